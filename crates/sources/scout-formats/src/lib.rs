@@ -1,0 +1,28 @@
+//! Readers for scholarly metadata: the `paperlists` conference JSON Lines and OpenAlex works,
+//! authors and institutions (API pages, JSON arrays, snapshot JSON Lines), plain or gzip.
+//!
+//! This crate is the bottom layer of Scout: it knows file formats and nothing about storage.
+//! [`discover`] finds input files, [`read_file`] streams one file's [`Record`]s and
+//! [`Reject`]s to a callback. Parsing borrows from the input where it can and never holds more
+//! than one record in memory.
+
+mod country;
+mod error;
+mod input;
+mod lines;
+pub mod openalex;
+pub mod paperlists;
+mod parse;
+mod reader;
+mod record;
+mod text;
+
+pub use country::country_code;
+pub use error::{FormatError, Reject};
+pub use input::{Discovery, InputFile, SkippedFile, classify, discover, open};
+pub use parse::{ParseFailure, fnv1a64, title_fingerprint};
+pub use reader::{FileSummary, Format, Item, detect, parse_record, read_file};
+pub use record::{
+    AbstractRecord, Affiliation, AffiliationSpan, AuthorProfile, Authorship, Institution, Record, SourceKind, Work,
+};
+pub use text::Limits;

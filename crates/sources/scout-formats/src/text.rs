@@ -1,0 +1,132 @@
+//! Small text helpers shared by the parsers: a borrowed-or-owned JSON string, field limits,
+//! and tidying of whitespace.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, Visitor};
+
+/// A JSON string that borrows from the input when it has no escapes (the common case), which
+/// roughly halves allocation during parsing.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CowStr<'a>(pub Cow<'a, str>);
+
+impl<'a> CowStr<'a> {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for CowStr<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct CowVisitor;
+        impl<'de> Visitor<'de> for CowVisitor {
+            type Value = CowStr<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(CowStr(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(CowStr(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(CowStr(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(CowVisitor)
+    }
+}
+
+/// Upper bounds on field sizes. A record over a bound is rejected with the field named,
+/// rather than stored: real metadata never comes close to these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub max_line_bytes: usize,
+    pub max_title_bytes: usize,
+    pub max_name_bytes: usize,
+    pub max_abstract_bytes: usize,
+    pub max_authors: usize,
+    pub max_keywords: usize,
+    /// Largest word position accepted in an OpenAlex `abstract_inverted_index`.
+    pub max_abstract_words: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_line_bytes: 64 << 20,
+            max_title_bytes: 4096,
+            max_name_bytes: 512,
+            max_abstract_bytes: 256 << 10,
+            max_authors: 10_000,
+            max_keywords: 500,
+            max_abstract_words: 50_000,
+        }
+    }
+}
+
+/// Collapses runs of whitespace and trims; returns `None` for an empty result.
+pub fn tidy(s: &str) -> Option<String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    if !s.contains(|c: char| c.is_whitespace() && c != ' ') && !s.contains("  ") {
+        return Some(s.to_string());
+    }
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    Some(out)
+}
+
+/// Removes a URL prefix such as `https://openalex.org/` or `https://orcid.org/`.
+pub fn strip_url_prefix<'s>(s: &'s str, prefixes: &[&str]) -> &'s str {
+    for p in prefixes {
+        if let Some(rest) = s.strip_prefix(p) {
+            return rest;
+        }
+    }
+    s
+}
+
+/// A field that broke a limit: `(field, reason)`.
+pub type LimitViolation = (String, String);
+
+pub fn check_len(field: &str, value: &str, max: usize) -> Result<(), LimitViolation> {
+    if value.len() > max {
+        Err((
+            field.to_string(),
+            format!("field `{field}` is {} bytes, over the limit of {max}", value.len()),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cow_str_borrows_plain_strings_and_owns_escaped_ones() -> Result<(), serde_json::Error> {
+        let plain: Vec<CowStr> = serde_json::from_str(r#"["abc"]"#)?;
+        assert!(matches!(plain[0].0, Cow::Borrowed("abc")));
+        let escaped: Vec<CowStr> = serde_json::from_str(r#"["G\u00f6del"]"#)?;
+        assert!(matches!(&escaped[0].0, Cow::Owned(s) if s == "Gödel"));
+        Ok(())
+    }
+
+    #[test]
+    fn tidy_collapses_whitespace() {
+        assert_eq!(tidy("  a \n b  ").as_deref(), Some("a b"));
+        assert_eq!(tidy("plain").as_deref(), Some("plain"));
+        assert_eq!(tidy(" \t "), None);
+    }
+}
