@@ -1,1 +1,13 @@
-//! placeholder
+//! The List and its evaluation: ranking researchers for a topic with explainable per-paper
+//! contributions ([`rank`]), and measuring ranking quality against expert lists ([`eval`]).
+//!
+//! Sits on the analysis layer: reads the corpus (store and index), writes nothing.
+
+pub mod error;
+pub mod eval;
+pub mod rank;
+
+pub use error::{RankError, Result};
+pub use rank::{
+    Contribution, FactSource, ListQuery, ListResult, ListRow, RankModel, SqlFacts, rank, rank_with,
+};

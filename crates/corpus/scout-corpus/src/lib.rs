@@ -1,1 +1,124 @@
-//! placeholder
+//! Scout's corpus: the SQLite store of works, authorships, affiliations, OpenAlex authors and
+//! institutions; the ingest pipeline that fills it; identity resolution that turns author
+//! mentions into researchers; and the full-text index over titles, abstracts and keywords.
+//!
+//! Source tables are written only by [`ingest`]; derived tables (researchers, cohorts) and the
+//! index are rebuilt by [`Corpus::refresh`] whenever the source generation moved on.
+
+mod db;
+pub mod derive;
+mod error;
+pub mod explain;
+pub mod identity;
+pub mod index;
+pub mod ingest;
+pub mod names;
+pub mod orgs;
+pub mod researchers;
+mod store;
+pub mod stored;
+
+use std::path::{Path, PathBuf};
+
+pub use derive::RefreshReport;
+pub use error::{CorpusError, Result};
+pub use index::{Hit, TextIndex};
+pub use ingest::{IngestOptions, IngestReport, Progress};
+pub use rusqlite;
+pub use scout_formats::country_code;
+
+/// An open corpus: the database connection and the location of its index.
+pub struct Corpus {
+    conn: rusqlite::Connection,
+    path: PathBuf,
+    index_dir: PathBuf,
+}
+
+impl Corpus {
+    /// Opens (creating and migrating if needed) the corpus database at `path`.
+    pub fn open(path: &Path) -> Result<Corpus> {
+        let conn = db::open(path)?;
+        Ok(Corpus {
+            conn,
+            path: path.to_path_buf(),
+            index_dir: index::dir_for(path),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn index_dir(&self) -> &Path {
+        &self.index_dir
+    }
+
+    pub fn conn(&self) -> &rusqlite::Connection {
+        &self.conn
+    }
+
+    pub fn conn_mut(&mut self) -> &mut rusqlite::Connection {
+        &mut self.conn
+    }
+
+    /// Reads data files into the source tables. Call [`Corpus::refresh`] afterwards.
+    pub fn ingest(
+        &mut self,
+        paths: &[PathBuf],
+        opts: &IngestOptions,
+        progress: &Progress,
+    ) -> Result<IngestReport> {
+        ingest::ingest(&mut self.conn, paths, opts, progress)
+    }
+
+    /// Brings identity, statistics and the index up to date with the source tables.
+    pub fn refresh(&mut self, force: bool) -> Result<RefreshReport> {
+        derive::refresh(&mut self.conn, &self.path, &self.index_dir, force)
+    }
+
+    pub fn is_stale(&self) -> Result<bool> {
+        derive::is_stale(&self.conn)
+    }
+
+    /// Opens the full-text index (after making derived data current).
+    pub fn text_index(&mut self) -> Result<TextIndex> {
+        if self.is_stale()? || !self.index_dir.join("meta.json").exists() {
+            self.refresh(false)?;
+        }
+        TextIndex::open(&self.index_dir)
+    }
+
+    /// The latest publication year in the corpus: the "as of" year for recency and career stage.
+    pub fn latest_year(&self) -> Result<Option<i32>> {
+        Ok(db::meta_get(&self.conn, "latest_year")?.and_then(|v| v.parse().ok()))
+    }
+
+    /// Row counts of the main tables.
+    pub fn counts(&self) -> Result<Counts> {
+        let count = |table: &str| -> Result<u64> {
+            Ok(self
+                .conn
+                .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| {
+                    r.get::<_, i64>(0)
+                })? as u64)
+        };
+        Ok(Counts {
+            works: count("works")?,
+            authorships: count("authorship_researcher")?,
+            abstracts: count("abstracts")?,
+            researchers: count("researchers")?,
+            openalex_authors: count("oa_authors")?,
+            institutions: count("institutions")?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct Counts {
+    pub works: u64,
+    pub authorships: u64,
+    pub abstracts: u64,
+    pub researchers: u64,
+    pub openalex_authors: u64,
+    pub institutions: u64,
+}

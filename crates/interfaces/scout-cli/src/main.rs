@@ -1,1 +1,106 @@
-fn main() {}
+//! `scout`: the command-line interface. A thin layer over the library crates: it parses
+//! arguments, draws progress, prints tables or JSON, and maps errors to exit codes.
+
+mod cmd;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+// Parsing allocates many small strings on several threads and frees them on another;
+// mimalloc handles that pattern far better than the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Exit code when a command finished but some input records were rejected.
+pub const EXIT_REJECTS: u8 = 3;
+
+#[derive(Parser)]
+#[command(
+    name = "scout",
+    version,
+    about = "Talent intelligence for AI research hiring committees"
+)]
+struct Cli {
+    /// Corpus database file [default: $SCOUT_DB, else ~/.local/share/scout/scout.sqlite]
+    #[arg(long, global = true, env = "SCOUT_DB")]
+    db: Option<PathBuf>,
+    /// Output format
+    #[arg(long, global = true, value_enum, default_value_t = output::Format::Table)]
+    format: output::Format,
+    /// More log output (-v info, -vv debug); logs go to stderr
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read paperlists / OpenAlex files or directories into the corpus
+    Ingest(cmd::ingest::Args),
+    /// Rank researchers for a topic (the List)
+    List(cmd::list::Args),
+    /// Show a researcher's profile
+    Show(cmd::show::Args),
+    /// Explain whether and why two author mentions are the same researcher
+    WhySame(cmd::why_same::Args),
+    /// Measure ranking and identity quality against ground truth
+    Eval(cmd::eval::Args),
+    /// Time List queries over a set of topics
+    Bench(cmd::bench::Args),
+    /// Ingest the bundled demo data and print the List for a few topics
+    Demo(cmd::demo::Args),
+    /// Corpus summary: counts and freshness
+    Status,
+}
+
+fn default_db() -> PathBuf {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("scout").join("scout.sqlite")
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let level = match cli.verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SCOUT_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level)),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let ctx = cmd::Context {
+        db: cli.db.unwrap_or_else(default_db),
+        format: cli.format,
+    };
+    let result = match cli.command {
+        Command::Ingest(args) => cmd::ingest::run(&ctx, args),
+        Command::List(args) => cmd::list::run(&ctx, args),
+        Command::Show(args) => cmd::show::run(&ctx, args),
+        Command::WhySame(args) => cmd::why_same::run(&ctx, args),
+        Command::Eval(args) => cmd::eval::run(&ctx, args),
+        Command::Bench(args) => cmd::bench::run(&ctx, args),
+        Command::Demo(args) => cmd::demo::run(&ctx, args),
+        Command::Status => cmd::status(&ctx),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            eprintln!("error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}

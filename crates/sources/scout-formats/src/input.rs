@@ -143,7 +143,10 @@ const BUFFER_BYTES: usize = 1 << 18;
 
 /// Opens an input file for buffered reading of its decompressed bytes. Every compressed byte
 /// read is added to `counter`.
-pub fn open(input: &InputFile, counter: Arc<AtomicU64>) -> Result<Box<dyn BufRead + Send>, FormatError> {
+pub fn open(
+    input: &InputFile,
+    counter: Arc<AtomicU64>,
+) -> Result<Box<dyn BufRead + Send>, FormatError> {
     let file = File::open(&input.path).map_err(|source| FormatError::Io {
         path: input.path.clone(),
         source,
@@ -154,7 +157,10 @@ pub fn open(input: &InputFile, counter: Arc<AtomicU64>) -> Result<Box<dyn BufRea
     };
     Ok(if input.gzip {
         let raw = BufReader::with_capacity(BUFFER_BYTES, counted);
-        Box::new(BufReader::with_capacity(BUFFER_BYTES, MultiGzDecoder::new(raw)))
+        Box::new(BufReader::with_capacity(
+            BUFFER_BYTES,
+            MultiGzDecoder::new(raw),
+        ))
     } else {
         Box::new(BufReader::with_capacity(BUFFER_BYTES, counted))
     })
@@ -173,7 +179,10 @@ mod tests {
             ("x.NDJSON", Ok(false)),
             ("PROVENANCE.md", Err("not a data file (.md)".to_string())),
             ("inventory.csv", Err("not a data file (.csv)".to_string())),
-            ("papers-2019.csv.gz", Err("not a data file (.csv)".to_string())),
+            (
+                "papers-2019.csv.gz",
+                Err("not a data file (.csv)".to_string()),
+            ),
             ("LICENSE", Err("not a data file (no extension)".to_string())),
             (".hidden.jsonl", Err("hidden file".to_string())),
         ];
@@ -183,7 +192,8 @@ mod tests {
     }
 
     #[test]
-    fn discovery_walks_directories_and_names_skipped_files() -> Result<(), Box<dyn std::error::Error>> {
+    fn discovery_walks_directories_and_names_skipped_files()
+    -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
         std::fs::create_dir(dir.path().join("sub"))?;
         std::fs::write(dir.path().join("sub/a.jsonl"), "{}\n")?;

@@ -23,6 +23,7 @@ pub use input::{Discovery, InputFile, SkippedFile, classify, discover, open};
 pub use parse::{ParseFailure, fnv1a64, title_fingerprint};
 pub use reader::{FileSummary, Format, Item, detect, parse_record, read_file};
 pub use record::{
-    AbstractRecord, Affiliation, AffiliationSpan, AuthorProfile, Authorship, Institution, Record, SourceKind, Work,
+    AbstractRecord, Affiliation, AffiliationSpan, AuthorProfile, Authorship, Institution, Record,
+    SourceKind, Work,
 };
 pub use text::Limits;

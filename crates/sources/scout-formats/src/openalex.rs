@@ -7,9 +7,11 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
 
-use crate::parse::{ParseFailure, from_json};
 use crate::paperlists::clean_orcid;
-use crate::record::{AffiliationSpan, Affiliation, AuthorProfile, Authorship, Institution, SourceKind, Work};
+use crate::parse::{ParseFailure, from_json};
+use crate::record::{
+    Affiliation, AffiliationSpan, AuthorProfile, Authorship, Institution, SourceKind, Work,
+};
 use crate::text::{CowStr, Limits, check_len, strip_url_prefix, tidy};
 
 /// Which OpenAlex entity an id names.
@@ -22,7 +24,10 @@ pub enum Entity {
 
 /// Short id (`W123`) from a full (`https://openalex.org/W123`) or short id.
 pub fn short_id(id: &str) -> &str {
-    strip_url_prefix(id.trim(), &["https://openalex.org/", "http://openalex.org/"])
+    strip_url_prefix(
+        id.trim(),
+        &["https://openalex.org/", "http://openalex.org/"],
+    )
 }
 
 /// The entity an OpenAlex id names, from its letter.
@@ -163,7 +168,10 @@ impl<'de: 'a, 'a> Deserialize<'de> for InvertedIndex<'a> {
 
 /// Rebuilds abstract text from an inverted index (word → positions). Returns an error when a
 /// position is beyond `max_words` (a corrupt or hostile record).
-fn rebuild_abstract(index: &InvertedIndex, max_words: usize) -> Result<Option<String>, ParseFailure> {
+fn rebuild_abstract(
+    index: &InvertedIndex,
+    max_words: usize,
+) -> Result<Option<String>, ParseFailure> {
     let mut slots: Vec<Option<&str>> = Vec::new();
     for (word, positions) in &index.0 {
         for &p in positions {
@@ -196,10 +204,10 @@ fn institution_ref(inst: &InstitutionRefJson) -> Option<Affiliation> {
         domain: None,
         country: opt(&inst.country_code).map(|c| c.to_ascii_uppercase()),
         openalex_id: inst.id.as_ref().map(|i| short_id(i.as_str()).to_string()),
-        ror: inst
-            .ror
-            .as_ref()
-            .map(|r| strip_url_prefix(r.as_str().trim(), &["https://ror.org/", "http://ror.org/"]).to_string()),
+        ror: inst.ror.as_ref().map(|r| {
+            strip_url_prefix(r.as_str().trim(), &["https://ror.org/", "http://ror.org/"])
+                .to_string()
+        }),
         org_type: opt(&inst.kind),
     })
 }
@@ -212,7 +220,10 @@ pub fn parse_work(bytes: &[u8], limits: &Limits) -> Result<Work, ParseFailure> {
 fn work_from_json(w: WorkJson, limits: &Limits) -> Result<Work, ParseFailure> {
     let id = short_id(w.id.as_str());
     if entity_of(id) != Some(Entity::Work) {
-        return Err(ParseFailure::new(Some("id"), format!("`{id}` is not an OpenAlex work id")));
+        return Err(ParseFailure::new(
+            Some("id"),
+            format!("`{id}` is not an OpenAlex work id"),
+        ));
     }
     let title = opt(&w.title)
         .or_else(|| opt(&w.display_name))
@@ -222,7 +233,11 @@ fn work_from_json(w: WorkJson, limits: &Limits) -> Result<Work, ParseFailure> {
     if authorships.len() > limits.max_authors {
         return Err(ParseFailure::new(
             Some("authorships"),
-            format!("{} authors, over the limit of {}", authorships.len(), limits.max_authors),
+            format!(
+                "{} authors, over the limit of {}",
+                authorships.len(),
+                limits.max_authors
+            ),
         ));
     }
     let mut authors = Vec::with_capacity(authorships.len());
@@ -234,7 +249,11 @@ fn work_from_json(w: WorkJson, limits: &Limits) -> Result<Work, ParseFailure> {
         else {
             continue;
         };
-        check_len(&format!("authorships[{i}].author.display_name"), &name, limits.max_name_bytes)?;
+        check_len(
+            &format!("authorships[{i}].author.display_name"),
+            &name,
+            limits.max_name_bytes,
+        )?;
         let mut affiliations: Vec<Affiliation> = a
             .institutions
             .as_deref()
@@ -245,7 +264,11 @@ fn work_from_json(w: WorkJson, limits: &Limits) -> Result<Work, ParseFailure> {
         if affiliations.is_empty() {
             for raw in a.raw_affiliation_strings.as_deref().unwrap_or_default() {
                 if let Some(raw) = tidy(raw.as_str()) {
-                    check_len(&format!("authorships[{i}].raw_affiliation_strings"), &raw, limits.max_abstract_bytes)?;
+                    check_len(
+                        &format!("authorships[{i}].raw_affiliation_strings"),
+                        &raw,
+                        limits.max_abstract_bytes,
+                    )?;
                     affiliations.push(Affiliation {
                         raw,
                         ..Affiliation::default()
@@ -256,7 +279,11 @@ fn work_from_json(w: WorkJson, limits: &Limits) -> Result<Work, ParseFailure> {
             // Keep the author's own wording of the affiliation next to the resolved institution.
             if affiliations.len() == 1 {
                 if let Some(raw) = tidy(raw.as_str()) {
-                    check_len(&format!("authorships[{i}].raw_affiliation_strings"), &raw, limits.max_abstract_bytes)?;
+                    check_len(
+                        &format!("authorships[{i}].raw_affiliation_strings"),
+                        &raw,
+                        limits.max_abstract_bytes,
+                    )?;
                     affiliations[0].raw = raw;
                 }
             }
@@ -264,7 +291,9 @@ fn work_from_json(w: WorkJson, limits: &Limits) -> Result<Work, ParseFailure> {
         authors.push(Authorship {
             name,
             openreview_id: None,
-            orcid: author.and_then(|r| r.orcid.as_ref()).and_then(|o| clean_orcid(o.as_str())),
+            orcid: author
+                .and_then(|r| r.orcid.as_ref())
+                .and_then(|o| clean_orcid(o.as_str())),
             dblp_id: None,
             openalex_id: author
                 .and_then(|r| r.id.as_ref())
@@ -303,14 +332,16 @@ fn work_from_json(w: WorkJson, limits: &Limits) -> Result<Work, ParseFailure> {
         source: Some(SourceKind::OpenAlex),
         title,
         year: w.publication_year.filter(|y| (1800..=2100).contains(y)),
-        venue: location.and_then(|l| l.source.as_ref()).and_then(|s| opt(&s.display_name)),
+        venue: location
+            .and_then(|l| l.source.as_ref())
+            .and_then(|s| opt(&s.display_name)),
         status: None,
         track: None,
         url: location.and_then(|l| opt(&l.landing_page_url)),
-        doi: w
-            .doi
-            .as_ref()
-            .map(|d| strip_url_prefix(d.as_str().trim(), &["https://doi.org/", "http://doi.org/"]).to_ascii_lowercase()),
+        doi: w.doi.as_ref().map(|d| {
+            strip_url_prefix(d.as_str().trim(), &["https://doi.org/", "http://doi.org/"])
+                .to_ascii_lowercase()
+        }),
         arxiv: w.ids.as_ref().and_then(|i| opt(&i.arxiv)),
         work_type: opt(&w.work_type),
         citations: w.cited_by_count.filter(|&c| c >= 0),
@@ -367,10 +398,13 @@ pub fn parse_author(bytes: &[u8], limits: &Limits) -> Result<AuthorProfile, Pars
     let a: AuthorJson = from_json(bytes)?;
     let id = short_id(a.id.as_str());
     if entity_of(id) != Some(Entity::Author) {
-        return Err(ParseFailure::new(Some("id"), format!("`{id}` is not an OpenAlex author id")));
+        return Err(ParseFailure::new(
+            Some("id"),
+            format!("`{id}` is not an OpenAlex author id"),
+        ));
     }
-    let display_name =
-        tidy(a.display_name.as_str()).ok_or_else(|| ParseFailure::new(Some("display_name"), "author has no name"))?;
+    let display_name = tidy(a.display_name.as_str())
+        .ok_or_else(|| ParseFailure::new(Some("display_name"), "author has no name"))?;
     check_len("display_name", &display_name, limits.max_name_bytes)?;
     let alternative_names: Vec<String> = a
         .display_name_alternatives
@@ -404,7 +438,12 @@ pub fn parse_author(bytes: &[u8], limits: &Limits) -> Result<AuthorProfile, Pars
             .flatten()
             .filter_map(institution_ref)
             .collect(),
-        topics: a.topics.iter().flatten().filter_map(|t| opt(&t.display_name)).collect(),
+        topics: a
+            .topics
+            .iter()
+            .flatten()
+            .filter_map(|t| opt(&t.display_name))
+            .collect(),
         updated: opt(&a.updated_date),
     })
 }
@@ -441,7 +480,10 @@ pub fn parse_institution(bytes: &[u8], limits: &Limits) -> Result<Institution, P
     let i: InstitutionJson = from_json(bytes)?;
     let id = short_id(i.id.as_str());
     if entity_of(id) != Some(Entity::Institution) {
-        return Err(ParseFailure::new(Some("id"), format!("`{id}` is not an OpenAlex institution id")));
+        return Err(ParseFailure::new(
+            Some("id"),
+            format!("`{id}` is not an OpenAlex institution id"),
+        ));
     }
     let display_name = tidy(i.display_name.as_str())
         .ok_or_else(|| ParseFailure::new(Some("display_name"), "institution has no name"))?;
@@ -456,10 +498,10 @@ pub fn parse_institution(bytes: &[u8], limits: &Limits) -> Result<Institution, P
     Ok(Institution {
         openalex_id: id.to_string(),
         display_name,
-        ror: i
-            .ror
-            .as_ref()
-            .map(|r| strip_url_prefix(r.as_str().trim(), &["https://ror.org/", "http://ror.org/"]).to_string()),
+        ror: i.ror.as_ref().map(|r| {
+            strip_url_prefix(r.as_str().trim(), &["https://ror.org/", "http://ror.org/"])
+                .to_string()
+        }),
         country: opt(&i.country_code).map(|c| c.to_ascii_uppercase()),
         org_type: opt(&i.kind),
         acronyms: names(&i.display_name_acronyms),
@@ -484,7 +526,10 @@ mod tests {
     #[test]
     fn ids_are_shortened_and_classified() {
         assert_eq!(short_id("https://openalex.org/W3140854437"), "W3140854437");
-        assert_eq!(entity_of("https://openalex.org/A5086419494"), Some(Entity::Author));
+        assert_eq!(
+            entity_of("https://openalex.org/A5086419494"),
+            Some(Entity::Author)
+        );
         assert_eq!(entity_of("I82880672"), Some(Entity::Institution));
         assert_eq!(entity_of("W"), None);
         assert_eq!(entity_of("X12"), None);
@@ -503,7 +548,10 @@ mod tests {
     fn hostile_inverted_index_is_rejected() {
         let line = br#"{"id":"W1","title":"T","abstract_inverted_index":{"x":[4000000000]}}"#;
         let err = parse_work(line, &Limits::default()).err();
-        assert_eq!(err.and_then(|e| e.field).as_deref(), Some("abstract_inverted_index"));
+        assert_eq!(
+            err.and_then(|e| e.field).as_deref(),
+            Some("abstract_inverted_index")
+        );
     }
 
     #[test]

@@ -87,26 +87,52 @@ pub fn paper_key(venue: &str, year: i32, id: Option<&str>, title: &str) -> Strin
 
 pub fn parse_paper(line: &[u8], limits: &Limits) -> Result<Work, ParseFailure> {
     let p: PaperLine = from_json(line)?;
-    let title = tidy(p.title.as_str()).ok_or_else(|| ParseFailure::new(Some("title"), "title is empty"))?;
+    let title =
+        tidy(p.title.as_str()).ok_or_else(|| ParseFailure::new(Some("title"), "title is empty"))?;
     check_len("title", &title, limits.max_title_bytes)?;
     let venue = p.venue.as_str().trim();
     if venue.is_empty() {
         return Err(ParseFailure::new(Some("venue"), "venue is empty"));
     }
     if !(1800..=2100).contains(&p.year) {
-        return Err(ParseFailure::new(Some("year"), format!("year {} is out of range", p.year)));
+        return Err(ParseFailure::new(
+            Some("year"),
+            format!("year {} is out of range", p.year),
+        ));
     }
     let key = paper_key(venue, p.year, p.id.as_ref().map(CowStr::as_str), &title);
 
-    let names = p.authors.as_deref().unwrap_or_default();
+    let given = p.authors.as_deref().unwrap_or_default();
+    // Some source records carry the whole author list as one comma-joined entry; a single
+    // "Last, First" has one comma, a list has several.
+    let glued = given.iter().any(|a| a.as_str().matches(',').count() >= 2);
+    let names: Vec<CowStr> = if glued {
+        given
+            .iter()
+            .flat_map(|a| {
+                a.as_str()
+                    .split(',')
+                    .map(|s| CowStr(s.to_string().into()))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    } else {
+        given.to_vec()
+    };
     if names.len() > limits.max_authors {
         return Err(ParseFailure::new(
             Some("authors"),
-            format!("{} authors, over the limit of {}", names.len(), limits.max_authors),
+            format!(
+                "{} authors, over the limit of {}",
+                names.len(),
+                limits.max_authors
+            ),
         ));
     }
-    let n = names.len();
-    let aligned = |list: &Option<Vec<CowStr>>| -> bool { list.as_ref().is_some_and(|l| l.len() == n) };
+    // Per-author lists describe the entries as given; after splitting they no longer align.
+    let n = if glued { usize::MAX } else { names.len() };
+    let aligned =
+        |list: &Option<Vec<CowStr>>| -> bool { list.as_ref().is_some_and(|l| l.len() == n) };
     let per_author = |list: &Option<Vec<CowStr<'_>>>, i: usize| -> Option<String> {
         list.as_ref()
             .filter(|l| l.len() == n)
@@ -128,7 +154,7 @@ pub fn parse_paper(line: &[u8], limits: &Limits) -> Result<Work, ParseFailure> {
         .map(CowStr::as_str)
         .collect();
     let affs = p.affs.as_deref().unwrap_or_default();
-    let affs_aligned = n > 0 && aligned(&p.affs);
+    let affs_aligned = !names.is_empty() && aligned(&p.affs);
 
     // An index list that fits neither authors nor organisations but names one country only
     // still tells the country of everyone.
@@ -139,7 +165,7 @@ pub fn parse_paper(line: &[u8], limits: &Limits) -> Result<Work, ParseFailure> {
             .flatten()
             .and_then(|c| countries.get(c))
     });
-    let mut authors = Vec::with_capacity(n);
+    let mut authors = Vec::with_capacity(names.len());
     for (i, name) in names.iter().enumerate() {
         let Some(name) = tidy(name.as_str()) else {
             continue;
@@ -168,7 +194,10 @@ pub fn parse_paper(line: &[u8], limits: &Limits) -> Result<Work, ParseFailure> {
                     .get(k)
                     .and_then(|&j| countries.get(j))
                     .or_else(|| {
-                        let per_org = p.aff_country_unique_index.as_ref().filter(|l| l.len() == norms.len())?;
+                        let per_org = p
+                            .aff_country_unique_index
+                            .as_ref()
+                            .filter(|l| l.len() == norms.len())?;
                         let j = org_index?;
                         let c: usize = per_org.get(j)?.as_str().trim().parse().ok()?;
                         countries.get(c)
@@ -190,12 +219,22 @@ pub fn parse_paper(line: &[u8], limits: &Limits) -> Result<Work, ParseFailure> {
 
     let mut unaligned = Vec::new();
     if !affs_aligned && !affs.is_empty() {
-        let idx_aligned = p.aff_unique_index.as_ref().is_some_and(|l| l.len() == affs.len());
+        let idx_aligned = p
+            .aff_unique_index
+            .as_ref()
+            .is_some_and(|l| l.len() == affs.len());
         for (i, entry) in affs.iter().enumerate() {
-            let org_idx = if idx_aligned { indices(&p.aff_unique_index, i, affs.len()) } else { Vec::new() };
+            let org_idx = if idx_aligned {
+                indices(&p.aff_unique_index, i, affs.len())
+            } else {
+                Vec::new()
+            };
             for (k, raw) in entry.as_str().split('+').filter_map(tidy).enumerate() {
                 check_len(&format!("affs[{i}]"), &raw, limits.max_abstract_bytes)?;
-                let org = org_idx.get(k).and_then(|&j| norms.get(j)).and_then(|s| tidy(s));
+                let org = org_idx
+                    .get(k)
+                    .and_then(|&j| norms.get(j))
+                    .and_then(|s| tidy(s));
                 unaligned.push(Affiliation {
                     raw,
                     org,
@@ -212,13 +251,21 @@ pub fn parse_paper(line: &[u8], limits: &Limits) -> Result<Work, ParseFailure> {
         .iter()
         .filter_map(|k| tidy(k.as_str()))
         .collect();
-    if let Some(area) = p.primary_area.as_ref().and_then(|a| tidy(&a.as_str().replace('_', " "))) {
+    if let Some(area) = p
+        .primary_area
+        .as_ref()
+        .and_then(|a| tidy(&a.as_str().replace('_', " ")))
+    {
         keywords.push(area);
     }
     if keywords.len() > limits.max_keywords {
         return Err(ParseFailure::new(
             Some("keywords"),
-            format!("{} keywords, over the limit of {}", keywords.len(), limits.max_keywords),
+            format!(
+                "{} keywords, over the limit of {}",
+                keywords.len(),
+                limits.max_keywords
+            ),
         ));
     }
     for (i, k) in keywords.iter().enumerate() {
@@ -271,7 +318,10 @@ fn clean_dblp(s: &str) -> String {
 
 /// An ORCID iD (`0000-0002-1986-7750`), or `None` when the value is not one.
 pub fn clean_orcid(s: &str) -> Option<String> {
-    let s = s.trim().trim_start_matches("https://orcid.org/").trim_start_matches("http://orcid.org/");
+    let s = s
+        .trim()
+        .trim_start_matches("https://orcid.org/")
+        .trim_start_matches("http://orcid.org/");
     let ok = s.len() == 19
         && s.char_indices().all(|(i, c)| match i {
             4 | 9 | 14 => c == '-',
@@ -283,11 +333,18 @@ pub fn clean_orcid(s: &str) -> Option<String> {
 
 pub fn parse_abstract(line: &[u8], limits: &Limits) -> Result<AbstractRecord, ParseFailure> {
     let a: AbstractLine = from_json(line)?;
-    let title = tidy(a.title.as_str()).ok_or_else(|| ParseFailure::new(Some("title"), "title is empty"))?;
-    let text = tidy(a.text.as_str()).ok_or_else(|| ParseFailure::new(Some("abstract"), "abstract is empty"))?;
+    let title =
+        tidy(a.title.as_str()).ok_or_else(|| ParseFailure::new(Some("title"), "title is empty"))?;
+    let text = tidy(a.text.as_str())
+        .ok_or_else(|| ParseFailure::new(Some("abstract"), "abstract is empty"))?;
     check_len("abstract", &text, limits.max_abstract_bytes)?;
     Ok(AbstractRecord {
-        work_key: paper_key(a.venue.as_str(), a.year, a.id.as_ref().map(CowStr::as_str), &title),
+        work_key: paper_key(
+            a.venue.as_str(),
+            a.year,
+            a.id.as_ref().map(CowStr::as_str),
+            &title,
+        ),
         title,
         text,
     })
@@ -323,9 +380,19 @@ mod tests {
     fn splits_multiple_affiliations_of_one_author() -> Result<(), ParseFailure> {
         let line = r#"{"venue":"nips","year":2020,"id":"x","title":"T","authors":["A B","C D"],"affs":["Google+Stanford University","MIT"],"aff_unique_norm":["Google","Stanford University","Massachusetts Institute of Technology"],"aff_unique_index":["0+1","2"],"aff_country_unique":["United States"],"aff_country_unique_index":["0+0","0"]}"#;
         let w = parse_paper(line.as_bytes(), &Limits::default())?;
-        let orgs: Vec<_> = w.authors[0].affiliations.iter().map(|a| a.org.clone()).collect();
-        assert_eq!(orgs, [Some("Google".into()), Some("Stanford University".into())]);
-        assert_eq!(w.authors[1].affiliations[0].org.as_deref(), Some("Massachusetts Institute of Technology"));
+        let orgs: Vec<_> = w.authors[0]
+            .affiliations
+            .iter()
+            .map(|a| a.org.clone())
+            .collect();
+        assert_eq!(
+            orgs,
+            [Some("Google".into()), Some("Stanford University".into())]
+        );
+        assert_eq!(
+            w.authors[1].affiliations[0].org.as_deref(),
+            Some("Massachusetts Institute of Technology")
+        );
         assert_eq!(w.authors[1].affiliations[0].country.as_deref(), Some("US"));
         Ok(())
     }
@@ -345,7 +412,10 @@ mod tests {
 
     #[test]
     fn papers_without_ids_are_keyed_by_title() -> Result<(), ParseFailure> {
-        let a = parse_paper(br#"{"venue":"cvpr","year":2019,"title":"Deep  Learning!"}"#, &Limits::default())?;
+        let a = parse_paper(
+            br#"{"venue":"cvpr","year":2019,"title":"Deep  Learning!"}"#,
+            &Limits::default(),
+        )?;
         let b = parse_abstract(
             br#"{"venue":"cvpr","year":2019,"title":"deep learning","abstract":"We..."}"#,
             &Limits::default(),
@@ -362,11 +432,31 @@ mod tests {
             ..Limits::default()
         };
         let cases: [(&str, Option<&str>, &str); 5] = [
-            (r#"{"venue":"x","year":"2020","title":"t"}"#, Some("year"), "invalid type"),
-            (r#"{"venue":"x","year":2020}"#, None, "missing field `title`"),
-            (r#"{"venue":"x","year":2020,"title":"a very long title"}"#, Some("title"), "field `title` is 17 bytes"),
-            (r#"{"venue":"x","year":2020,"title":"t","authors":["a",1]}"#, Some("authors[1]"), "invalid type"),
-            (r#"{"venue":"x","year":20200,"title":"t"}"#, Some("year"), "year 20200 is out of range"),
+            (
+                r#"{"venue":"x","year":"2020","title":"t"}"#,
+                Some("year"),
+                "invalid type",
+            ),
+            (
+                r#"{"venue":"x","year":2020}"#,
+                None,
+                "missing field `title`",
+            ),
+            (
+                r#"{"venue":"x","year":2020,"title":"a very long title"}"#,
+                Some("title"),
+                "field `title` is 17 bytes",
+            ),
+            (
+                r#"{"venue":"x","year":2020,"title":"t","authors":["a",1]}"#,
+                Some("authors[1]"),
+                "invalid type",
+            ),
+            (
+                r#"{"venue":"x","year":20200,"title":"t"}"#,
+                Some("year"),
+                "year 20200 is out of range",
+            ),
         ];
         for (line, field, reason) in cases {
             match parse_paper(line.as_bytes(), &limits) {
@@ -380,8 +470,21 @@ mod tests {
     }
 
     #[test]
+    fn a_comma_joined_author_list_is_split() -> Result<(), ParseFailure> {
+        let line = r#"{"venue":"nips","year":2024,"id":"x","title":"T","authors":["A One, B Two, C Three"],"openreview_ids":["~A_One1"]}"#;
+        let w = parse_paper(line.as_bytes(), &Limits::default())?;
+        let names: Vec<&str> = w.authors.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["A One", "B Two", "C Three"]);
+        assert_eq!(w.authors[0].openreview_id, None);
+        Ok(())
+    }
+
+    #[test]
     fn orcid_and_dblp_are_cleaned() {
-        assert_eq!(clean_orcid("https://orcid.org/0000-0002-1825-009x").as_deref(), Some("0000-0002-1825-009X"));
+        assert_eq!(
+            clean_orcid("https://orcid.org/0000-0002-1825-009x").as_deref(),
+            Some("0000-0002-1825-009X")
+        );
         assert_eq!(clean_orcid("not-an-orcid"), None);
         assert_eq!(clean_dblp("51/5332-4.html"), "51/5332-4");
         assert_eq!(clean_dblp("h/FeiHuang.html"), "h/FeiHuang");

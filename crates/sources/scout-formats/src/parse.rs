@@ -31,19 +31,23 @@ impl From<(String, String)> for ParseFailure {
 /// Parses JSON into `T`. The fast path parses once; only on failure is the input parsed again
 /// with path tracking, so that the reject names the field (`authors[2]`, `year`).
 pub fn from_json<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, ParseFailure> {
-    if let Err(e) = std::str::from_utf8(bytes) {
-        return Err(ParseFailure::new(
-            None,
-            format!("invalid UTF-8 at byte {}", e.valid_up_to()),
-        ));
-    }
     match serde_json::from_slice::<T>(bytes) {
         Ok(value) => Ok(value),
         Err(first) => {
+            // serde_json validates the UTF-8 of strings itself; name the problem precisely.
+            if let Err(e) = std::str::from_utf8(bytes) {
+                return Err(ParseFailure::new(
+                    None,
+                    format!("invalid UTF-8 at byte {}", e.valid_up_to()),
+                ));
+            }
             let mut de = serde_json::Deserializer::from_slice(bytes);
             match serde_path_to_error::deserialize::<_, T>(&mut de) {
                 // Only trailing characters after a valid value fail the fast path but not this one.
-                Ok(_) => Err(ParseFailure::new(None, simplify_serde_message(&first.to_string()))),
+                Ok(_) => Err(ParseFailure::new(
+                    None,
+                    simplify_serde_message(&first.to_string()),
+                )),
                 Err(e) => {
                     let path = e.path().to_string();
                     let field = (path != ".").then_some(path);
@@ -61,7 +65,11 @@ pub fn from_json<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, ParseFail
 /// next to the file line we report; keep the column, drop the line.
 fn simplify_serde_message(msg: &str) -> String {
     match msg.rfind(" at line 1 column ") {
-        Some(i) => format!("{} (column {})", &msg[..i], &msg[i + " at line 1 column ".len()..]),
+        Some(i) => format!(
+            "{} (column {})",
+            &msg[..i],
+            &msg[i + " at line 1 column ".len()..]
+        ),
         None => msg.to_string(),
     }
 }
@@ -100,14 +108,27 @@ mod tests {
     #[test]
     fn failures_name_the_field() {
         let cases: [(&[u8], Option<&str>, &str); 4] = [
-            (br#"{"year":"x","authors":[]}"#, Some("year"), "invalid type: string"),
-            (br#"{"year":1,"authors":["a",3]}"#, Some("authors[1]"), "invalid type: integer"),
+            (
+                br#"{"year":"x","authors":[]}"#,
+                Some("year"),
+                "invalid type: string",
+            ),
+            (
+                br#"{"year":1,"authors":["a",3]}"#,
+                Some("authors[1]"),
+                "invalid type: integer",
+            ),
             (br#"{"authors":[]}"#, None, "missing field `year`"),
-            (b"{\"year\":1,\"authors\":[\"\xff\"]}", None, "invalid UTF-8 at byte 22"),
+            (
+                b"{\"year\":1,\"authors\":[\"\xff\"]}",
+                None,
+                "invalid UTF-8 at byte 22",
+            ),
         ];
         for (input, field, reason) in cases {
             let err = from_json::<Probe>(input).err();
-            let err = err.unwrap_or_else(|| panic!("accepted {:?}", String::from_utf8_lossy(input)));
+            let err =
+                err.unwrap_or_else(|| panic!("accepted {:?}", String::from_utf8_lossy(input)));
             assert_eq!(err.field.as_deref(), field, "{err:?}");
             assert!(err.reason.starts_with(reason), "{err:?}");
         }
@@ -121,6 +142,9 @@ mod tests {
 
     #[test]
     fn fingerprint_ignores_case_and_punctuation() {
-        assert_eq!(title_fingerprint("Attention Is All You Need!"), "attentionisallyouneed");
+        assert_eq!(
+            title_fingerprint("Attention Is All You Need!"),
+            "attentionisallyouneed"
+        );
     }
 }

@@ -54,7 +54,9 @@ pub fn detect(obj: &Map<String, Value>) -> Result<Format, String> {
         return Ok(Format::OpenAlexPages);
     }
     if obj.contains_key("venue") && obj.contains_key("year") && obj.contains_key("title") {
-        let is_abstract = obj.contains_key("abstract") && !obj.contains_key("authors") && !obj.contains_key("status");
+        let is_abstract = obj.contains_key("abstract")
+            && !obj.contains_key("authors")
+            && !obj.contains_key("status");
         return Ok(if is_abstract {
             Format::PaperlistsAbstracts
         } else {
@@ -84,7 +86,9 @@ pub fn parse_record(format: Format, bytes: &[u8], limits: &Limits) -> Result<Rec
         Format::PaperlistsAbstracts => Record::Abstract(paperlists::parse_abstract(bytes, limits)?),
         Format::OpenAlexWorks => Record::Work(Box::new(openalex::parse_work(bytes, limits)?)),
         Format::OpenAlexAuthors => Record::Author(Box::new(openalex::parse_author(bytes, limits)?)),
-        Format::OpenAlexInstitutions => Record::Institution(Box::new(openalex::parse_institution(bytes, limits)?)),
+        Format::OpenAlexInstitutions => {
+            Record::Institution(Box::new(openalex::parse_institution(bytes, limits)?))
+        }
         Format::OpenAlexPages => {
             return Err(ParseFailure::new(None, "an API page inside an API page"));
         }
@@ -149,7 +153,12 @@ pub fn read_file<F: FnMut(Item)>(
         Ok(Layout::Lines) => read_lines(reader, limits, &mut emit),
         Ok(Layout::Document) => read_document(reader, limits, &mut emit),
         Ok(Layout::Empty) => {}
-        Err(e) => emit.reject(0, None, ParseFailure::new(None, describe_read_error(&e)), b""),
+        Err(e) => emit.reject(
+            0,
+            None,
+            ParseFailure::new(None, describe_read_error(&e)),
+            b"",
+        ),
     }
     Ok(emit.summary)
 }
@@ -189,13 +198,19 @@ fn sniff(reader: &mut Box<dyn BufRead + Send>) -> std::io::Result<Layout> {
             return Ok(Layout::Lines);
         }
         return Ok(match memchr::memchr(b'\n', rest) {
-            Some(end) if serde_json::from_slice::<IgnoredAny>(&rest[..end]).is_err() => Layout::Document,
+            Some(end) if serde_json::from_slice::<IgnoredAny>(&rest[..end]).is_err() => {
+                Layout::Document
+            }
             _ => Layout::Lines,
         });
     }
 }
 
-fn read_lines<F: FnMut(Item)>(reader: Box<dyn BufRead + Send>, limits: &Limits, emit: &mut Emitter<F>) {
+fn read_lines<F: FnMut(Item)>(
+    reader: Box<dyn BufRead + Send>,
+    limits: &Limits,
+    emit: &mut Emitter<F>,
+) {
     let mut lines = LineReader::new(reader, limits.max_line_bytes);
     let mut format: Option<Format> = None;
     while let Some((line_no, line)) = lines.next_line() {
@@ -232,7 +247,10 @@ fn read_lines<F: FnMut(Item)>(reader: Box<dyn BufRead + Send>, limits: &Limits, 
                 None,
                 ParseFailure::new(
                     None,
-                    format!("line is {bytes} bytes, over the limit of {}", limits.max_line_bytes),
+                    format!(
+                        "line is {bytes} bytes, over the limit of {}",
+                        limits.max_line_bytes
+                    ),
                 ),
                 b"",
             ),
@@ -243,7 +261,10 @@ fn read_lines<F: FnMut(Item)>(reader: Box<dyn BufRead + Send>, limits: &Limits, 
                     None,
                     ParseFailure::new(
                         None,
-                        format!("{error}; the rest of the file after line {} is unreadable", line_no - 1),
+                        format!(
+                            "{error}; the rest of the file after line {} is unreadable",
+                            line_no - 1
+                        ),
                     ),
                     &partial,
                 );
@@ -268,14 +289,26 @@ struct PageLine<'a> {
     results: Vec<&'a RawValue>,
 }
 
-fn read_page_line<F: FnMut(Item)>(bytes: &[u8], line_no: u64, limits: &Limits, emit: &mut Emitter<F>) {
+fn read_page_line<F: FnMut(Item)>(
+    bytes: &[u8],
+    line_no: u64,
+    limits: &Limits,
+    emit: &mut Emitter<F>,
+) {
     let page: PageLine = match crate::parse::from_json(bytes) {
         Ok(page) => page,
         Err(failure) => return emit.reject(line_no, None, failure, bytes),
     };
     let mut element_format = None;
     for (i, raw) in page.results.iter().enumerate() {
-        handle_element(raw.get().as_bytes(), line_no, i as u64, &mut element_format, limits, emit);
+        handle_element(
+            raw.get().as_bytes(),
+            line_no,
+            i as u64,
+            &mut element_format,
+            limits,
+            emit,
+        );
     }
 }
 
@@ -291,7 +324,12 @@ fn handle_element<F: FnMut(Item)>(
         Some(f) => f,
         None => match detect_bytes(bytes) {
             Ok(Format::OpenAlexPages) => {
-                return emit.reject(line, Some(element), ParseFailure::new(None, "nested API page"), bytes);
+                return emit.reject(
+                    line,
+                    Some(element),
+                    ParseFailure::new(None, "nested API page"),
+                    bytes,
+                );
             }
             Ok(f) => {
                 *format = Some(f);
@@ -324,7 +362,11 @@ impl<R: Read> Read for LineCounter<R> {
 
 /// Streams the elements of a JSON document: the items of a top-level array, the `results` of
 /// an API page, or the document itself when it is a single record.
-fn read_document<F: FnMut(Item)>(reader: Box<dyn BufRead + Send>, limits: &Limits, emit: &mut Emitter<F>) {
+fn read_document<F: FnMut(Item)>(
+    reader: Box<dyn BufRead + Send>,
+    limits: &Limits,
+    emit: &mut Emitter<F>,
+) {
     let newlines = Rc::new(Cell::new(0));
     let counted = LineCounter {
         inner: reader,
@@ -344,10 +386,18 @@ fn read_document<F: FnMut(Item)>(reader: Box<dyn BufRead + Send>, limits: &Limit
         let reason = if e.is_io() {
             format!("{}; elements after #{} are unreadable", e, state.elements)
         } else {
-            format!("malformed JSON document: {e}; elements after #{} are unreadable", state.elements)
+            format!(
+                "malformed JSON document: {e}; elements after #{} are unreadable",
+                state.elements
+            )
         };
         let line = newlines.get() + 1;
-        state.emit.reject(line, Some(state.elements), ParseFailure::new(None, reason), b"");
+        state.emit.reject(
+            line,
+            Some(state.elements),
+            ParseFailure::new(None, reason),
+            b"",
+        );
     }
 }
 
@@ -364,7 +414,14 @@ impl<F: FnMut(Item)> DocState<'_, '_, F> {
         let line = self.newlines.get() + 1;
         let index = self.elements;
         self.elements += 1;
-        handle_element(raw.get().as_bytes(), line, index, &mut self.format, self.limits, self.emit);
+        handle_element(
+            raw.get().as_bytes(),
+            line,
+            index,
+            &mut self.format,
+            self.limits,
+            self.emit,
+        );
     }
 }
 
@@ -396,7 +453,8 @@ impl<'de, F: FnMut(Item)> Visitor<'de> for TopVisitor<'_, '_, '_, F> {
         }
         if !saw_results {
             // A single record written as one pretty-printed object.
-            let bytes = serde_json::to_vec(&Value::Object(other)).map_err(serde::de::Error::custom)?;
+            let bytes =
+                serde_json::to_vec(&Value::Object(other)).map_err(serde::de::Error::custom)?;
             match serde_json::from_slice::<Box<RawValue>>(&bytes) {
                 Ok(raw) => self.state.element(&raw),
                 Err(e) => return Err(serde::de::Error::custom(e)),
@@ -444,7 +502,8 @@ mod tests {
 
     use super::*;
 
-    const PAPER: &str = r#"{"venue":"iclr","year":2021,"id":"abc","title":"A paper","authors":["Ada Lovelace"]}"#;
+    const PAPER: &str =
+        r#"{"venue":"iclr","year":2021,"id":"abc","title":"A paper","authors":["Ada Lovelace"]}"#;
 
     fn read(path: &Path) -> (FileSummary, Vec<Item>) {
         let gzip = path.extension().is_some_and(|e| e == "gz");
@@ -454,8 +513,10 @@ mod tests {
             size: 0,
         };
         let mut items = Vec::new();
-        let summary = read_file(&input, &Limits::default(), Arc::default(), &mut |i| items.push(i))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let summary = read_file(&input, &Limits::default(), Arc::default(), &mut |i| {
+            items.push(i)
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
         (summary, items)
     }
 
@@ -502,7 +563,9 @@ mod tests {
     fn truncated_gzip_keeps_complete_lines_and_rejects_the_rest() -> std::io::Result<()> {
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("p.jsonl.gz");
-        let lines: String = (0..2000).map(|i| PAPER.replace("abc", &format!("id{i}")) + "\n").collect();
+        let lines: String = (0..2000)
+            .map(|i| PAPER.replace("abc", &format!("id{i}")) + "\n")
+            .collect();
         let full = gz(lines.as_bytes());
         std::fs::write(&path, &full[..full.len() / 2])?;
         let (summary, items) = read(&path);
@@ -531,8 +594,14 @@ mod tests {
     #[test]
     fn openalex_page_array_and_pretty_document() -> std::io::Result<()> {
         let dir = tempfile::tempdir()?;
-        let work = |id: u32| format!(r#"{{"id":"https://openalex.org/W{id}","title":"Work {id}","authorships":[]}}"#);
-        let page = format!(r#"{{"meta":{{"count":2}},"results":[{},{}]}}"#, work(1), work(2));
+        let work = |id: u32| {
+            format!(r#"{{"id":"https://openalex.org/W{id}","title":"Work {id}","authorships":[]}}"#)
+        };
+        let page = format!(
+            r#"{{"meta":{{"count":2}},"results":[{},{}]}}"#,
+            work(1),
+            work(2)
+        );
         let pretty = serde_json::to_string_pretty(&serde_json::from_str::<Value>(&page)?)?;
         let array = format!("[\n{},\n{{\"id\":\"W3\"}},\n{}\n]", work(3), work(4));
         for (name, content, records, rejected) in [
@@ -544,7 +613,11 @@ mod tests {
             let path = dir.path().join(name);
             std::fs::write(&path, content)?;
             let (summary, items) = read(&path);
-            assert_eq!((summary.records, summary.rejects), (records, rejected), "{name}");
+            assert_eq!(
+                (summary.records, summary.rejects),
+                (records, rejected),
+                "{name}"
+            );
             if rejected > 0 {
                 let r = rejects(&items);
                 assert_eq!(r[0].element, Some(1));
@@ -558,7 +631,10 @@ mod tests {
     fn malformed_document_reports_where_it_broke() -> std::io::Result<()> {
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("bad.json");
-        std::fs::write(&path, "[\n{\"id\":\"W1\",\"title\":\"a\"},\n{\"id\":\"W2\",\n")?;
+        std::fs::write(
+            &path,
+            "[\n{\"id\":\"W1\",\"title\":\"a\"},\n{\"id\":\"W2\",\n",
+        )?;
         let (summary, items) = read(&path);
         assert_eq!(summary.records, 1);
         let r = rejects(&items);

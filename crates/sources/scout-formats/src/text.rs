@@ -73,7 +73,7 @@ pub fn tidy(s: &str) -> Option<String> {
     if s.is_empty() {
         return None;
     }
-    if !s.contains(|c: char| c.is_whitespace() && c != ' ') && !s.contains("  ") {
+    if is_tidy(s) {
         return Some(s.to_string());
     }
     let mut out = String::with_capacity(s.len());
@@ -84,6 +84,25 @@ pub fn tidy(s: &str) -> Option<String> {
         out.push_str(word);
     }
     Some(out)
+}
+
+/// True when `s` (already trimmed) has no whitespace other than single spaces. Checks bytes;
+/// only strings with non-ASCII characters need the Unicode check.
+fn is_tidy(s: &str) -> bool {
+    let mut prev_space = false;
+    let mut ascii = true;
+    for &b in s.as_bytes() {
+        match b {
+            b' ' if prev_space => return false,
+            b' ' => prev_space = true,
+            b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => return false,
+            _ => {
+                prev_space = false;
+                ascii &= b < 0x80;
+            }
+        }
+    }
+    ascii || !s.chars().any(|c| c.is_whitespace() && c != ' ')
 }
 
 /// Removes a URL prefix such as `https://openalex.org/` or `https://orcid.org/`.
@@ -103,7 +122,10 @@ pub fn check_len(field: &str, value: &str, max: usize) -> Result<(), LimitViolat
     if value.len() > max {
         Err((
             field.to_string(),
-            format!("field `{field}` is {} bytes, over the limit of {max}", value.len()),
+            format!(
+                "field `{field}` is {} bytes, over the limit of {max}",
+                value.len()
+            ),
         ))
     } else {
         Ok(())
@@ -128,5 +150,7 @@ mod tests {
         assert_eq!(tidy("  a \n b  ").as_deref(), Some("a b"));
         assert_eq!(tidy("plain").as_deref(), Some("plain"));
         assert_eq!(tidy(" \t "), None);
+        assert_eq!(tidy("a\u{00a0}b").as_deref(), Some("a b"));
+        assert_eq!(tidy("Gödel Escher").as_deref(), Some("Gödel Escher"));
     }
 }

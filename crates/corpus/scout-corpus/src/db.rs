@@ -1,0 +1,106 @@
+//! Opening the SQLite file: connection settings and schema migrations.
+//!
+//! Migrations are numbered SQL files applied in order inside one transaction each; the
+//! schema version lives in `PRAGMA user_version`, so an old database is upgraded in place and a
+//! database from a newer scout is refused rather than misread.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use crate::error::{CorpusError, Result};
+
+/// `(version, sql)`, in order. Append only: a released migration never changes.
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_corpus.sql"))];
+
+pub const SCHEMA_VERSION: i64 = 1;
+
+pub fn open(path: &Path) -> Result<Connection> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| CorpusError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    }
+    let mut conn = Connection::open(path)?;
+    configure(&conn)?;
+    migrate(&mut conn, path)?;
+    Ok(conn)
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(30))?;
+    // WAL: readers never block the ingest writer, and a killed process leaves the last
+    // committed transaction intact. NORMAL sync is durable against process crashes.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    conn.pragma_update(None, "cache_size", -262_144)?;
+    conn.pragma_update(None, "mmap_size", 1_i64 << 30)?;
+    Ok(())
+}
+
+fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if current > SCHEMA_VERSION {
+        return Err(CorpusError::SchemaTooNew {
+            path: path.to_path_buf(),
+            found: current,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+        tracing::info!(version, "applied corpus migration");
+    }
+    Ok(())
+}
+
+/// Reads a value from the `meta` table.
+pub fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?)
+}
+
+pub fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )?;
+    Ok(())
+}
+
+pub fn meta_get_i64(conn: &Connection, key: &str) -> Result<i64> {
+    Ok(meta_get(conn, key)?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrates_once_and_refuses_newer_schemas() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(|source| CorpusError::Io {
+            path: "tmp".into(),
+            source,
+        })?;
+        let path = dir.path().join("c.sqlite");
+        let conn = open(&path)?;
+        let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        assert_eq!(v, SCHEMA_VERSION);
+        drop(conn);
+        drop(open(&path)?); // reopening applies nothing and succeeds
+        let conn = Connection::open(&path)?;
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)?;
+        drop(conn);
+        assert!(matches!(open(&path), Err(CorpusError::SchemaTooNew { .. })));
+        Ok(())
+    }
+}

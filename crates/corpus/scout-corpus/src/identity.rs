@@ -1,0 +1,1045 @@
+//! Identity resolution: which author mentions (one name on one paper) are the same researcher.
+//!
+//! 1. The same name twice on one paper is one person (a source duplicate).
+//! 2. Strong ids: mentions sharing an OpenReview id, ORCID, OpenAlex author id or DBLP id are
+//!    merged, in that order of trust. A cluster never holds two different ids of one kind.
+//! 3. Names: within a block (family name + first initial), clusters whose names are compatible
+//!    (see [`PersonName::compatible`]) merge when they share a co-author or an organisation,
+//!    unless that would join two different strong ids or two authors of one paper.
+//!
+//! Every union is recorded as a link with its rule and evidence, so `why-same` can show the
+//! chain of reasons between any two mentions of a researcher.
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use rusqlite::{Connection, params};
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::names::{PersonName, fold};
+use crate::orgs::{OrgType, classify};
+use crate::stored::decode_authors;
+
+/// Strong id kinds, in the order they are trusted.
+pub const ID_KINDS: [&str; 4] = ["openreview", "orcid", "openalex", "dblp"];
+
+/// One author position on one paper.
+#[derive(Debug, Clone, Copy)]
+pub struct Mention {
+    pub work: i64,
+    pub position: i64,
+    pub name: u32,
+    /// Interned strong ids per kind (index into [`ID_KINDS`]); 0 = none.
+    pub ids: [u32; 4],
+    /// Publication year of the work (0 when unknown).
+    pub year: i32,
+    pub citations: i64,
+}
+
+/// An affiliation of a mention, as statistics need it.
+#[derive(Debug, Clone)]
+pub struct AffFact {
+    /// Index into [`MentionData::org_names`].
+    pub org: u32,
+    pub country: Option<String>,
+    pub org_type: OrgType,
+}
+
+/// Everything resolution needs, loaded once.
+#[derive(Debug, Default)]
+pub struct MentionData {
+    pub mentions: Vec<Mention>,
+    pub names: Vec<String>,
+    /// Per kind, interned id strings (index 0 unused).
+    pub id_values: [Vec<String>; 4],
+    /// Normalised organisation tokens per mention (parallel to `mentions`), for evidence.
+    pub orgs: Vec<Vec<u32>>,
+    /// Interned normalised organisation tokens.
+    pub org_tokens: Vec<String>,
+    /// Affiliations per mention with display names (parallel to `mentions`).
+    pub affs: Vec<Vec<AffFact>>,
+    /// Interned organisation display names.
+    pub org_names: Vec<String>,
+    /// OpenReview ids dropped at load because they name someone else (index 0 used).
+    pub dropped_ids: [u64; 4],
+}
+
+/// Interns strings into dense ids.
+#[derive(Default)]
+struct Interner {
+    ids: HashMap<String, u32>,
+    values: Vec<String>,
+}
+
+impl Interner {
+    fn with_empty_slot() -> Self {
+        Interner {
+            ids: HashMap::default(),
+            values: vec![String::new()],
+        }
+    }
+    fn get(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        let id = self.values.len() as u32;
+        self.ids.insert(s.to_string(), id);
+        self.values.push(s.to_string());
+        id
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rule {
+    DuplicateOnPaper,
+    SameOpenReviewId,
+    SameOrcid,
+    SameOpenAlexId,
+    SameDblpId,
+    NameAndCoauthor,
+    NameAndOrganisation,
+}
+
+impl Rule {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::DuplicateOnPaper => "duplicate-on-paper",
+            Rule::SameOpenReviewId => "same-openreview-id",
+            Rule::SameOrcid => "same-orcid",
+            Rule::SameOpenAlexId => "same-openalex-id",
+            Rule::SameDblpId => "same-dblp-id",
+            Rule::NameAndCoauthor => "compatible-name+shared-coauthor",
+            Rule::NameAndOrganisation => "compatible-name+shared-organisation",
+        }
+    }
+    pub fn is_strong_id(self) -> bool {
+        matches!(
+            self,
+            Rule::SameOpenReviewId | Rule::SameOrcid | Rule::SameOpenAlexId | Rule::SameDblpId
+        )
+    }
+
+    fn for_kind(kind: usize) -> Rule {
+        [
+            Rule::SameOpenReviewId,
+            Rule::SameOrcid,
+            Rule::SameOpenAlexId,
+            Rule::SameDblpId,
+        ][kind]
+    }
+}
+
+/// A recorded union of two mentions.
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub a: u32,
+    pub b: u32,
+    pub rule: Rule,
+    pub detail: String,
+}
+
+/// What resolution decided: a cluster representative per mention, and the links.
+#[derive(Debug, Default)]
+pub struct Clustering {
+    pub root: Vec<u32>,
+    pub links: Vec<Link>,
+    /// Unions refused because they would have joined two different strong ids.
+    pub refused_conflicts: u64,
+    /// Name matches with evidence that were not merged because the clusters hold different
+    /// strong ids (namesakes who share a co-author or an organisation).
+    pub namesakes_kept_apart: u64,
+    /// Per id kind, ids not used because they are attached to clearly different names
+    /// (misaligned source lists).
+    pub inconsistent_ids: [u64; 4],
+}
+
+/// Knobs for resolution; the evaluation hides strong ids to test names + evidence alone.
+#[derive(Debug, Clone, Copy)]
+pub struct ResolveConfig {
+    pub use_strong_ids: bool,
+    /// Evidence tokens shared by more clusters than this in one block carry no signal.
+    pub max_token_clusters: usize,
+}
+
+impl Default for ResolveConfig {
+    fn default() -> Self {
+        ResolveConfig {
+            use_strong_ids: true,
+            max_token_clusters: 60,
+        }
+    }
+}
+
+struct UnionFind {
+    parent: Vec<u32>,
+    size: Vec<u32>,
+    ids: Vec<[u32; 4]>,
+}
+
+impl UnionFind {
+    fn new(mentions: &[Mention], use_ids: bool) -> Self {
+        UnionFind {
+            parent: (0..mentions.len() as u32).collect(),
+            size: vec![1; mentions.len()],
+            ids: mentions
+                .iter()
+                .map(|m| if use_ids { m.ids } else { [0; 4] })
+                .collect(),
+        }
+    }
+
+    fn find(&mut self, mut x: u32) -> u32 {
+        while self.parent[x as usize] != x {
+            let grand = self.parent[self.parent[x as usize] as usize];
+            self.parent[x as usize] = grand;
+            x = grand;
+        }
+        x
+    }
+
+    /// Forgets an id found to be unreliable: the clusters of these mentions no longer carry it,
+    /// so it neither joins nor blocks anything.
+    fn drop_id(&mut self, mentions: &[u32], kind: usize, id: u32) {
+        for &m in mentions {
+            let r = self.find(m);
+            if self.ids[r as usize][kind] == id {
+                self.ids[r as usize][kind] = 0;
+            }
+        }
+    }
+
+    fn conflict(&self, ra: u32, rb: u32) -> bool {
+        let (a, b) = (&self.ids[ra as usize], &self.ids[rb as usize]);
+        (0..4).any(|k| a[k] != 0 && b[k] != 0 && a[k] != b[k])
+    }
+
+    /// Joins the clusters of `a` and `b`; returns the new root, or `None` if they were already
+    /// together or the union would join different strong ids.
+    fn union(&mut self, a: u32, b: u32) -> Result<Option<u32>, ()> {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra == rb {
+            return Ok(None);
+        }
+        if self.conflict(ra, rb) {
+            return Err(());
+        }
+        let (big, small) = if self.size[ra as usize] >= self.size[rb as usize] {
+            (ra, rb)
+        } else {
+            (rb, ra)
+        };
+        self.parent[small as usize] = big;
+        self.size[big as usize] += self.size[small as usize];
+        let small_ids = self.ids[small as usize];
+        for (k, id) in small_ids.iter().enumerate() {
+            if self.ids[big as usize][k] == 0 {
+                self.ids[big as usize][k] = *id;
+            }
+        }
+        Ok(Some(big))
+    }
+}
+
+/// Loads mentions, their strong ids and organisations from the store.
+pub fn load(conn: &Connection) -> Result<MentionData> {
+    let mut data = MentionData::default();
+    let mut names = Interner::default();
+    let mut ids: [Interner; 4] = std::array::from_fn(|_| Interner::with_empty_slot());
+    let mut tokens = Interner::default();
+    let mut displays = Interner::default();
+    // OpenAlex author profiles tie an OpenAlex id to an ORCID even where the work does not.
+    let mut oa_orcid: HashMap<String, String> = HashMap::default();
+    {
+        let mut stmt =
+            conn.prepare("SELECT openalex_id, orcid FROM oa_authors WHERE orcid IS NOT NULL")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        for row in rows {
+            let (oa, orcid) = row?;
+            oa_orcid.insert(oa, orcid);
+        }
+    }
+    let mut stmt = conn.prepare("SELECT id, year, citations, authors FROM works ORDER BY id")?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let work: i64 = row.get(0)?;
+        let year: Option<i32> = row.get(1)?;
+        let citations: Option<i64> = row.get(2)?;
+        let authors = decode_authors(row.get_ref(3)?.as_str().unwrap_or("[]"));
+        for (position, a) in authors.into_iter().enumerate() {
+            let orcid = a.orcid.clone().or_else(|| {
+                a.openalex_id
+                    .as_ref()
+                    .and_then(|oa| oa_orcid.get(oa))
+                    .cloned()
+            });
+            // Some source records have their per-author id lists shifted against the author
+            // list; an OpenReview id names its person, so a mismatch is caught here.
+            let openreview = a.openreview_id.clone().filter(|id| {
+                let ok = match (
+                    PersonName::from_openreview_id(id),
+                    PersonName::parse(&a.name),
+                ) {
+                    (Some(x), Some(y)) => x.plausibly_same(&y),
+                    _ => true,
+                };
+                if !ok {
+                    data.dropped_ids[0] += 1;
+                }
+                ok
+            });
+            let values = [&openreview, &orcid, &a.openalex_id, &a.dblp_id];
+            let mut mention_ids = [0u32; 4];
+            for (k, v) in values.into_iter().enumerate() {
+                if let Some(v) = v {
+                    mention_ids[k] = ids[k].get(v);
+                }
+            }
+            let mut org_list = Vec::new();
+            let mut facts = Vec::new();
+            for aff in &a.affiliations {
+                let display = aff.display();
+                let token = org_token(display);
+                if !token.is_empty() {
+                    let t = tokens.get(&token);
+                    if !org_list.contains(&t) {
+                        org_list.push(t);
+                    }
+                }
+                facts.push(AffFact {
+                    org: displays.get(display),
+                    country: aff.country.clone(),
+                    org_type: classify(display, aff.domain.as_deref(), aff.org_type.as_deref()),
+                });
+            }
+            data.mentions.push(Mention {
+                work,
+                position: position as i64,
+                name: names.get(&a.name),
+                ids: mention_ids,
+                year: year.unwrap_or(0),
+                citations: citations.unwrap_or(0),
+            });
+            data.orgs.push(org_list);
+            data.affs.push(facts);
+        }
+    }
+    data.names = names.values;
+    data.id_values = ids.map(|i| i.values);
+    data.org_tokens = tokens.values;
+    data.org_names = displays.values;
+    Ok(data)
+}
+
+/// Organisation reduced for comparison: folded, letters and digits, single spaces.
+pub fn org_token(s: &str) -> String {
+    fold(s)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Per-cluster facts used while resolving one block.
+#[derive(Default, Clone)]
+struct ClusterFacts {
+    name: Option<PersonName>,
+    coauthors: HashSet<u32>,
+    orgs: HashSet<u32>,
+    works: HashSet<i64>,
+}
+
+/// Runs resolution over `data`.
+pub fn resolve(data: &MentionData, config: &ResolveConfig) -> Clustering {
+    let n = data.mentions.len();
+    let mut uf = UnionFind::new(&data.mentions, config.use_strong_ids);
+    let mut links = Vec::new();
+    let mut refused = 0u64;
+    let mut namesakes = 0u64;
+
+    // 1. The same name twice on one paper.
+    let mut i = 0;
+    while i < n {
+        let work = data.mentions[i].work;
+        let mut j = i;
+        while j < n && data.mentions[j].work == work {
+            j += 1;
+        }
+        for a in i..j {
+            for b in (a + 1)..j {
+                if data.mentions[a].name == data.mentions[b].name {
+                    match uf.union(a as u32, b as u32) {
+                        Ok(Some(_)) => links.push(Link {
+                            a: a as u32,
+                            b: b as u32,
+                            rule: Rule::DuplicateOnPaper,
+                            detail: format!(
+                                "\"{}\" appears twice on the paper",
+                                data.names[data.mentions[a].name as usize]
+                            ),
+                        }),
+                        Ok(None) => {}
+                        Err(()) => refused += 1,
+                    }
+                }
+            }
+        }
+        i = j;
+    }
+
+    // 2. Strong ids, most trusted first.
+    let parsed: Vec<Option<PersonName>> = data.names.iter().map(|s| PersonName::parse(s)).collect();
+    let mut inconsistent = data.dropped_ids;
+    if config.use_strong_ids {
+        for kind in 0..4 {
+            let mut groups: HashMap<u32, Vec<u32>> = HashMap::default();
+            for (m, mention) in data.mentions.iter().enumerate() {
+                if mention.ids[kind] != 0 {
+                    groups.entry(mention.ids[kind]).or_default().push(m as u32);
+                }
+            }
+            let mut ids: Vec<u32> = groups.keys().copied().collect();
+            ids.sort_unstable();
+            for id in ids {
+                let group = &groups[&id];
+                if kind > 0 && !names_agree(group, data, &parsed) {
+                    inconsistent[kind] += 1;
+                    uf.drop_id(group, kind, id);
+                    continue;
+                }
+                let f = group[0];
+                for &m in &group[1..] {
+                    match uf.union(f, m) {
+                        Ok(Some(_)) => links.push(Link {
+                            a: f,
+                            b: m as u32,
+                            rule: Rule::for_kind(kind),
+                            detail: data.id_values[kind][id as usize].clone(),
+                        }),
+                        Ok(None) => {}
+                        Err(()) => refused += 1,
+                    }
+                }
+            }
+        }
+    }
+
+    // 3. Names with evidence, block by block.
+    let name_key_ids: Vec<u32> = {
+        let mut keys: HashMap<String, u32> = HashMap::default();
+        parsed
+            .iter()
+            .zip(&data.names)
+            .map(|(p, raw)| {
+                let key = p.as_ref().map_or_else(|| fold(raw), PersonName::key);
+                let next = keys.len() as u32;
+                *keys.entry(key).or_insert(next)
+            })
+            .collect()
+    };
+    // One spelling per name key, for explanations.
+    let mut key_names = vec![
+        0u32;
+        name_key_ids
+            .iter()
+            .map(|&k| k as usize + 1)
+            .max()
+            .unwrap_or(0)
+    ];
+    for (name, &key) in name_key_ids.iter().enumerate().rev() {
+        key_names[key as usize] = name as u32;
+    }
+    // Co-authors of each mention, as name keys.
+    let mut work_start = vec![0usize; n];
+    let mut work_end = vec![0usize; n];
+    let mut i = 0;
+    while i < n {
+        let mut j = i;
+        while j < n && data.mentions[j].work == data.mentions[i].work {
+            j += 1;
+        }
+        for k in i..j {
+            work_start[k] = i;
+            work_end[k] = j;
+        }
+        i = j;
+    }
+    let mut blocks: HashMap<String, Vec<u32>> = HashMap::default();
+    for (m, mention) in data.mentions.iter().enumerate() {
+        if let Some(p) = &parsed[mention.name as usize] {
+            blocks.entry(p.block_key()).or_default().push(m as u32);
+        }
+    }
+    let mut block_keys: Vec<&String> = blocks.keys().collect();
+    block_keys.sort();
+    for key in block_keys {
+        let members = &blocks[key];
+        resolve_block(
+            members,
+            data,
+            &parsed,
+            (&name_key_ids, &key_names),
+            (&work_start, &work_end),
+            config,
+            &mut uf,
+            &mut links,
+            &mut namesakes,
+        );
+    }
+
+    let root = (0..n as u32).map(|m| uf.find(m)).collect();
+    Clustering {
+        root,
+        links,
+        refused_conflicts: refused,
+        namesakes_kept_apart: namesakes,
+        inconsistent_ids: inconsistent,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn resolve_block(
+    members: &[u32],
+    data: &MentionData,
+    parsed: &[Option<PersonName>],
+    (name_key_ids, key_names): (&[u32], &[u32]),
+    (work_start, work_end): (&[usize], &[usize]),
+    config: &ResolveConfig,
+    uf: &mut UnionFind,
+    links: &mut Vec<Link>,
+    refused: &mut u64,
+) {
+    // Two passes: merges in the first pass pool evidence that can enable merges in the second.
+    for _pass in 0..2 {
+        let mut facts: HashMap<u32, ClusterFacts> = HashMap::default();
+        let mut witness: HashMap<u32, u32> = HashMap::default(); // root -> one mention in this block
+        for &m in members {
+            let root = uf.find(m);
+            witness.entry(root).or_insert(m);
+            let f = facts.entry(root).or_default();
+            let mention = &data.mentions[m as usize];
+            if let Some(p) = &parsed[mention.name as usize] {
+                let better = match &f.name {
+                    None => true,
+                    Some(cur) => informative(p) > informative(cur),
+                };
+                if better {
+                    f.name = Some(p.clone());
+                }
+            }
+            for other in work_start[m as usize]..work_end[m as usize] {
+                if other != m as usize {
+                    f.coauthors
+                        .insert(name_key_ids[data.mentions[other].name as usize]);
+                }
+            }
+            f.orgs.extend(data.orgs[m as usize].iter().copied());
+            f.works.insert(mention.work);
+        }
+        if facts.len() < 2 {
+            return;
+        }
+        // Candidate pairs through shared evidence tokens.
+        let mut by_coauthor: HashMap<u32, Vec<u32>> = HashMap::default();
+        let mut by_org: HashMap<u32, Vec<u32>> = HashMap::default();
+        let mut roots: Vec<u32> = facts.keys().copied().collect();
+        roots.sort_unstable();
+        for &r in &roots {
+            let f = &facts[&r];
+            for &c in &f.coauthors {
+                by_coauthor.entry(c).or_default().push(r);
+            }
+            for &o in &f.orgs {
+                by_org.entry(o).or_default().push(r);
+            }
+        }
+        let mut scores: HashMap<(u32, u32), (u32, u32, u32, u32)> = HashMap::default(); // (coauthors, orgs, example co, example org)
+        for (token, list) in &by_coauthor {
+            if list.len() > config.max_token_clusters {
+                continue;
+            }
+            for (x, &a) in list.iter().enumerate() {
+                for &b in &list[x + 1..] {
+                    let e = scores
+                        .entry((a.min(b), a.max(b)))
+                        .or_insert((0, 0, *token, u32::MAX));
+                    e.0 += 1;
+                }
+            }
+        }
+        for (token, list) in &by_org {
+            if list.len() > config.max_token_clusters {
+                continue;
+            }
+            for (x, &a) in list.iter().enumerate() {
+                for &b in &list[x + 1..] {
+                    let e = scores
+                        .entry((a.min(b), a.max(b)))
+                        .or_insert((0, 0, u32::MAX, *token));
+                    e.1 += 1;
+                    if e.3 == u32::MAX {
+                        e.3 = *token;
+                    }
+                }
+            }
+        }
+        let mut pairs: Vec<((u32, u32), (u32, u32, u32, u32))> = scores.into_iter().collect();
+        // Strongest evidence first; ties broken by ids for determinism.
+        pairs.sort_by(|(ka, sa), (kb, sb)| {
+            (2 * sb.0 + sb.1).cmp(&(2 * sa.0 + sa.1)).then(ka.cmp(kb))
+        });
+        let mut merged_any = false;
+        for ((a, b), (co, org, co_token, org_token)) in pairs {
+            let (ra, rb) = (uf.find(a), uf.find(b));
+            if ra == rb {
+                continue;
+            }
+            // Facts are keyed by the roots at the start of the pass; merged roots carry both.
+            let (Some(fa), Some(fb)) = (facts.get(&ra), facts.get(&rb)) else {
+                continue;
+            };
+            let (Some(na), Some(nb)) = (&fa.name, &fb.name) else {
+                continue;
+            };
+            if !na.compatible(nb) || !fa.works.is_disjoint(&fb.works) {
+                continue;
+            }
+            // An initial alone ("Y. Liu") is too weak to follow an organisation.
+            if co == 0 && (!na.has_full_given() || !nb.has_full_given()) {
+                continue;
+            }
+            let (Some(&wa), Some(&wb)) = (witness.get(&ra), witness.get(&rb)) else {
+                continue;
+            };
+            match uf.union(wa, wb) {
+                Ok(Some(new_root)) => {
+                    merged_any = true;
+                    let (rule, detail) = if co > 0 {
+                        (
+                            Rule::NameAndCoauthor,
+                            format!(
+                                "{co} shared co-author name(s), e.g. {}",
+                                coauthor_label(data, key_names, co_token)
+                            ),
+                        )
+                    } else {
+                        (
+                            Rule::NameAndOrganisation,
+                            format!(
+                                "{org} shared organisation(s), e.g. \"{}\"",
+                                data.org_tokens
+                                    .get(org_token as usize)
+                                    .map_or("", String::as_str)
+                            ),
+                        )
+                    };
+                    links.push(Link {
+                        a: wa,
+                        b: wb,
+                        rule,
+                        detail,
+                    });
+                    let mut joined = facts.remove(&ra).unwrap_or_default();
+                    let other = facts.remove(&rb).unwrap_or_default();
+                    if let (Some(x), Some(y)) = (&joined.name, &other.name) {
+                        if informative(y) > informative(x) {
+                            joined.name = other.name.clone();
+                        }
+                    }
+                    joined.coauthors.extend(other.coauthors);
+                    joined.orgs.extend(other.orgs);
+                    joined.works.extend(other.works);
+                    facts.insert(new_root, joined);
+                    witness.insert(new_root, wa);
+                }
+                Ok(None) => {}
+                Err(()) => *refused += 1,
+            }
+        }
+        if !merged_any {
+            return;
+        }
+    }
+}
+
+/// Do the names carrying one id plausibly belong to one person? Each must be plausibly the
+/// same as the group's most common name.
+fn names_agree(group: &[u32], data: &MentionData, parsed: &[Option<PersonName>]) -> bool {
+    let mut counts: HashMap<u32, usize> = HashMap::default();
+    for &m in group {
+        *counts.entry(data.mentions[m as usize].name).or_default() += 1;
+    }
+    if counts.len() == 1 {
+        return true;
+    }
+    let Some((&main, _)) = counts.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))) else {
+        return true;
+    };
+    let Some(main) = &parsed[main as usize] else {
+        return true;
+    };
+    counts.keys().all(|&n| {
+        parsed[n as usize]
+            .as_ref()
+            .is_none_or(|p| p.plausibly_same(main))
+    })
+}
+
+fn coauthor_label(data: &MentionData, key_names: &[u32], token: u32) -> String {
+    key_names
+        .get(token as usize)
+        .map_or_else(String::new, |&i| format!("\"{}\"", data.names[i as usize]))
+}
+
+/// How much a name tells: full given names beat initials, more given tokens beat fewer.
+fn informative(p: &PersonName) -> (bool, usize, usize) {
+    (p.has_full_given(), p.given.len(), p.given_compact().len())
+}
+
+/// Summary of a resolution written to the store.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IdentityReport {
+    pub mentions: u64,
+    pub researchers: u64,
+    pub links_by_rule: Vec<(String, u64)>,
+    pub refused_conflicts: u64,
+    pub namesakes_kept_apart: u64,
+    /// Ids ignored because they sat on clearly different names, per kind (openreview, orcid,
+    /// openalex, dblp).
+    pub inconsistent_ids: [u64; 4],
+}
+
+/// Resolves all mentions and rewrites the identity tables (one transaction).
+pub fn rebuild(conn: &mut Connection) -> Result<IdentityReport> {
+    let started = std::time::Instant::now();
+    let data = load(conn)?;
+    tracing::info!(
+        mentions = data.mentions.len(),
+        seconds = started.elapsed().as_secs_f64(),
+        "identity: loaded"
+    );
+    let started = std::time::Instant::now();
+    let clustering = resolve(&data, &ResolveConfig::default());
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "identity: resolved"
+    );
+    let started = std::time::Instant::now();
+    let report = write(conn, &data, &clustering);
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "identity: written"
+    );
+    report
+}
+
+/// A year-stamped affiliation from an OpenAlex author profile.
+struct ProfileAffiliation {
+    year: i32,
+    org: String,
+    country: Option<String>,
+    org_type: OrgType,
+}
+
+fn profile_affiliations(conn: &Connection) -> Result<HashMap<String, Vec<ProfileAffiliation>>> {
+    let mut out: HashMap<String, Vec<ProfileAffiliation>> = HashMap::default();
+    let mut stmt = conn.prepare(
+        "SELECT openalex_id, name, country, org_type, years FROM oa_author_affiliations WHERE years <> ''",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let years: String = row.get(4)?;
+        let Some(year) = years
+            .split(',')
+            .filter_map(|y| y.trim().parse::<i32>().ok())
+            .max()
+        else {
+            continue;
+        };
+        let org: String = row.get(1)?;
+        let source_type: Option<String> = row.get(3)?;
+        out.entry(row.get(0)?)
+            .or_default()
+            .push(ProfileAffiliation {
+                year,
+                org_type: classify(&org, None, source_type.as_deref()),
+                org,
+                country: row.get(2)?,
+            });
+    }
+    Ok(out)
+}
+
+/// The current affiliation: the organisation on the most recent evidence (the most frequent
+/// one if that year has several), with its year.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Current {
+    pub org: Option<String>,
+    pub year: Option<i32>,
+    pub org_type: Option<OrgType>,
+    pub country: Option<String>,
+}
+
+fn current_affiliation(
+    data: &MentionData,
+    mentions: &[u32],
+    profile: &[ProfileAffiliation],
+) -> Current {
+    let latest = mentions
+        .iter()
+        .filter(|&&m| !data.affs[m as usize].is_empty())
+        .map(|&m| data.mentions[m as usize].year)
+        .chain(profile.iter().map(|p| p.year))
+        .max();
+    let Some(year) = latest.filter(|&y| y > 0) else {
+        return Current::default();
+    };
+    // (org name, country, type) candidates in that year, counted.
+    let mut counts: HashMap<String, (usize, Option<String>, OrgType)> = HashMap::default();
+    for &m in mentions {
+        if data.mentions[m as usize].year != year {
+            continue;
+        }
+        for f in &data.affs[m as usize] {
+            let e = counts
+                .entry(data.org_names[f.org as usize].clone())
+                .or_insert((0, None, f.org_type));
+            e.0 += 1;
+            if e.1.is_none() {
+                e.1 = f.country.clone();
+            }
+        }
+    }
+    for p in profile.iter().filter(|p| p.year == year) {
+        let e = counts.entry(p.org.clone()).or_insert((0, None, p.org_type));
+        e.0 += 1;
+        if e.1.is_none() {
+            e.1 = p.country.clone();
+        }
+    }
+    let best = counts
+        .into_iter()
+        .max_by(|(na, a), (nb, b)| a.0.cmp(&b.0).then_with(|| nb.cmp(na)));
+    match best {
+        Some((org, (_, country, org_type))) => Current {
+            org: Some(org),
+            year: Some(year),
+            org_type: Some(org_type),
+            country,
+        },
+        None => Current::default(),
+    }
+}
+
+fn write(
+    conn: &mut Connection,
+    data: &MentionData,
+    clustering: &Clustering,
+) -> Result<IdentityReport> {
+    let profiles = profile_affiliations(conn)?;
+    // Group mentions by cluster.
+    let mut clusters: HashMap<u32, Vec<u32>> = HashMap::default();
+    for (m, &r) in clustering.root.iter().enumerate() {
+        clusters.entry(r).or_default().push(m as u32);
+    }
+    struct Row {
+        key: String,
+        name: String,
+        ids: [Option<String>; 4],
+        mentions: Vec<u32>,
+    }
+    let mut rows: Vec<(u32, Row)> = clusters
+        .into_iter()
+        .map(|(root, mentions)| {
+            let mut ids: [Option<String>; 4] = Default::default();
+            for &m in &mentions {
+                for (k, slot) in ids.iter_mut().enumerate() {
+                    let id = data.mentions[m as usize].ids[k];
+                    if id != 0 && slot.is_none() {
+                        *slot = Some(data.id_values[k][id as usize].clone());
+                    }
+                }
+            }
+            let name = display_name(data, &mentions);
+            let key = match ids
+                .iter()
+                .enumerate()
+                .find_map(|(k, v)| v.as_ref().map(|v| (k, v)))
+            {
+                Some((k, v)) => format!("{}:{v}", ID_KINDS[k]),
+                None => {
+                    let first = mentions
+                        .iter()
+                        .map(|&m| {
+                            (
+                                data.mentions[m as usize].work,
+                                data.mentions[m as usize].position,
+                            )
+                        })
+                        .min()
+                        .unwrap_or((0, 0));
+                    format!(
+                        "name:{}:{}-{}",
+                        crate::names::name_key(&name).replace(' ', "_"),
+                        first.0,
+                        first.1
+                    )
+                }
+            };
+            (
+                root,
+                Row {
+                    key,
+                    name,
+                    ids,
+                    mentions,
+                },
+            )
+        })
+        .collect();
+    // Deterministic order; a key can repeat when a conflict kept two clusters with one id
+    // (the same OpenReview id with two ORCIDs): number the later ones.
+    rows.sort_by(|a, b| {
+        a.1.key
+            .cmp(&b.1.key)
+            .then_with(|| a.1.mentions.iter().min().cmp(&b.1.mentions.iter().min()))
+    });
+    let mut seen: HashMap<String, usize> = HashMap::default();
+    for (_, row) in &mut rows {
+        let n = seen.entry(row.key.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            row.key = format!("{}#{}", row.key, n);
+        }
+    }
+
+    let tx = conn.transaction()?;
+    // Bulk rewrite: drop secondary indexes, insert in key order, build the indexes once.
+    tx.execute_batch(
+        "DROP INDEX IF EXISTS identity_links_by_researcher;
+         DROP INDEX IF EXISTS authorship_researcher_by_researcher;
+         DROP INDEX IF EXISTS researchers_name_norm;
+         DELETE FROM identity_links; DELETE FROM authorship_researcher; DELETE FROM researchers;",
+    )?;
+    let mut researcher_of_root: HashMap<u32, i64> = HashMap::default();
+    {
+        let mut ins = tx.prepare(
+            "INSERT INTO researchers (id, key, name, name_norm, openreview_id, orcid, openalex_id, dblp_id, n_works,
+                                      first_year, last_year, citations, current_org, current_org_year,
+                                      current_org_type, current_country)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        )?;
+        let mut map = tx.prepare("INSERT INTO authorship_researcher (work_id, position, researcher_id) VALUES (?1, ?2, ?3)")?;
+        for (i, (root, row)) in rows.iter().enumerate() {
+            let id = i as i64 + 1;
+            researcher_of_root.insert(*root, id);
+            let mut works: HashMap<i64, (i32, i64)> = HashMap::default();
+            for &m in &row.mentions {
+                let mention = &data.mentions[m as usize];
+                works.insert(mention.work, (mention.year, mention.citations));
+            }
+            let years = works.values().map(|(y, _)| *y).filter(|y| *y > 0);
+            let first_year = years.clone().min();
+            let last_year = years.max();
+            let citations: i64 = works.values().map(|(_, c)| *c).sum();
+            let profile = row.ids[2]
+                .as_ref()
+                .and_then(|oa| profiles.get(oa))
+                .map_or(&[][..], Vec::as_slice);
+            let current = current_affiliation(data, &row.mentions, profile);
+            ins.execute(params![
+                id,
+                row.key,
+                row.name,
+                crate::names::name_key(&row.name),
+                row.ids[0],
+                row.ids[1],
+                row.ids[2],
+                row.ids[3],
+                works.len() as i64,
+                first_year,
+                last_year,
+                citations,
+                current.org,
+                current.year,
+                current.org_type.map(OrgType::as_str),
+                current.country
+            ])?;
+        }
+        // In primary-key order: mentions are sorted by (work, position).
+        for (m, mention) in data.mentions.iter().enumerate() {
+            if let Some(&rid) = researcher_of_root.get(&clustering.root[m]) {
+                map.execute(params![mention.work, mention.position, rid])?;
+            }
+        }
+        let mut link = tx.prepare(
+            "INSERT INTO identity_links (researcher_id, a_work, a_position, b_work, b_position, rule, detail)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        // Strong-id links are implied by the ids on the mentions (why-same recomputes them);
+        // only the judgement calls are stored.
+        for l in clustering.links.iter().filter(|l| !l.rule.is_strong_id()) {
+            let root = clustering.root[l.a as usize];
+            let Some(&rid) = researcher_of_root.get(&root) else {
+                continue;
+            };
+            let (a, b) = (&data.mentions[l.a as usize], &data.mentions[l.b as usize]);
+            link.execute(params![
+                rid,
+                a.work,
+                a.position,
+                b.work,
+                b.position,
+                l.rule.as_str(),
+                l.detail
+            ])?;
+        }
+    }
+    tx.execute_batch(
+        "CREATE INDEX identity_links_by_researcher ON identity_links (researcher_id);
+         CREATE INDEX authorship_researcher_by_researcher ON authorship_researcher (researcher_id, work_id);
+         CREATE INDEX researchers_name_norm ON researchers (name_norm);",
+    )?;
+    tx.commit()?;
+    let mut by_rule: HashMap<&'static str, u64> = HashMap::default();
+    for l in &clustering.links {
+        *by_rule.entry(l.rule.as_str()).or_default() += 1;
+    }
+    let mut links_by_rule: Vec<(String, u64)> = by_rule
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    links_by_rule.sort();
+    Ok(IdentityReport {
+        mentions: data.mentions.len() as u64,
+        researchers: rows.len() as u64,
+        links_by_rule,
+        refused_conflicts: clustering.refused_conflicts,
+        namesakes_kept_apart: clustering.namesakes_kept_apart,
+        inconsistent_ids: clustering.inconsistent_ids,
+    })
+}
+
+/// The most common spelling among the most informative names of a cluster.
+fn display_name(data: &MentionData, mentions: &[u32]) -> String {
+    let mut counts: HashMap<u32, usize> = HashMap::default();
+    for &m in mentions {
+        *counts.entry(data.mentions[m as usize].name).or_default() += 1;
+    }
+    let mut best: Option<(u32, (bool, usize, usize), usize)> = None;
+    for (&name, &count) in &counts {
+        let info = PersonName::parse(&data.names[name as usize])
+            .map_or((false, 0, 0), |p| informative(&p));
+        let better = match &best {
+            None => true,
+            Some((bn, binfo, bcount)) => {
+                (info.0, count, info.1, &data.names[*bn as usize])
+                    > (binfo.0, *bcount, binfo.1, &data.names[name as usize])
+            }
+        };
+        if better {
+            best = Some((name, info, count));
+        }
+    }
+    best.map_or_else(String::new, |(n, _, _)| data.names[n as usize].clone())
+}

@@ -1,0 +1,334 @@
+//! The full-text index over works (tantivy): titles, abstracts and keywords, analysed with
+//! English stemming and stop words. The index lives in a directory beside the database and is
+//! brought up to date from `index_queue` (works written since the last update).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rusqlite::Connection;
+use serde::Serialize;
+use tantivy::collector::TopDocs;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, QueryParser, RangeQuery,
+};
+use tantivy::schema::{
+    Field, IndexRecordOption, NumericOptions, STORED, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    StopWordFilter, TextAnalyzer,
+};
+use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term, doc};
+
+use crate::error::{CorpusError, Result};
+
+const TOKENIZER: &str = "scout_en";
+const WRITER_BUDGET: usize = 256 << 20;
+
+#[derive(Clone, Copy)]
+struct Fields {
+    work_id: Field,
+    title: Field,
+    abstract_text: Field,
+    keywords: Field,
+    year: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let work_id = b.add_u64_field(
+        "work_id",
+        NumericOptions::default().set_indexed().set_fast() | STORED,
+    );
+    let title = b.add_text_field("title", text.clone());
+    let abstract_text = b.add_text_field("abstract", text.clone());
+    let keywords = b.add_text_field("keywords", text);
+    let year = b.add_i64_field("year", NumericOptions::default().set_indexed().set_fast());
+    (
+        b.build(),
+        Fields {
+            work_id,
+            title,
+            abstract_text,
+            keywords,
+            year,
+        },
+    )
+}
+
+fn analyzer() -> TextAnalyzer {
+    let builder = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter);
+    match StopWordFilter::new(Language::English) {
+        Some(stop) => builder
+            .filter(stop)
+            .filter(Stemmer::new(Language::English))
+            .build(),
+        None => builder.filter(Stemmer::new(Language::English)).build(),
+    }
+}
+
+/// An open index, ready for searching.
+pub struct TextIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+}
+
+/// One search hit: a work and its BM25 score.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hit {
+    pub work_id: i64,
+    pub score: f32,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IndexReport {
+    pub full_rebuild: bool,
+    pub documents_written: u64,
+    pub seconds: f64,
+}
+
+fn index_err(dir: &Path) -> impl Fn(std::io::Error) -> CorpusError + '_ {
+    move |source| CorpusError::Io {
+        path: dir.to_path_buf(),
+        source,
+    }
+}
+
+fn open_dir(dir: &Path) -> Result<(Index, bool)> {
+    let (schema, _) = schema();
+    let exists = dir.join("meta.json").exists();
+    let index = if exists {
+        Index::open_in_dir(dir)?
+    } else {
+        std::fs::create_dir_all(dir).map_err(index_err(dir))?;
+        Index::create_in_dir(dir, schema)?
+    };
+    index.tokenizers().register(TOKENIZER, analyzer());
+    Ok((index, !exists))
+}
+
+/// What an index update covered, to be recorded with [`finish_update`] once the index is
+/// committed.
+#[derive(Debug, Clone, Copy)]
+pub struct IndexedUpTo {
+    max_queued: i64,
+    max_work: i64,
+}
+
+/// Brings the index in `dir` up to date with the store and records that in the database.
+pub fn update(conn: &Connection, dir: &Path) -> Result<IndexReport> {
+    let (report, upto) = build(conn, dir)?;
+    finish_update(conn, upto)?;
+    Ok(report)
+}
+
+/// Marks the works covered by a committed index update as indexed.
+pub fn finish_update(conn: &Connection, upto: IndexedUpTo) -> Result<()> {
+    // Only what was indexed leaves the queue (a concurrent ingest may have queued more).
+    conn.execute(
+        "DELETE FROM index_queue WHERE work_id <= ?1",
+        [upto.max_queued],
+    )?;
+    crate::db::meta_set(conn, "indexed_max_work_id", &upto.max_work.to_string())?;
+    Ok(())
+}
+
+/// Writes the index in `dir` from the store without writing to the database (so it can run
+/// beside identity resolution on a second connection): everything when the index is new,
+/// otherwise the works added since the last update (ids above the `indexed_max_work_id`
+/// watermark) and the changed works listed in `index_queue`.
+pub fn build(conn: &Connection, dir: &Path) -> Result<(IndexReport, IndexedUpTo)> {
+    let started = Instant::now();
+    let (index, created) = open_dir(dir)?;
+    let (_, f) = schema();
+    let mut writer = index.writer::<TantivyDocument>(WRITER_BUDGET)?;
+    let sql_all = "SELECT w.id, w.title, COALESCE(w.abstract, a.text), w.keywords, w.year
+                   FROM works w LEFT JOIN abstracts a ON a.work_key = w.key";
+    let sql_new_or_queued = "SELECT w.id, w.title, COALESCE(w.abstract, a.text), w.keywords, w.year
+                      FROM works w LEFT JOIN abstracts a ON a.work_key = w.key
+                      WHERE w.id > ?1 OR w.id IN (SELECT work_id FROM index_queue)";
+    let mut written = 0u64;
+    let max_queued: i64 = conn.query_row(
+        "SELECT COALESCE(MAX(work_id), 0) FROM index_queue",
+        [],
+        |r| r.get(0),
+    )?;
+    let max_work: i64 =
+        conn.query_row("SELECT COALESCE(MAX(id), 0) FROM works", [], |r| r.get(0))?;
+    let watermark = crate::db::meta_get_i64(conn, "indexed_max_work_id")?;
+    {
+        let mut stmt = conn.prepare(if created { sql_all } else { sql_new_or_queued })?;
+        let mut rows = if created {
+            stmt.query([])?
+        } else {
+            stmt.query([watermark])?
+        };
+        while let Some(row) = rows.next()? {
+            let id: i64 = row.get(0)?;
+            let title: String = row.get(1)?;
+            let abstract_text: Option<String> = row.get(2)?;
+            let keywords: Option<String> = row.get(3)?;
+            let year: Option<i64> = row.get(4)?;
+            if !created && id <= watermark {
+                writer.delete_term(Term::from_field_u64(f.work_id, id as u64));
+            }
+            let mut document =
+                doc!(f.work_id => id as u64, f.title => title, f.year => year.unwrap_or(0));
+            if let Some(a) = abstract_text {
+                document.add_text(f.abstract_text, a);
+            }
+            if let Some(k) = keywords {
+                document.add_text(f.keywords, k);
+            }
+            writer.add_document(document)?;
+            written += 1;
+        }
+    }
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+    Ok((
+        IndexReport {
+            full_rebuild: created,
+            documents_written: written,
+            seconds: started.elapsed().as_secs_f64(),
+        },
+        IndexedUpTo {
+            max_queued,
+            max_work,
+        },
+    ))
+}
+
+/// Deletes the index directory (it is rebuilt in full on the next update).
+pub fn remove(dir: &Path) -> Result<()> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(index_err(dir))?;
+    }
+    Ok(())
+}
+
+impl TextIndex {
+    pub fn open(dir: &Path) -> Result<TextIndex> {
+        if !dir.join("meta.json").exists() {
+            return Err(CorpusError::Invalid(format!(
+                "no full-text index at {}; run `scout ingest` first",
+                dir.display()
+            )));
+        }
+        let (index, _) = open_dir(dir)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let (_, fields) = schema();
+        Ok(TextIndex {
+            index,
+            reader,
+            fields,
+        })
+    }
+
+    /// Builds the query for a free-text topic: every term on title (boosted), abstract and
+    /// keywords, plus adjacent-word phrases so that "reinforcement learning" outranks papers
+    /// that merely mention "learning".
+    fn topic_query(&self, topic: &str, since: Option<i32>) -> Result<Box<dyn Query>> {
+        let f = self.fields;
+        let mut parser =
+            QueryParser::for_index(&self.index, vec![f.title, f.abstract_text, f.keywords]);
+        parser.set_field_boost(f.title, 2.0);
+        parser.set_field_boost(f.keywords, 1.5);
+        let cleaned: String = topic
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() || c == '-' || c == '\'' {
+                    c
+                } else {
+                    ' '
+                }
+            })
+            .collect();
+        let (terms_query, _errors) = parser.parse_query_lenient(&cleaned);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, terms_query)];
+        let mut analyzer = analyzer();
+        let mut tokens = Vec::new();
+        let mut stream = analyzer.token_stream(&cleaned);
+        while stream.advance() {
+            tokens.push(stream.token().text.clone());
+        }
+        for pair in tokens.windows(2) {
+            for (field, boost) in [(f.title, 3.0), (f.abstract_text, 1.5)] {
+                let terms = pair
+                    .iter()
+                    .map(|t| Term::from_field_text(field, t))
+                    .collect();
+                let phrase: Box<dyn Query> = Box::new(PhraseQuery::new(terms));
+                clauses.push((Occur::Should, Box::new(BoostQuery::new(phrase, boost))));
+            }
+        }
+        let mut query: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
+        if let Some(since) = since {
+            let range = RangeQuery::new(
+                std::ops::Bound::Included(Term::from_field_i64(f.year, i64::from(since))),
+                std::ops::Bound::Unbounded,
+            );
+            query = Box::new(BooleanQuery::new(vec![
+                (Occur::Must, query),
+                (Occur::Must, Box::new(range)),
+            ]));
+        }
+        Ok(query)
+    }
+
+    /// The `limit` best works for a topic, best first.
+    pub fn search(&self, topic: &str, limit: usize, since: Option<i32>) -> Result<Vec<Hit>> {
+        if topic.trim().is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let query = self.topic_query(topic, since)?;
+        let searcher = self.reader.searcher();
+        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+        let mut hits = Vec::with_capacity(top.len());
+        // Opening a fast-field column decodes its header: once per segment, not per hit.
+        let mut columns = Vec::with_capacity(searcher.segment_readers().len());
+        for segment in searcher.segment_readers() {
+            columns.push(segment.fast_fields().u64("work_id")?);
+        }
+        for (score, address) in top {
+            let Some(column) = columns.get(address.segment_ord as usize) else {
+                continue;
+            };
+            if let Some(id) = column.first(address.doc_id) {
+                hits.push(Hit {
+                    work_id: id as i64,
+                    score,
+                });
+            }
+        }
+        Ok(hits)
+    }
+
+    /// Number of documents in the index.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Where the index of a database lives: `<db>.index/`.
+pub fn dir_for(db: &Path) -> PathBuf {
+    let mut name = db.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".index");
+    db.with_file_name(name)
+}

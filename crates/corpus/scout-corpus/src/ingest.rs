@@ -1,0 +1,445 @@
+//! The ingest pipeline: parser threads read files in parallel (largest first) and send
+//! batches of records over a bounded channel to one writer, which stores them in
+//! transactions of a few thousand records. Memory is bounded by the channel, not the input.
+//!
+//! A killed ingest loses at most the open transaction; because every write is idempotent,
+//! running the same ingest again completes it.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::time::Instant;
+
+use crossbeam_channel::{Receiver, Sender, bounded};
+use rusqlite::Connection;
+use scout_formats::{
+    FileSummary, FormatError, InputFile, Item, Limits, Reject, SkippedFile, discover, read_file,
+};
+
+use serde::Serialize;
+
+use crate::db::{meta_get_i64, meta_set};
+use crate::error::{CorpusError, Result};
+use crate::store::{Prepared, WriteOutcome, Writer, prepare};
+
+/// How to run an ingest.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    pub limits: Limits,
+    /// Parser threads; 0 means one per core.
+    pub threads: usize,
+    /// Where to write rejected records (JSON Lines). Created only if there is a reject.
+    pub rejects_path: PathBuf,
+    /// Records per transaction.
+    pub batch_records: usize,
+    /// Parse and report, store nothing.
+    pub check_only: bool,
+}
+
+impl IngestOptions {
+    pub fn new(rejects_path: PathBuf) -> Self {
+        IngestOptions {
+            limits: Limits::default(),
+            threads: 0,
+            rejects_path,
+            batch_records: 20_000,
+            check_only: false,
+        }
+    }
+}
+
+/// Live counters, readable from another thread (the CLI draws its progress bar from them).
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub bytes_total: AtomicU64,
+    pub bytes_read: Arc<AtomicU64>,
+    pub records: AtomicU64,
+    pub rejects: AtomicU64,
+    pub files_total: AtomicU64,
+    pub files_done: AtomicU64,
+    pub finished: AtomicBool,
+}
+
+/// What happened to one input file.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    pub path: PathBuf,
+    pub format: Option<String>,
+    pub bytes: u64,
+    pub records: u64,
+    pub rejects: u64,
+    /// Set when the file could not be read at all.
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SkippedReport {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// Totals of one ingest run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IngestReport {
+    pub files: Vec<FileReport>,
+    pub skipped: Vec<SkippedReport>,
+    /// Records read, including rejected ones.
+    pub records_read: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub rejected: u64,
+    /// Bytes read from disk (compressed size for gzip files).
+    pub bytes: u64,
+    pub seconds: f64,
+    pub rejects_path: Option<PathBuf>,
+}
+
+impl IngestReport {
+    pub fn stored(&self) -> u64 {
+        self.inserted + self.updated + self.unchanged
+    }
+    pub fn megabytes_per_second(&self) -> f64 {
+        if self.seconds > 0.0 {
+            self.bytes as f64 / 1e6 / self.seconds
+        } else {
+            0.0
+        }
+    }
+    pub fn records_per_second(&self) -> f64 {
+        if self.seconds > 0.0 {
+            self.records_read as f64 / self.seconds
+        } else {
+            0.0
+        }
+    }
+}
+
+/// A parsed and prepared record, or a reject.
+enum Entry {
+    Record(Prepared),
+    Reject(Reject),
+}
+
+enum Message {
+    Items(Vec<Entry>),
+    FileDone {
+        index: usize,
+        result: std::result::Result<FileSummary, FormatError>,
+    },
+}
+
+const ITEMS_PER_MESSAGE: usize = 512;
+
+/// Reads every data file under `paths` into the corpus.
+pub fn ingest(
+    conn: &mut Connection,
+    paths: &[PathBuf],
+    opts: &IngestOptions,
+    progress: &Progress,
+) -> Result<IngestReport> {
+    let started = Instant::now();
+    let found = discover(paths)?;
+    let mut files = found.files;
+    // Largest first, so that one big file does not start last and run alone.
+    files.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.path.cmp(&b.path)));
+    progress
+        .bytes_total
+        .store(files.iter().map(|f| f.size).sum(), Ordering::Relaxed);
+    progress
+        .files_total
+        .store(files.len() as u64, Ordering::Relaxed);
+
+    let mut report = IngestReport {
+        skipped: found
+            .skipped
+            .into_iter()
+            .map(|SkippedFile { path, reason }| SkippedReport { path, reason })
+            .collect(),
+        ..IngestReport::default()
+    };
+    report.files = files
+        .iter()
+        .map(|f| FileReport {
+            path: f.path.clone(),
+            format: None,
+            bytes: f.size,
+            records: 0,
+            rejects: 0,
+            error: None,
+        })
+        .collect();
+
+    let run_id = start_run(conn)?;
+
+    let threads = if opts.threads == 0 {
+        std::thread::available_parallelism().map_or(2, |n| n.get())
+    } else {
+        opts.threads
+    };
+    let abort = AtomicBool::new(false);
+    let next_file = AtomicUsize::new(0);
+    let (tx, rx) = bounded::<Message>(threads * 4);
+    let mut rejects = RejectWriter::new(&opts.rejects_path);
+
+    let outcome = std::thread::scope(|scope| {
+        for _ in 0..threads.min(files.len().max(1)) {
+            let tx = tx.clone();
+            let (files, next_file, abort) = (&files, &next_file, &abort);
+            let limits = opts.limits;
+            let counter = Arc::clone(&progress.bytes_read);
+            scope.spawn(move || parse_files(files, next_file, abort, &limits, counter, &tx));
+        }
+        drop(tx);
+        let result = write_all(conn, &rx, opts, progress, &mut report, &mut rejects);
+        if result.is_err() {
+            abort.store(true, Ordering::Relaxed);
+        }
+        drop(rx);
+        result
+    });
+    outcome?;
+    report.rejects_path = rejects.finish()?;
+    report.bytes = files.iter().map(|f| f.size).sum();
+    report.seconds = started.elapsed().as_secs_f64();
+    finish_run(conn, run_id, &report)?;
+    progress.finished.store(true, Ordering::Relaxed);
+    Ok(report)
+}
+
+fn parse_files(
+    files: &[InputFile],
+    next_file: &AtomicUsize,
+    abort: &AtomicBool,
+    limits: &Limits,
+    counter: Arc<AtomicU64>,
+    tx: &Sender<Message>,
+) {
+    loop {
+        let index = next_file.fetch_add(1, Ordering::Relaxed);
+        if index >= files.len() || abort.load(Ordering::Relaxed) {
+            return;
+        }
+        let mut batch = Vec::with_capacity(ITEMS_PER_MESSAGE);
+        let mut sink = |item: Item| {
+            if abort.load(Ordering::Relaxed) {
+                return;
+            }
+            batch.push(match item {
+                Item::Record { record, .. } => Entry::Record(prepare(record)),
+                Item::Reject(r) => Entry::Reject(r),
+            });
+            if batch.len() >= ITEMS_PER_MESSAGE {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(ITEMS_PER_MESSAGE));
+                if tx.send(Message::Items(full)).is_err() {
+                    abort.store(true, Ordering::Relaxed);
+                }
+            }
+        };
+        let result = read_file(&files[index], limits, Arc::clone(&counter), &mut sink);
+        if !batch.is_empty() && tx.send(Message::Items(batch)).is_err() {
+            return;
+        }
+        if tx.send(Message::FileDone { index, result }).is_err() {
+            return;
+        }
+    }
+}
+
+fn write_all(
+    conn: &Connection,
+    rx: &Receiver<Message>,
+    opts: &IngestOptions,
+    progress: &Progress,
+    report: &mut IngestReport,
+    rejects: &mut RejectWriter,
+) -> Result<()> {
+    let mut in_tx = 0usize;
+    let mut changed_in_tx = false;
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let mut writer = Writer::new(conn)?;
+    let result = (|| -> Result<()> {
+        for message in rx {
+            match message {
+                Message::Items(items) => {
+                    for item in items {
+                        match item {
+                            Entry::Record(record) => {
+                                report.records_read += 1;
+                                let outcome = if opts.check_only {
+                                    WriteOutcome::Unchanged
+                                } else {
+                                    writer.write(&record)?
+                                };
+                                match outcome {
+                                    WriteOutcome::Inserted => {
+                                        report.inserted += 1;
+                                        changed_in_tx = true;
+                                    }
+                                    WriteOutcome::Updated => {
+                                        report.updated += 1;
+                                        changed_in_tx = true;
+                                    }
+                                    WriteOutcome::Unchanged => report.unchanged += 1,
+                                }
+                                progress.records.fetch_add(1, Ordering::Relaxed);
+                                in_tx += 1;
+                            }
+                            Entry::Reject(reject) => {
+                                report.records_read += 1;
+                                report.rejected += 1;
+                                progress.rejects.fetch_add(1, Ordering::Relaxed);
+                                rejects.write(&reject)?;
+                            }
+                        }
+                    }
+                    if in_tx >= opts.batch_records {
+                        commit(conn, changed_in_tx)?;
+                        conn.execute_batch("BEGIN IMMEDIATE")?;
+                        in_tx = 0;
+                        changed_in_tx = false;
+                    }
+                }
+                Message::FileDone { index, result } => {
+                    progress.files_done.fetch_add(1, Ordering::Relaxed);
+                    let file = &mut report.files[index];
+                    match result {
+                        Ok(summary) => {
+                            file.format = summary.format.map(|f| f.to_string());
+                            file.records = summary.records;
+                            file.rejects = summary.rejects;
+                        }
+                        Err(e) => {
+                            let reject = Reject {
+                                file: file.path.display().to_string(),
+                                line: 0,
+                                element: None,
+                                field: None,
+                                reason: e.to_string(),
+                                excerpt: String::new(),
+                            };
+                            file.error = Some(e.to_string());
+                            file.rejects = 1;
+                            report.rejected += 1;
+                            rejects.write(&reject)?;
+                        }
+                    }
+                }
+            }
+        }
+        commit(conn, changed_in_tx)
+    })();
+    if result.is_err() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    result
+}
+
+/// Commits the open transaction, first bumping the corpus generation if anything changed, so
+/// that derived data (identity, index, statistics) knows it is stale.
+fn commit(conn: &Connection, changed: bool) -> Result<()> {
+    if changed {
+        let generation = meta_get_i64(conn, "corpus_generation")?;
+        meta_set(conn, "corpus_generation", &(generation + 1).to_string())?;
+    }
+    conn.execute_batch("COMMIT")?;
+    Ok(())
+}
+
+fn start_run(conn: &Connection) -> Result<i64> {
+    conn.execute(
+        "INSERT INTO ingest_runs (started_at) VALUES (datetime('now'))",
+        [],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+fn finish_run(conn: &Connection, run_id: i64, r: &IngestReport) -> Result<()> {
+    conn.execute(
+        "UPDATE ingest_runs SET finished_at = datetime('now'), files = ?2, records = ?3, inserted = ?4,
+                updated = ?5, unchanged = ?6, rejected = ?7, bytes = ?8
+         WHERE id = ?1",
+        rusqlite::params![
+            run_id,
+            r.files.len() as i64,
+            r.records_read as i64,
+            r.inserted as i64,
+            r.updated as i64,
+            r.unchanged as i64,
+            r.rejected as i64,
+            r.bytes as i64
+        ],
+    )?;
+    Ok(())
+}
+
+/// One line of the reject file.
+#[derive(Serialize)]
+struct RejectLine<'a> {
+    file: &'a str,
+    line: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    element: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+    reason: &'a str,
+    excerpt: &'a str,
+}
+
+struct RejectWriter {
+    path: PathBuf,
+    out: Option<BufWriter<File>>,
+}
+
+impl RejectWriter {
+    fn new(path: &Path) -> Self {
+        RejectWriter {
+            path: path.to_path_buf(),
+            out: None,
+        }
+    }
+
+    fn write(&mut self, r: &Reject) -> Result<()> {
+        let io_err = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| CorpusError::Io { path, source }
+        };
+        if self.out.is_none() {
+            if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+            }
+            let file = File::create(&self.path).map_err(io_err(&self.path))?;
+            self.out = Some(BufWriter::new(file));
+        }
+        let line = RejectLine {
+            file: &r.file,
+            line: r.line,
+            element: r.element,
+            field: r.field.as_deref(),
+            reason: &r.reason,
+            excerpt: &r.excerpt,
+        };
+        let mut json =
+            serde_json::to_vec(&line).map_err(|e| CorpusError::Invalid(e.to_string()))?;
+        json.push(b'\n');
+        if let Some(out) = self.out.as_mut() {
+            out.write_all(&json).map_err(io_err(&self.path))?;
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Option<PathBuf>> {
+        match self.out {
+            Some(mut out) => {
+                out.flush().map_err(|source| CorpusError::Io {
+                    path: self.path.clone(),
+                    source,
+                })?;
+                Ok(Some(self.path))
+            }
+            None => Ok(None),
+        }
+    }
+}

@@ -1,0 +1,331 @@
+//! Organisation type from what a source tells about an affiliation: the OpenAlex institution
+//! type when present, else the e-mail domain, else words in the name.
+
+use std::fmt;
+
+/// Coarse organisation type used by `--org-type`. Mirrors OpenAlex's institution types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum OrgType {
+    Education,
+    Company,
+    Facility,
+    Government,
+    Nonprofit,
+    Healthcare,
+    Other,
+}
+
+impl OrgType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrgType::Education => "education",
+            OrgType::Company => "company",
+            OrgType::Facility => "facility",
+            OrgType::Government => "government",
+            OrgType::Nonprofit => "nonprofit",
+            OrgType::Healthcare => "healthcare",
+            OrgType::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<OrgType> {
+        Some(match s.trim().to_ascii_lowercase().as_str() {
+            "education" | "university" | "academic" => OrgType::Education,
+            "company" | "industry" => OrgType::Company,
+            "facility" | "archive" => OrgType::Facility,
+            "government" => OrgType::Government,
+            "nonprofit" | "funder" => OrgType::Nonprofit,
+            "healthcare" => OrgType::Healthcare,
+            "other" => OrgType::Other,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for OrgType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Well-known research companies whose names do not say "Inc." (matched as whole words).
+const COMPANY_NAMES: &[&str] = &[
+    "google",
+    "deepmind",
+    "microsoft",
+    "meta",
+    "facebook",
+    "openai",
+    "anthropic",
+    "amazon",
+    "apple",
+    "nvidia",
+    "ibm",
+    "intel",
+    "adobe",
+    "salesforce",
+    "baidu",
+    "alibaba",
+    "tencent",
+    "bytedance",
+    "huawei",
+    "samsung",
+    "sony",
+    "naver",
+    "kakao",
+    "sensetime",
+    "megvii",
+    "xiaomi",
+    "jd",
+    "netease",
+    "meituan",
+    "didi",
+    "uber",
+    "twitter",
+    "linkedin",
+    "yahoo",
+    "snap",
+    "pinterest",
+    "netflix",
+    "spotify",
+    "qualcomm",
+    "bosch",
+    "siemens",
+    "toyota",
+    "nec",
+    "fujitsu",
+    "hitachi",
+    "preferred networks",
+    "cohere",
+    "mistral",
+    "hugging face",
+    "huggingface",
+    "character.ai",
+    "inflection",
+    "x.ai",
+    "xai",
+    "waymo",
+    "tesla",
+    "zhipu",
+    "moonshot",
+    "deepseek",
+    "minimax",
+    "01.ai",
+    "stability",
+    "midjourney",
+    "runway",
+    "adept",
+    "ai2",
+    "allen institute",
+    "yandex",
+    "criteo",
+    "booking",
+    "zalando",
+    "shopify",
+    "ant group",
+    "kuaishou",
+    "oppo",
+    "vivo",
+    "lenovo",
+    "noah's ark",
+    "msra",
+    "fair",
+];
+
+const COMPANY_MARKERS: &[&str] = &[
+    "inc",
+    "ltd",
+    "llc",
+    "corp",
+    "corporation",
+    "gmbh",
+    "co",
+    "company",
+    "technologies",
+    "labs",
+    "lab.",
+    "ag",
+    "s.a",
+    "plc",
+    "limited",
+    "group",
+];
+
+const EDUCATION_MARKERS: &[&str] = &[
+    "university",
+    "universit",
+    "college",
+    "school",
+    "polytechnic",
+    "politecnico",
+    "ecole",
+    "école",
+    "eth zurich",
+    "epfl",
+    "institute of technology",
+    "universidad",
+    "universidade",
+    "hochschule",
+    "kaist",
+    "mit",
+    "caltech",
+    "academy of sciences",
+    "iit",
+    "ucl",
+    "ucla",
+    "ucsd",
+    "uc berkeley",
+    "cmu",
+    "nyu",
+    "tu ",
+];
+
+const GOVERNMENT_MARKERS: &[&str] = &[
+    "national laboratory",
+    "national lab",
+    "nasa",
+    "nist",
+    "ministry",
+    "army",
+    "navy",
+    "air force",
+];
+const FACILITY_MARKERS: &[&str] = &[
+    "max planck",
+    "inria",
+    "cnrs",
+    "institute",
+    "institut",
+    "centre",
+    "center",
+    "laboratory",
+    "research council",
+    "riken",
+    "a*star",
+    "csiro",
+    "fraunhofer",
+    "mila",
+    "vector institute",
+];
+const HEALTH_MARKERS: &[&str] = &["hospital", "clinic", "medical center", "health"];
+
+/// Best guess of an organisation's type. `source_type` (OpenAlex) wins when present.
+pub fn classify(name: &str, domain: Option<&str>, source_type: Option<&str>) -> OrgType {
+    if let Some(t) = source_type.and_then(OrgType::parse) {
+        return t;
+    }
+    let lower = format!(" {} ", crate::names::fold(name));
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '.' && c != '*' && c != '\'')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let has_word = |w: &str| words.iter().any(|x| x.trim_end_matches('.') == w);
+    let contains = |m: &str| lower.contains(m);
+    if HEALTH_MARKERS.iter().any(|m| contains(m)) && !contains("universit") {
+        return OrgType::Healthcare;
+    }
+    if EDUCATION_MARKERS.iter().any(|m| {
+        if m.len() <= 4 && !m.ends_with(' ') {
+            has_word(m)
+        } else {
+            contains(m)
+        }
+    }) {
+        return OrgType::Education;
+    }
+    if COMPANY_NAMES.iter().any(|c| {
+        if c.contains(' ') || c.contains('.') {
+            contains(c)
+        } else {
+            has_word(c)
+        }
+    }) || COMPANY_MARKERS
+        .iter()
+        .any(|m| has_word(m.trim_end_matches('.')))
+    {
+        return OrgType::Company;
+    }
+    if let Some(domain) = domain.map(str::to_ascii_lowercase) {
+        if domain.ends_with(".edu")
+            || domain.contains(".edu.")
+            || domain.contains(".ac.")
+            || domain.starts_with("ac.")
+        {
+            return OrgType::Education;
+        }
+        if domain.ends_with(".gov") || domain.contains(".gov.") {
+            return OrgType::Government;
+        }
+        if domain.ends_with(".com") || domain.ends_with(".ai") || domain.ends_with(".io") {
+            return OrgType::Company;
+        }
+    }
+    if GOVERNMENT_MARKERS.iter().any(|m| contains(m)) {
+        return OrgType::Government;
+    }
+    if FACILITY_MARKERS.iter().any(|m| contains(m)) {
+        return OrgType::Facility;
+    }
+    OrgType::Other
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_real_affiliations() {
+        let cases = [
+            (
+                "Singapore University of Technology and Design",
+                Some("sutd.edu.sg"),
+                None,
+                OrgType::Education,
+            ),
+            ("DSO", Some("dso.org.sg"), None, OrgType::Other),
+            (
+                "Alibaba Group",
+                Some("alibaba-inc.com"),
+                None,
+                OrgType::Company,
+            ),
+            ("Google DeepMind", None, None, OrgType::Company),
+            ("Meta AI", None, None, OrgType::Company),
+            (
+                "Massachusetts Institute of Technology",
+                None,
+                None,
+                OrgType::Education,
+            ),
+            (
+                "Max Planck Institute for Intelligent Systems",
+                None,
+                None,
+                OrgType::Facility,
+            ),
+            ("Tsinghua University", None, None, OrgType::Education),
+            (
+                "Beihang University",
+                None,
+                Some("education"),
+                OrgType::Education,
+            ),
+            ("Some Startup", Some("startup.ai"), None, OrgType::Company),
+            (
+                "Oak Ridge National Laboratory",
+                None,
+                None,
+                OrgType::Government,
+            ),
+            (
+                "Massachusetts General Hospital",
+                None,
+                None,
+                OrgType::Healthcare,
+            ),
+        ];
+        for (name, domain, source, expected) in cases {
+            assert_eq!(classify(name, domain, source), expected, "{name}");
+        }
+    }
+}

@@ -1,0 +1,325 @@
+//! Reading researchers: lookup by id, key or name, and profiles (papers by year,
+//! affiliations over time, co-authors, venues).
+
+use std::collections::BTreeMap;
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use rustc_hash::FxHashMap as HashMap;
+use serde::Serialize;
+
+use crate::error::{CorpusError, Result};
+use crate::names::name_key;
+use crate::stored::decode_authors;
+
+/// Career stage from years since first publication (early ≤ 6, mid 7–12, senior > 12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    Early,
+    Mid,
+    Senior,
+}
+
+impl Stage {
+    pub fn from_years(years: i32) -> Stage {
+        match years {
+            ..=6 => Stage::Early,
+            7..=12 => Stage::Mid,
+            _ => Stage::Senior,
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Stage> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "early" => Some(Stage::Early),
+            "mid" => Some(Stage::Mid),
+            "senior" => Some(Stage::Senior),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Early => "early",
+            Stage::Mid => "mid",
+            Stage::Senior => "senior",
+        }
+    }
+}
+
+/// One row of the `researchers` table.
+#[derive(Debug, Clone, Serialize)]
+pub struct Researcher {
+    pub id: i64,
+    pub key: String,
+    pub name: String,
+    pub openreview_id: Option<String>,
+    pub orcid: Option<String>,
+    pub dblp_id: Option<String>,
+    pub openalex_id: Option<String>,
+    pub n_works: i64,
+    pub first_year: Option<i32>,
+    pub last_year: Option<i32>,
+    pub citations: i64,
+    pub current_org: Option<String>,
+    pub current_org_year: Option<i32>,
+    pub current_org_type: Option<String>,
+    pub current_country: Option<String>,
+}
+
+impl Researcher {
+    /// Career stage as of `year` (the corpus's latest year).
+    pub fn stage(&self, as_of: i32) -> Option<Stage> {
+        self.first_year.map(|f| Stage::from_years(as_of - f))
+    }
+}
+
+const COLUMNS: &str =
+    "id, key, name, openreview_id, orcid, dblp_id, openalex_id, n_works, first_year, last_year,
+                       citations, current_org, current_org_year, current_org_type, current_country";
+
+fn from_row(r: &Row) -> rusqlite::Result<Researcher> {
+    Ok(Researcher {
+        id: r.get(0)?,
+        key: r.get(1)?,
+        name: r.get(2)?,
+        openreview_id: r.get(3)?,
+        orcid: r.get(4)?,
+        dblp_id: r.get(5)?,
+        openalex_id: r.get(6)?,
+        n_works: r.get(7)?,
+        first_year: r.get(8)?,
+        last_year: r.get(9)?,
+        citations: r.get(10)?,
+        current_org: r.get(11)?,
+        current_org_year: r.get(12)?,
+        current_org_type: r.get(13)?,
+        current_country: r.get(14)?,
+    })
+}
+
+pub fn by_id(conn: &Connection, id: i64) -> Result<Option<Researcher>> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM researchers WHERE id = ?1"))?
+        .query_row([id], from_row)
+        .optional()?)
+}
+
+/// Finds researchers by key (`openreview:~Name1`), bare strong id (`~Name1`, an ORCID, `A…`),
+/// numeric id, or name (normalised: accents, case, "Last, First"). Most prolific first.
+pub fn find(conn: &Connection, query: &str) -> Result<Vec<Researcher>> {
+    let q = query.trim();
+    if q.is_empty() {
+        return Ok(Vec::new());
+    }
+    if let Ok(id) = q.parse::<i64>() {
+        return Ok(by_id(conn, id)?.into_iter().collect());
+    }
+    let sql = format!(
+        "SELECT {COLUMNS} FROM researchers
+         WHERE key = ?1 OR openreview_id = ?1 OR orcid = ?1 OR openalex_id = ?1 OR dblp_id = ?1
+         ORDER BY n_works DESC, id"
+    );
+    let exact: Vec<Researcher> = conn
+        .prepare_cached(&sql)?
+        .query_map([q], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    if !exact.is_empty() {
+        return Ok(exact);
+    }
+    let sql =
+        format!("SELECT {COLUMNS} FROM researchers WHERE name_norm = ?1 ORDER BY n_works DESC, id");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_map([name_key(q)], from_row)?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// The single researcher a query means, or an error listing the candidates.
+pub fn resolve_one(conn: &Connection, query: &str) -> Result<Researcher> {
+    let mut found = find(conn, query)?;
+    match found.len() {
+        0 => Err(CorpusError::UnknownResearcher(query.to_string())),
+        _ => Ok(found.swap_remove(0)),
+    }
+}
+
+/// A paper in a profile.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProfilePaper {
+    pub work_id: i64,
+    pub key: String,
+    pub title: String,
+    pub year: Option<i32>,
+    pub venue: Option<String>,
+    pub status: Option<String>,
+    pub citations: Option<i64>,
+    pub url: Option<String>,
+    /// 0-based author position and the number of authors.
+    pub position: i64,
+    pub n_authors: i64,
+    pub authors: Vec<String>,
+    /// The researcher's affiliations on this paper.
+    pub affiliations: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Coauthor {
+    pub researcher_id: i64,
+    pub name: String,
+    pub joint_papers: i64,
+    pub last_year: Option<i32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AffiliationPeriod {
+    pub org: String,
+    pub first_year: i32,
+    pub last_year: i32,
+    pub papers: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Profile {
+    pub researcher: Researcher,
+    pub stage: Option<Stage>,
+    pub papers: Vec<ProfilePaper>,
+    /// `(year, papers)`, oldest first.
+    pub papers_by_year: Vec<(i32, i64)>,
+    pub affiliations: Vec<AffiliationPeriod>,
+    pub coauthors: Vec<Coauthor>,
+    /// `(venue, papers)`, most first.
+    pub venues: Vec<(String, i64)>,
+    /// Name spellings found on papers, most frequent first.
+    pub name_variants: Vec<(String, i64)>,
+}
+
+/// Everything the corpus knows about one researcher.
+pub fn profile(
+    conn: &Connection,
+    researcher: Researcher,
+    as_of: i32,
+    max_coauthors: usize,
+) -> Result<Profile> {
+    let mut papers = Vec::new();
+    let mut variants: HashMap<String, i64> = HashMap::default();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT w.id, w.key, w.title, w.year, w.venue, w.status, w.citations, w.url, ar.position, w.n_authors,
+                    w.authors
+             FROM authorship_researcher ar JOIN works w ON w.id = ar.work_id
+             WHERE ar.researcher_id = ?1
+             ORDER BY w.year DESC, w.id",
+        )?;
+        let mut rows = stmt.query([researcher.id])?;
+        while let Some(r) = rows.next()? {
+            let position: i64 = r.get(8)?;
+            let authors = decode_authors(r.get_ref(10)?.as_str().unwrap_or("[]"));
+            let me = authors.get(position as usize);
+            if let Some(me) = me {
+                *variants.entry(me.name.clone()).or_default() += 1;
+            }
+            let work_id: i64 = r.get(0)?;
+            // A paper can list the same person twice (source duplicates); show it once.
+            if papers
+                .last()
+                .is_some_and(|p: &ProfilePaper| p.work_id == work_id)
+            {
+                continue;
+            }
+            papers.push(ProfilePaper {
+                work_id,
+                key: r.get(1)?,
+                title: r.get(2)?,
+                year: r.get(3)?,
+                venue: r.get(4)?,
+                status: r.get(5)?,
+                citations: r.get(6)?,
+                url: r.get(7)?,
+                position,
+                n_authors: r.get(9)?,
+                affiliations: me
+                    .map(|m| {
+                        m.affiliations
+                            .iter()
+                            .map(|a| a.display().to_string())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                authors: authors.into_iter().map(|a| a.name).collect(),
+            });
+        }
+    }
+    let mut by_year: BTreeMap<i32, i64> = BTreeMap::new();
+    let mut venues: HashMap<String, i64> = HashMap::default();
+    let mut periods: HashMap<String, (i32, i32, i64)> = HashMap::default();
+    for p in &papers {
+        if let Some(y) = p.year {
+            *by_year.entry(y).or_default() += 1;
+            for org in &p.affiliations {
+                let e = periods.entry(org.clone()).or_insert((y, y, 0));
+                e.0 = e.0.min(y);
+                e.1 = e.1.max(y);
+                e.2 += 1;
+            }
+        }
+        if let Some(v) = &p.venue {
+            *venues.entry(v.clone()).or_default() += 1;
+        }
+    }
+    let mut affiliations: Vec<AffiliationPeriod> = periods
+        .into_iter()
+        .map(|(org, (first_year, last_year, papers))| AffiliationPeriod {
+            org,
+            first_year,
+            last_year,
+            papers,
+        })
+        .collect();
+    affiliations.sort_by(|a, b| {
+        b.last_year
+            .cmp(&a.last_year)
+            .then(b.papers.cmp(&a.papers))
+            .then(a.org.cmp(&b.org))
+    });
+    let mut venues: Vec<(String, i64)> = venues.into_iter().collect();
+    venues.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut name_variants: Vec<(String, i64)> = variants.into_iter().collect();
+    name_variants.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+
+    let mut coauthors = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT other.researcher_id, r.name, COUNT(DISTINCT other.work_id) AS n, MAX(w.year)
+             FROM authorship_researcher me
+             JOIN authorship_researcher other ON other.work_id = me.work_id AND other.researcher_id <> me.researcher_id
+             JOIN researchers r ON r.id = other.researcher_id
+             JOIN works w ON w.id = me.work_id
+             WHERE me.researcher_id = ?1
+             GROUP BY other.researcher_id
+             ORDER BY n DESC, MAX(w.year) DESC, r.name
+             LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![researcher.id, max_coauthors as i64], |r| {
+            Ok(Coauthor {
+                researcher_id: r.get(0)?,
+                name: r.get(1)?,
+                joint_papers: r.get(2)?,
+                last_year: r.get(3)?,
+            })
+        })?;
+        for c in rows {
+            coauthors.push(c?);
+        }
+    }
+    Ok(Profile {
+        stage: researcher.stage(as_of),
+        researcher,
+        papers_by_year: by_year.into_iter().collect(),
+        papers,
+        affiliations,
+        coauthors,
+        venues,
+        name_variants,
+    })
+}

@@ -1,0 +1,77 @@
+//! One module per subcommand.
+
+pub mod bench;
+pub mod demo;
+pub mod eval;
+pub mod ingest;
+pub mod list;
+pub mod show;
+pub mod why_same;
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use scout_corpus::Corpus;
+
+use crate::output::{self, Format, Table};
+
+/// Settings every command receives.
+pub struct Context {
+    pub db: PathBuf,
+    pub format: Format,
+}
+
+impl Context {
+    pub fn open(&self) -> anyhow::Result<Corpus> {
+        Corpus::open(&self.db).with_context(|| format!("opening corpus {}", self.db.display()))
+    }
+
+    /// Opens the corpus for reading; refuses a database that was never filled.
+    pub fn open_existing(&self) -> anyhow::Result<Corpus> {
+        if !self.db.exists() {
+            anyhow::bail!(
+                "no corpus at {} — run `scout ingest PATH…` first (or pass --db)",
+                self.db.display()
+            );
+        }
+        let mut corpus = self.open()?;
+        if corpus.is_stale()? {
+            eprintln!(
+                "note: the corpus changed since it was last indexed; updating identity and index…"
+            );
+            corpus.refresh(false)?;
+        }
+        Ok(corpus)
+    }
+}
+
+/// `scout status`
+pub fn status(ctx: &Context) -> anyhow::Result<u8> {
+    let corpus = ctx.open_existing()?;
+    let counts = corpus.counts()?;
+    let latest = corpus.latest_year()?;
+    if ctx.format == Format::Json {
+        output::json(&serde_json::json!({
+            "db": corpus.path(), "index": corpus.index_dir(), "counts": counts, "latest_year": latest,
+        }))?;
+        return Ok(0);
+    }
+    let mut t = Table::new(&["what", "count"]).right_align(&[1]);
+    for (k, v) in [
+        ("works", counts.works),
+        ("authorships", counts.authorships),
+        ("abstracts", counts.abstracts),
+        ("researchers", counts.researchers),
+        ("OpenAlex authors", counts.openalex_authors),
+        ("institutions", counts.institutions),
+    ] {
+        t.row(vec![k.to_string(), v.to_string()]);
+    }
+    println!(
+        "corpus {}  (latest year {})",
+        corpus.path().display(),
+        latest.map_or("-".into(), |y| y.to_string())
+    );
+    print!("{}", t.render());
+    Ok(0)
+}
