@@ -9,5 +9,6 @@ pub mod rank;
 
 pub use error::{RankError, Result};
 pub use rank::{
-    Contribution, FactSource, ListQuery, ListResult, ListRow, RankModel, SqlFacts, rank, rank_with,
+    Contribution, FactSource, Factors, ListQuery, ListResult, ListRow, RankModel, SqlFacts, rank,
+    rank_with,
 };

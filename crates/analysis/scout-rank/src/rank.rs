@@ -6,11 +6,13 @@
 //! ```text
 //! contribution = relevance × impact × role × recency
 //! relevance = BM25(paper, topic) / BM25(best paper, topic)            ∈ (0, 1]
-//! impact    = (1 + ln(1 + citations / mean citations of venue-year)) × status   (1 when no citation data)
+//! impact    = (1 + ln(1 + citations / mean citations of venue-year)) × status   (1 when no citation data;
+//!             status: 0.25 rejected or withdrawn, 0.5 workshop, 1.15 oral or spotlight, else 1)
 //! role      = 1.0 first or sole author, 0.8 last, 0.5 / 0.3 / 0.15 middle (≤5 / ≤12 / more authors)
 //! recency   = 0.5 ^ ((as-of year − year) / 5)
 //! ```
 //!
+//! A paper listed twice (workshop and main track, two venues) counts once per researcher.
 //! Every factor is kept, so each score can be explained by the papers behind it.
 
 use std::time::Instant;
@@ -46,6 +48,26 @@ pub struct ListQuery {
     /// How many matching papers to consider (the BM25 top hits).
     pub candidate_papers: usize,
     pub explain_papers: usize,
+    /// Which factors apply (all by default; switching one off measures what it adds).
+    pub factors: Factors,
+}
+
+/// Switches for the score factors; a factor switched off counts as 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Factors {
+    pub impact: bool,
+    pub role: bool,
+    pub recency: bool,
+}
+
+impl Default for Factors {
+    fn default() -> Self {
+        Factors {
+            impact: true,
+            role: true,
+            recency: true,
+        }
+    }
 }
 
 impl ListQuery {
@@ -60,6 +82,7 @@ impl ListQuery {
             since: None,
             candidate_papers: 3000,
             explain_papers: DEFAULT_EXPLAIN_PAPERS,
+            factors: Factors::default(),
         }
     }
 }
@@ -111,6 +134,9 @@ pub struct ListResult {
 /// What scoring needs to know about one paper.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PaperFacts {
+    /// Hash of the normalised title: the same paper listed twice (a workshop and a main-track
+    /// version, two venues) counts once per researcher.
+    pub title_key: u64,
     pub year: Option<i32>,
     pub citations: Option<i64>,
     pub cohort_mean: Option<f64>,
@@ -143,30 +169,40 @@ impl<'c> SqlFacts<'c> {
 
 impl FactSource for SqlFacts<'_> {
     fn paper(&mut self, work_id: i64) -> Result<Option<PaperFacts>> {
-        let row: Option<(
+        type Row = (
             Option<i32>,
             Option<String>,
             Option<String>,
             Option<i64>,
             i64,
-        )> = self
+            String,
+        );
+        let row: Option<Row> = self
             .conn
             .prepare_cached(
-                "SELECT year, venue, status, citations, n_authors FROM works WHERE id = ?1",
+                "SELECT year, venue, status, citations, n_authors, title FROM works WHERE id = ?1",
             )?
             .query_row([work_id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
             })
             .optional()?;
-        Ok(
-            row.map(|(year, venue, status, citations, n_authors)| PaperFacts {
+        Ok(row.map(
+            |(year, venue, status, citations, n_authors, title)| PaperFacts {
+                title_key: title_key(&title),
                 year,
                 citations,
                 cohort_mean: venue.zip(year).and_then(|k| self.cohorts.get(&k).copied()),
                 status_factor: status_factor(status.as_deref()),
                 n_authors,
-            }),
-        )
+            },
+        ))
     }
 
     fn authors(&mut self, work_id: i64, out: &mut Vec<(i64, i64)>) -> Result<()> {
@@ -197,7 +233,7 @@ impl RankModel {
             conn.query_row("SELECT COALESCE(MAX(id), 0) FROM works", [], |r| r.get(0))?;
         let mut papers = vec![None; max_id as usize + 1];
         let mut stmt =
-            conn.prepare("SELECT id, year, venue, status, citations, n_authors FROM works")?;
+            conn.prepare("SELECT id, year, venue, status, citations, n_authors, title FROM works")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
@@ -206,6 +242,7 @@ impl RankModel {
             let status: Option<String> = r.get(3)?;
             if let Some(slot) = papers.get_mut(id as usize) {
                 *slot = Some(PaperFacts {
+                    title_key: title_key(r.get_ref(6)?.as_str().unwrap_or_default()),
                     year,
                     citations: r.get(4)?,
                     cohort_mean: venue.zip(year).and_then(|k| cohorts.get(&k).copied()),
@@ -335,8 +372,17 @@ pub fn rank_with(
             continue;
         };
         matching += 1;
-        let impact = impact(paper.citations, paper.cohort_mean, None) * paper.status_factor;
-        let recency = recency(paper.year, as_of);
+        let f = query.factors;
+        let impact = if f.impact {
+            impact(paper.citations, paper.cohort_mean, None) * paper.status_factor
+        } else {
+            1.0
+        };
+        let recency = if f.recency {
+            recency(paper.year, as_of)
+        } else {
+            1.0
+        };
         facts.authors(work_id, &mut authors)?;
         authors.sort_unstable();
         seen.clear();
@@ -352,12 +398,29 @@ pub fn rank_with(
                 position,
                 relevance,
                 impact,
-                role: role(position, paper.n_authors),
+                role: if f.role {
+                    role(position, paper.n_authors)
+                } else {
+                    1.0
+                },
                 recency,
             };
             let entry = acc.entry(researcher).or_insert_with(|| (0.0, Vec::new()));
-            entry.0 += scored.contribution();
-            entry.1.push(scored);
+            match entry
+                .1
+                .iter_mut()
+                .find(|s| s.paper.title_key == paper.title_key)
+            {
+                Some(existing) if existing.contribution() >= scored.contribution() => {}
+                Some(existing) => {
+                    entry.0 += scored.contribution() - existing.contribution();
+                    *existing = scored;
+                }
+                None => {
+                    entry.0 += scored.contribution();
+                    entry.1.push(scored);
+                }
+            }
         }
     }
     let candidates = acc.len();
@@ -385,15 +448,15 @@ pub fn rank_with(
                 continue;
             }
         }
-        if let Some(t) = query.org_type {
-            if researcher.current_org_type.as_deref() != Some(t.as_str()) {
-                continue;
-            }
+        if let Some(t) = query.org_type
+            && researcher.current_org_type.as_deref() != Some(t.as_str())
+        {
+            continue;
         }
-        if let Some(c) = &country {
-            if researcher.current_country.as_deref() != Some(c.as_str()) {
-                continue;
-            }
+        if let Some(c) = &country
+            && researcher.current_country.as_deref() != Some(c.as_str())
+        {
+            continue;
         }
         if query.stage.is_some() && stage != query.stage {
             continue;
@@ -484,10 +547,21 @@ pub fn impact(citations: Option<i64>, cohort_mean: Option<f64>, status: Option<&
     base * status_factor(status)
 }
 
+fn title_key(title: &str) -> u64 {
+    let fingerprint: String = title
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    xxhash_rust::xxh3::xxh3_64(fingerprint.as_bytes())
+}
+
 pub fn status_factor(status: Option<&str>) -> f64 {
     let s = status.map(str::to_ascii_lowercase).unwrap_or_default();
     if s.contains("reject") || s.contains("withdraw") {
         0.25
+    } else if s.contains("workshop") {
+        0.5
     } else if s.contains("oral") || s.contains("spotlight") || s.contains("best paper") {
         1.15
     } else {
@@ -535,5 +609,11 @@ mod tests {
         assert!((impact(Some(10), Some(10.0), None) - (1.0 + 2f64.ln())).abs() < 1e-12);
         assert!(impact(Some(100), Some(10.0), None) > impact(Some(10), Some(10.0), None));
         assert_eq!(impact(None, None, Some("Reject")), 0.25);
+        assert_eq!(status_factor(Some("Workshop")), 0.5);
+        assert_eq!(status_factor(Some("Oral")), 1.15);
+        assert_eq!(
+            title_key("Attention Is All You Need"),
+            title_key("attention is all you need.")
+        );
     }
 }

@@ -57,7 +57,8 @@ struct Loaded {
 }
 
 fn load_mention(conn: &Connection, work_id: i64, position: i64) -> Result<Option<Loaded>> {
-    let row: Option<(String, String, Option<i32>, Option<String>, String)> = conn
+    type WorkRow = (String, String, Option<i32>, Option<String>, String);
+    let row: Option<WorkRow> = conn
         .prepare_cached("SELECT key, title, year, venue, authors FROM works WHERE id = ?1")?
         .query_row([work_id], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
@@ -319,12 +320,12 @@ fn reasons_apart(
         ("DBLP ids", &ra.dblp_id, &rb.dblp_id),
     ];
     for (what, x, y) in pairs {
-        if let (Some(x), Some(y)) = (x, y) {
-            if x != y {
-                out.push(format!(
-                    "different {what}: {x} vs {y} (two different strong ids are never merged)"
-                ));
-            }
+        if let (Some(x), Some(y)) = (x, y)
+            && x != y
+        {
+            out.push(format!(
+                "different {what}: {x} vs {y} (two different strong ids are never merged)"
+            ));
         }
     }
     let (pa, pb) = (

@@ -99,6 +99,7 @@ pub enum Rule {
     SameDblpId,
     NameAndCoauthor,
     NameAndOrganisation,
+    RareFullName,
 }
 
 impl Rule {
@@ -111,6 +112,7 @@ impl Rule {
             Rule::SameDblpId => "same-dblp-id",
             Rule::NameAndCoauthor => "compatible-name+shared-coauthor",
             Rule::NameAndOrganisation => "compatible-name+shared-organisation",
+            Rule::RareFullName => "identical-rare-full-name",
         }
     }
     pub fn is_strong_id(self) -> bool {
@@ -160,6 +162,9 @@ pub struct ResolveConfig {
     pub use_strong_ids: bool,
     /// Evidence tokens shared by more clusters than this in one block carry no signal.
     pub max_token_clusters: usize,
+    /// Identical full names merge without evidence when their block (family name + first
+    /// initial) holds at most this many distinct given names; 0 disables.
+    pub rare_name_max_givens: usize,
 }
 
 impl Default for ResolveConfig {
@@ -167,6 +172,7 @@ impl Default for ResolveConfig {
         ResolveConfig {
             use_strong_ids: true,
             max_token_clusters: 60,
+            rare_name_max_givens: 6,
         }
     }
 }
@@ -340,6 +346,31 @@ pub fn org_token(s: &str) -> String {
         .join(" ")
 }
 
+/// Shared evidence between two clusters, with one example of each kind for explanations.
+#[derive(Clone, Copy)]
+struct Evidence {
+    coauthors: u32,
+    orgs: u32,
+    co_token: u32,
+    org_token: u32,
+}
+
+impl Evidence {
+    fn new(co_token: u32, org_token: u32) -> Self {
+        Evidence {
+            coauthors: 0,
+            orgs: 0,
+            co_token,
+            org_token,
+        }
+    }
+
+    /// A shared co-author counts twice as much as a shared organisation.
+    fn strength(&self) -> u32 {
+        2 * self.coauthors + self.orgs
+    }
+}
+
 /// Per-cluster facts used while resolving one block.
 #[derive(Default, Clone)]
 struct ClusterFacts {
@@ -391,7 +422,7 @@ pub fn resolve(data: &MentionData, config: &ResolveConfig) -> Clustering {
     let parsed: Vec<Option<PersonName>> = data.names.iter().map(|s| PersonName::parse(s)).collect();
     let mut inconsistent = data.dropped_ids;
     if config.use_strong_ids {
-        for kind in 0..4 {
+        for (kind, inconsistent_of_kind) in inconsistent.iter_mut().enumerate() {
             let mut groups: HashMap<u32, Vec<u32>> = HashMap::default();
             for (m, mention) in data.mentions.iter().enumerate() {
                 if mention.ids[kind] != 0 {
@@ -403,7 +434,7 @@ pub fn resolve(data: &MentionData, config: &ResolveConfig) -> Clustering {
             for id in ids {
                 let group = &groups[&id];
                 if kind > 0 && !names_agree(group, data, &parsed) {
-                    inconsistent[kind] += 1;
+                    *inconsistent_of_kind += 1;
                     uf.drop_id(group, kind, id);
                     continue;
                 }
@@ -412,7 +443,7 @@ pub fn resolve(data: &MentionData, config: &ResolveConfig) -> Clustering {
                     match uf.union(f, m) {
                         Ok(Some(_)) => links.push(Link {
                             a: f,
-                            b: m as u32,
+                            b: m,
                             rule: Rule::for_kind(kind),
                             detail: data.id_values[kind][id as usize].clone(),
                         }),
@@ -553,7 +584,7 @@ fn resolve_block(
                 by_org.entry(o).or_default().push(r);
             }
         }
-        let mut scores: HashMap<(u32, u32), (u32, u32, u32, u32)> = HashMap::default(); // (coauthors, orgs, example co, example org)
+        let mut scores: HashMap<(u32, u32), Evidence> = HashMap::default();
         for (token, list) in &by_coauthor {
             if list.len() > config.max_token_clusters {
                 continue;
@@ -562,8 +593,8 @@ fn resolve_block(
                 for &b in &list[x + 1..] {
                     let e = scores
                         .entry((a.min(b), a.max(b)))
-                        .or_insert((0, 0, *token, u32::MAX));
-                    e.0 += 1;
+                        .or_insert(Evidence::new(*token, u32::MAX));
+                    e.coauthors += 1;
                 }
             }
         }
@@ -575,21 +606,25 @@ fn resolve_block(
                 for &b in &list[x + 1..] {
                     let e = scores
                         .entry((a.min(b), a.max(b)))
-                        .or_insert((0, 0, u32::MAX, *token));
-                    e.1 += 1;
-                    if e.3 == u32::MAX {
-                        e.3 = *token;
+                        .or_insert(Evidence::new(u32::MAX, *token));
+                    e.orgs += 1;
+                    if e.org_token == u32::MAX {
+                        e.org_token = *token;
                     }
                 }
             }
         }
-        let mut pairs: Vec<((u32, u32), (u32, u32, u32, u32))> = scores.into_iter().collect();
+        let mut pairs: Vec<((u32, u32), Evidence)> = scores.into_iter().collect();
         // Strongest evidence first; ties broken by ids for determinism.
-        pairs.sort_by(|(ka, sa), (kb, sb)| {
-            (2 * sb.0 + sb.1).cmp(&(2 * sa.0 + sa.1)).then(ka.cmp(kb))
-        });
+        pairs.sort_by(|(ka, sa), (kb, sb)| sb.strength().cmp(&sa.strength()).then(ka.cmp(kb)));
         let mut merged_any = false;
-        for ((a, b), (co, org, co_token, org_token)) in pairs {
+        for ((a, b), evidence) in pairs {
+            let Evidence {
+                coauthors: co,
+                orgs: org,
+                co_token,
+                org_token,
+            } = evidence;
             let (ra, rb) = (uf.find(a), uf.find(b));
             if ra == rb {
                 continue;
@@ -641,10 +676,10 @@ fn resolve_block(
                     });
                     let mut joined = facts.remove(&ra).unwrap_or_default();
                     let other = facts.remove(&rb).unwrap_or_default();
-                    if let (Some(x), Some(y)) = (&joined.name, &other.name) {
-                        if informative(y) > informative(x) {
-                            joined.name = other.name.clone();
-                        }
+                    if let (Some(x), Some(y)) = (&joined.name, &other.name)
+                        && informative(y) > informative(x)
+                    {
+                        joined.name = other.name.clone();
                     }
                     joined.coauthors.extend(other.coauthors);
                     joined.orgs.extend(other.orgs);
@@ -657,7 +692,82 @@ fn resolve_block(
             }
         }
         if !merged_any {
+            break;
+        }
+    }
+    if config.rare_name_max_givens > 0 {
+        merge_rare_full_names(members, data, parsed, config, uf, links);
+    }
+}
+
+/// Identical full names in a block that holds few distinct given names (a rare family name
+/// and initial) are taken to be one person even without shared evidence; common names
+/// ("Yang Liu") never qualify.
+fn merge_rare_full_names(
+    members: &[u32],
+    data: &MentionData,
+    parsed: &[Option<PersonName>],
+    config: &ResolveConfig,
+    uf: &mut UnionFind,
+    links: &mut Vec<Link>,
+) {
+    let mut givens: HashSet<String> = HashSet::default();
+    let mut by_key: HashMap<String, Vec<u32>> = HashMap::default();
+    for &m in members {
+        let Some(p) = &parsed[data.mentions[m as usize].name as usize] else {
+            continue;
+        };
+        if !p.has_full_given() {
+            continue;
+        }
+        givens.insert(p.given_compact());
+        if givens.len() > config.rare_name_max_givens {
             return;
+        }
+        by_key.entry(p.key()).or_default().push(m);
+    }
+    let mut keys: Vec<&String> = by_key.keys().collect();
+    keys.sort();
+    for key in keys {
+        let group = &by_key[key];
+        let mut works: HashMap<u32, HashSet<i64>> = HashMap::default();
+        for &m in group {
+            let r = uf.find(m);
+            works
+                .entry(r)
+                .or_default()
+                .insert(data.mentions[m as usize].work);
+        }
+        let Some(&first) = group.first() else {
+            continue;
+        };
+        for &m in &group[1..] {
+            let (ra, rb) = (uf.find(first), uf.find(m));
+            if ra == rb {
+                continue;
+            }
+            let disjoint = match (works.get(&ra), works.get(&rb)) {
+                (Some(a), Some(b)) => a.is_disjoint(b),
+                _ => true,
+            };
+            if !disjoint {
+                continue;
+            }
+            if let Ok(Some(root)) = uf.union(first, m) {
+                let mut joined = works.remove(&ra).unwrap_or_default();
+                joined.extend(works.remove(&rb).unwrap_or_default());
+                works.insert(root, joined);
+                links.push(Link {
+                    a: first,
+                    b: m,
+                    rule: Rule::RareFullName,
+                    detail: format!(
+                        "identical full name \"{}\", and at most {} given names occur with this family name and initial",
+                        data.names[data.mentions[m as usize].name as usize],
+                        config.rare_name_max_givens
+                    ),
+                });
+            }
         }
     }
 }

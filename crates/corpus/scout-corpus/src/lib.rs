@@ -10,6 +10,7 @@ pub mod derive;
 mod error;
 pub mod explain;
 pub mod identity;
+pub mod identity_eval;
 pub mod index;
 pub mod ingest;
 pub mod names;

@@ -270,10 +270,10 @@ impl<'c> Writer<'c> {
             return Ok(WriteOutcome::Unchanged);
         }
         // An older copy of a record never replaces a newer one (OpenAlex `updated_date`).
-        if let (Some(new), Some(old)) = (&w.updated, &old_updated) {
-            if new < old {
-                return Ok(WriteOutcome::Unchanged);
-            }
+        if let (Some(new), Some(old)) = (&w.updated, &old_updated)
+            && new < old
+        {
+            return Ok(WriteOutcome::Unchanged);
         }
         self.conn
             .prepare_cached(
@@ -317,12 +317,6 @@ impl<'c> Writer<'c> {
     }
 }
 
-/// Prepares and writes one record (tests and one-off writes).
-#[cfg(test)]
-pub fn write_record(conn: &Connection, record: Record) -> Result<WriteOutcome> {
-    Writer::new(conn)?.write(&prepare(record))
-}
-
 fn queue_for_index(conn: &Connection, work_id: i64) -> Result<()> {
     conn.prepare_cached("INSERT OR IGNORE INTO index_queue (work_id) VALUES (?1)")?
         .execute([work_id])?;
@@ -357,10 +351,10 @@ fn write_author(conn: &Connection, a: &AuthorProfile, hash: i64) -> Result<Write
         .prepare_cached("SELECT content_hash, updated FROM oa_authors WHERE openalex_id = ?1")?
         .query_row([&a.openalex_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    if let Some((old_hash, old_updated)) = &old {
-        if *old_hash == hash || matches!((&a.updated, old_updated), (Some(n), Some(o)) if n < o) {
-            return Ok(WriteOutcome::Unchanged);
-        }
+    if let Some((old_hash, old_updated)) = &old
+        && (*old_hash == hash || matches!((&a.updated, old_updated), (Some(n), Some(o)) if n < o))
+    {
+        return Ok(WriteOutcome::Unchanged);
     }
     conn.prepare_cached(
         "INSERT OR REPLACE INTO oa_authors (openalex_id, display_name, alternatives, orcid, works_count,
@@ -432,10 +426,10 @@ fn write_institution(conn: &Connection, i: &Institution, hash: i64) -> Result<Wr
         .prepare_cached("SELECT content_hash, updated FROM institutions WHERE openalex_id = ?1")?
         .query_row([&i.openalex_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    if let Some((old_hash, old_updated)) = &old {
-        if *old_hash == hash || matches!((&i.updated, old_updated), (Some(n), Some(o)) if n < o) {
-            return Ok(WriteOutcome::Unchanged);
-        }
+    if let Some((old_hash, old_updated)) = &old
+        && (*old_hash == hash || matches!((&i.updated, old_updated), (Some(n), Some(o)) if n < o))
+    {
+        return Ok(WriteOutcome::Unchanged);
     }
     conn.prepare_cached(
         "INSERT OR REPLACE INTO institutions (openalex_id, display_name, ror, country, org_type, acronyms,

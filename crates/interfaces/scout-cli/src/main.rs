@@ -53,6 +53,12 @@ enum Command {
     Bench(cmd::bench::Args),
     /// Ingest the bundled demo data and print the List for a few topics
     Demo(cmd::demo::Args),
+    /// Bring identity, statistics and the full-text index up to date (or rebuild them)
+    Refresh {
+        /// Rebuild everything from the source tables
+        #[arg(long)]
+        rebuild: bool,
+    },
     /// Corpus summary: counts and freshness
     Status,
 }
@@ -79,6 +85,7 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    let db_given = cli.db.is_some();
     let ctx = cmd::Context {
         db: cli.db.unwrap_or_else(default_db),
         format: cli.format,
@@ -90,7 +97,8 @@ fn main() -> ExitCode {
         Command::WhySame(args) => cmd::why_same::run(&ctx, args),
         Command::Eval(args) => cmd::eval::run(&ctx, args),
         Command::Bench(args) => cmd::bench::run(&ctx, args),
-        Command::Demo(args) => cmd::demo::run(&ctx, args),
+        Command::Demo(args) => cmd::demo::run(&ctx, args, db_given),
+        Command::Refresh { rebuild } => cmd::refresh(&ctx, rebuild),
         Command::Status => cmd::status(&ctx),
     };
     match result {

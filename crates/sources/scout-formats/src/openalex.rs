@@ -277,15 +277,15 @@ fn work_from_json(w: WorkJson, limits: &Limits) -> Result<Work, ParseFailure> {
             }
         } else if let Some(raw) = a.raw_affiliation_strings.as_deref().and_then(|r| r.first()) {
             // Keep the author's own wording of the affiliation next to the resolved institution.
-            if affiliations.len() == 1 {
-                if let Some(raw) = tidy(raw.as_str()) {
-                    check_len(
-                        &format!("authorships[{i}].raw_affiliation_strings"),
-                        &raw,
-                        limits.max_abstract_bytes,
-                    )?;
-                    affiliations[0].raw = raw;
-                }
+            if affiliations.len() == 1
+                && let Some(raw) = tidy(raw.as_str())
+            {
+                check_len(
+                    &format!("authorships[{i}].raw_affiliation_strings"),
+                    &raw,
+                    limits.max_abstract_bytes,
+                )?;
+                affiliations[0].raw = raw;
             }
         }
         authors.push(Authorship {
@@ -310,10 +310,11 @@ fn work_from_json(w: WorkJson, limits: &Limits) -> Result<Work, ParseFailure> {
         }
     }
     for c in w.concepts.iter().flatten() {
-        if c.level.unwrap_or(0) >= 1 && c.score.unwrap_or(0.0) >= 0.3 {
-            if let Some(name) = opt(&c.display_name) {
-                keywords.push(name);
-            }
+        if c.level.unwrap_or(0) >= 1
+            && c.score.unwrap_or(0.0) >= 0.3
+            && let Some(name) = opt(&c.display_name)
+        {
+            keywords.push(name);
         }
     }
     keywords.dedup();

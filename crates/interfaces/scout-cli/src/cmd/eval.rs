@@ -1,10 +1,287 @@
-//! `scout eval` (in progress).
+//! `scout eval`: ranking quality against expert lists, and identity quality against the
+//! OpenReview-id labelled sample.
+
+use std::path::PathBuf;
+
+use scout_corpus::identity_eval;
+use scout_rank::eval::{self, Metrics, NameMatcher, Truth};
+use scout_rank::{Factors, ListQuery, RankModel, rank_with};
+use serde::Serialize;
 
 use super::Context;
+use crate::output::{self, Format, Table};
 
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    #[command(subcommand)]
+    what: What,
+}
 
-pub fn run(_ctx: &Context, _args: Args) -> anyhow::Result<u8> {
-    anyhow::bail!("not built yet")
+#[derive(clap::Subcommand)]
+enum What {
+    /// Precision@10/50, NDCG@50 and MAP of the List against expert lists
+    Experts(ExpertArgs),
+    /// Precision and recall of identity resolution with strong ids hidden
+    Identity,
+}
+
+#[derive(clap::Args)]
+struct ExpertArgs {
+    /// ArnetMiner expert lists (`list,name` CSV)
+    #[arg(long, default_value = "../shared/data/aminer-expert-lists/experts.csv")]
+    aminer: PathBuf,
+    /// ACM Fellows (`name,year` CSV); used as relevance for broad AI topics
+    #[arg(long, default_value = "../shared/data/csrankings/acm-fellows.csv")]
+    fellows: PathBuf,
+    /// Turing Award winners (`name,year` CSV), counted with the Fellows
+    #[arg(long, default_value = "../shared/data/csrankings/turing.csv")]
+    turing: PathBuf,
+    /// Ranking depth for average precision
+    #[arg(long, default_value_t = 1000)]
+    depth: usize,
+    /// Matching papers considered per topic (the List's default is 3000)
+    #[arg(long)]
+    candidates: Option<usize>,
+}
+
+/// Broad topics judged against ACM Fellows and Turing laureates.
+const FELLOW_TOPICS: [&str; 8] = [
+    "machine learning",
+    "artificial intelligence",
+    "computer vision",
+    "natural language processing",
+    "robotics",
+    "reinforcement learning",
+    "information retrieval",
+    "data mining",
+];
+
+#[derive(Serialize)]
+struct TopicRow {
+    ground_truth: String,
+    topic: String,
+    experts: usize,
+    found_in_corpus: usize,
+    metrics: Metrics,
+}
+
+#[derive(Serialize)]
+struct Variant {
+    variant: String,
+    factors: Factors,
+    topics: Vec<TopicRow>,
+    mean_aminer: Metrics,
+    mean_fellows: Metrics,
+}
+
+fn mean(rows: &[&TopicRow]) -> Metrics {
+    let n = rows.len().max(1) as f64;
+    Metrics {
+        p_at_10: rows.iter().map(|r| r.metrics.p_at_10).sum::<f64>() / n,
+        p_at_50: rows.iter().map(|r| r.metrics.p_at_50).sum::<f64>() / n,
+        ndcg_at_50: rows.iter().map(|r| r.metrics.ndcg_at_50).sum::<f64>() / n,
+        average_precision: rows
+            .iter()
+            .map(|r| r.metrics.average_precision)
+            .sum::<f64>()
+            / n,
+    }
+}
+
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
+    match args.what {
+        What::Experts(a) => experts(ctx, a),
+        What::Identity => identity(ctx),
+    }
+}
+
+fn experts(ctx: &Context, args: ExpertArgs) -> anyhow::Result<u8> {
+    let mut corpus = ctx.open_existing()?;
+    let index = corpus.text_index()?;
+    let as_of = corpus.latest_year()?.unwrap_or(2025);
+    let lists = eval::load_aminer(&args.aminer)?;
+    let mut fellows = eval::load_names_csv(&args.fellows)?;
+    fellows.extend(eval::load_names_csv(&args.turing)?);
+    let matcher = NameMatcher::load(corpus.conn())?;
+    let model = RankModel::load(corpus.conn())?;
+    let mut facts = model.facts();
+
+    let variants = [
+        ("full score", Factors::default()),
+        (
+            "without impact",
+            Factors {
+                impact: false,
+                ..Factors::default()
+            },
+        ),
+        (
+            "without role",
+            Factors {
+                role: false,
+                ..Factors::default()
+            },
+        ),
+        (
+            "without recency",
+            Factors {
+                recency: false,
+                ..Factors::default()
+            },
+        ),
+        (
+            "relevance only",
+            Factors {
+                impact: false,
+                role: false,
+                recency: false,
+            },
+        ),
+    ];
+    let fellow_truth = Truth::build(&matcher, &fellows);
+    let mut out = Vec::new();
+    for (name, factors) in variants {
+        let mut rows = Vec::new();
+        let mut judge = |gt: &str, topic: &str, truth: &Truth| -> anyhow::Result<TopicRow> {
+            let mut q = ListQuery::new(topic);
+            q.limit = args.depth;
+            q.explain_papers = 1;
+            q.factors = factors;
+            if let Some(c) = args.candidates {
+                q.candidate_papers = c;
+            }
+            let result = rank_with(corpus.conn(), &index, &mut facts, as_of, &q)?;
+            let relevant = truth.judge(&eval::ranked_ids(&result));
+            Ok(TopicRow {
+                ground_truth: gt.to_string(),
+                topic: topic.to_string(),
+                experts: truth.experts,
+                found_in_corpus: truth.found,
+                metrics: eval::metrics(&relevant, truth.found),
+            })
+        };
+        for list in &lists {
+            let truth = Truth::build(&matcher, &list.experts);
+            rows.push(judge(
+                &format!("AMiner {}", list.name),
+                &list.query,
+                &truth,
+            )?);
+        }
+        for topic in FELLOW_TOPICS {
+            rows.push(judge("ACM Fellows + Turing", topic, &fellow_truth)?);
+        }
+        let aminer: Vec<&TopicRow> = rows
+            .iter()
+            .filter(|r| r.ground_truth.starts_with("AMiner"))
+            .collect();
+        let fellows: Vec<&TopicRow> = rows
+            .iter()
+            .filter(|r| !r.ground_truth.starts_with("AMiner"))
+            .collect();
+        out.push(Variant {
+            variant: name.to_string(),
+            factors,
+            mean_aminer: mean(&aminer),
+            mean_fellows: mean(&fellows),
+            topics: rows,
+        });
+    }
+    if ctx.format == Format::Json {
+        output::json(&out)?;
+        return Ok(0);
+    }
+    let full = &out[0];
+    let mut t = Table::new(&[
+        "ground truth",
+        "topic query",
+        "experts",
+        "in corpus",
+        "P@10",
+        "P@50",
+        "NDCG@50",
+        "AP",
+    ])
+    .right_align(&[2, 3, 4, 5, 6, 7]);
+    for r in &full.topics {
+        t.row(vec![
+            r.ground_truth.clone(),
+            r.topic.clone(),
+            r.experts.to_string(),
+            r.found_in_corpus.to_string(),
+            format!("{:.2}", r.metrics.p_at_10),
+            format!("{:.2}", r.metrics.p_at_50),
+            format!("{:.3}", r.metrics.ndcg_at_50.max(0.0)),
+            format!("{:.3}", r.metrics.average_precision),
+        ]);
+    }
+    println!("Per topic (full score):");
+    print!("{}", t.render());
+    println!(
+        "\nMeans by variant (AMiner: {} lists; Fellows: {} topics):",
+        full.topics.len() - FELLOW_TOPICS.len(),
+        FELLOW_TOPICS.len()
+    );
+    let mut v = Table::new(&[
+        "variant",
+        "AMiner P@10",
+        "P@50",
+        "NDCG@50",
+        "MAP",
+        "Fellows P@10",
+        "P@50",
+        "NDCG@50",
+        "MAP",
+    ])
+    .right_align(&[1, 2, 3, 4, 5, 6, 7, 8]);
+    for var in &out {
+        let (a, f) = (&var.mean_aminer, &var.mean_fellows);
+        v.row(vec![
+            var.variant.clone(),
+            format!("{:.3}", a.p_at_10),
+            format!("{:.3}", a.p_at_50),
+            format!("{:.3}", a.ndcg_at_50),
+            format!("{:.3}", a.average_precision),
+            format!("{:.3}", f.p_at_10),
+            format!("{:.3}", f.p_at_50),
+            format!("{:.3}", f.ndcg_at_50),
+            format!("{:.3}", f.average_precision),
+        ]);
+    }
+    print!("{}", v.render());
+    println!(
+        "\nACM Fellows + Turing: {} names, {} found in the corpus.",
+        fellow_truth.experts, fellow_truth.found
+    );
+    Ok(0)
+}
+
+fn identity(ctx: &Context) -> anyhow::Result<u8> {
+    let corpus = ctx.open_existing()?;
+    let result = identity_eval::evaluate(corpus.conn())?;
+    if ctx.format == Format::Json {
+        output::json(&result)?;
+        return Ok(0);
+    }
+    println!(
+        "Labelled sample: {} mentions carrying an OpenReview id, {} people, {} same-person pairs.",
+        result.labelled_mentions, result.true_people, result.true_pairs
+    );
+    let mut t = Table::new(&[
+        "method", "pair P", "pair R", "pair F1", "B³ P", "B³ R", "B³ F1",
+    ])
+    .right_align(&[1, 2, 3, 4, 5, 6]);
+    for s in &result.results {
+        t.row(vec![
+            s.method.clone(),
+            format!("{:.4}", s.pairwise_precision),
+            format!("{:.4}", s.pairwise_recall),
+            format!("{:.4}", s.pairwise_f1),
+            format!("{:.4}", s.bcubed_precision),
+            format!("{:.4}", s.bcubed_recall),
+            format!("{:.4}", s.bcubed_f1),
+        ]);
+    }
+    print!("{}", t.render());
+    Ok(0)
 }

@@ -81,7 +81,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     Ok(if report.rejected > 0 { EXIT_REJECTS } else { 0 })
 }
 
-fn spawn_progress_bar(
+pub fn spawn_progress_bar(
     progress: Arc<Progress>,
     enabled: bool,
 ) -> Option<std::thread::JoinHandle<()>> {
@@ -112,7 +112,7 @@ fn spawn_progress_bar(
     }))
 }
 
-fn print_summary(r: &IngestReport, refresh: Option<&RefreshReport>) {
+pub fn print_summary(r: &IngestReport, refresh: Option<&RefreshReport>) {
     let mut files = Table::new(&["file", "format", "records", "rejected"]).right_align(&[2, 3]);
     let mut sorted: Vec<_> = r.files.iter().collect();
     sorted.sort_by(|a, b| a.path.cmp(&b.path));

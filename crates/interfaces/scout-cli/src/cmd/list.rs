@@ -108,7 +108,7 @@ pub fn table(result: &ListResult, wide: bool) -> Table {
     t
 }
 
-fn print_table(result: &ListResult, explain: bool) {
+pub fn print_table(result: &ListResult, explain: bool) {
     println!(
         "The List for \"{}\" — {} matching papers, {} researchers considered, as of {} ({:.1} ms)",
         result.topic,

@@ -45,6 +45,34 @@ impl Context {
     }
 }
 
+/// `scout refresh`
+pub fn refresh(ctx: &Context, rebuild: bool) -> anyhow::Result<u8> {
+    if !ctx.db.exists() {
+        anyhow::bail!("no corpus at {}", ctx.db.display());
+    }
+    let mut corpus = ctx.open()?;
+    let report = corpus.refresh(rebuild)?;
+    if ctx.format == Format::Json {
+        output::json(&report)?;
+    } else {
+        match &report.identity {
+            Some(id) => println!(
+                "identity: {} mentions → {} researchers in {:.2} s",
+                id.mentions, id.researchers, report.identity_seconds
+            ),
+            None => println!("identity: up to date"),
+        }
+        match &report.index {
+            Some(ix) => println!(
+                "index: {} documents written in {:.2} s",
+                ix.documents_written, ix.seconds
+            ),
+            None => println!("index: up to date"),
+        }
+    }
+    Ok(0)
+}
+
 /// `scout status`
 pub fn status(ctx: &Context) -> anyhow::Result<u8> {
     let corpus = ctx.open_existing()?;

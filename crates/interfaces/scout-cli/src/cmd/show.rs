@@ -89,7 +89,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-fn print_profile(p: &Profile, max_papers: usize) {
+pub fn print_profile(p: &Profile, max_papers: usize) {
     let r = &p.researcher;
     println!("{}  [{}]", r.name, r.key);
     let ids: Vec<String> = [

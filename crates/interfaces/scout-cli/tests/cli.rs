@@ -1,0 +1,427 @@
+//! End-to-end tests of the `scout` binary on real data from `data/demo` (bundled in the
+//! repository): ingest, idempotency, rejects, crash safety, the List, profiles, why-same.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../..")
+}
+
+fn demo(rel: &str) -> PathBuf {
+    repo().join("data/demo").join(rel)
+}
+
+fn scout(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_scout"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("running scout: {e}"))
+}
+
+fn json(out: &Output) -> Value {
+    assert!(
+        out.status.success() || out.status.code() == Some(3),
+        "scout failed: {}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("bad JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+/// A small real corpus: COLM and ACL papers with abstracts, plus the OpenAlex sample.
+fn small_inputs() -> Vec<PathBuf> {
+    vec![
+        demo("paperlists/papers/colm.jsonl.gz"),
+        demo("paperlists/abstracts/colm.jsonl.gz"),
+        demo("paperlists/papers/acl.jsonl.gz"),
+        demo("paperlists/abstracts/acl.jsonl.gz"),
+        demo("openalex"),
+    ]
+}
+
+fn ingest(db: &Path, inputs: &[PathBuf]) -> Value {
+    let mut args: Vec<String> = vec!["--format".into(), "json".into(), "ingest".into()];
+    args.extend(inputs.iter().map(|p| p.display().to_string()));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    json(&scout(db, &refs))
+}
+
+fn query_rows(db: &Path, sql: &str) -> Vec<Vec<String>> {
+    let conn = scout_corpus::rusqlite::Connection::open(db).unwrap_or_else(|e| panic!("{e}"));
+    let mut stmt = conn.prepare(sql).unwrap_or_else(|e| panic!("{e}"));
+    let n = stmt.column_count();
+    let rows = stmt
+        .query_map([], |r| {
+            (0..n)
+                .map(|i| {
+                    use scout_corpus::rusqlite::types::Value as V;
+                    let v: V = r.get(i)?;
+                    Ok(match v {
+                        V::Null => "NULL".to_string(),
+                        V::Integer(n) => n.to_string(),
+                        V::Real(x) => x.to_string(),
+                        V::Text(t) => t,
+                        V::Blob(b) => format!("{b:?}"),
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    rows.collect::<Result<_, _>>()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn ingest_list_show_and_why_same_on_real_data() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("c.sqlite");
+    let summary = ingest(&db, &small_inputs());
+    let report = &summary["ingest"];
+    assert_eq!(report["rejected"], 0, "{report}");
+    assert_eq!(
+        report["inserted"].as_u64(),
+        Some(717 + 717 + 1741 + 1741 + 195 + 30 + 30)
+    );
+    assert!(
+        summary["refresh"]["identity"]["researchers"]
+            .as_u64()
+            .unwrap_or(0)
+            > 1000
+    );
+
+    // OpenAlex abstracts are rebuilt from the inverted index.
+    let abs = query_rows(
+        &db,
+        "SELECT abstract FROM works WHERE key = 'openalex:W3140854437'",
+    );
+    assert!(
+        abs[0][0].contains("In the last few years, the deep learning (DL) computing paradigm"),
+        "{abs:?}"
+    );
+
+    // The List: scores are sums of contributions, contributions products of factors.
+    let list = json(&scout(
+        &db,
+        &[
+            "--format",
+            "json",
+            "list",
+            "large language models",
+            "--limit",
+            "20",
+            "--explain-papers",
+            "100",
+        ],
+    ));
+    let rows = list["rows"].as_array().unwrap_or_else(|| panic!("{list}"));
+    assert_eq!(rows.len(), 20);
+    let mut previous = f64::INFINITY;
+    for row in rows {
+        let score = row["score"].as_f64().unwrap_or_default();
+        assert!(score <= previous + 1e-12, "not sorted");
+        previous = score;
+        let papers = row["top_papers"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{row}"));
+        let sum: f64 = papers
+            .iter()
+            .map(|p| p["contribution"].as_f64().unwrap_or_default())
+            .sum();
+        assert!((sum - score).abs() < 1e-9, "score {score} != sum {sum}");
+        for p in papers {
+            let product: f64 = ["relevance", "impact", "role", "recency"]
+                .iter()
+                .map(|f| p[*f].as_f64().unwrap_or_default())
+                .product();
+            assert!((product - p["contribution"].as_f64().unwrap_or_default()).abs() < 1e-12);
+            let relevance = p["relevance"].as_f64().unwrap_or_default();
+            assert!(relevance > 0.0 && relevance <= 1.0);
+        }
+    }
+
+    // Filters hold for every row.
+    let companies = json(&scout(
+        &db,
+        &[
+            "--format",
+            "json",
+            "list",
+            "language models",
+            "--org-type",
+            "company",
+            "--limit",
+            "10",
+        ],
+    ));
+    for row in companies["rows"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{companies}"))
+    {
+        assert_eq!(row["researcher"]["current_org_type"], "company", "{row}");
+    }
+    let early = json(&scout(
+        &db,
+        &[
+            "--format",
+            "json",
+            "list",
+            "language models",
+            "--stage",
+            "early",
+            "--since",
+            "2024",
+        ],
+    ));
+    for row in early["rows"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{early}"))
+    {
+        assert_eq!(row["stage"], "early");
+        for p in row["top_papers"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{row}"))
+        {
+            assert!(p["year"].as_i64().unwrap_or_default() >= 2024);
+        }
+    }
+    let csv = scout(
+        &db,
+        &[
+            "--format",
+            "csv",
+            "list",
+            "machine translation",
+            "--limit",
+            "5",
+        ],
+    );
+    assert!(csv.status.success());
+    assert_eq!(String::from_utf8_lossy(&csv.stdout).lines().count(), 6);
+
+    // Profile of the top researcher.
+    let top = &rows[0]["researcher"];
+    let key = top["key"].as_str().unwrap_or_default();
+    let profile = json(&scout(&db, &["--format", "json", "show", key]));
+    assert_eq!(profile["profile"]["researcher"]["key"], key);
+    let years: i64 = profile["profile"]["papers_by_year"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{profile}"))
+        .iter()
+        .map(|y| y[1].as_i64().unwrap_or_default())
+        .sum();
+    assert_eq!(years, top["n_works"].as_i64().unwrap_or(-1));
+
+    // why-same: two papers of one OpenReview profile are linked by that id.
+    let pair = query_rows(
+        &db,
+        "SELECT w.key, ar.position, r.openreview_id FROM authorship_researcher ar
+         JOIN researchers r ON r.id = ar.researcher_id JOIN works w ON w.id = ar.work_id
+         WHERE r.openreview_id IS NOT NULL AND r.n_works >= 2
+           AND json_extract(w.authors, '$[' || ar.position || '].or') = r.openreview_id
+         ORDER BY r.n_works DESC, r.id, w.key LIMIT 2",
+    );
+    assert_eq!(pair[0][2], pair[1][2], "{pair:?}");
+    let a = format!("{}#{}", pair[0][0], pair[0][1]);
+    let b = format!("{}#{}", pair[1][0], pair[1][1]);
+    let why = json(&scout(&db, &["--format", "json", "why-same", &a, &b]));
+    assert_eq!(why["same"], true, "{why}");
+    let chain = why["chain"].as_array().unwrap_or_else(|| panic!("{why}"));
+    assert!(!chain.is_empty());
+    assert_eq!(chain.len(), 1);
+    assert_eq!(chain[0]["rule"], "same-openreview-id");
+
+    // And two different people are kept apart, with a reason.
+    let other = query_rows(
+        &db,
+        "SELECT key FROM researchers WHERE openreview_id IS NOT NULL ORDER BY id LIMIT 2",
+    );
+    let apart = json(&scout(
+        &db,
+        &["--format", "json", "why-same", &other[0][0], &other[1][0]],
+    ));
+    assert_eq!(apart["same"], false);
+    assert!(
+        !apart["apart"].as_array().is_none_or(Vec::is_empty),
+        "{apart}"
+    );
+}
+
+#[test]
+fn ingesting_the_same_files_twice_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("c.sqlite");
+    let first = ingest(&db, &small_inputs());
+    let snapshot = |db: &Path| query_rows(db, "SELECT key, content_hash FROM works ORDER BY key");
+    let before = snapshot(&db);
+    let researchers_before = query_rows(
+        &db,
+        "SELECT key, name, n_works FROM researchers ORDER BY key",
+    );
+    let second = ingest(&db, &small_inputs());
+    assert_eq!(second["ingest"]["inserted"], 0, "{second}");
+    assert_eq!(second["ingest"]["updated"], 0, "{second}");
+    assert_eq!(second["ingest"]["unchanged"], first["ingest"]["inserted"]);
+    assert_eq!(snapshot(&db), before);
+    assert_eq!(
+        query_rows(
+            &db,
+            "SELECT key, name, n_works FROM researchers ORDER BY key"
+        ),
+        researchers_before
+    );
+}
+
+fn gz(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(bytes).unwrap_or_else(|e| panic!("{e}"));
+    enc.finish().unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn bad_input_is_rejected_with_file_line_and_reason() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = dir.path().join("in");
+    std::fs::create_dir(&data).unwrap_or_else(|e| panic!("{e}"));
+    let good = r#"{"venue":"iclr","year":2021,"id":"good1","title":"A good paper","authors":["Ada Lovelace"]}"#;
+    let mut lines = Vec::new();
+    lines.extend_from_slice(good.as_bytes());
+    lines.push(b'\n');
+    lines.extend_from_slice(br#"{"venue":"iclr","year":"2021","id":"x","title":"Wrong type"}"#);
+    lines.push(b'\n');
+    lines.extend_from_slice(
+        b"{\"venue\":\"iclr\",\"year\":2021,\"id\":\"y\",\"title\":\"bad \xc3\x28 utf8\"}\n",
+    );
+    lines.extend_from_slice(
+        format!(
+            r#"{{"venue":"iclr","year":2021,"id":"z","title":"{}"}}"#,
+            "t".repeat(20_000)
+        )
+        .as_bytes(),
+    );
+    lines.push(b'\n');
+    std::fs::write(data.join("papers.jsonl"), &lines).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        data.join("works.json"),
+        r#"[{"id":"https://openalex.org/W1","title":"Fine"},{"title":"No id"}]"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let many: String = (0..3000)
+        .map(|i| good.replace("good1", &format!("g{i}")) + "\n")
+        .collect();
+    let full = gz(many.as_bytes());
+    std::fs::write(data.join("cut.jsonl.gz"), &full[..full.len() * 2 / 3])
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(data.join("NOTES.md"), "not data").unwrap_or_else(|e| panic!("{e}"));
+
+    let db = dir.path().join("c.sqlite");
+    let out = scout(
+        &db,
+        &["--format", "json", "ingest", &data.display().to_string()],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "exit code must say there were rejects"
+    );
+    let summary = json(&out);
+    let report = &summary["ingest"];
+    assert_eq!(report["rejected"], 5, "{report}");
+    assert_eq!(report["skipped"][0]["reason"], "not a data file (.md)");
+    let stored = report["inserted"].as_u64().unwrap_or_default();
+    assert!(stored > 2 && stored < 3002, "{report}");
+
+    let rejects_path = report["rejects_path"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{report}"));
+    let rejects: Vec<Value> = std::fs::read_to_string(rejects_path)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}")))
+        .collect();
+    let find = |needle: &str| {
+        rejects
+            .iter()
+            .find(|r| r["reason"].as_str().unwrap_or_default().contains(needle))
+            .unwrap_or_else(|| panic!("no reject mentioning {needle:?}: {rejects:?}"))
+    };
+    let wrong = find("invalid type");
+    assert_eq!(
+        (wrong["line"].as_u64(), wrong["field"].as_str()),
+        (Some(2), Some("year"))
+    );
+    assert!(
+        wrong["file"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("papers.jsonl")
+    );
+    assert_eq!(find("invalid UTF-8")["line"], 3);
+    assert_eq!(find("over the limit")["field"], "title");
+    assert_eq!(find("missing field `id`")["element"], 1);
+    assert!(
+        find("truncated")["file"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("cut.jsonl.gz")
+    );
+
+    // The good records are all there, and a second run neither duplicates nor loses anything.
+    let again = json(&scout(
+        &db,
+        &["--format", "json", "ingest", &data.display().to_string()],
+    ));
+    assert_eq!(again["ingest"]["inserted"], 0);
+    assert_eq!(again["ingest"]["rejected"], 5);
+}
+
+#[test]
+fn a_killed_ingest_leaves_a_consistent_database_and_a_rerun_completes_it() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let inputs = [
+        demo("paperlists/papers/iclr.jsonl.gz"),
+        demo("paperlists/papers/colm.jsonl.gz"),
+    ];
+    let clean = dir.path().join("clean.sqlite");
+    ingest(&clean, &inputs);
+    let contents = |db: &Path| {
+        query_rows(
+            db,
+            "SELECT key, content_hash, authors FROM works ORDER BY key",
+        )
+    };
+    let expected = contents(&clean);
+    for (trial, delay_ms) in [60u64, 250, 700].into_iter().enumerate() {
+        let db = dir.path().join(format!("killed{trial}.sqlite"));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_scout"))
+            .arg("--db")
+            .arg(&db)
+            .arg("ingest")
+            .args(&inputs)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL on Unix
+        let _ = child.wait();
+        if db.exists() {
+            assert_eq!(
+                query_rows(&db, "PRAGMA integrity_check"),
+                vec![vec!["ok".to_string()]]
+            );
+        }
+        ingest(&db, &inputs);
+        assert_eq!(
+            contents(&db),
+            expected,
+            "trial {trial} (killed after {delay_ms} ms)"
+        );
+    }
+}
