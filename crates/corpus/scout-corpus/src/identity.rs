@@ -41,6 +41,8 @@ pub struct Mention {
 pub struct AffFact {
     /// Index into [`MentionData::org_names`].
     pub org: u32,
+    /// A department or school named without its institution ("Department of Computer Science").
+    pub generic: bool,
     pub country: Option<String>,
     pub org_type: OrgType,
 }
@@ -254,6 +256,9 @@ pub fn load(conn: &Connection) -> Result<MentionData> {
     let mut ids: [Interner; 4] = std::array::from_fn(|_| Interner::with_empty_slot());
     let mut tokens = Interner::default();
     let mut displays = Interner::default();
+    type OrgFacts = (Option<u32>, bool, OrgType);
+    let mut org_facts: HashMap<(u32, Option<String>, Option<String>), OrgFacts> =
+        HashMap::default();
     // OpenAlex author profiles tie an OpenAlex id to an ORCID even where the work does not.
     let mut oa_orcid: HashMap<String, String> = HashMap::default();
     {
@@ -305,17 +310,28 @@ pub fn load(conn: &Connection) -> Result<MentionData> {
             let mut facts = Vec::new();
             for aff in &a.affiliations {
                 let display = aff.display();
-                let token = org_token(display);
-                if !token.is_empty() {
-                    let t = tokens.get(&token);
-                    if !org_list.contains(&t) {
-                        org_list.push(t);
-                    }
+                let org = displays.get(display);
+                // Folding and classifying are done once per distinct organisation string.
+                let cached = org_facts
+                    .entry((org, aff.domain.clone(), aff.org_type.clone()))
+                    .or_insert_with(|| {
+                        let token = org_token(display);
+                        let token = (!token.is_empty()).then(|| tokens.get(&token));
+                        let org_type =
+                            classify(display, aff.domain.as_deref(), aff.org_type.as_deref());
+                        (token, crate::orgs::is_generic(display), org_type)
+                    });
+                let (token, generic, org_type) = *cached;
+                if let Some(t) = token
+                    && !org_list.contains(&t)
+                {
+                    org_list.push(t);
                 }
                 facts.push(AffFact {
-                    org: displays.get(display),
+                    org,
+                    generic,
                     country: aff.country.clone(),
-                    org_type: classify(display, aff.domain.as_deref(), aff.org_type.as_deref()),
+                    org_type,
                 });
             }
             data.mentions.push(Mention {
@@ -895,9 +911,25 @@ fn current_affiliation(
     mentions: &[u32],
     profile: &[ProfileAffiliation],
 ) -> Current {
+    // Prefer named institutions; a bare "Department of Computer Science" only when nothing else
+    // was ever given.
+    let named = current_from(data, mentions, profile, false);
+    if named.org.is_some() {
+        return named;
+    }
+    current_from(data, mentions, profile, true)
+}
+
+fn current_from(
+    data: &MentionData,
+    mentions: &[u32],
+    profile: &[ProfileAffiliation],
+    generic: bool,
+) -> Current {
+    let usable = |m: u32| data.affs[m as usize].iter().any(|f| generic || !f.generic);
     let latest = mentions
         .iter()
-        .filter(|&&m| !data.affs[m as usize].is_empty())
+        .filter(|&&m| usable(m))
         .map(|&m| data.mentions[m as usize].year)
         .chain(profile.iter().map(|p| p.year))
         .max();
@@ -910,7 +942,10 @@ fn current_affiliation(
         if data.mentions[m as usize].year != year {
             continue;
         }
-        for f in &data.affs[m as usize] {
+        for f in data.affs[m as usize]
+            .iter()
+            .filter(|f| generic || !f.generic)
+        {
             let e = counts
                 .entry(data.org_names[f.org as usize].clone())
                 .or_insert((0, None, f.org_type));
@@ -947,6 +982,11 @@ fn write(
     clustering: &Clustering,
 ) -> Result<IdentityReport> {
     let profiles = profile_affiliations(conn)?;
+    let info_of: Vec<(bool, usize, usize)> = data
+        .names
+        .iter()
+        .map(|n| PersonName::parse(n).map_or((false, 0, 0), |p| informative(&p)))
+        .collect();
     // Group mentions by cluster.
     let mut clusters: HashMap<u32, Vec<u32>> = HashMap::default();
     for (m, &r) in clustering.root.iter().enumerate() {
@@ -970,7 +1010,7 @@ fn write(
                     }
                 }
             }
-            let name = display_name(data, &mentions);
+            let name = display_name(data, &info_of, &mentions);
             let key = match ids
                 .iter()
                 .enumerate()
@@ -1131,15 +1171,14 @@ fn write(
 }
 
 /// The most common spelling among the most informative names of a cluster.
-fn display_name(data: &MentionData, mentions: &[u32]) -> String {
+fn display_name(data: &MentionData, info_of: &[(bool, usize, usize)], mentions: &[u32]) -> String {
     let mut counts: HashMap<u32, usize> = HashMap::default();
     for &m in mentions {
         *counts.entry(data.mentions[m as usize].name).or_default() += 1;
     }
     let mut best: Option<(u32, (bool, usize, usize), usize)> = None;
     for (&name, &count) in &counts {
-        let info = PersonName::parse(&data.names[name as usize])
-            .map_or((false, 0, 0), |p| informative(&p));
+        let info = info_of[name as usize];
         let better = match &best {
             None => true,
             Some((bn, binfo, bcount)) => {

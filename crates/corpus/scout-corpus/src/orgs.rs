@@ -269,9 +269,70 @@ pub fn classify(name: &str, domain: Option<&str>, source_type: Option<&str>) -> 
     OrgType::Other
 }
 
+/// A unit named without its institution: "Department of Computer Science", "School of
+/// Informatics", "Computer Science Department". Such strings say nothing about where a person is.
+pub fn is_generic(name: &str) -> bool {
+    let lower = crate::names::fold(name);
+    let lower = lower.trim();
+    let unit = [
+        "department",
+        "dept",
+        "school of",
+        "faculty of",
+        "division of",
+        "computer science",
+        "electrical",
+    ]
+    .iter()
+    .any(|p| lower.starts_with(p))
+        || lower.ends_with("department");
+    let institution = [
+        "univ",
+        "institut",
+        "college",
+        "polytechn",
+        "academy",
+        "inc",
+        "ltd",
+        "corp",
+        "research",
+        "google",
+        "microsoft",
+        "meta",
+        "ibm",
+        "ecole",
+        "eth",
+        "epfl",
+        "mit",
+        "kaist",
+        "lab",
+    ]
+    .iter()
+    .any(|w| {
+        lower
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|t| t.starts_with(w))
+    });
+    unit && !institution
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn generic_units_are_recognised() {
+        assert!(is_generic("Department of Computer Science"));
+        assert!(is_generic("Computer Science Department"));
+        assert!(is_generic("School of Informatics"));
+        assert!(!is_generic(
+            "Department of Computer Science, University of Oxford"
+        ));
+        assert!(!is_generic(
+            "School of Computer Science, Carnegie Mellon University"
+        ));
+        assert!(!is_generic("Google DeepMind"));
+    }
 
     #[test]
     fn classifies_real_affiliations() {
