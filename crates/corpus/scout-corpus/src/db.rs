@@ -11,9 +11,12 @@ use rusqlite::Connection;
 use crate::error::{CorpusError, Result};
 
 /// `(version, sql)`, in order. Append only: a released migration never changes.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_corpus.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_corpus.sql")),
+    (2, include_str!("../migrations/0002_network.sql")),
+];
 
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 pub fn open(path: &Path) -> Result<Connection> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {

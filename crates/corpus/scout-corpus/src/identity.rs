@@ -17,7 +17,9 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::names::{PersonName, fold};
-use crate::orgs::{OrgType, classify};
+use crate::network::OrgTable;
+use crate::organisations::OrgRegistry;
+use crate::orgs::OrgType;
 use crate::stored::decode_authors;
 
 /// Strong id kinds, in the order they are trusted.
@@ -54,14 +56,16 @@ pub struct MentionData {
     pub names: Vec<String>,
     /// Per kind, interned id strings (index 0 unused).
     pub id_values: [Vec<String>; 4],
-    /// Normalised organisation tokens per mention (parallel to `mentions`), for evidence.
+    /// Organisation ids per mention (parallel to `mentions`), for evidence.
     pub orgs: Vec<Vec<u32>>,
-    /// Interned normalised organisation tokens.
+    /// Organisations by id: normalised key (see [`crate::organisations::org_key`]).
     pub org_tokens: Vec<String>,
-    /// Affiliations per mention with display names (parallel to `mentions`).
+    /// Affiliations per mention (parallel to `mentions`).
     pub affs: Vec<Vec<AffFact>>,
-    /// Interned organisation display names.
+    /// Organisations by id: display name (canonical when the alias table applied).
     pub org_names: Vec<String>,
+    /// Organisations by id: index into the alias table, when it applied.
+    pub org_canonical: Vec<Option<usize>>,
     /// OpenReview ids dropped at load because they name someone else (index 0 used).
     pub dropped_ids: [u64; 4],
 }
@@ -254,10 +258,13 @@ pub fn load(conn: &Connection) -> Result<MentionData> {
     let mut data = MentionData::default();
     let mut names = Interner::default();
     let mut ids: [Interner; 4] = std::array::from_fn(|_| Interner::with_empty_slot());
-    let mut tokens = Interner::default();
-    let mut displays = Interner::default();
+    let registry = OrgRegistry::builtin();
+    // Organisations interned by normalised key; display strings resolved once each.
+    let mut org_keys = Interner::default();
+    let mut org_names: Vec<String> = Vec::new();
+    let mut org_canonical: Vec<Option<usize>> = Vec::new();
     type OrgFacts = (Option<u32>, bool, OrgType);
-    let mut org_facts: HashMap<(u32, Option<String>, Option<String>), OrgFacts> =
+    let mut org_facts: HashMap<(String, Option<String>, Option<String>), OrgFacts> =
         HashMap::default();
     // OpenAlex author profiles tie an OpenAlex id to an ORCID even where the work does not.
     let mut oa_orcid: HashMap<String, String> = HashMap::default();
@@ -310,22 +317,37 @@ pub fn load(conn: &Connection) -> Result<MentionData> {
             let mut facts = Vec::new();
             for aff in &a.affiliations {
                 let display = aff.display();
-                let org = displays.get(display);
-                // Folding and classifying are done once per distinct organisation string.
+                // Resolving, folding and classifying are done once per distinct string.
                 let cached = org_facts
-                    .entry((org, aff.domain.clone(), aff.org_type.clone()))
+                    .entry((
+                        display.to_string(),
+                        aff.domain.clone(),
+                        aff.org_type.clone(),
+                    ))
                     .or_insert_with(|| {
-                        let token = org_token(display);
-                        let token = (!token.is_empty()).then(|| tokens.get(&token));
-                        let org_type =
-                            classify(display, aff.domain.as_deref(), aff.org_type.as_deref());
-                        (token, crate::orgs::is_generic(display), org_type)
+                        let resolved = registry.resolve(display);
+                        if resolved.key.is_empty() {
+                            return (None, true, OrgType::Other);
+                        }
+                        let id = org_keys.get(&resolved.key);
+                        if id as usize == org_names.len() {
+                            org_names.push(resolved.name.clone());
+                            org_canonical.push(resolved.canonical);
+                        }
+                        let org_type = registry.org_type(
+                            &resolved,
+                            display,
+                            aff.domain.as_deref(),
+                            aff.org_type.as_deref(),
+                        );
+                        let generic =
+                            resolved.canonical.is_none() && crate::orgs::is_generic(display);
+                        (Some(id), generic, org_type)
                     });
-                let (token, generic, org_type) = *cached;
-                if let Some(t) = token
-                    && !org_list.contains(&t)
-                {
-                    org_list.push(t);
+                let (org, generic, org_type) = *cached;
+                let Some(org) = org else { continue };
+                if !generic && !org_list.contains(&org) {
+                    org_list.push(org);
                 }
                 facts.push(AffFact {
                     org,
@@ -348,8 +370,9 @@ pub fn load(conn: &Connection) -> Result<MentionData> {
     }
     data.names = names.values;
     data.id_values = ids.map(|i| i.values);
-    data.org_tokens = tokens.values;
-    data.org_names = displays.values;
+    data.org_tokens = org_keys.values;
+    data.org_names = org_names;
+    data.org_canonical = org_canonical;
     Ok(data)
 }
 
@@ -833,6 +856,8 @@ pub struct IdentityReport {
     /// Ids ignored because they sat on clearly different names, per kind (openreview, orcid,
     /// openalex, dblp).
     pub inconsistent_ids: [u64; 4],
+    /// Organisations, moves, co-author edges and communities written with the researchers.
+    pub network: crate::network::NetworkReport,
 }
 
 /// Resolves all mentions and rewrites the identity tables (one transaction).
@@ -862,12 +887,17 @@ pub fn rebuild(conn: &mut Connection) -> Result<IdentityReport> {
 /// A year-stamped affiliation from an OpenAlex author profile.
 struct ProfileAffiliation {
     year: i32,
-    org: String,
+    /// Index into the [`OrgTable`].
+    org: usize,
     country: Option<String>,
     org_type: OrgType,
 }
 
-fn profile_affiliations(conn: &Connection) -> Result<HashMap<String, Vec<ProfileAffiliation>>> {
+fn profile_affiliations(
+    conn: &Connection,
+    table: &mut OrgTable,
+) -> Result<HashMap<String, Vec<ProfileAffiliation>>> {
+    let registry = OrgRegistry::builtin();
     let mut out: HashMap<String, Vec<ProfileAffiliation>> = HashMap::default();
     let mut stmt = conn.prepare(
         "SELECT openalex_id, name, country, org_type, years FROM oa_author_affiliations WHERE years <> ''",
@@ -882,15 +912,28 @@ fn profile_affiliations(conn: &Connection) -> Result<HashMap<String, Vec<Profile
         else {
             continue;
         };
-        let org: String = row.get(1)?;
+        let name: String = row.get(1)?;
         let source_type: Option<String> = row.get(3)?;
+        let country: Option<String> = row.get(2)?;
+        let resolved = registry.resolve(&name);
+        if resolved.key.is_empty() {
+            continue;
+        }
+        let org_type = registry.org_type(&resolved, &name, None, source_type.as_deref());
+        let org = table.intern(
+            &resolved.key,
+            &resolved.name,
+            org_type,
+            country.clone(),
+            resolved.canonical,
+        );
         out.entry(row.get(0)?)
             .or_default()
             .push(ProfileAffiliation {
                 year,
-                org_type: classify(&org, None, source_type.as_deref()),
                 org,
-                country: row.get(2)?,
+                org_type,
+                country,
             });
     }
     Ok(out)
@@ -900,6 +943,8 @@ fn profile_affiliations(conn: &Connection) -> Result<HashMap<String, Vec<Profile
 /// one if that year has several), with its year.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Current {
+    /// Index into the [`OrgTable`].
+    pub org_id: Option<usize>,
     pub org: Option<String>,
     pub year: Option<i32>,
     pub org_type: Option<OrgType>,
@@ -908,20 +953,22 @@ pub struct Current {
 
 fn current_affiliation(
     data: &MentionData,
+    table: &OrgTable,
     mentions: &[u32],
     profile: &[ProfileAffiliation],
 ) -> Current {
     // Prefer named institutions; a bare "Department of Computer Science" only when nothing else
     // was ever given.
-    let named = current_from(data, mentions, profile, false);
+    let named = current_from(data, table, mentions, profile, false);
     if named.org.is_some() {
         return named;
     }
-    current_from(data, mentions, profile, true)
+    current_from(data, table, mentions, profile, true)
 }
 
 fn current_from(
     data: &MentionData,
+    table: &OrgTable,
     mentions: &[u32],
     profile: &[ProfileAffiliation],
     generic: bool,
@@ -936,8 +983,8 @@ fn current_from(
     let Some(year) = latest.filter(|&y| y > 0) else {
         return Current::default();
     };
-    // (org name, country, type) candidates in that year, counted.
-    let mut counts: HashMap<String, (usize, Option<String>, OrgType)> = HashMap::default();
+    // (count, country, type) per organisation in that year.
+    let mut counts: HashMap<usize, (usize, Option<String>, OrgType)> = HashMap::default();
     for &m in mentions {
         if data.mentions[m as usize].year != year {
             continue;
@@ -947,7 +994,7 @@ fn current_from(
             .filter(|f| generic || !f.generic)
         {
             let e = counts
-                .entry(data.org_names[f.org as usize].clone())
+                .entry(f.org as usize)
                 .or_insert((0, None, f.org_type));
             e.0 += 1;
             if e.1.is_none() {
@@ -956,21 +1003,23 @@ fn current_from(
         }
     }
     for p in profile.iter().filter(|p| p.year == year) {
-        let e = counts.entry(p.org.clone()).or_insert((0, None, p.org_type));
+        let e = counts.entry(p.org).or_insert((0, None, p.org_type));
         e.0 += 1;
         if e.1.is_none() {
             e.1 = p.country.clone();
         }
     }
-    let best = counts
-        .into_iter()
-        .max_by(|(na, a), (nb, b)| a.0.cmp(&b.0).then_with(|| nb.cmp(na)));
+    let best = counts.into_iter().max_by(|(oa, a), (ob, b)| {
+        a.0.cmp(&b.0)
+            .then_with(|| table.names[*ob].cmp(&table.names[*oa]))
+    });
     match best {
-        Some((org, (_, country, org_type))) => Current {
-            org: Some(org),
+        Some((org, (_, country, _))) => Current {
+            org_id: Some(org),
+            org: Some(table.names[org].clone()),
             year: Some(year),
-            org_type: Some(org_type),
-            country,
+            org_type: Some(table.types[org]),
+            country: country.or_else(|| table.countries[org].clone()),
         },
         None => Current::default(),
     }
@@ -981,7 +1030,9 @@ fn write(
     data: &MentionData,
     clustering: &Clustering,
 ) -> Result<IdentityReport> {
-    let profiles = profile_affiliations(conn)?;
+    let mut table = OrgTable::from_data(data);
+    let profiles = profile_affiliations(conn, &mut table)?;
+    let as_of = data.mentions.iter().map(|m| m.year).max().unwrap_or(0);
     let info_of: Vec<(bool, usize, usize)> = data
         .names
         .iter()
@@ -1072,6 +1123,8 @@ fn write(
          DELETE FROM identity_links; DELETE FROM authorship_researcher; DELETE FROM researchers;",
     )?;
     let mut researcher_of_root: HashMap<u32, i64> = HashMap::default();
+    let mut current_org: Vec<Option<usize>> = Vec::with_capacity(rows.len());
+    let mut rid_of: Vec<i64> = vec![0; data.mentions.len()];
     {
         let mut ins = tx.prepare(
             "INSERT INTO researchers (id, key, name, name_norm, openreview_id, orcid, openalex_id, dblp_id, n_works,
@@ -1096,7 +1149,8 @@ fn write(
                 .as_ref()
                 .and_then(|oa| profiles.get(oa))
                 .map_or(&[][..], Vec::as_slice);
-            let current = current_affiliation(data, &row.mentions, profile);
+            let current = current_affiliation(data, &table, &row.mentions, profile);
+            current_org.push(current.org_id);
             ins.execute(params![
                 id,
                 row.key,
@@ -1120,6 +1174,7 @@ fn write(
         for (m, mention) in data.mentions.iter().enumerate() {
             if let Some(&rid) = researcher_of_root.get(&clustering.root[m]) {
                 map.execute(params![mention.work, mention.position, rid])?;
+                rid_of[m] = rid;
             }
         }
         let mut link = tx.prepare(
@@ -1145,6 +1200,7 @@ fn write(
             ])?;
         }
     }
+    let network = crate::network::write(&tx, data, &table, &rid_of, &current_org, as_of)?;
     tx.execute_batch(
         "CREATE INDEX identity_links_by_researcher ON identity_links (researcher_id);
          CREATE INDEX authorship_researcher_by_researcher ON authorship_researcher (researcher_id, work_id);
@@ -1167,6 +1223,7 @@ fn write(
         refused_conflicts: clustering.refused_conflicts,
         namesakes_kept_apart: clustering.namesakes_kept_apart,
         inconsistent_ids: clustering.inconsistent_ids,
+        network,
     })
 }
 

@@ -224,6 +224,10 @@ pub fn classify(name: &str, domain: Option<&str>, source_type: Option<&str>) -> 
     if HEALTH_MARKERS.iter().any(|m| contains(m)) && !contains("universit") {
         return OrgType::Healthcare;
     }
+    // Chinese "Key Laboratories" are state laboratories, whatever else their names say.
+    if (contains("key laboratory") || contains("key lab ")) && !contains("universit") {
+        return OrgType::Government;
+    }
     if EDUCATION_MARKERS.iter().any(|m| {
         if m.len() <= 4 && !m.ends_with(' ') {
             has_word(m)

@@ -65,6 +65,10 @@ pub struct Researcher {
     pub current_org_year: Option<i32>,
     pub current_org_type: Option<String>,
     pub current_country: Option<String>,
+    /// Id in `organisations` of the current organisation.
+    pub current_org_id: Option<i64>,
+    /// Research community (co-author graph cluster), when the researcher has co-authors.
+    pub community: Option<i64>,
 }
 
 impl Researcher {
@@ -76,7 +80,8 @@ impl Researcher {
 
 const COLUMNS: &str =
     "id, key, name, openreview_id, orcid, dblp_id, openalex_id, n_works, first_year, last_year,
-                       citations, current_org, current_org_year, current_org_type, current_country";
+                       citations, current_org, current_org_year, current_org_type, current_country,
+                       current_org_id, community";
 
 fn from_row(r: &Row) -> rusqlite::Result<Researcher> {
     Ok(Researcher {
@@ -95,6 +100,8 @@ fn from_row(r: &Row) -> rusqlite::Result<Researcher> {
         current_org_year: r.get(12)?,
         current_org_type: r.get(13)?,
         current_country: r.get(14)?,
+        current_org_id: r.get(15)?,
+        community: r.get(16)?,
     })
 }
 

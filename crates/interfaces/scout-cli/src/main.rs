@@ -47,6 +47,16 @@ enum Command {
     Show(cmd::show::Args),
     /// Explain whether and why two author mentions are the same researcher
     WhySame(cmd::why_same::Args),
+    /// Warm introduction paths from our people to a target
+    Path(cmd::path::Args),
+    /// Who on a shortlist would hear about an approach, and an approach order
+    Radius(cmd::radius::Args),
+    /// A researcher's research community, or the largest communities
+    Community(cmd::community::Args),
+    /// Organisations ranked by talent on a topic (acqui-hire view)
+    Orgs(cmd::orgs::Args),
+    /// Who moved between organisations, with evidence, and the flow matrix
+    Flows(cmd::flows::Args),
     /// Measure ranking and identity quality against ground truth
     Eval(cmd::eval::Args),
     /// Time List queries over a set of topics
@@ -95,6 +105,11 @@ fn main() -> ExitCode {
         Command::List(args) => cmd::list::run(&ctx, args),
         Command::Show(args) => cmd::show::run(&ctx, args),
         Command::WhySame(args) => cmd::why_same::run(&ctx, args),
+        Command::Path(args) => cmd::path::run(&ctx, args),
+        Command::Radius(args) => cmd::radius::run(&ctx, args),
+        Command::Community(args) => cmd::community::run(&ctx, args),
+        Command::Orgs(args) => cmd::orgs::run(&ctx, args),
+        Command::Flows(args) => cmd::flows::run(&ctx, args),
         Command::Eval(args) => cmd::eval::run(&ctx, args),
         Command::Bench(args) => cmd::bench::run(&ctx, args),
         Command::Demo(args) => cmd::demo::run(&ctx, args, db_given),

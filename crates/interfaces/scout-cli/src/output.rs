@@ -45,6 +45,15 @@ impl Table {
         self
     }
 
+    /// Appends a column (one cell per existing row).
+    pub fn add_column(&mut self, name: &str, cells: Vec<String>, right: bool) {
+        self.header.push(name.to_string());
+        self.right.push(right);
+        for (row, cell) in self.rows.iter_mut().zip(cells) {
+            row.push(cell);
+        }
+    }
+
     pub fn row(&mut self, cells: Vec<String>) {
         self.rows.push(cells);
     }

@@ -472,3 +472,155 @@ fn openalex_snapshot_layout_and_api_pages_are_read() {
     let again = ingest(&db, &[demo("openalex/works_sample.json.gz")]);
     assert_eq!(again["ingest"]["unchanged"], 195, "{again}");
 }
+
+#[test]
+fn coauthor_graph_paths_radius_orgs_and_flows_on_real_data() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("c.sqlite");
+    let summary = ingest(
+        &db,
+        &[
+            demo("paperlists/papers/iclr.jsonl.gz"),
+            demo("paperlists/papers/colm.jsonl.gz"),
+        ],
+    );
+    let network = &summary["refresh"]["identity"]["network"];
+    assert!(network["edges"].as_u64().unwrap_or(0) > 10_000, "{network}");
+    assert!(network["moves"].as_u64().unwrap_or(0) > 10, "{network}");
+
+    // Known co-author pairs are adjacent: every pair of researchers on a small paper is an edge.
+    let missing = query_rows(
+        &db,
+        "SELECT COUNT(*) FROM works w
+         JOIN authorship_researcher x ON x.work_id = w.id
+         JOIN authorship_researcher y ON y.work_id = w.id AND y.researcher_id > x.researcher_id
+         WHERE w.n_authors BETWEEN 2 AND 10
+           AND NOT EXISTS (SELECT 1 FROM coauthor_edges e WHERE e.a = x.researcher_id AND e.b = y.researcher_id)",
+    );
+    assert_eq!(missing[0][0], "0");
+
+    // Alias merges are applied, with the date of the merger.
+    let gdm = query_rows(
+        &db,
+        "SELECT name, aliased, note FROM organisations WHERE name IN ('Google DeepMind', 'Google', 'DeepMind', 'Google Brain')",
+    );
+    assert_eq!(gdm.len(), 1, "{gdm:?}");
+    assert_eq!(gdm[0][1], "1");
+    assert!(gdm[0][2].contains("2023-04-20"));
+
+    // A warm path: every hop is backed by a joint paper.
+    let pair = query_rows(
+        &db,
+        "SELECT a.key, c.key FROM coauthor_edges e1
+         JOIN coauthor_edges e2 ON e2.a = e1.b AND e2.b <> e1.a
+         JOIN researchers a ON a.id = e1.a JOIN researchers c ON c.id = e2.b
+         WHERE NOT EXISTS (SELECT 1 FROM coauthor_edges d WHERE d.a = MIN(e1.a, e2.b) AND d.b = MAX(e1.a, e2.b))
+         ORDER BY e1.a, e2.b LIMIT 1",
+    );
+    let people = dir.path().join("ours.txt");
+    std::fs::write(
+        &people,
+        format!("# our people\n{}\nNobody Atall\n", pair[0][0]),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let path = json(&scout(
+        &db,
+        &[
+            "--format",
+            "json",
+            "path",
+            "--to",
+            &pair[0][1],
+            "--from-people",
+            &people.display().to_string(),
+        ],
+    ));
+    assert_eq!(path["unresolved"][0], "Nobody Atall");
+    let chains = path["chains"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{path}"));
+    assert!(!chains.is_empty(), "{path}");
+    for chain in chains {
+        let hops = chain["hops"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{chain}"));
+        assert!(hops.len() >= 2 && hops.len() <= 3);
+        for hop in hops {
+            assert!(
+                !hop["papers"].as_array().is_none_or(Vec::is_empty),
+                "hop without a joint paper: {hop}"
+            );
+        }
+    }
+
+    // Leak radius and approach order for the top of a List.
+    let list = json(&scout(
+        &db,
+        &[
+            "--format",
+            "json",
+            "list",
+            "language models",
+            "--limit",
+            "8",
+            "--radius",
+        ],
+    ));
+    assert_eq!(list["radius"].as_array().map(Vec::len), Some(8));
+    let keys: Vec<String> = list["rows"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{list}"))
+        .iter()
+        .map(|r| {
+            r["researcher"]["key"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    let mut args = vec!["--format", "json", "radius"];
+    args.extend(keys.iter().map(String::as_str));
+    let radius = json(&scout(&db, &args));
+    let waves = radius["approach"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{radius}"));
+    let approached: usize = waves
+        .iter()
+        .map(|w| w["targets"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(approached, 8, "every target is in exactly one wave");
+
+    // Organisations by talent, and flows with evidence in time order.
+    let orgs = json(&scout(
+        &db,
+        &[
+            "--format",
+            "json",
+            "orgs",
+            "language models",
+            "--limit",
+            "5",
+        ],
+    ));
+    let rows = orgs.as_array().unwrap_or_else(|| panic!("{orgs}"));
+    assert!(!rows.is_empty());
+    for r in rows {
+        assert!(r["people"].as_u64() <= r["size"].as_u64());
+    }
+    let flows = json(&scout(&db, &["--format", "json", "flows", "--limit", "20"]));
+    for m in flows["moves"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{flows}"))
+    {
+        assert!(
+            m["last_at_from"]["year"].as_i64() <= m["first_at_to"]["year"].as_i64(),
+            "{m}"
+        );
+        assert_ne!(m["from"], m["to"]);
+    }
+    let community = json(&scout(&db, &["--format", "json", "community", &keys[0]]));
+    assert!(
+        community[0]["size"].as_i64().unwrap_or(0) >= 2,
+        "{community}"
+    );
+}

@@ -15,6 +15,37 @@ pub const DEFAULT_TOPICS: &str = include_str!("../../topics.txt");
 
 #[derive(clap::Args)]
 pub struct Args {
+    #[command(subcommand)]
+    what: What,
+}
+
+#[derive(clap::Subcommand)]
+enum What {
+    /// List latency over topic queries
+    List(ListArgs),
+    /// Warm-path latency between random pairs of researchers
+    Paths(PathArgs),
+}
+
+#[derive(clap::Args)]
+struct PathArgs {
+    /// Random (seeded) pairs of researchers with co-authors
+    #[arg(long, default_value_t = 1000)]
+    pairs: usize,
+    #[arg(long, default_value_t = 3)]
+    max_hops: usize,
+    #[arg(long, default_value_t = 3)]
+    k: usize,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Pick each target by a random walk of `max-hops` steps from the source, so that most
+    /// pairs are connected (random pairs in a large graph mostly are not)
+    #[arg(long)]
+    walk: bool,
+}
+
+#[derive(clap::Args)]
+struct ListArgs {
     /// A file with one topic per line [default: 100 built-in AI topics]
     #[arg(long)]
     queries: Option<PathBuf>,
@@ -48,6 +79,117 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
+    match args.what {
+        What::List(a) => list(ctx, a),
+        What::Paths(a) => paths(ctx, a),
+    }
+}
+
+#[derive(serde::Serialize)]
+struct PathReport {
+    graph_load_ms: f64,
+    graph_nodes: usize,
+    graph_edges: usize,
+    graph_memory_mib: f64,
+    pairs: usize,
+    random_walk_targets: bool,
+    found: usize,
+    max_hops: usize,
+    k: usize,
+    p50_ms: f64,
+    p90_ms: f64,
+    p99_ms: f64,
+    max_ms: f64,
+}
+
+fn paths(ctx: &Context, args: PathArgs) -> anyhow::Result<u8> {
+    let corpus = ctx.open_existing()?;
+    let started = Instant::now();
+    let graph = scout_network::Graph::load(corpus.conn())?;
+    let graph_load_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let connected: Vec<u32> = (0..graph.len() as u32)
+        .filter(|&v| graph.degree(v) > 0)
+        .collect();
+    anyhow::ensure!(connected.len() >= 2, "the co-author graph is empty");
+    // A small linear congruential generator: reproducible pairs without a dependency.
+    let mut state = args
+        .seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    let mut next = |n: usize| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((state >> 33) % n as u64) as usize
+    };
+    let mut timings = Vec::with_capacity(args.pairs);
+    let mut found = 0;
+    for _ in 0..args.pairs {
+        let a = connected[next(connected.len())];
+        let b = if args.walk {
+            let mut v = a;
+            for _ in 0..args.max_hops {
+                let d = graph.degree(v);
+                if d == 0 {
+                    break;
+                }
+                let step = next(d);
+                if let Some((u, _)) = graph.neighbours(v).nth(step) {
+                    v = u;
+                }
+            }
+            v
+        } else {
+            connected[next(connected.len())]
+        };
+        let sources: rustc_hash::FxHashSet<u32> = std::iter::once(a).collect();
+        let t = Instant::now();
+        let chains = scout_network::paths::best_chains(&graph, &sources, b, args.max_hops, args.k)?;
+        timings.push(t.elapsed().as_secs_f64() * 1000.0);
+        if !chains.is_empty() {
+            found += 1;
+        }
+    }
+    timings.sort_by(f64::total_cmp);
+    let report = PathReport {
+        graph_load_ms,
+        graph_nodes: connected.len(),
+        graph_edges: graph.edge_count(),
+        graph_memory_mib: graph.memory_bytes() as f64 / (1024.0 * 1024.0),
+        pairs: args.pairs,
+        random_walk_targets: args.walk,
+        found,
+        max_hops: args.max_hops,
+        k: args.k,
+        p50_ms: percentile(&timings, 50.0),
+        p90_ms: percentile(&timings, 90.0),
+        p99_ms: percentile(&timings, 99.0),
+        max_ms: timings.last().copied().unwrap_or(0.0),
+    };
+    if ctx.format == Format::Json {
+        output::json(&report)?;
+    } else {
+        println!(
+            "Warm paths for {} {} pairs (≤ {} hops, k = {}): p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms; {} pairs connected. Graph: {} researchers with co-authors, {} edges, {:.0} MiB, loaded in {:.0} ms",
+            report.pairs,
+            if args.walk { "random-walk" } else { "random" },
+            report.max_hops,
+            report.k,
+            report.p50_ms,
+            report.p90_ms,
+            report.p99_ms,
+            report.max_ms,
+            report.found,
+            report.graph_nodes,
+            report.graph_edges,
+            report.graph_memory_mib,
+            report.graph_load_ms
+        );
+    }
+    Ok(0)
+}
+
+fn list(ctx: &Context, args: ListArgs) -> anyhow::Result<u8> {
     let text = match &args.queries {
         Some(path) => {
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?

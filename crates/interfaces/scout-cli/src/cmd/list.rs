@@ -36,6 +36,17 @@ pub struct Args {
     /// Papers shown per researcher with --explain
     #[arg(long, default_value_t = 3)]
     explain_papers: usize,
+    /// Add the leak radius: how many others on this List are co-authors (1 hop) or share a
+    /// co-author (2 hops) with each researcher
+    #[arg(long)]
+    radius: bool,
+}
+
+#[derive(serde::Serialize)]
+struct WithRadius<'a> {
+    #[serde(flatten)]
+    list: &'a ListResult,
+    radius: Vec<scout_network::radius::Radius>,
 }
 
 pub fn query_from(args: &Args) -> anyhow::Result<ListQuery> {
@@ -62,12 +73,67 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     let as_of = corpus.latest_year()?.unwrap_or(2025);
     let query = query_from(&args)?;
     let result = rank(corpus.conn(), &index, as_of, &query)?;
-    match ctx.format {
-        Format::Json => output::json(&result)?,
-        Format::Csv => print!("{}", table(&result, false).csv()),
-        Format::Table => print_table(&result, args.explain),
+    let radius = if args.radius {
+        let graph = scout_network::Graph::load(corpus.conn())?;
+        let ids: Vec<u32> = result.rows.iter().map(|r| r.researcher.id as u32).collect();
+        Some(scout_network::radius::radius(&graph, &ids))
+    } else {
+        None
+    };
+    match (ctx.format, &radius) {
+        (Format::Json, Some(radius)) => output::json(&WithRadius {
+            list: &result,
+            radius: radius.clone(),
+        })?,
+        (Format::Json, None) => output::json(&result)?,
+        (Format::Csv, _) => print!(
+            "{}",
+            with_radius(table(&result, false), &result, radius.as_deref()).csv()
+        ),
+        (Format::Table, _) if args.explain => print_table(&result, true),
+        (Format::Table, _) => {
+            print_heading(&result);
+            print!(
+                "{}",
+                with_radius(table(&result, false), &result, radius.as_deref()).render()
+            );
+        }
     }
     Ok(0)
+}
+
+/// Adds a "radius" column: others on the List within one / two hops.
+fn with_radius(
+    mut t: Table,
+    result: &ListResult,
+    radius: Option<&[scout_network::radius::Radius]>,
+) -> Table {
+    let Some(radius) = radius else { return t };
+    let cells: Vec<String> = result
+        .rows
+        .iter()
+        .map(|row| {
+            radius
+                .iter()
+                .find(|r| i64::from(r.target) == row.researcher.id)
+                .map_or_else(String::new, |r| {
+                    format!("{}/{}", r.within_one.len(), r.within_two.len())
+                })
+        })
+        .collect();
+    t.add_column("radius 1/2", cells, true);
+    t
+}
+
+fn print_heading(result: &ListResult) {
+    println!(
+        "The List for \"{}\" — {} matching papers, {} researchers considered, as of {} ({:.1} ms)",
+        result.topic,
+        result.matching_papers,
+        result.candidates,
+        result.as_of_year,
+        result.milliseconds
+    );
 }
 
 pub fn table(result: &ListResult, wide: bool) -> Table {

@@ -1,10 +1,15 @@
 //! One module per subcommand.
 
 pub mod bench;
+pub mod community;
 pub mod demo;
 pub mod eval;
+pub mod flows;
 pub mod ingest;
 pub mod list;
+pub mod orgs;
+pub mod path;
+pub mod radius;
 pub mod show;
 pub mod why_same;
 

@@ -1,0 +1,15 @@
+//! Errors of the network queries.
+
+#[derive(Debug, thiserror::Error)]
+pub enum NetworkError {
+    #[error(transparent)]
+    Corpus(#[from] scout_corpus::CorpusError),
+    #[error(transparent)]
+    Rank(#[from] scout_rank::RankError),
+    #[error("database error: {0}")]
+    Sqlite(#[from] scout_corpus::rusqlite::Error),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+pub type Result<T, E = NetworkError> = std::result::Result<T, E>;

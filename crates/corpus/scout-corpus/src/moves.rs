@@ -1,0 +1,170 @@
+//! Moves between organisations, read from a researcher's affiliations over the years.
+//!
+//! A move from A to B: B's first paper comes no earlier than A's last one, no paper lists A and
+//! B together (that is a double affiliation), and B is not a one-year stint followed by more
+//! papers elsewhere (an internship or a visit). Each move keeps its evidence: the last paper at
+//! A and the first at B.
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+/// One paper's affiliations for one researcher: year, work id, organisation ids on it.
+#[derive(Debug, Clone)]
+pub struct Stint<'a> {
+    pub year: i32,
+    pub work: i64,
+    pub orgs: &'a [u32],
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Move {
+    pub from: u32,
+    pub to: u32,
+    pub year: i32,
+    pub from_last_work: i64,
+    pub from_last_year: i32,
+    pub to_first_work: i64,
+    pub to_first_year: i32,
+}
+
+#[derive(Clone, Copy)]
+struct Span {
+    first_year: i32,
+    last_year: i32,
+    first_work: i64,
+    last_work: i64,
+    papers: u32,
+}
+
+/// Moves in one researcher's history, oldest first.
+pub fn detect(history: &[Stint]) -> Vec<Move> {
+    let mut spans: HashMap<u32, Span> = HashMap::default();
+    let mut together: HashSet<(u32, u32)> = HashSet::default();
+    for s in history.iter().filter(|s| s.year > 0) {
+        for &o in s.orgs {
+            let e = spans.entry(o).or_insert(Span {
+                first_year: s.year,
+                last_year: s.year,
+                first_work: s.work,
+                last_work: s.work,
+                papers: 0,
+            });
+            e.papers += 1;
+            if (s.year, s.work) < (e.first_year, e.first_work) {
+                e.first_year = s.year;
+                e.first_work = s.work;
+            }
+            if (s.year, s.work) > (e.last_year, e.last_work) {
+                e.last_year = s.year;
+                e.last_work = s.work;
+            }
+        }
+        for (i, &a) in s.orgs.iter().enumerate() {
+            for &b in &s.orgs[i + 1..] {
+                together.insert((a.min(b), a.max(b)));
+            }
+        }
+    }
+    let latest = spans.values().map(|s| s.last_year).max().unwrap_or(0);
+    let mut orgs: Vec<(u32, Span)> = spans.into_iter().collect();
+    orgs.sort_by_key(|(o, s)| (s.first_year, s.last_year, *o));
+    let mut moves = Vec::new();
+    for &(b, sb) in &orgs {
+        // A one-year stint with papers elsewhere afterwards is a visit, not a move.
+        if sb.first_year == sb.last_year && latest > sb.last_year {
+            continue;
+        }
+        let predecessor = orgs
+            .iter()
+            .filter(|(a, sa)| {
+                *a != b && sa.first_year < sb.first_year && sa.last_year <= sb.first_year
+            })
+            .max_by_key(|(a, sa)| (sa.last_year, sa.papers, std::cmp::Reverse(*a)));
+        let Some(&(a, sa)) = predecessor else {
+            continue;
+        };
+        if together.contains(&(a.min(b), a.max(b))) {
+            continue;
+        }
+        // Someone still publishing at an older organisation after B began was not leaving it.
+        let still_elsewhere = orgs.iter().any(|(c, sc)| {
+            *c != b && *c != a && sc.first_year < sb.first_year && sc.last_year > sb.first_year
+        });
+        if still_elsewhere {
+            continue;
+        }
+        moves.push(Move {
+            from: a,
+            to: b,
+            year: sb.first_year,
+            from_last_work: sa.last_work,
+            from_last_year: sa.last_year,
+            to_first_work: sb.first_work,
+            to_first_year: sb.first_year,
+        });
+    }
+    moves
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn history(items: &[(i32, i64, &'static [u32])]) -> Vec<Stint<'static>> {
+        items
+            .iter()
+            .map(|&(year, work, orgs)| Stint { year, work, orgs })
+            .collect()
+    }
+
+    #[test]
+    fn a_clean_move_is_found_with_its_evidence() {
+        let h = history(&[
+            (2018, 1, &[1]),
+            (2019, 2, &[1]),
+            (2021, 3, &[2]),
+            (2022, 4, &[2]),
+        ]);
+        let m = detect(&h);
+        assert_eq!(m.len(), 1);
+        assert_eq!((m[0].from, m[0].to, m[0].year), (1, 2, 2021));
+        assert_eq!((m[0].from_last_work, m[0].to_first_work), (2, 3));
+    }
+
+    #[test]
+    fn a_double_affiliation_is_not_a_move() {
+        // Listed at both on one paper, then only at the second.
+        let h = history(&[
+            (2018, 1, &[1]),
+            (2019, 2, &[1, 2]),
+            (2020, 3, &[2]),
+            (2021, 4, &[2]),
+        ]);
+        assert!(detect(&h).is_empty());
+        // Alternating between two organisations over the same years.
+        let h = history(&[
+            (2018, 1, &[1]),
+            (2019, 2, &[2]),
+            (2020, 3, &[1]),
+            (2021, 4, &[2]),
+        ]);
+        assert!(detect(&h).is_empty());
+    }
+
+    #[test]
+    fn an_internship_is_not_a_move() {
+        let h = history(&[
+            (2018, 1, &[1]),
+            (2019, 2, &[1]),
+            (2020, 3, &[7]),
+            (2021, 4, &[1]),
+            (2022, 5, &[1]),
+        ]);
+        assert!(detect(&h).is_empty(), "{:?}", detect(&h));
+    }
+
+    #[test]
+    fn a_move_in_the_latest_year_counts() {
+        let h = history(&[(2020, 1, &[1]), (2023, 2, &[1]), (2024, 3, &[5])]);
+        assert_eq!(detect(&h).len(), 1);
+    }
+}

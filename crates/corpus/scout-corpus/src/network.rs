@@ -1,0 +1,459 @@
+//! Derived network data written with identity: organisations, per-researcher affiliation
+//! timelines, moves between organisations, the co-author graph and its communities.
+
+use rusqlite::{Transaction, params};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use crate::error::Result;
+use crate::graph::{self, Edge};
+use crate::identity::MentionData;
+use crate::moves::{self, Move, Stint};
+use crate::organisations::OrgRegistry;
+use crate::orgs::OrgType;
+
+/// All organisations of the corpus, with dense ids (`organisations.id` = index + 1).
+pub struct OrgTable {
+    pub keys: Vec<String>,
+    pub names: Vec<String>,
+    pub types: Vec<OrgType>,
+    pub countries: Vec<Option<String>>,
+    pub aliased: Vec<Option<usize>>,
+    index: HashMap<String, usize>,
+}
+
+impl OrgTable {
+    /// The organisations seen on papers, typed and placed by majority of their mentions.
+    pub fn from_data(data: &MentionData) -> OrgTable {
+        let n = data.org_tokens.len();
+        let mut type_votes: Vec<HashMap<OrgType, u32>> = vec![HashMap::default(); n];
+        let mut country_votes: Vec<HashMap<&str, u32>> = vec![HashMap::default(); n];
+        for facts in &data.affs {
+            for f in facts {
+                *type_votes[f.org as usize].entry(f.org_type).or_default() += 1;
+                if let Some(c) = &f.country {
+                    *country_votes[f.org as usize].entry(c.as_str()).or_default() += 1;
+                }
+            }
+        }
+        let majority = |votes: &HashMap<OrgType, u32>| {
+            votes
+                .iter()
+                .max_by_key(|(t, n)| (**n, std::cmp::Reverse(**t)))
+                .map(|(t, _)| *t)
+        };
+        let registry = OrgRegistry::builtin();
+        let mut table = OrgTable {
+            keys: data.org_tokens.clone(),
+            names: data.org_names.clone(),
+            types: Vec::with_capacity(n),
+            countries: Vec::with_capacity(n),
+            aliased: data.org_canonical.clone(),
+            index: HashMap::default(),
+        };
+        for i in 0..n {
+            let canonical = data
+                .org_canonical
+                .get(i)
+                .copied()
+                .flatten()
+                .map(|c| registry.canonical(c));
+            table.types.push(
+                canonical
+                    .map(|c| c.org_type)
+                    .or_else(|| majority(&type_votes[i]))
+                    .unwrap_or(OrgType::Other),
+            );
+            let voted = country_votes[i]
+                .iter()
+                .max_by_key(|(c, n)| (**n, std::cmp::Reverse(**c)))
+                .map(|(c, _)| c.to_string());
+            table
+                .countries
+                .push(voted.or_else(|| canonical.and_then(|c| c.country.clone())));
+            table.index.insert(data.org_tokens[i].clone(), i);
+        }
+        table
+    }
+
+    pub fn id_of(&self, key: &str) -> Option<usize> {
+        self.index.get(key).copied()
+    }
+
+    /// Adds an organisation known only from a profile (not seen on any paper).
+    pub fn intern(
+        &mut self,
+        key: &str,
+        name: &str,
+        org_type: OrgType,
+        country: Option<String>,
+        aliased: Option<usize>,
+    ) -> usize {
+        if let Some(&i) = self.index.get(key) {
+            return i;
+        }
+        let i = self.keys.len();
+        self.keys.push(key.to_string());
+        self.names.push(name.to_string());
+        self.types.push(org_type);
+        self.countries.push(country);
+        self.aliased.push(aliased);
+        self.index.insert(key.to_string(), i);
+        i
+    }
+}
+
+/// Counts reported after a network rebuild.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct NetworkReport {
+    pub organisations: u64,
+    pub moves: u64,
+    pub edges: u64,
+    pub communities: u64,
+    /// Communities with at least [`LABELLED_COMMUNITY_SIZE`] members.
+    pub labelled_communities: u64,
+    pub modularity: f64,
+}
+
+/// Communities smaller than this get no topic labels.
+pub const LABELLED_COMMUNITY_SIZE: usize = 5;
+
+/// Computes and writes organisations, timelines, moves, edges and communities.
+/// `rid_of` is the researcher id (1-based) of each mention; `current_org` the current
+/// organisation id (index into `orgs`) of each researcher (index = id − 1).
+pub fn write(
+    tx: &Transaction,
+    data: &MentionData,
+    orgs: &OrgTable,
+    rid_of: &[i64],
+    current_org: &[Option<usize>],
+    as_of: i32,
+) -> Result<NetworkReport> {
+    let n_researchers = current_org.len();
+    let mut report = NetworkReport::default();
+    tx.execute_batch(
+        "DROP INDEX IF EXISTS researcher_orgs_by_org; DROP INDEX IF EXISTS moves_by_from; DROP INDEX IF EXISTS moves_by_to;
+         DELETE FROM organisations; DELETE FROM researcher_orgs; DELETE FROM moves; DELETE FROM coauthor_edges;
+         DELETE FROM communities;",
+    )?;
+
+    // Mentions of each researcher.
+    let mut by_researcher: Vec<Vec<u32>> = vec![Vec::new(); n_researchers];
+    for (m, &rid) in rid_of.iter().enumerate() {
+        if rid > 0 {
+            by_researcher[(rid - 1) as usize].push(m as u32);
+        }
+    }
+
+    // Timelines and moves.
+    let mut ever: Vec<u32> = vec![0; orgs.keys.len()];
+    let mut now: Vec<u32> = vec![0; orgs.keys.len()];
+    for org in current_org.iter().flatten() {
+        now[*org] += 1;
+    }
+    {
+        let mut timeline = tx.prepare(
+            "INSERT INTO researcher_orgs (researcher_id, org_id, year, papers, first_work, last_work)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        let mut move_stmt = tx.prepare(
+            "INSERT OR IGNORE INTO moves (researcher_id, from_org, to_org, year, from_last_work, from_last_year,
+                                          to_first_work, to_first_year)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        let mut org_lists: Vec<Vec<u32>> = Vec::new();
+        for (r, mentions) in by_researcher.iter().enumerate() {
+            let rid = r as i64 + 1;
+            let mut cells: HashMap<(u32, i32), (u32, i64, i64)> = HashMap::default();
+            org_lists.clear();
+            let mut years_works: Vec<(i32, i64)> = Vec::new();
+            for &m in mentions {
+                let mention = &data.mentions[m as usize];
+                let named: Vec<u32> = data.affs[m as usize]
+                    .iter()
+                    .filter(|f| !f.generic)
+                    .map(|f| f.org)
+                    .collect();
+                for &o in &named {
+                    let e =
+                        cells
+                            .entry((o, mention.year))
+                            .or_insert((0, mention.work, mention.work));
+                    e.0 += 1;
+                    e.1 = e.1.min(mention.work);
+                    e.2 = e.2.max(mention.work);
+                }
+                if !named.is_empty() {
+                    org_lists.push(named);
+                    years_works.push((mention.year, mention.work));
+                }
+            }
+            let mut orgs_seen: HashSet<u32> = HashSet::default();
+            let mut keys: Vec<&(u32, i32)> = cells.keys().collect();
+            keys.sort();
+            for key in keys {
+                let (papers, first, last) = cells[key];
+                if key.1 > 0 {
+                    timeline.execute(params![
+                        rid,
+                        i64::from(key.0) + 1,
+                        key.1,
+                        papers,
+                        first,
+                        last
+                    ])?;
+                }
+                orgs_seen.insert(key.0);
+            }
+            for o in orgs_seen {
+                ever[o as usize] += 1;
+            }
+            let history: Vec<Stint> = years_works
+                .iter()
+                .zip(&org_lists)
+                .map(|(&(year, work), orgs)| Stint { year, work, orgs })
+                .collect();
+            for Move {
+                from,
+                to,
+                year,
+                from_last_work,
+                from_last_year,
+                to_first_work,
+                to_first_year,
+            } in moves::detect(&history)
+            {
+                move_stmt.execute(params![
+                    rid,
+                    i64::from(from) + 1,
+                    i64::from(to) + 1,
+                    year,
+                    from_last_work,
+                    from_last_year,
+                    to_first_work,
+                    to_first_year
+                ])?;
+                report.moves += 1;
+            }
+        }
+    }
+    {
+        let registry = OrgRegistry::builtin();
+        let mut stmt = tx.prepare(
+            "INSERT INTO organisations (id, key, name, org_type, country, aliased, note, current_researchers,
+                                        researchers_ever)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?;
+        for i in 0..orgs.keys.len() {
+            let note = orgs.aliased[i]
+                .map(|c| registry.canonical(c).note.clone())
+                .filter(|n| !n.is_empty());
+            stmt.execute(params![
+                i as i64 + 1,
+                orgs.keys[i],
+                orgs.names[i],
+                orgs.types[i].as_str(),
+                orgs.countries[i],
+                orgs.aliased[i].is_some(),
+                note,
+                now[i],
+                ever[i]
+            ])?;
+        }
+        report.organisations = orgs.keys.len() as u64;
+    }
+
+    // Co-author edges from each paper's distinct researchers.
+    let mut papers: Vec<(i32, usize, Vec<u32>)> = Vec::new();
+    let mut i = 0;
+    let n = data.mentions.len();
+    while i < n {
+        let work = data.mentions[i].work;
+        let mut j = i;
+        while j < n && data.mentions[j].work == work {
+            j += 1;
+        }
+        let mut rs: Vec<u32> = (i..j)
+            .filter(|&m| rid_of[m] > 0)
+            .map(|m| rid_of[m] as u32)
+            .collect();
+        rs.sort_unstable();
+        rs.dedup();
+        papers.push((data.mentions[i].year, j - i, rs));
+        i = j;
+    }
+    let edges: Vec<Edge> =
+        graph::build_edges(papers.iter().map(|(y, n, r)| (*y, *n, r.as_slice())), as_of);
+    {
+        let mut stmt = tx.prepare(
+            "INSERT INTO coauthor_edges (a, b, papers, weight, first_year, last_year) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for e in &edges {
+            stmt.execute(params![
+                e.a,
+                e.b,
+                e.papers,
+                e.weight,
+                e.first_year,
+                e.last_year
+            ])?;
+        }
+    }
+    report.edges = edges.len() as u64;
+
+    // Communities (Louvain), over researchers with at least one edge.
+    let weighted: Vec<(u32, u32, f64)> =
+        edges.iter().map(|e| (e.a - 1, e.b - 1, e.weight)).collect();
+    let labels = graph::louvain(n_researchers, &weighted);
+    report.modularity = graph::modularity(n_researchers, &weighted, &labels);
+    let mut has_edge = vec![false; n_researchers];
+    for e in &edges {
+        has_edge[(e.a - 1) as usize] = true;
+        has_edge[(e.b - 1) as usize] = true;
+    }
+    // Renumber communities by size (largest first) so ids read naturally.
+    let mut sizes: HashMap<u32, usize> = HashMap::default();
+    for (r, &c) in labels.iter().enumerate() {
+        if has_edge[r] {
+            *sizes.entry(c).or_default() += 1;
+        }
+    }
+    let mut order: Vec<(u32, usize)> = sizes.into_iter().collect();
+    order.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let renumber: HashMap<u32, i64> = order
+        .iter()
+        .enumerate()
+        .map(|(i, (c, _))| (*c, i as i64 + 1))
+        .collect();
+    report.communities = order.len() as u64;
+    {
+        let mut stmt =
+            tx.prepare("UPDATE researchers SET community = ?2, current_org_id = ?3 WHERE id = ?1")?;
+        for r in 0..n_researchers {
+            let community = has_edge[r]
+                .then(|| renumber.get(&labels[r]).copied())
+                .flatten();
+            let org = current_org[r].map(|o| o as i64 + 1);
+            if community.is_some() || org.is_some() {
+                stmt.execute(params![r as i64 + 1, community, org])?;
+            }
+        }
+    }
+    // Labels: the most characteristic title terms of the community's papers, and the current
+    // organisations of its members.
+    let big: HashSet<i64> = order
+        .iter()
+        .filter(|(_, size)| *size >= LABELLED_COMMUNITY_SIZE)
+        .filter_map(|(c, _)| renumber.get(c).copied())
+        .collect();
+    report.labelled_communities = big.len() as u64;
+    let community_of = |rid: i64| -> Option<i64> {
+        let r = (rid - 1) as usize;
+        has_edge[r]
+            .then(|| renumber.get(&labels[r]).copied())
+            .flatten()
+            .filter(|c| big.contains(c))
+    };
+    let mut titles: HashMap<i64, String> = HashMap::default();
+    {
+        let mut stmt = tx.prepare("SELECT id, title FROM works")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            titles.insert(row.get(0)?, row.get(1)?);
+        }
+    }
+    let mut document_frequency: HashMap<String, u32> = HashMap::default();
+    let mut community_terms: HashMap<i64, HashMap<String, u32>> = HashMap::default();
+    let mut i = 0;
+    while i < n {
+        let work = data.mentions[i].work;
+        let mut j = i;
+        while j < n && data.mentions[j].work == work {
+            j += 1;
+        }
+        let terms = titles
+            .get(&work)
+            .map(|t| graph::title_terms(t))
+            .unwrap_or_default();
+        for t in &terms {
+            *document_frequency.entry(t.clone()).or_default() += 1;
+        }
+        let mut cs: Vec<i64> = (i..j)
+            .filter(|&m| rid_of[m] > 0)
+            .filter_map(|m| community_of(rid_of[m]))
+            .collect();
+        cs.sort_unstable();
+        cs.dedup();
+        for c in cs {
+            let counts = community_terms.entry(c).or_default();
+            for t in &terms {
+                *counts.entry(t.clone()).or_default() += 1;
+            }
+        }
+        i = j;
+    }
+    let total_docs = titles.len().max(1) as f64;
+    let mut community_orgs: HashMap<i64, HashMap<usize, u32>> = HashMap::default();
+    for (r, org) in current_org.iter().enumerate() {
+        if let (Some(c), Some(o)) = (community_of(r as i64 + 1), *org) {
+            *community_orgs.entry(c).or_default().entry(o).or_default() += 1;
+        }
+    }
+    {
+        let mut stmt =
+            tx.prepare("INSERT INTO communities (id, size, topics, orgs) VALUES (?1, ?2, ?3, ?4)")?;
+        for (c, size) in &order {
+            let Some(&id) = renumber.get(c) else { continue };
+            let (topics, top_orgs) = if big.contains(&id) {
+                let mut scored: Vec<(f64, &String)> = community_terms
+                    .get(&id)
+                    .map(|counts| {
+                        counts
+                            .iter()
+                            .filter(|(_, n)| **n >= 2)
+                            .map(|(t, n)| {
+                                let df = f64::from(document_frequency.get(t).copied().unwrap_or(1));
+                                let phrase = if t.contains(' ') { 1.5 } else { 1.0 };
+                                (f64::from(*n) * (total_docs / df).ln() * phrase, t)
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+                let mut picked: Vec<&str> = Vec::new();
+                for (_, t) in scored {
+                    // Skip a word already inside a picked phrase and vice versa.
+                    if picked
+                        .iter()
+                        .any(|p| p.contains(t.as_str()) || t.contains(p))
+                    {
+                        continue;
+                    }
+                    picked.push(t);
+                    if picked.len() == 6 {
+                        break;
+                    }
+                }
+                let mut os: Vec<(usize, u32)> = community_orgs
+                    .get(&id)
+                    .map(|m| m.iter().map(|(o, n)| (*o, *n)).collect())
+                    .unwrap_or_default();
+                os.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                let orgs_text: Vec<String> = os
+                    .iter()
+                    .take(5)
+                    .map(|(o, n)| format!("{}\t{n}", orgs.names[*o]))
+                    .collect();
+                (picked.join("\n"), orgs_text.join("\n"))
+            } else {
+                (String::new(), String::new())
+            };
+            stmt.execute(params![id, *size as i64, topics, top_orgs])?;
+        }
+    }
+    tx.execute_batch(
+        "CREATE INDEX researcher_orgs_by_org ON researcher_orgs (org_id, year);
+         CREATE INDEX moves_by_from ON moves (from_org, year);
+         CREATE INDEX moves_by_to ON moves (to_org, year);",
+    )?;
+    Ok(report)
+}

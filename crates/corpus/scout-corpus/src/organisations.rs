@@ -1,0 +1,210 @@
+//! Organisations: affiliation strings reduced to one organisation each. OpenAlex and the
+//! conference lists already give normalised names (`aff_unique_norm`, institution display
+//! names); a curated alias table (`data/org_aliases.tsv`, with the date of each real merger)
+//! folds the spellings and sub-labs of the major labs and universities into one organisation,
+//! e.g. "Google Brain", "Google Research" and "DeepMind" → Google DeepMind.
+
+use rustc_hash::FxHashMap as HashMap;
+
+use crate::names::fold;
+use crate::orgs::{OrgType, classify};
+
+const ALIASES: &str = include_str!("../data/org_aliases.tsv");
+
+/// An organisation from the alias table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Canonical {
+    pub name: String,
+    pub org_type: OrgType,
+    pub country: Option<String>,
+    pub note: String,
+}
+
+/// What an affiliation string resolves to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgRef {
+    /// Normalised key: identical for every spelling of one organisation.
+    pub key: String,
+    /// Display name (the canonical one when an alias applied).
+    pub name: String,
+    /// Set when the alias table applied.
+    pub canonical: Option<usize>,
+}
+
+pub struct OrgRegistry {
+    canonical: Vec<Canonical>,
+    exact: HashMap<String, usize>,
+    contains: Vec<(String, usize)>,
+}
+
+/// Lower-case letters and digits separated by single spaces ("The University of Hong-Kong" →
+/// "the university of hong kong"); a leading "the" is dropped.
+pub fn org_key(s: &str) -> String {
+    let folded = fold(s);
+    let words: Vec<&str> = folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let words = if words.first() == Some(&"the") {
+        &words[1..]
+    } else {
+        &words[..]
+    };
+    words.join(" ")
+}
+
+impl Default for OrgRegistry {
+    fn default() -> Self {
+        OrgRegistry::builtin()
+    }
+}
+
+impl OrgRegistry {
+    /// The registry built from the bundled alias table.
+    pub fn builtin() -> OrgRegistry {
+        let mut reg = OrgRegistry {
+            canonical: Vec::new(),
+            exact: HashMap::default(),
+            contains: Vec::new(),
+        };
+        for line in ALIASES
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .skip(1)
+        {
+            let cols: Vec<&str> = line.split('\t').collect();
+            if cols.len() < 5 {
+                continue;
+            }
+            let index = match reg.canonical.iter().position(|c| c.name == cols[0]) {
+                Some(i) => i,
+                None => {
+                    reg.canonical.push(Canonical {
+                        name: cols[0].to_string(),
+                        org_type: OrgType::parse(cols[1]).unwrap_or(OrgType::Other),
+                        country: Some(cols[2].trim())
+                            .filter(|c| !c.is_empty())
+                            .map(str::to_string),
+                        note: cols
+                            .get(5)
+                            .map(|n| n.trim().to_string())
+                            .unwrap_or_default(),
+                    });
+                    reg.canonical.len() - 1
+                }
+            };
+            for alias in cols[3].split('|').map(org_key).filter(|a| !a.is_empty()) {
+                if cols[4].trim() == "contains" {
+                    reg.contains.push((alias, index));
+                } else {
+                    reg.exact.insert(alias, index);
+                }
+            }
+        }
+        // Longer patterns first, so "google deepmind" wins over "google".
+        reg.contains
+            .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        reg
+    }
+
+    pub fn canonical(&self, index: usize) -> &Canonical {
+        &self.canonical[index]
+    }
+
+    /// Resolves an affiliation display string.
+    pub fn resolve(&self, display: &str) -> OrgRef {
+        let key = org_key(display);
+        let hit = self.exact.get(&key).copied().or_else(|| {
+            let padded = format!(" {key} ");
+            self.contains
+                .iter()
+                .find(|(pattern, _)| padded.contains(&format!(" {pattern} ")))
+                .map(|(_, i)| *i)
+        });
+        match hit {
+            Some(i) => OrgRef {
+                key: org_key(&self.canonical[i].name),
+                name: self.canonical[i].name.clone(),
+                canonical: Some(i),
+            },
+            None => OrgRef {
+                key,
+                name: display.trim().to_string(),
+                canonical: None,
+            },
+        }
+    }
+
+    /// The type of a resolved organisation: the table's, else the source's, else a guess.
+    pub fn org_type(
+        &self,
+        org: &OrgRef,
+        display: &str,
+        domain: Option<&str>,
+        source_type: Option<&str>,
+    ) -> OrgType {
+        match org.canonical {
+            Some(i) => self.canonical[i].org_type,
+            None => classify(display, domain, source_type),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alias_merges_are_applied() {
+        let reg = OrgRegistry::builtin();
+        let gdm = reg.resolve("Google DeepMind");
+        for s in [
+            "Google Brain",
+            "DeepMind",
+            "Google Research",
+            "Google",
+            "google research, mountain view",
+            "Research, Google",
+        ] {
+            assert_eq!(reg.resolve(s).key, gdm.key, "{s}");
+            assert_eq!(reg.resolve(s).name, "Google DeepMind");
+        }
+        assert_eq!(reg.resolve("OpenAI Inc.").name, "OpenAI");
+        assert_eq!(reg.resolve("Facebook AI Research").name, "Meta");
+        assert_eq!(reg.resolve("FAIR").name, "Meta");
+        assert_eq!(
+            reg.resolve("KAIST").name,
+            "Korea Advanced Institute of Science and Technology"
+        );
+        assert_eq!(
+            reg.resolve("Shanghai Jiaotong University").key,
+            reg.resolve("Shanghai Jiao Tong University").key
+        );
+        assert_eq!(
+            reg.resolve("The Chinese University of Hong Kong").name,
+            "Chinese University of Hong Kong"
+        );
+        let mila = reg.resolve("Mila - Quebec AI Institute, Université de Montréal");
+        assert_eq!(mila.name, "Mila");
+        // Unknown organisations keep their own name and a normalised key.
+        let other = reg.resolve("The Ohio State University");
+        assert_eq!(
+            (other.name.as_str(), other.key.as_str(), other.canonical),
+            ("The Ohio State University", "ohio state university", None)
+        );
+        let note = &reg.canonical(gdm.canonical.unwrap_or(0)).note;
+        assert!(note.contains("2023-04-20"), "{note}");
+    }
+
+    #[test]
+    fn types_come_from_the_table_first() {
+        let reg = OrgRegistry::builtin();
+        let a2 = reg.resolve("AI2");
+        assert_eq!(reg.org_type(&a2, "AI2", None, None), OrgType::Nonprofit);
+        let x = reg.resolve("Some University");
+        assert_eq!(
+            reg.org_type(&x, "Some University", None, None),
+            OrgType::Education
+        );
+    }
+}
