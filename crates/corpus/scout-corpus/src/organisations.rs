@@ -113,6 +113,7 @@ impl OrgRegistry {
 
     /// Resolves an affiliation display string.
     pub fn resolve(&self, display: &str) -> OrgRef {
+        let display = &self.core(display);
         let key = org_key(display);
         let hit = self.exact.get(&key).copied().or_else(|| {
             let padded = format!(" {key} ");
@@ -133,6 +134,46 @@ impl OrgRegistry {
                 canonical: None,
             },
         }
+    }
+
+    /// The institution inside a raw affiliation string: parenthesised asides and trailing
+    /// countries are dropped, and a leading unit ("Department of EECS, University of California,
+    /// Berkeley") gives way to the institution after it.
+    fn core(&self, display: &str) -> String {
+        let mut text = String::with_capacity(display.len());
+        let mut depth = 0usize;
+        for c in display.chars() {
+            match c {
+                '(' | '[' => depth += 1,
+                ')' | ']' => depth = depth.saturating_sub(1),
+                _ if depth == 0 => text.push(c),
+                _ => {}
+            }
+        }
+        let mut parts: Vec<&str> = text.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
+        while parts.len() > 1 && parts.last().is_some_and(|p| scout_formats::country_code(p).is_some() || p.eq_ignore_ascii_case("usa")) {
+            parts.pop();
+        }
+        if parts.len() > 1 && crate::orgs::is_generic(parts[0]) {
+            while parts.len() > 1 && crate::orgs::is_generic(parts[0]) {
+                parts.remove(0);
+            }
+            // The shortest run of segments the alias table knows, else the institution
+            // (with its campus when it is "University of X, Campus").
+            for n in 1..=parts.len() {
+                let candidate = parts[..n].join(", ");
+                if self.exact.contains_key(&org_key(&candidate)) {
+                    return candidate;
+                }
+            }
+            let campus = parts.len() > 1
+                && fold(parts[0]).starts_with("university of")
+                && parts[1].split_whitespace().count() <= 2
+                && parts[0].split_whitespace().count() <= 3;
+            return if campus { parts[..2].join(", ") } else { parts[0].to_string() };
+        }
+        let joined = parts.join(", ");
+        if joined.is_empty() { display.trim().to_string() } else { joined }
     }
 
     /// The type of a resolved organisation: the table's, else the source's, else a guess.
@@ -192,6 +233,12 @@ mod tests {
             (other.name.as_str(), other.key.as_str(), other.canonical),
             ("The Ohio State University", "ohio state university", None)
         );
+        // Raw strings give way to the institution inside them.
+        assert_eq!(reg.resolve("Department of EECS, University of California, Berkeley, USA").name, "University of California, Berkeley");
+        assert_eq!(reg.resolve("Department of Computer Science, Stanford University, Stanford, CA").name, "Stanford University");
+        assert_eq!(reg.resolve("King Abdullah University of Science and Technology (KAUST)").key, reg.resolve("King Abdullah University of Science and Technology").key);
+        assert_eq!(reg.resolve("Upstage AI, South Korea").key, reg.resolve("Upstage AI").key);
+        assert_eq!(reg.resolve("School of Informatics, University of Edinburgh").name, "University of Edinburgh");
         let note = &reg.canonical(gdm.canonical.unwrap_or(0)).note;
         assert!(note.contains("2023-04-20"), "{note}");
     }
