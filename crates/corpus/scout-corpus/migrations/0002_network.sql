@@ -12,6 +12,7 @@ CREATE TABLE organisations (
     country             TEXT,
     aliased             INTEGER NOT NULL,       -- 1 when the curated alias table applied
     note                TEXT,                   -- the alias table's note (merger dates)
+    ror                 TEXT,                   -- ROR id, when a source (OpenAlex) gave one
     current_researchers INTEGER NOT NULL DEFAULT 0,
     researchers_ever    INTEGER NOT NULL DEFAULT 0
 );

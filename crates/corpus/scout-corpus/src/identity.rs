@@ -66,6 +66,8 @@ pub struct MentionData {
     pub org_names: Vec<String>,
     /// Organisations by id: index into the alias table, when it applied.
     pub org_canonical: Vec<Option<usize>>,
+    /// Organisations by id: ROR id, when a source gave one.
+    pub org_rors: Vec<Option<String>>,
     /// OpenReview ids dropped at load because they name someone else (index 0 used).
     pub dropped_ids: [u64; 4],
 }
@@ -263,6 +265,8 @@ pub fn load(conn: &Connection) -> Result<MentionData> {
     let mut org_keys = Interner::default();
     let mut org_names: Vec<String> = Vec::new();
     let mut org_canonical: Vec<Option<usize>> = Vec::new();
+    let mut org_rors: Vec<Option<String>> = Vec::new();
+    let mut ror_keys: HashMap<String, String> = HashMap::default();
     type OrgFacts = (Option<u32>, bool, OrgType);
     let mut org_facts: HashMap<(String, Option<String>, Option<String>), OrgFacts> =
         HashMap::default();
@@ -325,14 +329,28 @@ pub fn load(conn: &Connection) -> Result<MentionData> {
                         aff.org_type.clone(),
                     ))
                     .or_insert_with(|| {
-                        let resolved = registry.resolve(display);
+                        let mut resolved = registry.resolve(display);
                         if resolved.key.is_empty() {
                             return (None, true, OrgType::Other);
+                        }
+                        // One ROR id is one organisation, whatever the spelling: the first
+                        // spelling seen for a ROR id names it (unless the alias table already did).
+                        if let Some(ror) = &aff.ror {
+                            match ror_keys.get(ror) {
+                                Some(key) if resolved.canonical.is_none() => resolved.key = String::clone(key),
+                                Some(_) => {}
+                                None => {
+                                    ror_keys.insert(ror.clone(), resolved.key.clone());
+                                }
+                            }
                         }
                         let id = org_keys.get(&resolved.key);
                         if id as usize == org_names.len() {
                             org_names.push(resolved.name.clone());
                             org_canonical.push(resolved.canonical);
+                            org_rors.push(aff.ror.clone());
+                        } else if org_rors[id as usize].is_none() {
+                            org_rors[id as usize] = aff.ror.clone();
                         }
                         let org_type = registry.org_type(
                             &resolved,
@@ -373,6 +391,7 @@ pub fn load(conn: &Connection) -> Result<MentionData> {
     data.org_tokens = org_keys.values;
     data.org_names = org_names;
     data.org_canonical = org_canonical;
+    data.org_rors = org_rors;
     Ok(data)
 }
 

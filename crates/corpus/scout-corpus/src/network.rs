@@ -18,6 +18,7 @@ pub struct OrgTable {
     pub types: Vec<OrgType>,
     pub countries: Vec<Option<String>>,
     pub aliased: Vec<Option<usize>>,
+    pub rors: Vec<Option<String>>,
     index: HashMap<String, usize>,
 }
 
@@ -48,6 +49,7 @@ impl OrgTable {
             types: Vec::with_capacity(n),
             countries: Vec::with_capacity(n),
             aliased: data.org_canonical.clone(),
+            rors: data.org_rors.clone(),
             index: HashMap::default(),
         };
         for i in 0..n {
@@ -97,6 +99,7 @@ impl OrgTable {
         self.types.push(org_type);
         self.countries.push(country);
         self.aliased.push(aliased);
+        self.rors.push(None);
         self.index.insert(key.to_string(), i);
         i
     }
@@ -240,8 +243,8 @@ pub fn write(
         let registry = OrgRegistry::builtin();
         let mut stmt = tx.prepare(
             "INSERT INTO organisations (id, key, name, org_type, country, aliased, note, current_researchers,
-                                        researchers_ever)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                        researchers_ever, ror)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )?;
         for i in 0..orgs.keys.len() {
             let note = orgs.aliased[i]
@@ -256,7 +259,8 @@ pub fn write(
                 orgs.aliased[i].is_some(),
                 note,
                 now[i],
-                ever[i]
+                ever[i],
+                orgs.rors[i]
             ])?;
         }
         report.organisations = orgs.keys.len() as u64;
