@@ -281,7 +281,9 @@ pub fn load(conn: &Connection) -> Result<MentionData> {
             oa_orcid.insert(oa, orcid);
         }
     }
-    let mut stmt = conn.prepare("SELECT id, year, citations, authors FROM works ORDER BY id")?;
+    // In key order, not id order: ids depend on the order files were ingested in (parallel),
+    // keys do not, so resolution is the same however the corpus was loaded.
+    let mut stmt = conn.prepare("SELECT id, year, citations, authors FROM works ORDER BY key")?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         let work: i64 = row.get(0)?;
@@ -1068,6 +1070,7 @@ fn write(
         ids: [Option<String>; 4],
         mentions: Vec<u32>,
     }
+    let mut work_key_stmt = conn.prepare("SELECT key FROM works WHERE id = ?1")?;
     let mut rows: Vec<(u32, Row)> = clusters
         .into_iter()
         .map(|(root, mentions)| {
@@ -1088,21 +1091,17 @@ fn write(
             {
                 Some((k, v)) => format!("{}:{v}", ID_KINDS[k]),
                 None => {
-                    let first = mentions
-                        .iter()
-                        .map(|&m| {
-                            (
-                                data.mentions[m as usize].work,
-                                data.mentions[m as usize].position,
-                            )
-                        })
-                        .min()
-                        .unwrap_or((0, 0));
+                    // Mentions are in work-key order, so the smallest index is the first paper.
+                    let first = mentions.iter().copied().min().unwrap_or(0);
+                    let mention = &data.mentions[first as usize];
+                    let work_key: String = work_key_stmt
+                        .query_row([mention.work], |r| r.get(0))
+                        .unwrap_or_else(|_| mention.work.to_string());
                     format!(
-                        "name:{}:{}-{}",
+                        "name:{}:{}#{}",
                         crate::names::name_key(&name).replace(' ', "_"),
-                        first.0,
-                        first.1
+                        work_key,
+                        mention.position
                     )
                 }
             };
@@ -1133,6 +1132,7 @@ fn write(
         }
     }
 
+    drop(work_key_stmt);
     let tx = conn.transaction()?;
     // Bulk rewrite: drop secondary indexes, insert in key order, build the indexes once.
     tx.execute_batch(

@@ -7,11 +7,14 @@
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-/// One paper's affiliations for one researcher: year, work id, organisation ids on it.
+/// One paper's affiliations for one researcher: year, work id, organisation ids on it, and the
+/// paper's position in a stable order (used to break ties within a year, so that results do not
+/// depend on database ids).
 #[derive(Debug, Clone)]
 pub struct Stint<'a> {
     pub year: i32,
     pub work: i64,
+    pub order: u64,
     pub orgs: &'a [u32],
 }
 
@@ -30,8 +33,8 @@ pub struct Move {
 struct Span {
     first_year: i32,
     last_year: i32,
-    first_work: i64,
-    last_work: i64,
+    first: (u64, i64),
+    last: (u64, i64),
     papers: u32,
 }
 
@@ -44,18 +47,18 @@ pub fn detect(history: &[Stint]) -> Vec<Move> {
             let e = spans.entry(o).or_insert(Span {
                 first_year: s.year,
                 last_year: s.year,
-                first_work: s.work,
-                last_work: s.work,
+                first: (s.order, s.work),
+                last: (s.order, s.work),
                 papers: 0,
             });
             e.papers += 1;
-            if (s.year, s.work) < (e.first_year, e.first_work) {
+            if (s.year, s.order) < (e.first_year, e.first.0) {
                 e.first_year = s.year;
-                e.first_work = s.work;
+                e.first = (s.order, s.work);
             }
-            if (s.year, s.work) > (e.last_year, e.last_work) {
+            if (s.year, s.order) > (e.last_year, e.last.0) {
                 e.last_year = s.year;
-                e.last_work = s.work;
+                e.last = (s.order, s.work);
             }
         }
         for (i, &a) in s.orgs.iter().enumerate() {
@@ -96,9 +99,9 @@ pub fn detect(history: &[Stint]) -> Vec<Move> {
             from: a,
             to: b,
             year: sb.first_year,
-            from_last_work: sa.last_work,
+            from_last_work: sa.last.1,
             from_last_year: sa.last_year,
-            to_first_work: sb.first_work,
+            to_first_work: sb.first.1,
             to_first_year: sb.first_year,
         });
     }

@@ -168,7 +168,7 @@ pub fn write(
             let rid = r as i64 + 1;
             let mut cells: HashMap<(u32, i32), (u32, i64, i64)> = HashMap::default();
             org_lists.clear();
-            let mut years_works: Vec<(i32, i64)> = Vec::new();
+            let mut years_works: Vec<(i32, i64, u64)> = Vec::new();
             for &m in mentions {
                 let mention = &data.mentions[m as usize];
                 let named: Vec<u32> = data.affs[m as usize]
@@ -187,7 +187,7 @@ pub fn write(
                 }
                 if !named.is_empty() {
                     org_lists.push(named);
-                    years_works.push((mention.year, mention.work));
+                    years_works.push((mention.year, mention.work, u64::from(m)));
                 }
             }
             let mut orgs_seen: HashSet<u32> = HashSet::default();
@@ -213,7 +213,7 @@ pub fn write(
             let history: Vec<Stint> = years_works
                 .iter()
                 .zip(&org_lists)
-                .map(|(&(year, work), orgs)| Stint { year, work, orgs })
+                .map(|(&(year, work, order), orgs)| Stint { year, work, order, orgs })
                 .collect();
             for Move {
                 from,
