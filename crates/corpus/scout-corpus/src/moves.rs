@@ -115,7 +115,12 @@ mod tests {
     fn history(items: &[(i32, i64, &'static [u32])]) -> Vec<Stint<'static>> {
         items
             .iter()
-            .map(|&(year, work, orgs)| Stint { year, work, orgs })
+            .map(|&(year, work, orgs)| Stint {
+                year,
+                work,
+                order: work as u64,
+                orgs,
+            })
             .collect()
     }
 
