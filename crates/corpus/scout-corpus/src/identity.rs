@@ -1144,54 +1144,43 @@ fn write(
     let mut researcher_of_root: HashMap<u32, i64> = HashMap::default();
     let mut current_org: Vec<Option<usize>> = Vec::with_capacity(rows.len());
     let mut rid_of: Vec<i64> = vec![0; data.mentions.len()];
-    {
-        let mut ins = tx.prepare(
-            "INSERT INTO researchers (id, key, name, name_norm, openreview_id, orcid, openalex_id, dblp_id, n_works,
-                                      first_year, last_year, citations, current_org, current_org_year,
-                                      current_org_type, current_country)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-        )?;
-        let mut map = tx.prepare("INSERT INTO authorship_researcher (work_id, position, researcher_id) VALUES (?1, ?2, ?3)")?;
-        for (i, (root, row)) in rows.iter().enumerate() {
-            let id = i as i64 + 1;
-            researcher_of_root.insert(*root, id);
-            let mut works: HashMap<i64, (i32, i64)> = HashMap::default();
-            for &m in &row.mentions {
-                let mention = &data.mentions[m as usize];
-                works.insert(mention.work, (mention.year, mention.citations));
-            }
-            let years = works.values().map(|(y, _)| *y).filter(|y| *y > 0);
-            let first_year = years.clone().min();
-            let last_year = years.max();
-            let citations: i64 = works.values().map(|(_, c)| *c).sum();
-            let profile = row.ids[2]
-                .as_ref()
-                .and_then(|oa| profiles.get(oa))
-                .map_or(&[][..], Vec::as_slice);
-            let current = current_affiliation(data, &table, &row.mentions, profile);
-            current_org.push(current.org_id);
-            ins.execute(params![
-                id,
-                row.key,
-                row.name,
-                crate::names::name_key(&row.name),
-                row.ids[0],
-                row.ids[1],
-                row.ids[2],
-                row.ids[3],
-                works.len() as i64,
-                first_year,
-                last_year,
-                citations,
-                current.org,
-                current.year,
-                current.org_type.map(OrgType::as_str),
-                current.country
-            ])?;
+    struct Stats {
+        n_works: i64,
+        first_year: Option<i32>,
+        last_year: Option<i32>,
+        citations: i64,
+        current: Current,
+    }
+    let mut stats: Vec<Stats> = Vec::with_capacity(rows.len());
+    for (i, (root, row)) in rows.iter().enumerate() {
+        researcher_of_root.insert(*root, i as i64 + 1);
+        let mut works: HashMap<i64, (i32, i64)> = HashMap::default();
+        for &m in &row.mentions {
+            let mention = &data.mentions[m as usize];
+            works.insert(mention.work, (mention.year, mention.citations));
         }
-        // In primary-key order: mentions are sorted by (work, position).
-        for (m, mention) in data.mentions.iter().enumerate() {
+        let years = works.values().map(|(y, _)| *y).filter(|y| *y > 0);
+        let profile = row.ids[2].as_ref().and_then(|oa| profiles.get(oa)).map_or(&[][..], Vec::as_slice);
+        let current = current_affiliation(data, &table, &row.mentions, profile);
+        current_org.push(current.org_id);
+        stats.push(Stats {
+            n_works: works.len() as i64,
+            first_year: years.clone().min(),
+            last_year: years.max(),
+            citations: works.values().map(|(_, c)| *c).sum(),
+            current,
+        });
+    }
+    {
+        let mut map = tx.prepare("INSERT INTO authorship_researcher (work_id, position, researcher_id) VALUES (?1, ?2, ?3)")?;
+        // Mentions are in work-key order; the table's primary key is (work id, position), and
+        // inserting in key order keeps the B-tree appends sequential.
+        let mut order: Vec<u32> = (0..data.mentions.len() as u32).collect();
+        order.sort_unstable_by_key(|&m| (data.mentions[m as usize].work, data.mentions[m as usize].position));
+        for m in order {
+            let m = m as usize;
             if let Some(&rid) = researcher_of_root.get(&clustering.root[m]) {
+                let mention = &data.mentions[m];
                 map.execute(params![mention.work, mention.position, rid])?;
                 rid_of[m] = rid;
             }
@@ -1208,18 +1197,40 @@ fn write(
                 continue;
             };
             let (a, b) = (&data.mentions[l.a as usize], &data.mentions[l.b as usize]);
-            link.execute(params![
-                rid,
-                a.work,
-                a.position,
-                b.work,
-                b.position,
-                l.rule.as_str(),
-                l.detail
+            link.execute(params![rid, a.work, a.position, b.work, b.position, l.rule.as_str(), l.detail])?;
+        }
+    }
+    let (network, community) = crate::network::write(&tx, data, &table, &rid_of, &current_org, as_of)?;
+    {
+        let mut ins = tx.prepare(
+            "INSERT INTO researchers (id, key, name, name_norm, openreview_id, orcid, openalex_id, dblp_id, n_works,
+                                      first_year, last_year, citations, current_org, current_org_year,
+                                      current_org_type, current_country, current_org_id, community)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+        )?;
+        for (i, ((_, row), st)) in rows.iter().zip(&stats).enumerate() {
+            ins.execute(params![
+                i as i64 + 1,
+                row.key,
+                row.name,
+                crate::names::name_key(&row.name),
+                row.ids[0],
+                row.ids[1],
+                row.ids[2],
+                row.ids[3],
+                st.n_works,
+                st.first_year,
+                st.last_year,
+                st.citations,
+                st.current.org,
+                st.current.year,
+                st.current.org_type.map(OrgType::as_str),
+                st.current.country,
+                st.current.org_id.map(|o| o as i64 + 1),
+                community[i]
             ])?;
         }
     }
-    let network = crate::network::write(&tx, data, &table, &rid_of, &current_org, as_of)?;
     tx.execute_batch(
         "CREATE INDEX identity_links_by_researcher ON identity_links (researcher_id);
          CREATE INDEX authorship_researcher_by_researcher ON authorship_researcher (researcher_id, work_id);

@@ -117,12 +117,16 @@ pub struct NetworkReport {
     pub modularity: f64,
 }
 
+/// Papers whose titles are read for community labels, at most.
+pub const LABEL_SAMPLE: u64 = 200_000;
+
 /// Communities smaller than this get no topic labels.
 pub const LABELLED_COMMUNITY_SIZE: usize = 5;
 
 /// Computes and writes organisations, timelines, moves, edges and communities.
 /// `rid_of` is the researcher id (1-based) of each mention; `current_org` the current
-/// organisation id (index into `orgs`) of each researcher (index = id − 1).
+/// organisation id (index into `orgs`) of each researcher (index = id − 1). Returns the
+/// community of each researcher (by the same index), for the researchers table.
 pub fn write(
     tx: &Transaction,
     data: &MentionData,
@@ -130,7 +134,8 @@ pub fn write(
     rid_of: &[i64],
     current_org: &[Option<usize>],
     as_of: i32,
-) -> Result<NetworkReport> {
+) -> Result<(NetworkReport, Vec<Option<i64>>)> {
+    let started = std::time::Instant::now();
     let n_researchers = current_org.len();
     let mut report = NetworkReport::default();
     tx.execute_batch(
@@ -303,6 +308,7 @@ pub fn write(
         }
     }
     report.edges = edges.len() as u64;
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), edges = edges.len(), "network: edges written");
 
     // Communities (Louvain), over researchers with at least one edge.
     let weighted: Vec<(u32, u32, f64)> =
@@ -329,19 +335,10 @@ pub fn write(
         .map(|(i, (c, _))| (*c, i as i64 + 1))
         .collect();
     report.communities = order.len() as u64;
-    {
-        let mut stmt =
-            tx.prepare("UPDATE researchers SET community = ?2, current_org_id = ?3 WHERE id = ?1")?;
-        for r in 0..n_researchers {
-            let community = has_edge[r]
-                .then(|| renumber.get(&labels[r]).copied())
-                .flatten();
-            let org = current_org[r].map(|o| o as i64 + 1);
-            if community.is_some() || org.is_some() {
-                stmt.execute(params![r as i64 + 1, community, org])?;
-            }
-        }
-    }
+    let community: Vec<Option<i64>> = (0..n_researchers)
+        .map(|r| has_edge[r].then(|| renumber.get(&labels[r]).copied()).flatten())
+        .collect();
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), "network: communities");
     // Labels: the most characteristic title terms of the community's papers, and the current
     // organisations of its members.
     let big: HashSet<i64> = order
@@ -357,12 +354,21 @@ pub fn write(
             .flatten()
             .filter(|c| big.contains(c))
     };
+    // Title terms are counted over at most LABEL_SAMPLE papers — every k-th in work-key order,
+    // so the sample does not depend on database ids — which keeps memory bounded on large
+    // corpora and is plenty for labels.
+    let mut work_order: Vec<i64> = Vec::new();
+    for (m, mention) in data.mentions.iter().enumerate() {
+        if m == 0 || data.mentions[m - 1].work != mention.work {
+            work_order.push(mention.work);
+        }
+    }
+    let stride = (work_order.len() as u64 / LABEL_SAMPLE).max(1) as usize;
     let mut titles: HashMap<i64, String> = HashMap::default();
     {
-        let mut stmt = tx.prepare("SELECT id, title FROM works")?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            titles.insert(row.get(0)?, row.get(1)?);
+        let mut stmt = tx.prepare("SELECT title FROM works WHERE id = ?1")?;
+        for &w in work_order.iter().step_by(stride) {
+            titles.insert(w, stmt.query_row([w], |r| r.get(0))?);
         }
     }
     let mut document_frequency: HashMap<String, u32> = HashMap::default();
@@ -374,10 +380,7 @@ pub fn write(
         while j < n && data.mentions[j].work == work {
             j += 1;
         }
-        let terms = titles
-            .get(&work)
-            .map(|t| graph::title_terms(t))
-            .unwrap_or_default();
+        let terms = titles.get(&work).map(|t| graph::title_terms(t)).unwrap_or_default();
         for t in &terms {
             *document_frequency.entry(t.clone()).or_default() += 1;
         }
@@ -459,5 +462,6 @@ pub fn write(
          CREATE INDEX moves_by_from ON moves (from_org, year);
          CREATE INDEX moves_by_to ON moves (to_org, year);",
     )?;
-    Ok(report)
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), "network: done");
+    Ok((report, community))
 }

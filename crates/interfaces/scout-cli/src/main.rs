@@ -69,6 +69,8 @@ enum Command {
         #[arg(long)]
         rebuild: bool,
     },
+    /// Write a synthetic corpus (re-identified real records) for scale tests
+    Synth(cmd::synth::Args),
     /// Corpus summary: counts and freshness
     Status,
 }
@@ -114,6 +116,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => cmd::bench::run(&ctx, args),
         Command::Demo(args) => cmd::demo::run(&ctx, args, db_given),
         Command::Refresh { rebuild } => cmd::refresh(&ctx, rebuild),
+        Command::Synth(args) => cmd::synth::run(&ctx, args),
         Command::Status => cmd::status(&ctx),
     };
     match result {

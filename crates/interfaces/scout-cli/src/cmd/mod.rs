@@ -11,6 +11,7 @@ pub mod orgs;
 pub mod path;
 pub mod radius;
 pub mod show;
+pub mod synth;
 pub mod why_same;
 
 use std::path::PathBuf;
