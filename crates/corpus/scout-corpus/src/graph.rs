@@ -65,7 +65,11 @@ pub fn build_edges<'a>(
                 e.papers += 1;
                 e.weight += f64::from(tie);
                 if year > 0 {
-                    e.first_year = if e.first_year > 0 { e.first_year.min(year) } else { year };
+                    e.first_year = if e.first_year > 0 {
+                        e.first_year.min(year)
+                    } else {
+                        year
+                    };
                     e.last_year = e.last_year.max(year);
                 }
             }

@@ -339,7 +339,9 @@ pub fn load(conn: &Connection) -> Result<MentionData> {
                         // spelling seen for a ROR id names it (unless the alias table already did).
                         if let Some(ror) = &aff.ror {
                             match ror_keys.get(ror) {
-                                Some(key) if resolved.canonical.is_none() => resolved.key = String::clone(key),
+                                Some(key) if resolved.canonical.is_none() => {
+                                    resolved.key = String::clone(key)
+                                }
                                 Some(_) => {}
                                 None => {
                                     ror_keys.insert(ror.clone(), resolved.key.clone());
@@ -1160,7 +1162,10 @@ fn write(
             works.insert(mention.work, (mention.year, mention.citations));
         }
         let years = works.values().map(|(y, _)| *y).filter(|y| *y > 0);
-        let profile = row.ids[2].as_ref().and_then(|oa| profiles.get(oa)).map_or(&[][..], Vec::as_slice);
+        let profile = row.ids[2]
+            .as_ref()
+            .and_then(|oa| profiles.get(oa))
+            .map_or(&[][..], Vec::as_slice);
         let current = current_affiliation(data, &table, &row.mentions, profile);
         current_org.push(current.org_id);
         stats.push(Stats {
@@ -1176,7 +1181,12 @@ fn write(
         // Mentions are in work-key order; the table's primary key is (work id, position), and
         // inserting in key order keeps the B-tree appends sequential.
         let mut order: Vec<u32> = (0..data.mentions.len() as u32).collect();
-        order.sort_unstable_by_key(|&m| (data.mentions[m as usize].work, data.mentions[m as usize].position));
+        order.sort_unstable_by_key(|&m| {
+            (
+                data.mentions[m as usize].work,
+                data.mentions[m as usize].position,
+            )
+        });
         for m in order {
             let m = m as usize;
             if let Some(&rid) = researcher_of_root.get(&clustering.root[m]) {
@@ -1197,10 +1207,19 @@ fn write(
                 continue;
             };
             let (a, b) = (&data.mentions[l.a as usize], &data.mentions[l.b as usize]);
-            link.execute(params![rid, a.work, a.position, b.work, b.position, l.rule.as_str(), l.detail])?;
+            link.execute(params![
+                rid,
+                a.work,
+                a.position,
+                b.work,
+                b.position,
+                l.rule.as_str(),
+                l.detail
+            ])?;
         }
     }
-    let (network, community) = crate::network::write(&tx, data, &table, &rid_of, &current_org, as_of)?;
+    let (network, community) =
+        crate::network::write(&tx, data, &table, &rid_of, &current_org, as_of)?;
     {
         let mut ins = tx.prepare(
             "INSERT INTO researchers (id, key, name, name_norm, openreview_id, orcid, openalex_id, dblp_id, n_works,

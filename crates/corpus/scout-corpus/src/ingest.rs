@@ -15,7 +15,8 @@ use std::time::Instant;
 use crossbeam_channel::{Receiver, Sender, bounded};
 use rusqlite::Connection;
 use scout_formats::{
-    FileSummary, FormatError, InputFile, Item, Limits, Reject, SkippedFile, discover, read_file,
+    FileSummary, FormatError, InputFile, Item, Limits, Reject, SkippedFile, SliceFilter, discover,
+    read_file_filtered,
 };
 
 use serde::Serialize;
@@ -36,6 +37,8 @@ pub struct IngestOptions {
     pub batch_records: usize,
     /// Parse and report, store nothing.
     pub check_only: bool,
+    /// Keep only the OpenAlex works this selects (a slice of the snapshot).
+    pub filter: Option<SliceFilter>,
 }
 
 impl IngestOptions {
@@ -46,6 +49,7 @@ impl IngestOptions {
             rejects_path,
             batch_records: 20_000,
             check_only: false,
+            filter: None,
         }
     }
 }
@@ -70,6 +74,8 @@ pub struct FileReport {
     pub bytes: u64,
     pub records: u64,
     pub rejects: u64,
+    /// OpenAlex works left out by the slice filter.
+    pub filtered: u64,
     /// Set when the file could not be read at all.
     pub error: Option<String>,
 }
@@ -91,6 +97,8 @@ pub struct IngestReport {
     pub updated: u64,
     pub unchanged: u64,
     pub rejected: u64,
+    /// OpenAlex works left out by the slice filter (not rejects: they were read and skipped).
+    pub filtered: u64,
     /// Bytes read from disk (compressed size for gzip files).
     pub bytes: u64,
     pub seconds: f64,
@@ -168,6 +176,7 @@ pub fn ingest(
             bytes: f.size,
             records: 0,
             rejects: 0,
+            filtered: 0,
             error: None,
         })
         .collect();
@@ -190,7 +199,9 @@ pub fn ingest(
             let (files, next_file, abort) = (&files, &next_file, &abort);
             let limits = opts.limits;
             let counter = Arc::clone(&progress.bytes_read);
-            scope.spawn(move || parse_files(files, next_file, abort, &limits, counter, &tx));
+            let filter = opts.filter.as_ref();
+            scope
+                .spawn(move || parse_files(files, next_file, abort, &limits, filter, counter, &tx));
         }
         drop(tx);
         let result = write_all(conn, &rx, opts, progress, &mut report, &mut rejects);
@@ -214,6 +225,7 @@ fn parse_files(
     next_file: &AtomicUsize,
     abort: &AtomicBool,
     limits: &Limits,
+    filter: Option<&SliceFilter>,
     counter: Arc<AtomicU64>,
     tx: &Sender<Message>,
 ) {
@@ -238,7 +250,13 @@ fn parse_files(
                 }
             }
         };
-        let result = read_file(&files[index], limits, Arc::clone(&counter), &mut sink);
+        let result = read_file_filtered(
+            &files[index],
+            limits,
+            filter,
+            Arc::clone(&counter),
+            &mut sink,
+        );
         if !batch.is_empty() && tx.send(Message::Items(batch)).is_err() {
             return;
         }
@@ -310,6 +328,8 @@ fn write_all(
                             file.format = summary.format.map(|f| f.to_string());
                             file.records = summary.records;
                             file.rejects = summary.rejects;
+                            file.filtered = summary.filtered;
+                            report.filtered += summary.filtered;
                         }
                         Err(e) => {
                             let reject = Reject {

@@ -30,7 +30,7 @@ pub use error::{CorpusError, Result};
 pub use index::{Hit, TextIndex};
 pub use ingest::{IngestOptions, IngestReport, Progress};
 pub use rusqlite;
-pub use scout_formats::country_code;
+pub use scout_formats::{SliceFilter, country_code};
 
 /// An open corpus: the database connection and the location of its index.
 pub struct Corpus {

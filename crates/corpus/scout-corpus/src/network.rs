@@ -218,7 +218,12 @@ pub fn write(
             let history: Vec<Stint> = years_works
                 .iter()
                 .zip(&org_lists)
-                .map(|(&(year, work, order), orgs)| Stint { year, work, order, orgs })
+                .map(|(&(year, work, order), orgs)| Stint {
+                    year,
+                    work,
+                    order,
+                    orgs,
+                })
                 .collect();
             for Move {
                 from,
@@ -308,7 +313,11 @@ pub fn write(
         }
     }
     report.edges = edges.len() as u64;
-    tracing::info!(seconds = started.elapsed().as_secs_f64(), edges = edges.len(), "network: edges written");
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        edges = edges.len(),
+        "network: edges written"
+    );
 
     // Communities (Louvain), over researchers with at least one edge.
     let weighted: Vec<(u32, u32, f64)> =
@@ -336,9 +345,16 @@ pub fn write(
         .collect();
     report.communities = order.len() as u64;
     let community: Vec<Option<i64>> = (0..n_researchers)
-        .map(|r| has_edge[r].then(|| renumber.get(&labels[r]).copied()).flatten())
+        .map(|r| {
+            has_edge[r]
+                .then(|| renumber.get(&labels[r]).copied())
+                .flatten()
+        })
         .collect();
-    tracing::info!(seconds = started.elapsed().as_secs_f64(), "network: communities");
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "network: communities"
+    );
     // Labels: the most characteristic title terms of the community's papers, and the current
     // organisations of its members.
     let big: HashSet<i64> = order
@@ -380,7 +396,10 @@ pub fn write(
         while j < n && data.mentions[j].work == work {
             j += 1;
         }
-        let terms = titles.get(&work).map(|t| graph::title_terms(t)).unwrap_or_default();
+        let terms = titles
+            .get(&work)
+            .map(|t| graph::title_terms(t))
+            .unwrap_or_default();
         for t in &terms {
             *document_frequency.entry(t.clone()).or_default() += 1;
         }

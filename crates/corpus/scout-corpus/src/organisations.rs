@@ -150,8 +150,16 @@ impl OrgRegistry {
                 _ => {}
             }
         }
-        let mut parts: Vec<&str> = text.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
-        while parts.len() > 1 && parts.last().is_some_and(|p| scout_formats::country_code(p).is_some() || p.eq_ignore_ascii_case("usa")) {
+        let mut parts: Vec<&str> = text
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+        while parts.len() > 1
+            && parts.last().is_some_and(|p| {
+                scout_formats::country_code(p).is_some() || p.eq_ignore_ascii_case("usa")
+            })
+        {
             parts.pop();
         }
         if parts.len() > 1 && crate::orgs::is_generic(parts[0]) {
@@ -170,10 +178,18 @@ impl OrgRegistry {
                 && fold(parts[0]).starts_with("university of")
                 && parts[1].split_whitespace().count() <= 2
                 && parts[0].split_whitespace().count() <= 3;
-            return if campus { parts[..2].join(", ") } else { parts[0].to_string() };
+            return if campus {
+                parts[..2].join(", ")
+            } else {
+                parts[0].to_string()
+            };
         }
         let joined = parts.join(", ");
-        if joined.is_empty() { display.trim().to_string() } else { joined }
+        if joined.is_empty() {
+            display.trim().to_string()
+        } else {
+            joined
+        }
     }
 
     /// The type of a resolved organisation: the table's, else the source's, else a guess.
@@ -234,11 +250,31 @@ mod tests {
             ("The Ohio State University", "ohio state university", None)
         );
         // Raw strings give way to the institution inside them.
-        assert_eq!(reg.resolve("Department of EECS, University of California, Berkeley, USA").name, "University of California, Berkeley");
-        assert_eq!(reg.resolve("Department of Computer Science, Stanford University, Stanford, CA").name, "Stanford University");
-        assert_eq!(reg.resolve("King Abdullah University of Science and Technology (KAUST)").key, reg.resolve("King Abdullah University of Science and Technology").key);
-        assert_eq!(reg.resolve("Upstage AI, South Korea").key, reg.resolve("Upstage AI").key);
-        assert_eq!(reg.resolve("School of Informatics, University of Edinburgh").name, "University of Edinburgh");
+        assert_eq!(
+            reg.resolve("Department of EECS, University of California, Berkeley, USA")
+                .name,
+            "University of California, Berkeley"
+        );
+        assert_eq!(
+            reg.resolve("Department of Computer Science, Stanford University, Stanford, CA")
+                .name,
+            "Stanford University"
+        );
+        assert_eq!(
+            reg.resolve("King Abdullah University of Science and Technology (KAUST)")
+                .key,
+            reg.resolve("King Abdullah University of Science and Technology")
+                .key
+        );
+        assert_eq!(
+            reg.resolve("Upstage AI, South Korea").key,
+            reg.resolve("Upstage AI").key
+        );
+        assert_eq!(
+            reg.resolve("School of Informatics, University of Edinburgh")
+                .name,
+            "University of Edinburgh"
+        );
         let note = &reg.canonical(gdm.canonical.unwrap_or(0)).note;
         assert!(note.contains("2023-04-20"), "{note}");
     }

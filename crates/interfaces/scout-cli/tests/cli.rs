@@ -624,3 +624,72 @@ fn coauthor_graph_paths_radius_orgs_and_flows_on_real_data() {
         "{community}"
     );
 }
+
+#[test]
+fn a_snapshot_slice_keeps_exactly_the_matching_works() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let sample =
+        std::fs::read(demo("openalex/works_sample.json.gz")).unwrap_or_else(|e| panic!("{e}"));
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&sample[..]), &mut text)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let works: Vec<Value> = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+    // The most common concept in the sample, and the works that carry it from 2019 on.
+    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for w in &works {
+        for c in w["concepts"].as_array().into_iter().flatten() {
+            *counts
+                .entry(c["id"].as_str().unwrap_or_default().to_string())
+                .or_default() += 1;
+        }
+    }
+    let (concept, _) = counts
+        .iter()
+        .filter(|(_, n)| **n < works.len())
+        .max_by_key(|(c, n)| (**n, (*c).clone()))
+        .unwrap_or_else(|| panic!("no concepts"));
+    let expected = works
+        .iter()
+        .filter(|w| w["publication_year"].as_i64().unwrap_or(0) >= 2019)
+        .filter(|w| {
+            w["concepts"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|c| c["id"] == concept.as_str())
+        })
+        .count();
+    let part = dir.path().join("snap/works/updated_date=2026-06-24");
+    std::fs::create_dir_all(&part).unwrap_or_else(|e| panic!("{e}"));
+    let lines: String = works.iter().map(|w| format!("{w}\n")).collect();
+    std::fs::write(part.join("part_000.gz"), gz(lines.as_bytes()))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("c.sqlite");
+    let short = concept.trim_start_matches("https://openalex.org/");
+    let out = scout(
+        &db,
+        &[
+            "--format",
+            "json",
+            "ingest",
+            "--openalex-snapshot",
+            &dir.path().join("snap").display().to_string(),
+            "--topic-filter",
+            short,
+            "--years",
+            "2019-",
+        ],
+    );
+    let summary = json(&out);
+    assert!(expected > 0 && expected < works.len(), "{expected}");
+    assert_eq!(
+        summary["ingest"]["inserted"].as_u64(),
+        Some(expected as u64),
+        "{summary}"
+    );
+    assert_eq!(
+        summary["ingest"]["filtered"].as_u64(),
+        Some((works.len() - expected) as u64)
+    );
+    assert_eq!(summary["ingest"]["rejected"], 0);
+}

@@ -15,15 +15,17 @@ pub mod paperlists;
 mod parse;
 mod reader;
 mod record;
+mod slice;
 mod text;
 
 pub use country::country_code;
 pub use error::{FormatError, Reject};
 pub use input::{Discovery, InputFile, SkippedFile, classify, discover, open};
 pub use parse::{ParseFailure, fnv1a64, title_fingerprint};
-pub use reader::{FileSummary, Format, Item, detect, parse_record, read_file};
+pub use reader::{FileSummary, Format, Item, detect, parse_record, read_file, read_file_filtered};
 pub use record::{
     AbstractRecord, Affiliation, AffiliationSpan, AuthorProfile, Authorship, Institution, Record,
     SourceKind, Work,
 };
+pub use slice::SliceFilter;
 pub use text::Limits;

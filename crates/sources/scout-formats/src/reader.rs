@@ -21,6 +21,7 @@ use crate::openalex::{self, Entity, entity_of};
 use crate::paperlists;
 use crate::parse::ParseFailure;
 use crate::record::Record;
+use crate::slice::SliceFilter;
 use crate::text::Limits;
 
 /// The record format of a file (all records of one file share it).
@@ -108,15 +109,30 @@ pub struct FileSummary {
     pub format: Option<Format>,
     pub records: u64,
     pub rejects: u64,
+    /// OpenAlex works left out by a [`SliceFilter`].
+    pub filtered: u64,
 }
 
 struct Emitter<'f, F: FnMut(Item)> {
     file: String,
     sink: &'f mut F,
     summary: FileSummary,
+    filter: Option<&'f SliceFilter>,
 }
 
 impl<F: FnMut(Item)> Emitter<'_, F> {
+    /// Applies the slice filter to a raw OpenAlex work; counts what it leaves out.
+    fn keep(&mut self, bytes: &[u8]) -> bool {
+        let Some(filter) = self.filter else {
+            return true;
+        };
+        let keep = filter.might_match(bytes) && filter.matches(bytes);
+        if !keep {
+            self.summary.filtered += 1;
+        }
+        keep
+    }
+
     fn record(&mut self, line: u64, record: Record) {
         self.summary.records += 1;
         (self.sink)(Item::Record { line, record });
@@ -143,11 +159,24 @@ pub fn read_file<F: FnMut(Item)>(
     counter: Arc<AtomicU64>,
     sink: &mut F,
 ) -> Result<FileSummary, FormatError> {
+    read_file_filtered(input, limits, None, counter, sink)
+}
+
+/// [`read_file`], keeping only the OpenAlex works that `filter` selects (other record
+/// formats pass through).
+pub fn read_file_filtered<F: FnMut(Item)>(
+    input: &InputFile,
+    limits: &Limits,
+    filter: Option<&SliceFilter>,
+    counter: Arc<AtomicU64>,
+    sink: &mut F,
+) -> Result<FileSummary, FormatError> {
     let mut reader = open(input, counter)?;
     let mut emit = Emitter {
         file: input.path.display().to_string(),
         sink,
         summary: FileSummary::default(),
+        filter: filter.filter(|f| !f.is_empty()),
     };
     match sniff(&mut reader) {
         Ok(Layout::Lines) => read_lines(reader, limits, &mut emit),
@@ -235,6 +264,9 @@ fn read_lines<F: FnMut(Item)>(
                 };
                 if fmt == Format::OpenAlexPages {
                     read_page_line(bytes, line_no, limits, emit);
+                    continue;
+                }
+                if fmt == Format::OpenAlexWorks && !emit.keep(bytes) {
                     continue;
                 }
                 match parse_record(fmt, bytes, limits) {
@@ -339,6 +371,9 @@ fn handle_element<F: FnMut(Item)>(
             Err(failure) => return emit.reject(line, Some(element), failure, bytes),
         },
     };
+    if fmt == Format::OpenAlexWorks && !emit.keep(bytes) {
+        return;
+    }
     match parse_record(fmt, bytes, limits) {
         Ok(record) => emit.record(line, record),
         Err(failure) => emit.reject(line, Some(element), failure, bytes),

@@ -15,8 +15,22 @@ use crate::output::{self, Format, Table};
 #[derive(clap::Args)]
 pub struct Args {
     /// Files or directories (searched recursively); plain or .gz
-    #[arg(required = true)]
+    #[arg(required_unless_present = "openalex_snapshot")]
     paths: Vec<PathBuf>,
+    /// An OpenAlex snapshot root: its works/updated_date=*/part_*.gz are read (use the filters
+    /// below to keep a slice)
+    #[arg(long)]
+    openalex_snapshot: Option<PathBuf>,
+    /// Keep only OpenAlex works with one of these topic, subfield, field, domain or concept ids
+    /// (comma-separated, e.g. T10028,C154945302)
+    #[arg(long)]
+    topic_filter: Option<String>,
+    /// Keep only OpenAlex works with an author at one of these institutions (I… ids)
+    #[arg(long)]
+    institution_filter: Option<String>,
+    /// Keep only OpenAlex works published in these years ("2018-2025", "2020-", "2024")
+    #[arg(long)]
+    years: Option<String>,
     /// Where to write rejected records [default: <db>.rejects.jsonl]
     #[arg(long)]
     rejects: Option<PathBuf>,
@@ -54,9 +68,36 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     let mut opts = IngestOptions::new(rejects);
     opts.threads = args.threads;
     opts.check_only = args.check;
+    let mut filter = scout_corpus::SliceFilter::default();
+    if let Some(t) = &args.topic_filter {
+        filter.topics = scout_corpus::SliceFilter::ids(t);
+    }
+    if let Some(i) = &args.institution_filter {
+        filter.institutions = scout_corpus::SliceFilter::ids(i);
+    }
+    if let Some(y) = &args.years {
+        let (from, to) = scout_corpus::SliceFilter::years(y).ok_or_else(|| {
+            anyhow::anyhow!("--years: expected 2018-2025, 2020-, -2019 or 2024, got {y:?}")
+        })?;
+        filter.from_year = from;
+        filter.to_year = to;
+    }
+    if !filter.is_empty() {
+        opts.filter = Some(filter);
+    }
+    let mut paths = args.paths.clone();
+    if let Some(root) = &args.openalex_snapshot {
+        let works = root.join("works");
+        anyhow::ensure!(
+            works.is_dir(),
+            "{} has no works/ folder (an OpenAlex snapshot root is expected)",
+            root.display()
+        );
+        paths.push(works);
+    }
     let progress = Arc::new(Progress::default());
     let bar = spawn_progress_bar(Arc::clone(&progress), ctx.format == Format::Table);
-    let report = corpus.ingest(&args.paths, &opts, &progress);
+    let report = corpus.ingest(&paths, &opts, &progress);
     progress.finished.store(true, Ordering::Relaxed);
     if let Some(handle) = bar {
         let _ = handle.join();
@@ -141,12 +182,17 @@ pub fn print_summary(r: &IngestReport, refresh: Option<&RefreshReport>) {
         r.megabytes_per_second()
     );
     println!(
-        "stored {} ({} new, {} updated, {} unchanged), rejected {}",
+        "stored {} ({} new, {} updated, {} unchanged), rejected {}{}",
         r.stored(),
         r.inserted,
         r.updated,
         r.unchanged,
-        r.rejected
+        r.rejected,
+        if r.filtered > 0 {
+            format!(", {} OpenAlex works outside the slice skipped", r.filtered)
+        } else {
+            String::new()
+        }
     );
     if let Some(path) = &r.rejects_path {
         println!(
