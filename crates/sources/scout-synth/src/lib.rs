@@ -112,7 +112,11 @@ impl Rng {
         z ^ (z >> 31)
     }
     fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
     }
     fn chance(&mut self, p: f64) -> bool {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
@@ -137,7 +141,9 @@ fn read_real(inputs: &[PathBuf]) -> Result<Real> {
     let files: Vec<&InputFile> = found.files.iter().collect();
     for file in files {
         let mut sink = |item: Item| {
-            let Item::Record { record, .. } = item else { return };
+            let Item::Record { record, .. } = item else {
+                return;
+            };
             match record {
                 Record::Abstract(a) => {
                     abstracts.insert(a.work_key, a.text);
@@ -149,14 +155,19 @@ fn read_real(inputs: &[PathBuf]) -> Result<Real> {
                     real.author_counts.push(w.authors.len());
                     for a in &w.authors {
                         let mut parts = a.name.split_whitespace();
-                        if let (Some(first), Some(last)) = (parts.next(), a.name.split_whitespace().last()) {
-                            if first.chars().count() > 1 && first != last {
-                                real.first_names.push(first.to_string());
-                                real.last_names.push(last.to_string());
-                            }
+                        if let (Some(first), Some(last)) =
+                            (parts.next(), a.name.split_whitespace().last())
+                            && first.chars().count() > 1
+                            && first != last
+                        {
+                            real.first_names.push(first.to_string());
+                            real.last_names.push(last.to_string());
                         }
                         for aff in &a.affiliations {
-                            real.orgs.push((aff.org.clone().unwrap_or_else(|| aff.raw.clone()), aff.country.clone()));
+                            real.orgs.push((
+                                aff.org.clone().unwrap_or_else(|| aff.raw.clone()),
+                                aff.country.clone(),
+                            ));
                         }
                     }
                     keys.push(w.key.clone());
@@ -181,7 +192,8 @@ fn read_real(inputs: &[PathBuf]) -> Result<Real> {
         return Err(SynthError::NoTemplates);
     }
     if real.orgs.is_empty() {
-        real.orgs.push(("Synthetic University".into(), Some("US".into())));
+        real.orgs
+            .push(("Synthetic University".into(), Some("US".into())));
     }
     Ok(real)
 }
@@ -202,7 +214,12 @@ fn person(real: &Real, seed: u64, index: u64) -> Person {
     let second = rng.below(real.orgs.len());
     let year = *rng.pick(&real.years);
     Person {
-        openreview_id: format!("~{}_{}{}", first.replace(['~', ' '], ""), last.replace(['~', ' '], ""), index + 1),
+        openreview_id: format!(
+            "~{}_{}{}",
+            first.replace(['~', ' '], ""),
+            last.replace(['~', ' '], ""),
+            index + 1
+        ),
         name: format!("{first} {last}"),
         orgs: [(org, None), (second, moved.then_some(year))],
     }
@@ -248,7 +265,8 @@ pub fn generate(inputs: &[PathBuf], out: &Path, opts: &SynthOptions) -> Result<S
     };
     std::fs::create_dir_all(out.join("papers")).map_err(io(out))?;
     std::fs::create_dir_all(out.join("abstracts")).map_err(io(out))?;
-    let population = ((opts.works as f64 * opts.researchers_per_work) as u64).max(opts.team_size as u64);
+    let population =
+        ((opts.works as f64 * opts.researchers_per_work) as u64).max(opts.team_size as u64);
     let teams = (population / opts.team_size as u64).max(1);
     let files = opts.works.div_ceil(opts.works_per_file.max(1)) as usize;
     let results: Vec<Result<(u64, u64)>> = (0..files)
@@ -256,26 +274,41 @@ pub fn generate(inputs: &[PathBuf], out: &Path, opts: &SynthOptions) -> Result<S
         .map(|f| {
             let start = f as u64 * opts.works_per_file;
             let end = (start + opts.works_per_file).min(opts.works);
-            let paper_path = out.join("papers").join(format!("synthetic-{f:05}.jsonl.gz"));
-            let abstract_path = out.join("abstracts").join(format!("synthetic-{f:05}.jsonl.gz"));
-            let mut papers = GzEncoder::new(BufWriter::new(File::create(&paper_path).map_err(io(&paper_path))?), Compression::fast());
-            let mut abstracts =
-                GzEncoder::new(BufWriter::new(File::create(&abstract_path).map_err(io(&abstract_path))?), Compression::fast());
+            let paper_path = out
+                .join("papers")
+                .join(format!("synthetic-{f:05}.jsonl.gz"));
+            let abstract_path = out
+                .join("abstracts")
+                .join(format!("synthetic-{f:05}.jsonl.gz"));
+            let mut papers = GzEncoder::new(
+                BufWriter::new(File::create(&paper_path).map_err(io(&paper_path))?),
+                Compression::fast(),
+            );
+            let mut abstracts = GzEncoder::new(
+                BufWriter::new(File::create(&abstract_path).map_err(io(&abstract_path))?),
+                Compression::fast(),
+            );
             let mut written_abstracts = 0u64;
-            let mut rng = Rng::new(opts.seed.wrapping_add(f as u64).wrapping_mul(0xA24B_AED4_963E_E407));
+            let mut rng = Rng::new(
+                opts.seed
+                    .wrapping_add(f as u64)
+                    .wrapping_mul(0xA24B_AED4_963E_E407),
+            );
             for w in start..end {
                 let t = &real.templates[rng.below(real.templates.len())];
                 let year = *rng.pick(&real.years);
                 let n = (*rng.pick(&real.author_counts)).clamp(1, 60);
                 // Mostly one team (a skewed pick, so some teams are big producers), sometimes
                 // an outside collaborator.
-                let team = (rng.below(teams as usize) as u64 * rng.below(teams as usize) as u64) / teams.max(1);
+                let team = (rng.below(teams as usize) as u64 * rng.below(teams as usize) as u64)
+                    / teams.max(1);
                 let mut members: Vec<u64> = Vec::with_capacity(n);
                 while members.len() < n {
                     let p = if rng.chance(0.15) {
                         rng.below(population as usize) as u64
                     } else {
-                        (team * opts.team_size as u64 + rng.below(opts.team_size) as u64).min(population - 1)
+                        (team * opts.team_size as u64 + rng.below(opts.team_size) as u64)
+                            .min(population - 1)
                     };
                     if !members.contains(&p) {
                         members.push(p);
@@ -311,18 +344,20 @@ pub fn generate(inputs: &[PathBuf], out: &Path, opts: &SynthOptions) -> Result<S
                         }
                     };
                     let country = country.clone().unwrap_or_default();
-                    let country_index = match line.aff_country_unique.iter().position(|c| *c == country) {
-                        Some(i) => i,
-                        None => {
-                            line.aff_country_unique.push(country);
-                            line.aff_country_unique.len() - 1
-                        }
-                    };
+                    let country_index =
+                        match line.aff_country_unique.iter().position(|c| *c == country) {
+                            Some(i) => i,
+                            None => {
+                                line.aff_country_unique.push(country);
+                                line.aff_country_unique.len() - 1
+                            }
+                        };
                     line.authors.push(person.name);
                     line.openreview_ids.push(person.openreview_id);
                     line.affs.push(org.clone());
                     line.aff_unique_index.push(org_index.to_string());
-                    line.aff_country_unique_index.push(country_index.to_string());
+                    line.aff_country_unique_index
+                        .push(country_index.to_string());
                 }
                 let json = serde_json::to_string(&line).unwrap_or_default();
                 writeln!(papers, "{json}").map_err(io(&paper_path))?;
@@ -334,14 +369,27 @@ pub fn generate(inputs: &[PathBuf], out: &Path, opts: &SynthOptions) -> Result<S
                         title: &t.title,
                         text,
                     };
-                    writeln!(abstracts, "{}", serde_json::to_string(&a).unwrap_or_default()).map_err(io(&abstract_path))?;
+                    writeln!(
+                        abstracts,
+                        "{}",
+                        serde_json::to_string(&a).unwrap_or_default()
+                    )
+                    .map_err(io(&abstract_path))?;
                     written_abstracts += 1;
                 }
             }
-            papers.finish().and_then(|mut w| w.flush()).map_err(io(&paper_path))?;
-            abstracts.finish().and_then(|mut w| w.flush()).map_err(io(&abstract_path))?;
+            papers
+                .finish()
+                .and_then(|mut w| w.flush())
+                .map_err(io(&paper_path))?;
+            abstracts
+                .finish()
+                .and_then(|mut w| w.flush())
+                .map_err(io(&abstract_path))?;
             let bytes = std::fs::metadata(&paper_path).map(|m| m.len()).unwrap_or(0)
-                + std::fs::metadata(&abstract_path).map(|m| m.len()).unwrap_or(0);
+                + std::fs::metadata(&abstract_path)
+                    .map(|m| m.len())
+                    .unwrap_or(0);
             Ok((written_abstracts, bytes))
         })
         .collect();
@@ -379,8 +427,12 @@ mod tests {
 
     #[test]
     fn generates_a_reproducible_corpus_that_parses() -> Result<()> {
-        let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../data/demo/paperlists/papers/colm.jsonl.gz");
-        let dir = tempfile::tempdir().map_err(|source| SynthError::Io { path: "tmp".into(), source })?;
+        let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../data/demo/paperlists/papers/colm.jsonl.gz");
+        let dir = tempfile::tempdir().map_err(|source| SynthError::Io {
+            path: "tmp".into(),
+            source,
+        })?;
         let opts = SynthOptions {
             works: 2_500,
             works_per_file: 1_000,
@@ -392,20 +444,36 @@ mod tests {
         assert_eq!((a.abstracts, a.researchers), (b.abstracts, b.researchers));
         let read = |p: &Path| std::fs::read(p).unwrap_or_default();
         let f = "papers/synthetic-00001.jsonl.gz";
-        assert_eq!(read(&dir.path().join("a").join(f)), read(&dir.path().join("b").join(f)), "same seed, same corpus");
+        assert_eq!(
+            read(&dir.path().join("a").join(f)),
+            read(&dir.path().join("b").join(f)),
+            "same seed, same corpus"
+        );
         // Every line parses as a paperlists record, with aligned ids and affiliations.
         let found = discover(&[dir.path().join("a")])?;
         let mut works = 0;
         let mut rejects = 0;
         for file in &found.files {
-            read_file(file, &Limits::default(), Arc::default(), &mut |item| match item {
-                Item::Record { record: Record::Work(w), .. } => {
-                    works += 1;
-                    assert!(w.authors.iter().all(|a| a.openreview_id.is_some() && !a.affiliations.is_empty()));
-                }
-                Item::Record { .. } => {}
-                Item::Reject(_) => rejects += 1,
-            })?;
+            read_file(
+                file,
+                &Limits::default(),
+                Arc::default(),
+                &mut |item| match item {
+                    Item::Record {
+                        record: Record::Work(w),
+                        ..
+                    } => {
+                        works += 1;
+                        assert!(
+                            w.authors
+                                .iter()
+                                .all(|a| a.openreview_id.is_some() && !a.affiliations.is_empty())
+                        );
+                    }
+                    Item::Record { .. } => {}
+                    Item::Reject(_) => rejects += 1,
+                },
+            )?;
         }
         assert_eq!((works, rejects), (2_500, 0));
         Ok(())
