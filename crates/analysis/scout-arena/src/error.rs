@@ -101,6 +101,11 @@ impl ArenaError {
         if let Some(pos) = message.rfind(" at line ") {
             message.truncate(pos);
         }
-        ArenaError::Json { format, message, line: err.line(), column: err.column() }
+        ArenaError::Json {
+            format,
+            message,
+            line: err.line(),
+            column: err.column(),
+        }
     }
 }

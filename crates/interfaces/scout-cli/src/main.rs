@@ -69,6 +69,11 @@ enum Command {
         #[arg(long)]
         rebuild: bool,
     },
+    /// Export the corpus as partitioned Parquet (for Spark, DataFusion, Trino, DuckDB)
+    Export(cmd::export::Args),
+    /// Committee arena: Bradley–Terry leaderboards from pairwise votes
+    #[command(subcommand)]
+    Arena(cmd::arena::Command),
     /// Write a synthetic corpus (re-identified real records) for scale tests
     Synth(cmd::synth::Args),
     /// Corpus summary: counts and freshness
@@ -116,6 +121,8 @@ fn main() -> ExitCode {
         Command::Bench(args) => cmd::bench::run(&ctx, args),
         Command::Demo(args) => cmd::demo::run(&ctx, args, db_given),
         Command::Refresh { rebuild } => cmd::refresh(&ctx, rebuild),
+        Command::Export(args) => cmd::export::run(&ctx, args),
+        Command::Arena(command) => cmd::arena::run(&ctx, command),
         Command::Synth(args) => cmd::synth::run(&ctx, args),
         Command::Status => cmd::status(&ctx),
     };

@@ -693,3 +693,76 @@ fn a_snapshot_slice_keeps_exactly_the_matching_works() {
     );
     assert_eq!(summary["ingest"]["rejected"], 0);
 }
+
+fn arena_data(rel: &str) -> String {
+    repo()
+        .join("crates/analysis/scout-arena/tests/data")
+        .join(rel)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn arena_fit_prints_an_anchored_leaderboard_with_intervals() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("unused.sqlite");
+    let file = arena_data("llmfao/crowd-comparisons.csv");
+    let anchor = "Weaver 12k=1200";
+    let out = scout(
+        &db,
+        &[
+            "--format", "json", "arena", "fit", &file, "--anchor", anchor, "--ci", "sandwich",
+        ],
+    );
+    let v = json(&out);
+    let rows = v["leaderboard"]["rows"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(rows.len(), 59, "llmfao compares 59 models");
+    assert_eq!(v["votes"], 8931);
+    let anchored = rows
+        .iter()
+        .find(|r| r["item"] == "Weaver 12k")
+        .unwrap_or_else(|| panic!("anchor row"));
+    assert!((anchored["rating"].as_f64().unwrap_or(0.0) - 1200.0).abs() < 1e-6);
+    let ratings: Vec<f64> = rows.iter().filter_map(|r| r["rating"].as_f64()).collect();
+    assert!(
+        ratings.windows(2).all(|w| w[0] >= w[1]),
+        "sorted best first"
+    );
+    for r in &rows {
+        let (lo, hi, x) = (
+            r["lower"].as_f64(),
+            r["upper"].as_f64(),
+            r["rating"].as_f64(),
+        );
+        let (Some(lo), Some(hi), Some(x)) = (lo, hi, x) else {
+            panic!("bounds in {r}")
+        };
+        assert!(lo <= x && x <= hi, "interval holds the rating: {r}");
+    }
+    // Unknown anchors and malformed files are clear errors, not panics.
+    let bad = scout(&db, &["arena", "fit", &file, "--anchor", "nobody=1000"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not in the data"));
+    let junk = dir.path().join("junk.csv");
+    std::fs::write(&junk, "left,right,winner\na,b,maybe\n").unwrap_or_else(|e| panic!("{e}"));
+    let bad = scout(&db, &["arena", "fit", &junk.display().to_string()]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(!String::from_utf8_lossy(&bad.stderr).is_empty());
+}
+
+#[test]
+fn arena_voters_tests_every_worker() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("unused.sqlite");
+    let file = arena_data("llmfao/crowd-comparisons.csv");
+    let v = json(&scout(&db, &["--format", "json", "arena", "voters", &file]));
+    let rows = v.as_array().cloned().unwrap_or_default();
+    assert!(rows.len() > 10, "llmfao has many crowd workers");
+    assert!(
+        rows.iter()
+            .all(|r| r["decision"].is_string() && r["voter"].is_string())
+    );
+}

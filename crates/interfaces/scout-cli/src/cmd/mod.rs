@@ -1,9 +1,11 @@
 //! One module per subcommand.
 
+pub mod arena;
 pub mod bench;
 pub mod community;
 pub mod demo;
 pub mod eval;
+pub mod export;
 pub mod flows;
 pub mod ingest;
 pub mod list;

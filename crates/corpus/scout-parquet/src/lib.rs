@@ -1,0 +1,553 @@
+//! Parquet export of the corpus, so that engines built for many machines (Spark,
+//! DataFusion/Ballista, Trino, DuckDB) can run the heavy full-snapshot jobs.
+//!
+//! Layout (Hive-style partitions, readable as one table per folder):
+//!
+//! ```text
+//! DIR/works/year=2021/part-00000.parquet         one row per paper
+//! DIR/authorships/year=2021/part-00000.parquet   one row per author position, with the researcher id
+//! DIR/researchers/part-00000.parquet             resolved researchers with current affiliation
+//! DIR/organisations/part-00000.parquet
+//! DIR/coauthor_edges/part-00000.parquet
+//! DIR/moves/part-00000.parquet
+//! ```
+//!
+//! Works without a year go to `year=__HIVE_DEFAULT_PARTITION__`, as Hive and Spark expect.
+//! Files are written with zstd compression and row groups of [`ROW_GROUP`] rows.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_array::builder::{
+    BooleanBuilder, Float64Builder, Int32Builder, Int64Builder, StringBuilder,
+};
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::WriterProperties;
+use scout_corpus::rusqlite::Connection;
+use scout_corpus::rusqlite::types::ValueRef;
+use scout_corpus::stored::decode_authors;
+use serde::Serialize;
+
+pub const ROW_GROUP: usize = 128 * 1024;
+const BATCH: usize = 16 * 1024;
+/// Rows per file in unpartitioned tables.
+const FILE_ROWS: usize = 4 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Corpus(#[from] scout_corpus::CorpusError),
+    #[error("database error: {0}")]
+    Sqlite(#[from] scout_corpus::rusqlite::Error),
+    #[error("parquet error: {0}")]
+    Parquet(#[from] parquet::errors::ParquetError),
+    #[error("arrow error: {0}")]
+    Arrow(#[from] arrow_schema::ArrowError),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+pub type Result<T, E = ExportError> = std::result::Result<T, E>;
+
+/// Rows and files written per table.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TableReport {
+    pub table: String,
+    pub rows: u64,
+    pub files: usize,
+    pub bytes: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Int,
+    Int32,
+    Float,
+    Text,
+    Bool,
+}
+
+struct Column {
+    name: &'static str,
+    kind: Kind,
+}
+
+const fn col(name: &'static str, kind: Kind) -> Column {
+    Column { name, kind }
+}
+
+/// Column builders for one batch.
+enum Builder {
+    Int(Int64Builder),
+    Int32(Int32Builder),
+    Float(Float64Builder),
+    Text(StringBuilder),
+    Bool(BooleanBuilder),
+}
+
+/// A cell value pulled from SQLite (or computed).
+#[derive(Debug, Clone, PartialEq)]
+enum Cell {
+    Null,
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+impl Builder {
+    fn new(kind: Kind) -> Builder {
+        match kind {
+            Kind::Int => Builder::Int(Int64Builder::new()),
+            Kind::Int32 => Builder::Int32(Int32Builder::new()),
+            Kind::Float => Builder::Float(Float64Builder::new()),
+            Kind::Text => Builder::Text(StringBuilder::new()),
+            Kind::Bool => Builder::Bool(BooleanBuilder::new()),
+        }
+    }
+
+    fn push(&mut self, cell: &Cell) {
+        match (self, cell) {
+            (Builder::Int(b), Cell::Int(v)) => b.append_value(*v),
+            (Builder::Int(b), Cell::Float(v)) => b.append_value(*v as i64),
+            (Builder::Int(b), _) => b.append_null(),
+            (Builder::Int32(b), Cell::Int(v)) => b.append_value(*v as i32),
+            (Builder::Int32(b), _) => b.append_null(),
+            (Builder::Float(b), Cell::Float(v)) => b.append_value(*v),
+            (Builder::Float(b), Cell::Int(v)) => b.append_value(*v as f64),
+            (Builder::Float(b), _) => b.append_null(),
+            (Builder::Text(b), Cell::Text(v)) => b.append_value(v),
+            (Builder::Text(b), Cell::Int(v)) => b.append_value(v.to_string()),
+            (Builder::Text(b), _) => b.append_null(),
+            (Builder::Bool(b), Cell::Int(v)) => b.append_value(*v != 0),
+            (Builder::Bool(b), _) => b.append_null(),
+        }
+    }
+
+    fn finish(&mut self) -> ArrayRef {
+        match self {
+            Builder::Int(b) => Arc::new(b.finish()),
+            Builder::Int32(b) => Arc::new(b.finish()),
+            Builder::Float(b) => Arc::new(b.finish()),
+            Builder::Text(b) => Arc::new(b.finish()),
+            Builder::Bool(b) => Arc::new(b.finish()),
+        }
+    }
+}
+
+fn schema(columns: &[Column]) -> SchemaRef {
+    Arc::new(Schema::new(
+        columns
+            .iter()
+            .map(|c| {
+                let t = match c.kind {
+                    Kind::Int => DataType::Int64,
+                    Kind::Int32 => DataType::Int32,
+                    Kind::Float => DataType::Float64,
+                    Kind::Text => DataType::Utf8,
+                    Kind::Bool => DataType::Boolean,
+                };
+                Field::new(c.name, t, true)
+            })
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// Writes one table, partitioned by an optional key, in batches.
+struct TableWriter {
+    dir: PathBuf,
+    columns: &'static [Column],
+    schema: SchemaRef,
+    props: WriterProperties,
+    partitions: BTreeMap<String, Partition>,
+    report: TableReport,
+}
+
+struct Partition {
+    writer: ArrowWriter<File>,
+    builders: Vec<Builder>,
+    rows_in_batch: usize,
+    rows_in_file: usize,
+    file_index: usize,
+    path: PathBuf,
+}
+
+impl TableWriter {
+    fn new(root: &Path, table: &str, columns: &'static [Column]) -> TableWriter {
+        TableWriter {
+            dir: root.join(table),
+            columns,
+            schema: schema(columns),
+            props: WriterProperties::builder()
+                .set_compression(Compression::ZSTD(ZstdLevel::default()))
+                .set_max_row_group_row_count(Some(ROW_GROUP))
+                .build(),
+            partitions: BTreeMap::new(),
+            report: TableReport {
+                table: table.to_string(),
+                ..TableReport::default()
+            },
+        }
+    }
+
+    fn open(&self, partition: &str, index: usize) -> Result<(ArrowWriter<File>, PathBuf)> {
+        let dir = if partition.is_empty() {
+            self.dir.clone()
+        } else {
+            self.dir.join(partition)
+        };
+        std::fs::create_dir_all(&dir).map_err(|source| ExportError::Io {
+            path: dir.clone(),
+            source,
+        })?;
+        let path = dir.join(format!("part-{index:05}.parquet"));
+        let file = File::create(&path).map_err(|source| ExportError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        Ok((
+            ArrowWriter::try_new(file, Arc::clone(&self.schema), Some(self.props.clone()))?,
+            path,
+        ))
+    }
+
+    fn push(&mut self, partition: &str, row: &[Cell]) -> Result<()> {
+        if !self.partitions.contains_key(partition) {
+            let (writer, path) = self.open(partition, 0)?;
+            self.partitions.insert(
+                partition.to_string(),
+                Partition {
+                    writer,
+                    builders: self.columns.iter().map(|c| Builder::new(c.kind)).collect(),
+                    rows_in_batch: 0,
+                    rows_in_file: 0,
+                    file_index: 0,
+                    path,
+                },
+            );
+            self.report.files += 1;
+        }
+        let Some(p) = self.partitions.get_mut(partition) else {
+            return Ok(());
+        };
+        for (b, cell) in p.builders.iter_mut().zip(row) {
+            b.push(cell);
+        }
+        p.rows_in_batch += 1;
+        p.rows_in_file += 1;
+        self.report.rows += 1;
+        if p.rows_in_batch >= BATCH {
+            flush(p, &self.schema)?;
+        }
+        if p.rows_in_file >= FILE_ROWS {
+            flush(p, &self.schema)?;
+            p.file_index += 1;
+            let dir = if partition.is_empty() {
+                self.dir.clone()
+            } else {
+                self.dir.join(partition)
+            };
+            let path = dir.join(format!("part-{:05}.parquet", p.file_index));
+            let file = File::create(&path).map_err(|source| ExportError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            let next =
+                ArrowWriter::try_new(file, Arc::clone(&self.schema), Some(self.props.clone()))?;
+            let done = std::mem::replace(&mut p.writer, next);
+            done.close()?;
+            self.report.bytes += std::fs::metadata(&p.path).map(|m| m.len()).unwrap_or(0);
+            p.path = path;
+            p.rows_in_file = 0;
+            self.report.files += 1;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<TableReport> {
+        for (_, mut p) in std::mem::take(&mut self.partitions) {
+            flush(&mut p, &self.schema)?;
+            p.writer.close()?;
+            self.report.bytes += std::fs::metadata(&p.path).map(|m| m.len()).unwrap_or(0);
+        }
+        if self.report.rows == 0 {
+            // An empty table still gets one file, so that readers see its schema.
+            let (writer, path) = self.open("", 0)?;
+            writer.close()?;
+            self.report.files = 1;
+            self.report.bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        }
+        Ok(self.report)
+    }
+}
+
+fn flush(p: &mut Partition, schema: &SchemaRef) -> Result<()> {
+    if p.rows_in_batch == 0 {
+        return Ok(());
+    }
+    let arrays: Vec<ArrayRef> = p.builders.iter_mut().map(Builder::finish).collect();
+    let batch = RecordBatch::try_new(Arc::clone(schema), arrays)?;
+    p.writer.write(&batch)?;
+    p.rows_in_batch = 0;
+    Ok(())
+}
+
+fn cell(v: ValueRef) -> Cell {
+    match v {
+        ValueRef::Null => Cell::Null,
+        ValueRef::Integer(i) => Cell::Int(i),
+        ValueRef::Real(f) => Cell::Float(f),
+        ValueRef::Text(t) => Cell::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Cell::Text(String::from_utf8_lossy(b).into_owned()),
+    }
+}
+
+fn year_partition(year: &Cell) -> String {
+    match year {
+        Cell::Int(y) => format!("year={y}"),
+        _ => "year=__HIVE_DEFAULT_PARTITION__".to_string(),
+    }
+}
+
+const WORKS: &[Column] = &[
+    col("work_id", Kind::Int),
+    col("key", Kind::Text),
+    col("source", Kind::Text),
+    col("title", Kind::Text),
+    col("year", Kind::Int32),
+    col("venue", Kind::Text),
+    col("status", Kind::Text),
+    col("doi", Kind::Text),
+    col("arxiv", Kind::Text),
+    col("citations", Kind::Int),
+    col("n_authors", Kind::Int32),
+    col("keywords", Kind::Text),
+    col("has_abstract", Kind::Bool),
+];
+
+const AUTHORSHIPS: &[Column] = &[
+    col("work_id", Kind::Int),
+    col("position", Kind::Int32),
+    col("researcher_id", Kind::Int),
+    col("year", Kind::Int32),
+    col("name", Kind::Text),
+    col("openreview_id", Kind::Text),
+    col("orcid", Kind::Text),
+    col("openalex_id", Kind::Text),
+    col("affiliation", Kind::Text),
+    col("country", Kind::Text),
+];
+
+const RESEARCHERS: &[Column] = &[
+    col("researcher_id", Kind::Int),
+    col("key", Kind::Text),
+    col("name", Kind::Text),
+    col("openreview_id", Kind::Text),
+    col("orcid", Kind::Text),
+    col("dblp_id", Kind::Text),
+    col("openalex_id", Kind::Text),
+    col("n_works", Kind::Int),
+    col("first_year", Kind::Int32),
+    col("last_year", Kind::Int32),
+    col("citations", Kind::Int),
+    col("current_org_id", Kind::Int),
+    col("current_org", Kind::Text),
+    col("current_org_year", Kind::Int32),
+    col("current_org_type", Kind::Text),
+    col("current_country", Kind::Text),
+    col("community", Kind::Int),
+];
+
+const ORGANISATIONS: &[Column] = &[
+    col("org_id", Kind::Int),
+    col("key", Kind::Text),
+    col("name", Kind::Text),
+    col("org_type", Kind::Text),
+    col("country", Kind::Text),
+    col("ror", Kind::Text),
+    col("aliased", Kind::Bool),
+    col("current_researchers", Kind::Int),
+    col("researchers_ever", Kind::Int),
+];
+
+const EDGES: &[Column] = &[
+    col("a", Kind::Int),
+    col("b", Kind::Int),
+    col("papers", Kind::Int),
+    col("weight", Kind::Float),
+    col("first_year", Kind::Int32),
+    col("last_year", Kind::Int32),
+];
+
+const MOVES: &[Column] = &[
+    col("researcher_id", Kind::Int),
+    col("from_org", Kind::Int),
+    col("to_org", Kind::Int),
+    col("year", Kind::Int32),
+    col("from_last_work", Kind::Int),
+    col("to_first_work", Kind::Int),
+];
+
+/// Copies an SQL query into an unpartitioned table.
+fn copy_query(
+    conn: &Connection,
+    root: &Path,
+    table: &str,
+    columns: &'static [Column],
+    sql: &str,
+) -> Result<TableReport> {
+    let mut w = TableWriter::new(root, table, columns);
+    let mut stmt = conn.prepare(sql)?;
+    let mut rows = stmt.query([])?;
+    let mut row_cells = Vec::with_capacity(columns.len());
+    while let Some(r) = rows.next()? {
+        row_cells.clear();
+        for i in 0..columns.len() {
+            row_cells.push(cell(r.get_ref(i)?));
+        }
+        w.push("", &row_cells)?;
+    }
+    w.finish()
+}
+
+/// Exports the corpus into `dir` (created if needed). Derived data must be current
+/// (call `Corpus::refresh` first).
+pub fn export(conn: &Connection, dir: &Path) -> Result<Vec<TableReport>> {
+    std::fs::create_dir_all(dir).map_err(|source| ExportError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut reports = Vec::new();
+
+    // Works and authorships, partitioned by year, in one pass over the works.
+    let mut works = TableWriter::new(dir, "works", WORKS);
+    let mut authorships = TableWriter::new(dir, "authorships", AUTHORSHIPS);
+    {
+        let mut researcher_of = conn.prepare(
+            "SELECT position, researcher_id FROM authorship_researcher WHERE work_id = ?1",
+        )?;
+        let mut stmt = conn.prepare(
+            "SELECT w.id, w.key, w.source, w.title, w.year, w.venue, w.status, w.doi, w.arxiv, w.citations, w.n_authors,
+                    w.keywords, (w.abstract IS NOT NULL OR a.id IS NOT NULL), w.authors
+             FROM works w LEFT JOIN abstracts a ON a.work_key = w.key ORDER BY w.id",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut cells = Vec::with_capacity(WORKS.len());
+        while let Some(r) = rows.next()? {
+            cells.clear();
+            for i in 0..WORKS.len() {
+                cells.push(cell(r.get_ref(i)?));
+            }
+            let partition = year_partition(&cells[4]);
+            works.push(&partition, &cells)?;
+            let work_id: i64 = r.get(0)?;
+            let authors = decode_authors(r.get_ref(13)?.as_str().unwrap_or("[]"));
+            let ids: Vec<(i64, i64)> = researcher_of
+                .query_map([work_id], |x| Ok((x.get(0)?, x.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            for (position, a) in authors.iter().enumerate() {
+                let researcher = ids
+                    .iter()
+                    .find(|(p, _)| *p == position as i64)
+                    .map(|(_, r)| *r);
+                let aff = a.affiliations.first();
+                let row = [
+                    Cell::Int(work_id),
+                    Cell::Int(position as i64),
+                    researcher.map_or(Cell::Null, Cell::Int),
+                    cells[4].clone(),
+                    Cell::Text(a.name.clone()),
+                    a.openreview_id.clone().map_or(Cell::Null, Cell::Text),
+                    a.orcid.clone().map_or(Cell::Null, Cell::Text),
+                    a.openalex_id.clone().map_or(Cell::Null, Cell::Text),
+                    aff.map_or(Cell::Null, |x| Cell::Text(x.display().to_string())),
+                    aff.and_then(|x| x.country.clone())
+                        .map_or(Cell::Null, Cell::Text),
+                ];
+                authorships.push(&partition, &row)?;
+            }
+        }
+    }
+    reports.push(works.finish()?);
+    reports.push(authorships.finish()?);
+    reports.push(copy_query(
+        conn,
+        dir,
+        "researchers",
+        RESEARCHERS,
+        "SELECT id, key, name, openreview_id, orcid, dblp_id, openalex_id, n_works, first_year, last_year, citations,
+                current_org_id, current_org, current_org_year, current_org_type, current_country, community
+         FROM researchers ORDER BY id",
+    )?);
+    reports.push(copy_query(
+        conn,
+        dir,
+        "organisations",
+        ORGANISATIONS,
+        "SELECT id, key, name, org_type, country, ror, aliased, current_researchers, researchers_ever
+         FROM organisations ORDER BY id",
+    )?);
+    reports.push(copy_query(
+        conn,
+        dir,
+        "coauthor_edges",
+        EDGES,
+        "SELECT a, b, papers, weight, first_year, last_year FROM coauthor_edges ORDER BY a, b",
+    )?);
+    reports.push(copy_query(
+        conn,
+        dir,
+        "moves",
+        MOVES,
+        "SELECT researcher_id, from_org, to_org, year, from_last_work, to_first_work FROM moves ORDER BY researcher_id",
+    )?);
+    Ok(reports)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+
+    #[test]
+    fn writes_readable_partitioned_files() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(|source| ExportError::Io {
+            path: "tmp".into(),
+            source,
+        })?;
+        let mut w = TableWriter::new(dir.path(), "works", WORKS);
+        for year in [2020, 2021, 2021] {
+            let mut row: Vec<Cell> = WORKS.iter().map(|_| Cell::Null).collect();
+            row[0] = Cell::Int(i64::from(year));
+            row[1] = Cell::Text(format!("k{year}"));
+            row[4] = Cell::Int(i64::from(year));
+            w.push(&year_partition(&row[4]), &row)?;
+        }
+        let report = w.finish()?;
+        assert_eq!((report.rows, report.files), (3, 2));
+        let path = dir.path().join("works/year=2021/part-00000.parquet");
+        let file = File::open(&path).map_err(|source| ExportError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let reader = SerializedFileReader::new(file)?;
+        assert_eq!(reader.metadata().file_metadata().num_rows(), 2);
+        assert_eq!(
+            reader
+                .metadata()
+                .file_metadata()
+                .schema_descr()
+                .num_columns(),
+            WORKS.len()
+        );
+        Ok(())
+    }
+}
