@@ -19,6 +19,7 @@
 //! * [`intervals`]: multinomial bootstrap over unique rows (seeded, parallel, warm-started) and
 //!   sandwich standard errors; [`ranks_from_intervals`].
 //! * [`style`]: covariates (style control) fitted jointly with the strengths.
+//! * [`active`]: the next pair a committee member should judge (largest expected variance reduction).
 //! * [`graph`]: connected components; [`sprt`]: outlier-voter test against the consensus model.
 //! * [`read`]: FastChat `clean_battle` JSON, aggregated pair-count JSON, pairwise CSV.
 //! * [`leaderboard`]: the serialisable result table.
@@ -41,6 +42,7 @@
 //! Conventions and measured agreement with evalica, llmfao, GenAI-Arena (FastChat) and arena-rank
 //! are in the crate's `VALIDATION.md`.
 
+pub mod active;
 pub mod compat;
 pub mod data;
 pub mod error;
@@ -55,6 +57,7 @@ mod rng;
 pub mod sprt;
 pub mod style;
 
+pub use active::{ActiveOptions, Suggestion, next_pair};
 pub use data::{Comparisons, ComparisonsBuilder, Outcome, Row, Vote, VoteLog};
 pub use error::{ArenaError, Result};
 pub use fit::{Anchor, EloScale, Fit, FitOptions, RatingTransform, Reweight, TieMode, fit};

@@ -71,6 +71,8 @@ enum Command {
     },
     /// Export the corpus as partitioned Parquet (for Spark, DataFusion, Trino, DuckDB)
     Export(cmd::export::Args),
+    /// Download data from a source API (OpenAlex) into files `scout ingest` reads
+    Fetch(cmd::fetch::Args),
     /// Committee arena: Bradley–Terry leaderboards from pairwise votes
     #[command(subcommand)]
     Arena(cmd::arena::Command),
@@ -78,6 +80,16 @@ enum Command {
     Synth(cmd::synth::Args),
     /// Corpus summary: counts and freshness
     Status,
+    /// Serve the pipeline HTTP API (and web UI)
+    Serve(cmd::serve::Args),
+    /// Pipeline users and API tokens
+    User(cmd::user::Args),
+    /// Verify the pipeline's hash-chained audit log
+    Audit(cmd::audit::Args),
+    /// Online backup of the SQLite pipeline database
+    Backup(cmd::backup::Args),
+    /// Pipeline funnel analytics: conversion, time in stage, offer acceptance
+    Analytics(cmd::pipeline::AnalyticsArgs),
 }
 
 fn default_db() -> PathBuf {
@@ -122,9 +134,15 @@ fn main() -> ExitCode {
         Command::Demo(args) => cmd::demo::run(&ctx, args, db_given),
         Command::Refresh { rebuild } => cmd::refresh(&ctx, rebuild),
         Command::Export(args) => cmd::export::run(&ctx, args),
+        Command::Fetch(args) => cmd::fetch::run(&ctx, args),
         Command::Arena(command) => cmd::arena::run(&ctx, command),
         Command::Synth(args) => cmd::synth::run(&ctx, args),
         Command::Status => cmd::status(&ctx),
+        Command::Serve(args) => cmd::serve::run(&ctx, args),
+        Command::User(args) => cmd::user::run(&ctx, args),
+        Command::Audit(args) => cmd::audit::run(&ctx, args),
+        Command::Backup(args) => cmd::backup::run(&ctx, args),
+        Command::Analytics(args) => cmd::pipeline::analytics(&ctx, args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -6,6 +6,7 @@
 //! [`Reject`]s to a callback. Parsing borrows from the input where it can and never holds more
 //! than one record in memory.
 
+pub mod claims;
 mod country;
 mod error;
 mod input;
@@ -18,11 +19,14 @@ mod record;
 mod slice;
 mod text;
 
+pub use claims::{Claim, ClaimError, ClaimFormat, ClaimList, parse_claims, parse_claims_bytes};
 pub use country::country_code;
 pub use error::{FormatError, Reject};
 pub use input::{Discovery, InputFile, SkippedFile, classify, discover, open};
 pub use parse::{ParseFailure, fnv1a64, title_fingerprint};
-pub use reader::{FileSummary, Format, Item, detect, parse_record, read_file, read_file_filtered};
+pub use reader::{
+    FileSummary, Format, Item, detect, parse_record, read_bytes, read_file, read_file_filtered,
+};
 pub use record::{
     AbstractRecord, Affiliation, AffiliationSpan, AuthorProfile, Authorship, Institution, Record,
     SourceKind, Work,

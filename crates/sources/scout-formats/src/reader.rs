@@ -171,9 +171,45 @@ pub fn read_file_filtered<F: FnMut(Item)>(
     counter: Arc<AtomicU64>,
     sink: &mut F,
 ) -> Result<FileSummary, FormatError> {
-    let mut reader = open(input, counter)?;
+    let reader = open(input, counter)?;
+    Ok(read_stream(
+        reader,
+        &input.path.display().to_string(),
+        limits,
+        filter,
+        sink,
+    ))
+}
+
+/// [`read_file`] on bytes in memory (plain, or gzip when `gzip`): the same sniffing and
+/// parsing without a file. `name` stands for the file in rejects.
+pub fn read_bytes<F: FnMut(Item)>(
+    name: &str,
+    bytes: &[u8],
+    gzip: bool,
+    limits: &Limits,
+    sink: &mut F,
+) -> FileSummary {
+    let cursor = std::io::Cursor::new(bytes.to_vec());
+    let reader: Box<dyn BufRead + Send> = if gzip {
+        Box::new(std::io::BufReader::new(flate2::read::MultiGzDecoder::new(
+            cursor,
+        )))
+    } else {
+        Box::new(cursor)
+    };
+    read_stream(reader, name, limits, None, sink)
+}
+
+fn read_stream<F: FnMut(Item)>(
+    mut reader: Box<dyn BufRead + Send>,
+    name: &str,
+    limits: &Limits,
+    filter: Option<&SliceFilter>,
+    sink: &mut F,
+) -> FileSummary {
     let mut emit = Emitter {
-        file: input.path.display().to_string(),
+        file: name.to_string(),
         sink,
         summary: FileSummary::default(),
         filter: filter.filter(|f| !f.is_empty()),
@@ -189,7 +225,7 @@ pub fn read_file_filtered<F: FnMut(Item)>(
             b"",
         ),
     }
-    Ok(emit.summary)
+    emit.summary
 }
 
 enum Layout {

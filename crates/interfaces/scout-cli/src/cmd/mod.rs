@@ -1,19 +1,25 @@
 //! One module per subcommand.
 
 pub mod arena;
+pub mod audit;
+pub mod backup;
 pub mod bench;
 pub mod community;
 pub mod demo;
 pub mod eval;
 pub mod export;
+pub mod fetch;
 pub mod flows;
 pub mod ingest;
 pub mod list;
 pub mod orgs;
 pub mod path;
+pub mod pipeline;
 pub mod radius;
+pub mod serve;
 pub mod show;
 pub mod synth;
+pub mod user;
 pub mod why_same;
 
 use std::path::PathBuf;

@@ -1,0 +1,239 @@
+//! Opening the pipeline database (SQLite or PostgreSQL through sqlx's `Any` driver), the
+//! numbered migrations of each dialect, and write transactions.
+//!
+//! SQLite: WAL with `synchronous=FULL`, so a commit is on disk (WAL fsynced) before it is
+//! acknowledged — a kill -9 or a power cut loses no acknowledged write. (`NORMAL` would survive
+//! a process kill but may lose the last commits on power loss.) Writes are serialised inside the
+//! process and start with `BEGIN IMMEDIATE`, so they never fail with a lock upgrade; other
+//! processes (a CLI next to the server) wait up to the busy timeout.
+//!
+//! PostgreSQL: ordinary transactions; the audit chain is appended under a table lock.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{Any, AnyPool, Transaction};
+use tokio::sync::{Mutex, MutexGuard};
+
+use crate::error::{Error, Result};
+
+/// Which SQL dialect the pool speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+/// The migrations, in order. Each dialect has its own folder with the same numbered files.
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "pipeline",
+        sqlite: include_str!("../migrations/sqlite/0001_pipeline.sql"),
+        postgres: include_str!("../migrations/postgres/0001_pipeline.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "committee",
+        sqlite: include_str!("../migrations/sqlite/0002_committee.sql"),
+        postgres: include_str!("../migrations/postgres/0002_committee.sql"),
+    },
+];
+
+/// How to open the store.
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    /// `sqlite:/path/file.sqlite` (created if missing) or `postgres://…`.
+    pub url: String,
+    pub max_connections: u32,
+}
+
+impl StoreConfig {
+    pub fn new(url: impl Into<String>) -> Self {
+        StoreConfig {
+            url: url.into(),
+            max_connections: 8,
+        }
+    }
+
+    /// The URL for a SQLite file path.
+    pub fn sqlite_path(path: &std::path::Path) -> Self {
+        StoreConfig::new(format!("sqlite://{}?mode=rwc", path.display()))
+    }
+}
+
+/// The pipeline database: a pool plus the dialect.
+pub struct Db {
+    pub(crate) pool: AnyPool,
+    pub(crate) dialect: Dialect,
+    write_lock: Mutex<()>,
+}
+
+/// A write transaction (holding the in-process write lock on SQLite).
+pub struct WriteTx<'a> {
+    pub(crate) tx: Transaction<'static, Any>,
+    pub(crate) dialect: Dialect,
+    _guard: Option<MutexGuard<'a, ()>>,
+}
+
+impl WriteTx<'_> {
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl Db {
+    /// Connects and applies pending migrations.
+    pub async fn open(config: &StoreConfig) -> Result<Db> {
+        install_default_drivers();
+        let url = config.url.as_str();
+        let dialect = if url.starts_with("sqlite:") {
+            Dialect::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Dialect::Postgres
+        } else {
+            return Err(Error::BadUrl(url.to_string()));
+        };
+        let mut opts = AnyPoolOptions::new()
+            .max_connections(config.max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(30));
+        if dialect == Dialect::Sqlite {
+            opts = opts.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    sqlx::raw_sql(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                         PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                    )
+                    .execute(conn)
+                    .await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = opts.connect(url).await?;
+        let db = Db {
+            pool,
+            dialect,
+            write_lock: Mutex::new(()),
+        };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// The pool, for tests and tools that need raw access (e.g. tamper tests).
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Starts a write transaction.
+    pub async fn begin_write(&self) -> Result<WriteTx<'_>> {
+        match self.dialect {
+            Dialect::Sqlite => {
+                let guard = self.write_lock.lock().await;
+                let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+                Ok(WriteTx {
+                    tx,
+                    dialect: self.dialect,
+                    _guard: Some(guard),
+                })
+            }
+            Dialect::Postgres => Ok(WriteTx {
+                tx: self.pool.begin().await?,
+                dialect: self.dialect,
+                _guard: None,
+            }),
+        }
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS pipeline_migrations (\
+             version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+        )
+        .execute(&mut *tx.tx)
+        .await?;
+        if self.dialect == Dialect::Postgres {
+            // Two servers starting at once must not both apply a migration.
+            sqlx::query("LOCK TABLE pipeline_migrations IN EXCLUSIVE MODE")
+                .execute(&mut *tx.tx)
+                .await?;
+        }
+        let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM pipeline_migrations")
+            .fetch_all(&mut *tx.tx)
+            .await?;
+        for m in MIGRATIONS {
+            if applied.contains(&m.version) {
+                continue;
+            }
+            let sql = match self.dialect {
+                Dialect::Sqlite => m.sqlite,
+                Dialect::Postgres => m.postgres,
+            };
+            sqlx::raw_sql(sql).execute(&mut *tx.tx).await?;
+            sqlx::query(
+                "INSERT INTO pipeline_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            )
+            .bind(m.version)
+            .bind(m.name)
+            .bind(crate::time::now_ms())
+            .execute(&mut *tx.tx)
+            .await?;
+        }
+        tx.commit().await
+    }
+
+    /// The newest migration version known to this build.
+    pub fn schema_version() -> i64 {
+        MIGRATIONS.last().map_or(0, |m| m.version)
+    }
+
+    /// Writes a consistent copy of a SQLite database to `out` (`VACUUM INTO`, safe while
+    /// the server runs). Fails for PostgreSQL (use `pg_dump`).
+    pub async fn backup_to(&self, out: &std::path::Path) -> Result<()> {
+        if self.dialect != Dialect::Sqlite {
+            return Err(Error::Invalid(
+                "online backup is for SQLite; use pg_dump for PostgreSQL".into(),
+            ));
+        }
+        if out.exists() {
+            return Err(Error::Invalid(format!("{} already exists", out.display())));
+        }
+        let path = out
+            .to_str()
+            .ok_or_else(|| Error::Invalid("backup path is not UTF-8".into()))?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(path)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+impl FromStr for Dialect {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "sqlite" => Ok(Dialect::Sqlite),
+            "postgres" => Ok(Dialect::Postgres),
+            other => Err(Error::BadUrl(other.to_string())),
+        }
+    }
+}

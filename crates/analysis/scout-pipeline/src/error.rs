@@ -1,0 +1,40 @@
+//! The pipeline's error type: storage failures, illegal moves, missing rows, bad input.
+
+use crate::stage::Stage;
+
+/// Everything a pipeline operation can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("{what} {id} not found")]
+    NotFound { what: &'static str, id: String },
+    #[error("illegal stage move from {from} to {to}; allowed from {from}: {allowed}")]
+    IllegalMove {
+        from: Stage,
+        to: Stage,
+        allowed: String,
+    },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("invalid input: {0}")]
+    Invalid(String),
+    #[error("unsupported database URL {0:?} (expected sqlite:… or postgres://…)")]
+    BadUrl(String),
+    #[error("password hashing failed: {0}")]
+    Password(String),
+    #[error("corpus error: {0}")]
+    Corpus(String),
+}
+
+/// Shorthand for pipeline results.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub(crate) fn not_found(what: &'static str, id: impl ToString) -> Self {
+        Error::NotFound {
+            what,
+            id: id.to_string(),
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! The recruiting pipeline: candidates linked to corpus researchers, stages with an enforced
+//! transition table, notes, offers and counteroffers with computed values, messages and
+//! meetings, funnel analytics, and an append-only hash-chained audit log — stored in SQLite or
+//! PostgreSQL (sqlx, one migration folder per dialect).
+
+pub mod analytics;
+pub mod audit;
+pub mod committee;
+pub mod corpus_link;
+pub mod db;
+pub mod error;
+pub mod ics;
+pub mod model;
+pub mod offer;
+pub mod secret;
+pub mod stage;
+pub mod store;
+pub mod time;
+
+pub use db::{Db, Dialect, StoreConfig};
+pub use error::{Error, Result};
+pub use model::{Actor, Role};
+pub use offer::OfferTerms;
+pub use stage::Stage;
+pub use store::Store;

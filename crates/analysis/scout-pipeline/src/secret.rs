@@ -1,0 +1,86 @@
+//! Passwords (argon2id), random tokens, and token hashes stored at rest.
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use sha2::{Digest, Sha256};
+
+use crate::audit::hex;
+use crate::error::{Error, Result};
+
+/// Hashes a password with argon2id (default parameters, random salt) into a PHC string.
+pub fn hash_password(password: &str) -> Result<String> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| Error::Password(e.to_string()))
+}
+
+/// True when `password` matches the PHC string. A malformed stored hash never matches.
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    match PasswordHash::new(phc) {
+        Ok(parsed) => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// A random token: `prefix` + 64 hex characters (256 bits from the OS).
+pub fn random_token(prefix: &str) -> Result<String> {
+    let mut buf = [0u8; 32];
+    getrandom::fill(&mut buf).map_err(|e| Error::Password(format!("no randomness: {e}")))?;
+    Ok(format!("{prefix}{}", hex(&buf)))
+}
+
+/// What is stored for a token: its SHA-256 (tokens are random, so no salt is needed).
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// Compares two strings in time independent of where they differ.
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Rejects passwords too short to be worth hashing.
+pub fn check_password_policy(password: &str) -> Result<()> {
+    if password.chars().count() < 10 {
+        return Err(Error::Invalid(
+            "password must have at least 10 characters".into(),
+        ));
+    }
+    if password.len() > 1024 {
+        return Err(Error::Invalid("password is too long".into()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_round_trip() {
+        let h = hash_password("correct horse battery").expect("hash");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &h));
+        assert!(!verify_password("wrong horse battery", &h));
+        assert!(!verify_password("x", "not a phc string"));
+    }
+
+    #[test]
+    fn tokens_are_random_and_hashed() {
+        let a = random_token("scout_").expect("token");
+        let b = random_token("scout_").expect("token");
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 6 + 64);
+        assert_eq!(token_hash(&a).len(), 64);
+        assert!(constant_time_eq(&a, &a.clone()));
+        assert!(!constant_time_eq(&a, &b));
+    }
+}

@@ -1,0 +1,599 @@
+//! Read-only JSON endpoints over the corpus for signed-in users: the List, researcher
+//! profiles, co-author neighbourhoods, warm paths, organisations and flows. The corpus is
+//! opened once and held in memory (a `RankModel` and the co-author `Graph`, as the CLI's
+//! benchmarks do); loading starts in the background when the router is built and queries
+//! wait for it. One connection behind a mutex serves the queries, on blocking threads.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use axum::Extension;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use rustc_hash::FxHashSet;
+use scout_corpus::orgs::OrgType;
+use scout_corpus::researchers::{self, Researcher, Stage as CareerStage};
+use scout_corpus::{Corpus, CorpusError, TextIndex};
+use scout_network::flows::{FlowQuery, flows, matrix};
+use scout_network::orgs::{OrgQuery, rank_orgs};
+use scout_network::paths::{self, DescribedChain};
+use scout_network::{Graph, NetworkError};
+use scout_pipeline::Role;
+use scout_rank::{ListQuery, RankError, RankModel, rank_with};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use tokio::sync::OnceCell;
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiPath, ApiQuery};
+
+/// Most rows any list endpoint returns.
+const MAX_LIMIT: usize = 500;
+/// Most co-authors shown around a researcher in the graph view.
+const MAX_NEIGHBOURS: usize = 60;
+
+/// What the corpus routes read: a corpus path (if the server was given one) and, once
+/// loaded, the open corpus with its in-memory models.
+pub struct CorpusApi {
+    path: Option<PathBuf>,
+    loaded: OnceCell<Arc<Loaded>>,
+}
+
+/// The open corpus. All fields sit behind one mutex because the SQLite connection is not
+/// `Sync`; the models themselves are read-only.
+struct Loaded {
+    inner: Mutex<Inner>,
+}
+
+struct Inner {
+    corpus: Corpus,
+    index: TextIndex,
+    model: RankModel,
+    graph: Graph,
+    as_of: i32,
+}
+
+impl Inner {
+    fn open(path: &std::path::Path) -> Result<Inner, ApiError> {
+        if !path.exists() {
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "no_corpus",
+                format!("no corpus at {} (run `scout ingest` first)", path.display()),
+            ));
+        }
+        let mut corpus = Corpus::open(path).map_err(corpus_err)?;
+        // `text_index` brings derived data up to date first when the corpus is stale.
+        let index = corpus.text_index().map_err(corpus_err)?;
+        let as_of = corpus.latest_year().map_err(corpus_err)?.unwrap_or(2025);
+        let model = RankModel::load(corpus.conn()).map_err(rank_err)?;
+        let graph = Graph::load(corpus.conn()).map_err(network_err)?;
+        Ok(Inner {
+            corpus,
+            index,
+            model,
+            graph,
+            as_of,
+        })
+    }
+}
+
+impl CorpusApi {
+    /// A corpus API over the corpus database at `path` (`None`: every corpus route answers
+    /// 503 saying the server has no corpus).
+    pub fn new(path: Option<PathBuf>) -> Arc<CorpusApi> {
+        Arc::new(CorpusApi {
+            path,
+            loaded: OnceCell::new(),
+        })
+    }
+
+    /// Opens the corpus and loads the models, once; later calls return the loaded state.
+    /// A failed load is retried by the next call.
+    async fn get(&self) -> ApiResult<Arc<Loaded>> {
+        let Some(path) = self.path.clone() else {
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "no_corpus",
+                "this server was started without a corpus (scout serve --db PATH)",
+            ));
+        };
+        self.loaded
+            .get_or_try_init(|| async move {
+                let started = std::time::Instant::now();
+                let inner = tokio::task::spawn_blocking(move || Inner::open(&path))
+                    .await
+                    .map_err(|e| ApiError::internal(e.to_string()))??;
+                tracing::info!(
+                    ms = started.elapsed().as_millis() as u64,
+                    "corpus loaded for the web API"
+                );
+                Ok(Arc::new(Loaded {
+                    inner: Mutex::new(inner),
+                }))
+            })
+            .await
+            .cloned()
+    }
+
+    /// Runs `f` on a blocking thread with the loaded corpus.
+    async fn with<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Inner) -> ApiResult<T> + Send + 'static,
+    {
+        let loaded = self.get().await?;
+        tokio::task::spawn_blocking(move || {
+            let mut inner = loaded.inner.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut inner)
+        })
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?
+    }
+}
+
+fn corpus_err(e: CorpusError) -> ApiError {
+    match &e {
+        CorpusError::UnknownResearcher(_) => ApiError::not_found(e.to_string()),
+        CorpusError::Query(_) => ApiError::bad_request(e.to_string()),
+        _ => {
+            tracing::error!(error = %e, "corpus error");
+            ApiError::internal(e.to_string())
+        }
+    }
+}
+
+fn rank_err(e: RankError) -> ApiError {
+    match e {
+        RankError::Corpus(c) => corpus_err(c),
+        RankError::Invalid(m) => ApiError::bad_request(m),
+        other => {
+            tracing::error!(error = %other, "ranking error");
+            ApiError::internal(other.to_string())
+        }
+    }
+}
+
+fn network_err(e: NetworkError) -> ApiError {
+    match e {
+        NetworkError::Corpus(c) => corpus_err(c),
+        NetworkError::Rank(r) => rank_err(r),
+        NetworkError::Invalid(m) => ApiError::bad_request(m),
+        other => {
+            tracing::error!(error = %other, "network error");
+            ApiError::internal(other.to_string())
+        }
+    }
+}
+
+/// The routes, for signed-in users (any role). `api` is shared by all of them.
+pub fn corpus_routes(api: Arc<CorpusApi>) -> Router<AppState> {
+    // Start loading now, so the first query does not pay for it.
+    if tokio::runtime::Handle::try_current().is_ok() && api.path.is_some() {
+        let warm = api.clone();
+        tokio::spawn(async move {
+            if let Err(e) = warm.get().await {
+                tracing::warn!(error = %e.message, "corpus not loaded");
+            }
+        });
+    }
+    Router::new()
+        .route("/api/list", get(list))
+        .route("/api/researchers/{key}", get(researcher))
+        .route("/api/researchers/{key}/neighbourhood", get(neighbourhood))
+        .route("/api/paths", get(warm_paths))
+        .route("/api/orgs", get(orgs))
+        .route("/api/flows", get(flow_list))
+        .layer(Extension(api))
+}
+
+/// `(method, path, summary)` of the corpus routes, for documentation.
+pub const CORPUS_ROUTES: &[(&str, &str, &str)] = &[
+    (
+        "GET",
+        "/api/list",
+        "The List for a topic (query: topic, limit, org, org_type, country, stage, since, explain_papers)",
+    ),
+    (
+        "GET",
+        "/api/researchers/{key}",
+        "A researcher's profile (query: topic adds the score explanation)",
+    ),
+    (
+        "GET",
+        "/api/researchers/{key}/neighbourhood",
+        "Co-author graph around a researcher: nodes and edges (query: limit)",
+    ),
+    (
+        "GET",
+        "/api/paths",
+        "Warm paths from our organisation to a researcher (query: to, from_org, max_hops, k)",
+    ),
+    (
+        "GET",
+        "/api/orgs",
+        "Organisations ranked by talent on a topic (query: topic, org_type, max_size, min_people, since, limit)",
+    ),
+    (
+        "GET",
+        "/api/flows",
+        "Moves between organisations with evidence, and the flow matrix (query: from, to, since, limit, matrix)",
+    ),
+];
+
+/// The shared corpus API, as an extension: the routes keep the server's `AppState`, which
+/// `Auth` reads.
+type Api = Extension<Arc<CorpusApi>>;
+
+fn clamp_limit(limit: Option<usize>, default: usize) -> usize {
+    limit.unwrap_or(default).clamp(1, MAX_LIMIT)
+}
+
+fn nonempty(s: Option<String>) -> Option<String> {
+    s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListParams {
+    topic: String,
+    limit: Option<usize>,
+    org: Option<String>,
+    org_type: Option<String>,
+    country: Option<String>,
+    stage: Option<String>,
+    since: Option<i32>,
+    explain_papers: Option<usize>,
+}
+
+fn list_query(p: ListParams) -> ApiResult<ListQuery> {
+    let topic = p.topic.trim();
+    if topic.is_empty() {
+        return Err(ApiError::bad_request("topic must not be empty"));
+    }
+    let mut q = ListQuery::new(topic);
+    q.limit = clamp_limit(p.limit, 50);
+    q.org = nonempty(p.org);
+    q.org_type = match nonempty(p.org_type) {
+        Some(t) => Some(OrgType::parse(&t).ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "unknown org_type {t:?}; use company, education, facility, government, nonprofit, healthcare or other"
+            ))
+        })?),
+        None => None,
+    };
+    q.country = match nonempty(p.country) {
+        Some(c) => Some(scout_corpus::country_code(&c).ok_or_else(|| {
+            ApiError::bad_request(format!("unknown country {c:?}; use an ISO code such as US"))
+        })?),
+        None => None,
+    };
+    q.stage = match nonempty(p.stage) {
+        Some(s) => Some(CareerStage::parse(&s).ok_or_else(|| {
+            ApiError::bad_request(format!("unknown stage {s:?}; use early, mid or senior"))
+        })?),
+        None => None,
+    };
+    q.since = p.since;
+    q.explain_papers = p.explain_papers.unwrap_or(3).clamp(1, 20);
+    Ok(q)
+}
+
+async fn list(
+    Extension(api): Api,
+    auth: Auth,
+    ApiQuery(p): ApiQuery<ListParams>,
+) -> ApiResult<Json<Value>> {
+    auth.require(Role::Viewer)?;
+    let q = list_query(p)?;
+    let result = api
+        .with(move |c| {
+            rank_with(c.corpus.conn(), &c.index, &mut c.model.facts(), c.as_of, &q)
+                .map_err(rank_err)
+        })
+        .await?;
+    Ok(Json(
+        serde_json::to_value(&result).map_err(|e| ApiError::internal(e.to_string()))?,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileParams {
+    topic: Option<String>,
+}
+
+fn find_one(c: &Inner, key: &str) -> ApiResult<(Researcher, Vec<Researcher>)> {
+    let mut found = researchers::find(c.corpus.conn(), key).map_err(corpus_err)?;
+    if found.is_empty() {
+        return Err(ApiError::not_found(format!(
+            "no researcher matches {key:?}"
+        )));
+    }
+    let first = found.remove(0);
+    found.truncate(10);
+    Ok((first, found))
+}
+
+async fn researcher(
+    Extension(api): Api,
+    auth: Auth,
+    ApiPath(key): ApiPath<String>,
+    ApiQuery(p): ApiQuery<ProfileParams>,
+) -> ApiResult<Json<Value>> {
+    auth.require(Role::Viewer)?;
+    let topic = nonempty(p.topic);
+    api.with(move |c| {
+        let (first, others) = find_one(c, &key)?;
+        let profile =
+            researchers::profile(c.corpus.conn(), first, c.as_of, 15).map_err(corpus_err)?;
+        let breakdown = match &topic {
+            Some(t) => {
+                let mut q = ListQuery::new(t.clone());
+                q.limit = usize::MAX;
+                q.explain_papers = 10;
+                let result =
+                    rank_with(c.corpus.conn(), &c.index, &mut c.model.facts(), c.as_of, &q)
+                        .map_err(rank_err)?;
+                result
+                    .rows
+                    .into_iter()
+                    .find(|r| r.researcher.id == profile.researcher.id)
+            }
+            None => None,
+        };
+        let id = u32::try_from(profile.researcher.id).unwrap_or(u32::MAX);
+        let degree = if (id as usize) < c.graph.len() {
+            c.graph.degree(id)
+        } else {
+            0
+        };
+        Ok(Json(json!({
+            "profile": profile,
+            "coauthor_degree": degree,
+            "topic": topic,
+            "topic_breakdown": breakdown,
+            "other_matches": others,
+        })))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NeighbourhoodParams {
+    limit: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct Node {
+    id: i64,
+    key: String,
+    name: String,
+    current_org: Option<String>,
+    n_works: i64,
+    /// 0 for the researcher asked about, 1 for co-authors.
+    hop: u8,
+}
+
+#[derive(Serialize)]
+struct Edge {
+    source: i64,
+    target: i64,
+    papers: u32,
+    strength: f64,
+    last_year: i32,
+}
+
+async fn neighbourhood(
+    Extension(api): Api,
+    auth: Auth,
+    ApiPath(key): ApiPath<String>,
+    ApiQuery(p): ApiQuery<NeighbourhoodParams>,
+) -> ApiResult<Json<Value>> {
+    auth.require(Role::Viewer)?;
+    let limit = p.limit.unwrap_or(25).clamp(1, MAX_NEIGHBOURS);
+    api.with(move |c| {
+        let (center, _) = find_one(c, &key)?;
+        let cid = u32::try_from(center.id)
+            .map_err(|_| ApiError::internal("researcher id out of range"))?;
+        let mut ties: Vec<(u32, f64)> = if (cid as usize) < c.graph.len() {
+            c.graph
+                .neighbours(cid)
+                .map(|(n, t)| (n, t.strength()))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let total = ties.len();
+        ties.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ties.truncate(limit);
+        let mut nodes = vec![node(&center, 0)];
+        for (n, _) in &ties {
+            if let Some(r) =
+                researchers::by_id(c.corpus.conn(), i64::from(*n)).map_err(corpus_err)?
+            {
+                nodes.push(node(&r, 1));
+            }
+        }
+        let shown: FxHashSet<u32> = nodes
+            .iter()
+            .filter_map(|n| u32::try_from(n.id).ok())
+            .collect();
+        let mut edges = Vec::new();
+        let ids: Vec<u32> = shown.iter().copied().collect();
+        for (i, &a) in ids.iter().enumerate() {
+            for &b in &ids[i + 1..] {
+                if let Some(t) = c.graph.tie(a, b) {
+                    let (s, d) = if a < b { (a, b) } else { (b, a) };
+                    edges.push(Edge {
+                        source: i64::from(s),
+                        target: i64::from(d),
+                        papers: t.papers,
+                        strength: t.strength(),
+                        last_year: t.last_year,
+                    });
+                }
+            }
+        }
+        edges.sort_by_key(|e| (e.source, e.target));
+        Ok(Json(json!({
+            "center": center.id,
+            "coauthors_total": total,
+            "nodes": nodes,
+            "edges": edges,
+        })))
+    })
+    .await
+}
+
+fn node(r: &Researcher, hop: u8) -> Node {
+    Node {
+        id: r.id,
+        key: r.key.clone(),
+        name: r.name.clone(),
+        current_org: r.current_org.clone(),
+        n_works: r.n_works,
+        hop,
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PathParams {
+    to: String,
+    from_org: String,
+    max_hops: Option<usize>,
+    k: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct PathAnswer {
+    target: Researcher,
+    from_org: String,
+    our_people: usize,
+    chains: Vec<DescribedChain>,
+}
+
+async fn warm_paths(
+    Extension(api): Api,
+    auth: Auth,
+    ApiQuery(p): ApiQuery<PathParams>,
+) -> ApiResult<Json<Value>> {
+    auth.require(Role::Viewer)?;
+    let from_org = p.from_org.trim().to_string();
+    if from_org.is_empty() {
+        return Err(ApiError::bad_request("from_org must not be empty"));
+    }
+    let max_hops = p.max_hops.unwrap_or(3);
+    let k = p.k.unwrap_or(3).clamp(1, 10);
+    api.with(move |c| {
+        let (target, _) = find_one(c, &p.to)?;
+        let conn = c.corpus.conn();
+        let sources: FxHashSet<u32> = paths::people_of_org(conn, &from_org)
+            .map_err(network_err)?
+            .into_iter()
+            .collect();
+        let tid = u32::try_from(target.id)
+            .map_err(|_| ApiError::internal("researcher id out of range"))?;
+        let chains = if sources.is_empty() {
+            Vec::new()
+        } else {
+            paths::best_chains(&c.graph, &sources, tid, max_hops, k)
+                .map_err(network_err)?
+                .iter()
+                .map(|ch| paths::describe(conn, &c.graph, ch, 3))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(network_err)?
+        };
+        let answer = PathAnswer {
+            our_people: sources.len(),
+            target,
+            from_org,
+            chains,
+        };
+        Ok(Json(
+            serde_json::to_value(&answer).map_err(|e| ApiError::internal(e.to_string()))?,
+        ))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OrgParams {
+    topic: String,
+    org_type: Option<String>,
+    max_size: Option<i64>,
+    min_people: Option<usize>,
+    since: Option<i32>,
+    limit: Option<usize>,
+}
+
+async fn orgs(
+    Extension(api): Api,
+    auth: Auth,
+    ApiQuery(p): ApiQuery<OrgParams>,
+) -> ApiResult<Json<Value>> {
+    auth.require(Role::Viewer)?;
+    let topic = p.topic.trim().to_string();
+    if topic.is_empty() {
+        return Err(ApiError::bad_request("topic must not be empty"));
+    }
+    let mut q = OrgQuery::new(topic.clone());
+    q.org_type = match nonempty(p.org_type) {
+        Some(t) => Some(
+            OrgType::parse(&t)
+                .ok_or_else(|| ApiError::bad_request(format!("unknown org_type {t:?}")))?,
+        ),
+        None => None,
+    };
+    q.max_size = p.max_size;
+    q.min_people = p.min_people.unwrap_or(1);
+    q.since = p.since;
+    q.limit = clamp_limit(p.limit, 25);
+    api.with(move |c| {
+        let rows = rank_orgs(c.corpus.conn(), &c.index, &mut c.model.facts(), c.as_of, &q)
+            .map_err(network_err)?;
+        Ok(Json(json!({"topic": topic, "orgs": rows})))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FlowParams {
+    from: Option<String>,
+    to: Option<String>,
+    since: Option<i32>,
+    limit: Option<usize>,
+    matrix: Option<usize>,
+}
+
+async fn flow_list(
+    Extension(api): Api,
+    auth: Auth,
+    ApiQuery(p): ApiQuery<FlowParams>,
+) -> ApiResult<Json<Value>> {
+    auth.require(Role::Viewer)?;
+    let q = FlowQuery {
+        from: nonempty(p.from),
+        to: nonempty(p.to),
+        since: p.since,
+        limit: clamp_limit(p.limit, 50),
+    };
+    let top = p.matrix.unwrap_or(10).min(30);
+    api.with(move |c| {
+        let conn = c.corpus.conn();
+        let rows = flows(conn, &q).map_err(network_err)?;
+        let m = (top > 0)
+            .then(|| matrix(conn, q.since, top))
+            .transpose()
+            .map_err(network_err)?;
+        Ok(Json(json!({"moves": rows, "matrix": m})))
+    })
+    .await
+}

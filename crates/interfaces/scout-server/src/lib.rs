@@ -1,0 +1,116 @@
+//! `scout serve`: the pipeline's HTTP JSON API (axum). Routes and the OpenAPI document come
+//! from one table (`routes::ROUTES`); authentication, CSRF and rate limiting are in `auth`;
+//! every error is an `ApiError` rendered as JSON.
+
+pub mod auth;
+pub mod committee_api;
+pub mod corpus_api;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod routes;
+pub mod web;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use scout_pipeline::Store;
+
+use crate::auth::RateLimiter;
+use crate::error::ApiError;
+
+/// Server settings (defaults suit production; tests shorten the times).
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// How long a login session lasts.
+    pub session_ttl: Duration,
+    /// Failed logins allowed per client address and per user name within `login_window`.
+    pub login_max_failures: u32,
+    pub login_window: Duration,
+    /// Largest accepted request body.
+    pub max_body_bytes: usize,
+    /// Add `Secure` to the cookie (set when served over HTTPS, e.g. behind a proxy).
+    pub secure_cookies: bool,
+    /// The corpus database the read-only corpus endpoints (`corpus_api`) query; `None`: they answer 503.
+    pub corpus: Option<std::path::PathBuf>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            session_ttl: Duration::from_secs(8 * 3600),
+            login_max_failures: 5,
+            login_window: Duration::from_secs(300),
+            max_body_bytes: 64 * 1024,
+            secure_cookies: false,
+            corpus: None,
+        }
+    }
+}
+
+/// Shared state of all handlers.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<Store>,
+    pub config: Arc<ServerConfig>,
+    pub limiter: Arc<RateLimiter>,
+    /// An argon2 hash of a random password, verified against for unknown user names.
+    pub dummy_hash: Arc<String>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<Store>, config: ServerConfig) -> Result<AppState, scout_pipeline::Error> {
+        let dummy = scout_pipeline::secret::random_token("")?;
+        Ok(AppState {
+            store,
+            limiter: Arc::new(RateLimiter::new(
+                config.login_max_failures,
+                config.login_window,
+            )),
+            config: Arc::new(config),
+            dummy_hash: Arc::new(scout_pipeline::secret::hash_password(&dummy)?),
+        })
+    }
+}
+
+/// The router: every route of the table, a JSON 404/405, and the body limit.
+pub fn router(state: AppState) -> Router {
+    let limit = state.config.max_body_bytes;
+    let mut app: Router<AppState> = Router::new();
+    for r in routes::all_routes() {
+        app = app.route(r.path, (r.handler)());
+    }
+    app = app
+        .merge(corpus_api::corpus_routes(corpus_api::CorpusApi::new(
+            state.config.corpus.clone(),
+        )))
+        .merge(web::routes());
+    app.fallback(|| async { ApiError::not_found("no such route (see /api/openapi.json)") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "method not allowed on this route",
+            )
+        })
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

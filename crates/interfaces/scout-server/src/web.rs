@@ -1,0 +1,136 @@
+//! The web UI: static HTML, CSS and ES modules from `web/`, embedded in the binary (no build
+//! step) and served at `/` and `/assets/{file}` with a strict Content-Security-Policy. The UI
+//! routes on the client (`/#/list`, `/#/candidates/7`), so the server serves one page.
+
+use axum::Router;
+use axum::extract::Path;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+/// The Content-Security-Policy of every UI response: scripts, styles and connections only
+/// from this origin, no inline script or style, no plugins, no framing.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+frame-ancestors 'none'";
+
+const INDEX: &str = include_str!("../web/index.html");
+
+/// `(file name, content type, bytes)` of every asset under `/assets/`.
+pub const ASSETS: &[(&str, &str, &[u8])] = &[
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../web/assets/app.css"),
+    ),
+    (
+        "app.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../web/assets/app.js"),
+    ),
+    (
+        "api.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../web/assets/api.js"),
+    ),
+    (
+        "dom.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../web/assets/dom.js"),
+    ),
+    (
+        "list.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../web/assets/list.js"),
+    ),
+    (
+        "profile.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../web/assets/profile.js"),
+    ),
+    (
+        "graph.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../web/assets/graph.js"),
+    ),
+    (
+        "orgs.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../web/assets/orgs.js"),
+    ),
+    (
+        "pipeline.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../web/assets/pipeline.js"),
+    ),
+    (
+        "candidate.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../web/assets/candidate.js"),
+    ),
+    (
+        "analytics.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../web/assets/analytics.js"),
+    ),
+    (
+        "admin.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../web/assets/admin.js"),
+    ),
+    (
+        "favicon.svg",
+        "image/svg+xml",
+        include_bytes!("../web/assets/favicon.svg"),
+    ),
+];
+
+/// The UI routes: `/`, `/index.html` and `/assets/{file}`. Generic over the state so it
+/// merges into any router.
+pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    Router::new()
+        .route("/", get(index))
+        .route("/index.html", get(index))
+        .route("/assets/{file}", get(asset))
+}
+
+/// Security headers shared by every UI response.
+fn security_headers(content_type: &'static str, cache: &'static str) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    h
+}
+
+async fn index() -> Response {
+    (
+        security_headers("text/html; charset=utf-8", "no-cache"),
+        INDEX,
+    )
+        .into_response()
+}
+
+async fn asset(Path(file): Path<String>) -> Response {
+    match ASSETS.iter().find(|(name, _, _)| *name == file) {
+        // Assets are not content-hashed, so browsers revalidate them (cheap on a LAN).
+        Some((_, ctype, bytes)) => (security_headers(ctype, "no-cache"), *bytes).into_response(),
+        None => {
+            let mut h = security_headers("text/plain; charset=utf-8", "no-store");
+            h.remove(header::CACHE_CONTROL);
+            (StatusCode::NOT_FOUND, h, "no such asset").into_response()
+        }
+    }
+}

@@ -1,0 +1,1056 @@
+//! Integration tests over real HTTP, on SQLite always and on PostgreSQL when
+//! `SCOUT_TEST_DATABASE_URL` is set.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use common::*;
+use scout_pipeline::model::{Channel, NewCandidate};
+use scout_pipeline::{Role, Stage};
+use scout_server::ServerConfig;
+use scout_server::routes::ROUTES;
+use serde_json::{Value, json};
+
+const ROLES: [Role; 3] = [Role::Viewer, Role::Recruiter, Role::Owner];
+
+/// A candidate with a tag, a note, a message and a meeting; returns (candidate id, message id).
+async fn seeded_candidate(env: &Env) -> (i64, i64) {
+    let a = env.actor(Role::Owner);
+    let c = env
+        .store
+        .create_candidate(
+            &a,
+            &NewCandidate {
+                name: "Grace Hopper".into(),
+                tags: vec!["x".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("candidate");
+    env.store
+        .add_note(&a, c.id, "strong compilers background")
+        .await
+        .expect("note");
+    let m = env
+        .store
+        .add_message(&a, c.id, Channel::Email, "Hello Grace", None)
+        .await
+        .expect("message");
+    env.store
+        .add_meeting(
+            &a,
+            c.id,
+            "Intro",
+            1_780_000_000_000,
+            30,
+            Some("Zoom"),
+            &["olive@example.org".into()],
+        )
+        .await
+        .expect("meeting");
+    (c.id, m.id)
+}
+
+fn body_for(method: &str, path: &str, n: usize) -> Option<Value> {
+    let b = match (method, path) {
+        ("POST", "/api/login") => return None,
+        ("POST", "/api/users") => {
+            json!({"name": format!("user{n}"), "role": "viewer", "password": "long enough password"})
+        }
+        ("POST", "/api/tokens") => json!({"label": "t"}),
+        ("POST", "/api/candidates") => json!({"name": "New Person"}),
+        ("PATCH", "/api/candidates/{id}") => json!({"source_org": "Elsewhere"}),
+        ("POST", "/api/candidates/{id}/stage") => json!({"to": "shortlisted"}),
+        ("POST", "/api/candidates/{id}/tags") => json!({"tag": "y"}),
+        ("POST", "/api/candidates/{id}/notes") => json!({"body": "b"}),
+        ("POST", "/api/candidates/{id}/offers") => json!({"currency": "USD", "base": 100}),
+        ("POST", "/api/candidates/{id}/counteroffers") => {
+            json!({"rival_org": "R", "currency": "USD", "value": 5})
+        }
+        ("POST", "/api/candidates/{id}/decision") => json!({"outcome": "withdrawn", "reason": "r"}),
+        ("POST", "/api/candidates/{id}/messages") => json!({"channel": "email", "body": "hi"}),
+        ("PATCH", "/api/candidates/{id}/messages/{message_id}") => json!({"reply": "yes"}),
+        ("POST", "/api/candidates/{id}/claims") => json!({"text": "Attention Is All You Need"}),
+        ("POST", "/api/candidates/{id}/meetings") => {
+            json!({"title": "t", "starts_at": "2026-05-01T10:00:00Z", "duration_minutes": 30})
+        }
+        _ if method == "POST" || method == "PATCH" => json!({}),
+        _ => return None,
+    };
+    Some(b)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_role_on_every_endpoint() {
+    for backend in backends() {
+        let env = start(&backend, ServerConfig::default()).await;
+        let mut n = 0;
+        for route in ROUTES {
+            // Unauthenticated: 401 on every protected route.
+            if route.role.is_some() {
+                let path = route
+                    .path
+                    .replace("{id}", "1")
+                    .replace("{message_id}", "1")
+                    .replace("{tag}", "x");
+                let r = env
+                    .anon()
+                    .send(
+                        route.method,
+                        &path,
+                        body_for(route.method, route.path, 0)
+                            .map(|b| b.to_string().into_bytes())
+                            .as_deref(),
+                        &[],
+                    )
+                    .await;
+                assert_eq!(
+                    r.status,
+                    401,
+                    "{} {} anonymous: {}",
+                    route.method,
+                    route.path,
+                    r.text()
+                );
+            }
+            for role in ROLES {
+                n += 1;
+                let (cid, mid) = seeded_candidate(&env).await;
+                let mut path = route
+                    .path
+                    .replace("{message_id}", &mid.to_string())
+                    .replace("{tag}", "x");
+                if route.path.starts_with("/api/users/") {
+                    let u = env
+                        .store
+                        .create_user("test", &format!("victim{n}"), Role::Viewer, "x")
+                        .await
+                        .expect("user");
+                    path = path.replace("{id}", &u.id.to_string());
+                } else if route.path.starts_with("/api/tokens/") {
+                    let (t, _) = env
+                        .store
+                        .create_token("test", env.user(role).id, "victim")
+                        .await
+                        .expect("token");
+                    path = path.replace("{id}", &t.id.to_string());
+                } else {
+                    path = path.replace("{id}", &cid.to_string());
+                }
+                let body =
+                    body_for(route.method, route.path, n).map(|b| b.to_string().into_bytes());
+                let r = env
+                    .client(role)
+                    .send(route.method, &path, body.as_deref(), &[])
+                    .await;
+                let what = format!(
+                    "[{}] {role} {} {}: {} {}",
+                    env.backend_name(),
+                    route.method,
+                    path,
+                    r.status,
+                    r.text()
+                );
+                match route.role {
+                    Some(min) if role < min => {
+                        assert_eq!(r.status, 403, "{what}");
+                        assert_eq!(r.code(), "forbidden", "{what}");
+                    }
+                    _ if route.path == "/api/login" => assert_eq!(r.status, 415, "{what}"),
+                    _ if route.path == "/api/logout" => assert_eq!(r.status, 400, "{what}"), // tokens have no session
+                    _ if route.path.ends_with("/claims") => assert_eq!(r.status, 503, "{what}"), // no corpus here
+                    _ => assert!((200..300).contains(&r.status), "{what}"),
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openapi_documents_every_route() {
+    let env = start(&Backend::Sqlite, ServerConfig::default()).await;
+    let doc = env.anon().get("/api/openapi.json").await.json();
+    let mut documented = BTreeSet::new();
+    for (path, ops) in doc["paths"].as_object().expect("paths") {
+        for method in ops.as_object().expect("ops").keys() {
+            documented.insert((method.to_uppercase(), path.clone()));
+        }
+    }
+    let routes: BTreeSet<_> = scout_server::routes::all_routes()
+        .map(|r| (r.method.to_string(), r.path.to_string()))
+        .collect();
+    assert_eq!(documented, routes);
+    // Every route is served (no fallback 404/405).
+    let owner = env.client(Role::Owner);
+    for r in ROUTES {
+        let path = r
+            .path
+            .replace("{id}", "999999")
+            .replace("{message_id}", "1")
+            .replace("{tag}", "x");
+        let resp = owner.send(r.method, &path, Some(b"{}"), &[]).await;
+        assert_ne!(resp.status, 405, "{} {path}", r.method);
+        if resp.status == 404 {
+            assert_ne!(
+                resp.json()["error"]["message"],
+                "no such route (see /api/openapi.json)",
+                "{} {path}",
+                r.method
+            );
+        }
+    }
+    assert_eq!(owner.get("/api/nope").await.status, 404);
+}
+
+/// The stages on a legal path from `sourced` to `target` (excluding `sourced`).
+fn path_to(target: Stage) -> Vec<Stage> {
+    let mut prev = std::collections::HashMap::new();
+    let mut queue = std::collections::VecDeque::from([Stage::Sourced]);
+    while let Some(s) = queue.pop_front() {
+        for n in s.allowed_next() {
+            if *n != Stage::Sourced && !prev.contains_key(n) {
+                prev.insert(*n, s);
+                queue.push_back(*n);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut cur = target;
+    while cur != Stage::Sourced {
+        out.push(cur);
+        cur = prev[&cur];
+    }
+    out.reverse();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_illegal_stage_transition_is_409() {
+    for backend in backends() {
+        let env = start(&backend, ServerConfig::default()).await;
+        let a = env.actor(Role::Recruiter);
+        let rick = env.client(Role::Recruiter);
+        let mut illegal = 0;
+        for from in Stage::ALL {
+            // One candidate per origin stage: illegal moves change nothing, so it can be reused.
+            let c = env
+                .store
+                .create_candidate(
+                    &a,
+                    &NewCandidate {
+                        name: "P".into(),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .expect("c");
+            for s in path_to(from) {
+                env.store
+                    .move_stage(&a, c.id, s, None)
+                    .await
+                    .expect("legal path");
+            }
+            for to in Stage::ALL {
+                if from.can_move_to(to) {
+                    continue;
+                }
+                illegal += 1;
+                let r = rick
+                    .post(
+                        &format!("/api/candidates/{}/stage", c.id),
+                        &json!({"to": to}),
+                    )
+                    .await;
+                assert_eq!(
+                    r.status,
+                    409,
+                    "[{}] {from} → {to}: {}",
+                    env.backend_name(),
+                    r.text()
+                );
+                assert_eq!(r.code(), "illegal_transition");
+                assert!(
+                    r.json()["error"]["message"]
+                        .as_str()
+                        .unwrap_or("")
+                        .contains(from.as_str())
+                );
+            }
+            let now = rick.get(&format!("/api/candidates/{}", c.id)).await.json();
+            assert_eq!(
+                now["candidate"]["stage"],
+                from.as_str(),
+                "illegal moves changed nothing"
+            );
+            // Every legal move succeeds (on a fresh copy at the same stage).
+            for to in from.allowed_next() {
+                let c2 = env
+                    .store
+                    .create_candidate(
+                        &a,
+                        &NewCandidate {
+                            name: "Q".into(),
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                    .expect("c");
+                for s in path_to(from) {
+                    env.store
+                        .move_stage(&a, c2.id, s, None)
+                        .await
+                        .expect("legal path");
+                }
+                let r = rick
+                    .post(
+                        &format!("/api/candidates/{}/stage", c2.id),
+                        &json!({"to": to, "reason": "why"}),
+                    )
+                    .await;
+                assert_eq!(r.status, 200, "{from} → {to}: {}", r.text());
+            }
+        }
+        assert!(illegal > 60, "{illegal}");
+        let hist = rick.get("/api/candidates/1/history").await.json();
+        assert_eq!(hist["history"][0]["to"], "sourced");
+        assert_eq!(hist["history"][0]["moved_by"], "rick");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn csrf_is_required_for_cookie_writes() {
+    for backend in backends() {
+        let env = start(&backend, ServerConfig::default()).await;
+        let (r, session) = Client::login(env.addr, "rick", PASSWORD).await;
+        let cookie_header = r.header("set-cookie").unwrap_or("").to_string();
+        assert!(
+            cookie_header.contains("HttpOnly")
+                && cookie_header.contains("SameSite=Strict")
+                && cookie_header.contains("Max-Age="),
+            "{cookie_header}"
+        );
+        let session = session.expect("login");
+        let ClientAuth::Session { cookie, csrf } = session.auth.clone() else {
+            panic!("session")
+        };
+        let no_csrf = Client {
+            addr: env.addr,
+            auth: ClientAuth::Session {
+                cookie: cookie.clone(),
+                csrf: None,
+            },
+        };
+        let wrong = Client {
+            addr: env.addr,
+            auth: ClientAuth::Session {
+                cookie: cookie.clone(),
+                csrf: Some("0".repeat(64)),
+            },
+        };
+        let body = json!({"name": "Via Cookie"});
+        let r = no_csrf.post("/api/candidates", &body).await;
+        assert_eq!((r.status, r.code().as_str()), (403, "csrf"));
+        let r = wrong.post("/api/candidates", &body).await;
+        assert_eq!((r.status, r.code().as_str()), (403, "csrf"));
+        assert_eq!(no_csrf.delete("/api/candidates/1/tags/x").await.status, 403);
+        // Reads need no CSRF token; writes with it work.
+        assert_eq!(no_csrf.get("/api/candidates").await.status, 200);
+        assert_eq!(session.post("/api/candidates", &body).await.status, 201);
+        let me = no_csrf.get("/api/me").await.json();
+        assert_eq!(me["csrf_token"].as_str(), csrf.as_deref());
+        // Logout ends the session.
+        assert_eq!(session.post("/api/logout", &json!({})).await.status, 200);
+        assert_eq!(no_csrf.get("/api/candidates").await.status, 401);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_expire() {
+    for backend in backends() {
+        let cfg = ServerConfig {
+            session_ttl: Duration::from_secs(1),
+            ..Default::default()
+        };
+        let env = start(&backend, cfg).await;
+        let (_, s) = Client::login(env.addr, "vera", PASSWORD).await;
+        let s = s.expect("login");
+        assert_eq!(s.get("/api/me").await.status, 200);
+        tokio::time::sleep(Duration::from_millis(1300)).await;
+        let r = s.get("/api/me").await;
+        assert_eq!(r.status, 401, "{}", r.text());
+        assert!(r.text().contains("expired"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_logins_are_rate_limited() {
+    for backend in backends() {
+        let cfg = ServerConfig {
+            login_max_failures: 3,
+            login_window: Duration::from_secs(60),
+            ..Default::default()
+        };
+        let env = start(&backend, cfg).await;
+        for _ in 0..3 {
+            let (r, _) = Client::login(env.addr, "olive", "wrong password!").await;
+            assert_eq!(r.status, 401);
+        }
+        let (r, _) = Client::login(env.addr, "olive", PASSWORD).await;
+        assert_eq!(r.status, 429, "{}", r.text());
+        assert_eq!(r.code(), "rate_limited");
+        assert!(r.header("retry-after").is_some());
+        // The client address is blocked for other names too.
+        let (r, _) = Client::login(env.addr, "vera", PASSWORD).await;
+        assert_eq!(r.status, 429);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_can_be_revoked_and_users_disabled() {
+    for backend in backends() {
+        let env = start(&backend, ServerConfig::default()).await;
+        let vera = env.client(Role::Viewer);
+        let made = vera
+            .post("/api/tokens", &json!({"label": "script"}))
+            .await
+            .json();
+        let token = made["token"].as_str().expect("token").to_string();
+        let id = made["info"]["id"].as_i64().expect("id");
+        let script = Client {
+            addr: env.addr,
+            auth: ClientAuth::Token(token),
+        };
+        assert_eq!(script.get("/api/candidates").await.status, 200);
+        // Someone else's token cannot be revoked by a non-owner.
+        let rick = env.client(Role::Recruiter);
+        assert_eq!(rick.delete(&format!("/api/tokens/{id}")).await.status, 404);
+        assert_eq!(vera.delete(&format!("/api/tokens/{id}")).await.status, 200);
+        assert_eq!(script.get("/api/candidates").await.status, 401);
+        // Disabling a user kills their tokens.
+        let olive = env.client(Role::Owner);
+        let vid = env.user(Role::Viewer).id;
+        assert_eq!(olive.delete(&format!("/api/users/{vid}")).await.status, 200);
+        assert_eq!(vera.get("/api/candidates").await.status, 401);
+        let (r, _) = Client::login(env.addr, "vera", PASSWORD).await;
+        assert_eq!(r.status, 401);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_requests_get_clear_4xx() {
+    let env = start(
+        &Backend::Sqlite,
+        ServerConfig {
+            max_body_bytes: 1024,
+            ..Default::default()
+        },
+    )
+    .await;
+    let rick = env.client(Role::Recruiter);
+    type Case<'a> = (&'a str, Vec<u8>, &'a [(&'a str, &'a str)], u16, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            "/api/candidates",
+            b"{\"name\": ".to_vec(),
+            &[],
+            400,
+            "malformed_json",
+        ),
+        (
+            "/api/candidates",
+            br#"{"name": 42}"#.to_vec(),
+            &[],
+            422,
+            "invalid_json_data",
+        ),
+        (
+            "/api/candidates",
+            br#"{"name": "A", "salary": 1}"#.to_vec(),
+            &[],
+            422,
+            "invalid_json_data",
+        ),
+        (
+            "/api/candidates",
+            br#"{"name": "   "}"#.to_vec(),
+            &[],
+            422,
+            "invalid_input",
+        ),
+        (
+            "/api/candidates",
+            format!(r#"{{"name": "{}"}}"#, "a".repeat(5000)).into_bytes(),
+            &[],
+            413,
+            "body_too_large",
+        ),
+        (
+            "/api/candidates",
+            br#"{"name": "A"}"#.to_vec(),
+            &[("Content-Type", "text/plain")],
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            "/api/candidates/abc/stage",
+            br#"{"to": "offer"}"#.to_vec(),
+            &[],
+            400,
+            "bad_path",
+        ),
+        (
+            "/api/candidates/1/stage",
+            br#"{"to": "hired"}"#.to_vec(),
+            &[],
+            422,
+            "invalid_json_data",
+        ),
+    ];
+    for (path, body, headers, status, code) in cases {
+        let r = rick.send("POST", path, Some(&body), headers).await;
+        assert_eq!(
+            r.status,
+            status,
+            "{path} {}: {}",
+            String::from_utf8_lossy(&body[..body.len().min(60)]),
+            r.text()
+        );
+        assert_eq!(r.code(), code, "{}", r.text());
+        assert!(
+            !r.json()["error"]["message"]
+                .as_str()
+                .unwrap_or("")
+                .is_empty()
+        );
+    }
+    let r = rick.get("/api/candidates?stage=nowhere").await;
+    assert_eq!((r.status, r.code().as_str()), (400, "bad_query"));
+    let r = rick.get("/api/candidates?colour=red").await;
+    assert_eq!(r.status, 400);
+    // Nothing was half-written: no candidate exists.
+    assert_eq!(
+        rick.get("/api/candidates").await.json()["candidates"]
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compensation_is_for_owners_only() {
+    for backend in backends() {
+        let env = start(&backend, ServerConfig::default()).await;
+        let (cid, _) = seeded_candidate(&env).await;
+        let olive = env.client(Role::Owner);
+        let offer = json!({"currency": "USD", "base": 300000, "bonus": 60000, "sign_on": 50000,
+                           "equity": 800000, "vesting_months": 48, "cliff_months": 12});
+        let r = olive
+            .post(&format!("/api/candidates/{cid}/offers"), &offer)
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text());
+        assert_eq!(
+            r.json()["offer"]["total_value"],
+            1_440_000 + 50_000 + 800_000
+        );
+        let mut revised = offer.clone();
+        revised["base"] = json!(320000);
+        let r = olive
+            .post(&format!("/api/candidates/{cid}/offers"), &revised)
+            .await
+            .json();
+        assert_eq!(r["offer"]["revision"], 2);
+        olive
+            .post(
+                &format!("/api/candidates/{cid}/counteroffers"),
+                &json!({"rival_org": "Rival", "currency": "USD", "value": 700000}),
+            )
+            .await;
+        let revisions = olive
+            .get(&format!("/api/candidates/{cid}/offers"))
+            .await
+            .json();
+        assert_eq!(revisions["offers"].as_array().map(Vec::len), Some(2));
+        let as_owner = olive.get(&format!("/api/candidates/{cid}")).await.json();
+        assert_eq!(as_owner["compensation"]["latest_offer"]["revision"], 2);
+        assert_eq!(
+            as_owner["compensation"]["counteroffers"][0]["rival_org"],
+            "Rival"
+        );
+        for role in [Role::Viewer, Role::Recruiter] {
+            let other = env
+                .client(role)
+                .get(&format!("/api/candidates/{cid}"))
+                .await;
+            assert!(
+                !other.text().contains("compensation") && !other.text().contains("300000"),
+                "{}",
+                other.text()
+            );
+            let a = env.client(role).get("/api/analytics").await.json();
+            assert!(a["analytics"].get("offers").is_none());
+        }
+        let a = olive.get("/api/analytics").await.json();
+        assert!(a["analytics"]["offers"]["by_counteroffer"].is_array());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_chain_verifies_and_detects_tampering() {
+    for backend in backends() {
+        let env = start(&backend, ServerConfig::default()).await;
+        let (cid, _) = seeded_candidate(&env).await;
+        let rick = env.client(Role::Recruiter);
+        let vera = env.client(Role::Viewer);
+        rick.post(
+            &format!("/api/candidates/{cid}/stage"),
+            &json!({"to": "shortlisted"}),
+        )
+        .await;
+        vera.get(&format!("/api/candidates/{cid}")).await;
+        let olive = env.client(Role::Owner);
+        let entries = olive.get("/api/audit?limit=1000").await.json();
+        let actions: Vec<(String, String)> = entries["entries"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .map(|e| {
+                (
+                    e["actor"].as_str().unwrap_or("").into(),
+                    e["action"].as_str().unwrap_or("").into(),
+                )
+            })
+            .collect();
+        assert!(
+            actions.contains(&("vera".into(), "candidate.read".into())),
+            "{actions:?}"
+        );
+        assert!(actions.contains(&("rick".into(), "candidate.stage".into())));
+        let v = olive.get("/api/audit/verify").await.json();
+        assert_eq!(v["verify"]["ok"], true, "{v}");
+
+        // The log refuses updates and deletes…
+        let pool = env.store.db().pool();
+        assert!(
+            sqlx::query("UPDATE audit_log SET actor = 'mallory' WHERE seq = 3")
+                .execute(pool)
+                .await
+                .is_err()
+        );
+        assert!(
+            sqlx::query("DELETE FROM audit_log WHERE seq = 3")
+                .execute(pool)
+                .await
+                .is_err()
+        );
+        // …and someone with raw database access who removes the guard is still caught.
+        match env.backend_name() {
+            "sqlite" => {
+                sqlx::raw_sql("DROP TRIGGER audit_log_no_update")
+                    .execute(pool)
+                    .await
+                    .expect("drop");
+            }
+            _ => {
+                sqlx::raw_sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update")
+                    .execute(pool)
+                    .await
+                    .expect("disable");
+            }
+        }
+        sqlx::query("UPDATE audit_log SET actor = 'mallory' WHERE seq = 3")
+            .execute(pool)
+            .await
+            .expect("tamper");
+        let v = olive.get("/api/audit/verify").await.json();
+        assert_eq!(v["verify"]["ok"], false, "{v}");
+        assert_eq!(v["verify"]["first_problem"]["seq"], 3);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_and_erasure() {
+    for backend in backends() {
+        let env = start(&backend, ServerConfig::default()).await;
+        let (cid, _) = seeded_candidate(&env).await;
+        let olive = env.client(Role::Owner);
+        let e = olive
+            .get(&format!("/api/candidates/{cid}/export"))
+            .await
+            .json();
+        assert_eq!(e["candidate"]["name"], "Grace Hopper");
+        assert_eq!(e["notes"][0]["body"], "strong compilers background");
+        assert_eq!(e["messages"][0]["body"], "Hello Grace");
+        assert_eq!(e["meetings"].as_array().map(Vec::len), Some(1));
+        assert!(e["audit"].as_array().is_some_and(|a| !a.is_empty()));
+        let r = olive
+            .post(&format!("/api/candidates/{cid}/erase"), &json!({}))
+            .await
+            .json();
+        assert_eq!(r["erased"]["notes_removed"], 1);
+        assert_eq!(r["erased"]["messages_removed"], 1);
+        assert_eq!(
+            olive.get(&format!("/api/candidates/{cid}")).await.status,
+            404
+        );
+        let after = olive.get(&format!("/api/candidates/{cid}/export")).await;
+        let text = after.text();
+        assert!(
+            !text.contains("Grace") && !text.contains("compilers"),
+            "{text}"
+        );
+        assert!(
+            after.json()["audit"]
+                .as_array()
+                .expect("audit")
+                .iter()
+                .any(|a| a["action"] == "candidate.erase")
+        );
+        assert_eq!(
+            olive.get("/api/audit/verify").await.json()["verify"]["ok"],
+            true
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn meetings_export_as_ics_and_messages_record_replies() {
+    let env = start(&Backend::Sqlite, ServerConfig::default()).await;
+    let (cid, mid) = seeded_candidate(&env).await;
+    let rick = env.client(Role::Recruiter);
+    let r = rick
+        .patch(
+            &format!("/api/candidates/{cid}/messages/{mid}"),
+            &json!({"sent_at": "2026-04-01T09:00:00Z", "reply": "Happy to talk"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["message"]["sent_at"], "2026-04-01T09:00:00Z");
+    assert_eq!(r.json()["message"]["reply"], "Happy to talk");
+    let ics = env
+        .client(Role::Viewer)
+        .get(&format!("/api/candidates/{cid}/meetings.ics"))
+        .await;
+    assert_eq!(ics.status, 200);
+    assert!(
+        ics.header("content-type")
+            .unwrap_or("")
+            .starts_with("text/calendar")
+    );
+    let body = ics.text();
+    assert!(
+        body.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"),
+        "{body}"
+    );
+    assert!(body.contains("DTSTART:20260528T202640Z\r\n"), "{body}");
+    assert!(body.contains("LOCATION:Zoom\r\n"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_restores_to_a_working_server() {
+    let mut env = start(&Backend::Sqlite, ServerConfig::default()).await;
+    let (cid, _) = seeded_candidate(&env).await;
+    let backup = env.dir.path().join("backup.sqlite");
+    // Online: the server is running and writing while the copy is taken.
+    let writer = {
+        let c = env.client(Role::Recruiter);
+        tokio::spawn(async move {
+            for i in 0..20 {
+                c.post(
+                    "/api/candidates",
+                    &json!({"name": format!("During backup {i}")}),
+                )
+                .await;
+            }
+        })
+    };
+    env.store.db().backup_to(&backup).await.expect("backup");
+    writer.await.expect("writer");
+    env.client(Role::Recruiter)
+        .post("/api/candidates", &json!({"name": "After backup"}))
+        .await;
+    env.stop().await;
+    // Restore: stop the server, copy the backup over the database file, start again.
+    env.store.db().close().await;
+    let db = env.dir.path().join("pipeline.sqlite");
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    std::fs::copy(&backup, &db).expect("restore copy");
+    let store = std::sync::Arc::new(
+        scout_pipeline::Store::open(&scout_pipeline::StoreConfig::sqlite_path(&db))
+            .await
+            .expect("reopen"),
+    );
+    let dir = tempfile::tempdir().expect("dir");
+    let restored = start_on(
+        store,
+        env.url.clone(),
+        dir,
+        env.users.clone(),
+        ServerConfig::default(),
+    )
+    .await;
+    let olive = restored.client(Role::Owner);
+    let c = olive.get(&format!("/api/candidates/{cid}")).await;
+    assert_eq!(c.status, 200);
+    let names: Vec<String> = olive.get("/api/candidates?limit=1000").await.json()["candidates"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|c| c["name"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert!(!names.contains(&"After backup".to_string()));
+    assert_eq!(
+        olive.get("/api/audit/verify").await.json()["verify"]["ok"],
+        true
+    );
+}
+
+/// kill -9 of the server binary during a burst of writes: every write the server
+/// acknowledged (201) is in the database afterwards, and the audit chain is intact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_loses_no_acknowledged_write() {
+    use std::sync::{Arc, Mutex};
+    for backend in backends() {
+        let dir = tempfile::tempdir().expect("dir");
+        let (store, url) = open_store(&backend, dir.path()).await;
+        let u = store
+            .create_user("test", "rick", Role::Recruiter, "x")
+            .await
+            .expect("user");
+        let (_, token) = store
+            .create_token("test", u.id, "load")
+            .await
+            .expect("token");
+        store.db().close().await;
+        drop(store);
+
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_scout-server"))
+            .args(["--database-url", &url, "--addr", "127.0.0.1:0"])
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("spawn server");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(stdout));
+        let line = lines
+            .next_line()
+            .await
+            .expect("read")
+            .expect("listening line");
+        let addr: std::net::SocketAddr = line
+            .trim_start_matches("listening on ")
+            .parse()
+            .expect("addr");
+
+        let acked = Arc::new(Mutex::new(Vec::<String>::new()));
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut writers = Vec::new();
+        for w in 0..6 {
+            let (acked, stop, token) = (acked.clone(), stop.clone(), token.clone());
+            writers.push(tokio::spawn(async move {
+                let headers = vec![
+                    ("Authorization".to_string(), format!("Bearer {token}")),
+                    ("Content-Type".to_string(), "application/json".to_string()),
+                ];
+                let mut i = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let name = format!("w{w}-{i}");
+                    i += 1;
+                    let body = json!({"name": name, "tags": ["burst"]}).to_string();
+                    match try_raw(addr, "POST", "/api/candidates", &headers, body.as_bytes()).await
+                    {
+                        Some(r) if r.status == 201 => acked.lock().expect("lock").push(name),
+                        Some(r) => panic!("unexpected answer {}: {}", r.status, r.text()),
+                        None => break, // the server is gone
+                    }
+                }
+            }));
+        }
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        child.start_kill().expect("kill -9"); // SIGKILL on Unix
+        let _ = child.wait().await;
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        for w in writers {
+            w.await.expect("writer");
+        }
+        let acked = acked.lock().expect("lock").clone();
+        assert!(
+            acked.len() > 20,
+            "too few writes before the kill: {}",
+            acked.len()
+        );
+
+        let store = scout_pipeline::Store::open(&scout_pipeline::StoreConfig::new(url.clone()))
+            .await
+            .expect("reopen");
+        let actor = scout_pipeline::Actor {
+            user_id: u.id,
+            name: "rick".into(),
+            role: Role::Recruiter,
+        };
+        let mut stored = BTreeSet::new();
+        let mut offset = 0;
+        loop {
+            let page = store
+                .list_candidates(
+                    &actor,
+                    &scout_pipeline::model::CandidateFilter {
+                        limit: Some(1000),
+                        offset: Some(offset),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .expect("list");
+            if page.is_empty() {
+                break;
+            }
+            offset += page.len() as i64;
+            stored.extend(page.into_iter().map(|c| c.name));
+        }
+        let lost: Vec<_> = acked.iter().filter(|n| !stored.contains(*n)).collect();
+        assert!(
+            lost.is_empty(),
+            "[{}] acknowledged but lost: {lost:?}",
+            backend_label(&backend)
+        );
+        let v = store.verify_audit().await.expect("verify");
+        assert!(v.ok, "{v:?}");
+        eprintln!(
+            "[{}] kill -9 after {} acknowledged writes: none lost, {} stored",
+            backend_label(&backend),
+            acked.len(),
+            stored.len()
+        );
+    }
+}
+
+fn backend_label(b: &Backend) -> &'static str {
+    match b {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres(_) => "postgres",
+    }
+}
+
+/// A corpus from one conference of `data/demo`, built once per test binary.
+fn demo_corpus() -> std::path::PathBuf {
+    use scout_corpus::{Corpus, IngestOptions, Progress};
+    static CORPUS: std::sync::OnceLock<(tempfile::TempDir, std::path::PathBuf)> =
+        std::sync::OnceLock::new();
+    CORPUS
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let db = dir.path().join("corpus.sqlite");
+            let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../data/demo");
+            let inputs: Vec<std::path::PathBuf> = [
+                "paperlists/papers/colm.jsonl.gz",
+                "paperlists/abstracts/colm.jsonl.gz",
+            ]
+            .iter()
+            .map(|p| demo.join(p))
+            .collect();
+            let mut corpus = Corpus::open(&db).expect("open corpus");
+            let opts = IngestOptions::new(dir.path().join("rejects.jsonl"));
+            corpus
+                .ingest(&inputs, &opts, &Progress::default())
+                .expect("ingest");
+            corpus.refresh(false).expect("refresh");
+            (dir, db)
+        })
+        .1
+        .clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outreach_drafts_and_claim_checks_use_the_corpus() {
+    use scout_corpus::rusqlite::Connection;
+    let corpus = demo_corpus();
+    // A researcher with at least two papers, one of their titles, and a title they did not write.
+    let (key, name, own_title, other_title) = {
+        let conn = Connection::open(&corpus).expect("corpus");
+        let (rid, key, name): (i64, String, String) = conn
+            .query_row("SELECT id, key, name FROM researchers WHERE n_works >= 2 ORDER BY n_works DESC, id LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("researcher");
+        let own: String = conn
+            .query_row("SELECT w.title FROM works w JOIN authorship_researcher ar ON ar.work_id = w.id WHERE ar.researcher_id = ?1 ORDER BY w.id LIMIT 1", [rid], |r| r.get(0))
+            .expect("own title");
+        let other: String = conn
+            .query_row("SELECT w.title FROM works w WHERE NOT EXISTS (SELECT 1 FROM authorship_researcher ar WHERE ar.work_id = w.id AND ar.researcher_id = ?1) ORDER BY w.id LIMIT 1", [rid], |r| r.get(0))
+            .expect("other title");
+        (key, name, own, other)
+    };
+    let cfg = ServerConfig {
+        corpus: Some(corpus),
+        ..Default::default()
+    };
+    let env = start(&Backend::Sqlite, cfg).await;
+    let rick = env.client(Role::Recruiter);
+    let c = rick
+        .post(
+            "/api/candidates",
+            &json!({"name": name, "researcher_key": key}),
+        )
+        .await
+        .json();
+    let cid = c["candidate"]["id"].as_i64().expect("id");
+
+    let topic = own_title
+        .split_whitespace()
+        .take(4)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let path = format!(
+        "/api/candidates/{cid}/outreach-draft?topics={}&lab=Frontier%20Lab&sender=Rick",
+        topic.replace(' ', "%20").replace(['&', '#', '?'], "")
+    );
+    let d = rick.get(&path).await;
+    assert_eq!(d.status, 200, "{}", d.text());
+    let d = d.json();
+    let draft = d["draft"].as_str().expect("draft");
+    assert!(
+        d["evidence"]["papers"]
+            .as_array()
+            .is_some_and(|p| !p.is_empty()),
+        "{d}"
+    );
+    let cited = d["evidence"]["papers"][0]["title"].as_str().expect("title");
+    assert!(draft.contains(cited), "{draft}");
+    assert!(draft.contains("Frontier Lab") && draft.contains("Rick"));
+    let bad = rick
+        .get(&format!(
+            "/api/candidates/{cid}/outreach-draft?template=nope"
+        ))
+        .await;
+    assert_eq!(bad.status, 400);
+
+    let claimed = format!(
+        "title,year\n\"{}\",\n\"{}\",\nA Paper Nobody Ever Wrote About Quantum Llamas,2024\n",
+        own_title.replace('"', "'"),
+        other_title.replace('"', "'")
+    );
+    let r = rick
+        .post(
+            &format!("/api/candidates/{cid}/claims"),
+            &json!({"text": claimed}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let report = &r.json()["claims"];
+    let verdicts: Vec<&str> = report["claims"]
+        .as_array()
+        .expect("claims")
+        .iter()
+        .map(|c| c["verdict"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        verdicts,
+        vec!["supported", "not_an_author", "not_found"],
+        "{report}"
+    );
+    assert_eq!(report["format"], "CSV");
+    assert_eq!(report["flagged"], 2);
+}

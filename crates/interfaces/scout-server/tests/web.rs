@@ -1,0 +1,475 @@
+//! The web UI and the corpus endpoints over real HTTP: security headers on the page, asset
+//! content types (and that every asset the page imports is embedded), authentication on the
+//! corpus routes, and the JSON shapes of the corpus routes on a slice of `data/demo`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use scout_corpus::{Corpus, IngestOptions, Progress};
+use scout_pipeline::{Role, Store, StoreConfig};
+use scout_server::{AppState, ServerConfig, web};
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const PASSWORD: &str = "correct horse battery";
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../..")
+}
+
+/// A corpus built once per test binary from part of `data/demo` (one conference with its
+/// abstracts, plus the OpenAlex sample for affiliations): enough for every route, quick to
+/// build.
+fn demo_corpus() -> PathBuf {
+    static CORPUS: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    CORPUS
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let db = dir.path().join("corpus.sqlite");
+            let demo = repo_root().join("data/demo");
+            let inputs: Vec<PathBuf> = [
+                "paperlists/papers/colm.jsonl.gz",
+                "paperlists/abstracts/colm.jsonl.gz",
+                "paperlists/papers/acl.jsonl.gz",
+                "openalex",
+            ]
+            .iter()
+            .map(|p| demo.join(p))
+            .collect();
+            let mut corpus = Corpus::open(&db).expect("open corpus");
+            let opts = IngestOptions::new(dir.path().join("rejects.jsonl"));
+            corpus
+                .ingest(&inputs, &opts, &Progress::default())
+                .expect("ingest");
+            corpus.refresh(false).expect("refresh");
+            (dir, db)
+        })
+        .1
+        .clone()
+}
+
+struct Server {
+    addr: SocketAddr,
+    _dir: tempfile::TempDir,
+}
+
+async fn start(corpus: Option<PathBuf>) -> Server {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(&StoreConfig::sqlite_path(
+        &dir.path().join("pipeline.sqlite"),
+    ))
+    .await
+    .expect("store");
+    let hash = scout_pipeline::secret::hash_password(PASSWORD).expect("hash");
+    store
+        .create_user("test", "olivia", Role::Owner, &hash)
+        .await
+        .expect("owner");
+    let config = ServerConfig {
+        corpus,
+        ..ServerConfig::default()
+    };
+    let state = AppState::new(Arc::new(store), config).expect("state");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(scout_server::serve(listener, state, std::future::pending()));
+    Server { addr, _dir: dir }
+}
+
+struct Resp {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Resp {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// One HTTP/1.0 request (the server closes the connection after answering, so the body is
+/// everything after the headers).
+async fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    body: Option<&str>,
+) -> Resp {
+    let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let mut req = format!("{method} {path} HTTP/1.0\r\nHost: {addr}\r\n");
+    if let Some(c) = cookie {
+        req.push_str(&format!("Cookie: {c}\r\n"));
+    }
+    if let Some(b) = body {
+        req.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            b.len()
+        ));
+    }
+    req.push_str("\r\n");
+    if let Some(b) = body {
+        req.push_str(b);
+    }
+    s.write_all(req.as_bytes()).await.expect("write");
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).await.expect("read");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("end of headers");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|c| c.parse().ok())
+        .expect("status line");
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    Resp {
+        status,
+        headers,
+        body: raw[split + 4..].to_vec(),
+    }
+}
+
+async fn get(addr: SocketAddr, path: &str, cookie: Option<&str>) -> Resp {
+    request(addr, "GET", path, cookie, None).await
+}
+
+/// Logs in as the owner and returns the session cookie (`scout_session=…`).
+async fn login(addr: SocketAddr) -> String {
+    let body = format!(r#"{{"name":"olivia","password":"{PASSWORD}"}}"#);
+    let r = request(addr, "POST", "/api/login", None, Some(&body)).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let set = r.header("set-cookie").expect("set-cookie");
+    set.split(';').next().expect("cookie").to_string()
+}
+
+#[tokio::test]
+async fn page_has_strict_csp_and_no_inline_script() {
+    let srv = start(None).await;
+    for path in ["/", "/index.html"] {
+        let r = get(srv.addr, path, None).await;
+        assert_eq!(r.status, 200);
+        assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
+        let csp = r.header("content-security-policy").expect("CSP header");
+        assert!(csp.contains("default-src 'self'"), "{csp}");
+        assert!(csp.contains("script-src 'self'"), "{csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert!(
+            !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"),
+            "{csp}"
+        );
+        assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+        assert_eq!(r.header("referrer-policy"), Some("no-referrer"));
+        let html = r.text();
+        // Every script is external (the CSP would block an inline one anyway).
+        let scripts: Vec<&str> = html.split("<script").skip(1).collect();
+        assert!(!scripts.is_empty());
+        for s in scripts {
+            let tag = s.split('>').next().unwrap_or_default();
+            assert!(
+                tag.contains("src=\"/assets/"),
+                "inline script: <script{tag}>"
+            );
+        }
+        assert!(
+            !html.contains(" style="),
+            "inline style attribute in the page"
+        );
+    }
+}
+
+#[tokio::test]
+async fn assets_are_served_with_their_content_types() {
+    let srv = start(None).await;
+    for (name, ctype, bytes) in web::ASSETS {
+        let r = get(srv.addr, &format!("/assets/{name}"), None).await;
+        assert_eq!(r.status, 200, "{name}");
+        let expected = match name.rsplit('.').next() {
+            Some("js") => "text/javascript; charset=utf-8",
+            Some("css") => "text/css; charset=utf-8",
+            Some("svg") => "image/svg+xml",
+            other => panic!("unexpected asset type {other:?}"),
+        };
+        assert_eq!(*ctype, expected, "{name}");
+        assert_eq!(r.header("content-type"), Some(expected), "{name}");
+        assert_eq!(
+            r.header("x-content-type-options"),
+            Some("nosniff"),
+            "{name}"
+        );
+        assert_eq!(&r.body[..], *bytes, "{name}");
+    }
+    let r = get(srv.addr, "/assets/nope.js", None).await;
+    assert_eq!(r.status, 404);
+    let r = get(srv.addr, "/assets/..%2Fsrc%2Flib.rs", None).await;
+    assert_eq!(r.status, 404);
+}
+
+/// Every `/assets/…` the page links and every module a script imports is embedded (a file
+/// added to `web/assets` but not to `web::ASSETS` would 404 in the browser).
+#[test]
+fn every_referenced_asset_is_embedded() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("web");
+    let embedded: Vec<&str> = web::ASSETS.iter().map(|(n, _, _)| *n).collect();
+    let mut referenced = Vec::new();
+    let html = std::fs::read_to_string(dir.join("index.html")).expect("index.html");
+    for part in html.split("/assets/").skip(1) {
+        referenced.push(part.split('"').next().unwrap_or_default().to_string());
+    }
+    for entry in std::fs::read_dir(dir.join("assets")).expect("assets dir") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            embedded.contains(&name.as_str()),
+            "web/assets/{name} is not in web::ASSETS"
+        );
+        if name.ends_with(".js") {
+            let js = std::fs::read_to_string(&path).expect("js");
+            for part in js
+                .split("from './")
+                .skip(1)
+                .chain(js.split("import('./").skip(1))
+            {
+                referenced.push(part.split('\'').next().unwrap_or_default().to_string());
+            }
+            // Data never reaches the page as HTML.
+            assert!(
+                !js.contains("innerHTML")
+                    && !js.contains("insertAdjacentHTML")
+                    && !js.contains("document.write"),
+                "{name} writes HTML"
+            );
+        }
+    }
+    assert!(referenced.len() > 10);
+    for r in &referenced {
+        assert!(
+            embedded.contains(&r.as_str()),
+            "{r} is referenced but not embedded"
+        );
+    }
+}
+
+const CORPUS_GETS: &[&str] = &[
+    "/api/list?topic=language%20models",
+    "/api/researchers/1",
+    "/api/researchers/1/neighbourhood",
+    "/api/paths?to=1&from_org=Google",
+    "/api/orgs?topic=language%20models",
+    "/api/flows",
+];
+
+#[tokio::test]
+async fn corpus_routes_require_authentication() {
+    let srv = start(Some(demo_corpus())).await;
+    for path in CORPUS_GETS {
+        let r = get(srv.addr, path, None).await;
+        assert_eq!(r.status, 401, "{path}: {}", r.text());
+        assert_eq!(r.json()["error"]["code"], "unauthorized", "{path}");
+        let r = get(srv.addr, path, Some("scout_session=forged")).await;
+        assert_eq!(r.status, 401, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn without_a_corpus_the_routes_say_so() {
+    let srv = start(None).await;
+    let cookie = login(srv.addr).await;
+    let r = get(srv.addr, "/api/list?topic=x", Some(&cookie)).await;
+    assert_eq!(r.status, 503, "{}", r.text());
+    assert_eq!(r.json()["error"]["code"], "no_corpus");
+}
+
+fn arr<'a>(v: &'a Value, what: &str) -> &'a Vec<Value> {
+    v.as_array()
+        .unwrap_or_else(|| panic!("{what} is not an array: {v}"))
+}
+
+#[tokio::test]
+async fn corpus_routes_answer_with_the_documented_shapes() {
+    let srv = start(Some(demo_corpus())).await;
+    let cookie = login(srv.addr).await;
+    let c = Some(cookie.as_str());
+
+    // The List: ranked rows whose score is at least the sum of the shown contributions, each
+    // contribution the product of its factors.
+    let r = get(
+        srv.addr,
+        "/api/list?topic=language%20models&limit=10&explain_papers=2",
+        c,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let list = r.json();
+    assert_eq!(list["topic"], "language models");
+    let rows = arr(&list["rows"], "rows");
+    assert_eq!(rows.len(), 10);
+    let mut previous = f64::INFINITY;
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(row["rank"], i + 1);
+        let score = row["score"].as_f64().expect("score");
+        assert!(score <= previous + 1e-9);
+        previous = score;
+        assert!(row["researcher"]["key"].is_string());
+        let papers = arr(&row["top_papers"], "top_papers");
+        assert!(!papers.is_empty() && papers.len() <= 2);
+        let mut sum = 0.0;
+        for p in papers {
+            let f = |k: &str| p[k].as_f64().unwrap_or_else(|| panic!("{k} in {p}"));
+            let product = f("relevance") * f("impact") * f("role") * f("recency");
+            assert!((product - f("contribution")).abs() < 1e-9, "{p}");
+            sum += f("contribution");
+        }
+        assert!(score + 1e-9 >= sum);
+    }
+    let top_key = rows[0]["researcher"]["key"]
+        .as_str()
+        .expect("key")
+        .to_string();
+    let top_org = rows
+        .iter()
+        .find_map(|r| r["researcher"]["current_org"].as_str())
+        .expect("someone has an organisation")
+        .to_string();
+
+    // Filters are validated with clear messages.
+    for (q, needle) in [
+        ("/api/list", "topic"),
+        ("/api/list?topic=%20", "topic"),
+        ("/api/list?topic=x&stage=ancient", "stage"),
+        ("/api/list?topic=x&org_type=castle", "org_type"),
+        ("/api/list?topic=x&country=Atlantis", "country"),
+        ("/api/list?topic=x&colour=red", "colour"),
+    ] {
+        let r = get(srv.addr, q, c).await;
+        assert_eq!(r.status, 400, "{q}: {}", r.text());
+        let msg = r.json()["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(msg.contains(needle), "{q}: {msg}");
+    }
+    let r = get(
+        srv.addr,
+        "/api/list?topic=language%20models&stage=senior&limit=5",
+        c,
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    for row in arr(&r.json()["rows"], "rows") {
+        assert_eq!(row["stage"], "senior");
+    }
+
+    // A profile, with and without the score explanation.
+    let enc = top_key.replace(':', "%3A").replace('~', "%7E");
+    let r = get(
+        srv.addr,
+        &format!("/api/researchers/{enc}?topic=language%20models"),
+        c,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let p = r.json();
+    assert_eq!(p["profile"]["researcher"]["key"], top_key.as_str());
+    let by_year = arr(&p["profile"]["papers_by_year"], "papers_by_year");
+    assert!(!by_year.is_empty());
+    assert!(by_year.iter().all(|y| y[0].is_i64() && y[1].is_i64()));
+    assert!(p["profile"]["affiliations"].is_array());
+    assert!(p["profile"]["coauthors"].is_array());
+    assert!(p["coauthor_degree"].is_u64());
+    assert_eq!(p["topic_breakdown"]["rank"], 1);
+    let r = get(srv.addr, &format!("/api/researchers/{enc}"), c).await;
+    assert!(r.json()["topic_breakdown"].is_null());
+    let r = get(srv.addr, "/api/researchers/openreview%3A~Nobody_Atall9", c).await;
+    assert_eq!(r.status, 404, "{}", r.text());
+
+    // The neighbourhood: the researcher first, then co-authors; edges join shown nodes.
+    let r = get(
+        srv.addr,
+        &format!("/api/researchers/{enc}/neighbourhood?limit=8"),
+        c,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let g = r.json();
+    let nodes = arr(&g["nodes"], "nodes");
+    assert_eq!(nodes[0]["key"], top_key.as_str());
+    assert_eq!(nodes[0]["hop"], 0);
+    assert!(nodes.len() <= 9 && nodes[1..].iter().all(|n| n["hop"] == 1));
+    let ids: Vec<i64> = nodes.iter().filter_map(|n| n["id"].as_i64()).collect();
+    let edges = arr(&g["edges"], "edges");
+    assert!(
+        edges.len() >= nodes.len() - 1,
+        "every co-author has an edge to the centre"
+    );
+    for e in edges {
+        assert!(
+            ids.contains(&e["source"].as_i64().unwrap_or(-1))
+                && ids.contains(&e["target"].as_i64().unwrap_or(-1))
+        );
+        let st = e["strength"].as_f64().unwrap_or(-1.0);
+        assert!((0.0..=1.0).contains(&st));
+    }
+
+    // Warm paths from an organisation (possibly none, but the shape holds).
+    let org = top_org.replace(' ', "%20").replace(',', "%2C");
+    let r = get(srv.addr, &format!("/api/paths?to={enc}&from_org={org}"), c).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let a = r.json();
+    assert!(a["our_people"].as_u64().is_some_and(|n| n > 0), "{a}");
+    for chain in arr(&a["chains"], "chains") {
+        assert!(!arr(&chain["hops"], "hops").is_empty());
+        assert_eq!(
+            chain["hops"]
+                .as_array()
+                .and_then(|h| h.last())
+                .map(|h| h["to"].clone()),
+            Some(p["profile"]["researcher"]["id"].clone())
+        );
+    }
+    let r = get(srv.addr, &format!("/api/paths?to={enc}"), c).await;
+    assert_eq!(r.status, 400);
+
+    // Organisations and flows.
+    let r = get(srv.addr, "/api/orgs?topic=language%20models&limit=5", c).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let orgs = r.json();
+    let rows = arr(&orgs["orgs"], "orgs");
+    assert!(!rows.is_empty() && rows.len() <= 5);
+    assert!(
+        rows.iter()
+            .all(|o| o["name"].is_string() && o["talent"].is_f64())
+    );
+    let r = get(srv.addr, "/api/flows?limit=5&matrix=4", c).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let f = r.json();
+    assert!(arr(&f["moves"], "moves").len() <= 5);
+    let m = &f["matrix"];
+    let n = arr(&m["orgs"], "matrix orgs").len();
+    assert!(n <= 4);
+    assert_eq!(arr(&m["counts"], "counts").len(), n);
+}

@@ -1,0 +1,50 @@
+// Owner pages: users (create, disable) and the audit log with chain verification.
+
+import { api, qs, session } from './api.js';
+import { h, mount, fmt, field, toast } from './dom.js';
+
+export async function renderUsers(main, _p, _q, stale) {
+  document.title = 'Users · Scout';
+  const { users } = await api.get('/api/users');
+  if (stale()) return;
+  const name = h('input', { name: 'name', required: true, autocomplete: 'off' });
+  const role = h('select', { name: 'role' }, ['viewer', 'recruiter', 'owner'].map((r) => h('option', { value: r }, r)));
+  const pw = h('input', { name: 'password', type: 'password', required: true, autocomplete: 'new-password' });
+  const status = h('div', { class: 'form-status', role: 'alert' });
+  mount(main,
+    h('div', { class: 'page-head' }, h('h1', {}, 'Users')),
+    h('section', { class: 'card' }, h('table', { class: 'compact' },
+      h('thead', {}, h('tr', {}, ...['Name', 'Role', 'Created', 'Status', ''].map((x) => h('th', { scope: 'col' }, x)))),
+      h('tbody', {}, users.map((u) => h('tr', {},
+        h('td', {}, u.name), h('td', {}, h('span', { class: `role role-${u.role}` }, u.role)), h('td', {}, fmt.date(u.created_at)), h('td', {}, u.disabled ? 'disabled' : 'active'),
+        h('td', {}, !u.disabled && u.id !== session.user.id ? h('button', { type: 'button', class: 'small danger', onclick: async () => {
+          if (!window.confirm(`Disable ${u.name}? Their sessions end and tokens are revoked.`)) return;
+          try { await api.del(`/api/users/${u.id}`); renderUsers(main, _p, _q, stale); } catch (e) { toast(e.message, 'error'); }
+        } }, 'Disable', h('span', { class: 'sr' }, ` ${u.name}`)) : null)))))),
+    h('section', { class: 'card' }, h('h2', {}, 'Add a user'),
+      h('form', { class: 'filter-row', onsubmit: async (ev) => {
+        ev.preventDefault();
+        status.textContent = '';
+        try { await api.post('/api/users', { name: name.value, role: role.value, password: pw.value }); toast(`${name.value} added.`); renderUsers(main, _p, _q, stale); } catch (e) { status.textContent = e.message; }
+      } }, field('Name', name), field('Role', role), field('Password', pw), h('button', { type: 'submit', class: 'primary' }, 'Add'), status)),
+  );
+}
+
+export async function renderAudit(main, _p, query, stale) {
+  document.title = 'Audit · Scout';
+  const after = query.get('after') || '';
+  const [{ entries }, { verify }] = await Promise.all([api.get(`/api/audit${qs({ after, limit: 200 })}`), api.get('/api/audit/verify')]);
+  if (stale()) return;
+  const ok = Boolean(verify && verify.ok);
+  mount(main,
+    h('div', { class: 'page-head' }, h('h1', {}, 'Audit log'),
+      h('p', { class: ok ? 'ok' : 'error', role: 'status' }, ok ? `Hash chain verified: ${verify.entries} entries, head ${String(verify.head_hash).slice(0, 12)}…` : `Hash chain broken: ${JSON.stringify(verify.first_problem)}`)),
+    h('section', { class: 'card' }, h('div', { class: 'table-wrap' }, h('table', { class: 'compact audit' },
+      h('thead', {}, h('tr', {}, ...['#', 'When', 'Who', 'Action', 'Subject', 'Detail'].map((x) => h('th', { scope: 'col' }, x)))),
+      h('tbody', {}, entries.map((e) => h('tr', {},
+        h('td', { class: 'num' }, String(e.seq)), h('td', {}, fmt.date(e.at)), h('td', {}, e.actor),
+        h('td', {}, e.action), h('td', {}, e.candidate_id != null ? h('a', { href: `#/candidates/${e.candidate_id}` }, `candidate ${e.candidate_id}`) : '–'),
+        h('td', { class: 'muted small detail' }, e.detail)))))),
+      entries.length === 200 ? h('p', {}, h('a', { href: `#/audit?after=${entries.at(-1).seq}` }, 'Older / next page →')) : null),
+  );
+}

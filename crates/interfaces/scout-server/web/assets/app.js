@@ -1,0 +1,174 @@
+// The shell: sign-in, navigation and the client-side router (routes live in the URL hash,
+// so the server serves one page and reloads keep their place).
+
+import { api, session, isOwner, prefetch, listPath, CANDIDATES_ALL } from './api.js';
+import { h, mount, field, errorBox } from './dom.js';
+
+const main = document.getElementById('main');
+
+const ROUTES = [
+  { re: /^\/list$/, load: () => import('./list.js'), nav: 'list' },
+  { re: /^\/r\/(.+)\/graph$/, load: () => import('./graph.js'), nav: 'list' },
+  { re: /^\/r\/(.+)$/, load: () => import('./profile.js'), nav: 'list' },
+  { re: /^\/orgs$/, load: () => import('./orgs.js'), nav: 'orgs', fn: 'renderOrgs' },
+  { re: /^\/flows$/, load: () => import('./orgs.js'), nav: 'flows', fn: 'renderFlows' },
+  { re: /^\/pipeline$/, load: () => import('./pipeline.js'), nav: 'pipeline' },
+  { re: /^\/candidates\/(\d+)$/, load: () => import('./candidate.js'), nav: 'pipeline' },
+  { re: /^\/analytics$/, load: () => import('./analytics.js'), nav: 'analytics' },
+  { re: /^\/users$/, load: () => import('./admin.js'), nav: 'users', fn: 'renderUsers', owner: true },
+  { re: /^\/audit$/, load: () => import('./admin.js'), nav: 'audit', fn: 'renderAudit', owner: true },
+];
+
+const NAV = [
+  ['list', 'The List', '#/list'],
+  ['orgs', 'Organisations', '#/orgs'],
+  ['flows', 'Flows', '#/flows'],
+  ['pipeline', 'Pipeline', '#/pipeline'],
+  ['analytics', 'Analytics', '#/analytics'],
+  ['users', 'Users', '#/users', true],
+  ['audit', 'Audit', '#/audit', true],
+];
+
+/** The current hash as {path, query}. */
+export function location() {
+  const raw = window.location.hash.replace(/^#/, '') || '/list';
+  const [path, q] = raw.split('?');
+  return { path, query: new URLSearchParams(q || '') };
+}
+
+export function go(path, query) {
+  const q = query ? new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined && v !== null && v !== '')).toString() : '';
+  const hash = `#${path}${q ? `?${q}` : ''}`;
+  if (window.location.hash === hash) route();
+  else window.location.hash = hash;
+}
+
+function renderNav(active) {
+  const nav = document.getElementById('nav');
+  mount(
+    nav,
+    NAV.filter(([, , , owner]) => !owner || isOwner()).map(([key, label, href]) =>
+      h('a', { href, class: key === active ? 'active' : '', 'aria-current': key === active ? 'page' : false }, label),
+    ),
+  );
+  const who = document.getElementById('who');
+  mount(
+    who,
+    h('span', { class: 'user' }, session.user.name),
+    h('span', { class: `role role-${session.user.role}` }, session.user.role),
+    h('button', { class: 'ghost', type: 'button', onclick: signOut }, 'Sign out'),
+  );
+  document.getElementById('top').hidden = false;
+}
+
+async function signOut() {
+  await api.logout().catch(() => {});
+  showSignIn();
+}
+
+function showSignIn(message) {
+  document.getElementById('top').hidden = true;
+  document.title = 'Sign in · Scout';
+  const name = h('input', { name: 'name', autocomplete: 'username', required: true });
+  const password = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const status = h('div', { class: 'form-status', role: 'alert', 'aria-live': 'assertive' }, message || '');
+  const form = h(
+    'form',
+    {
+      class: 'signin card',
+      'aria-labelledby': 'signin-title',
+      onsubmit: async (ev) => {
+        ev.preventDefault();
+        status.textContent = '';
+        try {
+          await api.login(name.value, password.value);
+          route();
+        } catch (e) {
+          status.textContent = e.message;
+          password.select();
+        }
+      },
+    },
+    h('h1', { id: 'signin-title' }, 'Scout'),
+    h('p', { class: 'muted' }, 'Sign in to the recruiting workspace.'),
+    field('Name', name),
+    field('Password', password),
+    status,
+    h('button', { type: 'submit', class: 'primary' }, 'Sign in'),
+  );
+  mount(main, h('div', { class: 'signin-wrap' }, form));
+  name.focus();
+}
+
+let routing = 0;
+export async function route() {
+  const my = ++routing;
+  if (!session.user) {
+    try {
+      await api.me();
+    } catch {
+      showSignIn();
+      return;
+    }
+  }
+  const { path, query } = location();
+  const r = ROUTES.find((x) => x.re.test(path));
+  if (!r || (r.owner && !isOwner())) {
+    renderNav('');
+    mount(main, h('h1', {}, 'Not found'), h('p', { class: 'muted' }, r ? 'This page is for owners.' : 'No such page.'));
+    return;
+  }
+  renderNav(r.nav);
+  const params = path.match(r.re).slice(1).map(decodeURIComponent);
+  try {
+    const mod = await r.load();
+    if (my !== routing) return;
+    await mod[r.fn || 'render'](main, params, query, () => my !== routing);
+  } catch (e) {
+    if (my !== routing) return;
+    if (e.status === 401) {
+      showSignIn('Your session ended; sign in again.');
+      return;
+    }
+    mount(main, errorBox(e));
+  }
+  if (document.activeElement === document.body) main.focus({ preventScroll: true });
+}
+
+window.addEventListener('hashchange', route);
+// The skip link focuses the content without touching the hash (which holds the route).
+document.querySelector('a.skip').addEventListener('click', (ev) => {
+  ev.preventDefault();
+  main.focus();
+});
+window.addEventListener('scout:signed-out', () => showSignIn('Your session ended; sign in again.'));
+
+// Keyboard: "/" focuses the page's search box, g-then-key jumps between pages.
+let lastG = 0;
+document.addEventListener('keydown', (ev) => {
+  const t = ev.target;
+  if (t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement || ev.metaKey || ev.ctrlKey || ev.altKey) return;
+  if (ev.key === '/') {
+    const box = main.querySelector('input[type=search]');
+    if (box) {
+      ev.preventDefault();
+      box.focus();
+    }
+  } else if (ev.key === 'g') {
+    lastG = Date.now();
+  } else if (Date.now() - lastG < 800) {
+    const dest = { l: '/list', o: '/orgs', f: '/flows', p: '/pipeline', a: '/analytics' }[ev.key];
+    if (dest) go(dest);
+  }
+});
+
+// A link to a List: start its query while the session is checked, so the first render waits
+// for one round trip instead of two.
+{
+  const { path, query } = location();
+  if (path === '/list' && query.get('topic')) {
+    prefetch(listPath(query));
+    prefetch(CANDIDATES_ALL);
+  }
+}
+route();

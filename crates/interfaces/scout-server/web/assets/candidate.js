@@ -1,0 +1,163 @@
+// A candidate: stage and history, notes, messages, meetings (.ics), and — for owners only,
+// when the server sent them — offers and counteroffers. For other roles the compensation
+// section is not built at all, so nothing about it is in the page.
+
+import { api, isOwner, canWrite } from './api.js';
+import { h, mount, fmt, field, empty, toast } from './dom.js';
+import { STAGES } from './pipeline.js';
+
+export async function render(main, [id], _q, stale) {
+  const base = `/api/candidates/${id}`;
+  const [cr, hist, notes, msgs, meets] = await Promise.all([
+    api.get(base), api.get(`${base}/history`), api.get(`${base}/notes`), api.get(`${base}/messages`), api.get(`${base}/meetings`),
+  ]);
+  let offers = null;
+  let counters = null;
+  if (isOwner() && 'compensation' in cr) {
+    [offers, counters] = await Promise.all([api.get(`${base}/offers`), api.get(`${base}/counteroffers`)]);
+  }
+  if (stale()) return;
+  const c = cr.candidate;
+  document.title = `${c.name} · Scout`;
+  const write = canWrite();
+  const reload = () => render(main, [id], _q, stale);
+
+  const stageSel = h('select', { name: 'to', 'aria-label': 'New stage' }, STAGES.map((st) => h('option', { value: st, selected: st === c.stage }, st)));
+  const stageMsg = h('div', { class: 'form-status', role: 'alert' });
+  const stageForm = write ? h('form', { class: 'inline', onsubmit: async (ev) => {
+    ev.preventDefault();
+    stageMsg.textContent = '';
+    try {
+      await api.post(`${base}/stage`, { to: stageSel.value });
+      toast(`Moved to ${stageSel.value}.`);
+      reload();
+    } catch (e) {
+      stageMsg.textContent = e.message;
+    }
+  } }, field('Move to', stageSel), h('button', { type: 'submit' }, 'Move'), stageMsg) : null;
+
+  mount(main,
+    h('div', { class: 'page-head' },
+      h('div', {},
+        h('p', { class: 'crumbs' }, h('a', { href: '#/pipeline' }, '← Pipeline')),
+        h('h1', {}, c.name),
+        h('p', { class: 'muted' }, h('span', { class: `stage-pill s-${c.stage}` }, c.stage), ` since ${fmt.date(c.stage_entered_at)}`, c.source_org ? ` · from ${c.source_org}` : '', c.email ? ` · ${c.email}` : ''),
+        h('p', {}, c.tags.map((t) => h('span', { class: 'tag' }, t)), c.researcher_key ? h('a', { href: `#/r/${encodeURIComponent(c.researcher_key)}` }, 'Research profile →') : null),
+      ),
+      h('div', { class: 'head-actions' }, isOwner() ? h('a', { class: 'button', href: `${base}/export`, download: `candidate-${id}.json` }, 'Export JSON') : null),
+    ),
+    stageForm ? h('section', { class: 'card' }, h('h2', {}, 'Stage'), stageForm) : null,
+    h('div', { class: 'grid2' },
+      section('Notes', notesBlock(base, notes.notes, write, reload)),
+      section('History', h('ol', { class: 'history' }, hist.history.map((m) => h('li', {}, h('strong', {}, `${m.from || 'new'} → ${m.to}`), h('span', { class: 'muted' }, ` by ${m.moved_by}, ${fmt.date(m.moved_at)}`), m.reason ? h('div', {}, m.reason) : null)))),
+    ),
+    h('div', { class: 'grid2' },
+      section('Messages', messagesBlock(base, msgs.messages, write, reload)),
+      section('Meetings', meetingsBlock(base, id, meets.meetings, write, reload)),
+    ),
+    offers ? compensation(base, offers.offers, counters.counteroffers, reload) : null,
+    write ? section('Decision', decisionBlock(base, reload)) : null,
+  );
+}
+
+function section(title, body) {
+  const hid = `h-${title.toLowerCase().replace(/\W+/g, '-')}`;
+  return h('section', { class: 'card', 'aria-labelledby': hid }, h('h2', { id: hid }, title), body);
+}
+
+function formWith(onsubmit, ...children) {
+  const status = h('div', { class: 'form-status', role: 'alert' });
+  const form = h('form', { class: 'stack', onsubmit: async (ev) => {
+    ev.preventDefault();
+    status.textContent = '';
+    const btn = form.querySelector('button[type=submit]');
+    btn.disabled = true;
+    try {
+      await onsubmit();
+    } catch (e) {
+      status.textContent = e.message;
+      btn.disabled = false;
+    }
+  } }, ...children, status);
+  return form;
+}
+
+function notesBlock(base, notes, write, reload) {
+  const body = h('textarea', { name: 'body', rows: 3, required: true });
+  return h('div', {},
+    notes.length ? h('ul', { class: 'notes' }, notes.map((n) => h('li', { class: 'note' }, h('div', { class: 'note-body' }, n.body), h('div', { class: 'muted small' }, `${n.author} · ${fmt.date(n.created_at)}`)))) : empty('No notes.'),
+    write ? formWith(async () => { await api.post(`${base}/notes`, { body: body.value }); reload(); }, field('Add a note', body), h('button', { type: 'submit' }, 'Add note')) : null,
+  );
+}
+
+function messagesBlock(base, msgs, write, reload) {
+  const channel = h('select', { name: 'channel' }, ['email', 'chat', 'in_person'].map((c) => h('option', { value: c }, c.replace('_', ' '))));
+  const body = h('textarea', { name: 'message', rows: 3, required: true });
+  return h('div', {},
+    msgs.length ? h('ul', { class: 'notes' }, msgs.map((m) => h('li', { class: 'note' },
+      h('div', { class: 'muted small' }, `${m.channel} · ${m.sent_at ? `sent ${fmt.date(m.sent_at)}` : 'draft'} · ${m.created_by}`),
+      h('div', { class: 'note-body' }, m.body),
+      m.reply ? h('div', { class: 'reply' }, h('strong', {}, 'Reply: '), m.reply) : null))) : empty('No messages.'),
+    write ? formWith(async () => { await api.post(`${base}/messages`, { channel: channel.value, body: body.value }); reload(); }, field('Channel', channel), field('Message', body), h('button', { type: 'submit' }, 'Record message')) : null,
+  );
+}
+
+function meetingsBlock(base, id, meets, write, reload) {
+  const title = h('input', { name: 'title', required: true, value: 'Intro call' });
+  const when = h('input', { name: 'starts_at', type: 'datetime-local', required: true });
+  const dur = h('input', { name: 'duration', type: 'number', min: 5, max: 600, value: 30, required: true });
+  const place = h('input', { name: 'place', placeholder: 'video link or room' });
+  const who = h('input', { name: 'attendees', placeholder: 'a@x.org, b@y.org' });
+  return h('div', {},
+    meets.length ? h('ul', { class: 'notes' }, meets.map((m) => h('li', { class: 'note' }, h('strong', {}, m.title), h('div', { class: 'muted small' }, `${fmt.date(m.starts_at)} UTC · ${m.duration_minutes} min${m.place ? ` · ${m.place}` : ''}`), m.attendees.length ? h('div', { class: 'small' }, m.attendees.join(', ')) : null))) : empty('No meetings.'),
+    meets.length ? h('p', {}, h('a', { class: 'button', href: `${base}/meetings.ics`, download: `candidate-${id}.ics` }, 'Download .ics')) : null,
+    write ? formWith(async () => {
+      const starts = new Date(when.value);
+      if (Number.isNaN(starts.getTime())) throw new Error('Pick a start time.');
+      await api.post(`${base}/meetings`, { title: title.value, starts_at: starts.toISOString().replace(/\.\d+Z$/, 'Z'), duration_minutes: Number(dur.value), place: place.value || undefined, attendees: who.value.split(',').map((x) => x.trim()).filter(Boolean) });
+      reload();
+    }, field('Title', title), field('Starts (your time)', when), field('Minutes', dur), field('Place', place), field('Attendees', who), h('button', { type: 'submit' }, 'Schedule')) : null,
+  );
+}
+
+function compensation(base, offers, counters, reload) {
+  const num = (name, value = 0) => h('input', { name, type: 'number', min: 0, step: 1, value, required: true });
+  const cur = h('input', { name: 'currency', value: offers.at(-1)?.currency || 'USD', pattern: '[A-Z]{3}', size: 4, required: true });
+  const baseIn = num('base', offers.at(-1)?.base ?? 0);
+  const bonus = num('bonus');
+  const signOn = num('sign_on');
+  const equity = num('equity');
+  const vest = num('vesting_months', 48);
+  const cliff = num('cliff_months', 12);
+  const rival = h('input', { name: 'rival_org', required: true });
+  const rcur = h('input', { name: 'rival_currency', value: 'USD', pattern: '[A-Z]{3}', size: 4, required: true });
+  const rval = num('rival_value');
+  return h('section', { class: 'card comp', 'aria-labelledby': 'h-comp' },
+    h('h2', { id: 'h-comp' }, 'Offers and counteroffers', h('span', { class: 'muted small' }, ' — owners only')),
+    offers.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'compact offers' },
+      h('thead', {}, h('tr', {}, ...['Rev', 'Base', 'Bonus', 'Sign-on', 'Equity', 'Vesting', 'Total value', 'Per year', 'By'].map((x, i) => h('th', { scope: 'col', class: i ? 'num' : '' }, x)))),
+      h('tbody', {}, offers.map((o) => h('tr', {},
+        h('td', {}, String(o.revision)), h('td', { class: 'num' }, fmt.money(o.base, o.currency)), h('td', { class: 'num' }, fmt.money(o.bonus, '')), h('td', { class: 'num' }, fmt.money(o.sign_on, '')),
+        h('td', { class: 'num' }, fmt.money(o.equity, '')), h('td', { class: 'num' }, `${o.vesting_months} mo`), h('td', { class: 'num total' }, fmt.money(o.total_value, o.currency)), h('td', { class: 'num' }, fmt.money(o.annualised_value, o.currency)), h('td', { class: 'num' }, o.created_by)))))) : empty('No offer yet.'),
+    formWith(async () => {
+      await api.post(`${base}/offers`, { currency: cur.value, base: Number(baseIn.value), bonus: Number(bonus.value), sign_on: Number(signOn.value), equity: Number(equity.value), vesting_months: Number(vest.value), cliff_months: Number(cliff.value) });
+      toast('Offer recorded.');
+      reload();
+    }, h('div', { class: 'filter-row' }, field('Currency', cur), field('Base / yr', baseIn), field('Bonus / yr', bonus), field('Sign-on', signOn), field('Equity', equity), field('Vesting (months)', vest), field('Cliff (months)', cliff)), h('button', { type: 'submit', class: 'primary' }, offers.length ? 'Revise offer' : 'Make offer')),
+    h('h3', {}, 'Counteroffers'),
+    counters.length ? h('ul', { class: 'notes counters' }, counters.map((x) => h('li', { class: 'note' }, h('strong', {}, x.rival_org), ` ${fmt.money(x.value, x.currency)}`, h('span', { class: 'muted small' }, ` · ${x.created_by} · ${fmt.date(x.created_at)}`)))) : empty('No counteroffers.'),
+    formWith(async () => {
+      await api.post(`${base}/counteroffers`, { rival_org: rival.value, currency: rcur.value, value: Number(rval.value) });
+      toast('Counteroffer recorded.');
+      reload();
+    }, h('div', { class: 'filter-row' }, field('Rival organisation', rival), field('Currency', rcur), field('Value', rval)), h('button', { type: 'submit' }, 'Record counteroffer')),
+  );
+}
+
+function decisionBlock(base, reload) {
+  const outcome = h('select', { name: 'outcome' }, ['accepted', 'declined', 'withdrawn'].map((o) => h('option', { value: o }, o)));
+  const reason = h('input', { name: 'reason', required: true });
+  return formWith(async () => { await api.post(`${base}/decision`, { outcome: outcome.value, reason: reason.value }); reload(); },
+    h('div', { class: 'filter-row' }, field('Outcome', outcome), field('Reason', reason)), h('button', { type: 'submit' }, 'Record decision'));
+}
+

@@ -1,0 +1,202 @@
+// The List: topic search with filters, sortable rows, score bars split by paper and factor,
+// and add-to-pipeline.
+
+import { api, canWrite, listPath, CANDIDATES_ALL } from './api.js';
+import { h, mount, fmt, field, stackedBar, empty, errorBox, toast } from './dom.js';
+import { go } from './app.js';
+
+const ORG_TYPES = ['', 'company', 'education', 'facility', 'government', 'nonprofit', 'healthcare', 'other'];
+const STAGES = ['', 'early', 'mid', 'senior'];
+
+/** Relevance-weighted mean of a factor over the papers shown. */
+function meanFactor(row, key) {
+  const ps = row.top_papers;
+  const w = ps.reduce((a, p) => a + p.relevance, 0);
+  return w > 0 ? ps.reduce((a, p) => a + p.relevance * p[key], 0) / w : null;
+}
+
+const SORTS = {
+  rank: { label: 'Rank', get: (r) => r.rank, dir: 1 },
+  name: { label: 'Researcher', get: (r) => r.researcher.name.toLowerCase(), dir: 1 },
+  score: { label: 'Score', get: (r) => r.score, dir: -1 },
+  papers: { label: 'Papers', get: (r) => r.papers, dir: -1 },
+  impact: { label: 'Impact', get: (r) => meanFactor(r, 'impact') ?? 0, dir: -1 },
+  role: { label: 'Role', get: (r) => meanFactor(r, 'role') ?? 0, dir: -1 },
+  recency: { label: 'Recency', get: (r) => meanFactor(r, 'recency') ?? 0, dir: -1 },
+};
+
+function select(name, options, value) {
+  return h('select', { name }, options.map((o) => h('option', { value: o, selected: o === (value || '') }, o || 'any')));
+}
+
+export async function render(main, _params, query, stale) {
+  const topic = query.get('topic') || '';
+  const f = {
+    topic,
+    org: query.get('org') || '',
+    org_type: query.get('org_type') || '',
+    country: query.get('country') || '',
+    stage: query.get('stage') || '',
+    since: query.get('since') || '',
+    limit: query.get('limit') || '50',
+  };
+  document.title = topic ? `${topic} · The List · Scout` : 'The List · Scout';
+  const topicIn = h('input', { type: 'search', name: 'topic', value: f.topic, placeholder: 'e.g. reinforcement learning for reasoning', required: true, 'aria-describedby': 'topic-hint' });
+  const orgIn = h('input', { name: 'org', value: f.org, placeholder: 'any' });
+  const countryIn = h('input', { name: 'country', value: f.country, placeholder: 'US', size: 4 });
+  const typeIn = select('org_type', ORG_TYPES, f.org_type);
+  const stageIn = select('stage', STAGES, f.stage);
+  const sinceIn = h('input', { name: 'since', type: 'number', value: f.since, min: 1950, max: 2100, placeholder: 'year' });
+  const form = h(
+    'form',
+    {
+      class: 'search',
+      role: 'search',
+      onsubmit: (ev) => {
+        ev.preventDefault();
+        go('/list', { topic: topicIn.value.trim(), org: orgIn.value.trim(), org_type: typeIn.value, country: countryIn.value.trim(), stage: stageIn.value, since: sinceIn.value });
+      },
+    },
+    h('div', { class: 'search-main' }, field('Topic', topicIn), h('button', { type: 'submit', class: 'primary' }, 'Search')),
+    h('small', { id: 'topic-hint', class: 'muted' }, 'Press / to focus. Researchers ranked by relevance × impact × role × recency of their papers.'),
+    h('details', { class: 'filters', open: f.org || f.org_type || f.country || f.stage || f.since ? true : false },
+      h('summary', {}, 'Filters'),
+      h('div', { class: 'filter-row' }, field('Organisation', orgIn), field('Org type', typeIn), field('Country', countryIn), field('Career stage', stageIn), field('Papers since', sinceIn)),
+    ),
+  );
+  const results = h('section', { class: 'results', 'aria-live': 'polite', 'aria-busy': topic ? 'true' : 'false' });
+  mount(main, h('div', { class: 'page-head' }, h('h1', {}, 'The List')), form, results);
+  if (!topic) {
+    mount(results, empty('Search a topic to rank researchers.'));
+    topicIn.focus();
+    return;
+  }
+  let list, inPipeline;
+  try {
+    [list, inPipeline] = await Promise.all([
+      api.get(listPath(query)),
+      api.get(CANDIDATES_ALL).then((r) => new Map(r.candidates.filter((c) => c.researcher_key).map((c) => [c.researcher_key, c.id]))).catch(() => new Map()),
+    ]);
+  } catch (e) {
+    if (!stale()) mount(results, errorBox(e));
+    results.setAttribute('aria-busy', 'false');
+    return;
+  }
+  if (stale()) return;
+  renderResults(results, list, inPipeline, f);
+  results.setAttribute('aria-busy', 'false');
+  performance.mark('scout:list-rendered');
+}
+
+function renderResults(results, list, inPipeline, f) {
+  let sort = 'rank';
+  let dir = 1;
+  const maxScore = Math.max(...list.rows.map((r) => r.score), 1e-9);
+  const summary = h('p', { class: 'muted summary' },
+    `${list.rows.length} researchers from ${fmt.int(list.matching_papers)} matching papers (${fmt.int(list.candidates)} considered) · as of ${list.as_of_year} · ${fmt.num(list.milliseconds, 1)} ms`);
+  const legend = h('div', { class: 'legend', 'aria-hidden': 'true' },
+    h('span', { class: 'seg p0' }), 'top paper', h('span', { class: 'seg p1' }), '2nd', h('span', { class: 'seg p2' }), '3rd', h('span', { class: 'seg rest' }), 'other papers');
+  const tbody = h('tbody');
+  const head = h('tr');
+  const cols = [['rank', 'num'], ['name', ''], [null, 'hide-s', 'Affiliation'], [null, 'hide-s', 'Stage'], ['score', 'scorecol'], ['papers', 'num'], ['impact', 'num hide-s'], ['role', 'num hide-s'], ['recency', 'num hide-s'], [null, '', null]];
+  for (const [key, cls, label] of cols) {
+    if (!key) {
+      head.append(h('th', { scope: 'col', class: cls }, label || h('span', { class: 'sr' }, 'Actions')));
+      continue;
+    }
+    const btn = h('button', { type: 'button', class: 'sort', dataset: { sort: key } }, SORTS[key].label);
+    head.append(h('th', { scope: 'col', class: cls, 'aria-sort': key === sort ? (dir > 0 ? 'ascending' : 'descending') : 'none' }, btn));
+    btn.addEventListener('click', () => {
+      if (sort === key) dir = -dir;
+      else {
+        sort = key;
+        dir = SORTS[key].dir;
+      }
+      for (const th of head.children) th.setAttribute('aria-sort', 'none');
+      btn.parentElement.setAttribute('aria-sort', dir > 0 ? 'ascending' : 'descending');
+      draw();
+    });
+  }
+  const table = h('table', { class: 'list ranked', 'aria-label': `The List for ${list.topic}` }, h('thead', {}, head), tbody);
+  function draw() {
+    const rows = [...list.rows].sort((a, b) => {
+      const x = SORTS[sort].get(a);
+      const y = SORTS[sort].get(b);
+      return (x < y ? -1 : x > y ? 1 : 0) * dir || a.rank - b.rank;
+    });
+    tbody.replaceChildren(...rows.flatMap((r) => rowEls(r, maxScore, inPipeline, f)));
+  }
+  draw();
+  mount(results, h('div', { class: 'results-head' }, summary, legend), list.rows.length ? h('div', { class: 'table-wrap' }, table) : empty('No researcher matches these filters.'));
+}
+
+function rowEls(row, maxScore, inPipeline, f) {
+  const r = row.researcher;
+  const shown = row.top_papers.slice(0, 3);
+  const parts = shown.map((p, i) => ({ value: p.contribution, label: p.title, cls: `p${i}` }));
+  const rest = row.score - shown.reduce((a, p) => a + p.contribution, 0);
+  if (rest > 1e-9) parts.push({ value: rest, label: `${row.papers - shown.length} other papers`, cls: 'rest' });
+  const profileHref = `#/r/${encodeURIComponent(r.key)}?topic=${encodeURIComponent(f.topic)}`;
+  const detailId = `d-${r.id}`;
+  const toggle = h('button', { type: 'button', class: 'icon expand', 'aria-expanded': 'false', 'aria-controls': detailId, title: 'Why this score' }, h('span', { class: 'sr' }, `Why ${r.name} scores ${row.score.toFixed(2)}`), '▸');
+  // The breakdown is built on first opening: most rows are never opened, and 50 of them
+  // would cost the first render more than the rows themselves.
+  const detailCell = h('td', { colspan: 10 });
+  const detail = h('tr', { id: detailId, class: 'detail', hidden: true }, detailCell);
+  toggle.addEventListener('click', () => {
+    const open = detail.hidden;
+    if (open && !detailCell.firstChild) detailCell.append(explain(row));
+    detail.hidden = !open;
+    toggle.setAttribute('aria-expanded', String(open));
+    toggle.lastChild.textContent = open ? '▾' : '▸';
+  });
+  let action = null;
+  const existing = inPipeline.get(r.key);
+  if (existing) {
+    action = h('a', { class: 'chip ok', href: `#/candidates/${existing}` }, 'In pipeline');
+  } else if (canWrite()) {
+    action = h('button', { type: 'button', class: 'small add', title: `Add ${r.name} to the pipeline` }, h('span', { 'aria-hidden': 'true' }, '+'), h('span', { class: 'wide' }, ' Pipeline'), h('span', { class: 'sr' }, ` — add ${r.name}`));
+    action.addEventListener('click', async () => {
+      action.disabled = true;
+      try {
+        const c = await api.post('/api/candidates', { name: r.name, researcher_key: r.key, source_org: r.current_org || undefined, tags: [f.topic.slice(0, 40)] });
+        inPipeline.set(r.key, c.candidate.id);
+        const link = h('a', { class: 'chip ok', href: `#/candidates/${c.candidate.id}` }, 'In pipeline');
+        action.replaceWith(link);
+        toast(`${r.name} added to the pipeline (sourced).`);
+      } catch (e) {
+        action.disabled = false;
+        toast(e.message, 'error');
+      }
+    });
+  }
+  const imp = meanFactor(row, 'impact');
+  const rol = meanFactor(row, 'role');
+  const rec = meanFactor(row, 'recency');
+  const tr = h('tr', { class: 'row', dataset: { key: r.key } },
+    h('td', { class: 'num rank' }, String(row.rank)),
+    h('td', { class: 'who' }, h('a', { href: profileHref, class: 'name' }, r.name), h('div', { class: 'muted sub', title: shown[0] ? shown[0].title : '' }, shown[0] ? shown[0].title : ''),
+      h('div', { class: 'muted org-s' }, r.current_org || '–')),
+    h('td', { class: 'org hide-s', title: r.current_org || '' }, r.current_org || '–', r.current_country ? h('span', { class: 'muted' }, ` · ${r.current_country}`) : null),
+    h('td', { class: 'hide-s' }, row.stage || '–'),
+    h('td', { class: 'scorecol' }, h('div', { class: 'score' }, h('span', { class: 'val' }, row.score.toFixed(2)), stackedBar(parts, maxScore, `score ${row.score.toFixed(2)}: ${parts.map((p) => p.value.toFixed(2)).join(' + ')}`)), toggle),
+    h('td', { class: 'num' }, String(row.papers)),
+    h('td', { class: 'num hide-s' }, fmt.num(imp)),
+    h('td', { class: 'num hide-s' }, fmt.num(rol)),
+    h('td', { class: 'num hide-s' }, fmt.num(rec)),
+    h('td', { class: 'act' }, action),
+  );
+  return [tr, detail];
+}
+
+/** Per-paper factor bars: contribution = relevance × impact × role × recency. */
+export function explain(row) {
+  const factor = (name, v, max) => h('div', { class: 'factor' }, h('span', { class: 'fname' }, name), h('span', { class: 'fbar' }, h('span', { class: `fill f-${name}`, style: { width: `${Math.min(100, (v / max) * 100)}%` } })), h('span', { class: 'fval' }, v.toFixed(2)));
+  return h('div', { class: 'explain' },
+    h('p', { class: 'muted' }, `Score ${row.score.toFixed(3)} = sum over ${row.papers} papers of relevance × impact × role × recency. Top papers:`),
+    h('ol', { class: 'papers' }, row.top_papers.map((p) => h('li', {},
+      h('div', { class: 'ptitle' }, h('strong', {}, p.contribution.toFixed(3)), ' ', p.title, h('span', { class: 'muted' }, ` — ${(p.venue || '–').toUpperCase()} ${p.year ?? ''} · author ${p.position}/${p.n_authors}${p.citations != null ? ` · ${p.citations} cit.` : ''}`)),
+      h('div', { class: 'factors' }, factor('relevance', p.relevance, 1), factor('impact', p.impact, 3), factor('role', p.role, 1), factor('recency', p.recency, 1)),
+    ))),
+  );
+}

@@ -1,0 +1,105 @@
+// The pipeline board: one column per stage. Cards move by drag and drop, by the arrow keys
+// (← →) on a focused card, or with the card's stage menu. The server's transition table
+// decides: a refused move stays put and shows the server's message.
+
+import { api, canWrite } from './api.js';
+import { h, mount, empty, toast } from './dom.js';
+
+export const STAGES = ['sourced', 'shortlisted', 'finalist', 'contacted', 'responded', 'meeting', 'offer', 'accepted', 'declined', 'withdrawn'];
+
+function days(iso) {
+  const ms = Date.now() - new Date(iso).getTime();
+  const d = Math.floor(ms / 86400000);
+  return d <= 0 ? 'today' : `${d} d`;
+}
+
+export async function render(main, _p, _q, stale) {
+  document.title = 'Pipeline · Scout';
+  const r = await api.get('/api/candidates?limit=1000');
+  if (stale()) return;
+  const alert = h('div', { class: 'board-alert', role: 'alert', 'aria-live': 'assertive' });
+  const board = h('div', { class: 'board', role: 'list', 'aria-label': 'Pipeline stages' });
+  const byStage = new Map(STAGES.map((st) => [st, []]));
+  for (const c of r.candidates) byStage.get(c.stage)?.push(c);
+  const write = canWrite();
+  const columns = new Map();
+
+  async function move(c, to, cardEl) {
+    if (to === c.stage) return;
+    alert.textContent = '';
+    try {
+      const res = await api.post(`/api/candidates/${c.id}/stage`, { to });
+      const from = c.stage;
+      Object.assign(c, res.candidate);
+      byStage.set(from, byStage.get(from).filter((x) => x.id !== c.id));
+      byStage.get(c.stage).push(c);
+      redraw(from);
+      redraw(c.stage);
+      const el = columns.get(c.stage).list.querySelector(`[data-id="${c.id}"]`);
+      if (el) el.focus();
+      toast(`${c.name}: ${from} → ${c.stage}`);
+    } catch (e) {
+      alert.textContent = `${c.name} was not moved: ${e.message}`;
+      alert.classList.add('show');
+      if (cardEl) cardEl.focus();
+    }
+  }
+
+  function card(c) {
+    const sel = write
+      ? h('select', { class: 'move', 'aria-label': `Move ${c.name} to stage`, onchange: (ev) => move(c, ev.target.value, el) }, STAGES.map((st) => h('option', { value: st, selected: st === c.stage }, st)))
+      : null;
+    const el = h('article', {
+      class: 'bcard', tabindex: 0, role: 'listitem', draggable: write ? 'true' : 'false',
+      dataset: { id: String(c.id) },
+      'aria-label': `${c.name}, ${c.stage}${write ? '. Left and right arrow keys move it between stages; Enter opens it' : ''}`,
+      ondragstart: (ev) => { ev.dataTransfer.setData('text/plain', String(c.id)); ev.dataTransfer.effectAllowed = 'move'; el.classList.add('dragging'); },
+      ondragend: () => el.classList.remove('dragging'),
+      onkeydown: (ev) => {
+        if (ev.target !== el) return;
+        if (ev.key === 'Enter') window.location.hash = `#/candidates/${c.id}`;
+        if (!write) return;
+        const i = STAGES.indexOf(c.stage);
+        if (ev.key === 'ArrowRight' && i < STAGES.length - 1) { ev.preventDefault(); move(c, STAGES[i + 1], el); }
+        if (ev.key === 'ArrowLeft' && i > 0) { ev.preventDefault(); move(c, STAGES[i - 1], el); }
+      },
+    },
+    h('a', { href: `#/candidates/${c.id}`, class: 'cname', tabindex: -1 }, c.name),
+    h('div', { class: 'muted small' }, c.source_org || '—'),
+    h('div', { class: 'cmeta' }, c.tags.slice(0, 3).map((t) => h('span', { class: 'tag' }, t)), h('span', { class: 'muted small age', title: 'time in stage' }, days(c.stage_entered_at))),
+    sel);
+    return el;
+  }
+
+  function redraw(stage) {
+    const col = columns.get(stage);
+    const items = byStage.get(stage);
+    col.count.textContent = String(items.length);
+    col.list.replaceChildren(...items.map(card));
+  }
+
+  for (const st of STAGES) {
+    const count = h('span', { class: 'count' }, '0');
+    const list = h('div', { class: 'col-list' });
+    const col = h('section', {
+      class: `col ${['accepted', 'declined', 'withdrawn'].includes(st) ? 'outcome' : ''}`, role: 'listitem', 'aria-label': st, dataset: { stage: st },
+      ondragover: (ev) => { if (write) { ev.preventDefault(); col.classList.add('over'); } },
+      ondragleave: () => col.classList.remove('over'),
+      ondrop: (ev) => {
+        ev.preventDefault();
+        col.classList.remove('over');
+        const id = Number(ev.dataTransfer.getData('text/plain'));
+        const c = r.candidates.find((x) => x.id === id);
+        if (c) move(c, st, null);
+      },
+    }, h('h2', {}, st, count), list);
+    columns.set(st, { col, list, count });
+    board.append(col);
+    redraw(st);
+  }
+  mount(main,
+    h('div', { class: 'page-head' }, h('h1', {}, 'Pipeline'), h('p', { class: 'muted' }, `${r.candidates.length} candidates. ${write ? 'Drag cards, or focus one and use ← →.' : 'Read-only (viewer).'}`)),
+    alert,
+    r.candidates.length ? board : empty('No candidates yet — add researchers from the List.'),
+  );
+}
