@@ -756,39 +756,25 @@ impl Store {
             }
         };
         let show = sees_identities(&s, actor);
-        let side = |cid: i64| -> Result<ItemRow> {
-            let k = index_of(cid)
-                .ok_or_else(|| Error::Invalid("ballot item left the session".into()))?;
-            let i = &items[k];
-            Ok(ItemRow {
-                candidate_id: i.candidate_id,
-                alias: i.alias.clone(),
-                withdrawn: i.withdrawn,
-                name: i.name.clone(),
-                source_org: i.source_org.clone(),
-                researcher_key: i.researcher_key.clone(),
-            })
-        };
-        let (l, r) = (side(left)?, side(right)?);
         let mut sides = Vec::with_capacity(2);
-        for item in [l, r] {
-            let tags = candidate_tags(&mut tx, item.candidate_id).await?;
+        for cid in [left, right] {
+            let item = index_of(cid)
+                .map(|k| &items[k])
+                .ok_or_else(|| Error::Invalid("ballot item left the session".into()))?;
+            let tags = candidate_tags(&mut tx, cid).await?;
             sides.push(BallotSide {
-                alias: item.alias,
-                candidate_id: show.then_some(item.candidate_id),
-                name: show.then_some(item.name),
-                source_org: if show { item.source_org } else { None },
-                researcher_key: if show { item.researcher_key } else { None },
+                alias: item.alias.clone(),
+                candidate_id: show.then_some(cid),
+                name: show.then(|| item.name.clone()),
+                source_org: item.source_org.clone().filter(|_| show),
+                researcher_key: item.researcher_key.clone().filter(|_| show),
                 tags,
             });
         }
         tx.commit().await?;
-        let right_side = sides
-            .pop()
-            .ok_or_else(|| Error::Invalid("ballot side".into()))?;
-        let left_side = sides
-            .pop()
-            .ok_or_else(|| Error::Invalid("ballot side".into()))?;
+        let [left_side, right_side]: [BallotSide; 2] = sides
+            .try_into()
+            .map_err(|_| Error::Invalid("a ballot has two sides".into()))?;
         Ok(Ballot {
             id: ballot_id,
             session_id: id,
