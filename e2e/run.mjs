@@ -177,6 +177,7 @@ await test('the List: search a topic, rows with score bars, sort, filter', async
   assert.deepEqual(papers, [...papers].sort((a, b) => b - a));
   // Filter: senior researchers only.
   await visit(rpage, `#/list?topic=${encodeURIComponent(TOPIC)}&stage=senior`);
+  await rpage.locator('details.filters[open]').waitFor(); // the filtered page, not the previous one
   await rows.first().waitFor();
   const stages = await rows.locator('td:nth-child(4)').allTextContents();
   assert.ok(stages.length > 0 && stages.every((s) => s === 'senior'), stages.join(','));
@@ -651,6 +652,8 @@ await test('arena: an outlier voter is flagged, disconnected comparisons are war
   }
   // The owner has ballots left, so the results are folded until asked for; then a fit.
   await visit(opage, `#/arena/${sid}`);
+  // (The previous page was another session with the same button: wait for this one.)
+  await opage.getByRole('heading', { name: 'E2E flags' }).waitFor();
   await opage.getByRole('button', { name: 'Show results anyway' }).click();
   await opage.getByRole('button', { name: 'Fit now' }).click();
   const board = opage.locator('.board-result');
@@ -678,6 +681,7 @@ await test('arena: an outlier voter is flagged, disconnected comparisons are war
   await shots(octx, `#/arena/${sid}?fit=${fitId}&show=1`, 'arena-flags', '.board-result ul.flagged');
   // A recruiter sees the flag without names: "member #id" (or "you").
   await visit(rpage, `#/arena/${sid}?fit=${fitId}&show=1`);
+  await rpage.getByRole('heading', { name: 'E2E flags' }).waitFor();
   const flagged = rpage.locator('.board-result ul.flagged li');
   await flagged.waitFor();
   assert.ok((await flagged.textContent()).includes(`member #${mallory.id}`));

@@ -127,7 +127,7 @@ export async function renderSession(main, [id], query, stale) {
   const reload = () => renderSession(main, [id], query, stale);
   const left = votesLeft(sess);
   const canVote = canWrite() && !sess.closed && left > 0;
-  const results = h('div', { class: 'results-body' });
+  const results = h('div', { class: 'results-body', tabindex: -1 });
   const wantFit = query.get('fit');
   const fitId = wantFit ? Number(wantFit) : fits[0]?.id;
 
@@ -150,7 +150,7 @@ export async function renderSession(main, [id], query, stale) {
       fold
         ? h('div', { class: 'folded' },
           h('p', {}, 'Results are hidden while you still have ballots, so that they do not sway your votes.'),
-          h('button', { type: 'button', onclick: (ev) => { ev.target.closest('.folded').replaceWith(results); showResults(); } }, 'Show results anyway'))
+          h('button', { type: 'button', onclick: (ev) => { ev.target.closest('.folded').replaceWith(results); results.focus(); showResults(); } }, 'Show results anyway'))
         : results,
     ),
     h('section', { class: 'card', 'aria-labelledby': 'h-finalists' },
