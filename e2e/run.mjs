@@ -177,6 +177,7 @@ await test('the List: search a topic, rows with score bars, sort, filter', async
   assert.deepEqual(papers, [...papers].sort((a, b) => b - a));
   // Filter: senior researchers only.
   await visit(rpage, `#/list?topic=${encodeURIComponent(TOPIC)}&stage=senior`);
+  await rpage.locator('details.filters[open]').waitFor(); // the filtered page, not the previous one
   await rows.first().waitFor();
   const stages = await rows.locator('td:nth-child(4)').allTextContents();
   assert.ok(stages.length > 0 && stages.every((s) => s === 'senior'), stages.join(','));
@@ -382,6 +383,399 @@ await test('analytics numbers equal the API', async () => {
     // Offer analytics are for owners only, in the API and on the page.
     assert.equal(await page.getByRole('heading', { name: 'Offer acceptance' }).count(), api === owner ? 1 : 0);
   }
+});
+
+// ---- Committee arena, leak radius, candidate edit and erasure (ui-pages) -------------------
+
+/** Names the arena must not show a blind member: every finalist's name and organisation. */
+let arenaSecrets = [];
+let arenaSession = null;
+
+await test('leak radius: the profile lists shortlist members within one and two hops; the shortlist page shows the approach order', async () => {
+  // A co-author of the top researcher joins the pipeline, so the radius cannot be empty.
+  const g = (await recruiterApi.get(`/api/researchers/${encodeURIComponent(topKey)}/neighbourhood?limit=5`)).json;
+  const co = g.nodes.find((n) => n.hop === 1);
+  assert.ok(co, 'the top researcher has a co-author');
+  const made = await recruiterApi.post('/api/candidates', { name: co.name, researcher_key: co.key, tags: ['coauthor'] });
+  assert.equal(made.status, 201, JSON.stringify(made.json));
+  const api = (await recruiterApi.get(`/api/radius?focus=${encodeURIComponent(topKey)}`)).json;
+  const f = api.focus;
+  assert.ok(f.radius.within_one.some((x) => x.researcher === co.id), 'the co-author is within one hop');
+  await visit(rpage, `#/r/${encodeURIComponent(topKey)}`);
+  // The new profile is up (the previous page had a leak-radius section too), then its radius.
+  await rpage.locator('h1', { hasText: api.people.find((p) => p.id === f.researcher_id).name }).waitFor();
+  const leak = rpage.locator('section[aria-labelledby=leak]');
+  await leak.locator('[data-loaded=""] .reach').waitFor();
+  const hop1 = leak.locator('ul.hop1 > li');
+  assert.equal(await hop1.count(), f.radius.within_one.length);
+  assert.deepEqual(await hop1.evaluateAll((els) => els.map((e) => Number(e.dataset.researcher))), f.radius.within_one.map((x) => x.researcher));
+  assert.equal(await leak.locator('ul.hop2 > li').count(), f.radius.within_two.length);
+  assert.ok((await hop1.filter({ hasText: co.name }).count()) === 1, `${co.name} listed`);
+  // The co-author's candidate card is linked from the entry.
+  await hop1.filter({ hasText: co.name }).getByRole('link', { name: 'sourced' }).first().waitFor();
+  // Narrowing the shortlist to finalists re-checks against that shortlist.
+  await leak.getByLabel('Shortlist').selectOption('finalist');
+  await leak.locator('[data-loaded="finalist"]').waitFor();
+  const fin = (await recruiterApi.get(`/api/radius?stages=finalist&focus=${encodeURIComponent(topKey)}`)).json;
+  assert.equal(await leak.locator('ul.hop1 > li').count(), fin.focus.radius.within_one.length);
+  assert.equal(await leak.locator('ul.hop2 > li').count(), fin.focus.radius.within_two.length);
+  await leak.getByLabel('Shortlist').selectOption('');
+  await shots(rctx, `#/r/${encodeURIComponent(topKey)}`, 'profile-radius', 'section[aria-labelledby=leak] .reach');
+
+  // The whole shortlist: the approach order and one row per linked researcher, as the API says.
+  await visit(rpage, '#/pipeline');
+  await rpage.getByRole('link', { name: 'Leak radius and approach order' }).click();
+  await rpage.locator('ol.waves li.wave').first().waitFor();
+  const all = (await recruiterApi.get('/api/radius')).json;
+  assert.equal(await rpage.locator('ol.waves li.wave').count(), all.approach.length);
+  assert.equal(await rpage.locator('table.radius-table tbody tr').count(), all.targets.length);
+  const names = new Map(all.people.map((p) => [p.id, p.name]));
+  for (const w of all.approach) {
+    const text = await rpage.locator(`li.wave[data-wave="${w.number}"] .wave-head`).textContent();
+    for (const t of w.targets) assert.ok(text.includes(names.get(t)), `wave ${w.number} names ${names.get(t)}`);
+  }
+  const row = rpage.locator(`table.radius-table tr[data-researcher="${co.id}"] td.hop1`);
+  assert.ok((await row.textContent()).includes(names.get(api.focus.researcher_id)), 'the co-author row lists the top researcher one hop away');
+  await shots(rctx, '#/radius', 'radius', 'ol.waves li.wave');
+});
+
+await test('arena: an owner creates a blind session from finalists; only owners see the form', async () => {
+  // Three more finalists next to the one the seeding left at that stage.
+  const more = (await recruiterApi.get(`/api/list?topic=${encodeURIComponent(TOPIC)}&limit=14`)).json.rows.slice(9, 12);
+  for (const row of more) {
+    const c = await recruiterApi.post('/api/candidates', { name: row.researcher.name, researcher_key: row.researcher.key, source_org: row.researcher.current_org || undefined, tags: ['llm', 'arena'] });
+    for (const to of ['shortlisted', 'finalist']) assert.equal((await recruiterApi.post(`/api/candidates/${c.json.candidate.id}/stage`, { to })).status, 200);
+  }
+  const finalists = (await owner.get('/api/candidates?stage=finalist&limit=1000')).json.candidates;
+  assert.ok(finalists.length >= 4, `${finalists.length} finalists`);
+  for (const [page, who] of [[rpage, 'recruiter'], [vpage, 'viewer']]) {
+    await visit(page, '#/arena');
+    await page.getByRole('heading', { name: 'Committee arena' }).waitFor();
+    assert.equal(await page.getByRole('heading', { name: /New session/ }).count(), 0, `${who} sees no create form`);
+  }
+  await visit(opage, '#/arena');
+  const form = opage.locator('section[aria-labelledby=h-new]');
+  await form.waitFor();
+  // Finalists are listed and picked by default.
+  const boxes = form.locator('input[name=candidate]');
+  assert.equal(await boxes.count(), finalists.length);
+  assert.equal(await form.locator('input[name=candidate]:checked').count(), finalists.length);
+  await form.getByLabel('Title').fill('E2E reasoning finalists');
+  await form.getByLabel('Votes per member (cap)').fill('4');
+  await form.getByLabel('Provisional under (votes)').fill('3');
+  assert.ok(await form.getByLabel(/Blind/).isChecked());
+  await form.getByRole('button', { name: 'Create session' }).click();
+  await opage.waitForURL(/#\/arena\/\d+$/);
+  arenaSession = Number(opage.url().split('/').pop());
+  const s = (await owner.get(`/api/arena/sessions/${arenaSession}`)).json.session;
+  assert.equal(s.blind, true);
+  assert.equal(s.member_cap, 4);
+  assert.deepEqual(s.items.map((i) => i.candidate_id).sort((a, b) => a - b), finalists.map((c) => c.id).sort((a, b) => a - b));
+  arenaSecrets = [...new Set(s.items.flatMap((i) => [i.name, i.source_org]).filter(Boolean))];
+  // The owner sees names; the page says members do not.
+  await opage.getByText('You see names because you are an owner').waitFor();
+});
+
+/** Reads the ballot shown on a vote page: {id, left, right}. */
+async function shownBallot(page) {
+  const b = page.locator('.ballot');
+  await b.waitFor();
+  return { id: Number(await b.getAttribute('data-ballot')), left: await b.locator('.side').nth(0).locator('.alias').textContent(), right: await b.locator('.side').nth(1).locator('.alias').textContent() };
+}
+
+await test('arena: two members vote through the session, blind, by keyboard and by click, up to the cap', async () => {
+  assert.ok(arenaSession, 'session created');
+  const made = await owner.post('/api/users', { name: 'rhea', role: 'recruiter', password: PASSWORD });
+  assert.equal(made.status, 201, JSON.stringify(made.json));
+  const { context: hctx, page: hpage } = await newPage();
+  debugPages.rhea = hpage;
+  await signIn(hpage, 'rhea');
+  const rheaApi = await apiSession('rhea');
+  // Rhea: the session page keeps results folded while she still has ballots.
+  await visit(hpage, `#/arena/${arenaSession}`);
+  await hpage.getByText('Results are hidden while you still have ballots').waitFor();
+  assert.equal(await hpage.locator('table.leaderboard').count(), 0);
+  await hpage.getByRole('link', { name: /Vote \(4 left\)/ }).click();
+  // Two votes by clicking; the counter follows the server.
+  for (const [k, outcome] of [[1, 'left'], [2, 'tie']]) {
+    const b = await shownBallot(hpage);
+    // The same pending ballot comes back from the API: the page shows the server's sides.
+    const again = (await rheaApi.post(`/api/arena/sessions/${arenaSession}/ballot`)).json.ballot;
+    assert.deepEqual([again.id, again.left.alias, again.right.alias], [b.id, b.left, b.right]);
+    await hpage.locator(`button.vote[data-outcome=${outcome}]`).click();
+    await hpage.locator('.vote-count', { hasText: `Your votes: ${k} of 4` }).waitFor();
+  }
+  await shots(hctx, `#/arena/${arenaSession}/vote`, 'arena-vote', '.ballot');
+
+  // Rachel votes by keyboard, watched for anything that is not blind.
+  const requests = [];
+  const onReq = (r) => requests.push(r.url());
+  rpage.on('request', onReq);
+  await visit(rpage, `#/arena/${arenaSession}/vote`);
+  const keys = ['ArrowLeft', 'ArrowRight', 't', 'w'];
+  for (const [i, key] of keys.entries()) {
+    const b = await shownBallot(rpage);
+    // While voting: no names or organisations, no ratings, no fit, no one else's votes.
+    const html = await rpage.content();
+    for (const secret of arenaSecrets) assert.ok(!html.includes(secret), `vote page shows ${secret}`);
+    for (const word of ['Leaderboard', 'rating', 'interval', 'votes in all', 'flagged']) assert.ok(!html.toLowerCase().includes(word.toLowerCase()), `vote page shows "${word}"`);
+    // After a key press, the focused vote button shows a focus ring.
+    if (i > 0) {
+      assert.equal(await rpage.evaluate(() => document.activeElement?.dataset.outcome), 'left');
+      assert.notEqual(await rpage.evaluate(() => getComputedStyle(document.activeElement).outlineStyle), 'none');
+    }
+    await rpage.keyboard.press(key);
+    if (i < keys.length - 1) await rpage.waitForFunction((prev) => Number(document.querySelector('.ballot')?.dataset.ballot) !== prev, b.id);
+    else await rpage.getByRole('heading', { name: 'No more ballots for you' }).waitFor();
+    await rpage.locator('.vote-count', { hasText: `Your votes: ${i + 1} of 4` }).waitFor();
+  }
+  rpage.off('request', onReq);
+  assert.deepEqual(requests.filter((u) => /\/fits?\b|\/fits\//.test(u)), [], 'no fit read while voting');
+  assert.ok((await rpage.locator('.done').textContent()).includes('cap of 4'));
+  const mine = (await recruiterApi.get(`/api/arena/sessions/${arenaSession}`)).json.session;
+  assert.equal(mine.your_votes, 4);
+  // The votes are the ones pressed: left, right, tie, both weak (in the audit of the server: 4 arena.vote entries by rachel).
+  const audit = (await owner.get('/api/audit?limit=100000')).json.entries.filter((e) => e.action === 'arena.vote' && e.actor === 'rachel');
+  assert.equal(audit.length, 4);
+  // Rhea finishes her cap.
+  await visit(hpage, `#/arena/${arenaSession}/vote`);
+  for (const k of [3, 4]) {
+    await shownBallot(hpage);
+    await hpage.locator('button.vote[data-outcome=right]').click();
+    await hpage.locator('.vote-count', { hasText: `Your votes: ${k} of 4` }).waitFor();
+  }
+  await hpage.getByRole('heading', { name: 'No more ballots for you' }).waitFor();
+  await hctx.close();
+  delete debugPages.rhea;
+});
+
+await test('arena: a fit shows ratings with 95% interval bars, ranks, provisional marks, warnings and voter flags as the API records them', async () => {
+  await visit(rpage, `#/arena/${arenaSession}`);
+  // Rachel has no ballots left: results are not folded.
+  await rpage.getByRole('heading', { name: 'Leaderboard' }).waitFor();
+  assert.equal(await rpage.getByText('Results are hidden').count(), 0);
+  await rpage.getByRole('button', { name: 'Fit now' }).click();
+  const board = rpage.locator('.board-result');
+  await board.waitFor();
+  const fitId = Number(await board.getAttribute('data-fit'));
+  const { fit } = (await recruiterApi.get(`/api/arena/fits/${fitId}`)).json;
+  const rows = fit.result.rows;
+  assert.equal(fit.result.total_votes, 8);
+  const shown = board.locator('table.leaderboard tbody tr');
+  assert.equal(await shown.count(), rows.length);
+  for (const [i, r] of rows.entries()) {
+    const tr = shown.nth(i);
+    assert.equal(await tr.getAttribute('data-alias'), r.alias);
+    assert.equal(await tr.locator('td.rank').textContent(), String(r.rank));
+    assert.equal(await tr.locator('span.rating').textContent(), r.rating.toFixed(0));
+    assert.equal(await tr.locator('td.interval').textContent(), `${r.lower.toFixed(0)} – ${r.upper.toFixed(0)}`);
+    assert.equal(await tr.getByText('provisional').count(), r.provisional ? 1 : 0, `${r.alias} provisional mark`);
+  }
+  // The bars share one scale: the map from rating to pixels set by the dots of the highest
+  // and lowest rated finalists puts every bar's ends at its interval's bounds (within 2 px).
+  const geo = await shown.evaluateAll((trs) => trs.map((tr) => {
+    const bar = tr.querySelector('svg.ivbar rect.iv').getBoundingClientRect();
+    const dot = tr.querySelector('svg.ivbar circle.pt').getBoundingClientRect();
+    return { left: bar.left, right: bar.right, dot: dot.left + dot.width / 2 };
+  }));
+  const hiRow = rows.reduce((a, r, i) => (r.rating > rows[a].rating ? i : a), 0);
+  const loRow = rows.reduce((a, r, i) => (r.rating < rows[a].rating ? i : a), 0);
+  if (rows[hiRow].rating - rows[loRow].rating > 10) {
+    const k = (geo[hiRow].dot - geo[loRow].dot) / (rows[hiRow].rating - rows[loRow].rating);
+    const px = (v) => geo[loRow].dot + (v - rows[loRow].rating) * k;
+    for (const [i, r] of rows.entries()) {
+      assert.ok(Math.abs(geo[i].left - px(r.lower)) < 2 && Math.abs(geo[i].right - px(r.upper)) < 2, `${r.alias}: bar ${geo[i].left.toFixed(1)}–${geo[i].right.toFixed(1)} px, expected ${px(r.lower).toFixed(1)}–${px(r.upper).toFixed(1)}`);
+    }
+  }
+  assert.equal(await board.locator('.warnbox').count(), fit.result.warnings.length);
+  for (const w of fit.result.warnings) await board.locator('.warnbox', { hasText: w }).waitFor();
+  assert.equal(await board.locator('ul.flagged li').count(), fit.result.flagged_voters.length);
+  if (!fit.result.flagged_voters.length) await board.locator('.no-flags').waitFor();
+  // Blind for a recruiter: aliases only.
+  const html = await rpage.content();
+  for (const secret of arenaSecrets) assert.ok(!html.includes(secret), `results show ${secret} to a recruiter`);
+  await board.getByRole('button', { name: 'Check reproducibility' }).click();
+  await board.getByText('Reproduced: recomputing from snapshot').waitFor();
+  // The fit is listed for everyone; a viewer sees the leaderboard but cannot vote, fit or manage.
+  await visit(vpage, `#/arena/${arenaSession}`);
+  await vpage.locator(`.board-result[data-fit="${fitId}"] table.leaderboard`).waitFor();
+  assert.equal(await vpage.getByRole('button', { name: 'Fit now' }).count(), 0);
+  assert.equal(await vpage.getByRole('link', { name: /^Vote/ }).count(), 0);
+  assert.equal(await vpage.getByRole('heading', { name: /Session controls/ }).count(), 0);
+  const vhtml = await vpage.content();
+  for (const secret of arenaSecrets) assert.ok(!vhtml.includes(secret), `results show ${secret} to a viewer`);
+  await visit(vpage, `#/arena/${arenaSession}/vote`);
+  await vpage.getByText('Viewers do not vote').waitFor();
+  assert.equal(await vpage.locator('.ballot').count(), 0);
+  await visit(vpage, '#/arena');
+  await vpage.locator(`tr[data-session="${arenaSession}"]`).waitFor();
+  assert.equal(await vpage.locator(`tr[data-session="${arenaSession}"] a.button`).count(), 0, 'no vote button for a viewer');
+  await shots(rctx, `#/arena/${arenaSession}`, 'arena-results', '.board-result table.leaderboard');
+  await shots(octx, '#/arena', 'arena', 'table.sessions');
+  const dark = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: 'dark', storageState: await rctx.storageState() });
+  const dp = await dark.newPage();
+  await dp.goto(`${BASE}/#/arena/${arenaSession}`);
+  await dp.locator('.board-result table.leaderboard').waitFor();
+  await shot(dp, 'arena-results-dark-1280');
+  await dark.close();
+  // The owner lifts blinding: names reach members.
+  await visit(opage, `#/arena/${arenaSession}`);
+  await opage.getByRole('button', { name: 'Lift blinding (show names)' }).click();
+  await opage.getByRole('button', { name: 'Blind again (aliases only)' }).waitFor();
+  await visit(rpage, `#/arena/${arenaSession}`);
+  await rpage.locator('ul.finalists').getByText(arenaSecrets[0], { exact: false }).first().waitFor();
+});
+
+await test('arena: an outlier voter is flagged, disconnected comparisons are warned, provisional and withdrawn finalists are marked', async () => {
+  // Seven finalists; one is withdrawn before any ballot, so it has no votes: the comparison
+  // graph is disconnected and that finalist is provisional. Four members agree (the lower
+  // candidate id is stronger), a fifth always votes the other way.
+  const ids = (await owner.get('/api/candidates?limit=1000')).json.candidates.slice(0, 7).map((c) => c.id);
+  assert.equal(ids.length, 7);
+  const created = await owner.post('/api/arena/sessions', { title: 'E2E flags', candidate_ids: ids, member_cap: 100, min_votes: 3 });
+  assert.equal(created.status, 201, JSON.stringify(created.json));
+  const sid = created.json.session.id;
+  const alias = new Map(created.json.session.items.map((i) => [i.alias, i.candidate_id]));
+  const gone = created.json.session.items.find((i) => i.candidate_id === ids[6]).alias;
+  assert.equal((await owner.post(`/api/arena/sessions/${sid}/withdraw`, { alias: gone })).status, 200);
+  for (const name of ['ron', 'rosa', 'mallory']) assert.equal((await owner.post('/api/users', { name, role: 'recruiter', password: PASSWORD })).status, 201);
+  const members = [['rachel', true], ['rhea', true], ['ron', true], ['rosa', true], ['mallory', false]];
+  for (const [name, agrees] of members) {
+    const m = name === 'rachel' ? recruiterApi : await apiSession(name);
+    for (let k = 0; k < 15; k++) {
+      const b = await m.post(`/api/arena/sessions/${sid}/ballot`);
+      assert.equal(b.status, 200, JSON.stringify(b.json));
+      const { id, left, right } = b.json.ballot;
+      const leftWins = (alias.get(left.alias) < alias.get(right.alias)) === agrees;
+      assert.equal((await m.post(`/api/arena/ballots/${id}/vote`, { outcome: leftWins ? 'left' : 'right' })).status, 201);
+    }
+  }
+  // The owner has ballots left, so the results are folded until asked for; then a fit.
+  await visit(opage, `#/arena/${sid}`);
+  // (The previous page was another session with the same button: wait for this one.)
+  await opage.getByRole('heading', { name: 'E2E flags' }).waitFor();
+  await opage.getByRole('button', { name: 'Show results anyway' }).click();
+  await opage.getByRole('button', { name: 'Fit now' }).click();
+  const board = opage.locator('.board-result');
+  await board.waitFor();
+  const fitId = Number(await board.getAttribute('data-fit'));
+  const { fit } = (await owner.get(`/api/arena/fits/${fitId}`)).json;
+  const users = (await owner.get('/api/users')).json.users;
+  const mallory = users.find((u) => u.name === 'mallory');
+  assert.deepEqual(fit.result.flagged_voters.map((v) => v.voter_id), [mallory.id], 'the API flags the contrarian only');
+  assert.equal(await board.locator('ul.flagged li').count(), 1);
+  assert.ok((await board.locator('ul.flagged li').textContent()).includes('mallory'), 'owners see the flagged member by name');
+  const warnings = fit.result.warnings;
+  assert.ok(warnings.some((w) => w.includes('disconnected')) && warnings.some((w) => w.includes('provisional')), JSON.stringify(warnings));
+  await board.locator('.warnbox', { hasText: 'Disconnected comparisons:' }).waitFor();
+  assert.equal(await board.locator('.warnbox').count(), warnings.length);
+  const rows = fit.result.rows;
+  for (const r of rows) {
+    const tr = board.locator(`tr[data-alias="${r.alias}"]`);
+    assert.equal(await tr.getByText('provisional').count(), r.provisional ? 1 : 0, `${r.alias} provisional`);
+    assert.equal(await tr.getByText('withdrawn').count(), r.withdrawn ? 1 : 0, `${r.alias} withdrawn`);
+  }
+  assert.ok(rows.find((r) => r.alias === gone).provisional && rows.find((r) => r.alias === gone).withdrawn);
+  // The consensus order: the lowest candidate id on top.
+  assert.equal(alias.get(rows[0].alias), ids[0]);
+  await shots(octx, `#/arena/${sid}?fit=${fitId}&show=1`, 'arena-flags', '.board-result ul.flagged');
+  // A recruiter sees the flag without names: "member #id" (or "you").
+  await visit(rpage, `#/arena/${sid}?fit=${fitId}&show=1`);
+  await rpage.getByRole('heading', { name: 'E2E flags' }).waitFor();
+  const flagged = rpage.locator('.board-result ul.flagged li');
+  await flagged.waitFor();
+  assert.ok((await flagged.textContent()).includes(`member #${mallory.id}`));
+  assert.ok(!(await rpage.content()).includes('mallory'));
+});
+
+let editId = null;
+
+await test('candidate page: a recruiter edits fields, owner and tags; export and erase are absent for recruiters and viewers', async () => {
+  const c = await recruiterApi.post('/api/candidates', { name: 'Erin Example', email: 'erin@old.example', tags: ['old-tag'] });
+  assert.equal(c.status, 201);
+  editId = c.json.candidate.id;
+  await recruiterApi.post(`/api/candidates/${editId}/notes`, { body: 'met at the workshop' });
+  await recruiterApi.post(`/api/candidates/${editId}/messages`, { channel: 'email', body: 'hello Erin' });
+  await visit(rpage, `#/candidates/${editId}`);
+  const edit = rpage.locator('section.edit-card');
+  await edit.locator('summary').click();
+  await edit.getByLabel('Email', { exact: true }).fill('erin@new.example');
+  await edit.getByLabel('Source organisation', { exact: true }).fill('Example Institute');
+  await edit.getByLabel('Owner', { exact: true }).selectOption({ label: 'Me (rachel)' });
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await rpage.getByText('Saved: email, source org, owner id.').waitFor();
+  await rpage.locator('.page-head', { hasText: 'erin@new.example' }).waitFor();
+  const me = (await recruiterApi.get('/api/me')).json.user;
+  let now = (await recruiterApi.get(`/api/candidates/${editId}`)).json.candidate;
+  assert.equal(now.email, 'erin@new.example');
+  assert.equal(now.source_org, 'Example Institute');
+  assert.equal(now.owner_id, me.id);
+  // Tags: add one by keyboard, remove the old one.
+  const ed = rpage.locator('section.edit-card');
+  await ed.getByLabel('Add a tag', { exact: true }).fill('systems');
+  await rpage.keyboard.press('Enter');
+  await ed.getByRole('button', { name: 'Remove tag systems' }).waitFor();
+  await ed.getByRole('button', { name: 'Remove tag old-tag' }).click();
+  await rpage.waitForFunction(() => !document.querySelector('button[aria-label="Remove tag old-tag"]'));
+  now = (await recruiterApi.get(`/api/candidates/${editId}`)).json.candidate;
+  assert.deepEqual(now.tags, ['systems']);
+  // An invalid change is refused with the server's message and changes nothing.
+  await rpage.locator('section.edit-card').getByLabel('Name', { exact: true }).fill('   ');
+  await rpage.locator('section.edit-card').getByRole('button', { name: 'Save changes' }).click();
+  await rpage.locator('section.edit-card .form-status').filter({ hasText: /name/ }).waitFor();
+  assert.equal((await recruiterApi.get(`/api/candidates/${editId}`)).json.candidate.name, 'Erin Example');
+  // No export or erase controls in the page for a recruiter or a viewer; no edit form for a viewer.
+  for (const [page, who] of [[rpage, 'recruiter'], [vpage, 'viewer']]) {
+    await visit(page, `#/candidates/${editId}`);
+    await page.getByRole('heading', { name: 'Notes' }).waitFor();
+    const html = await page.content();
+    for (const needle of ['Export JSON', '/export', 'Erase', '/erase', 'Personal data']) assert.ok(!html.includes(needle), `${who} page contains ${needle}`);
+  }
+  assert.equal(await vpage.locator('section.edit-card').count(), 0, 'viewers cannot edit');
+  await shots(rctx, `#/candidates/${editId}`, 'candidate-edit', 'section.edit-card');
+});
+
+await test('candidate page: an owner exports the JSON and erases on request after a confirmation; the audit entry is shown', async () => {
+  await visit(opage, `#/candidates/${editId}`);
+  const personal = opage.locator('section.personal');
+  await personal.waitFor();
+  const href = await personal.getByRole('link', { name: 'Export JSON' }).getAttribute('href');
+  const exported = await opage.evaluate(async (u) => (await fetch(u)).json(), href);
+  assert.equal(exported.candidate.name, 'Erin Example');
+  assert.equal(exported.notes.length, 1);
+  await personal.getByRole('button', { name: 'Erase on request…' }).click();
+  const panel = opage.locator('#erase-confirm');
+  await panel.getByRole('heading', { name: 'Erase Erin Example?' }).waitFor();
+  assert.equal(await panel.locator('[data-erase=notes]').textContent(), '1 note');
+  assert.equal(await panel.locator('[data-erase=messages]').textContent(), '1 message (with replies)');
+  assert.equal(await panel.locator('[data-erase=tags]').textContent(), '1 tag');
+  const eraseBtn = panel.getByRole('button', { name: 'Erase permanently' });
+  assert.ok(await eraseBtn.isDisabled(), 'erase needs the confirmation');
+  await shot(opage, 'candidate-erase-confirm-1280');
+  await panel.getByLabel(/Type the name/).fill('Erin Exampl');
+  assert.ok(await eraseBtn.isDisabled());
+  await panel.getByLabel(/Type the name/).fill('Erin Example');
+  await eraseBtn.click();
+  await opage.getByRole('heading', { name: `Candidate #${editId} erased` }).waitFor();
+  assert.equal(await opage.locator('[data-removed=notes]').textContent(), '1');
+  assert.equal(await opage.locator('[data-removed=messages]').textContent(), '1');
+  assert.equal(await opage.locator('[data-removed=tags]').textContent(), '1');
+  const row = opage.locator('table.erase-entry tbody tr');
+  await row.waitFor();
+  assert.equal(await row.locator('td').nth(3).textContent(), 'candidate.erase');
+  assert.equal(await row.locator('td').nth(2).textContent(), 'olivia');
+  const seq = Number(await row.getAttribute('data-seq'));
+  const entries = (await owner.get(`/api/audit?after=${seq - 1}&limit=1`)).json.entries;
+  assert.equal(entries[0].action, 'candidate.erase');
+  assert.equal(entries[0].candidate_id, editId);
+  await shot(opage, 'candidate-erased-1280');
+  // The link leads to the entry in the audit log; the candidate is gone from the API and the board.
+  await opage.getByRole('link', { name: 'See it in the audit log →' }).click();
+  await opage.locator('table.audit tbody tr').first().filter({ hasText: 'candidate.erase' }).waitFor();
+  assert.equal((await owner.get(`/api/candidates/${editId}`)).status, 404);
+  await visit(rpage, '#/pipeline');
+  await rpage.locator('.bcard').first().waitFor();
+  assert.equal(await rpage.locator(`.bcard[data-id="${editId}"]`).count(), 0);
 });
 
 await test('owner pages: users and audit; other roles are refused', async () => {

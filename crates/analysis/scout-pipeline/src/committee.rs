@@ -192,6 +192,22 @@ pub struct FitRecord {
     pub reproduced: Option<bool>,
 }
 
+/// A recorded fit as listed for its session (the result itself is read with
+/// [`Store::arena_fit_record`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct FitSummary {
+    pub id: i64,
+    pub session_id: i64,
+    /// Name of the member who ran the fit.
+    pub fitted_by: String,
+    #[serde(serialize_with = "crate::model::ser_time")]
+    pub fitted_at: i64,
+    pub snapshot_hash: String,
+    /// Votes the fit was computed from.
+    pub total_votes: i64,
+    pub interval_method: Option<String>,
+}
+
 struct SessionRow {
     id: i64,
     title: String,
@@ -975,6 +991,44 @@ impl Store {
             }
         }
         result
+    }
+
+    /// The session's recorded fits, newest first (audited like every read).
+    pub async fn arena_fits(&self, actor: &Actor, session: i64) -> Result<Vec<FitSummary>> {
+        let mut tx = self.db().begin_write().await?;
+        load_session(&mut tx, session).await?;
+        let rows = sqlx::query(
+            "SELECT f.id, f.fitted_at, f.snapshot_hash, f.result, u.name AS fitted_by \
+             FROM arena_fits f JOIN users u ON u.id = f.fitted_by \
+             WHERE f.session_id = $1 ORDER BY f.id DESC",
+        )
+        .bind(session)
+        .fetch_all(&mut *tx.tx)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let result: Value = serde_json::from_str(&r.try_get::<String, _>("result")?)
+                .map_err(|e| Error::Invalid(format!("stored fit: {e}")))?;
+            out.push(FitSummary {
+                id: r.try_get("id")?,
+                session_id: session,
+                fitted_by: r.try_get("fitted_by")?,
+                fitted_at: r.try_get("fitted_at")?,
+                snapshot_hash: r.try_get("snapshot_hash")?,
+                total_votes: result["total_votes"].as_i64().unwrap_or(0),
+                interval_method: result["interval_method"].as_str().map(str::to_owned),
+            });
+        }
+        audit(
+            &mut tx,
+            &actor.name,
+            "arena.fits",
+            None,
+            json!({"session": session}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(out)
     }
 
     /// A recorded fit; with `verify`, recomputed from its snapshot and compared.

@@ -88,6 +88,14 @@ pub const COMMITTEE_ROUTES: &[Route] = &[
     },
     Route {
         method: "GET",
+        path: "/api/arena/sessions/{id}/fits",
+        role: V,
+        summary: "The session's recorded fits, newest first (id, who, when, votes; read one with /api/arena/fits/{id})",
+        body: None,
+        handler: || get(list_fits),
+    },
+    Route {
+        method: "GET",
         path: "/api/arena/fits/{id}",
         role: V,
         summary: "A recorded fit (query verify=true recomputes it from its snapshot)",
@@ -213,6 +221,16 @@ async fn fit(
         .arena_fit(&auth.actor, id, req.ci, req.rounds.unwrap_or(1000))
         .await?;
     Ok((StatusCode::CREATED, Json(json!({ "fit": record }))))
+}
+
+async fn list_fits(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Value>> {
+    auth.require(Role::Viewer)?;
+    let fits = state.store.arena_fits(&auth.actor, id).await?;
+    Ok(Json(json!({ "fits": fits })))
 }
 
 #[derive(Deserialize)]

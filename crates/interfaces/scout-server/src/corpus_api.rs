@@ -1,5 +1,6 @@
 //! Read-only JSON endpoints over the corpus for signed-in users: the List, researcher
-//! profiles, co-author neighbourhoods, warm paths, organisations and flows. The corpus is
+//! profiles, co-author neighbourhoods, warm paths, organisations, flows, and the leak radius
+//! of the pipeline's candidates (who on the shortlist would hear of an approach). The corpus is
 //! opened once and held in memory (a `RankModel` and the co-author `Graph`, as the CLI's
 //! benchmarks do); loading starts in the background when the router is built and queries
 //! wait for it. One connection behind a mutex serves the queries, on blocking threads.
@@ -8,6 +9,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use axum::Extension;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -18,8 +20,10 @@ use scout_corpus::{Corpus, CorpusError, TextIndex};
 use scout_network::flows::{FlowQuery, flows, matrix};
 use scout_network::orgs::{OrgQuery, rank_orgs};
 use scout_network::paths::{self, DescribedChain};
+use scout_network::radius::{DIRECT_TIE_STRENGTH, Radius, Wave, approach_order, radius};
 use scout_network::{Graph, NetworkError};
-use scout_pipeline::Role;
+use scout_pipeline::model::CandidateFilter;
+use scout_pipeline::{Role, Stage};
 use scout_rank::{ListQuery, RankError, RankModel, rank_with};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -187,6 +191,7 @@ pub fn corpus_routes(api: Arc<CorpusApi>) -> Router<AppState> {
         .route("/api/paths", get(warm_paths))
         .route("/api/orgs", get(orgs))
         .route("/api/flows", get(flow_list))
+        .route("/api/radius", get(leak_radius))
         .layer(Extension(api))
 }
 
@@ -221,6 +226,11 @@ pub const CORPUS_ROUTES: &[(&str, &str, &str)] = &[
         "GET",
         "/api/flows",
         "Moves between organisations with evidence, and the flow matrix (query: from, to, since, limit, matrix)",
+    ),
+    (
+        "GET",
+        "/api/radius",
+        "Leak radius of the pipeline's candidates linked to researchers: who is within one and two co-author hops of whom, and an approach order (query: stages, focus)",
     ),
 ];
 
@@ -594,6 +604,240 @@ async fn flow_list(
             .transpose()
             .map_err(network_err)?;
         Ok(Json(json!({"moves": rows, "matrix": m})))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RadiusParams {
+    /// Comma-separated pipeline stages whose candidates form the shortlist (default: the open
+    /// stages, `sourced` to `offer`).
+    stages: Option<String>,
+    /// A researcher (key or id), in the pipeline or not, whose reach into the shortlist is
+    /// reported as `focus`.
+    focus: Option<String>,
+}
+
+/// Most candidates read for one radius (the pipeline's list endpoint pages by 1,000).
+const MAX_RADIUS_CANDIDATES: i64 = 10_000;
+
+#[derive(Serialize)]
+struct Person {
+    id: i64,
+    key: String,
+    name: String,
+    current_org: Option<String>,
+}
+
+#[derive(Serialize)]
+struct CandidateRef {
+    id: i64,
+    name: String,
+    stage: Stage,
+}
+
+#[derive(Serialize)]
+struct RadiusTarget {
+    researcher_id: i64,
+    candidates: Vec<CandidateRef>,
+}
+
+#[derive(Serialize)]
+struct Unmatched {
+    candidate_id: i64,
+    name: String,
+    researcher_key: String,
+}
+
+#[derive(Serialize)]
+struct Focus {
+    researcher_id: i64,
+    in_pipeline: bool,
+    radius: Radius,
+}
+
+#[derive(Serialize)]
+struct RadiusAnswer {
+    stages: Vec<Stage>,
+    targets: Vec<RadiusTarget>,
+    /// Candidates in those stages without a researcher link.
+    unlinked: usize,
+    /// Candidates whose researcher key is not in this corpus.
+    not_in_corpus: Vec<Unmatched>,
+    radius: Vec<Radius>,
+    approach: Vec<Wave>,
+    /// Ties weaker than this are not direct links in the approach order (one old paper among
+    /// many authors): such co-authors may land in different waves.
+    direct_tie_strength: f64,
+    focus: Option<Focus>,
+    /// Everyone an id above refers to (targets, shared co-authors, the focus).
+    people: Vec<Person>,
+}
+
+fn parse_stages(raw: Option<String>) -> ApiResult<Vec<Stage>> {
+    let Some(raw) = nonempty(raw) else {
+        return Ok(Stage::ALL.into_iter().filter(|s| !s.is_outcome()).collect());
+    };
+    let mut out = Vec::new();
+    for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let stage: Stage = part.parse().map_err(|e: String| {
+            ApiError::bad_request(format!(
+                "{e} in stages; use sourced, shortlisted, finalist, contacted, responded, meeting, offer, accepted, declined or withdrawn"
+            ))
+        })?;
+        if !out.contains(&stage) {
+            out.push(stage);
+        }
+    }
+    Ok(out)
+}
+
+/// The corpus researcher a candidate's stored key names: an exact key or strong-id match only
+/// (never a name match, which could be someone else).
+fn linked_researcher(c: &Inner, key: &str) -> ApiResult<Option<Researcher>> {
+    let found = researchers::find(c.corpus.conn(), key).map_err(corpus_err)?;
+    Ok(found.into_iter().find(|r| {
+        r.key == key
+            || [&r.openreview_id, &r.orcid, &r.openalex_id, &r.dblp_id]
+                .iter()
+                .any(|id| id.as_deref() == Some(key))
+    }))
+}
+
+async fn leak_radius(
+    State(state): State<AppState>,
+    Extension(api): Api,
+    auth: Auth,
+    ApiQuery(p): ApiQuery<RadiusParams>,
+) -> ApiResult<Json<Value>> {
+    auth.require(Role::Viewer)?;
+    let stages = parse_stages(p.stages)?;
+    let focus = nonempty(p.focus);
+    // The shortlist: every non-erased candidate in those stages (read like the board does, so
+    // the read is audited).
+    let mut candidates = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = state
+            .store
+            .list_candidates(
+                &auth.actor,
+                &CandidateFilter {
+                    limit: Some(1000),
+                    offset: Some(offset),
+                    ..CandidateFilter::default()
+                },
+            )
+            .await?;
+        let n = page.len() as i64;
+        candidates.extend(page.into_iter().filter(|c| stages.contains(&c.stage)));
+        offset += n;
+        if n < 1000 || offset >= MAX_RADIUS_CANDIDATES {
+            break;
+        }
+    }
+    api.with(move |c| {
+        let mut people: Vec<Person> = Vec::new();
+        let person = |r: &Researcher, people: &mut Vec<Person>| {
+            if !people.iter().any(|p| p.id == r.id) {
+                people.push(Person {
+                    id: r.id,
+                    key: r.key.clone(),
+                    name: r.name.clone(),
+                    current_org: r.current_org.clone(),
+                });
+            }
+        };
+        let mut targets: Vec<RadiusTarget> = Vec::new();
+        let mut not_in_corpus = Vec::new();
+        let mut unlinked = 0;
+        for cand in &candidates {
+            let Some(key) = cand.researcher_key.as_deref() else {
+                unlinked += 1;
+                continue;
+            };
+            let Some(r) = linked_researcher(c, key)? else {
+                not_in_corpus.push(Unmatched {
+                    candidate_id: cand.id,
+                    name: cand.name.clone(),
+                    researcher_key: key.to_string(),
+                });
+                continue;
+            };
+            let entry = CandidateRef {
+                id: cand.id,
+                name: cand.name.clone(),
+                stage: cand.stage,
+            };
+            match targets.iter_mut().find(|t| t.researcher_id == r.id) {
+                Some(t) => t.candidates.push(entry),
+                None => {
+                    targets.push(RadiusTarget {
+                        researcher_id: r.id,
+                        candidates: vec![entry],
+                    });
+                    person(&r, &mut people);
+                }
+            }
+        }
+        let ids: Vec<u32> = targets
+            .iter()
+            .filter_map(|t| u32::try_from(t.researcher_id).ok())
+            .collect();
+        let radii = radius(&c.graph, &ids);
+        let approach = approach_order(&c.graph, &ids);
+        let focus = match &focus {
+            Some(key) => {
+                let (r, _) = find_one(c, key)?;
+                let fid = u32::try_from(r.id)
+                    .map_err(|_| ApiError::internal("researcher id out of range"))?;
+                let in_pipeline = ids.contains(&fid);
+                // The focus's reach among the others: measured with the focus added to the
+                // shortlist, so that a researcher not (yet) in the pipeline can be checked.
+                let mut with_focus = ids.clone();
+                if !in_pipeline {
+                    with_focus.push(fid);
+                }
+                let own = radius(&c.graph, &with_focus)
+                    .into_iter()
+                    .find(|x| x.target == fid)
+                    .ok_or_else(|| ApiError::internal("focus missing from its radius"))?;
+                person(&r, &mut people);
+                Some(Focus {
+                    researcher_id: r.id,
+                    in_pipeline,
+                    radius: own,
+                })
+            }
+            None => None,
+        };
+        let vias: Vec<u32> = radii
+            .iter()
+            .chain(focus.as_ref().map(|f| &f.radius))
+            .flat_map(|r| r.within_two.iter().filter_map(|x| x.via))
+            .collect();
+        for v in vias {
+            if let Some(r) =
+                researchers::by_id(c.corpus.conn(), i64::from(v)).map_err(corpus_err)?
+            {
+                person(&r, &mut people);
+            }
+        }
+        let answer = RadiusAnswer {
+            stages,
+            targets,
+            unlinked,
+            not_in_corpus,
+            radius: radii,
+            approach,
+            direct_tie_strength: DIRECT_TIE_STRENGTH,
+            focus,
+            people,
+        };
+        Ok(Json(
+            serde_json::to_value(&answer).map_err(|e| ApiError::internal(e.to_string()))?,
+        ))
     })
     .await
 }

@@ -79,6 +79,21 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../web/assets/admin.js"),
     ),
     (
+        "arena.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../web/assets/arena.js"),
+    ),
+    (
+        "radius.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../web/assets/radius.js"),
+    ),
+    (
+        "candidate-edit.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../web/assets/candidate-edit.js"),
+    ),
+    (
         "favicon.svg",
         "image/svg+xml",
         include_bytes!("../web/assets/favicon.svg"),

@@ -296,6 +296,33 @@ async fn committee_session_end_to_end() {
             .await;
         assert_eq!(again.status, 200, "{}", again.text());
         assert_eq!(again.json()["fit"]["reproduced"], true);
+        // The session's fits are listed (newest first) for every role, so a viewer can find
+        // the latest leaderboard; an unknown session is 404.
+        let second = rick
+            .post(
+                &format!("/api/arena/sessions/{session}/fit"),
+                &json!({"ci": "sandwich"}),
+            )
+            .await;
+        assert_eq!(second.status, 201, "{}", second.text());
+        let second_id = second.json()["fit"]["id"].as_i64().expect("fit id");
+        let listed = env
+            .client(Role::Viewer)
+            .get(&format!("/api/arena/sessions/{session}/fits"))
+            .await;
+        assert_eq!(listed.status, 200, "{}", listed.text());
+        let fits = listed.json()["fits"].as_array().cloned().expect("fits");
+        let listed_ids: Vec<i64> = fits.iter().filter_map(|f| f["id"].as_i64()).collect();
+        assert_eq!(listed_ids, vec![second_id, fit_id]);
+        assert_eq!(fits[1]["fitted_by"], "rick");
+        assert_eq!(fits[1]["total_votes"], fit["result"]["total_votes"]);
+        assert_eq!(fits[1]["snapshot_hash"], fit["snapshot_hash"]);
+        assert_eq!(fits[0]["interval_method"], "sandwich");
+        let missing = env
+            .client(Role::Viewer)
+            .get("/api/arena/sessions/999999/fits")
+            .await;
+        assert_eq!(missing.status, 404, "{}", missing.text());
         let audit = owner.get("/api/audit?limit=10000").await.json();
         let entry = audit["entries"]
             .as_array()

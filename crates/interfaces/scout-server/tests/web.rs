@@ -110,10 +110,25 @@ async fn request(
     cookie: Option<&str>,
     body: Option<&str>,
 ) -> Resp {
+    request_with(addr, method, path, cookie, &[], body).await
+}
+
+/// `request` with extra headers (e.g. the session's `X-CSRF-Token` on a write).
+async fn request_with(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> Resp {
     let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
     let mut req = format!("{method} {path} HTTP/1.0\r\nHost: {addr}\r\n");
     if let Some(c) = cookie {
         req.push_str(&format!("Cookie: {c}\r\n"));
+    }
+    for (name, value) in headers {
+        req.push_str(&format!("{name}: {value}\r\n"));
     }
     if let Some(b) = body {
         req.push_str(&format!(
@@ -281,6 +296,7 @@ const CORPUS_GETS: &[&str] = &[
     "/api/paths?to=1&from_org=Google",
     "/api/orgs?topic=language%20models",
     "/api/flows",
+    "/api/radius",
 ];
 
 #[tokio::test]
@@ -472,4 +488,244 @@ async fn corpus_routes_answer_with_the_documented_shapes() {
     let n = arr(&m["orgs"], "matrix orgs").len();
     assert!(n <= 4);
     assert_eq!(arr(&m["counts"], "counts").len(), n);
+}
+
+/// Logs in as the owner: the session cookie and its CSRF token.
+async fn login_with_csrf(addr: SocketAddr) -> (String, String) {
+    let body = format!(r#"{{"name":"olivia","password":"{PASSWORD}"}}"#);
+    let r = request(addr, "POST", "/api/login", None, Some(&body)).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let set = r.header("set-cookie").expect("set-cookie");
+    let cookie = set.split(';').next().expect("cookie").to_string();
+    let csrf = r.json()["csrf_token"]
+        .as_str()
+        .expect("csrf token")
+        .to_string();
+    (cookie, csrf)
+}
+
+/// Percent-encodes a query value.
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// All co-authors of a researcher, when the neighbourhood holds every one of them.
+async fn all_coauthors(addr: SocketAddr, cookie: &str, key: &str) -> Option<Vec<(i64, String)>> {
+    let r = get(
+        addr,
+        &format!("/api/researchers/{}/neighbourhood?limit=60", enc(key)),
+        Some(cookie),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let g = r.json();
+    let nodes = arr(&g["nodes"], "nodes");
+    (g["coauthors_total"].as_u64()? as usize == nodes.len() - 1).then(|| {
+        nodes[1..]
+            .iter()
+            .map(|n| {
+                (
+                    n["id"].as_i64().expect("id"),
+                    n["key"].as_str().expect("key").to_string(),
+                )
+            })
+            .collect()
+    })
+}
+
+fn ids_in(list: &Value) -> Vec<i64> {
+    arr(list, "reach list")
+        .iter()
+        .filter_map(|x| x["researcher"].as_i64())
+        .collect()
+}
+
+#[tokio::test]
+async fn leak_radius_of_the_pipeline() {
+    let srv = start(Some(demo_corpus())).await;
+    let (cookie, csrf) = login_with_csrf(srv.addr).await;
+    let c = Some(cookie.as_str());
+
+    // Three researchers from the corpus: A, a co-author B of A, and a co-author C of B who
+    // never wrote with A (so C is two hops from A).
+    let list = get(srv.addr, "/api/list?topic=language%20models&limit=40", c)
+        .await
+        .json();
+    let mut chosen = None;
+    'search: for row in arr(&list["rows"], "rows") {
+        let a_key = row["researcher"]["key"].as_str().expect("key").to_string();
+        let a_id = row["researcher"]["id"].as_i64().expect("id");
+        let Some(a_co) = all_coauthors(srv.addr, &cookie, &a_key).await else {
+            continue;
+        };
+        for (b_id, b_key) in &a_co {
+            let Some(b_co) = all_coauthors(srv.addr, &cookie, b_key).await else {
+                continue;
+            };
+            if let Some((c_id, c_key)) = b_co
+                .iter()
+                .find(|(id, _)| *id != a_id && !a_co.iter().any(|(x, _)| x == id))
+            {
+                chosen = Some((
+                    (a_id, a_key.clone()),
+                    (*b_id, b_key.clone()),
+                    (*c_id, c_key.clone()),
+                ));
+                break 'search;
+            }
+        }
+    }
+    let ((a_id, a_key), (b_id, b_key), (c_id, c_key)) =
+        chosen.expect("the demo corpus has a two-hop chain among the List's researchers");
+
+    // The pipeline: A finalist, B shortlisted, C sourced, one candidate without a link, one
+    // with a key the corpus does not know, and one withdrawn (outside the default stages).
+    let post = |body: Value| {
+        let cookie = cookie.clone();
+        let csrf = csrf.clone();
+        async move {
+            let text = body.to_string();
+            request_with(
+                srv.addr,
+                "POST",
+                "/api/candidates",
+                Some(&cookie),
+                &[("X-CSRF-Token", &csrf)],
+                Some(&text),
+            )
+            .await
+        }
+    };
+    let mut made = Vec::new();
+    for (name, key) in [
+        ("A", Some(a_key.as_str())),
+        ("B", Some(b_key.as_str())),
+        ("C", Some(c_key.as_str())),
+        ("Unlinked", None),
+        ("Elsewhere", Some("orcid:0000-0000-0000-0000")),
+    ] {
+        let r = post(serde_json::json!({"name": name, "researcher_key": key})).await;
+        assert_eq!(r.status, 201, "{}", r.text());
+        made.push(r.json()["candidate"]["id"].as_i64().expect("id"));
+    }
+    let r = post(serde_json::json!({"name": "Gone", "researcher_key": a_key})).await;
+    let gone = r.json()["candidate"]["id"].as_i64().expect("id");
+    let moves: [(i64, &[&str]); 3] = [
+        (made[0], &["shortlisted", "finalist"]),
+        (made[1], &["shortlisted"]),
+        (gone, &["withdrawn"]),
+    ];
+    for (id, path) in moves {
+        for to in path {
+            let body = format!(r#"{{"to":"{to}"}}"#);
+            let r = request_with(
+                srv.addr,
+                "POST",
+                &format!("/api/candidates/{id}/stage"),
+                c,
+                &[("X-CSRF-Token", &csrf)],
+                Some(&body),
+            )
+            .await;
+            assert_eq!(r.status, 200, "{}", r.text());
+        }
+    }
+
+    let r = get(srv.addr, "/api/radius", c).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let answer = r.json();
+    let targets: Vec<i64> = arr(&answer["targets"], "targets")
+        .iter()
+        .filter_map(|t| t["researcher_id"].as_i64())
+        .collect();
+    assert_eq!(
+        targets,
+        vec![a_id, b_id, c_id],
+        "withdrawn and unlinked excluded"
+    );
+    assert_eq!(
+        arr(&answer["targets"][0]["candidates"], "candidates").len(),
+        1,
+        "the withdrawn candidate of A is outside the default stages"
+    );
+    assert_eq!(answer["targets"][0]["candidates"][0]["id"], made[0]);
+    assert_eq!(answer["targets"][0]["candidates"][0]["stage"], "finalist");
+    assert_eq!(answer["unlinked"], 1);
+    assert_eq!(answer["not_in_corpus"][0]["candidate_id"], made[4]);
+    let radius = arr(&answer["radius"], "radius");
+    let of = |id: i64| {
+        radius
+            .iter()
+            .find(|r| r["target"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no radius for {id}"))
+    };
+    let ra = of(a_id);
+    assert!(ids_in(&ra["within_one"]).contains(&b_id), "{ra}");
+    assert!(!ids_in(&ra["within_one"]).contains(&c_id), "{ra}");
+    assert!(ids_in(&ra["within_two"]).contains(&c_id), "{ra}");
+    assert!(ids_in(&of(b_id)["within_one"]).contains(&a_id));
+    for reach in arr(&ra["within_one"], "within_one")
+        .iter()
+        .chain(arr(&ra["within_two"], "within_two"))
+    {
+        let st = reach["strength"].as_f64().expect("strength");
+        assert!(st > 0.0 && st <= 1.0, "{reach}");
+    }
+    // Every id the answer mentions is described in `people`.
+    let people: Vec<i64> = arr(&answer["people"], "people")
+        .iter()
+        .filter_map(|p| p["id"].as_i64())
+        .collect();
+    let via = arr(&ra["within_two"], "within_two")
+        .iter()
+        .find(|x| x["researcher"] == c_id)
+        .and_then(|x| x["via"].as_i64())
+        .expect("a two-hop reach names the shared co-author");
+    assert!(people.contains(&via) && people.contains(&a_id) && people.contains(&c_id));
+    // The approach order has every target exactly once.
+    let mut waved: Vec<i64> = arr(&answer["approach"], "approach")
+        .iter()
+        .flat_map(|w| arr(&w["targets"], "wave targets").clone())
+        .filter_map(|t| t.as_i64())
+        .collect();
+    waved.sort_unstable();
+    let mut expected = vec![a_id, b_id, c_id];
+    expected.sort_unstable();
+    assert_eq!(waved, expected);
+    assert_eq!(
+        answer["direct_tie_strength"].as_f64(),
+        Some(scout_network::radius::DIRECT_TIE_STRENGTH)
+    );
+
+    // Stages narrow the shortlist; a focus outside it is measured against it.
+    let r = get(
+        srv.addr,
+        &format!("/api/radius?stages=finalist&focus={}", enc(&b_key)),
+        c,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let narrow = r.json();
+    assert_eq!(narrow["stages"], serde_json::json!(["finalist"]));
+    assert_eq!(arr(&narrow["targets"], "targets").len(), 1);
+    assert_eq!(narrow["focus"]["researcher_id"], b_id);
+    assert_eq!(narrow["focus"]["in_pipeline"], false);
+    assert_eq!(ids_in(&narrow["focus"]["radius"]["within_one"]), vec![a_id]);
+
+    for (q, needle) in [
+        ("/api/radius?stages=limbo", "stages"),
+        ("/api/radius?colour=red", "colour"),
+    ] {
+        let r = get(srv.addr, q, c).await;
+        assert_eq!(r.status, 400, "{q}: {}", r.text());
+        assert!(r.text().contains(needle), "{q}: {}", r.text());
+    }
+    let r = get(srv.addr, "/api/radius?focus=openreview%3A~Nobody_Atall9", c).await;
+    assert_eq!(r.status, 404, "{}", r.text());
 }

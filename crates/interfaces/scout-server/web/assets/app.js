@@ -15,6 +15,10 @@ const ROUTES = [
   { re: /^\/pipeline$/, load: () => import('./pipeline.js'), nav: 'pipeline' },
   { re: /^\/candidates\/(\d+)$/, load: () => import('./candidate.js'), nav: 'pipeline' },
   { re: /^\/analytics$/, load: () => import('./analytics.js'), nav: 'analytics' },
+  { re: /^\/arena$/, load: () => import('./arena.js'), nav: 'arena', fn: 'renderSessions' },
+  { re: /^\/arena\/(\d+)$/, load: () => import('./arena.js'), nav: 'arena', fn: 'renderSession' },
+  { re: /^\/arena\/(\d+)\/vote$/, load: () => import('./arena.js'), nav: 'arena', fn: 'renderVote' },
+  { re: /^\/radius$/, load: () => import('./radius.js'), nav: 'pipeline' },
   { re: /^\/users$/, load: () => import('./admin.js'), nav: 'users', fn: 'renderUsers', owner: true },
   { re: /^\/audit$/, load: () => import('./admin.js'), nav: 'audit', fn: 'renderAudit', owner: true },
 ];
@@ -25,6 +29,7 @@ const NAV = [
   ['flows', 'Flows', '#/flows'],
   ['pipeline', 'Pipeline', '#/pipeline'],
   ['analytics', 'Analytics', '#/analytics'],
+  ['arena', 'Arena', '#/arena'],
   ['users', 'Users', '#/users', true],
   ['audit', 'Audit', '#/audit', true],
 ];

@@ -1,10 +1,12 @@
-// A candidate: stage and history, notes, messages, meetings (.ics), and — for owners only,
-// when the server sent them — offers and counteroffers. For other roles the compensation
-// section is not built at all, so nothing about it is in the page.
+// A candidate: details and tags (editable by recruiters and owners), stage and history, notes,
+// messages, meetings (.ics), and — for owners only, when the server sent them — offers and
+// counteroffers, export and erasure. For other roles those sections are not built at all, so
+// nothing about them is in the page.
 
 import { api, isOwner, canWrite } from './api.js';
 import { h, mount, fmt, field, empty, toast } from './dom.js';
 import { STAGES } from './pipeline.js';
+import { editSection, personalData } from './candidate-edit.js';
 
 export async function render(main, [id], _q, stale) {
   const base = `/api/candidates/${id}`;
@@ -44,9 +46,9 @@ export async function render(main, [id], _q, stale) {
         h('p', { class: 'muted' }, h('span', { class: `stage-pill s-${c.stage}` }, c.stage), ` since ${fmt.date(c.stage_entered_at)}`, c.source_org ? ` · from ${c.source_org}` : '', c.email ? ` · ${c.email}` : ''),
         h('p', {}, c.tags.map((t) => h('span', { class: 'tag' }, t)), c.researcher_key ? h('a', { href: `#/r/${encodeURIComponent(c.researcher_key)}` }, 'Research profile →') : null),
       ),
-      h('div', { class: 'head-actions' }, isOwner() ? h('a', { class: 'button', href: `${base}/export`, download: `candidate-${id}.json` }, 'Export JSON') : null),
     ),
     stageForm ? h('section', { class: 'card' }, h('h2', {}, 'Stage'), stageForm) : null,
+    write ? editSection(c, base, reload) : null,
     h('div', { class: 'grid2' },
       section('Notes', notesBlock(base, notes.notes, write, reload)),
       section('History', h('ol', { class: 'history' }, hist.history.map((m) => h('li', {}, h('strong', {}, `${m.from || 'new'} → ${m.to}`), h('span', { class: 'muted' }, ` by ${m.moved_by}, ${fmt.date(m.moved_at)}`), m.reason ? h('div', {}, m.reason) : null)))),
@@ -57,6 +59,7 @@ export async function render(main, [id], _q, stale) {
     ),
     offers ? compensation(base, offers.offers, counters.counteroffers, reload) : null,
     write ? section('Decision', decisionBlock(base, reload)) : null,
+    personalData(c, { notes: notes.notes.length, messages: msgs.messages.length, meetings: meets.meetings.length, offers: offers ? offers.offers.length : 0, counteroffers: counters ? counters.counteroffers.length : 0 }, base, main),
   );
 }
 

@@ -98,7 +98,8 @@ export async function render(main, _p, _q, stale) {
     redraw(st);
   }
   mount(main,
-    h('div', { class: 'page-head' }, h('h1', {}, 'Pipeline'), h('p', { class: 'muted' }, `${r.candidates.length} candidates. ${write ? 'Drag cards, or focus one and use ← →.' : 'Read-only (viewer).'}`)),
+    h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, 'Pipeline'), h('p', { class: 'muted' }, `${r.candidates.length} candidates. ${write ? 'Drag cards, or focus one and use ← →.' : 'Read-only (viewer).'}`)),
+      h('div', { class: 'head-actions' }, h('a', { class: 'button', href: '#/radius' }, 'Leak radius and approach order'))),
     alert,
     r.candidates.length ? board : empty('No candidates yet — add researchers from the List.'),
   );

@@ -1,10 +1,12 @@
 // A researcher's profile: papers by year (SVG), affiliations timeline (SVG), co-authors,
-// the score explanation for a topic, and warm paths from our organisation.
+// the score explanation for a topic, warm paths from our organisation, and the leak radius
+// (who on the shortlist is one or two co-author hops away).
 
 import { api, qs, canWrite } from './api.js';
 import { h, s, mount, fmt, field, empty, errorBox, toast } from './dom.js';
 import { explain } from './list.js';
 import { go } from './app.js';
+import { SHORTLISTS, loadFocus } from './radius.js';
 
 export async function render(main, [key], query, stale) {
   const topic = query.get('topic') || '';
@@ -42,6 +44,7 @@ export async function render(main, [key], query, stale) {
       h('section', { class: 'card', 'aria-labelledby': 'co' }, h('h2', { id: 'co' }, 'Top co-authors'), coauthors(p.coauthors)),
       h('section', { class: 'card', 'aria-labelledby': 'warm' }, h('h2', { id: 'warm' }, 'Warm paths'), warmPaths(r)),
     ),
+    h('section', { class: 'card', 'aria-labelledby': 'leak' }, h('h2', { id: 'leak' }, 'Leak radius'), leakRadius(r)),
     h('section', { class: 'card', 'aria-labelledby': 'pp' }, h('h2', { id: 'pp' }, `Papers (${p.papers.length})`), papers(p.papers)),
     data.other_matches.length ? h('section', { class: 'card' }, h('h2', {}, 'Others with this name'), h('ul', {}, data.other_matches.map((m) => h('li', {}, h('a', { href: `#/r/${encodeURIComponent(m.key)}` }, m.name), h('span', { class: 'muted' }, ` · ${m.n_works} papers · ${m.current_org || '–'}`))))) : null,
   );
@@ -146,6 +149,22 @@ function warmPaths(r) {
   const form = h('form', { class: 'inline', onsubmit: (ev) => { ev.preventDefault(); run(); } }, field('From organisation', orgIn), h('button', { type: 'submit' }, 'Find paths'));
   if (orgIn.value) queueMicrotask(run);
   return h('div', {}, form, out);
+}
+
+/** Who on the shortlist would hear about an approach to this researcher. */
+function leakRadius(r) {
+  const saved = localStorage.getItem('scout.shortlist') || '';
+  const sel = h('select', { name: 'shortlist' }, SHORTLISTS.map(([v, label]) => h('option', { value: v, selected: v === saved }, label)));
+  const out = h('div', { 'aria-live': 'polite' });
+  sel.addEventListener('change', () => {
+    localStorage.setItem('scout.shortlist', sel.value);
+    loadFocus(out, r.key, sel.value);
+  });
+  queueMicrotask(() => loadFocus(out, r.key, sel.value));
+  return h('div', {},
+    h('p', { class: 'muted small' }, 'Pipeline candidates linked to researchers who wrote with this researcher (one hop) or share a co-author (two hops): the people likely to hear about an approach.'),
+    h('form', { class: 'inline', onsubmit: (ev) => ev.preventDefault() }, field('Shortlist', sel)),
+    out);
 }
 
 function papers(list) {
