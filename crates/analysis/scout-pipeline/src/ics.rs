@@ -149,7 +149,11 @@ fn vtimezone(zone: &Zone, from_ms: i64, to_ms: i64, out: &mut String) -> Result<
 fn date_time(prop: &str, zone: &Zone, ms: i64) -> Result<String> {
     if !zone.is_utc() && zone.round_trips(ms) {
         let local = zone.local(ms)?;
-        Ok(format!("{prop};TZID={}:{}", escape(zone.name()), local.ics()))
+        Ok(format!(
+            "{prop};TZID={}:{}",
+            escape(zone.name()),
+            local.ics()
+        ))
     } else {
         Ok(format!("{prop}:{}", ics_utc(ms)))
     }
@@ -277,13 +281,28 @@ mod tests {
     fn zoned_meetings_get_tzid_times_and_one_vtimezone_per_zone() {
         let ms = [
             meeting(1, "Zürich", "2026-05-01T08:00:00Z", 60, "Europe/Zurich"),
-            meeting(2, "Zürich again", "2026-12-01T09:00:00Z", 30, "Europe/Zurich"),
-            meeting(3, "New York", "2026-05-01T14:00:00Z", 45, "America/New_York"),
+            meeting(
+                2,
+                "Zürich again",
+                "2026-12-01T09:00:00Z",
+                30,
+                "Europe/Zurich",
+            ),
+            meeting(
+                3,
+                "New York",
+                "2026-05-01T14:00:00Z",
+                45,
+                "America/New_York",
+            ),
             meeting(4, "Tokyo", "2026-05-01T01:00:00Z", 45, "Asia/Tokyo"),
         ];
         let s = render(&ms, "Ada", "scout.local").expect("render");
         check_lines(&s);
-        assert!(s.contains("DTSTART;TZID=Europe/Zurich:20260501T100000\r\n"), "{s}");
+        assert!(
+            s.contains("DTSTART;TZID=Europe/Zurich:20260501T100000\r\n"),
+            "{s}"
+        );
         assert!(s.contains("DTEND;TZID=Europe/Zurich:20260501T110000\r\n"));
         assert!(s.contains("DTSTART;TZID=Europe/Zurich:20261201T100000\r\n"));
         assert!(s.contains("DTSTART;TZID=America/New_York:20260501T100000\r\n"));
@@ -316,12 +335,21 @@ mod tests {
         let m = meeting(1, "Late", "2026-10-25T01:30:00Z", 30, "Europe/Zurich");
         let s = render(&[m], "Ada", "h").expect("render");
         assert!(s.contains("DTSTART:20261025T013000Z\r\n"), "{s}");
-        assert!(s.contains("DTEND;TZID=Europe/Zurich:20261025T030000\r\n"), "{s}");
+        assert!(
+            s.contains("DTEND;TZID=Europe/Zurich:20261025T030000\r\n"),
+            "{s}"
+        );
         // The first 02:30 round-trips; a meeting across the change ends in standard time.
         let m = meeting(2, "Early", "2026-10-25T00:30:00Z", 90, "Europe/Zurich");
         let s = render(&[m], "Ada", "h").expect("render");
-        assert!(s.contains("DTSTART;TZID=Europe/Zurich:20261025T023000\r\n"), "{s}");
-        assert!(s.contains("DTEND;TZID=Europe/Zurich:20261025T030000\r\n"), "{s}");
+        assert!(
+            s.contains("DTSTART;TZID=Europe/Zurich:20261025T023000\r\n"),
+            "{s}"
+        );
+        assert!(
+            s.contains("DTEND;TZID=Europe/Zurich:20261025T030000\r\n"),
+            "{s}"
+        );
     }
 
     #[test]

@@ -39,21 +39,26 @@ impl LoginLimits {
 const PRUNE_BATCH: i64 = 1000;
 
 macro_rules! prune_sql {
-    ($cond:literal, $lock:literal) => {
+    ($cond:literal, $order:literal, $lock:literal) => {
         concat!(
             "DELETE FROM login_failures WHERE id IN (SELECT id FROM login_failures WHERE ",
             $cond,
-            " ORDER BY id LIMIT $2",
+            " ORDER BY ",
+            $order,
+            " LIMIT $2",
             $lock,
             ")"
         )
     };
 }
-const PRUNE_OLD: &str = prune_sql!("at <= $1", "");
-const PRUNE_OLD_PG: &str = prune_sql!("at <= $1", " FOR UPDATE SKIP LOCKED");
-const PRUNE_OVER_CAP: &str = prune_sql!("id <= (SELECT MAX(id) FROM login_failures) - $1", "");
+// Each prune walks an index (`at`, the primary key), never the whole table.
+const PRUNE_OLD: &str = prune_sql!("at <= $1", "at", "");
+const PRUNE_OLD_PG: &str = prune_sql!("at <= $1", "at", " FOR UPDATE SKIP LOCKED");
+const PRUNE_OVER_CAP: &str =
+    prune_sql!("id <= (SELECT MAX(id) FROM login_failures) - $1", "id", "");
 const PRUNE_OVER_CAP_PG: &str = prune_sql!(
     "id <= (SELECT MAX(id) FROM login_failures) - $1",
+    "id",
     " FOR UPDATE SKIP LOCKED"
 );
 
@@ -99,7 +104,12 @@ impl Store {
 
     /// Records one failure for each key, prunes rows older than the window and enforces the
     /// row cap.
-    pub async fn login_failed(&self, keys: [&str; 2], limits: &LoginLimits, now: i64) -> Result<()> {
+    pub async fn login_failed(
+        &self,
+        keys: [&str; 2],
+        limits: &LoginLimits,
+        now: i64,
+    ) -> Result<()> {
         let mut tx = self.db().begin_write().await?;
         for key in keys {
             sqlx::query("INSERT INTO login_failures (key_hash, at) VALUES ($1, $2)")
@@ -126,8 +136,17 @@ impl Store {
         tx.commit().await
     }
 
-    /// Forgets the failures of `key` (a successful login clears its user name).
+    /// Forgets the failures of `key` (a successful login clears its user name). The usual case,
+    /// no failures, costs one indexed read and no write.
     pub async fn login_succeeded(&self, key: &str) -> Result<()> {
+        let any: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM login_failures WHERE key_hash = $1 LIMIT 1")
+                .bind(token_hash(key))
+                .fetch_optional(&self.db().pool)
+                .await?;
+        if any.is_none() {
+            return Ok(());
+        }
         let mut tx = self.db().begin_write().await?;
         sqlx::query("DELETE FROM login_failures WHERE key_hash = $1")
             .bind(token_hash(key))

@@ -199,9 +199,8 @@ pub fn parse_wall_time(s: &str) -> Result<DateTime> {
         }
         t.parse::<i16>().map_err(|_| bad())
     };
-    let small = |r: std::ops::Range<usize>| -> Result<i8> {
-        i8::try_from(num(r)?).map_err(|_| bad())
-    };
+    let small =
+        |r: std::ops::Range<usize>| -> Result<i8> { i8::try_from(num(r)?).map_err(|_| bad()) };
     let year = num(0..4)?;
     let second = if b.len() == 19 { small(17..19)? } else { 0 };
     let dt = DateTime::new(
@@ -270,7 +269,10 @@ mod tests {
         assert_eq!(z.name(), "Europe/Zurich");
         assert_eq!(rfc3339(t), "2026-05-01T08:00:00Z");
         let l = z.local(t).expect("local");
-        assert_eq!((l.iso(), l.offset_iso()), ("2026-05-01T10:00:00".into(), "+02:00".into()));
+        assert_eq!(
+            (l.iso(), l.offset_iso()),
+            ("2026-05-01T10:00:00".into(), "+02:00".into())
+        );
         // Winter: +01:00.
         let (t, _) = parse_start("2026-12-01T10:00:30", Some("Europe/Zurich")).expect("start");
         assert_eq!(rfc3339(t), "2026-12-01T09:00:30Z");
@@ -294,7 +296,10 @@ mod tests {
         // Europe/Zurich springs forward 2026-03-29 02:00 → 03:00.
         let e = parse_start("2026-03-29T02:30", Some("Europe/Zurich")).expect_err("gap");
         let msg = e.to_string();
-        assert!(msg.contains("does not exist") && msg.contains("+01:00") && msg.contains("+02:00"), "{msg}");
+        assert!(
+            msg.contains("does not exist") && msg.contains("+01:00") && msg.contains("+02:00"),
+            "{msg}"
+        );
         // And falls back 2026-10-25 03:00 → 02:00: 02:30 happens at 00:30Z and 01:30Z.
         let (t, z) = parse_start("2026-10-25T02:30", Some("Europe/Zurich")).expect("fold");
         assert_eq!(rfc3339(t), "2026-10-25T00:30:00Z");
@@ -318,7 +323,13 @@ mod tests {
                 .to_string()
                 .contains("time_zone")
         );
-        for bad in ["2026-02-30T10:00", "2026-05-01T25:00", "2026-05-01", "soon", "2026-05-01T10:00:00.5"] {
+        for bad in [
+            "2026-02-30T10:00",
+            "2026-05-01T25:00",
+            "2026-05-01",
+            "soon",
+            "2026-05-01T10:00:00.5",
+        ] {
             assert!(parse_start(bad, Some("UTC")).is_err(), "{bad}");
         }
         assert!(parse_start("1900-01-01T10:00", Some("UTC")).is_err());

@@ -209,7 +209,10 @@ async fn limiter(store: &Store) {
     let t0 = 1_000_000_000;
     for i in 0..3 {
         assert_eq!(
-            store.login_blocked(keys, &limits, t0 + i).await.expect("check"),
+            store
+                .login_blocked(keys, &limits, t0 + i)
+                .await
+                .expect("check"),
             None
         );
         store
@@ -220,7 +223,10 @@ async fn limiter(store: &Store) {
     // Three failures at t0, t0+10 s, t0+20 s: blocked until the oldest leaves the window.
     let now = t0 + 25_000;
     assert_eq!(
-        store.login_blocked(keys, &limits, now).await.expect("check"),
+        store
+            .login_blocked(keys, &limits, now)
+            .await
+            .expect("check"),
         Some(35_000)
     );
     // Either key alone blocks: the same address with another name, another address with the name.

@@ -9,9 +9,9 @@ use std::time::Duration;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode, header};
+use scout_pipeline::login_limit::LoginLimits;
 use scout_pipeline::model::User;
 use scout_pipeline::secret::constant_time_eq;
-use scout_pipeline::login_limit::LoginLimits;
 use scout_pipeline::time::now_ms;
 use scout_pipeline::{Actor, Role, Store};
 
@@ -158,13 +158,19 @@ impl RateLimiter {
 
     /// Seconds until another attempt is allowed, if any of `keys` is blocked now.
     pub async fn blocked(&self, keys: [&str; 2]) -> Result<Option<u64>, ApiError> {
-        let wait = self.store.login_blocked(keys, &self.limits, now_ms()).await?;
+        let wait = self
+            .store
+            .login_blocked(keys, &self.limits, now_ms())
+            .await?;
         // Whole seconds, rounded up, at least 1 (Retry-After has no fractions).
         Ok(wait.map(|ms| u64::try_from((ms + 999) / 1000).unwrap_or(1).max(1)))
     }
 
     pub async fn fail(&self, keys: [&str; 2]) -> Result<(), ApiError> {
-        Ok(self.store.login_failed(keys, &self.limits, now_ms()).await?)
+        Ok(self
+            .store
+            .login_failed(keys, &self.limits, now_ms())
+            .await?)
     }
 
     pub async fn clear(&self, key: &str) -> Result<(), ApiError> {

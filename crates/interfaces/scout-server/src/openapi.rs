@@ -129,7 +129,9 @@ pub fn document() -> Value {
             "x-min-role": "viewer",
             "security": [{"session": []}, {"bearer": []}],
         });
-        let entry = paths.entry((*path).to_string()).or_insert_with(|| json!({}));
+        let entry = paths
+            .entry((*path).to_string())
+            .or_insert_with(|| json!({}));
         entry[method.to_lowercase()] = op;
     }
     json!({

@@ -195,12 +195,16 @@ async fn openapi_documents_every_route() {
     // The meeting body documents its time-zone fields.
     let meeting = &doc["paths"]["/api/candidates/{id}/meetings"]["post"]["requestBody"]["content"]
         ["application/json"]["schema"]["properties"];
-    assert!(meeting["time_zone"]["description"]
-        .as_str()
-        .is_some_and(|d| d.contains("IANA")));
-    assert!(meeting["starts_at"]["description"]
-        .as_str()
-        .is_some_and(|d| d.contains("DST")));
+    assert!(
+        meeting["time_zone"]["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("IANA"))
+    );
+    assert!(
+        meeting["starts_at"]["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("DST"))
+    );
     // Every corpus route is served by the router (without a corpus: 503, never the fallback).
     for (method, path, _) in CORPUS_ROUTES {
         let path = corpus_request(path);
@@ -246,10 +250,18 @@ async fn every_role_on_every_corpus_route() {
     let env = start(&Backend::Sqlite, ServerConfig::default()).await;
     for (method, path, _) in CORPUS_ROUTES {
         let path = corpus_request(path);
-        assert_eq!(env.anon().send(method, &path, None, &[]).await.status, 401, "{path}");
+        assert_eq!(
+            env.anon().send(method, &path, None, &[]).await.status,
+            401,
+            "{path}"
+        );
         for role in ROLES {
             let r = env.client(role).send(method, &path, None, &[]).await;
-            assert_eq!((r.status, r.code().as_str()), (503, "no_corpus"), "{role} {path}");
+            assert_eq!(
+                (r.status, r.code().as_str()),
+                (503, "no_corpus"),
+                "{role} {path}"
+            );
         }
     }
 }

@@ -76,9 +76,14 @@ fn lines(ics: &str) -> Vec<String> {
     out
 }
 
-/// VTIMEZONEs (TZID → onsets) and events (UID → DTSTART and DTEND in Unix seconds).
-fn interpret(ics: &str) -> (BTreeMap<String, Vec<Onset>>, BTreeMap<String, (i64, i64)>) {
-    let mut zones: BTreeMap<String, Vec<Onset>> = BTreeMap::new();
+/// TZID → onsets.
+type Zones = BTreeMap<String, Vec<Onset>>;
+/// UID → DTSTART and DTEND in Unix seconds.
+type Events = BTreeMap<String, (i64, i64)>;
+
+/// The calendar's VTIMEZONEs and events.
+fn interpret(ics: &str) -> (Zones, Events) {
+    let mut zones = Zones::new();
     let mut events = BTreeMap::new();
     let ls = lines(ics);
     // First pass: the zones (they may come before or after the events).
@@ -99,7 +104,10 @@ fn interpret(ics: &str) -> (BTreeMap<String, Vec<Onset>>, BTreeMap<String, (i64,
                 });
             }
         } else if let Some((starts, from, to)) = obs.as_mut() {
-            if let Some(v) = l.strip_prefix("DTSTART:").or_else(|| l.strip_prefix("RDATE:")) {
+            if let Some(v) = l
+                .strip_prefix("DTSTART:")
+                .or_else(|| l.strip_prefix("RDATE:"))
+            {
                 starts.extend(v.split(',').map(str::to_string));
             } else if let Some(v) = l.strip_prefix("TZOFFSETFROM:") {
                 *from = offset_seconds(v);
@@ -219,7 +227,13 @@ async fn meetings_keep_their_zone_and_the_ics_lands_on_the_stored_instants() {
         for (mut body, utc, local, local_end, zone) in accepted {
             body["title"] = json!(format!("In {zone}"));
             let r = rick.post(&url, &body).await;
-            assert_eq!(r.status, 201, "[{}] {body}: {}", env.backend_name(), r.text());
+            assert_eq!(
+                r.status,
+                201,
+                "[{}] {body}: {}",
+                env.backend_name(),
+                r.text()
+            );
             let m = &r.json()["meeting"];
             assert_eq!(m["starts_at"], utc, "{body}");
             assert_eq!(m["starts_local"], local, "{body}");
@@ -263,8 +277,16 @@ async fn meetings_keep_their_zone_and_the_ics_lands_on_the_stored_instants() {
             body["title"] = json!("t");
             body["duration_minutes"] = json!(30);
             let r = rick.post(&url, &body).await;
-            assert_eq!((r.status, r.code().as_str()), (status, code), "{body}: {}", r.text());
-            let msg = r.json()["error"]["message"].as_str().unwrap_or("").to_string();
+            assert_eq!(
+                (r.status, r.code().as_str()),
+                (status, code),
+                "{body}: {}",
+                r.text()
+            );
+            let msg = r.json()["error"]["message"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
             assert!(msg.contains(needle), "{body}: {msg}");
         }
         let listed = rick.get(&url).await.json();
@@ -289,13 +311,22 @@ async fn meetings_keep_their_zone_and_the_ics_lands_on_the_stored_instants() {
             "one VTIMEZONE per zone used"
         );
         assert_eq!(text.matches("BEGIN:VTIMEZONE").count(), used.len());
-        assert!(text.contains("DTSTART;TZID=Europe/Zurich:20260501T100000\r\n"), "{text}");
+        assert!(
+            text.contains("DTSTART;TZID=Europe/Zurich:20260501T100000\r\n"),
+            "{text}"
+        );
         // The second 02:30 in Zürich and the second 01:30 in New York cannot be TZID times
         // (RFC 5545 reads a repeated wall time as the first): they are written in UTC.
         assert!(text.contains("DTEND:20261025T013000Z\r\n"), "{text}");
         assert!(text.contains("DTSTART:20261101T063000Z\r\n"), "{text}");
-        assert!(text.contains("DTSTART;TZID=America/New_York:20260308T013000\r\n"), "{text}");
-        assert!(text.contains("DTEND;TZID=America/New_York:20260308T033000\r\n"), "{text}");
+        assert!(
+            text.contains("DTSTART;TZID=America/New_York:20260308T013000\r\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("DTEND;TZID=America/New_York:20260308T033000\r\n"),
+            "{text}"
+        );
         assert!(text.contains("DTSTART:20260501T080000Z\r\n"), "{text}");
         assert_eq!(events.len(), ids.len());
         for m in listed {
@@ -303,7 +334,13 @@ async fn meetings_keep_their_zone_and_the_ics_lands_on_the_stored_instants() {
             let (s, e) = events[&uid];
             let want_s = ms(m["starts_at"].as_str().expect("starts_at")) / 1000;
             let want_e = ms(m["ends_at"].as_str().expect("ends_at")) / 1000;
-            assert_eq!((s, e), (want_s, want_e), "[{}] {uid} in {}", env.backend_name(), m["time_zone"]);
+            assert_eq!(
+                (s, e),
+                (want_s, want_e),
+                "[{}] {uid} in {}",
+                env.backend_name(),
+                m["time_zone"]
+            );
         }
     }
 }
@@ -317,7 +354,11 @@ fn the_interpreter_reads_a_hand_written_vtimezone() {
         END:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART;TZID=NY:20261101T013000\r\nDTEND;TZID=NY:20260308T030000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
     let (_, events) = interpret(ics);
     let (s, e) = events["a"];
-    assert_eq!(s, ms("2026-11-01T05:30:00Z") / 1000, "first of the repeated hour");
+    assert_eq!(
+        s,
+        ms("2026-11-01T05:30:00Z") / 1000,
+        "first of the repeated hour"
+    );
     assert_eq!(e, ms("2026-03-08T07:00:00Z") / 1000);
     assert_eq!(offset_seconds("+003408"), 2048);
 }
