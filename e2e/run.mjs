@@ -310,14 +310,20 @@ await test('candidate page: owner makes an offer and records a counteroffer', as
   const counters = (await owner.get(`/api/candidates/${candidateId}/counteroffers`)).json.counteroffers;
   assert.equal(counters.length, 1);
   assert.equal(counters[0].rival_org, RIVAL);
-  // The meeting form and the .ics link.
-  await opage.getByLabel('Starts (your time)').fill('2026-03-02T15:30');
+  // The meeting form (a wall time in a zone, the browser's zone by default) and the .ics link.
+  const browserZone = await opage.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+  assert.equal(await opage.getByLabel('Time zone').inputValue(), browserZone);
+  await opage.getByLabel('Starts (local time)').fill('2026-03-02T15:30');
+  await opage.getByLabel('Time zone').fill('Europe/Zurich');
   await opage.getByRole('button', { name: 'Schedule' }).click();
   const ics = opage.getByRole('link', { name: 'Download .ics' });
   await ics.waitFor();
+  const shown = await opage.locator('ul.meetings .meeting-when').first().textContent();
+  assert.ok(shown.startsWith('2026-03-02 15:30–16:00 Europe/Zurich (UTC+01:00)'), shown);
   const href = await ics.getAttribute('href');
   const body = await opage.evaluate(async (u) => (await fetch(u)).text(), href);
   assert.ok(body.startsWith('BEGIN:VCALENDAR') && body.includes('BEGIN:VEVENT'), body.slice(0, 80));
+  assert.ok(body.includes('DTSTART;TZID=Europe/Zurich:20260302T153000\r\n') && body.includes('BEGIN:VTIMEZONE'), body);
   await shots(octx, `#/candidates/${candidateId}`, 'candidate-owner', 'section.comp');
 });
 

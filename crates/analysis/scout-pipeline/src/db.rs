@@ -46,6 +46,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_committee.sql"),
         postgres: include_str!("../migrations/postgres/0002_committee.sql"),
     },
+    Migration {
+        version: 3,
+        name: "time_zones_login_failures",
+        sqlite: include_str!("../migrations/sqlite/0003_time_zones_login_failures.sql"),
+        postgres: include_str!("../migrations/postgres/0003_time_zones_login_failures.sql"),
+    },
 ];
 
 /// How to open the store.

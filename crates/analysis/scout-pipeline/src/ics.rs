@@ -1,7 +1,21 @@
-//! iCalendar (RFC 5545) rendering of meetings: UTC times, escaped text, folded lines, CRLF.
+//! iCalendar (RFC 5545) rendering of meetings: escaped text, folded lines, CRLF. A meeting in
+//! UTC is written with `…Z` times; a meeting in another zone with `DTSTART;TZID=Zone:local`,
+//! and the calendar carries one `VTIMEZONE` per zone used, generated from the tz database's
+//! transitions around the meetings' dates (one STANDARD/DAYLIGHT observance per kind of
+//! transition, its later onsets as RDATEs).
 
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+
+use crate::error::Result;
 use crate::model::Meeting;
 use crate::time::{ics_utc, now_ms};
+use crate::tz::{Zone, format_offset, timestamp};
+
+/// How far past the last meeting the generated time-zone rules reach, so that a calendar that
+/// lets someone move the event by a few months still has the right offsets.
+const RULES_AFTER_MS: i64 = 366 * 86_400_000;
 
 /// Escapes TEXT values (RFC 5545 §3.3.11).
 fn escape(s: &str) -> String {
@@ -35,8 +49,118 @@ fn fold(line: &str, out: &mut String) {
     out.push_str("\r\n");
 }
 
+/// One observance of a VTIMEZONE: every transition with the same kind, offsets and name.
+struct Observance {
+    daylight: bool,
+    from: i32,
+    to: i32,
+    name: String,
+    /// Local onsets (wall time in the offset before the transition), first one first.
+    onsets: Vec<String>,
+}
+
+/// The VTIMEZONE of `zone` covering `[from_ms, to_ms]`: the observance in effect at `from_ms`
+/// and every transition up to `to_ms` plus `RULES_AFTER_MS`.
+fn vtimezone(zone: &Zone, from_ms: i64, to_ms: i64, out: &mut String) -> Result<()> {
+    let tz = zone.tz();
+    let start = timestamp(from_ms)?;
+    let limit = timestamp(to_ms.saturating_add(RULES_AFTER_MS))?;
+    // `preceding` is strictly before its argument; a transition exactly at `from_ms` counts.
+    let first = tz.preceding(timestamp(from_ms + 1)?).next();
+    let mut transitions: Vec<(Timestamp, i32, bool, String)> = Vec::new();
+    let mut cursor = start;
+    if let Some(t) = &first {
+        transitions.push((
+            t.timestamp(),
+            t.offset().seconds(),
+            t.dst().is_dst(),
+            t.abbreviation().to_string(),
+        ));
+        cursor = t.timestamp();
+    }
+    for t in tz.following(cursor) {
+        if t.timestamp() > limit {
+            break;
+        }
+        transitions.push((
+            t.timestamp(),
+            t.offset().seconds(),
+            t.dst().is_dst(),
+            t.abbreviation().to_string(),
+        ));
+    }
+    let mut observances: Vec<Observance> = Vec::new();
+    if transitions.is_empty() {
+        // A zone without transitions (a fixed offset): one observance from the epoch.
+        let offset = tz.to_offset(start).seconds();
+        observances.push(Observance {
+            daylight: false,
+            from: offset,
+            to: offset,
+            name: zone.name().to_string(),
+            onsets: vec!["19700101T000000".into()],
+        });
+    }
+    for (at, to, daylight, name) in transitions {
+        let before = timestamp(at.as_millisecond() - 1000)?;
+        let from = tz.to_offset(before).seconds();
+        let onset = jiff::tz::Offset::from_seconds(from)
+            .map_err(|e| crate::error::Error::Invalid(e.to_string()))?
+            .to_datetime(at);
+        let onset = crate::tz::Local {
+            datetime: onset,
+            offset_seconds: from,
+        }
+        .ics();
+        match observances
+            .iter_mut()
+            .find(|o| o.daylight == daylight && o.from == from && o.to == to && o.name == name)
+        {
+            Some(o) => o.onsets.push(onset),
+            None => observances.push(Observance {
+                daylight,
+                from,
+                to,
+                name,
+                onsets: vec![onset],
+            }),
+        }
+    }
+    fold("BEGIN:VTIMEZONE", out);
+    fold(&format!("TZID:{}", escape(zone.name())), out);
+    for o in &observances {
+        let kind = if o.daylight { "DAYLIGHT" } else { "STANDARD" };
+        fold(&format!("BEGIN:{kind}"), out);
+        fold(&format!("DTSTART:{}", o.onsets[0]), out);
+        fold(&format!("TZOFFSETFROM:{}", format_offset(o.from, "")), out);
+        fold(&format!("TZOFFSETTO:{}", format_offset(o.to, "")), out);
+        fold(&format!("TZNAME:{}", escape(&o.name)), out);
+        for onset in &o.onsets[1..] {
+            fold(&format!("RDATE:{onset}"), out);
+        }
+        fold(&format!("END:{kind}"), out);
+    }
+    fold("END:VTIMEZONE", out);
+    Ok(())
+}
+
+/// `DTSTART`/`DTEND` of an instant: `NAME;TZID=Zone:local` when the local time means exactly
+/// this instant (RFC 5545 reads a repeated wall time as its first occurrence), else UTC.
+fn date_time(prop: &str, zone: &Zone, ms: i64) -> Result<String> {
+    if !zone.is_utc() && zone.round_trips(ms) {
+        let local = zone.local(ms)?;
+        Ok(format!(
+            "{prop};TZID={}:{}",
+            escape(zone.name()),
+            local.ics()
+        ))
+    } else {
+        Ok(format!("{prop}:{}", ics_utc(ms)))
+    }
+}
+
 /// A VCALENDAR with one VEVENT per meeting. `host` makes UIDs globally unique.
-pub fn render(meetings: &[Meeting], candidate_name: &str, host: &str) -> String {
+pub fn render(meetings: &[Meeting], candidate_name: &str, host: &str) -> Result<String> {
     let mut out = String::new();
     let stamp = ics_utc(now_ms());
     for l in [
@@ -48,13 +172,28 @@ pub fn render(meetings: &[Meeting], candidate_name: &str, host: &str) -> String 
     ] {
         fold(l, &mut out);
     }
+    let mut zones: BTreeMap<String, (Zone, i64, i64)> = BTreeMap::new();
+    let mut resolved = Vec::with_capacity(meetings.len());
     for m in meetings {
-        let end = m.starts_at + m.duration_minutes * 60_000;
+        let zone = Zone::get(&m.time_zone)?;
+        if !zone.is_utc() {
+            let e = zones
+                .entry(zone.name().to_string())
+                .or_insert_with(|| (zone.clone(), m.starts_at, m.ends_at));
+            e.1 = e.1.min(m.starts_at);
+            e.2 = e.2.max(m.ends_at);
+        }
+        resolved.push(zone);
+    }
+    for (zone, from, to) in zones.values() {
+        vtimezone(zone, *from, *to, &mut out)?;
+    }
+    for (m, zone) in meetings.iter().zip(&resolved) {
         fold("BEGIN:VEVENT", &mut out);
         fold(&format!("UID:meeting-{}@{}", m.id, escape(host)), &mut out);
         fold(&format!("DTSTAMP:{stamp}"), &mut out);
-        fold(&format!("DTSTART:{}", ics_utc(m.starts_at)), &mut out);
-        fold(&format!("DTEND:{}", ics_utc(end)), &mut out);
+        fold(&date_time("DTSTART", zone, m.starts_at)?, &mut out);
+        fold(&date_time("DTEND", zone, m.ends_at)?, &mut out);
         fold(&format!("SUMMARY:{}", escape(&m.title)), &mut out);
         fold(
             &format!(
@@ -83,36 +222,134 @@ pub fn render(meetings: &[Meeting], candidate_name: &str, host: &str) -> String 
         fold("END:VEVENT", &mut out);
     }
     fold("END:VCALENDAR", &mut out);
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::parse_rfc3339;
 
-    #[test]
-    fn renders_valid_lines() {
-        let m = Meeting {
-            id: 3,
+    fn meeting(id: i64, title: &str, starts: &str, minutes: i64, zone: &str) -> Meeting {
+        let z = Zone::get(zone).expect("zone");
+        let starts_at = parse_rfc3339(starts).expect("time");
+        let ends_at = starts_at + minutes * 60_000;
+        Meeting {
+            id,
             candidate_id: 1,
-            title: "Lunch; research chat, with the team".into(),
-            starts_at: crate::time::parse_rfc3339("2026-05-01T12:00:00+02:00").expect("time"),
-            duration_minutes: 90,
+            title: title.into(),
+            starts_at,
+            ends_at,
+            duration_minutes: minutes,
+            time_zone: z.name().into(),
+            starts_local: crate::model::local_rfc3339(&z, starts_at).expect("local"),
+            ends_local: crate::model::local_rfc3339(&z, ends_at).expect("local"),
             place: Some("Café Zürich, Room 4".into()),
             attendees: vec!["ann@example.org".into(), "Bob Smith".into()],
             created_by: "ann".into(),
             created_at: 0,
-        };
-        let s = render(&[m], "Ada", "scout.local");
-        assert!(s.contains("DTSTART:20260501T100000Z\r\n"));
-        assert!(s.contains("DTEND:20260501T113000Z\r\n"));
-        assert!(s.contains("SUMMARY:Lunch\\; research chat\\, with the team\r\n"));
-        assert!(s.contains("ATTENDEE;CN=\"ann@example.org\":mailto:ann@example.org"));
+        }
+    }
+
+    fn check_lines(s: &str) {
         for line in s.split("\r\n") {
             assert!(line.len() <= 75, "{line}");
         }
         assert!(s.ends_with("END:VCALENDAR\r\n"));
         assert!(!s.replace("\r\n", "").contains('\n'));
+    }
+
+    #[test]
+    fn utc_meetings_are_written_in_utc_without_vtimezone() {
+        let m = meeting(
+            3,
+            "Lunch; research chat, with the team",
+            "2026-05-01T12:00:00+02:00",
+            90,
+            "UTC",
+        );
+        let s = render(&[m], "Ada", "scout.local").expect("render");
+        assert!(s.contains("DTSTART:20260501T100000Z\r\n"));
+        assert!(s.contains("DTEND:20260501T113000Z\r\n"));
+        assert!(s.contains("SUMMARY:Lunch\\; research chat\\, with the team\r\n"));
+        assert!(s.contains("ATTENDEE;CN=\"ann@example.org\":mailto:ann@example.org"));
+        assert!(!s.contains("VTIMEZONE"));
+        check_lines(&s);
+    }
+
+    #[test]
+    fn zoned_meetings_get_tzid_times_and_one_vtimezone_per_zone() {
+        let ms = [
+            meeting(1, "Zürich", "2026-05-01T08:00:00Z", 60, "Europe/Zurich"),
+            meeting(
+                2,
+                "Zürich again",
+                "2026-12-01T09:00:00Z",
+                30,
+                "Europe/Zurich",
+            ),
+            meeting(
+                3,
+                "New York",
+                "2026-05-01T14:00:00Z",
+                45,
+                "America/New_York",
+            ),
+            meeting(4, "Tokyo", "2026-05-01T01:00:00Z", 45, "Asia/Tokyo"),
+        ];
+        let s = render(&ms, "Ada", "scout.local").expect("render");
+        check_lines(&s);
+        assert!(
+            s.contains("DTSTART;TZID=Europe/Zurich:20260501T100000\r\n"),
+            "{s}"
+        );
+        assert!(s.contains("DTEND;TZID=Europe/Zurich:20260501T110000\r\n"));
+        assert!(s.contains("DTSTART;TZID=Europe/Zurich:20261201T100000\r\n"));
+        assert!(s.contains("DTSTART;TZID=America/New_York:20260501T100000\r\n"));
+        assert!(s.contains("DTSTART;TZID=Asia/Tokyo:20260501T100000\r\n"));
+        assert_eq!(s.matches("BEGIN:VTIMEZONE").count(), 3);
+        assert_eq!(s.matches("TZID:Europe/Zurich\r\n").count(), 1);
+        // Zürich from the observance in effect on 2026-05-01 (CEST since 2026-03-29) through
+        // the rules a year after the last meeting.
+        let zurich = &s[s.find("TZID:Europe/Zurich").expect("zurich")..];
+        let zurich = &zurich[..zurich.find("END:VTIMEZONE").expect("end")];
+        assert!(zurich.contains(
+            "BEGIN:DAYLIGHT\r\nDTSTART:20260329T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nTZNAME:CEST\r\nRDATE:20270328T020000\r\n"
+        ), "{zurich}");
+        assert!(zurich.contains(
+            "BEGIN:STANDARD\r\nDTSTART:20261025T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nTZNAME:CET\r\nRDATE:20271031T030000\r\n"
+        ), "{zurich}");
+        // Tokyo has had no transition since 1951: one observance, from then on.
+        let tokyo = &s[s.find("TZID:Asia/Tokyo").expect("tokyo")..];
+        let tokyo = &tokyo[..tokyo.find("END:VTIMEZONE").expect("end")];
+        assert_eq!(tokyo.matches("BEGIN:STANDARD").count(), 1, "{tokyo}");
+        assert!(tokyo.contains("TZOFFSETTO:+0900\r\n"));
+        // VTIMEZONEs come before the events.
+        assert!(s.rfind("END:VTIMEZONE") < s.find("BEGIN:VEVENT"));
+    }
+
+    #[test]
+    fn the_later_of_a_repeated_hour_is_written_in_utc() {
+        // 2026-10-25 02:30 happens twice in Zürich; 01:30Z is the second one, which a TZID
+        // time cannot say (RFC 5545 reads it as the first).
+        let m = meeting(1, "Late", "2026-10-25T01:30:00Z", 30, "Europe/Zurich");
+        let s = render(&[m], "Ada", "h").expect("render");
+        assert!(s.contains("DTSTART:20261025T013000Z\r\n"), "{s}");
+        assert!(
+            s.contains("DTEND;TZID=Europe/Zurich:20261025T030000\r\n"),
+            "{s}"
+        );
+        // The first 02:30 round-trips; a meeting across the change ends in standard time.
+        let m = meeting(2, "Early", "2026-10-25T00:30:00Z", 90, "Europe/Zurich");
+        let s = render(&[m], "Ada", "h").expect("render");
+        assert!(
+            s.contains("DTSTART;TZID=Europe/Zurich:20261025T023000\r\n"),
+            "{s}"
+        );
+        assert!(
+            s.contains("DTEND;TZID=Europe/Zurich:20261025T030000\r\n"),
+            "{s}"
+        );
     }
 
     #[test]

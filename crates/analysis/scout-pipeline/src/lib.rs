@@ -1,6 +1,7 @@
 //! The recruiting pipeline: candidates linked to corpus researchers, stages with an enforced
 //! transition table, notes, offers and counteroffers with computed values, messages and
-//! meetings, funnel analytics, and an append-only hash-chained audit log — stored in SQLite or
+//! meetings (in IANA time zones, exported as RFC 5545), funnel analytics, the login limiter's
+//! failure counts, and an append-only hash-chained audit log — stored in SQLite or
 //! PostgreSQL (sqlx, one migration folder per dialect).
 
 pub mod analytics;
@@ -10,12 +11,14 @@ pub mod corpus_link;
 pub mod db;
 pub mod error;
 pub mod ics;
+pub mod login_limit;
 pub mod model;
 pub mod offer;
 pub mod secret;
 pub mod stage;
 pub mod store;
 pub mod time;
+pub mod tz;
 
 pub use db::{Db, Dialect, StoreConfig};
 pub use error::{Error, Result};

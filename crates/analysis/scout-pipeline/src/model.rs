@@ -267,7 +267,8 @@ pub struct Message {
     pub created_at: i64,
 }
 
-/// A meeting with a candidate.
+/// A meeting with a candidate. The instant is the truth; the zone says how it is shown (and
+/// how calendars get it: `DTSTART;TZID=…`).
 #[derive(Debug, Clone, Serialize)]
 pub struct Meeting {
     pub id: i64,
@@ -275,10 +276,36 @@ pub struct Meeting {
     pub title: String,
     #[serde(serialize_with = "ser_time")]
     pub starts_at: i64,
+    #[serde(serialize_with = "ser_time")]
+    pub ends_at: i64,
     pub duration_minutes: i64,
+    /// The IANA zone (`UTC` for meetings given as bare instants).
+    pub time_zone: String,
+    /// Start and end as wall times in `time_zone` with their UTC offsets
+    /// (`2026-05-01T10:00:00+02:00`).
+    pub starts_local: String,
+    pub ends_local: String,
     pub place: Option<String>,
     pub attendees: Vec<String>,
     pub created_by: String,
     #[serde(serialize_with = "ser_time")]
     pub created_at: i64,
+}
+
+/// A meeting to schedule. `starts_at` is an instant; `time_zone` an IANA name (`UTC` when the
+/// request gave none).
+#[derive(Debug, Clone)]
+pub struct NewMeeting {
+    pub title: String,
+    pub starts_at: i64,
+    pub time_zone: String,
+    pub duration_minutes: i64,
+    pub place: Option<String>,
+    pub attendees: Vec<String>,
+}
+
+/// Wall time with offset, `2026-05-01T10:00:00+02:00`.
+pub(crate) fn local_rfc3339(zone: &crate::tz::Zone, ms: i64) -> crate::Result<String> {
+    let l = zone.local(ms)?;
+    Ok(format!("{}{}", l.iso(), l.offset_iso()))
 }

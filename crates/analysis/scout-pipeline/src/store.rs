@@ -149,12 +149,22 @@ fn message_from_row(row: &AnyRow) -> Result<Message> {
 
 fn meeting_from_row(row: &AnyRow) -> Result<Meeting> {
     let attendees: String = row.try_get("attendees")?;
+    let zone_name: String = row.try_get("time_zone")?;
+    let zone = crate::tz::Zone::get(&zone_name)
+        .map_err(|e| Error::Invalid(format!("stored time_zone: {e}")))?;
+    let starts_at: i64 = row.try_get("starts_at")?;
+    let duration_minutes: i64 = row.try_get("duration_minutes")?;
+    let ends_at = starts_at + duration_minutes * 60_000;
     Ok(Meeting {
         id: row.try_get("id")?,
         candidate_id: row.try_get("candidate_id")?,
         title: row.try_get("title")?,
-        starts_at: row.try_get("starts_at")?,
-        duration_minutes: row.try_get("duration_minutes")?,
+        starts_at,
+        ends_at,
+        duration_minutes,
+        starts_local: local_rfc3339(&zone, starts_at)?,
+        ends_local: local_rfc3339(&zone, ends_at)?,
+        time_zone: zone.name().to_string(),
         place: row.try_get("place")?,
         attendees: serde_json::from_str(&attendees)
             .map_err(|e| Error::Invalid(format!("stored attendees: {e}")))?,
@@ -1274,25 +1284,23 @@ impl Store {
         Ok(out)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub async fn add_meeting(
-        &self,
-        actor: &Actor,
-        id: i64,
-        title: &str,
-        starts_at: i64,
-        duration_minutes: i64,
-        place: Option<&str>,
-        attendees: &[String],
-    ) -> Result<Meeting> {
-        let title = required_text("title", title, 300)?;
-        let place = optional_text("place", place, 500)?;
+    /// Schedules a meeting; the zone is checked against the tz database.
+    pub async fn add_meeting(&self, actor: &Actor, id: i64, new: &NewMeeting) -> Result<Meeting> {
+        let title = required_text("title", &new.title, 300)?;
+        let place = optional_text("place", new.place.as_deref(), 500)?;
+        let duration_minutes = new.duration_minutes;
         if !(1..=24 * 60).contains(&duration_minutes) {
             return Err(Error::Invalid(
                 "duration_minutes must be between 1 and 1440".into(),
             ));
         }
-        let attendees = attendees
+        let zone = crate::tz::Zone::get(&new.time_zone)?;
+        let starts_at = new.starts_at;
+        let ends_at = starts_at + duration_minutes * 60_000;
+        let starts_local = local_rfc3339(&zone, starts_at)?;
+        let ends_local = local_rfc3339(&zone, ends_at)?;
+        let attendees = new
+            .attendees
             .iter()
             .map(|a| required_text("attendee", a, 200))
             .collect::<Result<Vec<_>>>()?;
@@ -1300,13 +1308,14 @@ impl Store {
         let mut tx = self.db.begin_write().await?;
         load_candidate(&mut tx.tx, id, false).await?;
         let mid: i64 = sqlx::query_scalar(
-            "INSERT INTO meetings (candidate_id, title, starts_at, duration_minutes, place, attendees, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            "INSERT INTO meetings (candidate_id, title, starts_at, duration_minutes, time_zone, place, attendees, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
         .bind(id)
         .bind(&title)
         .bind(starts_at)
         .bind(duration_minutes)
+        .bind(zone.name())
         .bind(place.clone())
         .bind(serde_json::to_string(&attendees).map_err(|e| Error::Invalid(e.to_string()))?)
         .bind(actor.user_id)
@@ -1327,7 +1336,11 @@ impl Store {
             candidate_id: id,
             title,
             starts_at,
+            ends_at,
             duration_minutes,
+            time_zone: zone.name().to_string(),
+            starts_local,
+            ends_local,
             place,
             attendees,
             created_by: actor.name.clone(),
@@ -1647,7 +1660,7 @@ async fn messages_of(conn: &mut AnyConnection, id: i64) -> Result<Vec<Message>> 
 
 async fn meetings_of(conn: &mut AnyConnection, id: i64) -> Result<Vec<Meeting>> {
     sqlx::query(
-        "SELECT m.id, m.candidate_id, m.title, m.starts_at, m.duration_minutes, m.place, m.attendees, \
+        "SELECT m.id, m.candidate_id, m.title, m.starts_at, m.duration_minutes, m.time_zone, m.place, m.attendees, \
          u.name AS created_by, m.created_at FROM meetings m JOIN users u ON u.id = m.created_by \
          WHERE m.candidate_id = $1 ORDER BY m.starts_at, m.id",
     )

@@ -1,18 +1,19 @@
 //! Authentication: session cookies (HttpOnly, SameSite=Strict, expiring) with a per-session
 //! CSRF token required in `X-CSRF-Token` on state-changing requests, and API bearer tokens
 //! (hashed at rest; no CSRF needed since browsers never attach them by themselves). Also the
-//! login rate limiter.
+//! login rate limiter (its counts live in the database).
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode, header};
+use scout_pipeline::login_limit::LoginLimits;
 use scout_pipeline::model::User;
 use scout_pipeline::secret::constant_time_eq;
-use scout_pipeline::{Actor, Role};
+use scout_pipeline::time::now_ms;
+use scout_pipeline::{Actor, Role, Store};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -138,72 +139,41 @@ impl FromRequestParts<AppState> for Auth {
     }
 }
 
-/// Counts failed logins per key (client address, user name) in a sliding window.
+/// The login rate limiter: failed logins per key (client address, user name) in a sliding
+/// window, kept in the pipeline database (`scout_pipeline::login_limit`), so a restart does not
+/// reset it and all servers on one database share one budget per key.
 pub struct RateLimiter {
-    max_failures: usize,
-    window: Duration,
-    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+    store: Arc<Store>,
+    limits: LoginLimits,
 }
 
 impl RateLimiter {
-    pub fn new(max_failures: u32, window: Duration) -> Self {
+    pub fn new(store: Arc<Store>, max_failures: u32, window: Duration) -> Self {
+        let window_ms = i64::try_from(window.as_millis()).unwrap_or(i64::MAX / 4);
         RateLimiter {
-            max_failures: max_failures as usize,
-            window,
-            failures: Mutex::new(HashMap::new()),
+            store,
+            limits: LoginLimits::new(max_failures, window_ms),
         }
     }
 
-    /// Seconds until another attempt is allowed, if `key` is blocked now.
-    pub fn blocked(&self, key: &str) -> Option<u64> {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let q = map.get_mut(key)?;
-        while q
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= self.window)
-        {
-            q.pop_front();
-        }
-        if q.len() >= self.max_failures {
-            let oldest = *q.front()?;
-            let wait = self.window.saturating_sub(now.duration_since(oldest));
-            Some(wait.as_secs().max(1))
-        } else {
-            None
-        }
+    /// Seconds until another attempt is allowed, if any of `keys` is blocked now.
+    pub async fn blocked(&self, keys: [&str; 2]) -> Result<Option<u64>, ApiError> {
+        let wait = self
+            .store
+            .login_blocked(keys, &self.limits, now_ms())
+            .await?;
+        // Whole seconds, rounded up, at least 1 (Retry-After has no fractions).
+        Ok(wait.map(|ms| u64::try_from((ms + 999) / 1000).unwrap_or(1).max(1)))
     }
 
-    pub fn fail(&self, key: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() > 100_000 {
-            // Bound memory under a flood of distinct keys: forget the oldest state.
-            map.clear();
-        }
-        map.entry(key.to_string())
-            .or_default()
-            .push_back(Instant::now());
+    pub async fn fail(&self, keys: [&str; 2]) -> Result<(), ApiError> {
+        Ok(self
+            .store
+            .login_failed(keys, &self.limits, now_ms())
+            .await?)
     }
 
-    pub fn clear(&self, key: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.remove(key);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn blocks_after_max_failures_then_recovers() {
-        let rl = RateLimiter::new(2, Duration::from_millis(50));
-        assert!(rl.blocked("k").is_none());
-        rl.fail("k");
-        rl.fail("k");
-        assert!(rl.blocked("k").is_some());
-        assert!(rl.blocked("other").is_none());
-        std::thread::sleep(Duration::from_millis(60));
-        assert!(rl.blocked("k").is_none());
+    pub async fn clear(&self, key: &str) -> Result<(), ApiError> {
+        Ok(self.store.login_succeeded(key).await?)
     }
 }

@@ -65,12 +65,14 @@ pub struct AppState {
 impl AppState {
     pub fn new(store: Arc<Store>, config: ServerConfig) -> Result<AppState, scout_pipeline::Error> {
         let dummy = scout_pipeline::secret::random_token("")?;
+        let limiter = RateLimiter::new(
+            store.clone(),
+            config.login_max_failures,
+            config.login_window,
+        );
         Ok(AppState {
             store,
-            limiter: Arc::new(RateLimiter::new(
-                config.login_max_failures,
-                config.login_window,
-            )),
+            limiter: Arc::new(limiter),
             config: Arc::new(config),
             dummy_hash: Arc::new(scout_pipeline::secret::hash_password(&dummy)?),
         })

@@ -2,10 +2,30 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::corpus_api::CORPUS_ROUTES;
 use crate::routes::all_routes;
 
 fn error_response(desc: &str) -> Value {
     json!({"description": desc, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+}
+
+/// The schema of a body field, where the name alone does not say enough.
+fn field_schema(path: &str, field: &str) -> Value {
+    match (path.ends_with("/meetings"), field) {
+        (true, "starts_at") => json!({
+            "type": "string",
+            "description": "An instant with an offset (2026-05-01T08:00:00Z, 2026-05-01T10:00:00+02:00), or with time_zone a local wall time (2026-05-01T10:00). A local time skipped by a DST change is refused (422); a repeated one means the earlier instant (send the offset for the later).",
+            "examples": ["2026-05-01T10:00", "2026-05-01T08:00:00Z"]
+        }),
+        (true, "time_zone") => json!({
+            "type": "string",
+            "description": "IANA time zone the meeting is in (unknown names: 422). Absent: UTC.",
+            "examples": ["Europe/Zurich", "America/New_York"]
+        }),
+        (true, "duration_minutes") => json!({"type": "integer", "minimum": 1, "maximum": 1440}),
+        (true, "attendees") => json!({"type": "array", "items": {"type": "string"}}),
+        _ => json!({}),
+    }
 }
 
 /// The document served at `/api/openapi.json`.
@@ -78,7 +98,7 @@ pub fn document() -> Value {
         if let Some(fields) = r.body {
             let props: Map<String, Value> = fields
                 .iter()
-                .map(|f| ((*f).to_string(), json!({})))
+                .map(|f| ((*f).to_string(), field_schema(r.path, f)))
                 .collect();
             op["requestBody"] = json!({
                 "required": true,
@@ -87,6 +107,32 @@ pub fn document() -> Value {
         }
         let entry = paths.entry(r.path.to_string()).or_insert_with(|| json!({}));
         entry[r.method.to_lowercase()] = op;
+    }
+    // The read-only corpus routes: any signed-in role; 503 when the server has no corpus.
+    for (method, path, summary) in CORPUS_ROUTES {
+        let params: Vec<Value> = path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .collect();
+        let op = json!({
+            "summary": summary,
+            "operationId": format!("{} {path}", method.to_lowercase()),
+            "parameters": params,
+            "responses": {
+                "200": {"description": "OK", "content": {"application/json": {}}},
+                "400": error_response("Bad query parameters"),
+                "401": error_response("Not authenticated, or session expired"),
+                "404": error_response("No such researcher"),
+                "503": error_response("The server has no corpus"),
+            },
+            "x-min-role": "viewer",
+            "security": [{"session": []}, {"bearer": []}],
+        });
+        let entry = paths
+            .entry((*path).to_string())
+            .or_insert_with(|| json!({}));
+        entry[method.to_lowercase()] = op;
     }
     json!({
         "openapi": "3.1.0",

@@ -303,10 +303,11 @@ pub const ROUTES: &[Route] = &[
         "POST",
         "/api/candidates/{id}/meetings",
         R,
-        "Schedule a meeting",
+        "Schedule a meeting: starts_at is an instant (RFC 3339 with offset) or, with time_zone (IANA, default UTC), a local time; a time skipped by a DST change is refused, a repeated one is the earlier",
         Some(&[
             "title",
             "starts_at",
+            "time_zone",
             "duration_minutes",
             "place",
             "attendees"
@@ -317,7 +318,7 @@ pub const ROUTES: &[Route] = &[
         "GET",
         "/api/candidates/{id}/meetings.ics",
         V,
-        "The candidate's meetings as an iCalendar file (RFC 5545, UTC)",
+        "The candidate's meetings as an iCalendar file (RFC 5545: TZID times with a VTIMEZONE per zone, UTC meetings in UTC)",
         None,
         || get(meetings_ics)
     ),
@@ -401,16 +402,15 @@ async fn login(
 ) -> ApiResult<Response> {
     let ip_key = format!("ip:{}", addr.ip());
     let user_key = format!("user:{}", req.name);
-    for key in [&ip_key, &user_key] {
-        if let Some(wait) = state.limiter.blocked(key) {
-            let mut e = ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                format!("too many failed logins; try again in {wait} s"),
-            );
-            e.retry_after_secs = Some(wait);
-            return Err(e);
-        }
+    let keys = [ip_key.as_str(), user_key.as_str()];
+    if let Some(wait) = state.limiter.blocked(keys).await? {
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("too many failed logins; try again in {wait} s"),
+        );
+        e.retry_after_secs = Some(wait);
+        return Err(e);
     }
     let found = state.store.user_with_hash(&req.name).await?;
     let password = req.password;
@@ -437,12 +437,11 @@ async fn login(
     let user = match user {
         Some(u) if ok && !u.disabled => u,
         _ => {
-            state.limiter.fail(&ip_key);
-            state.limiter.fail(&user_key);
+            state.limiter.fail(keys).await?;
             return Err(ApiError::unauthorized("wrong name or password"));
         }
     };
-    state.limiter.clear(&user_key);
+    state.limiter.clear(&user_key).await?;
     let ttl_ms = i64::try_from(state.config.session_ttl.as_millis()).unwrap_or(i64::MAX);
     let s = state.store.create_session(&user, ttl_ms).await?;
     let cookie = format!(
@@ -915,7 +914,12 @@ async fn meetings(
 #[serde(deny_unknown_fields)]
 struct MeetingReq {
     title: String,
+    /// An instant (`2026-05-01T08:00:00Z`, `…+02:00`) or, with `time_zone`, a wall time
+    /// (`2026-05-01T10:00`).
     starts_at: String,
+    /// An IANA zone; absent: UTC.
+    #[serde(default)]
+    time_zone: Option<String>,
     duration_minutes: i64,
     #[serde(default)]
     place: Option<String>,
@@ -930,19 +934,17 @@ async fn add_meeting(
     ApiJson(req): ApiJson<MeetingReq>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     auth.require(Role::Recruiter)?;
-    let starts = scout_pipeline::time::parse_rfc3339(&req.starts_at)?;
-    let m = state
-        .store
-        .add_meeting(
-            &auth.actor,
-            id,
-            &req.title,
-            starts,
-            req.duration_minutes,
-            req.place.as_deref(),
-            &req.attendees,
-        )
-        .await?;
+    let (starts_at, zone) =
+        scout_pipeline::tz::parse_start(&req.starts_at, req.time_zone.as_deref())?;
+    let new = scout_pipeline::model::NewMeeting {
+        title: req.title,
+        starts_at,
+        time_zone: zone.name().to_string(),
+        duration_minutes: req.duration_minutes,
+        place: req.place,
+        attendees: req.attendees,
+    };
+    let m = state.store.add_meeting(&auth.actor, id, &new).await?;
     Ok((StatusCode::CREATED, Json(json!({"meeting": m}))))
 }
 
@@ -954,7 +956,7 @@ async fn meetings_ics(
     auth.require(Role::Viewer)?;
     let c = state.store.get_candidate(&auth.actor, id).await?;
     let ms = state.store.meetings(&auth.actor, id).await?;
-    let body = scout_pipeline::ics::render(&ms, &c.name, "scout.local");
+    let body = scout_pipeline::ics::render(&ms, &c.name, "scout.local")?;
     let mut h = HeaderMap::new();
     h.insert(
         header::CONTENT_TYPE,

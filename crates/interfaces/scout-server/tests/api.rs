@@ -7,9 +7,10 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use common::*;
-use scout_pipeline::model::{Channel, NewCandidate};
+use scout_pipeline::model::{Channel, NewCandidate, NewMeeting};
 use scout_pipeline::{Role, Stage};
 use scout_server::ServerConfig;
+use scout_server::corpus_api::CORPUS_ROUTES;
 use scout_server::routes::ROUTES;
 use serde_json::{Value, json};
 
@@ -43,11 +44,14 @@ async fn seeded_candidate(env: &Env) -> (i64, i64) {
         .add_meeting(
             &a,
             c.id,
-            "Intro",
-            1_780_000_000_000,
-            30,
-            Some("Zoom"),
-            &["olive@example.org".into()],
+            &NewMeeting {
+                title: "Intro".into(),
+                starts_at: 1_780_000_000_000,
+                time_zone: "UTC".into(),
+                duration_minutes: 30,
+                place: Some("Zoom".into()),
+                attendees: vec!["olive@example.org".into()],
+            },
         )
         .await
         .expect("meeting");
@@ -75,7 +79,7 @@ fn body_for(method: &str, path: &str, n: usize) -> Option<Value> {
         ("PATCH", "/api/candidates/{id}/messages/{message_id}") => json!({"reply": "yes"}),
         ("POST", "/api/candidates/{id}/claims") => json!({"text": "Attention Is All You Need"}),
         ("POST", "/api/candidates/{id}/meetings") => {
-            json!({"title": "t", "starts_at": "2026-05-01T10:00:00Z", "duration_minutes": 30})
+            json!({"title": "t", "starts_at": "2026-05-01T10:00", "time_zone": "Europe/Zurich", "duration_minutes": 30})
         }
         _ if method == "POST" || method == "PATCH" => json!({}),
         _ => return None,
@@ -181,8 +185,32 @@ async fn openapi_documents_every_route() {
     }
     let routes: BTreeSet<_> = scout_server::routes::all_routes()
         .map(|r| (r.method.to_string(), r.path.to_string()))
+        .chain(
+            CORPUS_ROUTES
+                .iter()
+                .map(|(m, p, _)| ((*m).to_string(), (*p).to_string())),
+        )
         .collect();
     assert_eq!(documented, routes);
+    // The meeting body documents its time-zone fields.
+    let meeting = &doc["paths"]["/api/candidates/{id}/meetings"]["post"]["requestBody"]["content"]
+        ["application/json"]["schema"]["properties"];
+    assert!(
+        meeting["time_zone"]["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("IANA"))
+    );
+    assert!(
+        meeting["starts_at"]["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("DST"))
+    );
+    // Every corpus route is served by the router (without a corpus: 503, never the fallback).
+    for (method, path, _) in CORPUS_ROUTES {
+        let path = corpus_request(path);
+        let resp = env.client(Role::Owner).send(method, &path, None, &[]).await;
+        assert_eq!(resp.status, 503, "{method} {path}: {}", resp.text());
+    }
     // Every route is served (no fallback 404/405).
     let owner = env.client(Role::Owner);
     for r in ROUTES {
@@ -203,6 +231,39 @@ async fn openapi_documents_every_route() {
         }
     }
     assert_eq!(owner.get("/api/nope").await.status, 404);
+}
+
+/// A valid request to a corpus route (its required query parameters filled in).
+fn corpus_request(path: &str) -> String {
+    let query = match path {
+        "/api/list" | "/api/orgs" => "?topic=language%20models",
+        "/api/paths" => "?to=1&from_org=Google",
+        _ => "",
+    };
+    format!("{}{query}", path.replace("{key}", "1"))
+}
+
+/// The corpus routes are for every signed-in role: without a corpus they answer 503 to each
+/// role (authorised, nothing to read) and 401 to anonymous requests.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_role_on_every_corpus_route() {
+    let env = start(&Backend::Sqlite, ServerConfig::default()).await;
+    for (method, path, _) in CORPUS_ROUTES {
+        let path = corpus_request(path);
+        assert_eq!(
+            env.anon().send(method, &path, None, &[]).await.status,
+            401,
+            "{path}"
+        );
+        for role in ROLES {
+            let r = env.client(role).send(method, &path, None, &[]).await;
+            assert_eq!(
+                (r.status, r.code().as_str()),
+                (503, "no_corpus"),
+                "{role} {path}"
+            );
+        }
+    }
 }
 
 /// The stages on a legal path from `sourced` to `target` (excluding `sourced`).

@@ -409,3 +409,105 @@ async fn member_cap_and_provisional_marks() {
         assert_eq!(r.status, 409);
     }
 }
+
+/// Every committee route for every role, each on a fresh session: below the route's least
+/// role 403, from it on a 2xx (anonymous: 401).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_role_on_every_committee_route() {
+    use scout_server::committee_api::COMMITTEE_ROUTES;
+    for backend in backends() {
+        let env = start(&backend, ServerConfig::default()).await;
+        let owner = env.client(Role::Owner);
+        for route in COMMITTEE_ROUTES {
+            for role in [Role::Viewer, Role::Recruiter, Role::Owner] {
+                let ids = finalists(&env, 3).await;
+                let created = owner
+                    .post(
+                        "/api/arena/sessions",
+                        &json!({"title": "t", "candidate_ids": ids}),
+                    )
+                    .await;
+                assert_eq!(created.status, 201, "{}", created.text());
+                let session = created.json()["session"]["id"].as_i64().expect("id");
+                // One vote, so that there is something to fit.
+                let rick = env.client(Role::Recruiter);
+                let first = rick
+                    .post(&format!("/api/arena/sessions/{session}/ballot"), &json!({}))
+                    .await;
+                let first = first.json()["ballot"]["id"].as_i64().expect("ballot");
+                let v = rick
+                    .post(
+                        &format!("/api/arena/ballots/{first}/vote"),
+                        &json!({"outcome": "tie"}),
+                    )
+                    .await;
+                assert_eq!(v.status, 201, "{}", v.text());
+                // A ballot of this member (a recruiter's for viewers, who cannot have one).
+                let voter = if role >= Role::Recruiter {
+                    env.client(role)
+                } else {
+                    env.client(Role::Recruiter)
+                };
+                let b = voter
+                    .post(&format!("/api/arena/sessions/{session}/ballot"), &json!({}))
+                    .await;
+                let ballot = b.json()["ballot"]["id"].as_i64().expect("ballot");
+                let f = owner
+                    .post(
+                        &format!("/api/arena/sessions/{session}/fit"),
+                        &json!({"rounds": 10}),
+                    )
+                    .await;
+                assert_eq!(f.status, 201, "{}", f.text());
+                let fit = f.json()["fit"]["id"].as_i64().expect("fit");
+                let alias = aliases(&env, session)
+                    .await
+                    .into_keys()
+                    .next()
+                    .expect("alias");
+                let id = if route.path.starts_with("/api/arena/ballots/") {
+                    ballot
+                } else if route.path.starts_with("/api/arena/fits/") {
+                    fit
+                } else {
+                    session
+                };
+                let path = route.path.replace("{id}", &id.to_string());
+                let body: Option<Value> = match (route.method, route.path) {
+                    ("POST", "/api/arena/sessions") => {
+                        Some(json!({"title": "u", "candidate_ids": ids}))
+                    }
+                    ("PATCH", _) => Some(json!({"close": true})),
+                    (_, p) if p.ends_with("/withdraw") => Some(json!({"alias": alias})),
+                    (_, p) if p.ends_with("/vote") => Some(json!({"outcome": "left"})),
+                    (_, p) if p.ends_with("/fit") => Some(json!({"rounds": 10})),
+                    ("POST", _) => Some(json!({})),
+                    _ => None,
+                };
+                let bytes = body.map(|b| b.to_string().into_bytes());
+                let anon = env
+                    .anon()
+                    .send(route.method, &path, bytes.as_deref(), &[])
+                    .await;
+                assert_eq!(anon.status, 401, "anonymous {} {path}", route.method);
+                let r = env
+                    .client(role)
+                    .send(route.method, &path, bytes.as_deref(), &[])
+                    .await;
+                let what = format!(
+                    "[{}] {role} {} {path}: {} {}",
+                    env.backend_name(),
+                    route.method,
+                    r.status,
+                    r.text()
+                );
+                match route.role {
+                    Some(min) if role < min => {
+                        assert_eq!((r.status, r.code().as_str()), (403, "forbidden"), "{what}")
+                    }
+                    _ => assert!((200..300).contains(&r.status), "{what}"),
+                }
+            }
+        }
+    }
+}

@@ -105,21 +105,33 @@ function messagesBlock(base, msgs, write, reload) {
   );
 }
 
+// When a meeting is, on the clock of its own zone: `2026-05-01 10:00–11:00 Europe/Zurich (UTC+02:00)`.
+function meetingWhen(m) {
+  const clock = (iso) => (iso || '').slice(0, 16).replace('T', ' ');
+  const offset = (m.starts_local || '').slice(19);
+  const end = clock(m.ends_local);
+  const sameDay = end.slice(0, 10) === clock(m.starts_local).slice(0, 10);
+  return `${clock(m.starts_local)}–${sameDay ? end.slice(11) : end} ${m.time_zone}${offset && m.time_zone !== 'UTC' ? ` (UTC${offset})` : ''}`;
+}
+
 function meetingsBlock(base, id, meets, write, reload) {
   const title = h('input', { name: 'title', required: true, value: 'Intro call' });
   const when = h('input', { name: 'starts_at', type: 'datetime-local', required: true });
+  // The zone the wall time is in: the browser's own by default; the server checks the name.
+  const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  const zoneList = h('datalist', { id: 'meeting-zones' }, zones.map((z) => h('option', { value: z })));
+  const zone = h('input', { name: 'time_zone', value: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC', list: 'meeting-zones', required: true, autocomplete: 'off', spellcheck: 'false' });
   const dur = h('input', { name: 'duration', type: 'number', min: 5, max: 600, value: 30, required: true });
   const place = h('input', { name: 'place', placeholder: 'video link or room' });
   const who = h('input', { name: 'attendees', placeholder: 'a@x.org, b@y.org' });
   return h('div', {},
-    meets.length ? h('ul', { class: 'notes' }, meets.map((m) => h('li', { class: 'note' }, h('strong', {}, m.title), h('div', { class: 'muted small' }, `${fmt.date(m.starts_at)} UTC · ${m.duration_minutes} min${m.place ? ` · ${m.place}` : ''}`), m.attendees.length ? h('div', { class: 'small' }, m.attendees.join(', ')) : null))) : empty('No meetings.'),
+    meets.length ? h('ul', { class: 'notes meetings' }, meets.map((m) => h('li', { class: 'note' }, h('strong', {}, m.title), h('div', { class: 'muted small meeting-when' }, `${meetingWhen(m)} · ${m.duration_minutes} min${m.place ? ` · ${m.place}` : ''}`), m.attendees.length ? h('div', { class: 'small' }, m.attendees.join(', ')) : null))) : empty('No meetings.'),
     meets.length ? h('p', {}, h('a', { class: 'button', href: `${base}/meetings.ics`, download: `candidate-${id}.ics` }, 'Download .ics')) : null,
     write ? formWith(async () => {
-      const starts = new Date(when.value);
-      if (Number.isNaN(starts.getTime())) throw new Error('Pick a start time.');
-      await api.post(`${base}/meetings`, { title: title.value, starts_at: starts.toISOString().replace(/\.\d+Z$/, 'Z'), duration_minutes: Number(dur.value), place: place.value || undefined, attendees: who.value.split(',').map((x) => x.trim()).filter(Boolean) });
+      if (!when.value) throw new Error('Pick a start time.');
+      await api.post(`${base}/meetings`, { title: title.value, starts_at: when.value, time_zone: zone.value.trim(), duration_minutes: Number(dur.value), place: place.value || undefined, attendees: who.value.split(',').map((x) => x.trim()).filter(Boolean) });
       reload();
-    }, field('Title', title), field('Starts (your time)', when), field('Minutes', dur), field('Place', place), field('Attendees', who), h('button', { type: 'submit' }, 'Schedule')) : null,
+    }, field('Title', title), field('Starts (local time)', when), field('Time zone', zone, 'IANA name, e.g. Europe/Zurich'), zoneList, field('Minutes', dur), field('Place', place), field('Attendees', who), h('button', { type: 'submit' }, 'Schedule')) : null,
   );
 }
 
