@@ -219,30 +219,28 @@ pub fn ingest(
     let mut tasks_left = vec![0usize; files.len()];
     for (index, file) in files.iter().enumerate() {
         match &plans[index] {
-            None => tasks.push((file.size, Task::Json { index })),
+            None => {
+                tasks.push((file.size, Task::Json { index }));
+                tasks_left[index] = 1;
+            }
             Some(Ok(plan)) => {
-                for row_group in 0..plan.row_groups().max(1) {
+                // A file without row groups still gets one (empty) task, to be reported.
+                let row_groups = plan.row_groups().max(1);
+                for row_group in 0..row_groups {
                     tasks.push((
                         plan.row_group_bytes(row_group),
                         Task::RowGroup { index, row_group },
                     ));
                 }
+                tasks_left[index] = row_groups;
+                report.files[index].format = plan.format().map(|f| f.to_string());
             }
             Some(Err(e)) => {
-                let reason = e.to_string();
                 progress.files_done.fetch_add(1, Ordering::Relaxed);
                 progress.bytes_read.fetch_add(file.size, Ordering::Relaxed);
-                file_failed(&mut report, &mut rejects, index, reason)?;
-                continue;
+                file_failed(&mut report, &mut rejects, index, e.to_string())?;
             }
         }
-        if let Some(plan) = plans[index].as_ref().and_then(|p| p.as_ref().ok()) {
-            report.files[index].format = plan.format().map(|f| f.to_string());
-        }
-        tasks_left[index] = match &plans[index] {
-            Some(Ok(plan)) => plan.row_groups().max(1),
-            _ => 1,
-        };
     }
     // Largest first, so that one big file does not start last and run alone.
     tasks.sort_by_key(|(bytes, _)| std::cmp::Reverse(*bytes));
