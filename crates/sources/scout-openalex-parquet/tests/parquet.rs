@@ -30,6 +30,8 @@ fn fixture(name: &str) -> PathBuf {
 struct Read {
     summary: ReadSummary,
     records: BTreeMap<String, Record>,
+    /// Row number of each record in the file.
+    lines: BTreeMap<String, u64>,
     rejects: Vec<Reject>,
 }
 
@@ -42,18 +44,21 @@ fn key(record: &Record) -> String {
     }
 }
 
-fn collect(items: Vec<Item>) -> (BTreeMap<String, Record>, Vec<Reject>) {
+#[allow(clippy::type_complexity)]
+fn collect(items: Vec<Item>) -> (BTreeMap<String, Record>, BTreeMap<String, u64>, Vec<Reject>) {
     let mut records = BTreeMap::new();
+    let mut lines = BTreeMap::new();
     let mut rejects = Vec::new();
     for item in items {
         match item {
-            Item::Record { record, .. } => {
+            Item::Record { record, line } => {
+                lines.insert(key(&record), line);
                 records.insert(key(&record), record);
             }
             Item::Reject(r) => rejects.push(r),
         }
     }
-    (records, rejects)
+    (records, lines, rejects)
 }
 
 fn read_parquet(path: &Path, filter: Option<&SliceFilter>) -> Result<Read, ParquetError> {
@@ -68,10 +73,11 @@ fn read_parquet(path: &Path, filter: Option<&SliceFilter>) -> Result<Read, Parqu
         size,
         "progress adds up to the file size"
     );
-    let (records, rejects) = collect(items);
+    let (records, lines, rejects) = collect(items);
     Ok(Read {
         summary,
         records,
+        lines,
         rejects,
     })
 }
@@ -95,7 +101,7 @@ fn read_json(path: &Path, filter: Option<&SliceFilter>) -> (FileSummary, BTreeMa
         &mut |i| items.push(i),
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let (records, rejects) = collect(items);
+    let (records, _, rejects) = collect(items);
     assert!(rejects.is_empty(), "{rejects:?}");
     (summary, records)
 }
@@ -242,6 +248,9 @@ fn filters_agree_with_the_json_filter_path() {
             "{f:?}"
         );
         assert_eq!(parquet.records, json, "{f:?}");
+        for (k, line) in &parquet.lines {
+            assert_eq!(Some(line), all.lines.get(k), "{f:?}: row number of {k}");
+        }
         assert_eq!(
             parquet.summary.file.filtered, json_summary.filtered,
             "{f:?}"
