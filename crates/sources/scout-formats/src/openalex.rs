@@ -47,6 +47,7 @@ pub fn entity_of(id: &str) -> Option<Entity> {
     (chars.as_str().chars().all(|c| c.is_ascii_digit()) && short.len() > 1).then_some(kind)
 }
 
+/// The fields of an OpenAlex work that Scout reads (see the module doc).
 #[derive(Deserialize, Default)]
 pub struct WorkFields<'a> {
     #[serde(borrow)]
@@ -123,6 +124,7 @@ pub struct AuthorRefFields<'a> {
     pub orcid: Option<CowStr<'a>>,
 }
 
+/// An institution as referenced from a work's authorship or an author's affiliation.
 #[derive(Deserialize, Default)]
 pub struct InstitutionRefFields<'a> {
     #[serde(borrow, default)]
@@ -137,6 +139,7 @@ pub struct InstitutionRefFields<'a> {
     pub kind: Option<CowStr<'a>>,
 }
 
+/// A concept, topic or keyword of a work (or topic of an author).
 #[derive(Deserialize, Default)]
 pub struct ConceptFields<'a> {
     #[serde(borrow, default)]
@@ -380,6 +383,7 @@ pub fn work_from_fields(w: WorkFields, limits: &Limits) -> Result<Work, ParseFai
     })
 }
 
+/// The fields of an OpenAlex author that Scout reads.
 #[derive(Deserialize, Default)]
 pub struct AuthorFields<'a> {
     #[serde(borrow)]
@@ -478,6 +482,7 @@ pub fn author_from_fields(a: AuthorFields, limits: &Limits) -> Result<AuthorProf
     })
 }
 
+/// The fields of an OpenAlex institution that Scout reads.
 #[derive(Deserialize, Default)]
 pub struct InstitutionFields<'a> {
     #[serde(borrow)]
