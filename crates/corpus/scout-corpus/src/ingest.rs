@@ -2,6 +2,10 @@
 //! batches of records over a bounded channel to one writer, which stores them in
 //! transactions of a few thousand records. Memory is bounded by the channel, not the input.
 //!
+//! Parquet files (the OpenAlex snapshot's Parquet edition) are planned first (footer, entity,
+//! column types, in parallel); each of their row groups is then a task of its own, so that the
+//! threads share the row groups of one large file as they share JSON files.
+//!
 //! A killed ingest loses at most the open transaction; because every write is idempotent,
 //! running the same ingest again completes it.
 
@@ -15,9 +19,10 @@ use std::time::Instant;
 use crossbeam_channel::{Receiver, Sender, bounded};
 use rusqlite::Connection;
 use scout_formats::{
-    FileSummary, FormatError, InputFile, Item, Limits, Reject, SkippedFile, SliceFilter, discover,
+    Encoding, FileSummary, InputFile, Item, Limits, Reject, SkippedFile, SliceFilter, discover,
     read_file_filtered,
 };
+use scout_openalex_parquet::FilePlan;
 
 use serde::Serialize;
 
@@ -76,7 +81,9 @@ pub struct FileReport {
     pub rejects: u64,
     /// OpenAlex works left out by the slice filter.
     pub filtered: u64,
-    /// Set when the file could not be read at all.
+    /// Parquet row groups skipped unread by their statistics (the slice's years).
+    pub row_groups_skipped: u64,
+    /// Set when the file (or, for Parquet, a row group) could not be read at all.
     pub error: Option<String>,
 }
 
@@ -99,7 +106,10 @@ pub struct IngestReport {
     pub rejected: u64,
     /// OpenAlex works left out by the slice filter (not rejects: they were read and skipped).
     pub filtered: u64,
-    /// Bytes read from disk (compressed size for gzip files).
+    /// Parquet row groups skipped unread by their statistics (their works count as filtered).
+    pub row_groups_skipped: u64,
+    /// Bytes of the input files (compressed size for gzip; whole size for Parquet, of which
+    /// only the needed columns are read).
     pub bytes: u64,
     pub seconds: f64,
     pub rejects_path: Option<PathBuf>,
@@ -133,10 +143,24 @@ enum Entry {
 
 enum Message {
     Items(Vec<Entry>),
-    FileDone {
+    /// One task of file `index` is done (a whole JSON file, or one Parquet row group).
+    TaskDone {
         index: usize,
-        result: std::result::Result<FileSummary, FormatError>,
+        result: std::result::Result<TaskSummary, String>,
     },
+}
+
+/// What one task read.
+#[derive(Default)]
+struct TaskSummary {
+    file: FileSummary,
+    row_groups_skipped: u64,
+}
+
+/// A unit of parsing work.
+enum Task {
+    Json { index: usize },
+    RowGroup { index: usize, row_group: usize },
 }
 
 const ITEMS_PER_MESSAGE: usize = 512;
@@ -177,6 +201,7 @@ pub fn ingest(
             records: 0,
             rejects: 0,
             filtered: 0,
+            row_groups_skipped: 0,
             error: None,
         })
         .collect();
@@ -188,23 +213,74 @@ pub fn ingest(
     } else {
         opts.threads
     };
-    let abort = AtomicBool::new(false);
-    let next_file = AtomicUsize::new(0);
-    let (tx, rx) = bounded::<Message>(threads * 4);
     let mut rejects = RejectWriter::new(&opts.rejects_path);
+    let plans = plan_parquet(&files, threads, opts.filter.as_ref());
+    let mut tasks: Vec<(u64, Task)> = Vec::with_capacity(files.len());
+    let mut tasks_left = vec![0usize; files.len()];
+    for (index, file) in files.iter().enumerate() {
+        match &plans[index] {
+            None => {
+                tasks.push((file.size, Task::Json { index }));
+                tasks_left[index] = 1;
+            }
+            Some(Ok(plan)) => {
+                // A file without row groups still gets one (empty) task, to be reported.
+                let row_groups = plan.row_groups().max(1);
+                for row_group in 0..row_groups {
+                    tasks.push((
+                        plan.row_group_bytes(row_group),
+                        Task::RowGroup { index, row_group },
+                    ));
+                }
+                tasks_left[index] = row_groups;
+                report.files[index].format = plan.format().map(|f| f.to_string());
+            }
+            Some(Err(e)) => {
+                progress.files_done.fetch_add(1, Ordering::Relaxed);
+                progress.bytes_read.fetch_add(file.size, Ordering::Relaxed);
+                file_failed(&mut report, &mut rejects, index, e.to_string())?;
+            }
+        }
+    }
+    // Largest first, so that one big file does not start last and run alone.
+    tasks.sort_by_key(|(bytes, _)| std::cmp::Reverse(*bytes));
+    let tasks: Vec<Task> = tasks.into_iter().map(|(_, t)| t).collect();
+
+    let abort = AtomicBool::new(false);
+    let next_task = AtomicUsize::new(0);
+    let (tx, rx) = bounded::<Message>(threads * 4);
 
     let outcome = std::thread::scope(|scope| {
-        for _ in 0..threads.min(files.len().max(1)) {
+        for _ in 0..threads.min(tasks.len().max(1)) {
             let tx = tx.clone();
-            let (files, next_file, abort) = (&files, &next_file, &abort);
+            let (files, plans, tasks, next_task, abort) =
+                (&files, &plans, &tasks, &next_task, &abort);
             let limits = opts.limits;
             let counter = Arc::clone(&progress.bytes_read);
             let filter = opts.filter.as_ref();
-            scope
-                .spawn(move || parse_files(files, next_file, abort, &limits, filter, counter, &tx));
+            scope.spawn(move || {
+                let work = Work {
+                    files,
+                    plans,
+                    tasks,
+                    next_task,
+                    abort,
+                    limits: &limits,
+                    filter,
+                };
+                work.run(counter, &tx)
+            });
         }
         drop(tx);
-        let result = write_all(conn, &rx, opts, progress, &mut report, &mut rejects);
+        let result = write_all(
+            conn,
+            &rx,
+            opts,
+            progress,
+            &mut report,
+            &mut rejects,
+            &mut tasks_left,
+        );
         if result.is_err() {
             abort.store(true, Ordering::Relaxed);
         }
@@ -220,50 +296,146 @@ pub fn ingest(
     Ok(report)
 }
 
-fn parse_files(
+/// Plans every Parquet file (footer, entity, column types), in parallel; `None` for JSON files.
+#[allow(clippy::type_complexity)]
+fn plan_parquet(
     files: &[InputFile],
-    next_file: &AtomicUsize,
-    abort: &AtomicBool,
-    limits: &Limits,
+    threads: usize,
     filter: Option<&SliceFilter>,
-    counter: Arc<AtomicU64>,
-    tx: &Sender<Message>,
-) {
-    loop {
-        let index = next_file.fetch_add(1, Ordering::Relaxed);
-        if index >= files.len() || abort.load(Ordering::Relaxed) {
-            return;
-        }
-        let mut batch = Vec::with_capacity(ITEMS_PER_MESSAGE);
-        let mut sink = |item: Item| {
-            if abort.load(Ordering::Relaxed) {
+) -> Vec<Option<std::result::Result<FilePlan, scout_openalex_parquet::ParquetError>>> {
+    let parquet: Vec<usize> = (0..files.len())
+        .filter(|&i| files[i].encoding == Encoding::Parquet)
+        .collect();
+    let mut plans: Vec<Option<_>> = (0..files.len()).map(|_| None).collect();
+    if parquet.is_empty() {
+        return plans;
+    }
+    let next = AtomicUsize::new(0);
+    let planned: Vec<Vec<(usize, _)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads.clamp(1, parquet.len()))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let k = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(&index) = parquet.get(k) else {
+                            return out;
+                        };
+                        out.push((index, FilePlan::open(&files[index].path, filter)));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    for (index, plan) in planned.into_iter().flatten() {
+        plans[index] = Some(plan);
+    }
+    plans
+}
+
+/// What the parser threads share.
+struct Work<'a> {
+    files: &'a [InputFile],
+    #[allow(clippy::type_complexity)]
+    plans: &'a [Option<std::result::Result<FilePlan, scout_openalex_parquet::ParquetError>>],
+    tasks: &'a [Task],
+    next_task: &'a AtomicUsize,
+    abort: &'a AtomicBool,
+    limits: &'a Limits,
+    filter: Option<&'a SliceFilter>,
+}
+
+impl Work<'_> {
+    fn run(&self, counter: Arc<AtomicU64>, tx: &Sender<Message>) {
+        loop {
+            let next = self.next_task.fetch_add(1, Ordering::Relaxed);
+            if next >= self.tasks.len() || self.abort.load(Ordering::Relaxed) {
                 return;
             }
-            batch.push(match item {
-                Item::Record { record, .. } => Entry::Record(prepare(record)),
-                Item::Reject(r) => Entry::Reject(r),
-            });
-            if batch.len() >= ITEMS_PER_MESSAGE {
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(ITEMS_PER_MESSAGE));
-                if tx.send(Message::Items(full)).is_err() {
-                    abort.store(true, Ordering::Relaxed);
+            let mut batch = Vec::with_capacity(ITEMS_PER_MESSAGE);
+            let abort = self.abort;
+            let mut sink = |item: Item| {
+                if abort.load(Ordering::Relaxed) {
+                    return;
                 }
+                batch.push(match item {
+                    Item::Record { record, .. } => Entry::Record(prepare(record)),
+                    Item::Reject(r) => Entry::Reject(r),
+                });
+                if batch.len() >= ITEMS_PER_MESSAGE {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(ITEMS_PER_MESSAGE));
+                    if tx.send(Message::Items(full)).is_err() {
+                        abort.store(true, Ordering::Relaxed);
+                    }
+                }
+            };
+            let (index, result) = match self.tasks[next] {
+                Task::Json { index } => {
+                    let result = read_file_filtered(
+                        &self.files[index],
+                        self.limits,
+                        self.filter,
+                        Arc::clone(&counter),
+                        &mut sink,
+                    );
+                    let result = result
+                        .map(|file| TaskSummary {
+                            file,
+                            row_groups_skipped: 0,
+                        })
+                        .map_err(|e| e.to_string());
+                    (index, result)
+                }
+                Task::RowGroup { index, row_group } => {
+                    let result = match &self.plans[index] {
+                        Some(Ok(plan)) => plan
+                            .read_row_group(row_group, self.limits, &counter, &mut sink)
+                            .map(|s| TaskSummary {
+                                file: s.file,
+                                row_groups_skipped: s.row_groups_skipped,
+                            })
+                            .map_err(|e| e.to_string()),
+                        _ => Ok(TaskSummary::default()),
+                    };
+                    (index, result)
+                }
+            };
+            if !batch.is_empty() && tx.send(Message::Items(batch)).is_err() {
+                return;
             }
-        };
-        let result = read_file_filtered(
-            &files[index],
-            limits,
-            filter,
-            Arc::clone(&counter),
-            &mut sink,
-        );
-        if !batch.is_empty() && tx.send(Message::Items(batch)).is_err() {
-            return;
-        }
-        if tx.send(Message::FileDone { index, result }).is_err() {
-            return;
+            if tx.send(Message::TaskDone { index, result }).is_err() {
+                return;
+            }
         }
     }
+}
+
+/// Records that file `index` could not be read: its report says why, and a reject (line 0)
+/// carries the reason into the reject file.
+fn file_failed(
+    report: &mut IngestReport,
+    rejects: &mut RejectWriter,
+    index: usize,
+    reason: String,
+) -> Result<()> {
+    let file = &mut report.files[index];
+    let reject = Reject {
+        file: file.path.display().to_string(),
+        line: 0,
+        row_group: None,
+        element: None,
+        field: None,
+        reason: reason.clone(),
+        excerpt: String::new(),
+    };
+    file.error.get_or_insert(reason);
+    file.rejects += 1;
+    report.rejected += 1;
+    rejects.write(&reject)
 }
 
 fn write_all(
@@ -273,6 +445,7 @@ fn write_all(
     progress: &Progress,
     report: &mut IngestReport,
     rejects: &mut RejectWriter,
+    tasks_left: &mut [usize],
 ) -> Result<()> {
     let mut in_tx = 0usize;
     let mut changed_in_tx = false;
@@ -320,31 +493,25 @@ fn write_all(
                         changed_in_tx = false;
                     }
                 }
-                Message::FileDone { index, result } => {
-                    progress.files_done.fetch_add(1, Ordering::Relaxed);
-                    let file = &mut report.files[index];
+                Message::TaskDone { index, result } => {
+                    tasks_left[index] = tasks_left[index].saturating_sub(1);
+                    if tasks_left[index] == 0 {
+                        progress.files_done.fetch_add(1, Ordering::Relaxed);
+                    }
                     match result {
                         Ok(summary) => {
-                            file.format = summary.format.map(|f| f.to_string());
-                            file.records = summary.records;
-                            file.rejects = summary.rejects;
-                            file.filtered = summary.filtered;
-                            report.filtered += summary.filtered;
+                            let file = &mut report.files[index];
+                            if let Some(format) = summary.file.format {
+                                file.format.get_or_insert_with(|| format.to_string());
+                            }
+                            file.records += summary.file.records;
+                            file.rejects += summary.file.rejects;
+                            file.filtered += summary.file.filtered;
+                            file.row_groups_skipped += summary.row_groups_skipped;
+                            report.filtered += summary.file.filtered;
+                            report.row_groups_skipped += summary.row_groups_skipped;
                         }
-                        Err(e) => {
-                            let reject = Reject {
-                                file: file.path.display().to_string(),
-                                line: 0,
-                                element: None,
-                                field: None,
-                                reason: e.to_string(),
-                                excerpt: String::new(),
-                            };
-                            file.error = Some(e.to_string());
-                            file.rejects = 1;
-                            report.rejected += 1;
-                            rejects.write(&reject)?;
-                        }
+                        Err(reason) => file_failed(report, rejects, index, reason)?,
                     }
                 }
             }
@@ -401,6 +568,8 @@ struct RejectLine<'a> {
     file: &'a str,
     line: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
+    row_group: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     element: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<&'a str>,
@@ -436,6 +605,7 @@ impl RejectWriter {
         let line = RejectLine {
             file: &r.file,
             line: r.line,
+            row_group: r.row_group,
             element: r.element,
             field: r.field.as_deref(),
             reason: &r.reason,

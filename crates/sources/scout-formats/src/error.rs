@@ -23,8 +23,11 @@ pub enum FormatError {
 pub struct Reject {
     pub file: String,
     /// 1-based line number (for JSON Lines) or the line where the element ended (for JSON
-    /// documents); 0 when the whole file was rejected.
+    /// documents), or 1-based row number in the file (for Parquet); 0 when the whole file (or
+    /// row group) was rejected.
     pub line: u64,
+    /// Row group (0-based, as Parquet tools count) of a Parquet row.
+    pub row_group: Option<u64>,
     /// Element index inside a JSON array or API page, when the input is a JSON document.
     pub element: Option<u64>,
     /// JSON path of the offending field, when known (`authors[3]`, `year`).

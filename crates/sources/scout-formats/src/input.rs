@@ -1,5 +1,6 @@
 //! Finding input files (files or directory trees) and opening them, plain or gzip, with a
-//! shared byte counter for progress reporting.
+//! shared byte counter for progress reporting. Parquet files are found here too (by name) but
+//! read by the Parquet reader crate; [`open`] refuses them.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -11,11 +12,22 @@ use flate2::read::MultiGzDecoder;
 
 use crate::error::FormatError;
 
+/// How a data file's bytes are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// JSON text.
+    Plain,
+    /// JSON text, gzip-compressed (one or more members).
+    Gzip,
+    /// Apache Parquet (the OpenAlex snapshot's Parquet edition); not readable by [`open`].
+    Parquet,
+}
+
 /// A file that looks like data and will be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputFile {
     pub path: PathBuf,
-    pub gzip: bool,
+    pub encoding: Encoding,
     /// Size on disk (compressed size for `.gz`).
     pub size: u64,
 }
@@ -37,8 +49,8 @@ pub struct Discovery {
 /// Extensions (after removing `.gz`) that hold JSON records.
 const DATA_EXTENSIONS: &[&str] = &["jsonl", "json", "ndjson"];
 
-/// Classifies one path by name: `Ok(gzip)` for data, `Err(reason)` for anything else.
-pub fn classify(path: &Path) -> Result<bool, String> {
+/// Classifies one path by name: `Ok(encoding)` for data, `Err(reason)` for anything else.
+pub fn classify(path: &Path) -> Result<Encoding, String> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -47,15 +59,26 @@ pub fn classify(path: &Path) -> Result<bool, String> {
         Some(stem) => (stem.to_string(), true),
         None => (name.clone(), false),
     };
+    let json = if gzip {
+        Encoding::Gzip
+    } else {
+        Encoding::Plain
+    };
     // OpenAlex snapshot parts: works/updated_date=2024-01-01/part_000.gz
     if stem.starts_with("part_") && gzip {
-        return Ok(true);
+        return Ok(Encoding::Gzip);
     }
     if name.starts_with('.') {
         return Err("hidden file".into());
     }
+    // The OpenAlex snapshot's manifests (`manifest`, `manifest.json`) list the part files;
+    // they are not records.
+    if stem == "manifest" || stem == "manifest.json" {
+        return Err("OpenAlex snapshot manifest".into());
+    }
     match stem.rsplit_once('.') {
-        Some((_, ext)) if DATA_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()) => Ok(gzip),
+        Some((_, ext)) if !gzip && ext.eq_ignore_ascii_case("parquet") => Ok(Encoding::Parquet),
+        Some((_, ext)) if DATA_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()) => Ok(json),
         Some((_, ext)) => Err(format!("not a data file (.{ext})")),
         None => Err("not a data file (no extension)".into()),
     }
@@ -112,9 +135,9 @@ fn walk(dir: &Path, out: &mut Discovery) -> Result<(), FormatError> {
 
 fn add_file(path: &Path, size: u64, out: &mut Discovery) {
     match classify(path) {
-        Ok(gzip) => out.files.push(InputFile {
+        Ok(encoding) => out.files.push(InputFile {
             path: path.to_path_buf(),
-            gzip,
+            encoding,
             size,
         }),
         Err(reason) => out.skipped.push(SkippedFile {
@@ -147,6 +170,12 @@ pub fn open(
     input: &InputFile,
     counter: Arc<AtomicU64>,
 ) -> Result<Box<dyn BufRead + Send>, FormatError> {
+    if input.encoding == Encoding::Parquet {
+        return Err(FormatError::UnknownFormat {
+            path: input.path.clone(),
+            detail: "a Parquet file, not JSON text".into(),
+        });
+    }
     let file = File::open(&input.path).map_err(|source| FormatError::Io {
         path: input.path.clone(),
         source,
@@ -155,7 +184,7 @@ pub fn open(
         inner: file,
         counter,
     };
-    Ok(if input.gzip {
+    Ok(if input.encoding == Encoding::Gzip {
         let raw = BufReader::with_capacity(BUFFER_BYTES, counted);
         Box::new(BufReader::with_capacity(
             BUFFER_BYTES,
@@ -173,10 +202,26 @@ mod tests {
     #[test]
     fn classifies_data_and_other_files() {
         let cases = [
-            ("papers/nips.jsonl.gz", Ok(true)),
-            ("works.json", Ok(false)),
-            ("works/updated_date=2024-01-01/part_000.gz", Ok(true)),
-            ("x.NDJSON", Ok(false)),
+            ("papers/nips.jsonl.gz", Ok(Encoding::Gzip)),
+            ("works.json", Ok(Encoding::Plain)),
+            (
+                "works/updated_date=2024-01-01/part_000.gz",
+                Ok(Encoding::Gzip),
+            ),
+            ("x.NDJSON", Ok(Encoding::Plain)),
+            (
+                "parquet/works/updated_date=2026-06-01/part_0000.parquet",
+                Ok(Encoding::Parquet),
+            ),
+            ("part-00000.snappy.parquet", Ok(Encoding::Parquet)),
+            (
+                "jsonl/manifest.json",
+                Err("OpenAlex snapshot manifest".to_string()),
+            ),
+            (
+                "works/manifest",
+                Err("OpenAlex snapshot manifest".to_string()),
+            ),
             ("PROVENANCE.md", Err("not a data file (.md)".to_string())),
             ("inventory.csv", Err("not a data file (.csv)".to_string())),
             (

@@ -22,7 +22,7 @@ mod text;
 pub use claims::{Claim, ClaimError, ClaimFormat, ClaimList, parse_claims, parse_claims_bytes};
 pub use country::country_code;
 pub use error::{FormatError, Reject};
-pub use input::{Discovery, InputFile, SkippedFile, classify, discover, open};
+pub use input::{Discovery, Encoding, InputFile, SkippedFile, classify, discover, open};
 pub use parse::{ParseFailure, fnv1a64, title_fingerprint};
 pub use reader::{
     FileSummary, Format, Item, detect, parse_record, read_bytes, read_file, read_file_filtered,
@@ -32,4 +32,4 @@ pub use record::{
     SourceKind, Work,
 };
 pub use slice::SliceFilter;
-pub use text::Limits;
+pub use text::{CowStr, Limits};

@@ -1,6 +1,10 @@
 //! OpenAlex entities (works, authors, institutions) as returned by the API and written in the
 //! snapshot. Ids are reduced to their short form (`W123`, `A123`, `I123`); abstracts are
 //! rebuilt from `abstract_inverted_index`.
+//!
+//! The `*Fields` structs are the fields Scout reads, borrowed from the input. JSON fills them
+//! through serde; the Parquet reader (`scout-openalex-parquet`) fills them from columns; both
+//! then go through the same `*_from_fields` functions, so the two editions cannot drift apart.
 
 use std::fmt;
 
@@ -43,108 +47,129 @@ pub fn entity_of(id: &str) -> Option<Entity> {
     (chars.as_str().chars().all(|c| c.is_ascii_digit()) && short.len() > 1).then_some(kind)
 }
 
-#[derive(Deserialize)]
-struct WorkJson<'a> {
+/// The fields of an OpenAlex work that Scout reads (see the module doc).
+#[derive(Deserialize, Default)]
+pub struct WorkFields<'a> {
     #[serde(borrow)]
-    id: CowStr<'a>,
+    pub id: CowStr<'a>,
     #[serde(borrow, default)]
-    title: Option<CowStr<'a>>,
+    pub title: Option<CowStr<'a>>,
     #[serde(borrow, default)]
-    display_name: Option<CowStr<'a>>,
+    pub display_name: Option<CowStr<'a>>,
     #[serde(default)]
-    publication_year: Option<i32>,
+    pub publication_year: Option<i32>,
     #[serde(default)]
-    cited_by_count: Option<i64>,
+    pub cited_by_count: Option<i64>,
     #[serde(borrow, default)]
-    doi: Option<CowStr<'a>>,
+    pub doi: Option<CowStr<'a>>,
     #[serde(borrow, default, rename = "type")]
-    work_type: Option<CowStr<'a>>,
+    pub work_type: Option<CowStr<'a>>,
     #[serde(borrow, default)]
-    updated_date: Option<CowStr<'a>>,
+    pub updated_date: Option<CowStr<'a>>,
     #[serde(borrow, default)]
-    primary_location: Option<LocationJson<'a>>,
+    pub primary_location: Option<LocationFields<'a>>,
     #[serde(borrow, default)]
-    authorships: Option<Vec<AuthorshipJson<'a>>>,
+    pub authorships: Option<Vec<AuthorshipFields<'a>>>,
     #[serde(borrow, default)]
-    abstract_inverted_index: Option<InvertedIndex<'a>>,
+    pub abstract_inverted_index: Option<InvertedIndex<'a>>,
     #[serde(borrow, default)]
-    concepts: Option<Vec<ConceptJson<'a>>>,
+    pub concepts: Option<Vec<ConceptFields<'a>>>,
     #[serde(borrow, default)]
-    topics: Option<Vec<ConceptJson<'a>>>,
+    pub topics: Option<Vec<ConceptFields<'a>>>,
     #[serde(borrow, default)]
-    keywords: Option<Vec<ConceptJson<'a>>>,
+    pub keywords: Option<Vec<ConceptFields<'a>>>,
     #[serde(borrow, default)]
-    ids: Option<WorkIdsJson<'a>>,
+    pub ids: Option<WorkIdsFields<'a>>,
 }
 
-#[derive(Deserialize)]
-struct WorkIdsJson<'a> {
+#[derive(Deserialize, Default)]
+pub struct WorkIdsFields<'a> {
     #[serde(borrow, default)]
-    arxiv: Option<CowStr<'a>>,
+    pub arxiv: Option<CowStr<'a>>,
 }
 
-#[derive(Deserialize)]
-struct LocationJson<'a> {
+#[derive(Deserialize, Default)]
+pub struct LocationFields<'a> {
     #[serde(borrow, default)]
-    source: Option<SourceJson<'a>>,
+    pub source: Option<SourceFields<'a>>,
     #[serde(borrow, default)]
-    landing_page_url: Option<CowStr<'a>>,
+    pub landing_page_url: Option<CowStr<'a>>,
 }
 
-#[derive(Deserialize)]
-struct SourceJson<'a> {
+#[derive(Deserialize, Default)]
+pub struct SourceFields<'a> {
     #[serde(borrow, default)]
-    display_name: Option<CowStr<'a>>,
+    pub display_name: Option<CowStr<'a>>,
 }
 
-#[derive(Deserialize)]
-struct AuthorshipJson<'a> {
+#[derive(Deserialize, Default)]
+pub struct AuthorshipFields<'a> {
     #[serde(borrow, default)]
-    author: Option<AuthorRefJson<'a>>,
+    pub author: Option<AuthorRefFields<'a>>,
     #[serde(borrow, default)]
-    raw_author_name: Option<CowStr<'a>>,
+    pub raw_author_name: Option<CowStr<'a>>,
     #[serde(borrow, default)]
-    institutions: Option<Vec<InstitutionRefJson<'a>>>,
+    pub institutions: Option<Vec<InstitutionRefFields<'a>>>,
     #[serde(borrow, default)]
-    raw_affiliation_strings: Option<Vec<CowStr<'a>>>,
+    pub raw_affiliation_strings: Option<Vec<CowStr<'a>>>,
 }
 
-#[derive(Deserialize)]
-struct AuthorRefJson<'a> {
+#[derive(Deserialize, Default)]
+pub struct AuthorRefFields<'a> {
     #[serde(borrow, default)]
-    id: Option<CowStr<'a>>,
+    pub id: Option<CowStr<'a>>,
     #[serde(borrow, default)]
-    display_name: Option<CowStr<'a>>,
+    pub display_name: Option<CowStr<'a>>,
     #[serde(borrow, default)]
-    orcid: Option<CowStr<'a>>,
+    pub orcid: Option<CowStr<'a>>,
 }
 
-#[derive(Deserialize)]
-struct InstitutionRefJson<'a> {
+/// An institution as referenced from a work's authorship or an author's affiliation.
+#[derive(Deserialize, Default)]
+pub struct InstitutionRefFields<'a> {
     #[serde(borrow, default)]
-    id: Option<CowStr<'a>>,
+    pub id: Option<CowStr<'a>>,
     #[serde(borrow, default)]
-    display_name: Option<CowStr<'a>>,
+    pub display_name: Option<CowStr<'a>>,
     #[serde(borrow, default)]
-    ror: Option<CowStr<'a>>,
+    pub ror: Option<CowStr<'a>>,
     #[serde(borrow, default)]
-    country_code: Option<CowStr<'a>>,
+    pub country_code: Option<CowStr<'a>>,
     #[serde(borrow, default, rename = "type")]
-    kind: Option<CowStr<'a>>,
+    pub kind: Option<CowStr<'a>>,
 }
 
-#[derive(Deserialize)]
-struct ConceptJson<'a> {
+/// A concept, topic or keyword of a work (or topic of an author).
+#[derive(Deserialize, Default)]
+pub struct ConceptFields<'a> {
     #[serde(borrow, default)]
-    display_name: Option<CowStr<'a>>,
+    pub display_name: Option<CowStr<'a>>,
     #[serde(default)]
-    score: Option<f64>,
+    pub score: Option<f64>,
     #[serde(default)]
-    level: Option<i32>,
+    pub level: Option<i32>,
 }
 
 /// `{"word": [positions…], …}`, kept as pairs in input order.
-struct InvertedIndex<'a>(Vec<(CowStr<'a>, Vec<u32>)>);
+#[derive(Default)]
+pub struct InvertedIndex<'a>(pub Vec<(CowStr<'a>, Vec<u32>)>);
+
+impl<'a> InvertedIndex<'a> {
+    /// The index from JSON text (an edition that stores `abstract_inverted_index` as a JSON
+    /// string rather than as a map).
+    pub fn from_json_text(text: &'a str) -> Result<Self, ParseFailure> {
+        from_json(text.as_bytes()).map_err(|failure| {
+            let field = match failure.field {
+                Some(inner) => format!("abstract_inverted_index.{inner}"),
+                None => "abstract_inverted_index".to_string(),
+            };
+            ParseFailure {
+                field: Some(field),
+                reason: failure.reason,
+            }
+        })
+    }
+}
 
 impl<'de: 'a, 'a> Deserialize<'de> for InvertedIndex<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -196,7 +221,7 @@ fn opt(s: &Option<CowStr>) -> Option<String> {
     s.as_ref().and_then(|s| tidy(s.as_str()))
 }
 
-fn institution_ref(inst: &InstitutionRefJson) -> Option<Affiliation> {
+fn institution_ref(inst: &InstitutionRefFields) -> Option<Affiliation> {
     let name = opt(&inst.display_name)?;
     Some(Affiliation {
         raw: name.clone(),
@@ -212,12 +237,15 @@ fn institution_ref(inst: &InstitutionRefJson) -> Option<Affiliation> {
     })
 }
 
+/// The work from one JSON record.
 pub fn parse_work(bytes: &[u8], limits: &Limits) -> Result<Work, ParseFailure> {
-    let w: WorkJson = from_json(bytes)?;
-    work_from_json(w, limits)
+    let w: WorkFields = from_json(bytes)?;
+    work_from_fields(w, limits)
 }
 
-fn work_from_json(w: WorkJson, limits: &Limits) -> Result<Work, ParseFailure> {
+/// The work from its fields (however they were read: JSON here, Parquet columns elsewhere), so
+/// that every edition of OpenAlex gives the same records.
+pub fn work_from_fields(w: WorkFields, limits: &Limits) -> Result<Work, ParseFailure> {
     let id = short_id(w.id.as_str());
     if entity_of(id) != Some(Entity::Work) {
         return Err(ParseFailure::new(
@@ -355,48 +383,53 @@ fn work_from_json(w: WorkJson, limits: &Limits) -> Result<Work, ParseFailure> {
     })
 }
 
-#[derive(Deserialize)]
-struct AuthorJson<'a> {
+/// The fields of an OpenAlex author that Scout reads.
+#[derive(Deserialize, Default)]
+pub struct AuthorFields<'a> {
     #[serde(borrow)]
-    id: CowStr<'a>,
+    pub id: CowStr<'a>,
     #[serde(borrow)]
-    display_name: CowStr<'a>,
+    pub display_name: CowStr<'a>,
     #[serde(borrow, default)]
-    display_name_alternatives: Option<Vec<CowStr<'a>>>,
+    pub display_name_alternatives: Option<Vec<CowStr<'a>>>,
     #[serde(borrow, default)]
-    orcid: Option<CowStr<'a>>,
+    pub orcid: Option<CowStr<'a>>,
     #[serde(default)]
-    works_count: Option<i64>,
+    pub works_count: Option<i64>,
     #[serde(default)]
-    cited_by_count: Option<i64>,
+    pub cited_by_count: Option<i64>,
     #[serde(default)]
-    summary_stats: Option<SummaryStatsJson>,
+    pub summary_stats: Option<SummaryStatsFields>,
     #[serde(borrow, default)]
-    affiliations: Option<Vec<AffiliationJson<'a>>>,
+    pub affiliations: Option<Vec<AffiliationFields<'a>>>,
     #[serde(borrow, default)]
-    last_known_institutions: Option<Vec<InstitutionRefJson<'a>>>,
+    pub last_known_institutions: Option<Vec<InstitutionRefFields<'a>>>,
     #[serde(borrow, default)]
-    topics: Option<Vec<ConceptJson<'a>>>,
+    pub topics: Option<Vec<ConceptFields<'a>>>,
     #[serde(borrow, default)]
-    updated_date: Option<CowStr<'a>>,
+    pub updated_date: Option<CowStr<'a>>,
 }
 
-#[derive(Deserialize)]
-struct SummaryStatsJson {
+#[derive(Deserialize, Default)]
+pub struct SummaryStatsFields {
     #[serde(default)]
-    h_index: Option<i64>,
+    pub h_index: Option<i64>,
 }
 
-#[derive(Deserialize)]
-struct AffiliationJson<'a> {
+#[derive(Deserialize, Default)]
+pub struct AffiliationFields<'a> {
     #[serde(borrow)]
-    institution: InstitutionRefJson<'a>,
+    pub institution: InstitutionRefFields<'a>,
     #[serde(default)]
-    years: Vec<i32>,
+    pub years: Vec<i32>,
 }
 
 pub fn parse_author(bytes: &[u8], limits: &Limits) -> Result<AuthorProfile, ParseFailure> {
-    let a: AuthorJson = from_json(bytes)?;
+    author_from_fields(from_json(bytes)?, limits)
+}
+
+/// The author profile from its fields (however they were read).
+pub fn author_from_fields(a: AuthorFields, limits: &Limits) -> Result<AuthorProfile, ParseFailure> {
     let id = short_id(a.id.as_str());
     if entity_of(id) != Some(Entity::Author) {
         return Err(ParseFailure::new(
@@ -449,36 +482,44 @@ pub fn parse_author(bytes: &[u8], limits: &Limits) -> Result<AuthorProfile, Pars
     })
 }
 
-#[derive(Deserialize)]
-struct InstitutionJson<'a> {
+/// The fields of an OpenAlex institution that Scout reads.
+#[derive(Deserialize, Default)]
+pub struct InstitutionFields<'a> {
     #[serde(borrow)]
-    id: CowStr<'a>,
+    pub id: CowStr<'a>,
     #[serde(borrow)]
-    display_name: CowStr<'a>,
+    pub display_name: CowStr<'a>,
     #[serde(borrow, default)]
-    ror: Option<CowStr<'a>>,
+    pub ror: Option<CowStr<'a>>,
     #[serde(borrow, default)]
-    country_code: Option<CowStr<'a>>,
+    pub country_code: Option<CowStr<'a>>,
     #[serde(borrow, default, rename = "type")]
-    kind: Option<CowStr<'a>>,
+    pub kind: Option<CowStr<'a>>,
     #[serde(borrow, default)]
-    display_name_acronyms: Option<Vec<CowStr<'a>>>,
+    pub display_name_acronyms: Option<Vec<CowStr<'a>>>,
     #[serde(borrow, default)]
-    display_name_alternatives: Option<Vec<CowStr<'a>>>,
+    pub display_name_alternatives: Option<Vec<CowStr<'a>>>,
     #[serde(borrow, default)]
-    lineage: Option<Vec<CowStr<'a>>>,
+    pub lineage: Option<Vec<CowStr<'a>>>,
     #[serde(borrow, default)]
-    homepage_url: Option<CowStr<'a>>,
+    pub homepage_url: Option<CowStr<'a>>,
     #[serde(default)]
-    works_count: Option<i64>,
+    pub works_count: Option<i64>,
     #[serde(default)]
-    cited_by_count: Option<i64>,
+    pub cited_by_count: Option<i64>,
     #[serde(borrow, default)]
-    updated_date: Option<CowStr<'a>>,
+    pub updated_date: Option<CowStr<'a>>,
 }
 
 pub fn parse_institution(bytes: &[u8], limits: &Limits) -> Result<Institution, ParseFailure> {
-    let i: InstitutionJson = from_json(bytes)?;
+    institution_from_fields(from_json(bytes)?, limits)
+}
+
+/// The institution from its fields (however they were read).
+pub fn institution_from_fields(
+    i: InstitutionFields,
+    limits: &Limits,
+) -> Result<Institution, ParseFailure> {
     let id = short_id(i.id.as_str());
     if entity_of(id) != Some(Entity::Institution) {
         return Err(ParseFailure::new(

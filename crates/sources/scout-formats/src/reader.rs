@@ -143,6 +143,7 @@ impl<F: FnMut(Item)> Emitter<'_, F> {
         (self.sink)(Item::Reject(Reject {
             file: self.file.clone(),
             line,
+            row_group: None,
             element,
             field: failure.field,
             reason: failure.reason,
@@ -580,7 +581,11 @@ mod tests {
         let gzip = path.extension().is_some_and(|e| e == "gz");
         let input = InputFile {
             path: path.to_path_buf(),
-            gzip,
+            encoding: if gzip {
+                crate::Encoding::Gzip
+            } else {
+                crate::Encoding::Plain
+            },
             size: 0,
         };
         let mut items = Vec::new();

@@ -71,43 +71,66 @@ impl SliceFilter {
         any(&self.topics) && any(&self.institutions)
     }
 
+    /// Could a work published in a year within `min..=max` match? `false` lets a reader skip a
+    /// whole block of works by its statistics (a Parquet row group).
+    pub fn years_may_match(&self, min: i32, max: i32) -> bool {
+        self.from_year.is_none_or(|f| max >= f) && self.to_year.is_none_or(|t| min <= t)
+    }
+
     /// Exact check on a parsed line.
     pub fn matches(&self, line: &[u8]) -> bool {
         let Ok(probe) = serde_json::from_slice::<Probe>(line) else {
             // Unparseable lines are kept so that the reader reports them as rejects.
             return true;
         };
-        if !self.year_ok(probe.publication_year) {
+        let topic_ids = probe
+            .topics
+            .iter()
+            .flatten()
+            .flat_map(|t| {
+                [
+                    Some(&t.id),
+                    t.subfield.as_ref().map(|x| &x.id),
+                    t.field.as_ref().map(|x| &x.id),
+                    t.domain.as_ref().map(|x| &x.id),
+                ]
+            })
+            .flatten()
+            .chain(probe.primary_topic.iter().map(|t| &t.id))
+            .chain(probe.concepts.iter().flatten().map(|c| &c.id))
+            .map(CowStr::as_str);
+        let institution_ids = probe
+            .authorships
+            .iter()
+            .flatten()
+            .flat_map(|a| a.institutions.iter().flatten())
+            .filter_map(|i| i.id.as_ref())
+            .map(CowStr::as_str);
+        self.matches_ids(probe.publication_year, topic_ids, institution_ids)
+    }
+
+    /// The exact check on a work's filter fields, however they were read: its
+    /// `publication_year`; the ids of its topics (each with its subfield, field and domain), its
+    /// primary topic and its concepts; and the ids of its authors' institutions.
+    pub fn matches_ids<'s>(
+        &self,
+        year: Option<i32>,
+        topic_ids: impl IntoIterator<Item = &'s str>,
+        institution_ids: impl IntoIterator<Item = &'s str>,
+    ) -> bool {
+        if !self.year_ok(year) {
             return false;
         }
-        let topic_ok = self.topics.is_empty() || {
-            let mut ids = probe
-                .topics
-                .iter()
-                .flatten()
-                .flat_map(|t| {
-                    [
-                        Some(&t.id),
-                        t.subfield.as_ref().map(|x| &x.id),
-                        t.field.as_ref().map(|x| &x.id),
-                        t.domain.as_ref().map(|x| &x.id),
-                    ]
-                })
-                .flatten()
-                .chain(probe.primary_topic.iter().map(|t| &t.id))
-                .chain(probe.concepts.iter().flatten().map(|c| &c.id));
-            ids.any(|id| self.topics.iter().any(|w| short_id(id.as_str()) == w))
-        };
-        let inst_ok = self.institutions.is_empty()
-            || probe
-                .authorships
-                .iter()
-                .flatten()
-                .flat_map(|a| a.institutions.iter().flatten())
-                .filter_map(|i| i.id.as_ref())
-                .any(|id| self.institutions.iter().any(|w| short_id(id.as_str()) == w));
-        topic_ok && inst_ok
+        any_wanted(&self.topics, topic_ids) && any_wanted(&self.institutions, institution_ids)
     }
+}
+
+/// No ids wanted, or one of `ids` (full or short form) is wanted.
+fn any_wanted<'s>(wanted: &[String], ids: impl IntoIterator<Item = &'s str>) -> bool {
+    wanted.is_empty()
+        || ids
+            .into_iter()
+            .any(|id| wanted.iter().any(|w| short_id(id) == w))
 }
 
 /// Is `id` in the line as a whole OpenAlex id (followed by a quote, not more digits)?
@@ -223,6 +246,16 @@ mod tests {
                 assert!(quick, "the prefilter must never drop a match: {f:?}");
             }
         }
+    }
+
+    #[test]
+    fn year_ranges_of_blocks() {
+        let f = filter("", "", "2019-2021");
+        assert!(f.years_may_match(2015, 2019));
+        assert!(f.years_may_match(2021, 2030));
+        assert!(!f.years_may_match(2010, 2018));
+        assert!(!f.years_may_match(2022, 2024));
+        assert!(filter("T1", "", "").years_may_match(1, 2));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `scout ingest PATH…`: read data files into the corpus, then refresh identity and index.
+//! `--openalex-snapshot DIR` finds the works of an OpenAlex snapshot in either edition.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -14,11 +15,12 @@ use crate::output::{self, Format, Table};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Files or directories (searched recursively); plain or .gz
+    /// Files or directories (searched recursively); JSON plain or .gz, or OpenAlex Parquet
     #[arg(required_unless_present = "openalex_snapshot")]
     paths: Vec<PathBuf>,
-    /// An OpenAlex snapshot root: its works/updated_date=*/part_*.gz are read (use the filters
-    /// below to keep a slice)
+    /// An OpenAlex snapshot root: the works of its Parquet edition (parquet/works/), else of its
+    /// JSON Lines edition (jsonl/works/, or the legacy works/) are read (use the filters below to
+    /// keep a slice)
     #[arg(long)]
     openalex_snapshot: Option<PathBuf>,
     /// Keep only OpenAlex works with one of these topic, subfield, field, domain or concept ids
@@ -28,8 +30,8 @@ pub struct Args {
     /// Keep only OpenAlex works with an author at one of these institutions (I… ids)
     #[arg(long)]
     institution_filter: Option<String>,
-    /// Keep only OpenAlex works published in these years ("2018-2025", "2020-", "2024")
-    #[arg(long)]
+    /// Keep only OpenAlex works published in these years ("2018-2025", "2020-", "-2019", "2024")
+    #[arg(long, allow_hyphen_values = true)]
     years: Option<String>,
     /// Where to write rejected records [default: <db>.rejects.jsonl]
     #[arg(long)]
@@ -50,8 +52,60 @@ pub struct Args {
 
 #[derive(serde::Serialize)]
 struct Summary<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    snapshot: Option<&'a SnapshotWorks>,
     ingest: &'a IngestReport,
     refresh: Option<&'a RefreshReport>,
+}
+
+/// The works folder of an OpenAlex snapshot and which edition it holds.
+#[derive(Debug, serde::Serialize, PartialEq, Eq)]
+pub struct SnapshotWorks {
+    pub works: PathBuf,
+    /// `parquet`, `jsonl`, or `jsonl (legacy layout)`.
+    pub edition: &'static str,
+    /// The other edition's works folder, when the snapshot holds both (it is not read).
+    pub not_read: Option<PathBuf>,
+}
+
+/// Finds the works of a snapshot: `ROOT/{parquet,jsonl}/works` (also under `ROOT/data`, as in
+/// the bucket), preferring Parquet when both are there, else the legacy `ROOT/works` (or
+/// `ROOT/legacy-data/works`).
+pub fn snapshot_works(root: &Path) -> anyhow::Result<SnapshotWorks> {
+    for base in [root.to_path_buf(), root.join("data")] {
+        let parquet = base.join("parquet/works");
+        let jsonl = base.join("jsonl/works");
+        match (parquet.is_dir(), jsonl.is_dir()) {
+            (true, both) => {
+                return Ok(SnapshotWorks {
+                    works: parquet,
+                    edition: "parquet",
+                    not_read: both.then_some(jsonl),
+                });
+            }
+            (false, true) => {
+                return Ok(SnapshotWorks {
+                    works: jsonl,
+                    edition: "jsonl",
+                    not_read: None,
+                });
+            }
+            (false, false) => {}
+        }
+    }
+    for works in [root.join("works"), root.join("legacy-data/works")] {
+        if works.is_dir() {
+            return Ok(SnapshotWorks {
+                works,
+                edition: "jsonl (legacy layout)",
+                not_read: None,
+            });
+        }
+    }
+    anyhow::bail!(
+        "{} is not an OpenAlex snapshot root: found none of parquet/works/, jsonl/works/ (also under data/) or works/",
+        root.display()
+    )
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
@@ -86,15 +140,27 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
         opts.filter = Some(filter);
     }
     let mut paths = args.paths.clone();
-    if let Some(root) = &args.openalex_snapshot {
-        let works = root.join("works");
-        anyhow::ensure!(
-            works.is_dir(),
-            "{} has no works/ folder (an OpenAlex snapshot root is expected)",
-            root.display()
-        );
-        paths.push(works);
-    }
+    let snapshot = match &args.openalex_snapshot {
+        Some(root) => {
+            let found = snapshot_works(root)?;
+            match &found.not_read {
+                Some(other) => eprintln!(
+                    "OpenAlex snapshot: both editions found; reading the Parquet edition {} \
+                     (the JSON Lines edition {} is a copy of the same records and is not read)",
+                    found.works.display(),
+                    other.display()
+                ),
+                None => eprintln!(
+                    "OpenAlex snapshot: reading the {} edition {}",
+                    found.edition,
+                    found.works.display()
+                ),
+            }
+            paths.push(found.works.clone());
+            Some(found)
+        }
+        None => None,
+    };
     let progress = Arc::new(Progress::default());
     let bar = spawn_progress_bar(Arc::clone(&progress), ctx.format == Format::Table);
     let report = corpus.ingest(&paths, &opts, &progress);
@@ -113,6 +179,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     };
     if ctx.format == Format::Json {
         output::json(&Summary {
+            snapshot: snapshot.as_ref(),
             ingest: &report,
             refresh: refresh.as_ref(),
         })?;
@@ -194,6 +261,12 @@ pub fn print_summary(r: &IngestReport, refresh: Option<&RefreshReport>) {
             String::new()
         }
     );
+    if r.row_groups_skipped > 0 {
+        println!(
+            "{} Parquet row groups skipped unread (their publication years are outside the slice)",
+            r.row_groups_skipped
+        );
+    }
     if let Some(path) = &r.rejects_path {
         println!(
             "rejected records with file, line and reason: {}",
