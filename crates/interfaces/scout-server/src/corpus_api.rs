@@ -2,9 +2,13 @@
 //! profiles, co-author neighbourhoods, warm paths, organisations and flows. The corpus is
 //! opened once and held in memory (a `RankModel` and the co-author `Graph`, as the CLI's
 //! benchmarks do); loading starts in the background when the router is built and queries
-//! wait for it. One connection behind a mutex serves the queries, on blocking threads.
+//! wait for it. One connection behind a mutex serves the queries, on blocking threads. That
+//! connection reads inside one transaction (a snapshot), so the SQL it runs always matches the
+//! models loaded with it even while an ingest job rewrites the corpus; the job then calls
+//! [`CorpusApi::reload`], which loads the new state beside the old one and swaps it in.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::Extension;
@@ -23,7 +27,6 @@ use scout_pipeline::Role;
 use scout_rank::{ListQuery, RankError, RankModel, rank_with};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use tokio::sync::OnceCell;
 
 use crate::AppState;
 use crate::auth::Auth;
@@ -39,7 +42,12 @@ const MAX_NEIGHBOURS: usize = 60;
 /// loaded, the open corpus with its in-memory models.
 pub struct CorpusApi {
     path: Option<PathBuf>,
-    loaded: OnceCell<Arc<Loaded>>,
+    /// The state queries use; replaced whole by [`CorpusApi::reload`].
+    loaded: Mutex<Option<Arc<Loaded>>>,
+    /// Held while loading, so that one load runs at a time.
+    loading: tokio::sync::Mutex<()>,
+    /// Set while a job writes the corpus: nothing is loaded meanwhile (the job reloads).
+    busy: AtomicBool,
 }
 
 /// The open corpus. All fields sit behind one mutex because the SQLite connection is not
@@ -62,12 +70,20 @@ impl Inner {
             return Err(ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "no_corpus",
-                format!("no corpus at {} (run `scout ingest` first)", path.display()),
+                format!(
+                    "no corpus at {} (run `scout ingest`, or upload a data file on the Data page)",
+                    path.display()
+                ),
             ));
         }
         let mut corpus = Corpus::open(path).map_err(corpus_err)?;
         // `text_index` brings derived data up to date first when the corpus is stale.
         let index = corpus.text_index().map_err(corpus_err)?;
+        // From here on the connection reads one snapshot: the one the models are loaded from.
+        corpus
+            .conn()
+            .execute_batch("BEGIN DEFERRED")
+            .map_err(|e| corpus_err(e.into()))?;
         let as_of = corpus.latest_year().map_err(corpus_err)?.unwrap_or(2025);
         let model = RankModel::load(corpus.conn()).map_err(rank_err)?;
         let graph = Graph::load(corpus.conn()).map_err(network_err)?;
@@ -87,13 +103,61 @@ impl CorpusApi {
     pub fn new(path: Option<PathBuf>) -> Arc<CorpusApi> {
         Arc::new(CorpusApi {
             path,
-            loaded: OnceCell::new(),
+            loaded: Mutex::new(None),
+            loading: tokio::sync::Mutex::new(()),
+            busy: AtomicBool::new(false),
         })
+    }
+
+    /// The corpus database this API reads, if any.
+    pub fn path(&self) -> Option<&std::path::Path> {
+        self.path.as_deref()
+    }
+
+    fn current(&self) -> Option<Arc<Loaded>> {
+        self.loaded
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Marks the corpus as being written by a job (`true`) or not. While it is, a corpus that
+    /// was never loaded is not loaded (the job's refresh must not race another); a loaded one
+    /// keeps answering from its snapshot.
+    pub fn set_busy(&self, busy: bool) {
+        self.busy.store(busy, Ordering::Relaxed);
     }
 
     /// Opens the corpus and loads the models, once; later calls return the loaded state.
     /// A failed load is retried by the next call.
     async fn get(&self) -> ApiResult<Arc<Loaded>> {
+        if let Some(loaded) = self.current() {
+            return Ok(loaded);
+        }
+        let _one_at_a_time = self.loading.lock().await;
+        if let Some(loaded) = self.current() {
+            return Ok(loaded);
+        }
+        if self.busy.load(Ordering::Relaxed) {
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "corpus_busy",
+                "an ingest job is building the corpus; it answers when the job finishes",
+            ));
+        }
+        let loaded = self.load().await?;
+        Ok(loaded)
+    }
+
+    /// Loads the corpus afresh (after an ingest job) and swaps it in; queries keep using the
+    /// previous state until the new one is ready.
+    pub async fn reload(&self) -> ApiResult<()> {
+        let _one_at_a_time = self.loading.lock().await;
+        self.load().await.map(|_| ())
+    }
+
+    /// Loads (the caller holds `loading`) and stores the new state.
+    async fn load(&self) -> ApiResult<Arc<Loaded>> {
         let Some(path) = self.path.clone() else {
             return Err(ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -101,22 +165,19 @@ impl CorpusApi {
                 "this server was started without a corpus (scout serve --db PATH)",
             ));
         };
-        self.loaded
-            .get_or_try_init(|| async move {
-                let started = std::time::Instant::now();
-                let inner = tokio::task::spawn_blocking(move || Inner::open(&path))
-                    .await
-                    .map_err(|e| ApiError::internal(e.to_string()))??;
-                tracing::info!(
-                    ms = started.elapsed().as_millis() as u64,
-                    "corpus loaded for the web API"
-                );
-                Ok(Arc::new(Loaded {
-                    inner: Mutex::new(inner),
-                }))
-            })
+        let started = std::time::Instant::now();
+        let inner = tokio::task::spawn_blocking(move || Inner::open(&path))
             .await
-            .cloned()
+            .map_err(|e| ApiError::internal(e.to_string()))??;
+        tracing::info!(
+            ms = started.elapsed().as_millis() as u64,
+            "corpus loaded for the web API"
+        );
+        let loaded = Arc::new(Loaded {
+            inner: Mutex::new(inner),
+        });
+        *self.loaded.lock().unwrap_or_else(|p| p.into_inner()) = Some(loaded.clone());
+        Ok(loaded)
     }
 
     /// Runs `f` on a blocking thread with the loaded corpus.

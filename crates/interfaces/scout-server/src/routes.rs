@@ -48,7 +48,10 @@ const O: Option<Role> = Some(Role::Owner);
 
 /// Every route: the pipeline's table and the committee arena's.
 pub fn all_routes() -> impl Iterator<Item = &'static Route> {
-    ROUTES.iter().chain(crate::committee_api::COMMITTEE_ROUTES)
+    ROUTES
+        .iter()
+        .chain(crate::committee_api::COMMITTEE_ROUTES)
+        .chain(crate::jobs_api::JOB_ROUTES)
 }
 
 /// Every route of the pipeline API.
@@ -1071,6 +1074,8 @@ async fn outreach_draft(
     let key = c.researcher_key.clone();
     let our_org = q.our_org.clone();
     let topics2 = topics.clone();
+    // A corpus path whose file does not exist yet (nothing ingested) is no corpus.
+    let corpus = corpus.filter(|p| p.exists());
     let (evidence, corpus_note) = match (corpus, key) {
         (Some(path), Some(key)) => tokio::task::spawn_blocking(move || {
             let mut linked = corpus_link::Linked::open(&path, Some(&key))?;
@@ -1127,7 +1132,7 @@ async fn check_claims(
     use scout_pipeline::corpus_link;
     auth.require(Role::Recruiter)?;
     let c = state.store.get_candidate(&auth.actor, id).await?;
-    let Some(path) = state.config.corpus.clone() else {
+    let Some(path) = state.config.corpus.clone().filter(|p| p.exists()) else {
         return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "no_corpus",

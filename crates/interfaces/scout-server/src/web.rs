@@ -79,6 +79,11 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../web/assets/admin.js"),
     ),
     (
+        "jobs.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../web/assets/jobs.js"),
+    ),
+    (
         "favicon.svg",
         "image/svg+xml",
         include_bytes!("../web/assets/favicon.svg"),

@@ -15,6 +15,7 @@ const ROUTES = [
   { re: /^\/pipeline$/, load: () => import('./pipeline.js'), nav: 'pipeline' },
   { re: /^\/candidates\/(\d+)$/, load: () => import('./candidate.js'), nav: 'pipeline' },
   { re: /^\/analytics$/, load: () => import('./analytics.js'), nav: 'analytics' },
+  { re: /^\/data$/, load: () => import('./jobs.js'), nav: 'data' },
   { re: /^\/users$/, load: () => import('./admin.js'), nav: 'users', fn: 'renderUsers', owner: true },
   { re: /^\/audit$/, load: () => import('./admin.js'), nav: 'audit', fn: 'renderAudit', owner: true },
 ];
@@ -25,6 +26,7 @@ const NAV = [
   ['flows', 'Flows', '#/flows'],
   ['pipeline', 'Pipeline', '#/pipeline'],
   ['analytics', 'Analytics', '#/analytics'],
+  ['data', 'Data', '#/data'],
   ['users', 'Users', '#/users', true],
   ['audit', 'Audit', '#/audit', true],
 ];
@@ -157,7 +159,7 @@ document.addEventListener('keydown', (ev) => {
   } else if (ev.key === 'g') {
     lastG = Date.now();
   } else if (Date.now() - lastG < 800) {
-    const dest = { l: '/list', o: '/orgs', f: '/flows', p: '/pipeline', a: '/analytics' }[ev.key];
+    const dest = { l: '/list', o: '/orgs', f: '/flows', p: '/pipeline', a: '/analytics', d: '/data' }[ev.key];
     if (dest) go(dest);
   }
 });

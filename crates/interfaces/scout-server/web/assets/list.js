@@ -71,22 +71,35 @@ export async function render(main, _params, query, stale) {
     topicIn.focus();
     return;
   }
-  let list, inPipeline;
+  // The rows do not wait for the pipeline: their add buttons stay disabled until it is known
+  // which researchers are candidates already (so nobody is added twice).
+  const pipeline = api.get(CANDIDATES_ALL)
+    .then((r) => new Map(r.candidates.filter((c) => c.researcher_key).map((c) => [c.researcher_key, c.id])))
+    .catch(() => new Map());
+  let list;
   try {
-    [list, inPipeline] = await Promise.all([
-      api.get(listPath(query)),
-      api.get(CANDIDATES_ALL).then((r) => new Map(r.candidates.filter((c) => c.researcher_key).map((c) => [c.researcher_key, c.id]))).catch(() => new Map()),
-    ]);
+    list = await api.get(listPath(query));
   } catch (e) {
     if (!stale()) mount(results, errorBox(e));
     results.setAttribute('aria-busy', 'false');
     return;
   }
   if (stale()) return;
-  renderResults(results, list, inPipeline, f);
+  const inPipeline = new Map();
+  const actions = renderResults(results, list, inPipeline, f);
+  await actions.complete;
+  if (stale()) return;
   results.setAttribute('aria-busy', 'false');
   performance.mark('scout:list-rendered');
+  const known = await pipeline;
+  if (stale()) return;
+  for (const [k, v] of known) inPipeline.set(k, v);
+  inPipeline.known = true;
+  actions.refresh();
 }
+
+/** Rows drawn before the first paint; the rest follow in the next task. A viewport shows ~15. */
+const FIRST_ROWS = 20;
 
 function renderResults(results, list, inPipeline, f) {
   let sort = 'rank';
@@ -118,16 +131,73 @@ function renderResults(results, list, inPipeline, f) {
     });
   }
   const table = h('table', { class: 'list ranked', 'aria-label': `The List for ${list.topic}` }, h('thead', {}, head), tbody);
+  // Action cells by researcher key, refilled when the pipeline is known.
+  const cells = new Map();
+  let pending = null;
+  let finished;
+  const complete = new Promise((resolve) => {
+    finished = resolve;
+  });
   function draw() {
     const rows = [...list.rows].sort((a, b) => {
       const x = SORTS[sort].get(a);
       const y = SORTS[sort].get(b);
       return (x < y ? -1 : x > y ? 1 : 0) * dir || a.rank - b.rank;
     });
-    tbody.replaceChildren(...rows.flatMap((r) => rowEls(r, maxScore, inPipeline, f)));
+    clearTimeout(pending);
+    const make = (r) => {
+      const [tr, detail, act] = rowEls(r, maxScore, inPipeline, f);
+      cells.set(r.researcher.key, [act, r]);
+      return [tr, detail];
+    };
+    tbody.replaceChildren(...rows.slice(0, FIRST_ROWS).flatMap(make));
+    if (!pending) performance.mark('scout:list-first-rows');
+    if (rows.length > FIRST_ROWS) {
+      pending = setTimeout(() => {
+        tbody.append(...rows.slice(FIRST_ROWS).flatMap(make));
+        finished();
+      }, 0);
+    } else {
+      finished();
+    }
   }
   draw();
   mount(results, h('div', { class: 'results-head' }, summary, legend), list.rows.length ? h('div', { class: 'table-wrap' }, table) : empty('No researcher matches these filters.'));
+  return {
+    /** Resolves when every row is in the table. */
+    complete,
+    refresh() {
+      for (const [act, r] of cells.values()) fillAction(act, r.researcher, inPipeline, f);
+    },
+  };
+}
+
+/** The row's action: a link when the researcher is a candidate, else an add button. */
+function fillAction(td, r, inPipeline, f) {
+  const existing = inPipeline.get(r.key);
+  if (existing) {
+    mount(td, h('a', { class: 'chip ok', href: `#/candidates/${existing}` }, 'In pipeline'));
+    return;
+  }
+  if (!canWrite()) {
+    td.replaceChildren();
+    return;
+  }
+  const action = h('button', { type: 'button', class: 'small add', title: `Add ${r.name} to the pipeline`, disabled: !inPipeline.known, 'aria-busy': inPipeline.known ? false : 'true' },
+    h('span', { 'aria-hidden': 'true' }, '+'), h('span', { class: 'wide' }, ' Pipeline'), h('span', { class: 'sr' }, ` — add ${r.name}`));
+  action.addEventListener('click', async () => {
+    action.disabled = true;
+    try {
+      const c = await api.post('/api/candidates', { name: r.name, researcher_key: r.key, source_org: r.current_org || undefined, tags: [f.topic.slice(0, 40)] });
+      inPipeline.set(r.key, c.candidate.id);
+      mount(td, h('a', { class: 'chip ok', href: `#/candidates/${c.candidate.id}` }, 'In pipeline'));
+      toast(`${r.name} added to the pipeline (sourced).`);
+    } catch (e) {
+      action.disabled = false;
+      toast(e.message, 'error');
+    }
+  });
+  mount(td, action);
 }
 
 function rowEls(row, maxScore, inPipeline, f) {
@@ -150,26 +220,8 @@ function rowEls(row, maxScore, inPipeline, f) {
     toggle.setAttribute('aria-expanded', String(open));
     toggle.lastChild.textContent = open ? '▾' : '▸';
   });
-  let action = null;
-  const existing = inPipeline.get(r.key);
-  if (existing) {
-    action = h('a', { class: 'chip ok', href: `#/candidates/${existing}` }, 'In pipeline');
-  } else if (canWrite()) {
-    action = h('button', { type: 'button', class: 'small add', title: `Add ${r.name} to the pipeline` }, h('span', { 'aria-hidden': 'true' }, '+'), h('span', { class: 'wide' }, ' Pipeline'), h('span', { class: 'sr' }, ` — add ${r.name}`));
-    action.addEventListener('click', async () => {
-      action.disabled = true;
-      try {
-        const c = await api.post('/api/candidates', { name: r.name, researcher_key: r.key, source_org: r.current_org || undefined, tags: [f.topic.slice(0, 40)] });
-        inPipeline.set(r.key, c.candidate.id);
-        const link = h('a', { class: 'chip ok', href: `#/candidates/${c.candidate.id}` }, 'In pipeline');
-        action.replaceWith(link);
-        toast(`${r.name} added to the pipeline (sourced).`);
-      } catch (e) {
-        action.disabled = false;
-        toast(e.message, 'error');
-      }
-    });
-  }
+  const act = h('td', { class: 'act' });
+  fillAction(act, r, inPipeline, f);
   const imp = meanFactor(row, 'impact');
   const rol = meanFactor(row, 'role');
   const rec = meanFactor(row, 'recency');
@@ -184,9 +236,9 @@ function rowEls(row, maxScore, inPipeline, f) {
     h('td', { class: 'num hide-s' }, fmt.num(imp)),
     h('td', { class: 'num hide-s' }, fmt.num(rol)),
     h('td', { class: 'num hide-s' }, fmt.num(rec)),
-    h('td', { class: 'act' }, action),
+    act,
   );
-  return [tr, detail];
+  return [tr, detail, act];
 }
 
 /** Per-paper factor bars: contribution = relevance × impact × role × recency. */
