@@ -177,8 +177,10 @@ await test('the List: search a topic, rows with score bars, sort, filter', async
   assert.deepEqual(papers, [...papers].sort((a, b) => b - a));
   // Filter: senior researchers only.
   await visit(rpage, `#/list?topic=${encodeURIComponent(TOPIC)}&stage=senior`);
-  await rows.first().waitFor();
-  const stages = await rows.locator('td:nth-child(4)').allTextContents();
+  // The filtered search's own results (not the rows of the search before).
+  const senior = rpage.locator('section.results[aria-busy=false][data-query*="stage=senior"] table.list tbody tr.row');
+  await senior.first().waitFor();
+  const stages = await senior.locator('td:nth-child(4)').allTextContents();
   assert.ok(stages.length > 0 && stages.every((s) => s === 'senior'), stages.join(','));
 });
 

@@ -347,18 +347,40 @@ async fn list(
     Extension(api): Api,
     auth: Auth,
     ApiQuery(p): ApiQuery<ListParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<axum::response::Response> {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
     auth.require(Role::Viewer)?;
     let q = list_query(p)?;
-    let result = api
+    let started = std::time::Instant::now();
+    // Ranked and encoded on the blocking thread; the times go out as Server-Timing (the
+    // browser's Performance API shows them beside the request's own timing).
+    let (body, queued, ranked, encoded) = api
         .with(move |c| {
-            rank_with(c.corpus.conn(), &c.index, &mut c.model.facts(), c.as_of, &q)
-                .map_err(rank_err)
+            let queued = started.elapsed();
+            let t = std::time::Instant::now();
+            let result = rank_with(c.corpus.conn(), &c.index, &mut c.model.facts(), c.as_of, &q)
+                .map_err(rank_err)?;
+            let ranked = t.elapsed();
+            let t = std::time::Instant::now();
+            let body =
+                serde_json::to_vec(&result).map_err(|e| ApiError::internal(e.to_string()))?;
+            Ok((body, queued, ranked, t.elapsed()))
         })
         .await?;
-    Ok(Json(
-        serde_json::to_value(&result).map_err(|e| ApiError::internal(e.to_string()))?,
-    ))
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    let timing = format!(
+        "queue;dur={:.1}, rank;dur={:.1}, json;dur={:.1}, total;dur={:.1}",
+        ms(queued),
+        ms(ranked),
+        ms(encoded),
+        ms(started.elapsed())
+    );
+    let mut resp = ([(header::CONTENT_TYPE, "application/json")], body).into_response();
+    if let Ok(v) = HeaderValue::from_str(&timing) {
+        resp.headers_mut().insert("server-timing", v);
+    }
+    Ok(resp)
 }
 
 #[derive(Deserialize)]

@@ -18,7 +18,7 @@ use crate::jobs::{Job, Jobs, Output, Probe, Sample, Status, counter_probe};
 
 /// Rejects shown in an ingest's result (all of them are counted).
 const SHOWN_REJECTS: usize = 100;
-/// New papers linked from an ingest's result.
+/// New papers linked from an ingest's result (the most cited).
 const SHOWN_NEW_WORKS: i64 = 5;
 
 /// Why a job stopped early.
@@ -260,7 +260,10 @@ fn ingest_blocking(
     let examples = {
         let mut stmt = corpus
             .conn()
-            .prepare("SELECT id, title, year FROM works WHERE id > ?1 ORDER BY id LIMIT ?2")
+            .prepare(
+                "SELECT id, title, year FROM works WHERE id > ?1 \
+                 ORDER BY COALESCE(citations, -1) DESC, id LIMIT ?2",
+            )
             .map_err(CorpusError::from)?;
         let rows = stmt
             .query_map([works_before, SHOWN_NEW_WORKS], |r| {

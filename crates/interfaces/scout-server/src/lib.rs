@@ -57,7 +57,7 @@ impl Default for ServerConfig {
             secure_cookies: false,
             corpus: None,
             jobs_dir: None,
-            max_upload_bytes: 1 << 30,
+            max_upload_bytes: 1_000_000_000,
         }
     }
 }

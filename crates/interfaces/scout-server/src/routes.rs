@@ -491,10 +491,17 @@ async fn logout(State(state): State<AppState>, auth: Auth) -> ApiResult<Response
 }
 
 async fn me(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
-    let user = state.store.user(auth.actor.user_id).await?;
-    let csrf = match &auth.via {
-        Via::Session { token } => state.store.session(token).await?.map(|s| s.csrf_token),
-        Via::Token => None,
+    // One query for a session (the user comes with it): the UI asks this on every load.
+    let (user, csrf) = match &auth.via {
+        Via::Session { token } => match state.store.session(token).await? {
+            Some(s) => (s.user, Some(s.csrf_token)),
+            None => {
+                return Err(ApiError::unauthorized(
+                    "session expired or invalid; log in again",
+                ));
+            }
+        },
+        Via::Token => (state.store.user(auth.actor.user_id).await?, None),
     };
     Ok(Json(json!({"user": user, "csrf_token": csrf})))
 }

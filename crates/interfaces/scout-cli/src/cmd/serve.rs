@@ -23,7 +23,7 @@ pub struct Args {
     #[arg(long)]
     pub secure_cookies: bool,
     /// Largest data file owners may upload for ingest from the web UI, in MB
-    #[arg(long, default_value_t = 1024)]
+    #[arg(long, default_value_t = 1000)]
     pub max_upload_mb: u64,
     /// Where ingest uploads and exports are kept while their jobs are listed [default: <db>.jobs/]
     #[arg(long)]

@@ -1,7 +1,7 @@
 // The shell: sign-in, navigation and the client-side router (routes live in the URL hash,
 // so the server serves one page and reloads keep their place).
 
-import { api, session, isOwner, prefetch, listPath, CANDIDATES_ALL } from './api.js';
+import { api, session, isOwner, isPrefetched, listPath } from './api.js';
 import { h, mount, field, errorBox } from './dom.js';
 
 const main = document.getElementById('main');
@@ -105,22 +105,36 @@ function showSignIn(message) {
 let routing = 0;
 export async function route() {
   const my = ++routing;
-  if (!session.user) {
+  const { path, query } = location();
+  // A List whose query is already on its way draws its rows without waiting for /api/me:
+  // its answer proves the session, and nothing on the rows depends on the role until the
+  // pipeline is known (list.js asks for the user again then). Every other page waits.
+  const early = !session.user && path === '/list' && isPrefetched(listPath(query));
+  if (!session.user && !early) {
     try {
-      await api.me();
+      await api.whoami();
     } catch {
       showSignIn();
       return;
     }
   }
-  const { path, query } = location();
+  if (early) {
+    api.whoami().then(
+      () => {
+        if (my === routing) renderNav('list');
+      },
+      (e) => {
+        if (e.status === 401 || my === routing) showSignIn(e.status === 401 ? undefined : e.message);
+      },
+    );
+  }
   const r = ROUTES.find((x) => x.re.test(path));
   if (!r || (r.owner && !isOwner())) {
     renderNav('');
     mount(main, h('h1', {}, 'Not found'), h('p', { class: 'muted' }, r ? 'This page is for owners.' : 'No such page.'));
     return;
   }
-  renderNav(r.nav);
+  if (session.user) renderNav(r.nav);
   const params = path.match(r.re).slice(1).map(decodeURIComponent);
   try {
     const mod = await r.load();
@@ -164,13 +178,5 @@ document.addEventListener('keydown', (ev) => {
   }
 });
 
-// A link to a List: start its query while the session is checked, so the first render waits
-// for one round trip instead of two.
-{
-  const { path, query } = location();
-  if (path === '/list' && query.get('topic')) {
-    prefetch(listPath(query));
-    prefetch(CANDIDATES_ALL);
-  }
-}
+// boot.js has started the first screen's requests already (the session, a linked List).
 route();

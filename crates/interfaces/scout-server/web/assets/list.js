@@ -64,7 +64,8 @@ export async function render(main, _params, query, stale) {
       h('div', { class: 'filter-row' }, field('Organisation', orgIn), field('Org type', typeIn), field('Country', countryIn), field('Career stage', stageIn), field('Papers since', sinceIn)),
     ),
   );
-  const results = h('section', { class: 'results', 'aria-live': 'polite', 'aria-busy': topic ? 'true' : 'false' });
+  // data-query names the search shown, so a test can tell this page's results from the last.
+  const results = h('section', { class: 'results', 'aria-live': 'polite', 'aria-busy': topic ? 'true' : 'false', dataset: { query: listPath(query) } });
   mount(main, h('div', { class: 'page-head' }, h('h1', {}, 'The List')), form, results);
   if (!topic) {
     mount(results, empty('Search a topic to rank researchers.'));
@@ -91,7 +92,8 @@ export async function render(main, _params, query, stale) {
   if (stale()) return;
   results.setAttribute('aria-busy', 'false');
   performance.mark('scout:list-rendered');
-  const known = await pipeline;
+  // Add buttons need the role as well as the pipeline.
+  const [known] = await Promise.all([pipeline, api.whoami().catch(() => null)]);
   if (stale()) return;
   for (const [k, v] of known) inPipeline.set(k, v);
   inPipeline.known = true;
@@ -133,33 +135,36 @@ function renderResults(results, list, inPipeline, f) {
   const table = h('table', { class: 'list ranked', 'aria-label': `The List for ${list.topic}` }, h('thead', {}, head), tbody);
   // Action cells by researcher key, refilled when the pipeline is known.
   const cells = new Map();
-  let pending = null;
   let finished;
   const complete = new Promise((resolve) => {
     finished = resolve;
   });
+  const make = (r) => {
+    const [tr, detail, act] = rowEls(r, maxScore, inPipeline, f);
+    cells.set(r.researcher.key, [act, r]);
+    return [tr, detail];
+  };
+  let drawn = 0;
   function draw() {
+    const my = ++drawn;
     const rows = [...list.rows].sort((a, b) => {
       const x = SORTS[sort].get(a);
       const y = SORTS[sort].get(b);
       return (x < y ? -1 : x > y ? 1 : 0) * dir || a.rank - b.rank;
     });
-    clearTimeout(pending);
-    const make = (r) => {
-      const [tr, detail, act] = rowEls(r, maxScore, inPipeline, f);
-      cells.set(r.researcher.key, [act, r]);
-      return [tr, detail];
-    };
-    tbody.replaceChildren(...rows.slice(0, FIRST_ROWS).flatMap(make));
-    if (!pending) performance.mark('scout:list-first-rows');
-    if (rows.length > FIRST_ROWS) {
-      pending = setTimeout(() => {
-        tbody.append(...rows.slice(FIRST_ROWS).flatMap(make));
-        finished();
-      }, 0);
-    } else {
+    if (my > 1 || rows.length <= FIRST_ROWS) {
+      tbody.replaceChildren(...rows.flatMap(make));
       finished();
+      return;
     }
+    // The first draw paints the rows a screen holds, then adds the rest after that frame
+    // (a task queued from requestAnimationFrame runs once the frame is drawn).
+    tbody.replaceChildren(...rows.slice(0, FIRST_ROWS).flatMap(make));
+    performance.mark('scout:list-first-rows');
+    requestAnimationFrame(() => setTimeout(() => {
+      if (my === drawn) tbody.append(...rows.slice(FIRST_ROWS).flatMap(make));
+      finished();
+    }, 0));
   }
   draw();
   mount(results, h('div', { class: 'results-head' }, summary, legend), list.rows.length ? h('div', { class: 'table-wrap' }, table) : empty('No researcher matches these filters.'));
