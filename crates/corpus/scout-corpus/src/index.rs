@@ -213,7 +213,7 @@ pub fn build_with_progress(
             }
             writer.add_document(document)?;
             written += 1;
-            if written % 1024 == 0 {
+            if written.is_multiple_of(1024) {
                 written_so_far.store(written, Ordering::Relaxed);
             }
         }

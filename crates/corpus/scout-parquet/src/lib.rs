@@ -450,7 +450,7 @@ fn copy_query(
     let mut n = 0u64;
     while let Some(r) = rows.next()? {
         n += 1;
-        if n % 4096 == 0 {
+        if n.is_multiple_of(4096) {
             progress.check()?;
         }
         row_cells.clear();
@@ -523,7 +523,7 @@ fn export_tables(
         let mut done = 0u64;
         while let Some(r) = rows.next()? {
             done += 1;
-            if done % 1024 == 0 {
+            if done.is_multiple_of(1024) {
                 progress.works_done.store(done, Ordering::Relaxed);
                 progress.check()?;
             }

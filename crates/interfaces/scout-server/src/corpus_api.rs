@@ -2,10 +2,11 @@
 //! profiles, co-author neighbourhoods, warm paths, organisations and flows. The corpus is
 //! opened once and held in memory (a `RankModel` and the co-author `Graph`, as the CLI's
 //! benchmarks do); loading starts in the background when the router is built and queries
-//! wait for it. One connection behind a mutex serves the queries, on blocking threads. That
-//! connection reads inside one transaction (a snapshot), so the SQL it runs always matches the
-//! models loaded with it even while an ingest job rewrites the corpus; the job then calls
-//! [`CorpusApi::reload`], which loads the new state beside the old one and swaps it in.
+//! wait for it. One connection behind a mutex serves the queries, on blocking threads. While an
+//! ingest job rewrites the corpus, that connection is pinned to one snapshot (a read
+//! transaction, [`CorpusApi::pin`]), so the SQL it runs keeps matching the models loaded with
+//! it; the job then calls [`CorpusApi::reload`], which loads the new state beside the old one
+//! and swaps it in (dropping the old connection ends its snapshot).
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -79,11 +80,6 @@ impl Inner {
         let mut corpus = Corpus::open(path).map_err(corpus_err)?;
         // `text_index` brings derived data up to date first when the corpus is stale.
         let index = corpus.text_index().map_err(corpus_err)?;
-        // From here on the connection reads one snapshot: the one the models are loaded from.
-        corpus
-            .conn()
-            .execute_batch("BEGIN DEFERRED")
-            .map_err(|e| corpus_err(e.into()))?;
         let as_of = corpus.latest_year().map_err(corpus_err)?.unwrap_or(2025);
         let model = RankModel::load(corpus.conn()).map_err(rank_err)?;
         let graph = Graph::load(corpus.conn()).map_err(network_err)?;
@@ -147,6 +143,45 @@ impl CorpusApi {
         }
         let loaded = self.load().await?;
         Ok(loaded)
+    }
+
+    /// Pins the loaded state's connection to its current snapshot until [`CorpusApi::unpin`]
+    /// or the next reload. Not held otherwise: a long read transaction keeps SQLite from
+    /// checkpointing its WAL (a `scout ingest` beside the server would grow it).
+    pub async fn pin(&self) {
+        self.pinned(true).await;
+    }
+
+    /// Ends a [`CorpusApi::pin`] (the job stopped before anything derived changed).
+    pub async fn unpin(&self) {
+        self.pinned(false).await;
+    }
+
+    async fn pinned(&self, pin: bool) {
+        let Some(loaded) = self.current() else {
+            return;
+        };
+        let done = tokio::task::spawn_blocking(move || {
+            let inner = loaded.inner.lock().unwrap_or_else(|p| p.into_inner());
+            let conn = inner.corpus.conn();
+            if pin && conn.is_autocommit() {
+                // The first read inside the transaction fixes the snapshot.
+                conn.execute_batch("BEGIN DEFERRED")?;
+                conn.query_row("SELECT COUNT(*) FROM meta", [], |r| r.get::<_, i64>(0))?;
+            } else if !pin && !conn.is_autocommit() {
+                conn.execute_batch("COMMIT")?;
+            }
+            Ok::<(), scout_corpus::rusqlite::Error>(())
+        })
+        .await;
+        let failed = match done {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(e.to_string()),
+            Err(e) => Some(e.to_string()),
+        };
+        if let Some(error) = failed {
+            tracing::warn!(%error, pin, "could not change the corpus snapshot");
+        }
     }
 
     /// Loads the corpus afresh (after an ingest job) and swaps it in; queries keep using the

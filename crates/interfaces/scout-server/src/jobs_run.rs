@@ -116,6 +116,8 @@ pub async fn ingest(
     name: String,
 ) {
     jobs.corpus.set_busy(true);
+    // Queries keep reading the data before the ingest until the reload swaps in the new.
+    jobs.corpus.pin().await;
     let rejects = jobs.path(job.id, "rejects.jsonl");
     let worker_job = job.clone();
     let outcome = tokio::task::spawn_blocking(move || {
@@ -125,6 +127,7 @@ pub async fn ingest(
     let loaded = match outcome {
         Ok(Ok(result)) if result["inserted"] == 0 && result["updated"] == 0 => {
             // Nothing changed: the loaded models are current.
+            jobs.corpus.unpin().await;
             job.complete_phase();
             job.skip("reload");
             Ok(Ok((result, None)))
@@ -138,13 +141,21 @@ pub async fn ingest(
                     result["reload_seconds"] = json!(started.elapsed().as_secs_f64());
                     Ok(Ok((result, None)))
                 }
-                Err(e) => Ok(Err(Stop::Failed(format!(
-                    "the data was stored, but the List could not be reloaded: {}",
-                    e.message
-                )))),
+                Err(e) => {
+                    jobs.corpus.unpin().await;
+                    Ok(Err(Stop::Failed(format!(
+                        "the data was stored, but the List could not be reloaded: {}",
+                        e.message
+                    ))))
+                }
             }
         }
-        other => other.map(|r| r.map(|v| (v, None))),
+        other => {
+            // Stopped or failed: the List goes on with the state it had (a cancelled parse
+            // leaves committed batches that the next ingest or refresh resolves).
+            jobs.corpus.unpin().await;
+            other.map(|r| r.map(|v| (v, None)))
+        }
     };
     jobs.corpus.set_busy(false);
     jobs.remove_files(job.id, "upload");
@@ -481,7 +492,7 @@ fn write_csv(
     writeln!(out, "{}", header.join(","))?;
     let time = scout_pipeline::time::rfc3339;
     for (i, e) in export.candidates.iter().enumerate() {
-        if i % 256 == 0 && job.cancel_requested() {
+        if i.is_multiple_of(256) && job.cancel_requested() {
             return Err(Stop::Cancelled("cancelled".into()));
         }
         let c = &e.candidate;

@@ -484,17 +484,27 @@ async fn unchanged_assets_revalidate_with_304() {
         assert_eq!(r.header("cache-control"), Some("no-cache"), "{path}");
         let tag = r.header("etag").expect("etag").to_string();
         assert!(tag.starts_with('"') && tag.ends_with('"'), "{tag}");
-        let mut s = tokio::net::TcpStream::connect(srv.addr).await.expect("connect");
+        let mut s = tokio::net::TcpStream::connect(srv.addr)
+            .await
+            .expect("connect");
         let req = format!("GET {path} HTTP/1.0\r\nHost: x\r\nIf-None-Match: {tag}\r\n\r\n");
         s.write_all(req.as_bytes()).await.expect("write");
         let mut raw = Vec::new();
         s.read_to_end(&mut raw).await.expect("read");
         let text = String::from_utf8_lossy(&raw);
-        assert!(text.starts_with("HTTP/1.0 304") || text.starts_with("HTTP/1.1 304"), "{path}: {text}");
+        assert!(
+            text.starts_with("HTTP/1.0 304") || text.starts_with("HTTP/1.1 304"),
+            "{path}: {text}"
+        );
         assert!(text.ends_with("\r\n\r\n"), "{path}: a 304 has no body");
-        assert!(text.to_lowercase().contains("content-security-policy"), "{path}");
+        assert!(
+            text.to_lowercase().contains("content-security-policy"),
+            "{path}"
+        );
         // A stale tag gets the file.
-        let mut s = tokio::net::TcpStream::connect(srv.addr).await.expect("connect");
+        let mut s = tokio::net::TcpStream::connect(srv.addr)
+            .await
+            .expect("connect");
         let req = format!("GET {path} HTTP/1.0\r\nHost: x\r\nIf-None-Match: \"stale\"\r\n\r\n");
         s.write_all(req.as_bytes()).await.expect("write");
         let mut raw = Vec::new();

@@ -119,6 +119,8 @@ export async function route() {
     }
   }
   if (early) {
+    // The bar takes its place now (its links come with the user), so nothing moves later.
+    document.getElementById('top').hidden = false;
     api.whoami().then(
       () => {
         if (my === routing) renderNav('list');

@@ -1,7 +1,8 @@
 // The first script of the page: an async module without imports, so it runs as soon as it
-// arrives — before the rest of the UI has loaded — and starts the requests the first screen
-// needs (who is signed in; on a List link, the List and the pipeline). api.js hands their
-// answers to the first callers.
+// arrives — before the rest of the UI has loaded — and starts the one request the first screen
+// waits for: on a List link the List, elsewhere who is signed in. (Only that one: over HTTP/1.1
+// a browser opens six connections to the server, and more early requests would delay the UI's
+// own files.) api.js hands the answer to the first caller.
 
 export function qs(params) {
   const u = new URLSearchParams();
@@ -31,13 +32,10 @@ function start(path) {
   early.set(path, p);
 }
 
-start('/api/me');
 {
   const raw = window.location.hash.replace(/^#/, '') || '/list';
   const [path, q] = raw.split('?');
   const query = new URLSearchParams(q || '');
-  if (path === '/list' && query.get('topic')) {
-    start(listPath(query));
-    start(CANDIDATES_ALL);
-  }
+  if (path === '/list' && query.get('topic')) start(listPath(query));
+  else start('/api/me');
 }

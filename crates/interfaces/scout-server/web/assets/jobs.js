@@ -78,7 +78,7 @@ class JobCard {
         this.cancel),
       this.phases, this.live, this.message, this.result);
     this.finished = false;
-    this.update(job);
+    this.update(job, true);
   }
 
   async requestCancel() {
@@ -92,7 +92,8 @@ class JobCard {
     }
   }
 
-  update(job) {
+  /** Shows `job`; `initial` when it is the first look (a job already finished is not news). */
+  update(job, initial = false) {
     this.el.dataset.status = job.status;
     this.el.dataset.phase = job.phase || '';
     this.status.textContent = job.status;
@@ -128,7 +129,7 @@ class JobCard {
       this.finished = true;
       if (job.message) mount(this.message, h('p', { class: job.status === 'succeeded' ? 'muted' : 'error' }, job.message));
       mount(this.result, renderResult(job));
-      if (this.onChange) this.onChange(job);
+      if (this.onChange && !initial) this.onChange(job);
     }
   }
 }
