@@ -119,8 +119,7 @@ export async function route() {
     }
   }
   if (early) {
-    // The bar takes its place now (its links come with the user), so nothing moves later.
-    document.getElementById('top').hidden = false;
+    // The bar is in the page from the start (index.html); its links come with the user.
     api.whoami().then(
       () => {
         if (my === routing) renderNav('list');

@@ -1,7 +1,7 @@
 // The List: topic search with filters, sortable rows, score bars split by paper and factor,
 // and add-to-pipeline.
 
-import { api, canWrite, listPath, CANDIDATES_ALL } from './api.js';
+import { api, canWrite, listPath, isPrefetched, CANDIDATES_ALL } from './api.js';
 import { h, mount, fmt, field, stackedBar, empty, errorBox, toast } from './dom.js';
 import { go } from './app.js';
 
@@ -64,30 +64,46 @@ export async function render(main, _params, query, stale) {
       h('div', { class: 'filter-row' }, field('Organisation', orgIn), field('Org type', typeIn), field('Country', countryIn), field('Career stage', stageIn), field('Papers since', sinceIn)),
     ),
   );
+  const path = listPath(query);
+  let list = null;
+  let pending = null;
+  if (topic) {
+    // On a List link boot.js has asked already: when the answer is quick, the page appears
+    // in one piece (form and rows in one frame) instead of the form first and the rows a
+    // frame later; a slow answer shows the form first.
+    const early = isPrefetched(path);
+    pending = api.get(path);
+    pending.catch(() => {});
+    if (early) {
+      list = await Promise.race([pending, new Promise((resolve) => setTimeout(() => resolve(null), EARLY_WAIT_MS))]).catch(() => null);
+      if (stale()) return;
+    }
+  }
   // data-query names the search shown, so a test can tell this page's results from the last.
-  const results = h('section', { class: 'results', 'aria-live': 'polite', 'aria-busy': topic ? 'true' : 'false', dataset: { query: listPath(query) } });
+  const results = h('section', { class: 'results', 'aria-live': 'polite', 'aria-busy': topic ? 'true' : 'false', dataset: { query: path } });
   mount(main, h('div', { class: 'page-head' }, h('h1', {}, 'The List')), form, results);
   if (!topic) {
     mount(results, empty('Search a topic to rank researchers.'));
     topicIn.focus();
     return;
   }
-  // The rows do not wait for the pipeline: their add buttons stay disabled until it is known
-  // which researchers are candidates already (so nobody is added twice).
+  if (!list) {
+    try {
+      list = await pending;
+    } catch (e) {
+      if (!stale()) mount(results, errorBox(e));
+      results.setAttribute('aria-busy', 'false');
+      return;
+    }
+    if (stale()) return;
+  }
+  const inPipeline = new Map();
+  const actions = renderResults(results, list, inPipeline, f);
+  // The rows do not wait for the pipeline (asked only now, so it does not compete with the
+  // List for the server): add buttons appear once it is known who is a candidate already.
   const pipeline = api.get(CANDIDATES_ALL)
     .then((r) => new Map(r.candidates.filter((c) => c.researcher_key).map((c) => [c.researcher_key, c.id])))
     .catch(() => new Map());
-  let list;
-  try {
-    list = await api.get(listPath(query));
-  } catch (e) {
-    if (!stale()) mount(results, errorBox(e));
-    results.setAttribute('aria-busy', 'false');
-    return;
-  }
-  if (stale()) return;
-  const inPipeline = new Map();
-  const actions = renderResults(results, list, inPipeline, f);
   await actions.complete;
   if (stale()) return;
   results.setAttribute('aria-busy', 'false');
@@ -102,6 +118,14 @@ export async function render(main, _params, query, stale) {
 
 /** Rows drawn before the first paint; the rest follow in the next task. A viewport shows ~15. */
 const FIRST_ROWS = 20;
+/** How long a List link waits for its answer before showing the form alone. */
+const EARLY_WAIT_MS = 300;
+
+/** Runs `fn` when the main thread is idle (within a second at most). */
+function whenIdle(fn) {
+  if ('requestIdleCallback' in window) window.requestIdleCallback(fn, { timeout: 1000 });
+  else setTimeout(fn, 50);
+}
 
 function renderResults(results, list, inPipeline, f) {
   let sort = 'rank';
@@ -157,14 +181,14 @@ function renderResults(results, list, inPipeline, f) {
       finished();
       return;
     }
-    // The first draw paints the rows a screen holds, then adds the rest after that frame
-    // (a task queued from requestAnimationFrame runs once the frame is drawn).
+    // The first draw paints the rows a screen holds; the rest (below the fold) are added
+    // when the browser is idle after that, so they do not hold up the first paint.
     tbody.replaceChildren(...rows.slice(0, FIRST_ROWS).flatMap(make));
     performance.mark('scout:list-first-rows');
-    requestAnimationFrame(() => setTimeout(() => {
+    whenIdle(() => {
       if (my === drawn) tbody.append(...rows.slice(FIRST_ROWS).flatMap(make));
       finished();
-    }, 0));
+    });
   }
   draw();
   mount(results, h('div', { class: 'results-head' }, summary, legend), list.rows.length ? h('div', { class: 'table-wrap' }, table) : empty('No researcher matches these filters.'));
@@ -232,7 +256,8 @@ function rowEls(row, maxScore, inPipeline, f) {
   const rec = meanFactor(row, 'recency');
   const tr = h('tr', { class: 'row', dataset: { key: r.key } },
     h('td', { class: 'num rank' }, String(row.rank)),
-    h('td', { class: 'who' }, h('a', { href: profileHref, class: 'name' }, r.name), h('div', { class: 'muted sub', title: shown[0] ? shown[0].title : '' }, shown[0] ? shown[0].title : ''),
+    // elementtiming: the browser records when the first row's name is painted (Element Timing).
+    h('td', { class: 'who' }, h('a', { href: profileHref, class: 'name', elementtiming: row.rank === 1 ? 'list-first-row' : false }, r.name), h('div', { class: 'muted sub', title: shown[0] ? shown[0].title : '' }, shown[0] ? shown[0].title : ''),
       h('div', { class: 'muted org-s' }, r.current_org || '–')),
     h('td', { class: 'org hide-s', title: r.current_org || '' }, r.current_org || '–', r.current_country ? h('span', { class: 'muted' }, ` · ${r.current_country}`) : null),
     h('td', { class: 'hide-s' }, row.stage || '–'),
