@@ -29,11 +29,6 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../web/assets/app.js"),
     ),
     (
-        "boot.js",
-        "text/javascript; charset=utf-8",
-        include_bytes!("../web/assets/boot.js"),
-    ),
-    (
         "api.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../web/assets/api.js"),

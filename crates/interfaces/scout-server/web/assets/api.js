@@ -10,9 +10,41 @@ export class ApiError extends Error {
   }
 }
 
-import { early, listPath, qs, CANDIDATES_ALL } from './boot.js';
+export function qs(params) {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== null && v !== '') u.set(k, v);
+  }
+  const s = u.toString();
+  return s ? `?${s}` : '';
+}
 
-export { listPath, qs, CANDIDATES_ALL };
+/** The List query of a route's query string (one definition for the page and the early start). */
+export function listPath(query) {
+  const f = {};
+  for (const k of ['topic', 'org', 'org_type', 'country', 'stage', 'since']) f[k] = query.get(k) || '';
+  f.limit = query.get('limit') || '50';
+  return `/api/list${qs(f)}`;
+}
+
+export const CANDIDATES_ALL = '/api/candidates?limit=1000';
+
+// On a List link the List is asked for as soon as this module runs (before the page's other
+// modules run and the session is checked): the first screen waits for one round trip, not
+// two. Only that request: over HTTP/1.1 a browser opens six connections to a server, and more
+// early requests would hold up the UI's own files. The answer goes to the first `api.get`.
+const early = new Map();
+{
+  const raw = window.location.hash.replace(/^#/, '') || '/list';
+  const [path, q] = raw.split('?');
+  const query = new URLSearchParams(q || '');
+  if (path === '/list' && query.get('topic')) {
+    const p = listPath(query);
+    const started = fetch(p, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+    started.catch(() => {}); // the consumer sees the error; this only silences "unhandled"
+    early.set(p, started);
+  }
+}
 
 export const session = { user: null, csrf: null };
 
@@ -49,7 +81,7 @@ async function read(resp, path) {
   return data;
 }
 
-/** True when `path` was started early (boot.js) and its answer has not been taken yet. */
+/** True when `path` was started early (above) and its answer has not been taken yet. */
 export const isPrefetched = (path) => early.has(path);
 
 // The signed-in user, asked once per page load (or after signing in).

@@ -179,5 +179,5 @@ document.addEventListener('keydown', (ev) => {
   }
 });
 
-// boot.js has started the first screen's requests already (the session, a linked List).
+// api.js has asked for a linked List already.
 route();

@@ -68,7 +68,7 @@ export async function render(main, _params, query, stale) {
   let list = null;
   let pending = null;
   if (topic) {
-    // On a List link boot.js has asked already: when the answer is quick, the page appears
+    // On a List link api.js has asked already: when the answer is quick, the page appears
     // in one piece (form and rows in one frame) instead of the form first and the rows a
     // frame later; a slow answer shows the form first.
     const early = isPrefetched(path);
