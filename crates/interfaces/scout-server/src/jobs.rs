@@ -466,14 +466,6 @@ impl Jobs {
         out
     }
 
-    /// The running ingest, if any.
-    pub fn running(&self, kind: JobKind) -> Option<Arc<Job>> {
-        self.lock()
-            .iter()
-            .find(|j| j.kind == kind && j.is_running())
-            .cloned()
-    }
-
     /// Appends an audit entry about a job by `actor` (the job still runs if the log cannot be
     /// written, but the failure is logged).
     pub async fn audit(&self, actor: &str, job: &Job, action: &str, mut detail: Value) {

@@ -317,6 +317,19 @@ function ingestSection(limits, onJob) {
         status.textContent = `${file.name} is ${bytes(file.size)}; uploads are limited to ${bytes(limits.max_upload_bytes)}.`;
         return;
       }
+      // The server refuses a second ingest with 409, but a browser still sending a large file
+      // may only see the connection close; ask first (owners see every job).
+      try {
+        const now = await api.get('/api/jobs');
+        const busy = now.jobs.find((j) => j.kind === 'ingest' && j.status === 'running');
+        if (busy) {
+          status.textContent = `An ingest is already running (job ${busy.id}, started by ${busy.created_by}); wait until it finishes.`;
+          return;
+        }
+      } catch (e) {
+        status.textContent = e.message;
+        return;
+      }
       controller = new AbortController();
       submit.disabled = true;
       cancel.hidden = false;
