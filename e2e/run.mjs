@@ -7,7 +7,7 @@
 // (screenshot folder, default docs/ui).
 
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
 const BASE = process.env.SCOUT_URL;
@@ -177,9 +177,10 @@ await test('the List: search a topic, rows with score bars, sort, filter', async
   assert.deepEqual(papers, [...papers].sort((a, b) => b - a));
   // Filter: senior researchers only.
   await visit(rpage, `#/list?topic=${encodeURIComponent(TOPIC)}&stage=senior`);
-  await rpage.locator('details.filters[open]').waitFor(); // the filtered page, not the previous one
-  await rows.first().waitFor();
-  const stages = await rows.locator('td:nth-child(4)').allTextContents();
+  // The filtered search's own results (not the rows of the search before).
+  const senior = rpage.locator('section.results[aria-busy=false][data-query*="stage=senior"] table.list tbody tr.row');
+  await senior.first().waitFor();
+  const stages = await senior.locator('td:nth-child(4)').allTextContents();
   assert.ok(stages.length > 0 && stages.every((s) => s === 'senior'), stages.join(','));
 });
 
@@ -810,6 +811,125 @@ await test('keyboard: skip link, visible focus, "/" focuses the search', async (
   // Tab reaches the search box with a visible focus ring.
   await rpage.locator('input[type=search]').focus();
   assert.notEqual(await rpage.evaluate(() => getComputedStyle(document.activeElement).outlineStyle), 'none');
+});
+
+/** `(name, bytes)` of the files in a ustar archive. */
+function untar(buf) {
+  const text = (b) => b.toString('utf8').replace(/[\0 ]+$/, '');
+  const out = [];
+  let at = 0;
+  while (at + 512 <= buf.length && buf.subarray(at, at + 512).some((x) => x !== 0)) {
+    const hd = buf.subarray(at, at + 512);
+    const size = parseInt(text(hd.subarray(124, 136)), 8);
+    const prefix = text(hd.subarray(345, 500));
+    const name = text(hd.subarray(0, 100));
+    if (hd[156] === 0x30) out.push({ name: prefix ? `${prefix}/${name}` : name, size });
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
+  return out;
+}
+
+/** Waits until a job card is finished, noting the phases seen running with a visible bar. */
+async function watchJob(page, card, timeout = 180000) {
+  const seen = [];
+  const t0 = Date.now();
+  while (Date.now() - t0 < timeout) {
+    const status = await card.getAttribute('data-status');
+    if (status !== 'running') return { status, seen };
+    const phase = await card.getAttribute('data-phase');
+    const bar = await card.locator('.job-live progress').isVisible().catch(() => false);
+    if (phase && bar && seen.at(-1) !== phase) seen.push(phase);
+    await page.waitForTimeout(100);
+  }
+  throw new Error('job did not finish');
+}
+
+await test('data page: upload a real file, see upload and job progress, the result, the new paper in the List', async () => {
+  // Only owners get the import form.
+  await visit(rpage, '#/data');
+  await rpage.getByRole('heading', { name: 'Export' }).waitFor();
+  assert.equal(await rpage.locator('form.upload').count(), 0);
+  await visit(opage, '#/data');
+  await opage.getByLabel('Data file').setInputFiles('e2e/fixtures/rss-2009.jsonl');
+  await opage.getByRole('button', { name: 'Upload and ingest' }).click();
+  // The upload's own progress (XMLHttpRequest upload events) ends at 100 %.
+  const uploaded = opage.locator('.upload-live .progress-line[data-done=true]');
+  await uploaded.waitFor();
+  assert.match(await uploaded.textContent(), /Uploaded rss-2009\.jsonl: 12\.\d KB .*\(100%\)/);
+  const card = opage.locator('article.job[data-kind=ingest]').first();
+  await card.waitFor();
+  // The job's phases with a live bar: the refresh of the demo corpus takes seconds.
+  await card.locator('.job-live progress').waitFor({ state: 'visible' });
+  await shot(opage, 'data-running-1280');
+  await opage.setViewportSize({ width: 390, height: 844 });
+  await shot(opage, 'data-running-390');
+  await opage.setViewportSize({ width: 1280, height: 860 });
+  const { status, seen } = await watchJob(opage, card);
+  assert.equal(status, 'succeeded', await card.textContent());
+  assert.ok(seen.length >= 1 && seen.every((p) => ['parse', 'refresh', 'reload'].includes(p)), seen.join(','));
+  console.log(`      ingest phases seen running with a progress bar: ${seen.join(' → ')}`);
+  // The result on the page equals the API's.
+  const jobs = (await owner.get('/api/jobs')).json.jobs;
+  const job = jobs.find((j) => j.kind === 'ingest' && j.status === 'succeeded');
+  for (const k of ['records_read', 'inserted', 'rejected', 'new_works']) {
+    assert.equal(Number((await card.locator(`[data-metric=${k}]`).textContent()).replace(/,/g, '')), job.result[k], k);
+  }
+  assert.equal(job.result.inserted, 39);
+  const reject = card.locator('table.rejects tbody tr').first();
+  assert.equal(await reject.locator('td').nth(0).textContent(), 'rss-2009.jsonl');
+  assert.equal(await reject.locator('td').nth(1).textContent(), '40');
+  // A new paper, from the result's link, is in the List.
+  const link = card.locator('a.new-work').first();
+  const title = await link.textContent();
+  await link.click();
+  const rows = opage.locator('section.results[aria-busy=false] table.list tbody tr.row');
+  await rows.first().waitFor();
+  const subs = await rows.locator('.sub').allTextContents();
+  assert.ok(subs.includes(title), `${title} not among ${subs.slice(0, 5).join(' | ')}`);
+});
+
+await test('data page: export the corpus as Parquet with progress, download the .tar', async () => {
+  await visit(opage, '#/data');
+  await opage.getByRole('button', { name: 'Export corpus (Parquet .tar)' }).click();
+  const card = opage.locator('article.job[data-kind=parquet_export]').first();
+  await card.waitFor();
+  const { status, seen } = await watchJob(opage, card);
+  assert.equal(status, 'succeeded', await card.textContent());
+  console.log(`      Parquet export phases seen running with a progress bar: ${seen.join(' → ') || '(finished between polls)'}`);
+  const job = (await owner.get('/api/jobs')).json.jobs.find((j) => j.kind === 'parquet_export');
+  const [download] = await Promise.all([opage.waitForEvent('download'), card.locator('a.download').click()]);
+  assert.equal(download.suggestedFilename(), job.download.file_name);
+  const bytes = readFileSync(await download.path());
+  assert.equal(bytes.length, job.download.bytes);
+  const files = untar(bytes);
+  assert.equal(files.length, job.result.files);
+  for (const t of ['works', 'authorships', 'researchers', 'organisations', 'coauthor_edges', 'moves']) {
+    assert.ok(files.some((f) => f.name.startsWith(`scout-parquet/${t}/`) && f.name.endsWith('.parquet')), t);
+  }
+  // The table of rows on the page is the job's.
+  for (const t of job.result.tables) {
+    assert.equal(Number((await card.locator(`tr[data-table=${t.table}] td`).nth(1).textContent()).replace(/,/g, '')), t.rows, t.table);
+  }
+  await shots(octx, '#/data', 'data', 'article.job[data-status=succeeded]');
+});
+
+await test('data page: a recruiter exports the pipeline as CSV, without compensation', async () => {
+  await visit(rpage, '#/data');
+  await rpage.getByRole('button', { name: 'Export pipeline (CSV)' }).click();
+  const card = rpage.locator('article.job[data-kind=pipeline_export]').first();
+  await card.waitFor();
+  const { status } = await watchJob(rpage, card);
+  assert.equal(status, 'succeeded');
+  const [download] = await Promise.all([rpage.waitForEvent('download'), card.locator('a.download').click()]);
+  const csv = readFileSync(await download.path(), 'utf8');
+  const lines = csv.trim().split('\n');
+  const header = lines[0].split(',');
+  assert.ok(header.includes('stage') && header.includes('owner') && header.includes('tags'), lines[0]);
+  assert.ok(!header.some((h) => h.startsWith('offer') || h.startsWith('counteroffer')), lines[0]);
+  assert.ok(!csv.includes('187000') && !csv.includes(RIVAL), 'compensation in a recruiter export');
+  const api = (await recruiterApi.get('/api/candidates?limit=1000')).json.candidates;
+  const ids = lines.slice(1).map((l) => Number(l.split(',')[0]));
+  assert.deepEqual(ids, api.map((c) => c.id));
 });
 
 await test('screenshots of every page at 1280 and 390 px', async () => {

@@ -63,6 +63,10 @@ macro_rules! cand_filter {
     };
 }
 
+// After the column macros, which it uses.
+mod pipeline_export;
+pub use pipeline_export::{ExportedCandidate, ExportedCompensation, PipelineExport};
+
 fn parse_col<T: std::str::FromStr<Err = String>>(row: &AnyRow, col: &str) -> Result<T> {
     let s: String = row.try_get(col)?;
     s.parse()

@@ -3,6 +3,7 @@
 //! the `derived_generation` mark is written last, so an interrupted refresh simply runs again.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::time::Instant;
 
 use rusqlite::Connection;
@@ -21,6 +22,62 @@ pub struct RefreshReport {
     pub index: Option<IndexReport>,
 }
 
+/// The step identity resolution is in, as reported by [`RefreshProgress::identity_step`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[repr(u8)]
+pub enum IdentityStep {
+    /// Not started yet.
+    Pending = 0,
+    /// Reading author mentions from the store.
+    Loading = 1,
+    /// Clustering mentions into researchers.
+    Resolving = 2,
+    /// Writing researchers, organisations, moves, the co-author graph and communities.
+    Writing = 3,
+    /// Citation cohorts and the latest year.
+    Statistics = 4,
+    Done = 5,
+    /// Identity was current; nothing to do.
+    Skipped = 6,
+}
+
+impl IdentityStep {
+    fn from_u8(v: u8) -> IdentityStep {
+        match v {
+            1 => IdentityStep::Loading,
+            2 => IdentityStep::Resolving,
+            3 => IdentityStep::Writing,
+            4 => IdentityStep::Statistics,
+            5 => IdentityStep::Done,
+            6 => IdentityStep::Skipped,
+            _ => IdentityStep::Pending,
+        }
+    }
+}
+
+/// Live counters of a refresh, readable from another thread (a server shows them as a job's
+/// progress). Identity has steps but no known total; the index has a document count.
+#[derive(Debug, Default)]
+pub struct RefreshProgress {
+    identity_step: AtomicU8,
+    /// Documents the index update will write (known once it starts).
+    pub index_total: AtomicU64,
+    pub index_written: AtomicU64,
+    /// Set when the index update finished or was not needed.
+    pub index_finished: AtomicBool,
+}
+
+impl RefreshProgress {
+    pub fn identity_step(&self) -> IdentityStep {
+        IdentityStep::from_u8(self.identity_step.load(Ordering::Relaxed))
+    }
+
+    fn set_identity_step(&self, step: IdentityStep) {
+        self.identity_step.store(step as u8, Ordering::Relaxed);
+    }
+}
+
 /// True when source data changed since derived data was last built.
 pub fn is_stale(conn: &Connection) -> Result<bool> {
     Ok(meta_get_i64(conn, "corpus_generation")? != meta_get_i64(conn, "derived_generation")?)
@@ -34,6 +91,17 @@ pub fn refresh(
     index_dir: &Path,
     force: bool,
 ) -> Result<RefreshReport> {
+    refresh_with_progress(conn, db_path, index_dir, force, &RefreshProgress::default())
+}
+
+/// [`refresh`], reporting its steps and the index's document count in `progress`.
+pub fn refresh_with_progress(
+    conn: &mut Connection,
+    db_path: &Path,
+    index_dir: &Path,
+    force: bool,
+    progress: &RefreshProgress,
+) -> Result<RefreshReport> {
     let mut report = RefreshReport::default();
     let generation = meta_get_i64(conn, "corpus_generation")?;
     if force {
@@ -45,22 +113,39 @@ pub fn refresh(
     let indexed = meta_get_i64(conn, "indexed_max_work_id")?;
     let index_needed = queued > 0 || max_work > indexed || !index_dir.join("meta.json").exists();
     let identity_needed = force || is_stale(conn)?;
+    if !index_needed {
+        progress.index_finished.store(true, Ordering::Relaxed);
+    }
+    if !identity_needed {
+        progress.set_identity_step(IdentityStep::Skipped);
+    }
 
     let index_result = std::thread::scope(
         |scope| -> Result<Option<(IndexReport, index::IndexedUpTo)>> {
             let index_job = index_needed.then(|| {
                 scope.spawn(move || -> Result<(IndexReport, index::IndexedUpTo)> {
                     let reader = crate::db::open(db_path)?;
-                    index::build(&reader, index_dir)
+                    let built = index::build_with_progress(
+                        &reader,
+                        index_dir,
+                        &progress.index_total,
+                        &progress.index_written,
+                    );
+                    progress.index_finished.store(true, Ordering::Relaxed);
+                    built
                 })
             });
             if identity_needed {
                 let started = Instant::now();
-                report.identity = Some(identity::rebuild(conn)?);
+                report.identity = Some(identity::rebuild_with_steps(conn, &|step| {
+                    progress.set_identity_step(step)
+                })?);
                 report.identity_seconds = started.elapsed().as_secs_f64();
                 let started = Instant::now();
+                progress.set_identity_step(IdentityStep::Statistics);
                 statistics(conn)?;
                 report.statistics_seconds = started.elapsed().as_secs_f64();
+                progress.set_identity_step(IdentityStep::Done);
             }
             match index_job {
                 Some(job) => match job.join() {
@@ -101,4 +186,66 @@ fn statistics(conn: &mut Connection) -> Result<()> {
     }
     tx.commit()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::CorpusError;
+    use crate::{Corpus, IngestOptions, Progress};
+
+    const PAPERS: &str = concat!(
+        r#"{"venue": "rss", "year": 2009, "id": "a1", "title": "LQR-trees: Feedback motion planning on sparse randomized trees", "authors": ["Russ Tedrake"]}"#,
+        "\n",
+        r#"{"venue": "rss", "year": 2009, "id": "a2", "title": "Generalized-ICP", "authors": ["Aleksandr Segal", "Dirk Haehnel", "Sebastian Thrun"]}"#,
+        "\n",
+    );
+
+    fn io(path: &Path) -> impl Fn(std::io::Error) -> CorpusError + '_ {
+        move |source| CorpusError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    #[test]
+    fn refresh_reports_its_steps_and_index_documents() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(io(Path::new("tmp")))?;
+        let input = dir.path().join("rss.jsonl");
+        std::fs::write(&input, PAPERS).map_err(io(&input))?;
+        let mut corpus = Corpus::open(&dir.path().join("c.sqlite"))?;
+        let opts = IngestOptions::new(dir.path().join("rejects.jsonl"));
+        corpus.ingest(&[input], &opts, &Progress::default())?;
+        let progress = RefreshProgress::default();
+        assert_eq!(progress.identity_step(), IdentityStep::Pending);
+        let report = corpus.refresh_with_progress(false, &progress)?;
+        assert_eq!(progress.identity_step(), IdentityStep::Done);
+        assert!(progress.index_finished.load(Ordering::Relaxed));
+        assert_eq!(progress.index_total.load(Ordering::Relaxed), 2);
+        assert_eq!(progress.index_written.load(Ordering::Relaxed), 2);
+        assert_eq!(report.identity.map(|i| i.researchers), Some(4));
+        // Nothing changed: both parts are skipped and say so.
+        let again = RefreshProgress::default();
+        corpus.refresh_with_progress(false, &again)?;
+        assert_eq!(again.identity_step(), IdentityStep::Skipped);
+        assert!(again.index_finished.load(Ordering::Relaxed));
+        assert_eq!(again.index_total.load(Ordering::Relaxed), 0);
+        Ok(())
+    }
+
+    #[test]
+    fn a_cancelled_ingest_stores_nothing_of_its_open_transaction() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(io(Path::new("tmp")))?;
+        let input = dir.path().join("rss.jsonl");
+        std::fs::write(&input, PAPERS).map_err(io(&input))?;
+        let mut corpus = Corpus::open(&dir.path().join("c.sqlite"))?;
+        let opts = IngestOptions::new(dir.path().join("rejects.jsonl"));
+        let progress = Progress::default();
+        progress.cancel.store(true, Ordering::Relaxed);
+        let result = corpus.ingest(&[input], &opts, &progress);
+        assert!(matches!(result, Err(CorpusError::Cancelled)), "{result:?}");
+        assert_eq!(corpus.counts()?.works, 0);
+        assert!(!corpus.is_stale()?);
+        Ok(())
+    }
 }

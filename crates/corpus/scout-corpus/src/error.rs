@@ -30,6 +30,8 @@ pub enum CorpusError {
     UnknownResearcher(String),
     #[error("{0}")]
     Invalid(String),
+    #[error("cancelled")]
+    Cancelled,
 }
 
 pub type Result<T, E = CorpusError> = std::result::Result<T, E>;

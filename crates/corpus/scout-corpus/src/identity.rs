@@ -885,6 +885,16 @@ pub struct IdentityReport {
 
 /// Resolves all mentions and rewrites the identity tables (one transaction).
 pub fn rebuild(conn: &mut Connection) -> Result<IdentityReport> {
+    rebuild_with_steps(conn, &|_| {})
+}
+
+/// [`rebuild`], telling `step` when loading, resolving and writing begin.
+pub fn rebuild_with_steps(
+    conn: &mut Connection,
+    step: &dyn Fn(crate::derive::IdentityStep),
+) -> Result<IdentityReport> {
+    use crate::derive::IdentityStep;
+    step(IdentityStep::Loading);
     let started = std::time::Instant::now();
     let data = load(conn)?;
     tracing::info!(
@@ -892,12 +902,14 @@ pub fn rebuild(conn: &mut Connection) -> Result<IdentityReport> {
         seconds = started.elapsed().as_secs_f64(),
         "identity: loaded"
     );
+    step(IdentityStep::Resolving);
     let started = std::time::Instant::now();
     let clustering = resolve(&data, &ResolveConfig::default());
     tracing::info!(
         seconds = started.elapsed().as_secs_f64(),
         "identity: resolved"
     );
+    step(IdentityStep::Writing);
     let started = std::time::Instant::now();
     let report = write(conn, &data, &clustering);
     tracing::info!(

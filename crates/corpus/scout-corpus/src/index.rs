@@ -3,6 +3,7 @@
 //! brought up to date from `index_queue` (works written since the last update).
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use rusqlite::Connection;
@@ -147,6 +148,17 @@ pub fn finish_update(conn: &Connection, upto: IndexedUpTo) -> Result<()> {
 /// otherwise the works added since the last update (ids above the `indexed_max_work_id`
 /// watermark) and the changed works listed in `index_queue`.
 pub fn build(conn: &Connection, dir: &Path) -> Result<(IndexReport, IndexedUpTo)> {
+    build_with_progress(conn, dir, &AtomicU64::new(0), &AtomicU64::new(0))
+}
+
+/// [`build`], storing the number of documents to write in `total` before it starts and
+/// counting the written ones in `written`.
+pub fn build_with_progress(
+    conn: &Connection,
+    dir: &Path,
+    total: &AtomicU64,
+    written_so_far: &AtomicU64,
+) -> Result<(IndexReport, IndexedUpTo)> {
     let started = Instant::now();
     let (index, created) = open_dir(dir)?;
     let (_, f) = schema();
@@ -165,6 +177,16 @@ pub fn build(conn: &Connection, dir: &Path) -> Result<(IndexReport, IndexedUpTo)
     let max_work: i64 =
         conn.query_row("SELECT COALESCE(MAX(id), 0) FROM works", [], |r| r.get(0))?;
     let watermark = crate::db::meta_get_i64(conn, "indexed_max_work_id")?;
+    let to_write: i64 = if created {
+        conn.query_row("SELECT COUNT(*) FROM works", [], |r| r.get(0))?
+    } else {
+        conn.query_row(
+            "SELECT COUNT(*) FROM works WHERE id > ?1 OR id IN (SELECT work_id FROM index_queue)",
+            [watermark],
+            |r| r.get(0),
+        )?
+    };
+    total.store(u64::try_from(to_write).unwrap_or(0), Ordering::Relaxed);
     {
         let mut stmt = conn.prepare(if created { sql_all } else { sql_new_or_queued })?;
         let mut rows = if created {
@@ -191,8 +213,12 @@ pub fn build(conn: &Connection, dir: &Path) -> Result<(IndexReport, IndexedUpTo)
             }
             writer.add_document(document)?;
             written += 1;
+            if written.is_multiple_of(1024) {
+                written_so_far.store(written, Ordering::Relaxed);
+            }
         }
     }
+    written_so_far.store(written, Ordering::Relaxed);
     writer.commit()?;
     writer.wait_merging_threads()?;
     Ok((

@@ -69,6 +69,10 @@ pub struct Progress {
     pub files_total: AtomicU64,
     pub files_done: AtomicU64,
     pub finished: AtomicBool,
+    /// Set from another thread to stop the ingest: the open transaction is rolled back and
+    /// [`ingest`] returns [`CorpusError::Cancelled`]; transactions committed before stay (a
+    /// later ingest of the same files completes the work, as after a kill).
+    pub cancel: AtomicBool,
 }
 
 /// What happened to one input file.
@@ -453,6 +457,9 @@ fn write_all(
     let mut writer = Writer::new(conn)?;
     let result = (|| -> Result<()> {
         for message in rx {
+            if progress.cancel.load(Ordering::Relaxed) {
+                return Err(CorpusError::Cancelled);
+            }
             match message {
                 Message::Items(items) => {
                     for item in items {

@@ -25,7 +25,7 @@ pub mod stored;
 
 use std::path::{Path, PathBuf};
 
-pub use derive::RefreshReport;
+pub use derive::{IdentityStep, RefreshProgress, RefreshReport};
 pub use error::{CorpusError, Result};
 pub use index::{Hit, TextIndex};
 pub use ingest::{IngestOptions, IngestReport, Progress};
@@ -79,6 +79,15 @@ impl Corpus {
     /// Brings identity, statistics and the index up to date with the source tables.
     pub fn refresh(&mut self, force: bool) -> Result<RefreshReport> {
         derive::refresh(&mut self.conn, &self.path, &self.index_dir, force)
+    }
+
+    /// [`Corpus::refresh`], reporting its steps in `progress`.
+    pub fn refresh_with_progress(
+        &mut self,
+        force: bool,
+        progress: &derive::RefreshProgress,
+    ) -> Result<RefreshReport> {
+        derive::refresh_with_progress(&mut self.conn, &self.path, &self.index_dir, force, progress)
     }
 
     pub fn is_stale(&self) -> Result<bool> {

@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use arrow_array::builder::{
     BooleanBuilder, Float64Builder, Int32Builder, Int64Builder, StringBuilder,
@@ -54,9 +55,45 @@ pub enum ExportError {
         #[source]
         source: std::io::Error,
     },
+    #[error("export cancelled")]
+    Cancelled,
 }
 
 pub type Result<T, E = ExportError> = std::result::Result<T, E>;
+
+/// The tables in the order [`export`] writes them (works and authorships in one pass).
+pub const TABLES: &[&str] = &[
+    "works",
+    "authorships",
+    "researchers",
+    "organisations",
+    "coauthor_edges",
+    "moves",
+];
+
+/// Live counters of an export, readable from another thread. The pass over the works is
+/// most of the time; the other tables are small beside it.
+#[derive(Debug, Default)]
+pub struct ExportProgress {
+    /// Works in the corpus (known once the export starts).
+    pub works_total: AtomicU64,
+    pub works_done: AtomicU64,
+    /// Tables finished, out of [`TABLES`].
+    pub tables_done: AtomicU64,
+    /// Set from another thread to stop the export ([`ExportError::Cancelled`]); the files
+    /// written so far stay in the folder.
+    pub cancel: AtomicBool,
+}
+
+impl ExportProgress {
+    fn check(&self) -> Result<()> {
+        if self.cancel.load(Ordering::Relaxed) {
+            Err(ExportError::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+}
 
 /// Rows and files written per table.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -403,28 +440,70 @@ fn copy_query(
     table: &str,
     columns: &'static [Column],
     sql: &str,
+    progress: &ExportProgress,
 ) -> Result<TableReport> {
+    progress.check()?;
     let mut w = TableWriter::new(root, table, columns);
     let mut stmt = conn.prepare(sql)?;
     let mut rows = stmt.query([])?;
     let mut row_cells = Vec::with_capacity(columns.len());
+    let mut n = 0u64;
     while let Some(r) = rows.next()? {
+        n += 1;
+        if n.is_multiple_of(4096) {
+            progress.check()?;
+        }
         row_cells.clear();
         for i in 0..columns.len() {
             row_cells.push(cell(r.get_ref(i)?));
         }
         w.push("", &row_cells)?;
     }
-    w.finish()
+    let report = w.finish()?;
+    progress.tables_done.fetch_add(1, Ordering::Relaxed);
+    Ok(report)
 }
 
 /// Exports the corpus into `dir` (created if needed). Derived data must be current
 /// (call `Corpus::refresh` first).
 pub fn export(conn: &Connection, dir: &Path) -> Result<Vec<TableReport>> {
+    export_with_progress(conn, dir, &ExportProgress::default())
+}
+
+/// [`export`], counting works and tables in `progress` and stopping when it is cancelled.
+/// When `conn` is not inside a transaction already, the export reads in one (a consistent
+/// snapshot even if an ingest or refresh commits meanwhile).
+pub fn export_with_progress(
+    conn: &Connection,
+    dir: &Path,
+    progress: &ExportProgress,
+) -> Result<Vec<TableReport>> {
+    if !conn.is_autocommit() {
+        return export_tables(conn, dir, progress);
+    }
+    conn.execute_batch("BEGIN DEFERRED")?;
+    let result = export_tables(conn, dir, progress);
+    // Only reads happened: ending the snapshot cannot lose anything.
+    let end = conn.execute_batch("COMMIT");
+    let reports = result?;
+    end?;
+    Ok(reports)
+}
+
+fn export_tables(
+    conn: &Connection,
+    dir: &Path,
+    progress: &ExportProgress,
+) -> Result<Vec<TableReport>> {
     std::fs::create_dir_all(dir).map_err(|source| ExportError::Io {
         path: dir.to_path_buf(),
         source,
     })?;
+    progress.check()?;
+    let works_total: i64 = conn.query_row("SELECT COUNT(*) FROM works", [], |r| r.get(0))?;
+    progress
+        .works_total
+        .store(u64::try_from(works_total).unwrap_or(0), Ordering::Relaxed);
     let mut reports = Vec::new();
 
     // Works and authorships, partitioned by year, in one pass over the works.
@@ -441,7 +520,13 @@ pub fn export(conn: &Connection, dir: &Path) -> Result<Vec<TableReport>> {
         )?;
         let mut rows = stmt.query([])?;
         let mut cells = Vec::with_capacity(WORKS.len());
+        let mut done = 0u64;
         while let Some(r) = rows.next()? {
+            done += 1;
+            if done.is_multiple_of(1024) {
+                progress.works_done.store(done, Ordering::Relaxed);
+                progress.check()?;
+            }
             cells.clear();
             for i in 0..WORKS.len() {
                 cells.push(cell(r.get_ref(i)?));
@@ -475,9 +560,11 @@ pub fn export(conn: &Connection, dir: &Path) -> Result<Vec<TableReport>> {
                 authorships.push(&partition, &row)?;
             }
         }
+        progress.works_done.store(done, Ordering::Relaxed);
     }
     reports.push(works.finish()?);
     reports.push(authorships.finish()?);
+    progress.tables_done.fetch_add(2, Ordering::Relaxed);
     reports.push(copy_query(
         conn,
         dir,
@@ -486,6 +573,7 @@ pub fn export(conn: &Connection, dir: &Path) -> Result<Vec<TableReport>> {
         "SELECT id, key, name, openreview_id, orcid, dblp_id, openalex_id, n_works, first_year, last_year, citations,
                 current_org_id, current_org, current_org_year, current_org_type, current_country, community
          FROM researchers ORDER BY id",
+        progress,
     )?);
     reports.push(copy_query(
         conn,
@@ -494,6 +582,7 @@ pub fn export(conn: &Connection, dir: &Path) -> Result<Vec<TableReport>> {
         ORGANISATIONS,
         "SELECT id, key, name, org_type, country, ror, aliased, current_researchers, researchers_ever
          FROM organisations ORDER BY id",
+        progress,
     )?);
     reports.push(copy_query(
         conn,
@@ -501,6 +590,7 @@ pub fn export(conn: &Connection, dir: &Path) -> Result<Vec<TableReport>> {
         "coauthor_edges",
         EDGES,
         "SELECT a, b, papers, weight, first_year, last_year FROM coauthor_edges ORDER BY a, b",
+        progress,
     )?);
     reports.push(copy_query(
         conn,
@@ -508,6 +598,7 @@ pub fn export(conn: &Connection, dir: &Path) -> Result<Vec<TableReport>> {
         "moves",
         MOVES,
         "SELECT researcher_id, from_org, to_org, year, from_last_work, to_first_work FROM moves ORDER BY researcher_id",
+        progress,
     )?);
     Ok(reports)
 }
@@ -516,6 +607,51 @@ pub fn export(conn: &Connection, dir: &Path) -> Result<Vec<TableReport>> {
 mod tests {
     use super::*;
     use parquet::file::reader::{FileReader, SerializedFileReader};
+
+    fn small_corpus(dir: &Path) -> Result<scout_corpus::Corpus> {
+        let input = dir.join("rss.jsonl");
+        let papers = concat!(
+            r#"{"venue": "rss", "year": 2009, "id": "a1", "title": "LQR-trees: Feedback motion planning on sparse randomized trees", "authors": ["Russ Tedrake"]}"#,
+            "\n",
+            r#"{"venue": "rss", "year": 2008, "id": "a2", "title": "Generalized-ICP", "authors": ["Aleksandr Segal", "Sebastian Thrun"]}"#,
+            "\n",
+        );
+        std::fs::write(&input, papers).map_err(|source| ExportError::Io {
+            path: input.clone(),
+            source,
+        })?;
+        let mut corpus = scout_corpus::Corpus::open(&dir.join("c.sqlite"))?;
+        let opts = scout_corpus::IngestOptions::new(dir.join("rejects.jsonl"));
+        corpus.ingest(&[input], &opts, &scout_corpus::Progress::default())?;
+        corpus.refresh(false)?;
+        Ok(corpus)
+    }
+
+    #[test]
+    fn export_counts_works_and_tables_and_can_be_cancelled() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(|source| ExportError::Io {
+            path: "tmp".into(),
+            source,
+        })?;
+        let corpus = small_corpus(dir.path())?;
+        let progress = ExportProgress::default();
+        let reports = export_with_progress(corpus.conn(), &dir.path().join("out"), &progress)?;
+        assert_eq!(progress.works_total.load(Ordering::Relaxed), 2);
+        assert_eq!(progress.works_done.load(Ordering::Relaxed), 2);
+        assert_eq!(
+            progress.tables_done.load(Ordering::Relaxed),
+            TABLES.len() as u64
+        );
+        let names: Vec<&str> = reports.iter().map(|r| r.table.as_str()).collect();
+        assert_eq!(names, TABLES);
+        assert!(corpus.conn().is_autocommit(), "the snapshot was ended");
+        let cancelled = ExportProgress::default();
+        cancelled.cancel.store(true, Ordering::Relaxed);
+        let result = export_with_progress(corpus.conn(), &dir.path().join("out2"), &cancelled);
+        assert!(matches!(result, Err(ExportError::Cancelled)), "{result:?}");
+        assert!(corpus.conn().is_autocommit());
+        Ok(())
+    }
 
     #[test]
     fn writes_readable_partitioned_files() -> Result<()> {

@@ -3,9 +3,14 @@
 //! of the pipeline's candidates (who on the shortlist would hear of an approach). The corpus is
 //! opened once and held in memory (a `RankModel` and the co-author `Graph`, as the CLI's
 //! benchmarks do); loading starts in the background when the router is built and queries
-//! wait for it. One connection behind a mutex serves the queries, on blocking threads.
+//! wait for it. One connection behind a mutex serves the queries, on blocking threads. While an
+//! ingest job rewrites the corpus, that connection is pinned to one snapshot (a read
+//! transaction, [`CorpusApi::pin`]), so the SQL it runs keeps matching the models loaded with
+//! it; the job then calls [`CorpusApi::reload`], which loads the new state beside the old one
+//! and swaps it in (dropping the old connection ends its snapshot).
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::Extension;
@@ -27,7 +32,6 @@ use scout_pipeline::{Role, Stage};
 use scout_rank::{ListQuery, RankError, RankModel, rank_with};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use tokio::sync::OnceCell;
 
 use crate::AppState;
 use crate::auth::Auth;
@@ -43,7 +47,12 @@ const MAX_NEIGHBOURS: usize = 60;
 /// loaded, the open corpus with its in-memory models.
 pub struct CorpusApi {
     path: Option<PathBuf>,
-    loaded: OnceCell<Arc<Loaded>>,
+    /// The state queries use; replaced whole by [`CorpusApi::reload`].
+    loaded: Mutex<Option<Arc<Loaded>>>,
+    /// Held while loading, so that one load runs at a time.
+    loading: tokio::sync::Mutex<()>,
+    /// Set while a job writes the corpus: nothing is loaded meanwhile (the job reloads).
+    busy: AtomicBool,
 }
 
 /// The open corpus. All fields sit behind one mutex because the SQLite connection is not
@@ -66,7 +75,10 @@ impl Inner {
             return Err(ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "no_corpus",
-                format!("no corpus at {} (run `scout ingest` first)", path.display()),
+                format!(
+                    "no corpus at {} (run `scout ingest`, or upload a data file on the Data page)",
+                    path.display()
+                ),
             ));
         }
         let mut corpus = Corpus::open(path).map_err(corpus_err)?;
@@ -91,13 +103,100 @@ impl CorpusApi {
     pub fn new(path: Option<PathBuf>) -> Arc<CorpusApi> {
         Arc::new(CorpusApi {
             path,
-            loaded: OnceCell::new(),
+            loaded: Mutex::new(None),
+            loading: tokio::sync::Mutex::new(()),
+            busy: AtomicBool::new(false),
         })
+    }
+
+    /// The corpus database this API reads, if any.
+    pub fn path(&self) -> Option<&std::path::Path> {
+        self.path.as_deref()
+    }
+
+    fn current(&self) -> Option<Arc<Loaded>> {
+        self.loaded
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Marks the corpus as being written by a job (`true`) or not. While it is, a corpus that
+    /// was never loaded is not loaded (the job's refresh must not race another); a loaded one
+    /// keeps answering from its snapshot.
+    pub fn set_busy(&self, busy: bool) {
+        self.busy.store(busy, Ordering::Relaxed);
     }
 
     /// Opens the corpus and loads the models, once; later calls return the loaded state.
     /// A failed load is retried by the next call.
     async fn get(&self) -> ApiResult<Arc<Loaded>> {
+        if let Some(loaded) = self.current() {
+            return Ok(loaded);
+        }
+        let _one_at_a_time = self.loading.lock().await;
+        if let Some(loaded) = self.current() {
+            return Ok(loaded);
+        }
+        if self.busy.load(Ordering::Relaxed) {
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "corpus_busy",
+                "an ingest job is building the corpus; it answers when the job finishes",
+            ));
+        }
+        let loaded = self.load().await?;
+        Ok(loaded)
+    }
+
+    /// Pins the loaded state's connection to its current snapshot until [`CorpusApi::unpin`]
+    /// or the next reload. Not held otherwise: a long read transaction keeps SQLite from
+    /// checkpointing its WAL (a `scout ingest` beside the server would grow it).
+    pub async fn pin(&self) {
+        self.pinned(true).await;
+    }
+
+    /// Ends a [`CorpusApi::pin`] (the job stopped before anything derived changed).
+    pub async fn unpin(&self) {
+        self.pinned(false).await;
+    }
+
+    async fn pinned(&self, pin: bool) {
+        let Some(loaded) = self.current() else {
+            return;
+        };
+        let done = tokio::task::spawn_blocking(move || {
+            let inner = loaded.inner.lock().unwrap_or_else(|p| p.into_inner());
+            let conn = inner.corpus.conn();
+            if pin && conn.is_autocommit() {
+                // The first read inside the transaction fixes the snapshot.
+                conn.execute_batch("BEGIN DEFERRED")?;
+                conn.query_row("SELECT COUNT(*) FROM meta", [], |r| r.get::<_, i64>(0))?;
+            } else if !pin && !conn.is_autocommit() {
+                conn.execute_batch("COMMIT")?;
+            }
+            Ok::<(), scout_corpus::rusqlite::Error>(())
+        })
+        .await;
+        let failed = match done {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(e.to_string()),
+            Err(e) => Some(e.to_string()),
+        };
+        if let Some(error) = failed {
+            tracing::warn!(%error, pin, "could not change the corpus snapshot");
+        }
+    }
+
+    /// Loads the corpus afresh (after an ingest job) and swaps it in; queries keep using the
+    /// previous state until the new one is ready.
+    pub async fn reload(&self) -> ApiResult<()> {
+        let _one_at_a_time = self.loading.lock().await;
+        self.load().await.map(|_| ())
+    }
+
+    /// Loads (the caller holds `loading`) and stores the new state.
+    async fn load(&self) -> ApiResult<Arc<Loaded>> {
         let Some(path) = self.path.clone() else {
             return Err(ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -105,22 +204,19 @@ impl CorpusApi {
                 "this server was started without a corpus (scout serve --db PATH)",
             ));
         };
-        self.loaded
-            .get_or_try_init(|| async move {
-                let started = std::time::Instant::now();
-                let inner = tokio::task::spawn_blocking(move || Inner::open(&path))
-                    .await
-                    .map_err(|e| ApiError::internal(e.to_string()))??;
-                tracing::info!(
-                    ms = started.elapsed().as_millis() as u64,
-                    "corpus loaded for the web API"
-                );
-                Ok(Arc::new(Loaded {
-                    inner: Mutex::new(inner),
-                }))
-            })
+        let started = std::time::Instant::now();
+        let inner = tokio::task::spawn_blocking(move || Inner::open(&path))
             .await
-            .cloned()
+            .map_err(|e| ApiError::internal(e.to_string()))??;
+        tracing::info!(
+            ms = started.elapsed().as_millis() as u64,
+            "corpus loaded for the web API"
+        );
+        let loaded = Arc::new(Loaded {
+            inner: Mutex::new(inner),
+        });
+        *self.loaded.lock().unwrap_or_else(|p| p.into_inner()) = Some(loaded.clone());
+        Ok(loaded)
     }
 
     /// Runs `f` on a blocking thread with the loaded corpus.
@@ -296,18 +392,40 @@ async fn list(
     Extension(api): Api,
     auth: Auth,
     ApiQuery(p): ApiQuery<ListParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<axum::response::Response> {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
     auth.require(Role::Viewer)?;
     let q = list_query(p)?;
-    let result = api
+    let started = std::time::Instant::now();
+    // Ranked and encoded on the blocking thread; the times go out as Server-Timing (the
+    // browser's Performance API shows them beside the request's own timing).
+    let (body, queued, ranked, encoded) = api
         .with(move |c| {
-            rank_with(c.corpus.conn(), &c.index, &mut c.model.facts(), c.as_of, &q)
-                .map_err(rank_err)
+            let queued = started.elapsed();
+            let t = std::time::Instant::now();
+            let result = rank_with(c.corpus.conn(), &c.index, &mut c.model.facts(), c.as_of, &q)
+                .map_err(rank_err)?;
+            let ranked = t.elapsed();
+            let t = std::time::Instant::now();
+            let body =
+                serde_json::to_vec(&result).map_err(|e| ApiError::internal(e.to_string()))?;
+            Ok((body, queued, ranked, t.elapsed()))
         })
         .await?;
-    Ok(Json(
-        serde_json::to_value(&result).map_err(|e| ApiError::internal(e.to_string()))?,
-    ))
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    let timing = format!(
+        "queue;dur={:.1}, rank;dur={:.1}, json;dur={:.1}, total;dur={:.1}",
+        ms(queued),
+        ms(ranked),
+        ms(encoded),
+        ms(started.elapsed())
+    );
+    let mut resp = ([(header::CONTENT_TYPE, "application/json")], body).into_response();
+    if let Ok(v) = HeaderValue::from_str(&timing) {
+        resp.headers_mut().insert("server-timing", v);
+    }
+    Ok(resp)
 }
 
 #[derive(Deserialize)]

@@ -7,8 +7,12 @@ pub mod committee_api;
 pub mod corpus_api;
 pub mod error;
 pub mod extract;
+pub mod jobs;
+pub mod jobs_api;
+pub mod jobs_run;
 pub mod openapi;
 pub mod routes;
+mod tar;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -37,6 +41,10 @@ pub struct ServerConfig {
     pub secure_cookies: bool,
     /// The corpus database the read-only corpus endpoints (`corpus_api`) query; `None`: they answer 503.
     pub corpus: Option<std::path::PathBuf>,
+    /// Where jobs keep uploads and exports [default: `<corpus>.jobs/`, or a temporary folder].
+    pub jobs_dir: Option<std::path::PathBuf>,
+    /// Largest data file accepted by `POST /api/jobs/ingest`.
+    pub max_upload_bytes: u64,
 }
 
 impl Default for ServerConfig {
@@ -48,6 +56,8 @@ impl Default for ServerConfig {
             max_body_bytes: 64 * 1024,
             secure_cookies: false,
             corpus: None,
+            jobs_dir: None,
+            max_upload_bytes: 1_000_000_000,
         }
     }
 }
@@ -86,11 +96,17 @@ pub fn router(state: AppState) -> Router {
     for r in routes::all_routes() {
         app = app.route(r.path, (r.handler)());
     }
+    let corpus = corpus_api::CorpusApi::new(state.config.corpus.clone());
+    let jobs = jobs::Jobs::new(
+        state.store.clone(),
+        corpus.clone(),
+        jobs_dir(&state.config),
+        state.config.max_upload_bytes,
+    );
     app = app
-        .merge(corpus_api::corpus_routes(corpus_api::CorpusApi::new(
-            state.config.corpus.clone(),
-        )))
-        .merge(web::routes());
+        .merge(corpus_api::corpus_routes(corpus))
+        .merge(web::routes())
+        .layer(axum::Extension(jobs));
     app.fallback(|| async { ApiError::not_found("no such route (see /api/openapi.json)") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(
@@ -101,6 +117,21 @@ pub fn router(state: AppState) -> Router {
         })
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)
+}
+
+/// The jobs folder: configured, else beside the corpus, else a temporary folder per process.
+fn jobs_dir(config: &ServerConfig) -> std::path::PathBuf {
+    if let Some(dir) = &config.jobs_dir {
+        return dir.clone();
+    }
+    match &config.corpus {
+        Some(db) => {
+            let mut name = db.as_os_str().to_owned();
+            name.push(".jobs");
+            std::path::PathBuf::from(name)
+        }
+        None => std::env::temp_dir().join(format!("scout-jobs-{}", std::process::id())),
+    }
 }
 
 /// Serves until `shutdown` completes.

@@ -77,6 +77,9 @@ pub fn document() -> Value {
         if r.path.ends_with("/stage") || r.path.ends_with("/decision") {
             responses.insert("409".into(), error_response("Illegal stage transition"));
         }
+        if r.path.starts_with("/api/jobs") {
+            crate::jobs_api::document_responses(r, &mut responses);
+        }
         if r.path == "/api/login" {
             responses.insert(
                 "429".into(),
@@ -103,6 +106,16 @@ pub fn document() -> Value {
             op["requestBody"] = json!({
                 "required": true,
                 "content": {"application/json": {"schema": {"type": "object", "properties": props, "additionalProperties": false}}}
+            });
+        }
+        if r.path == "/api/jobs/ingest" {
+            op["parameters"] = json!([{"name": "name", "in": "query", "required": true,
+                "description": "The file's name (its extension says how to read it)",
+                "schema": {"type": "string"}}]);
+            op["requestBody"] = json!({
+                "required": true,
+                "description": "The data file's bytes, streamed (paperlists JSON Lines or OpenAlex JSON; plain or gzip)",
+                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
             });
         }
         let entry = paths.entry(r.path.to_string()).or_insert_with(|| json!({}));

@@ -48,7 +48,10 @@ const O: Option<Role> = Some(Role::Owner);
 
 /// Every route: the pipeline's table and the committee arena's.
 pub fn all_routes() -> impl Iterator<Item = &'static Route> {
-    ROUTES.iter().chain(crate::committee_api::COMMITTEE_ROUTES)
+    ROUTES
+        .iter()
+        .chain(crate::committee_api::COMMITTEE_ROUTES)
+        .chain(crate::jobs_api::JOB_ROUTES)
 }
 
 /// Every route of the pipeline API.
@@ -487,10 +490,17 @@ async fn logout(State(state): State<AppState>, auth: Auth) -> ApiResult<Response
 }
 
 async fn me(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {
-    let user = state.store.user(auth.actor.user_id).await?;
-    let csrf = match &auth.via {
-        Via::Session { token } => state.store.session(token).await?.map(|s| s.csrf_token),
-        Via::Token => None,
+    // One query for a session (the user comes with it): the UI asks this on every load.
+    let (user, csrf) = match &auth.via {
+        Via::Session { token } => match state.store.session(token).await? {
+            Some(s) => (s.user, Some(s.csrf_token)),
+            None => {
+                return Err(ApiError::unauthorized(
+                    "session expired or invalid; log in again",
+                ));
+            }
+        },
+        Via::Token => (state.store.user(auth.actor.user_id).await?, None),
     };
     Ok(Json(json!({"user": user, "csrf_token": csrf})))
 }
@@ -1073,6 +1083,8 @@ async fn outreach_draft(
     let key = c.researcher_key.clone();
     let our_org = q.our_org.clone();
     let topics2 = topics.clone();
+    // A corpus path whose file does not exist yet (nothing ingested) is no corpus.
+    let corpus = corpus.filter(|p| p.exists());
     let (evidence, corpus_note) = match (corpus, key) {
         (Some(path), Some(key)) => tokio::task::spawn_blocking(move || {
             let mut linked = corpus_link::Linked::open(&path, Some(&key))?;
@@ -1129,7 +1141,7 @@ async fn check_claims(
     use scout_pipeline::corpus_link;
     auth.require(Role::Recruiter)?;
     let c = state.store.get_candidate(&auth.actor, id).await?;
-    let Some(path) = state.config.corpus.clone() else {
+    let Some(path) = state.config.corpus.clone().filter(|p| p.exists()) else {
         return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "no_corpus",

@@ -94,6 +94,11 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../web/assets/candidate-edit.js"),
     ),
     (
+        "jobs.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../web/assets/jobs.js"),
+    ),
+    (
         "favicon.svg",
         "image/svg+xml",
         include_bytes!("../web/assets/favicon.svg"),
@@ -130,18 +135,41 @@ fn security_headers(content_type: &'static str, cache: &'static str) -> HeaderMa
     h
 }
 
-async fn index() -> Response {
-    (
-        security_headers("text/html; charset=utf-8", "no-cache"),
-        INDEX,
-    )
-        .into_response()
+/// A strong validator for embedded bytes (they change only with the binary).
+fn etag(bytes: &[u8]) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    format!("\"{:016x}\"", h.finish())
 }
 
-async fn asset(Path(file): Path<String>) -> Response {
+/// The file with its ETag, or 304 when the browser's copy (`If-None-Match`) is current.
+/// Files are not content-hashed, so browsers revalidate every time (`no-cache`); an
+/// unchanged file then costs a 304 instead of its bytes.
+fn cached(headers: &HeaderMap, content_type: &'static str, bytes: &'static [u8]) -> Response {
+    let tag = etag(bytes);
+    let mut h = security_headers(content_type, "no-cache");
+    if let Ok(v) = HeaderValue::from_str(&tag) {
+        h.insert(header::ETAG, v);
+    }
+    let fresh = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
+    if fresh {
+        (StatusCode::NOT_MODIFIED, h).into_response()
+    } else {
+        (h, bytes).into_response()
+    }
+}
+
+async fn index(headers: HeaderMap) -> Response {
+    cached(&headers, "text/html; charset=utf-8", INDEX.as_bytes())
+}
+
+async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Response {
     match ASSETS.iter().find(|(name, _, _)| *name == file) {
-        // Assets are not content-hashed, so browsers revalidate them (cheap on a LAN).
-        Some((_, ctype, bytes)) => (security_headers(ctype, "no-cache"), *bytes).into_response(),
+        Some((_, ctype, bytes)) => cached(&headers, ctype, bytes),
         None => {
             let mut h = security_headers("text/plain; charset=utf-8", "no-store");
             h.remove(header::CACHE_CONTROL);

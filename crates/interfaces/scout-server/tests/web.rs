@@ -729,3 +729,45 @@ async fn leak_radius_of_the_pipeline() {
     let r = get(srv.addr, "/api/radius?focus=openreview%3A~Nobody_Atall9", c).await;
     assert_eq!(r.status, 404, "{}", r.text());
 }
+
+/// Assets carry an ETag; a browser revalidating an unchanged file gets 304 and no bytes.
+#[tokio::test]
+async fn unchanged_assets_revalidate_with_304() {
+    let srv = start(None).await;
+    for path in ["/", "/assets/app.js", "/assets/app.css"] {
+        let r = get(srv.addr, path, None).await;
+        assert_eq!(r.status, 200, "{path}");
+        assert_eq!(r.header("cache-control"), Some("no-cache"), "{path}");
+        let tag = r.header("etag").expect("etag").to_string();
+        assert!(tag.starts_with('"') && tag.ends_with('"'), "{tag}");
+        let mut s = tokio::net::TcpStream::connect(srv.addr)
+            .await
+            .expect("connect");
+        let req = format!("GET {path} HTTP/1.0\r\nHost: x\r\nIf-None-Match: {tag}\r\n\r\n");
+        s.write_all(req.as_bytes()).await.expect("write");
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).await.expect("read");
+        let text = String::from_utf8_lossy(&raw);
+        assert!(
+            text.starts_with("HTTP/1.0 304") || text.starts_with("HTTP/1.1 304"),
+            "{path}: {text}"
+        );
+        assert!(text.ends_with("\r\n\r\n"), "{path}: a 304 has no body");
+        assert!(
+            text.to_lowercase().contains("content-security-policy"),
+            "{path}"
+        );
+        // A stale tag gets the file.
+        let mut s = tokio::net::TcpStream::connect(srv.addr)
+            .await
+            .expect("connect");
+        let req = format!("GET {path} HTTP/1.0\r\nHost: x\r\nIf-None-Match: \"stale\"\r\n\r\n");
+        s.write_all(req.as_bytes()).await.expect("write");
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).await.expect("read");
+        assert!(String::from_utf8_lossy(&raw).contains(" 200 "), "{path}");
+    }
+    let a = get(srv.addr, "/assets/app.js", None).await;
+    let b = get(srv.addr, "/assets/list.js", None).await;
+    assert_ne!(a.header("etag"), b.header("etag"));
+}

@@ -22,10 +22,33 @@ pub struct Args {
     /// Mark the session cookie `Secure` (when served over HTTPS, e.g. behind a proxy)
     #[arg(long)]
     pub secure_cookies: bool,
+    /// Largest data file owners may upload for ingest from the web UI, in MB
+    #[arg(long, default_value_t = 1000)]
+    pub max_upload_mb: u64,
+    /// Where ingest uploads and exports are kept while their jobs are listed [default: <db>.jobs/]
+    #[arg(long)]
+    pub jobs_dir: Option<std::path::PathBuf>,
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     let url = pipeline::url(ctx, &args.db)?;
+    // The corpus is written by ingest jobs; the pipeline (with its audit chain) must be
+    // another database so those writes never share its transactions.
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
+        let path = std::path::Path::new(path.split('?').next().unwrap_or(path));
+        let same = match (path.canonicalize(), ctx.db.canonicalize()) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => path == ctx.db,
+        };
+        anyhow::ensure!(
+            !same,
+            "the pipeline database must not be the corpus file {}",
+            ctx.db.display()
+        );
+    }
     let rt = pipeline::runtime()?;
     rt.block_on(async {
         let store = Arc::new(pipeline::open(&url).await?);
@@ -35,7 +58,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
         let config = ServerConfig {
             session_ttl: Duration::from_secs(args.session_minutes.max(1) * 60),
             secure_cookies: args.secure_cookies,
-            corpus: ctx.db.exists().then(|| ctx.db.clone()),
+            // Also when it does not exist yet: an owner can create it by uploading a file.
+            corpus: Some(ctx.db.clone()),
+            jobs_dir: args.jobs_dir.clone(),
+            max_upload_bytes: args.max_upload_mb.max(1).saturating_mul(1_000_000),
             ..ServerConfig::default()
         };
         let state = AppState::new(store, config)?;

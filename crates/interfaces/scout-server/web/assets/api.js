@@ -10,6 +10,42 @@ export class ApiError extends Error {
   }
 }
 
+export function qs(params) {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== null && v !== '') u.set(k, v);
+  }
+  const s = u.toString();
+  return s ? `?${s}` : '';
+}
+
+/** The List query of a route's query string (one definition for the page and the early start). */
+export function listPath(query) {
+  const f = {};
+  for (const k of ['topic', 'org', 'org_type', 'country', 'stage', 'since']) f[k] = query.get(k) || '';
+  f.limit = query.get('limit') || '50';
+  return `/api/list${qs(f)}`;
+}
+
+export const CANDIDATES_ALL = '/api/candidates?limit=1000';
+
+// On a List link the List is asked for as soon as this module runs (before the page's other
+// modules run and the session is checked): the first screen waits for one round trip, not
+// two. Only that request: over HTTP/1.1 a browser opens six connections to a server, and more
+// early requests would hold up the UI's own files. The answer goes to the first `api.get`.
+const early = new Map();
+{
+  const raw = window.location.hash.replace(/^#/, '') || '/list';
+  const [path, q] = raw.split('?');
+  const query = new URLSearchParams(q || '');
+  if (path === '/list' && query.get('topic')) {
+    const p = listPath(query);
+    const started = fetch(p, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+    started.catch(() => {}); // the consumer sees the error; this only silences "unhandled"
+    early.set(p, started);
+  }
+}
+
 export const session = { user: null, csrf: null };
 
 async function request(method, path, body) {
@@ -22,6 +58,11 @@ async function request(method, path, body) {
     body: body === undefined ? undefined : JSON.stringify(body),
     credentials: 'same-origin',
   });
+  return read(resp, path);
+}
+
+/** The JSON of a response, or an ApiError with the server's message. */
+async function read(resp, path) {
   const text = await resp.text();
   let data = null;
   try {
@@ -40,41 +81,18 @@ async function request(method, path, body) {
   return data;
 }
 
-export function qs(params) {
-  const u = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) {
-    if (v !== undefined && v !== null && v !== '') u.set(k, v);
-  }
-  const s = u.toString();
-  return s ? `?${s}` : '';
-}
+/** True when `path` was started early (above) and its answer has not been taken yet. */
+export const isPrefetched = (path) => early.has(path);
 
-// GETs started before the page needs them (see `prefetch`), by path.
-const prefetched = new Map();
-
-/** Starts a GET now; the next `api.get` of the same path takes its answer. */
-export function prefetch(path) {
-  const p = request('GET', path);
-  p.catch(() => {}); // the consumer sees the error; this only silences "unhandled"
-  prefetched.set(path, p);
-}
-
-/** The List query of a route's query string (one definition for the page and the prefetch). */
-export function listPath(query) {
-  const f = {};
-  for (const k of ['topic', 'org', 'org_type', 'country', 'stage', 'since']) f[k] = query.get(k) || '';
-  f.limit = query.get('limit') || '50';
-  return `/api/list${qs(f)}`;
-}
-
-export const CANDIDATES_ALL = '/api/candidates?limit=1000';
+// The signed-in user, asked once per page load (or after signing in).
+let whoPromise = null;
 
 export const api = {
   get(p) {
-    const early = prefetched.get(p);
-    if (early) {
-      prefetched.delete(p);
-      return early;
+    const started = early.get(p);
+    if (started) {
+      early.delete(p);
+      return started.then((resp) => read(resp, p));
     }
     return request('GET', p);
   },
@@ -83,13 +101,24 @@ export const api = {
   del: (p) => request('DELETE', p),
 
   async me() {
-    const r = await request('GET', '/api/me');
+    const r = await api.get('/api/me');
     session.user = r.user;
     session.csrf = r.csrf_token;
     return r.user;
   },
+  /** The user (one `/api/me` shared by everyone who asks until it answers). */
+  whoami() {
+    if (session.user) return Promise.resolve(session.user);
+    if (!whoPromise) {
+      whoPromise = api.me();
+      whoPromise.catch(() => {}).finally(() => {
+        whoPromise = null;
+      });
+    }
+    return whoPromise;
+  },
   async login(name, password) {
-    prefetched.clear(); // anything fetched before signing in was refused
+    early.clear(); // anything fetched before signing in was refused
     const r = await request('POST', '/api/login', { name, password });
     session.user = r.user;
     session.csrf = r.csrf_token;

@@ -1,7 +1,7 @@
 // The shell: sign-in, navigation and the client-side router (routes live in the URL hash,
 // so the server serves one page and reloads keep their place).
 
-import { api, session, isOwner, prefetch, listPath, CANDIDATES_ALL } from './api.js';
+import { api, session, isOwner, isPrefetched, listPath } from './api.js';
 import { h, mount, field, errorBox } from './dom.js';
 
 const main = document.getElementById('main');
@@ -19,6 +19,7 @@ const ROUTES = [
   { re: /^\/arena\/(\d+)$/, load: () => import('./arena.js'), nav: 'arena', fn: 'renderSession' },
   { re: /^\/arena\/(\d+)\/vote$/, load: () => import('./arena.js'), nav: 'arena', fn: 'renderVote' },
   { re: /^\/radius$/, load: () => import('./radius.js'), nav: 'pipeline' },
+  { re: /^\/data$/, load: () => import('./jobs.js'), nav: 'data' },
   { re: /^\/users$/, load: () => import('./admin.js'), nav: 'users', fn: 'renderUsers', owner: true },
   { re: /^\/audit$/, load: () => import('./admin.js'), nav: 'audit', fn: 'renderAudit', owner: true },
 ];
@@ -30,6 +31,7 @@ const NAV = [
   ['pipeline', 'Pipeline', '#/pipeline'],
   ['analytics', 'Analytics', '#/analytics'],
   ['arena', 'Arena', '#/arena'],
+  ['data', 'Data', '#/data'],
   ['users', 'Users', '#/users', true],
   ['audit', 'Audit', '#/audit', true],
 ];
@@ -108,22 +110,37 @@ function showSignIn(message) {
 let routing = 0;
 export async function route() {
   const my = ++routing;
-  if (!session.user) {
+  const { path, query } = location();
+  // A List whose query is already on its way draws its rows without waiting for /api/me:
+  // its answer proves the session, and nothing on the rows depends on the role until the
+  // pipeline is known (list.js asks for the user again then). Every other page waits.
+  const early = !session.user && path === '/list' && isPrefetched(listPath(query));
+  if (!session.user && !early) {
     try {
-      await api.me();
+      await api.whoami();
     } catch {
       showSignIn();
       return;
     }
   }
-  const { path, query } = location();
+  if (early) {
+    // The bar is in the page from the start (index.html); its links come with the user.
+    api.whoami().then(
+      () => {
+        if (my === routing) renderNav('list');
+      },
+      (e) => {
+        if (e.status === 401 || my === routing) showSignIn(e.status === 401 ? undefined : e.message);
+      },
+    );
+  }
   const r = ROUTES.find((x) => x.re.test(path));
   if (!r || (r.owner && !isOwner())) {
     renderNav('');
     mount(main, h('h1', {}, 'Not found'), h('p', { class: 'muted' }, r ? 'This page is for owners.' : 'No such page.'));
     return;
   }
-  renderNav(r.nav);
+  if (session.user) renderNav(r.nav);
   const params = path.match(r.re).slice(1).map(decodeURIComponent);
   try {
     const mod = await r.load();
@@ -162,18 +179,10 @@ document.addEventListener('keydown', (ev) => {
   } else if (ev.key === 'g') {
     lastG = Date.now();
   } else if (Date.now() - lastG < 800) {
-    const dest = { l: '/list', o: '/orgs', f: '/flows', p: '/pipeline', a: '/analytics' }[ev.key];
+    const dest = { l: '/list', o: '/orgs', f: '/flows', p: '/pipeline', a: '/analytics', d: '/data' }[ev.key];
     if (dest) go(dest);
   }
 });
 
-// A link to a List: start its query while the session is checked, so the first render waits
-// for one round trip instead of two.
-{
-  const { path, query } = location();
-  if (path === '/list' && query.get('topic')) {
-    prefetch(listPath(query));
-    prefetch(CANDIDATES_ALL);
-  }
-}
+// api.js has asked for a linked List already.
 route();

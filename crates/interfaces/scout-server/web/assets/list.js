@@ -1,7 +1,7 @@
 // The List: topic search with filters, sortable rows, score bars split by paper and factor,
 // and add-to-pipeline.
 
-import { api, canWrite, listPath, CANDIDATES_ALL } from './api.js';
+import { api, canWrite, listPath, isPrefetched, CANDIDATES_ALL } from './api.js';
 import { h, mount, fmt, field, stackedBar, empty, errorBox, toast } from './dom.js';
 import { go } from './app.js';
 
@@ -64,28 +64,67 @@ export async function render(main, _params, query, stale) {
       h('div', { class: 'filter-row' }, field('Organisation', orgIn), field('Org type', typeIn), field('Country', countryIn), field('Career stage', stageIn), field('Papers since', sinceIn)),
     ),
   );
-  const results = h('section', { class: 'results', 'aria-live': 'polite', 'aria-busy': topic ? 'true' : 'false' });
+  const path = listPath(query);
+  let list = null;
+  let pending = null;
+  if (topic) {
+    // On a List link api.js has asked already: when the answer is quick, the page appears
+    // in one piece (form and rows in one frame) instead of the form first and the rows a
+    // frame later; a slow answer shows the form first.
+    const early = isPrefetched(path);
+    pending = api.get(path);
+    pending.catch(() => {});
+    if (early) {
+      list = await Promise.race([pending, new Promise((resolve) => setTimeout(() => resolve(null), EARLY_WAIT_MS))]).catch(() => null);
+      if (stale()) return;
+    }
+  }
+  // data-query names the search shown, so a test can tell this page's results from the last.
+  const results = h('section', { class: 'results', 'aria-live': 'polite', 'aria-busy': topic ? 'true' : 'false', dataset: { query: path } });
   mount(main, h('div', { class: 'page-head' }, h('h1', {}, 'The List')), form, results);
   if (!topic) {
     mount(results, empty('Search a topic to rank researchers.'));
     topicIn.focus();
     return;
   }
-  let list, inPipeline;
-  try {
-    [list, inPipeline] = await Promise.all([
-      api.get(listPath(query)),
-      api.get(CANDIDATES_ALL).then((r) => new Map(r.candidates.filter((c) => c.researcher_key).map((c) => [c.researcher_key, c.id]))).catch(() => new Map()),
-    ]);
-  } catch (e) {
-    if (!stale()) mount(results, errorBox(e));
-    results.setAttribute('aria-busy', 'false');
-    return;
+  if (!list) {
+    try {
+      list = await pending;
+    } catch (e) {
+      if (!stale()) mount(results, errorBox(e));
+      results.setAttribute('aria-busy', 'false');
+      return;
+    }
+    if (stale()) return;
   }
+  const inPipeline = new Map();
+  const actions = renderResults(results, list, inPipeline, f);
+  // The rows do not wait for the pipeline (asked only now, so it does not compete with the
+  // List for the server): add buttons appear once it is known who is a candidate already.
+  const pipeline = api.get(CANDIDATES_ALL)
+    .then((r) => new Map(r.candidates.filter((c) => c.researcher_key).map((c) => [c.researcher_key, c.id])))
+    .catch(() => new Map());
+  await actions.complete;
   if (stale()) return;
-  renderResults(results, list, inPipeline, f);
   results.setAttribute('aria-busy', 'false');
   performance.mark('scout:list-rendered');
+  // Add buttons need the role as well as the pipeline.
+  const [known] = await Promise.all([pipeline, api.whoami().catch(() => null)]);
+  if (stale()) return;
+  for (const [k, v] of known) inPipeline.set(k, v);
+  inPipeline.known = true;
+  actions.refresh();
+}
+
+/** Rows drawn before the first paint; the rest follow in the next task. A viewport shows ~15. */
+const FIRST_ROWS = 20;
+/** How long a List link waits for its answer before showing the form alone. */
+const EARLY_WAIT_MS = 300;
+
+/** Runs `fn` when the main thread is idle (within a second at most). */
+function whenIdle(fn) {
+  if ('requestIdleCallback' in window) window.requestIdleCallback(fn, { timeout: 1000 });
+  else setTimeout(fn, 50);
 }
 
 function renderResults(results, list, inPipeline, f) {
@@ -118,16 +157,76 @@ function renderResults(results, list, inPipeline, f) {
     });
   }
   const table = h('table', { class: 'list ranked', 'aria-label': `The List for ${list.topic}` }, h('thead', {}, head), tbody);
+  // Action cells by researcher key, refilled when the pipeline is known.
+  const cells = new Map();
+  let finished;
+  const complete = new Promise((resolve) => {
+    finished = resolve;
+  });
+  const make = (r) => {
+    const [tr, detail, act] = rowEls(r, maxScore, inPipeline, f);
+    cells.set(r.researcher.key, [act, r]);
+    return [tr, detail];
+  };
+  let drawn = 0;
   function draw() {
+    const my = ++drawn;
     const rows = [...list.rows].sort((a, b) => {
       const x = SORTS[sort].get(a);
       const y = SORTS[sort].get(b);
       return (x < y ? -1 : x > y ? 1 : 0) * dir || a.rank - b.rank;
     });
-    tbody.replaceChildren(...rows.flatMap((r) => rowEls(r, maxScore, inPipeline, f)));
+    if (my > 1 || rows.length <= FIRST_ROWS) {
+      tbody.replaceChildren(...rows.flatMap(make));
+      finished();
+      return;
+    }
+    // The first draw paints the rows a screen holds; the rest (below the fold) are added
+    // when the browser is idle after that, so they do not hold up the first paint.
+    tbody.replaceChildren(...rows.slice(0, FIRST_ROWS).flatMap(make));
+    performance.mark('scout:list-first-rows');
+    whenIdle(() => {
+      if (my === drawn) tbody.append(...rows.slice(FIRST_ROWS).flatMap(make));
+      finished();
+    });
   }
   draw();
   mount(results, h('div', { class: 'results-head' }, summary, legend), list.rows.length ? h('div', { class: 'table-wrap' }, table) : empty('No researcher matches these filters.'));
+  return {
+    /** Resolves when every row is in the table. */
+    complete,
+    refresh() {
+      for (const [act, r] of cells.values()) fillAction(act, r.researcher, inPipeline, f);
+    },
+  };
+}
+
+/** The row's action: a link when the researcher is a candidate, else an add button. */
+function fillAction(td, r, inPipeline, f) {
+  const existing = inPipeline.get(r.key);
+  if (existing) {
+    mount(td, h('a', { class: 'chip ok', href: `#/candidates/${existing}` }, 'In pipeline'));
+    return;
+  }
+  if (!canWrite()) {
+    td.replaceChildren();
+    return;
+  }
+  const action = h('button', { type: 'button', class: 'small add', title: `Add ${r.name} to the pipeline`, disabled: !inPipeline.known, 'aria-busy': inPipeline.known ? false : 'true' },
+    h('span', { 'aria-hidden': 'true' }, '+'), h('span', { class: 'wide' }, ' Pipeline'), h('span', { class: 'sr' }, ` — add ${r.name}`));
+  action.addEventListener('click', async () => {
+    action.disabled = true;
+    try {
+      const c = await api.post('/api/candidates', { name: r.name, researcher_key: r.key, source_org: r.current_org || undefined, tags: [f.topic.slice(0, 40)] });
+      inPipeline.set(r.key, c.candidate.id);
+      mount(td, h('a', { class: 'chip ok', href: `#/candidates/${c.candidate.id}` }, 'In pipeline'));
+      toast(`${r.name} added to the pipeline (sourced).`);
+    } catch (e) {
+      action.disabled = false;
+      toast(e.message, 'error');
+    }
+  });
+  mount(td, action);
 }
 
 function rowEls(row, maxScore, inPipeline, f) {
@@ -150,32 +249,15 @@ function rowEls(row, maxScore, inPipeline, f) {
     toggle.setAttribute('aria-expanded', String(open));
     toggle.lastChild.textContent = open ? '▾' : '▸';
   });
-  let action = null;
-  const existing = inPipeline.get(r.key);
-  if (existing) {
-    action = h('a', { class: 'chip ok', href: `#/candidates/${existing}` }, 'In pipeline');
-  } else if (canWrite()) {
-    action = h('button', { type: 'button', class: 'small add', title: `Add ${r.name} to the pipeline` }, h('span', { 'aria-hidden': 'true' }, '+'), h('span', { class: 'wide' }, ' Pipeline'), h('span', { class: 'sr' }, ` — add ${r.name}`));
-    action.addEventListener('click', async () => {
-      action.disabled = true;
-      try {
-        const c = await api.post('/api/candidates', { name: r.name, researcher_key: r.key, source_org: r.current_org || undefined, tags: [f.topic.slice(0, 40)] });
-        inPipeline.set(r.key, c.candidate.id);
-        const link = h('a', { class: 'chip ok', href: `#/candidates/${c.candidate.id}` }, 'In pipeline');
-        action.replaceWith(link);
-        toast(`${r.name} added to the pipeline (sourced).`);
-      } catch (e) {
-        action.disabled = false;
-        toast(e.message, 'error');
-      }
-    });
-  }
+  const act = h('td', { class: 'act' });
+  fillAction(act, r, inPipeline, f);
   const imp = meanFactor(row, 'impact');
   const rol = meanFactor(row, 'role');
   const rec = meanFactor(row, 'recency');
   const tr = h('tr', { class: 'row', dataset: { key: r.key } },
     h('td', { class: 'num rank' }, String(row.rank)),
-    h('td', { class: 'who' }, h('a', { href: profileHref, class: 'name' }, r.name), h('div', { class: 'muted sub', title: shown[0] ? shown[0].title : '' }, shown[0] ? shown[0].title : ''),
+    // elementtiming: the browser records when the first row's name is painted (Element Timing).
+    h('td', { class: 'who' }, h('a', { href: profileHref, class: 'name', elementtiming: row.rank === 1 ? 'list-first-row' : false }, r.name), h('div', { class: 'muted sub', title: shown[0] ? shown[0].title : '' }, shown[0] ? shown[0].title : ''),
       h('div', { class: 'muted org-s' }, r.current_org || '–')),
     h('td', { class: 'org hide-s', title: r.current_org || '' }, r.current_org || '–', r.current_country ? h('span', { class: 'muted' }, ` · ${r.current_country}`) : null),
     h('td', { class: 'hide-s' }, row.stage || '–'),
@@ -184,9 +266,9 @@ function rowEls(row, maxScore, inPipeline, f) {
     h('td', { class: 'num hide-s' }, fmt.num(imp)),
     h('td', { class: 'num hide-s' }, fmt.num(rol)),
     h('td', { class: 'num hide-s' }, fmt.num(rec)),
-    h('td', { class: 'act' }, action),
+    act,
   );
-  return [tr, detail];
+  return [tr, detail, act];
 }
 
 /** Per-paper factor bars: contribution = relevance × impact × role × recency. */

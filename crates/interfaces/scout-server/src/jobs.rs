@@ -1,0 +1,534 @@
+//! Long work started from the UI — an ingest of an uploaded file, the pipeline export, the
+//! corpus Parquet export — as background jobs with live progress. A job is a list of phases;
+//! the running phase has a probe that reads the real operation's counters (the corpus and
+//! Parquet code keep atomics; see `jobs_run`), from which a status answer derives done, total,
+//! rate and ETA. Jobs live in memory (the most recent [`KEPT_JOBS`]); their files live in the
+//! jobs folder as `job-<id>-…` and go when the job is dropped from the list or the server
+//! restarts. Start and end of every job are written to the pipeline's audit log.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use axum::http::StatusCode;
+use scout_pipeline::{Actor, Role, Store};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use crate::corpus_api::CorpusApi;
+use crate::error::ApiError;
+
+/// Jobs kept in the list (finished ones beyond this are dropped with their files).
+pub const KEPT_JOBS: usize = 30;
+
+/// What a job does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobKind {
+    /// Upload a data file, ingest it into the corpus, refresh, reload the List's models.
+    Ingest,
+    /// Every candidate with stage, owner and tags (compensation for owners) as CSV or JSON.
+    PipelineExport,
+    /// The corpus as partitioned Parquet, packed into one `.tar`.
+    ParquetExport,
+}
+
+impl JobKind {
+    /// Whether only one job of this kind may run at a time.
+    fn exclusive(self) -> bool {
+        matches!(self, JobKind::Ingest | JobKind::ParquetExport)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum PhaseState {
+    Pending,
+    Running,
+    Done,
+    Skipped,
+    Failed,
+}
+
+/// A reading of the running phase's counters.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Sample {
+    pub done: u64,
+    /// `None` when the amount of work is not known (identity resolution, say).
+    pub total: Option<u64>,
+    /// What `done` counts: `bytes`, `records`, `documents`, `works`, `candidates`, `rows`.
+    pub unit: &'static str,
+    /// Phase-specific counters (records and rejects while parsing, the identity step…).
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub detail: Map<String, Value>,
+}
+
+/// Reads the live counters of a phase.
+pub type Probe = Arc<dyn Fn() -> Sample + Send + Sync>;
+
+struct Phase {
+    name: &'static str,
+    label: &'static str,
+    state: PhaseState,
+    started: Option<Instant>,
+    seconds: Option<f64>,
+}
+
+/// A finished job's file, for download.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub path: PathBuf,
+    pub content_type: &'static str,
+    pub file_name: String,
+    pub bytes: u64,
+}
+
+struct State {
+    status: Status,
+    phases: Vec<Phase>,
+    probe: Option<Probe>,
+    /// Whether a cancel request is honoured in the running phase.
+    cancellable: bool,
+    message: Option<String>,
+    result: Option<Value>,
+    output: Option<Output>,
+    finished_at: Option<i64>,
+}
+
+/// One job.
+pub struct Job {
+    pub id: u64,
+    pub kind: JobKind,
+    pub actor: Actor,
+    pub title: String,
+    created_at: i64,
+    started: Instant,
+    /// Set by a cancel request; the running operation polls it.
+    pub cancel: Arc<AtomicBool>,
+    state: Mutex<State>,
+}
+
+impl Job {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn status(&self) -> Status {
+        self.lock().status
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.status() == Status::Running
+    }
+
+    /// Finishes the running phase and starts `name` with `probe` (`None`: no counters). When
+    /// `name` is the running phase already, only its probe changes.
+    pub fn enter(&self, name: &str, probe: Option<Probe>, cancellable: bool) {
+        let mut s = self.lock();
+        let now = Instant::now();
+        for p in s.phases.iter_mut() {
+            if p.state == PhaseState::Running && p.name != name {
+                p.state = PhaseState::Done;
+                p.seconds = p.started.map(|t| now.duration_since(t).as_secs_f64());
+            }
+        }
+        if let Some(p) = s.phases.iter_mut().find(|p| p.name == name)
+            && p.state != PhaseState::Running
+        {
+            p.state = PhaseState::Running;
+            p.started = Some(now);
+        }
+        s.probe = probe;
+        s.cancellable = cancellable;
+    }
+
+    /// Finishes the running phase without starting another (the next one starts later).
+    pub fn complete_phase(&self) {
+        let mut s = self.lock();
+        let now = Instant::now();
+        for p in s.phases.iter_mut() {
+            if p.state == PhaseState::Running {
+                p.state = PhaseState::Done;
+                p.seconds = p.started.map(|t| now.duration_since(t).as_secs_f64());
+            }
+        }
+        s.probe = None;
+        s.cancellable = false;
+    }
+
+    /// Marks a phase that did not need to run.
+    pub fn skip(&self, name: &str) {
+        let mut s = self.lock();
+        if let Some(p) = s.phases.iter_mut().find(|p| p.name == name) {
+            p.state = PhaseState::Skipped;
+        }
+    }
+
+    /// Ends the job. The running phase ends done (success) or failed; phases not reached
+    /// stay pending.
+    pub fn finish(
+        &self,
+        status: Status,
+        message: Option<String>,
+        result: Option<Value>,
+        output: Option<Output>,
+    ) {
+        let mut s = self.lock();
+        let now = Instant::now();
+        for p in s.phases.iter_mut() {
+            if p.state == PhaseState::Running {
+                p.state = if status == Status::Succeeded {
+                    PhaseState::Done
+                } else {
+                    PhaseState::Failed
+                };
+                p.seconds = p.started.map(|t| now.duration_since(t).as_secs_f64());
+            }
+        }
+        s.status = status;
+        s.probe = None;
+        s.cancellable = false;
+        s.message = message;
+        s.result = result;
+        s.output = output;
+        s.finished_at = Some(scout_pipeline::time::now_ms());
+    }
+
+    /// The downloadable file of a finished job.
+    pub fn output(&self) -> Option<Output> {
+        let s = self.lock();
+        (s.status == Status::Succeeded)
+            .then(|| s.output.clone())
+            .flatten()
+    }
+
+    /// Asks the job to stop; refused when the running phase cannot be interrupted.
+    pub fn request_cancel(&self) -> Result<(), ApiError> {
+        let s = self.lock();
+        if s.status != Status::Running {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "job_finished",
+                format!("job {} has already finished", self.id),
+            ));
+        }
+        if !s.cancellable {
+            let phase = s
+                .phases
+                .iter()
+                .find(|p| p.state == PhaseState::Running)
+                .map_or("this phase", |p| p.label);
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "not_cancellable",
+                format!(
+                    "job {} cannot be cancelled now: {phase} runs in one transaction and finishes by itself",
+                    self.id
+                ),
+            ));
+        }
+        self.cancel.store(true, Ordering::Relaxed);
+        Ok(())
+    }
+
+    pub fn cancel_requested(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+
+    /// The status answer: phases, the running phase's progress with rate and ETA, the
+    /// message, the result and where to download it.
+    pub fn to_json(&self) -> Value {
+        let s = self.lock();
+        let running = s.phases.iter().find(|p| p.state == PhaseState::Running);
+        let progress = match (running, &s.probe) {
+            (Some(phase), Some(probe)) => {
+                let sample = probe();
+                let elapsed = phase.started.map_or(0.0, |t| t.elapsed().as_secs_f64());
+                let rate =
+                    (elapsed > 0.25 && sample.done > 0).then(|| sample.done as f64 / elapsed);
+                let fraction = sample
+                    .total
+                    .filter(|t| *t > 0)
+                    .map(|t| (sample.done as f64 / t as f64).min(1.0));
+                let eta = match (sample.total, rate) {
+                    (Some(total), Some(r)) if r > 0.0 => {
+                        Some(total.saturating_sub(sample.done) as f64 / r)
+                    }
+                    _ => None,
+                };
+                json!({
+                    "done": sample.done, "total": sample.total, "unit": sample.unit,
+                    "fraction": fraction, "rate_per_second": rate, "eta_seconds": eta,
+                    "elapsed_seconds": elapsed, "detail": sample.detail,
+                })
+            }
+            (Some(phase), None) => json!({
+                "done": 0, "total": null, "unit": null, "fraction": null, "rate_per_second": null,
+                "eta_seconds": null,
+                "elapsed_seconds": phase.started.map_or(0.0, |t| t.elapsed().as_secs_f64()),
+                "detail": {},
+            }),
+            _ => Value::Null,
+        };
+        let phases: Vec<Value> = s
+            .phases
+            .iter()
+            .map(|p| json!({"name": p.name, "label": p.label, "state": p.state, "seconds": p.seconds}))
+            .collect();
+        let download = s
+            .output
+            .as_ref()
+            .filter(|_| s.status == Status::Succeeded)
+            .map(|o| {
+                json!({"url": format!("/api/jobs/{}/download", self.id), "file_name": o.file_name,
+                       "content_type": o.content_type, "bytes": o.bytes})
+            });
+        json!({
+            "id": self.id,
+            "kind": self.kind,
+            "title": self.title,
+            "status": s.status,
+            "created_by": self.actor.name,
+            "created_at": scout_pipeline::time::rfc3339(self.created_at),
+            "finished_at": s.finished_at.map(scout_pipeline::time::rfc3339),
+            "elapsed_seconds": self.started.elapsed().as_secs_f64(),
+            "phase": running.map(|p| p.name),
+            "phases": phases,
+            "progress": progress,
+            "cancellable": s.status == Status::Running && s.cancellable,
+            "message": s.message,
+            "result": s.result,
+            "download": download,
+        })
+    }
+}
+
+/// The jobs of one server.
+pub struct Jobs {
+    dir: PathBuf,
+    pub store: Arc<Store>,
+    pub corpus: Arc<CorpusApi>,
+    /// Largest accepted upload.
+    pub max_upload_bytes: u64,
+    next_id: AtomicU64,
+    list: Mutex<Vec<Arc<Job>>>,
+}
+
+impl Jobs {
+    /// Jobs writing their files into `dir` (created; leftovers of an earlier run — entries
+    /// named `job-…` — are removed, since jobs do not survive a restart).
+    pub fn new(
+        store: Arc<Store>,
+        corpus: Arc<CorpusApi>,
+        dir: PathBuf,
+        max_upload_bytes: u64,
+    ) -> Arc<Jobs> {
+        if let Err(e) = std::fs::create_dir_all(&dir) {
+            tracing::warn!(dir = %dir.display(), error = %e, "cannot create the jobs folder");
+        }
+        remove_entries(&dir, "job-");
+        Arc::new(Jobs {
+            dir,
+            store,
+            corpus,
+            max_upload_bytes,
+            next_id: AtomicU64::new(1),
+            list: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Arc<Job>>> {
+        self.list.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// `DIR/job-<id>-<what>`.
+    pub fn path(&self, id: u64, what: &str) -> PathBuf {
+        self.dir.join(format!("job-{id}-{what}"))
+    }
+
+    /// Removes `DIR/job-<id>-<what>` (a file, or a folder when `what` ends with `/`).
+    pub fn remove_files(&self, id: u64, what: &str) {
+        let path = self.path(id, what.trim_end_matches('/'));
+        let removed = if path.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else if path.exists() {
+            std::fs::remove_file(&path)
+        } else {
+            Ok(())
+        };
+        if let Err(e) = removed {
+            tracing::warn!(path = %path.display(), error = %e, "cannot remove a job file");
+        }
+    }
+
+    /// Registers a new running job; 409 when a job of an exclusive kind is already running
+    /// (or `blocked_by` is).
+    pub fn create(
+        &self,
+        kind: JobKind,
+        actor: &Actor,
+        title: String,
+        phases: &[(&'static str, &'static str)],
+        blocked_by: &[JobKind],
+    ) -> Result<Arc<Job>, ApiError> {
+        let mut list = self.lock();
+        for other in list.iter().filter(|j| j.is_running()) {
+            if (other.kind == kind && kind.exclusive()) || blocked_by.contains(&other.kind) {
+                let what = match other.kind {
+                    JobKind::Ingest => "an ingest",
+                    JobKind::ParquetExport => "a Parquet export",
+                    JobKind::PipelineExport => "a pipeline export",
+                };
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "job_running",
+                    format!(
+                        "{what} is already running (job {}, started by {}); wait until it finishes",
+                        other.id, other.actor.name
+                    ),
+                ));
+            }
+        }
+        let job = Arc::new(Job {
+            id: self.next_id.fetch_add(1, Ordering::Relaxed),
+            kind,
+            actor: actor.clone(),
+            title,
+            created_at: scout_pipeline::time::now_ms(),
+            started: Instant::now(),
+            cancel: Arc::new(AtomicBool::new(false)),
+            state: Mutex::new(State {
+                status: Status::Running,
+                // The first phase runs from the start.
+                phases: phases
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &(name, label))| Phase {
+                        name,
+                        label,
+                        state: if i == 0 {
+                            PhaseState::Running
+                        } else {
+                            PhaseState::Pending
+                        },
+                        started: (i == 0).then(Instant::now),
+                        seconds: None,
+                    })
+                    .collect(),
+                probe: None,
+                cancellable: false,
+                message: None,
+                result: None,
+                output: None,
+                finished_at: None,
+            }),
+        });
+        list.push(job.clone());
+        // Drop the oldest finished jobs beyond the limit, with their files.
+        while list.len() > KEPT_JOBS {
+            let Some(i) = list.iter().position(|j| !j.is_running()) else {
+                break;
+            };
+            let old = list.remove(i);
+            remove_entries(&self.dir, &format!("job-{}-", old.id));
+        }
+        Ok(job)
+    }
+
+    /// A job the caller may see: their own, or any for owners. Others are "not found".
+    pub fn visible(&self, id: u64, actor: &Actor) -> Result<Arc<Job>, ApiError> {
+        self.lock()
+            .iter()
+            .find(|j| j.id == id && may_see(actor, j))
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(format!("no job {id}")))
+    }
+
+    /// The caller's jobs (owners: everyone's), newest first.
+    pub fn list(&self, actor: &Actor) -> Vec<Arc<Job>> {
+        let mut out: Vec<Arc<Job>> = self
+            .lock()
+            .iter()
+            .filter(|j| may_see(actor, j))
+            .cloned()
+            .collect();
+        out.reverse();
+        out
+    }
+
+    /// Appends an audit entry about a job by `actor` (the job still runs if the log cannot be
+    /// written, but the failure is logged).
+    pub async fn audit(&self, actor: &str, job: &Job, action: &str, mut detail: Value) {
+        detail["job"] = json!(job.id);
+        detail["kind"] = json!(job.kind);
+        if let Err(e) = self.store.record(actor, action, detail).await {
+            tracing::error!(job = job.id, error = %e, "could not write the job's audit entry");
+        }
+    }
+
+    /// Ends a job and records its end in the audit log.
+    pub async fn end(
+        &self,
+        job: &Job,
+        status: Status,
+        message: Option<String>,
+        result: Option<Value>,
+        output: Option<Output>,
+    ) {
+        let summary = json!({
+            "status": status,
+            "message": message,
+            "seconds": (job.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+            "file": output.as_ref().map(|o| json!({"name": o.file_name, "bytes": o.bytes})),
+        });
+        tracing::info!(job = job.id, kind = ?job.kind, status = ?status, seconds = job.started.elapsed().as_secs_f64(), "job finished");
+        job.finish(status, message, result, output);
+        self.audit(&job.actor.name, job, "job.finish", summary)
+            .await;
+    }
+}
+
+fn may_see(actor: &Actor, job: &Job) -> bool {
+    actor.role == Role::Owner || job.actor.user_id == actor.user_id
+}
+
+/// Removes the files and folders in `dir` whose names start with `prefix`.
+pub fn remove_entries(dir: &Path, prefix: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if !entry.file_name().to_string_lossy().starts_with(prefix) {
+            continue;
+        }
+        let path = entry.path();
+        let removed = if path.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+        if let Err(e) = removed {
+            tracing::warn!(path = %path.display(), error = %e, "cannot remove a job file");
+        }
+    }
+}
+
+/// A probe over a byte counter with an optional known total.
+pub fn counter_probe(done: Arc<AtomicU64>, total: Option<u64>, unit: &'static str) -> Probe {
+    Arc::new(move || Sample {
+        done: done.load(Ordering::Relaxed),
+        total,
+        unit,
+        detail: Map::new(),
+    })
+}
