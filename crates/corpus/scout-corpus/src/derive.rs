@@ -124,6 +124,7 @@ pub fn refresh_with_progress(
         |scope| -> Result<Option<(IndexReport, index::IndexedUpTo)>> {
             let index_job = index_needed.then(|| {
                 scope.spawn(move || -> Result<(IndexReport, index::IndexedUpTo)> {
+                    let started = Instant::now();
                     let reader = crate::db::open(db_path)?;
                     let built = index::build_with_progress(
                         &reader,
@@ -132,6 +133,7 @@ pub fn refresh_with_progress(
                         &progress.index_written,
                     );
                     progress.index_finished.store(true, Ordering::Relaxed);
+                    crate::memory::log_phase("index: built", started);
                     built
                 })
             });

@@ -34,59 +34,227 @@ pub fn paper_tie(authors: usize, year: i32, as_of: i32) -> f64 {
     recency / (authors.max(2) - 1) as f64
 }
 
-/// Builds edges from papers given as `(year, number of authors, distinct researcher ids)`.
-pub fn build_edges<'a>(
-    papers: impl IntoIterator<Item = (i32, usize, &'a [u32])>,
-    as_of: i32,
-) -> Vec<Edge> {
-    // Every co-occurrence as a compact record, sorted and summed: far less memory than a hash
-    // map of edges (16 bytes per occurrence, no per-entry overhead).
-    let mut pairs: Vec<(u64, f32, i32)> = Vec::new();
-    for (year, authors, researchers) in papers {
-        if authors > MAX_AUTHORS_FOR_EDGES || researchers.len() < 2 {
-            continue;
-        }
-        let tie = paper_tie(authors, year, as_of) as f32;
-        for (i, &x) in researchers.iter().enumerate() {
-            for &y in &researchers[i + 1..] {
-                if x != y {
-                    let (a, b) = (x.min(y), x.max(y));
-                    pairs.push(((u64::from(a) << 32) | u64::from(b), tie, year));
-                }
-            }
+/// Papers with their distinct researchers, in flat arrays (a large corpus has tens of
+/// millions of papers; a vector per paper would cost more than the ids in it).
+#[derive(Debug, Default)]
+pub struct PaperAuthors {
+    year: Vec<i32>,
+    /// Author positions on the paper (resolved or not): the tie is shared among all of them.
+    authors: Vec<u32>,
+    start: Vec<usize>,
+    researchers: Vec<u32>,
+}
+
+impl PaperAuthors {
+    pub fn new() -> Self {
+        PaperAuthors {
+            start: vec![0],
+            ..PaperAuthors::default()
         }
     }
-    pairs.sort_unstable_by_key(|p| p.0);
-    let mut out: Vec<Edge> = Vec::new();
-    for (key, tie, year) in pairs {
-        let (a, b) = ((key >> 32) as u32, key as u32);
-        match out.last_mut() {
-            Some(e) if e.a == a && e.b == b => {
+
+    /// Adds a paper: its year, number of author positions and researcher ids (any order,
+    /// repeats allowed).
+    pub fn push(&mut self, year: i32, authors: usize, researchers: impl IntoIterator<Item = u32>) {
+        let from = self.researchers.len();
+        self.researchers.extend(researchers);
+        self.researchers[from..].sort_unstable();
+        let mut kept = from;
+        for i in from..self.researchers.len() {
+            if i == from || self.researchers[i] != self.researchers[kept - 1] {
+                self.researchers[kept] = self.researchers[i];
+                kept += 1;
+            }
+        }
+        self.researchers.truncate(kept);
+        self.year.push(year);
+        self.authors
+            .push(u32::try_from(authors).unwrap_or(u32::MAX));
+        self.start.push(kept);
+    }
+
+    fn of(&self, paper: usize) -> &[u32] {
+        &self.researchers[self.start[paper]..self.start[paper + 1]]
+    }
+
+    fn makes_edges(&self, paper: usize) -> bool {
+        self.authors[paper] as usize <= MAX_AUTHORS_FOR_EDGES && self.of(paper).len() >= 2
+    }
+}
+
+/// Streams the co-author edges of `papers` researcher by researcher, in `(a, b)` order, to
+/// `emit`. Memory is the papers themselves, each researcher's paper list and one accumulator
+/// per researcher — never the edge list, which at 10M works is over a hundred million edges.
+pub fn stream_edges<E>(
+    papers: &PaperAuthors,
+    as_of: i32,
+    mut emit: impl FnMut(&Edge) -> Result<(), E>,
+) -> Result<(), E> {
+    let n_papers = papers.year.len();
+    let n_ids = papers
+        .researchers
+        .iter()
+        .max()
+        .map_or(0, |&m| m as usize + 1);
+    // Each researcher's papers (only those that make edges), ascending.
+    let mut offsets = vec![0usize; n_ids + 1];
+    for p in (0..n_papers).filter(|&p| papers.makes_edges(p)) {
+        for &r in papers.of(p) {
+            offsets[r as usize + 1] += 1;
+        }
+    }
+    for i in 0..n_ids {
+        offsets[i + 1] += offsets[i];
+    }
+    let mut fill = offsets.clone();
+    let mut papers_of = vec![0u32; offsets[n_ids]];
+    for p in (0..n_papers).filter(|&p| papers.makes_edges(p)) {
+        for &r in papers.of(p) {
+            papers_of[fill[r as usize]] = p as u32;
+            fill[r as usize] += 1;
+        }
+    }
+    drop(fill);
+    let empty = Edge {
+        a: 0,
+        b: 0,
+        papers: 0,
+        weight: 0.0,
+        first_year: 0,
+        last_year: 0,
+    };
+    let mut acc = vec![empty; n_ids];
+    let mut touched: Vec<u32> = Vec::new();
+    for a in 0..n_ids {
+        for &p in &papers_of[offsets[a]..offsets[a + 1]] {
+            let p = p as usize;
+            let (year, authors) = (papers.year[p], papers.authors[p] as usize);
+            let tie = f64::from(paper_tie(authors, year, as_of) as f32);
+            for &b in papers.of(p).iter().filter(|&&b| b as usize > a) {
+                let e = &mut acc[b as usize];
+                if e.papers == 0 {
+                    touched.push(b);
+                }
                 e.papers += 1;
-                e.weight += f64::from(tie);
+                e.weight += tie;
                 if year > 0 {
                     e.first_year = if e.first_year > 0 {
                         e.first_year.min(year)
                     } else {
                         year
                     };
-                    e.last_year = e.last_year.max(year);
                 }
+                e.last_year = e.last_year.max(year);
             }
-            _ => out.push(Edge {
-                a,
-                b,
-                papers: 1,
-                weight: f64::from(tie),
-                first_year: year,
-                last_year: year,
-            }),
         }
+        touched.sort_unstable();
+        for &b in &touched {
+            let e = std::mem::replace(&mut acc[b as usize], empty);
+            emit(&Edge {
+                a: a as u32,
+                b,
+                ..e
+            })?;
+        }
+        touched.clear();
     }
-    out
+    Ok(())
 }
 
-/// Weighted undirected graph in compressed-row form, for community detection.
+/// Builds edges from papers given as `(year, number of authors, distinct researcher ids)`.
+pub fn build_edges<'a>(
+    papers: impl IntoIterator<Item = (i32, usize, &'a [u32])>,
+    as_of: i32,
+) -> Vec<Edge> {
+    let mut flat = PaperAuthors::new();
+    for (year, authors, researchers) in papers {
+        flat.push(year, authors, researchers.iter().copied());
+    }
+    let mut out = Vec::new();
+    let built: Result<(), std::convert::Infallible> = stream_edges(&flat, as_of, |e| {
+        out.push(*e);
+        Ok(())
+    });
+    match built {
+        Ok(()) => out,
+        Err(never) => match never {},
+    }
+}
+
+/// A weighted undirected graph for community detection, in compressed-row form: each node's
+/// neighbours in ascending order (12 bytes per edge end).
+pub struct WeightedGraph(Csr);
+
+impl WeightedGraph {
+    /// From edges sorted by `(a, b)` with `a <= b`.
+    pub fn from_edges(n: usize, edges: &[(u32, u32, f64)]) -> Self {
+        WeightedGraph(Csr::new(n, edges))
+    }
+
+    /// The co-author graph of `papers` over `n` researchers, streaming every edge to `emit` on
+    /// the way (in `(a, b)` order). The edges are streamed twice — once to count each node's
+    /// degree, once to fill — so that no edge list is ever held: the graph itself (12 bytes
+    /// per edge end) is the only copy.
+    pub fn from_papers<E>(
+        n: usize,
+        papers: &PaperAuthors,
+        as_of: i32,
+        mut emit: impl FnMut(&Edge) -> Result<(), E>,
+    ) -> Result<Self, E> {
+        let mut count = vec![0usize; n + 1];
+        stream_edges(papers, as_of, |e| {
+            count[e.a as usize] += 1;
+            count[e.b as usize] += 1;
+            Ok(())
+        })?;
+        let mut offsets = vec![0usize; n + 1];
+        for i in 0..n {
+            offsets[i + 1] = offsets[i] + count[i];
+        }
+        drop(count);
+        let mut fill = offsets.clone();
+        let mut targets = vec![0u32; offsets[n]];
+        let mut weights = vec![0f64; offsets[n]];
+        let mut degree = vec![0f64; n];
+        let mut total = 0.0;
+        // The fill order of `Csr::new` over the sorted edge list, so both give one graph.
+        stream_edges(papers, as_of, |e| {
+            let (a, b, w) = (e.a as usize, e.b as usize, e.weight);
+            targets[fill[a]] = e.b;
+            weights[fill[a]] = w;
+            fill[a] += 1;
+            degree[a] += w;
+            targets[fill[b]] = e.a;
+            weights[fill[b]] = w;
+            fill[b] += 1;
+            degree[b] += w;
+            total += 2.0 * w;
+            emit(e)
+        })?;
+        Ok(WeightedGraph(Csr {
+            offsets,
+            targets,
+            weights,
+            degree,
+            total,
+        }))
+    }
+
+    /// Number of edges.
+    pub fn edges(&self) -> usize {
+        self.0.targets.len() / 2
+    }
+
+    /// Does `node` have any edge?
+    pub fn has_edges(&self, node: usize) -> bool {
+        self.0.offsets[node + 1] > self.0.offsets[node]
+    }
+
+    pub fn nodes(&self) -> usize {
+        self.0.degree.len()
+    }
+}
+
 struct Csr {
     offsets: Vec<usize>,
     targets: Vec<u32>,
@@ -138,20 +306,35 @@ impl Csr {
             total,
         }
     }
+
+    /// Every edge once, as `(a, b, weight)` with `a <= b`, in `(a, b)` order.
+    fn upper_edges(&self) -> impl Iterator<Item = (u32, u32, f64)> + '_ {
+        (0..self.degree.len()).flat_map(move |a| {
+            (self.offsets[a]..self.offsets[a + 1])
+                .filter(move |&e| self.targets[e] as usize >= a)
+                .map(move |e| (a as u32, self.targets[e], self.weights[e]))
+        })
+    }
 }
 
 /// Louvain community detection. Nodes are `0..n`; returns a community label per node
 /// (labels are dense, ordered by first appearance). Deterministic for a given input.
 pub fn louvain(n: usize, edges: &[(u32, u32, f64)]) -> Vec<u32> {
+    louvain_graph(&WeightedGraph::from_edges(n, edges))
+}
+
+/// [`louvain`] on a graph already in compressed form (not copied: the first level works on it
+/// directly, later levels on their smaller aggregated graphs).
+pub fn louvain_graph(first: &WeightedGraph) -> Vec<u32> {
+    let n = first.nodes();
     let mut membership: Vec<u32> = (0..n as u32).collect();
-    let mut current_edges: Vec<(u32, u32, f64)> = edges.to_vec();
-    let mut current_n = n;
+    let mut aggregated: Option<Csr> = None;
     for _level in 0..20 {
-        let graph = Csr::new(current_n, &current_edges);
+        let graph = aggregated.as_ref().unwrap_or(&first.0);
         if graph.total <= 0.0 {
             break;
         }
-        let (community, moved) = local_moving(&graph);
+        let (community, moved) = local_moving(graph);
         if !moved {
             break;
         }
@@ -166,15 +349,14 @@ pub fn louvain(n: usize, edges: &[(u32, u32, f64)]) -> Vec<u32> {
         }
         // Aggregate: one node per community, edge weights summed.
         let mut agg: HashMap<(u32, u32), f64> = HashMap::default();
-        for &(a, b, w) in &current_edges {
+        for (a, b, w) in graph.upper_edges() {
             let (ca, cb) = (dense[&community[a as usize]], dense[&community[b as usize]]);
             *agg.entry((ca.min(cb), ca.max(cb))).or_default() += w;
         }
         let mut next_edges: Vec<(u32, u32, f64)> =
             agg.into_iter().map(|((a, b), w)| (a, b, w)).collect();
         next_edges.sort_by_key(|e| (e.0, e.1));
-        current_edges = next_edges;
-        current_n = dense.len();
+        aggregated = Some(Csr::new(dense.len(), &next_edges));
     }
     membership
 }
@@ -242,13 +424,18 @@ fn local_moving(g: &Csr) -> (Vec<u32>, bool) {
 
 /// Modularity of a partition (for tests and reports).
 pub fn modularity(n: usize, edges: &[(u32, u32, f64)], community: &[u32]) -> f64 {
-    let g = Csr::new(n, edges);
+    modularity_graph(&WeightedGraph::from_edges(n, edges), community)
+}
+
+/// [`modularity`] of a graph in compressed form.
+pub fn modularity_graph(graph: &WeightedGraph, community: &[u32]) -> f64 {
+    let g = &graph.0;
     if g.total == 0.0 {
         return 0.0;
     }
     let mut inside: HashMap<u32, f64> = HashMap::default();
     let mut tot: HashMap<u32, f64> = HashMap::default();
-    for &(a, b, w) in edges {
+    for (a, b, w) in g.upper_edges() {
         if community[a as usize] == community[b as usize] {
             *inside.entry(community[a as usize]).or_default() += 2.0 * w;
         }
@@ -376,6 +563,101 @@ mod tests {
         assert!((w(2, 3) - 0.25).abs() < 1e-6); // two half-lives
         assert!((w(3, 4) - 1.0 / 9.0).abs() < 1e-6);
         assert_eq!(edges[0].papers, 2);
+    }
+
+    /// Papers drawn from a fixed pseudo-random sequence: small and big author lists, repeated
+    /// researchers on a paper, years unknown now and then.
+    fn sample_papers() -> Vec<(i32, usize, Vec<u32>)> {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m
+        };
+        (0..400)
+            .map(|_| {
+                let n = if next(20) == 0 {
+                    55
+                } else {
+                    1 + next(6) as usize
+                };
+                let researchers: Vec<u32> = (0..n).map(|_| next(120) as u32).collect();
+                let year = if next(10) == 0 {
+                    0
+                } else {
+                    2010 + next(15) as i32
+                };
+                (year, n + next(2) as usize, researchers)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn streamed_edges_equal_summing_every_co_occurrence() {
+        let papers = sample_papers();
+        // The plain definition: every pair of distinct researchers on an eligible paper.
+        let mut expected: std::collections::BTreeMap<(u32, u32), (u32, f64, i32, i32)> =
+            Default::default();
+        for (year, authors, researchers) in &papers {
+            let mut rs = researchers.clone();
+            rs.sort_unstable();
+            rs.dedup();
+            if *authors > MAX_AUTHORS_FOR_EDGES || rs.len() < 2 {
+                continue;
+            }
+            let tie = f64::from(paper_tie(*authors, *year, 2024) as f32);
+            for (i, &a) in rs.iter().enumerate() {
+                for &b in &rs[i + 1..] {
+                    let e = expected.entry((a, b)).or_insert((0, 0.0, 0, 0));
+                    e.0 += 1;
+                    e.1 += tie;
+                    if *year > 0 {
+                        e.2 = if e.2 > 0 { e.2.min(*year) } else { *year };
+                    }
+                    e.3 = e.3.max(*year);
+                }
+            }
+        }
+        let edges = build_edges(papers.iter().map(|(y, n, r)| (*y, *n, r.as_slice())), 2024);
+        assert_eq!(edges.len(), expected.len());
+        for (e, ((a, b), (n, w, first, last))) in edges.iter().zip(&expected) {
+            assert_eq!(
+                (e.a, e.b, e.papers, e.first_year, e.last_year),
+                (*a, *b, *n, *first, *last)
+            );
+            assert!((e.weight - w).abs() < 1e-9, "{e:?} {w}");
+        }
+    }
+
+    #[test]
+    fn the_streamed_graph_is_the_graph_of_the_edge_list() {
+        let papers = sample_papers();
+        let mut flat = PaperAuthors::new();
+        for (year, authors, researchers) in &papers {
+            flat.push(*year, *authors, researchers.iter().copied());
+        }
+        let mut emitted = Vec::new();
+        let streamed = WeightedGraph::from_papers(120, &flat, 2024, |e| {
+            emitted.push((e.a, e.b, e.weight));
+            Ok::<(), ()>(())
+        })
+        .unwrap_or_else(|()| unreachable!());
+        let listed = WeightedGraph::from_edges(120, &emitted);
+        assert_eq!(streamed.0.offsets, listed.0.offsets);
+        assert_eq!(streamed.0.targets, listed.0.targets);
+        assert_eq!(streamed.0.weights, listed.0.weights);
+        assert_eq!(streamed.edges(), emitted.len());
+        let labels = louvain_graph(&streamed);
+        assert_eq!(labels, louvain(120, &emitted));
+        assert_eq!(
+            modularity_graph(&streamed, &labels),
+            modularity(120, &emitted, &labels)
+        );
+        for r in 0..120u32 {
+            let in_list = emitted.iter().any(|&(a, b, _)| a == r || b == r);
+            assert_eq!(streamed.has_edges(r as usize), in_list, "node {r}");
+        }
     }
 
     #[test]

@@ -39,13 +39,14 @@ pub struct Mention {
 }
 
 /// An affiliation of a mention, as statistics need it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct AffFact {
     /// Index into [`MentionData::org_names`].
     pub org: u32,
+    /// Index into [`MentionData::countries`]; 0 = none given.
+    pub country: u32,
     /// A department or school named without its institution ("Department of Computer Science").
     pub generic: bool,
-    pub country: Option<String>,
     pub org_type: OrgType,
 }
 
@@ -56,12 +57,20 @@ pub struct MentionData {
     pub names: Vec<String>,
     /// Per kind, interned id strings (index 0 unused).
     pub id_values: [Vec<String>; 4],
-    /// Organisation ids per mention (parallel to `mentions`), for evidence.
-    pub orgs: Vec<Vec<u32>>,
+    /// Named (not generic) organisation ids of all mentions, distinct per mention, mention
+    /// after mention: see [`MentionData::orgs_of`]. Flat arrays rather than a vector per
+    /// mention: at 50M mentions the per-vector headers and allocations alone were gigabytes.
+    org_ids: Vec<u32>,
+    /// Start of each mention's organisations in `org_ids` (one more entry than mentions).
+    org_start: Vec<u32>,
     /// Organisations by id: normalised key (see [`crate::organisations::org_key`]).
     pub org_tokens: Vec<String>,
-    /// Affiliations per mention (parallel to `mentions`).
-    pub affs: Vec<Vec<AffFact>>,
+    /// Affiliations of all mentions, mention after mention: see [`MentionData::affs_of`].
+    aff_facts: Vec<AffFact>,
+    /// Start of each mention's affiliations in `aff_facts` (one more entry than mentions).
+    aff_start: Vec<u32>,
+    /// Country codes by id (index 0 = none).
+    pub countries: Vec<String>,
     /// Organisations by id: display name (canonical when the alias table applied).
     pub org_names: Vec<String>,
     /// Organisations by id: index into the alias table, when it applied.
@@ -70,6 +79,37 @@ pub struct MentionData {
     pub org_rors: Vec<Option<String>>,
     /// OpenReview ids dropped at load because they name someone else (index 0 used).
     pub dropped_ids: [u64; 4],
+}
+
+impl MentionData {
+    /// Named organisations of mention `m` (distinct, in the order the paper lists them).
+    pub fn orgs_of(&self, m: usize) -> &[u32] {
+        &self.org_ids[self.org_start[m] as usize..self.org_start[m + 1] as usize]
+    }
+
+    /// Affiliations of mention `m`.
+    pub fn affs_of(&self, m: usize) -> &[AffFact] {
+        &self.aff_facts[self.aff_start[m] as usize..self.aff_start[m + 1] as usize]
+    }
+
+    /// Every affiliation of every mention.
+    pub fn all_affs(&self) -> &[AffFact] {
+        &self.aff_facts
+    }
+
+    /// The country code of an affiliation, if one was given.
+    pub fn country(&self, fact: &AffFact) -> Option<&str> {
+        (fact.country != 0).then(|| self.countries[fact.country as usize].as_str())
+    }
+}
+
+/// Offset into a flat array as stored in the `*_start` columns.
+fn flat_offset(len: usize) -> Result<u32> {
+    u32::try_from(len).map_err(|_| {
+        crate::error::CorpusError::Invalid(format!(
+            "{len} affiliations of author mentions: more than identity resolution can hold"
+        ))
+    })
 }
 
 /// Interns strings into dense ids.
@@ -146,14 +186,62 @@ pub struct Link {
     pub a: u32,
     pub b: u32,
     pub rule: Rule,
-    pub detail: String,
+    pub evidence: LinkEvidence,
+}
+
+/// What a link rests on, as ids into [`MentionData`]; [`Link::detail`] spells it out. Kept
+/// as ids because a large corpus has tens of millions of links and only the judgement calls
+/// among them are ever written out.
+#[derive(Debug, Clone, Copy)]
+pub enum LinkEvidence {
+    /// The name (into `names`) appears twice on the paper.
+    Repeated { name: u32 },
+    /// Shared co-author names, with one example spelling (into `names`).
+    Coauthors { shared: u32, example: Option<u32> },
+    /// Shared organisations, with one example (into `org_tokens`).
+    Organisations { shared: u32, example: u32 },
+    /// An identical full name (into `names`) in a block of at most `max_givens` given names.
+    RareFullName { name: u32, max_givens: u32 },
+}
+
+impl Link {
+    /// The evidence in words, as `identity_links.detail` and `why-same` show it.
+    pub fn detail(&self, data: &MentionData) -> String {
+        let name = |n: u32| data.names.get(n as usize).map_or("", String::as_str);
+        match self.evidence {
+            LinkEvidence::Repeated { name: n } => {
+                format!("\"{}\" appears twice on the paper", name(n))
+            }
+            LinkEvidence::Coauthors { shared, example } => format!(
+                "{shared} shared co-author name(s), e.g. {}",
+                example.map_or_else(String::new, |n| format!("\"{}\"", name(n)))
+            ),
+            LinkEvidence::Organisations { shared, example } => format!(
+                "{shared} shared organisation(s), e.g. \"{}\"",
+                data.org_tokens
+                    .get(example as usize)
+                    .map_or("", String::as_str)
+            ),
+            LinkEvidence::RareFullName {
+                name: n,
+                max_givens,
+            } => format!(
+                "identical full name \"{}\", and at most {max_givens} given names occur with this family name and initial",
+                name(n)
+            ),
+        }
+    }
 }
 
 /// What resolution decided: a cluster representative per mention, and the links.
 #[derive(Debug, Default)]
 pub struct Clustering {
     pub root: Vec<u32>,
+    /// The judgement calls (every rule but the strong ids), kept to be written out.
     pub links: Vec<Link>,
+    /// Unions by strong id, per kind, counted only: they follow from the ids on the mentions
+    /// (`why-same` recomputes them), and a large corpus has tens of millions.
+    pub strong_id_links: [u64; 4],
     /// Unions refused because they would have joined two different strong ids.
     pub refused_conflicts: u64,
     /// Name matches with evidence that were not merged because the clusters hold different
@@ -257,7 +345,12 @@ impl UnionFind {
 
 /// Loads mentions, their strong ids and organisations from the store.
 pub fn load(conn: &Connection) -> Result<MentionData> {
-    let mut data = MentionData::default();
+    let mut data = MentionData {
+        org_start: vec![0],
+        aff_start: vec![0],
+        ..MentionData::default()
+    };
+    let mut countries = Interner::with_empty_slot();
     let mut names = Interner::default();
     let mut ids: [Interner; 4] = std::array::from_fn(|_| Interner::with_empty_slot());
     let registry = OrgRegistry::builtin();
@@ -319,8 +412,7 @@ pub fn load(conn: &Connection) -> Result<MentionData> {
                     mention_ids[k] = ids[k].get(v);
                 }
             }
-            let mut org_list = Vec::new();
-            let mut facts = Vec::new();
+            let orgs_from = data.org_ids.len();
             for aff in &a.affiliations {
                 let display = aff.display();
                 // Resolving, folding and classifying are done once per distinct string.
@@ -368,13 +460,13 @@ pub fn load(conn: &Connection) -> Result<MentionData> {
                     });
                 let (org, generic, org_type) = *cached;
                 let Some(org) = org else { continue };
-                if !generic && !org_list.contains(&org) {
-                    org_list.push(org);
+                if !generic && !data.org_ids[orgs_from..].contains(&org) {
+                    data.org_ids.push(org);
                 }
-                facts.push(AffFact {
+                data.aff_facts.push(AffFact {
                     org,
+                    country: aff.country.as_deref().map_or(0, |c| countries.get(c)),
                     generic,
-                    country: aff.country.clone(),
                     org_type,
                 });
             }
@@ -386,10 +478,13 @@ pub fn load(conn: &Connection) -> Result<MentionData> {
                 year: year.unwrap_or(0),
                 citations: citations.unwrap_or(0),
             });
-            data.orgs.push(org_list);
-            data.affs.push(facts);
+            data.org_start.push(flat_offset(data.org_ids.len())?);
+            data.aff_start.push(flat_offset(data.aff_facts.len())?);
         }
     }
+    data.org_ids.shrink_to_fit();
+    data.aff_facts.shrink_to_fit();
+    data.countries = countries.values;
     data.names = names.values;
     data.id_values = ids.map(|i| i.values);
     data.org_tokens = org_keys.values;
@@ -447,6 +542,7 @@ pub fn resolve(data: &MentionData, config: &ResolveConfig) -> Clustering {
     let n = data.mentions.len();
     let mut uf = UnionFind::new(&data.mentions, config.use_strong_ids);
     let mut links = Vec::new();
+    let mut strong_id_links = [0u64; 4];
     let mut refused = 0u64;
     let mut namesakes = 0u64;
 
@@ -466,10 +562,9 @@ pub fn resolve(data: &MentionData, config: &ResolveConfig) -> Clustering {
                             a: a as u32,
                             b: b as u32,
                             rule: Rule::DuplicateOnPaper,
-                            detail: format!(
-                                "\"{}\" appears twice on the paper",
-                                data.names[data.mentions[a].name as usize]
-                            ),
+                            evidence: LinkEvidence::Repeated {
+                                name: data.mentions[a].name,
+                            },
                         }),
                         Ok(None) => {}
                         Err(()) => refused += 1,
@@ -503,12 +598,7 @@ pub fn resolve(data: &MentionData, config: &ResolveConfig) -> Clustering {
                 let f = group[0];
                 for &m in &group[1..] {
                     match uf.union(f, m) {
-                        Ok(Some(_)) => links.push(Link {
-                            a: f,
-                            b: m,
-                            rule: Rule::for_kind(kind),
-                            detail: data.id_values[kind][id as usize].clone(),
-                        }),
+                        Ok(Some(_)) => strong_id_links[kind] += 1,
                         Ok(None) => {}
                         Err(()) => refused += 1,
                     }
@@ -543,8 +633,8 @@ pub fn resolve(data: &MentionData, config: &ResolveConfig) -> Clustering {
         key_names[key as usize] = name as u32;
     }
     // Co-authors of each mention, as name keys.
-    let mut work_start = vec![0usize; n];
-    let mut work_end = vec![0usize; n];
+    let mut work_start = vec![0u32; n];
+    let mut work_end = vec![0u32; n];
     let mut i = 0;
     while i < n {
         let mut j = i;
@@ -552,8 +642,8 @@ pub fn resolve(data: &MentionData, config: &ResolveConfig) -> Clustering {
             j += 1;
         }
         for k in i..j {
-            work_start[k] = i;
-            work_end[k] = j;
+            work_start[k] = i as u32;
+            work_end[k] = j as u32;
         }
         i = j;
     }
@@ -584,6 +674,7 @@ pub fn resolve(data: &MentionData, config: &ResolveConfig) -> Clustering {
     Clustering {
         root,
         links,
+        strong_id_links,
         refused_conflicts: refused,
         namesakes_kept_apart: namesakes,
         inconsistent_ids: inconsistent,
@@ -596,7 +687,7 @@ fn resolve_block(
     data: &MentionData,
     parsed: &[Option<PersonName>],
     (name_key_ids, key_names): (&[u32], &[u32]),
-    (work_start, work_end): (&[usize], &[usize]),
+    (work_start, work_end): (&[u32], &[u32]),
     config: &ResolveConfig,
     uf: &mut UnionFind,
     links: &mut Vec<Link>,
@@ -620,13 +711,13 @@ fn resolve_block(
                     f.name = Some(p.clone());
                 }
             }
-            for other in work_start[m as usize]..work_end[m as usize] {
+            for other in work_start[m as usize] as usize..work_end[m as usize] as usize {
                 if other != m as usize {
                     f.coauthors
                         .insert(name_key_ids[data.mentions[other].name as usize]);
                 }
             }
-            f.orgs.extend(data.orgs[m as usize].iter().copied());
+            f.orgs.extend(data.orgs_of(m as usize).iter().copied());
             f.works.insert(mention.work);
         }
         if facts.len() < 2 {
@@ -711,30 +802,28 @@ fn resolve_block(
             match uf.union(wa, wb) {
                 Ok(Some(new_root)) => {
                     merged_any = true;
-                    let (rule, detail) = if co > 0 {
+                    let (rule, evidence) = if co > 0 {
                         (
                             Rule::NameAndCoauthor,
-                            format!(
-                                "{co} shared co-author name(s), e.g. {}",
-                                coauthor_label(data, key_names, co_token)
-                            ),
+                            LinkEvidence::Coauthors {
+                                shared: co,
+                                example: key_names.get(co_token as usize).copied(),
+                            },
                         )
                     } else {
                         (
                             Rule::NameAndOrganisation,
-                            format!(
-                                "{org} shared organisation(s), e.g. \"{}\"",
-                                data.org_tokens
-                                    .get(org_token as usize)
-                                    .map_or("", String::as_str)
-                            ),
+                            LinkEvidence::Organisations {
+                                shared: org,
+                                example: org_token,
+                            },
                         )
                     };
                     links.push(Link {
                         a: wa,
                         b: wb,
                         rule,
-                        detail,
+                        evidence,
                     });
                     let mut joined = facts.remove(&ra).unwrap_or_default();
                     let other = facts.remove(&rb).unwrap_or_default();
@@ -823,11 +912,10 @@ fn merge_rare_full_names(
                     a: first,
                     b: m,
                     rule: Rule::RareFullName,
-                    detail: format!(
-                        "identical full name \"{}\", and at most {} given names occur with this family name and initial",
-                        data.names[data.mentions[m as usize].name as usize],
-                        config.rare_name_max_givens
-                    ),
+                    evidence: LinkEvidence::RareFullName {
+                        name: data.mentions[m as usize].name,
+                        max_givens: config.rare_name_max_givens as u32,
+                    },
                 });
             }
         }
@@ -855,12 +943,6 @@ fn names_agree(group: &[u32], data: &MentionData, parsed: &[Option<PersonName>])
             .as_ref()
             .is_none_or(|p| p.plausibly_same(main))
     })
-}
-
-fn coauthor_label(data: &MentionData, key_names: &[u32], token: u32) -> String {
-    key_names
-        .get(token as usize)
-        .map_or_else(String::new, |&i| format!("\"{}\"", data.names[i as usize]))
 }
 
 /// How much a name tells: full given names beat initials, more given tokens beat fewer.
@@ -897,25 +979,16 @@ pub fn rebuild_with_steps(
     step(IdentityStep::Loading);
     let started = std::time::Instant::now();
     let data = load(conn)?;
-    tracing::info!(
-        mentions = data.mentions.len(),
-        seconds = started.elapsed().as_secs_f64(),
-        "identity: loaded"
-    );
+    tracing::info!(mentions = data.mentions.len(), "identity: mentions");
+    crate::memory::log_phase("identity: loaded", started);
     step(IdentityStep::Resolving);
     let started = std::time::Instant::now();
     let clustering = resolve(&data, &ResolveConfig::default());
-    tracing::info!(
-        seconds = started.elapsed().as_secs_f64(),
-        "identity: resolved"
-    );
+    crate::memory::log_phase("identity: resolved", started);
     step(IdentityStep::Writing);
     let started = std::time::Instant::now();
-    let report = write(conn, &data, &clustering);
-    tracing::info!(
-        seconds = started.elapsed().as_secs_f64(),
-        "identity: written"
-    );
+    let report = write(conn, &data, clustering);
+    crate::memory::log_phase("identity: written", started);
     report
 }
 
@@ -980,7 +1053,6 @@ fn profile_affiliations(
 pub struct Current {
     /// Index into the [`OrgTable`].
     pub org_id: Option<usize>,
-    pub org: Option<String>,
     pub year: Option<i32>,
     pub org_type: Option<OrgType>,
     pub country: Option<String>,
@@ -995,7 +1067,7 @@ fn current_affiliation(
     // Prefer named institutions; a bare "Department of Computer Science" only when nothing else
     // was ever given.
     let named = current_from(data, table, mentions, profile, false);
-    if named.org.is_some() {
+    if named.org_id.is_some() {
         return named;
     }
     current_from(data, table, mentions, profile, true)
@@ -1008,7 +1080,11 @@ fn current_from(
     profile: &[ProfileAffiliation],
     generic: bool,
 ) -> Current {
-    let usable = |m: u32| data.affs[m as usize].iter().any(|f| generic || !f.generic);
+    let usable = |m: u32| {
+        data.affs_of(m as usize)
+            .iter()
+            .any(|f| generic || !f.generic)
+    };
     let latest = mentions
         .iter()
         .filter(|&&m| usable(m))
@@ -1024,7 +1100,8 @@ fn current_from(
         if data.mentions[m as usize].year != year {
             continue;
         }
-        for f in data.affs[m as usize]
+        for f in data
+            .affs_of(m as usize)
             .iter()
             .filter(|f| generic || !f.generic)
         {
@@ -1033,7 +1110,7 @@ fn current_from(
                 .or_insert((0, None, f.org_type));
             e.0 += 1;
             if e.1.is_none() {
-                e.1 = f.country.clone();
+                e.1 = data.country(f).map(str::to_string);
             }
         }
     }
@@ -1051,7 +1128,6 @@ fn current_from(
     match best {
         Some((org, (_, country, _))) => Current {
             org_id: Some(org),
-            org: Some(table.names[org].clone()),
             year: Some(year),
             org_type: Some(table.types[org]),
             country: country.or_else(|| table.countries[org].clone()),
@@ -1063,8 +1139,26 @@ fn current_from(
 fn write(
     conn: &mut Connection,
     data: &MentionData,
-    clustering: &Clustering,
+    clustering: Clustering,
 ) -> Result<IdentityReport> {
+    let started = std::time::Instant::now();
+    let Clustering {
+        root,
+        links,
+        strong_id_links,
+        refused_conflicts,
+        namesakes_kept_apart,
+        inconsistent_ids,
+    } = clustering;
+    let mut by_rule: HashMap<&'static str, u64> = HashMap::default();
+    for l in &links {
+        *by_rule.entry(l.rule.as_str()).or_default() += 1;
+    }
+    for (kind, &count) in strong_id_links.iter().enumerate() {
+        if count > 0 {
+            *by_rule.entry(Rule::for_kind(kind).as_str()).or_default() += count;
+        }
+    }
     let mut table = OrgTable::from_data(data);
     let profiles = profile_affiliations(conn, &mut table)?;
     let as_of = data.mentions.iter().map(|m| m.year).max().unwrap_or(0);
@@ -1073,59 +1167,73 @@ fn write(
         .iter()
         .map(|n| PersonName::parse(n).map_or((false, 0, 0), |p| informative(&p)))
         .collect();
-    // Group mentions by cluster.
-    let mut clusters: HashMap<u32, Vec<u32>> = HashMap::default();
-    for (m, &r) in clustering.root.iter().enumerate() {
-        clusters.entry(r).or_default().push(m as u32);
+    // Group mentions by cluster: one array of mention indices sorted by (root, mention), and
+    // each cluster a range of it (no vector per cluster: there are millions).
+    let mut by_cluster: Vec<u32> = (0..root.len() as u32).collect();
+    by_cluster.sort_unstable_by_key(|&m| (root[m as usize], m));
+    let mut clusters: Vec<(u32, std::ops::Range<usize>)> = Vec::new();
+    for (i, &m) in by_cluster.iter().enumerate() {
+        let r = root[m as usize];
+        match clusters.last_mut() {
+            Some((last, range)) if *last == r => range.end = i + 1,
+            _ => clusters.push((r, i..i + 1)),
+        }
     }
+    /// A researcher to write: names and ids as indices into `data` (millions of rows; only
+    /// the key, which orders them, is a string).
     struct Row {
         key: String,
-        name: String,
-        ids: [Option<String>; 4],
-        mentions: Vec<u32>,
+        /// Into `data.names`.
+        name: u32,
+        /// Per kind, into `data.id_values[kind]`; 0 = none.
+        ids: [u32; 4],
+        mentions: std::ops::Range<usize>,
     }
+    let name_of = |row: &Row| data.names.get(row.name as usize).map_or("", String::as_str);
+    let id_of = |row: &Row, kind: usize| {
+        (row.ids[kind] != 0).then(|| data.id_values[kind][row.ids[kind] as usize].as_str())
+    };
     let mut work_key_stmt = conn.prepare("SELECT key FROM works WHERE id = ?1")?;
     let mut rows: Vec<(u32, Row)> = clusters
         .into_iter()
-        .map(|(root, mentions)| {
-            let mut ids: [Option<String>; 4] = Default::default();
-            for &m in &mentions {
+        .map(|(root, range)| {
+            let mentions = &by_cluster[range.clone()];
+            let mut ids = [0u32; 4];
+            for &m in mentions {
                 for (k, slot) in ids.iter_mut().enumerate() {
                     let id = data.mentions[m as usize].ids[k];
-                    if id != 0 && slot.is_none() {
-                        *slot = Some(data.id_values[k][id as usize].clone());
+                    if id != 0 && *slot == 0 {
+                        *slot = id;
                     }
                 }
             }
-            let name = display_name(data, &info_of, &mentions);
-            let key = match ids
-                .iter()
-                .enumerate()
-                .find_map(|(k, v)| v.as_ref().map(|v| (k, v)))
-            {
-                Some((k, v)) => format!("{}:{v}", ID_KINDS[k]),
+            let name_id = display_name(data, &info_of, mentions);
+            let name = data.names.get(name_id as usize).map_or("", String::as_str);
+            let key = match ids.iter().enumerate().find(|(_, v)| **v != 0) {
+                Some((k, &v)) => format!("{}:{}", ID_KINDS[k], data.id_values[k][v as usize]),
                 None => {
                     // Mentions are in work-key order, so the smallest index is the first paper.
-                    let first = mentions.iter().copied().min().unwrap_or(0);
+                    let first = mentions.first().copied().unwrap_or(0);
                     let mention = &data.mentions[first as usize];
                     let work_key: String = work_key_stmt
                         .query_row([mention.work], |r| r.get(0))
                         .unwrap_or_else(|_| mention.work.to_string());
                     format!(
                         "name:{}:{}#{}",
-                        crate::names::name_key(&name).replace(' ', "_"),
+                        crate::names::name_key(name).replace(' ', "_"),
                         work_key,
                         mention.position
                     )
                 }
             };
+            let name = name_id;
             (
                 root,
                 Row {
                     key,
                     name,
                     ids,
-                    mentions,
+                    mentions: range,
                 },
             )
         })
@@ -1135,14 +1243,18 @@ fn write(
     rows.sort_by(|a, b| {
         a.1.key
             .cmp(&b.1.key)
-            .then_with(|| a.1.mentions.iter().min().cmp(&b.1.mentions.iter().min()))
+            .then_with(|| by_cluster[a.1.mentions.start].cmp(&by_cluster[b.1.mentions.start]))
     });
-    let mut seen: HashMap<String, usize> = HashMap::default();
+    // Equal keys are adjacent after the sort.
+    let mut previous: Option<String> = None;
+    let mut run = 0;
     for (_, row) in &mut rows {
-        let n = seen.entry(row.key.clone()).or_insert(0);
-        *n += 1;
-        if *n > 1 {
-            row.key = format!("{}#{}", row.key, n);
+        if previous.as_deref() == Some(row.key.as_str()) {
+            run += 1;
+            row.key = format!("{}#{}", row.key, run);
+        } else {
+            run = 1;
+            previous = Some(row.key.clone());
         }
     }
 
@@ -1155,9 +1267,10 @@ fn write(
          DROP INDEX IF EXISTS researchers_name_norm;
          DELETE FROM identity_links; DELETE FROM authorship_researcher; DELETE FROM researchers;",
     )?;
-    let mut researcher_of_root: HashMap<u32, i64> = HashMap::default();
+    // Researcher id (1-based) by cluster root; 0 for a mention that is not a root.
+    let mut researcher_of_root: Vec<u32> = vec![0; data.mentions.len()];
     let mut current_org: Vec<Option<usize>> = Vec::with_capacity(rows.len());
-    let mut rid_of: Vec<i64> = vec![0; data.mentions.len()];
+    let mut rid_of: Vec<u32> = vec![0; data.mentions.len()];
     struct Stats {
         n_works: i64,
         first_year: Option<i32>,
@@ -1167,18 +1280,18 @@ fn write(
     }
     let mut stats: Vec<Stats> = Vec::with_capacity(rows.len());
     for (i, (root, row)) in rows.iter().enumerate() {
-        researcher_of_root.insert(*root, i as i64 + 1);
+        researcher_of_root[*root as usize] = i as u32 + 1;
+        let mentions = &by_cluster[row.mentions.clone()];
         let mut works: HashMap<i64, (i32, i64)> = HashMap::default();
-        for &m in &row.mentions {
+        for &m in mentions {
             let mention = &data.mentions[m as usize];
             works.insert(mention.work, (mention.year, mention.citations));
         }
         let years = works.values().map(|(y, _)| *y).filter(|y| *y > 0);
-        let profile = row.ids[2]
-            .as_ref()
+        let profile = id_of(row, 2)
             .and_then(|oa| profiles.get(oa))
             .map_or(&[][..], Vec::as_slice);
-        let current = current_affiliation(data, &table, &row.mentions, profile);
+        let current = current_affiliation(data, &table, mentions, profile);
         current_org.push(current.org_id);
         stats.push(Stats {
             n_works: works.len() as i64,
@@ -1201,7 +1314,8 @@ fn write(
         });
         for m in order {
             let m = m as usize;
-            if let Some(&rid) = researcher_of_root.get(&clustering.root[m]) {
+            let rid = researcher_of_root[root[m] as usize];
+            if rid > 0 {
                 let mention = &data.mentions[m];
                 map.execute(params![mention.work, mention.position, rid])?;
                 rid_of[m] = rid;
@@ -1213,11 +1327,11 @@ fn write(
         )?;
         // Strong-id links are implied by the ids on the mentions (why-same recomputes them);
         // only the judgement calls are stored.
-        for l in clustering.links.iter().filter(|l| !l.rule.is_strong_id()) {
-            let root = clustering.root[l.a as usize];
-            let Some(&rid) = researcher_of_root.get(&root) else {
+        for l in &links {
+            let rid = researcher_of_root[root[l.a as usize] as usize];
+            if rid == 0 {
                 continue;
-            };
+            }
             let (a, b) = (&data.mentions[l.a as usize], &data.mentions[l.b as usize]);
             link.execute(params![
                 rid,
@@ -1226,10 +1340,12 @@ fn write(
                 b.work,
                 b.position,
                 l.rule.as_str(),
-                l.detail
+                l.detail(data)
             ])?;
         }
     }
+    drop((links, root, researcher_of_root, by_cluster));
+    crate::memory::log_phase("identity: mentions mapped, links inserted", started);
     let (network, community) =
         crate::network::write(&tx, data, &table, &rid_of, &current_org, as_of)?;
     {
@@ -1243,17 +1359,17 @@ fn write(
             ins.execute(params![
                 i as i64 + 1,
                 row.key,
-                row.name,
-                crate::names::name_key(&row.name),
-                row.ids[0],
-                row.ids[1],
-                row.ids[2],
-                row.ids[3],
+                name_of(row),
+                crate::names::name_key(name_of(row)),
+                id_of(row, 0),
+                id_of(row, 1),
+                id_of(row, 2),
+                id_of(row, 3),
                 st.n_works,
                 st.first_year,
                 st.last_year,
                 st.citations,
-                st.current.org,
+                st.current.org_id.map(|o| table.names[o].as_str()),
                 st.current.year,
                 st.current.org_type.map(OrgType::as_str),
                 st.current.country,
@@ -1268,10 +1384,6 @@ fn write(
          CREATE INDEX researchers_name_norm ON researchers (name_norm);",
     )?;
     tx.commit()?;
-    let mut by_rule: HashMap<&'static str, u64> = HashMap::default();
-    for l in &clustering.links {
-        *by_rule.entry(l.rule.as_str()).or_default() += 1;
-    }
     let mut links_by_rule: Vec<(String, u64)> = by_rule
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
@@ -1281,15 +1393,16 @@ fn write(
         mentions: data.mentions.len() as u64,
         researchers: rows.len() as u64,
         links_by_rule,
-        refused_conflicts: clustering.refused_conflicts,
-        namesakes_kept_apart: clustering.namesakes_kept_apart,
-        inconsistent_ids: clustering.inconsistent_ids,
+        refused_conflicts,
+        namesakes_kept_apart,
+        inconsistent_ids,
         network,
     })
 }
 
-/// The most common spelling among the most informative names of a cluster.
-fn display_name(data: &MentionData, info_of: &[(bool, usize, usize)], mentions: &[u32]) -> String {
+/// The most common spelling among the most informative names of a cluster (into
+/// `data.names`; `u32::MAX` for no mentions).
+fn display_name(data: &MentionData, info_of: &[(bool, usize, usize)], mentions: &[u32]) -> u32 {
     let mut counts: HashMap<u32, usize> = HashMap::default();
     for &m in mentions {
         *counts.entry(data.mentions[m as usize].name).or_default() += 1;
@@ -1308,5 +1421,5 @@ fn display_name(data: &MentionData, info_of: &[(bool, usize, usize)], mentions: 
             best = Some((name, info, count));
         }
     }
-    best.map_or_else(String::new, |(n, _, _)| data.names[n as usize].clone())
+    best.map_or(u32::MAX, |(n, _, _)| n)
 }

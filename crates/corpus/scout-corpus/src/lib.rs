@@ -14,6 +14,7 @@ pub mod identity;
 pub mod identity_eval;
 pub mod index;
 pub mod ingest;
+pub mod memory;
 pub mod moves;
 pub mod names;
 pub mod network;

@@ -5,7 +5,7 @@ use rusqlite::{Transaction, params};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::error::Result;
-use crate::graph::{self, Edge};
+use crate::graph::{self, PaperAuthors, WeightedGraph};
 use crate::identity::MentionData;
 use crate::moves::{self, Move, Stint};
 use crate::organisations::OrgRegistry;
@@ -28,12 +28,10 @@ impl OrgTable {
         let n = data.org_tokens.len();
         let mut type_votes: Vec<HashMap<OrgType, u32>> = vec![HashMap::default(); n];
         let mut country_votes: Vec<HashMap<&str, u32>> = vec![HashMap::default(); n];
-        for facts in &data.affs {
-            for f in facts {
-                *type_votes[f.org as usize].entry(f.org_type).or_default() += 1;
-                if let Some(c) = &f.country {
-                    *country_votes[f.org as usize].entry(c.as_str()).or_default() += 1;
-                }
+        for f in data.all_affs() {
+            *type_votes[f.org as usize].entry(f.org_type).or_default() += 1;
+            if let Some(c) = data.country(f) {
+                *country_votes[f.org as usize].entry(c).or_default() += 1;
             }
         }
         let majority = |votes: &HashMap<OrgType, u32>| {
@@ -105,6 +103,36 @@ impl OrgTable {
     }
 }
 
+/// Each researcher's mentions, ascending, in two flat arrays.
+struct MentionsByResearcher {
+    start: Vec<usize>,
+    mentions: Vec<u32>,
+}
+
+impl MentionsByResearcher {
+    fn new(n_researchers: usize, rid_of: &[u32]) -> Self {
+        let mut start = vec![0usize; n_researchers + 1];
+        for &rid in rid_of.iter().filter(|&&r| r > 0) {
+            start[rid as usize] += 1;
+        }
+        for r in 0..n_researchers {
+            start[r + 1] += start[r];
+        }
+        let mut fill = start.clone();
+        let mut mentions = vec![0u32; start[n_researchers]];
+        for (m, &rid) in rid_of.iter().enumerate().filter(|(_, r)| **r > 0) {
+            let slot = &mut fill[rid as usize - 1];
+            mentions[*slot] = m as u32;
+            *slot += 1;
+        }
+        MentionsByResearcher { start, mentions }
+    }
+
+    fn of(&self, researcher: usize) -> &[u32] {
+        &self.mentions[self.start[researcher]..self.start[researcher + 1]]
+    }
+}
+
 /// Counts reported after a network rebuild.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct NetworkReport {
@@ -124,14 +152,14 @@ pub const LABEL_SAMPLE: u64 = 200_000;
 pub const LABELLED_COMMUNITY_SIZE: usize = 5;
 
 /// Computes and writes organisations, timelines, moves, edges and communities.
-/// `rid_of` is the researcher id (1-based) of each mention; `current_org` the current
+/// `rid_of` is the researcher id (1-based, 0 = none) of each mention; `current_org` the current
 /// organisation id (index into `orgs`) of each researcher (index = id − 1). Returns the
 /// community of each researcher (by the same index), for the researchers table.
 pub fn write(
     tx: &Transaction,
     data: &MentionData,
     orgs: &OrgTable,
-    rid_of: &[i64],
+    rid_of: &[u32],
     current_org: &[Option<usize>],
     as_of: i32,
 ) -> Result<(NetworkReport, Vec<Option<i64>>)> {
@@ -145,12 +173,7 @@ pub fn write(
     )?;
 
     // Mentions of each researcher.
-    let mut by_researcher: Vec<Vec<u32>> = vec![Vec::new(); n_researchers];
-    for (m, &rid) in rid_of.iter().enumerate() {
-        if rid > 0 {
-            by_researcher[(rid - 1) as usize].push(m as u32);
-        }
-    }
+    let by_researcher = MentionsByResearcher::new(n_researchers, rid_of);
 
     // Timelines and moves.
     let mut ever: Vec<u32> = vec![0; orgs.keys.len()];
@@ -169,14 +192,16 @@ pub fn write(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?;
         let mut org_lists: Vec<Vec<u32>> = Vec::new();
-        for (r, mentions) in by_researcher.iter().enumerate() {
+        for r in 0..n_researchers {
+            let mentions = by_researcher.of(r);
             let rid = r as i64 + 1;
             let mut cells: HashMap<(u32, i32), (u32, i64, i64)> = HashMap::default();
             org_lists.clear();
             let mut years_works: Vec<(i32, i64, u64)> = Vec::new();
             for &m in mentions {
                 let mention = &data.mentions[m as usize];
-                let named: Vec<u32> = data.affs[m as usize]
+                let named: Vec<u32> = data
+                    .affs_of(m as usize)
                     .iter()
                     .filter(|f| !f.generic)
                     .map(|f| f.org)
@@ -249,6 +274,7 @@ pub fn write(
             }
         }
     }
+    drop(by_researcher);
     {
         let registry = OrgRegistry::builtin();
         let mut stmt = tx.prepare(
@@ -276,8 +302,10 @@ pub fn write(
         report.organisations = orgs.keys.len() as u64;
     }
 
-    // Co-author edges from each paper's distinct researchers.
-    let mut papers: Vec<(i32, usize, Vec<u32>)> = Vec::new();
+    crate::memory::log_phase("network: timelines, moves, organisations", started);
+    // Co-author edges from each paper's distinct researchers, streamed researcher by
+    // researcher into the table and into the graph for Louvain.
+    let mut papers = PaperAuthors::new();
     let mut i = 0;
     let n = data.mentions.len();
     while i < n {
@@ -286,49 +314,39 @@ pub fn write(
         while j < n && data.mentions[j].work == work {
             j += 1;
         }
-        let mut rs: Vec<u32> = (i..j)
-            .filter(|&m| rid_of[m] > 0)
-            .map(|m| rid_of[m] as u32)
-            .collect();
-        rs.sort_unstable();
-        rs.dedup();
-        papers.push((data.mentions[i].year, j - i, rs));
+        papers.push(
+            data.mentions[i].year,
+            j - i,
+            (i..j).filter(|&m| rid_of[m] > 0).map(|m| rid_of[m] - 1),
+        );
         i = j;
     }
-    let edges: Vec<Edge> =
-        graph::build_edges(papers.iter().map(|(y, n, r)| (*y, *n, r.as_slice())), as_of);
-    {
+    let graph = {
         let mut stmt = tx.prepare(
             "INSERT INTO coauthor_edges (a, b, papers, weight, first_year, last_year) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
-        for e in &edges {
+        WeightedGraph::from_papers(n_researchers, &papers, as_of, |e| -> Result<()> {
             stmt.execute(params![
-                e.a,
-                e.b,
+                e.a + 1,
+                e.b + 1,
                 e.papers,
                 e.weight,
                 e.first_year,
                 e.last_year
             ])?;
-        }
-    }
-    report.edges = edges.len() as u64;
-    tracing::info!(
-        seconds = started.elapsed().as_secs_f64(),
-        edges = edges.len(),
-        "network: edges written"
-    );
+            Ok(())
+        })?
+    };
+    drop(papers);
+    report.edges = graph.edges() as u64;
+    tracing::info!(edges = report.edges, "network: edges");
+    crate::memory::log_phase("network: edges written", started);
 
     // Communities (Louvain), over researchers with at least one edge.
-    let weighted: Vec<(u32, u32, f64)> =
-        edges.iter().map(|e| (e.a - 1, e.b - 1, e.weight)).collect();
-    let labels = graph::louvain(n_researchers, &weighted);
-    report.modularity = graph::modularity(n_researchers, &weighted, &labels);
-    let mut has_edge = vec![false; n_researchers];
-    for e in &edges {
-        has_edge[(e.a - 1) as usize] = true;
-        has_edge[(e.b - 1) as usize] = true;
-    }
+    let labels = graph::louvain_graph(&graph);
+    report.modularity = graph::modularity_graph(&graph, &labels);
+    let has_edge: Vec<bool> = (0..n_researchers).map(|r| graph.has_edges(r)).collect();
+    drop(graph);
     // Renumber communities by size (largest first) so ids read naturally.
     let mut sizes: HashMap<u32, usize> = HashMap::default();
     for (r, &c) in labels.iter().enumerate() {
@@ -351,10 +369,7 @@ pub fn write(
                 .flatten()
         })
         .collect();
-    tracing::info!(
-        seconds = started.elapsed().as_secs_f64(),
-        "network: communities"
-    );
+    crate::memory::log_phase("network: communities", started);
     // Labels: the most characteristic title terms of the community's papers, and the current
     // organisations of its members.
     let big: HashSet<i64> = order
@@ -405,7 +420,7 @@ pub fn write(
         }
         let mut cs: Vec<i64> = (i..j)
             .filter(|&m| rid_of[m] > 0)
-            .filter_map(|m| community_of(rid_of[m]))
+            .filter_map(|m| community_of(i64::from(rid_of[m])))
             .collect();
         cs.sort_unstable();
         cs.dedup();
@@ -481,6 +496,6 @@ pub fn write(
          CREATE INDEX moves_by_from ON moves (from_org, year);
          CREATE INDEX moves_by_to ON moves (to_org, year);",
     )?;
-    tracing::info!(seconds = started.elapsed().as_secs_f64(), "network: done");
+    crate::memory::log_phase("network: done", started);
     Ok((report, community))
 }
