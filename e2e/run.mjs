@@ -697,7 +697,7 @@ await test('arena: an outlier voter is flagged, disconnected comparisons are war
 
 let editId = null;
 
-await test('candidate page: a recruiter edits fields, owner and tags; export and erase are absent for recruiters and viewers', async () => {
+await test('candidate page: a recruiter edits fields, career stage, owner and tags; export and erase are absent for recruiters and viewers', async () => {
   const c = await recruiterApi.post('/api/candidates', { name: 'Erin Example', email: 'erin@old.example', tags: ['old-tag'] });
   assert.equal(c.status, 201);
   editId = c.json.candidate.id;
@@ -708,15 +708,18 @@ await test('candidate page: a recruiter edits fields, owner and tags; export and
   await edit.locator('summary').click();
   await edit.getByLabel('Email', { exact: true }).fill('erin@new.example');
   await edit.getByLabel('Source organisation', { exact: true }).fill('Example Institute');
+  await edit.getByLabel('Career stage', { exact: true }).selectOption('mid');
   await edit.getByLabel('Owner', { exact: true }).selectOption({ label: 'Me (rachel)' });
   await edit.getByRole('button', { name: 'Save changes' }).click();
-  await rpage.getByText('Saved: email, source org, owner id.').waitFor();
+  await rpage.getByText('Saved: email, source org, career stage, owner id.').waitFor();
   await rpage.locator('.page-head', { hasText: 'erin@new.example' }).waitFor();
+  await rpage.locator('.page-head', { hasText: 'mid career (set by the committee)' }).waitFor();
   const me = (await recruiterApi.get('/api/me')).json.user;
   let now = (await recruiterApi.get(`/api/candidates/${editId}`)).json.candidate;
   assert.equal(now.email, 'erin@new.example');
   assert.equal(now.source_org, 'Example Institute');
   assert.equal(now.owner_id, me.id);
+  assert.equal(now.career_stage, 'mid');
   // Tags: add one by keyboard, remove the old one.
   const ed = rpage.locator('section.edit-card');
   await ed.getByLabel('Add a tag', { exact: true }).fill('systems');

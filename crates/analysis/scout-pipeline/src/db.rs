@@ -52,6 +52,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_time_zones_login_failures.sql"),
         postgres: include_str!("../migrations/postgres/0003_time_zones_login_failures.sql"),
     },
+    Migration {
+        version: 4,
+        name: "career_stage",
+        sqlite: include_str!("../migrations/sqlite/0004_career_stage.sql"),
+        postgres: include_str!("../migrations/postgres/0004_career_stage.sql"),
+    },
 ];
 
 /// How to open the store.

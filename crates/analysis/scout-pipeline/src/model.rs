@@ -102,6 +102,9 @@ pub struct Candidate {
     /// The organisation the candidate was sourced from.
     pub source_org: Option<String>,
     pub stage: Stage,
+    /// The committee's override of the corpus's career-stage proxy (`early`, `mid`, `senior`);
+    /// `None` when the corpus's figure stands.
+    pub career_stage: Option<String>,
     pub owner_id: Option<i64>,
     pub tags: Vec<String>,
     #[serde(serialize_with = "ser_time")]
@@ -126,6 +129,8 @@ pub struct NewCandidate {
     #[serde(default)]
     pub source_org: Option<String>,
     #[serde(default)]
+    pub career_stage: Option<String>,
+    #[serde(default)]
     pub owner_id: Option<i64>,
     #[serde(default)]
     pub tags: Vec<String>,
@@ -143,6 +148,9 @@ pub struct CandidatePatch {
     pub researcher_key: Option<String>,
     #[serde(default)]
     pub source_org: Option<String>,
+    /// `early`, `mid` or `senior`; an empty string removes the override.
+    #[serde(default)]
+    pub career_stage: Option<String>,
     /// `0` clears the owner.
     #[serde(default)]
     pub owner_id: Option<i64>,

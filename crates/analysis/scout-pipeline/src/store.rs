@@ -47,8 +47,8 @@ const MAX_TEXT: usize = 20_000;
 
 macro_rules! cand_cols {
     () => {
-        "c.id, c.name, c.email, c.researcher_key, c.source_org, c.stage, c.owner_id, \
-         c.stage_entered_at, c.created_at, c.updated_at, c.erased_at"
+        "c.id, c.name, c.email, c.researcher_key, c.source_org, c.stage, c.career_stage, \
+         c.owner_id, c.stage_entered_at, c.created_at, c.updated_at, c.erased_at"
     };
 }
 
@@ -81,6 +81,7 @@ fn candidate_from_row(row: &AnyRow) -> Result<Candidate> {
         researcher_key: row.try_get("researcher_key")?,
         source_org: row.try_get("source_org")?,
         stage: parse_col(row, "stage")?,
+        career_stage: row.try_get("career_stage")?,
         owner_id: row.try_get("owner_id")?,
         tags: Vec::new(),
         stage_entered_at: row.try_get("stage_entered_at")?,
@@ -209,6 +210,21 @@ fn optional_text(field: &str, v: Option<&str>, max: usize) -> Result<Option<Stri
     match v.map(str::trim) {
         None | Some("") => Ok(None),
         Some(t) => required_text(field, t, max).map(Some),
+    }
+}
+
+/// The career stages a committee may set (the corpus's proxy uses the same three).
+const CAREER_STAGES: [&str; 3] = ["early", "mid", "senior"];
+
+/// A career-stage override: one of [`CAREER_STAGES`], or empty for none.
+fn career_stage(v: Option<&str>) -> Result<Option<String>> {
+    match v.map(|s| s.trim().to_ascii_lowercase()) {
+        None => Ok(None),
+        Some(s) if s.is_empty() => Ok(None),
+        Some(s) if CAREER_STAGES.contains(&s.as_str()) => Ok(Some(s)),
+        Some(s) => Err(Error::Invalid(format!(
+            "career_stage must be one of early, mid, senior (or empty to remove it), not {s:?}"
+        ))),
     }
 }
 
@@ -630,6 +646,7 @@ impl Store {
         let email = optional_text("email", new.email.as_deref(), 320)?;
         let key = optional_text("researcher_key", new.researcher_key.as_deref(), 300)?;
         let org = optional_text("source_org", new.source_org.as_deref(), 300)?;
+        let stage_override = career_stage(new.career_stage.as_deref())?;
         let tags = new
             .tags
             .iter()
@@ -642,7 +659,8 @@ impl Store {
         }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO candidates (name, email, researcher_key, source_org, stage, owner_id, \
-             stage_entered_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7) RETURNING id",
+             stage_entered_at, created_at, updated_at, career_stage) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7, $8) RETURNING id",
         )
         .bind(&name)
         .bind(email)
@@ -651,6 +669,7 @@ impl Store {
         .bind(Stage::Sourced.as_str())
         .bind(new.owner_id)
         .bind(now)
+        .bind(stage_override)
         .fetch_one(&mut *tx.tx)
         .await?;
         sqlx::query(
@@ -772,6 +791,10 @@ impl Store {
             c.source_org = optional_text("source_org", Some(v), 300)?;
             changed.push("source_org");
         }
+        if let Some(v) = &patch.career_stage {
+            c.career_stage = career_stage(Some(v))?;
+            changed.push("career_stage");
+        }
         if let Some(o) = patch.owner_id {
             if o == 0 {
                 c.owner_id = None;
@@ -784,7 +807,7 @@ impl Store {
         let now = now_ms();
         sqlx::query(
             "UPDATE candidates SET name = $2, email = $3, researcher_key = $4, source_org = $5, \
-             owner_id = $6, updated_at = $7 WHERE id = $1",
+             owner_id = $6, updated_at = $7, career_stage = $8 WHERE id = $1",
         )
         .bind(id)
         .bind(&c.name)
@@ -793,6 +816,7 @@ impl Store {
         .bind(c.source_org.clone())
         .bind(c.owner_id)
         .bind(now)
+        .bind(c.career_stage.clone())
         .execute(&mut *tx.tx)
         .await?;
         c.updated_at = now;
@@ -1461,7 +1485,7 @@ impl Store {
             .await?;
         let now = now_ms();
         sqlx::query(
-            "UPDATE candidates SET name = $2, email = NULL, researcher_key = NULL, erased_at = $3, updated_at = $3 WHERE id = $1",
+            "UPDATE candidates SET name = $2, email = NULL, researcher_key = NULL, career_stage = NULL, erased_at = $3, updated_at = $3 WHERE id = $1",
         )
         .bind(id)
         .bind(format!("[erased #{id}]"))

@@ -152,6 +152,7 @@ pub const ROUTES: &[Route] = &[
             "email",
             "researcher_key",
             "source_org",
+            "career_stage",
             "owner_id",
             "tags"
         ]),
@@ -170,7 +171,14 @@ pub const ROUTES: &[Route] = &[
         "/api/candidates/{id}",
         R,
         "Change a candidate's fields",
-        Some(&["name", "email", "researcher_key", "source_org", "owner_id"]),
+        Some(&[
+            "name",
+            "email",
+            "researcher_key",
+            "source_org",
+            "career_stage",
+            "owner_id"
+        ]),
         || patch(update_candidate)
     ),
     r!(

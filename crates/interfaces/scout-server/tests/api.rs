@@ -777,6 +777,50 @@ async fn export_and_erasure() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_committee_overrides_a_career_stage() {
+    for backend in backends() {
+        let env = start(&backend, ServerConfig::default()).await;
+        let rick = env.client(Role::Recruiter);
+        let r = rick
+            .post(
+                "/api/candidates",
+                &json!({"name": "Ada Lovelace", "career_stage": "Mid"}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text());
+        let id = r.json()["candidate"]["id"].as_i64().expect("id");
+        assert_eq!(r.json()["candidate"]["career_stage"], "mid");
+        let path = format!("/api/candidates/{id}");
+        let bad = rick.patch(&path, &json!({"career_stage": "postdoc"})).await;
+        assert_eq!(bad.status, 422, "{}", bad.text());
+        assert!(bad.text().contains("early, mid, senior"), "{}", bad.text());
+        let set = rick.patch(&path, &json!({"career_stage": "senior"})).await;
+        assert_eq!(set.status, 200, "{}", set.text());
+        let read = env.client(Role::Viewer).get(&path).await;
+        assert_eq!(read.json()["candidate"]["career_stage"], "senior");
+        let cleared = rick.patch(&path, &json!({"career_stage": ""})).await;
+        assert_eq!(cleared.json()["candidate"]["career_stage"], Value::Null);
+        // The change is audited by field name.
+        let audit = env.client(Role::Owner).get("/api/audit?limit=50").await;
+        assert!(audit.text().contains("career_stage"), "{}", audit.text());
+        // The database refuses a value the server would never write.
+        let direct = sqlx::query("UPDATE candidates SET career_stage = 'postdoc' WHERE id = $1")
+            .bind(id)
+            .execute(env.store.db().pool())
+            .await;
+        assert!(direct.is_err(), "{}", backend_label(&backend));
+        // Erasure removes the override with the other personal fields.
+        rick.patch(&path, &json!({"career_stage": "early"})).await;
+        let olive = env.client(Role::Owner);
+        let erased = olive.post(&format!("{path}/erase"), &json!({})).await;
+        assert_eq!(erased.status, 200, "{}", erased.text());
+        let export = olive.get(&format!("{path}/export")).await.json();
+        assert!(export["candidate"]["erased_at"].is_string(), "{export}");
+        assert_eq!(export["candidate"]["career_stage"], Value::Null, "{export}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn meetings_export_as_ics_and_messages_record_replies() {
     let env = start(&Backend::Sqlite, ServerConfig::default()).await;
     let (cid, mid) = seeded_candidate(&env).await;

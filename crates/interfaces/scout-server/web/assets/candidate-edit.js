@@ -1,5 +1,6 @@
 // The candidate page's edit and personal-data sections. Recruiters and owners change the
-// fields the API allows (name, email, research-profile key, source organisation, owner) and
+// fields the API allows (name, email, research-profile key, source organisation, career-stage
+// override, owner) and
 // the tags. Owners alone get the personal-data section (JSON export and erasure on request);
 // for other roles it is never built, so it is not in the page at all. Erasure asks for a
 // confirmation that says what will be removed and what stays, then shows the server's report
@@ -14,6 +15,9 @@ export function editSection(c, base, reload) {
   const email = h('input', { name: 'email', type: 'email', value: c.email || '', maxlength: 320, autocomplete: 'off' });
   const key = h('input', { name: 'researcher_key', value: c.researcher_key || '', maxlength: 300, placeholder: 'openreview:~Name1, orcid:…', autocomplete: 'off' });
   const org = h('input', { name: 'source_org', value: c.source_org || '', maxlength: 300, autocomplete: 'off' });
+  const stage = h('select', { name: 'career_stage' },
+    h('option', { value: '', selected: !c.career_stage }, 'From the corpus (years since first paper)'),
+    ...['early', 'mid', 'senior'].map((s) => h('option', { value: s, selected: c.career_stage === s }, s)));
   const owner = h('select', { name: 'owner_id' }, ownerOptions(c.owner_id, null));
   // Owners pick from every user (the list is theirs to read); the choice stays put meanwhile.
   if (isOwner()) api.get('/api/users').then((r) => owner.replaceChildren(...ownerOptions(c.owner_id, r.users))).catch(() => {});
@@ -28,6 +32,7 @@ export function editSection(c, base, reload) {
     text(email, c.email);
     text(key, c.researcher_key);
     text(org, c.source_org);
+    if (stage.value !== (c.career_stage || '')) patch.career_stage = stage.value;
     if (Number(owner.value) !== (c.owner_id || 0)) patch.owner_id = Number(owner.value);
     if (!Object.keys(patch).length) { status.textContent = 'Nothing changed.'; return; }
     const btn = form.querySelector('button[type=submit]');
@@ -42,7 +47,7 @@ export function editSection(c, base, reload) {
     }
   } },
     h('div', { class: 'filter-row' }, field('Name', name), field('Email', email)),
-    h('div', { class: 'filter-row' }, field('Research profile key', key, 'Links the candidate to a corpus researcher; empty unlinks.'), field('Source organisation', org), field('Owner', owner)),
+    h('div', { class: 'filter-row' }, field('Research profile key', key, 'Links the candidate to a corpus researcher; empty unlinks.'), field('Source organisation', org), field('Career stage', stage, 'Overrides the corpus’s proxy for this candidate.'), field('Owner', owner)),
     status,
     h('button', { type: 'submit' }, 'Save changes'));
   // Folded by default (notes and stage are what the page is mostly for); open after a save.

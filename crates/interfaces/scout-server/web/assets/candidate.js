@@ -43,7 +43,7 @@ export async function render(main, [id], _q, stale) {
       h('div', {},
         h('p', { class: 'crumbs' }, h('a', { href: '#/pipeline' }, '← Pipeline')),
         h('h1', {}, c.name),
-        h('p', { class: 'muted' }, h('span', { class: `stage-pill s-${c.stage}` }, c.stage), ` since ${fmt.date(c.stage_entered_at)}`, c.source_org ? ` · from ${c.source_org}` : '', c.email ? ` · ${c.email}` : ''),
+        h('p', { class: 'muted' }, h('span', { class: `stage-pill s-${c.stage}` }, c.stage), ` since ${fmt.date(c.stage_entered_at)}`, c.source_org ? ` · from ${c.source_org}` : '', c.career_stage ? ` · ${c.career_stage} career (set by the committee)` : '', c.email ? ` · ${c.email}` : ''),
         h('p', {}, c.tags.map((t) => h('span', { class: 'tag' }, t)), c.researcher_key ? h('a', { href: `#/r/${encodeURIComponent(c.researcher_key)}` }, 'Research profile →') : null),
       ),
     ),
