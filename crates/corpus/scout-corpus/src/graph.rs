@@ -134,17 +134,20 @@ pub fn stream_edges<E>(
                 let e = &mut acc[b as usize];
                 if e.papers == 0 {
                     touched.push(b);
-                }
-                e.papers += 1;
-                e.weight += tie;
-                if year > 0 {
+                    // The first joint paper sets both years, as it always has (even when the
+                    // year is unknown); later ones only when their year is known.
+                    e.first_year = year;
+                    e.last_year = year;
+                } else if year > 0 {
                     e.first_year = if e.first_year > 0 {
                         e.first_year.min(year)
                     } else {
                         year
                     };
+                    e.last_year = e.last_year.max(year);
                 }
-                e.last_year = e.last_year.max(year);
+                e.papers += 1;
+                e.weight += tie;
             }
         }
         touched.sort_unstable();

@@ -107,7 +107,7 @@ impl MentionData {
 fn flat_offset(len: usize) -> Result<u32> {
     u32::try_from(len).map_err(|_| {
         crate::error::CorpusError::Invalid(format!(
-            "{len} affiliations of author mentions: more than identity resolution can hold"
+            "{len} affiliations (or organisations) of author mentions: more than identity resolution can index"
         ))
     })
 }

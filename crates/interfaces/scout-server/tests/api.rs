@@ -799,10 +799,24 @@ async fn the_committee_overrides_a_career_stage() {
         let read = env.client(Role::Viewer).get(&path).await;
         assert_eq!(read.json()["candidate"]["career_stage"], "senior");
         let cleared = rick.patch(&path, &json!({"career_stage": ""})).await;
+        assert_eq!(cleared.status, 200, "{}", cleared.text());
         assert_eq!(cleared.json()["candidate"]["career_stage"], Value::Null);
-        // The change is audited by field name.
-        let audit = env.client(Role::Owner).get("/api/audit?limit=50").await;
-        assert!(audit.text().contains("career_stage"), "{}", audit.text());
+        assert_eq!(cleared.json()["candidate"]["name"], "Ada Lovelace");
+        // Each change is audited by field name on the candidate.
+        let audit = env.client(Role::Owner).get("/api/audit?limit=500").await;
+        assert_eq!(audit.status, 200, "{}", audit.text());
+        let updates = audit.json()["entries"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .filter(|e| e["action"] == "candidate.update" && e["candidate_id"] == id)
+            .filter(|e| {
+                e["detail"]
+                    .as_str()
+                    .is_some_and(|d| d.contains("career_stage"))
+            })
+            .count();
+        assert_eq!(updates, 2, "{}", audit.text());
         // The database refuses a value the server would never write.
         let direct = sqlx::query("UPDATE candidates SET career_stage = 'postdoc' WHERE id = $1")
             .bind(id)
@@ -810,7 +824,13 @@ async fn the_committee_overrides_a_career_stage() {
             .await;
         assert!(direct.is_err(), "{}", backend_label(&backend));
         // Erasure removes the override with the other personal fields.
-        rick.patch(&path, &json!({"career_stage": "early"})).await;
+        let early = rick.patch(&path, &json!({"career_stage": "early"})).await;
+        assert_eq!(
+            early.json()["candidate"]["career_stage"],
+            "early",
+            "{}",
+            early.text()
+        );
         let olive = env.client(Role::Owner);
         let erased = olive.post(&format!("{path}/erase"), &json!({})).await;
         assert_eq!(erased.status, 200, "{}", erased.text());

@@ -47,7 +47,7 @@ export function editSection(c, base, reload) {
     }
   } },
     h('div', { class: 'filter-row' }, field('Name', name), field('Email', email)),
-    h('div', { class: 'filter-row' }, field('Research profile key', key, 'Links the candidate to a corpus researcher; empty unlinks.'), field('Source organisation', org), field('Career stage', stage, 'Overrides the corpus’s proxy for this candidate.'), field('Owner', owner)),
+    h('div', { class: 'filter-row' }, field('Research profile key', key, 'Links the candidate to a corpus researcher; empty unlinks.'), field('Source organisation', org), field('Career stage', stage, 'The committee’s view, shown on this page and in exports; the List still filters by the corpus’s years since the first paper.'), field('Owner', owner)),
     status,
     h('button', { type: 'submit' }, 'Save changes'));
   // Folded by default (notes and stage are what the page is mostly for); open after a save.
@@ -148,7 +148,7 @@ function confirmErase(c, held, base, main, cancel) {
         h('li', { dataset: { erase: 'messages' } }, `${plural(held.messages, 'message')} (with replies)`),
         h('li', { dataset: { erase: 'meetings' } }, plural(held.meetings, 'meeting')),
         h('li', { dataset: { erase: 'tags' } }, plural(c.tags.length, 'tag')),
-        h('li', {}, `the name (replaced by “[erased #${c.id}]”), the email${c.email ? ` (${c.email})` : ''} and the research-profile link`),
+        h('li', {}, `the name (replaced by “[erased #${c.id}]”), the email${c.email ? ` (${c.email})` : ''}, the research-profile link${c.career_stage ? ' and the career-stage override' : ''}`),
         h('li', {}, 'the reasons written on stage moves, and the notes on offers and counteroffers')),
       h('p', {}, 'It keeps, without the person’s identity: the stage history (who moved the card, when), '
         + `${plural(held.offers, 'offer revision')} and ${plural(held.counteroffers, 'counteroffer')} as figures, and the source organisation — for anonymous analytics — `
