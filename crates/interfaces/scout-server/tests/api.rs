@@ -1063,27 +1063,18 @@ fn backend_label(b: &Backend) -> &'static str {
 
 /// A corpus from one conference of `data/demo`, built once per test binary.
 fn demo_corpus() -> std::path::PathBuf {
-    use scout_corpus::{Corpus, IngestOptions, Progress};
     static CORPUS: std::sync::OnceLock<(tempfile::TempDir, std::path::PathBuf)> =
         std::sync::OnceLock::new();
     CORPUS
         .get_or_init(|| {
             let dir = tempfile::tempdir().expect("temp dir");
-            let db = dir.path().join("corpus.sqlite");
-            let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../data/demo");
-            let inputs: Vec<std::path::PathBuf> = [
-                "paperlists/papers/colm.jsonl.gz",
-                "paperlists/abstracts/colm.jsonl.gz",
-            ]
-            .iter()
-            .map(|p| demo.join(p))
-            .collect();
-            let mut corpus = Corpus::open(&db).expect("open corpus");
-            let opts = IngestOptions::new(dir.path().join("rejects.jsonl"));
-            corpus
-                .ingest(&inputs, &opts, &Progress::default())
-                .expect("ingest");
-            corpus.refresh(false).expect("refresh");
+            let db = build_demo_corpus(
+                dir.path(),
+                &[
+                    "paperlists/papers/colm.jsonl.gz",
+                    "paperlists/abstracts/colm.jsonl.gz",
+                ],
+            );
             (dir, db)
         })
         .1

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use common::{Backend, Client, ClientAuth, PASSWORD, Resp, start};
+use common::{Backend, Client, ClientAuth, PASSWORD, Resp, repo_root, start};
 use scout_pipeline::Role;
 use scout_server::ServerConfig;
 use serde_json::{Value, json};
@@ -18,10 +18,6 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const TOPIC: &str = "LQR-trees feedback motion planning sparse randomized trees";
 const NEW_TITLE: &str = "LQR-trees: Feedback motion planning on sparse randomized trees";
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../..")
-}
 
 /// The real file the UI test uploads too: 39 RSS 2009 papers and one line cut short.
 fn upload_file() -> Vec<u8> {
@@ -33,26 +29,15 @@ fn upload_file() -> Vec<u8> {
 fn corpus_copy(into: &Path) -> PathBuf {
     static TEMPLATE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     let (_, template) = TEMPLATE.get_or_init(|| {
-        use scout_corpus::{Corpus, IngestOptions, Progress};
         let dir = tempfile::tempdir().expect("temp dir");
-        let db = dir.path().join("corpus.sqlite");
-        let demo = repo_root().join("data/demo");
-        let inputs: Vec<PathBuf> = [
-            "paperlists/papers/colm.jsonl.gz",
-            "paperlists/abstracts/colm.jsonl.gz",
-            "openalex",
-        ]
-        .iter()
-        .map(|p| demo.join(p))
-        .collect();
-        {
-            let mut corpus = Corpus::open(&db).expect("open corpus");
-            let opts = IngestOptions::new(dir.path().join("rejects.jsonl"));
-            corpus
-                .ingest(&inputs, &opts, &Progress::default())
-                .expect("ingest");
-            corpus.refresh(false).expect("refresh");
-        }
+        let db = common::build_demo_corpus(
+            dir.path(),
+            &[
+                "paperlists/papers/colm.jsonl.gz",
+                "paperlists/abstracts/colm.jsonl.gz",
+                "openalex",
+            ],
+        );
         (dir, db)
     });
     let db = into.join("corpus.sqlite");

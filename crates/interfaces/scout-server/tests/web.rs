@@ -2,21 +2,18 @@
 //! content types (and that every asset the page imports is embedded), authentication on the
 //! corpus routes, and the JSON shapes of the corpus routes on a slice of `data/demo`.
 
+mod common;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use scout_corpus::{Corpus, IngestOptions, Progress};
 use scout_pipeline::{Role, Store, StoreConfig};
 use scout_server::{AppState, ServerConfig, web};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-const PASSWORD: &str = "correct horse battery";
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../..")
-}
+use common::PASSWORD;
 
 /// A corpus built once per test binary from part of `data/demo` (one conference with its
 /// abstracts, plus the OpenAlex sample for affiliations): enough for every route, quick to
@@ -26,23 +23,15 @@ fn demo_corpus() -> PathBuf {
     CORPUS
         .get_or_init(|| {
             let dir = tempfile::tempdir().expect("temp dir");
-            let db = dir.path().join("corpus.sqlite");
-            let demo = repo_root().join("data/demo");
-            let inputs: Vec<PathBuf> = [
-                "paperlists/papers/colm.jsonl.gz",
-                "paperlists/abstracts/colm.jsonl.gz",
-                "paperlists/papers/acl.jsonl.gz",
-                "openalex",
-            ]
-            .iter()
-            .map(|p| demo.join(p))
-            .collect();
-            let mut corpus = Corpus::open(&db).expect("open corpus");
-            let opts = IngestOptions::new(dir.path().join("rejects.jsonl"));
-            corpus
-                .ingest(&inputs, &opts, &Progress::default())
-                .expect("ingest");
-            corpus.refresh(false).expect("refresh");
+            let db = common::build_demo_corpus(
+                dir.path(),
+                &[
+                    "paperlists/papers/colm.jsonl.gz",
+                    "paperlists/abstracts/colm.jsonl.gz",
+                    "paperlists/papers/acl.jsonl.gz",
+                    "openalex",
+                ],
+            );
             (dir, db)
         })
         .1

@@ -15,6 +15,27 @@ use tokio::net::TcpStream;
 
 pub const PASSWORD: &str = "correct horse battery";
 
+/// The repository root (for `data/demo` and `e2e/fixtures`).
+pub fn repo_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../..")
+}
+
+/// Ingests `parts` of `data/demo` (paths under it) into `dir/corpus.sqlite` and refreshes
+/// derived data; returns the database path. Test binaries build theirs once (`OnceLock`).
+pub fn build_demo_corpus(dir: &std::path::Path, parts: &[&str]) -> std::path::PathBuf {
+    use scout_corpus::{Corpus, IngestOptions, Progress};
+    let db = dir.join("corpus.sqlite");
+    let demo = repo_root().join("data/demo");
+    let inputs: Vec<std::path::PathBuf> = parts.iter().map(|p| demo.join(p)).collect();
+    let mut corpus = Corpus::open(&db).expect("open corpus");
+    let opts = IngestOptions::new(dir.join("rejects.jsonl"));
+    corpus
+        .ingest(&inputs, &opts, &Progress::default())
+        .expect("ingest");
+    corpus.refresh(false).expect("refresh");
+    db
+}
+
 #[derive(Debug, Clone)]
 pub enum Backend {
     Sqlite,
