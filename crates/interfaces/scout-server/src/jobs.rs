@@ -107,6 +107,8 @@ struct State {
     result: Option<Value>,
     output: Option<Output>,
     finished_at: Option<i64>,
+    /// The file was removed because it held an erased candidate.
+    removed_by_erasure: bool,
 }
 
 /// One job.
@@ -228,7 +230,13 @@ impl Job {
         }
         s.message =
             Some("removed by erasure: the file held a candidate who has since been erased".into());
+        s.removed_by_erasure = true;
         true
+    }
+
+    /// Whether the job's file was removed by an erasure.
+    pub fn removed_by_erasure(&self) -> bool {
+        self.lock().removed_by_erasure
     }
 
     /// The downloadable file of a finished job.
@@ -458,6 +466,7 @@ impl Jobs {
                 result: None,
                 output: None,
                 finished_at: None,
+                removed_by_erasure: false,
             }),
         });
         list.push(job.clone());

@@ -94,7 +94,7 @@ async fn rich_candidate(owner: &Client) -> i64 {
         owner
             .post(
                 &format!("{base}/stage"),
-                &json!({"to": "contacted", "reason": SECRETS[10]}),
+                &json!({"to": "shortlisted", "reason": SECRETS[10]}),
             )
             .await,
         "stage",
@@ -226,7 +226,7 @@ async fn erasure_leaves_nothing_readable_and_survives_a_restore() {
             .get(&format!("/api/jobs/{job}/download"))
             .await
             .status,
-        404
+        410
     );
 
     // More load after the erasure, then the audit payloads.
