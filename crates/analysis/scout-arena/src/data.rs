@@ -101,6 +101,7 @@ pub struct VoteLog {
     voters: Interner,
     votes: Vec<Vote>,
     self_comparisons: usize,
+    filtered_out: usize,
 }
 
 impl VoteLog {
@@ -147,6 +148,17 @@ impl VoteLog {
     /// How many self-comparisons the reader skipped.
     pub fn self_comparisons_skipped(&self) -> usize {
         self.self_comparisons
+    }
+
+    /// Counts a record the reader's filter left out (e.g. a non-anonymous battle under
+    /// `BattleFilter::AnonymousOnly`).
+    pub fn skip_filtered(&mut self) {
+        self.filtered_out += 1;
+    }
+
+    /// How many records the reader's filter left out.
+    pub fn filtered_skipped(&self) -> usize {
+        self.filtered_out
     }
 
     /// Item names by index.

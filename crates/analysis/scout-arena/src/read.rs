@@ -114,9 +114,11 @@ impl<'de> Visitor<'de> for BattlesSeed<'_> {
                     de::Error::custom(format!("battle {index}: field `anony` is missing"))
                 })?,
             };
-            if keep && b.model_a == b.model_b {
+            if !keep {
+                self.log.skip_filtered();
+            } else if b.model_a == b.model_b {
                 self.log.skip_self_comparison();
-            } else if keep {
+            } else {
                 self.log
                     .push(&b.model_a, &b.model_b, outcome, b.judge.as_deref(), || {
                         format!("battle {index}")

@@ -1,5 +1,14 @@
 //! The audit hash chain: each entry's hash covers the previous entry's hash and its own
 //! fields, so changing, removing or reordering a stored entry breaks the chain.
+//!
+//! Redaction: an entry whose detail held personal text (tag text, before migration 0005) has
+//! its detail replaced by [`REDACTED_DETAIL`], keeping its stored hash so that the chain and any
+//! kept anchor stay valid. A later entry with action [`REDACT_ACTION`] lists each redacted
+//! entry's sequence number, hash and [`fields_hash`] (its time, actor, action and candidate), and
+//! the verifier accepts a redacted entry only when such a listing matches: everything but the
+//! redacted detail is still checked, and the listing itself is a chained entry.
+
+use std::collections::HashMap;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -35,6 +44,33 @@ pub fn entry_hash(
 ) -> String {
     let canonical = serde_json::json!([prev_hash, seq, at, actor, action, candidate_id, detail]);
     hex(&Sha256::digest(canonical.to_string().as_bytes()))
+}
+
+/// The detail of a redacted entry.
+pub const REDACTED_DETAIL: &str =
+    r#"{"redacted":"personal text removed; see the audit.redact entry"}"#;
+
+/// The action of the entry that lists redactions.
+pub const REDACT_ACTION: &str = "audit.redact";
+
+/// The hash of an entry's fields other than its detail and links.
+pub fn fields_hash(
+    seq: i64,
+    at: i64,
+    actor: &str,
+    action: &str,
+    candidate_id: Option<i64>,
+) -> String {
+    let canonical = serde_json::json!([seq, at, actor, action, candidate_id]);
+    hex(&Sha256::digest(canonical.to_string().as_bytes()))
+}
+
+/// One redacted entry as an `audit.redact` entry lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Redaction {
+    pub seq: i64,
+    pub hash: String,
+    pub fields: String,
 }
 
 /// Lower-case hex of bytes.
@@ -75,6 +111,7 @@ pub struct Verifier {
     prev: String,
     entries: u64,
     problem: Option<Problem>,
+    redactions: HashMap<i64, Redaction>,
 }
 
 impl Default for Verifier {
@@ -84,11 +121,21 @@ impl Default for Verifier {
             prev: GENESIS.to_string(),
             entries: 0,
             problem: None,
+            redactions: HashMap::new(),
         }
     }
 }
 
 impl Verifier {
+    /// A verifier that knows the redactions listed by the chain's `audit.redact` entries (their
+    /// own integrity is checked as they are pushed).
+    pub fn with_redactions(redactions: impl IntoIterator<Item = Redaction>) -> Verifier {
+        Verifier {
+            redactions: redactions.into_iter().map(|r| (r.seq, r)).collect(),
+            ..Verifier::default()
+        }
+    }
+
     pub fn push(&mut self, e: &AuditEntry) {
         self.entries += 1;
         if self.problem.is_some() {
@@ -101,6 +148,15 @@ impl Verifier {
             ))
         } else if e.prev_hash != self.prev {
             Some("prev_hash does not match the previous entry's hash".to_string())
+        } else if e.detail == REDACTED_DETAIL {
+            let fields = fields_hash(e.seq, e.at, &e.actor, &e.action, e.candidate_id);
+            match self.redactions.get(&e.seq) {
+                Some(r) if r.hash == e.hash && r.fields == fields => None,
+                Some(_) => Some(
+                    "redacted entry does not match its audit.redact listing (changed)".to_string(),
+                ),
+                None => Some("redacted entry without an audit.redact listing".to_string()),
+            }
         } else {
             let h = entry_hash(
                 &e.prev_hash,
@@ -191,5 +247,30 @@ mod tests {
         rehashed[1].detail = "{}".into();
         rehashed[1].hash = entry_hash(GENESIS, 2, 1002, "ann", "candidate.read", Some(7), "{}");
         assert_eq!(verify(&rehashed).first_problem.map(|p| p.seq), Some(2));
+    }
+
+    #[test]
+    fn a_listed_redaction_verifies_and_nothing_else_does() {
+        let mut entries = chain(5);
+        let e = &entries[1];
+        let listing = Redaction {
+            seq: e.seq,
+            hash: e.hash.clone(),
+            fields: fields_hash(e.seq, e.at, &e.actor, &e.action, e.candidate_id),
+        };
+        entries[1].detail = REDACTED_DETAIL.into();
+        let run = |entries: &[AuditEntry], listing: Vec<Redaction>| {
+            let mut v = Verifier::with_redactions(listing);
+            entries.iter().for_each(|e| v.push(e));
+            v.finish()
+        };
+        assert!(run(&entries, vec![listing.clone()]).ok);
+        // Unlisted, or listed but with another actor: broken at that entry.
+        assert_eq!(run(&entries, vec![]).first_problem.map(|p| p.seq), Some(2));
+        entries[1].actor = "mallory".into();
+        assert_eq!(
+            run(&entries, vec![listing]).first_problem.map(|p| p.seq),
+            Some(2)
+        );
     }
 }

@@ -8,7 +8,8 @@
 //! * **One vote per member per pair** per session (a unique key, whatever the sides), and a
 //!   per-member cap.
 //! * **Blinding**: while a session is blind, ballots and results show aliases ("Finalist C"),
-//!   never names, organisations or corpus keys; only the owner can lift it.
+//!   never names, organisations, corpus keys or tags (a tag can name a person); only the owner
+//!   can lift it.
 //! * **No retraction**: a withdrawn finalist gets no new ballots but keeps every vote and stays in
 //!   each fit, marked withdrawn.
 //! * Every fit is recorded, with the full **input snapshot** (votes, options, seed), in
@@ -138,7 +139,9 @@ pub struct BallotSide {
     pub source_org: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub researcher_key: Option<String>,
-    /// Tags are the committee's own shorthand (e.g. "rl", "systems") and never identify.
+    /// The candidate's tags, only where identities are shown: a tag such as
+    /// `ex-openai-rlhf-lead` names a person (and `GET /api/candidates?tag=` would find them),
+    /// so a blind ballot carries none.
     pub tags: Vec<String>,
 }
 
@@ -777,7 +780,11 @@ impl Store {
             let item = index_of(cid)
                 .map(|k| &items[k])
                 .ok_or_else(|| Error::Invalid("ballot item left the session".into()))?;
-            let tags = candidate_tags(&mut tx, cid).await?;
+            let tags = if show {
+                candidate_tags(&mut tx, cid).await?
+            } else {
+                Vec::new()
+            };
             sides.push(BallotSide {
                 alias: item.alias.clone(),
                 candidate_id: show.then_some(cid),

@@ -58,22 +58,45 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_career_stage.sql"),
         postgres: include_str!("../migrations/postgres/0004_career_stage.sql"),
     },
+    // Followed by a Rust step: `store::erasure::redact_tag_text`.
+    Migration {
+        version: 5,
+        name: "erasure",
+        sqlite: include_str!("../migrations/sqlite/0005_erasure.sql"),
+        postgres: include_str!("../migrations/postgres/0005_erasure.sql"),
+    },
 ];
 
 /// How to open the store.
 #[derive(Debug, Clone)]
 pub struct StoreConfig {
-    /// `sqlite:/path/file.sqlite` (created if missing) or `postgres://…`.
+    /// `sqlite:/path/file.sqlite` or `postgres://…`.
     pub url: String,
     pub max_connections: u32,
+    /// May a missing database (a missing SQLite file, a PostgreSQL database without the pipeline
+    /// schema) be created? Only the commands that create data say yes (`serve`, `user add`);
+    /// the others get [`Error::NoDatabase`].
+    pub create: bool,
+    /// The erasure ledger (`store::erasure`) [default: `<file>.erasures.jsonl` for SQLite; none
+    /// for PostgreSQL unless set].
+    pub erasure_ledger: Option<std::path::PathBuf>,
 }
 
 impl StoreConfig {
+    /// A store that may be created (see [`StoreConfig::existing`]).
     pub fn new(url: impl Into<String>) -> Self {
         StoreConfig {
             url: url.into(),
             max_connections: 8,
+            create: true,
+            erasure_ledger: None,
         }
+    }
+
+    /// Only an existing pipeline database opens.
+    pub fn existing(mut self) -> Self {
+        self.create = false;
+        self
     }
 
     /// The URL for a SQLite file path.
@@ -123,7 +146,8 @@ impl Db {
                 Box::pin(async move {
                     sqlx::raw_sql(
                         "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                         PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                         PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
+                         PRAGMA secure_delete = ON;",
                     )
                     .execute(conn)
                     .await?;
@@ -131,7 +155,23 @@ impl Db {
                 })
             });
         }
-        let pool = opts.connect(url).await?;
+        if dialect == Dialect::Sqlite {
+            if let Some(path) = sqlite_file(url) {
+                preflight_sqlite(url, &path, config.create).await?;
+            }
+        }
+        let pool = opts.connect(url).await.map_err(|e| Error::Unusable {
+            db: redact(url),
+            reason: e.to_string(),
+        })?;
+        if !config.create && !has_schema(&pool, dialect).await? {
+            return Err(Error::NoDatabase {
+                db: redact(url),
+                hint: "the database has no pipeline schema; `scout serve` or `scout user add` \
+                       creates a new workspace"
+                    .into(),
+            });
+        }
         let db = Db {
             pool,
             dialect,
@@ -148,6 +188,14 @@ impl Db {
     /// The pool, for tests and tools that need raw access (e.g. tamper tests).
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Runs one statement outside a transaction while holding the write lock (maintenance such
+    /// as `VACUUM`, which cannot run inside one).
+    pub async fn exclusive(&self, sql: &'static str) -> Result<()> {
+        let _guard = self.write_lock.lock().await;
+        sqlx::raw_sql(sql).execute(&self.pool).await?;
+        Ok(())
     }
 
     /// Starts a write transaction.
@@ -196,6 +244,9 @@ impl Db {
                 Dialect::Postgres => m.postgres,
             };
             sqlx::raw_sql(sql).execute(&mut *tx.tx).await?;
+            if m.version == 5 {
+                crate::store::erasure::redact_tag_text(&mut tx).await?;
+            }
             sqlx::query(
                 "INSERT INTO pipeline_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
             )
@@ -237,6 +288,129 @@ impl Db {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// The file of a SQLite URL (`sqlite:PATH`, `sqlite://PATH?…`); `None` for in-memory ones.
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path.is_empty() || path == ":memory:" || query.contains("mode=memory") {
+        return None;
+    }
+    Some(std::path::PathBuf::from(path))
+}
+
+/// A URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => match url[s + 3..at].split_once(':') {
+            Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+            None => url.to_string(),
+        },
+        _ => url.to_string(),
+    }
+}
+
+/// The SQLite header every database file starts with.
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// Checks a SQLite file before the pool opens it, so a missing, empty, damaged or foreign file
+/// is one immediate error naming the file and the cause (rather than a pool that retries its
+/// connection setup until it times out).
+async fn preflight_sqlite(url: &str, path: &std::path::Path, create: bool) -> Result<()> {
+    use sqlx::Connection as _;
+    let db = path.display().to_string();
+    let unusable = |reason: String| Error::Unusable {
+        db: db.clone(),
+        reason,
+    };
+    let meta = match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return if create {
+                Ok(())
+            } else {
+                Err(Error::NoDatabase {
+                    db: db.clone(),
+                    hint: "the file does not exist; `scout serve` or `scout user add` creates a \
+                           new workspace"
+                        .into(),
+                })
+            };
+        }
+        Err(e) => return Err(unusable(format!("cannot read it ({e})"))),
+        Ok(m) => m,
+    };
+    if meta.len() == 0 {
+        return Err(unusable(
+            "the file is empty (0 bytes), not a database — a truncated copy? Restore a backup, \
+             or remove the file to start a new workspace"
+                .into(),
+        ));
+    }
+    let mut head = [0u8; 16];
+    {
+        use std::io::Read as _;
+        let mut f =
+            std::fs::File::open(path).map_err(|e| unusable(format!("cannot read it ({e})")))?;
+        let n = f
+            .read(&mut head)
+            .map_err(|e| unusable(format!("cannot read it ({e})")))?;
+        if n < head.len() || &head != SQLITE_HEADER {
+            return Err(unusable(
+                "not a SQLite database (the file does not start with the SQLite header)".into(),
+            ));
+        }
+    }
+    let mut conn = sqlx::AnyConnection::connect(url)
+        .await
+        .map_err(|e| unusable(e.to_string()))?;
+    let check: Vec<String> = sqlx::query_scalar("PRAGMA quick_check")
+        .fetch_all(&mut conn)
+        .await
+        .map_err(|e| unusable(format!("damaged: {e}")))?;
+    if check.first().map(String::as_str) != Some("ok") {
+        return Err(unusable(format!(
+            "damaged: {}",
+            check.into_iter().take(3).collect::<Vec<_>>().join("; ")
+        )));
+    }
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .map_err(|e| unusable(e.to_string()))?;
+    let _ = conn.close().await;
+    if !tables.is_empty() && !tables.iter().any(|t| t == "pipeline_migrations") {
+        return Err(unusable(format!(
+            "a SQLite database of something else (tables {}{}) — the corpus?",
+            tables
+                .iter()
+                .take(5)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+            if tables.len() > 5 { ", …" } else { "" }
+        )));
+    }
+    Ok(())
+}
+
+/// Whether the pipeline's migrations table exists.
+async fn has_schema(pool: &AnyPool, dialect: Dialect) -> Result<bool> {
+    let sql = match dialect {
+        Dialect::Sqlite => {
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'pipeline_migrations'"
+        }
+        Dialect::Postgres => {
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'pipeline_migrations' \
+             AND table_schema = current_schema()"
+        }
+    };
+    let n: i64 = sqlx::query_scalar(sql).fetch_one(pool).await?;
+    Ok(n > 0)
 }
 
 impl FromStr for Dialect {

@@ -19,6 +19,13 @@ pub enum Error {
     Conflict(String),
     #[error("invalid input: {0}")]
     Invalid(String),
+    /// The database does not exist (or has no pipeline schema) and the command may not create
+    /// one.
+    #[error("no pipeline database at {db}: {hint}")]
+    NoDatabase { db: String, hint: String },
+    /// The file is there but is not a usable pipeline database (empty, damaged, foreign).
+    #[error("pipeline database {db} is unusable: {reason}")]
+    Unusable { db: String, reason: String },
     #[error("unsupported database URL {0:?} (expected sqlite:… or postgres://…)")]
     BadUrl(String),
     #[error("password hashing failed: {0}")]

@@ -1,4 +1,9 @@
-//! iCalendar (RFC 5545) rendering of meetings: escaped text, folded lines, CRLF. A meeting in
+//! iCalendar (RFC 5545) rendering of meetings: escaped text, folded lines, CRLF. Every value that
+//! comes from a person goes through one of three functions: [`escape`] for TEXT values,
+//! [`param_value`] for a quoted parameter value (RFC 5545 has no escape there, so quotes and
+//! control characters are dropped) and [`mailto`] for the attendee's address (anything but a
+//! plain address is written as a CN only). None of them can emit CR or LF, so no input adds a
+//! line (a property test checks it). A meeting in
 //! UTC is written with `…Z` times; a meeting in another zone with `DTSTART;TZID=Zone:local`,
 //! and the calendar carries one `VTIMEZONE` per zone used, generated from the tz database's
 //! transitions around the meetings' dates (one STANDARD/DAYLIGHT observance per kind of
@@ -32,6 +37,31 @@ fn escape(s: &str) -> String {
         }
     }
     out
+}
+
+/// A quoted parameter value (RFC 5545 §3.2: `DQUOTE *QSAFE-CHAR DQUOTE`): QSAFE-CHAR excludes
+/// control characters and `"`, and there is no escape, so those are dropped (a quote becomes `'`).
+fn param_value(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control())
+        .map(|c| if c == '"' { '\'' } else { c })
+        .collect()
+}
+
+/// The `mailto:` URI of an attendee written as a plain e-mail address, or `None` when the text is
+/// not one (then the attendee gets a CN only). Only characters an address and a URI share are
+/// accepted, so the value can neither end the line nor add a parameter.
+fn mailto(a: &str) -> Option<String> {
+    let (local, domain) = a.split_once('@')?;
+    let local_ok = !local.is_empty()
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c));
+    let domain_ok = !domain.is_empty()
+        && domain
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+    (local_ok && domain_ok).then(|| format!("mailto:{a}"))
 }
 
 /// Folds a content line at 75 octets (never inside a UTF-8 character), CRLF-terminated.
@@ -151,7 +181,7 @@ fn date_time(prop: &str, zone: &Zone, ms: i64) -> Result<String> {
         let local = zone.local(ms)?;
         Ok(format!(
             "{prop};TZID={}:{}",
-            escape(zone.name()),
+            param_value(zone.name()),
             local.ics()
         ))
     } else {
@@ -207,17 +237,11 @@ pub fn render(meetings: &[Meeting], candidate_name: &str, host: &str) -> Result<
         }
         for a in &m.attendees {
             // An attendee given as an e-mail address gets a mailto: URI; others a CN only.
-            if a.contains('@') && !a.contains(char::is_whitespace) {
-                fold(
-                    &format!("ATTENDEE;CN=\"{}\":mailto:{}", a.replace('"', "'"), a),
-                    &mut out,
-                );
-            } else {
-                fold(
-                    &format!("ATTENDEE;CN=\"{}\":invalid:nomail", a.replace('"', "'")),
-                    &mut out,
-                );
-            }
+            let uri = mailto(a).unwrap_or_else(|| "invalid:nomail".to_string());
+            fold(
+                &format!("ATTENDEE;CN=\"{}\":{uri}", param_value(a)),
+                &mut out,
+            );
         }
         fold("END:VEVENT", &mut out);
     }
@@ -350,6 +374,106 @@ mod tests {
             s.contains("DTEND;TZID=Europe/Zurich:20261025T030000\r\n"),
             "{s}"
         );
+    }
+
+    /// The properties a rendered calendar may have, by line (after unfolding).
+    const ALLOWED: &[&str] = &[
+        "BEGIN:",
+        "END:",
+        "VERSION:",
+        "PRODID:",
+        "CALSCALE:",
+        "METHOD:",
+        "TZID:",
+        "DTSTART",
+        "DTEND",
+        "TZOFFSETFROM:",
+        "TZOFFSETTO:",
+        "TZNAME:",
+        "RDATE:",
+        "UID:",
+        "DTSTAMP:",
+        "SUMMARY:",
+        "DESCRIPTION:",
+        "LOCATION:",
+        "ATTENDEE;CN=\"",
+    ];
+
+    /// Unfolds and checks that the calendar has exactly the expected lines.
+    fn assert_structure(s: &str, attendees: usize) {
+        assert!(
+            !s.replace("\r\n", "").contains(['\r', '\n']),
+            "bare CR or LF"
+        );
+        let unfolded = s.replace("\r\n ", "");
+        let lines: Vec<&str> = unfolded.trim_end_matches("\r\n").split("\r\n").collect();
+        for l in &lines {
+            assert!(
+                ALLOWED.iter().any(|p| l.starts_with(p)),
+                "unexpected line {l:?}"
+            );
+        }
+        assert_eq!(lines.iter().filter(|l| **l == "BEGIN:VEVENT").count(), 1);
+        let att: Vec<&&str> = lines.iter().filter(|l| l.starts_with("ATTENDEE")).collect();
+        assert_eq!(att.len(), attendees);
+        for a in att {
+            // One quoted CN, then `:` and the URI, which has no parameter delimiters.
+            let rest = &a["ATTENDEE;CN=\"".len()..];
+            let (cn, uri) = rest.split_once("\":").expect("closing quote");
+            assert!(!cn.contains('"'), "{a}");
+            let address_ok = uri
+                .strip_prefix("mailto:")
+                .is_some_and(|m| !m.contains([';', '"', ':', ' ', ',']));
+            assert!(uri == "invalid:nomail" || address_ok, "{a}");
+        }
+        for l in &lines {
+            if let Some(v) = l.split_once(':').map(|(_, v)| v) {
+                if l.starts_with("SUMMARY:")
+                    || l.starts_with("DESCRIPTION:")
+                    || l.starts_with("LOCATION:")
+                {
+                    // Unescaped `;` `,` would be value separators; every one must be escaped.
+                    let unescaped = v.replace("\\\\", "").replace("\\;", "").replace("\\,", "");
+                    assert!(!unescaped.contains([';', ',']), "{l}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_attendee_with_a_line_break_cannot_add_an_event() {
+        let mut m = meeting(1, "Call", "2026-05-01T08:00:00Z", 30, "UTC");
+        m.attendees = vec![
+            "x@example.org\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nURL:http://evil.example".into(),
+            "Eve\"; ROLE=CHAIR:mailto:eve@evil.example\nX".into(),
+            "eve@evil.example;RSVP=TRUE".into(),
+        ];
+        m.place = Some("Room\r\nURL:http://evil.example".into());
+        let s = render(&[m], "Ada\r\nURL:x", "host\r\nURL:y").expect("render");
+        assert_structure(&s, 3);
+        assert!(!s.replace("\r\n ", "").contains("\r\nURL"), "{s}");
+        assert!(
+            s.contains("ATTENDEE;CN=\"eve@evil.example;RSVP=TRUE\":invalid:nomail"),
+            "{s}"
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn no_input_adds_a_line(
+            title in "\\PC*|[\\x00-\\x7f]{0,40}",
+            place in proptest::option::of("[\\x00-\\x7f\\u{85}\\u{2028}\\u{2029}é]{0,60}"),
+            attendees in proptest::collection::vec("[\\x00-\\x7f\\u{85}\\u{2028}é]{0,40}", 0..4),
+            name in "[\\x00-\\x7f]{0,30}",
+            host in "[\\x00-\\x7f]{0,20}",
+        ) {
+            let mut m = meeting(7, &title, "2026-05-01T08:00:00Z", 30, "Europe/Zurich");
+            m.place = place;
+            m.attendees = attendees.clone();
+            let s = render(&[m], &name, &host).expect("render");
+            assert_structure(&s, attendees.len());
+            check_lines(&s);
+        }
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod offer;
 pub mod secret;
 pub mod stage;
 pub mod store;
+mod text;
 pub mod time;
 pub mod tz;
 

@@ -1,5 +1,7 @@
 //! Failed logins in the database, for the login rate limiter: one row per failure and key
-//! (client address, user name) in a sliding window. Because the rows live in the pipeline
+//! (the server uses the client address, the pair of address and user name, the user name and one
+//! global key; `scout_server::auth` decides which keys block and which only slow) in a sliding
+//! window. Because the rows live in the pipeline
 //! database, a restarted server remembers them and every server on one database shares one
 //! budget. Keys are stored as SHA-256 hashes, so the table never holds an attempted user name
 //! (people type passwords into name fields) in the clear.
@@ -7,8 +9,6 @@
 //! The table stays small: a blocked key records nothing more, rows older than the window are
 //! pruned on every failure, and a cap on the row count (by id, the newest kept) bounds it under
 //! a flood of distinct keys — at the price that such a flood can push out older failures.
-
-use sqlx::Row;
 
 use crate::db::Dialect;
 use crate::error::Result;
@@ -63,39 +63,30 @@ const PRUNE_OVER_CAP_PG: &str = prune_sql!(
 );
 
 impl Store {
-    /// Milliseconds until `keys` may try again, if any of them is blocked at `now`: one
-    /// indexed query reading at most `max_failures` rows per key.
+    /// Milliseconds until `keys` may try again, if any of them has `max_failures` failures
+    /// within the window ending at `now`: one indexed query per key reading at most
+    /// `max_failures` rows.
     pub async fn login_blocked(
         &self,
-        keys: [&str; 2],
+        keys: &[&str],
         limits: &LoginLimits,
         now: i64,
     ) -> Result<Option<i64>> {
         let max = i64::from(limits.max_failures);
-        let rows = sqlx::query(
-            "SELECT k, at FROM (SELECT CAST(0 AS BIGINT) AS k, at FROM login_failures WHERE key_hash = $1 AND at > $3 \
-             ORDER BY at DESC LIMIT $4) AS a \
-             UNION ALL SELECT k, at FROM (SELECT CAST(1 AS BIGINT) AS k, at FROM login_failures WHERE key_hash = $2 \
-             AND at > $3 ORDER BY at DESC LIMIT $4) AS b",
-        )
-        .bind(token_hash(keys[0]))
-        .bind(token_hash(keys[1]))
-        .bind(now - limits.window_ms)
-        .bind(max)
-        .fetch_all(&self.db().pool)
-        .await?;
         let mut wait: Option<i64> = None;
-        for k in 0..2_i64 {
-            let mut times: Vec<i64> = rows
-                .iter()
-                .filter(|r| r.try_get::<i64, _>("k").ok() == Some(k))
-                .filter_map(|r| r.try_get::<i64, _>("at").ok())
-                .collect();
-            if times.len() as i64 >= max {
-                // Blocked until the max-th newest failure leaves the window.
-                times.sort_unstable_by(|a, b| b.cmp(a));
-                let until = times[times.len().min(max as usize) - 1] + limits.window_ms;
-                let w = (until - now).max(1);
+        for key in keys {
+            let times: Vec<i64> = sqlx::query_scalar(
+                "SELECT at FROM login_failures WHERE key_hash = $1 AND at > $2 \
+                 ORDER BY at DESC LIMIT $3",
+            )
+            .bind(token_hash(key))
+            .bind(now - limits.window_ms)
+            .bind(max)
+            .fetch_all(&self.db().pool)
+            .await?;
+            // Blocked until the max-th newest failure (the last row read) leaves the window.
+            if let Some(oldest) = times.last().filter(|_| times.len() as i64 >= max) {
+                let w = (oldest + limits.window_ms - now).max(1);
                 wait = Some(wait.map_or(w, |x| x.max(w)));
             }
         }
@@ -104,12 +95,7 @@ impl Store {
 
     /// Records one failure for each key, prunes rows older than the window and enforces the
     /// row cap.
-    pub async fn login_failed(
-        &self,
-        keys: [&str; 2],
-        limits: &LoginLimits,
-        now: i64,
-    ) -> Result<()> {
+    pub async fn login_failed(&self, keys: &[&str], limits: &LoginLimits, now: i64) -> Result<()> {
         let mut tx = self.db().begin_write().await?;
         for key in keys {
             sqlx::query("INSERT INTO login_failures (key_hash, at) VALUES ($1, $2)")

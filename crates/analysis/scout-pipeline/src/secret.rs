@@ -33,6 +33,27 @@ pub fn random_token(prefix: &str) -> Result<String> {
     Ok(format!("{prefix}{}", hex(&buf)))
 }
 
+/// HMAC-SHA256 (RFC 2104) of `message` under `key`, in hex: a keyed hash that says whether two
+/// texts were equal without revealing them to anyone without the key.
+pub fn keyed_hash(key: &str, message: &str) -> String {
+    const BLOCK: usize = 64;
+    let mut k = [0u8; BLOCK];
+    if key.len() > BLOCK {
+        k[..32].copy_from_slice(&Sha256::digest(key.as_bytes()));
+    } else {
+        k[..key.len()].copy_from_slice(key.as_bytes());
+    }
+    let inner = Sha256::new()
+        .chain_update(k.map(|b| b ^ 0x36))
+        .chain_update(message.as_bytes())
+        .finalize();
+    let outer = Sha256::new()
+        .chain_update(k.map(|b| b ^ 0x5c))
+        .chain_update(inner)
+        .finalize();
+    hex(&outer)
+}
+
 /// What is stored for a token: its SHA-256 (tokens are random, so no salt is needed).
 pub fn token_hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
@@ -63,6 +84,15 @@ pub fn check_password_policy(password: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keyed_hash_is_hmac_sha256() {
+        // RFC 4231, test case 2.
+        assert_eq!(
+            keyed_hash("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
 
     #[test]
     fn password_round_trip() {

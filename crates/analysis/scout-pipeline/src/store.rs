@@ -13,6 +13,7 @@ use crate::model::*;
 use crate::offer::OfferTerms;
 use crate::secret;
 use crate::stage::Stage;
+use crate::text::Lines;
 use crate::time::now_ms;
 
 /// A newly created login session (the token goes into the cookie; only its hash is stored).
@@ -64,6 +65,7 @@ macro_rules! cand_filter {
 }
 
 // After the column macros, which it uses.
+pub mod erasure;
 mod pipeline_export;
 pub use pipeline_export::{ExportedCandidate, ExportedCompensation, PipelineExport};
 
@@ -191,26 +193,24 @@ fn audit_from_row(row: &AnyRow) -> Result<AuditEntry> {
     })
 }
 
-/// Trims and checks a required text field.
+/// Trims and checks a required one-line text field (see `text`).
 pub(crate) fn required_text(field: &str, v: &str, max: usize) -> Result<String> {
-    let t = v.trim();
-    if t.is_empty() {
-        return Err(Error::Invalid(format!("{field} must not be empty")));
-    }
-    if t.chars().count() > max {
-        return Err(Error::Invalid(format!(
-            "{field} is longer than {max} characters"
-        )));
-    }
-    Ok(t.to_string())
+    crate::text::required(field, v, max, Lines::One)
 }
 
-/// Trims an optional text field; empty means absent.
+/// Trims an optional one-line text field; empty means absent.
 fn optional_text(field: &str, v: Option<&str>, max: usize) -> Result<Option<String>> {
-    match v.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(t) => required_text(field, t, max).map(Some),
-    }
+    crate::text::optional(field, v, max, Lines::One)
+}
+
+/// A required text that may span lines (notes, messages, reasons).
+fn required_lines(field: &str, v: &str, max: usize) -> Result<String> {
+    crate::text::required(field, v, max, Lines::Many)
+}
+
+/// An optional text that may span lines.
+fn optional_lines(field: &str, v: Option<&str>, max: usize) -> Result<Option<String>> {
+    crate::text::optional(field, v, max, Lines::Many)
 }
 
 /// The career stages a committee may set (the corpus's proxy uses the same three).
@@ -229,13 +229,7 @@ fn career_stage(v: Option<&str>) -> Result<Option<String>> {
 }
 
 fn clean_tag(tag: &str) -> Result<String> {
-    let t = required_text("tag", tag, 64)?.to_lowercase();
-    if t.chars().any(|c| c.is_control()) {
-        return Err(Error::Invalid(
-            "tag must not contain control characters".into(),
-        ));
-    }
-    Ok(t)
+    Ok(required_text("tag", tag, 64)?.to_lowercase())
 }
 
 /// Appends one audit entry inside `tx`.
@@ -322,14 +316,35 @@ async fn check_user_exists(conn: &mut AnyConnection, id: i64) -> Result<()> {
 /// The pipeline store.
 pub struct Store {
     db: Db,
+    /// The erasure ledger (`erasure`), if any.
+    ledger: Option<std::path::PathBuf>,
 }
 
 impl Store {
-    /// Opens (and migrates) the database at `config.url`.
+    /// Opens (and migrates) the database at `config.url`, then re-applies the erasures of the
+    /// ledger the database does not show (after a restore), before anyone can read it.
     pub async fn open(config: &StoreConfig) -> Result<Store> {
-        Ok(Store {
+        let store = Store {
             db: Db::open(config).await?,
-        })
+            ledger: config
+                .erasure_ledger
+                .clone()
+                .or_else(|| erasure::default_ledger(&config.url)),
+        };
+        let again = store.reapply_erasures().await?;
+        if !again.is_empty() {
+            eprintln!(
+                "note: re-applied {} erasure(s) from the erasure ledger (a restored backup): candidates {:?}",
+                again.len(),
+                again
+            );
+        }
+        Ok(store)
+    }
+
+    /// The erasure ledger's path.
+    pub fn ledger(&self) -> Option<&std::path::Path> {
+        self.ledger.as_deref()
     }
 
     pub fn db(&self) -> &Db {
@@ -643,7 +658,7 @@ impl Store {
 
     pub async fn create_candidate(&self, actor: &Actor, new: &NewCandidate) -> Result<Candidate> {
         let name = required_text("name", &new.name, MAX_NAME)?;
-        let email = optional_text("email", new.email.as_deref(), 320)?;
+        let email = crate::text::email(new.email.as_deref())?;
         let key = optional_text("researcher_key", new.researcher_key.as_deref(), 300)?;
         let org = optional_text("source_org", new.source_org.as_deref(), 300)?;
         let stage_override = career_stage(new.career_stage.as_deref())?;
@@ -780,7 +795,7 @@ impl Store {
             changed.push("name");
         }
         if let Some(v) = &patch.email {
-            c.email = optional_text("email", Some(v), 320)?;
+            c.email = crate::text::email(Some(v))?;
             changed.push("email");
         }
         if let Some(v) = &patch.researcher_key {
@@ -840,7 +855,7 @@ impl Store {
         to: Stage,
         reason: Option<&str>,
     ) -> Result<Candidate> {
-        let reason = optional_text("reason", reason, 2000)?;
+        let reason = optional_lines("reason", reason, 2000)?;
         let mut tx = self.db.begin_write().await?;
         let mut c = load_candidate(&mut tx.tx, id, false).await?;
         let from = c.stage;
@@ -916,7 +931,7 @@ impl Store {
                 "a decision is accepted, declined or withdrawn, not {outcome}"
             )));
         }
-        let reason = required_text("reason", reason, 2000)?;
+        let reason = required_lines("reason", reason, 2000)?;
         self.move_stage(actor, id, outcome, Some(&reason)).await
     }
 
@@ -970,14 +985,8 @@ impl Store {
         .bind(&tag)
         .execute(&mut *tx.tx)
         .await?;
-        audit(
-            &mut tx,
-            &actor.name,
-            "candidate.tag_add",
-            Some(id),
-            json!({"tag": tag}),
-        )
-        .await?;
+        let detail = erasure::tag_audit_detail(&mut tx, id, &tag).await?;
+        audit(&mut tx, &actor.name, "candidate.tag_add", Some(id), detail).await?;
         let c = load_candidate(&mut tx.tx, id, false).await?;
         tx.commit().await?;
         Ok(c)
@@ -996,12 +1005,13 @@ impl Store {
         if n == 0 {
             return Err(Error::not_found("tag", &tag));
         }
+        let detail = erasure::tag_audit_detail(&mut tx, id, &tag).await?;
         audit(
             &mut tx,
             &actor.name,
             "candidate.tag_remove",
             Some(id),
-            json!({"tag": tag}),
+            detail,
         )
         .await?;
         let c = load_candidate(&mut tx.tx, id, false).await?;
@@ -1012,7 +1022,7 @@ impl Store {
     // ----- notes -------------------------------------------------------------------------
 
     pub async fn add_note(&self, actor: &Actor, id: i64, body: &str) -> Result<Note> {
-        let body = required_text("body", body, MAX_TEXT)?;
+        let body = required_lines("body", body, MAX_TEXT)?;
         let now = now_ms();
         let mut tx = self.db.begin_write().await?;
         load_candidate(&mut tx.tx, id, false).await?;
@@ -1063,7 +1073,7 @@ impl Store {
         note: Option<&str>,
     ) -> Result<Offer> {
         terms.validate()?;
-        let note = optional_text("note", note, MAX_TEXT)?;
+        let note = optional_lines("note", note, MAX_TEXT)?;
         let now = now_ms();
         let mut tx = self.db.begin_write().await?;
         let c = load_candidate(&mut tx.tx, id, false).await?;
@@ -1152,7 +1162,7 @@ impl Store {
         if !(0..=1_000_000_000_000).contains(&value) {
             return Err(Error::Invalid("value must be between 0 and 10^12".into()));
         }
-        let note = optional_text("note", note, MAX_TEXT)?;
+        let note = optional_lines("note", note, MAX_TEXT)?;
         let now = now_ms();
         let mut tx = self.db.begin_write().await?;
         load_candidate(&mut tx.tx, id, false).await?;
@@ -1216,7 +1226,7 @@ impl Store {
         body: &str,
         sent_at: Option<i64>,
     ) -> Result<Message> {
-        let body = required_text("body", body, MAX_TEXT)?;
+        let body = required_lines("body", body, MAX_TEXT)?;
         let now = now_ms();
         let mut tx = self.db.begin_write().await?;
         load_candidate(&mut tx.tx, id, false).await?;
@@ -1264,13 +1274,33 @@ impl Store {
         reply: Option<&str>,
         replied_at: Option<i64>,
     ) -> Result<Message> {
-        let reply = optional_text("reply", reply, MAX_TEXT)?;
+        let reply = optional_lines("reply", reply, MAX_TEXT)?;
         let mut tx = self.db.begin_write().await?;
         load_candidate(&mut tx.tx, id, false).await?;
         let replied_at = match (&reply, replied_at) {
             (Some(_), None) => Some(now_ms()),
             (_, r) => r,
         };
+        // The times after this change must be in order (stored ones are not re-checked).
+        let stored = sqlx::query(
+            "SELECT sent_at, replied_at FROM messages WHERE id = $2 AND candidate_id = $1",
+        )
+        .bind(id)
+        .bind(message_id)
+        .fetch_optional(&mut *tx.tx)
+        .await?
+        .ok_or_else(|| Error::not_found("message", message_id))?;
+        let sent = sent_at.or(stored.try_get::<Option<i64>, _>("sent_at")?);
+        let replied = replied_at.or(stored.try_get::<Option<i64>, _>("replied_at")?);
+        if let (Some(s), Some(r)) = (sent, replied) {
+            if r < s {
+                return Err(Error::Invalid(format!(
+                    "replied_at ({}) is before sent_at ({})",
+                    crate::time::rfc3339(r),
+                    crate::time::rfc3339(s)
+                )));
+            }
+        }
         let n = sqlx::query(
             "UPDATE messages SET sent_at = COALESCE($3, sent_at), reply = COALESCE($4, reply), \
              replied_at = COALESCE($5, replied_at) WHERE id = $2 AND candidate_id = $1",
@@ -1450,67 +1480,6 @@ impl Store {
         }))
     }
 
-    /// Erases a person's data on request: notes, messages, meetings and tags are deleted; the
-    /// name, email and researcher link are blanked, free-text reasons and offer notes cleared.
-    /// The stage history and offer figures stay (anonymous) for analytics; the audit log
-    /// records the erasure.
-    pub async fn erase_candidate(&self, actor: &Actor, id: i64) -> Result<ErasureReport> {
-        let mut tx = self.db.begin_write().await?;
-        load_candidate(&mut tx.tx, id, false).await?;
-        let del = |sql: &'static str| sqlx::query(sql).bind(id);
-        let notes = del("DELETE FROM notes WHERE candidate_id = $1")
-            .execute(&mut *tx.tx)
-            .await?
-            .rows_affected();
-        let messages = del("DELETE FROM messages WHERE candidate_id = $1")
-            .execute(&mut *tx.tx)
-            .await?
-            .rows_affected();
-        let meetings = del("DELETE FROM meetings WHERE candidate_id = $1")
-            .execute(&mut *tx.tx)
-            .await?
-            .rows_affected();
-        let tags = del("DELETE FROM candidate_tags WHERE candidate_id = $1")
-            .execute(&mut *tx.tx)
-            .await?
-            .rows_affected();
-        del("UPDATE stage_history SET reason = NULL WHERE candidate_id = $1")
-            .execute(&mut *tx.tx)
-            .await?;
-        del("UPDATE offers SET note = NULL WHERE candidate_id = $1")
-            .execute(&mut *tx.tx)
-            .await?;
-        del("UPDATE counteroffers SET note = NULL WHERE candidate_id = $1")
-            .execute(&mut *tx.tx)
-            .await?;
-        let now = now_ms();
-        sqlx::query(
-            "UPDATE candidates SET name = $2, email = NULL, researcher_key = NULL, career_stage = NULL, erased_at = $3, updated_at = $3 WHERE id = $1",
-        )
-        .bind(id)
-        .bind(format!("[erased #{id}]"))
-        .bind(now)
-        .execute(&mut *tx.tx)
-        .await?;
-        let report = ErasureReport {
-            candidate_id: id,
-            notes_removed: i64::try_from(notes).unwrap_or(i64::MAX),
-            messages_removed: i64::try_from(messages).unwrap_or(i64::MAX),
-            meetings_removed: i64::try_from(meetings).unwrap_or(i64::MAX),
-            tags_removed: i64::try_from(tags).unwrap_or(i64::MAX),
-        };
-        audit(
-            &mut tx,
-            &actor.name,
-            "candidate.erase",
-            Some(id),
-            serde_json::to_value(&report).map_err(|e| Error::Invalid(e.to_string()))?,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(report)
-    }
-
     /// Audit entries with `seq > after`, oldest first.
     pub async fn audit_entries(&self, after: i64, limit: i64) -> Result<Vec<AuditEntry>> {
         sqlx::query(
@@ -1528,7 +1497,7 @@ impl Store {
 
     /// Walks the whole chain in pages.
     pub async fn verify_audit(&self) -> Result<VerifyReport> {
-        let mut v = Verifier::default();
+        let mut v = Verifier::with_redactions(erasure::listed_redactions(self).await?);
         let mut after = 0;
         loop {
             let page = self.audit_entries(after, 5000).await?;

@@ -55,7 +55,8 @@ pub fn ics_utc(ms: i64) -> String {
     format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z")
 }
 
-/// Parses `YYYY-MM-DDTHH:MM[:SS[.fff]](Z|±HH:MM)` into Unix milliseconds.
+/// Parses `YYYY-MM-DDTHH:MM[:SS[.fff]](Z|±HH:MM)` into Unix milliseconds, strictly: offsets up
+/// to ±23:59, seconds up to 59 (no leap second), a fraction has at least one digit.
 pub fn parse_rfc3339(s: &str) -> Result<i64> {
     let bad = || {
         Error::Invalid(format!(
@@ -96,6 +97,9 @@ pub fn parse_rfc3339(s: &str) -> Result<i64> {
                 i += 1;
             }
             let digits = s.get(start..i).ok_or_else(bad)?;
+            if digits.is_empty() {
+                return Err(bad());
+            }
             let padded: String = digits.chars().chain("000".chars()).take(3).collect();
             frac_ms = padded.parse::<i64>().map_err(|_| bad())?;
         }
@@ -109,6 +113,10 @@ pub fn parse_rfc3339(s: &str) -> Result<i64> {
         {
             let oh = num(i + 1..i + 3)?;
             let om = num(i + 4..i + 6)?;
+            // RFC 3339 offsets are real UTC offsets: at most 23:59.
+            if oh > 23 || om > 59 {
+                return Err(bad());
+            }
             let sign = if rest.starts_with('-') { -1 } else { 1 };
             sign * (oh * 60 + om)
         }
@@ -123,7 +131,9 @@ pub fn parse_rfc3339(s: &str) -> Result<i64> {
         2 => 28,
         _ => return Err(bad()),
     };
-    if day == 0 || day > dim || h > 23 || mi > 59 || sec > 60 {
+    // No leap second (`:60`): stored times are Unix milliseconds, which have none, and
+    // accepting one would make 23:59:60 equal to the next day's 00:00:00.
+    if day == 0 || day > dim || h > 23 || mi > 59 || sec > 59 {
         return Err(bad());
     }
     let days = days_from_civil(y, month, day);
@@ -154,6 +164,10 @@ mod tests {
             "2026-12-01 08:05",
             "yesterday",
             "2026-13-01T00:00:00Z",
+            "2026-12-01T08:05:01+25:00",
+            "2026-12-01T08:05:01+01:60",
+            "2016-12-31T23:59:60Z",
+            "2026-12-01T08:05:01.Z",
         ] {
             assert!(parse_rfc3339(bad).is_err(), "{bad}");
         }

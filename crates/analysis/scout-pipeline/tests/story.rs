@@ -210,13 +210,13 @@ async fn limiter(store: &Store) {
     for i in 0..3 {
         assert_eq!(
             store
-                .login_blocked(keys, &limits, t0 + i)
+                .login_blocked(&keys, &limits, t0 + i)
                 .await
                 .expect("check"),
             None
         );
         store
-            .login_failed(keys, &limits, t0 + i * 10_000)
+            .login_failed(&keys, &limits, t0 + i * 10_000)
             .await
             .expect("fail");
     }
@@ -224,7 +224,7 @@ async fn limiter(store: &Store) {
     let now = t0 + 25_000;
     assert_eq!(
         store
-            .login_blocked(keys, &limits, now)
+            .login_blocked(&keys, &limits, now)
             .await
             .expect("check"),
         Some(35_000)
@@ -232,21 +232,21 @@ async fn limiter(store: &Store) {
     // Either key alone blocks: the same address with another name, another address with the name.
     assert!(
         store
-            .login_blocked(["ip:192.0.2.1", "user:vera"], &limits, now)
+            .login_blocked(&["ip:192.0.2.1", "user:vera"], &limits, now)
             .await
             .expect("check")
             .is_some()
     );
     assert!(
         store
-            .login_blocked(["ip:198.51.100.7", "user:olive"], &limits, now)
+            .login_blocked(&["ip:198.51.100.7", "user:olive"], &limits, now)
             .await
             .expect("check")
             .is_some()
     );
     assert_eq!(
         store
-            .login_blocked(["ip:198.51.100.7", "user:vera"], &limits, now)
+            .login_blocked(&["ip:198.51.100.7", "user:vera"], &limits, now)
             .await
             .expect("check"),
         None
@@ -254,7 +254,7 @@ async fn limiter(store: &Store) {
     // Sliding: once t0's failure is 60 s old only two remain.
     assert_eq!(
         store
-            .login_blocked(keys, &limits, t0 + 60_000)
+            .login_blocked(&keys, &limits, t0 + 60_000)
             .await
             .expect("check"),
         None
@@ -263,14 +263,14 @@ async fn limiter(store: &Store) {
     store.login_succeeded("user:olive").await.expect("clear");
     assert_eq!(
         store
-            .login_blocked(["ip:198.51.100.7", "user:olive"], &limits, now)
+            .login_blocked(&["ip:198.51.100.7", "user:olive"], &limits, now)
             .await
             .expect("check"),
         None
     );
     assert!(
         store
-            .login_blocked(["ip:192.0.2.1", "user:x"], &limits, now)
+            .login_blocked(&["ip:192.0.2.1", "user:x"], &limits, now)
             .await
             .expect("check")
             .is_some()
@@ -278,7 +278,7 @@ async fn limiter(store: &Store) {
     // Expired rows go at the next failure.
     let later = t0 + 10 * 60_000;
     store
-        .login_failed(["ip:203.0.113.9", "user:a"], &limits, later)
+        .login_failed(&["ip:203.0.113.9", "user:a"], &limits, later)
         .await
         .expect("fail");
     assert_eq!(store.login_failure_rows().await.expect("rows"), 2);
@@ -286,7 +286,7 @@ async fn limiter(store: &Store) {
     for i in 0..100 {
         let (ip, user) = (format!("ip:10.0.0.{i}"), format!("user:n{i}"));
         store
-            .login_failed([&ip, &user], &limits, later + i)
+            .login_failed(&[&ip, &user], &limits, later + i)
             .await
             .expect("fail");
         assert!(store.login_failure_rows().await.expect("rows") <= limits.max_rows);
@@ -298,7 +298,7 @@ async fn limiter(store: &Store) {
     };
     let blocked = |ip: &'static str, user: &'static str| async move {
         store
-            .login_blocked([ip, user], &one, later + 200)
+            .login_blocked(&[ip, user], &one, later + 200)
             .await
             .expect("check")
             .is_some()

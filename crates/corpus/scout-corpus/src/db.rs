@@ -18,7 +18,66 @@ const MIGRATIONS: &[(i64, &str)] = &[
 
 pub const SCHEMA_VERSION: i64 = 2;
 
+/// Opens an existing corpus: a missing, empty (0-byte) or foreign file is an error naming the
+/// file and the cause, and nothing is written to it.
+pub fn open_existing(path: &Path) -> Result<Connection> {
+    let not = |reason: String| CorpusError::NotACorpus {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| not(format!("cannot read it ({e})")))?;
+    if meta.len() == 0 {
+        return Err(not(
+            "the file is empty (0 bytes); `scout ingest` creates a corpus".into(),
+        ));
+    }
+    open(path)
+}
+
+/// The SQLite header every database file starts with.
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// Refuses a file that is not a SQLite database, or a SQLite database of something else (no
+/// corpus schema version but tables of its own, e.g. the pipeline database), before anything
+/// is written to it.
+fn check_foreign(path: &Path, conn: &Connection) -> Result<()> {
+    let not = |reason: String| CorpusError::NotACorpus {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(|e| not(format!("SQLite cannot read it ({e})")))?;
+    if version == 0 {
+        let tables: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name LIMIT 5")?
+            .query_map([], |r| r.get(0))?
+            .collect::<std::result::Result<_, _>>()?;
+        if !tables.is_empty() {
+            return Err(not(format!(
+                "a SQLite database of something else (tables {})",
+                tables.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Opens (creating when missing or empty) and migrates a corpus; a file that is not one is
+/// refused with its name and the cause.
 pub fn open(path: &Path) -> Result<Connection> {
+    use std::io::Read as _;
+    let mut head = [0u8; 16];
+    let read = std::fs::File::open(path).and_then(|mut f| f.read(&mut head));
+    if let Ok(n) = read {
+        if n > 0 && &head != SQLITE_HEADER {
+            return Err(CorpusError::NotACorpus {
+                path: path.to_path_buf(),
+                reason: "not a SQLite database (the file does not start with the SQLite header)"
+                    .into(),
+            });
+        }
+    }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|source| CorpusError::Io {
             path: dir.to_path_buf(),
@@ -26,6 +85,7 @@ pub fn open(path: &Path) -> Result<Connection> {
         })?;
     }
     let mut conn = Connection::open(path)?;
+    check_foreign(path, &conn)?;
     configure(&conn)?;
     migrate(&mut conn, path)?;
     Ok(conn)

@@ -26,6 +26,8 @@ pub enum CorpusError {
         found: i64,
         supported: i64,
     },
+    #[error("{path} is not a Scout corpus: {reason}")]
+    NotACorpus { path: PathBuf, reason: String },
     #[error("no researcher matches {0:?}")]
     UnknownResearcher(String),
     #[error("{0}")]

@@ -42,8 +42,21 @@ pub struct Corpus {
 
 impl Corpus {
     /// Opens (creating and migrating if needed) the corpus database at `path`.
+    /// Opens a corpus, creating it when the file is missing (for commands that write data:
+    /// ingest, synth).
     pub fn open(path: &Path) -> Result<Corpus> {
         let conn = db::open(path)?;
+        Ok(Corpus {
+            conn,
+            path: path.to_path_buf(),
+            index_dir: index::dir_for(path),
+        })
+    }
+
+    /// Opens a corpus that must already exist: a missing, empty or foreign file is an error
+    /// (naming the file and the cause), never a new empty corpus.
+    pub fn open_existing(path: &Path) -> Result<Corpus> {
+        let conn = db::open_existing(path)?;
         Ok(Corpus {
             conn,
             path: path.to_path_buf(),

@@ -81,7 +81,7 @@ impl Inner {
                 ),
             ));
         }
-        let mut corpus = Corpus::open(path).map_err(corpus_err)?;
+        let mut corpus = Corpus::open_existing(path).map_err(corpus_err)?;
         // `text_index` brings derived data up to date first when the corpus is stale.
         let index = corpus.text_index().map_err(corpus_err)?;
         let as_of = corpus.latest_year().map_err(corpus_err)?.unwrap_or(2025);

@@ -4,7 +4,9 @@
 //! Parquet code keep atomics; see `jobs_run`), from which a status answer derives done, total,
 //! rate and ETA. Jobs live in memory (the most recent [`KEPT_JOBS`]); their files live in the
 //! jobs folder as `job-<id>-…` and go when the job is dropped from the list or the server
-//! restarts. Start and end of every job are written to the pipeline's audit log.
+//! restarts. Start and end of every job are written to the pipeline's audit log. A file that
+//! holds a candidate's data is removed as soon as that candidate is erased (the job then says
+//! "removed by erasure").
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -91,6 +93,8 @@ pub struct Output {
     pub content_type: &'static str,
     pub file_name: String,
     pub bytes: u64,
+    /// The candidates whose data the file holds: erasing one of them removes the file.
+    pub candidate_ids: Vec<i64>,
 }
 
 struct State {
@@ -103,6 +107,8 @@ struct State {
     result: Option<Value>,
     output: Option<Output>,
     finished_at: Option<i64>,
+    /// The file was removed because it held an erased candidate.
+    removed_by_erasure: bool,
 }
 
 /// One job.
@@ -202,6 +208,35 @@ impl Job {
         s.result = result;
         s.output = output;
         s.finished_at = Some(scout_pipeline::time::now_ms());
+    }
+
+    /// Removes the job's file if it holds `candidate`'s data; the job then says so. Returns
+    /// whether a file was removed.
+    fn remove_output_of(&self, candidate: i64) -> bool {
+        let mut s = self.lock();
+        let holds = s
+            .output
+            .as_ref()
+            .is_some_and(|o| o.candidate_ids.contains(&candidate));
+        if !holds {
+            return false;
+        }
+        if let Some(o) = s.output.take() {
+            if let Err(e) = std::fs::remove_file(&o.path) {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    tracing::warn!(path = %o.path.display(), error = %e, "cannot remove an export");
+                }
+            }
+        }
+        s.message =
+            Some("removed by erasure: the file held a candidate who has since been erased".into());
+        s.removed_by_erasure = true;
+        true
+    }
+
+    /// Whether the job's file was removed by an erasure.
+    pub fn removed_by_erasure(&self) -> bool {
+        self.lock().removed_by_erasure
     }
 
     /// The downloadable file of a finished job.
@@ -431,6 +466,7 @@ impl Jobs {
                 result: None,
                 output: None,
                 finished_at: None,
+                removed_by_erasure: false,
             }),
         });
         list.push(job.clone());
@@ -452,6 +488,14 @@ impl Jobs {
             .find(|j| j.id == id && may_see(actor, j))
             .cloned()
             .ok_or_else(|| ApiError::not_found(format!("no job {id}")))
+    }
+
+    /// Removes every job file that holds `candidate`'s data (after an erasure); returns how many.
+    pub fn remove_exports_of(&self, candidate: i64) -> usize {
+        let jobs: Vec<Arc<Job>> = self.lock().clone();
+        jobs.iter()
+            .filter(|j| j.remove_output_of(candidate))
+            .count()
     }
 
     /// The caller's jobs (owners: everyone's), newest first.

@@ -525,6 +525,13 @@ async fn download(
     auth.require(Role::Viewer)?;
     let job = jobs.visible(id, &auth.actor)?;
     let Some(out) = job.output() else {
+        if job.removed_by_erasure() {
+            return Err(ApiError::new(
+                StatusCode::GONE,
+                "removed_by_erasure",
+                format!("job {id}'s file was removed by erasure: it held an erased candidate"),
+            ));
+        }
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "not_ready",

@@ -414,6 +414,7 @@ pub async fn pipeline_export(jobs: Arc<Jobs>, job: Arc<Job>, format: PipelineFor
             content_type,
             file_name: format!("scout-pipeline-{}.{ext}", stamp(export.exported_at)),
             bytes,
+            candidate_ids: export.candidates.iter().map(|c| c.candidate.id).collect(),
         };
         Ok((result, Some(output)))
     })
@@ -588,7 +589,7 @@ fn parquet_blocking(
             corpus_path.display()
         )));
     }
-    let corpus = Corpus::open(corpus_path)?;
+    let corpus = Corpus::open_existing(corpus_path)?;
     let progress = Arc::new(ExportProgress::default());
     let probe: Probe = {
         let p = progress.clone();
@@ -680,6 +681,8 @@ fn parquet_blocking(
                 stamp(scout_pipeline::time::now_ms())
             ),
             bytes,
+            // Corpus data only (public records), no candidate's.
+            candidate_ids: Vec::new(),
         }),
     ))
 }

@@ -7,6 +7,7 @@ pub mod committee_api;
 pub mod corpus_api;
 pub mod error;
 pub mod extract;
+pub mod guard;
 pub mod jobs;
 pub mod jobs_api;
 pub mod jobs_run;
@@ -32,9 +33,24 @@ use crate::error::ApiError;
 pub struct ServerConfig {
     /// How long a login session lasts.
     pub session_ttl: Duration,
-    /// Failed logins allowed per client address and per user name within `login_window`.
+    /// Failed logins allowed per (client address, user name) within `login_window`; the next
+    /// attempt from that client for that name answers 429.
     pub login_max_failures: u32,
+    /// Failed logins allowed per client address (any names) before it answers 429.
+    pub login_max_failures_per_client: u32,
+    /// Failed logins per user name (any clients) past which every attempt for it is slowed.
+    pub login_max_failures_per_account: u32,
+    /// Failed logins on the whole server past which every attempt is slowed (never blocked).
+    pub login_global_ceiling: u32,
+    /// The pause of a slowed attempt.
+    pub login_slow_delay: Duration,
     pub login_window: Duration,
+    /// Proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`); from any other
+    /// peer the header is ignored.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Host names accepted in the `Host` header besides IP literals and `localhost`
+    /// (`--allowed-host`); anything else answers 421 (DNS rebinding).
+    pub allowed_hosts: Vec<String>,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
     /// Add `Secure` to the cookie (set when served over HTTPS, e.g. behind a proxy).
@@ -52,7 +68,13 @@ impl Default for ServerConfig {
         ServerConfig {
             session_ttl: Duration::from_secs(8 * 3600),
             login_max_failures: 5,
+            login_max_failures_per_client: 20,
+            login_max_failures_per_account: 10,
+            login_global_ceiling: 100,
+            login_slow_delay: Duration::from_secs(2),
             login_window: Duration::from_secs(300),
+            trusted_proxies: Vec::new(),
+            allowed_hosts: Vec::new(),
             max_body_bytes: 64 * 1024,
             secure_cookies: false,
             corpus: None,
@@ -75,11 +97,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(store: Arc<Store>, config: ServerConfig) -> Result<AppState, scout_pipeline::Error> {
         let dummy = scout_pipeline::secret::random_token("")?;
-        let limiter = RateLimiter::new(
-            store.clone(),
-            config.login_max_failures,
-            config.login_window,
-        );
+        let limiter = RateLimiter::new(store.clone(), &config);
         Ok(AppState {
             store,
             limiter: Arc::new(limiter),
@@ -116,6 +134,10 @@ pub fn router(state: AppState) -> Router {
             )
         })
         .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::guard,
+        ))
         .with_state(state)
 }
 

@@ -409,19 +409,23 @@ struct LoginReq {
 async fn login(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     ApiJson(req): ApiJson<LoginReq>,
 ) -> ApiResult<Response> {
-    let ip_key = format!("ip:{}", addr.ip());
-    let user_key = format!("user:{}", req.name);
-    let keys = [ip_key.as_str(), user_key.as_str()];
-    if let Some(wait) = state.limiter.blocked(keys).await? {
-        let mut e = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            format!("too many failed logins; try again in {wait} s"),
-        );
-        e.retry_after_secs = Some(wait);
-        return Err(e);
+    let client = crate::auth::client_address(addr.ip(), &headers, &state.config.trusted_proxies);
+    let keys = crate::auth::LoginKeys::new(client, &req.name);
+    match state.limiter.gate(&keys).await? {
+        crate::auth::LoginGate::Open => {}
+        crate::auth::LoginGate::Slow(pause) => tokio::time::sleep(pause).await,
+        crate::auth::LoginGate::Blocked(wait) => {
+            let mut e = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("too many failed logins; try again in {wait} s"),
+            );
+            e.retry_after_secs = Some(wait);
+            return Err(e);
+        }
     }
     let found = state.store.user_with_hash(&req.name).await?;
     let password = req.password;
@@ -448,11 +452,11 @@ async fn login(
     let user = match user {
         Some(u) if ok && !u.disabled => u,
         _ => {
-            state.limiter.fail(keys).await?;
+            state.limiter.fail(&keys).await?;
             return Err(ApiError::unauthorized("wrong name or password"));
         }
     };
-    state.limiter.clear(&user_key).await?;
+    state.limiter.clear(&keys).await?;
     let ttl_ms = i64::try_from(state.config.session_ttl.as_millis()).unwrap_or(i64::MAX);
     let s = state.store.create_session(&user, ttl_ms).await?;
     let cookie = format!(
@@ -999,13 +1003,15 @@ async fn export(
 
 async fn erase(
     State(state): State<AppState>,
+    axum::Extension(jobs): axum::Extension<std::sync::Arc<crate::jobs::Jobs>>,
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Value>> {
     auth.require(Role::Owner)?;
-    Ok(Json(
-        json!({"erased": state.store.erase_candidate(&auth.actor, id).await?}),
-    ))
+    let report = state.store.erase_candidate(&auth.actor, id).await?;
+    // Export files made before the erasure hold the person's data: they go too.
+    let exports = jobs.remove_exports_of(id);
+    Ok(Json(json!({"erased": report, "exports_removed": exports})))
 }
 
 async fn analytics(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Value>> {

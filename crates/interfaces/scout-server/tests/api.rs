@@ -463,9 +463,9 @@ async fn failed_logins_are_rate_limited() {
         assert_eq!(r.status, 429, "{}", r.text());
         assert_eq!(r.code(), "rate_limited");
         assert!(r.header("retry-after").is_some());
-        // The client address is blocked for other names too.
+        // Other names from the same client are not locked out by olive's failures.
         let (r, _) = Client::login(env.addr, "vera", PASSWORD).await;
-        assert_eq!(r.status, 429);
+        assert_eq!(r.status, 200, "{}", r.text());
     }
 }
 

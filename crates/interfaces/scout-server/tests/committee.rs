@@ -25,7 +25,7 @@ const NAMES: [&str; 6] = [
 async fn finalists(env: &Env, n: usize) -> Vec<i64> {
     let owner = env.actor(Role::Owner);
     let mut ids = Vec::new();
-    for name in NAMES.iter().take(n) {
+    for (i, name) in NAMES.iter().take(n).enumerate() {
         let c = env
             .store
             .create_candidate(
@@ -33,6 +33,8 @@ async fn finalists(env: &Env, n: usize) -> Vec<i64> {
                 &NewCandidate {
                     name: (*name).into(),
                     source_org: Some("Rival Lab".into()),
+                    // A tag that names the person (finding 4 of issue 18).
+                    tags: vec![format!("ex-rival-rlhf-lead-{i}")],
                     ..Default::default()
                 },
             )
@@ -158,6 +160,11 @@ async fn committee_session_end_to_end() {
             !text.contains("Rival Lab") && !text.contains("candidate_id"),
             "{text}"
         );
+        assert!(
+            !text.contains("rlhf-lead"),
+            "blind ballot shows tags: {text}"
+        );
+        assert_eq!(ballot.json()["left"]["tags"], json!([]), "{text}");
         let view = rick
             .get(&format!("/api/arena/sessions/{session}"))
             .await
@@ -353,6 +360,13 @@ async fn committee_session_end_to_end() {
             .await
             .text();
         assert!(view.contains("Ada Lovelace"), "{view}");
+        // A named ballot shows the tags (to a member with pairs left to judge).
+        let ballot = recruiter(&env, "nina")
+            .await
+            .post(&format!("/api/arena/sessions/{session}/ballot"), &json!({}))
+            .await;
+        assert_eq!(ballot.status, 200, "{}", ballot.text());
+        assert!(ballot.text().contains("rlhf-lead"), "{}", ballot.text());
     }
 }
 

@@ -180,11 +180,57 @@ fn parse_anchor(spec: &str) -> anyhow::Result<(String, f64)> {
     Ok((name.trim().to_owned(), value))
 }
 
+/// Input records the fit did not use, and why.
+#[derive(serde::Serialize, Default)]
+struct Skipped {
+    /// An item compared with itself: no information about relative strength.
+    self_comparisons: usize,
+    /// Battles that were not anonymous, left out by `--anonymous-only`.
+    not_anonymous: usize,
+}
+
+impl Skipped {
+    fn of(loaded: &Loaded) -> Skipped {
+        match loaded {
+            Loaded::Log(log) => Skipped {
+                self_comparisons: log.self_comparisons_skipped(),
+                not_anonymous: log.filtered_skipped(),
+            },
+            Loaded::Counts(_) => Skipped::default(),
+        }
+    }
+
+    /// One line for the table output, if anything was skipped.
+    fn line(&self) -> Option<String> {
+        let mut why = Vec::new();
+        if self.self_comparisons > 0 {
+            why.push(format!(
+                "{} self-comparisons (an item against itself says nothing about strength)",
+                self.self_comparisons
+            ));
+        }
+        if self.not_anonymous > 0 {
+            why.push(format!(
+                "{} not anonymous (--anonymous-only)",
+                self.not_anonymous
+            ));
+        }
+        (!why.is_empty()).then(|| {
+            format!(
+                "skipped {} votes: {}",
+                self.self_comparisons + self.not_anonymous,
+                why.join(", ")
+            )
+        })
+    }
+}
+
 #[derive(serde::Serialize)]
 struct FitReport {
     items: usize,
     pairs: usize,
     votes: u64,
+    skipped: Skipped,
     components: usize,
     newton_iterations: usize,
     fit_ms: f64,
@@ -262,6 +308,7 @@ fn run_fit(ctx: &Context, args: FitArgs) -> anyhow::Result<u8> {
         items: comparisons.len(),
         pairs: comparisons.pair_count(),
         votes: comparisons.total_votes(),
+        skipped: Skipped::of(&loaded),
         components: parts.len(),
         newton_iterations: fitted.iterations,
         fit_ms,
@@ -301,6 +348,9 @@ fn run_fit(ctx: &Context, args: FitArgs) -> anyhow::Result<u8> {
         "{} items, {} pairs, {} votes; fit {:.1} ms ({} Newton iterations), {method} {:.1} ms",
         report.items, report.pairs, report.votes, fit_ms, report.newton_iterations, interval_ms
     );
+    if let Some(line) = report.skipped.line() {
+        println!("{line}");
+    }
     Ok(0)
 }
 

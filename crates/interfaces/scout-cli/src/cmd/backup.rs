@@ -19,10 +19,15 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     let url = pipeline::url(ctx, &args.db)?;
     let rt = pipeline::runtime()?;
     rt.block_on(async {
-        let store = pipeline::open(&url).await?;
+        let store = pipeline::open(&url, false, pipeline::ledger(ctx, &args.db, &url)).await?;
         store.db().backup_to(&args.out).await?;
-        let check =
-            pipeline::open(&scout_pipeline::StoreConfig::sqlite_path(&args.out).url).await?;
+        let check = pipeline::open(
+            &scout_pipeline::StoreConfig::sqlite_path(&args.out).url,
+            false,
+            // Checked as written: the copy's own ledger does not exist yet.
+            None,
+        )
+        .await?;
         let v = check.verify_audit().await?;
         store
             .record(

@@ -48,7 +48,8 @@ impl Context {
                 self.db.display()
             );
         }
-        let mut corpus = self.open()?;
+        let mut corpus = Corpus::open_existing(&self.db)
+            .with_context(|| format!("opening corpus {}", self.db.display()))?;
         if corpus.is_stale()? {
             eprintln!(
                 "note: the corpus changed since it was last indexed; updating identity and index…"
@@ -64,7 +65,8 @@ pub fn refresh(ctx: &Context, rebuild: bool) -> anyhow::Result<u8> {
     if !ctx.db.exists() {
         anyhow::bail!("no corpus at {}", ctx.db.display());
     }
-    let mut corpus = ctx.open()?;
+    let mut corpus = Corpus::open_existing(&ctx.db)
+        .with_context(|| format!("opening corpus {}", ctx.db.display()))?;
     let report = corpus.refresh(rebuild)?;
     if ctx.format == Format::Json {
         output::json(&report)?;

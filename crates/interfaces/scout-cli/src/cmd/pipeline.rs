@@ -15,6 +15,23 @@ pub struct DbArgs {
     /// Pipeline database: `postgres://…` or `sqlite:PATH` [default: SQLite file `<db>.pipeline.sqlite` beside the corpus]
     #[arg(long, env = "SCOUT_DATABASE_URL", global = true)]
     pub database_url: Option<String>,
+    /// The erasure ledger, kept outside the database so that a restored backup re-applies later
+    /// erasures [default: `<pipeline file>.erasures.jsonl` for SQLite, `<db>.pipeline-erasures.jsonl` for PostgreSQL]
+    #[arg(long, env = "SCOUT_ERASURE_LEDGER", global = true)]
+    pub erasure_ledger: Option<PathBuf>,
+}
+
+/// The erasure ledger of the pipeline database at `url` (see `DbArgs::erasure_ledger`).
+pub fn ledger(ctx: &Context, args: &DbArgs, url: &str) -> Option<PathBuf> {
+    if let Some(p) = &args.erasure_ledger {
+        return Some(p.clone());
+    }
+    if url.starts_with("sqlite:") {
+        return None; // the store's default, beside the file
+    }
+    let mut s = ctx.db.as_os_str().to_owned();
+    s.push(".pipeline-erasures.jsonl");
+    Some(PathBuf::from(s))
 }
 
 /// The default pipeline database: beside the corpus, `<corpus>.pipeline.sqlite`.
@@ -47,8 +64,13 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("starting the async runtime")
 }
 
-pub async fn open(url: &str) -> anyhow::Result<Store> {
-    Store::open(&StoreConfig::new(url))
+/// Opens the pipeline database; `create`: this command creates data and may start a new
+/// workspace (`serve`, `user add`). Otherwise a missing, empty or foreign database is an error.
+pub async fn open(url: &str, create: bool, ledger: Option<PathBuf>) -> anyhow::Result<Store> {
+    let mut config = StoreConfig::new(url);
+    config.create = create;
+    config.erasure_ledger = ledger;
+    Store::open(&config)
         .await
         .with_context(|| format!("opening the pipeline database {}", redact(url)))
 }
@@ -96,7 +118,7 @@ pub fn analytics(ctx: &Context, args: AnalyticsArgs) -> anyhow::Result<u8> {
     let url = url(ctx, &args.db)?;
     let rt = runtime()?;
     let report = rt.block_on(async {
-        let store = open(&url).await?;
+        let store = open(&url, false, ledger(ctx, &args.db, &url)).await?;
         let input = store.analytics_input(&cli_actor()).await?;
         anyhow::Ok(scout_pipeline::analytics::compute(
             &input,

@@ -28,6 +28,14 @@ pub struct Args {
     /// Where ingest uploads and exports are kept while their jobs are listed [default: <db>.jobs/]
     #[arg(long)]
     pub jobs_dir: Option<std::path::PathBuf>,
+    /// Address of a reverse proxy whose X-Forwarded-For names the client (for the login limiter;
+    /// repeat for several). From any other peer the header is ignored.
+    #[arg(long = "trusted-proxy", value_name = "IP")]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// A host name this server answers for besides IP addresses and localhost (the name a
+    /// reverse proxy forwards in `Host`; repeat for several). Others get 421 (DNS rebinding).
+    #[arg(long = "allowed-host", value_name = "NAME")]
+    pub allowed_hosts: Vec<String>,
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
@@ -51,7 +59,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     }
     let rt = pipeline::runtime()?;
     rt.block_on(async {
-        let store = Arc::new(pipeline::open(&url).await?);
+        let store = Arc::new(pipeline::open(&url, true, pipeline::ledger(ctx, &args.db, &url)).await?);
         if store.user_count().await? == 0 {
             eprintln!("note: no users yet — create the first owner with `scout user add NAME --role owner`");
         }
@@ -62,6 +70,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
             corpus: Some(ctx.db.clone()),
             jobs_dir: args.jobs_dir.clone(),
             max_upload_bytes: args.max_upload_mb.max(1).saturating_mul(1_000_000),
+            trusted_proxies: args.trusted_proxies.clone(),
+            allowed_hosts: args.allowed_hosts.clone(),
             ..ServerConfig::default()
         };
         let state = AppState::new(store, config)?;

@@ -52,8 +52,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     let url = pipeline::url(ctx, &args.db)?;
     let rt = pipeline::runtime()?;
     let actor = pipeline::cli_actor();
+    // Only adding a user may start a new workspace.
+    let create = matches!(args.command, UserCommand::Add { .. });
     rt.block_on(async {
-        let store = pipeline::open(&url).await?;
+        let store = pipeline::open(&url, create, pipeline::ledger(ctx, &args.db, &url)).await?;
         match args.command {
             UserCommand::Add { name, role } => {
                 let role: Role = role.parse().map_err(anyhow::Error::msg)?;

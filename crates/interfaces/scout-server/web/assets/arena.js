@@ -4,8 +4,8 @@
 // Roles follow the API: everyone signed in sees sessions and recorded fits; recruiters and
 // owners vote and run fits; only owners create sessions, lift blinding, close voting and
 // withdraw finalists. Blindness in the page: the voting view shows the two sides of the
-// ballot (aliases, tags; names only when the server sends them, i.e. to owners or when
-// blinding is off) and the member's own vote count — never ratings, fits or anyone else's
+// ballot (aliases only; names, organisations and tags only when the server sends them, i.e. to
+// owners or when blinding is off) and the member's own vote count — never ratings, fits or anyone else's
 // votes. The session page keeps results folded away while the member still has ballots.
 
 import { api, session, isOwner, canWrite } from './api.js';
@@ -106,7 +106,7 @@ function createForm(candidates) {
   } },
     field('Title', title),
     h('div', { class: 'filter-row' }, field('Show candidates in', stageSel), field('Votes per member (cap)', cap), field('Provisional under (votes)', minVotes)),
-    h('label', { class: 'check' }, blind, ' Blind: members see aliases (“Finalist C”) and tags, never names or organisations'),
+    h('label', { class: 'check' }, blind, ' Blind: members see aliases (“Finalist C”) only, never names, organisations or tags'),
     listBox, count, status,
     h('button', { type: 'submit', class: 'primary' }, 'Create session'));
   return h('section', { class: 'card', 'aria-labelledby': 'h-new' }, h('h2', { id: 'h-new' }, 'New session', h('span', { class: 'muted small' }, ' — owners')), form);
@@ -383,7 +383,7 @@ export async function renderVote(main, [id], _q, stale) {
       h('h2', { class: 'alias', id: `side-${where}` }, b.alias),
       b.name ? h('p', { class: 'side-name' }, b.name, b.source_org ? h('span', { class: 'muted' }, ` · ${b.source_org}`) : null) : null,
       b.name && sess.blind ? h('p', { class: 'muted small' }, 'Name shown because you are an owner; members see the alias only.') : null,
-      b.tags.length ? h('p', {}, b.tags.map((t) => h('span', { class: 'tag' }, t))) : h('p', { class: 'muted small' }, 'No tags.'),
+      b.tags.length ? h('p', {}, b.tags.map((t) => h('span', { class: 'tag' }, t))) : h('p', { class: 'muted small' }, b.name ? 'No tags.' : 'Blind ballot: tags are hidden (they can name a person).'),
       b.researcher_key ? h('p', { class: 'small' }, h('a', { href: `#/r/${encodeURIComponent(b.researcher_key)}`, target: '_blank', rel: 'noopener' }, 'Research profile (new tab)')) : null,
     );
   }

@@ -1,0 +1,352 @@
+//! Erasure that erases (issue 18): a person's data deleted or blanked in one audited
+//! transaction, the freed bytes overwritten, export files with the person removed by the server,
+//! audit entries that never carry free text about a person, and an erasure ledger outside the
+//! database so that restoring an older backup cannot bring an erased person back.
+//!
+//! * **Freed bytes.** SQLite runs with `secure_delete` (deleted cells and pages are zeroed), and
+//!   after an erasure the store runs `VACUUM` (rewriting the file drops residue of rows changed
+//!   before `secure_delete` was on) and a truncating WAL checkpoint (the WAL's old frames go).
+//!   PostgreSQL has no `secure_delete`: deleted tuples stay in the table's pages until a
+//!   `VACUUM` makes the space reusable and new rows overwrite it, and in WAL segments, archives
+//!   and base backups until those expire. The store runs a plain `VACUUM` on the tables an
+//!   erasure touched; only `VACUUM FULL` (an exclusive lock, an operator's decision) rewrites the
+//!   files — docs/pipeline.md says what is guaranteed where.
+//! * **Audit log.** Tags are logged as a keyed hash (HMAC under a random per-candidate key in
+//!   `candidate_audit_keys`); erasure deletes the key. Migration 0005 redacts the tag text of
+//!   entries written before (see `audit` for how `audit verify` accepts them).
+//! * **Ledger.** Every erasure appends `{"candidate_id", "created_at", "erased_at"}` (no
+//!   personal data) to a JSON Lines file beside the SQLite database (`<db>.erasures.jsonl`) or
+//!   where `StoreConfig::erasure_ledger` says (PostgreSQL). `Store::open` re-applies every listed
+//!   erasure that the database does not show — after a backup is restored — before anything
+//!   else can read it. The line is written and synced before the erasure commits.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sqlx::Row;
+
+use super::{ErasureReport, Store, audit, load_candidate};
+use crate::audit::{REDACT_ACTION, REDACTED_DETAIL, Redaction, fields_hash};
+use crate::db::{Dialect, WriteTx};
+use crate::error::{Error, Result};
+use crate::model::Actor;
+use crate::time::now_ms;
+
+/// One line of the erasure ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    pub candidate_id: i64,
+    /// The candidate's creation time: with the id it identifies the person, so a restored
+    /// database that reused the id for someone else is not touched.
+    pub created_at: i64,
+    pub erased_at: i64,
+}
+
+/// Reads the ledger; a missing file is an empty ledger. A line that does not parse is an error
+/// (the ledger is what keeps erasures erased: it must not be silently half-read).
+pub fn read_ledger(path: &Path) -> Result<Vec<LedgerEntry>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => {
+            return Err(Error::Invalid(format!(
+                "cannot read the erasure ledger {}: {e}",
+                path.display()
+            )));
+        }
+    };
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| {
+                Error::Invalid(format!(
+                    "erasure ledger {} line {}: {e}",
+                    path.display(),
+                    i + 1
+                ))
+            })
+        })
+        .collect()
+}
+
+fn append_ledger(path: &Path, entry: &LedgerEntry) -> Result<()> {
+    let fail = |e: std::io::Error| {
+        Error::Invalid(format!(
+            "cannot write the erasure ledger {}: {e}",
+            path.display()
+        ))
+    };
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(fail)?;
+    let line = serde_json::to_string(entry).map_err(|e| Error::Invalid(e.to_string()))?;
+    f.write_all(format!("{line}\n").as_bytes()).map_err(fail)?;
+    f.sync_all().map_err(fail)
+}
+
+/// The default ledger of a SQLite URL: `<file>.erasures.jsonl`.
+pub(crate) fn default_ledger(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    if path.is_empty() || path == ":memory:" || url.contains("mode=memory") {
+        return None;
+    }
+    Some(PathBuf::from(format!("{path}.erasures.jsonl")))
+}
+
+/// The candidate's audit key, created on first use.
+async fn candidate_audit_key(tx: &mut WriteTx<'_>, id: i64) -> Result<String> {
+    let key: Option<String> =
+        sqlx::query_scalar("SELECT audit_key FROM candidate_audit_keys WHERE candidate_id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx.tx)
+            .await?;
+    if let Some(k) = key {
+        return Ok(k);
+    }
+    let k = crate::secret::random_token("")?;
+    sqlx::query("INSERT INTO candidate_audit_keys (candidate_id, audit_key) VALUES ($1, $2)")
+        .bind(id)
+        .bind(&k)
+        .execute(&mut *tx.tx)
+        .await?;
+    Ok(k)
+}
+
+/// How a tag appears in the audit log: its keyed hash under the candidate's key (equal tags on
+/// one candidate hash equally; after erasure nothing links a hash to a text).
+pub(crate) async fn tag_audit_detail(tx: &mut WriteTx<'_>, id: i64, tag: &str) -> Result<Value> {
+    let key = candidate_audit_key(tx, id).await?;
+    Ok(json!({"tag_hash": crate::secret::keyed_hash(&key, tag)}))
+}
+
+/// Lifting and restoring the trigger that refuses UPDATE on `audit_log` (migration 0001), per
+/// dialect: the redaction is the one UPDATE the log ever sees, inside the migration's
+/// transaction, so no other writer can slip in while the trigger is gone.
+const TRIGGER_OFF: [&str; 2] = [
+    "DROP TRIGGER audit_log_no_update",
+    "DROP TRIGGER audit_log_no_update ON audit_log",
+];
+const TRIGGER_ON: [&str; 2] = [
+    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log \
+     BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE OR DELETE ON audit_log \
+     FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
+];
+
+/// Migration 0005's step: redacts the tag text of earlier tag entries and lists them in one
+/// `audit.redact` entry. Returns how many entries were redacted.
+pub(crate) async fn redact_tag_text(tx: &mut WriteTx<'_>) -> Result<usize> {
+    let dialect = usize::from(tx.dialect == Dialect::Postgres);
+    let rows = sqlx::query(
+        "SELECT seq, at, actor, action, candidate_id, detail, hash FROM audit_log \
+         WHERE action IN ('candidate.tag_add', 'candidate.tag_remove') ORDER BY seq",
+    )
+    .fetch_all(&mut *tx.tx)
+    .await?;
+    let mut listed = Vec::new();
+    for r in &rows {
+        let detail: String = r.try_get("detail")?;
+        let has_text = serde_json::from_str::<Value>(&detail)
+            .ok()
+            .is_some_and(|v| v.get("tag").is_some());
+        if !has_text {
+            continue;
+        }
+        let seq: i64 = r.try_get("seq")?;
+        if listed.is_empty() {
+            sqlx::raw_sql(TRIGGER_OFF[dialect])
+                .execute(&mut *tx.tx)
+                .await?;
+        }
+        listed.push(Redaction {
+            seq,
+            hash: r.try_get("hash")?,
+            fields: fields_hash(
+                seq,
+                r.try_get("at")?,
+                &r.try_get::<String, _>("actor")?,
+                &r.try_get::<String, _>("action")?,
+                r.try_get("candidate_id")?,
+            ),
+        });
+        sqlx::query("UPDATE audit_log SET detail = $2 WHERE seq = $1")
+            .bind(seq)
+            .bind(REDACTED_DETAIL)
+            .execute(&mut *tx.tx)
+            .await?;
+    }
+    if !listed.is_empty() {
+        sqlx::raw_sql(TRIGGER_ON[dialect])
+            .execute(&mut *tx.tx)
+            .await?;
+        audit(
+            tx,
+            "system:migration-0005",
+            REDACT_ACTION,
+            None,
+            json!({
+                "reason": "tag text is personal data; entries keep their hashes (issue 18)",
+                "entries": listed,
+            }),
+        )
+        .await?;
+    }
+    Ok(listed.len())
+}
+
+/// The redactions listed by the chain's `audit.redact` entries (a listing that does not parse
+/// lists nothing, so its entries fail verification).
+pub(crate) async fn listed_redactions(store: &Store) -> Result<Vec<Redaction>> {
+    let details: Vec<String> =
+        sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = $1 ORDER BY seq")
+            .bind(REDACT_ACTION)
+            .fetch_all(&store.db().pool)
+            .await?;
+    Ok(details
+        .iter()
+        .filter_map(|d| serde_json::from_str::<Value>(d).ok())
+        .filter_map(|v| serde_json::from_value::<Vec<Redaction>>(v["entries"].clone()).ok())
+        .flatten()
+        .collect())
+}
+
+/// Deletes and blanks one candidate's data inside `tx`; the caller audits and commits.
+async fn erase_rows(tx: &mut WriteTx<'_>, id: i64, now: i64) -> Result<ErasureReport> {
+    // Rows changed per statement, in this order.
+    const STATEMENTS: [&str; 8] = [
+        "DELETE FROM notes WHERE candidate_id = $1",
+        "DELETE FROM messages WHERE candidate_id = $1",
+        "DELETE FROM meetings WHERE candidate_id = $1",
+        "DELETE FROM candidate_tags WHERE candidate_id = $1",
+        "DELETE FROM candidate_audit_keys WHERE candidate_id = $1",
+        "UPDATE stage_history SET reason = NULL WHERE candidate_id = $1",
+        "UPDATE offers SET note = NULL WHERE candidate_id = $1",
+        "UPDATE counteroffers SET note = NULL WHERE candidate_id = $1",
+    ];
+    let mut changed = [0_i64; 8];
+    for (sql, n) in STATEMENTS.iter().zip(changed.iter_mut()) {
+        let rows = sqlx::query(*sql)
+            .bind(id)
+            .execute(&mut *tx.tx)
+            .await?
+            .rows_affected();
+        *n = i64::try_from(rows).unwrap_or(i64::MAX);
+    }
+    sqlx::query(
+        "UPDATE candidates SET name = $2, email = NULL, researcher_key = NULL, \
+         career_stage = NULL, erased_at = $3, updated_at = $3 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(format!("[erased #{id}]"))
+    .bind(now)
+    .execute(&mut *tx.tx)
+    .await?;
+    Ok(ErasureReport {
+        candidate_id: id,
+        notes_removed: changed[0],
+        messages_removed: changed[1],
+        meetings_removed: changed[2],
+        tags_removed: changed[3],
+    })
+}
+
+impl Store {
+    /// Erases a person's data on request: notes, messages, meetings, tags and the audit key are
+    /// deleted; the name, e-mail, and researcher link are blanked (the source organisation stays, for analytics), free-text
+    /// reasons and offer notes cleared. The stage history and offer figures stay (anonymous)
+    /// for analytics. The ledger line is synced before the commit; freed bytes are overwritten
+    /// after it (see the module documentation).
+    pub async fn erase_candidate(&self, actor: &Actor, id: i64) -> Result<ErasureReport> {
+        let mut tx = self.db().begin_write().await?;
+        let candidate = load_candidate(&mut tx.tx, id, false).await?;
+        let now = now_ms();
+        let report = erase_rows(&mut tx, id, now).await?;
+        audit(
+            &mut tx,
+            &actor.name,
+            "candidate.erase",
+            Some(id),
+            serde_json::to_value(&report).map_err(|e| Error::Invalid(e.to_string()))?,
+        )
+        .await?;
+        if let Some(path) = self.ledger() {
+            append_ledger(
+                path,
+                &LedgerEntry {
+                    candidate_id: id,
+                    created_at: candidate.created_at,
+                    erased_at: now,
+                },
+            )?;
+        }
+        tx.commit().await?;
+        self.overwrite_freed().await;
+        Ok(report)
+    }
+
+    /// Re-applies every ledger erasure the database does not show (a restored older backup).
+    /// Returns the candidates erased again.
+    pub async fn reapply_erasures(&self) -> Result<Vec<i64>> {
+        let Some(path) = self.ledger() else {
+            return Ok(Vec::new());
+        };
+        let mut again = Vec::new();
+        for e in read_ledger(path)? {
+            let mut tx = self.db().begin_write().await?;
+            let row = sqlx::query("SELECT created_at, erased_at FROM candidates WHERE id = $1")
+                .bind(e.candidate_id)
+                .fetch_optional(&mut *tx.tx)
+                .await?;
+            let pending = match row {
+                Some(r) => {
+                    r.try_get::<i64, _>("created_at")? == e.created_at
+                        && r.try_get::<Option<i64>, _>("erased_at")?.is_none()
+                }
+                None => false,
+            };
+            if !pending {
+                continue;
+            }
+            let report = erase_rows(&mut tx, e.candidate_id, e.erased_at).await?;
+            audit(
+                &mut tx,
+                "system:erasure-ledger",
+                "candidate.erase",
+                Some(e.candidate_id),
+                json!({"reapplied": true, "first_erased_at": crate::time::rfc3339(e.erased_at), "report": report}),
+            )
+            .await?;
+            tx.commit().await?;
+            again.push(e.candidate_id);
+        }
+        if !again.is_empty() {
+            self.overwrite_freed().await;
+        }
+        Ok(again)
+    }
+
+    /// Overwrites freed space after an erasure (best effort: a failure is logged, the erasure
+    /// itself is committed).
+    async fn overwrite_freed(&self) {
+        let statements: &[&str] = match self.db().dialect() {
+            Dialect::Sqlite => &["VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"],
+            Dialect::Postgres => &[
+                "VACUUM notes, messages, meetings, candidate_tags, candidate_audit_keys, \
+                 candidates, stage_history, offers, counteroffers",
+            ],
+        };
+        for sql in statements {
+            if let Err(e) = self.db().exclusive(sql).await {
+                eprintln!("warning: after an erasure, {sql} failed: {e}");
+            }
+        }
+    }
+}
