@@ -14,9 +14,10 @@ use crate::error::{CorpusError, Result};
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_corpus.sql")),
     (2, include_str!("../migrations/0002_network.sql")),
+    (3, include_str!("../migrations/0003_citations.sql")),
 ];
 
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 pub fn open(path: &Path) -> Result<Connection> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
