@@ -69,6 +69,41 @@ pub fn load_names_csv(csv: &Path) -> Result<Vec<String>> {
         .collect())
 }
 
+/// Seed of the one split of every evaluation set into a tuning and a reporting half.
+pub const SPLIT_SEED: u64 = 20_261_203;
+
+/// Which half of an evaluation set to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Half {
+    Tuning,
+    Reporting,
+    All,
+}
+
+impl Half {
+    pub fn parse(s: &str) -> Option<Half> {
+        match s {
+            "tuning" => Some(Half::Tuning),
+            "reporting" => Some(Half::Reporting),
+            "all" => Some(Half::All),
+            _ => None,
+        }
+    }
+
+    /// Whether an item (an expert's name, an award paper's title) falls in this half: the
+    /// parity of `xxh3(lowercased, trimmed text, SPLIT_SEED)`, tuning even, reporting odd.
+    pub fn holds(self, item: &str) -> bool {
+        let key = item.trim().to_lowercase();
+        let odd = xxhash_rust::xxh3::xxh3_64_with_seed(key.as_bytes(), SPLIT_SEED) & 1 == 1;
+        match self {
+            Half::All => true,
+            Half::Tuning => !odd,
+            Half::Reporting => odd,
+        }
+    }
+}
+
 /// Researchers of the corpus, blocked by family name + first initial, for name matching.
 pub struct NameMatcher {
     blocks: HashMap<String, Vec<(i64, PersonName)>>,
@@ -206,6 +241,20 @@ mod tests {
         assert!((one_late.average_precision - 0.5).abs() < 1e-12);
         assert!((one_late.ndcg_at_50 - 1.0 / 3f64.log2()).abs() < 1e-12);
         assert_eq!(metrics(&[], 5).p_at_10, 0.0);
+    }
+
+    #[test]
+    fn halves_split_once_and_cover_everything() {
+        let names: Vec<String> = (0..1000).map(|i| format!("Person {i}")).collect();
+        let tuning = names.iter().filter(|n| Half::Tuning.holds(n)).count();
+        let reporting = names.iter().filter(|n| Half::Reporting.holds(n)).count();
+        assert_eq!(tuning + reporting, 1000);
+        assert!((400..600).contains(&tuning), "{tuning}");
+        assert!(Half::All.holds("x"));
+        assert_eq!(
+            Half::Tuning.holds(" Person 1"),
+            Half::Tuning.holds("person 1")
+        );
     }
 
     #[test]

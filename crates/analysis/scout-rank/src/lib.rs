@@ -5,9 +5,11 @@
 
 pub mod error;
 pub mod eval;
+pub mod impact;
 pub mod rank;
 
 pub use error::{RankError, Result};
+pub use impact::{ImpactShape, RoleShape, Shape};
 pub use rank::{
     Contribution, FactSource, Factors, ListQuery, ListResult, ListRow, RankModel, SqlFacts, rank,
     rank_with,

@@ -6,12 +6,15 @@
 //! ```text
 //! contribution = relevance × impact × role × recency
 //! relevance = BM25(paper, topic) / BM25(best paper, topic)            ∈ (0, 1]
-//! impact    = (1 + ln(1 + citations / mean citations of venue-year)) × status   (1 when no citation data;
-//!             status: 0.25 rejected or withdrawn, 0.5 workshop, 1.15 oral or spotlight, else 1)
-//! role      = 1.0 first or sole author, 0.8 last, 0.5 / 0.3 / 0.15 middle (≤5 / ≤12 / more authors)
+//! impact    = ((1 + r) / 2)^0.75 × status    r = citations / mean of the same measure in the
+//!             venue-year, or its estimate where no count exists (`work_impact`, see impact.rs);
+//!             status: 0.5 workshop, 1.15 oral or spotlight, else 1
+//! role      = 1.0 first or sole author, 0.8 last, 0.5 any middle position
 //! recency   = 0.5 ^ ((as-of year − year) / 5)
 //! ```
 //!
+//! Rejected and withdrawn submissions are left out unless `include_rejected` (then × 0.25).
+//! The impact and role shapes are [`Shape`]s (`Shape::BEFORE` is the List before issue 12).
 //! A paper listed twice (workshop and main track, two venues) counts once per researcher.
 //! Every factor is kept, so each score can be explained by the papers behind it.
 
@@ -25,6 +28,7 @@ use scout_corpus::{Hit, TextIndex};
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::impact::{Shape, is_rejected};
 
 /// Papers per researcher kept for explanations.
 pub const DEFAULT_EXPLAIN_PAPERS: usize = 5;
@@ -50,6 +54,10 @@ pub struct ListQuery {
     pub explain_papers: usize,
     /// Which factors apply (all by default; switching one off measures what it adds).
     pub factors: Factors,
+    /// The shape of the impact and role terms.
+    pub shape: Shape,
+    /// Count rejected and withdrawn submissions (× 0.25); they are left out by default.
+    pub include_rejected: bool,
 }
 
 /// Switches for the score factors; a factor switched off counts as 1.
@@ -83,6 +91,8 @@ impl ListQuery {
             candidate_papers: 3000,
             explain_papers: DEFAULT_EXPLAIN_PAPERS,
             factors: Factors::default(),
+            shape: Shape::default(),
+            include_rejected: false,
         }
     }
 }
@@ -96,9 +106,19 @@ pub struct Contribution {
     pub year: Option<i32>,
     pub venue: Option<String>,
     pub status: Option<String>,
+    /// The citation count used (a real count; `None` when the impact is estimated).
     pub citations: Option<i64>,
-    /// Mean citations of the paper's venue and year (the impact baseline).
+    /// Where the count comes from (`paperlists`, `openalex`, `semantic_scholar`, …).
+    pub citation_source: Option<String>,
+    /// The count is citations within this many days of publication (`None`: a total).
+    pub citation_window_days: Option<i64>,
+    /// Mean of the same measure in the paper's venue and year (the impact baseline).
     pub cohort_mean_citations: Option<f64>,
+    /// The citations relative to the cohort mean, or their estimate.
+    pub relative_impact: Option<f64>,
+    /// No count exists: the relative impact is estimated, from [`Contribution::impact_basis`].
+    pub impact_estimated: bool,
+    pub impact_basis: Option<String>,
     /// 1-based author position and the number of authors.
     pub position: i64,
     pub n_authors: i64,
@@ -138,9 +158,12 @@ pub struct PaperFacts {
     /// version, two venues) counts once per researcher.
     pub title_key: u64,
     pub year: Option<i32>,
-    pub citations: Option<i64>,
-    pub cohort_mean: Option<f64>,
+    /// Citations relative to the cohort mean, or their estimate (`work_impact`).
+    pub relative: Option<f64>,
+    /// `relative` is an estimate (no count exists).
+    pub estimated: bool,
     pub status_factor: f64,
+    pub rejected: bool,
     pub n_authors: i64,
 }
 
@@ -155,54 +178,41 @@ pub trait FactSource {
 /// Reads facts with SQL, one paper at a time.
 pub struct SqlFacts<'c> {
     conn: &'c Connection,
-    cohorts: HashMap<(String, i32), f64>,
 }
 
 impl<'c> SqlFacts<'c> {
     pub fn new(conn: &'c Connection) -> Result<Self> {
-        Ok(SqlFacts {
-            conn,
-            cohorts: load_cohorts(conn)?,
-        })
+        Ok(SqlFacts { conn })
     }
+}
+
+/// Paper facts from one row of `works` joined to `work_impact`.
+const FACTS_SQL: &str =
+    "SELECT w.id, w.year, w.status, i.relative, w.n_authors, w.title, i.estimated
+     FROM works w LEFT JOIN work_impact i ON i.work_id = w.id";
+
+fn facts_from_row(
+    r: &scout_corpus::rusqlite::Row<'_>,
+) -> scout_corpus::rusqlite::Result<PaperFacts> {
+    let status: Option<String> = r.get(2)?;
+    Ok(PaperFacts {
+        title_key: title_key(r.get_ref(5)?.as_str().unwrap_or_default()),
+        year: r.get(1)?,
+        relative: r.get(3)?,
+        estimated: r.get::<_, Option<i64>>(6)?.unwrap_or(0) != 0,
+        status_factor: status_factor(status.as_deref()),
+        rejected: is_rejected(status.as_deref()),
+        n_authors: r.get(4)?,
+    })
 }
 
 impl FactSource for SqlFacts<'_> {
     fn paper(&mut self, work_id: i64) -> Result<Option<PaperFacts>> {
-        type Row = (
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            i64,
-            String,
-        );
-        let row: Option<Row> = self
+        Ok(self
             .conn
-            .prepare_cached(
-                "SELECT year, venue, status, citations, n_authors, title FROM works WHERE id = ?1",
-            )?
-            .query_row([work_id], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
-            })
-            .optional()?;
-        Ok(row.map(
-            |(year, venue, status, citations, n_authors, title)| PaperFacts {
-                title_key: title_key(&title),
-                year,
-                citations,
-                cohort_mean: venue.zip(year).and_then(|k| self.cohorts.get(&k).copied()),
-                status_factor: status_factor(status.as_deref()),
-                n_authors,
-            },
-        ))
+            .prepare_cached(&format!("{FACTS_SQL} WHERE w.id = ?1"))?
+            .query_row([work_id], facts_from_row)
+            .optional()?)
     }
 
     fn authors(&mut self, work_id: i64, out: &mut Vec<(i64, i64)>) -> Result<()> {
@@ -228,27 +238,15 @@ pub struct RankModel {
 
 impl RankModel {
     pub fn load(conn: &Connection) -> Result<RankModel> {
-        let cohorts = load_cohorts(conn)?;
         let max_id: i64 =
             conn.query_row("SELECT COALESCE(MAX(id), 0) FROM works", [], |r| r.get(0))?;
         let mut papers = vec![None; max_id as usize + 1];
-        let mut stmt =
-            conn.prepare("SELECT id, year, venue, status, citations, n_authors, title FROM works")?;
+        let mut stmt = conn.prepare(FACTS_SQL)?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
-            let year: Option<i32> = r.get(1)?;
-            let venue: Option<String> = r.get(2)?;
-            let status: Option<String> = r.get(3)?;
             if let Some(slot) = papers.get_mut(id as usize) {
-                *slot = Some(PaperFacts {
-                    title_key: title_key(r.get_ref(6)?.as_str().unwrap_or_default()),
-                    year,
-                    citations: r.get(4)?,
-                    cohort_mean: venue.zip(year).and_then(|k| cohorts.get(&k).copied()),
-                    status_factor: status_factor(status.as_deref()),
-                    n_authors: r.get(5)?,
-                });
+                *slot = Some(facts_from_row(r)?);
             }
         }
         // Authorships in compressed-row form: the authors of work `w` are
@@ -371,10 +369,16 @@ pub fn rank_with(
         let Some(paper) = facts.paper(work_id)? else {
             continue;
         };
+        if paper.rejected && !query.include_rejected {
+            continue;
+        }
         matching += 1;
         let f = query.factors;
         let impact = if f.impact {
-            impact(paper.citations, paper.cohort_mean, None) * paper.status_factor
+            let relative = paper
+                .relative
+                .filter(|_| query.shape.estimates || !paper.estimated);
+            query.shape.impact.weight(relative) * paper.status_factor
         } else {
             1.0
         };
@@ -399,7 +403,7 @@ pub fn rank_with(
                 relevance,
                 impact,
                 role: if f.role {
-                    role(position, paper.n_authors)
+                    query.shape.role.weight(position, paper.n_authors)
                 } else {
                     1.0
                 },
@@ -473,11 +477,8 @@ pub fn rank_with(
         scored.truncate(query.explain_papers);
         let mut top_papers = Vec::with_capacity(scored.len());
         for s in scored {
-            let (work_key, title, venue, status): (String, String, Option<String>, Option<String>) =
-                conn.prepare_cached("SELECT key, title, venue, status FROM works WHERE id = ?1")?
-                    .query_row([s.work_id], |r| {
-                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                    })?;
+            let (work_key, title, venue, status) = paper_labels(conn, s.work_id)?;
+            let known = crate::impact::impact_source(conn, s.work_id)?;
             top_papers.push(Contribution {
                 work_id: s.work_id,
                 work_key,
@@ -485,8 +486,15 @@ pub fn rank_with(
                 year: s.paper.year,
                 venue,
                 status,
-                citations: s.paper.citations,
-                cohort_mean_citations: s.paper.cohort_mean,
+                citations: known.count,
+                citation_source: known.source,
+                citation_window_days: known.window_days,
+                cohort_mean_citations: known.cohort_mean,
+                relative_impact: s.paper.relative,
+                impact_estimated: known.estimated,
+                impact_basis: known
+                    .estimated
+                    .then(|| scout_corpus::impact::ESTIMATE_BASIS.to_string()),
                 position: s.position + 1,
                 n_authors: s.paper.n_authors,
                 relevance: s.relevance,
@@ -515,38 +523,6 @@ pub fn rank_with(
     })
 }
 
-fn load_cohorts(conn: &Connection) -> Result<HashMap<(String, i32), f64>> {
-    let mut out = HashMap::default();
-    let mut stmt = conn.prepare_cached(
-        "SELECT venue, year, mean_citations FROM cohorts WHERE mean_citations IS NOT NULL",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, i32>(1)?,
-            r.get::<_, f64>(2)?,
-        ))
-    })?;
-    for row in rows {
-        let (venue, year, mean) = row?;
-        out.insert((venue, year), mean);
-    }
-    Ok(out)
-}
-
-/// Citations relative to the paper's venue-year cohort, damped by a logarithm; not-accepted
-/// submissions count a quarter, orals and spotlights a little more.
-pub fn impact(citations: Option<i64>, cohort_mean: Option<f64>, status: Option<&str>) -> f64 {
-    let base = match citations {
-        Some(c) => {
-            let mean = cohort_mean.filter(|m| *m > 0.0).unwrap_or(1.0);
-            1.0 + (1.0 + c.max(0) as f64 / mean).ln()
-        }
-        None => 1.0,
-    };
-    base * status_factor(status)
-}
-
 fn title_key(title: &str) -> u64 {
     let fingerprint: String = title
         .chars()
@@ -554,6 +530,16 @@ fn title_key(title: &str) -> u64 {
         .flat_map(char::to_lowercase)
         .collect();
     xxhash_rust::xxh3::xxh3_64(fingerprint.as_bytes())
+}
+
+type Labels = (String, String, Option<String>, Option<String>);
+
+fn paper_labels(conn: &Connection, work_id: i64) -> Result<Labels> {
+    Ok(conn
+        .prepare_cached("SELECT key, title, venue, status FROM works WHERE id = ?1")?
+        .query_row([work_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?)
 }
 
 pub fn status_factor(status: Option<&str>) -> f64 {
@@ -566,21 +552,6 @@ pub fn status_factor(status: Option<&str>) -> f64 {
         1.15
     } else {
         1.0
-    }
-}
-
-/// Weight of an author position (0-based) among `n` authors.
-pub fn role(position: i64, n: i64) -> f64 {
-    if position == 0 || n <= 1 {
-        1.0
-    } else if position == n - 1 {
-        0.8
-    } else if n <= 5 {
-        0.5
-    } else if n <= 12 {
-        0.3
-    } else {
-        0.15
     }
 }
 
@@ -597,18 +568,9 @@ mod tests {
 
     #[test]
     fn factors_behave() {
-        assert_eq!(role(0, 5), 1.0);
-        assert_eq!(role(4, 5), 0.8);
-        assert_eq!(role(2, 5), 0.5);
-        assert_eq!(role(2, 30), 0.15);
-        assert_eq!(role(0, 1), 1.0);
         assert!((recency(Some(2024), 2024) - 1.0).abs() < 1e-12);
         assert!((recency(Some(2019), 2024) - 0.5).abs() < 1e-12);
-        assert_eq!(impact(None, Some(10.0), None), 1.0);
-        // At the cohort mean: 1 + ln 2.
-        assert!((impact(Some(10), Some(10.0), None) - (1.0 + 2f64.ln())).abs() < 1e-12);
-        assert!(impact(Some(100), Some(10.0), None) > impact(Some(10), Some(10.0), None));
-        assert_eq!(impact(None, None, Some("Reject")), 0.25);
+        assert_eq!(status_factor(Some("Reject")), 0.25);
         assert_eq!(status_factor(Some("Workshop")), 0.5);
         assert_eq!(status_factor(Some("Oral")), 1.15);
         assert_eq!(

@@ -1,5 +1,5 @@
 //! Derived data: after the source tables change, identity, per-researcher statistics,
-//! citation cohorts and the full-text index are brought up to date. Each step is idempotent;
+//! citation cohorts, each work's impact measure (`impact.rs`) and the full-text index are brought up to date. Each step is idempotent;
 //! the `derived_generation` mark is written last, so an interrupted refresh simply runs again.
 
 use std::path::Path;
@@ -19,6 +19,8 @@ pub struct RefreshReport {
     pub identity: Option<IdentityReport>,
     pub identity_seconds: f64,
     pub statistics_seconds: f64,
+    /// Each work's impact measure: counts chosen and normalised, estimates where none exists.
+    pub impact: Option<crate::impact::ImpactReport>,
     pub index: Option<IndexReport>,
 }
 
@@ -146,6 +148,7 @@ pub fn refresh_with_progress(
                 let started = Instant::now();
                 progress.set_identity_step(IdentityStep::Statistics);
                 statistics(conn)?;
+                report.impact = Some(crate::impact::rebuild(conn)?);
                 report.statistics_seconds = started.elapsed().as_secs_f64();
                 progress.set_identity_step(IdentityStep::Done);
             }

@@ -5,6 +5,7 @@
 //! Source tables are written only by [`ingest`]; derived tables (researchers, cohorts) and the
 //! index are rebuilt by [`Corpus::refresh`] whenever the source generation moved on.
 
+pub mod citations;
 mod db;
 pub mod derive;
 mod error;
@@ -12,6 +13,7 @@ pub mod explain;
 pub mod graph;
 pub mod identity;
 pub mod identity_eval;
+pub mod impact;
 pub mod index;
 pub mod ingest;
 pub mod memory;
@@ -31,7 +33,7 @@ pub use error::{CorpusError, Result};
 pub use index::{Hit, TextIndex};
 pub use ingest::{IngestOptions, IngestReport, Progress};
 pub use rusqlite;
-pub use scout_formats::{SliceFilter, country_code};
+pub use scout_formats::{SliceFilter, country_code, title_fingerprint};
 
 /// An open corpus: the database connection and the location of its index.
 pub struct Corpus {

@@ -168,6 +168,15 @@ pub struct ProfilePaper {
     pub authors: Vec<String>,
     /// The researcher's affiliations on this paper.
     pub affiliations: Vec<String>,
+    /// A rejected or withdrawn submission: shown, and evidence for identity, affiliation and
+    /// co-authorship, but not counted in scores (unless the List is asked to include them).
+    pub not_accepted: bool,
+}
+
+/// True for the status of a rejected or withdrawn submission.
+pub fn is_not_accepted(status: &str) -> bool {
+    let s = status.to_ascii_lowercase();
+    s.contains("reject") || s.contains("withdraw")
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -241,6 +250,10 @@ pub fn profile(
                 year: r.get(3)?,
                 venue: r.get(4)?,
                 status: r.get(5)?,
+                not_accepted: r
+                    .get::<_, Option<String>>(5)?
+                    .as_deref()
+                    .is_some_and(is_not_accepted),
                 citations: r.get(6)?,
                 url: r.get(7)?,
                 position,

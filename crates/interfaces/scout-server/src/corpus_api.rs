@@ -296,7 +296,7 @@ pub const CORPUS_ROUTES: &[(&str, &str, &str)] = &[
     (
         "GET",
         "/api/list",
-        "The List for a topic (query: topic, limit, org, org_type, country, stage, since, explain_papers)",
+        "The List for a topic (query: topic, limit, org, org_type, country, stage, since, explain_papers, include_rejected)",
     ),
     (
         "GET",
@@ -353,6 +353,8 @@ struct ListParams {
     stage: Option<String>,
     since: Option<i32>,
     explain_papers: Option<usize>,
+    /// Count rejected and withdrawn submissions too (left out by default).
+    include_rejected: Option<bool>,
 }
 
 fn list_query(p: ListParams) -> ApiResult<ListQuery> {
@@ -385,6 +387,7 @@ fn list_query(p: ListParams) -> ApiResult<ListQuery> {
     };
     q.since = p.since;
     q.explain_papers = p.explain_papers.unwrap_or(3).clamp(1, 20);
+    q.include_rejected = p.include_rejected.unwrap_or(false);
     Ok(q)
 }
 

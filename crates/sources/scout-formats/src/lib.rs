@@ -6,6 +6,7 @@
 //! [`Reject`]s to a callback. Parsing borrows from the input where it can and never holds more
 //! than one record in memory.
 
+pub mod citations;
 pub mod claims;
 mod country;
 mod error;

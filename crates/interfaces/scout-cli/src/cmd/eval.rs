@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use scout_corpus::identity_eval;
-use scout_rank::eval::{self, Metrics, NameMatcher, Truth};
-use scout_rank::{Factors, ListQuery, RankModel, rank_with};
+use scout_rank::eval::{self, Half, Metrics, NameMatcher, Truth};
+use scout_rank::{Factors, ImpactShape, ListQuery, RankModel, RoleShape, Shape, rank_with};
 use serde::Serialize;
 
 use super::Context;
@@ -23,6 +23,9 @@ enum What {
     Experts(ExpertArgs),
     /// Precision and recall of identity resolution with strong ids hidden
     Identity,
+    /// Award papers: where their impact (count or estimate) falls in their venue-year, where the
+    /// middle authors of large-team award papers land, and the estimator's held-out check
+    Awards(super::eval_awards::AwardArgs),
 }
 
 #[derive(clap::Args)]
@@ -42,6 +45,12 @@ struct ExpertArgs {
     /// Matching papers considered per topic (the List's default is 3000)
     #[arg(long)]
     candidates: Option<usize>,
+    /// Which half of the expert names to judge against (split once by `scout_rank::eval::SPLIT_SEED`)
+    #[arg(long, default_value = "all", value_parser = ["tuning", "reporting", "all"])]
+    half: String,
+    /// Also run the impact/role shapes compared when they were chosen
+    #[arg(long)]
+    shapes: bool,
 }
 
 /// Broad topics judged against ACM Fellows and Turing laureates.
@@ -92,6 +101,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     match args.what {
         What::Experts(a) => experts(ctx, a),
         What::Identity => identity(ctx),
+        What::Awards(a) => super::eval_awards::run(ctx, a),
     }
 }
 
@@ -99,54 +109,30 @@ fn experts(ctx: &Context, args: ExpertArgs) -> anyhow::Result<u8> {
     let mut corpus = ctx.open_existing()?;
     let index = corpus.text_index()?;
     let as_of = corpus.latest_year()?.unwrap_or(2025);
-    let lists = eval::load_aminer(&args.aminer)?;
+    let half = Half::parse(&args.half).unwrap_or(Half::All);
+    let mut lists = eval::load_aminer(&args.aminer)?;
+    for list in &mut lists {
+        list.experts.retain(|n| half.holds(n));
+    }
     let mut fellows = eval::load_names_csv(&args.fellows)?;
     fellows.extend(eval::load_names_csv(&args.turing)?);
+    fellows.retain(|n| half.holds(n));
     let matcher = NameMatcher::load(corpus.conn())?;
     let model = RankModel::load(corpus.conn())?;
     let mut facts = model.facts();
 
-    let variants = [
-        ("full score", Factors::default()),
-        (
-            "without impact",
-            Factors {
-                impact: false,
-                ..Factors::default()
-            },
-        ),
-        (
-            "without role",
-            Factors {
-                role: false,
-                ..Factors::default()
-            },
-        ),
-        (
-            "without recency",
-            Factors {
-                recency: false,
-                ..Factors::default()
-            },
-        ),
-        (
-            "relevance only",
-            Factors {
-                impact: false,
-                role: false,
-                recency: false,
-            },
-        ),
-    ];
+    let variants = variants(args.shapes);
     let fellow_truth = Truth::build(&matcher, &fellows);
     let mut out = Vec::new();
-    for (name, factors) in variants {
+    for (name, factors, shape, include_rejected) in variants {
         let mut rows = Vec::new();
         let mut judge = |gt: &str, topic: &str, truth: &Truth| -> anyhow::Result<TopicRow> {
             let mut q = ListQuery::new(topic);
             q.limit = args.depth;
             q.explain_papers = 1;
             q.factors = factors;
+            q.shape = shape;
+            q.include_rejected = include_rejected;
             if let Some(c) = args.candidates {
                 q.candidate_papers = c;
             }
@@ -180,7 +166,7 @@ fn experts(ctx: &Context, args: ExpertArgs) -> anyhow::Result<u8> {
             .filter(|r| !r.ground_truth.starts_with("AMiner"))
             .collect();
         out.push(Variant {
-            variant: name.to_string(),
+            variant: name.clone(),
             factors,
             mean_aminer: mean(&aminer),
             mean_fellows: mean(&fellows),
@@ -254,6 +240,116 @@ fn experts(ctx: &Context, args: ExpertArgs) -> anyhow::Result<u8> {
         fellow_truth.experts, fellow_truth.found
     );
     Ok(0)
+}
+
+/// `(name, factors, shape, include rejected)` of each variant: the product default first, then
+/// the List before issue 12, each factor switched off, and (with `--shapes`) the shapes compared.
+fn variants(shapes: bool) -> Vec<(String, Factors, Shape, bool)> {
+    let on = Factors::default();
+    let default = Shape::default();
+    let mut out = vec![
+        ("full score".to_string(), on, default, false),
+        (
+            "before issue 12 (log impact, no estimates, position role, rejected × 0.25)".into(),
+            on,
+            Shape::BEFORE,
+            true,
+        ),
+        (
+            "without impact".into(),
+            Factors {
+                impact: false,
+                ..on
+            },
+            default,
+            false,
+        ),
+        (
+            "without role".into(),
+            Factors { role: false, ..on },
+            default,
+            false,
+        ),
+        (
+            "without recency".into(),
+            Factors {
+                recency: false,
+                ..on
+            },
+            default,
+            false,
+        ),
+        (
+            "relevance only".into(),
+            Factors {
+                impact: false,
+                role: false,
+                recency: false,
+            },
+            default,
+            false,
+        ),
+    ];
+    if shapes {
+        let flat = |middle| RoleShape::Flat { middle, last: 0.8 };
+        for (name, impact, role, estimates) in [
+            (
+                "shape: log impact, estimates, flat 0.5 role",
+                ImpactShape::Log,
+                flat(0.5),
+                true,
+            ),
+            (
+                "shape: power 0.5, flat 0.5",
+                ImpactShape::Power { p: 0.5 },
+                flat(0.5),
+                true,
+            ),
+            (
+                "shape: power 1.0, flat 0.5",
+                ImpactShape::Power { p: 1.0 },
+                flat(0.5),
+                true,
+            ),
+            (
+                "shape: power 0.75, flat 0.3",
+                ImpactShape::Power { p: 0.75 },
+                flat(0.3),
+                true,
+            ),
+            (
+                "shape: power 0.75, flat 0.7",
+                ImpactShape::Power { p: 0.75 },
+                flat(0.7),
+                true,
+            ),
+            (
+                "shape: power 0.75, position role",
+                ImpactShape::Power { p: 0.75 },
+                RoleShape::Before,
+                true,
+            ),
+            (
+                "shape: power 0.75, flat 0.5, no estimates",
+                ImpactShape::Power { p: 0.75 },
+                flat(0.5),
+                false,
+            ),
+        ] {
+            out.push((
+                name.to_string(),
+                on,
+                Shape {
+                    impact,
+                    role,
+                    estimates,
+                },
+                false,
+            ));
+        }
+        out.push(("full score, rejected included".into(), on, default, true));
+    }
+    out
 }
 
 fn identity(ctx: &Context) -> anyhow::Result<u8> {

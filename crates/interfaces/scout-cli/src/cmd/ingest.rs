@@ -1,5 +1,6 @@
 //! `scout ingest PATH…`: read data files into the corpus, then refresh identity and index.
 //! `--openalex-snapshot DIR` finds the works of an OpenAlex snapshot in either edition.
+//! `--citations FILE…` reads citation counts (CSV, TSV, JSON Lines) and matches them to works.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -7,6 +8,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use scout_corpus::citations::CitationReport;
 use scout_corpus::{IngestOptions, IngestReport, Progress, RefreshReport};
 
 use super::Context;
@@ -16,8 +18,13 @@ use crate::output::{self, Format, Table};
 #[derive(clap::Args)]
 pub struct Args {
     /// Files or directories (searched recursively); JSON plain or .gz, or OpenAlex Parquet
-    #[arg(required_unless_present = "openalex_snapshot")]
+    #[arg(required_unless_present_any = ["openalex_snapshot", "citations"])]
     paths: Vec<PathBuf>,
+    /// Citation files (CSV, TSV or JSON Lines, optionally .gz) keyed by OpenReview id, arXiv id,
+    /// DOI, Semantic Scholar id, OpenAlex id or title + year; read after the data files. Every
+    /// row is matched, reported as ambiguous, or rejected with its line and reason
+    #[arg(long, num_args = 1..)]
+    citations: Vec<PathBuf>,
     /// An OpenAlex snapshot root: the works of its Parquet edition (parquet/works/), else of its
     /// JSON Lines edition (jsonl/works/, or the legacy works/) are read (use the filters below to
     /// keep a slice)
@@ -55,6 +62,8 @@ struct Summary<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     snapshot: Option<&'a SnapshotWorks>,
     ingest: &'a IngestReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    citations: Option<&'a CitationReport>,
     refresh: Option<&'a RefreshReport>,
 }
 
@@ -119,6 +128,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
         name.push(".rejects.jsonl");
         ctx.db.with_file_name(name)
     });
+    let citation_rejects = rejects.with_extension("citations.jsonl");
     let mut opts = IngestOptions::new(rejects);
     opts.threads = args.threads;
     opts.check_only = args.check;
@@ -161,14 +171,27 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
         }
         None => None,
     };
-    let progress = Arc::new(Progress::default());
-    let bar = spawn_progress_bar(Arc::clone(&progress), ctx.format == Format::Table);
-    let report = corpus.ingest(&paths, &opts, &progress);
-    progress.finished.store(true, Ordering::Relaxed);
-    if let Some(handle) = bar {
-        let _ = handle.join();
-    }
-    let report = report?;
+    let report = if paths.is_empty() {
+        IngestReport::default()
+    } else {
+        let progress = Arc::new(Progress::default());
+        let bar = spawn_progress_bar(Arc::clone(&progress), ctx.format == Format::Table);
+        let report = corpus.ingest(&paths, &opts, &progress);
+        progress.finished.store(true, Ordering::Relaxed);
+        if let Some(handle) = bar {
+            let _ = handle.join();
+        }
+        report?
+    };
+    let citations = if args.citations.is_empty() || args.check {
+        None
+    } else {
+        Some(scout_corpus::citations::ingest_citations(
+            corpus.conn_mut(),
+            &args.citations,
+            &citation_rejects,
+        )?)
+    };
     let refresh = if args.no_refresh || args.check {
         None
     } else {
@@ -181,12 +204,26 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
         output::json(&Summary {
             snapshot: snapshot.as_ref(),
             ingest: &report,
+            citations: citations.as_ref(),
             refresh: refresh.as_ref(),
         })?;
     } else {
-        print_summary(&report, refresh.as_ref());
+        if !paths.is_empty() {
+            print_summary(&report, None);
+        }
+        if let Some(c) = &citations {
+            print_citations(c);
+        }
+        if let Some(r) = &refresh {
+            print_refresh(r);
+        }
     }
-    Ok(if report.rejected > 0 { EXIT_REJECTS } else { 0 })
+    let citation_problems = citations.as_ref().map_or(0, |c| c.rejected + c.ambiguous);
+    Ok(if report.rejected > 0 || citation_problems > 0 {
+        EXIT_REJECTS
+    } else {
+        0
+    })
 }
 
 pub fn spawn_progress_bar(
@@ -274,6 +311,55 @@ pub fn print_summary(r: &IngestReport, refresh: Option<&RefreshReport>) {
         );
     }
     if let Some(refresh) = refresh {
+        print_refresh(refresh);
+    }
+}
+
+/// Per citation file: rows, matched (by which key), stored, ambiguous, rejected; then the first
+/// problems with file and line (all are in the rejects file).
+pub fn print_citations(c: &CitationReport) {
+    let mut t = Table::new(&[
+        "citation file",
+        "rows",
+        "matched",
+        "new or changed",
+        "ambiguous",
+        "rejected",
+        "matched by",
+    ])
+    .right_align(&[1, 2, 3, 4, 5]);
+    for f in &c.files {
+        let by: Vec<String> = f
+            .matched_by
+            .iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect();
+        t.row(vec![
+            f.path.display().to_string(),
+            f.rows.to_string(),
+            f.matched.to_string(),
+            f.stored.to_string(),
+            f.ambiguous.to_string(),
+            f.rejected.to_string(),
+            by.join(", "),
+        ]);
+    }
+    print!("{}", t.render());
+    for p in &c.problems {
+        println!("{} {}:{}: {}", p.kind, p.file, p.line, p.reason);
+    }
+    if let Some(path) = &c.rejects_path {
+        println!(
+            "{} ambiguous and {} rejected citation rows with file, line and reason: {}",
+            c.ambiguous,
+            c.rejected,
+            path.display()
+        );
+    }
+}
+
+pub fn print_refresh(refresh: &RefreshReport) {
+    {
         if let Some(id) = &refresh.identity {
             println!(
                 "identity: {} mentions → {} researchers in {:.2} s ({} unions refused for conflicting ids, \
@@ -288,6 +374,21 @@ pub fn print_summary(r: &IngestReport, refresh: Option<&RefreshReport>) {
                 id.inconsistent_ids[1],
                 id.inconsistent_ids[2],
                 id.inconsistent_ids[3]
+            );
+        }
+        if let Some(im) = &refresh.impact {
+            let measures: Vec<String> = im
+                .by_measure
+                .iter()
+                .map(|(m, n)| format!("{m} {n}"))
+                .collect();
+            println!(
+                "impact: {} papers with a count ({}), {} estimated; held-out rank correlation of the estimate {}",
+                im.counted,
+                measures.join(", "),
+                im.estimated,
+                im.heldout_spearman
+                    .map_or("-".into(), |s| format!("{s:.3}"))
             );
         }
         if let Some(ix) = &refresh.index {

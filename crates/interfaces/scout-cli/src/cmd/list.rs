@@ -40,6 +40,9 @@ pub struct Args {
     /// co-author (2 hops) with each researcher
     #[arg(long)]
     radius: bool,
+    /// Count rejected and withdrawn submissions too (× 0.25); left out by default
+    #[arg(long)]
+    include_rejected: bool,
 }
 
 #[derive(serde::Serialize)]
@@ -64,6 +67,7 @@ pub fn query_from(args: &Args) -> anyhow::Result<ListQuery> {
     q.stage = args.stage.as_deref().and_then(Stage::parse);
     q.since = args.since;
     q.explain_papers = args.explain_papers.max(1);
+    q.include_rejected = args.include_rejected;
     Ok(q)
 }
 
@@ -211,11 +215,7 @@ pub fn print_table(result: &ListResult, explain: bool) {
         ])
         .right_align(&[0, 1, 2, 3, 4]);
         for p in &row.top_papers {
-            let impact_note = match (p.citations, p.cohort_mean_citations) {
-                (Some(c), Some(m)) => format!("{c} cit. vs {m:.1} mean"),
-                (Some(c), None) => format!("{c} cit."),
-                _ => "no citation data".into(),
-            };
+            let impact_note = impact_note(p);
             t.row(vec![
                 format!("{:.3}", p.contribution),
                 format!("{:.2}", p.relevance),
@@ -239,6 +239,30 @@ pub fn print_table(result: &ListResult, explain: bool) {
         for line in t.render().lines() {
             println!("     {line}");
         }
+    }
+}
+
+/// Where a paper's impact comes from: the count, its source and window against the cohort
+/// mean, or "estimated from …" (never shown as a count).
+pub fn impact_note(p: &scout_rank::Contribution) -> String {
+    let relative = p
+        .relative_impact
+        .map_or(String::new(), |r| format!(" = {r:.2}× mean"));
+    if p.impact_estimated {
+        return format!(
+            "no count; {relative} estimated from {}",
+            p.impact_basis.as_deref().unwrap_or("the corpus")
+        )
+        .replace("; =", ";");
+    }
+    let source = p.citation_source.as_deref().unwrap_or("unknown source");
+    let window = p
+        .citation_window_days
+        .map_or(String::new(), |d| format!(" within {d} days"));
+    match (p.citations, p.cohort_mean_citations) {
+        (Some(c), Some(m)) => format!("{c} cit.{window} ({source}) vs {m:.1} mean{relative}"),
+        (Some(c), None) => format!("{c} cit.{window} ({source})"),
+        _ => "no impact data".into(),
     }
 }
 

@@ -7,6 +7,7 @@ pub mod bench;
 pub mod community;
 pub mod demo;
 pub mod eval;
+pub mod eval_awards;
 pub mod export;
 pub mod fetch;
 pub mod flows;

@@ -178,7 +178,7 @@ pub fn print_profile(p: &Profile, max_papers: usize) {
     println!("\nPapers (most recent first):");
     for paper in p.papers.iter().take(max_papers) {
         println!(
-            "  {}  {}  {}  (author {}/{}{}{})",
+            "  {}  {}  {}  (author {}/{}{}{}){}",
             paper.year.map_or("----".into(), |y| y.to_string()),
             paper.venue.as_deref().unwrap_or("-").to_uppercase(),
             shorten(&paper.title, 80),
@@ -190,7 +190,12 @@ pub fn print_profile(p: &Profile, max_papers: usize) {
             paper
                 .status
                 .as_deref()
-                .map_or(String::new(), |s| format!(", {s}"))
+                .map_or(String::new(), |s| format!(", {s}")),
+            if paper.not_accepted {
+                " — not accepted: not counted in scores"
+            } else {
+                ""
+            }
         );
     }
     if p.papers.len() > max_papers {
