@@ -5,6 +5,7 @@
 
 pub mod error;
 pub mod eval;
+pub mod org_filter;
 pub mod rank;
 
 pub use error::{RankError, Result};

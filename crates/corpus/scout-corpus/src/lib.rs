@@ -5,6 +5,8 @@
 //! Source tables are written only by [`ingest`]; derived tables (researchers, cohorts) and the
 //! index are rebuilt by [`Corpus::refresh`] whenever the source generation moved on.
 
+pub mod career;
+pub mod current;
 mod db;
 pub mod derive;
 mod error;
@@ -18,11 +20,13 @@ pub mod memory;
 pub mod moves;
 pub mod names;
 pub mod network;
+pub mod org_variants;
 pub mod organisations;
 pub mod orgs;
 pub mod researchers;
 mod store;
 pub mod stored;
+pub mod trained;
 
 use std::path::{Path, PathBuf};
 

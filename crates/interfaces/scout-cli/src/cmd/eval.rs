@@ -23,6 +23,8 @@ enum What {
     Experts(ExpertArgs),
     /// Precision and recall of identity resolution with strong ids hidden
     Identity,
+    /// Current affiliation and career stage against Scholar profiles, and the censoring test
+    Facts(super::eval_facts::FactsArgs),
 }
 
 #[derive(clap::Args)]
@@ -92,6 +94,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     match args.what {
         What::Experts(a) => experts(ctx, a),
         What::Identity => identity(ctx),
+        What::Facts(a) => super::eval_facts::run(ctx, a),
     }
 }
 
