@@ -2,6 +2,14 @@
 //! sum of the List scores of the organisation's current researchers; density divides it by the
 //! organisation's size (all its current researchers in the corpus), so a small company of
 //! strong people stands out next to a large lab.
+//!
+//! Raw density crowns one- and two-person "companies" (one strong paper and a size of one), so
+//! the ranking uses density with its uncertainty: the density shrunk towards the density of all
+//! organisations considered, as if each had [`PRIOR_PEOPLE`] more people of average talent,
+//! minus one standard error (the spread of per-person scores over the organisation's size plus
+//! the prior people). A small team outranks a large one only with the evidence of several
+//! strong people. Each organisation also carries its size trend (researchers with papers
+//! there, per year) and who joined or left it recently (the `moves` refresh derived).
 
 use rustc_hash::FxHashMap as HashMap;
 use scout_corpus::TextIndex;
@@ -11,6 +19,12 @@ use scout_rank::{FactSource, ListQuery, rank_with};
 use serde::Serialize;
 
 use crate::error::Result;
+
+/// People of average talent added to every organisation when its density is shrunk.
+pub const PRIOR_PEOPLE: f64 = 5.0;
+/// Years of size trend reported, and the window of "recent" joins and departures.
+pub const TREND_YEARS: i32 = 6;
+pub const RECENT_YEARS: i32 = 3;
 
 #[derive(Debug, Clone)]
 pub struct OrgQuery {
@@ -60,7 +74,30 @@ pub struct OrgRow {
     pub talent: f64,
     /// Talent per current researcher.
     pub density: f64,
+    /// Density shrunk towards the mean of all organisations considered, minus one standard
+    /// error: what the ranking by density uses.
+    pub density_lower: f64,
     pub top_people: Vec<OrgPerson>,
+    /// Researchers with papers at the organisation, per year (the last [`TREND_YEARS`]).
+    pub size_trend: Vec<YearCount>,
+    /// Moves into and out of the organisation in the last [`RECENT_YEARS`] years.
+    pub joined: Vec<OrgMove>,
+    pub left: Vec<OrgMove>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct YearCount {
+    pub year: i32,
+    pub researchers: i64,
+}
+
+/// A researcher who joined (from `other`) or left (for `other`) an organisation.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrgMove {
+    pub researcher_id: i64,
+    pub name: String,
+    pub other: String,
+    pub year: i32,
 }
 
 /// Ranks organisations by talent on `query.topic` (highest density first when `max_size`
@@ -105,6 +142,7 @@ pub fn rank_orgs(
             continue;
         }
         let talent: f64 = people.iter().map(|p| p.score).sum();
+        let squares: f64 = people.iter().map(|p| p.score * p.score).sum();
         people.sort_by(|a, b| {
             b.score
                 .total_cmp(&a.score)
@@ -122,13 +160,26 @@ pub fn rank_orgs(
             people: n,
             talent,
             density: talent / size.max(n as i64).max(1) as f64,
+            density_lower: squares,
             top_people: people,
+            size_trend: Vec::new(),
+            joined: Vec::new(),
+            left: Vec::new(),
         });
+    }
+    // Pooled mean and variance of per-person scores over everyone in the organisations
+    // considered (people without papers on the topic score 0).
+    let people_total: f64 = rows.iter().map(|r| r.size as f64).sum::<f64>().max(1.0);
+    let mean = rows.iter().map(|r| r.talent).sum::<f64>() / people_total;
+    let variance =
+        (rows.iter().map(|r| r.density_lower).sum::<f64>() / people_total - mean * mean).max(0.0);
+    for r in &mut rows {
+        r.density_lower = lower_density(r.talent, r.size as f64, mean, variance);
     }
     let by_density = query.max_size.is_some();
     rows.sort_by(|a, b| {
         let (x, y) = if by_density {
-            (b.density, a.density)
+            (b.density_lower, a.density_lower)
         } else {
             (b.talent, a.talent)
         };
@@ -137,6 +188,85 @@ pub fn rank_orgs(
     rows.truncate(query.limit);
     for (i, r) in rows.iter_mut().enumerate() {
         r.rank = i + 1;
+        r.size_trend = size_trend(conn, r.org_id, as_of)?;
+        (r.joined, r.left) = recent_moves(conn, r.org_id, as_of)?;
     }
     Ok(rows)
+}
+
+/// Density shrunk towards `mean` by [`PRIOR_PEOPLE`], minus one standard error.
+pub fn lower_density(talent: f64, size: f64, mean: f64, variance: f64) -> f64 {
+    let weight = size + PRIOR_PEOPLE;
+    (talent + PRIOR_PEOPLE * mean) / weight - (variance / weight).sqrt()
+}
+
+fn size_trend(conn: &Connection, org: i64, as_of: i32) -> Result<Vec<YearCount>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT year, COUNT(DISTINCT researcher_id) FROM researcher_orgs
+         WHERE org_id = ?1 AND year > ?2 AND year <= ?3 GROUP BY year ORDER BY year",
+    )?;
+    let rows = stmt.query_map(
+        [org, i64::from(as_of - TREND_YEARS), i64::from(as_of)],
+        |r| {
+            Ok(YearCount {
+                year: r.get(0)?,
+                researchers: r.get(1)?,
+            })
+        },
+    )?;
+    Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
+}
+
+fn recent_moves(conn: &Connection, org: i64, as_of: i32) -> Result<(Vec<OrgMove>, Vec<OrgMove>)> {
+    let since = i64::from(as_of - RECENT_YEARS + 1);
+    let mut out = (Vec::new(), Vec::new());
+    for (joined, sql) in [
+        (
+            true,
+            "SELECT m.researcher_id, r.name, o.name, m.year FROM moves m JOIN researchers r ON r.id = m.researcher_id
+             JOIN organisations o ON o.id = m.from_org WHERE m.to_org = ?1 AND m.year >= ?2
+             ORDER BY m.year DESC, r.n_works DESC, m.researcher_id LIMIT 10",
+        ),
+        (
+            false,
+            "SELECT m.researcher_id, r.name, o.name, m.year FROM moves m JOIN researchers r ON r.id = m.researcher_id
+             JOIN organisations o ON o.id = m.to_org WHERE m.from_org = ?1 AND m.year >= ?2
+             ORDER BY m.year DESC, r.n_works DESC, m.researcher_id LIMIT 10",
+        ),
+    ] {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let moves = stmt
+            .query_map([org, since], |r| {
+                Ok(OrgMove {
+                    researcher_id: r.get(0)?,
+                    name: r.get(1)?,
+                    other: r.get(2)?,
+                    year: r.get(3)?,
+                })
+            })?
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        if joined {
+            out.0 = moves;
+        } else {
+            out.1 = moves;
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_strong_person_needs_company_to_outrank_a_strong_team() {
+        let (mean, variance) = (0.2, 1.0);
+        // One person with a score of 3 against 30 people averaging 1.
+        let solo = lower_density(3.0, 1.0, mean, variance);
+        let team = lower_density(30.0, 30.0, mean, variance);
+        assert!(team > solo, "team {team} vs solo {solo}");
+        // Four such people in a company of five outrank the team.
+        let small = lower_density(12.0, 5.0, mean, variance);
+        assert!(small > team, "small {small} vs team {team}");
+    }
 }

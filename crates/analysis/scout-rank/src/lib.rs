@@ -6,6 +6,7 @@
 pub mod error;
 pub mod eval;
 pub mod impact;
+pub mod org_filter;
 pub mod rank;
 
 pub use error::{RankError, Result};

@@ -47,6 +47,13 @@ pub struct ListQuery {
     /// ISO 3166-1 alpha-2 code of the current affiliation's country.
     pub country: Option<String>,
     pub stage: Option<Stage>,
+    /// The committee's per-candidate stage overrides, by researcher key: they replace the
+    /// corpus's estimate for the stage filter and the row.
+    pub stage_overrides: HashMap<String, Stage>,
+    /// Only researchers inferred to have trained at one of these organisations.
+    pub trained_at: crate::org_filter::OrgMatcher,
+    /// Only researchers with one of these organisations anywhere in their timeline.
+    pub worked_at: crate::org_filter::OrgMatcher,
     /// Count only papers from this year on.
     pub since: Option<i32>,
     /// How many matching papers to consider (the BM25 top hits).
@@ -87,6 +94,9 @@ impl ListQuery {
             org_type: None,
             country: None,
             stage: None,
+            stage_overrides: HashMap::default(),
+            trained_at: crate::org_filter::OrgMatcher::default(),
+            worked_at: crate::org_filter::OrgMatcher::default(),
             since: None,
             candidate_papers: 3000,
             explain_papers: DEFAULT_EXPLAIN_PAPERS,
@@ -433,6 +443,7 @@ pub fn rank_with(
 
     let country = query.country.as_ref().map(|c| c.to_ascii_uppercase());
     let org = query.org.as_ref().map(|o| scout_corpus::names::fold(o));
+    let registry = scout_corpus::organisations::OrgRegistry::builtin();
     let mut rows = Vec::new();
     for (id, score) in order {
         if rows.len() >= query.limit {
@@ -441,7 +452,26 @@ pub fn rank_with(
         let Some(researcher) = researchers::by_id(conn, id)? else {
             continue;
         };
-        let stage = researcher.stage(as_of);
+        let stage = query
+            .stage_overrides
+            .get(&researcher.key)
+            .copied()
+            .or_else(|| researcher.stage(as_of));
+        if !query.trained_at.is_empty()
+            && !researcher
+                .trained_at
+                .as_deref()
+                .is_some_and(|t| query.trained_at.matches(&registry, t))
+        {
+            continue;
+        }
+        if !query.worked_at.is_empty()
+            && !crate::org_filter::timeline_orgs(conn, researcher.id)?
+                .iter()
+                .any(|o| query.worked_at.matches(&registry, o))
+        {
+            continue;
+        }
         if let Some(want) = &org {
             let have = researcher
                 .current_org

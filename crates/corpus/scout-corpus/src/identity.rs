@@ -47,6 +47,9 @@ pub struct AffFact {
     pub country: u32,
     /// A department or school named without its institution ("Department of Computer Science").
     pub generic: bool,
+    /// Aligned to the author only by list length (a raw string without a source-normalised
+    /// name, domain or institution id, from a source that also writes paper-level lists).
+    pub weak: bool,
     pub org_type: OrgType,
 }
 
@@ -376,13 +379,15 @@ pub fn load(conn: &Connection) -> Result<MentionData> {
     }
     // In key order, not id order: ids depend on the order files were ingested in (parallel),
     // keys do not, so resolution is the same however the corpus was loaded.
-    let mut stmt = conn.prepare("SELECT id, year, citations, authors FROM works ORDER BY key")?;
+    let mut stmt =
+        conn.prepare("SELECT id, year, citations, authors, source FROM works ORDER BY key")?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         let work: i64 = row.get(0)?;
         let year: Option<i32> = row.get(1)?;
         let citations: Option<i64> = row.get(2)?;
         let authors = decode_authors(row.get_ref(3)?.as_str().unwrap_or("[]"));
+        let paperlists = row.get_ref(4)?.as_str().unwrap_or("") == "paperlists";
         for (position, a) in authors.into_iter().enumerate() {
             let orcid = a.orcid.clone().or_else(|| {
                 a.openalex_id
@@ -467,6 +472,11 @@ pub fn load(conn: &Connection) -> Result<MentionData> {
                     org,
                     country: aff.country.as_deref().map_or(0, |c| countries.get(c)),
                     generic,
+                    weak: paperlists
+                        && aff.org.is_none()
+                        && aff.domain.is_none()
+                        && aff.openalex_id.is_none()
+                        && aff.ror.is_none(),
                     org_type,
                 });
             }
@@ -992,150 +1002,6 @@ pub fn rebuild_with_steps(
     report
 }
 
-/// A year-stamped affiliation from an OpenAlex author profile.
-struct ProfileAffiliation {
-    year: i32,
-    /// Index into the [`OrgTable`].
-    org: usize,
-    country: Option<String>,
-    org_type: OrgType,
-}
-
-fn profile_affiliations(
-    conn: &Connection,
-    table: &mut OrgTable,
-) -> Result<HashMap<String, Vec<ProfileAffiliation>>> {
-    let registry = OrgRegistry::builtin();
-    let mut out: HashMap<String, Vec<ProfileAffiliation>> = HashMap::default();
-    let mut stmt = conn.prepare(
-        "SELECT openalex_id, name, country, org_type, years FROM oa_author_affiliations WHERE years <> ''",
-    )?;
-    let mut rows = stmt.query([])?;
-    while let Some(row) = rows.next()? {
-        let years: String = row.get(4)?;
-        let Some(year) = years
-            .split(',')
-            .filter_map(|y| y.trim().parse::<i32>().ok())
-            .max()
-        else {
-            continue;
-        };
-        let name: String = row.get(1)?;
-        let source_type: Option<String> = row.get(3)?;
-        let country: Option<String> = row.get(2)?;
-        let resolved = registry.resolve(&name);
-        if resolved.key.is_empty() {
-            continue;
-        }
-        let org_type = registry.org_type(&resolved, &name, None, source_type.as_deref());
-        let org = table.intern(
-            &resolved.key,
-            &resolved.name,
-            org_type,
-            country.clone(),
-            resolved.canonical,
-        );
-        out.entry(row.get(0)?)
-            .or_default()
-            .push(ProfileAffiliation {
-                year,
-                org,
-                org_type,
-                country,
-            });
-    }
-    Ok(out)
-}
-
-/// The current affiliation: the organisation on the most recent evidence (the most frequent
-/// one if that year has several), with its year.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Current {
-    /// Index into the [`OrgTable`].
-    pub org_id: Option<usize>,
-    pub year: Option<i32>,
-    pub org_type: Option<OrgType>,
-    pub country: Option<String>,
-}
-
-fn current_affiliation(
-    data: &MentionData,
-    table: &OrgTable,
-    mentions: &[u32],
-    profile: &[ProfileAffiliation],
-) -> Current {
-    // Prefer named institutions; a bare "Department of Computer Science" only when nothing else
-    // was ever given.
-    let named = current_from(data, table, mentions, profile, false);
-    if named.org_id.is_some() {
-        return named;
-    }
-    current_from(data, table, mentions, profile, true)
-}
-
-fn current_from(
-    data: &MentionData,
-    table: &OrgTable,
-    mentions: &[u32],
-    profile: &[ProfileAffiliation],
-    generic: bool,
-) -> Current {
-    let usable = |m: u32| {
-        data.affs_of(m as usize)
-            .iter()
-            .any(|f| generic || !f.generic)
-    };
-    let latest = mentions
-        .iter()
-        .filter(|&&m| usable(m))
-        .map(|&m| data.mentions[m as usize].year)
-        .chain(profile.iter().map(|p| p.year))
-        .max();
-    let Some(year) = latest.filter(|&y| y > 0) else {
-        return Current::default();
-    };
-    // (count, country, type) per organisation in that year.
-    let mut counts: HashMap<usize, (usize, Option<String>, OrgType)> = HashMap::default();
-    for &m in mentions {
-        if data.mentions[m as usize].year != year {
-            continue;
-        }
-        for f in data
-            .affs_of(m as usize)
-            .iter()
-            .filter(|f| generic || !f.generic)
-        {
-            let e = counts
-                .entry(f.org as usize)
-                .or_insert((0, None, f.org_type));
-            e.0 += 1;
-            if e.1.is_none() {
-                e.1 = data.country(f).map(str::to_string);
-            }
-        }
-    }
-    for p in profile.iter().filter(|p| p.year == year) {
-        let e = counts.entry(p.org).or_insert((0, None, p.org_type));
-        e.0 += 1;
-        if e.1.is_none() {
-            e.1 = p.country.clone();
-        }
-    }
-    let best = counts.into_iter().max_by(|(oa, a), (ob, b)| {
-        a.0.cmp(&b.0)
-            .then_with(|| table.names[*ob].cmp(&table.names[*oa]))
-    });
-    match best {
-        Some((org, (_, country, _))) => Current {
-            org_id: Some(org),
-            year: Some(year),
-            org_type: Some(table.types[org]),
-            country: country.or_else(|| table.countries[org].clone()),
-        },
-        None => Current::default(),
-    }
-}
-
 fn write(
     conn: &mut Connection,
     data: &MentionData,
@@ -1160,7 +1026,7 @@ fn write(
         }
     }
     let mut table = OrgTable::from_data(data);
-    let profiles = profile_affiliations(conn, &mut table)?;
+    let profiles = crate::current::profile_affiliations(conn, &mut table)?;
     let as_of = data.mentions.iter().map(|m| m.year).max().unwrap_or(0);
     let info_of: Vec<(bool, usize, usize)> = data
         .names
@@ -1276,7 +1142,8 @@ fn write(
         first_year: Option<i32>,
         last_year: Option<i32>,
         citations: i64,
-        current: Current,
+        current: crate::current::Current,
+        trained: Option<crate::trained::Trained>,
     }
     let mut stats: Vec<Stats> = Vec::with_capacity(rows.len());
     for (i, (root, row)) in rows.iter().enumerate() {
@@ -1291,7 +1158,7 @@ fn write(
         let profile = id_of(row, 2)
             .and_then(|oa| profiles.get(oa))
             .map_or(&[][..], Vec::as_slice);
-        let current = current_affiliation(data, &table, mentions, profile);
+        let current = crate::current::current_affiliation(data, &table, mentions, profile, as_of);
         current_org.push(current.org_id);
         stats.push(Stats {
             n_works: works.len() as i64,
@@ -1299,6 +1166,7 @@ fn write(
             last_year: years.max(),
             citations: works.values().map(|(_, c)| *c).sum(),
             current,
+            trained: crate::trained::trained_at(data, &table, mentions),
         });
     }
     {
@@ -1352,8 +1220,11 @@ fn write(
         let mut ins = tx.prepare(
             "INSERT INTO researchers (id, key, name, name_norm, openreview_id, orcid, openalex_id, dblp_id, n_works,
                                       first_year, last_year, citations, current_org, current_org_year,
-                                      current_org_type, current_country, current_org_id, community)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                                      current_org_type, current_country, current_org_id, community,
+                                      current_org_confidence, current_org_evidence, current_org_stale,
+                                      trained_org_id, trained_at, trained_evidence)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
+                     ?22, ?23, ?24)",
         )?;
         for (i, ((_, row), st)) in rows.iter().zip(&stats).enumerate() {
             ins.execute(params![
@@ -1374,7 +1245,13 @@ fn write(
                 st.current.org_type.map(OrgType::as_str),
                 st.current.country,
                 st.current.org_id.map(|o| o as i64 + 1),
-                community[i]
+                community[i],
+                st.current.org_id.map(|_| st.current.confidence),
+                st.current.org_id.map(|_| st.current.evidence.as_str()),
+                st.current.stale,
+                st.trained.as_ref().map(|t| t.org_id as i64 + 1),
+                st.trained.as_ref().map(|t| table.names[t.org_id].as_str()),
+                st.trained.as_ref().map(|t| t.evidence.as_str())
             ])?;
         }
     }
@@ -1383,6 +1260,7 @@ fn write(
          CREATE INDEX authorship_researcher_by_researcher ON authorship_researcher (researcher_id, work_id);
          CREATE INDEX researchers_name_norm ON researchers (name_norm);",
     )?;
+    crate::career::write(&tx, as_of)?;
     tx.commit()?;
     let mut links_by_rule: Vec<(String, u64)> = by_rule
         .into_iter()

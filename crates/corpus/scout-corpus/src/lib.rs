@@ -6,6 +6,8 @@
 //! index are rebuilt by [`Corpus::refresh`] whenever the source generation moved on.
 
 pub mod citations;
+pub mod career;
+pub mod current;
 mod db;
 pub mod derive;
 mod error;
@@ -20,11 +22,13 @@ pub mod memory;
 pub mod moves;
 pub mod names;
 pub mod network;
+pub mod org_variants;
 pub mod organisations;
 pub mod orgs;
 pub mod researchers;
 mod store;
 pub mod stored;
+pub mod trained;
 
 use std::path::{Path, PathBuf};
 

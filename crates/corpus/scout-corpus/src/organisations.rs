@@ -93,7 +93,11 @@ impl OrgRegistry {
                     reg.canonical.len() - 1
                 }
             };
-            for alias in cols[3].split('|').map(org_key).filter(|a| !a.is_empty()) {
+            for alias in cols[3]
+                .split('|')
+                .map(|a| crate::org_variants::fold_variants(&org_key(a)))
+                .filter(|a| !a.is_empty())
+            {
                 if cols[4].trim() == "contains" {
                     reg.contains.push((alias, index));
                 } else {
@@ -114,7 +118,7 @@ impl OrgRegistry {
     /// Resolves an affiliation display string.
     pub fn resolve(&self, display: &str) -> OrgRef {
         let display = &self.core(display);
-        let key = org_key(display);
+        let key = crate::org_variants::fold_variants(&org_key(display));
         let hit = self.exact.get(&key).copied().or_else(|| {
             let padded = format!(" {key} ");
             self.contains
@@ -162,8 +166,20 @@ impl OrgRegistry {
         {
             parts.pop();
         }
-        if parts.len() > 1 && crate::orgs::is_generic(parts[0]) {
-            while parts.len() > 1 && crate::orgs::is_generic(parts[0]) {
+        // A lab written before its organisation gives way only to a recognisable organisation
+        // ("Shanghai AI Laboratory, Shanghai" stays the laboratory).
+        let organisation_follows = parts.iter().skip(1).any(|p| {
+            let key = crate::org_variants::fold_variants(&org_key(p));
+            self.exact.contains_key(&key)
+                || self
+                    .contains
+                    .iter()
+                    .any(|(pattern, _)| format!(" {key} ").contains(&format!(" {pattern} ")))
+                || classify(p, None, None) != OrgType::Other
+        });
+        let unit = |p: &str| crate::orgs::is_generic(p) || (organisation_follows && is_lab(p));
+        if parts.len() > 1 && unit(parts[0]) {
+            while parts.len() > 1 && unit(parts[0]) {
                 parts.remove(0);
             }
             // The shortest run of segments the alias table knows, else the institution
@@ -205,6 +221,18 @@ impl OrgRegistry {
             None => classify(display, domain, source_type),
         }
     }
+}
+
+/// A lab or research arm named without its organisation ("Research, Baidu", "Cognitive
+/// Computing Lab, Baidu Research").
+fn is_lab(segment: &str) -> bool {
+    let key = org_key(segment);
+    matches!(
+        key.as_str(),
+        "research" | "ai research" | "ai lab" | "labs" | "research lab"
+    ) || key.ends_with(" lab")
+        || key.ends_with(" labs")
+        || key.ends_with(" laboratory")
 }
 
 #[cfg(test)]
@@ -274,6 +302,41 @@ mod tests {
             reg.resolve("School of Informatics, University of Edinburgh")
                 .name,
             "University of Edinburgh"
+        );
+        // A lab or research arm written before its organisation (real paperlists strings).
+        for s in [
+            "Research, Baidu",
+            "Cognitive Computing Lab, Baidu Research",
+            "Business Intelligence Lab, Baidu Research",
+        ] {
+            assert_eq!(reg.resolve(s).name, "Baidu", "{s}");
+        }
+        assert_eq!(
+            reg.resolve("AI Lab, Stanford University, CA, US").name,
+            "Stanford University"
+        );
+        assert_eq!(
+            reg.resolve("Shanghai AI Laboratory, Shanghai, China").name,
+            "Shanghai AI Laboratory"
+        );
+        assert_eq!(
+            reg.resolve("Albert-Ludwigs-Universität Freiburg").key,
+            reg.resolve("University of Freiburg").key
+        );
+        for s in [
+            "Ludwig-Maximilians-Universität München",
+            "LMU Munich",
+            "Ludwig Maximilian University of Munich",
+        ] {
+            assert_eq!(
+                reg.resolve(s).name,
+                "Ludwig Maximilian University of Munich",
+                "{s}"
+            );
+        }
+        assert_eq!(
+            reg.resolve("Technische Universität München").name,
+            "Technical University of Munich"
         );
         let note = &reg.canonical(gdm.canonical.unwrap_or(0)).note;
         assert!(note.contains("2023-04-20"), "{note}");

@@ -69,19 +69,58 @@ pub struct Researcher {
     pub current_org_id: Option<i64>,
     /// Research community (co-author graph cluster), when the researcher has co-authors.
     pub community: Option<i64>,
+    /// 0–1, how strongly the evidence supports the current organisation (see `current.rs`).
+    pub current_org_confidence: Option<f64>,
+    /// The evidence for the current organisation, in words.
+    pub current_org_evidence: Option<String>,
+    /// The current organisation's evidence is older than two years before the corpus's latest.
+    pub current_org_stale: bool,
+    /// Career stage estimated at refresh (see `career.rs`); `None` on databases not yet refreshed.
+    pub career_stage: Option<Stage>,
+    /// The first year is censored by the corpus's coverage: the stage is a lower bound.
+    pub stage_at_least: bool,
+    pub stage_basis: Option<String>,
+    /// Where the researcher trained, inferred from early papers (see `trained.rs`).
+    pub trained_at: Option<String>,
+    pub trained_org_id: Option<i64>,
+    pub trained_evidence: Option<String>,
 }
 
 impl Researcher {
     /// Career stage as of `year` (the corpus's latest year).
+    /// The refresh's estimate when there is one, else read from the first year.
     pub fn stage(&self, as_of: i32) -> Option<Stage> {
-        self.first_year.map(|f| Stage::from_years(as_of - f))
+        self.career_stage
+            .or_else(|| self.first_year.map(|f| Stage::from_years(as_of - f)))
+    }
+
+    /// The stage in words: "senior", or "at least mid" when the first year is censored.
+    pub fn stage_label(&self, as_of: i32) -> Option<String> {
+        self.stage(as_of).map(|s| {
+            if self.stage_at_least && s != Stage::Senior {
+                format!("at least {}", s.as_str())
+            } else {
+                s.as_str().to_string()
+            }
+        })
+    }
+
+    /// The current organisation with its last evidence year when stale: "OpenAI (last evidence 2018)".
+    pub fn current_org_label(&self) -> Option<String> {
+        let org = self.current_org.as_deref()?;
+        Some(match self.current_org_year {
+            Some(y) if self.current_org_stale => format!("{org} (last evidence {y})"),
+            _ => org.to_string(),
+        })
     }
 }
 
 const COLUMNS: &str =
     "id, key, name, openreview_id, orcid, dblp_id, openalex_id, n_works, first_year, last_year,
                        citations, current_org, current_org_year, current_org_type, current_country,
-                       current_org_id, community";
+                       current_org_id, community, current_org_confidence, current_org_evidence,
+                       current_org_stale, stage, stage_at_least, stage_basis, trained_at, trained_org_id,
+                       trained_evidence";
 
 fn from_row(r: &Row) -> rusqlite::Result<Researcher> {
     Ok(Researcher {
@@ -102,6 +141,18 @@ fn from_row(r: &Row) -> rusqlite::Result<Researcher> {
         current_country: r.get(14)?,
         current_org_id: r.get(15)?,
         community: r.get(16)?,
+        current_org_confidence: r.get(17)?,
+        current_org_evidence: r.get(18)?,
+        current_org_stale: r.get(19)?,
+        career_stage: r
+            .get::<_, Option<String>>(20)?
+            .as_deref()
+            .and_then(Stage::parse),
+        stage_at_least: r.get(21)?,
+        stage_basis: r.get(22)?,
+        trained_at: r.get(23)?,
+        trained_org_id: r.get(24)?,
+        trained_evidence: r.get(25)?,
     })
 }
 

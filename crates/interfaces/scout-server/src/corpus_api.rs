@@ -296,7 +296,7 @@ pub const CORPUS_ROUTES: &[(&str, &str, &str)] = &[
     (
         "GET",
         "/api/list",
-        "The List for a topic (query: topic, limit, org, org_type, country, stage, since, explain_papers, include_rejected)",
+        "The List for a topic (query: topic, limit, org, org_type, country, stage — the committee's override for candidates —, trained_at and worked_at as ORG[,ORG…], since, explain_papers, include_rejected); each researcher carries current_org_confidence, current_org_evidence, current_org_stale, career_stage, stage_at_least, stage_basis, trained_at and trained_evidence",
     ),
     (
         "GET",
@@ -351,6 +351,10 @@ struct ListParams {
     org_type: Option<String>,
     country: Option<String>,
     stage: Option<String>,
+    /// ORG[,ORG…]: inferred training organisation.
+    trained_at: Option<String>,
+    /// ORG[,ORG…]: any organisation in the timeline.
+    worked_at: Option<String>,
     since: Option<i32>,
     explain_papers: Option<usize>,
     /// Count rejected and withdrawn submissions too (left out by default).
@@ -385,13 +389,52 @@ fn list_query(p: ListParams) -> ApiResult<ListQuery> {
         })?),
         None => None,
     };
+    q.trained_at = scout_rank::org_filter::OrgMatcher::new(&[p.trained_at.unwrap_or_default()]);
+    q.worked_at = scout_rank::org_filter::OrgMatcher::new(&[p.worked_at.unwrap_or_default()]);
     q.since = p.since;
     q.explain_papers = p.explain_papers.unwrap_or(3).clamp(1, 20);
     q.include_rejected = p.include_rejected.unwrap_or(false);
     Ok(q)
 }
 
+/// The committee's career-stage overrides of candidates, by researcher key (an audited read).
+async fn stage_overrides(
+    state: &AppState,
+    actor: &scout_pipeline::Actor,
+) -> ApiResult<rustc_hash::FxHashMap<String, CareerStage>> {
+    let mut out = rustc_hash::FxHashMap::default();
+    let mut offset = 0;
+    loop {
+        let page = state
+            .store
+            .list_candidates(
+                actor,
+                &CandidateFilter {
+                    limit: Some(1000),
+                    offset: Some(offset),
+                    ..CandidateFilter::default()
+                },
+            )
+            .await?;
+        let n = page.len() as i64;
+        for c in page {
+            if let (Some(key), Some(stage)) = (
+                c.researcher_key,
+                c.career_stage.as_deref().and_then(CareerStage::parse),
+            ) {
+                out.insert(key, stage);
+            }
+        }
+        offset += n;
+        if n < 1000 {
+            break;
+        }
+    }
+    Ok(out)
+}
+
 async fn list(
+    State(state): State<AppState>,
     Extension(api): Api,
     auth: Auth,
     ApiQuery(p): ApiQuery<ListParams>,
@@ -399,7 +442,10 @@ async fn list(
     use axum::http::{HeaderValue, header};
     use axum::response::IntoResponse;
     auth.require(Role::Viewer)?;
-    let q = list_query(p)?;
+    let mut q = list_query(p)?;
+    if q.stage.is_some() {
+        q.stage_overrides = stage_overrides(&state, &auth.actor).await?;
+    }
     let started = std::time::Instant::now();
     // Ranked and encoded on the blocking thread; the times go out as Server-Timing (the
     // browser's Performance API shows them beside the request's own timing).

@@ -26,6 +26,8 @@ enum What {
     /// Award papers: where their impact (count or estimate) falls in their venue-year, where the
     /// middle authors of large-team award papers land, and the estimator's held-out check
     Awards(super::eval_awards::AwardArgs),
+    /// Current affiliation and career stage against Scholar profiles, and the censoring test
+    Facts(super::eval_facts::FactsArgs),
 }
 
 #[derive(clap::Args)]
@@ -102,6 +104,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
         What::Experts(a) => experts(ctx, a),
         What::Identity => identity(ctx),
         What::Awards(a) => super::eval_awards::run(ctx, a),
+        What::Facts(a) => super::eval_facts::run(ctx, a),
     }
 }
 

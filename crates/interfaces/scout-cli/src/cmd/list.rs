@@ -24,9 +24,18 @@ pub struct Args {
     /// Only researchers currently in this country (ISO code such as US, or a name)
     #[arg(long)]
     country: Option<String>,
-    /// Career stage from the first paper: early (≤ 6 years), mid (7–12), senior (> 12)
+    /// Career stage: early (≤ 6 years since the first paper), mid (7–12), senior (> 12); estimated
+    /// when the corpus's coverage cuts the first year off, and the committee's override for
+    /// candidates when the workspace database sits beside the corpus
     #[arg(long, value_parser = ["early", "mid", "senior"])]
     stage: Option<String>,
+    /// Only researchers inferred to have trained (early-career papers as a student-style author)
+    /// at one of these organisations: ORG[,ORG…], e.g. "MIT,CMU,Berkeley"
+    #[arg(long, value_name = "ORG[,ORG…]")]
+    trained_at: Vec<String>,
+    /// Only researchers with one of these organisations anywhere in their affiliation timeline
+    #[arg(long, value_name = "ORG[,ORG…]")]
+    worked_at: Vec<String>,
     /// Count only papers published in or after this year
     #[arg(long)]
     since: Option<i32>,
@@ -65,6 +74,8 @@ pub fn query_from(args: &Args) -> anyhow::Result<ListQuery> {
         None => None,
     };
     q.stage = args.stage.as_deref().and_then(Stage::parse);
+    q.trained_at = scout_rank::org_filter::OrgMatcher::new(&args.trained_at);
+    q.worked_at = scout_rank::org_filter::OrgMatcher::new(&args.worked_at);
     q.since = args.since;
     q.explain_papers = args.explain_papers.max(1);
     q.include_rejected = args.include_rejected;
@@ -75,7 +86,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     let mut corpus = ctx.open_existing()?;
     let index = corpus.text_index()?;
     let as_of = corpus.latest_year()?.unwrap_or(2025);
-    let query = query_from(&args)?;
+    let mut query = query_from(&args)?;
+    if query.stage.is_some() {
+        query.stage_overrides = super::overrides::stage_overrides(ctx)?;
+    }
     let result = rank(corpus.conn(), &index, as_of, &query)?;
     let radius = if args.radius {
         let graph = scout_network::Graph::load(corpus.conn())?;
@@ -154,8 +168,11 @@ pub fn table(result: &ListResult, wide: bool) -> Table {
     for row in &result.rows {
         let r = &row.researcher;
         let org = match (&r.current_org, r.current_org_year) {
-            (Some(o), Some(y)) => format!("{} ({y})", shorten(o, if wide { 80 } else { 40 })),
-            (Some(o), None) => shorten(o, 40),
+            (Some(o), Some(y)) if r.current_org_stale => format!(
+                "{} (last evidence {y})",
+                shorten(o, if wide { 80 } else { 40 })
+            ),
+            (Some(o), _) => shorten(o, if wide { 80 } else { 40 }),
             _ => "-".into(),
         };
         let top = row.top_papers.first().map_or_else(String::new, |p| {
@@ -169,7 +186,7 @@ pub fn table(result: &ListResult, wide: bool) -> Table {
             row.rank.to_string(),
             r.name.clone(),
             org,
-            row.stage.map_or("-", Stage::as_str).to_string(),
+            stage_cell(row, result.as_of_year),
             format!("{:.2}", row.score),
             row.papers.to_string(),
             top,
@@ -198,11 +215,22 @@ pub fn print_table(result: &ListResult, explain: bool) {
             "{:>3}. {}  score {:.3} from {} papers  [{}]",
             row.rank, r.name, row.score, row.papers, r.key
         );
-        if let Some(org) = &r.current_org {
+        if let Some(org) = r.current_org_label() {
             println!(
-                "     current: {org}{}",
-                r.current_org_year
-                    .map_or(String::new(), |y| format!(" (most recent evidence: {y})"))
+                "     current: {org}{}{}",
+                r.current_org_confidence
+                    .map_or(String::new(), |c| format!(", confidence {c:.2}")),
+                r.current_org_evidence
+                    .as_deref()
+                    .map_or(String::new(), |e| format!(" — {e}"))
+            );
+        }
+        if let Some(stage) = r.stage_label(result.as_of_year) {
+            println!(
+                "     stage: {stage}{}",
+                r.stage_basis
+                    .as_deref()
+                    .map_or(String::new(), |b| format!(" — {b}"))
             );
         }
         let mut t = Table::new(&[
@@ -263,6 +291,16 @@ pub fn impact_note(p: &scout_rank::Contribution) -> String {
         (Some(c), Some(m)) => format!("{c} cit.{window} ({source}) vs {m:.1} mean{relative}"),
         (Some(c), None) => format!("{c} cit.{window} ({source})"),
         _ => "no impact data".into(),
+/// The row's stage: the committee's override as is, else the corpus's ("at least mid").
+fn stage_cell(row: &scout_rank::ListRow, as_of: i32) -> String {
+    let corpus = row.researcher.stage(as_of);
+    match row.stage {
+        Some(s) if Some(s) != corpus => format!("{} (committee)", s.as_str()),
+        Some(_) => row
+            .researcher
+            .stage_label(as_of)
+            .unwrap_or_else(|| "-".into()),
+        None => "-".into(),
     }
 }
 

@@ -52,9 +52,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
         "people",
         "talent",
         "density",
+        "density (lower)",
+        "size trend",
+        "joined/left",
         "top people",
     ])
-    .right_align(&[0, 3, 4, 5, 6]);
+    .right_align(&[0, 3, 4, 5, 6, 7, 9]);
     for r in &rows {
         let top: Vec<String> = r
             .top_people
@@ -69,6 +72,13 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
             r.people.to_string(),
             format!("{:.2}", r.talent),
             format!("{:.3}", r.density),
+            format!("{:.3}", r.density_lower),
+            r.size_trend
+                .iter()
+                .map(|y| y.researchers.to_string())
+                .collect::<Vec<_>>()
+                .join("→"),
+            format!("{}/{}", r.joined.len(), r.left.len()),
             top.join(", "),
         ]);
     }
@@ -76,15 +86,21 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
         Format::Csv => print!("{}", t.csv()),
         _ => {
             println!(
-                "Organisations by talent on \"{}\" (talent = sum of List scores of current researchers; density = talent / size){}",
+                "Organisations by talent on \"{}\" (talent = sum of List scores of current researchers; density = talent / size; density (lower) = density shrunk towards the mean by {} average people, minus one standard error){}",
                 args.topic,
+                scout_network::orgs::PRIOR_PEOPLE,
                 if args.max_size.is_some() {
-                    ", ranked by density"
+                    ", ranked by density (lower)"
                 } else {
                     ""
                 }
             );
             print!("{}", t.render());
+            println!(
+                "size trend: researchers with papers there per year, the last {} years; joined/left: moves in the last {} years (--format json lists them)",
+                scout_network::orgs::TREND_YEARS,
+                scout_network::orgs::RECENT_YEARS
+            );
         }
     }
     Ok(0)

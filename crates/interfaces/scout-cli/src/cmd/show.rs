@@ -104,19 +104,50 @@ pub fn print_profile(p: &Profile, max_papers: usize) {
     if !ids.is_empty() {
         println!("ids: {}", ids.join(" · "));
     }
+    match r.current_org_label() {
+        Some(org) => println!(
+            "current affiliation: {org}{}{}",
+            r.current_org_confidence
+                .map_or(String::new(), |c| format!(" — confidence {c:.2}")),
+            r.current_org_evidence
+                .as_deref()
+                .map_or(String::new(), |e| format!("; evidence: {e}"))
+        ),
+        None => println!("current affiliation: unknown"),
+    }
+    let stage = p.stage.map(|s| {
+        if r.stage_at_least && s != scout_corpus::researchers::Stage::Senior {
+            format!("at least {}", s.as_str())
+        } else {
+            s.as_str().to_string()
+        }
+    });
     println!(
-        "current affiliation: {}{}",
-        r.current_org.as_deref().unwrap_or("unknown"),
-        r.current_org_year
-            .map_or(String::new(), |y| format!(" (most recent evidence {y})"))
-    );
-    println!(
-        "{} papers, {} citations, first paper {}, career stage {}",
+        "{} papers, {} citations, first paper {}, career stage {}{}",
         r.n_works,
         r.citations,
         r.first_year.map_or("-".into(), |y| y.to_string()),
-        p.stage.map_or("-", |s| s.as_str())
+        stage.as_deref().unwrap_or("-"),
+        r.stage_basis
+            .as_deref()
+            .map_or(String::new(), |b| format!(" ({b})"))
     );
+    match (&r.trained_at, &r.trained_evidence) {
+        (Some(org), Some(e)) => println!("trained at: {org} — {e}"),
+        (Some(org), None) => println!("trained at: {org} (inferred)"),
+        _ => println!(
+            "trained at: unknown (no early papers at a university as a student-style author)"
+        ),
+    }
+    let mut worked: Vec<&str> = Vec::new();
+    for a in &p.affiliations {
+        if !worked.contains(&a.org.as_str()) {
+            worked.push(a.org.as_str());
+        }
+    }
+    if !worked.is_empty() {
+        println!("worked at: {}", worked.join(" · "));
+    }
     if p.name_variants.len() > 1 {
         let v: Vec<String> = p
             .name_variants

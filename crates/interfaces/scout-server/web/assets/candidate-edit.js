@@ -47,7 +47,7 @@ export function editSection(c, base, reload) {
     }
   } },
     h('div', { class: 'filter-row' }, field('Name', name), field('Email', email)),
-    h('div', { class: 'filter-row' }, field('Research profile key', key, 'Links the candidate to a corpus researcher; empty unlinks.'), field('Source organisation', org), field('Career stage', stage, 'The committee’s view, shown on this page and in exports; the List still filters by the corpus’s years since the first paper.'), field('Owner', owner)),
+    h('div', { class: 'filter-row' }, field('Research profile key', key, 'Links the candidate to a corpus researcher; empty unlinks.'), field('Source organisation', org), field('Career stage', stage, 'The committee’s view, shown on this page and in exports; the List’s career-stage filter uses it for this candidate.'), field('Owner', owner)),
     status,
     h('button', { type: 'submit' }, 'Save changes'));
   // Folded by default (notes and stage are what the page is mostly for); open after a save.

@@ -29,6 +29,14 @@ function select(name, options, value) {
   return h('select', { name }, options.map((o) => h('option', { value: o, selected: o === (value || '') }, o || 'any')));
 }
 
+/** The row's stage: the committee's override, else the corpus's ("at least mid" when censored). */
+function stageText(row) {
+  const r = row.researcher;
+  if (!row.stage) return '–';
+  if (r.career_stage && row.stage !== r.career_stage) return `${row.stage} (committee)`;
+  return r.stage_at_least && row.stage !== 'senior' ? `at least ${row.stage}` : row.stage;
+}
+
 export async function render(main, _params, query, stale) {
   const topic = query.get('topic') || '';
   const f = {
@@ -37,6 +45,8 @@ export async function render(main, _params, query, stale) {
     org_type: query.get('org_type') || '',
     country: query.get('country') || '',
     stage: query.get('stage') || '',
+    trained_at: query.get('trained_at') || '',
+    worked_at: query.get('worked_at') || '',
     since: query.get('since') || '',
     limit: query.get('limit') || '50',
   };
@@ -46,6 +56,8 @@ export async function render(main, _params, query, stale) {
   const countryIn = h('input', { name: 'country', value: f.country, placeholder: 'US', size: 4 });
   const typeIn = select('org_type', ORG_TYPES, f.org_type);
   const stageIn = select('stage', STAGES, f.stage);
+  const trainedIn = h('input', { name: 'trained_at', value: f.trained_at, placeholder: 'MIT, CMU, Berkeley', title: 'Inferred from early papers as a student-style author at a university' });
+  const workedIn = h('input', { name: 'worked_at', value: f.worked_at, placeholder: 'OpenAI, DeepMind', title: 'Any organisation in the researcher’s timeline' });
   const sinceIn = h('input', { name: 'since', type: 'number', value: f.since, min: 1950, max: 2100, placeholder: 'year' });
   const form = h(
     'form',
@@ -54,14 +66,14 @@ export async function render(main, _params, query, stale) {
       role: 'search',
       onsubmit: (ev) => {
         ev.preventDefault();
-        go('/list', { topic: topicIn.value.trim(), org: orgIn.value.trim(), org_type: typeIn.value, country: countryIn.value.trim(), stage: stageIn.value, since: sinceIn.value });
+        go('/list', { topic: topicIn.value.trim(), org: orgIn.value.trim(), org_type: typeIn.value, country: countryIn.value.trim(), stage: stageIn.value, trained_at: trainedIn.value.trim(), worked_at: workedIn.value.trim(), since: sinceIn.value });
       },
     },
     h('div', { class: 'search-main' }, field('Topic', topicIn), h('button', { type: 'submit', class: 'primary' }, 'Search')),
     h('small', { id: 'topic-hint', class: 'muted' }, 'Press / to focus. Researchers ranked by relevance × impact × role × recency of their papers.'),
-    h('details', { class: 'filters', open: f.org || f.org_type || f.country || f.stage || f.since ? true : false },
+    h('details', { class: 'filters', open: f.org || f.org_type || f.country || f.stage || f.trained_at || f.worked_at || f.since ? true : false },
       h('summary', {}, 'Filters'),
-      h('div', { class: 'filter-row' }, field('Organisation', orgIn), field('Org type', typeIn), field('Country', countryIn), field('Career stage', stageIn), field('Papers since', sinceIn)),
+      h('div', { class: 'filter-row' }, field('Organisation', orgIn), field('Org type', typeIn), field('Country', countryIn), field('Career stage', stageIn), field('Trained at (inferred)', trainedIn), field('Worked at', workedIn), field('Papers since', sinceIn)),
     ),
   );
   const path = listPath(query);
@@ -259,8 +271,8 @@ function rowEls(row, maxScore, inPipeline, f) {
     // elementtiming: the browser records when the first row's name is painted (Element Timing).
     h('td', { class: 'who' }, h('a', { href: profileHref, class: 'name', elementtiming: row.rank === 1 ? 'list-first-row' : false }, r.name), h('div', { class: 'muted sub', title: shown[0] ? shown[0].title : '' }, shown[0] ? shown[0].title : ''),
       h('div', { class: 'muted org-s' }, r.current_org || '–')),
-    h('td', { class: 'org hide-s', title: r.current_org || '' }, r.current_org || '–', r.current_country ? h('span', { class: 'muted' }, ` · ${r.current_country}`) : null),
-    h('td', { class: 'hide-s' }, row.stage || '–'),
+    h('td', { class: 'org hide-s', title: r.current_org_evidence ? `${r.current_org || ''}: ${r.current_org_evidence}${r.current_org_confidence != null ? ` (confidence ${r.current_org_confidence.toFixed(2)})` : ''}` : (r.current_org || '') }, r.current_org || '–', r.current_org_stale && r.current_org_year ? h('span', { class: 'muted stale' }, ` · last evidence ${r.current_org_year}`) : null, r.current_country ? h('span', { class: 'muted' }, ` · ${r.current_country}`) : null),
+    h('td', { class: 'hide-s', title: r.stage_basis || '' }, stageText(row)),
     h('td', { class: 'scorecol' }, h('div', { class: 'score' }, h('span', { class: 'val' }, row.score.toFixed(2)), stackedBar(parts, maxScore, `score ${row.score.toFixed(2)}: ${parts.map((p) => p.value.toFixed(2)).join(' + ')}`)), toggle),
     h('td', { class: 'num' }, String(row.papers)),
     h('td', { class: 'num hide-s' }, fmt.num(imp)),

@@ -34,16 +34,24 @@ export async function renderOrgs(main, _p, query, stale) {
   }
   const max = Math.max(...r.orgs.map((o) => o.talent));
   mount(out, h('div', { class: 'table-wrap' }, h('table', { class: 'list orgs' },
-    h('thead', {}, h('tr', {}, ...['#', 'Organisation', 'Type', 'Talent', 'People', 'Density', 'Top people'].map((c, i) => h('th', { scope: 'col', class: [0, 4, 5].includes(i) ? 'num' : i === 2 || i === 6 ? 'hide-s' : '' }, c)))),
+    h('thead', {}, h('tr', {}, ...['#', 'Organisation', 'Type', 'Talent', 'People', 'Density', 'Size trend', 'Joined / left', 'Top people'].map((c, i) => h('th', { scope: 'col', class: [0, 4, 5].includes(i) ? 'num' : [2, 6, 7, 8].includes(i) ? 'hide-s' : '' }, c)))),
     h('tbody', {}, r.orgs.map((o) => h('tr', { class: 'row' },
       h('td', { class: 'num' }, String(o.rank)),
       h('td', {}, h('strong', {}, o.name), o.country ? h('span', { class: 'muted' }, ` · ${o.country}`) : null),
       h('td', { class: 'hide-s' }, o.org_type),
       h('td', { class: 'scorecol' }, h('div', { class: 'score' }, h('span', { class: 'val' }, o.talent.toFixed(2)), h('div', { class: 'sbar', role: 'img', 'aria-label': `talent ${o.talent.toFixed(2)}` }, h('span', { class: 'seg p0', style: { width: `${(o.talent / max) * 100}%` } })))),
       h('td', { class: 'num' }, String(o.people)),
-      h('td', { class: 'num' }, o.density.toFixed(3)),
+      h('td', { class: 'num', title: `raw ${o.density.toFixed(3)}; ranked by the lower estimate (shrunk towards the mean, minus one standard error)` }, o.density_lower.toFixed(3)),
+      h('td', { class: 'hide-s', title: (o.size_trend || []).map((y) => `${y.year}: ${y.researchers}`).join(', ') }, (o.size_trend || []).map((y) => String(y.researchers)).join(' → ') || '–'),
+      h('td', { class: 'hide-s' }, movesCell(o)),
       h('td', { class: 'hide-s' }, o.top_people.slice(0, 3).flatMap((p, i) => [i ? ', ' : '', h('a', { href: `#/r/${p.researcher_id}?topic=${encodeURIComponent(topic)}` }, p.name), h('span', { class: 'muted' }, ` #${p.rank}`)])),
     ))))));
+}
+
+/** Joined and left in the recent window, with names on hover. */
+function movesCell(o) {
+  const names = (ms, dir) => ms.map((m) => `${m.name} ${dir} ${m.other} (${m.year})`).join('\n');
+  return h('span', { title: `${names(o.joined || [], 'from')}\n${names(o.left || [], 'to')}`.trim() }, `+${(o.joined || []).length} / −${(o.left || []).length}`);
 }
 
 export async function renderFlows(main, _p, query, stale) {

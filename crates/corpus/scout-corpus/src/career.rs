@@ -1,0 +1,255 @@
+//! Career stage robust to the corpus's coverage.
+//!
+//! The stage is read from years since the first paper (early ≤ 6, mid 7–12, senior > 12), but a
+//! venue's first year in the corpus censors its authors' first year: ACL before 2021 is not in
+//! `paperlists`, so a professor whose first paper here is ACL 2021 looks like a newcomer. A
+//! first year is *censored* when a paper of the researcher's first two years sits in a venue
+//! whose coverage began at most one year before it. A censored history gets "at least" and is
+//! raised by what the corpus still shows about seniority: the share of multi-author papers
+//! with the researcher as last author (the supervisor's position), the papers per year, and —
+//! when an OpenAlex profile exists — a works count far above what the corpus holds.
+
+use rusqlite::{Connection, Transaction, params};
+use rustc_hash::FxHashMap as HashMap;
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::researchers::Stage;
+
+/// One paper of a researcher, as the stage estimate needs it.
+#[derive(Debug, Clone, Copy)]
+pub struct CareerPaper {
+    pub year: i32,
+    /// First year of the paper's venue in the corpus.
+    pub venue_first_year: i32,
+    /// 0-based author position.
+    pub position: i64,
+    pub n_authors: i64,
+}
+
+/// The stage with how it was reached.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StageEstimate {
+    pub stage: Stage,
+    /// The first year is censored: the true stage may be later than this.
+    pub at_least: bool,
+    /// The evidence in words.
+    pub basis: String,
+}
+
+/// Thresholds of the censored-history estimate (tuned on the tuning half of the censoring
+/// test, `scout eval stage`).
+#[derive(Debug, Clone, Copy)]
+pub struct StageRules {
+    /// Multi-author papers (≥ 3 authors) needed before the last-author share is read.
+    pub min_multi_author: usize,
+    /// Last-author share that marks a senior researcher.
+    pub senior_last_share: f64,
+    /// Last-author share that marks at least a mid-career researcher.
+    pub mid_last_share: f64,
+    /// Papers per observed year that mark at least mid career.
+    pub mid_papers_per_year: f64,
+    /// Papers per observed year that, with `mid_last_share`, mark a senior researcher.
+    pub senior_papers_per_year: f64,
+}
+
+impl Default for StageRules {
+    fn default() -> Self {
+        StageRules {
+            min_multi_author: 4,
+            senior_last_share: 0.5,
+            mid_last_share: 0.25,
+            mid_papers_per_year: 3.0,
+            senior_papers_per_year: 5.0,
+        }
+    }
+}
+
+/// Estimates the stage from a researcher's papers as of `as_of` (the corpus's latest year).
+/// `works_count` is the OpenAlex profile's count, when known.
+pub fn estimate(
+    papers: &[CareerPaper],
+    as_of: i32,
+    works_count: Option<i64>,
+    rules: &StageRules,
+) -> Option<StageEstimate> {
+    let first = papers.iter().map(|p| p.year).filter(|y| *y > 0).min()?;
+    let base = Stage::from_years(as_of - first);
+    let censored = papers
+        .iter()
+        .filter(|p| p.year > 0 && p.year <= first + 1)
+        .any(|p| p.venue_first_year >= p.year - 1);
+    if !censored {
+        return Some(StageEstimate {
+            stage: base,
+            at_least: false,
+            basis: format!("first paper {first}"),
+        });
+    }
+    let multi: Vec<&CareerPaper> = papers.iter().filter(|p| p.n_authors >= 3).collect();
+    let last = multi
+        .iter()
+        .filter(|p| p.position + 1 == p.n_authors)
+        .count();
+    let share = if multi.len() >= rules.min_multi_author {
+        last as f64 / multi.len() as f64
+    } else {
+        0.0
+    };
+    let observed_years = f64::from((as_of - first + 1).max(1));
+    let per_year = papers.len() as f64 / observed_years;
+    let beyond_corpus = works_count.is_some_and(|w| w >= 4 * papers.len() as i64 && w >= 40);
+    let mut signal = Stage::Early;
+    let mut why: Vec<String> = Vec::new();
+    if share >= rules.senior_last_share
+        || (share >= rules.mid_last_share && per_year >= rules.senior_papers_per_year)
+    {
+        signal = Stage::Senior;
+    } else if share >= rules.mid_last_share || per_year >= rules.mid_papers_per_year {
+        signal = Stage::Mid;
+    }
+    if multi.len() >= rules.min_multi_author {
+        why.push(format!(
+            "last author on {last} of {} multi-author papers",
+            multi.len()
+        ));
+    }
+    why.push(format!("{per_year:.1} papers a year"));
+    if beyond_corpus {
+        signal = max_stage(signal, Stage::Mid);
+        if let Some(w) = works_count {
+            why.push(format!("{w} works in OpenAlex"));
+        }
+    }
+    let stage = max_stage(base, signal);
+    Some(StageEstimate {
+        stage,
+        at_least: true,
+        basis: format!(
+            "first paper {first} is where the corpus's coverage of its venue begins; {}",
+            why.join(", ")
+        ),
+    })
+}
+
+fn max_stage(a: Stage, b: Stage) -> Stage {
+    let rank = |s: Stage| match s {
+        Stage::Early => 0,
+        Stage::Mid => 1,
+        Stage::Senior => 2,
+    };
+    if rank(b) > rank(a) { b } else { a }
+}
+
+/// Every researcher's papers for the stage estimate, with papers before `hide_before` left
+/// out (and venue coverage starting no earlier than it), as the censoring test needs.
+pub fn load_papers(
+    conn: &Connection,
+    hide_before: Option<i32>,
+) -> Result<HashMap<i64, Vec<CareerPaper>>> {
+    let cut = hide_before.unwrap_or(i32::MIN);
+    let mut venue_first: HashMap<String, i32> = HashMap::default();
+    {
+        let mut stmt = conn.prepare(
+            "SELECT COALESCE(venue, ''), MIN(year) FROM works WHERE year > 0 GROUP BY COALESCE(venue, '')",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let first: i32 = r.get(1)?;
+            venue_first.insert(r.get(0)?, first.max(cut));
+        }
+    }
+    let mut out: HashMap<i64, Vec<CareerPaper>> = HashMap::default();
+    let mut stmt = conn.prepare(
+        "SELECT ar.researcher_id, w.year, COALESCE(w.venue, ''), ar.position, w.n_authors
+         FROM authorship_researcher ar JOIN works w ON w.id = ar.work_id WHERE w.year >= ?1",
+    )?;
+    let mut rows = stmt.query([cut.max(1)])?;
+    while let Some(r) = rows.next()? {
+        let venue: String = r.get(2)?;
+        let year: i32 = r.get(1)?;
+        out.entry(r.get(0)?).or_default().push(CareerPaper {
+            year,
+            venue_first_year: venue_first.get(&venue).copied().unwrap_or(year),
+            position: r.get(3)?,
+            n_authors: r.get(4)?,
+        });
+    }
+    Ok(out)
+}
+
+/// OpenAlex works counts by researcher, where the researcher has an OpenAlex profile.
+pub fn works_counts(conn: &Connection) -> Result<HashMap<i64, i64>> {
+    let mut out = HashMap::default();
+    let mut stmt = conn.prepare(
+        "SELECT r.id, a.works_count FROM researchers r JOIN oa_authors a ON a.openalex_id = r.openalex_id
+         WHERE a.works_count IS NOT NULL",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        out.insert(r.get(0)?, r.get(1)?);
+    }
+    Ok(out)
+}
+
+/// Writes every researcher's stage estimate (inside the identity transaction).
+pub fn write(tx: &Transaction, as_of: i32) -> Result<()> {
+    let papers = load_papers(tx, None)?;
+    let counts = works_counts(tx)?;
+    let rules = StageRules::default();
+    let mut update = tx.prepare(
+        "UPDATE researchers SET stage = ?2, stage_at_least = ?3, stage_basis = ?4 WHERE id = ?1",
+    )?;
+    let mut ids: Vec<&i64> = papers.keys().collect();
+    ids.sort_unstable();
+    for id in ids {
+        if let Some(e) = estimate(&papers[id], as_of, counts.get(id).copied(), &rules) {
+            update.execute(params![id, e.stage.as_str(), e.at_least, e.basis])?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paper(year: i32, venue_first_year: i32, position: i64, n_authors: i64) -> CareerPaper {
+        CareerPaper {
+            year,
+            venue_first_year,
+            position,
+            n_authors,
+        }
+    }
+
+    #[test]
+    fn an_uncensored_first_year_reads_the_stage_from_years() {
+        let papers = [paper(2022, 2013, 0, 3), paper(2024, 2013, 0, 4)];
+        let e = estimate(&papers, 2025, None, &StageRules::default());
+        assert_eq!(
+            e.map(|e| (e.stage, e.at_least)),
+            Some((Stage::Early, false))
+        );
+    }
+
+    #[test]
+    fn a_supervisor_first_seen_where_coverage_begins_is_at_least_senior() {
+        // Last author on most papers, first seen in the venue's first covered year.
+        let mut papers: Vec<CareerPaper> =
+            (0..12).map(|i| paper(2021 + i % 4, 2021, 3, 4)).collect();
+        papers.push(paper(2022, 2021, 0, 3));
+        let e = estimate(&papers, 2025, None, &StageRules::default());
+        assert_eq!(
+            e.map(|e| (e.stage, e.at_least)),
+            Some((Stage::Senior, true))
+        );
+    }
+
+    #[test]
+    fn a_censored_student_stays_early_but_at_least() {
+        let papers = [paper(2021, 2021, 0, 3), paper(2023, 2021, 0, 4)];
+        let e = estimate(&papers, 2025, None, &StageRules::default());
+        assert_eq!(e.map(|e| (e.stage, e.at_least)), Some((Stage::Early, true)));
+    }
+}

@@ -1,0 +1,203 @@
+//! Spelling variants of university names folded into one key, by rule rather than by list:
+//! the local-language words for "university" (Universität, Université, Universidad, …) and a
+//! few city exonyms (München → Munich) are translated, and a founder's name of two or more
+//! words before "University" followed by a city is dropped, so "Albert-Ludwigs-Universität
+//! Freiburg", "Albert Ludwigs University of Freiburg" and "University of Freiburg" share the
+//! key "university of freiburg". Descriptive words stay ("Technische Universität München" is
+//! "technical university of munich", never the LMU), and so does a one-word name ("Vrije
+//! Universiteit Amsterdam" is not the University of Amsterdam). A tail that is more than a
+//! place ("… of Science and Technology") leaves the key alone.
+
+/// Words for "university" in the languages of the corpus's affiliations.
+const UNIVERSITY: &[&str] = &[
+    "universitat",
+    "universitaet",
+    "universite",
+    "universidad",
+    "universidade",
+    "universita",
+    "universiteit",
+    "universitet",
+    "uniwersytet",
+    "univerzita",
+    "university",
+];
+
+/// Local-language descriptive words and their English form.
+const WORDS: &[(&str, &str)] = &[
+    ("technische", "technical"),
+    ("technischen", "technical"),
+    ("technischer", "technical"),
+    ("freie", "free"),
+    ("munchen", "munich"),
+    ("muenchen", "munich"),
+    ("koln", "cologne"),
+    ("wien", "vienna"),
+    ("geneve", "geneva"),
+    ("milano", "milan"),
+    ("torino", "turin"),
+    ("roma", "rome"),
+    ("napoli", "naples"),
+    ("firenze", "florence"),
+    ("lisboa", "lisbon"),
+    ("warszawa", "warsaw"),
+    ("praha", "prague"),
+    ("bruxelles", "brussels"),
+];
+
+/// Words describing a university rather than naming its founder: they are kept.
+const DESCRIPTIVE: &[&str] = &[
+    "technical",
+    "polytechnic",
+    "free",
+    "open",
+    "national",
+    "state",
+    "catholic",
+    "medical",
+    "normal",
+    "federal",
+    "international",
+    "public",
+    "private",
+    "royal",
+    "imperial",
+];
+
+/// Words that make the tail after "University" more than a place.
+const NOT_A_PLACE: &[&str] = &[
+    "and",
+    "science",
+    "sciences",
+    "technology",
+    "applied",
+    "arts",
+    "medicine",
+    "health",
+    "economics",
+    "engineering",
+    "studies",
+    "business",
+];
+
+/// The variant-folded form of a normalised organisation key (see
+/// [`crate::organisations::org_key`]); the key itself when no rule applies.
+pub fn fold_variants(key: &str) -> String {
+    let words: Vec<&str> = key
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            if UNIVERSITY.contains(&w) {
+                "university"
+            } else {
+                WORDS
+                    .iter()
+                    .find(|(from, _)| *from == w)
+                    .map_or(w, |(_, to)| *to)
+            }
+        })
+        .collect();
+    let Some(at) = words.iter().position(|w| *w == "university") else {
+        return words.join(" ");
+    };
+    let mut rest = &words[at + 1..];
+    while let Some((first, tail)) = rest.split_first() {
+        if matches!(*first, "of" | "zu" | "de" | "di" | "du" | "in") {
+            rest = tail;
+        } else {
+            break;
+        }
+    }
+    let place =
+        !rest.is_empty() && rest.len() <= 2 && !rest.iter().any(|w| NOT_A_PLACE.contains(w));
+    if !place {
+        return words.join(" ");
+    }
+    let prefix = &words[..at];
+    let names = prefix.iter().filter(|w| !DESCRIPTIVE.contains(w)).count();
+    let kept: Vec<&str> = if names >= 2 {
+        prefix
+            .iter()
+            .copied()
+            .filter(|w| DESCRIPTIVE.contains(w))
+            .collect()
+    } else {
+        prefix.to_vec()
+    };
+    let mut out = kept;
+    out.push("university");
+    out.push("of");
+    out.extend_from_slice(rest);
+    out.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::organisations::org_key;
+
+    fn folded(s: &str) -> String {
+        fold_variants(&org_key(s))
+    }
+
+    #[test]
+    fn spellings_seen_in_paperlists_share_a_key() {
+        // Each group: affiliation strings as they occur in the paperlists corpus.
+        for group in [
+            &[
+                "University of Freiburg",
+                "Albert-Ludwigs-Universität Freiburg",
+                "Albert-Ludwigs-University Freiburg",
+                "Albert Ludwigs University of Freiburg",
+                "Universität Freiburg",
+            ][..],
+            &[
+                "Technical University of Munich",
+                "Technische Universität München",
+                "Technical University Munich",
+                "Technische Universitat München",
+                "Technical University of München",
+            ][..],
+            &[
+                "Ludwig Maximilian University of Munich",
+                "Ludwig-Maximilians-Universität München",
+                "Ludwig-Maximilians-University Munich",
+                "University of Munich",
+                "Universität München",
+            ][..],
+            &[
+                "University of Tübingen",
+                "Eberhard Karls University of Tübingen",
+                "Eberhard-Karls-Universität Tübingen",
+            ][..],
+        ] {
+            let keys: Vec<String> = group.iter().map(|s| folded(s)).collect();
+            assert!(keys.iter().all(|k| *k == keys[0]), "{group:?} → {keys:?}");
+        }
+    }
+
+    #[test]
+    fn different_universities_stay_apart() {
+        assert_ne!(
+            folded("Technical University of Munich"),
+            folded("Ludwig Maximilian University of Munich")
+        );
+        assert_ne!(
+            folded("Bundeswehr University Munich"),
+            folded("University of Munich")
+        );
+        assert_ne!(
+            folded("Vrije Universiteit Amsterdam"),
+            folded("University of Amsterdam")
+        );
+        assert_ne!(
+            folded("Hong Kong University of Science and Technology"),
+            folded("University of Science and Technology of China")
+        );
+        assert_eq!(folded("Stanford University"), "stanford university");
+        assert_eq!(
+            folded("Carnegie Mellon University"),
+            "carnegie mellon university"
+        );
+    }
+}
