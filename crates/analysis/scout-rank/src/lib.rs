@@ -1,8 +1,9 @@
 //! The List and its evaluation: ranking researchers for a topic with explainable per-paper
-//! contributions ([`rank`]), and measuring ranking quality against expert lists ([`eval`]).
+//! contributions ([`rank`]), the affinity of a researcher's papers to a text ([`affinity`]), and measuring ranking quality against expert lists ([`eval`]).
 //!
 //! Sits on the analysis layer: reads the corpus (store and index), writes nothing.
 
+pub mod affinity;
 pub mod error;
 pub mod eval;
 pub mod impact;

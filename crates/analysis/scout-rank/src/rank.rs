@@ -5,7 +5,8 @@
 //!
 //! ```text
 //! contribution = relevance × impact × role × recency
-//! relevance = BM25(paper, topic) / BM25(best paper, topic)            ∈ (0, 1]
+//! relevance = BM25 and semantic similarity combined, relative to the best paper  ∈ (0, 1]
+//!             (scout_corpus::relevance; every paper above the floor counts)
 //! impact    = ((1 + r) / 2)^0.75 × status    r = citations / mean of the same measure in the
 //!             venue-year, or its estimate where no count exists (`work_impact`, see impact.rs);
 //!             status: 0.5 workshop, 1.15 oral or spotlight, else 1
@@ -24,17 +25,15 @@ use rustc_hash::FxHashMap as HashMap;
 use scout_corpus::orgs::OrgType;
 use scout_corpus::researchers::{self, Researcher, Stage};
 use scout_corpus::rusqlite::{Connection, OptionalExtension};
-use scout_corpus::{Hit, TextIndex};
+use scout_corpus::{Hit, RelevanceOptions, TextIndex};
 use serde::Serialize;
 
-use crate::error::Result;
+use crate::error::{RankError, Result};
 use crate::impact::{Shape, is_rejected};
 
 /// Papers per researcher kept for explanations.
 pub const DEFAULT_EXPLAIN_PAPERS: usize = 5;
 const RECENCY_HALF_LIFE: f64 = 5.0;
-/// Hits weaker than this fraction of the best hit are not topical enough to count.
-const MIN_RELEVANCE: f64 = 0.1;
 
 /// A List query.
 #[derive(Debug, Clone)]
@@ -56,8 +55,11 @@ pub struct ListQuery {
     pub worked_at: crate::org_filter::OrgMatcher,
     /// Count only papers from this year on.
     pub since: Option<i32>,
-    /// How many matching papers to consider (the BM25 top hits).
+    /// At most this many matching papers, best first (`usize::MAX`, the default: every paper
+    /// above the relevance floor).
     pub candidate_papers: usize,
+    /// How lexical and semantic relevance combine, and the floor.
+    pub relevance: RelevanceOptions,
     pub explain_papers: usize,
     /// Which factors apply (all by default; switching one off measures what it adds).
     pub factors: Factors,
@@ -98,7 +100,8 @@ impl ListQuery {
             trained_at: crate::org_filter::OrgMatcher::default(),
             worked_at: crate::org_filter::OrgMatcher::default(),
             since: None,
-            candidate_papers: 3000,
+            candidate_papers: usize::MAX,
+            relevance: RelevanceOptions::default(),
             explain_papers: DEFAULT_EXPLAIN_PAPERS,
             factors: Factors::default(),
             shape: Shape::default(),
@@ -157,6 +160,11 @@ pub struct ListResult {
     pub as_of_year: i32,
     pub matching_papers: usize,
     pub candidates: usize,
+    /// Acronyms or long forms learned from the corpus that were asked for too.
+    pub expansions: Vec<String>,
+    /// Why the List is empty, when it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     pub rows: Vec<ListRow>,
     pub milliseconds: f64,
 }
@@ -362,20 +370,19 @@ pub fn rank_with(
     query: &ListQuery,
 ) -> Result<ListResult> {
     let started = Instant::now();
-    let hits = index.search(&query.topic, query.candidate_papers, query.since)?;
-    let best = hits
-        .first()
-        .map_or(1.0, |h| f64::from(h.score).max(f64::MIN_POSITIVE));
+    let mut options = query.relevance;
+    options.max_works = options.max_works.min(query.candidate_papers);
+    let found = index.relevant(&query.topic, query.since, &options)?;
+    if found.terms.is_empty() {
+        return Err(RankError::EmptyTopic(query.topic.clone()));
+    }
 
     let mut acc: HashMap<i64, (f64, Vec<Scored>)> = HashMap::default();
     let mut matching = 0usize;
     let mut authors = Vec::new();
     let mut seen: Vec<i64> = Vec::new();
-    for Hit { work_id, score } in hits {
-        let relevance = f64::from(score) / best;
-        if relevance < MIN_RELEVANCE {
-            break;
-        }
+    for Hit { work_id, score } in found.hits {
+        let relevance = f64::from(score);
         let Some(paper) = facts.paper(work_id)? else {
             continue;
         };
@@ -548,6 +555,14 @@ pub fn rank_with(
         as_of_year: as_of,
         matching_papers: matching,
         candidates,
+        reason: (matching == 0).then(|| {
+            format!(
+                "no paper in the corpus matches {:?}{}",
+                query.topic,
+                query.since.map_or(String::new(), |y| format!(" since {y}"))
+            )
+        }),
+        expansions: found.expansions,
         rows,
         milliseconds: started.elapsed().as_secs_f64() * 1000.0,
     })

@@ -22,6 +22,8 @@ pub struct RefreshReport {
     /// Each work's impact measure: counts chosen and normalised, estimates where none exists.
     pub impact: Option<crate::impact::ImpactReport>,
     pub index: Option<IndexReport>,
+    /// The semantic model, learned again whenever the index changed.
+    pub semantic: Option<crate::semantic::SemanticReport>,
 }
 
 /// The step identity resolution is in, as reported by [`RefreshProgress::identity_step`].
@@ -114,6 +116,7 @@ pub fn refresh_with_progress(
         conn.query_row("SELECT COALESCE(MAX(id), 0) FROM works", [], |r| r.get(0))?;
     let indexed = meta_get_i64(conn, "indexed_max_work_id")?;
     let index_needed = queued > 0 || max_work > indexed || !index_dir.join("meta.json").exists();
+    let semantic_needed = index_needed || !crate::semantic::SemanticModel::path(index_dir).exists();
     let identity_needed = force || is_stale(conn)?;
     if !index_needed {
         progress.index_finished.store(true, Ordering::Relaxed);
@@ -139,6 +142,21 @@ pub fn refresh_with_progress(
                     built
                 })
             });
+            let semantic_job = semantic_needed.then(|| {
+                scope.spawn(move || -> Result<crate::semantic::SemanticReport> {
+                    let started = Instant::now();
+                    let reader = crate::db::open(db_path)?;
+                    std::fs::create_dir_all(index_dir).map_err(|source| {
+                        crate::error::CorpusError::Io {
+                            path: index_dir.to_path_buf(),
+                            source,
+                        }
+                    })?;
+                    let built = crate::semantic::build(&reader, index_dir);
+                    crate::memory::log_phase("semantic model: built", started);
+                    built
+                })
+            });
             if identity_needed {
                 let started = Instant::now();
                 report.identity = Some(identity::rebuild_with_steps(conn, &|step| {
@@ -151,6 +169,16 @@ pub fn refresh_with_progress(
                 report.impact = Some(crate::impact::rebuild(conn)?);
                 report.statistics_seconds = started.elapsed().as_secs_f64();
                 progress.set_identity_step(IdentityStep::Done);
+            }
+            if let Some(job) = semantic_job {
+                match job.join() {
+                    Ok(result) => report.semantic = Some(result?),
+                    Err(_) => {
+                        return Err(crate::error::CorpusError::Invalid(
+                            "semantic model thread panicked".into(),
+                        ));
+                    }
+                }
             }
             match index_job {
                 Some(job) => match job.join() {

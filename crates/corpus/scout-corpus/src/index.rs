@@ -27,12 +27,12 @@ const TOKENIZER: &str = "scout_en";
 const WRITER_BUDGET: usize = 256 << 20;
 
 #[derive(Clone, Copy)]
-struct Fields {
-    work_id: Field,
-    title: Field,
-    abstract_text: Field,
-    keywords: Field,
-    year: Field,
+pub(crate) struct Fields {
+    pub(crate) work_id: Field,
+    pub(crate) title: Field,
+    pub(crate) abstract_text: Field,
+    pub(crate) keywords: Field,
+    pub(crate) year: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -62,7 +62,7 @@ fn schema() -> (Schema, Fields) {
     )
 }
 
-fn analyzer() -> TextAnalyzer {
+pub(crate) fn analyzer() -> TextAnalyzer {
     let builder = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
@@ -79,8 +79,10 @@ fn analyzer() -> TextAnalyzer {
 /// An open index, ready for searching.
 pub struct TextIndex {
     index: Index,
-    reader: IndexReader,
-    fields: Fields,
+    pub(crate) reader: IndexReader,
+    pub(crate) fields: Fields,
+    /// The semantic model learned at refresh (None for an index built before it existed).
+    pub(crate) semantic: Option<crate::semantic::SemanticModel>,
 }
 
 /// One search hit: a work and its BM25 score.
@@ -256,17 +258,24 @@ impl TextIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         let (_, fields) = schema();
+        let semantic = crate::semantic::SemanticModel::load(dir)?;
         Ok(TextIndex {
             index,
             reader,
             fields,
+            semantic,
         })
+    }
+
+    /// The semantic model, when the index has one.
+    pub fn semantic(&self) -> Option<&crate::semantic::SemanticModel> {
+        self.semantic.as_ref()
     }
 
     /// Builds the query for a free-text topic: every term on title (boosted), abstract and
     /// keywords, plus adjacent-word phrases so that "reinforcement learning" outranks papers
     /// that merely mention "learning".
-    fn topic_query(&self, topic: &str, since: Option<i32>) -> Result<Box<dyn Query>> {
+    pub(crate) fn topic_query(&self, topic: &str, since: Option<i32>) -> Result<Box<dyn Query>> {
         let f = self.fields;
         let mut parser =
             QueryParser::for_index(&self.index, vec![f.title, f.abstract_text, f.keywords]);
@@ -288,15 +297,18 @@ impl TextIndex {
         let mut tokens = Vec::new();
         let mut stream = analyzer.token_stream(&cleaned);
         while stream.advance() {
-            tokens.push(stream.token().text.clone());
+            tokens.push((stream.token().position, stream.token().text.clone()));
         }
+        // Adjacent words as phrases, keeping the gap of a dropped stop word ("mixture of
+        // experts" matches "mixture-of-experts", not "mixture experts").
         for pair in tokens.windows(2) {
             for (field, boost) in [(f.title, 3.0), (f.abstract_text, 1.5)] {
+                let base = pair[0].0;
                 let terms = pair
                     .iter()
-                    .map(|t| Term::from_field_text(field, t))
+                    .map(|(p, t)| (p - base, Term::from_field_text(field, t)))
                     .collect();
-                let phrase: Box<dyn Query> = Box::new(PhraseQuery::new(terms));
+                let phrase: Box<dyn Query> = Box::new(PhraseQuery::new_with_offset(terms));
                 clauses.push((Occur::Should, Box::new(BoostQuery::new(phrase, boost))));
             }
         }

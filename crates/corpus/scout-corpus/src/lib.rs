@@ -25,7 +25,9 @@ pub mod network;
 pub mod org_variants;
 pub mod organisations;
 pub mod orgs;
+pub mod relevance;
 pub mod researchers;
+pub mod semantic;
 mod store;
 pub mod stored;
 pub mod trained;
@@ -36,8 +38,10 @@ pub use derive::{IdentityStep, RefreshProgress, RefreshReport};
 pub use error::{CorpusError, Result};
 pub use index::{Hit, TextIndex};
 pub use ingest::{IngestOptions, IngestReport, Progress};
+pub use relevance::{RelevanceOptions, Relevant};
 pub use rusqlite;
 pub use scout_formats::{SliceFilter, country_code, title_fingerprint};
+pub use semantic::SemanticModel;
 
 /// An open corpus: the database connection and the location of its index.
 pub struct Corpus {

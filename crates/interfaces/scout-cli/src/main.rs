@@ -45,6 +45,8 @@ enum Command {
     List(cmd::list::Args),
     /// Show a researcher's profile
     Show(cmd::show::Args),
+    /// Reviewer–paper affinity in the OpenReview expertise format (archives, submissions → CSV)
+    Affinity(cmd::affinity::Args),
     /// Explain whether and why two author mentions are the same researcher
     WhySame(cmd::why_same::Args),
     /// Warm introduction paths from our people to a target
@@ -123,6 +125,7 @@ fn main() -> ExitCode {
         Command::Ingest(args) => cmd::ingest::run(&ctx, args),
         Command::List(args) => cmd::list::run(&ctx, args),
         Command::Show(args) => cmd::show::run(&ctx, args),
+        Command::Affinity(args) => cmd::affinity::run(&ctx, args),
         Command::WhySame(args) => cmd::why_same::run(&ctx, args),
         Command::Path(args) => cmd::path::run(&ctx, args),
         Command::Radius(args) => cmd::radius::run(&ctx, args),

@@ -205,6 +205,107 @@ fn ingest_list_show_and_why_same_on_real_data() {
     assert!(csv.status.success());
     assert_eq!(String::from_utf8_lossy(&csv.stdout).lines().count(), 6);
 
+    // A topic with nothing to search for is a usage error that says why.
+    for topic in ["", "   ", "the of and"] {
+        let out = scout(&db, &["list", topic]);
+        assert_eq!(out.status.code(), Some(2), "{topic:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("no words to search for"), "{err}");
+    }
+    // A topic no paper matches: an empty List and the reason, exit 0.
+    let none = json(&scout(&db, &["--format", "json", "list", "zqxjvbwkq"]));
+    assert_eq!(none["rows"].as_array().map(Vec::len), Some(0), "{none}");
+    assert!(
+        none["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("no paper"),
+        "{none}"
+    );
+    // --about: a long text from a file ranks like a topic.
+    let about = dir.path().join("role.txt");
+    std::fs::write(
+        &about,
+        "We are hiring a researcher to train large language models: pre-training data, \
+         scaling laws and instruction tuning.",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let described = json(&scout(
+        &db,
+        &[
+            "--format",
+            "json",
+            "list",
+            "--about",
+            &about.display().to_string(),
+            "--limit",
+            "5",
+        ],
+    ));
+    assert_eq!(
+        described["rows"].as_array().map(Vec::len),
+        Some(5),
+        "{described}"
+    );
+
+    // Affinity in the OpenReview expertise format: a researcher's own held-back paper scores
+    // higher against their archive than against an unrelated one.
+    let archives = dir.path().join("archives");
+    std::fs::create_dir(&archives).unwrap_or_else(|e| panic!("{e}"));
+    let mt = query_rows(
+        &db,
+        "SELECT w.id, w.title, COALESCE(w.abstract, '') FROM works w
+         WHERE w.title LIKE '%translation%' AND w.abstract IS NOT NULL ORDER BY w.id LIMIT 4",
+    );
+    let other = query_rows(
+        &db,
+        "SELECT w.id, w.title, COALESCE(w.abstract, '') FROM works w
+         WHERE w.title LIKE '%speech%' AND w.abstract IS NOT NULL ORDER BY w.id LIMIT 3",
+    );
+    let line = |r: &Vec<String>| {
+        serde_json::json!({"id": r[0], "content": {"title": r[1], "abstract": r[2]}}).to_string()
+    };
+    let write = |name: &str, rows: &[Vec<String>]| {
+        let text: Vec<String> = rows.iter().map(line).collect();
+        std::fs::write(archives.join(name), text.join("\n")).unwrap_or_else(|e| panic!("{e}"));
+    };
+    write("~Translator1.jsonl", &mt[1..]);
+    write("~Speaker1.jsonl", &other);
+    let subs = dir.path().join("submissions.json");
+    std::fs::write(
+        &subs,
+        serde_json::json!({ mt[0][0].clone(): {"id": mt[0][0], "content": {"title": mt[0][1], "abstract": mt[0][2]}} })
+            .to_string(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let scores = dir.path().join("scores.csv");
+    let out = scout(
+        &db,
+        &[
+            "affinity",
+            "--archives",
+            &archives.display().to_string(),
+            "--submissions",
+            &subs.display().to_string(),
+            "--out",
+            &scores.display().to_string(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = std::fs::read_to_string(&scores).unwrap_or_else(|e| panic!("{e}"));
+    let score = |who: &str| -> f64 {
+        csv.lines()
+            .find(|l| l.contains(who))
+            .and_then(|l| l.rsplit(',').next())
+            .and_then(|x| x.parse().ok())
+            .unwrap_or_else(|| panic!("{csv}"))
+    };
+    assert!(score("~Translator1") > score("~Speaker1"), "{csv}");
+
     // Profile of the top researcher.
     let top = &rows[0]["researcher"];
     let key = top["key"].as_str().unwrap_or_default();

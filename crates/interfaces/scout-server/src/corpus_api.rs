@@ -246,10 +246,16 @@ fn corpus_err(e: CorpusError) -> ApiError {
     }
 }
 
+/// A topic with nothing to search for (empty or only stop words): 422.
+fn empty_topic(message: String) -> ApiError {
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "empty_topic", message)
+}
+
 fn rank_err(e: RankError) -> ApiError {
     match e {
         RankError::Corpus(c) => corpus_err(c),
         RankError::Invalid(m) => ApiError::bad_request(m),
+        e @ RankError::EmptyTopic(_) => empty_topic(e.to_string()),
         other => {
             tracing::error!(error = %other, "ranking error");
             ApiError::internal(other.to_string())
@@ -364,7 +370,9 @@ struct ListParams {
 fn list_query(p: ListParams) -> ApiResult<ListQuery> {
     let topic = p.topic.trim();
     if topic.is_empty() {
-        return Err(ApiError::bad_request("topic must not be empty"));
+        return Err(empty_topic(
+            RankError::EmptyTopic(String::new()).to_string(),
+        ));
     }
     let mut q = ListQuery::new(topic);
     q.limit = clamp_limit(p.limit, 50);

@@ -3,7 +3,7 @@
 use anyhow::Context as _;
 use scout_corpus::orgs::OrgType;
 use scout_corpus::researchers::Stage;
-use scout_rank::{ListQuery, ListResult, rank};
+use scout_rank::{ListQuery, ListResult, RankError, rank};
 
 use super::Context;
 use crate::output::{self, Format, Table};
@@ -11,7 +11,12 @@ use crate::output::{self, Format, Table};
 #[derive(clap::Args)]
 pub struct Args {
     /// Free-text topic, e.g. "reinforcement learning for reasoning"
-    topic: String,
+    #[arg(required_unless_present = "about", conflicts_with = "about")]
+    topic: Option<String>,
+    /// Rank for a long text instead of a topic: a role description or an abstract, read from
+    /// FILE (`-`: standard input)
+    #[arg(long, value_name = "FILE")]
+    about: Option<std::path::PathBuf>,
     /// How many researchers to list
     #[arg(long, default_value_t = 50)]
     limit: usize,
@@ -45,6 +50,15 @@ pub struct Args {
     /// Papers shown per researcher with --explain
     #[arg(long, default_value_t = 3)]
     explain_papers: usize,
+    /// Relevance: weight of BM25 against semantic similarity, 0–1 (1: BM25 only)
+    #[arg(long, default_value_t = scout_corpus::RelevanceOptions::default().lexical_weight)]
+    lexical_weight: f64,
+    /// Relevance: papers below this fraction of the best paper's relevance do not count
+    #[arg(long, default_value_t = scout_corpus::RelevanceOptions::default().floor)]
+    floor: f64,
+    /// Relevance: do not ask for learned acronyms / long forms together
+    #[arg(long)]
+    no_acronyms: bool,
     /// Add the leak radius: how many others on this List are co-authors (1 hop) or share a
     /// co-author (2 hops) with each researcher
     #[arg(long)]
@@ -61,8 +75,25 @@ struct WithRadius<'a> {
     radius: Vec<scout_network::radius::Radius>,
 }
 
+/// The topic: the argument, or the text of `--about FILE` (`-`: standard input).
+fn topic_text(args: &Args) -> anyhow::Result<String> {
+    match (&args.topic, &args.about) {
+        (Some(t), _) => Ok(t.clone()),
+        (None, Some(path)) if path.as_os_str() == "-" => {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                .context("reading the text from standard input")?;
+            Ok(text)
+        }
+        (None, Some(path)) => {
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+        }
+        (None, None) => Ok(String::new()),
+    }
+}
+
 pub fn query_from(args: &Args) -> anyhow::Result<ListQuery> {
-    let mut q = ListQuery::new(args.topic.clone());
+    let mut q = ListQuery::new(topic_text(args)?);
     q.limit = args.limit;
     q.org = args.org.clone();
     q.org_type = args.org_type.as_deref().and_then(OrgType::parse);
@@ -79,6 +110,12 @@ pub fn query_from(args: &Args) -> anyhow::Result<ListQuery> {
     q.since = args.since;
     q.explain_papers = args.explain_papers.max(1);
     q.include_rejected = args.include_rejected;
+    if !(0.0..=1.0).contains(&args.lexical_weight) || !(0.0..1.0).contains(&args.floor) {
+        anyhow::bail!("--lexical-weight must be in [0, 1] and --floor in [0, 1)");
+    }
+    q.relevance.lexical_weight = args.lexical_weight;
+    q.relevance.floor = args.floor;
+    q.relevance.acronyms = !args.no_acronyms;
     Ok(q)
 }
 
@@ -90,7 +127,14 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     if query.stage.is_some() {
         query.stage_overrides = super::overrides::stage_overrides(ctx)?;
     }
-    let result = rank(corpus.conn(), &index, as_of, &query)?;
+    let result = match rank(corpus.conn(), &index, as_of, &query) {
+        Ok(result) => result,
+        Err(e @ RankError::EmptyTopic(_)) => {
+            eprintln!("error: {e}");
+            return Ok(2);
+        }
+        Err(e) => return Err(e.into()),
+    };
     let radius = if args.radius {
         let graph = scout_network::Graph::load(corpus.conn())?;
         let ids: Vec<u32> = result.rows.iter().map(|r| r.researcher.id as u32).collect();
@@ -146,12 +190,26 @@ fn with_radius(
 fn print_heading(result: &ListResult) {
     println!(
         "The List for \"{}\" — {} matching papers, {} researchers considered, as of {} ({:.1} ms)",
-        result.topic,
+        shorten(
+            result
+                .topic
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .as_str(),
+            100
+        ),
         result.matching_papers,
         result.candidates,
         result.as_of_year,
         result.milliseconds
     );
+    if !result.expansions.is_empty() {
+        println!("(also searched: {})", result.expansions.join("; "));
+    }
+    if let Some(reason) = &result.reason {
+        println!("{reason}");
+    }
 }
 
 pub fn table(result: &ListResult, wide: bool) -> Table {
@@ -196,14 +254,7 @@ pub fn table(result: &ListResult, wide: bool) -> Table {
 }
 
 pub fn print_table(result: &ListResult, explain: bool) {
-    println!(
-        "The List for \"{}\" — {} matching papers, {} researchers considered, as of {} ({:.1} ms)",
-        result.topic,
-        result.matching_papers,
-        result.candidates,
-        result.as_of_year,
-        result.milliseconds
-    );
+    print_heading(result);
     if !explain {
         print!("{}", table(result, false).render());
         return;

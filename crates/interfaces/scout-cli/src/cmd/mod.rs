@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod affinity;
 pub mod arena;
 pub mod audit;
 pub mod backup;

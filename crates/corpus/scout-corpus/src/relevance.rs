@@ -1,0 +1,243 @@
+//! How relevant each work is to a topic: BM25 over the full-text index (with the corpus's learned
+//! acronyms asked for in both spellings) combined with the semantic model's cosine similarity.
+//! Every work above a relevance floor is returned, however many there are.
+//!
+//! ```text
+//! relevance = (w · (BM25/BM25(best))^p + (1 − w) · (cos⁺/cos(best))^s) / max over works  ∈ (0, 1]
+//! ```
+//!
+//! with `w` [`RelevanceOptions::lexical_weight`], `p` [`RelevanceOptions::lexical_power`] and `s`
+//! [`RelevanceOptions::sharpness`]: the powers make a paper that matches the whole topic count
+//! far more than many that match part of it. Without
+//! a semantic model (an index built before it existed) the BM25 part alone counts.
+
+use rustc_hash::FxHashMap as HashMap;
+use serde::Serialize;
+use tantivy::Term;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+
+use crate::error::Result;
+use crate::index::{Hit, TextIndex};
+use crate::semantic;
+
+/// How lexical and semantic evidence are weighed.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RelevanceOptions {
+    /// Weight of BM25 against the semantic cosine, in [0, 1] (1: BM25 only).
+    pub lexical_weight: f64,
+    /// Exponent on the relative BM25 score.
+    pub lexical_power: f64,
+    /// Exponent on the relative cosine: higher keeps only the closest papers.
+    pub sharpness: f64,
+    /// Works below this relevance (relative to the best work) are left out.
+    pub floor: f64,
+    /// Ask for learned acronyms and their long forms together.
+    pub acronyms: bool,
+    /// At most this many works (best first); `usize::MAX`: no cap.
+    pub max_works: usize,
+}
+
+impl Default for RelevanceOptions {
+    fn default() -> Self {
+        RelevanceOptions {
+            lexical_weight: 0.5,
+            lexical_power: 2.0,
+            sharpness: 4.0,
+            floor: 0.1,
+            acronyms: true,
+            max_works: usize::MAX,
+        }
+    }
+}
+
+/// The works relevant to a topic.
+#[derive(Debug, Clone, Default)]
+pub struct Relevant {
+    /// The topic's searchable terms (analysed); empty when it had none (only stop words).
+    pub terms: Vec<String>,
+    /// Acronyms or long forms added to the query (as written in the corpus).
+    pub expansions: Vec<String>,
+    /// Works with their relevance in (0, 1] as `score`, best first.
+    pub hits: Vec<Hit>,
+}
+
+/// True when `needle` occurs as consecutive words in `hay`.
+fn contains<A: AsRef<str>, B: AsRef<str>>(hay: &[A], needle: &[B]) -> bool {
+    !needle.is_empty()
+        && hay
+            .windows(needle.len())
+            .any(|w| w.iter().zip(needle).all(|(x, y)| x.as_ref() == y.as_ref()))
+}
+
+impl TextIndex {
+    /// Every work relevant to `topic` (from `since` on) above the floor, best first.
+    pub fn relevant(
+        &self,
+        topic: &str,
+        since: Option<i32>,
+        opts: &RelevanceOptions,
+    ) -> Result<Relevant> {
+        let toks = semantic::tokens(topic);
+        let terms: Vec<String> = toks.iter().map(|(_, t)| t.clone()).collect();
+        if terms.is_empty() {
+            return Ok(Relevant::default());
+        }
+        // Learned acronyms: a short form asks for its long form and the other way round.
+        let mut extra: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut expansions = Vec::new();
+        let mut semantic_terms: Vec<String> = terms.clone();
+        if opts.acronyms
+            && let Some(model) = &self.semantic
+        {
+            for a in model.acronyms() {
+                let long: Vec<&str> = a.long_tokens.iter().map(|(_, t)| t.as_str()).collect();
+                if terms.contains(&a.short) {
+                    expansions.push(a.long_text.clone());
+                    semantic_terms.extend(long.iter().map(|t| t.to_string()));
+                    for (field, boost) in
+                        [(self.fields.title, 3.0), (self.fields.abstract_text, 1.5)]
+                    {
+                        let phrase: Vec<(usize, Term)> = a
+                            .long_tokens
+                            .iter()
+                            .map(|(p, t)| (*p as usize, Term::from_field_text(field, t)))
+                            .collect();
+                        let q: Box<dyn Query> = if phrase.len() > 1 {
+                            Box::new(PhraseQuery::new_with_offset(phrase))
+                        } else {
+                            continue;
+                        };
+                        extra.push((Occur::Should, Box::new(BoostQuery::new(q, boost))));
+                    }
+                } else if long.len() > 1
+                    && contains(&terms, &long)
+                    // "reinforcement learning from human feedback" asks for RLHF, not also RL.
+                    && !model.acronyms().iter().any(|b| {
+                        let other: Vec<&str> =
+                            b.long_tokens.iter().map(|(_, t)| t.as_str()).collect();
+                        other.len() > long.len() && contains(&terms, &other) && contains(&other, &long)
+                    })
+                {
+                    expansions.push(a.short.clone());
+                    semantic_terms.push(a.short.clone());
+                    for (field, boost) in
+                        [(self.fields.title, 3.0), (self.fields.abstract_text, 1.5)]
+                    {
+                        let q: Box<dyn Query> = Box::new(TermQuery::new(
+                            Term::from_field_text(field, &a.short),
+                            IndexRecordOption::WithFreqs,
+                        ));
+                        extra.push((Occur::Should, Box::new(BoostQuery::new(q, boost))));
+                    }
+                }
+            }
+        }
+
+        // Lexical: every BM25 hit down to the floor (fetched in growing pages).
+        let mut lexical: HashMap<i64, f64> = HashMap::default();
+        let mut best_lexical = 0.0f64;
+        if opts.lexical_weight > 0.0 || self.semantic.is_none() {
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+                vec![(Occur::Should, self.topic_query(topic, since)?)];
+            clauses.append(&mut extra);
+            let query = BooleanQuery::new(clauses);
+            let mut limit = 2048usize;
+            loop {
+                let hits = self.collect(&query, limit)?;
+                let full = hits.len() == limit;
+                best_lexical = hits.first().map_or(0.0, |h| f64::from(h.score));
+                let cutoff =
+                    best_lexical * (opts.floor * 0.5).powf(1.0 / opts.lexical_power.max(1.0));
+                let last_above = hits.last().is_some_and(|h| f64::from(h.score) >= cutoff);
+                if !full || !last_above || limit >= 1 << 22 {
+                    for h in hits {
+                        if f64::from(h.score) >= cutoff {
+                            lexical.insert(h.work_id, f64::from(h.score));
+                        }
+                    }
+                    break;
+                }
+                limit *= 4;
+            }
+        }
+        let w = match &self.semantic {
+            Some(_) => opts.lexical_weight.clamp(0.0, 1.0),
+            None => 1.0,
+        };
+        let mut scored: HashMap<i64, f64> = HashMap::default();
+        if best_lexical > 0.0 && w > 0.0 {
+            for (&id, &s) in &lexical {
+                scored.insert(id, w * (s / best_lexical).powf(opts.lexical_power));
+            }
+        }
+        // Semantic: the cosine with every work's vector.
+        if w < 1.0
+            && let Some(model) = &self.semantic
+        {
+            let refs: Vec<&str> = semantic_terms.iter().map(String::as_str).collect();
+            if let Some(q) = model.embed_terms(&refs) {
+                let mut cos = Vec::new();
+                model.cosines(&q, since, &mut cos);
+                let best = cos.iter().map(|c| c.1).fold(0.0f32, f32::max);
+                if best > 0.0 {
+                    let best = f64::from(best);
+                    // Below this relative cosine the semantic part cannot reach the floor alone.
+                    let min_rel = (opts.floor * 0.25 / (1.0 - w)).powf(1.0 / opts.sharpness);
+                    for (id, c) in cos {
+                        let rel = f64::from(c) / best;
+                        if rel < min_rel && !scored.contains_key(&id) {
+                            continue;
+                        }
+                        let part = (1.0 - w) * rel.max(0.0).powf(opts.sharpness);
+                        *scored.entry(id).or_insert(0.0) += part;
+                    }
+                }
+            }
+        }
+        let top = scored.values().copied().fold(0.0f64, f64::max);
+        let mut hits: Vec<Hit> = if top > 0.0 {
+            scored
+                .into_iter()
+                .map(|(id, s)| (id, s / top))
+                .filter(|&(_, r)| r >= opts.floor)
+                .map(|(work_id, r)| Hit {
+                    work_id,
+                    score: r as f32,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.work_id.cmp(&b.work_id)));
+        hits.truncate(opts.max_works);
+        Ok(Relevant {
+            terms,
+            expansions,
+            hits,
+        })
+    }
+
+    fn collect(&self, query: &dyn Query, limit: usize) -> Result<Vec<Hit>> {
+        let searcher = self.reader.searcher();
+        let top = searcher.search(query, &TopDocs::with_limit(limit).order_by_score())?;
+        let mut columns = Vec::with_capacity(searcher.segment_readers().len());
+        for segment in searcher.segment_readers() {
+            columns.push(segment.fast_fields().u64("work_id")?);
+        }
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let Some(column) = columns.get(address.segment_ord as usize) else {
+                continue;
+            };
+            if let Some(id) = column.first(address.doc_id) {
+                hits.push(Hit {
+                    work_id: id as i64,
+                    score,
+                });
+            }
+        }
+        Ok(hits)
+    }
+}

@@ -1,0 +1,704 @@
+//! The semantic model: what words mean, learned from the corpus's own titles and abstracts at
+//! refresh, so that a topic finds papers that use other words for it.
+//!
+//! - **Term vectors** by latent semantic analysis: the document × term matrix (weights
+//!   `(1 + ln tf) · idf`, rows normalised; a deterministic sample of at most
+//!   [`MAX_TRAINING_DOCS`] works) is factored by a randomized SVD with one power iteration
+//!   (`linalg.rs`); a term's vector is its right singular vector row scaled by `σ^½`.
+//! - **Text vectors** are SIF averages (Arora, Liang & Ma 2017): each token's term vector weighted
+//!   `a / (a + p(term))`, the corpus's common direction removed, normalised. Every work's vector
+//!   is kept, quantised to 8 bits, for brute-force cosine search.
+//! - **Acronyms** and their long forms from "long form (SHORT)" definitions (`acronyms.rs`), so a
+//!   query in one spelling also asks for the other.
+//!
+//! The model is written to `semantic.bin` in the index directory and read back in one pass.
+
+pub mod acronyms;
+pub mod linalg;
+
+use std::io::Write as _;
+use std::path::Path;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use rusqlite::Connection;
+use rustc_hash::FxHashMap as HashMap;
+use serde::Serialize;
+
+pub use acronyms::Acronym;
+use linalg::{Sparse, SplitMix};
+
+use crate::error::{CorpusError, Result};
+
+/// Works sampled to learn term vectors (all works still get a vector).
+pub const MAX_TRAINING_DOCS: usize = 250_000;
+/// Dimensions kept.
+const DIM: usize = 128;
+/// Extra random directions of the range finder.
+const OVERSAMPLE: usize = 16;
+/// A term must occur in this many training works to get a vector.
+const MIN_DF: u32 = 3;
+const MAX_VOCAB: usize = 80_000;
+/// The SIF smoothing constant.
+const SIF_A: f64 = 1e-3;
+const FILE: &str = "semantic.bin";
+const MAGIC: &[u8; 8] = b"SCSEM001";
+const BATCH: usize = 8192;
+
+/// The learned model.
+pub struct SemanticModel {
+    dim: usize,
+    vocab: HashMap<String, u32>,
+    /// Inverse document frequency per term (for lexical similarity of arbitrary texts).
+    idf: Vec<f32>,
+    /// `ln(N + 1)`: the idf of a term never seen in training.
+    max_idf: f32,
+    sif: Vec<f32>,
+    /// `vocab × dim`, row-major.
+    term_vectors: Vec<f32>,
+    /// The common direction removed from every text vector.
+    common: Vec<f32>,
+    acronyms: Vec<Acronym>,
+    /// Per work id: publication year (0 unknown) and the quantised vector (all zero: none).
+    years: Vec<i16>,
+    papers: Vec<i8>,
+}
+
+/// What a model build did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SemanticReport {
+    pub works: usize,
+    pub training_works: usize,
+    pub vocabulary: usize,
+    pub acronyms: usize,
+    pub seconds: f64,
+    pub bytes: u64,
+}
+
+/// Analysed tokens of a text (the index's analyser: lower case, ASCII folding, English stop
+/// words dropped, stemmed) with their positions.
+pub fn tokens(text: &str) -> Vec<(u32, String)> {
+    let mut analyzer = crate::index::analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        let t = stream.token();
+        out.push((t.position as u32, t.text.clone()));
+    }
+    out
+}
+
+struct Doc {
+    id: i64,
+    year: i16,
+    text: String,
+}
+
+/// Streams works in batches of [`BATCH`].
+fn for_each_batch(conn: &Connection, mut f: impl FnMut(&[Doc]) -> Result<()>) -> Result<()> {
+    let mut stmt = conn.prepare(
+        "SELECT w.id, w.year, w.title, COALESCE(w.abstract, a.text)
+         FROM works w LEFT JOIN abstracts a ON a.work_key = w.key ORDER BY w.id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut batch = Vec::with_capacity(BATCH);
+    while let Some(r) = rows.next()? {
+        let title: String = r.get(2)?;
+        let abstract_text: Option<String> = r.get(3)?;
+        let year: Option<i64> = r.get(1)?;
+        batch.push(Doc {
+            id: r.get(0)?,
+            year: year.and_then(|y| i16::try_from(y).ok()).unwrap_or(0),
+            text: match abstract_text {
+                Some(a) => format!("{title}. {a}"),
+                None => title,
+            },
+        });
+        if batch.len() == BATCH {
+            f(&batch)?;
+            batch.clear();
+        }
+    }
+    if !batch.is_empty() {
+        f(&batch)?;
+    }
+    Ok(())
+}
+
+/// Learns the model from the works in `conn` and writes it into `index_dir`.
+pub fn build(conn: &Connection, index_dir: &Path) -> Result<SemanticReport> {
+    let started = Instant::now();
+    let works: i64 = conn.query_row("SELECT COUNT(*) FROM works", [], |r| r.get(0))?;
+    let works = usize::try_from(works).unwrap_or(0);
+    let every = works.div_ceil(MAX_TRAINING_DOCS).max(1);
+
+    // Pass 1 (training sample): document frequencies and token counts; acronyms from all works.
+    let mut df: HashMap<String, (u32, u64)> = HashMap::default();
+    let mut counter = acronyms::AcronymCounter::default();
+    let mut training = 0usize;
+    for_each_batch(conn, |batch| {
+        let analysed: Vec<Vec<(u32, String)>> = batch.par_iter().map(|d| tokens(&d.text)).collect();
+        for (doc, toks) in batch.iter().zip(&analysed) {
+            if doc.text.contains('(') {
+                counter.scan(&doc.text, &mut |s| tokens(s));
+            }
+            if !in_training(doc.id, every) {
+                continue;
+            }
+            training += 1;
+            let mut seen: Vec<&str> = toks.iter().map(|(_, t)| t.as_str()).collect();
+            for t in &seen {
+                if let Some(e) = df.get_mut(*t) {
+                    e.1 += 1;
+                } else {
+                    df.insert((*t).to_string(), (0, 1));
+                }
+            }
+            seen.sort_unstable();
+            seen.dedup();
+            for t in seen {
+                if let Some(e) = df.get_mut(t) {
+                    e.0 += 1;
+                }
+            }
+        }
+        Ok(())
+    })?;
+    let acronyms = counter.finish(&mut |s| tokens(s));
+
+    // Vocabulary: the most frequent terms above the document-frequency floor.
+    let mut terms: Vec<(String, u32, u64)> = df
+        .into_iter()
+        .filter(|(_, (d, _))| *d >= MIN_DF)
+        .map(|(t, (d, c))| (t, d, c))
+        .collect();
+    terms.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    terms.truncate(MAX_VOCAB);
+    let n_train = training.max(1) as f64;
+    let total_tokens: u64 = terms.iter().map(|t| t.2).sum::<u64>().max(1);
+    let vocab: HashMap<String, u32> = terms
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.0.clone(), i as u32))
+        .collect();
+    let idf: Vec<f32> = terms
+        .iter()
+        .map(|t| ((n_train + 1.0) / f64::from(t.1)).ln() as f32)
+        .collect();
+    let sif: Vec<f32> = terms
+        .iter()
+        .map(|t| (SIF_A / (SIF_A + t.2 as f64 / total_tokens as f64)) as f32)
+        .collect();
+
+    // Pass 2: the training matrix.
+    let mut a = Sparse {
+        n_cols: vocab.len(),
+        offsets: vec![0],
+        ..Sparse::default()
+    };
+    for_each_batch(conn, |batch| {
+        let rows: Vec<Vec<(u32, f32)>> = batch
+            .par_iter()
+            .filter(|d| in_training(d.id, every))
+            .map(|d| weighted_row(&vocab, &idf, &tokens(&d.text)))
+            .collect();
+        for row in rows {
+            for (c, v) in row {
+                a.cols.push(c);
+                a.vals.push(v);
+            }
+            a.offsets.push(a.cols.len());
+        }
+        Ok(())
+    })?;
+    let term_vectors = term_vectors(&a, DIM);
+    drop(a);
+    let dim = term_vectors.len() / vocab.len().max(1);
+
+    let mut model = SemanticModel {
+        dim,
+        vocab,
+        idf,
+        max_idf: (n_train + 1.0).ln() as f32,
+        sif,
+        term_vectors,
+        common: vec![0.0; dim],
+        acronyms,
+        years: Vec::new(),
+        papers: Vec::new(),
+    };
+
+    // Pass 3: every work's vector; the common direction from the first batches.
+    let max_id: i64 = conn.query_row("SELECT COALESCE(MAX(id), 0) FROM works", [], |r| r.get(0))?;
+    let slots = usize::try_from(max_id).unwrap_or(0) + 1;
+    let mut raw = vec![0f32; slots * dim];
+    model.years = vec![0i16; slots];
+    for_each_batch(conn, |batch| {
+        let vectors: Vec<Option<Vec<f32>>> = batch
+            .par_iter()
+            .map(|d| model.sif_average(&token_texts(&tokens(&d.text))))
+            .collect();
+        for (d, v) in batch.iter().zip(vectors) {
+            let slot = d.id as usize;
+            if slot < slots {
+                model.years[slot] = d.year;
+                if let Some(v) = v {
+                    raw[slot * dim..(slot + 1) * dim].copy_from_slice(&v);
+                }
+            }
+        }
+        Ok(())
+    })?;
+    model.common = common_direction(&raw, dim);
+    model.papers = raw
+        .par_chunks(dim.max(1))
+        .flat_map_iter(|v| {
+            let mut v = v.to_vec();
+            model.finish_vector(&mut v);
+            v.into_iter()
+                .map(|x| (x * 127.0).round().clamp(-127.0, 127.0) as i8)
+        })
+        .collect();
+    let bytes = model.save(index_dir)?;
+    Ok(SemanticReport {
+        works,
+        training_works: training,
+        vocabulary: model.vocab.len(),
+        acronyms: model.acronyms.len(),
+        seconds: started.elapsed().as_secs_f64(),
+        bytes,
+    })
+}
+
+/// The deterministic training sample: every `every`-th work id.
+fn in_training(id: i64, every: usize) -> bool {
+    usize::try_from(id).is_ok_and(|id| id.is_multiple_of(every.max(1)))
+}
+
+fn token_texts(tokens: &[(u32, String)]) -> Vec<&str> {
+    tokens.iter().map(|(_, t)| t.as_str()).collect()
+}
+
+/// `(1 + ln tf) · idf` per vocabulary term of a text, normalised.
+fn weighted_row(
+    vocab: &HashMap<String, u32>,
+    idf: &[f32],
+    toks: &[(u32, String)],
+) -> Vec<(u32, f32)> {
+    let mut ids: Vec<u32> = toks
+        .iter()
+        .filter_map(|(_, t)| vocab.get(t).copied())
+        .collect();
+    ids.sort_unstable();
+    let mut row: Vec<(u32, f32)> = Vec::new();
+    for id in ids {
+        match row.last_mut() {
+            Some((last, tf)) if *last == id => *tf += 1.0,
+            _ => row.push((id, 1.0)),
+        }
+    }
+    for (id, w) in &mut row {
+        *w = (1.0 + w.ln()) * idf[*id as usize];
+    }
+    let norm = row.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        for (_, w) in &mut row {
+            *w /= norm;
+        }
+    }
+    row
+}
+
+/// Term vectors (`vocab × k`, row-major) from a randomized SVD of `a` (documents × terms).
+fn term_vectors(a: &Sparse, k: usize) -> Vec<f32> {
+    let v = a.n_cols;
+    let l = (k + OVERSAMPLE).min(v).min(a.n_rows()).max(1);
+    let k = k.min(l);
+    let at = a.transpose();
+    let mut rng = SplitMix(0x5C07_5EED_u64);
+    let omega: Vec<f32> = (0..v * l)
+        .map(|_| rng.symmetric() + rng.symmetric() + rng.symmetric())
+        .collect();
+    // Range of A (documents side), one power iteration: Y = A Aᵀ A Ω.
+    let mut y = a.times(&omega, l);
+    linalg::orthonormalise(&mut y, l);
+    let mut z = at.times(&y, l);
+    linalg::orthonormalise(&mut z, l);
+    let mut y = a.times(&z, l);
+    linalg::orthonormalise(&mut y, l);
+    // Z = Aᵀ Q = Bᵀ (terms × l); its left singular vectors are A's right singular vectors.
+    let z = at.times(&y, l);
+    let m = linalg::symmetric_gram(&z, l);
+    let (values, w) = linalg::symmetric_eigen(&m, l);
+    // Term vectors = U_Z Σ^½ = Z W Σ^(−½), first k columns.
+    let scale: Vec<f64> = values
+        .iter()
+        .take(k)
+        .map(|&s2| {
+            if s2 > 1e-12 {
+                s2.sqrt().powf(-0.5)
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let mut out = vec![0f32; v * k];
+    out.par_chunks_mut(k.max(1))
+        .zip(z.par_chunks(l))
+        .for_each(|(o, zr)| {
+            for j in 0..k {
+                let mut s = 0f64;
+                for (i, &zi) in zr.iter().enumerate() {
+                    s += f64::from(zi) * w[i * l + j];
+                }
+                o[j] = (s * scale[j]) as f32;
+            }
+        });
+    out
+}
+
+/// The first principal direction (uncentred) of the rows of `raw`, by power iteration.
+fn common_direction(raw: &[f32], dim: usize) -> Vec<f32> {
+    let mut v = vec![1.0f64 / (dim.max(1) as f64).sqrt(); dim];
+    for _ in 0..30 {
+        let next = raw
+            .par_chunks(dim.max(1) * 4096)
+            .map(|block| {
+                let mut acc = vec![0f64; dim];
+                for row in block.chunks(dim) {
+                    let d: f64 = row.iter().zip(&v).map(|(&x, &y)| f64::from(x) * y).sum();
+                    for (a, &x) in acc.iter_mut().zip(row) {
+                        *a += d * f64::from(x);
+                    }
+                }
+                acc
+            })
+            .reduce(
+                || vec![0f64; dim],
+                |mut x, y| {
+                    for (a, b) in x.iter_mut().zip(y) {
+                        *a += b;
+                    }
+                    x
+                },
+            );
+        let norm = next.iter().map(|x| x * x).sum::<f64>().sqrt();
+        if norm == 0.0 {
+            return vec![0.0; dim];
+        }
+        v = next.into_iter().map(|x| x / norm).collect();
+    }
+    v.into_iter().map(|x| x as f32).collect()
+}
+
+impl SemanticModel {
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    pub fn acronyms(&self) -> &[Acronym] {
+        &self.acronyms
+    }
+
+    pub fn vocabulary(&self) -> usize {
+        self.vocab.len()
+    }
+
+    /// The SIF-weighted mean of the term vectors of `terms` (None when no term is known).
+    fn sif_average(&self, terms: &[&str]) -> Option<Vec<f32>> {
+        let mut v = vec![0f32; self.dim];
+        let mut n = 0usize;
+        for t in terms {
+            if let Some(&id) = self.vocab.get(*t) {
+                let id = id as usize;
+                let w = self.sif[id];
+                for (a, &x) in v
+                    .iter_mut()
+                    .zip(&self.term_vectors[id * self.dim..(id + 1) * self.dim])
+                {
+                    *a += w * x;
+                }
+                n += 1;
+            }
+        }
+        (n > 0).then(|| {
+            for a in &mut v {
+                *a /= n as f32;
+            }
+            v
+        })
+    }
+
+    /// Removes the common direction and normalises (a zero vector stays zero).
+    fn finish_vector(&self, v: &mut [f32]) {
+        let d: f32 = v.iter().zip(&self.common).map(|(a, b)| a * b).sum();
+        for (a, &c) in v.iter_mut().zip(&self.common) {
+            *a -= d * c;
+        }
+        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            for a in v.iter_mut() {
+                *a /= norm;
+            }
+        }
+    }
+
+    /// The unit vector of a list of analysed terms, or None when none is in the vocabulary.
+    pub fn embed_terms(&self, terms: &[&str]) -> Option<Vec<f32>> {
+        let mut v = self.sif_average(terms)?;
+        self.finish_vector(&mut v);
+        Some(v)
+    }
+
+    /// The unit vector of a text.
+    pub fn embed(&self, text: &str) -> Option<Vec<f32>> {
+        let toks = tokens(text);
+        self.embed_terms(&token_texts(&toks))
+    }
+
+    /// A normalised `(1 + ln tf) · idf` bag of a text's terms, sorted by term (for lexical
+    /// similarity between two texts; terms unknown to the model get the largest idf).
+    pub fn lexical(&self, terms: &[&str]) -> Vec<(String, f32)> {
+        let mut sorted: Vec<&str> = terms.to_vec();
+        sorted.sort_unstable();
+        let mut bag: Vec<(String, f32)> = Vec::new();
+        for t in sorted {
+            match bag.last_mut() {
+                Some((last, tf)) if last == t => *tf += 1.0,
+                _ => bag.push((t.to_string(), 1.0)),
+            }
+        }
+        for (t, w) in &mut bag {
+            let idf = self
+                .vocab
+                .get(t.as_str())
+                .map_or(self.max_idf, |&id| self.idf[id as usize]);
+            *w = (1.0 + w.ln()) * idf;
+        }
+        let norm = bag.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            for (_, w) in &mut bag {
+                *w /= norm;
+            }
+        }
+        bag
+    }
+
+    /// Cosine of `query` (a unit vector) with every work that has a vector, from `since` on.
+    pub fn cosines(&self, query: &[f32], since: Option<i32>, out: &mut Vec<(i64, f32)>) {
+        out.clear();
+        let q: Vec<f32> = query.iter().map(|x| x / 127.0).collect();
+        for (id, (row, &year)) in self
+            .papers
+            .chunks(self.dim.max(1))
+            .zip(&self.years)
+            .enumerate()
+        {
+            if let Some(s) = since
+                && i32::from(year) < s
+            {
+                continue;
+            }
+            let mut dot = 0f32;
+            let mut any = false;
+            for (&x, &y) in row.iter().zip(&q) {
+                dot += f32::from(x) * y;
+                any |= x != 0;
+            }
+            if any {
+                out.push((id as i64, dot));
+            }
+        }
+    }
+
+    /// The stored unit vector of a work (dequantised), if it has one.
+    pub fn work_vector(&self, work_id: i64) -> Option<Vec<f32>> {
+        let slot = usize::try_from(work_id).ok()?;
+        let row = self.papers.get(slot * self.dim..(slot + 1) * self.dim)?;
+        row.iter()
+            .any(|&x| x != 0)
+            .then(|| row.iter().map(|&x| f32::from(x) / 127.0).collect())
+    }
+
+    /// Where the model of an index lives.
+    pub fn path(index_dir: &Path) -> std::path::PathBuf {
+        index_dir.join(FILE)
+    }
+
+    fn save(&self, index_dir: &Path) -> Result<u64> {
+        let path = Self::path(index_dir);
+        let tmp = index_dir.join(format!("{FILE}.tmp"));
+        let io = |source| CorpusError::Io {
+            path: tmp.clone(),
+            source,
+        };
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(io)?);
+        let mut terms: Vec<(&String, &u32)> = self.vocab.iter().collect();
+        terms.sort_by_key(|(_, id)| **id);
+        let mut buf: Vec<u8> = Vec::new();
+        buf.extend_from_slice(MAGIC);
+        put_u32(&mut buf, self.dim as u32);
+        put_u32(&mut buf, terms.len() as u32);
+        put_f32(&mut buf, self.max_idf);
+        for (t, id) in terms {
+            put_str(&mut buf, t);
+            put_f32(&mut buf, self.idf[*id as usize]);
+            put_f32(&mut buf, self.sif[*id as usize]);
+        }
+        for &x in self.term_vectors.iter().chain(&self.common) {
+            put_f32(&mut buf, x);
+        }
+        put_u32(&mut buf, self.acronyms.len() as u32);
+        for a in &self.acronyms {
+            put_str(&mut buf, &a.short);
+            put_str(&mut buf, &a.long_text);
+            put_u32(&mut buf, a.definitions);
+            put_u32(&mut buf, a.long_tokens.len() as u32);
+            for (p, t) in &a.long_tokens {
+                put_u32(&mut buf, *p);
+                put_str(&mut buf, t);
+            }
+        }
+        put_u32(&mut buf, self.years.len() as u32);
+        for &y in &self.years {
+            buf.extend_from_slice(&y.to_le_bytes());
+        }
+        w.write_all(&buf).map_err(io)?;
+        let papers: Vec<u8> = self.papers.iter().map(|&x| x as u8).collect();
+        w.write_all(&papers).map_err(io)?;
+        w.into_inner()
+            .map_err(|e| io(e.into_error()))?
+            .sync_all()
+            .map_err(io)?;
+        std::fs::rename(&tmp, &path).map_err(|source| CorpusError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        Ok((buf.len() + papers.len()) as u64)
+    }
+
+    /// Reads the model of an index (None when the index has none yet).
+    pub fn load(index_dir: &Path) -> Result<Option<SemanticModel>> {
+        let path = Self::path(index_dir);
+        if !path.exists() {
+            return Ok(None);
+        }
+        let bytes = std::fs::read(&path).map_err(|source| CorpusError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let bad = || {
+            CorpusError::Invalid(format!(
+                "{} is damaged; run `scout refresh --rebuild`",
+                path.display()
+            ))
+        };
+        let mut r = Reader {
+            bytes: &bytes,
+            at: 0,
+        };
+        if r.take(8).ok_or_else(bad)? != MAGIC {
+            return Err(bad());
+        }
+        let dim = r.u32().ok_or_else(bad)? as usize;
+        let n_terms = r.u32().ok_or_else(bad)? as usize;
+        let max_idf = r.f32().ok_or_else(bad)?;
+        let mut vocab = HashMap::default();
+        vocab.reserve(n_terms);
+        let (mut idf, mut sif) = (Vec::with_capacity(n_terms), Vec::with_capacity(n_terms));
+        for id in 0..n_terms {
+            vocab.insert(r.string().ok_or_else(bad)?, id as u32);
+            idf.push(r.f32().ok_or_else(bad)?);
+            sif.push(r.f32().ok_or_else(bad)?);
+        }
+        let floats = r.take((n_terms + 1) * dim * 4).ok_or_else(bad)?;
+        let mut term_vectors: Vec<f32> = floats
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
+        let common = term_vectors.split_off(n_terms * dim);
+        let n_acronyms = r.u32().ok_or_else(bad)? as usize;
+        let mut acronyms = Vec::with_capacity(n_acronyms);
+        for _ in 0..n_acronyms {
+            let short = r.string().ok_or_else(bad)?;
+            let long_text = r.string().ok_or_else(bad)?;
+            let definitions = r.u32().ok_or_else(bad)?;
+            let n = r.u32().ok_or_else(bad)? as usize;
+            let mut long_tokens = Vec::with_capacity(n);
+            for _ in 0..n {
+                long_tokens.push((r.u32().ok_or_else(bad)?, r.string().ok_or_else(bad)?));
+            }
+            acronyms.push(Acronym {
+                short,
+                long_text,
+                long_tokens,
+                definitions,
+            });
+        }
+        let n_slots = r.u32().ok_or_else(bad)? as usize;
+        let years: Vec<i16> = r
+            .take(n_slots * 2)
+            .ok_or_else(bad)?
+            .chunks_exact(2)
+            .map(|c| i16::from_le_bytes([c[0], c[1]]))
+            .collect();
+        let papers: Vec<i8> = r
+            .take(n_slots * dim)
+            .ok_or_else(bad)?
+            .iter()
+            .map(|&b| b as i8)
+            .collect();
+        Ok(Some(SemanticModel {
+            dim,
+            vocab,
+            idf,
+            max_idf,
+            sif,
+            term_vectors,
+            common,
+            acronyms,
+            years,
+            papers,
+        }))
+    }
+}
+
+fn put_u32(buf: &mut Vec<u8>, v: u32) {
+    buf.extend_from_slice(&v.to_le_bytes());
+}
+
+fn put_f32(buf: &mut Vec<u8>, v: f32) {
+    buf.extend_from_slice(&v.to_le_bytes());
+}
+
+fn put_str(buf: &mut Vec<u8>, s: &str) {
+    put_u32(buf, s.len() as u32);
+    buf.extend_from_slice(s.as_bytes());
+}
+
+struct Reader<'b> {
+    bytes: &'b [u8],
+    at: usize,
+}
+
+impl<'b> Reader<'b> {
+    fn take(&mut self, n: usize) -> Option<&'b [u8]> {
+        let out = self.bytes.get(self.at..self.at.checked_add(n)?)?;
+        self.at += n;
+        Some(out)
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        let b = self.take(4)?;
+        Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    fn f32(&mut self) -> Option<f32> {
+        self.u32().map(f32::from_bits)
+    }
+
+    fn string(&mut self) -> Option<String> {
+        let n = self.u32()? as usize;
+        String::from_utf8(self.take(n)?.to_vec()).ok()
+    }
+}
