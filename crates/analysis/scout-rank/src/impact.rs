@@ -7,7 +7,8 @@
 //! - [`ImpactShape::Log`] (before issue 12): `1 + ln(1 + r)` — a paper at 100× its cohort's mean
 //!   weighs only 3.3× an average one, so many marginal matches outweigh one landmark;
 //! - [`ImpactShape::Power`]`(p)`: `(1 + r)^p / 2^p` — an average paper (`r = 1`) weighs 1, an
-//!   uncited one `2^-p`, a paper at 100× the mean `(101/2)^p` (p = 0.75: 19×).
+//!   uncited one `2^-p`, a paper at 100× the mean `(101/2)^p` (p = 0.5, the default: 7.1×;
+//!   p = 0.75: 19×).
 //!
 //! Role weighs author positions. [`RoleShape::Before`] is the original table (0.5 / 0.3 / 0.15 for
 //! middle authors of ≤ 5 / ≤ 12 / more authors), which gives the 19th of 20 authors of a landmark
@@ -61,7 +62,7 @@ impl Shape {
 impl Default for Shape {
     fn default() -> Self {
         Shape {
-            impact: ImpactShape::Power { p: 0.75 },
+            impact: ImpactShape::Power { p: 0.5 },
             role: RoleShape::Flat {
                 middle: 0.5,
                 last: 0.8,

@@ -7,7 +7,7 @@
 //! contribution = relevance × impact × role × recency
 //! relevance = BM25 and semantic similarity combined, relative to the best paper  ∈ (0, 1]
 //!             (scout_corpus::relevance; every paper above the floor counts)
-//! impact    = ((1 + r) / 2)^0.75 × status    r = citations / mean of the same measure in the
+//! impact    = ((1 + r) / 2)^0.5 × status     r = citations / mean of the same measure in the
 //!             venue-year, or its estimate where no count exists (`work_impact`, see impact.rs);
 //!             status: 0.5 workshop, 1.15 oral or spotlight, else 1
 //! role      = 1.0 first or sole author, 0.8 last, 0.5 any middle position

@@ -62,6 +62,9 @@ pub struct CitationReport {
 
 const PROBLEMS_KEPT: usize = 20;
 
+/// One key of a row: its kind, the value given, and the works it names.
+type KeyLookup<'k> = (&'static str, Option<String>, Option<&'k Vec<i64>>);
+
 /// Lookup tables from every kind of key to work ids.
 struct WorkKeys {
     openreview: HashMap<String, Vec<i64>>,
@@ -177,7 +180,7 @@ impl WorkKeys {
         &self,
         k: &PaperKeys,
     ) -> std::result::Result<(i64, &'static str), (&'static str, String)> {
-        let candidates: [(&'static str, Option<String>, Option<&Vec<i64>>); 4] = [
+        let candidates: [KeyLookup<'_>; 4] = [
             (
                 "openreview",
                 k.openreview.clone(),

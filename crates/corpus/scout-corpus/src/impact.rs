@@ -10,8 +10,9 @@
 //! across years).
 //!
 //! **Estimates.** A work without any count gets an estimate, never stored as a count: a ridge
-//! regression of `ln(1 + relative)` on what the corpus knows of every paper — status (oral,
-//! spotlight, rejected or withdrawn, workshop), review rating (standardised within the
+//! regression of `ln(1 + relative)` on what the corpus knows of every paper — status (how rare
+//! the paper's status is in its venue-year, whether it names a distinction such as oral,
+//! spotlight or highlight, rejected or withdrawn, workshop), review rating (standardised within the
 //! venue-year), team size, and the authors' record on their other counted papers (shrunk mean
 //! and best of `ln(1 + relative)`, how many) — fitted on the works that have counts. The
 //! estimate's rank within its venue-year becomes a percentile, and the percentile is mapped to the
@@ -347,6 +348,8 @@ fn choose_counts(conn: &Connection, works: &mut [Work], index: &HashMap<i64, usi
     Ok(())
 }
 
+type VenueYear<'w> = (Option<&'w str>, Option<i32>);
+
 /// Feature vectors of every work (see the module doc), in work order.
 fn build_features(
     conn: &Connection,
@@ -386,8 +389,7 @@ fn build_features(
     }
     let prior = if count > 0.0 { sum / count } else { 0.0 };
     // Ratings standardised within the venue-year.
-    let mut rating_stats: HashMap<(Option<&str>, Option<i32>), (f64, f64, f64)> =
-        HashMap::default();
+    let mut rating_stats: HashMap<VenueYear<'_>, (f64, f64, f64)> = HashMap::default();
     for w in works {
         if let Some(r) = w.rating.filter(|r| r.is_finite()) {
             let s = rating_stats
@@ -398,8 +400,28 @@ fn build_features(
             s.2 += r * r;
         }
     }
+    // How rare each status is in its venue-year: an oral is distinctive where few papers are
+    // orals, not where every paper is one (ICML 2021 lists all accepted papers as orals).
+    let mut status_counts: HashMap<(VenueYear<'_>, &str), f64> = HashMap::default();
+    let mut venue_year_counts: HashMap<VenueYear<'_>, f64> = HashMap::default();
+    for w in works {
+        let vy = (w.venue.as_deref(), w.year);
+        *status_counts.entry((vy, w.status.as_str())).or_default() += 1.0;
+        *venue_year_counts.entry(vy).or_default() += 1.0;
+    }
     let mut out = Vec::with_capacity(n);
     for (i, w) in works.iter().enumerate() {
+        let vy = (w.venue.as_deref(), w.year);
+        let rarity = if w.status.is_empty() {
+            0.0
+        } else {
+            let share = status_counts
+                .get(&(vy, w.status.as_str()))
+                .copied()
+                .unwrap_or(1.0)
+                / venue_year_counts.get(&vy).copied().unwrap_or(1.0);
+            -share.max(1e-6).ln()
+        };
         let s = &w.status;
         let flag = |b: bool| if b { 1.0 } else { 0.0 };
         let (rating_z, rating_missing) = match (
@@ -434,8 +456,14 @@ fn build_features(
         let none = with_record == 0.0;
         out.push([
             1.0,
-            flag(s.contains("oral") || s.contains("best paper")),
-            flag(s.contains("spotlight")),
+            rarity,
+            flag(
+                s.contains("oral")
+                    || s.contains("spotlight")
+                    || s.contains("best paper")
+                    || s.contains("highlight")
+                    || s.contains("top-"),
+            ),
             flag(s.contains("reject") || s.contains("withdraw")),
             flag(s.contains("workshop")),
             rating_z,
@@ -492,8 +520,9 @@ fn solve(mut a: [[f64; FEATURES]; FEATURES], mut b: [f64; FEATURES]) -> [f64; FE
             if r != col {
                 let f = a[r][col] / d;
                 if f != 0.0 {
-                    for c in col..FEATURES {
-                        a[r][c] -= f * a[col][c];
+                    let pivot_row = a[col];
+                    for (cell, p) in a[r].iter_mut().zip(pivot_row).skip(col) {
+                        *cell -= f * p;
                     }
                     b[r] -= f * b[col];
                 }

@@ -324,16 +324,17 @@ pub fn print_table(result: &ListResult, explain: bool) {
 /// Where a paper's impact comes from: the count, its source and window against the cohort
 /// mean, or "estimated from …" (never shown as a count).
 pub fn impact_note(p: &scout_rank::Contribution) -> String {
+    if p.impact_estimated {
+        return format!(
+            "no count; estimated {} from {}",
+            p.relative_impact
+                .map_or("impact".to_string(), |r| format!("{r:.2}× mean")),
+            p.impact_basis.as_deref().unwrap_or("the corpus")
+        );
+    }
     let relative = p
         .relative_impact
         .map_or(String::new(), |r| format!(" = {r:.2}× mean"));
-    if p.impact_estimated {
-        return format!(
-            "no count; {relative} estimated from {}",
-            p.impact_basis.as_deref().unwrap_or("the corpus")
-        )
-        .replace("; =", ";");
-    }
     let source = p.citation_source.as_deref().unwrap_or("unknown source");
     let window = p
         .citation_window_days

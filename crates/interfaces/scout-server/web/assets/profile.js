@@ -175,6 +175,6 @@ function papers(list) {
   return h('ul', { class: 'paperlist' }, list.slice(0, 50).map((p) => h('li', {},
     h('span', { class: 'yr' }, String(p.year ?? '––––')),
     h('span', { class: 'pt' }, p.title),
-    h('span', { class: 'muted' }, ` ${(p.venue || '').toUpperCase()} · author ${p.position + 1}/${p.n_authors}${p.citations != null ? ` · ${p.citations} cit.` : ''}`),
+    h('span', { class: 'muted' }, ` ${(p.venue || '').toUpperCase()} · author ${p.position + 1}/${p.n_authors}${p.citations != null ? ` · ${p.citations} cit.` : ''}${p.not_accepted ? ' · not accepted: not counted in scores' : ''}`),
   )));
 }
