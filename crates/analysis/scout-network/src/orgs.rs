@@ -6,8 +6,8 @@
 //! Raw density crowns one- and two-person "companies" (one strong paper and a size of one), so
 //! the ranking uses density with its uncertainty: the density shrunk towards the density of all
 //! organisations considered, as if each had [`PRIOR_PEOPLE`] more people of average talent,
-//! minus one standard error (the spread of per-person scores over the organisation's size plus
-//! the prior people). A small team outranks a large one only with the evidence of several
+//! minus one standard error of the organisation's mean per-person score (the spread of its
+//! people's scores over its size). A small team outranks a large one only with the evidence of several
 //! strong people. Each organisation also carries its size trend (researchers with papers
 //! there, per year) and who joined or left it recently (the `moves` refresh derived).
 
@@ -167,14 +167,13 @@ pub fn rank_orgs(
             left: Vec::new(),
         });
     }
-    // Pooled mean and variance of per-person scores over everyone in the organisations
-    // considered (people without papers on the topic score 0).
+    // Pooled first and second moments of per-person scores over everyone in the organisations
+    // considered (people without papers on the topic score 0): the prior each is shrunk to.
     let people_total: f64 = rows.iter().map(|r| r.size as f64).sum::<f64>().max(1.0);
     let mean = rows.iter().map(|r| r.talent).sum::<f64>() / people_total;
-    let variance =
-        (rows.iter().map(|r| r.density_lower).sum::<f64>() / people_total - mean * mean).max(0.0);
+    let second = rows.iter().map(|r| r.density_lower).sum::<f64>() / people_total;
     for r in &mut rows {
-        r.density_lower = lower_density(r.talent, r.size as f64, mean, variance);
+        r.density_lower = lower_density(r.talent, r.density_lower, r.size as f64, mean, second);
     }
     let by_density = query.max_size.is_some();
     rows.sort_by(|a, b| {
@@ -194,10 +193,14 @@ pub fn rank_orgs(
     Ok(rows)
 }
 
-/// Density shrunk towards `mean` by [`PRIOR_PEOPLE`], minus one standard error.
-pub fn lower_density(talent: f64, size: f64, mean: f64, variance: f64) -> f64 {
+/// Density shrunk towards the pooled `mean` by [`PRIOR_PEOPLE`], minus one standard error of
+/// the organisation's mean per-person score (its spread, also shrunk towards the pooled second
+/// moment `second`, over its size): one strong person in a company of one is mostly noise.
+pub fn lower_density(talent: f64, squares: f64, size: f64, mean: f64, second: f64) -> f64 {
     let weight = size + PRIOR_PEOPLE;
-    (talent + PRIOR_PEOPLE * mean) / weight - (variance / weight).sqrt()
+    let shrunk = (talent + PRIOR_PEOPLE * mean) / weight;
+    let spread = ((squares + PRIOR_PEOPLE * second) / weight - shrunk * shrunk).max(0.0);
+    shrunk - (spread / size.max(1.0)).sqrt()
 }
 
 fn size_trend(conn: &Connection, org: i64, as_of: i32) -> Result<Vec<YearCount>> {
@@ -260,13 +263,13 @@ mod tests {
 
     #[test]
     fn one_strong_person_needs_company_to_outrank_a_strong_team() {
-        let (mean, variance) = (0.2, 1.0);
-        // One person with a score of 3 against 30 people averaging 1.
-        let solo = lower_density(3.0, 1.0, mean, variance);
-        let team = lower_density(30.0, 30.0, mean, variance);
+        let (mean, second) = (0.1, 0.2);
+        // One person with a score of 3 against 30 people scoring 1 each.
+        let solo = lower_density(3.0, 9.0, 1.0, mean, second);
+        let team = lower_density(30.0, 30.0, 30.0, mean, second);
         assert!(team > solo, "team {team} vs solo {solo}");
-        // Four such people in a company of five outrank the team.
-        let small = lower_density(12.0, 5.0, mean, variance);
+        // Five people scoring 3 in a company of five outrank the team.
+        let small = lower_density(15.0, 45.0, 5.0, mean, second);
         assert!(small > team, "small {small} vs team {team}");
     }
 }

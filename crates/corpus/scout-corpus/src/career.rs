@@ -4,7 +4,9 @@
 //! venue's first year in the corpus censors its authors' first year: ACL before 2021 is not in
 //! `paperlists`, so a professor whose first paper here is ACL 2021 looks like a newcomer. A
 //! first year is *censored* when a paper of the researcher's first two years sits in a venue
-//! whose coverage began at most one year before it. A censored history gets "at least" and is
+//! whose coverage began at most one year before it, when a quarter of their papers are in
+//! venues covered only from their first year on, or when they entered the corpus as the last
+//! author of most of their multi-author papers. A censored history gets "at least" and is
 //! raised by what the corpus still shows about seniority: the share of multi-author papers
 //! with the researcher as last author (the supervisor's position), the papers per year, and —
 //! when an OpenAlex profile exists — a works count far above what the corpus holds.
@@ -55,12 +57,13 @@ pub struct StageRules {
 
 impl Default for StageRules {
     fn default() -> Self {
+        // The best of a grid on the tuning half of the censoring test (docs/quality.md).
         StageRules {
-            min_multi_author: 4,
-            senior_last_share: 0.5,
-            mid_last_share: 0.25,
-            mid_papers_per_year: 3.0,
-            senior_papers_per_year: 5.0,
+            min_multi_author: 2,
+            senior_last_share: 0.3,
+            mid_last_share: 0.1,
+            mid_papers_per_year: 2.0,
+            senior_papers_per_year: 3.0,
         }
     }
 }
@@ -75,10 +78,26 @@ pub fn estimate(
 ) -> Option<StageEstimate> {
     let first = papers.iter().map(|p| p.year).filter(|y| *y > 0).min()?;
     let base = Stage::from_years(as_of - first);
-    let censored = papers
+    // Censored when (a) a paper of the first two years sits where its venue's coverage begins,
+    // (b) a quarter or more of the papers are in venues whose coverage began after the first
+    // year (earlier papers there would be unseen), or (c) the researcher was already the last
+    // author — the supervisor — on most multi-author papers of their first two years here.
+    let late_venue = papers
+        .iter()
+        .filter(|p| p.venue_first_year >= first - 1)
+        .count();
+    let entry: Vec<&CareerPaper> = papers
         .iter()
         .filter(|p| p.year > 0 && p.year <= first + 1)
-        .any(|p| p.venue_first_year >= p.year - 1);
+        .collect();
+    let entry_multi = entry.iter().filter(|p| p.n_authors >= 3).count();
+    let entry_last = entry
+        .iter()
+        .filter(|p| p.n_authors >= 3 && p.position + 1 == p.n_authors)
+        .count();
+    let censored = entry.iter().any(|p| p.venue_first_year >= p.year - 1)
+        || 4 * late_venue >= papers.len()
+        || (entry_multi >= 2 && 2 * entry_last > entry_multi);
     if !censored {
         return Some(StageEstimate {
             stage: base,
@@ -197,8 +216,13 @@ pub fn write(tx: &Transaction, as_of: i32) -> Result<()> {
     let papers = load_papers(tx, None)?;
     let counts = works_counts(tx)?;
     let rules = StageRules::default();
+    // A censored history's first papers here are not its training years: no inference.
     let mut update = tx.prepare(
-        "UPDATE researchers SET stage = ?2, stage_at_least = ?3, stage_basis = ?4 WHERE id = ?1",
+        "UPDATE researchers SET stage = ?2, stage_at_least = ?3, stage_basis = ?4,
+                trained_org_id = CASE WHEN ?3 THEN NULL ELSE trained_org_id END,
+                trained_at = CASE WHEN ?3 THEN NULL ELSE trained_at END,
+                trained_evidence = CASE WHEN ?3 THEN NULL ELSE trained_evidence END
+         WHERE id = ?1",
     )?;
     let mut ids: Vec<&i64> = papers.keys().collect();
     ids.sort_unstable();

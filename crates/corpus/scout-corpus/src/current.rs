@@ -4,7 +4,8 @@
 //! Each (paper, organisation) counts once, weighted by how sure its alignment to the author is
 //! (an organisation the source normalised, or gave with an e-mail domain or an institution id,
 //! counts 1; a raw string whose list merely had as many entries as the paper had authors — the
-//! shape of a paper-level list — counts [`WEAK_ALIGNMENT`]) and by recency (half-life
+//! shape of a paper-level list — counts [`WEAK_ALIGNMENT`]; an organisation only on the paper's
+//! unaligned list, for an author with none of their own, [`PAPER_LEVEL`]) and by recency (half-life
 //! [`HALF_LIFE_YEARS`] before the researcher's latest evidence). An OpenAlex author profile's
 //! affiliation counts [`PROFILE_WEIGHT`] at its latest year. The organisation with the most
 //! weight is current, except that an organisation present in the latest year while the leader
@@ -27,6 +28,8 @@ use crate::orgs::OrgType;
 
 /// Weight of an affiliation whose alignment to the author is only a guess from list length.
 pub const WEAK_ALIGNMENT: f64 = 0.25;
+/// Weight of one of a paper's unaligned affiliations, given to an author with none of their own.
+pub const PAPER_LEVEL: f64 = 0.15;
 /// Half-life of an affiliation's weight, in years before the researcher's latest evidence.
 pub const HALF_LIFE_YEARS: f64 = 2.0;
 /// Weight of an OpenAlex author profile affiliation at its latest year.
@@ -188,7 +191,13 @@ fn weigh(
                 continue;
             }
             e.works.push(mention.work);
-            let w = if f.weak { WEAK_ALIGNMENT } else { 1.0 };
+            let w = if f.paper_level {
+                PAPER_LEVEL
+            } else if f.weak {
+                WEAK_ALIGNMENT
+            } else {
+                1.0
+            };
             e.weight += w * decay(mention.year);
             e.papers += 1;
             if f.weak {

@@ -50,6 +50,10 @@ pub struct AffFact {
     /// Aligned to the author only by list length (a raw string without a source-normalised
     /// name, domain or institution id, from a source that also writes paper-level lists).
     pub weak: bool,
+    /// Not the author's at all: one of the paper's unaligned affiliations, given to an author
+    /// who has none of their own. Evidence for the current organisation only (never for
+    /// identity, timelines or moves).
+    pub paper_level: bool,
     pub org_type: OrgType,
 }
 
@@ -379,8 +383,9 @@ pub fn load(conn: &Connection) -> Result<MentionData> {
     }
     // In key order, not id order: ids depend on the order files were ingested in (parallel),
     // keys do not, so resolution is the same however the corpus was loaded.
-    let mut stmt =
-        conn.prepare("SELECT id, year, citations, authors, source FROM works ORDER BY key")?;
+    let mut stmt = conn.prepare(
+        "SELECT id, year, citations, authors, source, affiliations FROM works ORDER BY key",
+    )?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         let work: i64 = row.get(0)?;
@@ -388,6 +393,29 @@ pub fn load(conn: &Connection) -> Result<MentionData> {
         let citations: Option<i64> = row.get(2)?;
         let authors = decode_authors(row.get_ref(3)?.as_str().unwrap_or("[]"));
         let paperlists = row.get_ref(4)?.as_str().unwrap_or("") == "paperlists";
+        // The paper's unaligned affiliations, resolved once per paper (distinct organisations).
+        let mut paper_orgs: Vec<(u32, OrgType)> = Vec::new();
+        for aff in
+            crate::stored::decode_affiliations(row.get_ref(5)?.as_str_or_null().ok().flatten())
+        {
+            let display = aff.display();
+            if crate::orgs::is_placeholder(display) || crate::orgs::is_generic(display) {
+                continue;
+            }
+            let resolved = registry.resolve(display);
+            if resolved.key.is_empty() {
+                continue;
+            }
+            let id = org_keys.get(&resolved.key);
+            if id as usize == org_names.len() {
+                org_names.push(resolved.name.clone());
+                org_canonical.push(resolved.canonical);
+                org_rors.push(None);
+            }
+            if !paper_orgs.iter().any(|(o, _)| *o == id) {
+                paper_orgs.push((id, registry.org_type(&resolved, display, None, None)));
+            }
+        }
         for (position, a) in authors.into_iter().enumerate() {
             let orcid = a.orcid.clone().or_else(|| {
                 a.openalex_id
@@ -429,7 +457,7 @@ pub fn load(conn: &Connection) -> Result<MentionData> {
                     ))
                     .or_insert_with(|| {
                         let mut resolved = registry.resolve(display);
-                        if resolved.key.is_empty() {
+                        if resolved.key.is_empty() || crate::orgs::is_placeholder(display) {
                             return (None, true, OrgType::Other);
                         }
                         // One ROR id is one organisation, whatever the spelling: the first
@@ -477,8 +505,21 @@ pub fn load(conn: &Connection) -> Result<MentionData> {
                         && aff.domain.is_none()
                         && aff.openalex_id.is_none()
                         && aff.ror.is_none(),
+                    paper_level: false,
                     org_type,
                 });
+            }
+            if a.affiliations.is_empty() {
+                for &(org, org_type) in &paper_orgs {
+                    data.aff_facts.push(AffFact {
+                        org,
+                        country: 0,
+                        generic: false,
+                        weak: true,
+                        paper_level: true,
+                        org_type,
+                    });
+                }
             }
             data.mentions.push(Mention {
                 work,

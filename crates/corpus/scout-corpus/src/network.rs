@@ -203,7 +203,7 @@ pub fn write(
                 let named: Vec<u32> = data
                     .affs_of(m as usize)
                     .iter()
-                    .filter(|f| !f.generic)
+                    .filter(|f| !f.generic && !f.paper_level)
                     .map(|f| f.org)
                     .collect();
                 for &o in &named {

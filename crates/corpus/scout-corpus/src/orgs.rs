@@ -275,6 +275,22 @@ pub fn classify(name: &str, domain: Option<&str>, source_type: Option<&str>) -> 
 
 /// A unit named without its institution: "Department of Computer Science", "School of
 /// Informatics", "Computer Science Department". Such strings say nothing about where a person is.
+/// A placeholder written where an affiliation was unknown ("Unknown Institution",
+/// "University Affiliation Not Specified", "N/A"): never evidence of an organisation.
+pub fn is_placeholder(name: &str) -> bool {
+    let lower = crate::names::fold(name);
+    let lower = lower.trim();
+    lower.is_empty()
+        || lower.contains("unknown")
+        || lower.contains("not specified")
+        || lower.contains("not available")
+        || lower.contains("no affiliation")
+        || matches!(
+            lower,
+            "n/a" | "na" | "none" | "-" | "independent" | "independent researcher"
+        )
+}
+
 pub fn is_generic(name: &str) -> bool {
     let lower = crate::names::fold(name);
     let lower = lower.trim();

@@ -112,7 +112,7 @@ fn text_hash(s: &str) -> u64 {
 }
 
 fn in_half(half: &str, seed: u64, value: u64) -> bool {
-    let tuning = mix(seed, value) % 2 == 0;
+    let tuning = mix(seed, value).is_multiple_of(2);
     match half {
         "tuning" => tuning,
         "reporting" => !tuning,

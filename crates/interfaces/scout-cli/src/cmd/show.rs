@@ -141,7 +141,10 @@ pub fn print_profile(p: &Profile, max_papers: usize) {
     }
     let mut worked: Vec<&str> = Vec::new();
     for a in &p.affiliations {
-        if !worked.contains(&a.org.as_str()) {
+        if !worked.contains(&a.org.as_str())
+            && !scout_corpus::orgs::is_generic(&a.org)
+            && !scout_corpus::orgs::is_placeholder(&a.org)
+        {
             worked.push(a.org.as_str());
         }
     }
