@@ -183,8 +183,9 @@ impl TextIndex {
                 let best = cos.iter().map(|c| c.1).fold(0.0f32, f32::max);
                 if best > 0.0 {
                     let best = f64::from(best);
-                    // Below this relative cosine the semantic part cannot reach the floor alone.
-                    let min_rel = (opts.floor * 0.25 / (1.0 - w)).powf(1.0 / opts.sharpness);
+                    // Below this relative cosine the semantic part alone cannot reach the floor (the
+                    // best work scores at least 1 − w, so the floor is at least floor · (1 − w)).
+                    let min_rel = opts.floor.powf(1.0 / opts.sharpness);
                     for (id, c) in cos {
                         let rel = f64::from(c) / best;
                         if rel < min_rel && !scored.contains_key(&id) {

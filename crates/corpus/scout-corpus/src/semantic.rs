@@ -484,30 +484,31 @@ impl SemanticModel {
         bag
     }
 
-    /// Cosine of `query` (a unit vector) with every work that has a vector, from `since` on.
+    /// Cosine of `query` (a unit vector) with every work whose vector points its way (cosine
+    /// above zero), from `since` on. Integer dot products over the 8-bit vectors.
     pub fn cosines(&self, query: &[f32], since: Option<i32>, out: &mut Vec<(i64, f32)>) {
         out.clear();
-        let q: Vec<f32> = query.iter().map(|x| x / 127.0).collect();
+        let q: Vec<i32> = query
+            .iter()
+            .map(|x| (x * 127.0).round().clamp(-127.0, 127.0) as i32)
+            .collect();
+        let scale = 1.0 / (127.0f32 * 127.0);
         for (id, (row, &year)) in self
             .papers
-            .chunks(self.dim.max(1))
+            .chunks_exact(self.dim.max(1))
             .zip(&self.years)
             .enumerate()
         {
+            let dot: i32 = row.iter().zip(&q).map(|(&x, &y)| i32::from(x) * y).sum();
+            if dot <= 0 {
+                continue;
+            }
             if let Some(s) = since
                 && i32::from(year) < s
             {
                 continue;
             }
-            let mut dot = 0f32;
-            let mut any = false;
-            for (&x, &y) in row.iter().zip(&q) {
-                dot += f32::from(x) * y;
-                any |= x != 0;
-            }
-            if any {
-                out.push((id as i64, dot));
-            }
+            out.push((id as i64, dot as f32 * scale));
         }
     }
 
