@@ -155,10 +155,10 @@ impl Db {
                 })
             });
         }
-        if dialect == Dialect::Sqlite {
-            if let Some(path) = sqlite_file(url) {
-                preflight_sqlite(url, &path, config.create).await?;
-            }
+        if dialect == Dialect::Sqlite
+            && let Some(path) = sqlite_file(url)
+        {
+            preflight_sqlite(url, &path, config.create).await?;
         }
         let pool = opts.connect(url).await.map_err(|e| Error::Unusable {
             db: redact(url),

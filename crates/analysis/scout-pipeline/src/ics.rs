@@ -427,15 +427,13 @@ mod tests {
             assert!(uri == "invalid:nomail" || address_ok, "{a}");
         }
         for l in &lines {
-            if let Some(v) = l.split_once(':').map(|(_, v)| v) {
-                if l.starts_with("SUMMARY:")
-                    || l.starts_with("DESCRIPTION:")
-                    || l.starts_with("LOCATION:")
-                {
-                    // Unescaped `;` `,` would be value separators; every one must be escaped.
-                    let unescaped = v.replace("\\\\", "").replace("\\;", "").replace("\\,", "");
-                    assert!(!unescaped.contains([';', ',']), "{l}");
-                }
+            let text_value = ["SUMMARY:", "DESCRIPTION:", "LOCATION:"]
+                .iter()
+                .find_map(|p| l.strip_prefix(p));
+            if let Some(v) = text_value {
+                // Unescaped `;` `,` would be value separators; every one must be escaped.
+                let unescaped = v.replace("\\\\", "").replace("\\;", "").replace("\\,", "");
+                assert!(!unescaped.contains([';', ',']), "{l}");
             }
         }
     }

@@ -1292,14 +1292,14 @@ impl Store {
         .ok_or_else(|| Error::not_found("message", message_id))?;
         let sent = sent_at.or(stored.try_get::<Option<i64>, _>("sent_at")?);
         let replied = replied_at.or(stored.try_get::<Option<i64>, _>("replied_at")?);
-        if let (Some(s), Some(r)) = (sent, replied) {
-            if r < s {
-                return Err(Error::Invalid(format!(
-                    "replied_at ({}) is before sent_at ({})",
-                    crate::time::rfc3339(r),
-                    crate::time::rfc3339(s)
-                )));
-            }
+        if let (Some(s), Some(r)) = (sent, replied)
+            && r < s
+        {
+            return Err(Error::Invalid(format!(
+                "replied_at ({}) is before sent_at ({})",
+                crate::time::rfc3339(r),
+                crate::time::rfc3339(s)
+            )));
         }
         let n = sqlx::query(
             "UPDATE messages SET sent_at = COALESCE($3, sent_at), reply = COALESCE($4, reply), \

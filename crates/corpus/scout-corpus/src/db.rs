@@ -71,14 +71,14 @@ pub fn open(path: &Path) -> Result<Connection> {
     use std::io::Read as _;
     let mut head = [0u8; 16];
     let read = std::fs::File::open(path).and_then(|mut f| f.read(&mut head));
-    if let Ok(n) = read {
-        if n > 0 && &head != SQLITE_HEADER {
-            return Err(CorpusError::NotACorpus {
-                path: path.to_path_buf(),
-                reason: "not a SQLite database (the file does not start with the SQLite header)"
-                    .into(),
-            });
-        }
+    if let Ok(n) = read
+        && n > 0
+        && &head != SQLITE_HEADER
+    {
+        return Err(CorpusError::NotACorpus {
+            path: path.to_path_buf(),
+            reason: "not a SQLite database (the file does not start with the SQLite header)".into(),
+        });
     }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|source| CorpusError::Io {

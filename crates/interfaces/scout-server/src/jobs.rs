@@ -221,12 +221,11 @@ impl Job {
         if !holds {
             return false;
         }
-        if let Some(o) = s.output.take() {
-            if let Err(e) = std::fs::remove_file(&o.path) {
-                if e.kind() != std::io::ErrorKind::NotFound {
-                    tracing::warn!(path = %o.path.display(), error = %e, "cannot remove an export");
-                }
-            }
+        if let Some(o) = s.output.take()
+            && let Err(e) = std::fs::remove_file(&o.path)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!(path = %o.path.display(), error = %e, "cannot remove an export");
         }
         s.message =
             Some("removed by erasure: the file held a candidate who has since been erased".into());

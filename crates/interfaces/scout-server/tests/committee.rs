@@ -164,7 +164,7 @@ async fn committee_session_end_to_end() {
             !text.contains("rlhf-lead"),
             "blind ballot shows tags: {text}"
         );
-        assert_eq!(ballot.json()["left"]["tags"], json!([]), "{text}");
+        assert_eq!(ballot.json()["ballot"]["left"]["tags"], json!([]), "{text}");
         let view = rick
             .get(&format!("/api/arena/sessions/{session}"))
             .await

@@ -56,7 +56,11 @@ async fn an_attendee_cannot_inject_calendar_lines() {
         let text = ics.text();
         let unfolded = text.replace("\r\n ", "");
         let lines: Vec<&str> = unfolded.split("\r\n").collect();
-        assert_eq!(lines.iter().filter(|l| **l == "BEGIN:VEVENT").count(), 1, "{text}");
+        assert_eq!(
+            lines.iter().filter(|l| **l == "BEGIN:VEVENT").count(),
+            1,
+            "{text}"
+        );
         assert!(!lines.iter().any(|l| l.starts_with("URL")), "{text}");
         let attendees: Vec<&&str> = lines.iter().filter(|l| l.starts_with("ATTENDEE")).collect();
         assert_eq!(attendees.len(), 2, "{text}");

@@ -472,7 +472,7 @@ async fn one_ingest_at_a_time_limits_and_cancelling_an_upload() {
         .await
         .expect("connect");
     let head = format!(
-        "POST /api/jobs/ingest?name=big.jsonl HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+        "POST /api/jobs/ingest?name=big.jsonl HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
          Authorization: Bearer {token}\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
     );
     st.write_all(head.as_bytes()).await.expect("head");

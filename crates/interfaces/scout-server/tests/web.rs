@@ -732,7 +732,7 @@ async fn unchanged_assets_revalidate_with_304() {
         let mut s = tokio::net::TcpStream::connect(srv.addr)
             .await
             .expect("connect");
-        let req = format!("GET {path} HTTP/1.0\r\nHost: x\r\nIf-None-Match: {tag}\r\n\r\n");
+        let req = format!("GET {path} HTTP/1.0\r\nHost: localhost\r\nIf-None-Match: {tag}\r\n\r\n");
         s.write_all(req.as_bytes()).await.expect("write");
         let mut raw = Vec::new();
         s.read_to_end(&mut raw).await.expect("read");
@@ -750,7 +750,8 @@ async fn unchanged_assets_revalidate_with_304() {
         let mut s = tokio::net::TcpStream::connect(srv.addr)
             .await
             .expect("connect");
-        let req = format!("GET {path} HTTP/1.0\r\nHost: x\r\nIf-None-Match: \"stale\"\r\n\r\n");
+        let req =
+            format!("GET {path} HTTP/1.0\r\nHost: localhost\r\nIf-None-Match: \"stale\"\r\n\r\n");
         s.write_all(req.as_bytes()).await.expect("write");
         let mut raw = Vec::new();
         s.read_to_end(&mut raw).await.expect("read");
