@@ -5,8 +5,8 @@
 //! Source tables are written only by [`ingest`]; derived tables (researchers, cohorts) and the
 //! index are rebuilt by [`Corpus::refresh`] whenever the source generation moved on.
 
-pub mod citations;
 pub mod career;
+pub mod citations;
 pub mod current;
 mod db;
 pub mod derive;

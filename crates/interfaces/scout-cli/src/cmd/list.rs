@@ -343,6 +343,9 @@ pub fn impact_note(p: &scout_rank::Contribution) -> String {
         (Some(c), Some(m)) => format!("{c} cit.{window} ({source}) vs {m:.1} mean{relative}"),
         (Some(c), None) => format!("{c} cit.{window} ({source})"),
         _ => "no impact data".into(),
+    }
+}
+
 /// The row's stage: the committee's override as is, else the corpus's ("at least mid").
 fn stage_cell(row: &scout_rank::ListRow, as_of: i32) -> String {
     let corpus = row.researcher.stage(as_of);
