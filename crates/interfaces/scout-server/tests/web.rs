@@ -371,7 +371,9 @@ async fn corpus_routes_answer_with_the_documented_shapes() {
         ("/api/list?topic=x&colour=red", "colour"),
     ] {
         let r = get(srv.addr, q, c).await;
-        assert_eq!(r.status, 400, "{q}: {}", r.text());
+        // A topic with no words to search for is well-formed but unprocessable (422).
+        let want = if q.ends_with("%20") { 422 } else { 400 };
+        assert_eq!(r.status, want, "{q}: {}", r.text());
         let msg = r.json()["error"]["message"]
             .as_str()
             .unwrap_or_default()
@@ -712,7 +714,9 @@ async fn leak_radius_of_the_pipeline() {
         ("/api/radius?colour=red", "colour"),
     ] {
         let r = get(srv.addr, q, c).await;
-        assert_eq!(r.status, 400, "{q}: {}", r.text());
+        // A topic with no words to search for is well-formed but unprocessable (422).
+        let want = if q.ends_with("%20") { 422 } else { 400 };
+        assert_eq!(r.status, want, "{q}: {}", r.text());
         assert!(r.text().contains(needle), "{q}: {}", r.text());
     }
     let r = get(srv.addr, "/api/radius?focus=openreview%3A~Nobody_Atall9", c).await;

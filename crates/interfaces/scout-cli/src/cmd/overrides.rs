@@ -25,7 +25,11 @@ pub fn stage_overrides(ctx: &Context) -> anyhow::Result<HashMap<String, Stage>> 
     };
     let rt = pipeline::runtime()?;
     rt.block_on(async {
-        let store = pipeline::open(&url).await?;
+        let args = pipeline::DbArgs {
+            database_url: Some(url.clone()),
+            erasure_ledger: std::env::var_os("SCOUT_ERASURE_LEDGER").map(Into::into),
+        };
+        let store = pipeline::open(&url, false, pipeline::ledger(ctx, &args, &url)).await?;
         let actor = pipeline::cli_actor();
         let mut out = HashMap::default();
         let mut offset = 0;
