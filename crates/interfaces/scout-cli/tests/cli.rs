@@ -255,12 +255,12 @@ fn ingest_list_show_and_why_same_on_real_data() {
     let mt = query_rows(
         &db,
         "SELECT w.id, w.title, COALESCE(w.abstract, '') FROM works w
-         WHERE w.title LIKE '%machine translation%' ORDER BY w.id LIMIT 4
+         WHERE w.title LIKE '%machine translation%' ORDER BY w.id LIMIT 4",
     );
     let other = query_rows(
         &db,
         "SELECT w.id, w.title, COALESCE(w.abstract, '') FROM works w
-         WHERE w.title LIKE '%speech%' ORDER BY w.id LIMIT 3
+         WHERE w.title LIKE '%speech%' ORDER BY w.id LIMIT 3",
     );
     let line = |r: &Vec<String>| {
         serde_json::json!({"id": r[0], "content": {"title": r[1], "abstract": r[2]}}).to_string()
