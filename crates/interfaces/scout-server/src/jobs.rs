@@ -6,7 +6,8 @@
 //! jobs folder as `job-<id>-…` and go when the job is dropped from the list or the server
 //! restarts. Start and end of every job are written to the pipeline's audit log. A file that
 //! holds a candidate's data is removed as soon as that candidate is erased (the job then says
-//! "removed by erasure").
+//! "removed by erasure"), and an export still being written at the erasure loses its file as it
+//! ends.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -356,6 +357,9 @@ pub struct Jobs {
     pub max_upload_bytes: u64,
     next_id: AtomicU64,
     list: Mutex<Vec<Arc<Job>>>,
+    /// Candidates erased while this server runs: an export still being written when its
+    /// candidate is erased has no file to remove yet, so `end` checks this set once it has one.
+    erased: Mutex<std::collections::HashSet<i64>>,
 }
 
 impl Jobs {
@@ -378,6 +382,7 @@ impl Jobs {
             max_upload_bytes,
             next_id: AtomicU64::new(1),
             list: Mutex::new(Vec::new()),
+            erased: Mutex::new(std::collections::HashSet::new()),
         })
     }
 
@@ -491,6 +496,12 @@ impl Jobs {
 
     /// Removes every job file that holds `candidate`'s data (after an erasure); returns how many.
     pub fn remove_exports_of(&self, candidate: i64) -> usize {
+        // Recorded before the jobs are looked at: a job that sets its file after this look
+        // finds the candidate in the set when it ends (see `end`).
+        self.erased
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(candidate);
         let jobs: Vec<Arc<Job>> = self.lock().clone();
         jobs.iter()
             .filter(|j| j.remove_output_of(candidate))
@@ -536,8 +547,22 @@ impl Jobs {
         });
         tracing::info!(job = job.id, kind = ?job.kind, status = ?status, seconds = job.started.elapsed().as_secs_f64(), "job finished");
         job.finish(status, message, result, output);
+        let erased: Vec<i64> = self
+            .erased
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .copied()
+            .collect();
+        let removed = erased.into_iter().any(|c| job.remove_output_of(c));
         self.audit(&job.actor.name, job, "job.finish", summary)
             .await;
+        if removed {
+            tracing::info!(
+                job = job.id,
+                "export written during an erasure removed: it held the erased candidate"
+            );
+        }
     }
 }
 
@@ -574,4 +599,67 @@ pub fn counter_probe(done: Arc<AtomicU64>, total: Option<u64>, unit: &'static st
         unit,
         detail: Map::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An export still being written when its candidate is erased has no file to remove then;
+    /// it loses the file as it ends.
+    #[tokio::test]
+    async fn an_export_ending_after_an_erasure_loses_its_file() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let config = scout_pipeline::StoreConfig::sqlite_path(&dir.path().join("p.sqlite"));
+        let store = Arc::new(Store::open(&config).await.unwrap_or_else(|e| panic!("{e}")));
+        let jobs = Jobs::new(
+            store,
+            CorpusApi::new(None),
+            dir.path().join("jobs"),
+            1 << 20,
+        );
+        let actor = Actor {
+            user_id: 1,
+            name: "olive".into(),
+            role: Role::Owner,
+        };
+        let job = jobs
+            .create(JobKind::PipelineExport, &actor, "export".into(), &[], &[])
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(jobs.remove_exports_of(7), 0, "nothing written yet");
+        let path = jobs.path(job.id, "pipeline.csv");
+        std::fs::write(&path, "7,a reply text").unwrap_or_else(|e| panic!("{e}"));
+        let output = Output {
+            path: path.clone(),
+            content_type: "text/csv; charset=utf-8",
+            file_name: "scout-pipeline.csv".into(),
+            bytes: 14,
+            candidate_ids: vec![3, 7],
+        };
+        jobs.end(&job, Status::Succeeded, None, None, Some(output))
+            .await;
+        assert!(
+            !path.exists(),
+            "the file holding the erased candidate is gone"
+        );
+        assert!(job.removed_by_erasure());
+
+        // A later export without an erased candidate keeps its file.
+        let other = jobs
+            .create(JobKind::PipelineExport, &actor, "export".into(), &[], &[])
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let kept = jobs.path(other.id, "pipeline.csv");
+        std::fs::write(&kept, "3,x").unwrap_or_else(|e| panic!("{e}"));
+        let output = Output {
+            path: kept.clone(),
+            content_type: "text/csv; charset=utf-8",
+            file_name: "scout-pipeline.csv".into(),
+            bytes: 3,
+            candidate_ids: vec![3],
+        };
+        jobs.end(&other, Status::Succeeded, None, None, Some(output))
+            .await;
+        assert!(kept.exists());
+        assert!(!other.removed_by_erasure());
+    }
 }
