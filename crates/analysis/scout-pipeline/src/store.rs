@@ -67,6 +67,7 @@ macro_rules! cand_filter {
 // After the column macros, which it uses.
 pub mod erasure;
 mod pipeline_export;
+mod stage_overrides;
 pub use pipeline_export::{ExportedCandidate, ExportedCompensation, PipelineExport};
 
 fn parse_col<T: std::str::FromStr<Err = String>>(row: &AnyRow, col: &str) -> Result<T> {

@@ -410,35 +410,11 @@ async fn stage_overrides(
     state: &AppState,
     actor: &scout_pipeline::Actor,
 ) -> ApiResult<rustc_hash::FxHashMap<String, CareerStage>> {
-    let mut out = rustc_hash::FxHashMap::default();
-    let mut offset = 0;
-    loop {
-        let page = state
-            .store
-            .list_candidates(
-                actor,
-                &CandidateFilter {
-                    limit: Some(1000),
-                    offset: Some(offset),
-                    ..CandidateFilter::default()
-                },
-            )
-            .await?;
-        let n = page.len() as i64;
-        for c in page {
-            if let (Some(key), Some(stage)) = (
-                c.researcher_key,
-                c.career_stage.as_deref().and_then(CareerStage::parse),
-            ) {
-                out.insert(key, stage);
-            }
-        }
-        offset += n;
-        if n < 1000 {
-            break;
-        }
-    }
-    Ok(out)
+    let overrides = state.store.career_stage_overrides(actor).await?;
+    Ok(overrides
+        .into_iter()
+        .filter_map(|(key, stage)| CareerStage::parse(&stage).map(|s| (key, s)))
+        .collect())
 }
 
 async fn list(

@@ -536,6 +536,49 @@ fn ids_in(list: &Value) -> Vec<i64> {
         .collect()
 }
 
+/// The committee's career-stage override of a candidate replaces the corpus's estimate in the
+/// List's stage filter (an audited read of the pipeline).
+#[tokio::test]
+async fn the_stage_filter_follows_the_committees_override() {
+    let srv = start(Some(demo_corpus())).await;
+    let (cookie, csrf) = login_with_csrf(srv.addr).await;
+    let c = Some(cookie.as_str());
+    let q = "/api/list?topic=language%20models&stage=senior&limit=20";
+    let senior = get(srv.addr, q, c).await.json();
+    let key = arr(&senior["rows"], "rows")[0]["researcher"]["key"]
+        .as_str()
+        .expect("a senior researcher")
+        .to_string();
+    let early = |list: &Value| {
+        arr(&list["rows"], "rows")
+            .iter()
+            .any(|r| r["researcher"]["key"].as_str() == Some(key.as_str()))
+    };
+    let q_early = "/api/list?topic=language%20models&stage=early&limit=500";
+    assert!(!early(&get(srv.addr, q_early, c).await.json()));
+    let body =
+        serde_json::json!({"name": "Override", "researcher_key": key, "career_stage": "early"})
+            .to_string();
+    let r = request_with(
+        srv.addr,
+        "POST",
+        "/api/candidates",
+        Some(&cookie),
+        &[("X-CSRF-Token", &csrf)],
+        Some(&body),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let list = get(srv.addr, q_early, c).await.json();
+    assert!(early(&list), "the override moves {key} to early: {list}");
+    assert!(
+        !arr(&get(srv.addr, q, c).await.json()["rows"], "rows")
+            .iter()
+            .any(|r| r["researcher"]["key"].as_str() == Some(key.as_str())),
+        "and out of senior"
+    );
+}
+
 #[tokio::test]
 async fn leak_radius_of_the_pipeline() {
     let srv = start(Some(demo_corpus())).await;

@@ -6,7 +6,6 @@
 use rustc_hash::FxHashMap as HashMap;
 use scout_corpus::researchers::Stage;
 use scout_pipeline::StoreConfig;
-use scout_pipeline::model::CandidateFilter;
 
 use super::Context;
 use super::pipeline;
@@ -30,34 +29,10 @@ pub fn stage_overrides(ctx: &Context) -> anyhow::Result<HashMap<String, Stage>> 
             erasure_ledger: std::env::var_os("SCOUT_ERASURE_LEDGER").map(Into::into),
         };
         let store = pipeline::open(&url, false, pipeline::ledger(ctx, &args, &url)).await?;
-        let actor = pipeline::cli_actor();
-        let mut out = HashMap::default();
-        let mut offset = 0;
-        loop {
-            let page = store
-                .list_candidates(
-                    &actor,
-                    &CandidateFilter {
-                        limit: Some(1000),
-                        offset: Some(offset),
-                        ..CandidateFilter::default()
-                    },
-                )
-                .await?;
-            let n = page.len() as i64;
-            for c in page {
-                if let (Some(key), Some(stage)) = (
-                    c.researcher_key,
-                    c.career_stage.as_deref().and_then(Stage::parse),
-                ) {
-                    out.insert(key, stage);
-                }
-            }
-            offset += n;
-            if n < 1000 {
-                break;
-            }
-        }
-        Ok(out)
+        let overrides = store.career_stage_overrides(&pipeline::cli_actor()).await?;
+        Ok(overrides
+            .into_iter()
+            .filter_map(|(key, stage)| Stage::parse(&stage).map(|s| (key, s)))
+            .collect())
     })
 }
