@@ -184,6 +184,28 @@ await test('the List: search a topic, rows with score bars, sort, filter', async
   assert.ok(stages.length > 0 && stages.every((s) => s === 'senior'), stages.join(','));
 });
 
+await test('the List for a described role: the text travels in a POST body, never in the link', async () => {
+  const role = 'We are hiring a research scientist to lead pretraining of large language models: scaling laws, instruction tuning, and the evaluation of reasoning in language models.';
+  const api = await recruiterApi.post('/api/list', { topic: role, limit: 50 });
+  assert.equal(api.status, 200);
+  assert.ok(api.json.rows.length > 0);
+  await visit(rpage, '#/list');
+  await rpage.locator('details.role-box summary').click();
+  await rpage.getByLabel('Role description').fill(role);
+  await rpage.getByRole('button', { name: 'Rank for this role' }).click();
+  const rows = rpage.locator('section.results[aria-busy=false][data-query^="role:"] table.list tbody tr.row');
+  await rows.first().waitFor();
+  assert.deepEqual(await rows.locator('a.name').allTextContents(), api.json.rows.map((r) => r.researcher.name));
+  const link = rpage.url();
+  assert.ok(/[?&]role=[0-9a-f]{8}/.test(link) && !link.includes('pretraining'), link);
+  await shot(rpage, 'list-role-1280');
+  // Another tab has its own session storage: the link asks for the text again.
+  const { context, page } = await newPage({ storageState: await rctx.storageState() });
+  await page.goto(link);
+  await page.getByText('paste the role again').waitFor();
+  await context.close();
+});
+
 await test('time to first render of the List (navigation start → result rows visible)', async () => {
   const topics = [TOPIC, 'reinforcement learning', 'diffusion models', 'graph neural networks', 'speech recognition'];
   for (const t of topics) {

@@ -36,7 +36,7 @@ use serde_json::{Value, json};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiPath, ApiQuery};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 
 /// Most rows any list endpoint returns.
 const MAX_LIMIT: usize = 500;
@@ -287,7 +287,7 @@ pub fn corpus_routes(api: Arc<CorpusApi>) -> Router<AppState> {
         });
     }
     Router::new()
-        .route("/api/list", get(list))
+        .route("/api/list", get(list).post(list_for_text))
         .route("/api/researchers/{key}", get(researcher))
         .route("/api/researchers/{key}/neighbourhood", get(neighbourhood))
         .route("/api/paths", get(warm_paths))
@@ -303,6 +303,11 @@ pub const CORPUS_ROUTES: &[(&str, &str, &str)] = &[
         "GET",
         "/api/list",
         "The List for a topic (query: topic, limit, org, org_type, country, stage — the committee's override for candidates —, trained_at and worked_at as ORG[,ORG…], since, explain_papers, include_rejected); each researcher carries current_org_confidence, current_org_evidence, current_org_stale, career_stage, stage_at_least, stage_basis, trained_at and trained_evidence",
+    ),
+    (
+        "POST",
+        "/api/list",
+        "The List for a long text — a role description or an abstract — sent as `topic` in a JSON body (at most 20,000 characters), with the same optional fields as GET /api/list",
     ),
     (
         "GET",
@@ -422,6 +427,41 @@ async fn list(
     Extension(api): Api,
     auth: Auth,
     ApiQuery(p): ApiQuery<ListParams>,
+) -> ApiResult<axum::response::Response> {
+    answer_list(state, api, auth, p).await
+}
+
+/// The longest text `POST /api/list` ranks for (a page of a role description; the query
+/// grows with its distinct words).
+pub const MAX_LIST_TEXT_CHARS: usize = 20_000;
+
+/// `POST /api/list`: the List for a long text in the body (a role description does not fit
+/// in a URL, and should not sit in proxy logs).
+async fn list_for_text(
+    State(state): State<AppState>,
+    Extension(api): Api,
+    auth: Auth,
+    ApiJson(p): ApiJson<ListParams>,
+) -> ApiResult<axum::response::Response> {
+    let chars = p.topic.chars().count();
+    if chars > MAX_LIST_TEXT_CHARS {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "text_too_long",
+            format!(
+                "the text has {chars} characters; the List ranks for at most {MAX_LIST_TEXT_CHARS}"
+            ),
+        ));
+    }
+    answer_list(state, api, auth, p).await
+}
+
+/// The List for either form of the request.
+async fn answer_list(
+    state: AppState,
+    api: Arc<CorpusApi>,
+    auth: Auth,
+    p: ListParams,
 ) -> ApiResult<axum::response::Response> {
     use axum::http::{HeaderValue, header};
     use axum::response::IntoResponse;

@@ -207,8 +207,8 @@ async fn openapi_documents_every_route() {
     );
     // Every corpus route is served by the router (without a corpus: 503, never the fallback).
     for (method, path, _) in CORPUS_ROUTES {
-        let path = corpus_request(path);
-        let resp = env.client(Role::Owner).send(method, &path, None, &[]).await;
+        let (path, body) = corpus_request(method, path);
+        let resp = env.client(Role::Owner).send(method, &path, body, &[]).await;
         assert_eq!(resp.status, 503, "{method} {path}: {}", resp.text());
     }
     // Every route is served (no fallback 404/405).
@@ -233,14 +233,17 @@ async fn openapi_documents_every_route() {
     assert_eq!(owner.get("/api/nope").await.status, 404);
 }
 
-/// A valid request to a corpus route (its required query parameters filled in).
-fn corpus_request(path: &str) -> String {
-    let query = match path {
-        "/api/list" | "/api/orgs" => "?topic=language%20models",
-        "/api/paths" => "?to=1&from_org=Google",
+/// A valid request to a corpus route: its path with the required query parameters filled
+/// in, and its body.
+fn corpus_request(method: &str, path: &str) -> (String, Option<&'static [u8]>) {
+    let query = match (method, path) {
+        ("GET", "/api/list" | "/api/orgs") => "?topic=language%20models",
+        ("GET", "/api/paths") => "?to=1&from_org=Google",
         _ => "",
     };
-    format!("{}{query}", path.replace("{key}", "1"))
+    let body: Option<&'static [u8]> = (method == "POST")
+        .then_some(br#"{"topic": "We are hiring a researcher in language models."}"#);
+    (format!("{}{query}", path.replace("{key}", "1")), body)
 }
 
 /// The corpus routes are for every signed-in role: without a corpus they answer 503 to each
@@ -249,14 +252,14 @@ fn corpus_request(path: &str) -> String {
 async fn every_role_on_every_corpus_route() {
     let env = start(&Backend::Sqlite, ServerConfig::default()).await;
     for (method, path, _) in CORPUS_ROUTES {
-        let path = corpus_request(path);
+        let (path, body) = corpus_request(method, path);
         assert_eq!(
-            env.anon().send(method, &path, None, &[]).await.status,
+            env.anon().send(method, &path, body, &[]).await.status,
             401,
             "{path}"
         );
         for role in ROLES {
-            let r = env.client(role).send(method, &path, None, &[]).await;
+            let r = env.client(role).send(method, &path, body, &[]).await;
             assert_eq!(
                 (r.status, r.code().as_str()),
                 (503, "no_corpus"),

@@ -808,3 +808,82 @@ async fn unchanged_assets_revalidate_with_304() {
     let b = get(srv.addr, "/assets/list.js", None).await;
     assert_ne!(a.header("etag"), b.header("etag"));
 }
+
+/// `POST /api/list`: a role description in the body ranks like the same text in the query
+/// string, needs the CSRF token like every write-method request, and says why it refuses.
+#[tokio::test]
+async fn the_list_ranks_for_a_role_description_in_the_body() {
+    let srv = start(Some(demo_corpus())).await;
+    let (cookie, csrf) = login_with_csrf(srv.addr).await;
+    let role = "We are hiring a research scientist to lead pretraining of large language \
+                models: scaling laws, instruction tuning and the evaluation of reasoning.";
+    let post = |body: String, headers: Vec<(&'static str, String)>| {
+        let cookie = cookie.clone();
+        async move {
+            let headers: Vec<(&str, &str)> =
+                headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            request_with(
+                srv.addr,
+                "POST",
+                "/api/list",
+                Some(&cookie),
+                &headers,
+                Some(&body),
+            )
+            .await
+        }
+    };
+    let with_csrf = || vec![("X-CSRF-Token", csrf.clone())];
+    let body = serde_json::json!({"topic": role, "limit": 15, "org_type": "education"});
+    let r = post(body.to_string(), with_csrf()).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let by_post = r.json();
+    let rows = arr(&by_post["rows"], "rows");
+    assert!(!rows.is_empty(), "{by_post}");
+    assert!(rows.len() <= 15);
+    let by_get = get(
+        srv.addr,
+        &format!("/api/list?topic={}&limit=15&org_type=education", enc(role)),
+        Some(&cookie),
+    )
+    .await
+    .json();
+    let keys = |list: &Value| -> Vec<String> {
+        arr(&list["rows"], "rows")
+            .iter()
+            .map(|r| {
+                r["researcher"]["key"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            })
+            .collect()
+    };
+    assert_eq!(keys(&by_post), keys(&by_get));
+
+    let r = post(body.to_string(), Vec::new()).await;
+    assert_eq!(r.status, 403, "no CSRF token: {}", r.text());
+    let r = post(
+        serde_json::json!({"topic": "the of and"}).to_string(),
+        with_csrf(),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.json()["error"]["code"].as_str()),
+        (422, Some("empty_topic"))
+    );
+    let long = "language models ".repeat(1_300);
+    let r = post(serde_json::json!({"topic": long}).to_string(), with_csrf()).await;
+    assert_eq!(
+        (r.status, r.json()["error"]["code"].as_str()),
+        (422, Some("text_too_long")),
+        "{}",
+        r.text()
+    );
+    let r = post(
+        serde_json::json!({"topic": role, "colour": "red"}).to_string(),
+        with_csrf(),
+    )
+    .await;
+    assert_eq!(r.status, 422, "unknown field: {}", r.text());
+}

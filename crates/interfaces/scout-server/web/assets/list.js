@@ -37,10 +37,43 @@ function stageText(row) {
   return r.stage_at_least && row.stage !== 'senior' ? `at least ${row.stage}` : row.stage;
 }
 
+/** Where a role description waits for its List: this tab's session storage (it may be
+ * confidential, and a URL would carry it into history and logs), under a hash of its text. */
+const ROLE_KEY = 'scout.role.';
+
+/** A short stable id of a text (FNV-1a, 32 bits, hex). */
+function textId(text) {
+  let x = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) x = Math.imul(x ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return x.toString(16).padStart(8, '0');
+}
+
+function roleText(id) {
+  try {
+    return id ? sessionStorage.getItem(ROLE_KEY + id) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The `POST /api/list` body of a role search: the text and the filters that are set. */
+function roleBody(text, f) {
+  const body = { topic: text, limit: Number(f.limit) || 50 };
+  for (const k of ['org', 'org_type', 'country', 'stage', 'trained_at', 'worked_at']) if (f[k]) body[k] = f[k];
+  if (f.since) body.since = Number(f.since);
+  return body;
+}
+
+/** The longest role description the server ranks for (`MAX_LIST_TEXT_CHARS`). */
+const MAX_ROLE_CHARS = 20000;
+
 export async function render(main, _params, query, stale) {
-  const topic = query.get('topic') || '';
+  const roleId = query.get('role') || '';
+  const role = roleText(roleId);
+  const topic = roleId ? '' : query.get('topic') || '';
   const f = {
     topic,
+    role,
     org: query.get('org') || '',
     org_type: query.get('org_type') || '',
     country: query.get('country') || '',
@@ -50,7 +83,7 @@ export async function render(main, _params, query, stale) {
     since: query.get('since') || '',
     limit: query.get('limit') || '50',
   };
-  document.title = topic ? `${topic} · The List · Scout` : 'The List · Scout';
+  document.title = topic ? `${topic} · The List · Scout` : roleId ? 'Role · The List · Scout' : 'The List · Scout';
   const topicIn = h('input', { type: 'search', name: 'topic', value: f.topic, placeholder: 'e.g. reinforcement learning for reasoning', required: true, 'aria-describedby': 'topic-hint' });
   const orgIn = h('input', { name: 'org', value: f.org, placeholder: 'any' });
   const countryIn = h('input', { name: 'country', value: f.country, placeholder: 'US', size: 4 });
@@ -59,6 +92,35 @@ export async function render(main, _params, query, stale) {
   const trainedIn = h('input', { name: 'trained_at', value: f.trained_at, placeholder: 'MIT, CMU, Berkeley', title: 'Inferred from early papers as a student-style author at a university' });
   const workedIn = h('input', { name: 'worked_at', value: f.worked_at, placeholder: 'OpenAI, DeepMind', title: 'Any organisation in the researcher’s timeline' });
   const sinceIn = h('input', { name: 'since', type: 'number', value: f.since, min: 1950, max: 2100, placeholder: 'year' });
+  const filters = () => ({ org: orgIn.value.trim(), org_type: typeIn.value, country: countryIn.value.trim(), stage: stageIn.value, trained_at: trainedIn.value.trim(), worked_at: workedIn.value.trim(), since: sinceIn.value });
+  const roleIn = h('textarea', { name: 'role', rows: 6, maxlength: MAX_ROLE_CHARS, placeholder: 'Paste the role: what the team works on, the problems, the methods. Researchers are ranked by how well their papers match the whole text.' });
+  roleIn.value = role || '';
+  const roleForm = h(
+    'form',
+    {
+      class: 'role-search',
+      onsubmit: (ev) => {
+        ev.preventDefault();
+        const text = roleIn.value.trim();
+        if (!text) {
+          roleIn.focus();
+          return;
+        }
+        const id = textId(text);
+        try {
+          sessionStorage.setItem(ROLE_KEY + id, text);
+        } catch {
+          toast('This browser keeps no session storage: the role cannot be searched.', 'error');
+          return;
+        }
+        go('/list', { role: id, ...filters() });
+      },
+    },
+    h('details', { class: 'role-box', open: roleId ? true : false },
+      h('summary', {}, 'Describe the role instead'),
+      field('Role description', roleIn, 'Kept in this browser tab only; sent in the body of the request, never in a link.'),
+      h('button', { type: 'submit', class: 'primary' }, 'Rank for this role')),
+  );
   const form = h(
     'form',
     {
@@ -66,7 +128,7 @@ export async function render(main, _params, query, stale) {
       role: 'search',
       onsubmit: (ev) => {
         ev.preventDefault();
-        go('/list', { topic: topicIn.value.trim(), org: orgIn.value.trim(), org_type: typeIn.value, country: countryIn.value.trim(), stage: stageIn.value, trained_at: trainedIn.value.trim(), worked_at: workedIn.value.trim(), since: sinceIn.value });
+        go('/list', { topic: topicIn.value.trim(), ...filters() });
       },
     },
     h('div', { class: 'search-main' }, field('Topic', topicIn), h('button', { type: 'submit', class: 'primary' }, 'Search')),
@@ -76,10 +138,13 @@ export async function render(main, _params, query, stale) {
       h('div', { class: 'filter-row' }, field('Organisation', orgIn), field('Org type', typeIn), field('Country', countryIn), field('Career stage', stageIn), field('Trained at (inferred)', trainedIn), field('Worked at', workedIn), field('Papers since', sinceIn)),
     ),
   );
-  const path = listPath(query);
+  const path = roleId ? `role:${roleId}:${listPath(query)}` : listPath(query);
   let list = null;
   let pending = null;
-  if (topic) {
+  if (role) {
+    pending = api.post('/api/list', roleBody(role, f));
+    pending.catch(() => {});
+  } else if (topic) {
     // On a List link api.js has asked already: when the answer is quick, the page appears
     // in one piece (form and rows in one frame) instead of the form first and the rows a
     // frame later; a slow answer shows the form first.
@@ -92,9 +157,14 @@ export async function render(main, _params, query, stale) {
     }
   }
   // data-query names the search shown, so a test can tell this page's results from the last.
-  const results = h('section', { class: 'results', 'aria-live': 'polite', 'aria-busy': topic ? 'true' : 'false', dataset: { query: path } });
-  mount(main, h('div', { class: 'page-head' }, h('h1', {}, 'The List')), form, results);
-  if (!topic) {
+  const results = h('section', { class: 'results', 'aria-live': 'polite', 'aria-busy': pending ? 'true' : 'false', dataset: { query: path } });
+  mount(main, h('div', { class: 'page-head' }, h('h1', {}, 'The List')), form, roleForm, results);
+  if (roleId && !role) {
+    mount(results, empty('This link’s role description stays in the browser tab that wrote it: paste the role again above.'));
+    roleIn.focus();
+    return;
+  }
+  if (!pending) {
     mount(results, empty('Search a topic to rank researchers.'));
     topicIn.focus();
     return;
@@ -168,7 +238,7 @@ function renderResults(results, list, inPipeline, f) {
       draw();
     });
   }
-  const table = h('table', { class: 'list ranked', 'aria-label': `The List for ${list.topic}` }, h('thead', {}, head), tbody);
+  const table = h('table', { class: 'list ranked', 'aria-label': f.role ? 'The List for the role described' : `The List for ${list.topic}` }, h('thead', {}, head), tbody);
   // Action cells by researcher key, refilled when the pipeline is known.
   const cells = new Map();
   let finished;
@@ -229,7 +299,7 @@ function fillAction(td, r, inPipeline, f) {
   action.addEventListener('click', async () => {
     action.disabled = true;
     try {
-      const c = await api.post('/api/candidates', { name: r.name, researcher_key: r.key, source_org: r.current_org || undefined, tags: [f.topic.slice(0, 40)] });
+      const c = await api.post('/api/candidates', { name: r.name, researcher_key: r.key, source_org: r.current_org || undefined, tags: [f.role ? 'role search' : f.topic.slice(0, 40)] });
       inPipeline.set(r.key, c.candidate.id);
       mount(td, h('a', { class: 'chip ok', href: `#/candidates/${c.candidate.id}` }, 'In pipeline'));
       toast(`${r.name} added to the pipeline (sourced).`);
@@ -247,7 +317,9 @@ function rowEls(row, maxScore, inPipeline, f) {
   const parts = shown.map((p, i) => ({ value: p.contribution, label: p.title, cls: `p${i}` }));
   const rest = row.score - shown.reduce((a, p) => a + p.contribution, 0);
   if (rest > 1e-9) parts.push({ value: rest, label: `${row.papers - shown.length} other papers`, cls: 'rest' });
-  const profileHref = `#/r/${encodeURIComponent(r.key)}?topic=${encodeURIComponent(f.topic)}`;
+  // A role's text does not go into a link: its profile opens without the topic breakdown
+  // (the row's own breakdown shows the papers behind the score).
+  const profileHref = f.role ? `#/r/${encodeURIComponent(r.key)}` : `#/r/${encodeURIComponent(r.key)}?topic=${encodeURIComponent(f.topic)}`;
   const detailId = `d-${r.id}`;
   const toggle = h('button', { type: 'button', class: 'icon expand', 'aria-expanded': 'false', 'aria-controls': detailId, title: 'Why this score' }, h('span', { class: 'sr' }, `Why ${r.name} scores ${row.score.toFixed(2)}`), '▸');
   // The breakdown is built on first opening: most rows are never opened, and 50 of them
@@ -272,7 +344,7 @@ function rowEls(row, maxScore, inPipeline, f) {
     h('td', { class: 'who' }, h('a', { href: profileHref, class: 'name', elementtiming: row.rank === 1 ? 'list-first-row' : false }, r.name), h('div', { class: 'muted sub', title: shown[0] ? shown[0].title : '' }, shown[0] ? shown[0].title : ''),
       h('div', { class: 'muted org-s' }, r.current_org || '–')),
     h('td', { class: 'org hide-s', title: r.current_org_evidence ? `${r.current_org || ''}: ${r.current_org_evidence}${r.current_org_confidence != null ? ` (confidence ${r.current_org_confidence.toFixed(2)})` : ''}` : (r.current_org || '') }, r.current_org || '–', r.current_org_stale && r.current_org_year ? h('span', { class: 'muted stale' }, ` · last evidence ${r.current_org_year}`) : null, r.current_country ? h('span', { class: 'muted' }, ` · ${r.current_country}`) : null),
-    h('td', { class: 'hide-s', title: r.stage_basis || '' }, stageText(row)),
+    h('td', { class: 'hide-s stage', title: r.stage_basis || '' }, stageText(row)),
     h('td', { class: 'scorecol' }, h('div', { class: 'score' }, h('span', { class: 'val' }, row.score.toFixed(2)), stackedBar(parts, maxScore, `score ${row.score.toFixed(2)}: ${parts.map((p) => p.value.toFixed(2)).join(' + ')}`)), toggle),
     h('td', { class: 'num' }, String(row.papers)),
     h('td', { class: 'num hide-s' }, fmt.num(imp)),
