@@ -182,6 +182,13 @@ await test('the List: search a topic, rows with score bars, sort, filter', async
   await senior.first().waitFor();
   const stages = await senior.locator('td:nth-child(4)').allTextContents();
   assert.ok(stages.length > 0 && stages.every((s) => s === 'senior'), stages.join(','));
+  // Rejected submissions: left out unless the filter asks for them (then the page's List is the API's).
+  await visit(rpage, `#/list?topic=${encodeURIComponent(TOPIC)}&include_rejected=true`);
+  assert.equal(await rpage.getByLabel('Count rejected submissions').isChecked(), true);
+  const withRejected = await recruiterApi.get(`/api/list?topic=${encodeURIComponent(TOPIC)}&include_rejected=true&limit=50`);
+  const all = rpage.locator('section.results[aria-busy=false][data-query*="include_rejected=true"] table.list tbody tr.row');
+  await all.first().waitFor();
+  assert.deepEqual(await all.locator('a.name').allTextContents(), withRejected.json.rows.map((r) => r.researcher.name));
 });
 
 await test('the List for a described role: the text travels in a POST body, never in the link', async () => {

@@ -22,7 +22,7 @@ export function qs(params) {
 /** The List query of a route's query string (one definition for the page and the early start). */
 export function listPath(query) {
   const f = {};
-  for (const k of ['topic', 'org', 'org_type', 'country', 'stage', 'trained_at', 'worked_at', 'since']) f[k] = query.get(k) || '';
+  for (const k of ['topic', 'org', 'org_type', 'country', 'stage', 'trained_at', 'worked_at', 'since', 'include_rejected']) f[k] = query.get(k) || '';
   f.limit = query.get('limit') || '50';
   return `/api/list${qs(f)}`;
 }

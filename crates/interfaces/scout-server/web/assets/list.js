@@ -61,6 +61,7 @@ function roleBody(text, f) {
   const body = { topic: text, limit: Number(f.limit) || 50 };
   for (const k of ['org', 'org_type', 'country', 'stage', 'trained_at', 'worked_at']) if (f[k]) body[k] = f[k];
   if (f.since) body.since = Number(f.since);
+  if (f.include_rejected) body.include_rejected = true;
   return body;
 }
 
@@ -81,6 +82,7 @@ export async function render(main, _params, query, stale) {
     trained_at: query.get('trained_at') || '',
     worked_at: query.get('worked_at') || '',
     since: query.get('since') || '',
+    include_rejected: query.get('include_rejected') === 'true',
     limit: query.get('limit') || '50',
   };
   document.title = topic ? `${topic} · The List · Scout` : roleId ? 'Role · The List · Scout' : 'The List · Scout';
@@ -92,7 +94,8 @@ export async function render(main, _params, query, stale) {
   const trainedIn = h('input', { name: 'trained_at', value: f.trained_at, placeholder: 'MIT, CMU, Berkeley', title: 'Inferred from early papers as a student-style author at a university' });
   const workedIn = h('input', { name: 'worked_at', value: f.worked_at, placeholder: 'OpenAI, DeepMind', title: 'Any organisation in the researcher’s timeline' });
   const sinceIn = h('input', { name: 'since', type: 'number', value: f.since, min: 1950, max: 2100, placeholder: 'year' });
-  const filters = () => ({ org: orgIn.value.trim(), org_type: typeIn.value, country: countryIn.value.trim(), stage: stageIn.value, trained_at: trainedIn.value.trim(), worked_at: workedIn.value.trim(), since: sinceIn.value });
+  const rejectedIn = h('input', { name: 'include_rejected', type: 'checkbox', checked: f.include_rejected, title: 'Rejected and withdrawn submissions count × 0.25 when included' });
+  const filters = () => ({ org: orgIn.value.trim(), org_type: typeIn.value, country: countryIn.value.trim(), stage: stageIn.value, trained_at: trainedIn.value.trim(), worked_at: workedIn.value.trim(), since: sinceIn.value, include_rejected: rejectedIn.checked ? 'true' : '' });
   const roleIn = h('textarea', { name: 'role', rows: 6, maxlength: MAX_ROLE_CHARS, placeholder: 'Paste the role: what the team works on, the problems, the methods. Researchers are ranked by how well their papers match the whole text.' });
   roleIn.value = role || '';
   const roleForm = h(
@@ -133,9 +136,9 @@ export async function render(main, _params, query, stale) {
     },
     h('div', { class: 'search-main' }, field('Topic', topicIn), h('button', { type: 'submit', class: 'primary' }, 'Search')),
     h('small', { id: 'topic-hint', class: 'muted' }, 'Press / to focus. Researchers ranked by relevance × impact × role × recency of their papers.'),
-    h('details', { class: 'filters', open: f.org || f.org_type || f.country || f.stage || f.trained_at || f.worked_at || f.since ? true : false },
+    h('details', { class: 'filters', open: f.org || f.org_type || f.country || f.stage || f.trained_at || f.worked_at || f.since || f.include_rejected ? true : false },
       h('summary', {}, 'Filters'),
-      h('div', { class: 'filter-row' }, field('Organisation', orgIn), field('Org type', typeIn), field('Country', countryIn), field('Career stage', stageIn), field('Trained at (inferred)', trainedIn), field('Worked at', workedIn), field('Papers since', sinceIn)),
+      h('div', { class: 'filter-row' }, field('Organisation', orgIn), field('Org type', typeIn), field('Country', countryIn), field('Career stage', stageIn), field('Trained at (inferred)', trainedIn), field('Worked at', workedIn), field('Papers since', sinceIn), field('Count rejected submissions', rejectedIn)),
     ),
   );
   const path = roleId ? `role:${roleId}:${listPath(query)}` : listPath(query);
