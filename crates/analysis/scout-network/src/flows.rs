@@ -6,7 +6,7 @@ use scout_corpus::organisations::OrgRegistry;
 use scout_corpus::rusqlite::{Connection, params_from_iter, types::Value};
 use serde::Serialize;
 
-use crate::error::Result;
+use crate::error::{NetworkError, Result};
 
 #[derive(Debug, Clone, Default)]
 pub struct FlowQuery {
@@ -51,7 +51,37 @@ fn org_ids(conn: &Connection, name: &str) -> Result<Vec<i64>> {
     Ok(ids.collect::<Result<_, _>>()?)
 }
 
-/// Moves matching the query, most recent first.
+/// The error for a name no organisation answers to, with up to three close names (the
+/// largest first among equally close ones).
+pub fn unknown_org(conn: &Connection, name: &str) -> Result<NetworkError> {
+    const MIN_SIMILARITY: f64 = 0.75;
+    let want = name.trim().to_lowercase();
+    let mut close: Vec<(f64, i64, String)> = Vec::new();
+    if want.chars().count() >= 2 {
+        let mut stmt = conn.prepare_cached("SELECT name, researchers_ever FROM organisations")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let org: String = r.get(0)?;
+            let similarity = strsim::normalized_damerau_levenshtein(&want, &org.to_lowercase());
+            if similarity >= MIN_SIMILARITY {
+                close.push((similarity, r.get(1)?, org));
+            }
+        }
+    }
+    close.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+    Ok(NetworkError::UnknownOrg {
+        name: name.trim().to_string(),
+        suggestions: close.into_iter().take(3).map(|c| c.2).collect(),
+    })
+}
+
+/// Whether some organisation answers to `name` (its name, an alias, or part of a name).
+pub fn org_known(conn: &Connection, name: &str) -> Result<bool> {
+    Ok(!org_ids(conn, name)?.is_empty())
+}
+
+/// Moves matching the query, most recent first; a name no organisation answers to is an error
+/// naming close ones.
 pub fn flows(conn: &Connection, q: &FlowQuery) -> Result<Vec<FlowRow>> {
     let mut sql = String::from(
         "SELECT m.researcher_id, r.name, fo.name, tfo.name, m.year,
@@ -69,7 +99,7 @@ pub fn flows(conn: &Connection, q: &FlowQuery) -> Result<Vec<FlowRow>> {
         if let Some(name) = name {
             let ids = org_ids(conn, name)?;
             if ids.is_empty() {
-                return Ok(Vec::new());
+                return Err(unknown_org(conn, name)?);
             }
             sql.push_str(&format!(
                 " AND {column} IN ({})",

@@ -201,7 +201,8 @@ pub fn describe(
     })
 }
 
-/// Researchers whose current organisation matches `org` (its name or any alias).
+/// Researchers whose current organisation matches `org` (its name or any alias); a name no
+/// organisation answers to is an error naming close ones.
 pub fn people_of_org(conn: &Connection, org: &str) -> Result<Vec<u32>> {
     let key = scout_corpus::organisations::OrgRegistry::builtin()
         .resolve(org)
@@ -213,9 +214,13 @@ pub fn people_of_org(conn: &Connection, org: &str) -> Result<Vec<u32>> {
     let ids = stmt.query_map(scout_corpus::rusqlite::params![key, org], |r| {
         r.get::<_, i64>(0)
     })?;
-    Ok(ids
+    let people: Vec<u32> = ids
         .map(|r| r.map(|id| id as u32))
-        .collect::<Result<_, _>>()?)
+        .collect::<Result<_, _>>()?;
+    if people.is_empty() && !crate::flows::org_known(conn, org)? {
+        return Err(crate::flows::unknown_org(conn, org)?);
+    }
+    Ok(people)
 }
 
 #[cfg(test)]

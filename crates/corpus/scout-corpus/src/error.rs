@@ -30,10 +30,25 @@ pub enum CorpusError {
     NotACorpus { path: PathBuf, reason: String },
     #[error("no researcher matches {0:?}")]
     UnknownResearcher(String),
+    /// No researcher matches; `suggestions` are close names ("did you mean …").
+    #[error("no researcher matches {query:?}{}", did_you_mean(.suggestions))]
+    NoResearcher {
+        query: String,
+        suggestions: Vec<String>,
+    },
     #[error("{0}")]
     Invalid(String),
     #[error("cancelled")]
     Cancelled,
+}
+
+/// "; did you mean A, B or C?" (empty without suggestions).
+pub fn did_you_mean(suggestions: &[String]) -> String {
+    match suggestions {
+        [] => String::new(),
+        [one] => format!("; did you mean {one}?"),
+        [init @ .., last] => format!("; did you mean {} or {last}?", init.join(", ")),
+    }
 }
 
 pub type Result<T, E = CorpusError> = std::result::Result<T, E>;

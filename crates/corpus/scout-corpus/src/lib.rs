@@ -35,7 +35,7 @@ pub mod trained;
 use std::path::{Path, PathBuf};
 
 pub use derive::{IdentityStep, RefreshProgress, RefreshReport};
-pub use error::{CorpusError, Result};
+pub use error::{CorpusError, Result, did_you_mean};
 pub use index::{Hit, TextIndex};
 pub use ingest::{IngestOptions, IngestReport, Progress};
 pub use relevance::{RelevanceOptions, Relevant};

@@ -116,6 +116,22 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    // Queries that only print end quietly when their reader goes away (`scout show … | head`),
+    // as Unix tools do, instead of panicking on the broken pipe. Commands that write data or
+    // serve keep Rust's default (a failed write is an error they handle).
+    if matches!(
+        cli.command,
+        Command::List(_)
+            | Command::Show(_)
+            | Command::WhySame(_)
+            | Command::Path(_)
+            | Command::Radius(_)
+            | Command::Community(_)
+            | Command::Orgs(_)
+            | Command::Flows(_)
+    ) {
+        sigpipe::reset();
+    }
     let db_given = cli.db.is_some();
     let ctx = cmd::Context {
         db: cli.db.unwrap_or_else(default_db),

@@ -724,6 +724,74 @@ fn coauthor_graph_paths_radius_orgs_and_flows_on_real_data() {
         community[0]["size"].as_i64().unwrap_or(0) >= 2,
         "{community}"
     );
+
+    // A misspelt name or organisation is an error that names the close ones.
+    let top = query_rows(
+        &db,
+        "SELECT name FROM researchers WHERE name GLOB '[A-Z]* [A-Z][a-z][a-z][a-z]*' ORDER BY n_works DESC, id LIMIT 1",
+    )[0][0]
+        .clone();
+    let mut typo = top.clone();
+    typo.remove(typo.len() - 2);
+    let out = scout(&db, &["show", &typo]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "no researcher matches {typo:?}; did you mean {top} "
+        )),
+        "{err}"
+    );
+    let org = query_rows(
+        &db,
+        "SELECT name FROM organisations WHERE aliased = 0 AND name GLOB '[A-Z][a-z][a-z][a-z][a-z]*'
+         ORDER BY researchers_ever DESC, id LIMIT 1",
+    )[0][0]
+        .clone();
+    let mut org_typo = org.clone();
+    org_typo.remove(3);
+    for args in [
+        vec!["flows", "--to", org_typo.as_str()],
+        vec![
+            "path",
+            "--to",
+            keys[0].as_str(),
+            "--from-org",
+            org_typo.as_str(),
+        ],
+    ] {
+        let out = scout(&db, &args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(
+            err.contains(&format!(
+                "unknown organisation {org_typo:?}; did you mean {org}"
+            )),
+            "{args:?}: {err}"
+        );
+        assert!(
+            out.stdout.is_empty(),
+            "{args:?}: nothing printed before the error"
+        );
+    }
+
+    // A reader that stops early (`scout list … | head -1`) ends the List quietly, no panic.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_scout"))
+        .arg("--db")
+        .arg(&db)
+        .args(["list", "language models", "--limit", "2000", "--explain"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut first = [0u8; 64];
+    let mut stdout = child.stdout.take().unwrap_or_else(|| panic!("stdout"));
+    std::io::Read::read_exact(&mut stdout, &mut first).unwrap_or_else(|e| panic!("{e}"));
+    drop(stdout);
+    let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_ne!(out.status.code(), Some(101), "{err}");
 }
 
 #[test]

@@ -237,7 +237,9 @@ impl CorpusApi {
 
 fn corpus_err(e: CorpusError) -> ApiError {
     match &e {
-        CorpusError::UnknownResearcher(_) => ApiError::not_found(e.to_string()),
+        CorpusError::UnknownResearcher(_) | CorpusError::NoResearcher { .. } => {
+            ApiError::not_found(e.to_string())
+        }
         CorpusError::Query(_) => ApiError::bad_request(e.to_string()),
         _ => {
             tracing::error!(error = %e, "corpus error");
@@ -268,6 +270,9 @@ fn network_err(e: NetworkError) -> ApiError {
         NetworkError::Corpus(c) => corpus_err(c),
         NetworkError::Rank(r) => rank_err(r),
         NetworkError::Invalid(m) => ApiError::bad_request(m),
+        e @ NetworkError::UnknownOrg { .. } => {
+            ApiError::new(StatusCode::NOT_FOUND, "unknown_org", e.to_string())
+        }
         other => {
             tracing::error!(error = %other, "network error");
             ApiError::internal(other.to_string())
@@ -510,9 +515,8 @@ struct ProfileParams {
 fn find_one(c: &Inner, key: &str) -> ApiResult<(Researcher, Vec<Researcher>)> {
     let mut found = researchers::find(c.corpus.conn(), key).map_err(corpus_err)?;
     if found.is_empty() {
-        return Err(ApiError::not_found(format!(
-            "no researcher matches {key:?}"
-        )));
+        let miss = researchers::no_researcher(c.corpus.conn(), key).map_err(corpus_err)?;
+        return Err(corpus_err(miss));
     }
     let first = found.remove(0);
     found.truncate(10);

@@ -460,6 +460,23 @@ async fn corpus_routes_answer_with_the_documented_shapes() {
     }
     let r = get(srv.addr, &format!("/api/paths?to={enc}"), c).await;
     assert_eq!(r.status, 400);
+    // A misspelt organisation is a 404 that names the close ones, not an empty answer.
+    let typo = format!("{}{}", &top_org[..1], &top_org[2..]);
+    for path in [
+        format!("/api/paths?to={enc}&from_org={}", self::enc(&typo)),
+        format!("/api/flows?to={}", self::enc(&typo)),
+    ] {
+        let r = get(srv.addr, &path, c).await;
+        assert_eq!(r.status, 404, "{path}: {}", r.text());
+        let e = r.json();
+        assert_eq!(e["error"]["code"], "unknown_org", "{e}");
+        assert!(
+            e["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("did you mean")),
+            "{e}"
+        );
+    }
 
     // Organisations and flows.
     let r = get(srv.addr, "/api/orgs?topic=language%20models&limit=5", c).await;

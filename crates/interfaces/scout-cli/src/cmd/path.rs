@@ -70,10 +70,12 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
         }
         (None, None) => anyhow::bail!("give --from-org or --from-people"),
     };
-    anyhow::ensure!(
-        !sources.is_empty(),
-        "none of our people were found in the corpus"
-    );
+    if sources.is_empty() {
+        match &args.from_org {
+            Some(org) => anyhow::bail!("nobody in the corpus currently works at {org:?}"),
+            None => anyhow::bail!("none of our people were found in the corpus"),
+        }
+    }
     let graph = Graph::load(conn)?;
     let chains = paths::best_chains(&graph, &sources, target.id as u32, args.max_hops, args.k)?;
     let described: Vec<DescribedChain> = chains

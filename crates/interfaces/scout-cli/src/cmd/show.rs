@@ -24,7 +24,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     let as_of = corpus.latest_year()?.unwrap_or(2025);
     let matches = researchers::find(corpus.conn(), &args.who)?;
     let Some(first) = matches.first().cloned() else {
-        anyhow::bail!("no researcher matches {:?}", args.who);
+        return Err(researchers::no_researcher(corpus.conn(), &args.who)?.into());
     };
     let profile = researchers::profile(corpus.conn(), first, as_of, 15)?;
     let breakdown = match &args.topic {
