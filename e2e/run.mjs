@@ -163,6 +163,15 @@ await test('the List: search a topic, rows with score bars, sort, filter', async
   const names = await rows.locator('a.name').allTextContents();
   assert.deepEqual(names, api.json.rows.map((r) => r.researcher.name));
   topKey = api.json.rows[0].researcher.key;
+  // More rows than the first 50: the button asks for the next 50 (the API's own List of 100).
+  const api100 = await recruiterApi.get(`/api/list?topic=${encodeURIComponent(TOPIC)}&limit=100`);
+  assert.equal(api.json.rows.length, 50, 'the demo List has more than 50 researchers');
+  await rpage.getByRole('button', { name: 'Show 50 more' }).click();
+  const more = rpage.locator('section.results[aria-busy=false][data-query*="limit=100"] table.list tbody tr.row');
+  await more.nth(api100.json.rows.length - 1).waitFor();
+  assert.deepEqual(await more.locator('a.name').allTextContents(), api100.json.rows.map((r) => r.researcher.name));
+  await visit(rpage, `#/list?topic=${encodeURIComponent(TOPIC)}`);
+  await rows.first().waitFor();
   // Score bars: one segment per shown paper (+ the rest), widths add up to the score share.
   assert.ok((await rows.first().locator('.sbar .seg').count()) >= 1);
   // The factor breakdown opens from the keyboard.

@@ -183,7 +183,12 @@ export async function render(main, _params, query, stale) {
     if (stale()) return;
   }
   const inPipeline = new Map();
-  const actions = renderResults(results, list, inPipeline, f);
+  // More rows: the same search with a larger limit (the server answers up to MAX_ROWS).
+  const limit = Number(f.limit) || 50;
+  const more = list.rows.length >= limit && limit < MAX_ROWS
+    ? () => go('/list', { ...(roleId ? { role: roleId } : { topic }), ...filters(), limit: Math.min(MAX_ROWS, limit + 50) })
+    : null;
+  const actions = renderResults(results, list, inPipeline, f, more);
   // The rows do not wait for the pipeline (asked only now, so it does not compete with the
   // List for the server): add buttons appear once it is known who is a candidate already.
   const pipeline = api.get(CANDIDATES_ALL)
@@ -212,7 +217,10 @@ function whenIdle(fn) {
   else setTimeout(fn, 50);
 }
 
-function renderResults(results, list, inPipeline, f) {
+/** The most rows the List API returns (`MAX_LIMIT` in corpus_api.rs). */
+const MAX_ROWS = 500;
+
+function renderResults(results, list, inPipeline, f, more) {
   let sort = 'rank';
   let dir = 1;
   const maxScore = Math.max(...list.rows.map((r) => r.score), 1e-9);
@@ -276,7 +284,8 @@ function renderResults(results, list, inPipeline, f) {
     });
   }
   draw();
-  mount(results, h('div', { class: 'results-head' }, summary, legend), list.rows.length ? h('div', { class: 'table-wrap' }, table) : empty('No researcher matches these filters.'));
+  const moreButton = more ? h('button', { type: 'button', class: 'more', onclick: more }, `Show ${Math.min(50, MAX_ROWS - list.rows.length)} more`) : null;
+  mount(results, h('div', { class: 'results-head' }, summary, legend), list.rows.length ? h('div', { class: 'table-wrap' }, table) : empty('No researcher matches these filters.'), moreButton);
   return {
     /** Resolves when every row is in the table. */
     complete,
