@@ -1,6 +1,10 @@
 //! Derived data: after the source tables change, identity, per-researcher statistics,
 //! citation cohorts, each work's impact measure (`impact.rs`) and the full-text index are brought up to date. Each step is idempotent;
 //! the `derived_generation` mark is written last, so an interrupted refresh simply runs again.
+//!
+//! Identity and the network are written here, in one transaction: identity's tables, then the
+//! network (which needs each mention's researcher and each researcher's current organisation),
+//! then the researchers (which need the network's communities) and their career stages.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
@@ -11,12 +15,16 @@ use serde::Serialize;
 
 use crate::db::{meta_get_i64, meta_set};
 use crate::error::Result;
-use crate::identity::{self, IdentityReport};
+use crate::identity::{self, IdentityReport, IdentityTables, OrgTable, Researchers};
 use crate::index::{self, IndexReport};
+use crate::network::{self, NetworkReport};
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct RefreshReport {
     pub identity: Option<IdentityReport>,
+    /// Organisations, moves, co-author edges and communities, written with identity.
+    pub network: Option<NetworkReport>,
+    /// Identity and the network.
     pub identity_seconds: f64,
     pub statistics_seconds: f64,
     /// Each work's impact measure: counts chosen and normalised, estimates where none exists.
@@ -159,9 +167,9 @@ pub fn refresh_with_progress(
             });
             if identity_needed {
                 let started = Instant::now();
-                report.identity = Some(identity::rebuild_with_steps(conn, &|step| {
-                    progress.set_identity_step(step)
-                })?);
+                let rebuilt = rebuild_identity(conn, &|step| progress.set_identity_step(step))?;
+                report.identity = Some(rebuilt.identity);
+                report.network = Some(rebuilt.network);
                 report.identity_seconds = started.elapsed().as_secs_f64();
                 let started = Instant::now();
                 progress.set_identity_step(IdentityStep::Statistics);
@@ -197,6 +205,51 @@ pub fn refresh_with_progress(
     }
     meta_set(conn, "derived_generation", &generation.to_string())?;
     Ok(report)
+}
+
+/// What [`rebuild_identity`] wrote.
+struct IdentityRebuilt {
+    identity: IdentityReport,
+    network: NetworkReport,
+}
+
+/// Resolves all mentions into researchers and rewrites the identity tables, the network and
+/// career stages (one transaction), telling `step` when loading, resolving and writing begin.
+fn rebuild_identity(conn: &mut Connection, step: &dyn Fn(IdentityStep)) -> Result<IdentityRebuilt> {
+    step(IdentityStep::Loading);
+    let started = Instant::now();
+    let data = identity::load(conn)?;
+    tracing::info!(mentions = data.mentions.len(), "identity: mentions");
+    crate::memory::log_phase("identity: loaded", started);
+
+    step(IdentityStep::Resolving);
+    let started = Instant::now();
+    let clustering = identity::resolve(&data, &identity::ResolveConfig::default());
+    crate::memory::log_phase("identity: resolved", started);
+
+    step(IdentityStep::Writing);
+    let started = Instant::now();
+    let as_of = data.latest_year();
+    let mut orgs = OrgTable::from_data(&data);
+    let researchers = Researchers::from_clusters(conn, &data, &clustering.root)?;
+    let facts = identity::researcher_facts(conn, &data, &mut orgs, &researchers, as_of)?;
+    let current_org: Vec<Option<usize>> = facts.iter().map(|f| f.current.org_id).collect();
+    let identity_report = IdentityReport::new(&data, &clustering, researchers.rows.len());
+    let rows = researchers.into_rows();
+    let tx = conn.transaction()?;
+    let tables = IdentityTables::clear(&tx)?;
+    let rid_of = tables.write_mentions(&tx, &data, clustering, &rows)?;
+    crate::memory::log_phase("identity: mentions mapped, links inserted", started);
+    let network = network::write(&tx, &data, &orgs, &rid_of, &current_org, as_of)?;
+    drop(rid_of);
+    tables.write_researchers(&tx, &data, &orgs, &rows, &facts, &network.community)?;
+    crate::career::write(&tx, as_of)?;
+    tx.commit()?;
+    crate::memory::log_phase("identity: written", started);
+    Ok(IdentityRebuilt {
+        identity: identity_report,
+        network: network.report,
+    })
 }
 
 /// Citation cohorts (mean citations per venue and year) and the corpus's latest year.

@@ -5,9 +5,9 @@
 //! Source tables are written only by [`ingest`]; derived tables (researchers, cohorts) and the
 //! index are rebuilt by [`Corpus::refresh`] whenever the source generation moved on.
 
+mod bulk;
 pub mod career;
 pub mod citations;
-pub mod current;
 mod db;
 pub mod derive;
 mod error;
@@ -30,7 +30,6 @@ pub mod researchers;
 pub mod semantic;
 mod store;
 pub mod stored;
-pub mod trained;
 
 use std::path::{Path, PathBuf};
 

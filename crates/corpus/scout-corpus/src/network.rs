@@ -1,107 +1,16 @@
-//! Derived network data written with identity: organisations, per-researcher affiliation
-//! timelines, moves between organisations, the co-author graph and its communities.
+//! Derived network data, written by refresh in identity's transaction once researchers are
+//! known: organisations, per-researcher affiliation timelines, moves between organisations,
+//! the co-author graph and its communities.
 
 use rusqlite::{Transaction, params};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+use crate::bulk;
 use crate::error::Result;
 use crate::graph::{self, PaperAuthors, WeightedGraph};
-use crate::identity::MentionData;
+use crate::identity::{MentionData, OrgTable};
 use crate::moves::{self, Move, Stint};
 use crate::organisations::OrgRegistry;
-use crate::orgs::OrgType;
-
-/// All organisations of the corpus, with dense ids (`organisations.id` = index + 1).
-pub struct OrgTable {
-    pub keys: Vec<String>,
-    pub names: Vec<String>,
-    pub types: Vec<OrgType>,
-    pub countries: Vec<Option<String>>,
-    pub aliased: Vec<Option<usize>>,
-    pub rors: Vec<Option<String>>,
-    index: HashMap<String, usize>,
-}
-
-impl OrgTable {
-    /// The organisations seen on papers, typed and placed by majority of their mentions.
-    pub fn from_data(data: &MentionData) -> OrgTable {
-        let n = data.org_tokens.len();
-        let mut type_votes: Vec<HashMap<OrgType, u32>> = vec![HashMap::default(); n];
-        let mut country_votes: Vec<HashMap<&str, u32>> = vec![HashMap::default(); n];
-        for f in data.all_affs() {
-            *type_votes[f.org as usize].entry(f.org_type).or_default() += 1;
-            if let Some(c) = data.country(f) {
-                *country_votes[f.org as usize].entry(c).or_default() += 1;
-            }
-        }
-        let majority = |votes: &HashMap<OrgType, u32>| {
-            votes
-                .iter()
-                .max_by_key(|(t, n)| (**n, std::cmp::Reverse(**t)))
-                .map(|(t, _)| *t)
-        };
-        let registry = OrgRegistry::builtin();
-        let mut table = OrgTable {
-            keys: data.org_tokens.clone(),
-            names: data.org_names.clone(),
-            types: Vec::with_capacity(n),
-            countries: Vec::with_capacity(n),
-            aliased: data.org_canonical.clone(),
-            rors: data.org_rors.clone(),
-            index: HashMap::default(),
-        };
-        for i in 0..n {
-            let canonical = data
-                .org_canonical
-                .get(i)
-                .copied()
-                .flatten()
-                .map(|c| registry.canonical(c));
-            table.types.push(
-                canonical
-                    .map(|c| c.org_type)
-                    .or_else(|| majority(&type_votes[i]))
-                    .unwrap_or(OrgType::Other),
-            );
-            let voted = country_votes[i]
-                .iter()
-                .max_by_key(|(c, n)| (**n, std::cmp::Reverse(**c)))
-                .map(|(c, _)| c.to_string());
-            table
-                .countries
-                .push(voted.or_else(|| canonical.and_then(|c| c.country.clone())));
-            table.index.insert(data.org_tokens[i].clone(), i);
-        }
-        table
-    }
-
-    pub fn id_of(&self, key: &str) -> Option<usize> {
-        self.index.get(key).copied()
-    }
-
-    /// Adds an organisation known only from a profile (not seen on any paper).
-    pub fn intern(
-        &mut self,
-        key: &str,
-        name: &str,
-        org_type: OrgType,
-        country: Option<String>,
-        aliased: Option<usize>,
-    ) -> usize {
-        if let Some(&i) = self.index.get(key) {
-            return i;
-        }
-        let i = self.keys.len();
-        self.keys.push(key.to_string());
-        self.names.push(name.to_string());
-        self.types.push(org_type);
-        self.countries.push(country);
-        self.aliased.push(aliased);
-        self.rors.push(None);
-        self.index.insert(key.to_string(), i);
-        i
-    }
-}
 
 /// Each researcher's mentions, ascending, in two flat arrays.
 struct MentionsByResearcher {
@@ -151,10 +60,18 @@ pub const LABEL_SAMPLE: u64 = 200_000;
 /// Communities smaller than this get no topic labels.
 pub const LABELLED_COMMUNITY_SIZE: usize = 5;
 
+/// What [`write`] produced: its counts, and each researcher's community for the researchers
+/// table.
+#[derive(Debug, Clone, Default)]
+pub struct NetworkWritten {
+    pub report: NetworkReport,
+    /// The community id of each researcher (index = researcher id − 1); `None` without edges.
+    pub community: Vec<Option<i64>>,
+}
+
 /// Computes and writes organisations, timelines, moves, edges and communities.
 /// `rid_of` is the researcher id (1-based, 0 = none) of each mention; `current_org` the current
-/// organisation id (index into `orgs`) of each researcher (index = id − 1). Returns the
-/// community of each researcher (by the same index), for the researchers table.
+/// organisation id (index into `orgs`) of each researcher (index = id − 1).
 pub fn write(
     tx: &Transaction,
     data: &MentionData,
@@ -162,14 +79,20 @@ pub fn write(
     rid_of: &[u32],
     current_org: &[Option<usize>],
     as_of: i32,
-) -> Result<(NetworkReport, Vec<Option<i64>>)> {
+) -> Result<NetworkWritten> {
     let started = std::time::Instant::now();
     let n_researchers = current_org.len();
     let mut report = NetworkReport::default();
-    tx.execute_batch(
-        "DROP INDEX IF EXISTS researcher_orgs_by_org; DROP INDEX IF EXISTS moves_by_from; DROP INDEX IF EXISTS moves_by_to;
-         DELETE FROM organisations; DELETE FROM researcher_orgs; DELETE FROM moves; DELETE FROM coauthor_edges;
-         DELETE FROM communities;",
+    // Bulk rewrite: indexes dropped, rows deleted, indexes built once at the end.
+    let cleared = bulk::clear(
+        tx,
+        &[
+            "organisations",
+            "researcher_orgs",
+            "moves",
+            "coauthor_edges",
+            "communities",
+        ],
     )?;
 
     // Mentions of each researcher.
@@ -491,11 +414,7 @@ pub fn write(
             stmt.execute(params![id, *size as i64, topics, top_orgs])?;
         }
     }
-    tx.execute_batch(
-        "CREATE INDEX researcher_orgs_by_org ON researcher_orgs (org_id, year);
-         CREATE INDEX moves_by_from ON moves (from_org, year);
-         CREATE INDEX moves_by_to ON moves (to_org, year);",
-    )?;
+    cleared.restore_indexes(tx)?;
     crate::memory::log_phase("network: done", started);
-    Ok((report, community))
+    Ok(NetworkWritten { report, community })
 }

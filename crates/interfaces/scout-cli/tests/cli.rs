@@ -585,7 +585,7 @@ fn coauthor_graph_paths_radius_orgs_and_flows_on_real_data() {
             demo("paperlists/papers/colm.jsonl.gz"),
         ],
     );
-    let network = &summary["refresh"]["identity"]["network"];
+    let network = &summary["refresh"]["network"];
     assert!(network["edges"].as_u64().unwrap_or(0) > 10_000, "{network}");
     assert!(network["moves"].as_u64().unwrap_or(0) > 10, "{network}");
 

@@ -20,9 +20,9 @@
 use rusqlite::Connection;
 use rustc_hash::FxHashMap as HashMap;
 
+use super::mention::MentionData;
+use super::org_table::OrgTable;
 use crate::error::Result;
-use crate::identity::MentionData;
-use crate::network::OrgTable;
 use crate::organisations::OrgRegistry;
 use crate::orgs::OrgType;
 

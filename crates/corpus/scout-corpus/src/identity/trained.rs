@@ -6,8 +6,8 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::identity::MentionData;
-use crate::network::OrgTable;
+use super::mention::MentionData;
+use super::org_table::OrgTable;
 use crate::orgs::OrgType;
 
 /// Years from the first paper that count as the training years.

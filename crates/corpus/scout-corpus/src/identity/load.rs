@@ -1,0 +1,262 @@
+//! Loading: every author mention of the store, in work-key order, with its strong ids and
+//! affiliations resolved to organisations (once per distinct string), into a [`MentionData`].
+
+use rusqlite::Connection;
+use rustc_hash::FxHashMap as HashMap;
+
+use super::mention::{AffFact, Mention, MentionData};
+use crate::error::Result;
+use crate::names::PersonName;
+use crate::organisations::OrgRegistry;
+use crate::orgs::OrgType;
+use crate::stored::decode_authors;
+
+/// Offset into a flat array as stored in the `*_start` columns.
+fn flat_offset(len: usize) -> Result<u32> {
+    u32::try_from(len).map_err(|_| {
+        crate::error::CorpusError::Invalid(format!(
+            "{len} affiliations (or organisations) of author mentions: more than identity resolution can index"
+        ))
+    })
+}
+
+/// Interns strings into dense ids.
+#[derive(Default)]
+struct Interner {
+    ids: HashMap<String, u32>,
+    values: Vec<String>,
+}
+
+impl Interner {
+    fn with_empty_slot() -> Self {
+        Interner {
+            ids: HashMap::default(),
+            values: vec![String::new()],
+        }
+    }
+    fn get(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        let id = self.values.len() as u32;
+        self.ids.insert(s.to_string(), id);
+        self.values.push(s.to_string());
+        id
+    }
+}
+
+/// An affiliation string resolved to an organisation, cached per distinct string.
+#[derive(Clone, Copy)]
+struct ResolvedAffiliation {
+    /// `None` for a placeholder or a string that names no organisation.
+    org: Option<u32>,
+    generic: bool,
+    org_type: OrgType,
+}
+
+/// Loads mentions, their strong ids and organisations from the store.
+pub fn load(conn: &Connection) -> Result<MentionData> {
+    let mut data = MentionData {
+        org_start: vec![0],
+        aff_start: vec![0],
+        ..MentionData::default()
+    };
+    let mut countries = Interner::with_empty_slot();
+    let mut names = Interner::default();
+    let mut ids: [Interner; 4] = std::array::from_fn(|_| Interner::with_empty_slot());
+    let registry = OrgRegistry::builtin();
+    // Organisations interned by normalised key; display strings resolved once each.
+    let mut org_keys = Interner::default();
+    let mut org_names: Vec<String> = Vec::new();
+    let mut org_canonical: Vec<Option<usize>> = Vec::new();
+    let mut org_rors: Vec<Option<String>> = Vec::new();
+    let mut ror_keys: HashMap<String, String> = HashMap::default();
+    // By (display string, domain, source type).
+    let mut org_facts: HashMap<(String, Option<String>, Option<String>), ResolvedAffiliation> =
+        HashMap::default();
+    // OpenAlex author profiles tie an OpenAlex id to an ORCID even where the work does not.
+    let mut oa_orcid: HashMap<String, String> = HashMap::default();
+    {
+        let mut stmt =
+            conn.prepare("SELECT openalex_id, orcid FROM oa_authors WHERE orcid IS NOT NULL")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        for row in rows {
+            let (oa, orcid) = row?;
+            oa_orcid.insert(oa, orcid);
+        }
+    }
+    // In key order, not id order: ids depend on the order files were ingested in (parallel),
+    // keys do not, so resolution is the same however the corpus was loaded.
+    let mut stmt = conn.prepare(
+        "SELECT id, year, citations, authors, source, affiliations FROM works ORDER BY key",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let work: i64 = row.get(0)?;
+        let year: Option<i32> = row.get(1)?;
+        let citations: Option<i64> = row.get(2)?;
+        let authors = decode_authors(row.get_ref(3)?.as_str().unwrap_or("[]"));
+        let paperlists = row.get_ref(4)?.as_str().unwrap_or("") == "paperlists";
+        // The paper's unaligned affiliations, resolved once per paper (distinct organisations).
+        let mut paper_orgs: Vec<(u32, OrgType)> = Vec::new();
+        for aff in
+            crate::stored::decode_affiliations(row.get_ref(5)?.as_str_or_null().ok().flatten())
+        {
+            let display = aff.display();
+            if crate::orgs::is_placeholder(display) || crate::orgs::is_generic(display) {
+                continue;
+            }
+            let resolved = registry.resolve(display);
+            if resolved.key.is_empty() {
+                continue;
+            }
+            let id = org_keys.get(&resolved.key);
+            if id as usize == org_names.len() {
+                org_names.push(resolved.name.clone());
+                org_canonical.push(resolved.canonical);
+                org_rors.push(None);
+            }
+            if !paper_orgs.iter().any(|(o, _)| *o == id) {
+                paper_orgs.push((id, registry.org_type(&resolved, display, None, None)));
+            }
+        }
+        for (position, a) in authors.into_iter().enumerate() {
+            let orcid = a.orcid.clone().or_else(|| {
+                a.openalex_id
+                    .as_ref()
+                    .and_then(|oa| oa_orcid.get(oa))
+                    .cloned()
+            });
+            // Some source records have their per-author id lists shifted against the author
+            // list; an OpenReview id names its person, so a mismatch is caught here.
+            let openreview = a.openreview_id.clone().filter(|id| {
+                let ok = match (
+                    PersonName::from_openreview_id(id),
+                    PersonName::parse(&a.name),
+                ) {
+                    (Some(x), Some(y)) => x.plausibly_same(&y),
+                    _ => true,
+                };
+                if !ok {
+                    data.dropped_ids[0] += 1;
+                }
+                ok
+            });
+            let values = [&openreview, &orcid, &a.openalex_id, &a.dblp_id];
+            let mut mention_ids = [0u32; 4];
+            for (k, v) in values.into_iter().enumerate() {
+                if let Some(v) = v {
+                    mention_ids[k] = ids[k].get(v);
+                }
+            }
+            let orgs_from = data.org_ids.len();
+            for aff in &a.affiliations {
+                let display = aff.display();
+                // Resolving, folding and classifying are done once per distinct string.
+                let cached = org_facts
+                    .entry((
+                        display.to_string(),
+                        aff.domain.clone(),
+                        aff.org_type.clone(),
+                    ))
+                    .or_insert_with(|| {
+                        let mut resolved = registry.resolve(display);
+                        if resolved.key.is_empty() || crate::orgs::is_placeholder(display) {
+                            return ResolvedAffiliation {
+                                org: None,
+                                generic: true,
+                                org_type: OrgType::Other,
+                            };
+                        }
+                        // One ROR id is one organisation, whatever the spelling: the first
+                        // spelling seen for a ROR id names it (unless the alias table already did).
+                        if let Some(ror) = &aff.ror {
+                            match ror_keys.get(ror) {
+                                Some(key) if resolved.canonical.is_none() => {
+                                    resolved.key = String::clone(key)
+                                }
+                                Some(_) => {}
+                                None => {
+                                    ror_keys.insert(ror.clone(), resolved.key.clone());
+                                }
+                            }
+                        }
+                        let id = org_keys.get(&resolved.key);
+                        if id as usize == org_names.len() {
+                            org_names.push(resolved.name.clone());
+                            org_canonical.push(resolved.canonical);
+                            org_rors.push(aff.ror.clone());
+                        } else if org_rors[id as usize].is_none() {
+                            org_rors[id as usize] = aff.ror.clone();
+                        }
+                        let org_type = registry.org_type(
+                            &resolved,
+                            display,
+                            aff.domain.as_deref(),
+                            aff.org_type.as_deref(),
+                        );
+                        let generic =
+                            resolved.canonical.is_none() && crate::orgs::is_generic(display);
+                        ResolvedAffiliation {
+                            org: Some(id),
+                            generic,
+                            org_type,
+                        }
+                    });
+                let ResolvedAffiliation {
+                    org,
+                    generic,
+                    org_type,
+                } = *cached;
+                let Some(org) = org else { continue };
+                if !generic && !data.org_ids[orgs_from..].contains(&org) {
+                    data.org_ids.push(org);
+                }
+                data.aff_facts.push(AffFact {
+                    org,
+                    country: aff.country.as_deref().map_or(0, |c| countries.get(c)),
+                    generic,
+                    weak: paperlists
+                        && aff.org.is_none()
+                        && aff.domain.is_none()
+                        && aff.openalex_id.is_none()
+                        && aff.ror.is_none(),
+                    paper_level: false,
+                    org_type,
+                });
+            }
+            if a.affiliations.is_empty() {
+                for &(org, org_type) in &paper_orgs {
+                    data.aff_facts.push(AffFact {
+                        org,
+                        country: 0,
+                        generic: false,
+                        weak: true,
+                        paper_level: true,
+                        org_type,
+                    });
+                }
+            }
+            data.mentions.push(Mention {
+                work,
+                position: position as i64,
+                name: names.get(&a.name),
+                ids: mention_ids,
+                year: year.unwrap_or(0),
+                citations: citations.unwrap_or(0),
+            });
+            data.org_start.push(flat_offset(data.org_ids.len())?);
+            data.aff_start.push(flat_offset(data.aff_facts.len())?);
+        }
+    }
+    data.org_ids.shrink_to_fit();
+    data.aff_facts.shrink_to_fit();
+    data.countries = countries.values;
+    data.names = names.values;
+    data.id_values = ids.map(|i| i.values);
+    data.org_tokens = org_keys.values;
+    data.org_names = org_names;
+    data.org_canonical = org_canonical;
+    data.org_rors = org_rors;
+    Ok(data)
+}

@@ -1,0 +1,548 @@
+//! Resolution: mentions clustered into researchers with union-find, rule by rule (see the
+//! module documentation of `identity`): duplicates on a paper, strong ids, then names with
+//! co-author or organisation evidence block by block, and identical rare full names.
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use super::links::{Link, LinkEvidence, Rule};
+use super::mention::MentionData;
+use super::union_find::{Union, UnionFind};
+use crate::names::{PersonName, fold};
+
+/// What resolution decided: a cluster representative per mention, and the links.
+#[derive(Debug, Default)]
+pub struct Clustering {
+    pub root: Vec<u32>,
+    /// The judgement calls (every rule but the strong ids), kept to be written out.
+    pub links: Vec<Link>,
+    /// Unions by strong id, per kind, counted only: they follow from the ids on the mentions
+    /// (`why-same` recomputes them), and a large corpus has tens of millions.
+    pub strong_id_links: [u64; 4],
+    /// Unions refused because they would have joined two different strong ids.
+    pub refused_conflicts: u64,
+    /// Name matches with evidence that were not merged because the clusters hold different
+    /// strong ids (namesakes who share a co-author or an organisation).
+    pub namesakes_kept_apart: u64,
+    /// Per id kind, ids not used because they are attached to clearly different names
+    /// (misaligned source lists).
+    pub inconsistent_ids: [u64; 4],
+}
+
+/// Knobs for resolution; the evaluation hides strong ids to test names + evidence alone.
+#[derive(Debug, Clone, Copy)]
+pub struct ResolveConfig {
+    pub use_strong_ids: bool,
+    /// Evidence tokens shared by more clusters than this in one block carry no signal.
+    pub max_token_clusters: usize,
+    /// Identical full names merge without evidence when their block (family name + first
+    /// initial) holds at most this many distinct given names; 0 disables.
+    pub rare_name_max_givens: usize,
+}
+
+impl Default for ResolveConfig {
+    fn default() -> Self {
+        ResolveConfig {
+            use_strong_ids: true,
+            max_token_clusters: 60,
+            rare_name_max_givens: 6,
+        }
+    }
+}
+
+/// Shared evidence between two clusters, with one example of each kind for explanations.
+#[derive(Clone, Copy)]
+struct Evidence {
+    coauthors: u32,
+    orgs: u32,
+    co_token: u32,
+    org_token: u32,
+}
+
+impl Evidence {
+    fn new(co_token: u32, org_token: u32) -> Self {
+        Evidence {
+            coauthors: 0,
+            orgs: 0,
+            co_token,
+            org_token,
+        }
+    }
+
+    /// A shared co-author counts twice as much as a shared organisation.
+    fn strength(&self) -> u32 {
+        2 * self.coauthors + self.orgs
+    }
+}
+
+/// Per-cluster facts used while resolving one block.
+#[derive(Default, Clone)]
+struct ClusterFacts {
+    name: Option<PersonName>,
+    coauthors: HashSet<u32>,
+    orgs: HashSet<u32>,
+    works: HashSet<i64>,
+}
+
+/// Runs resolution over `data`.
+pub fn resolve(data: &MentionData, config: &ResolveConfig) -> Clustering {
+    let n = data.mentions.len();
+    let mut uf = UnionFind::new(&data.mentions, config.use_strong_ids);
+    let mut links = Vec::new();
+    let mut strong_id_links = [0u64; 4];
+    let mut refused = 0u64;
+    let mut namesakes = 0u64;
+
+    // 1. The same name twice on one paper.
+    let mut i = 0;
+    while i < n {
+        let work = data.mentions[i].work;
+        let mut j = i;
+        while j < n && data.mentions[j].work == work {
+            j += 1;
+        }
+        for a in i..j {
+            for b in (a + 1)..j {
+                if data.mentions[a].name == data.mentions[b].name {
+                    match uf.union(a as u32, b as u32) {
+                        Union::Joined { .. } => links.push(Link {
+                            a: a as u32,
+                            b: b as u32,
+                            rule: Rule::DuplicateOnPaper,
+                            evidence: LinkEvidence::Repeated {
+                                name: data.mentions[a].name,
+                            },
+                        }),
+                        Union::AlreadyTogether => {}
+                        Union::Conflict => refused += 1,
+                    }
+                }
+            }
+        }
+        i = j;
+    }
+
+    // 2. Strong ids, most trusted first.
+    let parsed: Vec<Option<PersonName>> = data.names.iter().map(|s| PersonName::parse(s)).collect();
+    let mut inconsistent = data.dropped_ids;
+    if config.use_strong_ids {
+        for (kind, inconsistent_of_kind) in inconsistent.iter_mut().enumerate() {
+            let mut groups: HashMap<u32, Vec<u32>> = HashMap::default();
+            for (m, mention) in data.mentions.iter().enumerate() {
+                if mention.ids[kind] != 0 {
+                    groups.entry(mention.ids[kind]).or_default().push(m as u32);
+                }
+            }
+            let mut ids: Vec<u32> = groups.keys().copied().collect();
+            ids.sort_unstable();
+            for id in ids {
+                let group = &groups[&id];
+                if kind > 0 && !names_agree(group, data, &parsed) {
+                    *inconsistent_of_kind += 1;
+                    uf.drop_id(group, kind, id);
+                    continue;
+                }
+                let f = group[0];
+                for &m in &group[1..] {
+                    match uf.union(f, m) {
+                        Union::Joined { .. } => strong_id_links[kind] += 1,
+                        Union::AlreadyTogether => {}
+                        Union::Conflict => refused += 1,
+                    }
+                }
+            }
+        }
+    }
+
+    // 3. Names with evidence, block by block.
+    let name_keys = NameKeys::new(data, &parsed);
+    let papers = PaperSpans::new(data);
+    let mut blocks: HashMap<String, Vec<u32>> = HashMap::default();
+    for (m, mention) in data.mentions.iter().enumerate() {
+        if let Some(p) = &parsed[mention.name as usize] {
+            blocks.entry(p.block_key()).or_default().push(m as u32);
+        }
+    }
+    let mut block_keys: Vec<&String> = blocks.keys().collect();
+    block_keys.sort();
+    for key in block_keys {
+        let members = &blocks[key];
+        let block = Block {
+            data,
+            parsed: &parsed,
+            name_keys: &name_keys,
+            papers: &papers,
+            config,
+        };
+        resolve_block(members, &block, &mut uf, &mut links, &mut namesakes);
+    }
+
+    let root = (0..n as u32).map(|m| uf.find(m)).collect();
+    Clustering {
+        root,
+        links,
+        strong_id_links,
+        refused_conflicts: refused,
+        namesakes_kept_apart: namesakes,
+        inconsistent_ids: inconsistent,
+    }
+}
+
+/// Each name's key (names that compare equal share one), and one spelling per key for
+/// explanations.
+struct NameKeys {
+    /// Key id of each name (index into [`MentionData::names`]).
+    of_name: Vec<u32>,
+    /// A spelling (index into [`MentionData::names`]) of each key id: its first name.
+    spelling: Vec<u32>,
+}
+
+impl NameKeys {
+    fn new(data: &MentionData, parsed: &[Option<PersonName>]) -> NameKeys {
+        let of_name: Vec<u32> = {
+            let mut keys: HashMap<String, u32> = HashMap::default();
+            parsed
+                .iter()
+                .zip(&data.names)
+                .map(|(p, raw)| {
+                    let key = p.as_ref().map_or_else(|| fold(raw), PersonName::key);
+                    let next = keys.len() as u32;
+                    *keys.entry(key).or_insert(next)
+                })
+                .collect()
+        };
+        let mut spelling = vec![0u32; of_name.iter().map(|&k| k as usize + 1).max().unwrap_or(0)];
+        for (name, &key) in of_name.iter().enumerate().rev() {
+            spelling[key as usize] = name as u32;
+        }
+        NameKeys { of_name, spelling }
+    }
+}
+
+/// The mentions on each mention's paper (mentions of one work are contiguous): co-authors.
+struct PaperSpans {
+    start: Vec<u32>,
+    end: Vec<u32>,
+}
+
+impl PaperSpans {
+    fn new(data: &MentionData) -> PaperSpans {
+        let n = data.mentions.len();
+        let mut start = vec![0u32; n];
+        let mut end = vec![0u32; n];
+        let mut i = 0;
+        while i < n {
+            let mut j = i;
+            while j < n && data.mentions[j].work == data.mentions[i].work {
+                j += 1;
+            }
+            for k in i..j {
+                start[k] = i as u32;
+                end[k] = j as u32;
+            }
+            i = j;
+        }
+        PaperSpans { start, end }
+    }
+
+    /// Indices of the mentions on the paper of mention `m`, `m` included.
+    fn of(&self, m: u32) -> std::ops::Range<usize> {
+        self.start[m as usize] as usize..self.end[m as usize] as usize
+    }
+}
+
+/// What resolving a block reads, the same for every block.
+struct Block<'a> {
+    data: &'a MentionData,
+    parsed: &'a [Option<PersonName>],
+    name_keys: &'a NameKeys,
+    papers: &'a PaperSpans,
+    config: &'a ResolveConfig,
+}
+
+/// Merges the clusters of one block (`members`: mentions with one family name and first
+/// initial) by compatible names and shared evidence, then identical rare full names; counts
+/// name matches kept apart by different strong ids in `namesakes`.
+fn resolve_block(
+    members: &[u32],
+    block: &Block,
+    uf: &mut UnionFind,
+    links: &mut Vec<Link>,
+    namesakes: &mut u64,
+) {
+    let Block {
+        data,
+        parsed,
+        name_keys,
+        papers,
+        config,
+    } = *block;
+    // Two passes: merges in the first pass pool evidence that can enable merges in the second.
+    for _pass in 0..2 {
+        let mut facts: HashMap<u32, ClusterFacts> = HashMap::default();
+        let mut witness: HashMap<u32, u32> = HashMap::default(); // root -> one mention in this block
+        for &m in members {
+            let root = uf.find(m);
+            witness.entry(root).or_insert(m);
+            let f = facts.entry(root).or_default();
+            let mention = &data.mentions[m as usize];
+            if let Some(p) = &parsed[mention.name as usize] {
+                let better = match &f.name {
+                    None => true,
+                    Some(cur) => Informativeness::of(p) > Informativeness::of(cur),
+                };
+                if better {
+                    f.name = Some(p.clone());
+                }
+            }
+            for other in papers.of(m) {
+                if other != m as usize {
+                    f.coauthors
+                        .insert(name_keys.of_name[data.mentions[other].name as usize]);
+                }
+            }
+            f.orgs.extend(data.orgs_of(m as usize).iter().copied());
+            f.works.insert(mention.work);
+        }
+        if facts.len() < 2 {
+            return;
+        }
+        // Candidate pairs through shared evidence tokens.
+        let mut by_coauthor: HashMap<u32, Vec<u32>> = HashMap::default();
+        let mut by_org: HashMap<u32, Vec<u32>> = HashMap::default();
+        let mut roots: Vec<u32> = facts.keys().copied().collect();
+        roots.sort_unstable();
+        for &r in &roots {
+            let f = &facts[&r];
+            for &c in &f.coauthors {
+                by_coauthor.entry(c).or_default().push(r);
+            }
+            for &o in &f.orgs {
+                by_org.entry(o).or_default().push(r);
+            }
+        }
+        let mut scores: HashMap<(u32, u32), Evidence> = HashMap::default();
+        for (token, list) in &by_coauthor {
+            if list.len() > config.max_token_clusters {
+                continue;
+            }
+            for (x, &a) in list.iter().enumerate() {
+                for &b in &list[x + 1..] {
+                    let e = scores
+                        .entry((a.min(b), a.max(b)))
+                        .or_insert(Evidence::new(*token, u32::MAX));
+                    e.coauthors += 1;
+                }
+            }
+        }
+        for (token, list) in &by_org {
+            if list.len() > config.max_token_clusters {
+                continue;
+            }
+            for (x, &a) in list.iter().enumerate() {
+                for &b in &list[x + 1..] {
+                    let e = scores
+                        .entry((a.min(b), a.max(b)))
+                        .or_insert(Evidence::new(u32::MAX, *token));
+                    e.orgs += 1;
+                    if e.org_token == u32::MAX {
+                        e.org_token = *token;
+                    }
+                }
+            }
+        }
+        let mut pairs: Vec<((u32, u32), Evidence)> = scores.into_iter().collect();
+        // Strongest evidence first; ties broken by ids for determinism.
+        pairs.sort_by(|(ka, sa), (kb, sb)| sb.strength().cmp(&sa.strength()).then(ka.cmp(kb)));
+        let mut merged_any = false;
+        for ((a, b), evidence) in pairs {
+            let Evidence {
+                coauthors: co,
+                orgs: org,
+                co_token,
+                org_token,
+            } = evidence;
+            let (ra, rb) = (uf.find(a), uf.find(b));
+            if ra == rb {
+                continue;
+            }
+            // Facts are keyed by the roots at the start of the pass; merged roots carry both.
+            let (Some(fa), Some(fb)) = (facts.get(&ra), facts.get(&rb)) else {
+                continue;
+            };
+            let (Some(na), Some(nb)) = (&fa.name, &fb.name) else {
+                continue;
+            };
+            if !na.compatible(nb) || !fa.works.is_disjoint(&fb.works) {
+                continue;
+            }
+            // An initial alone ("Y. Liu") is too weak to follow an organisation.
+            if co == 0 && (!na.has_full_given() || !nb.has_full_given()) {
+                continue;
+            }
+            let (Some(&wa), Some(&wb)) = (witness.get(&ra), witness.get(&rb)) else {
+                continue;
+            };
+            match uf.union(wa, wb) {
+                Union::Joined { root: new_root } => {
+                    merged_any = true;
+                    let (rule, evidence) = if co > 0 {
+                        (
+                            Rule::NameAndCoauthor,
+                            LinkEvidence::Coauthors {
+                                shared: co,
+                                example: name_keys.spelling.get(co_token as usize).copied(),
+                            },
+                        )
+                    } else {
+                        (
+                            Rule::NameAndOrganisation,
+                            LinkEvidence::Organisations {
+                                shared: org,
+                                example: org_token,
+                            },
+                        )
+                    };
+                    links.push(Link {
+                        a: wa,
+                        b: wb,
+                        rule,
+                        evidence,
+                    });
+                    let mut joined = facts.remove(&ra).unwrap_or_default();
+                    let other = facts.remove(&rb).unwrap_or_default();
+                    if let (Some(x), Some(y)) = (&joined.name, &other.name)
+                        && Informativeness::of(y) > Informativeness::of(x)
+                    {
+                        joined.name = other.name.clone();
+                    }
+                    joined.coauthors.extend(other.coauthors);
+                    joined.orgs.extend(other.orgs);
+                    joined.works.extend(other.works);
+                    facts.insert(new_root, joined);
+                    witness.insert(new_root, wa);
+                }
+                Union::AlreadyTogether => {}
+                Union::Conflict => *namesakes += 1,
+            }
+        }
+        if !merged_any {
+            break;
+        }
+    }
+    if config.rare_name_max_givens > 0 {
+        merge_rare_full_names(members, data, parsed, config, uf, links);
+    }
+}
+
+/// Identical full names in a block that holds few distinct given names (a rare family name
+/// and initial) are taken to be one person even without shared evidence; common names
+/// ("Yang Liu") never qualify.
+fn merge_rare_full_names(
+    members: &[u32],
+    data: &MentionData,
+    parsed: &[Option<PersonName>],
+    config: &ResolveConfig,
+    uf: &mut UnionFind,
+    links: &mut Vec<Link>,
+) {
+    let mut givens: HashSet<String> = HashSet::default();
+    let mut by_key: HashMap<String, Vec<u32>> = HashMap::default();
+    for &m in members {
+        let Some(p) = &parsed[data.mentions[m as usize].name as usize] else {
+            continue;
+        };
+        if !p.has_full_given() {
+            continue;
+        }
+        givens.insert(p.given_compact());
+        if givens.len() > config.rare_name_max_givens {
+            return;
+        }
+        by_key.entry(p.key()).or_default().push(m);
+    }
+    let mut keys: Vec<&String> = by_key.keys().collect();
+    keys.sort();
+    for key in keys {
+        let group = &by_key[key];
+        let mut works: HashMap<u32, HashSet<i64>> = HashMap::default();
+        for &m in group {
+            let r = uf.find(m);
+            works
+                .entry(r)
+                .or_default()
+                .insert(data.mentions[m as usize].work);
+        }
+        let Some(&first) = group.first() else {
+            continue;
+        };
+        for &m in &group[1..] {
+            let (ra, rb) = (uf.find(first), uf.find(m));
+            if ra == rb {
+                continue;
+            }
+            let disjoint = match (works.get(&ra), works.get(&rb)) {
+                (Some(a), Some(b)) => a.is_disjoint(b),
+                _ => true,
+            };
+            if !disjoint {
+                continue;
+            }
+            if let Union::Joined { root } = uf.union(first, m) {
+                let mut joined = works.remove(&ra).unwrap_or_default();
+                joined.extend(works.remove(&rb).unwrap_or_default());
+                works.insert(root, joined);
+                links.push(Link {
+                    a: first,
+                    b: m,
+                    rule: Rule::RareFullName,
+                    evidence: LinkEvidence::RareFullName {
+                        name: data.mentions[m as usize].name,
+                        max_givens: config.rare_name_max_givens as u32,
+                    },
+                });
+            }
+        }
+    }
+}
+
+/// Do the names carrying one id plausibly belong to one person? Each must be plausibly the
+/// same as the group's most common name.
+fn names_agree(group: &[u32], data: &MentionData, parsed: &[Option<PersonName>]) -> bool {
+    let mut counts: HashMap<u32, usize> = HashMap::default();
+    for &m in group {
+        *counts.entry(data.mentions[m as usize].name).or_default() += 1;
+    }
+    if counts.len() == 1 {
+        return true;
+    }
+    let Some((&main, _)) = counts.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))) else {
+        return true;
+    };
+    let Some(main) = &parsed[main as usize] else {
+        return true;
+    };
+    counts.keys().all(|&n| {
+        parsed[n as usize]
+            .as_ref()
+            .is_none_or(|p| p.plausibly_same(main))
+    })
+}
+
+/// How much a name tells, compared field by field: full given names beat initials, then more
+/// given tokens beat fewer, then longer given names beat shorter.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct Informativeness {
+    pub full_given: bool,
+    pub given_tokens: usize,
+    pub given_chars: usize,
+}
+
+impl Informativeness {
+    pub(super) fn of(p: &PersonName) -> Informativeness {
+        Informativeness {
+            full_given: p.has_full_given(),
+            given_tokens: p.given.len(),
+            given_chars: p.given_compact().len(),
+        }
+    }
+}
