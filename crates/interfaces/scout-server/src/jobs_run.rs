@@ -634,7 +634,7 @@ fn parquet_blocking(
     let _ = cancel_watch.1.join();
     let tables = exported?;
 
-    let plan = crate::tar::Plan::of_dir(&folder, "scout-parquet")?;
+    let plan = crate::pack::Plan::of_dir(&folder, "scout-parquet")?;
     let written = Arc::new(AtomicU64::new(0));
     job.enter(
         "pack",
