@@ -66,6 +66,7 @@ pub const SPLIT_SEED: u64 = 20_261_203;
 
 /// Which half of an evaluation set to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "snake_case")]
 pub enum Half {
     Tuning,
@@ -74,12 +75,11 @@ pub enum Half {
 }
 
 impl Half {
-    pub fn parse(s: &str) -> Option<Half> {
-        match s {
-            "tuning" => Some(Half::Tuning),
-            "reporting" => Some(Half::Reporting),
-            "all" => Some(Half::All),
-            _ => None,
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Half::Tuning => "tuning",
+            Half::Reporting => "reporting",
+            Half::All => "all",
         }
     }
 
