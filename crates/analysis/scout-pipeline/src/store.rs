@@ -15,6 +15,7 @@ use crate::secret;
 use crate::stage::Stage;
 use crate::text::Lines;
 use crate::time::now_ms;
+use scout_corpus::researchers::CareerStage;
 
 /// A newly created login session (the token goes into the cookie; only its hash is stored).
 #[derive(Debug, Clone)]
@@ -214,17 +215,17 @@ fn optional_lines(field: &str, v: Option<&str>, max: usize) -> Result<Option<Str
     crate::text::optional(field, v, max, Lines::Many)
 }
 
-/// The career stages a committee may set (the corpus's proxy uses the same three).
-const CAREER_STAGES: [&str; 3] = ["early", "mid", "senior"];
-
-/// A career-stage override: one of [`CAREER_STAGES`], or empty for none.
+/// A career-stage override: a [`CareerStage`] (the type the corpus estimates and the List
+/// filters by), stored in its lowercase name, or empty for none.
 fn career_stage(v: Option<&str>) -> Result<Option<String>> {
-    match v.map(|s| s.trim().to_ascii_lowercase()) {
-        None => Ok(None),
-        Some(s) if s.is_empty() => Ok(None),
-        Some(s) if CAREER_STAGES.contains(&s.as_str()) => Ok(Some(s)),
-        Some(s) => Err(Error::Invalid(format!(
-            "career_stage must be one of early, mid, senior (or empty to remove it), not {s:?}"
+    let Some(s) = v.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    match CareerStage::parse(s) {
+        Some(stage) => Ok(Some(stage.as_str().to_string())),
+        None => Err(Error::Invalid(format!(
+            "career_stage must be one of early, mid, senior (or empty to remove it), not {:?}",
+            s.to_ascii_lowercase()
         ))),
     }
 }

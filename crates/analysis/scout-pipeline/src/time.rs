@@ -1,5 +1,11 @@
 //! Time as Unix milliseconds, with RFC 3339 formatting and parsing (UTC offsets only; no
-//! time-zone database is needed because every stored time is an instant).
+//! time-zone database is needed because every stored time is an instant). The calendar is
+//! jiff's; the grammar is RFC 3339's, stricter than jiff's Temporal parser (which reads
+//! `23:59:60` as `23:59:59`, offsets up to ±25:59 and bracketed zone names).
+
+use jiff::Timestamp;
+use jiff::civil::DateTime;
+use jiff::tz::Offset;
 
 use crate::error::{Error, Result};
 
@@ -11,48 +17,24 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-/// Days since 1970-01-01 → (year, month, day). (Howard Hinnant's civil_from_days.)
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
+/// The instant of `ms`, clamped to jiff's range (years -9999 to 9999), which holds every
+/// stored time.
+fn instant(ms: i64) -> Timestamp {
+    Timestamp::from_millisecond(ms).unwrap_or(if ms < 0 {
+        Timestamp::MIN
+    } else {
+        Timestamp::MAX
+    })
 }
 
-/// (year, month, day) → days since 1970-01-01.
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn split(ms: i64) -> (i64, u32, u32, i64, i64, i64) {
-    let secs = ms.div_euclid(1000);
-    let (y, mo, d) = civil_from_days(secs.div_euclid(86_400));
-    let sod = secs.rem_euclid(86_400);
-    (y, mo, d, sod / 3600, sod % 3600 / 60, sod % 60)
-}
-
-/// `2026-12-01T08:05:01Z`.
+/// `2026-12-01T08:05:01Z` (whole seconds).
 pub fn rfc3339(ms: i64) -> String {
-    let (y, mo, d, h, mi, s) = split(ms);
-    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+    instant(ms).strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// `20261201T080501Z`, the RFC 5545 UTC form.
 pub fn ics_utc(ms: i64) -> String {
-    let (y, mo, d, h, mi, s) = split(ms);
-    format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z")
+    instant(ms).strftime("%Y%m%dT%H%M%SZ").to_string()
 }
 
 /// Parses `YYYY-MM-DDTHH:MM[:SS[.fff]](Z|±HH:MM)` into Unix milliseconds, strictly: offsets up
@@ -122,23 +104,25 @@ pub fn parse_rfc3339(s: &str) -> Result<i64> {
         }
         _ => return Err(bad()),
     };
-    let month = u32::try_from(mo).map_err(|_| bad())?;
-    let day = u32::try_from(d).map_err(|_| bad())?;
-    let dim = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        _ => return Err(bad()),
-    };
     // No leap second (`:60`): stored times are Unix milliseconds, which have none, and
-    // accepting one would make 23:59:60 equal to the next day's 00:00:00.
-    if day == 0 || day > dim || h > 23 || mi > 59 || sec > 59 {
-        return Err(bad());
-    }
-    let days = days_from_civil(y, month, day);
-    let secs = days * 86_400 + h * 3600 + mi * 60 + sec - offset_min * 60;
-    Ok(secs * 1000 + frac_ms)
+    // accepting one would make 23:59:60 equal to the next day's 00:00:00. jiff's civil time
+    // refuses it, like a day the month does not have.
+    let small = |v: i64| i8::try_from(v).map_err(|_| bad());
+    let year = i16::try_from(y).map_err(|_| bad())?;
+    let wall = DateTime::new(
+        year,
+        small(mo)?,
+        small(d)?,
+        small(h)?,
+        small(mi)?,
+        small(sec)?,
+        0,
+    )
+    .map_err(|_| bad())?;
+    let offset = Offset::from_seconds(i32::try_from(offset_min * 60).map_err(|_| bad())?)
+        .map_err(|_| bad())?;
+    let ts = offset.to_timestamp(wall).map_err(|_| bad())?;
+    Ok(ts.as_millisecond() + frac_ms)
 }
 
 #[cfg(test)]
@@ -170,6 +154,34 @@ mod tests {
             "2026-12-01T08:05:01.Z",
         ] {
             assert!(parse_rfc3339(bad).is_err(), "{bad}");
+        }
+        assert_eq!(rfc3339(-1), "1969-12-31T23:59:59Z");
+        assert_eq!(
+            parse_rfc3339("1969-12-31T23:59:59.999Z").ok(),
+            Some(-1),
+            "before 1970"
+        );
+        assert_eq!(
+            parse_rfc3339("2000-02-29T23:59:59-23:59").map(rfc3339).ok(),
+            Some("2000-03-01T23:58:59Z".to_string())
+        );
+        assert!(
+            parse_rfc3339("1900-02-29T00:00:00Z").is_err(),
+            "not a leap year"
+        );
+    }
+
+    proptest::proptest! {
+        /// Every instant of the years 0001–9998 prints and parses back (to the second), also
+        /// through an offset.
+        #[test]
+        fn instants_round_trip(ms in -62_135_596_800_000i64..253_370_764_800_000, east in -1439i64..=1439) {
+            let whole = ms - ms.rem_euclid(1000);
+            proptest::prop_assert_eq!(parse_rfc3339(&rfc3339(ms)).ok(), Some(whole));
+            let local = rfc3339(whole + east * 60_000);
+            let sign = if east < 0 { '-' } else { '+' };
+            let shifted = format!("{}{sign}{:02}:{:02}", &local[..19], east.abs() / 60, east.abs() % 60);
+            proptest::prop_assert_eq!(parse_rfc3339(&shifted).ok(), Some(whole), "{}", shifted);
         }
     }
 }

@@ -35,30 +35,12 @@ pub struct Local {
 impl Local {
     /// `2026-05-01T10:00:00`.
     pub fn iso(&self) -> String {
-        let d = self.datetime;
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-            d.year(),
-            d.month(),
-            d.day(),
-            d.hour(),
-            d.minute(),
-            d.second()
-        )
+        self.datetime.strftime("%Y-%m-%dT%H:%M:%S").to_string()
     }
 
     /// `20260501T100000`, RFC 5545's local DATE-TIME form.
     pub fn ics(&self) -> String {
-        let d = self.datetime;
-        format!(
-            "{:04}{:02}{:02}T{:02}{:02}{:02}",
-            d.year(),
-            d.month(),
-            d.day(),
-            d.hour(),
-            d.minute(),
-            d.second()
-        )
+        self.datetime.strftime("%Y%m%dT%H%M%S").to_string()
     }
 
     /// `+02:00` (seconds too, `+00:34:08`, for the rare historic offsets that have them).

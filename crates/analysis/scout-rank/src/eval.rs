@@ -28,14 +28,11 @@ pub fn load_aminer(csv: &Path) -> Result<Vec<ExpertList>> {
     let text = std::fs::read_to_string(csv)
         .map_err(|e| RankError::Invalid(format!("{}: {e}", csv.display())))?;
     let mut lists: Vec<ExpertList> = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if i == 0 || line.trim().is_empty() {
-            continue;
-        }
-        let Some((list, name)) = line.split_once(',') else {
+    for row in scout_formats::csv::rows(&text, b',').skip(1) {
+        let [list, name, ..] = row.fields.as_slice() else {
             continue;
         };
-        let name = name.trim().trim_matches('"').to_string();
+        let (list, name) = (list.as_str(), name.trim().to_string());
         match lists.iter_mut().find(|l| l.name == list) {
             Some(l) => l.experts.push(name),
             None => lists.push(ExpertList {
@@ -55,15 +52,10 @@ pub fn load_aminer(csv: &Path) -> Result<Vec<ExpertList>> {
 pub fn load_names_csv(csv: &Path) -> Result<Vec<String>> {
     let text = std::fs::read_to_string(csv)
         .map_err(|e| RankError::Invalid(format!("{}: {e}", csv.display())))?;
-    Ok(text
-        .lines()
+    Ok(scout_formats::csv::rows(&text, b',')
         .skip(1)
-        .filter_map(|l| {
-            let name = match l.rsplit_once(',') {
-                Some((n, year)) if year.trim().chars().all(|c| c.is_ascii_digit()) => n,
-                _ => l,
-            };
-            let name = name.trim().trim_matches('"');
+        .filter_map(|row| {
+            let name = row.fields.first()?.trim();
             (!name.is_empty()).then(|| name.to_string())
         })
         .collect())
@@ -74,6 +66,7 @@ pub const SPLIT_SEED: u64 = 20_261_203;
 
 /// Which half of an evaluation set to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "snake_case")]
 pub enum Half {
     Tuning,
@@ -82,12 +75,11 @@ pub enum Half {
 }
 
 impl Half {
-    pub fn parse(s: &str) -> Option<Half> {
-        match s {
-            "tuning" => Some(Half::Tuning),
-            "reporting" => Some(Half::Reporting),
-            "all" => Some(Half::All),
-            _ => None,
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Half::Tuning => "tuning",
+            Half::Reporting => "reporting",
+            Half::All => "all",
         }
     }
 

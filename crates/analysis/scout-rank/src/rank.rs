@@ -23,7 +23,7 @@ use std::time::Instant;
 
 use rustc_hash::FxHashMap as HashMap;
 use scout_corpus::orgs::OrgType;
-use scout_corpus::researchers::{self, Researcher, Stage};
+use scout_corpus::researchers::{self, CareerStage, Researcher};
 use scout_corpus::rusqlite::{Connection, OptionalExtension};
 use scout_corpus::{Hit, RelevanceOptions, TextIndex};
 use serde::Serialize;
@@ -45,10 +45,10 @@ pub struct ListQuery {
     pub org_type: Option<OrgType>,
     /// ISO 3166-1 alpha-2 code of the current affiliation's country.
     pub country: Option<String>,
-    pub stage: Option<Stage>,
+    pub stage: Option<CareerStage>,
     /// The committee's per-candidate stage overrides, by researcher key: they replace the
     /// corpus's estimate for the stage filter and the row.
-    pub stage_overrides: HashMap<String, Stage>,
+    pub stage_overrides: HashMap<String, CareerStage>,
     /// Only researchers inferred to have trained at one of these organisations.
     pub trained_at: crate::org_filter::OrgMatcher,
     /// Only researchers with one of these organisations anywhere in their timeline.
@@ -146,7 +146,7 @@ pub struct Contribution {
 pub struct ListRow {
     pub rank: usize,
     pub researcher: Researcher,
-    pub stage: Option<Stage>,
+    pub stage: Option<CareerStage>,
     pub score: f64,
     /// Papers that contributed.
     pub papers: usize,

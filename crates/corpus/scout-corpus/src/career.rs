@@ -16,7 +16,7 @@ use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::researchers::Stage;
+use crate::researchers::CareerStage;
 
 /// One paper of a researcher, as the stage estimate needs it.
 #[derive(Debug, Clone, Copy)]
@@ -32,7 +32,7 @@ pub struct CareerPaper {
 /// The stage with how it was reached.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StageEstimate {
-    pub stage: Stage,
+    pub stage: CareerStage,
     /// The first year is censored: the true stage may be later than this.
     pub at_least: bool,
     /// The evidence in words.
@@ -77,7 +77,7 @@ pub fn estimate(
     rules: &StageRules,
 ) -> Option<StageEstimate> {
     let first = papers.iter().map(|p| p.year).filter(|y| *y > 0).min()?;
-    let base = Stage::from_years(as_of - first);
+    let base = CareerStage::from_years(as_of - first);
     // Censored when (a) a paper of the first two years sits where its venue's coverage begins,
     // (b) a quarter or more of the papers are in venues whose coverage began after the first
     // year (earlier papers there would be unseen), or (c) the researcher was already the last
@@ -118,14 +118,14 @@ pub fn estimate(
     let observed_years = f64::from((as_of - first + 1).max(1));
     let per_year = papers.len() as f64 / observed_years;
     let beyond_corpus = works_count.is_some_and(|w| w >= 4 * papers.len() as i64 && w >= 40);
-    let mut signal = Stage::Early;
+    let mut signal = CareerStage::Early;
     let mut why: Vec<String> = Vec::new();
     if share >= rules.senior_last_share
         || (share >= rules.mid_last_share && per_year >= rules.senior_papers_per_year)
     {
-        signal = Stage::Senior;
+        signal = CareerStage::Senior;
     } else if share >= rules.mid_last_share || per_year >= rules.mid_papers_per_year {
-        signal = Stage::Mid;
+        signal = CareerStage::Mid;
     }
     if multi.len() >= rules.min_multi_author {
         why.push(format!(
@@ -135,12 +135,12 @@ pub fn estimate(
     }
     why.push(format!("{per_year:.1} papers a year"));
     if beyond_corpus {
-        signal = max_stage(signal, Stage::Mid);
+        signal = signal.max(CareerStage::Mid);
         if let Some(w) = works_count {
             why.push(format!("{w} works in OpenAlex"));
         }
     }
-    let stage = max_stage(base, signal);
+    let stage = base.max(signal);
     Some(StageEstimate {
         stage,
         at_least: true,
@@ -149,15 +149,6 @@ pub fn estimate(
             why.join(", ")
         ),
     })
-}
-
-fn max_stage(a: Stage, b: Stage) -> Stage {
-    let rank = |s: Stage| match s {
-        Stage::Early => 0,
-        Stage::Mid => 1,
-        Stage::Senior => 2,
-    };
-    if rank(b) > rank(a) { b } else { a }
 }
 
 /// Every researcher's papers for the stage estimate, with papers before `hide_before` left
@@ -253,7 +244,7 @@ mod tests {
         let e = estimate(&papers, 2025, None, &StageRules::default());
         assert_eq!(
             e.map(|e| (e.stage, e.at_least)),
-            Some((Stage::Early, false))
+            Some((CareerStage::Early, false))
         );
     }
 
@@ -266,7 +257,7 @@ mod tests {
         let e = estimate(&papers, 2025, None, &StageRules::default());
         assert_eq!(
             e.map(|e| (e.stage, e.at_least)),
-            Some((Stage::Senior, true))
+            Some((CareerStage::Senior, true))
         );
     }
 
@@ -274,6 +265,9 @@ mod tests {
     fn a_censored_student_stays_early_but_at_least() {
         let papers = [paper(2021, 2021, 0, 3), paper(2023, 2021, 0, 4)];
         let e = estimate(&papers, 2025, None, &StageRules::default());
-        assert_eq!(e.map(|e| (e.stage, e.at_least)), Some((Stage::Early, true)));
+        assert_eq!(
+            e.map(|e| (e.stage, e.at_least)),
+            Some((CareerStage::Early, true))
+        );
     }
 }

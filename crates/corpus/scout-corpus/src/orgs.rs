@@ -5,6 +5,7 @@ use std::fmt;
 
 /// Coarse organisation type used by `--org-type`. Mirrors OpenAlex's institution types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum OrgType {
     Education,
     Company,

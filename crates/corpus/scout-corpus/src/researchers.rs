@@ -11,38 +11,41 @@ use crate::error::{CorpusError, Result};
 use crate::names::name_key;
 use crate::stored::decode_authors;
 
-/// Career stage from years since first publication (early ≤ 6, mid 7–12, senior > 12).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Career stage from years since first publication (early ≤ 6, mid 7–12, senior > 12): the
+/// corpus's estimate, the List's filter and the committee's override all use this one type
+/// (the recruiting pipeline's funnel stage is `scout_pipeline::stage::Stage`, another thing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
-pub enum Stage {
+pub enum CareerStage {
     Early,
     Mid,
     Senior,
 }
 
-impl Stage {
-    pub fn from_years(years: i32) -> Stage {
+impl CareerStage {
+    pub fn from_years(years: i32) -> CareerStage {
         match years {
-            ..=6 => Stage::Early,
-            7..=12 => Stage::Mid,
-            _ => Stage::Senior,
+            ..=6 => CareerStage::Early,
+            7..=12 => CareerStage::Mid,
+            _ => CareerStage::Senior,
         }
     }
 
-    pub fn parse(s: &str) -> Option<Stage> {
+    pub fn parse(s: &str) -> Option<CareerStage> {
         match s.trim().to_ascii_lowercase().as_str() {
-            "early" => Some(Stage::Early),
-            "mid" => Some(Stage::Mid),
-            "senior" => Some(Stage::Senior),
+            "early" => Some(CareerStage::Early),
+            "mid" => Some(CareerStage::Mid),
+            "senior" => Some(CareerStage::Senior),
             _ => None,
         }
     }
 
     pub fn as_str(self) -> &'static str {
         match self {
-            Stage::Early => "early",
-            Stage::Mid => "mid",
-            Stage::Senior => "senior",
+            CareerStage::Early => "early",
+            CareerStage::Mid => "mid",
+            CareerStage::Senior => "senior",
         }
     }
 }
@@ -76,7 +79,7 @@ pub struct Researcher {
     /// The current organisation's evidence is older than two years before the corpus's latest.
     pub current_org_stale: bool,
     /// Career stage estimated at refresh (see `career.rs`); `None` on databases not yet refreshed.
-    pub career_stage: Option<Stage>,
+    pub career_stage: Option<CareerStage>,
     /// The first year is censored by the corpus's coverage: the stage is a lower bound.
     pub stage_at_least: bool,
     pub stage_basis: Option<String>,
@@ -89,15 +92,15 @@ pub struct Researcher {
 impl Researcher {
     /// Career stage as of `year` (the corpus's latest year).
     /// The refresh's estimate when there is one, else read from the first year.
-    pub fn stage(&self, as_of: i32) -> Option<Stage> {
+    pub fn stage(&self, as_of: i32) -> Option<CareerStage> {
         self.career_stage
-            .or_else(|| self.first_year.map(|f| Stage::from_years(as_of - f)))
+            .or_else(|| self.first_year.map(|f| CareerStage::from_years(as_of - f)))
     }
 
     /// The stage in words: "senior", or "at least mid" when the first year is censored.
     pub fn stage_label(&self, as_of: i32) -> Option<String> {
         self.stage(as_of).map(|s| {
-            if self.stage_at_least && s != Stage::Senior {
+            if self.stage_at_least && s != CareerStage::Senior {
                 format!("at least {}", s.as_str())
             } else {
                 s.as_str().to_string()
@@ -147,7 +150,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Researcher> {
         career_stage: r
             .get::<_, Option<String>>(20)?
             .as_deref()
-            .and_then(Stage::parse),
+            .and_then(CareerStage::parse),
         stage_at_least: r.get(21)?,
         stage_basis: r.get(22)?,
         trained_at: r.get(23)?,
@@ -309,7 +312,7 @@ pub struct AffiliationPeriod {
 #[derive(Debug, Clone, Serialize)]
 pub struct Profile {
     pub researcher: Researcher,
-    pub stage: Option<Stage>,
+    pub stage: Option<CareerStage>,
     pub papers: Vec<ProfilePaper>,
     /// `(year, papers)`, oldest first.
     pub papers_by_year: Vec<(i32, i64)>,

@@ -488,9 +488,11 @@ impl SemanticModel {
     /// above zero), from `since` on. Integer dot products over the 8-bit vectors.
     pub fn cosines(&self, query: &[f32], since: Option<i32>, out: &mut Vec<(i64, f32)>) {
         out.clear();
-        let q: Vec<i32> = query
+        // 16-bit query weights: an 8-bit × 16-bit product widened to 32 bits and summed is
+        // the multiply-add the compiler turns into `pmaddwd` (half the time of 32-bit products).
+        let q: Vec<i16> = query
             .iter()
-            .map(|x| (x * 127.0).round().clamp(-127.0, 127.0) as i32)
+            .map(|x| (x * 127.0).round().clamp(-127.0, 127.0) as i16)
             .collect();
         let scale = 1.0 / (127.0f32 * 127.0);
         for (id, (row, &year)) in self
@@ -499,16 +501,15 @@ impl SemanticModel {
             .zip(&self.years)
             .enumerate()
         {
-            let dot: i32 = row.iter().zip(&q).map(|(&x, &y)| i32::from(x) * y).sum();
-            if dot <= 0 {
-                continue;
-            }
             if let Some(s) = since
                 && i32::from(year) < s
             {
                 continue;
             }
-            out.push((id as i64, dot as f32 * scale));
+            let dot = dot_i8_i16(row, &q);
+            if dot > 0 {
+                out.push((id as i64, dot as f32 * scale));
+            }
         }
     }
 
@@ -664,6 +665,15 @@ impl SemanticModel {
     }
 }
 
+/// Dot product of a stored 8-bit vector with 16-bit query weights (|x·y| ≤ 127², no overflow).
+#[inline]
+fn dot_i8_i16(row: &[i8], q: &[i16]) -> i32 {
+    row.iter()
+        .zip(q)
+        .map(|(&x, &y)| i32::from(i16::from(x)) * i32::from(y))
+        .sum()
+}
+
 fn put_u32(buf: &mut Vec<u8>, v: u32) {
     buf.extend_from_slice(&v.to_le_bytes());
 }
@@ -701,5 +711,32 @@ impl<'b> Reader<'b> {
     fn string(&mut self) -> Option<String> {
         let n = self.u32()? as usize;
         String::from_utf8(self.take(n)?.to_vec()).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dot_i8_i16;
+
+    #[test]
+    fn the_integer_dot_product_is_exact_at_the_extremes() {
+        let mut x: u32 = 7;
+        let mut next = || {
+            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (x >> 16) as i32
+        };
+        for _ in 0..200 {
+            let row: Vec<i8> = (0..128).map(|_| (next() % 256 - 128) as i8).collect();
+            let q: Vec<i16> = (0..128).map(|_| (next() % 255 - 127) as i16).collect();
+            let want: i64 = row
+                .iter()
+                .zip(&q)
+                .map(|(&a, &b)| i64::from(a) * i64::from(b))
+                .sum();
+            assert_eq!(i64::from(dot_i8_i16(&row, &q)), want);
+        }
+        let row = [i8::MIN; 128];
+        let q = [127i16; 128];
+        assert_eq!(dot_i8_i16(&row, &q), -128 * 127 * 128);
     }
 }

@@ -174,3 +174,47 @@ fn main() -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Enum arguments take exactly the names of the domain enums (`ValueEnum`), and a wrong
+    /// one is a usage error that lists them.
+    #[test]
+    fn enum_arguments_take_the_domain_enums() {
+        let refused = |args: &[&str], listed: &str| {
+            let err = Cli::try_parse_from(args).err().map(|e| e.to_string());
+            assert!(
+                err.as_deref().is_some_and(|e| e.contains(listed)),
+                "{args:?}: {err:?}"
+            );
+        };
+        refused(
+            &["scout", "list", "x", "--stage", "junior"],
+            "early, mid, senior",
+        );
+        refused(
+            &["scout", "list", "x", "--org-type", "startup"],
+            "education, company, facility, government, nonprofit, healthcare, other",
+        );
+        refused(
+            &["scout", "orgs", "x", "--type", "lab"],
+            "education, company",
+        );
+        refused(
+            &["scout", "eval", "awards", "--half", "first"],
+            "tuning, reporting, all",
+        );
+        let ok = [
+            "scout",
+            "list",
+            "x",
+            "--stage",
+            "mid",
+            "--org-type",
+            "government",
+        ];
+        assert!(Cli::try_parse_from(ok).is_ok());
+    }
+}

@@ -92,23 +92,9 @@ impl Table {
         out
     }
 
+    /// The table as CSV, formula-safe (`scout_formats::csv`).
     pub fn csv(&self) -> String {
-        let mut out = String::new();
-        for row in std::iter::once(&self.header).chain(&self.rows) {
-            let cells: Vec<String> = row.iter().map(|c| csv_cell(c)).collect();
-            out.push_str(&cells.join(","));
-            out.push('\n');
-        }
-        out
-    }
-}
-
-/// Quotes a CSV cell when needed (RFC 4180).
-pub fn csv_cell(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
+        scout_formats::csv::to_string(std::iter::once(&self.header).chain(&self.rows))
     }
 }
 
@@ -125,6 +111,10 @@ mod tests {
             t.render(),
             "name       score\n---------  -----\nAda          1.5\nGrace, H.  12.25\n"
         );
-        assert_eq!(t.csv(), "name,score\nAda,1.5\n\"Grace, H.\",12.25\n");
+        t.row(vec!["=cmd()".into(), "-0.5".into()]);
+        assert_eq!(
+            t.csv(),
+            "name,score\nAda,1.5\n\"Grace, H.\",12.25\n'=cmd(),-0.5\n"
+        );
     }
 }

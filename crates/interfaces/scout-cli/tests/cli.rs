@@ -203,7 +203,22 @@ fn ingest_list_show_and_why_same_on_real_data() {
         ],
     );
     assert!(csv.status.success());
-    assert_eq!(String::from_utf8_lossy(&csv.stdout).lines().count(), 6);
+    let text = String::from_utf8_lossy(&csv.stdout);
+    assert_eq!(text.lines().count(), 6);
+    // Read back by the csv crate: one width, and nothing a spreadsheet would evaluate.
+    let records: Vec<Vec<String>> = scout_formats::csv::rows(&text, b',')
+        .map(|r| r.fields)
+        .collect();
+    assert_eq!(records.len(), 6, "{text}");
+    for row in &records {
+        assert_eq!(row.len(), records[0].len(), "{row:?}");
+        for cell in row {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@']) || scout_formats::csv::is_number(cell),
+                "{cell:?}"
+            );
+        }
+    }
 
     // A topic with nothing to search for is a usage error that says why.
     for topic in ["", "   ", "the of and"] {

@@ -20,7 +20,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use rustc_hash::FxHashSet;
 use scout_corpus::orgs::OrgType;
-use scout_corpus::researchers::{self, Researcher, Stage as CareerStage};
+use scout_corpus::researchers::{self, CareerStage, Researcher};
 use scout_corpus::{Corpus, CorpusError, TextIndex};
 use scout_network::flows::{FlowQuery, flows, matrix};
 use scout_network::orgs::{OrgQuery, rank_orgs};

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use scout_corpus::{Corpus, CorpusError, IngestOptions, Progress, RefreshProgress};
+use scout_formats::csv::CsvWriter;
 use scout_parquet::{ExportError, ExportProgress};
 use scout_pipeline::store::PipelineExport;
 use serde_json::{Map, Value, json};
@@ -462,36 +463,19 @@ const CSV_COMPENSATION: &[&str] = &[
     "counteroffers_detail",
 ];
 
-/// One CSV field: quoted when needed, and a leading `=`, `+`, `-`, `@`, tab or CR defused
-/// with a `'` so a spreadsheet never evaluates text from a paper or a note as a formula.
-pub fn csv_field(value: &str) -> String {
-    let defused = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_string()
-    };
-    if defused.contains([',', '"', '\n', '\r'])
-        || defused.starts_with(' ')
-        || defused.ends_with(' ')
-    {
-        format!("\"{}\"", defused.replace('"', "\"\""))
-    } else {
-        defused
-    }
-}
-
 fn write_csv(
     export: &PipelineExport,
     path: &Path,
     rows: &AtomicU64,
     job: &Job,
 ) -> Result<u64, Stop> {
-    let mut out = BufWriter::new(File::create(path)?);
+    // Formula-safe: a name or tag starting with `=` is text in the sheet, a number stays one.
+    let mut out = CsvWriter::new(BufWriter::new(File::create(path)?));
     let mut header: Vec<&str> = CSV_COLUMNS.to_vec();
     if export.compensation_included {
         header.extend_from_slice(CSV_COMPENSATION);
     }
-    writeln!(out, "{}", header.join(","))?;
+    out.write_row(&header)?;
     let time = scout_pipeline::time::rfc3339;
     for (i, e) in export.candidates.iter().enumerate() {
         if i.is_multiple_of(256) && job.cancel_requested() {
@@ -537,10 +521,10 @@ fn write_csv(
                     .join("; "),
             );
         }
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        writeln!(out, "{}", line.join(","))?;
+        out.write_row(&fields)?;
         rows.store(i as u64 + 1, Ordering::Relaxed);
     }
+    let mut out = out.into_inner()?;
     out.flush()?;
     out.get_ref().sync_all()?;
     Ok(std::fs::metadata(path)?.len())
@@ -650,7 +634,7 @@ fn parquet_blocking(
     let _ = cancel_watch.1.join();
     let tables = exported?;
 
-    let plan = crate::tar::Plan::of_dir(&folder, "scout-parquet")?;
+    let plan = crate::pack::Plan::of_dir(&folder, "scout-parquet")?;
     let written = Arc::new(AtomicU64::new(0));
     job.enter(
         "pack",
@@ -690,18 +674,6 @@ fn parquet_blocking(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_fields_are_quoted_and_formulas_defused() {
-        assert_eq!(csv_field("plain"), "plain");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
-        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(csv_field("+1"), "'+1");
-        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(csv_field(""), "");
-    }
 
     #[test]
     fn stamps_are_file_name_safe() {

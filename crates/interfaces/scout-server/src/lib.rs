@@ -12,8 +12,8 @@ pub mod jobs;
 pub mod jobs_api;
 pub mod jobs_run;
 pub mod openapi;
+mod pack;
 pub mod routes;
-mod tar;
 pub mod web;
 
 use std::net::SocketAddr;

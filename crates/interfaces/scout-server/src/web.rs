@@ -34,6 +34,11 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../web/assets/api.js"),
     ),
     (
+        "router.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../web/assets/router.js"),
+    ),
+    (
         "dom.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../web/assets/dom.js"),
@@ -42,6 +47,11 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
         "list.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../web/assets/list.js"),
+    ),
+    (
+        "explain.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../web/assets/explain.js"),
     ),
     (
         "profile.js",
@@ -87,6 +97,11 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
         "radius.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../web/assets/radius.js"),
+    ),
+    (
+        "reach.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../web/assets/reach.js"),
     ),
     (
         "candidate-edit.js",

@@ -529,31 +529,11 @@ async fn one_ingest_at_a_time_limits_and_cancelling_an_upload() {
     assert!(!upload_dir.exists());
 }
 
-/// A CSV parser for the export (quotes, doubled quotes, newlines inside quotes).
+/// The export's records, read back with the `csv` crate.
 fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let mut rows = Vec::new();
-    let mut row = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') => quoted = true,
-            (false, ',') => row.push(std::mem::take(&mut field)),
-            (false, '\n') => {
-                row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
-            }
-            (false, c) => field.push(c),
-        }
-    }
-    rows
+    scout_formats::csv::rows(text, b',')
+        .map(|r| r.fields)
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -712,29 +692,20 @@ async fn pipeline_exports_match_the_data_and_hide_compensation_from_non_owners()
     assert_eq!(downloads, 2);
 }
 
-/// `(name, bytes)` of every file in a ustar archive.
+/// `(name, bytes)` of every file in the archive, read back with the `tar` crate.
 fn untar(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
-    let text = |b: &[u8]| {
-        String::from_utf8_lossy(b)
-            .trim_end_matches(['\0', ' '])
-            .to_string()
-    };
+    use std::io::Read;
+    let mut archive = tar::Archive::new(bytes);
     let mut out = Vec::new();
-    let mut at = 0;
-    while at + 512 <= bytes.len() && bytes[at..at + 512].iter().any(|&b| b != 0) {
-        let h = &bytes[at..at + 512];
-        let size = usize::from_str_radix(&text(&h[124..136]), 8).expect("size");
-        let prefix = text(&h[345..500]);
-        let name = text(&h[..100]);
-        let full = if prefix.is_empty() {
-            name
-        } else {
-            format!("{prefix}/{name}")
-        };
-        if h[156] == b'0' {
-            out.push((full, bytes[at + 512..at + 512 + size].to_vec()));
+    for entry in archive.entries().expect("entries") {
+        let mut entry = entry.expect("entry");
+        assert!(entry.header().as_ustar().is_some(), "a ustar header");
+        if entry.header().entry_type().is_file() {
+            let name = entry.path().expect("path").to_string_lossy().into_owned();
+            let mut body = Vec::new();
+            entry.read_to_end(&mut body).expect("body");
+            out.push((name, body));
         }
-        at += 512 + size.div_ceil(512) * 512;
     }
     out
 }

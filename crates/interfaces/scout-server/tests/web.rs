@@ -278,6 +278,39 @@ fn every_referenced_asset_is_embedded() {
     }
 }
 
+/// The modules a script imports statically (`from './x.js'`).
+fn static_imports(js: &str) -> Vec<&str> {
+    js.split("from './")
+        .skip(1)
+        .map(|part| part.split('\'').next().unwrap_or_default())
+        .collect()
+}
+
+/// Pages (the modules the shell's route table loads) import the router, helpers and their own
+/// sections, never the shell (`app.js`, an import cycle through every page) or another page.
+#[test]
+fn pages_import_neither_the_shell_nor_each_other() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("web/assets");
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).expect(name);
+    let shell = read("app.js");
+    let pages: Vec<&str> = shell
+        .split("import('./")
+        .skip(1)
+        .map(|part| part.split('\'').next().unwrap_or_default())
+        .collect();
+    assert!(pages.len() >= 10, "{pages:?}");
+    assert!(static_imports(&shell).contains(&"router.js"));
+    for (name, _, _) in web::ASSETS {
+        if !name.ends_with(".js") || *name == "app.js" {
+            continue;
+        }
+        for import in static_imports(&read(name)) {
+            assert_ne!(import, "app.js", "{name} imports the shell");
+            assert!(!pages.contains(&import), "{name} imports the page {import}");
+        }
+    }
+}
+
 const CORPUS_GETS: &[&str] = &[
     "/api/list?topic=language%20models",
     "/api/researchers/1",

@@ -400,19 +400,23 @@ fn parse_delimited(
     name_window: Option<u32>,
     each: &mut dyn FnMut(CitationItem),
 ) {
-    let mut records = DelimitedRecords::new(text, delimiter);
-    let Some((_, header_fields)) = records.next() else {
+    let mut records = crate::csv::rows(text, delimiter);
+    let Some(crate::csv::Row {
+        line: header_line,
+        fields: header_fields,
+    }) = records.next()
+    else {
         return;
     };
     let header = Header::new(header_fields.iter().map(String::as_str));
     if !header.has_count {
         each(CitationItem::Reject(CitationReject {
-            line: 1,
+            line: header_line,
             reason: "the header names no count column (citations, citation_count, cited_by_count, cites_within_window, count)".into(),
         }));
         return;
     }
-    for (line, fields) in records {
+    for crate::csv::Row { line, fields } in records {
         if fields.len() == 1 && fields[0].trim().is_empty() {
             continue;
         }
@@ -433,97 +437,6 @@ fn parse_delimited(
             .zip(&fields)
             .filter_map(|(f, v)| f.map(|f| (f, v.as_str())));
         each(build_row(line, &header, name_window, values));
-    }
-}
-
-/// Splits delimited text into records of fields, with the 1-based line each starts on.
-struct DelimitedRecords<'t> {
-    bytes: &'t [u8],
-    text: &'t str,
-    at: usize,
-    line: u64,
-    delimiter: u8,
-}
-
-impl<'t> DelimitedRecords<'t> {
-    fn new(text: &'t str, delimiter: u8) -> Self {
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        DelimitedRecords {
-            bytes: text.as_bytes(),
-            text,
-            at: 0,
-            line: 1,
-            delimiter,
-        }
-    }
-}
-
-impl Iterator for DelimitedRecords<'_> {
-    type Item = (u64, Vec<String>);
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.at >= self.bytes.len() {
-            return None;
-        }
-        let start_line = self.line;
-        let mut fields = Vec::new();
-        let mut field = String::new();
-        let mut quoted = false;
-        let mut start = self.at;
-        let mut i = self.at;
-        let b = self.bytes;
-        // Delimiters, quotes and line breaks are ASCII, so every slice below lies on UTF-8
-        // character boundaries.
-        while i < b.len() {
-            let c = b[i];
-            if quoted {
-                if c == b'"' {
-                    if b.get(i + 1) == Some(&b'"') {
-                        field.push_str(&self.text[start..=i]);
-                        i += 2;
-                        start = i;
-                        continue;
-                    }
-                    field.push_str(&self.text[start..i]);
-                    quoted = false;
-                    i += 1;
-                    start = i;
-                    continue;
-                }
-                if c == b'\n' {
-                    self.line += 1;
-                }
-                i += 1;
-                continue;
-            }
-            if c == b'"' && self.text[start..i].trim().is_empty() && field.is_empty() {
-                quoted = true;
-                i += 1;
-                start = i;
-            } else if c == self.delimiter {
-                field.push_str(&self.text[start..i]);
-                fields.push(std::mem::take(&mut field));
-                i += 1;
-                start = i;
-            } else if c == b'\n' {
-                let end = if i > start && b[i - 1] == b'\r' {
-                    i - 1
-                } else {
-                    i
-                };
-                field.push_str(&self.text[start..end]);
-                fields.push(std::mem::take(&mut field));
-                self.line += 1;
-                self.at = i + 1;
-                return Some((start_line, fields));
-            } else {
-                i += 1;
-            }
-        }
-        field.push_str(&self.text[start.min(b.len())..]);
-        fields.push(field);
-        self.at = b.len();
-        Some((start_line, fields))
     }
 }
 

@@ -9,6 +9,7 @@
 pub mod citations;
 pub mod claims;
 mod country;
+pub mod csv;
 mod error;
 mod input;
 mod lines;

@@ -48,8 +48,8 @@ struct ExpertArgs {
     #[arg(long)]
     candidates: Option<usize>,
     /// Which half of the expert names to judge against (split once by `scout_rank::eval::SPLIT_SEED`)
-    #[arg(long, default_value = "all", value_parser = ["tuning", "reporting", "all"])]
-    half: String,
+    #[arg(long, value_enum, default_value_t = Half::All)]
+    half: Half,
     /// Also run the impact/role shapes compared when they were chosen
     #[arg(long)]
     shapes: bool,
@@ -112,7 +112,7 @@ fn experts(ctx: &Context, args: ExpertArgs) -> anyhow::Result<u8> {
     let mut corpus = ctx.open_existing()?;
     let index = corpus.text_index()?;
     let as_of = corpus.latest_year()?.unwrap_or(2025);
-    let half = Half::parse(&args.half).unwrap_or(Half::All);
+    let half = args.half;
     let mut lists = eval::load_aminer(&args.aminer)?;
     for list in &mut lists {
         list.experts.retain(|n| half.holds(n));

@@ -29,8 +29,8 @@ pub struct AwardArgs {
     #[arg(long)]
     awards: PathBuf,
     /// Which half of the award papers (split once by title with `scout_rank::eval::SPLIT_SEED`)
-    #[arg(long, default_value = "all", value_parser = ["tuning", "reporting", "all"])]
-    half: String,
+    #[arg(long, value_enum, default_value_t = Half::All)]
+    half: Half,
     /// List depth searched for the middle authors of large-team papers
     #[arg(long, default_value_t = 2000)]
     depth: usize,
@@ -118,7 +118,7 @@ fn median(mut ranks: Vec<usize>) -> Option<usize> {
 }
 
 pub fn run(ctx: &Context, args: AwardArgs) -> anyhow::Result<u8> {
-    let half = Half::parse(&args.half).unwrap_or(Half::All);
+    let half = args.half;
     let mut corpus = ctx.open_existing()?;
     let index = corpus.text_index()?;
     let as_of = corpus.latest_year()?.unwrap_or(2025);

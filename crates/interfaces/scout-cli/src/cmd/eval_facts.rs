@@ -21,8 +21,8 @@ use anyhow::Context as _;
 use scout_corpus::career::{self, StageRules};
 use scout_corpus::names::fold;
 use scout_corpus::organisations::{OrgRegistry, org_key};
-use scout_corpus::researchers::{self, Stage};
-use scout_rank::eval::NameMatcher;
+use scout_corpus::researchers::{self, CareerStage};
+use scout_rank::eval::{Half, NameMatcher};
 use serde::Serialize;
 
 use super::Context;
@@ -40,8 +40,8 @@ pub struct FactsArgs {
     #[arg(long, default_value_t = 12)]
     seed: u64,
     /// Which half to measure
-    #[arg(long, default_value = "reporting", value_parser = ["tuning", "reporting", "all"])]
-    half: String,
+    #[arg(long, value_enum, default_value_t = Half::Reporting)]
+    half: Half,
     /// Cut year of the censoring test: papers before it are hidden
     #[arg(long, default_value_t = 2021)]
     cut: i32,
@@ -111,12 +111,12 @@ fn text_hash(s: &str) -> u64 {
     })
 }
 
-fn in_half(half: &str, seed: u64, value: u64) -> bool {
+fn in_half(half: Half, seed: u64, value: u64) -> bool {
     let tuning = mix(seed, value).is_multiple_of(2);
     match half {
-        "tuning" => tuning,
-        "reporting" => !tuning,
-        _ => true,
+        Half::Tuning => tuning,
+        Half::Reporting => !tuning,
+        Half::All => true,
     }
 }
 
@@ -124,34 +124,9 @@ fn in_half(half: &str, seed: u64, value: u64) -> bool {
 fn read_csv(path: &Path) -> anyhow::Result<Vec<Vec<String>>> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut records = Vec::new();
-    let mut record = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') => quoted = true,
-            (false, ',') => record.push(std::mem::take(&mut field)),
-            (false, '\n') => {
-                record.push(std::mem::take(&mut field));
-                records.push(std::mem::take(&mut record));
-            }
-            (false, '\r') => {}
-            (false, c) => field.push(c),
-        }
-    }
-    if !field.is_empty() || !record.is_empty() {
-        record.push(field);
-        records.push(record);
-    }
-    Ok(records)
+    Ok(scout_formats::csv::rows(&text, b',')
+        .map(|r| r.fields)
+        .collect())
 }
 
 /// Words that do not tell one organisation from another.
@@ -233,12 +208,8 @@ fn names_organisation(registry: &OrgRegistry, text: &str) -> bool {
         })
 }
 
-fn stage_index(s: Stage) -> usize {
-    match s {
-        Stage::Early => 0,
-        Stage::Mid => 1,
-        Stage::Senior => 2,
-    }
+fn stage_index(s: CareerStage) -> usize {
+    s as usize
 }
 
 fn balanced(hits: &[usize; 3], totals: &[usize; 3]) -> ([f64; 3], f64) {
@@ -286,7 +257,7 @@ pub fn run(ctx: &Context, args: FactsArgs) -> anyhow::Result<u8> {
         let (Some(name), Some(text)) = (rec.get(c_name), rec.get(c_aff)) else {
             continue;
         };
-        if name.trim().is_empty() || !in_half(&args.half, args.seed, text_hash(&fold(name))) {
+        if name.trim().is_empty() || !in_half(args.half, args.seed, text_hash(&fold(name))) {
             continue;
         }
         aff.profiles += 1;
@@ -315,7 +286,7 @@ pub fn run(ctx: &Context, args: FactsArgs) -> anyhow::Result<u8> {
         let first_citation: Option<i32> = rec.get(c_first).and_then(|y| y.trim().parse().ok());
         if first_citation.is_some_and(|y| args.crawl_year - y > 12) {
             senior.senior_profiles_found += 1;
-            senior.called_senior += usize::from(r.stage(as_of) == Some(Stage::Senior));
+            senior.called_senior += usize::from(r.stage(as_of) == Some(CareerStage::Senior));
         }
     }
     aff.agreement = aff.agree as f64 / aff.found.max(1) as f64;
@@ -325,11 +296,11 @@ pub fn run(ctx: &Context, args: FactsArgs) -> anyhow::Result<u8> {
     // The censoring test.
     let full = career::load_papers(conn, None)?;
     let hidden = career::load_papers(conn, Some(args.cut))?;
-    let sample: Vec<(Stage, &Vec<career::CareerPaper>)> = {
+    let sample: Vec<(CareerStage, &Vec<career::CareerPaper>)> = {
         let mut ids: Vec<&i64> = hidden.keys().collect();
         ids.sort_unstable();
         ids.into_iter()
-            .filter(|id| in_half(&args.half, args.seed, **id as u64))
+            .filter(|id| in_half(args.half, args.seed, **id as u64))
             .filter_map(|id| {
                 let all = full.get(id)?;
                 let after = &hidden[id];
@@ -349,7 +320,7 @@ pub fn run(ctx: &Context, args: FactsArgs) -> anyhow::Result<u8> {
                 est[ti] += usize::from(e.stage == *t);
             }
             let first = papers.iter().map(|p| p.year).min().unwrap_or(as_of);
-            base[ti] += usize::from(Stage::from_years(as_of - first) == *t);
+            base[ti] += usize::from(CareerStage::from_years(as_of - first) == *t);
         }
         (truth, est, base)
     };
@@ -390,12 +361,12 @@ pub fn run(ctx: &Context, args: FactsArgs) -> anyhow::Result<u8> {
         for (ba, r) in grid.iter().take(8) {
             eprintln!(
                 "tune ({} half): balanced accuracy {ba:.3} with {r:?}",
-                args.half
+                args.half.as_str()
             );
         }
     }
     let report = Report {
-        half: args.half.clone(),
+        half: args.half.as_str().to_string(),
         seed: args.seed,
         affiliation: aff,
         seniority: senior,

@@ -2,7 +2,7 @@
 
 use anyhow::Context as _;
 use scout_corpus::orgs::OrgType;
-use scout_corpus::researchers::Stage;
+use scout_corpus::researchers::CareerStage;
 use scout_rank::{ListQuery, ListResult, RankError, rank};
 
 use super::Context;
@@ -24,16 +24,16 @@ pub struct Args {
     #[arg(long)]
     org: Option<String>,
     /// Only researchers whose current organisation is of this type
-    #[arg(long, value_parser = ["company", "education", "facility", "government", "nonprofit", "healthcare", "other"])]
-    org_type: Option<String>,
+    #[arg(long, value_enum)]
+    org_type: Option<OrgType>,
     /// Only researchers currently in this country (ISO code such as US, or a name)
     #[arg(long)]
     country: Option<String>,
     /// Career stage: early (≤ 6 years since the first paper), mid (7–12), senior (> 12); estimated
     /// when the corpus's coverage cuts the first year off, and the committee's override for
     /// candidates when the workspace database sits beside the corpus
-    #[arg(long, value_parser = ["early", "mid", "senior"])]
-    stage: Option<String>,
+    #[arg(long, value_enum)]
+    stage: Option<CareerStage>,
     /// Only researchers inferred to have trained (early-career papers as a student-style author)
     /// at one of these organisations: ORG[,ORG…], e.g. "MIT,CMU,Berkeley"
     #[arg(long, value_name = "ORG[,ORG…]")]
@@ -96,7 +96,7 @@ pub fn query_from(args: &Args) -> anyhow::Result<ListQuery> {
     let mut q = ListQuery::new(topic_text(args)?);
     q.limit = args.limit;
     q.org = args.org.clone();
-    q.org_type = args.org_type.as_deref().and_then(OrgType::parse);
+    q.org_type = args.org_type;
     q.country = match &args.country {
         Some(c) => Some(
             scout_corpus::country_code(c)
@@ -104,7 +104,7 @@ pub fn query_from(args: &Args) -> anyhow::Result<ListQuery> {
         ),
         None => None,
     };
-    q.stage = args.stage.as_deref().and_then(Stage::parse);
+    q.stage = args.stage;
     q.trained_at = scout_rank::org_filter::OrgMatcher::new(&args.trained_at);
     q.worked_at = scout_rank::org_filter::OrgMatcher::new(&args.worked_at);
     q.since = args.since;

@@ -13,8 +13,8 @@ pub struct Args {
     /// Free-text topic
     topic: String,
     /// Only organisations of this type
-    #[arg(long = "type", value_parser = ["company", "education", "facility", "government", "nonprofit", "healthcare", "other"])]
-    org_type: Option<String>,
+    #[arg(long = "type", value_enum)]
+    org_type: Option<OrgType>,
     /// Only organisations with at most this many current researchers (ranks by density)
     #[arg(long)]
     max_size: Option<i64>,
@@ -34,7 +34,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     let as_of = corpus.latest_year()?.unwrap_or(2025);
     let model = RankModel::load(corpus.conn())?;
     let mut q = OrgQuery::new(args.topic.clone());
-    q.org_type = args.org_type.as_deref().and_then(OrgType::parse);
+    q.org_type = args.org_type;
     q.max_size = args.max_size;
     q.min_people = args.min_people;
     q.limit = args.limit;

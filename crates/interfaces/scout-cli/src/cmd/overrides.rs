@@ -4,14 +4,14 @@
 //! one; the read is audited like any other.
 
 use rustc_hash::FxHashMap as HashMap;
-use scout_corpus::researchers::Stage;
+use scout_corpus::researchers::CareerStage;
 use scout_pipeline::StoreConfig;
 
 use super::Context;
 use super::pipeline;
 
 /// The committee's career-stage overrides by researcher key (empty without a workspace).
-pub fn stage_overrides(ctx: &Context) -> anyhow::Result<HashMap<String, Stage>> {
+pub fn stage_overrides(ctx: &Context) -> anyhow::Result<HashMap<String, CareerStage>> {
     let url = match std::env::var("SCOUT_DATABASE_URL") {
         Ok(u) if !u.trim().is_empty() => u,
         _ => {
@@ -32,7 +32,7 @@ pub fn stage_overrides(ctx: &Context) -> anyhow::Result<HashMap<String, Stage>> 
         let overrides = store.career_stage_overrides(&pipeline::cli_actor()).await?;
         Ok(overrides
             .into_iter()
-            .filter_map(|(key, stage)| Stage::parse(&stage).map(|s| (key, s)))
+            .filter_map(|(key, stage)| CareerStage::parse(&stage).map(|s| (key, s)))
             .collect())
     })
 }

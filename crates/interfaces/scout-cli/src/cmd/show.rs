@@ -116,7 +116,7 @@ pub fn print_profile(p: &Profile, max_papers: usize) {
         None => println!("current affiliation: unknown"),
     }
     let stage = p.stage.map(|s| {
-        if r.stage_at_least && s != scout_corpus::researchers::Stage::Senior {
+        if r.stage_at_least && s != scout_corpus::researchers::CareerStage::Senior {
             format!("at least {}", s.as_str())
         } else {
             s.as_str().to_string()

@@ -27,6 +27,9 @@ export function listPath(query) {
   return `/api/list${qs(f)}`;
 }
 
+/** The pipeline's stages in order (the server's `Stage`). */
+export const STAGES = ['sourced', 'shortlisted', 'finalist', 'contacted', 'responded', 'meeting', 'offer', 'accepted', 'declined', 'withdrawn'];
+
 export const CANDIDATES_ALL = '/api/candidates?limit=1000';
 
 // On a List link the List is asked for as soon as this module runs (before the page's other

@@ -1,8 +1,9 @@
-// The shell: sign-in, navigation and the client-side router (routes live in the URL hash,
-// so the server serves one page and reloads keep their place).
+// The shell: sign-in, the navigation bar and the route table; it renders the page of the URL
+// hash on every `hashchange` (router.js moves between routes, pages import it).
 
 import { api, session, isOwner, isPrefetched, listPath } from './api.js';
 import { h, mount, field, errorBox } from './dom.js';
+import { location, go } from './router.js';
 
 const main = document.getElementById('main');
 
@@ -35,20 +36,6 @@ const NAV = [
   ['users', 'Users', '#/users', true],
   ['audit', 'Audit', '#/audit', true],
 ];
-
-/** The current hash as {path, query}. */
-export function location() {
-  const raw = window.location.hash.replace(/^#/, '') || '/list';
-  const [path, q] = raw.split('?');
-  return { path, query: new URLSearchParams(q || '') };
-}
-
-export function go(path, query) {
-  const q = query ? new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined && v !== null && v !== '')).toString() : '';
-  const hash = `#${path}${q ? `?${q}` : ''}`;
-  if (window.location.hash === hash) route();
-  else window.location.hash = hash;
-}
 
 function renderNav(active) {
   const nav = document.getElementById('nav');
@@ -108,7 +95,7 @@ function showSignIn(message) {
 }
 
 let routing = 0;
-export async function route() {
+async function route() {
   const my = ++routing;
   const { path, query } = location();
   // A List whose query is already on its way draws its rows without waiting for /api/me:

@@ -8,10 +8,9 @@
 // owners or when blinding is off) and the member's own vote count — never ratings, fits or anyone else's
 // votes. The session page keeps results folded away while the member still has ballots.
 
-import { api, session, isOwner, canWrite } from './api.js';
+import { api, session, isOwner, canWrite, STAGES } from './api.js';
 import { h, s, mount, fmt, field, empty, errorBox, toast } from './dom.js';
-import { go } from './app.js';
-import { STAGES } from './pipeline.js';
+import { go } from './router.js';
 
 const pairs = (n) => (n * (n - 1)) / 2;
 

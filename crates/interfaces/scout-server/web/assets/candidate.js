@@ -3,9 +3,8 @@
 // counteroffers, export and erasure. For other roles those sections are not built at all, so
 // nothing about them is in the page.
 
-import { api, isOwner, canWrite } from './api.js';
+import { api, isOwner, canWrite, STAGES } from './api.js';
 import { h, mount, fmt, field, empty, toast } from './dom.js';
-import { STAGES } from './pipeline.js';
 import { editSection, personalData } from './candidate-edit.js';
 
 export async function render(main, [id], _q, stale) {

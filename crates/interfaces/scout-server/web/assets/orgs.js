@@ -3,7 +3,7 @@
 
 import { api, qs } from './api.js';
 import { h, s, mount, fmt, field, empty, errorBox } from './dom.js';
-import { go } from './app.js';
+import { go } from './router.js';
 
 export async function renderOrgs(main, _p, query, stale) {
   const topic = query.get('topic') || '';

@@ -2,10 +2,9 @@
 // (← →) on a focused card, or with the card's stage menu. The server's transition table
 // decides: a refused move stays put and shows the server's message.
 
-import { api, canWrite } from './api.js';
+import { api, canWrite, STAGES } from './api.js';
 import { h, mount, empty, toast } from './dom.js';
 
-export const STAGES = ['sourced', 'shortlisted', 'finalist', 'contacted', 'responded', 'meeting', 'offer', 'accepted', 'declined', 'withdrawn'];
 
 function days(iso) {
   const ms = Date.now() - new Date(iso).getTime();

@@ -4,9 +4,9 @@
 
 import { api, qs, canWrite } from './api.js';
 import { h, s, mount, fmt, field, empty, errorBox, toast } from './dom.js';
-import { explain } from './list.js';
-import { go } from './app.js';
-import { SHORTLISTS, loadFocus } from './radius.js';
+import { explain } from './explain.js';
+import { go } from './router.js';
+import { SHORTLISTS, loadFocus } from './reach.js';
 
 export async function render(main, [key], query, stale) {
   const topic = query.get('topic') || '';
