@@ -163,15 +163,6 @@ await test('the List: search a topic, rows with score bars, sort, filter', async
   const names = await rows.locator('a.name').allTextContents();
   assert.deepEqual(names, api.json.rows.map((r) => r.researcher.name));
   topKey = api.json.rows[0].researcher.key;
-  // More rows than the first 50: the button asks for the next 50 (the API's own List of 100).
-  const api100 = await recruiterApi.get(`/api/list?topic=${encodeURIComponent(TOPIC)}&limit=100`);
-  assert.equal(api.json.rows.length, 50, 'the demo List has more than 50 researchers');
-  await rpage.getByRole('button', { name: 'Show 50 more' }).click();
-  const more = rpage.locator('section.results[aria-busy=false][data-query*="limit=100"] table.list tbody tr.row');
-  await more.nth(api100.json.rows.length - 1).waitFor();
-  assert.deepEqual(await more.locator('a.name').allTextContents(), api100.json.rows.map((r) => r.researcher.name));
-  await visit(rpage, `#/list?topic=${encodeURIComponent(TOPIC)}`);
-  await rows.first().waitFor();
   // Score bars: one segment per shown paper (+ the rest), widths add up to the score share.
   assert.ok((await rows.first().locator('.sbar .seg').count()) >= 1);
   // The factor breakdown opens from the keyboard.
@@ -193,11 +184,20 @@ await test('the List: search a topic, rows with score bars, sort, filter', async
   assert.ok(stages.length > 0 && stages.every((s) => s === 'senior'), stages.join(','));
   // Rejected submissions: left out unless the filter asks for them (then the page's List is the API's).
   await visit(rpage, `#/list?topic=${encodeURIComponent(TOPIC)}&include_rejected=true`);
-  assert.equal(await rpage.getByLabel('Count rejected submissions').isChecked(), true);
   const withRejected = await recruiterApi.get(`/api/list?topic=${encodeURIComponent(TOPIC)}&include_rejected=true&limit=50`);
   const all = rpage.locator('section.results[aria-busy=false][data-query*="include_rejected=true"] table.list tbody tr.row');
   await all.first().waitFor();
+  assert.equal(await rpage.getByLabel('Count rejected submissions').isChecked(), true);
   assert.deepEqual(await all.locator('a.name').allTextContents(), withRejected.json.rows.map((r) => r.researcher.name));
+  // More rows than the first 50: the button asks for the next 50 (the API's own List of 100).
+  const api100 = await recruiterApi.get(`/api/list?topic=${encodeURIComponent(TOPIC)}&limit=100`);
+  assert.equal(api.json.rows.length, 50, 'the demo List has more than 50 researchers');
+  await visit(rpage, `#/list?topic=${encodeURIComponent(TOPIC)}&limit=50`);
+  await rpage.locator('section.results[aria-busy=false][data-query*="limit=50"] table.list tbody tr.row').first().waitFor();
+  await rpage.getByRole('button', { name: 'Show 50 more' }).click();
+  const more = rpage.locator('section.results[aria-busy=false][data-query*="limit=100"] table.list tbody tr.row');
+  await more.nth(api100.json.rows.length - 1).waitFor();
+  assert.deepEqual(await more.locator('a.name').allTextContents(), api100.json.rows.map((r) => r.researcher.name));
 });
 
 await test('the List for a described role: the text travels in a POST body, never in the link', async () => {

@@ -30,12 +30,13 @@ function select(name, options, value) {
   return h('select', { name }, options.map((o) => h('option', { value: o, selected: o === (value || '') }, o || 'any')));
 }
 
-/** The row's stage: the committee's override, else the corpus's ("at least mid" when censored). */
+/** The row's stage: the committee's override, else the corpus's ("≥ mid": at least mid, when censored). */
 function stageText(row) {
   const r = row.researcher;
   if (!row.stage) return '–';
   if (r.career_stage && row.stage !== r.career_stage) return `${row.stage} (committee)`;
-  return r.stage_at_least && row.stage !== 'senior' ? `at least ${row.stage}` : row.stage;
+  // "≥ mid" (no break inside): the corpus's coverage cuts the first year off; the cell's title says so.
+  return r.stage_at_least && row.stage !== 'senior' ? `≥\u00a0${row.stage}` : row.stage;
 }
 
 /** Where a role description waits for its List: this tab's session storage (it may be
@@ -357,7 +358,7 @@ function rowEls(row, maxScore, inPipeline, f) {
     h('td', { class: 'who' }, h('a', { href: profileHref, class: 'name', elementtiming: row.rank === 1 ? 'list-first-row' : false }, r.name), h('div', { class: 'muted sub', title: shown[0] ? shown[0].title : '' }, shown[0] ? shown[0].title : ''),
       h('div', { class: 'muted org-s' }, r.current_org || '–')),
     h('td', { class: 'org hide-s', title: r.current_org_evidence ? `${r.current_org || ''}: ${r.current_org_evidence}${r.current_org_confidence != null ? ` (confidence ${r.current_org_confidence.toFixed(2)})` : ''}` : (r.current_org || '') }, r.current_org || '–', r.current_org_stale && r.current_org_year ? h('span', { class: 'muted stale' }, ` · last evidence ${r.current_org_year}`) : null, r.current_country ? h('span', { class: 'muted' }, ` · ${r.current_country}`) : null),
-    h('td', { class: 'hide-s stage', title: r.stage_basis || '' }, stageText(row)),
+    h('td', { class: 'hide-s stage', title: `${r.stage_at_least && row.stage !== 'senior' ? `at least ${row.stage}: ` : ''}${r.stage_basis || ''}` }, stageText(row)),
     h('td', { class: 'scorecol' }, h('div', { class: 'score' }, h('span', { class: 'val' }, row.score.toFixed(2)), stackedBar(parts, maxScore, `score ${row.score.toFixed(2)}: ${parts.map((p) => p.value.toFixed(2)).join(' + ')}`)), toggle),
     h('td', { class: 'num' }, String(row.papers)),
     h('td', { class: 'num hide-s' }, fmt.num(imp)),
