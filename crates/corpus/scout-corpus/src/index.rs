@@ -332,8 +332,13 @@ impl TextIndex {
             return Ok(Vec::new());
         }
         let query = self.topic_query(topic, since)?;
+        self.collect(&query, limit)
+    }
+
+    /// The `limit` best works for a query, best first.
+    pub(crate) fn collect(&self, query: &dyn Query, limit: usize) -> Result<Vec<Hit>> {
         let searcher = self.reader.searcher();
-        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+        let top = searcher.search(query, &TopDocs::with_limit(limit).order_by_score())?;
         let mut hits = Vec::with_capacity(top.len());
         // Opening a fast-field column decodes its header: once per segment, not per hit.
         let mut columns = Vec::with_capacity(searcher.segment_readers().len());

@@ -14,7 +14,6 @@
 use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
 use tantivy::Term;
-use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 
@@ -218,27 +217,5 @@ impl TextIndex {
             expansions,
             hits,
         })
-    }
-
-    fn collect(&self, query: &dyn Query, limit: usize) -> Result<Vec<Hit>> {
-        let searcher = self.reader.searcher();
-        let top = searcher.search(query, &TopDocs::with_limit(limit).order_by_score())?;
-        let mut columns = Vec::with_capacity(searcher.segment_readers().len());
-        for segment in searcher.segment_readers() {
-            columns.push(segment.fast_fields().u64("work_id")?);
-        }
-        let mut hits = Vec::with_capacity(top.len());
-        for (score, address) in top {
-            let Some(column) = columns.get(address.segment_ord as usize) else {
-                continue;
-            };
-            if let Some(id) = column.first(address.doc_id) {
-                hits.push(Hit {
-                    work_id: id as i64,
-                    score,
-                });
-            }
-        }
-        Ok(hits)
     }
 }
