@@ -175,6 +175,8 @@ pub struct PaperFacts {
     /// Hash of the normalised title: the same paper listed twice (a workshop and a main-track
     /// version, two venues) counts once per researcher.
     pub title_key: u64,
+    /// Another work has the same `title_key` (or it is not known that none has).
+    pub twin: bool,
     pub year: Option<i32>,
     /// Citations relative to the cohort mean, or their estimate (`work_impact`).
     pub relative: Option<f64>,
@@ -215,6 +217,7 @@ fn facts_from_row(
     let status: Option<String> = r.get(2)?;
     Ok(PaperFacts {
         title_key: title_key(r.get_ref(5)?.as_str().unwrap_or_default()),
+        twin: true,
         year: r.get(1)?,
         relative: r.get(3)?,
         estimated: r.get::<_, Option<i64>>(6)?.unwrap_or(0) != 0,
@@ -267,6 +270,7 @@ impl RankModel {
                 *slot = Some(facts_from_row(r)?);
             }
         }
+        mark_twins(&mut papers);
         // Authorships in compressed-row form: the authors of work `w` are
         // `authors[offsets[w]..offsets[w + 1]]`.
         let mut offsets = vec![0u32; papers.len() + 1];
@@ -302,6 +306,21 @@ impl RankModel {
 
     pub fn facts(&self) -> ModelFacts<'_> {
         ModelFacts { model: self }
+    }
+}
+
+/// Marks the papers whose title key another paper shares; the others skip the per-title
+/// bookkeeping when scored.
+fn mark_twins(papers: &mut [Option<PaperFacts>]) {
+    let mut keys: Vec<u64> = papers.iter().flatten().map(|p| p.title_key).collect();
+    keys.sort_unstable();
+    let shared: rustc_hash::FxHashSet<u64> = keys
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0])
+        .collect();
+    for paper in papers.iter_mut().flatten() {
+        paper.twin = shared.contains(&paper.title_key);
     }
 }
 
@@ -361,6 +380,158 @@ pub fn rank(
     rank_with(conn, index, &mut SqlFacts::new(conn)?, as_of, query)
 }
 
+/// The factors of one paper that do not depend on the author.
+struct PaperScore {
+    work_id: i64,
+    paper: PaperFacts,
+    relevance: f64,
+    impact: f64,
+    recency: f64,
+}
+
+impl PaperScore {
+    fn new(query: &ListQuery, as_of: i32, hit: &Hit, paper: PaperFacts) -> PaperScore {
+        let f = query.factors;
+        let impact = if f.impact {
+            let relative = paper
+                .relative
+                .filter(|_| query.shape.estimates || !paper.estimated);
+            query.shape.impact.weight(relative) * paper.status_factor
+        } else {
+            1.0
+        };
+        PaperScore {
+            work_id: hit.work_id,
+            paper,
+            relevance: f64::from(hit.score),
+            impact,
+            recency: if f.recency {
+                recency(paper.year, as_of)
+            } else {
+                1.0
+            },
+        }
+    }
+
+    /// The paper scored for the author at 0-based `position`.
+    fn scored(&self, query: &ListQuery, position: i64) -> Scored {
+        Scored {
+            work_id: self.work_id,
+            paper: self.paper,
+            position,
+            relevance: self.relevance,
+            impact: self.impact,
+            role: if query.factors.role {
+                query.shape.role.weight(position, self.paper.n_authors)
+            } else {
+                1.0
+            },
+            recency: self.recency,
+        }
+    }
+}
+
+/// Candidates best first (score descending, then id), sorted lazily: a List of 50 needs the
+/// best few hundred of what may be hundreds of thousands of researchers, unless filters reject
+/// most of them.
+struct BestFirst {
+    items: Vec<(i64, f64)>,
+    sorted: usize,
+    next: usize,
+}
+
+impl BestFirst {
+    fn new(items: Vec<(i64, f64)>, limit: usize) -> BestFirst {
+        let mut order = BestFirst {
+            items,
+            sorted: 0,
+            next: 0,
+        };
+        order.sort_more(limit.saturating_mul(4).max(256));
+        order
+    }
+
+    fn cmp(a: &(i64, f64), b: &(i64, f64)) -> std::cmp::Ordering {
+        b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
+    }
+
+    /// Sorts the next `n` items into place after the sorted prefix.
+    fn sort_more(&mut self, n: usize) {
+        let rest = &mut self.items[self.sorted..];
+        if n < rest.len() {
+            rest.select_nth_unstable_by(n, Self::cmp);
+            rest[..n].sort_unstable_by(Self::cmp);
+            self.sorted += n;
+        } else {
+            rest.sort_unstable_by(Self::cmp);
+            self.sorted = self.items.len();
+        }
+    }
+
+    fn next(&mut self) -> Option<(i64, f64)> {
+        if self.next == self.sorted && self.sorted < self.items.len() {
+            self.sort_more(self.sorted.max(256));
+        }
+        let item = self.items.get(self.next).copied();
+        self.next += 1;
+        item
+    }
+}
+
+/// The scored papers of each accepted researcher (a paper listed twice counts once, at its
+/// best contribution), found by a second pass over the matching papers.
+fn papers_behind(
+    facts: &mut dyn FactSource,
+    hits: &[Hit],
+    query: &ListQuery,
+    as_of: i32,
+    accepted: &[(Researcher, Option<CareerStage>, f64)],
+) -> Result<HashMap<i64, Vec<Scored>>> {
+    let mut out: HashMap<i64, Vec<Scored>> = accepted
+        .iter()
+        .map(|(r, _, _)| (r.id, Vec::new()))
+        .collect();
+    if out.is_empty() {
+        return Ok(out);
+    }
+    let mut authors = Vec::new();
+    let mut seen: Vec<i64> = Vec::new();
+    for hit in hits {
+        facts.authors(hit.work_id, &mut authors)?;
+        if !authors.iter().any(|(_, r)| out.contains_key(r)) {
+            continue;
+        }
+        let Some(paper) = facts.paper(hit.work_id)? else {
+            continue;
+        };
+        if paper.rejected && !query.include_rejected {
+            continue;
+        }
+        let base = PaperScore::new(query, as_of, hit, paper);
+        authors.sort_unstable();
+        seen.clear();
+        for &(position, researcher) in &authors {
+            if seen.contains(&researcher) {
+                continue;
+            }
+            seen.push(researcher);
+            let Some(list) = out.get_mut(&researcher) else {
+                continue;
+            };
+            let scored = base.scored(query, position);
+            match list
+                .iter_mut()
+                .find(|s| s.paper.title_key == paper.title_key)
+            {
+                Some(existing) if existing.contribution() >= scored.contribution() => {}
+                Some(existing) => *existing = scored,
+                None => list.push(scored),
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Ranks researchers for `query` with facts from `facts`.
 pub fn rank_with(
     conn: &Connection,
@@ -377,34 +548,25 @@ pub fn rank_with(
         return Err(RankError::EmptyTopic(query.topic.clone()));
     }
 
-    let mut acc: HashMap<i64, (f64, Vec<Scored>)> = HashMap::default();
+    // Pass 1: every researcher's score. Only a score per researcher is kept here (a broad topic
+    // at 1M works has hundreds of thousands of matching papers); the papers behind the scores
+    // are gathered in pass 2 for the researchers that make the List.
+    let mut scores: HashMap<i64, f64> = HashMap::default();
+    // The best contribution per researcher of a paper whose title other works share.
+    let mut twin_best: HashMap<(i64, u64), f64> = HashMap::default();
     let mut matching = 0usize;
     let mut authors = Vec::new();
     let mut seen: Vec<i64> = Vec::new();
-    for Hit { work_id, score } in found.hits {
-        let relevance = f64::from(score);
-        let Some(paper) = facts.paper(work_id)? else {
+    for hit in &found.hits {
+        let Some(paper) = facts.paper(hit.work_id)? else {
             continue;
         };
         if paper.rejected && !query.include_rejected {
             continue;
         }
         matching += 1;
-        let f = query.factors;
-        let impact = if f.impact {
-            let relative = paper
-                .relative
-                .filter(|_| query.shape.estimates || !paper.estimated);
-            query.shape.impact.weight(relative) * paper.status_factor
-        } else {
-            1.0
-        };
-        let recency = if f.recency {
-            recency(paper.year, as_of)
-        } else {
-            1.0
-        };
-        facts.authors(work_id, &mut authors)?;
+        let base = PaperScore::new(query, as_of, hit, paper);
+        facts.authors(hit.work_id, &mut authors)?;
         authors.sort_unstable();
         seen.clear();
         for &(position, researcher) in &authors {
@@ -413,49 +575,38 @@ pub fn rank_with(
                 continue;
             }
             seen.push(researcher);
-            let scored = Scored {
-                work_id,
-                paper,
-                position,
-                relevance,
-                impact,
-                role: if f.role {
-                    query.shape.role.weight(position, paper.n_authors)
-                } else {
-                    1.0
-                },
-                recency,
-            };
-            let entry = acc.entry(researcher).or_insert_with(|| (0.0, Vec::new()));
-            match entry
-                .1
-                .iter_mut()
-                .find(|s| s.paper.title_key == paper.title_key)
-            {
-                Some(existing) if existing.contribution() >= scored.contribution() => {}
-                Some(existing) => {
-                    entry.0 += scored.contribution() - existing.contribution();
-                    *existing = scored;
+            let c = base.scored(query, position).contribution();
+            let score = scores.entry(researcher).or_insert(0.0);
+            if !paper.twin {
+                *score += c;
+                continue;
+            }
+            match twin_best.entry((researcher, paper.title_key)) {
+                std::collections::hash_map::Entry::Occupied(mut best) => {
+                    if c > *best.get() {
+                        *score += c - best.get();
+                        best.insert(c);
+                    }
                 }
-                None => {
-                    entry.0 += scored.contribution();
-                    entry.1.push(scored);
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    *score += c;
+                    slot.insert(c);
                 }
             }
         }
     }
-    let candidates = acc.len();
-    let mut order: Vec<(i64, f64)> = acc.iter().map(|(&id, (s, _))| (id, *s)).collect();
-    order.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let candidates = scores.len();
+    let order: Vec<(i64, f64)> = scores.into_iter().collect();
+    let mut order = BestFirst::new(order, query.limit);
 
     let country = query.country.as_ref().map(|c| c.to_ascii_uppercase());
     let org = query.org.as_ref().map(|o| scout_corpus::names::fold(o));
     let registry = scout_corpus::organisations::OrgRegistry::builtin();
-    let mut rows = Vec::new();
-    for (id, score) in order {
-        if rows.len() >= query.limit {
+    let mut accepted: Vec<(Researcher, Option<CareerStage>, f64)> = Vec::new();
+    while accepted.len() < query.limit {
+        let Some((id, score)) = order.next() else {
             break;
-        }
+        };
         let Some(researcher) = researchers::by_id(conn, id)? else {
             continue;
         };
@@ -502,9 +653,14 @@ pub fn rank_with(
         if query.stage.is_some() && stage != query.stage {
             continue;
         }
-        let Some((_, mut scored)) = acc.remove(&id) else {
-            continue;
-        };
+        accepted.push((researcher, stage, score));
+    }
+
+    // Pass 2: the papers behind the accepted researchers' scores.
+    let mut behind = papers_behind(facts, &found.hits, query, as_of, &accepted)?;
+    let mut rows = Vec::with_capacity(accepted.len());
+    for (researcher, stage, score) in accepted {
+        let mut scored = behind.remove(&researcher.id).unwrap_or_default();
         let papers = scored.len();
         scored.sort_by(|a, b| {
             b.contribution()
@@ -610,6 +766,43 @@ pub fn recency(year: Option<i32>, as_of: i32) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn best_first_matches_a_full_sort() {
+        // Scores with ties, so the id breaks them; enough items to sort in several steps.
+        let items: Vec<(i64, f64)> = (0..5_000i64)
+            .map(|i| (i, f64::from(((i * 7919) % 613) as i32) / 7.0))
+            .collect();
+        let mut expected = items.clone();
+        expected.sort_by(BestFirst::cmp);
+        let mut order = BestFirst::new(items, 10);
+        let mut got = Vec::new();
+        while let Some(item) = order.next() {
+            got.push(item);
+        }
+        assert_eq!(got, expected);
+        assert!(BestFirst::new(Vec::new(), 50).next().is_none());
+    }
+
+    #[test]
+    fn twins_are_the_papers_sharing_a_title() {
+        let paper = |title: &str| {
+            Some(PaperFacts {
+                title_key: title_key(title),
+                twin: true,
+                ..PaperFacts::default()
+            })
+        };
+        let mut papers = vec![
+            None,
+            paper("Attention Is All You Need"),
+            paper("A paper of its own"),
+            paper("attention is all you need."),
+        ];
+        mark_twins(&mut papers);
+        let twins: Vec<bool> = papers.iter().flatten().map(|p| p.twin).collect();
+        assert_eq!(twins, [true, false, true]);
+    }
 
     #[test]
     fn factors_behave() {

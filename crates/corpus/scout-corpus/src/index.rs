@@ -8,7 +8,8 @@ use std::time::Instant;
 
 use rusqlite::Connection;
 use serde::Serialize;
-use tantivy::collector::TopDocs;
+use tantivy::collector::{Collector, SegmentCollector, TopDocs};
+use tantivy::columnar::Column;
 use tantivy::query::{
     BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, QueryParser, RangeQuery,
 };
@@ -19,7 +20,10 @@ use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
     StopWordFilter, TextAnalyzer,
 };
-use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term, doc};
+use tantivy::{
+    DocId, Index, IndexReader, ReloadPolicy, Score, SegmentOrdinal, SegmentReader, TantivyDocument,
+    Term, doc,
+};
 
 use crate::error::{CorpusError, Result};
 
@@ -312,18 +316,26 @@ impl TextIndex {
                 clauses.push((Occur::Should, Box::new(BoostQuery::new(phrase, boost))));
             }
         }
-        let mut query: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
-        if let Some(since) = since {
-            let range = RangeQuery::new(
-                std::ops::Bound::Included(Term::from_field_i64(f.year, i64::from(since))),
-                std::ops::Bound::Unbounded,
-            );
-            query = Box::new(BooleanQuery::new(vec![
-                (Occur::Must, query),
-                (Occur::Must, Box::new(range)),
-            ]));
-        }
-        Ok(query)
+        Ok(self.published_since(Box::new(BooleanQuery::new(clauses)), since))
+    }
+
+    /// `query` restricted to works published in `since` or later.
+    pub(crate) fn published_since(
+        &self,
+        query: Box<dyn Query>,
+        since: Option<i32>,
+    ) -> Box<dyn Query> {
+        let Some(since) = since else {
+            return query;
+        };
+        let range = RangeQuery::new(
+            std::ops::Bound::Included(Term::from_field_i64(self.fields.year, i64::from(since))),
+            std::ops::Bound::Unbounded,
+        );
+        Box::new(BooleanQuery::new(vec![
+            (Occur::Must, query),
+            (Occur::Must, Box::new(range)),
+        ]))
     }
 
     /// The `limit` best works for a topic, best first.
@@ -359,6 +371,13 @@ impl TextIndex {
         Ok(hits)
     }
 
+    /// Every work scoring at least `min_score` for a query, in no particular order: one pass
+    /// over the matching documents, however many there are.
+    pub(crate) fn collect_at_least(&self, query: &dyn Query, min_score: f32) -> Result<Vec<Hit>> {
+        let searcher = self.reader.searcher();
+        Ok(searcher.search(query, &AtLeast { min_score })?)
+    }
+
     /// Number of documents in the index.
     pub fn len(&self) -> u64 {
         self.reader.searcher().num_docs()
@@ -366,6 +385,61 @@ impl TextIndex {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// Collects every document scoring at least `min_score`, with its work id.
+struct AtLeast {
+    min_score: Score,
+}
+
+struct SegmentAtLeast {
+    min_score: Score,
+    work_ids: Column<u64>,
+    hits: Vec<Hit>,
+}
+
+impl Collector for AtLeast {
+    type Fruit = Vec<Hit>;
+    type Child = SegmentAtLeast;
+
+    fn for_segment(
+        &self,
+        _segment_ord: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<SegmentAtLeast> {
+        Ok(SegmentAtLeast {
+            min_score: self.min_score,
+            work_ids: segment.fast_fields().u64("work_id")?,
+            hits: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, segments: Vec<Vec<Hit>>) -> tantivy::Result<Vec<Hit>> {
+        Ok(segments.into_iter().flatten().collect())
+    }
+}
+
+impl SegmentCollector for SegmentAtLeast {
+    type Fruit = Vec<Hit>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        if score >= self.min_score
+            && let Some(id) = self.work_ids.first(doc)
+        {
+            self.hits.push(Hit {
+                work_id: id as i64,
+                score,
+            });
+        }
+    }
+
+    fn harvest(self) -> Vec<Hit> {
+        self.hits
     }
 }
 

@@ -134,31 +134,28 @@ impl TextIndex {
             }
         }
 
-        // Lexical: every BM25 hit down to the floor (fetched in growing pages).
+        // Lexical: every BM25 hit down to the floor (the best hit first, then one pass).
         let mut lexical: HashMap<i64, f64> = HashMap::default();
         let mut best_lexical = 0.0f64;
         if opts.lexical_weight > 0.0 || self.semantic.is_none() {
             let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-                vec![(Occur::Should, self.topic_query(topic, since)?)];
+                vec![(Occur::Should, self.topic_query(topic, None)?)];
             clauses.append(&mut extra);
-            let query = BooleanQuery::new(clauses);
-            let mut limit = 2048usize;
-            loop {
-                let hits = self.collect(&query, limit)?;
-                let full = hits.len() == limit;
-                best_lexical = hits.first().map_or(0.0, |h| f64::from(h.score));
+            // The year applies to the acronyms' clauses too.
+            let query = self.published_since(Box::new(BooleanQuery::new(clauses)), since);
+            best_lexical = self
+                .collect(&query, 1)?
+                .first()
+                .map_or(0.0, |h| f64::from(h.score));
+            if best_lexical > 0.0 {
                 let cutoff =
                     best_lexical * (opts.floor * 0.5).powf(1.0 / opts.lexical_power.max(1.0));
-                let last_above = hits.last().is_some_and(|h| f64::from(h.score) >= cutoff);
-                if !full || !last_above || limit >= 1 << 22 {
-                    for h in hits {
-                        if f64::from(h.score) >= cutoff {
-                            lexical.insert(h.work_id, f64::from(h.score));
-                        }
+                // The collector compares in f32: a hair lower, then the exact test here.
+                for h in self.collect_at_least(query.as_ref(), (cutoff * (1.0 - 1e-6)) as f32)? {
+                    if f64::from(h.score) >= cutoff {
+                        lexical.insert(h.work_id, f64::from(h.score));
                     }
-                    break;
                 }
-                limit *= 4;
             }
         }
         let w = match &self.semantic {
@@ -177,21 +174,29 @@ impl TextIndex {
         {
             let refs: Vec<&str> = semantic_terms.iter().map(String::as_str).collect();
             if let Some(q) = model.embed_terms(&refs) {
-                let mut cos = Vec::new();
-                model.cosines(&q, since, &mut cos);
-                let best = cos.iter().map(|c| c.1).fold(0.0f32, f32::max);
+                let q = model.scan_query(&q);
+                // Below this relative cosine the semantic part alone cannot reach the floor (the
+                // best work scores at least 1 − w, so the floor is at least floor · (1 − w)).
+                let min_rel = opts.floor.powf(1.0 / opts.sharpness);
+                let mut near = Vec::new();
+                let best = model.cosines_near_best(&q, since, min_rel, &mut near);
                 if best > 0.0 {
                     let best = f64::from(best);
-                    // Below this relative cosine the semantic part alone cannot reach the floor (the
-                    // best work scores at least 1 − w, so the floor is at least floor · (1 − w)).
-                    let min_rel = opts.floor.powf(1.0 / opts.sharpness);
-                    for (id, c) in cos {
-                        let rel = f64::from(c) / best;
-                        if rel < min_rel && !scored.contains_key(&id) {
-                            continue;
+                    let part =
+                        |c: f32| (1.0 - w) * (f64::from(c) / best).max(0.0).powf(opts.sharpness);
+                    // Lexical hits further from the query still get their small semantic part.
+                    for (&id, s) in scored.iter_mut() {
+                        if let Some(c) = model.cosine(&q, id, since)
+                            && c > 0.0
+                            && f64::from(c) / best < min_rel
+                        {
+                            *s += part(c);
                         }
-                        let part = (1.0 - w) * rel.max(0.0).powf(opts.sharpness);
-                        *scored.entry(id).or_insert(0.0) += part;
+                    }
+                    for (id, c) in near {
+                        if f64::from(c) / best >= min_rel {
+                            *scored.entry(id).or_insert(0.0) += part(c);
+                        }
                     }
                 }
             }

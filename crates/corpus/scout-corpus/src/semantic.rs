@@ -484,33 +484,89 @@ impl SemanticModel {
         bag
     }
 
-    /// Cosine of `query` (a unit vector) with every work whose vector points its way (cosine
-    /// above zero), from `since` on. Integer dot products over the 8-bit vectors.
-    pub fn cosines(&self, query: &[f32], since: Option<i32>, out: &mut Vec<(i64, f32)>) {
-        out.clear();
-        // 16-bit query weights: an 8-bit × 16-bit product widened to 32 bits and summed is
-        // the multiply-add the compiler turns into `pmaddwd` (half the time of 32-bit products).
-        let q: Vec<i16> = query
-            .iter()
-            .map(|x| (x * 127.0).round().clamp(-127.0, 127.0) as i16)
-            .collect();
-        let scale = 1.0 / (127.0f32 * 127.0);
-        for (id, (row, &year)) in self
-            .papers
-            .chunks_exact(self.dim.max(1))
-            .zip(&self.years)
-            .enumerate()
+    /// A unit query vector quantised to 16-bit weights for the integer scan: an 8-bit × 16-bit
+    /// product widened to 32 bits and summed is the multiply-add the compiler turns into
+    /// `pmaddwd` (half the time of 32-bit products).
+    pub fn scan_query(&self, query: &[f32]) -> ScanQuery {
+        ScanQuery(
+            query
+                .iter()
+                .map(|x| (x * 127.0).round().clamp(-127.0, 127.0) as i16)
+                .collect(),
+        )
+    }
+
+    /// The cosine of one work with the query (`None` for a work the model does not hold or
+    /// one published before `since`).
+    pub fn cosine(&self, query: &ScanQuery, work_id: i64, since: Option<i32>) -> Option<f32> {
+        let slot = usize::try_from(work_id).ok()?;
+        if let Some(s) = since
+            && i32::from(*self.years.get(slot)?) < s
         {
-            if let Some(s) = since
-                && i32::from(year) < s
-            {
-                continue;
-            }
-            let dot = dot_i8_i16(row, &q);
-            if dot > 0 {
-                out.push((id as i64, dot as f32 * scale));
-            }
+            return None;
         }
+        let row = self.papers.get(slot * self.dim..(slot + 1) * self.dim)?;
+        Some(dot_i8_i16(row, &query.0) as f32 * COSINE_SCALE)
+    }
+
+    /// The works (from `since` on) whose cosine with `query` is above zero and at least
+    /// `min_share` of the best cosine, into `out` by work id; returns the best cosine (0 when no
+    /// work points the query's way). One pass, in parallel blocks: a work is kept while it
+    /// clears `min_share` of the best its block has seen so far, and the few kept before the
+    /// best appeared are dropped at the end, so `out` holds the near-best works rather than
+    /// every work of the corpus.
+    pub fn cosines_near_best(
+        &self,
+        query: &ScanQuery,
+        since: Option<i32>,
+        min_share: f64,
+        out: &mut Vec<(i64, f32)>,
+    ) -> f32 {
+        out.clear();
+        let min_share = min_share.clamp(0.0, 1.0);
+        // An integer bar a little below min_share × best, so rounding never drops a work the
+        // caller's exact test (cosine / best ≥ min_share, in f64) would keep.
+        let bar_for = |best: i32| ((f64::from(best) * min_share).floor() as i32 - 2).max(1);
+        let dim = self.dim.max(1);
+        // Blocks of works scanned in parallel, each with its own running best.
+        let blocks: Vec<(i32, Vec<(i64, i32)>)> = self
+            .papers
+            .par_chunks(dim * SCAN_BLOCK)
+            .zip(self.years.par_chunks(SCAN_BLOCK))
+            .enumerate()
+            .map(|(block, (rows, years))| {
+                let first = block * SCAN_BLOCK;
+                let (mut best, mut bar) = (0i32, 1i32);
+                let mut kept = Vec::new();
+                for (i, (row, &year)) in rows.chunks_exact(dim).zip(years).enumerate() {
+                    if let Some(s) = since
+                        && i32::from(year) < s
+                    {
+                        continue;
+                    }
+                    let dot = dot_i8_i16(row, &query.0);
+                    if dot < bar {
+                        continue;
+                    }
+                    if dot > best {
+                        best = dot;
+                        bar = bar_for(best);
+                    }
+                    kept.push(((first + i) as i64, dot));
+                }
+                (best, kept)
+            })
+            .collect();
+        let best = blocks.iter().map(|b| b.0).max().unwrap_or(0);
+        let bar = bar_for(best);
+        for (_, kept) in blocks {
+            out.extend(
+                kept.into_iter()
+                    .filter(|&(_, dot)| dot >= bar)
+                    .map(|(id, dot)| (id, dot as f32 * COSINE_SCALE)),
+            );
+        }
+        best as f32 * COSINE_SCALE
     }
 
     /// The stored unit vector of a work (dequantised), if it has one.
@@ -664,6 +720,16 @@ impl SemanticModel {
         }))
     }
 }
+
+/// A query quantised for [`SemanticModel::cosines_near_best`] and [`SemanticModel::cosine`].
+#[derive(Debug, Clone)]
+pub struct ScanQuery(Vec<i16>);
+
+/// Works per parallel task of the scan (4 MB of 128-dimensional vectors).
+const SCAN_BLOCK: usize = 32 * 1024;
+
+/// From an 8-bit × 16-bit dot product back to a cosine.
+const COSINE_SCALE: f32 = 1.0 / (127.0 * 127.0);
 
 /// Dot product of a stored 8-bit vector with 16-bit query weights (|x·y| ≤ 127², no overflow).
 #[inline]

@@ -1,0 +1,136 @@
+//! The List from the in-memory [`RankModel`] (servers, benchmarks) equals the List read
+//! straight from SQLite (`scout list`), on real papers from `data/demo` that include the same
+//! paper at two venues (ICLR and ACL), with and without filters.
+
+use scout_corpus::{Corpus, IngestOptions, Progress};
+use scout_rank::{ListQuery, ListResult, RankModel, rank, rank_with};
+
+/// One corpus for the tests of this file (ingest and refresh take a while in a debug build).
+fn demo_corpus() -> std::path::PathBuf {
+    static CORPUS: std::sync::OnceLock<(tempfile::TempDir, std::path::PathBuf)> =
+        std::sync::OnceLock::new();
+    CORPUS
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let db = build(dir.path());
+            (dir, db)
+        })
+        .1
+        .clone()
+}
+
+fn build(dir: &std::path::Path) -> std::path::PathBuf {
+    let db = dir.join("corpus.sqlite");
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../data/demo");
+    let inputs = [
+        demo.join("paperlists/papers/iclr.jsonl.gz"),
+        demo.join("paperlists/papers/acl.jsonl.gz"),
+        demo.join("paperlists/abstracts/iclr.jsonl.gz"),
+        demo.join("paperlists/abstracts/acl.jsonl.gz"),
+    ];
+    let mut corpus = Corpus::open(&db).expect("open corpus");
+    corpus
+        .ingest(
+            &inputs,
+            &IngestOptions::new(dir.join("rejects.jsonl")),
+            &Progress::default(),
+        )
+        .expect("ingest");
+    corpus.refresh(false).expect("refresh");
+    db
+}
+
+/// Researcher, score, papers behind it, and the explained papers of each row.
+fn summary(result: &ListResult) -> Vec<(i64, String, usize, Vec<i64>)> {
+    result
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r.researcher.id,
+                format!("{:.9}", r.score),
+                r.papers,
+                r.top_papers.iter().map(|p| p.work_id).collect(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn model_and_sql_give_the_same_list() {
+    let db = demo_corpus();
+    let mut corpus = Corpus::open_existing(&db).expect("open");
+    let index = corpus.text_index().expect("index");
+    let model = RankModel::load(corpus.conn()).expect("model");
+    let as_of = 2025;
+    let mut queries = Vec::new();
+    for topic in [
+        "large language models",
+        "reinforcement learning",
+        "graph neural networks",
+        "machine translation",
+        "diffusion models for image generation",
+    ] {
+        queries.push(ListQuery::new(topic));
+        let mut wide = ListQuery::new(topic);
+        wide.limit = 400;
+        wide.include_rejected = true;
+        queries.push(wide);
+        let mut filtered = ListQuery::new(topic);
+        filtered.country = Some("us".into());
+        filtered.limit = 20;
+        queries.push(filtered);
+    }
+    let mut rows = 0;
+    for q in &queries {
+        let from_sql = rank(corpus.conn(), &index, as_of, q).expect("sql");
+        let from_model =
+            rank_with(corpus.conn(), &index, &mut model.facts(), as_of, q).expect("model");
+        assert_eq!(
+            from_sql.matching_papers, from_model.matching_papers,
+            "{}",
+            q.topic
+        );
+        assert_eq!(from_sql.candidates, from_model.candidates, "{}", q.topic);
+        assert_eq!(summary(&from_sql), summary(&from_model), "{}", q.topic);
+        rows += from_model.rows.len();
+    }
+    assert!(
+        rows > 1000,
+        "the queries should fill the Lists: {rows} rows"
+    );
+}
+
+#[test]
+fn since_holds_for_acronym_expansions_too() {
+    let db = demo_corpus();
+    let mut corpus = Corpus::open_existing(&db).expect("open");
+    let index = corpus.text_index().expect("index");
+    let opts = scout_corpus::RelevanceOptions::default();
+    let mut expanded = 0;
+    for topic in [
+        "LLM",
+        "large language models",
+        "RL",
+        "reinforcement learning",
+        "GNN",
+        "NMT",
+        "VAE",
+        "CoT",
+    ] {
+        let all = index.relevant(topic, None, &opts).expect("relevant");
+        let recent = index.relevant(topic, Some(2024), &opts).expect("relevant");
+        expanded += usize::from(!recent.expansions.is_empty());
+        for hit in &recent.hits {
+            let year: Option<i32> = corpus
+                .conn()
+                .query_row("SELECT year FROM works WHERE id = ?1", [hit.work_id], |r| {
+                    r.get(0)
+                })
+                .expect("work");
+            assert!(year.is_some_and(|y| y >= 2024), "{topic}: {year:?}");
+        }
+        assert!(recent.hits.len() < all.hits.len(), "{topic}");
+    }
+    assert!(expanded > 0, "no topic was expanded by a learned acronym");
+}
