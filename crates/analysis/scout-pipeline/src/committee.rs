@@ -32,7 +32,7 @@ use scout_arena::{
 use crate::db::WriteTx;
 use crate::error::{Error, Result};
 use crate::model::{Actor, Role};
-use crate::store::{Store, audit, required_text};
+use crate::store::{Entry, Store, required_text};
 use crate::time::now_ms;
 
 /// L2 prior (log-odds) of committee fits: keeps ratings finite while votes are few (someone who
@@ -494,52 +494,46 @@ impl Store {
         order.sort_unstable();
 
         let now = now_ms();
-        let mut tx = self.db().begin_write().await?;
-        for &id in &ids {
-            let erased: Option<Option<i64>> =
-                sqlx::query_scalar("SELECT erased_at FROM candidates WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *tx.tx)
-                    .await?;
-            match erased {
-                None => return Err(Error::Invalid(format!("no candidate with id {id}"))),
-                Some(Some(_)) => return Err(Error::Invalid(format!("candidate {id} was erased"))),
-                Some(None) => {}
+        self.audited(&actor.name, async |tx| {
+            for &id in &ids {
+                let erased: Option<Option<i64>> =
+                    sqlx::query_scalar("SELECT erased_at FROM candidates WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&mut *tx.tx)
+                        .await?;
+                match erased {
+                    None => return Err(Error::Invalid(format!("no candidate with id {id}"))),
+                    Some(Some(_)) => return Err(Error::Invalid(format!("candidate {id} was erased"))),
+                    Some(None) => {}
+                }
             }
-        }
-        let session: i64 = sqlx::query_scalar(
-            "INSERT INTO arena_sessions (title, blind, member_cap, min_votes, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(&title)
-        .bind(i64::from(blind))
-        .bind(cap)
-        .bind(min_votes)
-        .bind(actor.user_id)
-        .bind(now)
-        .fetch_one(&mut *tx.tx)
-        .await?;
-        for (index, (_, id)) in order.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO arena_items (session_id, candidate_id, alias) VALUES ($1, $2, $3)",
+            let session: i64 = sqlx::query_scalar(
+                "INSERT INTO arena_sessions (title, blind, member_cap, min_votes, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
             )
-            .bind(session)
-            .bind(id)
-            .bind(alias(index))
-            .execute(&mut *tx.tx)
+            .bind(&title)
+            .bind(i64::from(blind))
+            .bind(cap)
+            .bind(min_votes)
+            .bind(actor.user_id)
+            .bind(now)
+            .fetch_one(&mut *tx.tx)
             .await?;
-        }
-        audit(
-            &mut tx,
-            &actor.name,
-            "arena.create",
-            None,
-            json!({"session": session, "candidates": ids, "blind": blind, "member_cap": cap, "min_votes": min_votes}),
-        )
-        .await?;
-        let out = self.session_view(&mut tx, actor, session).await?;
-        tx.commit().await?;
-        Ok(out)
+            for (index, (_, id)) in order.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO arena_items (session_id, candidate_id, alias) VALUES ($1, $2, $3)",
+                )
+                .bind(session)
+                .bind(id)
+                .bind(alias(index))
+                .execute(&mut *tx.tx)
+                .await?;
+            }
+            let out = self.session_view(tx, actor, session).await?;
+            let detail = json!({"session": session, "candidates": ids, "blind": blind, "member_cap": cap, "min_votes": min_votes});
+            Ok((out, Entry::new("arena.create", None, detail)))
+        })
+        .await
     }
 
     async fn session_view(
@@ -579,33 +573,44 @@ impl Store {
 
     /// Sessions, newest first.
     pub async fn arena_sessions(&self, actor: &Actor) -> Result<Vec<ArenaSession>> {
-        let mut tx = self.db().begin_write().await?;
-        let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM arena_sessions ORDER BY id DESC")
-            .fetch_all(&mut *tx.tx)
-            .await?;
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            out.push(self.session_view(&mut tx, actor, id).await?);
-        }
-        audit(&mut tx, &actor.name, "arena.list", None, json!({})).await?;
-        tx.commit().await?;
-        Ok(out)
+        self.audited(&actor.name, async |tx| {
+            let ids: Vec<i64> =
+                sqlx::query_scalar("SELECT id FROM arena_sessions ORDER BY id DESC")
+                    .fetch_all(&mut *tx.tx)
+                    .await?;
+            let mut out = Vec::with_capacity(ids.len());
+            for id in ids {
+                out.push(self.session_view(tx, actor, id).await?);
+            }
+            Ok((out, Entry::new("arena.list", None, json!({}))))
+        })
+        .await
     }
 
     /// One session (audited: it names candidates when not blind).
     pub async fn arena_session(&self, actor: &Actor, id: i64) -> Result<ArenaSession> {
-        let mut tx = self.db().begin_write().await?;
-        let out = self.session_view(&mut tx, actor, id).await?;
-        audit(
-            &mut tx,
-            &actor.name,
-            "arena.read",
-            None,
-            json!({"session": id}),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(out)
+        let detail = json!({"session": id});
+        self.session_audited(actor, id, "arena.read", detail, async |_| Ok(()))
+            .await
+    }
+
+    /// An audited transaction on one session (which must exist) that answers with the session
+    /// as `actor` sees it after `act`.
+    async fn session_audited(
+        &self,
+        actor: &Actor,
+        id: i64,
+        action: &str,
+        detail: Value,
+        act: impl AsyncFnOnce(&mut WriteTx<'_>) -> Result<()>,
+    ) -> Result<ArenaSession> {
+        self.audited(&actor.name, async |tx| {
+            load_session(tx, id).await?;
+            act(tx).await?;
+            let out = self.session_view(tx, actor, id).await?;
+            Ok((out, Entry::new(action, None, detail)))
+        })
+        .await
     }
 
     /// Turns blinding on or off, or closes the session (owner only, checked by the caller).
@@ -616,35 +621,27 @@ impl Store {
         blind: Option<bool>,
         close: bool,
     ) -> Result<ArenaSession> {
-        let mut tx = self.db().begin_write().await?;
-        load_session(&mut tx, id).await?;
-        if let Some(b) = blind {
-            sqlx::query("UPDATE arena_sessions SET blind = $2 WHERE id = $1")
+        let detail = json!({"session": id, "blind": blind, "close": close});
+        self.session_audited(actor, id, "arena.update", detail, async |tx| {
+            if let Some(b) = blind {
+                sqlx::query("UPDATE arena_sessions SET blind = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(i64::from(b))
+                    .execute(&mut *tx.tx)
+                    .await?;
+            }
+            if close {
+                sqlx::query(
+                    "UPDATE arena_sessions SET closed_at = $2 WHERE id = $1 AND closed_at IS NULL",
+                )
                 .bind(id)
-                .bind(i64::from(b))
+                .bind(now_ms())
                 .execute(&mut *tx.tx)
                 .await?;
-        }
-        if close {
-            sqlx::query(
-                "UPDATE arena_sessions SET closed_at = $2 WHERE id = $1 AND closed_at IS NULL",
-            )
-            .bind(id)
-            .bind(now_ms())
-            .execute(&mut *tx.tx)
-            .await?;
-        }
-        audit(
-            &mut tx,
-            &actor.name,
-            "arena.update",
-            None,
-            json!({"session": id, "blind": blind, "close": close}),
-        )
-        .await?;
-        let out = self.session_view(&mut tx, actor, id).await?;
-        tx.commit().await?;
-        Ok(out)
+            }
+            Ok(())
+        })
+        .await
     }
 
     /// Withdraws a finalist: no new ballots, but every vote stays and the finalist stays in fits.
@@ -654,159 +651,149 @@ impl Store {
         id: i64,
         alias: &str,
     ) -> Result<ArenaSession> {
-        let mut tx = self.db().begin_write().await?;
-        load_session(&mut tx, id).await?;
-        let changed = sqlx::query(
-            "UPDATE arena_items SET withdrawn_at = $3 \
-             WHERE session_id = $1 AND alias = $2 AND withdrawn_at IS NULL",
-        )
-        .bind(id)
-        .bind(alias)
-        .bind(now_ms())
-        .execute(&mut *tx.tx)
-        .await?
-        .rows_affected();
-        if changed == 0 {
-            return Err(Error::Conflict(format!(
-                "{alias} is not an active finalist of session {id}"
-            )));
-        }
-        audit(
-            &mut tx,
-            &actor.name,
-            "arena.withdraw",
-            None,
-            json!({"session": id, "alias": alias}),
-        )
-        .await?;
-        let out = self.session_view(&mut tx, actor, id).await?;
-        tx.commit().await?;
-        Ok(out)
+        let detail = json!({"session": id, "alias": alias});
+        self.session_audited(actor, id, "arena.withdraw", detail, async |tx| {
+            let changed = sqlx::query(
+                "UPDATE arena_items SET withdrawn_at = $3 \
+                 WHERE session_id = $1 AND alias = $2 AND withdrawn_at IS NULL",
+            )
+            .bind(id)
+            .bind(alias)
+            .bind(now_ms())
+            .execute(&mut *tx.tx)
+            .await?
+            .rows_affected();
+            if changed == 0 {
+                return Err(Error::Conflict(format!(
+                    "{alias} is not an active finalist of session {id}"
+                )));
+            }
+            Ok(())
+        })
+        .await
     }
 
     /// The member's next ballot: their unanswered one, or the most informative pair they have not
     /// judged yet (409 when the cap is reached or every pair is judged).
     pub async fn arena_next_ballot(&self, actor: &Actor, id: i64) -> Result<Ballot> {
-        let mut tx = self.db().begin_write().await?;
-        let s = load_session(&mut tx, id).await?;
-        if s.closed {
-            return Err(Error::Conflict(format!("session {id} is closed")));
-        }
-        let items = load_items(&mut tx, id).await?;
-        let votes = load_votes(&mut tx, id).await?;
-        let your_votes = votes.iter().filter(|v| v.1 == actor.user_id).count() as i64;
-        if your_votes >= s.member_cap {
-            return Err(Error::Conflict(format!(
-                "you have cast the session's cap of {} votes",
-                s.member_cap
-            )));
-        }
-        let pending = sqlx::query(
-            "SELECT b.id, b.left_id, b.right_id FROM arena_ballots b \
-             LEFT JOIN arena_votes v ON v.ballot_id = b.id \
-             WHERE b.session_id = $1 AND b.voter_id = $2 AND v.id IS NULL ORDER BY b.id DESC LIMIT 1",
-        )
-        .bind(id)
-        .bind(actor.user_id)
-        .fetch_optional(&mut *tx.tx)
-        .await?;
-        let index_of = |cid: i64| items.iter().position(|i| i.candidate_id == cid);
-        let active = |cid: i64| index_of(cid).is_some_and(|k| !items[k].withdrawn);
-
-        let (ballot_id, left, right, sd) = match pending {
-            Some(r) if active(r.try_get("left_id")?) && active(r.try_get("right_id")?) => (
-                r.try_get("id")?,
-                r.try_get("left_id")?,
-                r.try_get("right_id")?,
-                f64::NAN,
-            ),
-            _ => {
-                let aliases: Vec<&str> = items.iter().map(|i| i.alias.as_str()).collect();
-                let mut builder = ComparisonsBuilder::with_items(aliases.iter().copied());
-                let mut judged = std::collections::HashSet::new();
-                for (_, voter, l, r, outcome) in &votes {
-                    let (Some(li), Some(ri)) = (index_of(*l), index_of(*r)) else {
-                        continue;
-                    };
-                    builder
-                        .add(aliases[li], aliases[ri], outcome.outcome(), 1, 1.0)
-                        .map_err(arena_error)?;
-                    if *voter == actor.user_id {
-                        judged.insert((li.min(ri), li.max(ri)));
-                    }
-                }
-                let comparisons = builder.build();
-                let suggestion = next_pair(
-                    &comparisons,
-                    |i, j| !items[i].withdrawn && !items[j].withdrawn && !judged.contains(&(i, j)),
-                    &ActiveOptions {
-                        prior: COMMITTEE_PRIOR,
-                        seed: seed_of(&[id, actor.user_id, your_votes, random_u64()? as i64]),
-                    },
-                )
-                .map_err(arena_error)?
-                .ok_or_else(|| {
-                    Error::Conflict("you have judged every pair of active finalists".into())
-                })?;
-                let (l, r) = (
-                    items[suggestion.left].candidate_id,
-                    items[suggestion.right].candidate_id,
-                );
-                let ballot: i64 = sqlx::query_scalar(
-                    "INSERT INTO arena_ballots (session_id, voter_id, left_id, right_id, issued_at) \
-                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                )
-                .bind(id)
-                .bind(actor.user_id)
-                .bind(l)
-                .bind(r)
-                .bind(now_ms())
-                .fetch_one(&mut *tx.tx)
-                .await?;
-                audit(
-                    &mut tx,
-                    &actor.name,
-                    "arena.ballot",
-                    None,
-                    json!({"session": id, "ballot": ballot}),
-                )
-                .await?;
-                (ballot, l, r, suggestion.sd_difference)
+        self.audited(&actor.name, async |tx| {
+            let s = load_session(tx, id).await?;
+            if s.closed {
+                return Err(Error::Conflict(format!("session {id} is closed")));
             }
-        };
-        let show = sees_identities(&s, actor);
-        let mut sides = Vec::with_capacity(2);
-        for cid in [left, right] {
-            let item = index_of(cid)
-                .map(|k| &items[k])
-                .ok_or_else(|| Error::Invalid("ballot item left the session".into()))?;
-            let tags = if show {
-                candidate_tags(&mut tx, cid).await?
-            } else {
-                Vec::new()
+            let items = load_items(tx, id).await?;
+            let votes = load_votes(tx, id).await?;
+            let your_votes = votes.iter().filter(|v| v.1 == actor.user_id).count() as i64;
+            if your_votes >= s.member_cap {
+                return Err(Error::Conflict(format!(
+                    "you have cast the session's cap of {} votes",
+                    s.member_cap
+                )));
+            }
+            let pending = sqlx::query(
+                "SELECT b.id, b.left_id, b.right_id FROM arena_ballots b \
+                 LEFT JOIN arena_votes v ON v.ballot_id = b.id \
+                 WHERE b.session_id = $1 AND b.voter_id = $2 AND v.id IS NULL ORDER BY b.id DESC LIMIT 1",
+            )
+            .bind(id)
+            .bind(actor.user_id)
+            .fetch_optional(&mut *tx.tx)
+            .await?;
+            let index_of = |cid: i64| items.iter().position(|i| i.candidate_id == cid);
+            let active = |cid: i64| index_of(cid).is_some_and(|k| !items[k].withdrawn);
+
+            let (ballot_id, left, right, sd, entry) = match pending {
+                Some(r) if active(r.try_get("left_id")?) && active(r.try_get("right_id")?) => (
+                    r.try_get("id")?,
+                    r.try_get("left_id")?,
+                    r.try_get("right_id")?,
+                    f64::NAN,
+                    None,
+                ),
+                _ => {
+                    let aliases: Vec<&str> = items.iter().map(|i| i.alias.as_str()).collect();
+                    let mut builder = ComparisonsBuilder::with_items(aliases.iter().copied());
+                    let mut judged = std::collections::HashSet::new();
+                    for (_, voter, l, r, outcome) in &votes {
+                        let (Some(li), Some(ri)) = (index_of(*l), index_of(*r)) else {
+                            continue;
+                        };
+                        builder
+                            .add(aliases[li], aliases[ri], outcome.outcome(), 1, 1.0)
+                            .map_err(arena_error)?;
+                        if *voter == actor.user_id {
+                            judged.insert((li.min(ri), li.max(ri)));
+                        }
+                    }
+                    let comparisons = builder.build();
+                    let suggestion = next_pair(
+                        &comparisons,
+                        |i, j| !items[i].withdrawn && !items[j].withdrawn && !judged.contains(&(i, j)),
+                        &ActiveOptions {
+                            prior: COMMITTEE_PRIOR,
+                            seed: seed_of(&[id, actor.user_id, your_votes, random_u64()? as i64]),
+                        },
+                    )
+                    .map_err(arena_error)?
+                    .ok_or_else(|| {
+                        Error::Conflict("you have judged every pair of active finalists".into())
+                    })?;
+                    let (l, r) = (
+                        items[suggestion.left].candidate_id,
+                        items[suggestion.right].candidate_id,
+                    );
+                    let ballot: i64 = sqlx::query_scalar(
+                        "INSERT INTO arena_ballots (session_id, voter_id, left_id, right_id, issued_at) \
+                         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                    )
+                    .bind(id)
+                    .bind(actor.user_id)
+                    .bind(l)
+                    .bind(r)
+                    .bind(now_ms())
+                    .fetch_one(&mut *tx.tx)
+                    .await?;
+                    let detail = json!({"session": id, "ballot": ballot});
+                    let entry = Entry::new("arena.ballot", None, detail);
+                    (ballot, l, r, suggestion.sd_difference, Some(entry))
+                }
             };
-            sides.push(BallotSide {
-                alias: item.alias.clone(),
-                candidate_id: show.then_some(cid),
-                name: show.then(|| item.name.clone()),
-                source_org: item.source_org.clone().filter(|_| show),
-                researcher_key: item.researcher_key.clone().filter(|_| show),
-                tags,
-            });
-        }
-        tx.commit().await?;
-        let [left_side, right_side]: [BallotSide; 2] = sides
-            .try_into()
-            .map_err(|_| Error::Invalid("a ballot has two sides".into()))?;
-        Ok(Ballot {
-            id: ballot_id,
-            session_id: id,
-            left: left_side,
-            right: right_side,
-            sd_difference: sd,
-            your_votes,
-            member_cap: s.member_cap,
+            let show = sees_identities(&s, actor);
+            let mut sides = Vec::with_capacity(2);
+            for cid in [left, right] {
+                let item = index_of(cid)
+                    .map(|k| &items[k])
+                    .ok_or_else(|| Error::Invalid("ballot item left the session".into()))?;
+                let tags = if show {
+                    candidate_tags(tx, cid).await?
+                } else {
+                    Vec::new()
+                };
+                sides.push(BallotSide {
+                    alias: item.alias.clone(),
+                    candidate_id: show.then_some(cid),
+                    name: show.then(|| item.name.clone()),
+                    source_org: item.source_org.clone().filter(|_| show),
+                    researcher_key: item.researcher_key.clone().filter(|_| show),
+                    tags,
+                });
+            }
+            let [left_side, right_side]: [BallotSide; 2] = sides
+                .try_into()
+                .map_err(|_| Error::Invalid("a ballot has two sides".into()))?;
+            let ballot = Ballot {
+                id: ballot_id,
+                session_id: id,
+                left: left_side,
+                right: right_side,
+                sd_difference: sd,
+                your_votes,
+                member_cap: s.member_cap,
+            };
+            // A ballot handed out again is not a new issue: only a new one is audited.
+            Ok((ballot, entry))
         })
+        .await
     }
 
     /// Records a vote on one of the member's own ballots.
@@ -816,95 +803,88 @@ impl Store {
         ballot: i64,
         outcome: VoteOutcome,
     ) -> Result<Value> {
-        let mut tx = self.db().begin_write().await?;
-        let row = sqlx::query(
-            "SELECT session_id, voter_id, left_id, right_id FROM arena_ballots WHERE id = $1",
-        )
-        .bind(ballot)
-        .fetch_optional(&mut *tx.tx)
-        .await?;
-        // Someone else's ballot is reported as missing, so ballot ids reveal nothing.
-        let row = match row {
-            Some(r) if r.try_get::<i64, _>("voter_id")? == actor.user_id => r,
-            _ => {
-                return Err(Error::NotFound {
-                    what: "ballot",
-                    id: ballot.to_string(),
-                });
+        self.audited(&actor.name, async |tx| {
+            let row = sqlx::query(
+                "SELECT session_id, voter_id, left_id, right_id FROM arena_ballots WHERE id = $1",
+            )
+            .bind(ballot)
+            .fetch_optional(&mut *tx.tx)
+            .await?;
+            // Someone else's ballot is reported as missing, so ballot ids reveal nothing.
+            let row = match row {
+                Some(r) if r.try_get::<i64, _>("voter_id")? == actor.user_id => r,
+                _ => {
+                    return Err(Error::NotFound {
+                        what: "ballot",
+                        id: ballot.to_string(),
+                    });
+                }
+            };
+            let session: i64 = row.try_get("session_id")?;
+            let (left, right): (i64, i64) = (row.try_get("left_id")?, row.try_get("right_id")?);
+            let s = load_session(tx, session).await?;
+            if s.closed {
+                return Err(Error::Conflict(format!("session {session} is closed")));
             }
-        };
-        let session: i64 = row.try_get("session_id")?;
-        let (left, right): (i64, i64) = (row.try_get("left_id")?, row.try_get("right_id")?);
-        let s = load_session(&mut tx, session).await?;
-        if s.closed {
-            return Err(Error::Conflict(format!("session {session} is closed")));
-        }
-        let items = load_items(&mut tx, session).await?;
-        if items
-            .iter()
-            .any(|i| (i.candidate_id == left || i.candidate_id == right) && i.withdrawn)
-        {
-            return Err(Error::Conflict(
-                "a finalist on this ballot was withdrawn; ask for a new ballot".into(),
-            ));
-        }
-        let (low, high) = (left.min(right), left.max(right));
-        let already: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM arena_votes WHERE session_id = $1 AND voter_id = $2 \
-             AND ((pair_low = $3 AND pair_high = $4) OR ballot_id = $5)",
-        )
-        .bind(session)
-        .bind(actor.user_id)
-        .bind(low)
-        .bind(high)
-        .bind(ballot)
-        .fetch_one(&mut *tx.tx)
-        .await?;
-        if already > 0 {
-            return Err(Error::Conflict(
-                "you have already voted on this pair in this session".into(),
-            ));
-        }
-        let cast: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM arena_votes WHERE session_id = $1 AND voter_id = $2",
-        )
-        .bind(session)
-        .bind(actor.user_id)
-        .fetch_one(&mut *tx.tx)
-        .await?;
-        if cast >= s.member_cap {
-            return Err(Error::Conflict(format!(
-                "you have cast the session's cap of {} votes",
-                s.member_cap
-            )));
-        }
-        let vote: i64 = sqlx::query_scalar(
-            "INSERT INTO arena_votes (session_id, ballot_id, voter_id, left_id, right_id, pair_low, \
-             pair_high, outcome, voted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-        )
-        .bind(session)
-        .bind(ballot)
-        .bind(actor.user_id)
-        .bind(left)
-        .bind(right)
-        .bind(low)
-        .bind(high)
-        .bind(outcome.as_str())
-        .bind(now_ms())
-        .fetch_one(&mut *tx.tx)
-        .await?;
-        audit(
-            &mut tx,
-            &actor.name,
-            "arena.vote",
-            None,
-            json!({"session": session, "ballot": ballot, "vote": vote}),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(
-            json!({"vote": vote, "session_id": session, "your_votes": cast + 1, "member_cap": s.member_cap}),
-        )
+            let items = load_items(tx, session).await?;
+            if items
+                .iter()
+                .any(|i| (i.candidate_id == left || i.candidate_id == right) && i.withdrawn)
+            {
+                return Err(Error::Conflict(
+                    "a finalist on this ballot was withdrawn; ask for a new ballot".into(),
+                ));
+            }
+            let (low, high) = (left.min(right), left.max(right));
+            let already: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM arena_votes WHERE session_id = $1 AND voter_id = $2 \
+                 AND ((pair_low = $3 AND pair_high = $4) OR ballot_id = $5)",
+            )
+            .bind(session)
+            .bind(actor.user_id)
+            .bind(low)
+            .bind(high)
+            .bind(ballot)
+            .fetch_one(&mut *tx.tx)
+            .await?;
+            if already > 0 {
+                return Err(Error::Conflict(
+                    "you have already voted on this pair in this session".into(),
+                ));
+            }
+            let cast: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM arena_votes WHERE session_id = $1 AND voter_id = $2",
+            )
+            .bind(session)
+            .bind(actor.user_id)
+            .fetch_one(&mut *tx.tx)
+            .await?;
+            if cast >= s.member_cap {
+                return Err(Error::Conflict(format!(
+                    "you have cast the session's cap of {} votes",
+                    s.member_cap
+                )));
+            }
+            let vote: i64 = sqlx::query_scalar(
+                "INSERT INTO arena_votes (session_id, ballot_id, voter_id, left_id, right_id, pair_low, \
+                 pair_high, outcome, voted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            )
+            .bind(session)
+            .bind(ballot)
+            .bind(actor.user_id)
+            .bind(left)
+            .bind(right)
+            .bind(low)
+            .bind(high)
+            .bind(outcome.as_str())
+            .bind(now_ms())
+            .fetch_one(&mut *tx.tx)
+            .await?;
+            let out = json!({"vote": vote, "session_id": session, "your_votes": cast + 1, "member_cap": s.member_cap});
+            let detail = json!({"session": session, "ballot": ballot, "vote": vote});
+            Ok((out, Entry::new("arena.vote", None, detail)))
+        })
+        .await
     }
 
     /// Fits the session's votes, records the fit with its snapshot (and in the audit log).
@@ -918,69 +898,64 @@ impl Store {
         if !(1..=10_000).contains(&rounds) {
             return Err(Error::Invalid("rounds must be 1–10000".into()));
         }
-        let mut tx = self.db().begin_write().await?;
-        let s = load_session(&mut tx, id).await?;
-        let items = load_items(&mut tx, id).await?;
-        let votes = load_votes(&mut tx, id).await?;
-        let alias_of = |cid: i64| {
-            items
-                .iter()
-                .find(|i| i.candidate_id == cid)
-                .map(|i| i.alias.clone())
-                .ok_or_else(|| {
-                    Error::Invalid(format!("vote on candidate {cid} outside the session"))
-                })
-        };
-        let mut snapshot_votes = Vec::with_capacity(votes.len());
-        for (vote, voter, l, r, outcome) in &votes {
-            snapshot_votes.push((*vote, *voter, alias_of(*l)?, alias_of(*r)?, *outcome));
-        }
-        let snapshot = FitSnapshot {
-            session_id: id,
-            ci,
-            rounds,
-            seed: seed_of(&[id, votes.len() as i64]),
-            prior: COMMITTEE_PRIOR,
-            min_votes: u64::try_from(s.min_votes).unwrap_or(0),
-            items: items
-                .iter()
-                .map(|i| (i.alias.clone(), i.candidate_id, i.withdrawn))
-                .collect(),
-            votes: snapshot_votes,
-        };
-        let result = compute_fit(&snapshot)?;
-        let snapshot_json =
-            serde_json::to_value(&snapshot).map_err(|e| Error::Invalid(e.to_string()))?;
-        let snapshot_text = snapshot_json.to_string();
-        let hash = crate::secret::token_hash(&snapshot_text);
-        let fit_id: i64 = sqlx::query_scalar(
-            "INSERT INTO arena_fits (session_id, fitted_by, fitted_at, snapshot, snapshot_hash, result) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(id)
-        .bind(actor.user_id)
-        .bind(now_ms())
-        .bind(&snapshot_text)
-        .bind(&hash)
-        .bind(result.to_string())
-        .fetch_one(&mut *tx.tx)
-        .await?;
-        audit(
-            &mut tx,
-            &actor.name,
-            "arena.fit",
-            None,
-            json!({"session": id, "fit": fit_id, "snapshot_hash": hash, "snapshot": snapshot_json}),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(FitRecord {
-            id: fit_id,
-            session_id: id,
-            snapshot_hash: hash,
-            result: self.reveal(actor, &s, &items, result),
-            reproduced: None,
+        self.audited(&actor.name, async |tx| {
+            let s = load_session(tx, id).await?;
+            let items = load_items(tx, id).await?;
+            let votes = load_votes(tx, id).await?;
+            let alias_of = |cid: i64| {
+                items
+                    .iter()
+                    .find(|i| i.candidate_id == cid)
+                    .map(|i| i.alias.clone())
+                    .ok_or_else(|| {
+                        Error::Invalid(format!("vote on candidate {cid} outside the session"))
+                    })
+            };
+            let mut snapshot_votes = Vec::with_capacity(votes.len());
+            for (vote, voter, l, r, outcome) in &votes {
+                snapshot_votes.push((*vote, *voter, alias_of(*l)?, alias_of(*r)?, *outcome));
+            }
+            let snapshot = FitSnapshot {
+                session_id: id,
+                ci,
+                rounds,
+                seed: seed_of(&[id, votes.len() as i64]),
+                prior: COMMITTEE_PRIOR,
+                min_votes: u64::try_from(s.min_votes).unwrap_or(0),
+                items: items
+                    .iter()
+                    .map(|i| (i.alias.clone(), i.candidate_id, i.withdrawn))
+                    .collect(),
+                votes: snapshot_votes,
+            };
+            let result = compute_fit(&snapshot)?;
+            let snapshot_json =
+                serde_json::to_value(&snapshot).map_err(|e| Error::Invalid(e.to_string()))?;
+            let snapshot_text = snapshot_json.to_string();
+            let hash = crate::secret::token_hash(&snapshot_text);
+            let fit_id: i64 = sqlx::query_scalar(
+                "INSERT INTO arena_fits (session_id, fitted_by, fitted_at, snapshot, snapshot_hash, result) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(id)
+            .bind(actor.user_id)
+            .bind(now_ms())
+            .bind(&snapshot_text)
+            .bind(&hash)
+            .bind(result.to_string())
+            .fetch_one(&mut *tx.tx)
+            .await?;
+            let detail = json!({"session": id, "fit": fit_id, "snapshot_hash": hash, "snapshot": snapshot_json});
+            let record = FitRecord {
+                id: fit_id,
+                session_id: id,
+                snapshot_hash: hash,
+                result: self.reveal(actor, &s, &items, result),
+                reproduced: None,
+            };
+            Ok((record, Entry::new("arena.fit", None, detail)))
         })
+        .await
     }
 
     /// Adds names to a result's rows for those allowed to see them.
@@ -1002,40 +977,36 @@ impl Store {
 
     /// The session's recorded fits, newest first (audited like every read).
     pub async fn arena_fits(&self, actor: &Actor, session: i64) -> Result<Vec<FitSummary>> {
-        let mut tx = self.db().begin_write().await?;
-        load_session(&mut tx, session).await?;
-        let rows = sqlx::query(
-            "SELECT f.id, f.fitted_at, f.snapshot_hash, f.result, u.name AS fitted_by \
+        self.audited(&actor.name, async |tx| {
+            load_session(tx, session).await?;
+            let rows = sqlx::query(
+                "SELECT f.id, f.fitted_at, f.snapshot_hash, f.result, u.name AS fitted_by \
              FROM arena_fits f JOIN users u ON u.id = f.fitted_by \
              WHERE f.session_id = $1 ORDER BY f.id DESC",
-        )
-        .bind(session)
-        .fetch_all(&mut *tx.tx)
-        .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let result: Value = serde_json::from_str(&r.try_get::<String, _>("result")?)
-                .map_err(|e| Error::Invalid(format!("stored fit: {e}")))?;
-            out.push(FitSummary {
-                id: r.try_get("id")?,
-                session_id: session,
-                fitted_by: r.try_get("fitted_by")?,
-                fitted_at: r.try_get("fitted_at")?,
-                snapshot_hash: r.try_get("snapshot_hash")?,
-                total_votes: result["total_votes"].as_i64().unwrap_or(0),
-                interval_method: result["interval_method"].as_str().map(str::to_owned),
-            });
-        }
-        audit(
-            &mut tx,
-            &actor.name,
-            "arena.fits",
-            None,
-            json!({"session": session}),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(out)
+            )
+            .bind(session)
+            .fetch_all(&mut *tx.tx)
+            .await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                let result: Value = serde_json::from_str(&r.try_get::<String, _>("result")?)
+                    .map_err(|e| Error::Invalid(format!("stored fit: {e}")))?;
+                out.push(FitSummary {
+                    id: r.try_get("id")?,
+                    session_id: session,
+                    fitted_by: r.try_get("fitted_by")?,
+                    fitted_at: r.try_get("fitted_at")?,
+                    snapshot_hash: r.try_get("snapshot_hash")?,
+                    total_votes: result["total_votes"].as_i64().unwrap_or(0),
+                    interval_method: result["interval_method"].as_str().map(str::to_owned),
+                });
+            }
+            Ok((
+                out,
+                Entry::new("arena.fits", None, json!({"session": session})),
+            ))
+        })
+        .await
     }
 
     /// A recorded fit; with `verify`, recomputed from its snapshot and compared.
@@ -1045,52 +1016,47 @@ impl Store {
         fit_id: i64,
         verify: bool,
     ) -> Result<FitRecord> {
-        let mut tx = self.db().begin_write().await?;
-        let row = sqlx::query(
-            "SELECT session_id, snapshot, snapshot_hash, result FROM arena_fits WHERE id = $1",
-        )
-        .bind(fit_id)
-        .fetch_optional(&mut *tx.tx)
-        .await?
-        .ok_or_else(|| Error::NotFound {
-            what: "arena fit",
-            id: fit_id.to_string(),
-        })?;
-        let session: i64 = row.try_get("session_id")?;
-        let snapshot_text: String = row.try_get("snapshot")?;
-        let hash: String = row.try_get("snapshot_hash")?;
-        let stored_text: String = row.try_get("result")?;
-        let stored: Value = serde_json::from_str(&stored_text)
-            .map_err(|e| Error::Invalid(format!("stored fit: {e}")))?;
-        let reproduced = if verify {
-            let snapshot: FitSnapshot = serde_json::from_str(&snapshot_text)
-                .map_err(|e| Error::Invalid(format!("stored snapshot: {e}")))?;
-            let same_hash = crate::secret::token_hash(&snapshot_text) == hash;
-            // Compared as text: the stored result is exactly what `compute_fit` serialised.
-            let recomputed = serde_json::to_string(&compute_fit(&snapshot)?)
-                .map_err(|e| Error::Invalid(e.to_string()))?;
-            Some(same_hash && recomputed == stored_text)
-        } else {
-            None
-        };
-        let s = load_session(&mut tx, session).await?;
-        let items = load_items(&mut tx, session).await?;
-        audit(
-            &mut tx,
-            &actor.name,
-            "arena.fit.read",
-            None,
-            json!({"fit": fit_id, "verify": verify}),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(FitRecord {
-            id: fit_id,
-            session_id: session,
-            snapshot_hash: hash,
-            result: self.reveal(actor, &s, &items, stored),
-            reproduced,
+        self.audited(&actor.name, async |tx| {
+            let row = sqlx::query(
+                "SELECT session_id, snapshot, snapshot_hash, result FROM arena_fits WHERE id = $1",
+            )
+            .bind(fit_id)
+            .fetch_optional(&mut *tx.tx)
+            .await?
+            .ok_or_else(|| Error::NotFound {
+                what: "arena fit",
+                id: fit_id.to_string(),
+            })?;
+            let session: i64 = row.try_get("session_id")?;
+            let snapshot_text: String = row.try_get("snapshot")?;
+            let hash: String = row.try_get("snapshot_hash")?;
+            let stored_text: String = row.try_get("result")?;
+            let stored: Value = serde_json::from_str(&stored_text)
+                .map_err(|e| Error::Invalid(format!("stored fit: {e}")))?;
+            let reproduced = if verify {
+                let snapshot: FitSnapshot = serde_json::from_str(&snapshot_text)
+                    .map_err(|e| Error::Invalid(format!("stored snapshot: {e}")))?;
+                let same_hash = crate::secret::token_hash(&snapshot_text) == hash;
+                // Compared as text: the stored result is exactly what `compute_fit` serialised.
+                let recomputed = serde_json::to_string(&compute_fit(&snapshot)?)
+                    .map_err(|e| Error::Invalid(e.to_string()))?;
+                Some(same_hash && recomputed == stored_text)
+            } else {
+                None
+            };
+            let s = load_session(tx, session).await?;
+            let items = load_items(tx, session).await?;
+            let record = FitRecord {
+                id: fit_id,
+                session_id: session,
+                snapshot_hash: hash,
+                result: self.reveal(actor, &s, &items, stored),
+                reproduced,
+            };
+            let detail = json!({"fit": fit_id, "verify": verify});
+            Ok((record, Entry::new("arena.fit.read", None, detail)))
         })
+        .await
     }
 }
 

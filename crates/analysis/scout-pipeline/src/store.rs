@@ -278,6 +278,64 @@ pub(crate) async fn audit(
     Ok(())
 }
 
+/// The audit entry an operation appends: what was done, to which candidate, and the detail.
+pub(crate) struct Entry<'a> {
+    action: &'a str,
+    candidate_id: Option<i64>,
+    detail: Value,
+}
+
+impl<'a> Entry<'a> {
+    pub(crate) fn new(action: &'a str, candidate_id: Option<i64>, detail: Value) -> Entry<'a> {
+        Entry {
+            action,
+            candidate_id,
+            detail,
+        }
+    }
+}
+
+impl Store {
+    /// Runs one audited transaction: begins a write, runs `act`, appends the audit entry it
+    /// returns (none when it returns `None`) as `actor`, and commits. An error from `act` or the
+    /// audit rolls everything back, so nothing is half-written and nothing happens unaudited.
+    pub(crate) async fn audited<'e, T, A>(
+        &self,
+        actor: &str,
+        act: impl AsyncFnOnce(&mut WriteTx<'_>) -> Result<(T, A)>,
+    ) -> Result<T>
+    where
+        A: Into<Option<Entry<'e>>>,
+    {
+        let mut tx = self.db.begin_write().await?;
+        let (out, entry) = act(&mut tx).await?;
+        if let Some(e) = entry.into() {
+            audit(&mut tx, actor, e.action, e.candidate_id, e.detail).await?;
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// An audited read of one (not erased) candidate's records: `read` runs after the candidate
+    /// is checked, and the entry is `action` on the candidate with an empty detail.
+    async fn candidate_read<T>(
+        &self,
+        actor: &Actor,
+        id: i64,
+        action: &str,
+        read: impl AsyncFnOnce(&mut AnyConnection, i64) -> Result<T>,
+    ) -> Result<T> {
+        self.audited(&actor.name, async |tx| {
+            load_candidate(&mut tx.tx, id, false).await?;
+            Ok((
+                read(&mut tx.tx, id).await?,
+                Entry::new(action, Some(id), json!({})),
+            ))
+        })
+        .await
+    }
+}
+
 async fn load_candidate(
     conn: &mut AnyConnection,
     id: i64,
@@ -373,41 +431,36 @@ impl Store {
         if name.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(Error::Invalid("user name must not contain spaces".into()));
         }
-        let mut tx = self.db.begin_write().await?;
-        let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE name = $1")
+        self.audited(actor, async |tx| {
+            let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE name = $1")
+                .bind(&name)
+                .fetch_one(&mut *tx.tx)
+                .await?;
+            if exists > 0 {
+                return Err(Error::Conflict(format!("user {name:?} already exists")));
+            }
+            let now = now_ms();
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO users (name, role, password_hash, created_at, disabled) \
+                 VALUES ($1, $2, $3, $4, 0) RETURNING id",
+            )
             .bind(&name)
+            .bind(role.as_str())
+            .bind(password_hash)
+            .bind(now)
             .fetch_one(&mut *tx.tx)
             .await?;
-        if exists > 0 {
-            return Err(Error::Conflict(format!("user {name:?} already exists")));
-        }
-        let now = now_ms();
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (name, role, password_hash, created_at, disabled) \
-             VALUES ($1, $2, $3, $4, 0) RETURNING id",
-        )
-        .bind(&name)
-        .bind(role.as_str())
-        .bind(password_hash)
-        .bind(now)
-        .fetch_one(&mut *tx.tx)
-        .await?;
-        audit(
-            &mut tx,
-            actor,
-            "user.create",
-            None,
-            json!({"user_id": id, "name": name, "role": role}),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(User {
-            id,
-            name,
-            role,
-            created_at: now,
-            disabled: false,
+            let detail = json!({"user_id": id, "name": name, "role": role});
+            let user = User {
+                id,
+                name: name.clone(),
+                role,
+                created_at: now,
+                disabled: false,
+            };
+            Ok((user, Entry::new("user.create", None, detail)))
         })
+        .await
     }
 
     /// A user and their password hash, by name.
@@ -446,36 +499,30 @@ impl Store {
         if actor.user_id == id {
             return Err(Error::Conflict("you cannot disable yourself".into()));
         }
-        let mut tx = self.db.begin_write().await?;
-        let now = now_ms();
-        let n = sqlx::query("UPDATE users SET disabled = 1 WHERE id = $1")
+        self.audited(&actor.name, async |tx| {
+            let now = now_ms();
+            let n = sqlx::query("UPDATE users SET disabled = 1 WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx.tx)
+                .await?
+                .rows_affected();
+            if n == 0 {
+                return Err(Error::not_found("user", id));
+            }
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(id)
+                .execute(&mut *tx.tx)
+                .await?;
+            sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+            )
             .bind(id)
-            .execute(&mut *tx.tx)
-            .await?
-            .rows_affected();
-        if n == 0 {
-            return Err(Error::not_found("user", id));
-        }
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(id)
+            .bind(now)
             .execute(&mut *tx.tx)
             .await?;
-        sqlx::query(
-            "UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
-        )
-        .bind(id)
-        .bind(now)
-        .execute(&mut *tx.tx)
+            Ok(((), Entry::new("user.disable", None, json!({"user_id": id}))))
+        })
         .await?;
-        audit(
-            &mut tx,
-            &actor.name,
-            "user.disable",
-            None,
-            json!({"user_id": id}),
-        )
-        .await?;
-        tx.commit().await?;
         self.user(id).await
     }
 
@@ -486,31 +533,26 @@ impl Store {
         let csrf_token = secret::random_token("")?;
         let now = now_ms();
         let expires_at = now.saturating_add(ttl_ms);
-        let mut tx = self.db.begin_write().await?;
-        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+        self.audited(&user.name, async |tx| {
+            sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+                .bind(now)
+                .execute(&mut *tx.tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(secret::token_hash(&token))
+            .bind(user.id)
+            .bind(&csrf_token)
             .bind(now)
+            .bind(expires_at)
             .execute(&mut *tx.tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(secret::token_hash(&token))
-        .bind(user.id)
-        .bind(&csrf_token)
-        .bind(now)
-        .bind(expires_at)
-        .execute(&mut *tx.tx)
+            let detail = json!({"user_id": user.id});
+            Ok(((), Entry::new("session.login", None, detail)))
+        })
         .await?;
-        audit(
-            &mut tx,
-            &user.name,
-            "session.login",
-            None,
-            json!({"user_id": user.id}),
-        )
-        .await?;
-        tx.commit().await?;
         Ok(NewSession {
             token,
             csrf_token,
@@ -540,13 +582,14 @@ impl Store {
     }
 
     pub async fn delete_session(&self, actor: &Actor, token: &str) -> Result<()> {
-        let mut tx = self.db.begin_write().await?;
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(secret::token_hash(token))
-            .execute(&mut *tx.tx)
-            .await?;
-        audit(&mut tx, &actor.name, "session.logout", None, json!({})).await?;
-        tx.commit().await
+        self.audited(&actor.name, async |tx| {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(secret::token_hash(token))
+                .execute(&mut *tx.tx)
+                .await?;
+            Ok(((), Entry::new("session.logout", None, json!({}))))
+        })
+        .await
     }
 
     /// Creates an API token for `user_id`; returns its metadata and the token (shown once).
@@ -559,26 +602,22 @@ impl Store {
         let label = required_text("label", label, 100)?;
         let token = secret::random_token("scout_")?;
         let now = now_ms();
-        let mut tx = self.db.begin_write().await?;
-        check_user_exists(&mut tx.tx, user_id).await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO api_tokens (user_id, label, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-        )
-        .bind(user_id)
-        .bind(&label)
-        .bind(secret::token_hash(&token))
-        .bind(now)
-        .fetch_one(&mut *tx.tx)
-        .await?;
-        audit(
-            &mut tx,
-            actor,
-            "token.create",
-            None,
-            json!({"token_id": id, "user_id": user_id}),
-        )
-        .await?;
-        tx.commit().await?;
+        let id = self
+            .audited(actor, async |tx| {
+                check_user_exists(&mut tx.tx, user_id).await?;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO api_tokens (user_id, label, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+                )
+                .bind(user_id)
+                .bind(&label)
+                .bind(secret::token_hash(&token))
+                .bind(now)
+                .fetch_one(&mut *tx.tx)
+                .await?;
+                let detail = json!({"token_id": id, "user_id": user_id});
+                Ok((id, Entry::new("token.create", None, detail)))
+            })
+            .await?;
         Ok((
             TokenInfo {
                 id,
@@ -628,32 +667,30 @@ impl Store {
 
     /// Revokes a token. Non-owners may revoke only their own.
     pub async fn revoke_token(&self, actor: &Actor, token_id: i64) -> Result<()> {
-        let mut tx = self.db.begin_write().await?;
-        let owner: Option<i64> = sqlx::query_scalar("SELECT user_id FROM api_tokens WHERE id = $1")
-            .bind(token_id)
-            .fetch_optional(&mut *tx.tx)
-            .await?;
-        match owner {
-            None => return Err(Error::not_found("token", token_id)),
-            Some(u) if u != actor.user_id && actor.role != Role::Owner => {
-                return Err(Error::not_found("token", token_id));
+        self.audited(&actor.name, async |tx| {
+            let owner: Option<i64> =
+                sqlx::query_scalar("SELECT user_id FROM api_tokens WHERE id = $1")
+                    .bind(token_id)
+                    .fetch_optional(&mut *tx.tx)
+                    .await?;
+            match owner {
+                None => return Err(Error::not_found("token", token_id)),
+                Some(u) if u != actor.user_id && actor.role != Role::Owner => {
+                    return Err(Error::not_found("token", token_id));
+                }
+                Some(_) => {}
             }
-            Some(_) => {}
-        }
-        sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
+            sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+            )
             .bind(token_id)
             .bind(now_ms())
             .execute(&mut *tx.tx)
             .await?;
-        audit(
-            &mut tx,
-            &actor.name,
-            "token.revoke",
-            None,
-            json!({"token_id": token_id}),
-        )
-        .await?;
-        tx.commit().await
+            let detail = json!({"token_id": token_id});
+            Ok(((), Entry::new("token.revoke", None, detail)))
+        })
+        .await
     }
 
     // ----- candidates --------------------------------------------------------------------
@@ -670,53 +707,46 @@ impl Store {
             .map(|t| clean_tag(t))
             .collect::<Result<Vec<_>>>()?;
         let now = now_ms();
-        let mut tx = self.db.begin_write().await?;
-        if let Some(owner) = new.owner_id {
-            check_user_exists(&mut tx.tx, owner).await?;
-        }
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO candidates (name, email, researcher_key, source_org, stage, owner_id, \
-             stage_entered_at, created_at, updated_at, career_stage) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7, $8) RETURNING id",
-        )
-        .bind(&name)
-        .bind(email)
-        .bind(key)
-        .bind(org)
-        .bind(Stage::Sourced.as_str())
-        .bind(new.owner_id)
-        .bind(now)
-        .bind(stage_override)
-        .fetch_one(&mut *tx.tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO stage_history (candidate_id, from_stage, to_stage, reason, moved_by, moved_at) \
-             VALUES ($1, NULL, $2, NULL, $3, $4)",
-        )
-        .bind(id)
-        .bind(Stage::Sourced.as_str())
-        .bind(actor.user_id)
-        .bind(now)
-        .execute(&mut *tx.tx)
-        .await?;
-        for tag in &tags {
-            sqlx::query("INSERT INTO candidate_tags (candidate_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                .bind(id)
-                .bind(tag)
-                .execute(&mut *tx.tx)
-                .await?;
-        }
-        audit(
-            &mut tx,
-            &actor.name,
-            "candidate.create",
-            Some(id),
-            json!({}),
-        )
-        .await?;
-        let c = load_candidate(&mut tx.tx, id, false).await?;
-        tx.commit().await?;
-        Ok(c)
+        self.audited(&actor.name, async |tx| {
+            if let Some(owner) = new.owner_id {
+                check_user_exists(&mut tx.tx, owner).await?;
+            }
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO candidates (name, email, researcher_key, source_org, stage, owner_id, \
+                 stage_entered_at, created_at, updated_at, career_stage) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7, $8) RETURNING id",
+            )
+            .bind(&name)
+            .bind(email)
+            .bind(key)
+            .bind(org)
+            .bind(Stage::Sourced.as_str())
+            .bind(new.owner_id)
+            .bind(now)
+            .bind(stage_override)
+            .fetch_one(&mut *tx.tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO stage_history (candidate_id, from_stage, to_stage, reason, moved_by, moved_at) \
+                 VALUES ($1, NULL, $2, NULL, $3, $4)",
+            )
+            .bind(id)
+            .bind(Stage::Sourced.as_str())
+            .bind(actor.user_id)
+            .bind(now)
+            .execute(&mut *tx.tx)
+            .await?;
+            for tag in &tags {
+                sqlx::query("INSERT INTO candidate_tags (candidate_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                    .bind(id)
+                    .bind(tag)
+                    .execute(&mut *tx.tx)
+                    .await?;
+            }
+            let c = load_candidate(&mut tx.tx, id, false).await?;
+            Ok((c, Entry::new("candidate.create", Some(id), json!({}))))
+        })
+        .await
     }
 
     pub async fn list_candidates(
@@ -728,59 +758,52 @@ impl Store {
         let offset = filter.offset.unwrap_or(0).max(0);
         let stage = filter.stage.map(Stage::as_str);
         let tag = filter.tag.as_deref().map(clean_tag).transpose()?;
-        let mut tx = self.db.begin_write().await?;
-        let rows = sqlx::query(concat!("SELECT ", cand_cols!(), cand_filter!()))
+        self.audited(&actor.name, async |tx| {
+            let rows = sqlx::query(concat!("SELECT ", cand_cols!(), cand_filter!()))
+                .bind(stage)
+                .bind(filter.owner_id)
+                .bind(tag.clone())
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(&mut *tx.tx)
+                .await?;
+            let mut out = rows
+                .iter()
+                .map(candidate_from_row)
+                .collect::<Result<Vec<_>>>()?;
+            let tag_rows = sqlx::query(concat!(
+                "SELECT candidate_id, tag FROM candidate_tags WHERE candidate_id IN (SELECT c.id",
+                cand_filter!(),
+                ") ORDER BY candidate_id, tag"
+            ))
             .bind(stage)
             .bind(filter.owner_id)
-            .bind(tag.clone())
+            .bind(tag)
             .bind(limit)
             .bind(offset)
             .fetch_all(&mut *tx.tx)
             .await?;
-        let mut out = rows
-            .iter()
-            .map(candidate_from_row)
-            .collect::<Result<Vec<_>>>()?;
-        let tag_rows = sqlx::query(concat!(
-            "SELECT candidate_id, tag FROM candidate_tags WHERE candidate_id IN (SELECT c.id",
-            cand_filter!(),
-            ") ORDER BY candidate_id, tag"
-        ))
-        .bind(stage)
-        .bind(filter.owner_id)
-        .bind(tag)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(&mut *tx.tx)
-        .await?;
-        let index: std::collections::HashMap<i64, usize> =
-            out.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
-        for r in &tag_rows {
-            let cid: i64 = r.try_get("candidate_id")?;
-            if let Some(&i) = index.get(&cid) {
-                out[i].tags.push(r.try_get("tag")?);
+            let index: std::collections::HashMap<i64, usize> =
+                out.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+            for r in &tag_rows {
+                let cid: i64 = r.try_get("candidate_id")?;
+                if let Some(&i) = index.get(&cid) {
+                    out[i].tags.push(r.try_get("tag")?);
+                }
             }
-        }
-        let ids: Vec<i64> = out.iter().map(|c| c.id).collect();
-        audit(
-            &mut tx,
-            &actor.name,
-            "candidate.list",
-            None,
-            json!({"ids": ids}),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(out)
+            let ids: Vec<i64> = out.iter().map(|c| c.id).collect();
+            Ok((out, Entry::new("candidate.list", None, json!({"ids": ids}))))
+        })
+        .await
     }
 
     /// Reads one candidate (audited).
     pub async fn get_candidate(&self, actor: &Actor, id: i64) -> Result<Candidate> {
-        let mut tx = self.db.begin_write().await?;
-        let c = load_candidate(&mut tx.tx, id, false).await?;
-        audit(&mut tx, &actor.name, "candidate.read", Some(id), json!({})).await?;
-        tx.commit().await?;
-        Ok(c)
+        self.audited(&actor.name, async |tx| {
+            let c = load_candidate(&mut tx.tx, id, false).await?;
+            Ok((c, Entry::new("candidate.read", Some(id), json!({}))))
+        })
+        .await
     }
 
     pub async fn update_candidate(
@@ -789,40 +812,40 @@ impl Store {
         id: i64,
         patch: &CandidatePatch,
     ) -> Result<Candidate> {
-        let mut tx = self.db.begin_write().await?;
-        let mut c = load_candidate(&mut tx.tx, id, false).await?;
-        let mut changed = Vec::new();
-        if let Some(n) = &patch.name {
-            c.name = required_text("name", n, MAX_NAME)?;
-            changed.push("name");
-        }
-        if let Some(v) = &patch.email {
-            c.email = crate::text::email(Some(v))?;
-            changed.push("email");
-        }
-        if let Some(v) = &patch.researcher_key {
-            c.researcher_key = optional_text("researcher_key", Some(v), 300)?;
-            changed.push("researcher_key");
-        }
-        if let Some(v) = &patch.source_org {
-            c.source_org = optional_text("source_org", Some(v), 300)?;
-            changed.push("source_org");
-        }
-        if let Some(v) = &patch.career_stage {
-            c.career_stage = career_stage(Some(v))?;
-            changed.push("career_stage");
-        }
-        if let Some(o) = patch.owner_id {
-            if o == 0 {
-                c.owner_id = None;
-            } else {
-                check_user_exists(&mut tx.tx, o).await?;
-                c.owner_id = Some(o);
+        self.audited(&actor.name, async |tx| {
+            let mut c = load_candidate(&mut tx.tx, id, false).await?;
+            let mut changed = Vec::new();
+            if let Some(n) = &patch.name {
+                c.name = required_text("name", n, MAX_NAME)?;
+                changed.push("name");
             }
-            changed.push("owner_id");
-        }
-        let now = now_ms();
-        sqlx::query(
+            if let Some(v) = &patch.email {
+                c.email = crate::text::email(Some(v))?;
+                changed.push("email");
+            }
+            if let Some(v) = &patch.researcher_key {
+                c.researcher_key = optional_text("researcher_key", Some(v), 300)?;
+                changed.push("researcher_key");
+            }
+            if let Some(v) = &patch.source_org {
+                c.source_org = optional_text("source_org", Some(v), 300)?;
+                changed.push("source_org");
+            }
+            if let Some(v) = &patch.career_stage {
+                c.career_stage = career_stage(Some(v))?;
+                changed.push("career_stage");
+            }
+            if let Some(o) = patch.owner_id {
+                if o == 0 {
+                    c.owner_id = None;
+                } else {
+                    check_user_exists(&mut tx.tx, o).await?;
+                    c.owner_id = Some(o);
+                }
+                changed.push("owner_id");
+            }
+            let now = now_ms();
+            sqlx::query(
             "UPDATE candidates SET name = $2, email = $3, researcher_key = $4, source_org = $5, \
              owner_id = $6, updated_at = $7, career_stage = $8 WHERE id = $1",
         )
@@ -836,17 +859,11 @@ impl Store {
         .bind(c.career_stage.clone())
         .execute(&mut *tx.tx)
         .await?;
-        c.updated_at = now;
-        audit(
-            &mut tx,
-            &actor.name,
-            "candidate.update",
-            Some(id),
-            json!({"fields": changed}),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(c)
+            c.updated_at = now;
+            let detail = json!({"fields": changed});
+            Ok((c, Entry::new("candidate.update", Some(id), detail)))
+        })
+        .await
     }
 
     /// Moves a candidate to another stage, enforcing the transition table.
@@ -858,66 +875,60 @@ impl Store {
         reason: Option<&str>,
     ) -> Result<Candidate> {
         let reason = optional_lines("reason", reason, 2000)?;
-        let mut tx = self.db.begin_write().await?;
-        let mut c = load_candidate(&mut tx.tx, id, false).await?;
-        let from = c.stage;
-        if !from.can_move_to(to) {
-            let allowed = from
-                .allowed_next()
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>();
-            return Err(Error::IllegalMove {
-                from,
-                to,
-                allowed: if allowed.is_empty() {
-                    "nothing (final stage)".into()
-                } else {
-                    allowed.join(", ")
-                },
-            });
-        }
-        let now = now_ms();
-        let n = sqlx::query(
-            "UPDATE candidates SET stage = $2, stage_entered_at = $3, updated_at = $3 WHERE id = $1 AND stage = $4",
-        )
-        .bind(id)
-        .bind(to.as_str())
-        .bind(now)
-        .bind(from.as_str())
-        .execute(&mut *tx.tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            return Err(Error::Conflict(format!(
-                "candidate {id} was moved by someone else; reload and try again"
-            )));
-        }
-        sqlx::query(
-            "INSERT INTO stage_history (candidate_id, from_stage, to_stage, reason, moved_by, moved_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(id)
-        .bind(from.as_str())
-        .bind(to.as_str())
-        .bind(reason)
-        .bind(actor.user_id)
-        .bind(now)
-        .execute(&mut *tx.tx)
-        .await?;
-        audit(
-            &mut tx,
-            &actor.name,
-            "candidate.stage",
-            Some(id),
-            json!({"from": from, "to": to}),
-        )
-        .await?;
-        tx.commit().await?;
-        c.stage = to;
-        c.stage_entered_at = now;
-        c.updated_at = now;
-        Ok(c)
+        self.audited(&actor.name, async |tx| {
+            let mut c = load_candidate(&mut tx.tx, id, false).await?;
+            let from = c.stage;
+            if !from.can_move_to(to) {
+                let allowed = from
+                    .allowed_next()
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>();
+                return Err(Error::IllegalMove {
+                    from,
+                    to,
+                    allowed: if allowed.is_empty() {
+                        "nothing (final stage)".into()
+                    } else {
+                        allowed.join(", ")
+                    },
+                });
+            }
+            let now = now_ms();
+            let n = sqlx::query(
+                "UPDATE candidates SET stage = $2, stage_entered_at = $3, updated_at = $3 WHERE id = $1 AND stage = $4",
+            )
+            .bind(id)
+            .bind(to.as_str())
+            .bind(now)
+            .bind(from.as_str())
+            .execute(&mut *tx.tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Err(Error::Conflict(format!(
+                    "candidate {id} was moved by someone else; reload and try again"
+                )));
+            }
+            sqlx::query(
+                "INSERT INTO stage_history (candidate_id, from_stage, to_stage, reason, moved_by, moved_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id)
+            .bind(from.as_str())
+            .bind(to.as_str())
+            .bind(reason)
+            .bind(actor.user_id)
+            .bind(now)
+            .execute(&mut *tx.tx)
+            .await?;
+            c.stage = to;
+            c.stage_entered_at = now;
+            c.updated_at = now;
+            let detail = json!({"from": from, "to": to});
+            Ok((c, Entry::new("candidate.stage", Some(id), detail)))
+        })
+        .await
     }
 
     /// Records the decision: a move to `accepted`, `declined` or `withdrawn` with a reason.
@@ -938,87 +949,75 @@ impl Store {
     }
 
     pub async fn history(&self, actor: &Actor, id: i64) -> Result<Vec<StageMove>> {
-        let mut tx = self.db.begin_write().await?;
-        load_candidate(&mut tx.tx, id, false).await?;
-        let rows = sqlx::query(
+        self.candidate_read(actor, id, "candidate.read_history", stage_moves_of)
+            .await
+    }
+}
+
+/// A candidate's stage moves, oldest first.
+async fn stage_moves_of(conn: &mut AnyConnection, id: i64) -> Result<Vec<StageMove>> {
+    let rows = sqlx::query(
             "SELECT h.id, h.candidate_id, h.from_stage, h.to_stage, h.reason, u.name AS moved_by, h.moved_at \
              FROM stage_history h JOIN users u ON u.id = h.moved_by WHERE h.candidate_id = $1 ORDER BY h.id",
         )
         .bind(id)
-        .fetch_all(&mut *tx.tx)
+        .fetch_all(&mut *conn)
         .await?;
-        let moves = rows
-            .iter()
-            .map(|r| {
-                let from: Option<String> = r.try_get("from_stage")?;
-                Ok(StageMove {
-                    id: r.try_get("id")?,
-                    candidate_id: r.try_get("candidate_id")?,
-                    from: from
-                        .map(|s| s.parse().map_err(Error::Invalid))
-                        .transpose()?,
-                    to: parse_col(r, "to_stage")?,
-                    reason: r.try_get("reason")?,
-                    moved_by: r.try_get("moved_by")?,
-                    moved_at: r.try_get("moved_at")?,
-                })
+    rows.iter()
+        .map(|r| {
+            let from: Option<String> = r.try_get("from_stage")?;
+            Ok(StageMove {
+                id: r.try_get("id")?,
+                candidate_id: r.try_get("candidate_id")?,
+                from: from
+                    .map(|s| s.parse().map_err(Error::Invalid))
+                    .transpose()?,
+                to: parse_col(r, "to_stage")?,
+                reason: r.try_get("reason")?,
+                moved_by: r.try_get("moved_by")?,
+                moved_at: r.try_get("moved_at")?,
             })
-            .collect::<Result<Vec<_>>>()?;
-        audit(
-            &mut tx,
-            &actor.name,
-            "candidate.read_history",
-            Some(id),
-            json!({}),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(moves)
-    }
+        })
+        .collect()
+}
 
+impl Store {
     pub async fn add_tag(&self, actor: &Actor, id: i64, tag: &str) -> Result<Candidate> {
         let tag = clean_tag(tag)?;
-        let mut tx = self.db.begin_write().await?;
-        load_candidate(&mut tx.tx, id, false).await?;
-        sqlx::query(
-            "INSERT INTO candidate_tags (candidate_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        )
-        .bind(id)
-        .bind(&tag)
-        .execute(&mut *tx.tx)
-        .await?;
-        let detail = erasure::tag_audit_detail(&mut tx, id, &tag).await?;
-        audit(&mut tx, &actor.name, "candidate.tag_add", Some(id), detail).await?;
-        let c = load_candidate(&mut tx.tx, id, false).await?;
-        tx.commit().await?;
-        Ok(c)
+        self.audited(&actor.name, async |tx| {
+            load_candidate(&mut tx.tx, id, false).await?;
+            sqlx::query(
+                "INSERT INTO candidate_tags (candidate_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            )
+            .bind(id)
+            .bind(&tag)
+            .execute(&mut *tx.tx)
+            .await?;
+            let detail = erasure::tag_audit_detail(tx, id, &tag).await?;
+            let c = load_candidate(&mut tx.tx, id, false).await?;
+            Ok((c, Entry::new("candidate.tag_add", Some(id), detail)))
+        })
+        .await
     }
 
     pub async fn remove_tag(&self, actor: &Actor, id: i64, tag: &str) -> Result<Candidate> {
         let tag = clean_tag(tag)?;
-        let mut tx = self.db.begin_write().await?;
-        load_candidate(&mut tx.tx, id, false).await?;
-        let n = sqlx::query("DELETE FROM candidate_tags WHERE candidate_id = $1 AND tag = $2")
-            .bind(id)
-            .bind(&tag)
-            .execute(&mut *tx.tx)
-            .await?
-            .rows_affected();
-        if n == 0 {
-            return Err(Error::not_found("tag", &tag));
-        }
-        let detail = erasure::tag_audit_detail(&mut tx, id, &tag).await?;
-        audit(
-            &mut tx,
-            &actor.name,
-            "candidate.tag_remove",
-            Some(id),
-            detail,
-        )
-        .await?;
-        let c = load_candidate(&mut tx.tx, id, false).await?;
-        tx.commit().await?;
-        Ok(c)
+        self.audited(&actor.name, async |tx| {
+            load_candidate(&mut tx.tx, id, false).await?;
+            let n = sqlx::query("DELETE FROM candidate_tags WHERE candidate_id = $1 AND tag = $2")
+                .bind(id)
+                .bind(&tag)
+                .execute(&mut *tx.tx)
+                .await?
+                .rows_affected();
+            if n == 0 {
+                return Err(Error::not_found("tag", &tag));
+            }
+            let detail = erasure::tag_audit_detail(tx, id, &tag).await?;
+            let c = load_candidate(&mut tx.tx, id, false).await?;
+            Ok((c, Entry::new("candidate.tag_remove", Some(id), detail)))
+        })
+        .await
     }
 
     // ----- notes -------------------------------------------------------------------------
@@ -1026,26 +1025,22 @@ impl Store {
     pub async fn add_note(&self, actor: &Actor, id: i64, body: &str) -> Result<Note> {
         let body = required_lines("body", body, MAX_TEXT)?;
         let now = now_ms();
-        let mut tx = self.db.begin_write().await?;
-        load_candidate(&mut tx.tx, id, false).await?;
-        let nid: i64 = sqlx::query_scalar(
-            "INSERT INTO notes (candidate_id, author_id, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-        )
-        .bind(id)
-        .bind(actor.user_id)
-        .bind(&body)
-        .bind(now)
-        .fetch_one(&mut *tx.tx)
-        .await?;
-        audit(
-            &mut tx,
-            &actor.name,
-            "note.create",
-            Some(id),
-            json!({"note_id": nid}),
-        )
-        .await?;
-        tx.commit().await?;
+        let nid = self
+            .audited(&actor.name, async |tx| {
+                load_candidate(&mut tx.tx, id, false).await?;
+                let nid: i64 = sqlx::query_scalar(
+                    "INSERT INTO notes (candidate_id, author_id, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+                )
+                .bind(id)
+                .bind(actor.user_id)
+                .bind(&body)
+                .bind(now)
+                .fetch_one(&mut *tx.tx)
+                .await?;
+                let detail = json!({"note_id": nid});
+                Ok((nid, Entry::new("note.create", Some(id), detail)))
+            })
+            .await?;
         Ok(Note {
             id: nid,
             candidate_id: id,
@@ -1056,12 +1051,7 @@ impl Store {
     }
 
     pub async fn notes(&self, actor: &Actor, id: i64) -> Result<Vec<Note>> {
-        let mut tx = self.db.begin_write().await?;
-        load_candidate(&mut tx.tx, id, false).await?;
-        let notes = notes_of(&mut tx.tx, id).await?;
-        audit(&mut tx, &actor.name, "note.read", Some(id), json!({})).await?;
-        tx.commit().await?;
-        Ok(notes)
+        self.candidate_read(actor, id, "note.read", notes_of).await
     }
 
     // ----- offers and counteroffers ------------------------------------------------------
@@ -1077,23 +1067,23 @@ impl Store {
         terms.validate()?;
         let note = optional_lines("note", note, MAX_TEXT)?;
         let now = now_ms();
-        let mut tx = self.db.begin_write().await?;
-        let c = load_candidate(&mut tx.tx, id, false).await?;
-        if c.stage.is_outcome() {
-            return Err(Error::Conflict(format!(
-                "candidate {id} is {}; offers are closed",
-                c.stage
-            )));
-        }
-        let last: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(MAX(revision), 0) FROM offers WHERE candidate_id = $1",
-        )
-        .bind(id)
-        .fetch_one(&mut *tx.tx)
-        .await?;
-        let revision = last + 1;
-        let total = terms.total_value();
-        let oid: i64 = sqlx::query_scalar(
+        let (oid, revision) = self
+            .audited(&actor.name, async |tx| {
+                let c = load_candidate(&mut tx.tx, id, false).await?;
+                if c.stage.is_outcome() {
+                    return Err(Error::Conflict(format!(
+                        "candidate {id} is {}; offers are closed",
+                        c.stage
+                    )));
+                }
+                let last: i64 = sqlx::query_scalar(
+                    "SELECT COALESCE(MAX(revision), 0) FROM offers WHERE candidate_id = $1",
+                )
+                .bind(id)
+                .fetch_one(&mut *tx.tx)
+                .await?;
+                let revision = last + 1;
+                let oid: i64 = sqlx::query_scalar(
             "INSERT INTO offers (candidate_id, revision, currency, base, bonus, sign_on, equity, \
              vesting_months, cliff_months, total_value, note, created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
@@ -1107,27 +1097,25 @@ impl Store {
         .bind(terms.equity)
         .bind(terms.vesting_months)
         .bind(terms.cliff_months)
-        .bind(total)
+        .bind(terms.total_value())
         .bind(note.clone())
         .bind(actor.user_id)
         .bind(now)
         .fetch_one(&mut *tx.tx)
         .await?;
-        audit(
-            &mut tx,
-            &actor.name,
-            "offer.create",
-            Some(id),
-            json!({"offer_id": oid, "revision": revision}),
-        )
-        .await?;
-        tx.commit().await?;
+                let detail = json!({"offer_id": oid, "revision": revision});
+                Ok((
+                    (oid, revision),
+                    Entry::new("offer.create", Some(id), detail),
+                ))
+            })
+            .await?;
         Ok(Offer {
             id: oid,
             candidate_id: id,
             revision,
             period_months: terms.period_months(),
-            total_value: total,
+            total_value: terms.total_value(),
             annualised_value: terms.annualised_value(),
             terms: terms.clone(),
             note,
@@ -1138,12 +1126,8 @@ impl Store {
 
     /// All offer revisions, oldest first.
     pub async fn offers(&self, actor: &Actor, id: i64) -> Result<Vec<Offer>> {
-        let mut tx = self.db.begin_write().await?;
-        load_candidate(&mut tx.tx, id, false).await?;
-        let offers = offers_of(&mut tx.tx, id).await?;
-        audit(&mut tx, &actor.name, "offer.read", Some(id), json!({})).await?;
-        tx.commit().await?;
-        Ok(offers)
+        self.candidate_read(actor, id, "offer.read", offers_of)
+            .await
     }
 
     pub async fn add_counteroffer(
@@ -1166,30 +1150,26 @@ impl Store {
         }
         let note = optional_lines("note", note, MAX_TEXT)?;
         let now = now_ms();
-        let mut tx = self.db.begin_write().await?;
-        load_candidate(&mut tx.tx, id, false).await?;
-        let cid: i64 = sqlx::query_scalar(
-            "INSERT INTO counteroffers (candidate_id, rival_org, currency, value, note, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(id)
-        .bind(&rival_org)
-        .bind(currency)
-        .bind(value)
-        .bind(note.clone())
-        .bind(actor.user_id)
-        .bind(now)
-        .fetch_one(&mut *tx.tx)
-        .await?;
-        audit(
-            &mut tx,
-            &actor.name,
-            "counteroffer.create",
-            Some(id),
-            json!({"counteroffer_id": cid}),
-        )
-        .await?;
-        tx.commit().await?;
+        let cid = self
+            .audited(&actor.name, async |tx| {
+                load_candidate(&mut tx.tx, id, false).await?;
+                let cid: i64 = sqlx::query_scalar(
+                    "INSERT INTO counteroffers (candidate_id, rival_org, currency, value, note, created_by, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                )
+                .bind(id)
+                .bind(&rival_org)
+                .bind(currency)
+                .bind(value)
+                .bind(note.clone())
+                .bind(actor.user_id)
+                .bind(now)
+                .fetch_one(&mut *tx.tx)
+                .await?;
+                let detail = json!({"counteroffer_id": cid});
+                Ok((cid, Entry::new("counteroffer.create", Some(id), detail)))
+            })
+            .await?;
         Ok(Counteroffer {
             id: cid,
             candidate_id: id,
@@ -1203,19 +1183,8 @@ impl Store {
     }
 
     pub async fn counteroffers(&self, actor: &Actor, id: i64) -> Result<Vec<Counteroffer>> {
-        let mut tx = self.db.begin_write().await?;
-        load_candidate(&mut tx.tx, id, false).await?;
-        let out = counteroffers_of(&mut tx.tx, id).await?;
-        audit(
-            &mut tx,
-            &actor.name,
-            "counteroffer.read",
-            Some(id),
-            json!({}),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(out)
+        self.candidate_read(actor, id, "counteroffer.read", counteroffers_of)
+            .await
     }
 
     // ----- messages and meetings ---------------------------------------------------------
@@ -1230,29 +1199,25 @@ impl Store {
     ) -> Result<Message> {
         let body = required_lines("body", body, MAX_TEXT)?;
         let now = now_ms();
-        let mut tx = self.db.begin_write().await?;
-        load_candidate(&mut tx.tx, id, false).await?;
-        let mid: i64 = sqlx::query_scalar(
-            "INSERT INTO messages (candidate_id, channel, body, sent_at, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(id)
-        .bind(channel.as_str())
-        .bind(&body)
-        .bind(sent_at)
-        .bind(actor.user_id)
-        .bind(now)
-        .fetch_one(&mut *tx.tx)
-        .await?;
-        audit(
-            &mut tx,
-            &actor.name,
-            "message.create",
-            Some(id),
-            json!({"message_id": mid}),
-        )
-        .await?;
-        tx.commit().await?;
+        let mid = self
+            .audited(&actor.name, async |tx| {
+                load_candidate(&mut tx.tx, id, false).await?;
+                let mid: i64 = sqlx::query_scalar(
+                    "INSERT INTO messages (candidate_id, channel, body, sent_at, created_by, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                )
+                .bind(id)
+                .bind(channel.as_str())
+                .bind(&body)
+                .bind(sent_at)
+                .bind(actor.user_id)
+                .bind(now)
+                .fetch_one(&mut *tx.tx)
+                .await?;
+                let detail = json!({"message_id": mid});
+                Ok((mid, Entry::new("message.create", Some(id), detail)))
+            })
+            .await?;
         Ok(Message {
             id: mid,
             candidate_id: id,
@@ -1277,71 +1242,61 @@ impl Store {
         replied_at: Option<i64>,
     ) -> Result<Message> {
         let reply = optional_lines("reply", reply, MAX_TEXT)?;
-        let mut tx = self.db.begin_write().await?;
-        load_candidate(&mut tx.tx, id, false).await?;
-        let replied_at = match (&reply, replied_at) {
-            (Some(_), None) => Some(now_ms()),
-            (_, r) => r,
-        };
-        // The times after this change must be in order (stored ones are not re-checked).
-        let stored = sqlx::query(
-            "SELECT sent_at, replied_at FROM messages WHERE id = $2 AND candidate_id = $1",
-        )
-        .bind(id)
-        .bind(message_id)
-        .fetch_optional(&mut *tx.tx)
-        .await?
-        .ok_or_else(|| Error::not_found("message", message_id))?;
-        let sent = sent_at.or(stored.try_get::<Option<i64>, _>("sent_at")?);
-        let replied = replied_at.or(stored.try_get::<Option<i64>, _>("replied_at")?);
-        if let (Some(s), Some(r)) = (sent, replied)
-            && r < s
-        {
-            return Err(Error::Invalid(format!(
-                "replied_at ({}) is before sent_at ({})",
-                crate::time::rfc3339(r),
-                crate::time::rfc3339(s)
-            )));
-        }
-        let n = sqlx::query(
-            "UPDATE messages SET sent_at = COALESCE($3, sent_at), reply = COALESCE($4, reply), \
-             replied_at = COALESCE($5, replied_at) WHERE id = $2 AND candidate_id = $1",
-        )
-        .bind(id)
-        .bind(message_id)
-        .bind(sent_at)
-        .bind(reply)
-        .bind(replied_at)
-        .execute(&mut *tx.tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            return Err(Error::not_found("message", message_id));
-        }
-        audit(
-            &mut tx,
-            &actor.name,
-            "message.update",
-            Some(id),
-            json!({"message_id": message_id}),
-        )
-        .await?;
-        let m = messages_of(&mut tx.tx, id)
+        self.audited(&actor.name, async |tx| {
+            load_candidate(&mut tx.tx, id, false).await?;
+            let replied_at = match (&reply, replied_at) {
+                (Some(_), None) => Some(now_ms()),
+                (_, r) => r,
+            };
+            // The times after this change must be in order (stored ones are not re-checked).
+            let stored = sqlx::query(
+                "SELECT sent_at, replied_at FROM messages WHERE id = $2 AND candidate_id = $1",
+            )
+            .bind(id)
+            .bind(message_id)
+            .fetch_optional(&mut *tx.tx)
             .await?
-            .into_iter()
-            .find(|m| m.id == message_id)
             .ok_or_else(|| Error::not_found("message", message_id))?;
-        tx.commit().await?;
-        Ok(m)
+            let sent = sent_at.or(stored.try_get::<Option<i64>, _>("sent_at")?);
+            let replied = replied_at.or(stored.try_get::<Option<i64>, _>("replied_at")?);
+            if let (Some(s), Some(r)) = (sent, replied)
+                && r < s
+            {
+                return Err(Error::Invalid(format!(
+                    "replied_at ({}) is before sent_at ({})",
+                    crate::time::rfc3339(r),
+                    crate::time::rfc3339(s)
+                )));
+            }
+            let n = sqlx::query(
+                "UPDATE messages SET sent_at = COALESCE($3, sent_at), reply = COALESCE($4, reply), \
+             replied_at = COALESCE($5, replied_at) WHERE id = $2 AND candidate_id = $1",
+            )
+            .bind(id)
+            .bind(message_id)
+            .bind(sent_at)
+            .bind(reply)
+            .bind(replied_at)
+            .execute(&mut *tx.tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Err(Error::not_found("message", message_id));
+            }
+            let m = messages_of(&mut tx.tx, id)
+                .await?
+                .into_iter()
+                .find(|m| m.id == message_id)
+                .ok_or_else(|| Error::not_found("message", message_id))?;
+            let detail = json!({"message_id": message_id});
+            Ok((m, Entry::new("message.update", Some(id), detail)))
+        })
+        .await
     }
 
     pub async fn messages(&self, actor: &Actor, id: i64) -> Result<Vec<Message>> {
-        let mut tx = self.db.begin_write().await?;
-        load_candidate(&mut tx.tx, id, false).await?;
-        let out = messages_of(&mut tx.tx, id).await?;
-        audit(&mut tx, &actor.name, "message.read", Some(id), json!({})).await?;
-        tx.commit().await?;
-        Ok(out)
+        self.candidate_read(actor, id, "message.read", messages_of)
+            .await
     }
 
     /// Schedules a meeting; the zone is checked against the tz database.
@@ -1365,32 +1320,29 @@ impl Store {
             .map(|a| required_text("attendee", a, 200))
             .collect::<Result<Vec<_>>>()?;
         let now = now_ms();
-        let mut tx = self.db.begin_write().await?;
-        load_candidate(&mut tx.tx, id, false).await?;
-        let mid: i64 = sqlx::query_scalar(
-            "INSERT INTO meetings (candidate_id, title, starts_at, duration_minutes, time_zone, place, attendees, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-        )
-        .bind(id)
-        .bind(&title)
-        .bind(starts_at)
-        .bind(duration_minutes)
-        .bind(zone.name())
-        .bind(place.clone())
-        .bind(serde_json::to_string(&attendees).map_err(|e| Error::Invalid(e.to_string()))?)
-        .bind(actor.user_id)
-        .bind(now)
-        .fetch_one(&mut *tx.tx)
+        let attendees_json =
+            serde_json::to_string(&attendees).map_err(|e| Error::Invalid(e.to_string()))?;
+        let mid = self.audited(&actor.name, async |tx| {
+            load_candidate(&mut tx.tx, id, false).await?;
+            let mid: i64 = sqlx::query_scalar(
+                "INSERT INTO meetings (candidate_id, title, starts_at, duration_minutes, time_zone, place, attendees, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            )
+            .bind(id)
+            .bind(&title)
+            .bind(starts_at)
+            .bind(duration_minutes)
+            .bind(zone.name())
+            .bind(place.clone())
+            .bind(&attendees_json)
+            .bind(actor.user_id)
+            .bind(now)
+            .fetch_one(&mut *tx.tx)
+            .await?;
+            let detail = json!({"meeting_id": mid});
+            Ok((mid, Entry::new("meeting.create", Some(id), detail)))
+        })
         .await?;
-        audit(
-            &mut tx,
-            &actor.name,
-            "meeting.create",
-            Some(id),
-            json!({"meeting_id": mid}),
-        )
-        .await?;
-        tx.commit().await?;
         Ok(Meeting {
             id: mid,
             candidate_id: id,
@@ -1409,43 +1361,41 @@ impl Store {
     }
 
     pub async fn meetings(&self, actor: &Actor, id: i64) -> Result<Vec<Meeting>> {
-        let mut tx = self.db.begin_write().await?;
-        load_candidate(&mut tx.tx, id, false).await?;
-        let out = meetings_of(&mut tx.tx, id).await?;
-        audit(&mut tx, &actor.name, "meeting.read", Some(id), json!({})).await?;
-        tx.commit().await?;
-        Ok(out)
+        self.candidate_read(actor, id, "meeting.read", meetings_of)
+            .await
     }
 
     // ----- export, erasure, audit --------------------------------------------------------
 
     /// Everything held about one candidate, as JSON (audited).
     pub async fn export_candidate(&self, actor: &Actor, id: i64) -> Result<Value> {
-        let mut tx = self.db.begin_write().await?;
-        let c = load_candidate(&mut tx.tx, id, true).await?;
-        let history = sqlx::query(
-            "SELECT h.id, h.from_stage, h.to_stage, h.reason, u.name AS moved_by, h.moved_at \
-             FROM stage_history h JOIN users u ON u.id = h.moved_by WHERE h.candidate_id = $1 ORDER BY h.id",
-        )
-        .bind(id)
-        .fetch_all(&mut *tx.tx)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(json!({
-                "from": r.try_get::<Option<String>, _>("from_stage")?,
-                "to": r.try_get::<String, _>("to_stage")?,
-                "reason": r.try_get::<Option<String>, _>("reason")?,
-                "moved_by": r.try_get::<String, _>("moved_by")?,
-                "moved_at": crate::time::rfc3339(r.try_get("moved_at")?),
+        let mut out = self
+            .audited(&actor.name, async |tx| {
+            let c = load_candidate(&mut tx.tx, id, true).await?;
+            let history = sqlx::query(
+                "SELECT h.id, h.from_stage, h.to_stage, h.reason, u.name AS moved_by, h.moved_at \
+                 FROM stage_history h JOIN users u ON u.id = h.moved_by WHERE h.candidate_id = $1 ORDER BY h.id",
+            )
+            .bind(id)
+            .fetch_all(&mut *tx.tx)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(json!({
+                    "from": r.try_get::<Option<String>, _>("from_stage")?,
+                    "to": r.try_get::<String, _>("to_stage")?,
+                    "reason": r.try_get::<Option<String>, _>("reason")?,
+                    "moved_by": r.try_get::<String, _>("moved_by")?,
+                    "moved_at": crate::time::rfc3339(r.try_get("moved_at")?),
             }))
         })
         .collect::<Result<Vec<_>>>()?;
-        let notes = notes_of(&mut tx.tx, id).await?;
-        let messages = messages_of(&mut tx.tx, id).await?;
-        let meetings = meetings_of(&mut tx.tx, id).await?;
-        let offers = offers_of(&mut tx.tx, id).await?;
-        let counteroffers = counteroffers_of(&mut tx.tx, id).await?;
+        let conn = &mut tx.tx;
+        let notes = notes_of(conn, id).await?;
+        let messages = messages_of(conn, id).await?;
+        let meetings = meetings_of(conn, id).await?;
+        let offers = offers_of(conn, id).await?;
+        let counteroffers = counteroffers_of(conn, id).await?;
         let audit_rows = sqlx::query(
             "SELECT seq, at, actor, action, candidate_id, detail, prev_hash, hash FROM audit_log \
              WHERE candidate_id = $1 ORDER BY seq",
@@ -1456,17 +1406,8 @@ impl Store {
         .iter()
         .map(audit_from_row)
         .collect::<Result<Vec<_>>>()?;
-        audit(
-            &mut tx,
-            &actor.name,
-            "candidate.export",
-            Some(id),
-            json!({}),
-        )
-        .await?;
-        tx.commit().await?;
         let to_value = |v: &dyn erased::Ser| v.value();
-        Ok(json!({
+        let all = json!({
             "candidate": to_value(&c),
             "stage_history": history,
             "notes": to_value(&notes),
@@ -1478,8 +1419,12 @@ impl Store {
                 "seq": e.seq, "at": crate::time::rfc3339(e.at), "actor": e.actor,
                 "action": e.action, "detail": serde_json::from_str::<Value>(&e.detail).unwrap_or(Value::Null),
             })).collect::<Vec<_>>(),
-            "exported_at": crate::time::rfc3339(now_ms()),
-        }))
+        });
+        Ok((all, Entry::new("candidate.export", Some(id), json!({}))))
+            })
+            .await?;
+        out["exported_at"] = json!(crate::time::rfc3339(now_ms()));
+        Ok(out)
     }
 
     /// Audit entries with `seq > after`, oldest first.
@@ -1512,29 +1457,28 @@ impl Store {
 
     /// Appends an audit entry for something done outside a store operation (e.g. a backup).
     pub async fn record(&self, actor: &str, action: &str, detail: Value) -> Result<()> {
-        let mut tx = self.db.begin_write().await?;
-        audit(&mut tx, actor, action, None, detail).await?;
-        tx.commit().await
+        self.audited(actor, async |_| Ok(((), Entry::new(action, None, detail))))
+            .await
     }
 
     /// Rows for analytics (all candidates, their moves, latest offers, counteroffers).
     pub async fn analytics_input(&self, actor: &Actor) -> Result<crate::analytics::Input> {
-        let mut tx = self.db.begin_write().await?;
-        let cands = sqlx::query(
-            "SELECT c.id, c.stage, c.source_org, u.name AS owner, c.created_at FROM candidates c \
-             LEFT JOIN users u ON u.id = c.owner_id ORDER BY c.id",
-        )
-        .fetch_all(&mut *tx.tx)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(crate::analytics::CandidateRow {
-                id: r.try_get("id")?,
-                stage: parse_col(r, "stage")?,
-                source_org: r.try_get("source_org")?,
-                owner: r.try_get("owner")?,
-                created_at: r.try_get("created_at")?,
-            })
+        self.audited(&actor.name, async |tx| {
+            let cands = sqlx::query(
+                "SELECT c.id, c.stage, c.source_org, u.name AS owner, c.created_at FROM candidates c \
+                 LEFT JOIN users u ON u.id = c.owner_id ORDER BY c.id",
+            )
+            .fetch_all(&mut *tx.tx)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(crate::analytics::CandidateRow {
+                    id: r.try_get("id")?,
+                    stage: parse_col(r, "stage")?,
+                    source_org: r.try_get("source_org")?,
+                    owner: r.try_get("owner")?,
+                    created_at: r.try_get("created_at")?,
+                })
         })
         .collect::<Result<Vec<_>>>()?;
         let moves = sqlx::query(
@@ -1584,14 +1528,15 @@ impl Store {
             .iter()
             .map(|r| Ok((r.try_get("candidate_id")?, r.try_get("value")?)))
             .collect::<Result<Vec<(i64, i64)>>>()?;
-        audit(&mut tx, &actor.name, "analytics.read", None, json!({})).await?;
-        tx.commit().await?;
-        Ok(crate::analytics::Input {
+        let input = crate::analytics::Input {
             candidates: cands,
             moves,
             offers,
             counteroffers: counters,
+        };
+        Ok((input, Entry::new("analytics.read", None, json!({}))))
         })
+        .await
     }
 }
 
