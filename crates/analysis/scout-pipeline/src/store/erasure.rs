@@ -27,12 +27,22 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sqlx::Row;
 
-use super::{Entry, ErasureReport, Store, audit, load_candidate};
+use super::{Entry, Store, audit, load_candidate};
 use crate::audit::{REDACT_ACTION, REDACTED_DETAIL, Redaction, fields_hash};
 use crate::db::{Dialect, WriteTx};
 use crate::error::{Error, Result};
 use crate::model::Actor;
 use crate::time::now_ms;
+
+/// What an erasure removed.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ErasureReport {
+    pub candidate_id: i64,
+    pub notes_removed: i64,
+    pub messages_removed: i64,
+    pub meetings_removed: i64,
+    pub tags_removed: i64,
+}
 
 /// One line of the erasure ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,7 +6,9 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
 
-use super::{Entry, Store, candidate_from_row, counteroffer_from_row, offer_from_row};
+use super::Store;
+use super::audited::Entry;
+use super::rows::{candidate_from_row, counteroffer_from_row, offer_from_row};
 use crate::error::Result;
 use crate::model::{Actor, Candidate, Counteroffer, Offer, Role};
 use crate::time::now_ms;
