@@ -65,6 +65,19 @@ pub enum VoteOutcome {
     BothBad,
 }
 
+impl std::str::FromStr for VoteOutcome {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        Ok(match s {
+            "left" => VoteOutcome::Left,
+            "right" => VoteOutcome::Right,
+            "tie" => VoteOutcome::Tie,
+            "both_bad" => VoteOutcome::BothBad,
+            other => return Err(format!("unknown vote outcome {other:?}")),
+        })
+    }
+}
+
 impl VoteOutcome {
     fn as_str(self) -> &'static str {
         match self {
@@ -73,16 +86,6 @@ impl VoteOutcome {
             VoteOutcome::Tie => "tie",
             VoteOutcome::BothBad => "both_bad",
         }
-    }
-
-    fn parse(s: &str) -> Result<Self> {
-        Ok(match s {
-            "left" => VoteOutcome::Left,
-            "right" => VoteOutcome::Right,
-            "tie" => VoteOutcome::Tie,
-            "both_bad" => VoteOutcome::BothBad,
-            other => return Err(Error::Invalid(format!("stored vote outcome {other:?}"))),
-        })
     }
 
     fn outcome(self) -> Outcome {
@@ -174,6 +177,8 @@ struct ItemRow {
     researcher_key: Option<String>,
 }
 
+/// Mapped by hand, like the items below: `blind` is stored as an integer and `closed` (and an
+/// item's `withdrawn`) as a nullable time, and the `Any` driver decodes neither as `bool`.
 fn session_from_row(r: &AnyRow) -> Result<SessionRow> {
     Ok(SessionRow {
         id: r.try_get("id")?,
@@ -227,24 +232,13 @@ async fn load_votes(
     tx: &mut WriteTx<'_>,
     session: i64,
 ) -> Result<Vec<(i64, i64, i64, i64, VoteOutcome)>> {
-    sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT id, voter_id, left_id, right_id, outcome FROM arena_votes \
          WHERE session_id = $1 ORDER BY id",
     )
     .bind(session)
     .fetch_all(&mut *tx.tx)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok((
-            r.try_get("id")?,
-            r.try_get("voter_id")?,
-            r.try_get("left_id")?,
-            r.try_get("right_id")?,
-            VoteOutcome::parse(&r.try_get::<String, _>("outcome")?)?,
-        ))
-    })
-    .collect()
+    .await?)
 }
 
 async fn candidate_tags(tx: &mut WriteTx<'_>, candidate: i64) -> Result<Vec<String>> {

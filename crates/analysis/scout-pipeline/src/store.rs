@@ -104,7 +104,7 @@ async fn load_candidate(
     id: i64,
     include_erased: bool,
 ) -> Result<Candidate> {
-    let row = sqlx::query(concat!(
+    let mut c: Candidate = sqlx::query_as(concat!(
         "SELECT ",
         cand_cols!(),
         " FROM candidates c WHERE c.id = $1"
@@ -113,7 +113,6 @@ async fn load_candidate(
     .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(|| Error::not_found("candidate", id))?;
-    let mut c = rows::candidate_from_row(&row)?;
     if c.erased_at.is_some() && !include_erased {
         return Err(Error::not_found("candidate", id));
     }

@@ -4,7 +4,6 @@
 use serde_json::{Value, json};
 use sqlx::{AnyConnection, Row};
 
-use super::rows::audit_from_row;
 use super::{Store, erasure, load_candidate};
 use crate::audit::{AuditEntry, GENESIS, Verifier, VerifyReport, entry_hash};
 use crate::db::{Dialect, WriteTx};
@@ -117,17 +116,14 @@ impl Store {
 impl Store {
     /// Audit entries with `seq > after`, oldest first.
     pub async fn audit_entries(&self, after: i64, limit: i64) -> Result<Vec<AuditEntry>> {
-        sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT seq, at, actor, action, candidate_id, detail, prev_hash, hash FROM audit_log \
              WHERE seq > $1 ORDER BY seq LIMIT $2",
         )
         .bind(after)
         .bind(limit.clamp(1, 10_000))
         .fetch_all(&self.db.pool)
-        .await?
-        .iter()
-        .map(audit_from_row)
-        .collect()
+        .await?)
     }
 
     /// Walks the whole chain in pages.

@@ -6,11 +6,11 @@ use sqlx::{AnyConnection, Row};
 
 use super::messages::{meetings_of, messages_of};
 use super::offers::{counteroffers_of, offers_of};
-use super::rows::{audit_from_row, candidate_from_row, parse_col};
 use super::{
     Entry, MAX_NAME, MAX_TEXT, Store, career_stage, check_user_exists, clean_tag, erasure,
     load_candidate, optional_lines, optional_text, required_lines, required_text,
 };
+use crate::audit::AuditEntry;
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::stage::Stage;
@@ -81,18 +81,15 @@ impl Store {
         let stage = filter.stage.map(Stage::as_str);
         let tag = filter.tag.as_deref().map(clean_tag).transpose()?;
         self.audited(&actor.name, async |tx| {
-            let rows = sqlx::query(concat!("SELECT ", cand_cols!(), cand_filter!()))
-                .bind(stage)
-                .bind(filter.owner_id)
-                .bind(tag.clone())
-                .bind(limit)
-                .bind(offset)
-                .fetch_all(&mut *tx.tx)
-                .await?;
-            let mut out = rows
-                .iter()
-                .map(candidate_from_row)
-                .collect::<Result<Vec<_>>>()?;
+            let mut out: Vec<Candidate> =
+                sqlx::query_as(concat!("SELECT ", cand_cols!(), cand_filter!()))
+                    .bind(stage)
+                    .bind(filter.owner_id)
+                    .bind(tag.clone())
+                    .bind(limit)
+                    .bind(offset)
+                    .fetch_all(&mut *tx.tx)
+                    .await?;
             let tag_rows = sqlx::query(concat!(
                 "SELECT candidate_id, tag FROM candidate_tags WHERE candidate_id IN (SELECT c.id",
                 cand_filter!(),
@@ -278,29 +275,13 @@ impl Store {
 
 /// A candidate's stage moves, oldest first.
 async fn stage_moves_of(conn: &mut AnyConnection, id: i64) -> Result<Vec<StageMove>> {
-    let rows = sqlx::query(
-            "SELECT h.id, h.candidate_id, h.from_stage, h.to_stage, h.reason, u.name AS moved_by, h.moved_at \
-             FROM stage_history h JOIN users u ON u.id = h.moved_by WHERE h.candidate_id = $1 ORDER BY h.id",
-        )
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter()
-        .map(|r| {
-            let from: Option<String> = r.try_get("from_stage")?;
-            Ok(StageMove {
-                id: r.try_get("id")?,
-                candidate_id: r.try_get("candidate_id")?,
-                from: from
-                    .map(|s| s.parse().map_err(Error::Invalid))
-                    .transpose()?,
-                to: parse_col(r, "to_stage")?,
-                reason: r.try_get("reason")?,
-                moved_by: r.try_get("moved_by")?,
-                moved_at: r.try_get("moved_at")?,
-            })
-        })
-        .collect()
+    Ok(sqlx::query_as(
+        "SELECT h.id, h.candidate_id, h.from_stage, h.to_stage, h.reason, u.name AS moved_by, h.moved_at \
+         FROM stage_history h JOIN users u ON u.id = h.moved_by WHERE h.candidate_id = $1 ORDER BY h.id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?)
 }
 
 impl Store {
@@ -380,56 +361,53 @@ impl Store {
     pub async fn export_candidate(&self, actor: &Actor, id: i64) -> Result<Value> {
         let mut out = self
             .audited(&actor.name, async |tx| {
-            let c = load_candidate(&mut tx.tx, id, true).await?;
-            let history = sqlx::query(
-                "SELECT h.id, h.from_stage, h.to_stage, h.reason, u.name AS moved_by, h.moved_at \
-                 FROM stage_history h JOIN users u ON u.id = h.moved_by WHERE h.candidate_id = $1 ORDER BY h.id",
+                let c = load_candidate(&mut tx.tx, id, true).await?;
+                let history = sqlx::query(
+                    "SELECT h.id, h.from_stage, h.to_stage, h.reason, u.name AS moved_by, h.moved_at \
+                     FROM stage_history h JOIN users u ON u.id = h.moved_by WHERE h.candidate_id = $1 ORDER BY h.id",
+                )
+                .bind(id)
+                .fetch_all(&mut *tx.tx)
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok(json!({
+                        "from": r.try_get::<Option<String>, _>("from_stage")?,
+                        "to": r.try_get::<String, _>("to_stage")?,
+                        "reason": r.try_get::<Option<String>, _>("reason")?,
+                        "moved_by": r.try_get::<String, _>("moved_by")?,
+                        "moved_at": crate::time::rfc3339(r.try_get("moved_at")?),
+                }))
+            })
+            .collect::<Result<Vec<_>>>()?;
+            let conn = &mut tx.tx;
+            let notes = notes_of(conn, id).await?;
+            let messages = messages_of(conn, id).await?;
+            let meetings = meetings_of(conn, id).await?;
+            let offers = offers_of(conn, id).await?;
+            let counteroffers = counteroffers_of(conn, id).await?;
+            let audit_rows: Vec<AuditEntry> = sqlx::query_as(
+                "SELECT seq, at, actor, action, candidate_id, detail, prev_hash, hash FROM audit_log \
+                 WHERE candidate_id = $1 ORDER BY seq",
             )
             .bind(id)
             .fetch_all(&mut *tx.tx)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(json!({
-                    "from": r.try_get::<Option<String>, _>("from_stage")?,
-                    "to": r.try_get::<String, _>("to_stage")?,
-                    "reason": r.try_get::<Option<String>, _>("reason")?,
-                    "moved_by": r.try_get::<String, _>("moved_by")?,
-                    "moved_at": crate::time::rfc3339(r.try_get("moved_at")?),
-            }))
-        })
-        .collect::<Result<Vec<_>>>()?;
-        let conn = &mut tx.tx;
-        let notes = notes_of(conn, id).await?;
-        let messages = messages_of(conn, id).await?;
-        let meetings = meetings_of(conn, id).await?;
-        let offers = offers_of(conn, id).await?;
-        let counteroffers = counteroffers_of(conn, id).await?;
-        let audit_rows = sqlx::query(
-            "SELECT seq, at, actor, action, candidate_id, detail, prev_hash, hash FROM audit_log \
-             WHERE candidate_id = $1 ORDER BY seq",
-        )
-        .bind(id)
-        .fetch_all(&mut *tx.tx)
-        .await?
-        .iter()
-        .map(audit_from_row)
-        .collect::<Result<Vec<_>>>()?;
-        let to_value = |v: &dyn erased::Ser| v.value();
-        let all = json!({
-            "candidate": to_value(&c),
-            "stage_history": history,
-            "notes": to_value(&notes),
-            "messages": to_value(&messages),
-            "meetings": to_value(&meetings),
-            "offers": to_value(&offers),
-            "counteroffers": to_value(&counteroffers),
-            "audit": audit_rows.iter().map(|e| json!({
-                "seq": e.seq, "at": crate::time::rfc3339(e.at), "actor": e.actor,
-                "action": e.action, "detail": serde_json::from_str::<Value>(&e.detail).unwrap_or(Value::Null),
-            })).collect::<Vec<_>>(),
-        });
-        Ok((all, Entry::new("candidate.export", Some(id), json!({}))))
+            .await?;
+            let to_value = |v: &dyn erased::Ser| v.value();
+            let all = json!({
+                "candidate": to_value(&c),
+                "stage_history": history,
+                "notes": to_value(&notes),
+                "messages": to_value(&messages),
+                "meetings": to_value(&meetings),
+                "offers": to_value(&offers),
+                "counteroffers": to_value(&counteroffers),
+                "audit": audit_rows.iter().map(|e| json!({
+                    "seq": e.seq, "at": crate::time::rfc3339(e.at), "actor": e.actor,
+                    "action": e.action, "detail": serde_json::from_str::<Value>(&e.detail).unwrap_or(Value::Null),
+                })).collect::<Vec<_>>(),
+            });
+            Ok((all, Entry::new("candidate.export", Some(id), json!({}))))
             })
             .await?;
         out["exported_at"] = json!(crate::time::rfc3339(now_ms()));
@@ -438,24 +416,13 @@ impl Store {
 }
 
 async fn notes_of(conn: &mut AnyConnection, id: i64) -> Result<Vec<Note>> {
-    sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT n.id, n.candidate_id, u.name AS author, n.body, n.created_at FROM notes n \
          JOIN users u ON u.id = n.author_id WHERE n.candidate_id = $1 ORDER BY n.id",
     )
     .bind(id)
     .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(Note {
-            id: r.try_get("id")?,
-            candidate_id: r.try_get("candidate_id")?,
-            author: r.try_get("author")?,
-            body: r.try_get("body")?,
-            created_at: r.try_get("created_at")?,
-        })
-    })
-    .collect()
+    .await?)
 }
 
 /// Serialising heterogeneous values to JSON in one place.

@@ -4,7 +4,7 @@
 use serde_json::json;
 use sqlx::{AnyConnection, Row};
 
-use super::rows::{meeting_from_row, message_from_row};
+use super::rows::meeting_from_row;
 use super::{
     Entry, MAX_TEXT, Store, load_candidate, optional_lines, optional_text, required_lines,
     required_text,
@@ -192,17 +192,14 @@ impl Store {
 }
 
 pub(super) async fn messages_of(conn: &mut AnyConnection, id: i64) -> Result<Vec<Message>> {
-    sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT m.id, m.candidate_id, m.channel, m.body, m.sent_at, m.reply, m.replied_at, \
          u.name AS created_by, m.created_at FROM messages m JOIN users u ON u.id = m.created_by \
          WHERE m.candidate_id = $1 ORDER BY m.id",
     )
     .bind(id)
     .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(message_from_row)
-    .collect()
+    .await?)
 }
 
 pub(super) async fn meetings_of(conn: &mut AnyConnection, id: i64) -> Result<Vec<Meeting>> {

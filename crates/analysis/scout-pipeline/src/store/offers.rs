@@ -4,7 +4,7 @@
 use serde_json::json;
 use sqlx::AnyConnection;
 
-use super::rows::{counteroffer_from_row, offer_from_row};
+use super::rows::offer_from_row;
 use super::{Entry, MAX_TEXT, Store, load_candidate, optional_lines, required_text};
 use crate::error::{Error, Result};
 use crate::model::{Actor, Counteroffer, Offer};
@@ -162,14 +162,11 @@ pub(super) async fn counteroffers_of(
     conn: &mut AnyConnection,
     id: i64,
 ) -> Result<Vec<Counteroffer>> {
-    sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT o.id, o.candidate_id, o.rival_org, o.currency, o.value, o.note, u.name AS created_by, o.created_at \
          FROM counteroffers o JOIN users u ON u.id = o.created_by WHERE o.candidate_id = $1 ORDER BY o.id",
     )
     .bind(id)
     .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(counteroffer_from_row)
-    .collect()
+    .await?)
 }

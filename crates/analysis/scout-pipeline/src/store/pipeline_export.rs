@@ -4,11 +4,11 @@
 
 use serde::Serialize;
 use serde_json::json;
-use sqlx::Row;
+use sqlx::{FromRow, Row};
 
 use super::Store;
 use super::audited::Entry;
-use super::rows::{candidate_from_row, counteroffer_from_row, offer_from_row};
+use super::rows::offer_from_row;
 use crate::error::Result;
 use crate::model::{Actor, Candidate, Counteroffer, Offer, Role};
 use crate::time::now_ms;
@@ -81,7 +81,7 @@ impl Store {
                 let first = out.len();
                 for r in &rows {
                     out.push(ExportedCandidate {
-                        candidate: candidate_from_row(r)?,
+                        candidate: Candidate::from_row(r)?,
                         owner: r.try_get("owner_name")?,
                         compensation: with_compensation.then(|| ExportedCompensation {
                             latest_offer: None,
@@ -137,7 +137,7 @@ impl Store {
                     .fetch_all(&mut *tx.tx)
                     .await?;
                     for r in &counters {
-                        let counter = counteroffer_from_row(r)?;
+                        let counter = Counteroffer::from_row(r)?;
                         if let Some(i) = position(page, counter.candidate_id)
                             && let Some(comp) = page[i].compensation.as_mut()
                         {

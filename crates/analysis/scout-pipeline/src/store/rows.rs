@@ -1,58 +1,62 @@
-//! Stored rows to the model types (`AnyRow` in, typed values out; a stored value that does not
-//! parse, such as an unknown stage name, is an error, never a default).
+//! The row mappings that cannot be derived. Most model types derive `sqlx::FromRow` (the `Any`
+//! driver decodes `i64`, `f64`, `bool`, `String`, bytes and their `Option`s; stages and channels
+//! are stored as names and converted with `TryFrom<String>`). These are written out because a
+//! field is computed or stored in another form: a user's `disabled` flag is an integer (`Any`
+//! decodes no integer as `bool`), an offer's period and annualised value are computed from its
+//! terms, and a meeting's end and local times from its start, duration and zone. A stored value
+//! that does not parse, such as an unknown stage name, is an error, never a default.
 
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
-use crate::audit::AuditEntry;
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::offer::OfferTerms;
 
-pub(super) fn parse_col<T: std::str::FromStr<Err = String>>(row: &AnyRow, col: &str) -> Result<T> {
-    let s: String = row.try_get(col)?;
-    s.parse()
-        .map_err(|e: String| Error::Invalid(format!("stored {col}: {e}")))
+/// Implements `sqlx::Type` and `sqlx::Decode` for the `Any` driver for types stored as their
+/// name in a text column: decoded with `FromStr`, so rows holding them derive `FromRow`, and an
+/// unknown name is a decode error that names the column and the value.
+macro_rules! decode_by_name {
+    ($($t:ty),*) => {$(
+        impl sqlx::Type<sqlx::Any> for $t {
+            fn type_info() -> sqlx::any::AnyTypeInfo {
+                <String as sqlx::Type<sqlx::Any>>::type_info()
+            }
+            fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+                <String as sqlx::Type<sqlx::Any>>::compatible(ty)
+            }
+        }
+
+        impl<'r> sqlx::Decode<'r, sqlx::Any> for $t {
+            fn decode(
+                value: <sqlx::Any as sqlx::Database>::ValueRef<'r>,
+            ) -> std::result::Result<Self, sqlx::error::BoxDynError> {
+                let name = <String as sqlx::Decode<'r, sqlx::Any>>::decode(value)?;
+                Ok(name.parse::<$t>()?)
+            }
+        }
+    )*};
 }
 
-pub(super) fn candidate_from_row(row: &AnyRow) -> Result<Candidate> {
-    Ok(Candidate {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        email: row.try_get("email")?,
-        researcher_key: row.try_get("researcher_key")?,
-        source_org: row.try_get("source_org")?,
-        stage: parse_col(row, "stage")?,
-        career_stage: row.try_get("career_stage")?,
-        owner_id: row.try_get("owner_id")?,
-        tags: Vec::new(),
-        stage_entered_at: row.try_get("stage_entered_at")?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-        erased_at: row.try_get("erased_at")?,
-    })
-}
+decode_by_name!(
+    crate::stage::Stage,
+    Channel,
+    Role,
+    crate::committee::VoteOutcome
+);
 
 pub(super) fn user_from_row(row: &AnyRow) -> Result<User> {
     Ok(User {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
-        role: parse_col(row, "role")?,
+        role: row.try_get("role")?,
         created_at: row.try_get("created_at")?,
         disabled: row.try_get::<i64, _>("disabled")? != 0,
     })
 }
 
 pub(super) fn offer_from_row(row: &AnyRow) -> Result<Offer> {
-    let terms = OfferTerms {
-        currency: row.try_get("currency")?,
-        base: row.try_get("base")?,
-        bonus: row.try_get("bonus")?,
-        sign_on: row.try_get("sign_on")?,
-        equity: row.try_get("equity")?,
-        vesting_months: row.try_get("vesting_months")?,
-        cliff_months: row.try_get("cliff_months")?,
-    };
+    let terms = OfferTerms::from_row(row)?;
     Ok(Offer {
         id: row.try_get("id")?,
         candidate_id: row.try_get("candidate_id")?,
@@ -62,33 +66,6 @@ pub(super) fn offer_from_row(row: &AnyRow) -> Result<Offer> {
         annualised_value: terms.annualised_value(),
         terms,
         note: row.try_get("note")?,
-        created_by: row.try_get("created_by")?,
-        created_at: row.try_get("created_at")?,
-    })
-}
-
-pub(super) fn counteroffer_from_row(row: &AnyRow) -> Result<Counteroffer> {
-    Ok(Counteroffer {
-        id: row.try_get("id")?,
-        candidate_id: row.try_get("candidate_id")?,
-        rival_org: row.try_get("rival_org")?,
-        currency: row.try_get("currency")?,
-        value: row.try_get("value")?,
-        note: row.try_get("note")?,
-        created_by: row.try_get("created_by")?,
-        created_at: row.try_get("created_at")?,
-    })
-}
-
-pub(super) fn message_from_row(row: &AnyRow) -> Result<Message> {
-    Ok(Message {
-        id: row.try_get("id")?,
-        candidate_id: row.try_get("candidate_id")?,
-        channel: parse_col(row, "channel")?,
-        body: row.try_get("body")?,
-        sent_at: row.try_get("sent_at")?,
-        reply: row.try_get("reply")?,
-        replied_at: row.try_get("replied_at")?,
         created_by: row.try_get("created_by")?,
         created_at: row.try_get("created_at")?,
     })
@@ -117,18 +94,5 @@ pub(super) fn meeting_from_row(row: &AnyRow) -> Result<Meeting> {
             .map_err(|e| Error::Invalid(format!("stored attendees: {e}")))?,
         created_by: row.try_get("created_by")?,
         created_at: row.try_get("created_at")?,
-    })
-}
-
-pub(super) fn audit_from_row(row: &AnyRow) -> Result<AuditEntry> {
-    Ok(AuditEntry {
-        seq: row.try_get("seq")?,
-        at: row.try_get("at")?,
-        actor: row.try_get("actor")?,
-        action: row.try_get("action")?,
-        candidate_id: row.try_get("candidate_id")?,
-        detail: row.try_get("detail")?,
-        prev_hash: row.try_get("prev_hash")?,
-        hash: row.try_get("hash")?,
     })
 }

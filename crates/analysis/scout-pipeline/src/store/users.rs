@@ -260,24 +260,13 @@ impl Store {
 
     /// Tokens of one user, or of everyone (`None`).
     pub async fn list_tokens(&self, user_id: Option<i64>) -> Result<Vec<TokenInfo>> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT id, user_id, label, created_at, revoked_at FROM api_tokens \
              WHERE CAST($1 AS BIGINT) IS NULL OR user_id = $1 ORDER BY id",
         )
         .bind(user_id)
         .fetch_all(&self.db.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(TokenInfo {
-                    id: r.try_get("id")?,
-                    user_id: r.try_get("user_id")?,
-                    label: r.try_get("label")?,
-                    created_at: r.try_get("created_at")?,
-                    revoked_at: r.try_get("revoked_at")?,
-                })
-            })
-            .collect()
+        .await?)
     }
 
     /// Revokes a token. Non-owners may revoke only their own.
