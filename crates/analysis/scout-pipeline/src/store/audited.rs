@@ -93,6 +93,29 @@ impl Store {
         Ok(out)
     }
 
+    /// An audited insert of one record of a (not erased) candidate: `insert` returns the new
+    /// row's id, and the entry is `action` on the candidate with the id under `key`.
+    pub(super) async fn candidate_insert(
+        &self,
+        actor: &Actor,
+        id: i64,
+        action: &str,
+        key: &str,
+        insert: impl AsyncFnOnce(&mut AnyConnection) -> Result<i64>,
+    ) -> Result<i64> {
+        self.audited(&actor.name, async |tx| {
+            load_candidate(&mut tx.tx, id, false).await?;
+            let new_id = insert(&mut tx.tx).await?;
+            let detail = Value::Object(
+                [(key.to_string(), Value::from(new_id))]
+                    .into_iter()
+                    .collect(),
+            );
+            Ok((new_id, Entry::new(action, Some(id), detail)))
+        })
+        .await
+    }
+
     /// An audited read of one (not erased) candidate's records: `read` runs after the candidate
     /// is checked, and the entry is `action` on the candidate with an empty detail.
     pub(super) async fn candidate_read<T>(

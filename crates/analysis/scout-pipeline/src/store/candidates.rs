@@ -329,19 +329,16 @@ impl Store {
         let body = required_lines("body", body, MAX_TEXT)?;
         let now = now_ms();
         let nid = self
-            .audited(&actor.name, async |tx| {
-                load_candidate(&mut tx.tx, id, false).await?;
-                let nid: i64 = sqlx::query_scalar(
+            .candidate_insert(actor, id, "note.create", "note_id", async |conn| {
+                Ok(sqlx::query_scalar(
                     "INSERT INTO notes (candidate_id, author_id, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
                 )
                 .bind(id)
                 .bind(actor.user_id)
                 .bind(&body)
                 .bind(now)
-                .fetch_one(&mut *tx.tx)
-                .await?;
-                let detail = json!({"note_id": nid});
-                Ok((nid, Entry::new("note.create", Some(id), detail)))
+                .fetch_one(&mut *conn)
+                .await?)
             })
             .await?;
         Ok(Note {

@@ -25,9 +25,8 @@ impl Store {
         let body = required_lines("body", body, MAX_TEXT)?;
         let now = now_ms();
         let mid = self
-            .audited(&actor.name, async |tx| {
-                load_candidate(&mut tx.tx, id, false).await?;
-                let mid: i64 = sqlx::query_scalar(
+            .candidate_insert(actor, id, "message.create", "message_id", async |conn| {
+                Ok(sqlx::query_scalar(
                     "INSERT INTO messages (candidate_id, channel, body, sent_at, created_by, created_at) \
                      VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
                 )
@@ -37,10 +36,8 @@ impl Store {
                 .bind(sent_at)
                 .bind(actor.user_id)
                 .bind(now)
-                .fetch_one(&mut *tx.tx)
-                .await?;
-                let detail = json!({"message_id": mid});
-                Ok((mid, Entry::new("message.create", Some(id), detail)))
+                .fetch_one(&mut *conn)
+                .await?)
             })
             .await?;
         Ok(Message {
@@ -147,27 +144,25 @@ impl Store {
         let now = now_ms();
         let attendees_json =
             serde_json::to_string(&attendees).map_err(|e| Error::Invalid(e.to_string()))?;
-        let mid = self.audited(&actor.name, async |tx| {
-            load_candidate(&mut tx.tx, id, false).await?;
-            let mid: i64 = sqlx::query_scalar(
-                "INSERT INTO meetings (candidate_id, title, starts_at, duration_minutes, time_zone, place, attendees, created_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-            )
-            .bind(id)
-            .bind(&title)
-            .bind(starts_at)
-            .bind(duration_minutes)
-            .bind(zone.name())
-            .bind(place.clone())
-            .bind(&attendees_json)
-            .bind(actor.user_id)
-            .bind(now)
-            .fetch_one(&mut *tx.tx)
+        let mid = self
+            .candidate_insert(actor, id, "meeting.create", "meeting_id", async |conn| {
+                Ok(sqlx::query_scalar(
+                    "INSERT INTO meetings (candidate_id, title, starts_at, duration_minutes, time_zone, place, attendees, created_by, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                )
+                .bind(id)
+                .bind(&title)
+                .bind(starts_at)
+                .bind(duration_minutes)
+                .bind(zone.name())
+                .bind(place.clone())
+                .bind(&attendees_json)
+                .bind(actor.user_id)
+                .bind(now)
+                .fetch_one(&mut *conn)
+                .await?)
+            })
             .await?;
-            let detail = json!({"meeting_id": mid});
-            Ok((mid, Entry::new("meeting.create", Some(id), detail)))
-        })
-        .await?;
         Ok(Meeting {
             id: mid,
             candidate_id: id,

@@ -107,9 +107,8 @@ impl Store {
         let note = optional_lines("note", note, MAX_TEXT)?;
         let now = now_ms();
         let cid = self
-            .audited(&actor.name, async |tx| {
-                load_candidate(&mut tx.tx, id, false).await?;
-                let cid: i64 = sqlx::query_scalar(
+            .candidate_insert(actor, id, "counteroffer.create", "counteroffer_id", async |conn| {
+                Ok(sqlx::query_scalar(
                     "INSERT INTO counteroffers (candidate_id, rival_org, currency, value, note, created_by, created_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
                 )
@@ -120,10 +119,8 @@ impl Store {
                 .bind(note.clone())
                 .bind(actor.user_id)
                 .bind(now)
-                .fetch_one(&mut *tx.tx)
-                .await?;
-                let detail = json!({"counteroffer_id": cid});
-                Ok((cid, Entry::new("counteroffer.create", Some(id), detail)))
+                .fetch_one(&mut *conn)
+                .await?)
             })
             .await?;
         Ok(Counteroffer {
