@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::stage::Stage;
 
 /// A candidate as analytics sees it (no personal data).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CandidateRow {
     pub id: i64,
     pub stage: Stage,
@@ -19,11 +19,14 @@ pub struct CandidateRow {
 }
 
 /// One stage move (the first has `from = None`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MoveRow {
     pub candidate_id: i64,
+    #[sqlx(rename = "from_stage")]
     pub from: Option<Stage>,
+    #[sqlx(rename = "to_stage")]
     pub to: Stage,
+    #[sqlx(rename = "moved_at")]
     pub at: i64,
 }
 

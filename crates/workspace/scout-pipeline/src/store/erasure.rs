@@ -27,12 +27,22 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sqlx::Row;
 
-use super::{ErasureReport, Store, audit, load_candidate};
+use super::{Entry, Store, audit, load_candidate};
 use crate::audit::{REDACT_ACTION, REDACTED_DETAIL, Redaction, fields_hash};
 use crate::db::{Dialect, WriteTx};
 use crate::error::{Error, Result};
 use crate::model::Actor;
 use crate::time::now_ms;
+
+/// What an erasure removed.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ErasureReport {
+    pub candidate_id: i64,
+    pub notes_removed: i64,
+    pub messages_removed: i64,
+    pub meetings_removed: i64,
+    pub tags_removed: i64,
+}
 
 /// One line of the erasure ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -265,29 +275,27 @@ impl Store {
     /// for analytics. The ledger line is synced before the commit; freed bytes are overwritten
     /// after it (see the module documentation).
     pub async fn erase_candidate(&self, actor: &Actor, id: i64) -> Result<ErasureReport> {
-        let mut tx = self.db().begin_write().await?;
-        let candidate = load_candidate(&mut tx.tx, id, false).await?;
-        let now = now_ms();
-        let report = erase_rows(&mut tx, id, now).await?;
-        audit(
-            &mut tx,
-            &actor.name,
-            "candidate.erase",
-            Some(id),
-            serde_json::to_value(&report).map_err(|e| Error::Invalid(e.to_string()))?,
-        )
-        .await?;
-        if let Some(path) = self.ledger() {
-            append_ledger(
-                path,
-                &LedgerEntry {
-                    candidate_id: id,
-                    created_at: candidate.created_at,
-                    erased_at: now,
-                },
-            )?;
-        }
-        tx.commit().await?;
+        let report = self
+            .audited(&actor.name, async |tx| {
+                let candidate = load_candidate(&mut tx.tx, id, false).await?;
+                let now = now_ms();
+                let report = erase_rows(tx, id, now).await?;
+                let detail =
+                    serde_json::to_value(&report).map_err(|e| Error::Invalid(e.to_string()))?;
+                // Synced before the commit: a crash after it re-applies the erasure on open.
+                if let Some(path) = self.ledger() {
+                    append_ledger(
+                        path,
+                        &LedgerEntry {
+                            candidate_id: id,
+                            created_at: candidate.created_at,
+                            erased_at: now,
+                        },
+                    )?;
+                }
+                Ok((report, Entry::new("candidate.erase", Some(id), detail)))
+            })
+            .await?;
         self.overwrite_freed().await;
         Ok(report)
     }
@@ -300,32 +308,32 @@ impl Store {
         };
         let mut again = Vec::new();
         for e in read_ledger(path)? {
-            let mut tx = self.db().begin_write().await?;
-            let row = sqlx::query("SELECT created_at, erased_at FROM candidates WHERE id = $1")
-                .bind(e.candidate_id)
-                .fetch_optional(&mut *tx.tx)
+            let erased = self
+                .audited("system:erasure-ledger", async |tx| {
+                    let row =
+                        sqlx::query("SELECT created_at, erased_at FROM candidates WHERE id = $1")
+                            .bind(e.candidate_id)
+                            .fetch_optional(&mut *tx.tx)
+                            .await?;
+                    let pending = match row {
+                        Some(r) => {
+                            r.try_get::<i64, _>("created_at")? == e.created_at
+                                && r.try_get::<Option<i64>, _>("erased_at")?.is_none()
+                        }
+                        None => false,
+                    };
+                    if !pending {
+                        return Ok((false, None));
+                    }
+                    let report = erase_rows(tx, e.candidate_id, e.erased_at).await?;
+                    let detail = json!({"reapplied": true, "first_erased_at": crate::time::rfc3339(e.erased_at), "report": report});
+                    let entry = Entry::new("candidate.erase", Some(e.candidate_id), detail);
+                    Ok((true, Some(entry)))
+                })
                 .await?;
-            let pending = match row {
-                Some(r) => {
-                    r.try_get::<i64, _>("created_at")? == e.created_at
-                        && r.try_get::<Option<i64>, _>("erased_at")?.is_none()
-                }
-                None => false,
-            };
-            if !pending {
-                continue;
+            if erased {
+                again.push(e.candidate_id);
             }
-            let report = erase_rows(&mut tx, e.candidate_id, e.erased_at).await?;
-            audit(
-                &mut tx,
-                "system:erasure-ledger",
-                "candidate.erase",
-                Some(e.candidate_id),
-                json!({"reapplied": true, "first_erased_at": crate::time::rfc3339(e.erased_at), "report": report}),
-            )
-            .await?;
-            tx.commit().await?;
-            again.push(e.candidate_id);
         }
         if !again.is_empty() {
             self.overwrite_freed().await;

@@ -80,7 +80,7 @@ pub struct Actor {
 }
 
 /// An API token's metadata (never the token itself, which is shown once).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct TokenInfo {
     pub id: i64,
     pub user_id: i64,
@@ -92,7 +92,7 @@ pub struct TokenInfo {
 }
 
 /// A candidate in the pipeline.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Candidate {
     pub id: i64,
     pub name: String,
@@ -106,6 +106,8 @@ pub struct Candidate {
     /// `None` when the corpus's figure stands.
     pub career_stage: Option<String>,
     pub owner_id: Option<i64>,
+    /// Read from `candidate_tags`, not from the candidate's row.
+    #[sqlx(skip)]
     pub tags: Vec<String>,
     #[serde(serialize_with = "ser_time")]
     pub stage_entered_at: i64,
@@ -173,11 +175,13 @@ pub struct CandidateFilter {
 }
 
 /// One stage move: who and when.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct StageMove {
     pub id: i64,
     pub candidate_id: i64,
+    #[sqlx(rename = "from_stage")]
     pub from: Option<Stage>,
+    #[sqlx(rename = "to_stage")]
     pub to: Stage,
     pub reason: Option<String>,
     pub moved_by: String,
@@ -186,7 +190,7 @@ pub struct StageMove {
 }
 
 /// A private note.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Note {
     pub id: i64,
     pub candidate_id: i64,
@@ -214,7 +218,7 @@ pub struct Offer {
 }
 
 /// A rival organisation's counteroffer.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Counteroffer {
     pub id: i64,
     pub candidate_id: i64,
@@ -259,7 +263,7 @@ impl FromStr for Channel {
 }
 
 /// An outreach message and its reply.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Message {
     pub id: i64,
     pub candidate_id: i64,
