@@ -20,6 +20,7 @@ pub mod index;
 pub mod ingest;
 pub mod memory;
 pub mod moves;
+pub mod name_search;
 pub mod names;
 pub mod network;
 pub mod org_variants;

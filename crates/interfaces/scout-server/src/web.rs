@@ -99,6 +99,11 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../web/assets/radius.js"),
     ),
     (
+        "search.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../web/assets/search.js"),
+    ),
+    (
         "reach.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../web/assets/reach.js"),

@@ -239,6 +239,7 @@ fn corpus_request(method: &str, path: &str) -> (String, Option<&'static [u8]>) {
     let query = match (method, path) {
         ("GET", "/api/list" | "/api/orgs") => "?topic=language%20models",
         ("GET", "/api/paths") => "?to=1&from_org=Google",
+        ("GET", "/api/search") => "?q=smith",
         _ => "",
     };
     let body: Option<&'static [u8]> = (method == "POST")
@@ -1082,6 +1083,97 @@ fn demo_corpus() -> std::path::PathBuf {
         })
         .1
         .clone()
+}
+
+/// The top bar's search: a researcher found through a typo, a candidate by name, an
+/// organisation by a word of its name; too short or too long a query is a 400.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_finds_people_candidates_and_orgs_by_name() {
+    use scout_corpus::rusqlite::Connection;
+    let corpus = demo_corpus();
+    let (key, name, org) = {
+        let conn = Connection::open(&corpus).expect("corpus");
+        let (key, name): (String, String) = conn
+            .query_row(
+                "SELECT key, name FROM researchers WHERE length(name) >= 10 AND name LIKE '% %'
+                 ORDER BY n_works DESC, id LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("researcher");
+        let org: String = conn
+            .query_row(
+                "SELECT name FROM organisations ORDER BY current_researchers DESC, id LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .expect("organisation");
+        (key, name, org)
+    };
+    let env = start(
+        &Backend::Sqlite,
+        ServerConfig {
+            corpus: Some(corpus),
+            ..Default::default()
+        },
+    )
+    .await;
+    let rick = env.client(Role::Recruiter);
+    let cid = rick
+        .post(
+            "/api/candidates",
+            &json!({"name": name, "researcher_key": key}),
+        )
+        .await
+        .json()["candidate"]["id"]
+        .as_i64()
+        .expect("id");
+    // A typo: the surname's second letter dropped.
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let last = words[words.len() - 1];
+    let mut chars: Vec<char> = last.chars().collect();
+    chars.remove(1);
+    let typo = format!("{} {}", words[0], chars.into_iter().collect::<String>());
+    let viewer = env.client(Role::Viewer);
+    let r = viewer
+        .get(&format!("/api/search?q={}", typo.replace(' ', "%20")))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let found = r.json();
+    let keys: Vec<&str> = found["researchers"]
+        .as_array()
+        .expect("researchers")
+        .iter()
+        .filter_map(|x| x["key"].as_str())
+        .collect();
+    assert!(keys.iter().take(3).any(|k| *k == key), "{typo}: {keys:?}");
+    assert!(found["researchers"][0]["top_paper"]["title"].is_string());
+    let r = viewer
+        .get(&format!("/api/search?q={}", name.replace(' ', "%20")))
+        .await
+        .json();
+    assert_eq!(r["researchers"][0]["key"], key);
+    assert_eq!(r["candidates"][0]["id"], cid);
+    let first_word = org.split_whitespace().next().expect("org word");
+    let r = viewer
+        .get(&format!("/api/search?q={}", first_word))
+        .await
+        .json();
+    assert!(
+        r["orgs"]
+            .as_array()
+            .expect("orgs")
+            .iter()
+            .any(|o| o["name"] == org.as_str()),
+        "{first_word}: {r}"
+    );
+    assert_eq!(viewer.get("/api/search?q=a").await.status, 400);
+    let long = "x".repeat(201);
+    assert_eq!(
+        viewer.get(&format!("/api/search?q={long}")).await.status,
+        400
+    );
+    assert_eq!(env.anon().get("/api/search?q=smith").await.status, 401);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,5 +1,6 @@
 //! `scout bench list`: List latency over a set of topics, measured in one process (as a
-//! server would answer them), with p50/p99.
+//! server would answer them), with p50/p99; `scout bench paths`: warm paths; `scout bench
+//! names`: the top bar's name search, against the one-off scan the CLI uses on a miss.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -25,6 +26,18 @@ enum What {
     List(ListArgs),
     /// Warm-path latency between random pairs of researchers
     Paths(PathArgs),
+    /// Name search latency and hits, exact names and names with a typo
+    Names(NameArgs),
+}
+
+#[derive(clap::Args)]
+struct NameArgs {
+    /// Researchers searched for (spread evenly over those with two or more papers)
+    #[arg(long, default_value_t = 500)]
+    queries: usize,
+    /// Queries also run through the one-off scan (`scout show`'s "did you mean"), the peer
+    #[arg(long, default_value_t = 50)]
+    peer_queries: usize,
 }
 
 #[derive(clap::Args)]
@@ -82,6 +95,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     match args.what {
         What::List(a) => list(ctx, a),
         What::Paths(a) => paths(ctx, a),
+        What::Names(a) => names(ctx, a),
     }
 }
 
@@ -255,6 +269,133 @@ fn list(ctx: &Context, args: ListArgs) -> anyhow::Result<u8> {
             report.mean_ms,
             report.cold_first_ms,
             report.model_load_ms
+        );
+    }
+    Ok(0)
+}
+
+#[derive(serde::Serialize)]
+struct NamesReport {
+    researchers: usize,
+    index_load_ms: f64,
+    queries: usize,
+    exact_found_at_1: usize,
+    typo_found_in_3: usize,
+    p50_ms: f64,
+    p99_ms: f64,
+    max_ms: f64,
+    peer_queries: usize,
+    peer_typo_found_in_3: usize,
+    peer_p50_ms: f64,
+    peer_p99_ms: f64,
+}
+
+/// The name with its last word's second letter dropped, when that word has five letters or more.
+fn with_typo(name: &str) -> Option<String> {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let (last, first) = words.split_last()?;
+    if first.is_empty() || last.chars().count() < 5 {
+        return None;
+    }
+    let mut chars: Vec<char> = last.chars().collect();
+    chars.remove(1);
+    Some(format!(
+        "{} {}",
+        first.join(" "),
+        chars.into_iter().collect::<String>()
+    ))
+}
+
+fn names(ctx: &Context, args: NameArgs) -> anyhow::Result<u8> {
+    use scout_corpus::name_search::NameIndex;
+    let corpus = ctx.open_existing()?;
+    let conn = corpus.conn();
+    let started = Instant::now();
+    let index = NameIndex::load(conn)?;
+    let index_load_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let mut stmt =
+        conn.prepare("SELECT id, name FROM researchers WHERE n_works >= 2 ORDER BY id")?;
+    let pool: Vec<(i64, String, String)> = stmt
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+        .filter_map(|r| r.ok())
+        .filter_map(|(id, name)| with_typo(&name).map(|typo| (id, name, typo)))
+        .collect();
+    anyhow::ensure!(
+        !pool.is_empty(),
+        "no researcher with two papers and a long enough name"
+    );
+    let step = (pool.len() / args.queries.max(1)).max(1);
+    let sample: Vec<&(i64, String, String)> =
+        pool.iter().step_by(step).take(args.queries).collect();
+    let found_in = |found: &[i64], id: i64, n: usize| found.iter().take(n).any(|&f| f == id);
+    let (mut exact_at_1, mut typo_in_3) = (0, 0);
+    let mut timings = Vec::new();
+    for (id, name, typo) in &sample {
+        let exact: Vec<i64> = index
+            .search(name, 10)
+            .iter()
+            .map(|m| m.researcher_id)
+            .collect();
+        exact_at_1 += usize::from(found_in(&exact, *id, 1));
+        let t = Instant::now();
+        let found: Vec<i64> = index
+            .search(typo, 10)
+            .iter()
+            .map(|m| m.researcher_id)
+            .collect();
+        timings.push(t.elapsed().as_secs_f64() * 1000.0);
+        typo_in_3 += usize::from(found_in(&found, *id, 3));
+    }
+    timings.sort_by(f64::total_cmp);
+    let mut peer = Vec::new();
+    let mut peer_in_3 = 0;
+    for (id, _, typo) in sample.iter().take(args.peer_queries) {
+        let t = Instant::now();
+        let found: Vec<i64> = scout_corpus::researchers::suggest(conn, typo, 10)?
+            .iter()
+            .map(|r| r.id)
+            .collect();
+        peer.push(t.elapsed().as_secs_f64() * 1000.0);
+        peer_in_3 += usize::from(found_in(&found, *id, 3));
+    }
+    peer.sort_by(f64::total_cmp);
+    let report = NamesReport {
+        researchers: index.len(),
+        index_load_ms,
+        queries: sample.len(),
+        exact_found_at_1: exact_at_1,
+        typo_found_in_3: typo_in_3,
+        p50_ms: percentile(&timings, 50.0),
+        p99_ms: percentile(&timings, 99.0),
+        max_ms: timings.last().copied().unwrap_or(0.0),
+        peer_queries: peer.len(),
+        peer_typo_found_in_3: peer_in_3,
+        peer_p50_ms: percentile(&peer, 50.0),
+        peer_p99_ms: percentile(&peer, 99.0),
+    };
+    if ctx.format == Format::Json {
+        output::json(&report)?;
+    } else {
+        println!(
+            "Name search over {} researchers (index load {:.0} ms), {} names: exact name first {}/{}, \
+             with a typo in the top 3 {}/{}; typo queries p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms. \
+             Peer, the one-off scan (`researchers::suggest`), {} typo queries: in the top 3 {}/{}, \
+             p50 {:.1} ms, p99 {:.1} ms",
+            report.researchers,
+            report.index_load_ms,
+            report.queries,
+            report.exact_found_at_1,
+            report.queries,
+            report.typo_found_in_3,
+            report.queries,
+            report.p50_ms,
+            report.p99_ms,
+            report.max_ms,
+            report.peer_queries,
+            report.peer_typo_found_in_3,
+            report.peer_queries,
+            report.peer_p50_ms,
+            report.peer_p99_ms
         );
     }
     Ok(0)

@@ -20,6 +20,7 @@ const ROUTES = [
   { re: /^\/arena\/(\d+)$/, load: () => import('./arena.js'), nav: 'arena', fn: 'renderSession' },
   { re: /^\/arena\/(\d+)\/vote$/, load: () => import('./arena.js'), nav: 'arena', fn: 'renderVote' },
   { re: /^\/radius$/, load: () => import('./radius.js'), nav: 'pipeline' },
+  { re: /^\/search$/, load: () => import('./search.js'), nav: '' },
   { re: /^\/data$/, load: () => import('./jobs.js'), nav: 'data' },
   { re: /^\/users$/, load: () => import('./admin.js'), nav: 'users', fn: 'renderUsers', owner: true },
   { re: /^\/audit$/, load: () => import('./admin.js'), nav: 'audit', fn: 'renderAudit', owner: true },
@@ -52,8 +53,16 @@ function renderNav(active) {
     h('span', { class: `role role-${session.user.role}` }, session.user.role),
     h('button', { class: 'ghost', type: 'button', onclick: signOut }, 'Sign out'),
   );
+  document.getElementById('find-form').hidden = false;
   document.getElementById('top').hidden = false;
 }
+
+// The top bar's search: any page, "/" focuses it; the results page is #/search?q=….
+document.getElementById('find-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const q = document.getElementById('find').value.trim();
+  if (q) go('/search', { q });
+});
 
 async function signOut() {
   await api.logout().catch(() => {});
@@ -152,16 +161,17 @@ document.querySelector('a.skip').addEventListener('click', (ev) => {
 });
 window.addEventListener('scout:signed-out', () => showSignIn('Your session ended; sign in again.'));
 
-// Keyboard: "/" focuses the page's search box, g-then-key jumps between pages.
+// Keyboard: "/" focuses the top bar's search, g-then-key jumps between pages.
 let lastG = 0;
 document.addEventListener('keydown', (ev) => {
   const t = ev.target;
   if (t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement || ev.metaKey || ev.ctrlKey || ev.altKey) return;
   if (ev.key === '/') {
-    const box = main.querySelector('input[type=search]');
-    if (box) {
+    const box = document.getElementById('find');
+    if (box && !document.getElementById('top').hidden && !document.getElementById('find-form').hidden) {
       ev.preventDefault();
       box.focus();
+      box.select();
     }
   } else if (ev.key === 'g') {
     lastG = Date.now();

@@ -136,13 +136,15 @@ function meetingsBlock(base, id, meets, write, reload) {
 
 function compensation(base, offers, counters, reload) {
   const num = (name, value = 0) => h('input', { name, type: 'number', min: 0, step: 1, value, required: true });
-  const cur = h('input', { name: 'currency', value: offers.at(-1)?.currency || 'USD', pattern: '[A-Z]{3}', size: 4, required: true });
-  const baseIn = num('base', offers.at(-1)?.base ?? 0);
-  const bonus = num('bonus');
-  const signOn = num('sign_on');
-  const equity = num('equity');
-  const vest = num('vesting_months', 48);
-  const cliff = num('cliff_months', 12);
+  // A revision starts from every component of the latest offer, so changing one keeps the rest.
+  const last = offers.at(-1);
+  const cur = h('input', { name: 'currency', value: last?.currency || 'USD', pattern: '[A-Z]{3}', size: 4, required: true });
+  const baseIn = num('base', last?.base ?? 0);
+  const bonus = num('bonus', last?.bonus ?? 0);
+  const signOn = num('sign_on', last?.sign_on ?? 0);
+  const equity = num('equity', last?.equity ?? 0);
+  const vest = num('vesting_months', last?.vesting_months ?? 48);
+  const cliff = num('cliff_months', last?.cliff_months ?? 12);
   const rival = h('input', { name: 'rival_org', required: true });
   const rcur = h('input', { name: 'rival_currency', value: 'USD', pattern: '[A-Z]{3}', size: 4, required: true });
   const rval = num('rival_value');
@@ -169,7 +171,10 @@ function compensation(base, offers, counters, reload) {
 }
 
 function decisionBlock(base, reload) {
-  const outcome = h('select', { name: 'outcome' }, ['accepted', 'declined', 'withdrawn'].map((o) => h('option', { value: o }, o)));
+  // No outcome is preselected: recording a decision is a choice, never a default.
+  const outcome = h('select', { name: 'outcome', required: true },
+    h('option', { value: '', selected: true, disabled: true }, 'Choose…'),
+    ['accepted', 'declined', 'withdrawn'].map((o) => h('option', { value: o }, o)));
   const reason = h('input', { name: 'reason', required: true });
   return formWith(async () => { await api.post(`${base}/decision`, { outcome: outcome.value, reason: reason.value }); reload(); },
     h('div', { class: 'filter-row' }, field('Outcome', outcome), field('Reason', reason)), h('button', { type: 'submit' }, 'Record decision'));

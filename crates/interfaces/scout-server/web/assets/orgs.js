@@ -8,13 +8,20 @@ import { go } from './router.js';
 export async function renderOrgs(main, _p, query, stale) {
   const topic = query.get('topic') || '';
   const type = query.get('org_type') || '';
+  const maxSize = query.get('max_size') || '';
+  const minPeople = query.get('min_people') || '';
   document.title = 'Organisations · Scout';
   const topicIn = h('input', { type: 'search', name: 'topic', value: topic, required: true, placeholder: 'topic' });
   const typeIn = h('select', { name: 'org_type' }, ['', 'company', 'education', 'facility', 'government', 'nonprofit', 'healthcare', 'other'].map((o) => h('option', { value: o, selected: o === type }, o || 'any')));
+  const sizeIn = h('input', { type: 'number', name: 'max_size', value: maxSize, min: 1, step: 1, placeholder: 'any' });
+  const peopleIn = h('input', { type: 'number', name: 'min_people', value: minPeople, min: 1, step: 1, placeholder: '1' });
   const out = h('section', { 'aria-live': 'polite' });
   mount(main, h('div', { class: 'page-head' }, h('h1', {}, 'Organisations')),
-    h('form', { class: 'search', role: 'search', onsubmit: (ev) => { ev.preventDefault(); go('/orgs', { topic: topicIn.value.trim(), org_type: typeIn.value }); } },
-      h('div', { class: 'search-main' }, field('Topic', topicIn), field('Type', typeIn), h('button', { type: 'submit', class: 'primary' }, 'Rank'))),
+    h('form', { class: 'search', role: 'search', onsubmit: (ev) => { ev.preventDefault(); go('/orgs', { topic: topicIn.value.trim(), org_type: typeIn.value, max_size: sizeIn.value, min_people: peopleIn.value }); } },
+      h('div', { class: 'search-main' }, field('Topic', topicIn), field('Type', typeIn), h('button', { type: 'submit', class: 'primary' }, 'Rank')),
+      h('div', { class: 'filter-row' },
+        field('Size at most', sizeIn, 'researchers in the organisation (small labs and startups)'),
+        field('People on the topic, at least', peopleIn))),
     out);
   if (!topic) {
     mount(out, empty('Organisations ranked by the summed List scores of their current researchers on a topic.'));
@@ -22,7 +29,7 @@ export async function renderOrgs(main, _p, query, stale) {
   }
   let r;
   try {
-    r = await api.get(`/api/orgs${qs({ topic, org_type: type })}`);
+    r = await api.get(`/api/orgs${qs({ topic, org_type: type, max_size: maxSize, min_people: minPeople })}`);
   } catch (e) {
     mount(out, errorBox(e));
     return;
@@ -56,17 +63,29 @@ function movesCell(o) {
 
 export async function renderFlows(main, _p, query, stale) {
   const since = query.get('since') || '';
+  const from = query.get('from') || '';
+  const to = query.get('to') || '';
   document.title = 'Flows · Scout';
   const sinceIn = h('input', { type: 'number', name: 'since', value: since, min: 1950, max: 2100, placeholder: 'any year' });
+  const fromIn = h('input', { type: 'search', name: 'from', value: from, placeholder: 'any organisation' });
+  const toIn = h('input', { type: 'search', name: 'to', value: to, placeholder: 'any organisation' });
   const out = h('section', { 'aria-live': 'polite' });
   mount(main, h('div', { class: 'page-head' }, h('h1', {}, 'Flows between labs')),
-    h('form', { class: 'search', onsubmit: (ev) => { ev.preventDefault(); go('/flows', { since: sinceIn.value }); } },
-      h('div', { class: 'search-main' }, field('Moves since', sinceIn), h('button', { type: 'submit', class: 'primary' }, 'Show'))),
+    h('form', { class: 'search', onsubmit: (ev) => { ev.preventDefault(); go('/flows', { since: sinceIn.value, from: fromIn.value.trim(), to: toIn.value.trim() }); } },
+      h('div', { class: 'search-main' }, field('Moves since', sinceIn), field('From', fromIn), field('To', toIn), h('button', { type: 'submit', class: 'primary' }, 'Show'))),
     out);
-  const r = await api.get(`/api/flows${qs({ since, limit: 100, matrix: 10 })}`);
+  // With a from/to filter the page shows those moves only, not the whole matrix.
+  const filtered = Boolean(from || to);
+  let r;
+  try {
+    r = await api.get(`/api/flows${qs({ since, from, to, limit: 100, matrix: filtered ? 0 : 10 })}`);
+  } catch (e) {
+    if (!stale()) mount(out, errorBox(e));
+    return;
+  }
   if (stale()) return;
   mount(out,
-    r.matrix && r.matrix.orgs.length ? h('div', { class: 'card' }, h('h2', {}, 'Who moves where'), h('p', { class: 'muted' }, 'Left: where researchers left; right: where they went. Band width is the number of moves.'), flowDiagram(r.matrix)) : empty('No moves recorded.'),
+    filtered ? null : r.matrix && r.matrix.orgs.length ? h('div', { class: 'card' }, h('h2', {}, 'Who moves where'), h('p', { class: 'muted' }, 'Left: where researchers left; right: where they went. Band width is the number of moves.'), flowDiagram(r.matrix)) : empty('No moves recorded.'),
     h('section', { class: 'card' }, h('h2', {}, `Moves (${r.moves.length})`), h('div', { class: 'table-wrap' }, h('table', { class: 'compact' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'num' }, 'Year'), h('th', { scope: 'col' }, 'Researcher'), h('th', { scope: 'col' }, 'From'), h('th', { scope: 'col' }, 'To'), h('th', { scope: 'col', class: 'hide-s' }, 'Evidence'))),
       h('tbody', {}, r.moves.map((m) => h('tr', {},

@@ -1,6 +1,6 @@
 // The pipeline board: one column per stage. Cards move by drag and drop, by the arrow keys
 // (← →) on a focused card, or with the card's stage menu. The server's transition table
-// decides: a refused move stays put and shows the server's message.
+// decides: a refused move stays put and shows the server's message on the card and above the board.
 
 import { api, canWrite, STAGES } from './api.js';
 import { h, mount, empty, toast } from './dom.js';
@@ -40,7 +40,19 @@ export async function render(main, _p, _q, stale) {
     } catch (e) {
       alert.textContent = `${c.name} was not moved: ${e.message}`;
       alert.classList.add('show');
-      if (cardEl) cardEl.focus();
+      // The card stays in its stage, its menu back on that stage, the reason beside it.
+      const el = cardEl || columns.get(c.stage).list.querySelector(`[data-id="${c.id}"]`);
+      if (el) {
+        const sel = el.querySelector('select.move');
+        if (sel) sel.value = c.stage;
+        let why = el.querySelector('.move-error');
+        if (!why) {
+          why = h('p', { class: 'move-error small' });
+          el.append(why);
+        }
+        why.textContent = `Not moved to ${to}: ${e.message}`;
+        el.focus();
+      }
     }
   }
 
