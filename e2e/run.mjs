@@ -460,10 +460,14 @@ let arenaSession = null;
 await test('leak radius: the profile lists shortlist members within one and two hops; the shortlist page shows the approach order', async () => {
   // A co-author of the top researcher joins the pipeline, so the radius cannot be empty.
   const g = (await recruiterApi.get(`/api/researchers/${encodeURIComponent(topKey)}/neighbourhood?limit=5`)).json;
-  const co = g.nodes.find((n) => n.hop === 1);
+  // One person, one candidate: a co-author not in the pipeline yet, if there is one.
+  const held = new Set((await recruiterApi.get('/api/candidates?limit=1000')).json.candidates.map((c) => c.researcher_key));
+  const co = g.nodes.find((n) => n.hop === 1 && !held.has(n.key)) || g.nodes.find((n) => n.hop === 1);
   assert.ok(co, 'the top researcher has a co-author');
-  const made = await recruiterApi.post('/api/candidates', { name: co.name, researcher_key: co.key, tags: ['coauthor'] });
-  assert.equal(made.status, 201, JSON.stringify(made.json));
+  if (!held.has(co.key)) {
+    const made = await recruiterApi.post('/api/candidates', { name: co.name, researcher_key: co.key, tags: ['coauthor'] });
+    assert.equal(made.status, 201, JSON.stringify(made.json));
+  }
   const api = (await recruiterApi.get(`/api/radius?focus=${encodeURIComponent(topKey)}`)).json;
   const f = api.focus;
   assert.ok(f.radius.within_one.some((x) => x.researcher === co.id), 'the co-author is within one hop');
@@ -507,7 +511,8 @@ await test('leak radius: the profile lists shortlist members within one and two 
 
 await test('arena: an owner creates a blind session from finalists; only owners see the form', async () => {
   // Three more finalists next to the one the seeding left at that stage.
-  const more = (await recruiterApi.get(`/api/list?topic=${encodeURIComponent(TOPIC)}&limit=14`)).json.rows.slice(9, 12);
+  const held = new Set((await recruiterApi.get('/api/candidates?limit=1000')).json.candidates.map((c) => c.researcher_key));
+  const more = (await recruiterApi.get(`/api/list?topic=${encodeURIComponent(TOPIC)}&limit=20`)).json.rows.slice(9).filter((r) => !held.has(r.researcher.key)).slice(0, 3);
   for (const row of more) {
     const c = await recruiterApi.post('/api/candidates', { name: row.researcher.name, researcher_key: row.researcher.key, source_org: row.researcher.current_org || undefined, tags: ['llm', 'arena'] });
     for (const to of ['shortlisted', 'finalist']) assert.equal((await recruiterApi.post(`/api/candidates/${c.json.candidate.id}/stage`, { to })).status, 200);
@@ -1018,6 +1023,17 @@ await test('top bar search: "/" then a name with a typo finds the researcher, th
   await vpage.locator('section.find-results.researchers li > a').first().click();
   await vpage.waitForFunction(() => window.location.hash.startsWith('#/r/'));
   await shots(vctx, `#/search?q=${encodeURIComponent(typo)}`, 'search', 'section.find-results');
+});
+
+await test('one person, one candidate: a second candidate is refused; the profile shows the stage, not "Add"', async () => {
+  const cand = (await recruiterApi.get(`/api/candidates/${candidateId}`)).json.candidate;
+  assert.ok(cand.researcher_key, 'the candidate was added from the List with a researcher key');
+  const dup = await recruiterApi.post('/api/candidates', { name: `${cand.name} (again)`, researcher_key: cand.researcher_key });
+  assert.equal(dup.status, 409);
+  assert.ok(dup.json.error.message.includes(`#${candidateId}`), dup.json.error.message);
+  await visit(rpage, `#/r/${encodeURIComponent(cand.researcher_key)}`);
+  await rpage.locator('.pipeline-slot a.chip', { hasText: `In pipeline · ${cand.stage}` }).waitFor();
+  assert.equal(await rpage.getByRole('button', { name: 'Add to pipeline' }).count(), 0);
 });
 
 await test('organisations: size filter; flows: from/to filter; an unknown organisation is named', async () => {

@@ -22,7 +22,6 @@ use rustc_hash::FxHashSet;
 use scout_corpus::name_search::NameIndex;
 use scout_corpus::orgs::OrgType;
 use scout_corpus::researchers::{self, CareerStage, Researcher};
-use scout_corpus::rusqlite::OptionalExtension;
 use scout_corpus::{Corpus, CorpusError, TextIndex};
 use scout_network::flows::{FlowQuery, flows, matrix};
 use scout_network::orgs::{OrgQuery, rank_orgs};
@@ -39,6 +38,8 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
+
+mod search;
 
 /// Most rows any list endpoint returns.
 const MAX_LIMIT: usize = 500;
@@ -304,7 +305,7 @@ pub fn corpus_routes(api: Arc<CorpusApi>) -> Router<AppState> {
         .route("/api/orgs", get(orgs))
         .route("/api/flows", get(flow_list))
         .route("/api/radius", get(leak_radius))
-        .route("/api/search", get(search))
+        .route("/api/search", get(search::search))
         .layer(Extension(api))
 }
 
@@ -810,114 +811,6 @@ async fn flow_list(
             .transpose()
             .map_err(network_err)?;
         Ok(Json(json!({"moves": rows, "matrix": m})))
-    })
-    .await
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SearchParams {
-    q: String,
-    limit: Option<usize>,
-}
-
-/// Longest search text accepted (a name, not a document).
-const MAX_SEARCH_CHARS: usize = 200;
-
-async fn search(
-    State(state): State<AppState>,
-    Extension(api): Api,
-    auth: Auth,
-    ApiQuery(p): ApiQuery<SearchParams>,
-) -> ApiResult<Json<Value>> {
-    auth.require(Role::Viewer)?;
-    let q = p.q.trim().to_string();
-    if q.chars().filter(|c| c.is_alphanumeric()).count() < 2 {
-        return Err(ApiError::bad_request(
-            "q must hold at least two letters or digits",
-        ));
-    }
-    if q.chars().count() > MAX_SEARCH_CHARS {
-        return Err(ApiError::bad_request(format!(
-            "q is longer than {MAX_SEARCH_CHARS} characters: search for a name"
-        )));
-    }
-    let limit = clamp_limit(p.limit, 10).min(50);
-    // The workspace's candidates, matched by the same rules (read like the board does, so the
-    // read is audited).
-    let pool = state
-        .store
-        .list_candidates(
-            &auth.actor,
-            &CandidateFilter {
-                limit: Some(1000),
-                ..CandidateFilter::default()
-            },
-        )
-        .await?;
-    let names = NameIndex::from_names(pool.iter().map(|c| (c.id, c.name.as_str(), 0)));
-    let candidates: Vec<Value> = names
-        .search(&q, limit)
-        .into_iter()
-        .filter_map(|m| pool.iter().find(|c| c.id == m.researcher_id))
-        .map(|c| {
-            json!({"id": c.id, "name": c.name, "stage": c.stage, "researcher_key": c.researcher_key,
-                   "source_org": c.source_org})
-        })
-        .collect();
-    let query = q.clone();
-    api.with(move |c| {
-        let conn = c.corpus.conn();
-        let mut researchers = Vec::new();
-        for m in c.names.search(&query, limit) {
-            let Some(r) = researchers::by_id(conn, m.researcher_id).map_err(corpus_err)? else {
-                continue;
-            };
-            let top_paper: Option<Value> = conn
-                .query_row(
-                    "SELECT w.title, w.year, w.venue FROM authorship_researcher a
-                     JOIN works w ON w.id = a.work_id WHERE a.researcher_id = ?1
-                     ORDER BY COALESCE(w.citations, 0) DESC, w.year DESC, w.id LIMIT 1",
-                    [r.id],
-                    |row| {
-                        Ok(json!({"title": row.get::<_, String>(0)?,
-                                  "year": row.get::<_, Option<i32>>(1)?,
-                                  "venue": row.get::<_, Option<String>>(2)?}))
-                    },
-                )
-                .optional()
-                .map_err(|e| corpus_err(e.into()))?;
-            researchers.push(json!({
-                "id": r.id, "key": r.key, "name": r.name, "current_org": r.current_org,
-                "n_works": r.n_works, "first_year": r.first_year, "last_year": r.last_year,
-                "matched_words": m.words, "similarity": m.similarity, "top_paper": top_paper,
-            }));
-        }
-        let pattern = format!("%{}%", scout_corpus::names::fold(&query).trim());
-        let mut stmt = conn
-            .prepare_cached(
-                "SELECT id, name, org_type, country, current_researchers FROM organisations
-                 WHERE key LIKE ?1 OR name LIKE ?1
-                 ORDER BY current_researchers DESC, name LIMIT ?2",
-            )
-            .map_err(|e| corpus_err(e.into()))?;
-        let orgs: Vec<Value> = stmt
-            .query_map(
-                scout_corpus::rusqlite::params![pattern, limit as i64],
-                |row| {
-                    Ok(
-                        json!({"id": row.get::<_, i64>(0)?, "name": row.get::<_, String>(1)?,
-                          "org_type": row.get::<_, String>(2)?,
-                          "country": row.get::<_, Option<String>>(3)?,
-                          "current_researchers": row.get::<_, i64>(4)?}),
-                    )
-                },
-            )
-            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
-            .map_err(|e| corpus_err(e.into()))?;
-        Ok(Json(json!({
-            "query": query, "researchers": researchers, "candidates": candidates, "orgs": orgs,
-        })))
     })
     .await
 }

@@ -1085,6 +1085,74 @@ fn demo_corpus() -> std::path::PathBuf {
         .clone()
 }
 
+/// One person, one candidate: a second candidate for a researcher key, or a key moved onto
+/// another candidate's, is a 409 naming the candidate that holds it; an erased candidate frees
+/// the key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_candidate_per_researcher() {
+    for backend in backends() {
+        let env = start(&backend, ServerConfig::default()).await;
+        let rick = env.client(Role::Recruiter);
+        let first = rick
+            .post(
+                "/api/candidates",
+                &json!({"name": "Ada Lovelace", "researcher_key": "r-ada"}),
+            )
+            .await;
+        assert_eq!(first.status, 201, "{}", first.text());
+        let first_id = first.json()["candidate"]["id"].as_i64().expect("id");
+        let again = rick
+            .post(
+                "/api/candidates",
+                &json!({"name": "A. Lovelace", "researcher_key": "r-ada"}),
+            )
+            .await;
+        assert_eq!(again.status, 409, "{backend:?}");
+        let message = again.json()["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(message.contains(&format!("#{first_id}")), "{message}");
+        let other = rick
+            .post(
+                "/api/candidates",
+                &json!({"name": "Grace Hopper", "researcher_key": "r-grace"}),
+            )
+            .await
+            .json();
+        let other_id = other["candidate"]["id"].as_i64().expect("id");
+        let moved = rick
+            .patch(
+                &format!("/api/candidates/{other_id}"),
+                &json!({"researcher_key": "r-ada"}),
+            )
+            .await;
+        assert_eq!(moved.status, 409);
+        // Keeping one's own key is not a conflict.
+        let same = rick
+            .patch(
+                &format!("/api/candidates/{first_id}"),
+                &json!({"researcher_key": "r-ada"}),
+            )
+            .await;
+        assert_eq!(same.status, 200, "{}", same.text());
+        let none = rick
+            .post(
+                "/api/candidates",
+                &json!({"name": "No Key", "email": "nk@example.org"}),
+            )
+            .await;
+        assert_eq!(none.status, 201);
+        let none2 = rick
+            .post("/api/candidates", &json!({"name": "No Key 2"}))
+            .await;
+        assert_eq!(
+            none2.status, 201,
+            "candidates without a researcher key are not limited"
+        );
+    }
+}
+
 /// The top bar's search: a researcher found through a typo, a candidate by name, an
 /// organisation by a word of its name; too short or too long a query is a 400.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -194,7 +194,7 @@ export async function render(main, _params, query, stale) {
   // The rows do not wait for the pipeline (asked only now, so it does not compete with the
   // List for the server): add buttons appear once it is known who is a candidate already.
   const pipeline = api.get(CANDIDATES_ALL)
-    .then((r) => new Map(r.candidates.filter((c) => c.researcher_key).map((c) => [c.researcher_key, c.id])))
+    .then((r) => new Map(r.candidates.filter((c) => c.researcher_key).map((c) => [c.researcher_key, { id: c.id, stage: c.stage }])))
     .catch(() => new Map());
   await actions.complete;
   if (stale()) return;
@@ -301,7 +301,7 @@ function renderResults(results, list, inPipeline, f, more) {
 function fillAction(td, r, inPipeline, f) {
   const existing = inPipeline.get(r.key);
   if (existing) {
-    mount(td, h('a', { class: 'chip ok', href: `#/candidates/${existing}` }, 'In pipeline'));
+    mount(td, h('a', { class: 'chip ok', href: `#/candidates/${existing.id}`, title: `In the pipeline, stage ${existing.stage}` }, 'In pipeline', h('span', { class: 'wide' }, ` · ${existing.stage}`)));
     return;
   }
   if (!canWrite()) {
@@ -314,8 +314,8 @@ function fillAction(td, r, inPipeline, f) {
     action.disabled = true;
     try {
       const c = await api.post('/api/candidates', { name: r.name, researcher_key: r.key, source_org: r.current_org || undefined, tags: [f.role ? 'role search' : f.topic.slice(0, 40)] });
-      inPipeline.set(r.key, c.candidate.id);
-      mount(td, h('a', { class: 'chip ok', href: `#/candidates/${c.candidate.id}` }, 'In pipeline'));
+      inPipeline.set(r.key, { id: c.candidate.id, stage: c.candidate.stage });
+      mount(td, h('a', { class: 'chip ok', href: `#/candidates/${c.candidate.id}`, title: `In the pipeline, stage ${c.candidate.stage}` }, 'In pipeline', h('span', { class: 'wide' }, ` · ${c.candidate.stage}`)));
       toast(`${r.name} added to the pipeline (sourced).`);
     } catch (e) {
       action.disabled = false;

@@ -2,7 +2,7 @@
 // the score explanation for a topic, warm paths from our organisation, and the leak radius
 // (who on the shortlist is one or two co-author hops away).
 
-import { api, qs, canWrite } from './api.js';
+import { api, qs, canWrite, CANDIDATES_ALL } from './api.js';
 import { h, s, mount, fmt, field, empty, errorBox, toast } from './dom.js';
 import { explain } from './explain.js';
 import { go } from './router.js';
@@ -16,7 +16,8 @@ export async function render(main, [key], query, stale) {
   const r = p.researcher;
   document.title = `${r.name} · Scout`;
   const ids = [['OpenReview', r.openreview_id], ['ORCID', r.orcid], ['OpenAlex', r.openalex_id], ['DBLP', r.dblp_id]].filter(([, v]) => v);
-  const addBtn = canWrite() ? h('button', { type: 'button', class: 'primary', onclick: () => addToPipeline(r, topic, addBtn) }, 'Add to pipeline') : null;
+  // Filled once the pipeline is known: the candidate's stage, or an add button (never both).
+  const pipelineSlot = h('span', { class: 'pipeline-slot' });
   const topicIn = h('input', { type: 'search', name: 'topic', value: topic, placeholder: 'topic for the score' });
   mount(main,
     h('div', { class: 'page-head profile-head' },
@@ -29,7 +30,7 @@ export async function render(main, [key], query, stale) {
         h('p', { class: 'muted small' }, r.trained_at ? `Trained at ${r.trained_at} — ${r.trained_evidence || 'inferred'}` : 'Trained at: unknown (no early papers at a university as a student-style author)'),
         h('p', { class: 'ids muted' }, h('code', {}, r.key), ...ids.map(([k, v]) => h('span', {}, ` · ${k} ${v}`))),
       ),
-      h('div', { class: 'head-actions' }, h('a', { class: 'button', href: `#/r/${encodeURIComponent(r.key)}/graph` }, 'Co-author graph'), addBtn),
+      h('div', { class: 'head-actions' }, h('a', { class: 'button', href: `#/r/${encodeURIComponent(r.key)}/graph` }, 'Co-author graph'), pipelineSlot),
     ),
     h('div', { class: 'stats' },
       stat('Papers', fmt.int(r.n_works)), stat('Citations', fmt.int(r.citations)), stat('First paper', r.first_year ?? '–'), stat('Career stage', p.stage ? (r.stage_at_least && p.stage !== 'senior' ? `at least ${p.stage}` : p.stage) : '–'), stat('Co-authors', fmt.int(data.coauthor_degree)),
@@ -51,6 +52,15 @@ export async function render(main, [key], query, stale) {
     h('section', { class: 'card', 'aria-labelledby': 'pp' }, h('h2', { id: 'pp' }, `Papers (${p.papers.length})`), papers(p.papers)),
     data.other_matches.length ? h('section', { class: 'card' }, h('h2', {}, 'Others with this name'), h('ul', {}, data.other_matches.map((m) => h('li', {}, h('a', { href: `#/r/${encodeURIComponent(m.key)}` }, m.name), h('span', { class: 'muted' }, ` · ${m.n_works} papers · ${m.current_org || '–'}`))))) : null,
   );
+  const known = await api.get(CANDIDATES_ALL).catch(() => null);
+  if (stale()) return;
+  const candidate = known?.candidates.find((c) => c.researcher_key === r.key);
+  if (candidate) {
+    mount(pipelineSlot, h('a', { class: 'chip ok', href: `#/candidates/${candidate.id}` }, `In pipeline · ${candidate.stage}`));
+  } else if (known && canWrite()) {
+    const addBtn = h('button', { type: 'button', class: 'primary', onclick: () => addToPipeline(r, topic, addBtn) }, 'Add to pipeline');
+    mount(pipelineSlot, addBtn);
+  }
 }
 
 async function addToPipeline(r, topic, btn) {

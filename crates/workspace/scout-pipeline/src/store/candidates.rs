@@ -33,6 +33,9 @@ impl Store {
             if let Some(owner) = new.owner_id {
                 check_user_exists(&mut tx.tx, owner).await?;
             }
+            if let Some(k) = &key {
+                one_candidate_per_researcher(&mut tx.tx, k, None).await?;
+            }
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO candidates (name, email, researcher_key, source_org, stage, owner_id, \
                  stage_entered_at, created_at, updated_at, career_stage) \
@@ -144,6 +147,9 @@ impl Store {
             }
             if let Some(v) = &patch.researcher_key {
                 c.researcher_key = optional_text("researcher_key", Some(v), 300)?;
+                if let Some(k) = &c.researcher_key {
+                    one_candidate_per_researcher(&mut tx.tx, k, Some(c.id)).await?;
+                }
                 changed.push("researcher_key");
             }
             if let Some(v) = &patch.source_org {
@@ -431,5 +437,29 @@ mod erased {
         fn value(&self) -> serde_json::Value {
             serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
         }
+    }
+}
+
+/// One person, one candidate: refuses a researcher key another (non-erased) candidate holds,
+/// naming that candidate. Workspaces that already hold two keep them (nothing is changed
+/// behind the committee's back); only new ones are refused.
+async fn one_candidate_per_researcher(
+    conn: &mut AnyConnection,
+    key: &str,
+    except: Option<i64>,
+) -> Result<()> {
+    let holder: Option<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, name, stage FROM candidates \
+         WHERE researcher_key = $1 AND erased_at IS NULL AND id <> $2 ORDER BY id LIMIT 1",
+    )
+    .bind(key)
+    .bind(except.unwrap_or(-1))
+    .fetch_optional(&mut *conn)
+    .await?;
+    match holder {
+        Some((id, name, stage)) => Err(Error::Conflict(format!(
+            "researcher {key} is already candidate #{id} ({name}, {stage}): one person, one candidate"
+        ))),
+        None => Ok(()),
     }
 }
