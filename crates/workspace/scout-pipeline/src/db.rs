@@ -1,5 +1,5 @@
-//! Opening the pipeline database (SQLite or PostgreSQL through sqlx's `Any` driver), the
-//! numbered migrations of each dialect, and write transactions.
+//! Opening the pipeline database (SQLite or PostgreSQL through sqlx's `Any` driver), its
+//! migrations ([`migrate`]: sqlx's migrator, one per dialect), and write transactions.
 //!
 //! SQLite: WAL with `synchronous=FULL`, so a commit is on disk (WAL fsynced) before it is
 //! acknowledged — a kill -9 or a power cut loses no acknowledged write. (`NORMAL` would survive
@@ -18,54 +18,14 @@ use tokio::sync::{Mutex, MutexGuard};
 
 use crate::error::{Error, Result};
 
+mod migrate;
+
 /// Which SQL dialect the pool speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
     Sqlite,
     Postgres,
 }
-
-struct Migration {
-    version: i64,
-    name: &'static str,
-    sqlite: &'static str,
-    postgres: &'static str,
-}
-
-/// The migrations, in order. Each dialect has its own folder with the same numbered files.
-const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "pipeline",
-        sqlite: include_str!("../migrations/sqlite/0001_pipeline.sql"),
-        postgres: include_str!("../migrations/postgres/0001_pipeline.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "committee",
-        sqlite: include_str!("../migrations/sqlite/0002_committee.sql"),
-        postgres: include_str!("../migrations/postgres/0002_committee.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "time_zones_login_failures",
-        sqlite: include_str!("../migrations/sqlite/0003_time_zones_login_failures.sql"),
-        postgres: include_str!("../migrations/postgres/0003_time_zones_login_failures.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "career_stage",
-        sqlite: include_str!("../migrations/sqlite/0004_career_stage.sql"),
-        postgres: include_str!("../migrations/postgres/0004_career_stage.sql"),
-    },
-    // Followed by a Rust step: `store::erasure::redact_tag_text`.
-    Migration {
-        version: 5,
-        name: "erasure",
-        sqlite: include_str!("../migrations/sqlite/0005_erasure.sql"),
-        postgres: include_str!("../migrations/postgres/0005_erasure.sql"),
-    },
-];
 
 /// How to open the store.
 #[derive(Debug, Clone)]
@@ -177,7 +137,7 @@ impl Db {
             dialect,
             write_lock: Mutex::new(()),
         };
-        db.migrate().await?;
+        db.migrate(url).await?;
         Ok(db)
     }
 
@@ -218,50 +178,17 @@ impl Db {
         }
     }
 
-    async fn migrate(&self) -> Result<()> {
+    /// Applies the pending migrations (taking over the earlier runner's record), in one write
+    /// transaction: see [`migrate`].
+    async fn migrate(&self, url: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "CREATE TABLE IF NOT EXISTS pipeline_migrations (\
-             version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
-        )
-        .execute(&mut *tx.tx)
-        .await?;
-        if self.dialect == Dialect::Postgres {
-            // Two servers starting at once must not both apply a migration.
-            sqlx::query("LOCK TABLE pipeline_migrations IN EXCLUSIVE MODE")
-                .execute(&mut *tx.tx)
-                .await?;
-        }
-        let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM pipeline_migrations")
-            .fetch_all(&mut *tx.tx)
-            .await?;
-        for m in MIGRATIONS {
-            if applied.contains(&m.version) {
-                continue;
-            }
-            let sql = match self.dialect {
-                Dialect::Sqlite => m.sqlite,
-                Dialect::Postgres => m.postgres,
-            };
-            sqlx::raw_sql(sql).execute(&mut *tx.tx).await?;
-            if m.version == 5 {
-                crate::store::erasure::redact_tag_text(&mut tx).await?;
-            }
-            sqlx::query(
-                "INSERT INTO pipeline_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-            )
-            .bind(m.version)
-            .bind(m.name)
-            .bind(crate::time::now_ms())
-            .execute(&mut *tx.tx)
-            .await?;
-        }
+        migrate::run(&mut tx, &redact(url)).await?;
         tx.commit().await
     }
 
     /// The newest migration version known to this build.
     pub fn schema_version() -> i64 {
-        MIGRATIONS.last().map_or(0, |m| m.version)
+        migrate::latest_version()
     }
 
     /// Writes a consistent copy of a SQLite database to `out` (`VACUUM INTO`, safe while
@@ -383,7 +310,8 @@ async fn preflight_sqlite(url: &str, path: &std::path::Path, create: bool) -> Re
     .await
     .map_err(|e| unusable(e.to_string()))?;
     let _ = conn.close().await;
-    if !tables.is_empty() && !tables.iter().any(|t| t == "pipeline_migrations") {
+    let scout = |t: &String| t == "_sqlx_migrations" || t == migrate::LEGACY_TABLE;
+    if !tables.is_empty() && !tables.iter().any(scout) {
         return Err(unusable(format!(
             "a SQLite database of something else (tables {}{}) — the corpus?",
             tables
@@ -398,18 +326,23 @@ async fn preflight_sqlite(url: &str, path: &std::path::Path, create: bool) -> Re
     Ok(())
 }
 
-/// Whether the pipeline's migrations table exists.
+/// Whether the pipeline's migration record exists (sqlx's, or the earlier runner's). One
+/// statement, so a takeover committing meanwhile (which swaps the tables) is seen whole.
 async fn has_schema(pool: &AnyPool, dialect: Dialect) -> Result<bool> {
     let sql = match dialect {
         Dialect::Sqlite => {
-            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'pipeline_migrations'"
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ($1, $2)"
         }
         Dialect::Postgres => {
-            "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'pipeline_migrations' \
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_name IN ($1, $2) \
              AND table_schema = current_schema()"
         }
     };
-    let n: i64 = sqlx::query_scalar(sql).fetch_one(pool).await?;
+    let n: i64 = sqlx::query_scalar(sql)
+        .bind("_sqlx_migrations")
+        .bind(migrate::LEGACY_TABLE)
+        .fetch_one(pool)
+        .await?;
     Ok(n > 0)
 }
 

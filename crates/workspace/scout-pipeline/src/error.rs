@@ -26,6 +26,9 @@ pub enum Error {
     /// The file is there but is not a usable pipeline database (empty, damaged, foreign).
     #[error("pipeline database {db} is unusable: {reason}")]
     Unusable { db: String, reason: String },
+    /// A schema migration failed (the open applied none of the pending ones).
+    #[error("schema migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("unsupported database URL {0:?} (expected sqlite:… or postgres://…)")]
     BadUrl(String),
     #[error("password hashing failed: {0}")]

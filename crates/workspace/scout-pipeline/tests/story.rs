@@ -366,7 +366,7 @@ async fn schema_2_meetings_upgrade_to_utc() {
     assert_eq!(m[0].starts_at, 1_780_000_000_000);
     assert_eq!(m[0].time_zone, "UTC");
     assert_eq!(m[0].starts_local, "2026-05-28T20:26:40+00:00");
-    let applied: i64 = sqlx::query_scalar("SELECT MAX(version) FROM pipeline_migrations")
+    let applied: i64 = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
         .fetch_one(store.db().pool())
         .await
         .expect("version");
