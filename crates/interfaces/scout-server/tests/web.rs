@@ -697,7 +697,15 @@ async fn leak_radius_of_the_pipeline() {
         assert_eq!(r.status, 201, "{}", r.text());
         made.push(r.json()["candidate"]["id"].as_i64().expect("id"));
     }
-    let r = post(serde_json::json!({"name": "Gone", "researcher_key": a_key})).await;
+    // Withdrawn, linked to a fourth researcher of the List (one person, one candidate).
+    let d_key = arr(&list["rows"], "rows")
+        .iter()
+        .filter_map(|row| row["researcher"]["key"].as_str())
+        .find(|k| ![&a_key, &b_key, &c_key].iter().any(|x| x.as_str() == *k))
+        .expect("a fourth researcher")
+        .to_string();
+    let r = post(serde_json::json!({"name": "Gone", "researcher_key": d_key})).await;
+    assert_eq!(r.status, 201, "{}", r.text());
     let gone = r.json()["candidate"]["id"].as_i64().expect("id");
     let moves: [(i64, &[&str]); 3] = [
         (made[0], &["shortlisted", "finalist"]),
