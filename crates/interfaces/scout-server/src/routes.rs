@@ -615,7 +615,12 @@ async fn create_candidate(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     auth.require(Role::Recruiter)?;
     let c = state.store.create_candidate(&auth.actor, &req).await?;
-    Ok((StatusCode::CREATED, Json(json!({"candidate": c}))))
+    // A warning, not a refusal (namesakes exist): the same e-mail or a compatible name.
+    let possible_duplicates = state.store.likely_duplicates(&c).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"candidate": c, "possible_duplicates": possible_duplicates})),
+    ))
 }
 
 async fn get_candidate(

@@ -1150,6 +1150,33 @@ async fn one_candidate_per_researcher() {
             none2.status, 201,
             "candidates without a researcher key are not limited"
         );
+        // Likely duplicates are a warning with the reason, not a refusal.
+        let initial = rick
+            .post(
+                "/api/candidates",
+                &json!({"name": "A. Lovelace", "email": "other@example.org"}),
+            )
+            .await;
+        assert_eq!(initial.status, 201);
+        let warned = initial.json()["possible_duplicates"].clone();
+        assert_eq!(warned[0]["id"].as_i64(), Some(first_id), "{warned}");
+        assert_eq!(warned[0]["reason"], "compatible name");
+        let mail = rick
+            .post(
+                "/api/candidates",
+                &json!({"name": "Someone Else", "email": "NK@example.org"}),
+            )
+            .await
+            .json();
+        assert_eq!(
+            mail["possible_duplicates"][0]["reason"], "same e-mail",
+            "{mail}"
+        );
+        assert_eq!(
+            other["possible_duplicates"].as_array().map(Vec::len),
+            Some(0),
+            "{other}"
+        );
     }
 }
 

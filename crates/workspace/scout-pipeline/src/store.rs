@@ -56,6 +56,7 @@ mod stage_overrides;
 mod users;
 
 pub(crate) use audited::{Entry, audit};
+pub use candidates::LikelyDuplicate;
 pub use erasure::ErasureReport;
 pub use pipeline_export::{ExportedCandidate, ExportedCompensation, PipelineExport};
 pub use users::{NewSession, SessionInfo};

@@ -139,3 +139,9 @@ export const api = {
 
 export const isOwner = () => session.user && session.user.role === 'owner';
 export const canWrite = () => session.user && (session.user.role === 'owner' || session.user.role === 'recruiter');
+
+/** The server's likely-duplicate warning for a new candidate, as a sentence (or nothing). */
+export function dupWarning(created) {
+  const d = created.possible_duplicates || [];
+  return d.length ? ` Possibly the same person as ${d.map((x) => `#${x.id} ${x.name} (${x.reason}, ${x.stage})`).join('; ')}.` : '';
+}

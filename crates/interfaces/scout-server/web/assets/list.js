@@ -1,7 +1,7 @@
 // The List: topic search with filters, sortable rows, score bars split by paper and factor,
 // and add-to-pipeline.
 
-import { api, canWrite, listPath, isPrefetched, CANDIDATES_ALL } from './api.js';
+import { api, canWrite, listPath, isPrefetched, CANDIDATES_ALL, dupWarning } from './api.js';
 import { h, mount, fmt, field, stackedBar, empty, errorBox, toast } from './dom.js';
 import { go } from './router.js';
 import { explain } from './explain.js';
@@ -316,7 +316,7 @@ function fillAction(td, r, inPipeline, f) {
       const c = await api.post('/api/candidates', { name: r.name, researcher_key: r.key, source_org: r.current_org || undefined, tags: [f.role ? 'role search' : f.topic.slice(0, 40)] });
       inPipeline.set(r.key, { id: c.candidate.id, stage: c.candidate.stage });
       mount(td, h('a', { class: 'chip ok', href: `#/candidates/${c.candidate.id}`, title: `In the pipeline, stage ${c.candidate.stage}` }, 'In pipeline', h('span', { class: 'wide' }, ` · ${c.candidate.stage}`)));
-      toast(`${r.name} added to the pipeline (sourced).`);
+      toast(`${r.name} added to the pipeline (sourced).${dupWarning(c)}`);
     } catch (e) {
       action.disabled = false;
       toast(e.message, 'error');

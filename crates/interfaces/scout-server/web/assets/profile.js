@@ -2,7 +2,7 @@
 // the score explanation for a topic, warm paths from our organisation, and the leak radius
 // (who on the shortlist is one or two co-author hops away).
 
-import { api, qs, canWrite, CANDIDATES_ALL } from './api.js';
+import { api, qs, canWrite, CANDIDATES_ALL, dupWarning } from './api.js';
 import { h, s, mount, fmt, field, empty, errorBox, toast } from './dom.js';
 import { explain } from './explain.js';
 import { go } from './router.js';
@@ -67,7 +67,7 @@ async function addToPipeline(r, topic, btn) {
   btn.disabled = true;
   try {
     const c = await api.post('/api/candidates', { name: r.name, researcher_key: r.key, source_org: r.current_org || undefined, tags: topic ? [topic.slice(0, 40)] : [] });
-    toast(`${r.name} added to the pipeline.`);
+    toast(`${r.name} added to the pipeline.${dupWarning(c)}`);
     go(`/candidates/${c.candidate.id}`);
   } catch (e) {
     btn.disabled = false;

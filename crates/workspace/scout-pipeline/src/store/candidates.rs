@@ -463,3 +463,91 @@ async fn one_candidate_per_researcher(
         None => Ok(()),
     }
 }
+
+/// Another candidate who is likely the same person as a new one.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LikelyDuplicate {
+    pub id: i64,
+    pub name: String,
+    pub stage: String,
+    /// `same e-mail` or `compatible name`.
+    pub reason: &'static str,
+}
+
+impl Store {
+    /// Candidates other than `c` (not erased) who are likely the same person: the same e-mail
+    /// address, or a compatible name (the same surname, and first names that agree or where one
+    /// is the other's initial: "A. Lovelace" and "Ada Lovelace"). A warning for the committee,
+    /// not a refusal: namesakes exist.
+    pub async fn likely_duplicates(&self, c: &Candidate) -> Result<Vec<LikelyDuplicate>> {
+        let rows: Vec<(i64, String, Option<String>, String)> = sqlx::query_as(
+            "SELECT id, name, email, stage FROM candidates WHERE id <> $1 AND erased_at IS NULL \
+             ORDER BY id",
+        )
+        .bind(c.id)
+        .fetch_all(&self.db.pool)
+        .await?;
+        let email = c.email.as_deref().map(str::to_lowercase);
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, name, other_email, stage)| {
+                let reason =
+                    if email.is_some() && other_email.as_deref().map(str::to_lowercase) == email {
+                        "same e-mail"
+                    } else if compatible_names(&c.name, &name) {
+                        "compatible name"
+                    } else {
+                        return None;
+                    };
+                Some(LikelyDuplicate {
+                    id,
+                    name,
+                    stage,
+                    reason,
+                })
+            })
+            .collect())
+    }
+}
+
+/// The same surname, and first names equal or one the other's initial.
+fn compatible_names(a: &str, b: &str) -> bool {
+    let words = |s: &str| -> Vec<String> {
+        scout_corpus::names::fold(s)
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let (a, b) = (words(a), words(b));
+    let (Some((a_last, a_rest)), Some((b_last, b_rest))) = (a.split_last(), b.split_last()) else {
+        return false;
+    };
+    if a_last != b_last {
+        return false;
+    }
+    match (a_rest.first(), b_rest.first()) {
+        (Some(x), Some(y)) => {
+            x == y
+                || (x.chars().count() == 1 && y.starts_with(x.as_str()))
+                || (y.chars().count() == 1 && x.starts_with(y.as_str()))
+        }
+        // A surname alone matches nothing: too weak.
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod duplicate_tests {
+    use super::compatible_names;
+
+    #[test]
+    fn names_compatible_by_initial_and_accents() {
+        assert!(compatible_names("Ada Lovelace", "A. Lovelace"));
+        assert!(compatible_names("Jürgen Schmidhuber", "jurgen schmidhuber"));
+        assert!(compatible_names("Ada King Lovelace", "Ada Lovelace"));
+        assert!(!compatible_names("Ada Lovelace", "Bea Lovelace"));
+        assert!(!compatible_names("Ada Lovelace", "Ada Byron"));
+        assert!(!compatible_names("Lovelace", "Ada Lovelace"));
+    }
+}
