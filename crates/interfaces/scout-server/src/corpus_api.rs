@@ -69,7 +69,8 @@ struct Inner {
     index: TextIndex,
     model: RankModel,
     graph: Graph,
-    names: NameIndex,
+    /// Built on the first name search, not at load (the List does not need it).
+    names: Option<NameIndex>,
     as_of: i32,
 }
 
@@ -91,13 +92,12 @@ impl Inner {
         let as_of = corpus.latest_year().map_err(corpus_err)?.unwrap_or(2025);
         let model = RankModel::load(corpus.conn()).map_err(rank_err)?;
         let graph = Graph::load(corpus.conn()).map_err(network_err)?;
-        let names = NameIndex::load(corpus.conn()).map_err(corpus_err)?;
         Ok(Inner {
             corpus,
             index,
             model,
             graph,
-            names,
+            names: None,
             as_of,
         })
     }

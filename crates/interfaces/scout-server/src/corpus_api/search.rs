@@ -72,9 +72,17 @@ pub(super) async fn search(
         .collect();
     let query = q.clone();
     api.with(move |c| {
+        if c.names.is_none() {
+            c.names = Some(NameIndex::load(c.corpus.conn()).map_err(corpus_err)?);
+        }
         let conn = c.corpus.conn();
         let mut researchers = Vec::new();
-        for m in c.names.search(&query, limit) {
+        let found = c
+            .names
+            .as_ref()
+            .map(|n| n.search(&query, limit))
+            .unwrap_or_default();
+        for m in found {
             let Some(r) = researchers::by_id(conn, m.researcher_id).map_err(corpus_err)? else {
                 continue;
             };
