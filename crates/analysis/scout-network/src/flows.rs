@@ -16,14 +16,14 @@ pub struct FlowQuery {
     pub limit: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Evidence {
     pub work_id: i64,
     pub title: String,
     pub year: i32,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FlowRow {
     pub researcher_id: i64,
     pub researcher: String,
@@ -138,7 +138,7 @@ pub fn flows(conn: &Connection, q: &FlowQuery) -> Result<Vec<FlowRow>> {
 }
 
 /// Moves among the `top` organisations with the most moves in and out.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Matrix {
     pub orgs: Vec<String>,
     /// `counts[i][j]`: moves from `orgs[i]` to `orgs[j]`.

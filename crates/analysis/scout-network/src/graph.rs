@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::error::Result;
 
 /// A tie between two researchers.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Tie {
     pub papers: u32,
     /// Σ over joint papers of recency / (authors − 1).

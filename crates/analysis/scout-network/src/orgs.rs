@@ -51,7 +51,7 @@ impl OrgQuery {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct OrgPerson {
     pub researcher_id: i64,
     pub name: String,
@@ -59,7 +59,7 @@ pub struct OrgPerson {
     pub rank: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct OrgRow {
     pub rank: usize,
     pub org_id: i64,
@@ -85,14 +85,14 @@ pub struct OrgRow {
     pub left: Vec<OrgMove>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct YearCount {
     pub year: i32,
     pub researchers: i64,
 }
 
 /// A researcher who joined (from `other`) or left (for `other`) an organisation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct OrgMove {
     pub researcher_id: i64,
     pub name: String,

@@ -118,7 +118,7 @@ pub fn best_chains(
 }
 
 /// A joint paper justifying a hop.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct JointPaper {
     pub work_id: i64,
     pub title: String,
@@ -151,7 +151,7 @@ pub fn joint_papers(conn: &Connection, a: u32, b: u32, limit: usize) -> Result<V
 }
 
 /// One hop of a described chain.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Hop {
     pub from: u32,
     pub from_name: String,
@@ -162,7 +162,7 @@ pub struct Hop {
     pub papers: Vec<JointPaper>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct DescribedChain {
     pub warmth: f64,
     pub hops: Vec<Hop>,

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::graph::Graph;
 
 /// A target within reach of another.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Reach {
     pub researcher: u32,
     /// 1: co-authors; 2: a shared co-author.
@@ -19,7 +19,7 @@ pub struct Reach {
     pub strength: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Radius {
     pub target: u32,
     pub within_one: Vec<Reach>,
@@ -87,7 +87,7 @@ pub fn radius(graph: &Graph, targets: &[u32]) -> Vec<Radius> {
 }
 
 /// One wave of approaches: targets to contact together.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Wave {
     pub number: usize,
     pub targets: Vec<u32>,

@@ -70,7 +70,7 @@ pub struct ListQuery {
 }
 
 /// Switches for the score factors; a factor switched off counts as 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Factors {
     pub impact: bool,
     pub role: bool,
@@ -111,7 +111,7 @@ impl ListQuery {
 }
 
 /// The factors of one paper's contribution to one researcher's score.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Contribution {
     pub work_id: i64,
     pub work_key: String,
@@ -142,7 +142,7 @@ pub struct Contribution {
     pub contribution: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ListRow {
     pub rank: usize,
     pub researcher: Researcher,
@@ -154,7 +154,7 @@ pub struct ListRow {
     pub top_papers: Vec<Contribution>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ListResult {
     pub topic: String,
     pub as_of_year: i32,

@@ -14,7 +14,9 @@ use crate::stored::decode_authors;
 /// Career stage from years since first publication (early ≤ 6, mid 7–12, senior > 12): the
 /// corpus's estimate, the List's filter and the committee's override all use this one type
 /// (the recruiting pipeline's funnel stage is `scout_pipeline::stage::Stage`, another thing).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum CareerStage {
@@ -51,7 +53,7 @@ impl CareerStage {
 }
 
 /// One row of the `researchers` table.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Researcher {
     pub id: i64,
     pub key: String,
@@ -266,7 +268,7 @@ pub fn suggest(conn: &Connection, query: &str, limit: usize) -> Result<Vec<Resea
 }
 
 /// A paper in a profile.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ProfilePaper {
     pub work_id: i64,
     pub key: String,
@@ -293,7 +295,7 @@ pub fn is_not_accepted(status: &str) -> bool {
     s.contains("reject") || s.contains("withdraw")
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Coauthor {
     pub researcher_id: i64,
     pub name: String,
@@ -301,7 +303,7 @@ pub struct Coauthor {
     pub last_year: Option<i32>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct AffiliationPeriod {
     pub org: String,
     pub first_year: i32,
@@ -309,7 +311,7 @@ pub struct AffiliationPeriod {
     pub papers: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Profile {
     pub researcher: Researcher,
     pub stage: Option<CareerStage>,

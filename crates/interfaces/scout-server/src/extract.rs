@@ -1,5 +1,6 @@
 //! Extractors whose rejections are `ApiError`s (JSON messages, 4xx): JSON bodies, query
-//! strings and path parameters.
+//! strings and path parameters. Bodies and queries are read only as the types the route table
+//! names for the route (`route::check_input`).
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
@@ -8,15 +9,17 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
+use crate::route::check_input;
 
 /// A JSON body. Malformed JSON → 400, wrong types or unknown fields → 422, missing content
 /// type → 415, too large → 413.
 pub struct ApiJson<T>(pub T);
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+impl<T: DeserializeOwned + 'static, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        check_input::<T>(req.extensions(), true)?;
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
             Err(rej) => Err(json_rejection(rej)),
@@ -44,10 +47,11 @@ fn json_rejection(rej: JsonRejection) -> ApiError {
 /// A query string (unknown parameters and bad values → 400).
 pub struct ApiQuery<T>(pub T);
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+impl<T: DeserializeOwned + 'static, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        check_input::<T>(&parts.extensions, false)?;
         match Query::<T>::from_request_parts(parts, state).await {
             Ok(Query(v)) => Ok(ApiQuery(v)),
             Err(rej) => Err(query_rejection(rej)),

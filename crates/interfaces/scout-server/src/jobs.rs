@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use axum::http::StatusCode;
+use schemars::JsonSchema;
 use scout_pipeline::{Actor, Role, Store};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -26,7 +27,7 @@ use crate::error::ApiError;
 pub const KEPT_JOBS: usize = 30;
 
 /// What a job does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum JobKind {
     /// Upload a data file, ingest it into the corpus, refresh, reload the List's models.
@@ -44,7 +45,7 @@ impl JobKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Running,
@@ -53,9 +54,9 @@ pub enum Status {
     Cancelled,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
-enum PhaseState {
+pub enum PhaseState {
     Pending,
     Running,
     Done,
@@ -282,70 +283,140 @@ impl Job {
 
     /// The status answer: phases, the running phase's progress with rate and ETA, the
     /// message, the result and where to download it.
-    pub fn to_json(&self) -> Value {
+    pub fn view(&self) -> JobView {
         let s = self.lock();
         let running = s.phases.iter().find(|p| p.state == PhaseState::Running);
-        let progress = match (running, &s.probe) {
-            (Some(phase), Some(probe)) => {
-                let sample = probe();
-                let elapsed = phase.started.map_or(0.0, |t| t.elapsed().as_secs_f64());
-                let rate =
-                    (elapsed > 0.25 && sample.done > 0).then(|| sample.done as f64 / elapsed);
-                let fraction = sample
-                    .total
-                    .filter(|t| *t > 0)
-                    .map(|t| (sample.done as f64 / t as f64).min(1.0));
-                let eta = match (sample.total, rate) {
-                    (Some(total), Some(r)) if r > 0.0 => {
-                        Some(total.saturating_sub(sample.done) as f64 / r)
-                    }
-                    _ => None,
+        let progress = running.map(|phase| {
+            let elapsed = phase.started.map_or(0.0, |t| t.elapsed().as_secs_f64());
+            let Some(probe) = &s.probe else {
+                return Progress {
+                    done: 0,
+                    total: None,
+                    unit: None,
+                    fraction: None,
+                    rate_per_second: None,
+                    eta_seconds: None,
+                    elapsed_seconds: elapsed,
+                    detail: Map::new(),
                 };
-                json!({
-                    "done": sample.done, "total": sample.total, "unit": sample.unit,
-                    "fraction": fraction, "rate_per_second": rate, "eta_seconds": eta,
-                    "elapsed_seconds": elapsed, "detail": sample.detail,
-                })
+            };
+            let sample = probe();
+            let rate = (elapsed > 0.25 && sample.done > 0).then(|| sample.done as f64 / elapsed);
+            let fraction = sample
+                .total
+                .filter(|t| *t > 0)
+                .map(|t| (sample.done as f64 / t as f64).min(1.0));
+            let eta = match (sample.total, rate) {
+                (Some(total), Some(r)) if r > 0.0 => {
+                    Some(total.saturating_sub(sample.done) as f64 / r)
+                }
+                _ => None,
+            };
+            Progress {
+                done: sample.done,
+                total: sample.total,
+                unit: Some(sample.unit),
+                fraction,
+                rate_per_second: rate,
+                eta_seconds: eta,
+                elapsed_seconds: elapsed,
+                detail: sample.detail,
             }
-            (Some(phase), None) => json!({
-                "done": 0, "total": null, "unit": null, "fraction": null, "rate_per_second": null,
-                "eta_seconds": null,
-                "elapsed_seconds": phase.started.map_or(0.0, |t| t.elapsed().as_secs_f64()),
-                "detail": {},
-            }),
-            _ => Value::Null,
-        };
-        let phases: Vec<Value> = s
+        });
+        let phases = s
             .phases
             .iter()
-            .map(|p| json!({"name": p.name, "label": p.label, "state": p.state, "seconds": p.seconds}))
+            .map(|p| PhaseView {
+                name: p.name,
+                label: p.label,
+                state: p.state,
+                seconds: p.seconds,
+            })
             .collect();
         let download = s
             .output
             .as_ref()
             .filter(|_| s.status == Status::Succeeded)
-            .map(|o| {
-                json!({"url": format!("/api/jobs/{}/download", self.id), "file_name": o.file_name,
-                       "content_type": o.content_type, "bytes": o.bytes})
+            .map(|o| Download {
+                url: format!("/api/jobs/{}/download", self.id),
+                file_name: o.file_name.clone(),
+                content_type: o.content_type,
+                bytes: o.bytes,
             });
-        json!({
-            "id": self.id,
-            "kind": self.kind,
-            "title": self.title,
-            "status": s.status,
-            "created_by": self.actor.name,
-            "created_at": scout_pipeline::time::rfc3339(self.created_at),
-            "finished_at": s.finished_at.map(scout_pipeline::time::rfc3339),
-            "elapsed_seconds": self.started.elapsed().as_secs_f64(),
-            "phase": running.map(|p| p.name),
-            "phases": phases,
-            "progress": progress,
-            "cancellable": s.status == Status::Running && s.cancellable,
-            "message": s.message,
-            "result": s.result,
-            "download": download,
-        })
+        JobView {
+            id: self.id,
+            kind: self.kind,
+            title: self.title.clone(),
+            status: s.status,
+            created_by: self.actor.name.clone(),
+            created_at: scout_pipeline::time::rfc3339(self.created_at),
+            finished_at: s.finished_at.map(scout_pipeline::time::rfc3339),
+            elapsed_seconds: self.started.elapsed().as_secs_f64(),
+            phase: running.map(|p| p.name),
+            phases,
+            progress,
+            cancellable: s.status == Status::Running && s.cancellable,
+            message: s.message.clone(),
+            result: s.result.clone(),
+            download,
+        }
     }
+}
+
+/// A job as the API shows it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct JobView {
+    pub id: u64,
+    pub kind: JobKind,
+    pub title: String,
+    pub status: Status,
+    pub created_by: String,
+    /// RFC 3339.
+    pub created_at: String,
+    pub finished_at: Option<String>,
+    pub elapsed_seconds: f64,
+    /// The running phase's name.
+    pub phase: Option<&'static str>,
+    pub phases: Vec<PhaseView>,
+    /// The running phase's counters (none when nothing runs).
+    pub progress: Option<Progress>,
+    pub cancellable: bool,
+    pub message: Option<String>,
+    /// What a finished job produced (counts, file names), by kind.
+    pub result: Option<Value>,
+    pub download: Option<Download>,
+}
+
+/// One phase of a job.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct PhaseView {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub state: PhaseState,
+    pub seconds: Option<f64>,
+}
+
+/// The running phase's progress: done of total in `unit`, rate and time left.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Progress {
+    pub done: u64,
+    pub total: Option<u64>,
+    pub unit: Option<&'static str>,
+    pub fraction: Option<f64>,
+    pub rate_per_second: Option<f64>,
+    pub eta_seconds: Option<f64>,
+    pub elapsed_seconds: f64,
+    /// Phase-specific counters (records and rejects while parsing, the identity step…).
+    pub detail: Map<String, Value>,
+}
+
+/// A finished export's file.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Download {
+    pub url: String,
+    pub file_name: String,
+    pub content_type: &'static str,
+    pub bytes: u64,
 }
 
 /// The jobs of one server.

@@ -15,167 +15,77 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
+use axum::Extension;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Extension, Json};
 use http_body::{Body as _, Frame};
-use scout_pipeline::Role;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::jobs::{Job, JobKind, Jobs, Status, counter_probe};
+use crate::jobs::{Job, JobKind, JobView, Jobs, Status, counter_probe};
 use crate::jobs_run::{self, PipelineFormat};
-use crate::routes::Route;
-
-const V: Option<Role> = Some(Role::Viewer);
-const O: Option<Role> = Some(Role::Owner);
-
-/// The job routes (in the router and the OpenAPI document with `routes::ROUTES`).
-pub const JOB_ROUTES: &[Route] = &[
-    Route {
-        method: "GET",
-        path: "/api/jobs",
-        role: V,
-        summary: "Recent jobs (yours; owners: everyone's) and the upload limits",
-        body: None,
-        handler: || get(list_jobs),
-    },
-    Route {
-        method: "POST",
-        path: "/api/jobs/ingest",
-        role: O,
-        summary: "Upload a data file (raw body, query: name) and ingest it: parse, refresh, reload the List (202; 409 while another ingest runs; 413 over the upload limit)",
-        body: None,
-        handler: || post(start_ingest),
-    },
-    Route {
-        method: "POST",
-        path: "/api/jobs/export",
-        role: V,
-        summary: "Start an export: kind pipeline (format csv or json; compensation only for owners) or parquet (owners; one .tar)",
-        body: Some(&["kind", "format"]),
-        handler: || post(start_export),
-    },
-    Route {
-        method: "GET",
-        path: "/api/jobs/{id}",
-        role: V,
-        summary: "A job's status: phases, progress (done, total, rate, ETA), message, result, download",
-        body: None,
-        handler: || get(job_status),
-    },
-    Route {
-        method: "POST",
-        path: "/api/jobs/{id}/cancel",
-        role: V,
-        summary: "Cancel a running job (409 in a phase that cannot be interrupted)",
-        body: None,
-        handler: || post(cancel_job),
-    },
-    Route {
-        method: "GET",
-        path: "/api/jobs/{id}/download",
-        role: V,
-        summary: "Download a finished export",
-        body: None,
-        handler: || get(download),
-    },
-];
+use crate::route::Reply;
 
 type JobsExt = Extension<Arc<Jobs>>;
-
-/// The job routes' responses for the OpenAPI document (beyond the generic ones).
-pub fn document_responses(r: &Route, responses: &mut serde_json::Map<String, Value>) {
-    let error = |desc: &str| json!({"description": desc, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
-    if r.path.contains("{id}") {
-        responses.insert("404".into(), error("No such job (or not yours)"));
-    }
-    match (r.method, r.path) {
-        ("POST", "/api/jobs/ingest") => {
-            responses.remove("200");
-            responses.insert("202".into(), json!({"description": "Uploaded; the ingest runs (poll GET /api/jobs/{id})", "content": {"application/json": {}}}));
-            responses.insert("400".into(), error("Bad name, or the upload was cut short"));
-            responses.insert("409".into(), error("Another ingest is running"));
-            responses.insert(
-                "413".into(),
-                error("The file is larger than the upload limit"),
-            );
-            responses.insert(
-                "415".into(),
-                error("Not a kind of file `scout ingest` reads"),
-            );
-            responses.insert("503".into(), error("The server has no corpus path"));
-        }
-        ("POST", "/api/jobs/export") => {
-            responses.remove("200");
-            responses.insert("202".into(), json!({"description": "The export runs (poll GET /api/jobs/{id})", "content": {"application/json": {}}}));
-            responses.insert(
-                "409".into(),
-                error("A Parquet export or an ingest is running"),
-            );
-        }
-        ("POST", "/api/jobs/{id}/cancel") => {
-            responses.insert(
-                "409".into(),
-                error("Finished, or in a phase that cannot be interrupted"),
-            );
-        }
-        ("GET", "/api/jobs/{id}/download") => {
-            responses.insert(
-                "200".into(),
-                json!({"description": "The file", "content": {
-                "text/csv": {}, "application/json": {}, "application/x-tar": {}}}),
-            );
-            responses.insert(
-                "409".into(),
-                error("The job has no file (not finished, failed, or an ingest)"),
-            );
-        }
-        _ => {}
-    }
-}
 
 /// The kinds of file `scout ingest` reads, for messages.
 const ACCEPTED: &str = "paperlists JSON Lines or OpenAlex works/authors/institutions (.jsonl, .json, .ndjson; plain or .gz)";
 
-async fn list_jobs(Extension(jobs): JobsExt, auth: Auth) -> ApiResult<Json<Value>> {
-    auth.require(Role::Viewer)?;
-    let list: Vec<Value> = jobs.list(&auth.actor).iter().map(|j| j.to_json()).collect();
-    Ok(Json(json!({
-        "jobs": list,
-        "limits": {
-            "max_upload_bytes": jobs.max_upload_bytes,
-            "accepted": ACCEPTED,
-            "ingest": jobs.corpus.path().is_some(),
+/// Recent jobs, and what an upload may be.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct JobList {
+    jobs: Vec<JobView>,
+    limits: UploadLimits,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct UploadLimits {
+    max_upload_bytes: u64,
+    /// The kinds of file an ingest reads.
+    accepted: &'static str,
+    /// Whether this server can ingest (it was given a corpus path).
+    ingest: bool,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct OneJob {
+    job: JobView,
+}
+
+pub(crate) async fn list_jobs(Extension(jobs): JobsExt, auth: Auth) -> ApiResult<Reply<JobList>> {
+    Ok(Reply::ok(JobList {
+        jobs: jobs.list(&auth.actor).iter().map(|j| j.view()).collect(),
+        limits: UploadLimits {
+            max_upload_bytes: jobs.max_upload_bytes,
+            accepted: ACCEPTED,
+            ingest: jobs.corpus.path().is_some(),
         },
-    })))
+    }))
 }
 
-async fn job_status(
+pub(crate) async fn job_status(
     Extension(jobs): JobsExt,
     auth: Auth,
     ApiPath(id): ApiPath<u64>,
-) -> ApiResult<Json<Value>> {
-    auth.require(Role::Viewer)?;
-    Ok(Json(
-        json!({"job": jobs.visible(id, &auth.actor)?.to_json()}),
-    ))
+) -> ApiResult<Reply<OneJob>> {
+    Ok(Reply::ok(OneJob {
+        job: jobs.visible(id, &auth.actor)?.view(),
+    }))
 }
 
-async fn cancel_job(
+pub(crate) async fn cancel_job(
     Extension(jobs): JobsExt,
     auth: Auth,
     ApiPath(id): ApiPath<u64>,
-) -> ApiResult<Json<Value>> {
-    auth.require(Role::Viewer)?;
+) -> ApiResult<Reply<OneJob>> {
     let job = jobs.visible(id, &auth.actor)?;
     job.request_cancel()?;
-    Ok(Json(json!({"job": job.to_json()})))
+    Ok(Reply::ok(OneJob { job: job.view() }))
 }
 
 /// A file name for the upload: the last path segment, limited to safe characters, of a
@@ -220,9 +130,9 @@ fn too_large(bytes: u64, limit: u64) -> ApiError {
     )
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct UploadParams {
+pub(crate) struct UploadParams {
     name: String,
 }
 
@@ -262,14 +172,13 @@ impl Drop for UploadGuard {
     }
 }
 
-async fn start_ingest(
+pub(crate) async fn start_ingest(
     Extension(jobs): JobsExt,
     auth: Auth,
     ApiQuery(q): ApiQuery<UploadParams>,
     headers: HeaderMap,
     mut body: Body,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    auth.require(Role::Owner)?;
+) -> ApiResult<Reply<OneJob>> {
     let Some(corpus_path) = jobs.corpus.path().map(std::path::Path::to_path_buf) else {
         return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -397,23 +306,22 @@ async fn start_ingest(
         path,
         name,
     ));
-    Ok((StatusCode::ACCEPTED, Json(json!({"job": job.to_json()}))))
+    Ok(Reply(StatusCode::ACCEPTED, OneJob { job: job.view() }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct ExportReq {
+pub(crate) struct ExportReq {
     kind: String,
     #[serde(default)]
     format: Option<String>,
 }
 
-async fn start_export(
+pub(crate) async fn start_export(
     Extension(jobs): JobsExt,
     auth: Auth,
     ApiJson(req): ApiJson<ExportReq>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    auth.require(Role::Viewer)?;
+) -> ApiResult<Reply<OneJob>> {
     let job = match req.kind.as_str() {
         "pipeline" => {
             let format = match req.format.as_deref().unwrap_or("csv") {
@@ -450,7 +358,13 @@ async fn start_export(
             job
         }
         "parquet" => {
-            auth.require(Role::Owner)?;
+            // The corpus export holds every researcher: owners only (the route itself is open
+            // to viewers for the pipeline export).
+            if !auth.is_owner() {
+                return Err(ApiError::forbidden(
+                    "the Parquet export of the corpus needs the owner role",
+                ));
+            }
             if req.format.as_deref().is_some_and(|f| f != "tar") {
                 return Err(ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
@@ -495,7 +409,7 @@ async fn start_export(
         }
     };
     tracing::info!(job = job.id, kind = ?job.kind, "export started");
-    Ok((StatusCode::ACCEPTED, Json(json!({"job": job.to_json()}))))
+    Ok(Reply(StatusCode::ACCEPTED, OneJob { job: job.view() }))
 }
 
 /// A response body fed by a blocking reader thread through a bounded channel.
@@ -517,12 +431,11 @@ impl http_body::Body for ChannelBody {
     }
 }
 
-async fn download(
+pub(crate) async fn download(
     Extension(jobs): JobsExt,
     auth: Auth,
     ApiPath(id): ApiPath<u64>,
 ) -> ApiResult<Response> {
-    auth.require(Role::Viewer)?;
     let job = jobs.visible(id, &auth.actor)?;
     let Some(out) = job.output() else {
         if job.removed_by_erasure() {

@@ -1,56 +1,100 @@
-//! The OpenAPI 3.1 document, generated from the route table.
+//! The OpenAPI 3.1 document, generated from the route table: paths, least roles, and the
+//! schemas of queries, bodies and answers derived from the Rust types the table names
+//! (`schemars`), so the document describes what the handlers really read and write.
 
+use schemars::SchemaGenerator;
+use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};
 
-use crate::corpus_api::CORPUS_ROUTES;
-use crate::routes::all_routes;
+use crate::route::{Access, Answer, Body, Route, Typed};
 
 fn error_response(desc: &str) -> Value {
     json!({"description": desc, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
 }
 
-/// The schema of a body field, where the name alone does not say enough.
-fn field_schema(path: &str, field: &str) -> Value {
-    match (path.ends_with("/meetings"), field) {
-        (true, "starts_at") => json!({
-            "type": "string",
-            "description": "An instant with an offset (2026-05-01T08:00:00Z, 2026-05-01T10:00:00+02:00), or with time_zone a local wall time (2026-05-01T10:00). A local time skipped by a DST change is refused (422); a repeated one means the earlier instant (send the offset for the later).",
-            "examples": ["2026-05-01T10:00", "2026-05-01T08:00:00Z"]
-        }),
-        (true, "time_zone") => json!({
-            "type": "string",
-            "description": "IANA time zone the meeting is in (unknown names: 422). Absent: UTC.",
-            "examples": ["Europe/Zurich", "America/New_York"]
-        }),
-        (true, "duration_minutes") => json!({"type": "integer", "minimum": 1, "maximum": 1440}),
-        (true, "attendees") => json!({"type": "array", "items": {"type": "string"}}),
-        _ => json!({}),
-    }
+/// The schema of a path parameter, by its name.
+fn path_parameter(name: &str) -> Value {
+    let schema = match name {
+        "id" | "message_id" => json!({"type": "integer", "format": "int64"}),
+        _ => json!({"type": "string"}),
+    };
+    json!({"name": name, "in": "path", "required": true, "schema": schema})
 }
 
-/// The document served at `/api/openapi.json`.
-pub fn document() -> Value {
-    let mut paths = Map::new();
-    for r in all_routes() {
-        let params: Vec<Value> = r
-            .path
-            .split('/')
-            .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-            .map(|name| {
-                let schema = if name == "tag" {
-                    json!({"type": "string"})
-                } else {
-                    json!({"type": "integer", "format": "int64"})
-                };
-                json!({"name": name, "in": "path", "required": true, "schema": schema})
-            })
-            .collect();
-        let mut responses = Map::new();
-        responses.insert(
-            "200".into(),
-            json!({"description": "OK", "content": {"application/json": {}}}),
-        );
-        if r.body.is_some() {
+/// The schema a type's reference points at (the definition itself for a named type).
+fn resolve(generator: &SchemaGenerator, schema: &Value) -> Value {
+    schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.rsplit('/').next())
+        .and_then(|name| generator.definitions().get(name))
+        .cloned()
+        .unwrap_or_else(|| schema.clone())
+}
+
+/// One query parameter per field of the query type.
+fn query_parameters(generator: &mut SchemaGenerator, typed: Typed) -> Vec<Value> {
+    let schema = (typed.schema)(generator).to_value();
+    let object = resolve(generator, &schema);
+    let required: Vec<&str> = object
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let Some(properties) = object.get("properties").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    properties
+        .iter()
+        .map(|(name, schema)| {
+            let mut p = json!({
+                "name": name,
+                "in": "query",
+                "required": required.contains(&name.as_str()),
+                "schema": schema,
+            });
+            if let Some(d) = schema.get("description") {
+                p["description"] = d.clone();
+            }
+            p
+        })
+        .collect()
+}
+
+fn operation(generator: &mut SchemaGenerator, r: &Route) -> Value {
+    let mut parameters: Vec<Value> = r
+        .path
+        .split('/')
+        .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .map(path_parameter)
+        .collect();
+    let mut responses = Map::new();
+    match r.answer {
+        Answer::Json(status, typed) => {
+            let schema = (typed.schema)(generator).to_value();
+            responses.insert(
+                status.to_string(),
+                json!({"description": "OK", "content": {"application/json": {"schema": schema}}}),
+            );
+        }
+        Answer::File(types, description) => {
+            let content: Map<String, Value> = types
+                .iter()
+                .map(|t| ((*t).to_string(), json!({"schema": {"type": "string"}})))
+                .collect();
+            responses.insert(
+                "200".into(),
+                json!({"description": description, "content": content}),
+            );
+        }
+    }
+    if let Some(query) = r.query {
+        parameters.extend(query_parameters(generator, query));
+        responses.insert("400".into(), error_response("Bad query parameters"));
+    }
+    match r.body {
+        Body::None => {}
+        Body::Json(_) | Body::Bytes(..) => {
             responses.insert(
                 "400".into(),
                 error_response("Malformed JSON or bad parameters"),
@@ -61,92 +105,71 @@ pub fn document() -> Value {
                 error_response("Wrong types, unknown fields or invalid values"),
             );
         }
-        if r.role.is_some() {
-            responses.insert(
-                "401".into(),
-                error_response("Not authenticated, or session expired"),
-            );
-            responses.insert(
-                "403".into(),
-                error_response("Role too low, or missing/wrong X-CSRF-Token on a cookie request"),
-            );
-        }
-        if r.path.contains("{id}") {
-            responses.insert("404".into(), error_response("No such candidate"));
-        }
-        if r.path.ends_with("/stage") || r.path.ends_with("/decision") {
-            responses.insert("409".into(), error_response("Illegal stage transition"));
-        }
-        if r.path.starts_with("/api/jobs") {
-            crate::jobs_api::document_responses(r, &mut responses);
-        }
-        if r.path == "/api/login" {
-            responses.insert(
-                "429".into(),
-                error_response("Too many failed logins (Retry-After)"),
-            );
-        }
-        let mut op = json!({
-            "summary": r.summary,
-            "operationId": format!("{} {}", r.method.to_lowercase(), r.path),
-            "parameters": params,
-            "responses": responses,
-            "x-min-role": r.role.map(|x| x.as_str()),
-        });
-        if r.role.is_some() {
-            op["security"] = json!([{"session": [], "csrf": []}, {"bearer": []}]);
-        } else {
-            op["security"] = json!([]);
-        }
-        if let Some(fields) = r.body {
-            let props: Map<String, Value> = fields
-                .iter()
-                .map(|f| ((*f).to_string(), field_schema(r.path, f)))
-                .collect();
+    }
+    if let Access::AtLeast(_) = r.access {
+        responses.insert(
+            "401".into(),
+            error_response("Not authenticated, or session expired"),
+        );
+        responses.insert(
+            "403".into(),
+            error_response("Role too low, or missing/wrong X-CSRF-Token on a cookie request"),
+        );
+    }
+    if r.path.contains("{id}") {
+        responses.insert("404".into(), error_response("Not found (or not yours)"));
+    }
+    for (status, description) in r.errors {
+        responses.insert(status.to_string(), error_response(description));
+    }
+    let mut op = json!({
+        "summary": r.summary,
+        "operationId": format!("{} {}", r.method.to_lowercase(), r.path),
+        "parameters": parameters,
+        "responses": responses,
+        "x-min-role": r.least_role().map(|x| x.as_str()),
+    });
+    op["security"] = match r.access {
+        Access::Public => json!([]),
+        Access::AtLeast(_) => json!([{"session": [], "csrf": []}, {"bearer": []}]),
+    };
+    match r.body {
+        Body::None => {}
+        Body::Json(typed) => {
+            let schema = (typed.schema)(generator).to_value();
             op["requestBody"] = json!({
                 "required": true,
-                "content": {"application/json": {"schema": {"type": "object", "properties": props, "additionalProperties": false}}}
+                "content": {"application/json": {"schema": schema}}
             });
         }
-        if r.path == "/api/jobs/ingest" {
-            op["parameters"] = json!([{"name": "name", "in": "query", "required": true,
-                "description": "The file's name (its extension says how to read it)",
-                "schema": {"type": "string"}}]);
+        Body::Bytes(media, description) => {
             op["requestBody"] = json!({
                 "required": true,
-                "description": "The data file's bytes, streamed (paperlists JSON Lines or OpenAlex JSON; plain or gzip)",
-                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+                "description": description,
+                "content": {media: {"schema": {"type": "string", "format": "binary"}}}
             });
         }
+    }
+    op
+}
+
+/// The document served at `/api/openapi.json`, for the routes of `routes`.
+pub fn document(routes: &[Route]) -> Value {
+    let mut generator = SchemaSettings::draft2020_12()
+        .with(|s| s.definitions_path = "#/components/schemas/".into())
+        .into_generator();
+    let mut paths = Map::new();
+    for r in routes {
+        let op = operation(&mut generator, r);
         let entry = paths.entry(r.path.to_string()).or_insert_with(|| json!({}));
         entry[r.method.to_lowercase()] = op;
     }
-    // The read-only corpus routes: any signed-in role; 503 when the server has no corpus.
-    for (method, path, summary) in CORPUS_ROUTES {
-        let params: Vec<Value> = path
-            .split('/')
-            .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
-            .collect();
-        let op = json!({
-            "summary": summary,
-            "operationId": format!("{} {path}", method.to_lowercase()),
-            "parameters": params,
-            "responses": {
-                "200": {"description": "OK", "content": {"application/json": {}}},
-                "400": error_response("Bad query parameters"),
-                "401": error_response("Not authenticated, or session expired"),
-                "404": error_response("No such researcher"),
-                "503": error_response("The server has no corpus"),
-            },
-            "x-min-role": "viewer",
-            "security": [{"session": []}, {"bearer": []}],
-        });
-        let entry = paths
-            .entry((*path).to_string())
-            .or_insert_with(|| json!({}));
-        entry[method.to_lowercase()] = op;
-    }
+    let mut schemas = generator.take_definitions(true);
+    schemas.insert(
+        "Error".into(),
+        json!({"type": "object", "properties": {"error": {"type": "object", "properties": {
+            "code": {"type": "string"}, "message": {"type": "string"}}}}}),
+    );
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -161,10 +184,7 @@ pub fn document() -> Value {
                 "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token"},
                 "bearer": {"type": "http", "scheme": "bearer"}
             },
-            "schemas": {
-                "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {
-                    "code": {"type": "string"}, "message": {"type": "string"}}}}}
-            }
+            "schemas": schemas,
         }
     })
 }

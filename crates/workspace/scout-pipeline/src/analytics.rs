@@ -48,7 +48,7 @@ pub struct Input {
     pub counteroffers: Vec<(i64, i64)>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, schemars::JsonSchema)]
 pub struct FunnelStep {
     pub stage: Stage,
     /// Candidates that ever reached this stage.
@@ -59,7 +59,7 @@ pub struct FunnelStep {
     pub conversion_from_previous: Option<f64>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, schemars::JsonSchema)]
 pub struct GroupFunnel {
     pub group: String,
     pub candidates: u64,
@@ -69,7 +69,7 @@ pub struct GroupFunnel {
     pub acceptance_rate: Option<f64>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, schemars::JsonSchema)]
 pub struct StageTime {
     pub stage: Stage,
     /// Completed stays in this stage.
@@ -81,7 +81,7 @@ pub struct StageTime {
     pub open_mean_days: Option<f64>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, schemars::JsonSchema)]
 pub struct AcceptanceBucket {
     pub label: String,
     pub offers: u64,
@@ -91,7 +91,7 @@ pub struct AcceptanceBucket {
 }
 
 /// Offer analytics (compensation: owners only).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, schemars::JsonSchema)]
 pub struct OfferAnalytics {
     /// Decided offers by annualised value, quartiles within each currency.
     pub by_value: Vec<AcceptanceBucket>,
@@ -99,7 +99,7 @@ pub struct OfferAnalytics {
     pub by_counteroffer: Vec<AcceptanceBucket>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, schemars::JsonSchema)]
 pub struct Report {
     pub candidates: u64,
     pub funnel: Vec<FunnelStep>,

@@ -39,7 +39,7 @@ pub const COMMITTEE_PRIOR: f64 = 0.1;
 const MAX_ITEMS: usize = 200;
 
 /// A new session (owners create sessions).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewArenaSession {
     pub title: String,
@@ -55,8 +55,17 @@ pub struct NewArenaSession {
     pub min_votes: Option<i64>,
 }
 
+/// A recorded vote: its id, and how many of the session's votes the member has cast.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct VoteReceipt {
+    pub vote: i64,
+    pub session_id: i64,
+    pub your_votes: i64,
+    pub member_cap: i64,
+}
+
 /// A vote on a ballot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum VoteOutcome {
     Left,
@@ -99,7 +108,7 @@ impl VoteOutcome {
 }
 
 /// One finalist as a viewer of the session may see them.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ArenaItem {
     pub alias: String,
     /// Present only when the viewer may see identities (blinding off, or an owner).
@@ -114,7 +123,7 @@ pub struct ArenaItem {
 }
 
 /// A session with its finalists.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ArenaSession {
     pub id: i64,
     pub title: String,
@@ -129,7 +138,7 @@ pub struct ArenaSession {
 }
 
 /// One side of a ballot.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct BallotSide {
     pub alias: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -147,7 +156,7 @@ pub struct BallotSide {
 }
 
 /// A pair to judge.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Ballot {
     pub id: i64,
     pub session_id: i64,

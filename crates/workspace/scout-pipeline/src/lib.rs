@@ -7,13 +7,13 @@
 pub mod analytics;
 pub mod audit;
 pub mod committee;
-pub mod corpus_link;
 pub mod db;
 pub mod error;
 pub mod ics;
 pub mod login_limit;
 pub mod model;
 pub mod offer;
+pub mod outreach;
 pub mod secret;
 pub mod stage;
 pub mod store;

@@ -21,7 +21,19 @@ pub(crate) fn ser_opt_time<S: Serializer>(ms: &Option<i64>, s: S) -> Result<S::O
 }
 
 /// What a user may do. Ordered: each role can do everything the ones before it can.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Reads candidates, history, notes, analytics.
@@ -61,12 +73,13 @@ impl FromStr for Role {
 }
 
 /// A user account.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct User {
     pub id: i64,
     pub name: String,
     pub role: Role,
     #[serde(serialize_with = "ser_time")]
+    #[schemars(with = "String")]
     pub created_at: i64,
     pub disabled: bool,
 }
@@ -80,19 +93,21 @@ pub struct Actor {
 }
 
 /// An API token's metadata (never the token itself, which is shown once).
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
 pub struct TokenInfo {
     pub id: i64,
     pub user_id: i64,
     pub label: String,
     #[serde(serialize_with = "ser_time")]
+    #[schemars(with = "String")]
     pub created_at: i64,
     #[serde(serialize_with = "ser_opt_time")]
+    #[schemars(with = "Option<String>")]
     pub revoked_at: Option<i64>,
 }
 
 /// A candidate in the pipeline.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
 pub struct Candidate {
     pub id: i64,
     pub name: String,
@@ -110,17 +125,21 @@ pub struct Candidate {
     #[sqlx(skip)]
     pub tags: Vec<String>,
     #[serde(serialize_with = "ser_time")]
+    #[schemars(with = "String")]
     pub stage_entered_at: i64,
     #[serde(serialize_with = "ser_time")]
+    #[schemars(with = "String")]
     pub created_at: i64,
     #[serde(serialize_with = "ser_time")]
+    #[schemars(with = "String")]
     pub updated_at: i64,
     #[serde(serialize_with = "ser_opt_time")]
+    #[schemars(with = "Option<String>")]
     pub erased_at: Option<i64>,
 }
 
 /// Fields of a new candidate.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCandidate {
     pub name: String,
@@ -139,7 +158,7 @@ pub struct NewCandidate {
 }
 
 /// A change to a candidate's fields: `None` keeps a field, an empty string clears it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CandidatePatch {
     #[serde(default)]
@@ -159,7 +178,7 @@ pub struct CandidatePatch {
 }
 
 /// Filters for listing candidates.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CandidateFilter {
     #[serde(default)]
@@ -175,7 +194,7 @@ pub struct CandidateFilter {
 }
 
 /// One stage move: who and when.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
 pub struct StageMove {
     pub id: i64,
     pub candidate_id: i64,
@@ -186,22 +205,24 @@ pub struct StageMove {
     pub reason: Option<String>,
     pub moved_by: String,
     #[serde(serialize_with = "ser_time")]
+    #[schemars(with = "String")]
     pub moved_at: i64,
 }
 
 /// A private note.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
 pub struct Note {
     pub id: i64,
     pub candidate_id: i64,
     pub author: String,
     pub body: String,
     #[serde(serialize_with = "ser_time")]
+    #[schemars(with = "String")]
     pub created_at: i64,
 }
 
 /// One revision of an offer, with its computed value.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Offer {
     pub id: i64,
     pub candidate_id: i64,
@@ -214,11 +235,12 @@ pub struct Offer {
     pub note: Option<String>,
     pub created_by: String,
     #[serde(serialize_with = "ser_time")]
+    #[schemars(with = "String")]
     pub created_at: i64,
 }
 
 /// A rival organisation's counteroffer.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
 pub struct Counteroffer {
     pub id: i64,
     pub candidate_id: i64,
@@ -228,11 +250,12 @@ pub struct Counteroffer {
     pub note: Option<String>,
     pub created_by: String,
     #[serde(serialize_with = "ser_time")]
+    #[schemars(with = "String")]
     pub created_at: i64,
 }
 
 /// How a message went out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     Email,
@@ -263,32 +286,37 @@ impl FromStr for Channel {
 }
 
 /// An outreach message and its reply.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
 pub struct Message {
     pub id: i64,
     pub candidate_id: i64,
     pub channel: Channel,
     pub body: String,
     #[serde(serialize_with = "ser_opt_time")]
+    #[schemars(with = "Option<String>")]
     pub sent_at: Option<i64>,
     pub reply: Option<String>,
     #[serde(serialize_with = "ser_opt_time")]
+    #[schemars(with = "Option<String>")]
     pub replied_at: Option<i64>,
     pub created_by: String,
     #[serde(serialize_with = "ser_time")]
+    #[schemars(with = "String")]
     pub created_at: i64,
 }
 
 /// A meeting with a candidate. The instant is the truth; the zone says how it is shown (and
 /// how calendars get it: `DTSTART;TZID=…`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Meeting {
     pub id: i64,
     pub candidate_id: i64,
     pub title: String,
     #[serde(serialize_with = "ser_time")]
+    #[schemars(with = "String")]
     pub starts_at: i64,
     #[serde(serialize_with = "ser_time")]
+    #[schemars(with = "String")]
     pub ends_at: i64,
     pub duration_minutes: i64,
     /// The IANA zone (`UTC` for meetings given as bare instants).
@@ -301,6 +329,7 @@ pub struct Meeting {
     pub attendees: Vec<String>,
     pub created_by: String,
     #[serde(serialize_with = "ser_time")]
+    #[schemars(with = "String")]
     pub created_at: i64,
 }
 

@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 /// The components of one offer revision. Amounts are whole units of `currency`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow, schemars::JsonSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct OfferTerms {
     /// ISO 4217 code, e.g. `USD`.

@@ -47,6 +47,7 @@ macro_rules! cand_filter {
 mod analytics_input;
 mod audited;
 mod candidates;
+pub use candidates::LikelyDuplicate;
 pub mod erasure;
 mod messages;
 mod offers;
@@ -56,7 +57,6 @@ mod stage_overrides;
 mod users;
 
 pub(crate) use audited::{Entry, audit};
-pub use candidates::LikelyDuplicate;
 pub use erasure::ErasureReport;
 pub use pipeline_export::{ExportedCandidate, ExportedCompensation, PipelineExport};
 pub use users::{NewSession, SessionInfo};

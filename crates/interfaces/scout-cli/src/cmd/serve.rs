@@ -36,9 +36,17 @@ pub struct Args {
     /// reverse proxy forwards in `Host`; repeat for several). Others get 421 (DNS rebinding).
     #[arg(long = "allowed-host", value_name = "NAME")]
     pub allowed_hosts: Vec<String>,
+    /// Print the API's OpenAPI document (JSON) and exit, without opening any database
+    #[arg(long)]
+    pub openapi: bool,
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
+    if args.openapi {
+        let document = scout_server::openapi::document(scout_server::routes::ROUTES);
+        println!("{}", serde_json::to_string_pretty(&document)?);
+        return Ok(0);
+    }
     let url = pipeline::url(ctx, &args.db)?;
     // The corpus is written by ingest jobs; the pipeline (with its audit chain) must be
     // another database so those writes never share its transactions.

@@ -3,39 +3,91 @@
 //! name.
 
 use axum::Extension;
-use axum::Json;
 use axum::extract::State;
+use schemars::JsonSchema;
 use scout_corpus::name_search::NameIndex;
 use scout_corpus::researchers;
 use scout_corpus::rusqlite::OptionalExtension;
-use scout_pipeline::Role;
+use scout_pipeline::Stage;
 use scout_pipeline::model::CandidateFilter;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
-use super::{Api, clamp_limit, corpus_err};
-use crate::AppState;
+use super::loaded::{Api, clamp_limit, corpus_err};
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
+use crate::route::Reply;
+use crate::state::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct SearchParams {
+pub(crate) struct SearchParams {
     q: String,
     limit: Option<usize>,
+}
+
+/// What a name search found.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct SearchAnswer {
+    query: String,
+    researchers: Vec<ResearcherHit>,
+    candidates: Vec<CandidateHit>,
+    orgs: Vec<OrgHit>,
+}
+
+/// A researcher whose name matches, with what tells namesakes apart.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct ResearcherHit {
+    id: i64,
+    key: String,
+    name: String,
+    current_org: Option<String>,
+    n_works: i64,
+    first_year: Option<i32>,
+    last_year: Option<i32>,
+    /// Name words matched (typos and prefixes allowed).
+    matched_words: usize,
+    similarity: f64,
+    /// Their most cited paper.
+    top_paper: Option<TopPaper>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct TopPaper {
+    title: String,
+    year: Option<i32>,
+    venue: Option<String>,
+}
+
+/// A candidate of the workspace whose name matches.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct CandidateHit {
+    id: i64,
+    name: String,
+    stage: Stage,
+    researcher_key: Option<String>,
+    source_org: Option<String>,
+}
+
+/// An organisation whose name matches.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct OrgHit {
+    id: i64,
+    name: String,
+    org_type: String,
+    country: Option<String>,
+    current_researchers: i64,
 }
 
 /// Longest search text accepted (a name, not a document).
 const MAX_SEARCH_CHARS: usize = 200;
 
-pub(super) async fn search(
+pub(crate) async fn search(
     State(state): State<AppState>,
     Extension(api): Api,
     auth: Auth,
     ApiQuery(p): ApiQuery<SearchParams>,
-) -> ApiResult<Json<Value>> {
-    auth.require(Role::Viewer)?;
+) -> ApiResult<Reply<SearchAnswer>> {
     let q = p.q.trim().to_string();
     if q.chars().filter(|c| c.is_alphanumeric()).count() < 2 {
         return Err(ApiError::bad_request(
@@ -61,13 +113,16 @@ pub(super) async fn search(
         )
         .await?;
     let names = NameIndex::from_names(pool.iter().map(|c| (c.id, c.name.as_str(), 0)));
-    let candidates: Vec<Value> = names
+    let candidates: Vec<CandidateHit> = names
         .search(&q, limit)
         .into_iter()
         .filter_map(|m| pool.iter().find(|c| c.id == m.researcher_id))
-        .map(|c| {
-            json!({"id": c.id, "name": c.name, "stage": c.stage, "researcher_key": c.researcher_key,
-                   "source_org": c.source_org})
+        .map(|c| CandidateHit {
+            id: c.id,
+            name: c.name.clone(),
+            stage: c.stage,
+            researcher_key: c.researcher_key.clone(),
+            source_org: c.source_org.clone(),
         })
         .collect();
     let query = q.clone();
@@ -86,25 +141,34 @@ pub(super) async fn search(
             let Some(r) = researchers::by_id(conn, m.researcher_id).map_err(corpus_err)? else {
                 continue;
             };
-            let top_paper: Option<Value> = conn
+            let top_paper: Option<TopPaper> = conn
                 .query_row(
                     "SELECT w.title, w.year, w.venue FROM authorship_researcher a
                      JOIN works w ON w.id = a.work_id WHERE a.researcher_id = ?1
                      ORDER BY COALESCE(w.citations, 0) DESC, w.year DESC, w.id LIMIT 1",
                     [r.id],
                     |row| {
-                        Ok(json!({"title": row.get::<_, String>(0)?,
-                                  "year": row.get::<_, Option<i32>>(1)?,
-                                  "venue": row.get::<_, Option<String>>(2)?}))
+                        Ok(TopPaper {
+                            title: row.get(0)?,
+                            year: row.get(1)?,
+                            venue: row.get(2)?,
+                        })
                     },
                 )
                 .optional()
                 .map_err(|e| corpus_err(e.into()))?;
-            researchers.push(json!({
-                "id": r.id, "key": r.key, "name": r.name, "current_org": r.current_org,
-                "n_works": r.n_works, "first_year": r.first_year, "last_year": r.last_year,
-                "matched_words": m.words, "similarity": m.similarity, "top_paper": top_paper,
-            }));
+            researchers.push(ResearcherHit {
+                id: r.id,
+                key: r.key,
+                name: r.name,
+                current_org: r.current_org,
+                n_works: r.n_works,
+                first_year: r.first_year,
+                last_year: r.last_year,
+                matched_words: m.words,
+                similarity: m.similarity,
+                top_paper,
+            });
         }
         let pattern = format!("%{}%", scout_corpus::names::fold(&query).trim());
         let mut stmt = conn
@@ -114,23 +178,27 @@ pub(super) async fn search(
                  ORDER BY current_researchers DESC, name LIMIT ?2",
             )
             .map_err(|e| corpus_err(e.into()))?;
-        let orgs: Vec<Value> = stmt
+        let orgs: Vec<OrgHit> = stmt
             .query_map(
                 scout_corpus::rusqlite::params![pattern, limit as i64],
                 |row| {
-                    Ok(
-                        json!({"id": row.get::<_, i64>(0)?, "name": row.get::<_, String>(1)?,
-                          "org_type": row.get::<_, String>(2)?,
-                          "country": row.get::<_, Option<String>>(3)?,
-                          "current_researchers": row.get::<_, i64>(4)?}),
-                    )
+                    Ok(OrgHit {
+                        id: row.get(0)?,
+                        name: row.get(1)?,
+                        org_type: row.get(2)?,
+                        country: row.get(3)?,
+                        current_researchers: row.get(4)?,
+                    })
                 },
             )
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
             .map_err(|e| corpus_err(e.into()))?;
-        Ok(Json(json!({
-            "query": query, "researchers": researchers, "candidates": candidates, "orgs": orgs,
-        })))
+        Ok(Reply::ok(SearchAnswer {
+            query,
+            researchers,
+            candidates,
+            orgs,
+        }))
     })
     .await
 }

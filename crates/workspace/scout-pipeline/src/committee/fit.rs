@@ -20,7 +20,9 @@ use crate::store::{Entry, Store};
 use crate::time::now_ms;
 
 /// How to fit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum CiMethod {
     #[default]
@@ -44,7 +46,7 @@ pub struct FitSnapshot {
 }
 
 /// A recorded fit.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FitRecord {
     pub id: i64,
     pub session_id: i64,
@@ -58,13 +60,14 @@ pub struct FitRecord {
 
 /// A recorded fit as listed for its session (the result itself is read with
 /// [`Store::arena_fit_record`]).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FitSummary {
     pub id: i64,
     pub session_id: i64,
     /// Name of the member who ran the fit.
     pub fitted_by: String,
     #[serde(serialize_with = "crate::model::ser_time")]
+    #[schemars(with = "String")]
     pub fitted_at: i64,
     pub snapshot_hash: String,
     /// Votes the fit was computed from.

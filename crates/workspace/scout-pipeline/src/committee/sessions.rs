@@ -351,7 +351,7 @@ impl Store {
         actor: &Actor,
         ballot: i64,
         outcome: VoteOutcome,
-    ) -> Result<Value> {
+    ) -> Result<VoteReceipt> {
         self.audited(&actor.name, async |tx| {
             let row = sqlx::query(
                 "SELECT session_id, voter_id, left_id, right_id FROM arena_ballots WHERE id = $1",
@@ -429,7 +429,12 @@ impl Store {
             .bind(now_ms())
             .fetch_one(&mut *tx.tx)
             .await?;
-            let out = json!({"vote": vote, "session_id": session, "your_votes": cast + 1, "member_cap": s.member_cap});
+            let out = VoteReceipt {
+                vote,
+                session_id: session,
+                your_votes: cast + 1,
+                member_cap: s.member_cap,
+            };
             let detail = json!({"session": session, "ballot": ballot, "vote": vote});
             Ok((out, Entry::new("arena.vote", None, detail)))
         })

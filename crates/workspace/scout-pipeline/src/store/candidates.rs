@@ -465,7 +465,7 @@ async fn one_candidate_per_researcher(
 }
 
 /// Another candidate who is likely the same person as a new one.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct LikelyDuplicate {
     pub id: i64,
     pub name: String,

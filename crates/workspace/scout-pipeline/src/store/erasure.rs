@@ -35,7 +35,7 @@ use crate::model::Actor;
 use crate::time::now_ms;
 
 /// What an erasure removed.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct ErasureReport {
     pub candidate_id: i64,
     pub notes_removed: i64,

@@ -1,0 +1,83 @@
+//! A candidate's export and erasure, funnel analytics, and the audit log.
+
+use axum::extract::State;
+use schemars::JsonSchema;
+use scout_pipeline::store::ErasureReport;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::answers::{Analytics, AuditEntries, AuditVerify};
+use crate::auth::Auth;
+use crate::error::ApiResult;
+use crate::extract::{ApiPath, ApiQuery};
+use crate::route::Reply;
+use crate::state::AppState;
+
+pub(crate) async fn export(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Reply<Value>> {
+    Ok(Reply::ok(
+        state.store.export_candidate(&auth.actor, id).await?,
+    ))
+}
+
+/// What an erasure removed.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct Erased {
+    erased: ErasureReport,
+    /// Export files made before the erasure, deleted with it.
+    exports_removed: usize,
+}
+
+pub(crate) async fn erase(
+    State(state): State<AppState>,
+    axum::Extension(jobs): axum::Extension<std::sync::Arc<crate::jobs::Jobs>>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Reply<Erased>> {
+    let erased = state.store.erase_candidate(&auth.actor, id).await?;
+    // Export files made before the erasure hold the person's data: they go too.
+    let exports_removed = jobs.remove_exports_of(id);
+    Ok(Reply::ok(Erased {
+        erased,
+        exports_removed,
+    }))
+}
+
+pub(crate) async fn analytics(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> ApiResult<Reply<Analytics>> {
+    let input = state.store.analytics_input(&auth.actor).await?;
+    let report =
+        scout_pipeline::analytics::compute(&input, auth.is_owner(), scout_pipeline::time::now_ms());
+    Ok(Reply::ok(Analytics { analytics: report }))
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AuditQuery {
+    #[serde(default)]
+    after: Option<i64>,
+    #[serde(default)]
+    limit: Option<i64>,
+}
+
+pub(crate) async fn audit_entries(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> ApiResult<Reply<AuditEntries>> {
+    let entries = state
+        .store
+        .audit_entries(q.after.unwrap_or(0), q.limit.unwrap_or(500))
+        .await?;
+    Ok(Reply::ok(AuditEntries { entries }))
+}
+
+pub(crate) async fn audit_verify(State(state): State<AppState>) -> ApiResult<Reply<AuditVerify>> {
+    Ok(Reply::ok(AuditVerify {
+        verify: state.store.verify_audit().await?,
+    }))
+}
