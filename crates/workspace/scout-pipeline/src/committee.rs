@@ -13,7 +13,8 @@
 //! * **No retraction**: a withdrawn finalist gets no new ballots but keeps every vote and stays in
 //!   each fit, marked withdrawn.
 //! * Every fit is recorded, with the full **input snapshot** (votes, options, seed), in
-//!   `arena_fits` and in the audit log, and [`Store::arena_fit_record`] can recompute it from the
+//!   `arena_fits` and in the audit log, and
+//!   [`Store::arena_fit_record`](crate::Store::arena_fit_record) can recompute it from the
 //!   snapshot to show that the published ranking is reproducible. Fits report provisional items
 //!   (fewer than `min_votes`), disconnected comparison graphs, and voters flagged by a sequential
 //!   likelihood-ratio test against the consensus.
