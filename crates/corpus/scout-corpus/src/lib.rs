@@ -5,6 +5,7 @@
 //! Source tables are written only by [`ingest`]; derived tables (researchers, cohorts) and the
 //! index are rebuilt by [`Corpus::refresh`] whenever the source generation moved on.
 
+mod analyzer;
 mod bulk;
 pub mod career;
 pub mod citations;

@@ -78,7 +78,7 @@ pub struct SemanticReport {
 /// Analysed tokens of a text (the index's analyser: lower case, ASCII folding, English stop
 /// words dropped, stemmed) with their positions.
 pub fn tokens(text: &str) -> Vec<(u32, String)> {
-    let mut analyzer = crate::index::analyzer();
+    let mut analyzer = crate::analyzer::analyzer();
     let mut stream = analyzer.token_stream(text);
     let mut out = Vec::new();
     while stream.advance() {

@@ -6,7 +6,7 @@ use arrow_schema::{DataType, Field, Schema};
 
 use scout_formats::SliceFilter;
 
-use crate::Entity;
+use scout_formats::openalex::Entity;
 
 /// Fields a work needs (a path selects everything below it).
 const WORK_FIELDS: &[&str] = &[

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::entity::Entity;
 use crate::error::FetchError;
 use crate::http::{Response, Transport};
 use crate::output::{append_page, part_files, restore};
@@ -11,7 +12,7 @@ use crate::page::parse_page;
 use crate::redact::Secret;
 use crate::retry::{Jitter, RetryPolicy, parse_retry_after, utc_day};
 use crate::state::FetchState;
-use crate::{Entity, url};
+use crate::url;
 
 /// The public API.
 pub const DEFAULT_BASE_URL: &str = "https://api.openalex.org";

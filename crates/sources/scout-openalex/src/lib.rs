@@ -14,6 +14,7 @@
 //! so no record is written twice and the final files are byte-identical to an uninterrupted run.
 //! The API key is a [`Secret`]: it is sent but never printed, logged or stored.
 
+mod entity;
 mod error;
 mod fetch;
 mod http;
@@ -26,8 +27,7 @@ mod retry;
 mod state;
 mod url;
 
-use std::fmt;
-
+pub use entity::Entity;
 pub use error::FetchError;
 pub use fetch::{
     DEFAULT_BASE_URL, DEFAULT_DAILY_BUDGET, DEFAULT_RECORDS_PER_PART, Event, FetchConfig,
@@ -41,51 +41,3 @@ pub use page::{Page, parse_page};
 pub use redact::Secret;
 pub use retry::{Jitter, RetryPolicy, parse_http_date, parse_retry_after, utc_day};
 pub use state::{FetchState, STATE_FILE};
-
-/// The OpenAlex entities `scout ingest` reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Entity {
-    Works,
-    Authors,
-    Institutions,
-}
-
-impl Entity {
-    /// The API path and the output sub-directory.
-    pub fn path(self) -> &'static str {
-        match self {
-            Entity::Works => "works",
-            Entity::Authors => "authors",
-            Entity::Institutions => "institutions",
-        }
-    }
-
-    /// The kind of id its records carry.
-    pub fn kind(self) -> scout_formats::openalex::Entity {
-        match self {
-            Entity::Works => scout_formats::openalex::Entity::Work,
-            Entity::Authors => scout_formats::openalex::Entity::Author,
-            Entity::Institutions => scout_formats::openalex::Entity::Institution,
-        }
-    }
-}
-
-impl fmt::Display for Entity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.path())
-    }
-}
-
-impl std::str::FromStr for Entity {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "works" => Ok(Entity::Works),
-            "authors" => Ok(Entity::Authors),
-            "institutions" => Ok(Entity::Institutions),
-            other => Err(format!(
-                "unknown entity {other:?} (works, authors or institutions)"
-            )),
-        }
-    }
-}

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::Entity;
+use crate::entity::Entity;
 
 #[derive(Deserialize)]
 struct RawPage<'a> {

@@ -116,10 +116,7 @@ fn check_one(
     let mut title_stmt = conn
         .prepare_cached("SELECT title, year FROM works WHERE id = ?1")
         .map_err(|e| corpus_err(e.into()))?;
-    for hit in index
-        .search(&claim.title, 20, None)
-        .map_err(corpus_err)?
-    {
+    for hit in index.search(&claim.title, 20, None).map_err(corpus_err)? {
         let (title, year): (String, Option<i32>) = title_stmt
             .query_row([hit.work_id], |r| Ok((r.get(0)?, r.get(1)?)))
             .map_err(|e| corpus_err(e.into()))?;

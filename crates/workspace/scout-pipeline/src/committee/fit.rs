@@ -10,15 +10,16 @@ use scout_arena::{
     VoteLog, bootstrap, components, fit, sandwich, sprt_all_voters,
 };
 
-use super::{
-    COMMITTEE_PRIOR, ItemRow, SessionRow, VoteOutcome, arena_error, load_items, load_session,
-    load_votes, seed_of, sees_identities,
-};
+use super::load::{ItemRow, SessionRow, load_items, load_session, load_votes, sees_identities};
+use super::model::VoteOutcome;
 use crate::error::{Error, Result};
 use crate::model::Actor;
 use crate::store::{Entry, Store};
 use crate::time::now_ms;
 
+/// L2 prior (log-odds) of committee fits: keeps ratings finite while votes are few (someone who
+/// has never lost would otherwise be rated infinitely high) and shrinks thin evidence to the mean.
+pub const COMMITTEE_PRIOR: f64 = 0.1;
 /// How to fit.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, schemars::JsonSchema,
@@ -356,6 +357,25 @@ impl Store {
         })
         .await
     }
+}
+
+/// A seed from `parts`, the same every time, so that a fit or a ballot's sides can be
+/// explained afterwards.
+pub(super) fn seed_of(parts: &[i64]) -> u64 {
+    // FNV-1a over the parts: deterministic, so a ballot's sides can be explained afterwards.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for b in p.to_le_bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// A ranking error, as the pipeline's invalid-input error.
+pub(super) fn arena_error(e: scout_arena::ArenaError) -> Error {
+    Error::Invalid(format!("arena: {e}"))
 }
 
 #[cfg(test)]

@@ -6,9 +6,18 @@ use sqlx::Row;
 
 use scout_arena::{ActiveOptions, ComparisonsBuilder, next_pair};
 
-use super::*;
+use super::fit::{COMMITTEE_PRIOR, arena_error, seed_of};
+use super::load::{candidate_tags, load_items, load_session, load_votes, sees_identities};
+use super::model::{
+    ArenaItem, ArenaSession, Ballot, BallotSide, NewArenaSession, VoteOutcome, VoteReceipt,
+};
+use crate::db::WriteTx;
+use crate::error::{Error, Result};
+use crate::model::Actor;
 use crate::store::{Entry, Store, required_text};
 use crate::time::now_ms;
+
+const MAX_ITEMS: usize = 200;
 
 impl Store {
     /// Creates a session over existing, non-erased candidates (owner only, checked by the caller).
@@ -439,5 +448,40 @@ impl Store {
             Ok((out, Entry::new("arena.vote", None, detail)))
         })
         .await
+    }
+}
+
+/// "Finalist A" … "Finalist Z", "Finalist AA" …
+fn alias(index: usize) -> String {
+    let mut n = index;
+    let mut letters = Vec::new();
+    loop {
+        letters.push(b'A' + (n % 26) as u8);
+        if n < 26 {
+            break;
+        }
+        n = n / 26 - 1;
+    }
+    letters.reverse();
+    format!("Finalist {}", String::from_utf8_lossy(&letters))
+}
+
+/// A random number from the operating system.
+fn random_u64() -> Result<u64> {
+    let mut buf = [0u8; 8];
+    getrandom::fill(&mut buf).map_err(|e| Error::Invalid(format!("no randomness: {e}")))?;
+    Ok(u64::from_le_bytes(buf))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aliases_are_spreadsheet_letters() {
+        assert_eq!(alias(0), "Finalist A");
+        assert_eq!(alias(25), "Finalist Z");
+        assert_eq!(alias(26), "Finalist AA");
+        assert_eq!(alias(27), "Finalist AB");
     }
 }

@@ -4,7 +4,8 @@
 use serde_json::json;
 use sqlx::{FromRow, Row};
 
-use super::{Entry, Store};
+use super::audited::Entry;
+use super::handle::Store;
 use crate::error::Result;
 use crate::model::Actor;
 use crate::offer::OfferTerms;

@@ -4,17 +4,34 @@
 use serde_json::{Value, json};
 use sqlx::{AnyConnection, Row};
 
+use super::audited::Entry;
+use super::erasure;
+use super::fields::{
+    MAX_NAME, MAX_TEXT, career_stage, clean_tag, optional_lines, optional_text, required_lines,
+    required_text,
+};
+use super::handle::Store;
+use super::load::{cand_cols, check_user_exists, load_candidate};
 use super::messages::{meetings_of, messages_of};
 use super::offers::{counteroffers_of, offers_of};
-use super::{
-    Entry, MAX_NAME, MAX_TEXT, Store, career_stage, check_user_exists, clean_tag, erasure,
-    load_candidate, optional_lines, optional_text, required_lines, required_text,
-};
 use crate::audit::AuditEntry;
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::stage::Stage;
 use crate::time::now_ms;
+
+/// The `FROM … WHERE … ORDER BY … LIMIT` of the candidate list: stage, owner and tag filters
+/// (each `NULL` for none), then the page.
+macro_rules! cand_filter {
+    () => {
+        " FROM candidates c WHERE c.erased_at IS NULL \
+          AND (CAST($1 AS TEXT) IS NULL OR c.stage = $1) \
+          AND (CAST($2 AS BIGINT) IS NULL OR c.owner_id = $2) \
+          AND (CAST($3 AS TEXT) IS NULL OR EXISTS \
+               (SELECT 1 FROM candidate_tags t WHERE t.candidate_id = c.id AND t.tag = $3)) \
+          ORDER BY c.id LIMIT $4 OFFSET $5"
+    };
+}
 
 impl Store {
     pub async fn create_candidate(&self, actor: &Actor, new: &NewCandidate) -> Result<Candidate> {

@@ -20,14 +20,14 @@
 //!   erasure that the database does not show — after a backup is restored — before anything
 //!   else can read it. The line is written and synced before the erasure commits.
 
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
-
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sqlx::Row;
 
-use super::{Entry, Store, audit, load_candidate};
+use super::audited::{Entry, audit};
+use super::handle::Store;
+use super::ledger::append_ledger;
+pub use super::ledger::{LedgerEntry, read_ledger};
+use super::load::load_candidate;
 use crate::audit::{REDACT_ACTION, REDACTED_DETAIL, Redaction, fields_hash};
 use crate::db::{Dialect, WriteTx};
 use crate::error::{Error, Result};
@@ -42,73 +42,6 @@ pub struct ErasureReport {
     pub messages_removed: i64,
     pub meetings_removed: i64,
     pub tags_removed: i64,
-}
-
-/// One line of the erasure ledger.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LedgerEntry {
-    pub candidate_id: i64,
-    /// The candidate's creation time: with the id it identifies the person, so a restored
-    /// database that reused the id for someone else is not touched.
-    pub created_at: i64,
-    pub erased_at: i64,
-}
-
-/// Reads the ledger; a missing file is an empty ledger. A line that does not parse is an error
-/// (the ledger is what keeps erasures erased: it must not be silently half-read).
-pub fn read_ledger(path: &Path) -> Result<Vec<LedgerEntry>> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => {
-            return Err(Error::Invalid(format!(
-                "cannot read the erasure ledger {}: {e}",
-                path.display()
-            )));
-        }
-    };
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| {
-            serde_json::from_str(l).map_err(|e| {
-                Error::Invalid(format!(
-                    "erasure ledger {} line {}: {e}",
-                    path.display(),
-                    i + 1
-                ))
-            })
-        })
-        .collect()
-}
-
-fn append_ledger(path: &Path, entry: &LedgerEntry) -> Result<()> {
-    let fail = |e: std::io::Error| {
-        Error::Invalid(format!(
-            "cannot write the erasure ledger {}: {e}",
-            path.display()
-        ))
-    };
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .map_err(fail)?;
-    let line = serde_json::to_string(entry).map_err(|e| Error::Invalid(e.to_string()))?;
-    f.write_all(format!("{line}\n").as_bytes()).map_err(fail)?;
-    f.sync_all().map_err(fail)
-}
-
-/// The default ledger of a SQLite URL: `<file>.erasures.jsonl`.
-pub(crate) fn default_ledger(url: &str) -> Option<PathBuf> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
-    let path = rest.split('?').next().unwrap_or(rest);
-    if path.is_empty() || path == ":memory:" || url.contains("mode=memory") {
-        return None;
-    }
-    Some(PathBuf::from(format!("{path}.erasures.jsonl")))
 }
 
 /// The candidate's audit key, created on first use.
@@ -210,22 +143,6 @@ pub(crate) async fn redact_tag_text(tx: &mut WriteTx<'_>) -> Result<usize> {
         .await?;
     }
     Ok(listed.len())
-}
-
-/// The redactions listed by the chain's `audit.redact` entries (a listing that does not parse
-/// lists nothing, so its entries fail verification).
-pub(crate) async fn listed_redactions(store: &Store) -> Result<Vec<Redaction>> {
-    let details: Vec<String> =
-        sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = $1 ORDER BY seq")
-            .bind(REDACT_ACTION)
-            .fetch_all(&store.db().pool)
-            .await?;
-    Ok(details
-        .iter()
-        .filter_map(|d| serde_json::from_str::<Value>(d).ok())
-        .filter_map(|v| serde_json::from_value::<Vec<Redaction>>(v["entries"].clone()).ok())
-        .flatten()
-        .collect())
 }
 
 /// Deletes and blanks one candidate's data inside `tx`; the caller audits and commits.

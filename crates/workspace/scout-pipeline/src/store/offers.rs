@@ -4,8 +4,11 @@
 use serde_json::json;
 use sqlx::AnyConnection;
 
+use super::audited::Entry;
+use super::fields::{MAX_TEXT, optional_lines, required_text};
+use super::handle::Store;
+use super::load::load_candidate;
 use super::rows::offer_from_row;
-use super::{Entry, MAX_TEXT, Store, load_candidate, optional_lines, required_text};
 use crate::error::{Error, Result};
 use crate::model::{Actor, Counteroffer, Offer};
 use crate::offer::OfferTerms;

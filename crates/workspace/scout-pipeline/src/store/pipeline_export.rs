@@ -6,8 +6,9 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::{FromRow, Row};
 
-use super::Store;
 use super::audited::Entry;
+use super::handle::Store;
+use super::load::cand_cols;
 use super::rows::offer_from_row;
 use crate::error::Result;
 use crate::model::{Actor, Candidate, Counteroffer, Offer, Role};

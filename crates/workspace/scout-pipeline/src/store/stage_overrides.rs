@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::Store;
+use super::handle::Store;
 use crate::error::Result;
 use crate::model::{Actor, CandidateFilter};
 

@@ -4,8 +4,11 @@
 use serde_json::json;
 use sqlx::Row;
 
+use super::audited::Entry;
+use super::fields::required_text;
+use super::handle::Store;
+use super::load::check_user_exists;
 use super::rows::user_from_row;
-use super::{Entry, Store, check_user_exists, required_text};
 use crate::error::{Error, Result};
 use crate::model::{Actor, Role, TokenInfo, User};
 use crate::secret;
