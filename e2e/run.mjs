@@ -401,6 +401,81 @@ await test('viewer and recruiter cannot see compensation: not in the DOM at all'
   await shots(vctx, `#/candidates/${candidateId}`, 'candidate-viewer', 'section.card');
 });
 
+await test('scorecards: the owner sets a template; a recruiter\'s scorecard stays hidden from the owner until the owner submits; the averages equal the API', async () => {
+  await visit(opage, '#/users');
+  const tpl = opage.getByLabel('Scorecard attributes for meeting');
+  await tpl.fill('research depth, clarity, team fit');
+  await opage.getByRole('button', { name: 'Save meeting' }).click();
+  await opage.locator('#toast', { hasText: 'Scorecard for meeting saved.' }).waitFor();
+  const templates = (await owner.get('/api/scorecard-templates')).json.templates;
+  assert.deepEqual(templates.find((t) => t.stage === 'meeting').attributes, ['research depth', 'clarity', 'team fit']);
+
+  const rate = async (page, ratings, notes) => {
+    await visit(page, `#/candidates/${candidateId}`);
+    const form = page.locator('#scorecards .scorecard-stage[data-stage="meeting"] form.scorecard-form');
+    await form.waitFor();
+    for (const [attr, label] of Object.entries(ratings)) {
+      await form.locator('fieldset', { has: page.locator('legend', { hasText: attr }) }).getByLabel(label).check();
+    }
+    if (notes) await form.getByLabel('Notes').fill(notes);
+    await form.getByRole('button', { name: 'Submit scorecard' }).click();
+    await page.locator('#scorecards .scorecard-stage[data-stage="meeting"] .scorecard', { hasText: 'Yours' }).waitFor();
+  };
+  await rate(rpage, { 'research depth': '4 excellent', clarity: '2 mixed', 'team fit': '3 good' }, 'strong on theory, vague on plans');
+
+  // The owner has not submitted: only the count shows, never the ratings or notes.
+  await visit(opage, `#/candidates/${candidateId}`);
+  const stage = opage.locator('#scorecards .scorecard-stage[data-stage="meeting"]');
+  await stage.locator('.scorecards-hidden').waitFor();
+  assert.equal((await stage.locator('.scorecards-hidden').textContent()).trim(), '1 scorecard by others, hidden until you submit yours.');
+  assert.ok(!(await opage.content()).includes('vague on plans'), 'hidden notes reached the page');
+  assert.equal(await stage.locator('table.scorecard-averages').count(), 0);
+
+  await rate(opage, { 'research depth': '2 mixed', clarity: '4 excellent', 'team fit': '3 good' });
+  await stage.locator('.scorecard', { hasText: 'vague on plans' }).waitFor();
+  const api = (await owner.get(`/api/candidates/${candidateId}/scorecards`)).json.scorecards.find((s) => s.stage === 'meeting');
+  const rows = await stage.locator('table.scorecard-averages tbody tr').allTextContents();
+  assert.equal(rows.length, api.averages.length);
+  for (const [i, a] of api.averages.entries()) {
+    assert.equal(rows[i], `${a.attribute}${a.mean.toFixed(1)}${a.ratings}`);
+  }
+  assert.equal(api.averages[0].mean, 3);
+  // A second scorecard for the same stage is refused by the server (the form is gone).
+  const again = await recruiterApi.post(`/api/candidates/${candidateId}/scorecards`, { stage: 'meeting', ratings: { 'research depth': 1, clarity: 1, 'team fit': 1 } });
+  assert.equal(again.status, 409);
+  await shots(octx, `#/candidates/${candidateId}`, 'candidate-scorecards', '#scorecards table.scorecard-averages');
+});
+
+await test('outreach: the owner sets the lab, pitch and topics; a recruiter drafts from the candidate page (citing their papers), edits, saves and marks it sent', async () => {
+  await visit(opage, '#/users');
+  const form = opage.locator('#workspace-settings form');
+  await form.getByLabel('Our lab').fill('Frontier Lab');
+  await form.getByLabel('Our topics (comma-separated)').fill(TOPIC);
+  await form.getByLabel('Pitch').fill('We train open models at the frontier.');
+  await form.getByRole('button', { name: 'Save settings' }).click();
+  await opage.locator('#workspace-settings', { hasText: 'Last changed by olivia' }).waitFor();
+  assert.equal((await viewerApi.get('/api/settings')).json.settings.lab, 'Frontier Lab');
+
+  await visit(rpage, `#/candidates/${candidateId}`);
+  const out = rpage.locator('#outreach');
+  await out.getByRole('button', { name: 'Write a draft' }).click();
+  const draft = out.getByLabel('Draft message');
+  await rpage.waitForFunction(() => document.querySelector('#outreach textarea').value.length > 0);
+  const text = await draft.inputValue();
+  assert.ok(text.includes('Frontier Lab') && text.includes('We train open models at the frontier.'), text);
+  const cited = await out.locator('.draft-evidence cite').first().textContent();
+  assert.ok(cited && text.includes(cited), `draft does not cite ${cited}: ${text}`);
+  await draft.fill(`${text}\nP.S. Happy to meet in London.`);
+  await out.getByRole('button', { name: 'Save as message' }).click();
+  const saved = rpage.locator('ul.notes li.note', { hasText: 'Happy to meet in London' });
+  await saved.getByRole('button', { name: 'Mark sent' }).click();
+  await rpage.locator('ul.notes li.note', { hasText: 'Happy to meet in London' }).locator('.muted', { hasText: 'sent ' }).waitFor();
+  const msgs = (await recruiterApi.get(`/api/candidates/${candidateId}/messages`)).json.messages;
+  const m = msgs.find((x) => x.body.includes('Happy to meet in London'));
+  assert.ok(m && m.sent_at && m.body.includes(cited), JSON.stringify(m));
+  await shots(rctx, `#/candidates/${candidateId}`, 'candidate-outreach', '#outreach');
+});
+
 const XSS_NOTE = '<img src=x onerror="window.__xss=\'note\'"><script>window.__xss=\'note-script\'</script> follow up';
 
 await test('XSS payloads in a note and in a paper title are rendered inert', async () => {

@@ -6,5 +6,7 @@ pub mod candidates;
 pub mod contact;
 pub mod offers;
 pub mod records;
+pub mod scorecards;
 pub mod session;
+pub mod settings;
 pub mod users;

@@ -5,11 +5,13 @@
 //! names fails. Handlers live in `pipeline_api/`, `committee_api.rs`, `jobs_api.rs` and
 //! `corpus_api/`; none of them checks a role.
 
-use axum::routing::{delete, get, patch, post};
+use axum::routing::{delete, get, patch, post, put};
 use scout_pipeline::Role;
 use serde_json::Value;
 
-use crate::pipeline_api::{answers, candidates, contact, offers, records, session, users};
+use crate::pipeline_api::{
+    answers, candidates, contact, offers, records, scorecards, session, settings, users,
+};
 use crate::route::{Access, Answer, Body, Route, Typed};
 use crate::{committee_api, corpus_api, jobs_api, openapi};
 
@@ -408,6 +410,75 @@ pub static ROUTES: &[Route] = &[
         answer: Answer::Json(200, Typed::of::<corpus_api::Claims>()),
         errors: &[(503, "The server has no corpus")],
         handler: || post(corpus_api::claims),
+    },
+    Route {
+        method: "GET",
+        path: "/api/settings",
+        access: VIEWER,
+        summary: "The workspace settings for outreach: our lab's name and pitch, our organisation in the corpus (warm paths start from its people), our topics",
+        query: None,
+        body: Body::None,
+        answer: Answer::Json(200, Typed::of::<settings::Settings>()),
+        errors: &[],
+        handler: || get(settings::read),
+    },
+    Route {
+        method: "PUT",
+        path: "/api/settings",
+        access: OWNER,
+        summary: "Replace the workspace settings (empty strings unset a field)",
+        query: None,
+        body: Body::Json(Typed::of::<scout_pipeline::store::WorkspaceSettings>()),
+        answer: Answer::Json(200, Typed::of::<settings::Settings>()),
+        errors: &[],
+        handler: || put(settings::update),
+    },
+    Route {
+        method: "GET",
+        path: "/api/scorecard-templates",
+        access: VIEWER,
+        summary: "The stages' scorecard templates: the attributes interviewers rate 1–4",
+        query: None,
+        body: Body::None,
+        answer: Answer::Json(200, Typed::of::<scorecards::Templates>()),
+        errors: &[],
+        handler: || get(scorecards::templates),
+    },
+    Route {
+        method: "PUT",
+        path: "/api/scorecard-templates/{stage}",
+        access: OWNER,
+        summary: "Set a stage's scorecard template (at most 12 attributes; an empty list removes it); outcomes have none",
+        query: None,
+        body: Body::Json(Typed::of::<scorecards::TemplateReq>()),
+        answer: Answer::Json(200, Typed::of::<scorecards::OneTemplate>()),
+        errors: &[],
+        handler: || put(scorecards::set_template),
+    },
+    Route {
+        method: "GET",
+        path: "/api/candidates/{id}/scorecards",
+        access: VIEWER,
+        summary: "A candidate's scorecards by stage: yours, and the others' with per-attribute averages only once yours for that stage is submitted",
+        query: None,
+        body: Body::None,
+        answer: Answer::Json(200, Typed::of::<scorecards::Scorecards>()),
+        errors: &[],
+        handler: || get(scorecards::scorecards),
+    },
+    Route {
+        method: "POST",
+        path: "/api/candidates/{id}/scorecards",
+        access: RECRUITER,
+        summary: "Submit your scorecard for a stage (every attribute of its template rated 1–4, notes); once per member and stage",
+        query: None,
+        body: Body::Json(Typed::of::<scout_pipeline::store::NewScorecard>()),
+        answer: Answer::Json(201, Typed::of::<scorecards::OneScorecard>()),
+        errors: &[(
+            409,
+            "You have already submitted your scorecard for this stage",
+        )],
+        handler: || post(scorecards::submit),
     },
     Route {
         method: "GET",

@@ -49,6 +49,16 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../web/assets/list.js"),
     ),
     (
+        "outreach.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../web/assets/outreach.js"),
+    ),
+    (
+        "scorecards.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../web/assets/scorecards.js"),
+    ),
+    (
         "explain.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../web/assets/explain.js"),

@@ -77,6 +77,10 @@ fn body_for(method: &str, path: &str, n: usize) -> Option<Value> {
         ("POST", "/api/candidates/{id}/messages") => json!({"channel": "email", "body": "hi"}),
         ("PATCH", "/api/candidates/{id}/messages/{message_id}") => json!({"reply": "yes"}),
         ("POST", "/api/candidates/{id}/claims") => json!({"text": "Attention Is All You Need"}),
+        ("POST", "/api/candidates/{id}/scorecards") => json!({"stage": "meeting", "ratings": {
+            "research depth": 3, "technical execution": 4, "communication": 2, "team fit": 3}}),
+        ("PUT", "/api/scorecard-templates/{stage}") => json!({"attributes": ["depth", "fit"]}),
+        ("PUT", "/api/settings") => json!({"lab": "Frontier Lab", "our_org": "Google"}),
         ("POST", "/api/candidates/{id}/meetings") => {
             json!({"title": "t", "starts_at": "2026-05-01T10:00", "time_zone": "Europe/Zurich", "duration_minutes": 30})
         }
@@ -98,7 +102,8 @@ async fn every_role_on_every_endpoint() {
                     .path
                     .replace("{id}", "1")
                     .replace("{message_id}", "1")
-                    .replace("{tag}", "x");
+                    .replace("{tag}", "x")
+                    .replace("{stage}", "finalist");
                 let r = env
                     .anon()
                     .send(
@@ -125,7 +130,8 @@ async fn every_role_on_every_endpoint() {
                 let mut path = route
                     .path
                     .replace("{message_id}", &mid.to_string())
-                    .replace("{tag}", "x");
+                    .replace("{tag}", "x")
+                    .replace("{stage}", "finalist");
                 if route.path.starts_with("/api/users/") {
                     let u = env
                         .store
@@ -185,6 +191,7 @@ async fn the_table_decides_every_routes_role() {
                 .replace("{id}", "1")
                 .replace("{message_id}", "1")
                 .replace("{tag}", "x")
+                .replace("{stage}", "finalist")
                 .replace("{key}", "1");
             let body = (route.method != "GET").then_some(&b"{}"[..]);
             let Some(least) = route.least_role() else {
@@ -254,7 +261,8 @@ async fn openapi_documents_every_route() {
             .path
             .replace("{id}", "999999")
             .replace("{message_id}", "1")
-            .replace("{tag}", "x");
+            .replace("{tag}", "x")
+            .replace("{stage}", "finalist");
         let resp = owner.send(r.method, &path, Some(b"{}"), &[]).await;
         assert_ne!(resp.status, 405, "{} {path}", r.method);
         if resp.status == 404 {
@@ -1390,6 +1398,37 @@ async fn outreach_drafts_and_claim_checks_use_the_corpus() {
         ))
         .await;
     assert_eq!(bad.status, 400);
+
+    // Without parameters a draft takes the workspace settings, which only owners change.
+    let settings =
+        json!({"lab": "Settings Lab", "pitch": "We train open models.", "topics": topic});
+    let body = settings.to_string();
+    let refused = rick
+        .send("PUT", "/api/settings", Some(body.as_bytes()), &[])
+        .await;
+    assert_eq!(refused.status, 403);
+    let set = env
+        .client(Role::Owner)
+        .send("PUT", "/api/settings", Some(body.as_bytes()), &[])
+        .await;
+    assert_eq!(set.status, 200, "{}", set.text());
+    let read = rick.get("/api/settings").await.json();
+    assert_eq!(read["settings"]["lab"], "Settings Lab");
+    assert_eq!(read["settings"]["updated_by"], env.user(Role::Owner).name);
+    let d = rick
+        .get(&format!("/api/candidates/{cid}/outreach-draft"))
+        .await
+        .json();
+    let draft = d["draft"].as_str().expect("draft");
+    let cited = d["evidence"]["papers"][0]["title"]
+        .as_str()
+        .expect("a cited paper");
+    assert!(
+        draft.contains("Settings Lab")
+            && draft.contains("We train open models. ")
+            && draft.contains(cited),
+        "{draft}"
+    );
 
     let claimed = format!(
         "title,year\n\"{}\",\n\"{}\",\nA Paper Nobody Ever Wrote About Quantum Llamas,2024\n",

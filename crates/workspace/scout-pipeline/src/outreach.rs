@@ -39,15 +39,16 @@ pub struct DraftEvidence {
 
 /// The built-in templates. Placeholders: `{{first_name}}`, `{{name}}`, `{{lab}}`,
 /// `{{sender}}`, `{{topics}}`, `{{papers}}` (a sentence about their work), `{{intro}}`
-/// (a line about a mutual colleague, or nothing).
+/// (a line about a mutual colleague, or nothing), `{{pitch}}` (the workspace's pitch, or
+/// nothing).
 pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "intro",
-        "Subject: Your work on {{topics}}\n\nDear {{first_name}},\n\n{{papers}}\n\n{{intro}}I lead recruiting for {{lab}}, where we work on {{topics}}. Would you be open to a short conversation about what you would like to work on next? No commitment — I would simply like to hear about your plans.\n\nBest regards,\n{{sender}}\n",
+        "Subject: Your work on {{topics}}\n\nDear {{first_name}},\n\n{{papers}}\n\n{{intro}}I lead recruiting for {{lab}}, where we work on {{topics}}. {{pitch}}Would you be open to a short conversation about what you would like to work on next? No commitment — I would simply like to hear about your plans.\n\nBest regards,\n{{sender}}\n",
     ),
     (
         "short",
-        "Hi {{first_name}} — {{papers}} {{intro}}We at {{lab}} work on {{topics}}; would you have 20 minutes for a chat? — {{sender}}\n",
+        "Hi {{first_name}} — {{papers}} {{intro}}We at {{lab}} work on {{topics}}. {{pitch}}Would you have 20 minutes for a chat? — {{sender}}\n",
     ),
 ];
 
@@ -56,6 +57,7 @@ pub fn render_draft(
     template: &str,
     name: &str,
     lab: &str,
+    pitch: &str,
     sender: &str,
     topics: &[String],
     ev: &DraftEvidence,
@@ -80,6 +82,12 @@ pub fn render_draft(
             q.title,
             year_s(q)
         ),
+    };
+    let pitch = pitch.trim();
+    let pitch_s = if pitch.is_empty() {
+        String::new()
+    } else {
+        format!("{pitch} ")
     };
     let intro = match &ev.warm_path {
         Some(w) if !w.hops.is_empty() => {
@@ -108,6 +116,7 @@ pub fn render_draft(
         .replace("{{topics}}", &topics_s)
         .replace("{{papers}}", &papers)
         .replace("{{intro}}", &intro)
+        .replace("{{pitch}}", &pitch_s)
 }
 
 fn year_s(p: &DraftPaper) -> String {
@@ -142,6 +151,7 @@ mod tests {
             TEMPLATES[0].1,
             "Ada Lovelace",
             "Lab X",
+            "We train open models.",
             "Olive",
             &["rl".into(), "planning".into()],
             &ev,
@@ -150,6 +160,7 @@ mod tests {
         assert!(s.contains("\"World Models\" (2018)"));
         assert!(s.contains("Ann Ours on our team, your co-author"));
         assert!(s.contains("rl and planning"));
+        assert!(s.contains("rl and planning. We train open models. Would you"));
         assert!(!s.contains("{{"));
     }
 }

@@ -26,6 +26,8 @@ mod messages;
 mod offers;
 mod pipeline_export;
 mod rows;
+mod scorecards;
+mod settings;
 mod stage_overrides;
 mod users;
 
@@ -35,4 +37,8 @@ pub use erasure::ErasureReport;
 pub(crate) use fields::required_text;
 pub use handle::Store;
 pub use pipeline_export::{ExportedCandidate, ExportedCompensation, PipelineExport};
+pub use scorecards::{
+    AttributeAverage, NewScorecard, Scorecard, ScorecardTemplate, StageScorecards,
+};
+pub use settings::{StoredSettings, WorkspaceSettings};
 pub use users::{NewSession, SessionInfo};

@@ -47,6 +47,20 @@ fn files(postgres: bool) -> Vec<(i64, &'static str, &'static str)> {
                     "erasure",
                     include_str!(concat!("../migrations/", $d, "/0005_erasure.sql")),
                 ),
+                (
+                    6,
+                    "scorecards",
+                    include_str!(concat!("../migrations/", $d, "/0006_scorecards.sql")),
+                ),
+                (
+                    7,
+                    "workspace settings",
+                    include_str!(concat!(
+                        "../migrations/",
+                        $d,
+                        "/0007_workspace_settings.sql"
+                    )),
+                ),
             ]
         };
     }

@@ -30,17 +30,18 @@ const DRAFT_PAPERS: usize = 3;
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct DraftQuery {
-    /// Comma-separated topics of the lab (at most five are used).
+    /// Comma-separated topics of the lab (at most five are used) [default: the workspace's].
     #[serde(default)]
     topics: Option<String>,
     /// `intro` (default) or `short`.
     #[serde(default)]
     template: Option<String>,
+    /// [default: the workspace's lab name]
     #[serde(default)]
     lab: Option<String>,
     #[serde(default)]
     sender: Option<String>,
-    /// Our organisation, for the warm path.
+    /// Our organisation, for the warm path [default: the workspace's].
     #[serde(default)]
     our_org: Option<String>,
 }
@@ -62,6 +63,17 @@ pub(crate) async fn outreach_draft(
     ApiQuery(q): ApiQuery<DraftQuery>,
 ) -> ApiResult<Reply<Draft>> {
     let c = state.store.get_candidate(&auth.actor, id).await?;
+    // What the query leaves out comes from the workspace settings.
+    let settings = state.store.settings().await?.settings;
+    let pick = |asked: Option<String>, set: &str| {
+        asked
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .or_else(|| Some(set.trim().to_string()).filter(|s| !s.is_empty()))
+    };
+    let lab = pick(q.lab, &settings.lab).unwrap_or_else(|| "our lab".to_string());
+    let our_org = pick(q.our_org, &settings.our_org);
+    let topics_text = pick(q.topics, &settings.topics).unwrap_or_default();
     let template_name = q.template.unwrap_or_else(|| "intro".into());
     let template = TEMPLATES
         .iter()
@@ -70,10 +82,7 @@ pub(crate) async fn outreach_draft(
         .ok_or_else(|| {
             ApiError::bad_request(format!("unknown template {template_name:?} (intro, short)"))
         })?;
-    let topics: Vec<String> = q
-        .topics
-        .as_deref()
-        .unwrap_or("")
+    let topics: Vec<String> = topics_text
         .split(',')
         .map(str::trim)
         .filter(|t| !t.is_empty())
@@ -96,7 +105,7 @@ pub(crate) async fn outreach_draft(
         ),
         (true, Some(key)) => {
             let topics = topics.clone();
-            let our_org = q.our_org.clone();
+            let our_org = our_org.clone();
             api.with(move |c| match linked_researcher(c, &key)? {
                 None => Ok((
                     DraftEvidence::default(),
@@ -113,7 +122,8 @@ pub(crate) async fn outreach_draft(
     let draft = render_draft(
         template,
         &c.name,
-        q.lab.as_deref().unwrap_or("our lab"),
+        &lab,
+        &settings.pitch,
         q.sender.as_deref().unwrap_or(&auth.actor.name),
         &topics,
         &evidence,

@@ -1,11 +1,12 @@
-// Owner pages: users (create, disable) and the audit log with chain verification.
+// Owner pages: users (create, disable), the stages' scorecard templates, and the audit log with
+// chain verification.
 
-import { api, qs, session } from './api.js';
+import { api, qs, session, STAGES } from './api.js';
 import { h, mount, fmt, field, toast } from './dom.js';
 
 export async function renderUsers(main, _p, _q, stale) {
   document.title = 'Users · Scout';
-  const { users } = await api.get('/api/users');
+  const [{ users }, { templates }, { settings }] = await Promise.all([api.get('/api/users'), api.get('/api/scorecard-templates'), api.get('/api/settings')]);
   if (stale()) return;
   const name = h('input', { name: 'name', required: true, autocomplete: 'off' });
   const role = h('select', { name: 'role' }, ['viewer', 'recruiter', 'owner'].map((r) => h('option', { value: r }, r)));
@@ -27,7 +28,48 @@ export async function renderUsers(main, _p, _q, stale) {
         status.textContent = '';
         try { await api.post('/api/users', { name: name.value, role: role.value, password: pw.value }); toast(`${name.value} added.`); renderUsers(main, _p, _q, stale); } catch (e) { status.textContent = e.message; }
       } }, field('Name', name), field('Role', role), field('Password', pw), h('button', { type: 'submit', class: 'primary' }, 'Add'), status)),
+    settingsSection(settings, () => renderUsers(main, _p, _q, stale)),
+    templatesSection(templates, () => renderUsers(main, _p, _q, stale)),
   );
+}
+
+// What outreach drafts are written from: our lab, pitch, topics and our organisation in the corpus.
+function settingsSection(settings, reload) {
+  const lab = h('input', { name: 'lab', value: settings.lab });
+  const org = h('input', { name: 'our_org', value: settings.our_org });
+  const topics = h('input', { name: 'topics', value: settings.topics });
+  const pitch = h('textarea', { name: 'pitch', rows: 3, value: settings.pitch });
+  const status = h('div', { class: 'form-status', role: 'alert' });
+  return h('section', { class: 'card', id: 'workspace-settings' }, h('h2', {}, 'Outreach settings'),
+    h('p', { class: 'muted' }, settings.updated_by ? `Last changed by ${settings.updated_by}, ${fmt.date(settings.updated_at)}.` : 'Not set yet.'),
+    h('form', { class: 'stack', onsubmit: async (ev) => {
+      ev.preventDefault();
+      status.textContent = '';
+      try {
+        await api.put('/api/settings', { lab: lab.value, pitch: pitch.value, our_org: org.value, topics: topics.value });
+        toast('Outreach settings saved.');
+        reload();
+      } catch (e) {
+        status.textContent = e.message;
+      }
+    } }, field('Our lab', lab), field('Our organisation (as in the corpus, for warm paths)', org), field('Our topics (comma-separated)', topics), field('Pitch', pitch),
+    h('button', { type: 'submit' }, 'Save settings'), status));
+}
+
+// The attributes interviewers rate 1–4 at each stage (before the outcomes); empty: no scorecard.
+function templatesSection(templates, reload) {
+  const byStage = new Map(templates.map((t) => [t.stage, t.attributes]));
+  const rows = STAGES.slice(0, 7).map((st) => {
+    const input = h('input', { name: `attrs-${st}`, value: (byStage.get(st) || []).join(', '), 'aria-label': `Scorecard attributes for ${st}` });
+    const save = h('button', { type: 'button', class: 'small', onclick: async () => {
+      const attributes = input.value.split(',').map((x) => x.trim()).filter(Boolean);
+      try { await api.put(`/api/scorecard-templates/${st}`, { attributes }); toast(`Scorecard for ${st} saved.`); reload(); } catch (e) { toast(e.message, 'error'); }
+    } }, 'Save', h('span', { class: 'sr' }, ` ${st}`));
+    return h('div', { class: 'template-row' }, h('span', { class: 'template-stage' }, st), input, save);
+  });
+  return h('section', { class: 'card', id: 'scorecard-templates' }, h('h2', {}, 'Scorecard templates'),
+    h('p', { class: 'muted' }, 'Attributes interviewers rate 1–4 at each stage, separated by commas. Each member sees the others’ scorecards only after submitting their own.'),
+    rows);
 }
 
 export async function renderAudit(main, _p, query, stale) {

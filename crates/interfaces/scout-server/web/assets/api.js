@@ -101,6 +101,7 @@ export const api = {
   },
   post: (p, b = {}) => request('POST', p, b),
   patch: (p, b) => request('PATCH', p, b),
+  put: (p, b) => request('PUT', p, b),
   del: (p) => request('DELETE', p),
 
   async me() {

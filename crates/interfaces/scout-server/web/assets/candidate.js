@@ -1,16 +1,19 @@
 // A candidate: details and tags (editable by recruiters and owners), stage and history, notes,
-// messages, meetings (.ics), and — for owners only, when the server sent them — offers and
+// messages (drafted from the corpus in outreach.js, marked sent), meetings (.ics), scorecards
+// (scorecards.js), and — for owners only, when the server sent them — offers and
 // counteroffers, export and erasure. For other roles those sections are not built at all, so
 // nothing about them is in the page.
 
 import { api, isOwner, canWrite, STAGES } from './api.js';
 import { h, mount, fmt, field, empty, toast } from './dom.js';
 import { editSection, personalData } from './candidate-edit.js';
+import { scorecardsSection } from './scorecards.js';
+import { outreachSection, markSent } from './outreach.js';
 
 export async function render(main, [id], _q, stale) {
   const base = `/api/candidates/${id}`;
-  const [cr, hist, notes, msgs, meets] = await Promise.all([
-    api.get(base), api.get(`${base}/history`), api.get(`${base}/notes`), api.get(`${base}/messages`), api.get(`${base}/meetings`),
+  const [cr, hist, notes, msgs, meets, cards] = await Promise.all([
+    api.get(base), api.get(`${base}/history`), api.get(`${base}/notes`), api.get(`${base}/messages`), api.get(`${base}/meetings`), api.get(`${base}/scorecards`),
   ]);
   let offers = null;
   let counters = null;
@@ -52,10 +55,12 @@ export async function render(main, [id], _q, stale) {
       section('Notes', notesBlock(base, notes.notes, write, reload)),
       section('History', h('ol', { class: 'history' }, hist.history.map((m) => h('li', {}, h('strong', {}, `${m.from || 'new'} → ${m.to}`), h('span', { class: 'muted' }, ` by ${m.moved_by}, ${fmt.date(m.moved_at)}`), m.reason ? h('div', {}, m.reason) : null)))),
     ),
+    write ? outreachSection(base, reload) : null,
     h('div', { class: 'grid2' },
       section('Messages', messagesBlock(base, msgs.messages, write, reload)),
       section('Meetings', meetingsBlock(base, id, meets.meetings, write, reload)),
     ),
+    scorecardsSection(base, cards, write, reload),
     offers ? compensation(base, offers.offers, counters.counteroffers, reload) : null,
     write ? section('Decision', decisionBlock(base, reload)) : null,
     personalData(c, { notes: notes.notes.length, messages: msgs.messages.length, meetings: meets.meetings.length, offers: offers ? offers.offers.length : 0, counteroffers: counters ? counters.counteroffers.length : 0 }, base, main),
@@ -99,6 +104,7 @@ function messagesBlock(base, msgs, write, reload) {
     msgs.length ? h('ul', { class: 'notes' }, msgs.map((m) => h('li', { class: 'note' },
       h('div', { class: 'muted small' }, `${m.channel} · ${m.sent_at ? `sent ${fmt.date(m.sent_at)}` : 'draft'} · ${m.created_by}`),
       h('div', { class: 'note-body' }, m.body),
+      !m.sent_at && write ? markSent(base, m, reload) : null,
       m.reply ? h('div', { class: 'reply' }, h('strong', {}, 'Reply: '), m.reply) : null))) : empty('No messages.'),
     write ? formWith(async () => { await api.post(`${base}/messages`, { channel: channel.value, body: body.value }); reload(); }, field('Channel', channel), field('Message', body), h('button', { type: 'submit' }, 'Record message')) : null,
   );

@@ -14,6 +14,7 @@ use super::handle::Store;
 use super::load::{cand_cols, check_user_exists, load_candidate};
 use super::messages::{meetings_of, messages_of};
 use super::offers::{counteroffers_of, offers_of};
+use super::scorecards::scorecards_of;
 use crate::audit::AuditEntry;
 use crate::error::{Error, Result};
 use crate::model::*;
@@ -406,6 +407,7 @@ impl Store {
             let meetings = meetings_of(conn, id).await?;
             let offers = offers_of(conn, id).await?;
             let counteroffers = counteroffers_of(conn, id).await?;
+            let scorecards = scorecards_of(conn, id).await?;
             let audit_rows: Vec<AuditEntry> = sqlx::query_as(
                 "SELECT seq, at, actor, action, candidate_id, detail, prev_hash, hash FROM audit_log \
                  WHERE candidate_id = $1 ORDER BY seq",
@@ -422,6 +424,7 @@ impl Store {
                 "meetings": to_value(&meetings),
                 "offers": to_value(&offers),
                 "counteroffers": to_value(&counteroffers),
+                "scorecards": to_value(&scorecards),
                 "audit": audit_rows.iter().map(|e| json!({
                     "seq": e.seq, "at": crate::time::rfc3339(e.at), "actor": e.actor,
                     "action": e.action, "detail": serde_json::from_str::<Value>(&e.detail).unwrap_or(Value::Null),

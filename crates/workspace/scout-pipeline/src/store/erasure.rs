@@ -42,6 +42,7 @@ pub struct ErasureReport {
     pub messages_removed: i64,
     pub meetings_removed: i64,
     pub tags_removed: i64,
+    pub scorecards_removed: i64,
 }
 
 /// The candidate's audit key, created on first use.
@@ -148,7 +149,7 @@ pub(crate) async fn redact_tag_text(tx: &mut WriteTx<'_>) -> Result<usize> {
 /// Deletes and blanks one candidate's data inside `tx`; the caller audits and commits.
 async fn erase_rows(tx: &mut WriteTx<'_>, id: i64, now: i64) -> Result<ErasureReport> {
     // Rows changed per statement, in this order.
-    const STATEMENTS: [&str; 8] = [
+    const STATEMENTS: [&str; 9] = [
         "DELETE FROM notes WHERE candidate_id = $1",
         "DELETE FROM messages WHERE candidate_id = $1",
         "DELETE FROM meetings WHERE candidate_id = $1",
@@ -157,8 +158,9 @@ async fn erase_rows(tx: &mut WriteTx<'_>, id: i64, now: i64) -> Result<ErasureRe
         "UPDATE stage_history SET reason = NULL WHERE candidate_id = $1",
         "UPDATE offers SET note = NULL WHERE candidate_id = $1",
         "UPDATE counteroffers SET note = NULL WHERE candidate_id = $1",
+        "DELETE FROM scorecards WHERE candidate_id = $1",
     ];
-    let mut changed = [0_i64; 8];
+    let mut changed = [0_i64; 9];
     for (sql, n) in STATEMENTS.iter().zip(changed.iter_mut()) {
         let rows = sqlx::query(*sql)
             .bind(id)
@@ -182,11 +184,12 @@ async fn erase_rows(tx: &mut WriteTx<'_>, id: i64, now: i64) -> Result<ErasureRe
         messages_removed: changed[1],
         meetings_removed: changed[2],
         tags_removed: changed[3],
+        scorecards_removed: changed[8],
     })
 }
 
 impl Store {
-    /// Erases a person's data on request: notes, messages, meetings, tags and the audit key are
+    /// Erases a person's data on request: notes, messages, meetings, scorecards, tags and the audit key are
     /// deleted; the name, e-mail, and researcher link are blanked (the source organisation stays, for analytics), free-text
     /// reasons and offer notes cleared. The stage history and offer figures stay (anonymous)
     /// for analytics. The ledger line is synced before the commit; freed bytes are overwritten
