@@ -14,9 +14,6 @@ use clap::{Parser, Subcommand};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Exit code when a command finished but some input records were rejected.
-pub const EXIT_REJECTS: u8 = 3;
-
 #[derive(Parser)]
 #[command(
     name = "scout",

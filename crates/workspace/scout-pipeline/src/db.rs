@@ -1,5 +1,6 @@
 //! Opening the pipeline database (SQLite or PostgreSQL through sqlx's `Any` driver), its
-//! migrations ([`migrate`]: sqlx's migrator, one per dialect), and write transactions.
+//! migrations ([`migrate`]: sqlx's migrator, one per dialect), and write transactions (the
+//! [`Dialect`] and [`WriteTx`] types are in `tx`, which the migrations and the store import).
 //!
 //! SQLite: WAL with `synchronous=FULL`, so a commit is on disk (WAL fsynced) before it is
 //! acknowledged — a kill -9 or a power cut loses no acknowledged write. (`NORMAL` would survive
@@ -9,23 +10,18 @@
 //!
 //! PostgreSQL: ordinary transactions; the audit chain is appended under a table lock.
 
-use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::AnyPool;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{Any, AnyPool, Transaction};
-use tokio::sync::{Mutex, MutexGuard};
+use tokio::sync::Mutex;
 
 use crate::error::{Error, Result};
 
 mod migrate;
+mod tx;
 
-/// Which SQL dialect the pool speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dialect {
-    Sqlite,
-    Postgres,
-}
+pub use tx::{Dialect, WriteTx};
 
 /// How to open the store.
 #[derive(Debug, Clone)]
@@ -70,20 +66,6 @@ pub struct Db {
     pub(crate) pool: AnyPool,
     pub(crate) dialect: Dialect,
     write_lock: Mutex<()>,
-}
-
-/// A write transaction (holding the in-process write lock on SQLite).
-pub struct WriteTx<'a> {
-    pub(crate) tx: Transaction<'static, Any>,
-    pub(crate) dialect: Dialect,
-    _guard: Option<MutexGuard<'a, ()>>,
-}
-
-impl WriteTx<'_> {
-    pub async fn commit(self) -> Result<()> {
-        self.tx.commit().await?;
-        Ok(())
-    }
 }
 
 impl Db {
@@ -164,17 +146,9 @@ impl Db {
             Dialect::Sqlite => {
                 let guard = self.write_lock.lock().await;
                 let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-                Ok(WriteTx {
-                    tx,
-                    dialect: self.dialect,
-                    _guard: Some(guard),
-                })
+                Ok(WriteTx::new(tx, self.dialect, Some(guard)))
             }
-            Dialect::Postgres => Ok(WriteTx {
-                tx: self.pool.begin().await?,
-                dialect: self.dialect,
-                _guard: None,
-            }),
+            Dialect::Postgres => Ok(WriteTx::new(self.pool.begin().await?, self.dialect, None)),
         }
     }
 
@@ -344,15 +318,4 @@ async fn has_schema(pool: &AnyPool, dialect: Dialect) -> Result<bool> {
         .fetch_one(pool)
         .await?;
     Ok(n > 0)
-}
-
-impl FromStr for Dialect {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s {
-            "sqlite" => Ok(Dialect::Sqlite),
-            "postgres" => Ok(Dialect::Postgres),
-            other => Err(Error::BadUrl(other.to_string())),
-        }
-    }
 }

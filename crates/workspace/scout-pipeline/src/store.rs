@@ -8,13 +8,15 @@
 //! * `messages`: messages and meetings.
 //! * `analytics_input`, `pipeline_export`, `stage_overrides`: whole-pipeline reads.
 //! * `erasure`: erasing a person, and re-applying the erasures the ledger lists.
-//! * `audited`: the audited transaction and the audit log; `rows`: stored rows to model types.
+//! * `audited`: the audited transaction and reading the audit log; `audit_log`: the append to
+//!   the log; `tag_redaction`: migration 0005's step; `rows`: stored rows to model types.
 //! * `handle`: the [`Store`] itself and opening it; `ledger`: the erasure ledger file.
 //! * `fields`: the text checks; `load`: the candidate columns and loading a candidate.
 //!
 //! This file only declares the modules and re-exports what the rest of the crate uses.
 
 mod analytics_input;
+mod audit_log;
 mod audited;
 mod candidates;
 pub mod erasure;
@@ -29,6 +31,7 @@ mod rows;
 mod scorecards;
 mod settings;
 mod stage_overrides;
+mod tag_redaction;
 mod users;
 
 pub(crate) use audited::Entry;
@@ -41,4 +44,5 @@ pub use scorecards::{
     AttributeAverage, NewScorecard, Scorecard, ScorecardTemplate, StageScorecards,
 };
 pub use settings::{StoredSettings, WorkspaceSettings};
+pub(crate) use tag_redaction::redact_tag_text;
 pub use users::{NewSession, SessionInfo};

@@ -12,8 +12,10 @@ use scout_corpus::citations::CitationReport;
 use scout_corpus::{IngestOptions, IngestReport, Progress, RefreshReport};
 
 use super::Context;
-use crate::EXIT_REJECTS;
 use crate::output::{self, Format, Table};
+
+/// Exit code when a command finished but some input records were rejected.
+pub const EXIT_REJECTS: u8 = 3;
 
 #[derive(clap::Args)]
 pub struct Args {

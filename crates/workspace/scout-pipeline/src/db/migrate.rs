@@ -15,7 +15,7 @@
 //!   checksums of the embedded files), keeps their `applied_at` as `installed_on`, and drops
 //!   `pipeline_migrations`, so there is one record. Only the newer migrations then run.
 //! - **Rust steps**: sqlx runs SQL only; migration 0005 is followed by
-//!   `store::erasure::redact_tag_text` in the same transaction ([`rust_step`]), as before.
+//!   `store::redact_tag_text` in the same transaction ([`rust_step`]), as before.
 
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
@@ -66,7 +66,7 @@ pub(super) fn latest_version() -> i64 {
 async fn rust_step(version: i64, tx: &mut WriteTx<'_>) -> Result<()> {
     if version == 5 {
         // Redacts tag text that earlier builds wrote into the audit log (issue 18).
-        crate::store::erasure::redact_tag_text(tx).await?;
+        crate::store::redact_tag_text(tx).await?;
     }
     Ok(())
 }

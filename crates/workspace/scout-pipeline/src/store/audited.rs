@@ -1,62 +1,16 @@
-//! The audited transaction every operation runs in (`Store::audited`), the hash-chained
-//! append to `audit_log` it ends with, and reading and verifying that log.
+//! The audited transaction every operation runs in (`Store::audited`), ending with the
+//! hash-chained append to `audit_log` (`audit_log`), and reading and verifying that log.
 
 use serde_json::{Value, json};
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
+use super::audit_log::audit;
 use super::handle::Store;
 use super::load::load_candidate;
-use crate::audit::{
-    AuditEntry, GENESIS, REDACT_ACTION, Redaction, Verifier, VerifyReport, entry_hash,
-};
-use crate::db::{Dialect, WriteTx};
+use crate::audit::{AuditEntry, REDACT_ACTION, Redaction, Verifier, VerifyReport};
+use crate::db::WriteTx;
 use crate::error::Result;
 use crate::model::Actor;
-use crate::time::now_ms;
-
-/// Appends one audit entry inside `tx`.
-pub(crate) async fn audit(
-    tx: &mut WriteTx<'_>,
-    actor: &str,
-    action: &str,
-    candidate_id: Option<i64>,
-    detail: Value,
-) -> Result<()> {
-    if tx.dialect == Dialect::Postgres {
-        // Concurrent transactions must append one after the other.
-        sqlx::query("LOCK TABLE audit_log IN EXCLUSIVE MODE")
-            .execute(&mut *tx.tx)
-            .await?;
-    }
-    let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-        .fetch_optional(&mut *tx.tx)
-        .await?;
-    let (seq, prev) = match last {
-        Some(row) => (
-            row.try_get::<i64, _>("seq")? + 1,
-            row.try_get::<String, _>("hash")?,
-        ),
-        None => (1, GENESIS.to_string()),
-    };
-    let at = now_ms();
-    let detail = detail.to_string();
-    let hash = entry_hash(&prev, seq, at, actor, action, candidate_id, &detail);
-    sqlx::query(
-        "INSERT INTO audit_log (seq, at, actor, action, candidate_id, detail, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(seq)
-    .bind(at)
-    .bind(actor)
-    .bind(action)
-    .bind(candidate_id)
-    .bind(detail)
-    .bind(prev)
-    .bind(hash)
-    .execute(&mut *tx.tx)
-    .await?;
-    Ok(())
-}
 
 /// The audit entry an operation appends: what was done, to which candidate, and the detail.
 pub(crate) struct Entry<'a> {
