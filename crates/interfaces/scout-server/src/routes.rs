@@ -487,7 +487,7 @@ pub static ROUTES: &[Route] = &[
         summary: "Everything held about the person (JSON)",
         query: None,
         body: Body::None,
-        answer: Answer::Json(200, Typed::of::<Value>()),
+        answer: Answer::Json(200, Typed::of::<scout_pipeline::store::PersonExport>()),
         errors: &[],
         handler: || get(records::export),
     },

@@ -26,6 +26,7 @@ mod ledger;
 mod load;
 mod messages;
 mod offers;
+mod person_export;
 mod pipeline_export;
 mod rows;
 mod scorecards;
@@ -39,6 +40,7 @@ pub use candidates::LikelyDuplicate;
 pub use erasure::ErasureReport;
 pub(crate) use fields::required_text;
 pub use handle::Store;
+pub use person_export::{ExportedAuditEntry, ExportedMove, PersonExport};
 pub use pipeline_export::{ExportedCandidate, ExportedCompensation, PipelineExport};
 pub use scorecards::{
     AttributeAverage, NewScorecard, Scorecard, ScorecardTemplate, StageScorecards,

@@ -162,7 +162,7 @@ async fn story(store: &Store) {
     let report = scout_pipeline::analytics::compute(&input, true, scout_pipeline::time::now_ms());
     assert_eq!(report.funnel.last().map(|f| f.reached), Some(1));
     let export = store.export_candidate(&actor, c.id).await.expect("export");
-    assert_eq!(export["notes"].as_array().map(Vec::len), Some(1));
+    assert_eq!(export.notes.len(), 1);
     let erased = store.erase_candidate(&actor, c.id).await.expect("erase");
     assert_eq!((erased.notes_removed, erased.messages_removed), (1, 1));
     assert!(store.get_candidate(&actor, c.id).await.is_err());

@@ -2,9 +2,8 @@
 
 use axum::extract::State;
 use schemars::JsonSchema;
-use scout_pipeline::store::ErasureReport;
+use scout_pipeline::store::{ErasureReport, PersonExport};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::answers::{Analytics, AuditEntries, AuditVerify};
 use crate::auth::Auth;
@@ -17,7 +16,7 @@ pub(crate) async fn export(
     State(state): State<AppState>,
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
-) -> ApiResult<Reply<Value>> {
+) -> ApiResult<Reply<PersonExport>> {
     Ok(Reply::ok(
         state.store.export_candidate(&auth.actor, id).await?,
     ))

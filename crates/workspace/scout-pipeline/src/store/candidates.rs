@@ -1,7 +1,7 @@
 //! Candidates: creating, listing and editing them, stage moves under the transition table (with
 //! their history), tags, notes, and the export of everything held about one person.
 
-use serde_json::{Value, json};
+use serde_json::json;
 use sqlx::{AnyConnection, Row};
 
 use super::audited::Entry;
@@ -12,10 +12,6 @@ use super::fields::{
 };
 use super::handle::Store;
 use super::load::{cand_cols, check_user_exists, load_candidate};
-use super::messages::{meetings_of, messages_of};
-use super::offers::{counteroffers_of, offers_of};
-use super::scorecards::scorecards_of;
-use crate::audit::AuditEntry;
 use crate::error::{Error, Result};
 use crate::model::*;
 use crate::stage::Stage;
@@ -377,68 +373,9 @@ impl Store {
     pub async fn notes(&self, actor: &Actor, id: i64) -> Result<Vec<Note>> {
         self.candidate_read(actor, id, "note.read", notes_of).await
     }
-
-    /// Everything held about one candidate, as JSON (audited).
-    pub async fn export_candidate(&self, actor: &Actor, id: i64) -> Result<Value> {
-        let mut out = self
-            .audited(&actor.name, async |tx| {
-                let c = load_candidate(&mut tx.tx, id, true).await?;
-                let history = sqlx::query(
-                    "SELECT h.id, h.from_stage, h.to_stage, h.reason, u.name AS moved_by, h.moved_at \
-                     FROM stage_history h JOIN users u ON u.id = h.moved_by WHERE h.candidate_id = $1 ORDER BY h.id",
-                )
-                .bind(id)
-                .fetch_all(&mut *tx.tx)
-                .await?
-                .iter()
-                .map(|r| {
-                    Ok(json!({
-                        "from": r.try_get::<Option<String>, _>("from_stage")?,
-                        "to": r.try_get::<String, _>("to_stage")?,
-                        "reason": r.try_get::<Option<String>, _>("reason")?,
-                        "moved_by": r.try_get::<String, _>("moved_by")?,
-                        "moved_at": crate::time::rfc3339(r.try_get("moved_at")?),
-                }))
-            })
-            .collect::<Result<Vec<_>>>()?;
-            let conn = &mut tx.tx;
-            let notes = notes_of(conn, id).await?;
-            let messages = messages_of(conn, id).await?;
-            let meetings = meetings_of(conn, id).await?;
-            let offers = offers_of(conn, id).await?;
-            let counteroffers = counteroffers_of(conn, id).await?;
-            let scorecards = scorecards_of(conn, id).await?;
-            let audit_rows: Vec<AuditEntry> = sqlx::query_as(
-                "SELECT seq, at, actor, action, candidate_id, detail, prev_hash, hash FROM audit_log \
-                 WHERE candidate_id = $1 ORDER BY seq",
-            )
-            .bind(id)
-            .fetch_all(&mut *tx.tx)
-            .await?;
-            let to_value = |v: &dyn erased::Ser| v.value();
-            let all = json!({
-                "candidate": to_value(&c),
-                "stage_history": history,
-                "notes": to_value(&notes),
-                "messages": to_value(&messages),
-                "meetings": to_value(&meetings),
-                "offers": to_value(&offers),
-                "counteroffers": to_value(&counteroffers),
-                "scorecards": to_value(&scorecards),
-                "audit": audit_rows.iter().map(|e| json!({
-                    "seq": e.seq, "at": crate::time::rfc3339(e.at), "actor": e.actor,
-                    "action": e.action, "detail": serde_json::from_str::<Value>(&e.detail).unwrap_or(Value::Null),
-                })).collect::<Vec<_>>(),
-            });
-            Ok((all, Entry::new("candidate.export", Some(id), json!({}))))
-            })
-            .await?;
-        out["exported_at"] = json!(crate::time::rfc3339(now_ms()));
-        Ok(out)
-    }
 }
 
-async fn notes_of(conn: &mut AnyConnection, id: i64) -> Result<Vec<Note>> {
+pub(super) async fn notes_of(conn: &mut AnyConnection, id: i64) -> Result<Vec<Note>> {
     Ok(sqlx::query_as(
         "SELECT n.id, n.candidate_id, u.name AS author, n.body, n.created_at FROM notes n \
          JOIN users u ON u.id = n.author_id WHERE n.candidate_id = $1 ORDER BY n.id",
@@ -446,18 +383,6 @@ async fn notes_of(conn: &mut AnyConnection, id: i64) -> Result<Vec<Note>> {
     .bind(id)
     .fetch_all(&mut *conn)
     .await?)
-}
-
-/// Serialising heterogeneous values to JSON in one place.
-mod erased {
-    pub trait Ser {
-        fn value(&self) -> serde_json::Value;
-    }
-    impl<T: serde::Serialize> Ser for T {
-        fn value(&self) -> serde_json::Value {
-            serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
-        }
-    }
 }
 
 /// One person, one candidate: refuses a researcher key another (non-erased) candidate holds,
