@@ -64,6 +64,8 @@ pub struct StageRules {
     pub senior_papers_per_year: f64,
     /// Papers needed before the learned model's stage is used.
     pub model_min_papers: usize,
+    /// Papers left after the cut that a training example needs.
+    pub model_training_min_papers: usize,
     /// Also raise an uncensored history's stage when the model reads a later one.
     pub model_uncensored: bool,
     /// Weight of the model's senior probability (`StageModel::predict`).
@@ -83,10 +85,11 @@ impl Default for StageRules {
             mid_last_share: 0.1,
             mid_papers_per_year: 2.0,
             senior_papers_per_year: 3.0,
-            model_min_papers: 1,
+            model_min_papers: 3,
+            model_training_min_papers: 3,
             model_uncensored: true,
-            model_senior_weight: 3.0,
-            model_or_rules: false,
+            model_senior_weight: 2.0,
+            model_or_rules: true,
         }
     }
 }
@@ -314,7 +317,13 @@ pub fn write(tx: &Transaction, as_of: i32) -> Result<()> {
     let rules = StageRules::default();
     let model = {
         let hidden = load_papers(tx, Some(TRAINING_CUT))?;
-        fit_model(&papers, &hidden, as_of, rules.model_min_papers, |_| true)
+        fit_model(
+            &papers,
+            &hidden,
+            as_of,
+            rules.model_training_min_papers,
+            |_| true,
+        )
     };
     let features = match model {
         Some(_) => model::features(&papers, as_of),
@@ -391,15 +400,27 @@ mod tests {
     #[test]
     fn the_learned_stage_raises_but_never_lowers_the_years() {
         let rules = StageRules::default();
-        // Uncensored, first paper 2022: early by years; the model reads senior.
-        let papers = [paper(2022, 2013, 2, 3), paper(2024, 2013, 2, 4)];
+        // Uncensored (first author, venue covered since 2013), first paper 2022: early by
+        // years; the model reads senior.
+        let papers = [
+            paper(2022, 2013, 0, 3),
+            paper(2023, 2013, 1, 4),
+            paper(2024, 2013, 0, 4),
+        ];
         let e = estimate(&papers, 2025, None, &rules, Some(CareerStage::Senior));
         assert_eq!(
             e.map(|e| (e.stage, e.at_least)),
             Some((CareerStage::Senior, true))
         );
+        // Fewer papers than the model needs: the years stand.
+        let e = estimate(&papers[..2], 2025, None, &rules, Some(CareerStage::Senior));
+        assert_eq!(e.map(|e| e.stage), Some(CareerStage::Early));
         // First paper 2010: senior by years, whatever the model reads.
-        let papers = [paper(2010, 2000, 0, 3), paper(2024, 2000, 0, 4)];
+        let papers = [
+            paper(2010, 2000, 0, 3),
+            paper(2012, 2000, 0, 3),
+            paper(2024, 2000, 0, 4),
+        ];
         let e = estimate(&papers, 2025, None, &rules, Some(CareerStage::Early));
         assert_eq!(e.map(|e| e.stage), Some(CareerStage::Senior));
         // Without the uncensored option the years stand.
@@ -407,7 +428,11 @@ mod tests {
             model_uncensored: false,
             ..rules
         };
-        let papers = [paper(2022, 2013, 2, 3), paper(2024, 2013, 2, 4)];
+        let papers = [
+            paper(2022, 2013, 0, 3),
+            paper(2023, 2013, 1, 4),
+            paper(2024, 2013, 0, 4),
+        ];
         let e = estimate(&papers, 2025, None, &off, Some(CareerStage::Senior));
         assert_eq!(e.map(|e| e.stage), Some(CareerStage::Early));
     }

@@ -77,6 +77,11 @@ struct Seniority {
 #[derive(Serialize, Default)]
 struct Censoring {
     cut: i32,
+    /// Researchers with one paper or more left after the cut.
+    wide_researchers: usize,
+    wide_recall: [f64; 3],
+    wide_balanced_accuracy: f64,
+    wide_rules_only_balanced_accuracy: f64,
     researchers: usize,
     truth: [usize; 3],
     estimate_recall: [f64; 3],
@@ -304,9 +309,13 @@ pub fn run(ctx: &Context, args: FactsArgs) -> anyhow::Result<u8> {
     let hidden = career::load_papers(conn, Some(args.cut))?;
     let seed = args.seed;
     let rules = StageRules::default();
-    let model = career::fit_model(&full, &hidden, as_of, rules.model_min_papers, |id| {
-        in_half(Half::Tuning, seed, id as u64)
-    });
+    let model = career::fit_model(
+        &full,
+        &hidden,
+        as_of,
+        rules.model_training_min_papers,
+        |id| in_half(Half::Tuning, seed, id as u64),
+    );
     let hidden_features = career::model::features(&hidden, as_of);
     let sample: Vec<(CareerStage, &Vec<career::CareerPaper>, Option<CareerStage>)> =
         career::censoring_sample(&full, &hidden, as_of, 3, |id| {
@@ -339,8 +348,31 @@ pub fn run(ctx: &Context, args: FactsArgs) -> anyhow::Result<u8> {
     let (baseline_recall, baseline_ba) = balanced(&base, &truth);
     let (_, rules_est, _) = measure(&StageRules::default(), false);
     let (rules_recall, rules_ba) = balanced(&rules_est, &truth);
+    // The wider sample: one paper or more left after the cut (the model also stages those).
+    let (mut wide_truth, mut wide_est, mut wide_rules) = ([0usize; 3], [0usize; 3], [0usize; 3]);
+    for (id, t) in career::censoring_sample(&full, &hidden, as_of, 1, |id| {
+        in_half(args.half, seed, id as u64)
+    }) {
+        let ti = stage_index(t);
+        wide_truth[ti] += 1;
+        let learned = model
+            .as_ref()
+            .and_then(|m| Some(m.predict(hidden_features.get(&id)?, rules.model_senior_weight)));
+        let papers = &hidden[&id];
+        let called = |learned| {
+            career::estimate(papers, as_of, None, &rules, learned).is_some_and(|e| e.stage == t)
+        };
+        wide_est[ti] += usize::from(called(learned));
+        wide_rules[ti] += usize::from(called(None));
+    }
+    let (wide_recall, wide_ba) = balanced(&wide_est, &wide_truth);
+    let (_, wide_rules_ba) = balanced(&wide_rules, &wide_truth);
     let censoring = Censoring {
         cut: args.cut,
+        wide_researchers: wide_truth.iter().sum(),
+        wide_recall,
+        wide_balanced_accuracy: wide_ba,
+        wide_rules_only_balanced_accuracy: wide_rules_ba,
         researchers: sample.len(),
         truth,
         estimate_recall,
@@ -431,6 +463,30 @@ pub fn run(ctx: &Context, args: FactsArgs) -> anyhow::Result<u8> {
         c.baseline_recall[1],
         c.baseline_recall[2]
     );
+    println!(
+        "Censoring test with one paper or more left ({} researchers): balanced accuracy {:.1} % (recall {:.2}/{:.2}/{:.2}); thresholds without the model: {:.1} %",
+        c.wide_researchers,
+        100.0 * c.wide_balanced_accuracy,
+        c.wide_recall[0],
+        c.wide_recall[1],
+        c.wide_recall[2],
+        100.0 * c.wide_rules_only_balanced_accuracy
+    );
+    let mut stmt = conn.prepare(
+        "SELECT n_works >= 3, COALESCE(stage, ''), COUNT(*) FROM researchers GROUP BY 1, 2 ORDER BY 1, 2",
+    )?;
+    let counts: Vec<String> = stmt
+        .query_map([], |r| {
+            let many: bool = r.get(0)?;
+            let stage: String = r.get(1)?;
+            let n: i64 = r.get(2)?;
+            Ok(format!(
+                "{} {stage}: {n}",
+                if many { "3+ papers" } else { "1-2 papers" }
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    println!("Stored stages: {}", counts.join(", "));
     Ok(0)
 }
 
@@ -453,13 +509,14 @@ fn tune_model(
     let wide = career::censoring_sample(full, hidden, as_of, 1, |id| {
         in_half(args.half, args.seed, id as u64)
     });
-    for model_min_papers in [1, 3] {
-        let Some(model) = career::fit_model(full, hidden, as_of, model_min_papers, in_tuning)
+    for (model_training_min_papers, model_min_papers) in [(1, 1), (1, 3), (3, 3)] {
+        let Some(model) =
+            career::fit_model(full, hidden, as_of, model_training_min_papers, in_tuning)
         else {
             continue;
         };
         let Some(refresh_model) =
-            career::fit_model(full, hidden, as_of, model_min_papers, |_| true)
+            career::fit_model(full, hidden, as_of, model_training_min_papers, |_| true)
         else {
             continue;
         };
@@ -468,6 +525,7 @@ fn tune_model(
                 for model_senior_weight in [1.0, 1.5, 2.0, 3.0] {
                     let rules = StageRules {
                         model_min_papers,
+                        model_training_min_papers,
                         model_or_rules,
                         model_uncensored,
                         model_senior_weight,
@@ -504,7 +562,7 @@ fn tune_model(
                         })
                         .count();
                     eprintln!(
-                        "tune model ({} half): min papers {model_min_papers} or_rules {model_or_rules} uncensored {model_uncensored} senior weight {model_senior_weight}: censoring {:.1} % (recall {:.2}/{:.2}/{:.2}), with 1+ papers left {:.1} % (recall {:.2}/{:.2}/{:.2}), Scholar seniors called senior {:.1} % ({called} of {})",
+                        "tune model ({} half): training min papers {model_training_min_papers} min papers {model_min_papers} or_rules {model_or_rules} uncensored {model_uncensored} senior weight {model_senior_weight}: censoring {:.1} % (recall {:.2}/{:.2}/{:.2}), with 1+ papers left {:.1} % (recall {:.2}/{:.2}/{:.2}), Scholar seniors called senior {:.1} % ({called} of {})",
                         args.half.as_str(),
                         100.0 * ba,
                         recall[0],
