@@ -9,7 +9,12 @@
 //! author of most of their multi-author papers. A censored history gets "at least" and is
 //! raised by what the corpus still shows about seniority: the share of multi-author papers
 //! with the researcher as last author (the supervisor's position), the papers per year, and —
-//! when an OpenAlex profile exists — a works count far above what the corpus holds.
+//! when an OpenAlex profile exists — a works count far above what the corpus holds. With three
+//! papers or more, a model learned at refresh (`model.rs`: positions, output and co-author
+//! seniority, fitted on well-covered researchers with their early years hidden) replaces those
+//! thresholds.
+
+pub mod model;
 
 use rusqlite::{Connection, Transaction, params};
 use rustc_hash::FxHashMap as HashMap;
@@ -18,9 +23,13 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::researchers::CareerStage;
 
+/// Every researcher's papers, by researcher id.
+pub type PaperMap = HashMap<i64, Vec<CareerPaper>>;
+
 /// One paper of a researcher, as the stage estimate needs it.
 #[derive(Debug, Clone, Copy)]
 pub struct CareerPaper {
+    pub work: i64,
     pub year: i32,
     /// First year of the paper's venue in the corpus.
     pub venue_first_year: i32,
@@ -53,35 +62,47 @@ pub struct StageRules {
     pub mid_papers_per_year: f64,
     /// Papers per observed year that, with `mid_last_share`, mark a senior researcher.
     pub senior_papers_per_year: f64,
+    /// Papers needed before the learned model's stage is used.
+    pub model_min_papers: usize,
+    /// Papers left after the cut that a training example needs.
+    pub model_training_min_papers: usize,
+    /// Also raise an uncensored history's stage when the model reads a later one.
+    pub model_uncensored: bool,
+    /// Weight of the model's senior probability (`StageModel::predict`).
+    pub model_senior_weight: f64,
+    /// Take the later of the model's stage and the thresholds' (else the model's alone).
+    pub model_or_rules: bool,
 }
 
 impl Default for StageRules {
     fn default() -> Self {
-        // The best of a grid on the tuning half of the censoring test (docs/quality.md).
+        // The thresholds: the best of a grid on the tuning half of the censoring test; the model's
+        // options: the best balance of that test and the senior Scholar profiles on the tuning
+        // half (`scout eval facts --tune`, docs/quality.md stop 22).
         StageRules {
             min_multi_author: 2,
             senior_last_share: 0.3,
             mid_last_share: 0.1,
             mid_papers_per_year: 2.0,
             senior_papers_per_year: 3.0,
+            model_min_papers: 3,
+            model_training_min_papers: 3,
+            model_uncensored: true,
+            model_senior_weight: 2.0,
+            model_or_rules: true,
         }
     }
 }
 
-/// Estimates the stage from a researcher's papers as of `as_of` (the corpus's latest year).
-/// `works_count` is the OpenAlex profile's count, when known.
-pub fn estimate(
-    papers: &[CareerPaper],
-    as_of: i32,
-    works_count: Option<i64>,
-    rules: &StageRules,
-) -> Option<StageEstimate> {
-    let first = papers.iter().map(|p| p.year).filter(|y| *y > 0).min()?;
-    let base = CareerStage::from_years(as_of - first);
-    // Censored when (a) a paper of the first two years sits where its venue's coverage begins,
-    // (b) a quarter or more of the papers are in venues whose coverage began after the first
-    // year (earlier papers there would be unseen), or (c) the researcher was already the last
-    // author — the supervisor — on most multi-author papers of their first two years here.
+/// Whether a history's first year is censored: (a) a paper of the first two years sits where
+/// its venue's coverage begins, (b) a quarter or more of the papers are in venues whose coverage
+/// began after the first year (earlier papers there would be unseen), or (c) the researcher was
+/// already the last author — the supervisor — on most multi-author papers of their first two
+/// years here.
+pub fn is_censored(papers: &[CareerPaper]) -> bool {
+    let Some(first) = papers.iter().map(|p| p.year).filter(|y| *y > 0).min() else {
+        return false;
+    };
     let late_venue = papers
         .iter()
         .filter(|p| p.venue_first_year >= first - 1)
@@ -95,10 +116,36 @@ pub fn estimate(
         .iter()
         .filter(|p| p.n_authors >= 3 && p.position + 1 == p.n_authors)
         .count();
-    let censored = entry.iter().any(|p| p.venue_first_year >= p.year - 1)
+    entry.iter().any(|p| p.venue_first_year >= p.year - 1)
         || 4 * late_venue >= papers.len()
-        || (entry_multi >= 2 && 2 * entry_last > entry_multi);
+        || (entry_multi >= 2 && 2 * entry_last > entry_multi)
+}
+
+/// Estimates the stage from a researcher's papers as of `as_of` (the corpus's latest year).
+/// `works_count` is the OpenAlex profile's count, when known; `learned` is the learned model's
+/// stage for these papers (`model.rs`), when there is a model.
+pub fn estimate(
+    papers: &[CareerPaper],
+    as_of: i32,
+    works_count: Option<i64>,
+    rules: &StageRules,
+    learned: Option<CareerStage>,
+) -> Option<StageEstimate> {
+    let first = papers.iter().map(|p| p.year).filter(|y| *y > 0).min()?;
+    let base = CareerStage::from_years(as_of - first);
+    let censored = is_censored(papers);
+    let learned = learned.filter(|_| papers.len() >= rules.model_min_papers);
     if !censored {
+        if let Some(stage) = learned.filter(|s| rules.model_uncensored && *s > base) {
+            return Some(StageEstimate {
+                stage,
+                at_least: true,
+                basis: format!(
+                    "first paper {first}; {} by the stage model (positions, output, co-authors)",
+                    stage.as_str()
+                ),
+            });
+        }
         return Some(StageEstimate {
             stage: base,
             at_least: false,
@@ -126,6 +173,17 @@ pub fn estimate(
         signal = CareerStage::Senior;
     } else if share >= rules.mid_last_share || per_year >= rules.mid_papers_per_year {
         signal = CareerStage::Mid;
+    }
+    if let Some(stage) = learned {
+        signal = if rules.model_or_rules {
+            signal.max(stage)
+        } else {
+            stage
+        };
+        why.push(format!(
+            "{} by the stage model (positions, output, co-authors)",
+            stage.as_str()
+        ));
     }
     if multi.len() >= rules.min_multi_author {
         why.push(format!(
@@ -171,7 +229,7 @@ pub fn load_papers(
     }
     let mut out: HashMap<i64, Vec<CareerPaper>> = HashMap::default();
     let mut stmt = conn.prepare(
-        "SELECT ar.researcher_id, w.year, COALESCE(w.venue, ''), ar.position, w.n_authors
+        "SELECT ar.researcher_id, w.year, COALESCE(w.venue, ''), ar.position, w.n_authors, w.id
          FROM authorship_researcher ar JOIN works w ON w.id = ar.work_id WHERE w.year >= ?1",
     )?;
     let mut rows = stmt.query([cut.max(1)])?;
@@ -179,13 +237,63 @@ pub fn load_papers(
         let venue: String = r.get(2)?;
         let year: i32 = r.get(1)?;
         out.entry(r.get(0)?).or_default().push(CareerPaper {
+            work: r.get(5)?,
             year,
             venue_first_year: venue_first.get(&venue).copied().unwrap_or(year),
             position: r.get(3)?,
             n_authors: r.get(4)?,
         });
     }
+    // One order whatever the query plan: the features sum in it.
+    for papers in out.values_mut() {
+        papers.sort_unstable_by_key(|p| (p.year, p.work, p.position));
+    }
     Ok(out)
+}
+
+/// Cut year of the view the stage model learns from: papers before it are hidden.
+pub const TRAINING_CUT: i32 = 2021;
+
+/// The researchers whose stage is known and who look censored in `hidden`: well covered from
+/// their first paper (`is_censored` is false on their full history), three papers or more in
+/// full and `min_hidden` or more in `hidden`, and chosen by `keep` (a half of the split). Their
+/// stage is read from years since their first paper. Sorted by researcher id.
+pub fn censoring_sample(
+    full: &PaperMap,
+    hidden: &PaperMap,
+    as_of: i32,
+    min_hidden: usize,
+    keep: impl Fn(i64) -> bool,
+) -> Vec<(i64, CareerStage)> {
+    let mut ids: Vec<i64> = hidden.keys().copied().filter(|id| keep(*id)).collect();
+    ids.sort_unstable();
+    ids.into_iter()
+        .filter_map(|id| {
+            let all = full.get(&id)?;
+            let first = all.iter().map(|p| p.year).filter(|y| *y > 0).min()?;
+            (!is_censored(all) && all.len() >= 3 && hidden[&id].len() >= min_hidden.max(1))
+                .then(|| (id, CareerStage::from_years(as_of - first)))
+        })
+        .collect()
+}
+
+/// Fits the stage model on the censoring sample of `full` (everything before `TRAINING_CUT`
+/// hidden) with `min_papers` or more papers left, restricted to the researchers `keep` accepts.
+/// `None` when a stage has no example.
+pub fn fit_model(
+    full: &PaperMap,
+    hidden: &PaperMap,
+    as_of: i32,
+    min_papers: usize,
+    keep: impl Fn(i64) -> bool,
+) -> Option<model::StageModel> {
+    let features = model::features(hidden, as_of);
+    let training: Vec<([f64; model::N_FEATURES], CareerStage)> =
+        censoring_sample(full, hidden, as_of, min_papers, keep)
+            .into_iter()
+            .filter_map(|(id, stage)| Some((*features.get(&id)?, stage)))
+            .collect();
+    model::StageModel::fit(&training)
 }
 
 /// OpenAlex works counts by researcher, where the researcher has an OpenAlex profile.
@@ -207,6 +315,20 @@ pub fn write(tx: &Transaction, as_of: i32) -> Result<()> {
     let papers = load_papers(tx, None)?;
     let counts = works_counts(tx)?;
     let rules = StageRules::default();
+    let model = {
+        let hidden = load_papers(tx, Some(TRAINING_CUT))?;
+        fit_model(
+            &papers,
+            &hidden,
+            as_of,
+            rules.model_training_min_papers,
+            |_| true,
+        )
+    };
+    let features = match model {
+        Some(_) => model::features(&papers, as_of),
+        None => HashMap::default(),
+    };
     // A censored history's first papers here are not its training years: no inference.
     let mut update = tx.prepare(
         "UPDATE researchers SET stage = ?2, stage_at_least = ?3, stage_basis = ?4,
@@ -218,7 +340,10 @@ pub fn write(tx: &Transaction, as_of: i32) -> Result<()> {
     let mut ids: Vec<&i64> = papers.keys().collect();
     ids.sort_unstable();
     for id in ids {
-        if let Some(e) = estimate(&papers[id], as_of, counts.get(id).copied(), &rules) {
+        let learned = model
+            .as_ref()
+            .and_then(|m| Some(m.predict(features.get(id)?, rules.model_senior_weight)));
+        if let Some(e) = estimate(&papers[id], as_of, counts.get(id).copied(), &rules, learned) {
             update.execute(params![id, e.stage.as_str(), e.at_least, e.basis])?;
         }
     }
@@ -231,6 +356,7 @@ mod tests {
 
     fn paper(year: i32, venue_first_year: i32, position: i64, n_authors: i64) -> CareerPaper {
         CareerPaper {
+            work: i64::from(year) * 100 + position,
             year,
             venue_first_year,
             position,
@@ -241,7 +367,7 @@ mod tests {
     #[test]
     fn an_uncensored_first_year_reads_the_stage_from_years() {
         let papers = [paper(2022, 2013, 0, 3), paper(2024, 2013, 0, 4)];
-        let e = estimate(&papers, 2025, None, &StageRules::default());
+        let e = estimate(&papers, 2025, None, &StageRules::default(), None);
         assert_eq!(
             e.map(|e| (e.stage, e.at_least)),
             Some((CareerStage::Early, false))
@@ -254,7 +380,7 @@ mod tests {
         let mut papers: Vec<CareerPaper> =
             (0..12).map(|i| paper(2021 + i % 4, 2021, 3, 4)).collect();
         papers.push(paper(2022, 2021, 0, 3));
-        let e = estimate(&papers, 2025, None, &StageRules::default());
+        let e = estimate(&papers, 2025, None, &StageRules::default(), None);
         assert_eq!(
             e.map(|e| (e.stage, e.at_least)),
             Some((CareerStage::Senior, true))
@@ -264,10 +390,50 @@ mod tests {
     #[test]
     fn a_censored_student_stays_early_but_at_least() {
         let papers = [paper(2021, 2021, 0, 3), paper(2023, 2021, 0, 4)];
-        let e = estimate(&papers, 2025, None, &StageRules::default());
+        let e = estimate(&papers, 2025, None, &StageRules::default(), None);
         assert_eq!(
             e.map(|e| (e.stage, e.at_least)),
             Some((CareerStage::Early, true))
         );
+    }
+
+    #[test]
+    fn the_learned_stage_raises_but_never_lowers_the_years() {
+        let rules = StageRules::default();
+        // Uncensored (first author, venue covered since 2013), first paper 2022: early by
+        // years; the model reads senior.
+        let papers = [
+            paper(2022, 2013, 0, 3),
+            paper(2023, 2013, 1, 4),
+            paper(2024, 2013, 0, 4),
+        ];
+        let e = estimate(&papers, 2025, None, &rules, Some(CareerStage::Senior));
+        assert_eq!(
+            e.map(|e| (e.stage, e.at_least)),
+            Some((CareerStage::Senior, true))
+        );
+        // Fewer papers than the model needs: the years stand.
+        let e = estimate(&papers[..2], 2025, None, &rules, Some(CareerStage::Senior));
+        assert_eq!(e.map(|e| e.stage), Some(CareerStage::Early));
+        // First paper 2010: senior by years, whatever the model reads.
+        let papers = [
+            paper(2010, 2000, 0, 3),
+            paper(2012, 2000, 0, 3),
+            paper(2024, 2000, 0, 4),
+        ];
+        let e = estimate(&papers, 2025, None, &rules, Some(CareerStage::Early));
+        assert_eq!(e.map(|e| e.stage), Some(CareerStage::Senior));
+        // Without the uncensored option the years stand.
+        let off = StageRules {
+            model_uncensored: false,
+            ..rules
+        };
+        let papers = [
+            paper(2022, 2013, 0, 3),
+            paper(2023, 2013, 1, 4),
+            paper(2024, 2013, 0, 4),
+        ];
+        let e = estimate(&papers, 2025, None, &off, Some(CareerStage::Senior));
+        assert_eq!(e.map(|e| e.stage), Some(CareerStage::Early));
     }
 }

@@ -77,10 +77,18 @@ struct Seniority {
 #[derive(Serialize, Default)]
 struct Censoring {
     cut: i32,
+    /// Researchers with one paper or more left after the cut.
+    wide_researchers: usize,
+    wide_recall: [f64; 3],
+    wide_balanced_accuracy: f64,
+    wide_rules_only_balanced_accuracy: f64,
     researchers: usize,
     truth: [usize; 3],
     estimate_recall: [f64; 3],
     estimate_balanced_accuracy: f64,
+    /// The thresholds without the learned model (the estimate before stop 22).
+    rules_only_recall: [f64; 3],
+    rules_only_balanced_accuracy: f64,
     baseline_recall: [f64; 3],
     baseline_balanced_accuracy: f64,
 }
@@ -253,6 +261,7 @@ pub fn run(ctx: &Context, args: FactsArgs) -> anyhow::Result<u8> {
     let matcher = NameMatcher::load(conn)?;
     let mut aff = Affiliation::default();
     let mut senior = Seniority::default();
+    let mut senior_ids: Vec<i64> = Vec::new();
     for rec in records.iter().skip(1) {
         let (Some(name), Some(text)) = (rec.get(c_name), rec.get(c_aff)) else {
             continue;
@@ -286,6 +295,7 @@ pub fn run(ctx: &Context, args: FactsArgs) -> anyhow::Result<u8> {
         let first_citation: Option<i32> = rec.get(c_first).and_then(|y| y.trim().parse().ok());
         if first_citation.is_some_and(|y| args.crawl_year - y > 12) {
             senior.senior_profiles_found += 1;
+            senior_ids.push(r.id);
             senior.called_senior += usize::from(r.stage(as_of) == Some(CareerStage::Senior));
         }
     }
@@ -293,30 +303,39 @@ pub fn run(ctx: &Context, args: FactsArgs) -> anyhow::Result<u8> {
     aff.agreement_naming_org = aff.agree_naming_org as f64 / aff.found_naming_org.max(1) as f64;
     senior.share = senior.called_senior as f64 / senior.senior_profiles_found.max(1) as f64;
 
-    // The censoring test.
+    // The censoring test. The stage model is fitted on the tuning half only, whichever half is
+    // measured (on the tuning half the figure is in-sample).
     let full = career::load_papers(conn, None)?;
     let hidden = career::load_papers(conn, Some(args.cut))?;
-    let sample: Vec<(CareerStage, &Vec<career::CareerPaper>)> = {
-        let mut ids: Vec<&i64> = hidden.keys().collect();
-        ids.sort_unstable();
-        ids.into_iter()
-            .filter(|id| in_half(args.half, args.seed, **id as u64))
-            .filter_map(|id| {
-                let all = full.get(id)?;
-                let after = &hidden[id];
-                let truth = career::estimate(all, as_of, None, &StageRules::default())?;
-                // Well covered from the first paper, with enough left to judge from.
-                (!truth.at_least && all.len() >= 3 && after.len() >= 3)
-                    .then_some((truth.stage, after))
-            })
-            .collect()
-    };
-    let measure = |rules: &StageRules| {
+    let seed = args.seed;
+    let rules = StageRules::default();
+    let model = career::fit_model(
+        &full,
+        &hidden,
+        as_of,
+        rules.model_training_min_papers,
+        |id| in_half(Half::Tuning, seed, id as u64),
+    );
+    let hidden_features = career::model::features(&hidden, as_of);
+    let sample: Vec<(CareerStage, &Vec<career::CareerPaper>, Option<CareerStage>)> =
+        career::censoring_sample(&full, &hidden, as_of, 3, |id| {
+            in_half(args.half, seed, id as u64)
+        })
+        .into_iter()
+        .map(|(id, truth)| {
+            let learned = model.as_ref().and_then(|m| {
+                Some(m.predict(hidden_features.get(&id)?, rules.model_senior_weight))
+            });
+            (truth, &hidden[&id], learned)
+        })
+        .collect();
+    let measure = |rules: &StageRules, with_model: bool| {
         let (mut truth, mut est, mut base) = ([0usize; 3], [0usize; 3], [0usize; 3]);
-        for (t, papers) in &sample {
+        for (t, papers, learned) in &sample {
             let ti = stage_index(*t);
             truth[ti] += 1;
-            if let Some(e) = career::estimate(papers, as_of, None, rules) {
+            let learned = if with_model { *learned } else { None };
+            if let Some(e) = career::estimate(papers, as_of, None, rules, learned) {
                 est[ti] += usize::from(e.stage == *t);
             }
             let first = papers.iter().map(|p| p.year).min().unwrap_or(as_of);
@@ -324,19 +343,47 @@ pub fn run(ctx: &Context, args: FactsArgs) -> anyhow::Result<u8> {
         }
         (truth, est, base)
     };
-    let (truth, est, base) = measure(&StageRules::default());
+    let (truth, est, base) = measure(&StageRules::default(), true);
     let (estimate_recall, estimate_ba) = balanced(&est, &truth);
     let (baseline_recall, baseline_ba) = balanced(&base, &truth);
+    let (_, rules_est, _) = measure(&StageRules::default(), false);
+    let (rules_recall, rules_ba) = balanced(&rules_est, &truth);
+    // The wider sample: one paper or more left after the cut (the model also stages those).
+    let (mut wide_truth, mut wide_est, mut wide_rules) = ([0usize; 3], [0usize; 3], [0usize; 3]);
+    for (id, t) in career::censoring_sample(&full, &hidden, as_of, 1, |id| {
+        in_half(args.half, seed, id as u64)
+    }) {
+        let ti = stage_index(t);
+        wide_truth[ti] += 1;
+        let learned = model
+            .as_ref()
+            .and_then(|m| Some(m.predict(hidden_features.get(&id)?, rules.model_senior_weight)));
+        let papers = &hidden[&id];
+        let called = |learned| {
+            career::estimate(papers, as_of, None, &rules, learned).is_some_and(|e| e.stage == t)
+        };
+        wide_est[ti] += usize::from(called(learned));
+        wide_rules[ti] += usize::from(called(None));
+    }
+    let (wide_recall, wide_ba) = balanced(&wide_est, &wide_truth);
+    let (_, wide_rules_ba) = balanced(&wide_rules, &wide_truth);
     let censoring = Censoring {
         cut: args.cut,
+        wide_researchers: wide_truth.iter().sum(),
+        wide_recall,
+        wide_balanced_accuracy: wide_ba,
+        wide_rules_only_balanced_accuracy: wide_rules_ba,
         researchers: sample.len(),
         truth,
         estimate_recall,
         estimate_balanced_accuracy: estimate_ba,
+        rules_only_recall: rules_recall,
+        rules_only_balanced_accuracy: rules_ba,
         baseline_recall,
         baseline_balanced_accuracy: baseline_ba,
     };
     if args.tune {
+        tune_model(&args, as_of, &full, &hidden, &hidden_features, &senior_ids);
         let mut grid: Vec<(f64, StageRules)> = Vec::new();
         for min_multi_author in [2, 3, 4, 6] {
             for senior_last_share in [0.3, 0.4, 0.5, 0.6] {
@@ -349,8 +396,9 @@ pub fn run(ctx: &Context, args: FactsArgs) -> anyhow::Result<u8> {
                                 mid_last_share,
                                 mid_papers_per_year,
                                 senior_papers_per_year,
+                                ..StageRules::default()
                             };
-                            let (t, e, _) = measure(&rules);
+                            let (t, e, _) = measure(&rules, false);
                             grid.push((balanced(&e, &t).1, rules));
                         }
                     }
@@ -398,7 +446,7 @@ pub fn run(ctx: &Context, args: FactsArgs) -> anyhow::Result<u8> {
     );
     let c = &report.censoring;
     println!(
-        "Censoring test (papers before {} hidden; {} researchers, truth early/mid/senior {:?}): balanced accuracy {:.1} % (recall {:.2}/{:.2}/{:.2}); years since first remaining paper: {:.1} % (recall {:.2}/{:.2}/{:.2})",
+        "Censoring test (papers before {} hidden; {} researchers, truth early/mid/senior {:?}): balanced accuracy {:.1} % (recall {:.2}/{:.2}/{:.2}); thresholds without the model: {:.1} % (recall {:.2}/{:.2}/{:.2}); years since first remaining paper: {:.1} % (recall {:.2}/{:.2}/{:.2})",
         c.cut,
         c.researchers,
         c.truth,
@@ -406,12 +454,131 @@ pub fn run(ctx: &Context, args: FactsArgs) -> anyhow::Result<u8> {
         c.estimate_recall[0],
         c.estimate_recall[1],
         c.estimate_recall[2],
+        100.0 * c.rules_only_balanced_accuracy,
+        c.rules_only_recall[0],
+        c.rules_only_recall[1],
+        c.rules_only_recall[2],
         100.0 * c.baseline_balanced_accuracy,
         c.baseline_recall[0],
         c.baseline_recall[1],
         c.baseline_recall[2]
     );
+    println!(
+        "Censoring test with one paper or more left ({} researchers): balanced accuracy {:.1} % (recall {:.2}/{:.2}/{:.2}); thresholds without the model: {:.1} %",
+        c.wide_researchers,
+        100.0 * c.wide_balanced_accuracy,
+        c.wide_recall[0],
+        c.wide_recall[1],
+        c.wide_recall[2],
+        100.0 * c.wide_rules_only_balanced_accuracy
+    );
+    let mut stmt = conn.prepare(
+        "SELECT n_works >= 3, COALESCE(stage, ''), COUNT(*) FROM researchers GROUP BY 1, 2 ORDER BY 1, 2",
+    )?;
+    let counts: Vec<String> = stmt
+        .query_map([], |r| {
+            let many: bool = r.get(0)?;
+            let stage: String = r.get(1)?;
+            let n: i64 = r.get(2)?;
+            Ok(format!(
+                "{} {stage}: {n}",
+                if many { "3+ papers" } else { "1-2 papers" }
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    println!("Stored stages: {}", counts.join(", "));
     Ok(0)
+}
+
+/// The learned model's options on the tuning half: the censoring test's balanced accuracy, and
+/// the senior Scholar profiles called senior when their stage is recomputed as refresh would
+/// (the model fitted on every well-covered researcher).
+fn tune_model(
+    args: &FactsArgs,
+    as_of: i32,
+    full: &career::PaperMap,
+    hidden: &career::PaperMap,
+    hidden_features: &career::model::FeatureMap,
+    senior_ids: &[i64],
+) {
+    let full_features = career::model::features(full, as_of);
+    let in_tuning = |id: i64| in_half(Half::Tuning, args.seed, id as u64);
+    let sample = career::censoring_sample(full, hidden, as_of, 3, |id| {
+        in_half(args.half, args.seed, id as u64)
+    });
+    let wide = career::censoring_sample(full, hidden, as_of, 1, |id| {
+        in_half(args.half, args.seed, id as u64)
+    });
+    for (model_training_min_papers, model_min_papers) in [(1, 1), (1, 3), (3, 3)] {
+        let Some(model) =
+            career::fit_model(full, hidden, as_of, model_training_min_papers, in_tuning)
+        else {
+            continue;
+        };
+        let Some(refresh_model) =
+            career::fit_model(full, hidden, as_of, model_training_min_papers, |_| true)
+        else {
+            continue;
+        };
+        for model_or_rules in [false, true] {
+            for model_uncensored in [false, true] {
+                for model_senior_weight in [1.0, 1.5, 2.0, 3.0] {
+                    let rules = StageRules {
+                        model_min_papers,
+                        model_training_min_papers,
+                        model_or_rules,
+                        model_uncensored,
+                        model_senior_weight,
+                        ..StageRules::default()
+                    };
+                    let score = |sample: &[(i64, CareerStage)]| {
+                        let (mut truth, mut hits) = ([0usize; 3], [0usize; 3]);
+                        for (id, t) in sample {
+                            let learned = hidden_features
+                                .get(id)
+                                .map(|x| model.predict(x, model_senior_weight));
+                            truth[stage_index(*t)] += 1;
+                            if let Some(e) =
+                                career::estimate(&hidden[id], as_of, None, &rules, learned)
+                            {
+                                hits[stage_index(*t)] += usize::from(e.stage == *t);
+                            }
+                        }
+                        balanced(&hits, &truth)
+                    };
+                    let (recall, ba) = score(&sample);
+                    let (wide_recall, wide_ba) = score(&wide);
+                    let called = senior_ids
+                        .iter()
+                        .filter(|id| {
+                            let Some(papers) = full.get(id) else {
+                                return false;
+                            };
+                            let learned = full_features
+                                .get(id)
+                                .map(|x| refresh_model.predict(x, model_senior_weight));
+                            career::estimate(papers, as_of, None, &rules, learned)
+                                .is_some_and(|e| e.stage == CareerStage::Senior)
+                        })
+                        .count();
+                    eprintln!(
+                        "tune model ({} half): training min papers {model_training_min_papers} min papers {model_min_papers} or_rules {model_or_rules} uncensored {model_uncensored} senior weight {model_senior_weight}: censoring {:.1} % (recall {:.2}/{:.2}/{:.2}), with 1+ papers left {:.1} % (recall {:.2}/{:.2}/{:.2}), Scholar seniors called senior {:.1} % ({called} of {})",
+                        args.half.as_str(),
+                        100.0 * ba,
+                        recall[0],
+                        recall[1],
+                        recall[2],
+                        100.0 * wide_ba,
+                        wide_recall[0],
+                        wide_recall[1],
+                        wide_recall[2],
+                        100.0 * called as f64 / senior_ids.len().max(1) as f64,
+                        senior_ids.len()
+                    );
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,356 @@
+//! A learned career-stage model for censored histories, fitted at refresh from the corpus itself.
+//!
+//! The labels come from the censoring test's construction: researchers whose history starts where
+//! their venues are well covered have a trustworthy stage (years since their first paper); hiding
+//! everything before a cut year gives the same people as a censored corpus shows them. A
+//! multinomial logistic regression (class-balanced, so each stage counts equally; L2; a fixed
+//! number of full-batch gradient steps in a fixed order, hence deterministic) learns the stage
+//! from what the censored view still shows:
+//!
+//! - output: papers, papers per observed year, papers in the first observed year, years observed;
+//! - author positions: last-author share (≥ 3 authors), last position at all (≥ 2 authors),
+//!   first-author share, team size;
+//! - **co-author seniority**: on how many papers the researcher has more papers than every
+//!   co-author, how far the most prolific co-author is ahead, the co-authors' output, and the
+//!   output of the last author (the supervisor) on the researcher's first-author papers.
+//!
+//! Every co-author figure is read in the same view (what the censored corpus shows of them).
+
+use rustc_hash::FxHashMap as HashMap;
+
+use super::CareerPaper;
+use crate::researchers::CareerStage;
+
+/// Number of features.
+pub const N_FEATURES: usize = 14;
+
+/// Names of the features, in order (for explanations and docs).
+pub const FEATURE_NAMES: [&str; N_FEATURES] = [
+    "ln(1 + papers)",
+    "papers per observed year",
+    "last-author share (≥ 3 authors)",
+    "first-author share",
+    "ln(1 + papers in the first observed year)",
+    "share of papers with more papers than every co-author",
+    "most prolific co-author's lead (log)",
+    "co-authors' output (log)",
+    "supervisor's output on first-author papers (log)",
+    "has a first-author paper with a supervisor",
+    "mean team size",
+    "years observed",
+    "two or more papers with ≥ 3 authors",
+    "last position share (≥ 2 authors)",
+];
+
+/// Every researcher's features, by researcher id.
+pub type FeatureMap = HashMap<i64, [f64; N_FEATURES]>;
+
+/// Teams above this size say nothing about who supervises whom.
+const MAX_TEAM: i64 = 50;
+
+/// The features of every researcher of `papers` (one view of the corpus: the co-authors are
+/// read from the same map).
+pub fn features(
+    papers: &HashMap<i64, Vec<CareerPaper>>,
+    as_of: i32,
+) -> HashMap<i64, [f64; N_FEATURES]> {
+    // Authors of each work, by position.
+    let mut authorships: Vec<(i64, i64, i64)> = papers
+        .iter()
+        .flat_map(|(r, ps)| ps.iter().map(move |p| (p.work, p.position, *r)))
+        .collect();
+    authorships.sort_unstable();
+    let mut work_range: HashMap<i64, (usize, usize)> = HashMap::default();
+    let mut start = 0;
+    while start < authorships.len() {
+        let work = authorships[start].0;
+        let end = start
+            + authorships[start..]
+                .iter()
+                .take_while(|a| a.0 == work)
+                .count();
+        work_range.insert(work, (start, end));
+        start = end;
+    }
+    let count = |r: i64| papers.get(&r).map_or(0, Vec::len) as f64;
+    let mut out = HashMap::default();
+    out.reserve(papers.len());
+    for (&r, ps) in papers {
+        let Some(first) = ps.iter().map(|p| p.year).filter(|y| *y > 0).min() else {
+            continue;
+        };
+        let n = ps.len() as f64;
+        let span = f64::from((as_of - first + 1).max(1));
+        let multi = ps.iter().filter(|p| p.n_authors >= 3).count();
+        let last_multi = ps
+            .iter()
+            .filter(|p| p.n_authors >= 3 && p.position + 1 == p.n_authors)
+            .count();
+        let pairs = ps.iter().filter(|p| p.n_authors >= 2).count();
+        let last_any = ps
+            .iter()
+            .filter(|p| p.n_authors >= 2 && p.position + 1 == p.n_authors)
+            .count();
+        let first_author = ps
+            .iter()
+            .filter(|p| p.n_authors >= 2 && p.position == 0)
+            .count();
+        let in_first_year = ps.iter().filter(|p| p.year == first).count();
+        let (mut judged, mut leads, mut lead_gap, mut co_output) = (0usize, 0usize, 0.0, 0.0);
+        let (mut supervised, mut supervisor_output) = (0usize, 0.0);
+        for p in ps {
+            if p.n_authors > MAX_TEAM {
+                continue;
+            }
+            let Some(&(s, e)) = work_range.get(&p.work) else {
+                continue;
+            };
+            let co: Vec<(i64, f64)> = authorships[s..e]
+                .iter()
+                .filter(|a| a.2 != r)
+                .map(|a| (a.1, count(a.2)))
+                .collect();
+            if co.is_empty() {
+                continue;
+            }
+            judged += 1;
+            let most = co.iter().map(|c| c.1).fold(0.0, f64::max);
+            leads += usize::from(n >= most);
+            lead_gap += most.ln_1p() - n.ln_1p();
+            co_output += co.iter().map(|c| c.1.ln_1p()).sum::<f64>() / co.len() as f64;
+            if p.position == 0
+                && let Some(last) = co
+                    .iter()
+                    .filter(|c| c.0 + 1 == p.n_authors)
+                    .map(|c| c.1)
+                    .next()
+            {
+                supervised += 1;
+                supervisor_output += last.ln_1p();
+            }
+        }
+        let per_judged = |x: f64| if judged > 0 { x / judged as f64 } else { 0.0 };
+        let share = |k: usize, of: usize| if of > 0 { k as f64 / of as f64 } else { 0.0 };
+        out.insert(
+            r,
+            [
+                n.ln_1p(),
+                n / span,
+                share(last_multi, multi),
+                share(first_author, ps.len()),
+                (in_first_year as f64).ln_1p(),
+                per_judged(leads as f64),
+                per_judged(lead_gap),
+                per_judged(co_output),
+                if supervised > 0 {
+                    supervisor_output / supervised as f64
+                } else {
+                    0.0
+                },
+                f64::from(u8::from(supervised > 0)),
+                ps.iter().map(|p| p.n_authors as f64).sum::<f64>() / n,
+                span,
+                f64::from(u8::from(multi >= 2)),
+                share(last_any, pairs),
+            ],
+        );
+    }
+    out
+}
+
+/// Multinomial logistic regression over standardised features.
+#[derive(Debug, Clone)]
+pub struct StageModel {
+    mean: [f64; N_FEATURES],
+    scale: [f64; N_FEATURES],
+    /// One row per feature plus the intercept; one column per stage.
+    weights: Vec<[f64; 3]>,
+}
+
+const STEPS: usize = 400;
+const LEARNING_RATE: f64 = 1.0;
+const L2: f64 = 1e-3;
+
+impl StageModel {
+    /// Fits the model on labelled feature vectors, in the order given. `None` when a stage has
+    /// no example (nothing to balance against).
+    pub fn fit(samples: &[([f64; N_FEATURES], CareerStage)]) -> Option<StageModel> {
+        let mut per_class = [0usize; 3];
+        for (_, s) in samples {
+            per_class[*s as usize] += 1;
+        }
+        if per_class.contains(&0) {
+            return None;
+        }
+        let n = samples.len() as f64;
+        let mut mean = [0.0; N_FEATURES];
+        let mut scale = [0.0; N_FEATURES];
+        for (x, _) in samples {
+            for j in 0..N_FEATURES {
+                mean[j] += x[j] / n;
+            }
+        }
+        for (x, _) in samples {
+            for j in 0..N_FEATURES {
+                scale[j] += (x[j] - mean[j]).powi(2) / n;
+            }
+        }
+        for s in &mut scale {
+            *s = s.sqrt().max(1e-9);
+        }
+        let class_weight: [f64; 3] = std::array::from_fn(|c| n / (3.0 * per_class[c] as f64));
+        let mut model = StageModel {
+            mean,
+            scale,
+            weights: vec![[0.0; 3]; N_FEATURES + 1],
+        };
+        let z: Vec<[f64; N_FEATURES + 1]> = samples.iter().map(|(x, _)| model.row(x)).collect();
+        for _ in 0..STEPS {
+            let mut grad = vec![[0.0; 3]; N_FEATURES + 1];
+            for (zi, (_, s)) in z.iter().zip(samples) {
+                let p = model.probabilities(zi);
+                let w = class_weight[*s as usize];
+                for c in 0..3 {
+                    let err = w * (p[c] - f64::from(u8::from(c == *s as usize)));
+                    for (g, v) in grad.iter_mut().zip(zi) {
+                        g[c] += err * v;
+                    }
+                }
+            }
+            for (wj, gj) in model.weights.iter_mut().zip(&grad) {
+                for c in 0..3 {
+                    wj[c] -= LEARNING_RATE * (gj[c] / n + L2 * wj[c]);
+                }
+            }
+        }
+        Some(model)
+    }
+
+    fn row(&self, x: &[f64; N_FEATURES]) -> [f64; N_FEATURES + 1] {
+        let mut z = [1.0; N_FEATURES + 1];
+        for j in 0..N_FEATURES {
+            z[j] = (x[j] - self.mean[j]) / self.scale[j];
+        }
+        z
+    }
+
+    fn probabilities(&self, z: &[f64; N_FEATURES + 1]) -> [f64; 3] {
+        let mut s = [0.0; 3];
+        for (wj, v) in self.weights.iter().zip(z) {
+            for c in 0..3 {
+                s[c] += wj[c] * v;
+            }
+        }
+        let top = s[0].max(s[1]).max(s[2]);
+        let e = s.map(|v| (v - top).exp());
+        let total = e[0] + e[1] + e[2];
+        e.map(|v| v / total)
+    }
+
+    /// The most likely stage, with the senior probability weighed by `senior_weight` (1 = as
+    /// fitted; above 1 favours senior where the evidence is close).
+    pub fn predict(&self, x: &[f64; N_FEATURES], senior_weight: f64) -> CareerStage {
+        let mut p = self.probabilities(&self.row(x));
+        p[2] *= senior_weight;
+        if p[2] >= p[1] && p[2] >= p[0] {
+            CareerStage::Senior
+        } else if p[1] >= p[0] {
+            CareerStage::Mid
+        } else {
+            CareerStage::Early
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::career::PaperMap;
+
+    fn paper(work: i64, year: i32, position: i64, n_authors: i64) -> CareerPaper {
+        CareerPaper {
+            work,
+            year,
+            venue_first_year: 2013,
+            position,
+            n_authors,
+        }
+    }
+
+    /// A supervisor (researcher 1, last author of ten papers) and two students (2 and 3,
+    /// first authors of five papers each), all in one view.
+    fn lab() -> PaperMap {
+        let mut papers: PaperMap = HashMap::default();
+        for w in 0..10 {
+            let student = 2 + w % 2;
+            papers
+                .entry(student)
+                .or_default()
+                .push(paper(w, 2021 + (w as i32) % 4, 0, 3));
+            papers
+                .entry(1)
+                .or_default()
+                .push(paper(w, 2021 + (w as i32) % 4, 2, 3));
+        }
+        papers
+    }
+
+    #[test]
+    fn co_author_seniority_tells_the_supervisor_from_the_students() {
+        let f = features(&lab(), 2025);
+        let (sup, student) = (&f[&1], &f[&2]);
+        // More papers than every co-author on all of their papers, none for the student.
+        assert!((sup[5] - 1.0).abs() < 1e-12, "{sup:?}");
+        assert!(student[5].abs() < 1e-12, "{student:?}");
+        // The student's supervisor (last author) has ten papers: ln(11).
+        assert!((student[8] - 11f64.ln()).abs() < 1e-12, "{student:?}");
+        assert!((student[9] - 1.0).abs() < 1e-12);
+        assert!(sup[9].abs() < 1e-12);
+        // Last-author share and first-author share.
+        assert!((sup[2] - 1.0).abs() < 1e-12 && sup[3].abs() < 1e-12);
+        assert!(student[2].abs() < 1e-12 && (student[3] - 1.0).abs() < 1e-12);
+    }
+
+    fn samples() -> Vec<([f64; N_FEATURES], CareerStage)> {
+        (0..90)
+            .map(|i| {
+                let stage = match i % 3 {
+                    0 => CareerStage::Early,
+                    1 => CareerStage::Mid,
+                    _ => CareerStage::Senior,
+                };
+                let mut x = [0.0; N_FEATURES];
+                x[0] = (i % 3) as f64 * 2.0 + (i % 5) as f64 * 0.1;
+                x[5] = (i % 3) as f64 * 0.4;
+                (x, stage)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_model_learns_the_stages_and_is_deterministic() {
+        let data = samples();
+        let a = StageModel::fit(&data);
+        let b = StageModel::fit(&data);
+        let (Some(a), Some(b)) = (a, b) else {
+            panic!("every stage has examples")
+        };
+        for (x, stage) in &data {
+            assert_eq!(a.predict(x, 1.0), *stage, "{x:?}");
+        }
+        assert_eq!(format!("{a:?}"), format!("{b:?}"));
+        // Weighing the senior probability up moves a mid case to senior.
+        let mid = data[1].0;
+        assert_eq!(a.predict(&mid, 1.0), CareerStage::Mid);
+        assert_eq!(a.predict(&mid, 1e6), CareerStage::Senior);
+    }
+
+    #[test]
+    fn no_model_without_an_example_of_every_stage() {
+        let data: Vec<_> = samples()
+            .into_iter()
+            .filter(|(_, s)| *s != CareerStage::Senior)
+            .collect();
+        assert!(StageModel::fit(&data).is_none());
+    }
+}
