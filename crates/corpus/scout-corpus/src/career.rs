@@ -15,6 +15,9 @@
 //! thresholds.
 
 pub mod model;
+mod paper;
+
+pub use paper::CareerPaper;
 
 use rusqlite::{Connection, Transaction, params};
 use rustc_hash::FxHashMap as HashMap;
@@ -25,18 +28,6 @@ use crate::researchers::CareerStage;
 
 /// Every researcher's papers, by researcher id.
 pub type PaperMap = HashMap<i64, Vec<CareerPaper>>;
-
-/// One paper of a researcher, as the stage estimate needs it.
-#[derive(Debug, Clone, Copy)]
-pub struct CareerPaper {
-    pub work: i64,
-    pub year: i32,
-    /// First year of the paper's venue in the corpus.
-    pub venue_first_year: i32,
-    /// 0-based author position.
-    pub position: i64,
-    pub n_authors: i64,
-}
 
 /// The stage with how it was reached.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -18,7 +18,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::CareerPaper;
+use super::paper::CareerPaper;
 use crate::researchers::CareerStage;
 
 /// Number of features.
