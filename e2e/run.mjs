@@ -507,7 +507,7 @@ await test('XSS payloads in a note and in a paper title are rendered inert', asy
   assert.equal(await rpage.evaluate(() => window.__xss), undefined);
 });
 
-await test('analytics numbers equal the API', async () => {
+await test('analytics: numbers equal the API, sources largest first, CSV of the same table, a date range', async () => {
   for (const [page, api] of [[opage, owner], [vpage, viewerApi]]) {
     await visit(page, '#/analytics');
     await page.locator('[data-metric=candidates]').waitFor();
@@ -521,9 +521,28 @@ await test('analytics numbers equal the API', async () => {
       assert.equal(Number(await page.locator(`[data-metric="group-${g.group}"]`).first().textContent()), g.candidates);
     }
     assert.ok(a.funnel.find((s) => s.stage === 'offer').reached >= 1);
+    // Largest source organisations first.
+    const counts = a.by_source_org.map((g) => g.candidates);
+    assert.deepEqual(counts, [...counts].sort((x, y) => y - x));
     // Offer analytics are for owners only, in the API and on the page.
     assert.equal(await page.getByRole('heading', { name: 'Offer acceptance' }).count(), api === owner ? 1 : 0);
   }
+  // The per-source table as CSV: the same rows as the API.
+  const a = (await owner.get('/api/analytics')).json.analytics;
+  const href = await opage.getByRole('link', { name: 'Download CSV' }).getAttribute('href');
+  const csv = (await opage.evaluate(async (u) => (await fetch(u)).text(), href)).trim().split('\r\n');
+  assert.ok(csv[0].startsWith('source_organisation,candidates,sourced'), csv[0]);
+  assert.equal(csv.length, a.by_source_org.length + 1);
+  assert.ok(csv[1].endsWith(`,${a.by_source_org[0].acceptance_rate == null ? '' : Number(a.by_source_org[0].acceptance_rate.toFixed(4))}`), csv[1]);
+  // A date range narrows the page and the API alike.
+  await opage.getByLabel('Entered from').fill('2099-01-01');
+  await opage.getByRole('button', { name: 'Apply' }).click();
+  await opage.waitForURL(/from=2099-01-01/);
+  await opage.locator('[data-metric=candidates]', { hasText: /^0$/ }).waitFor();
+  assert.equal((await owner.get('/api/analytics?from=2099-01-01')).json.analytics.candidates, 0);
+  const today = new Date().toISOString().slice(0, 10);
+  assert.equal((await owner.get(`/api/analytics?from=${today}&to=${today}`)).json.analytics.candidates, a.candidates);
+  assert.equal((await owner.get('/api/analytics?from=yesterday')).status, 422);
 });
 
 // ---- Committee arena, leak radius, candidate edit and erasure (ui-pages) -------------------
@@ -584,7 +603,7 @@ await test('leak radius: the profile lists shortlist members within one and two 
   await shots(rctx, '#/radius', 'radius', 'ol.waves li.wave');
 });
 
-await test('arena: an owner creates a blind session from finalists; only owners see the form', async () => {
+await test('arena: an owner builds a blind session from a stage, a tag or a search (nothing pre-ticked); only owners see the form', async () => {
   // Three more finalists next to the one the seeding left at that stage.
   const held = new Set((await recruiterApi.get('/api/candidates?limit=1000')).json.candidates.map((c) => c.researcher_key));
   const more = (await recruiterApi.get(`/api/list?topic=${encodeURIComponent(TOPIC)}&limit=20`)).json.rows.slice(9).filter((r) => !held.has(r.researcher.key)).slice(0, 3);
@@ -602,9 +621,17 @@ await test('arena: an owner creates a blind session from finalists; only owners 
   await visit(opage, '#/arena');
   const form = opage.locator('section[aria-labelledby=h-new]');
   await form.waitFor();
-  // Finalists are listed and picked by default.
+  // Finalists are listed, none ticked; the session is built from the stage, a tag or a search.
   const boxes = form.locator('input[name=candidate]');
   assert.equal(await boxes.count(), finalists.length);
+  assert.equal(await form.locator('input[name=candidate]:checked').count(), 0, 'nothing is pre-ticked');
+  await form.getByLabel('With tag').selectOption('arena');
+  assert.equal(await boxes.count(), finalists.filter((c) => c.tags.includes('arena')).length);
+  await form.getByLabel('With tag').selectOption('');
+  await form.getByLabel('Search').fill(finalists[0].name.split(' ').pop());
+  assert.ok((await boxes.count()) >= 1);
+  await form.getByLabel('Search').fill('');
+  await form.getByRole('button', { name: /Pick all shown/ }).click();
   assert.equal(await form.locator('input[name=candidate]:checked').count(), finalists.length);
   await form.getByLabel('Title').fill('E2E reasoning finalists');
   await form.getByLabel('Votes per member (cap)').fill('4');

@@ -1,8 +1,13 @@
 //! Funnel analytics computed from the stage history: counts and conversion per stage, per
-//! source organisation and per owner; time in stage; offer acceptance against offer value and
-//! against counteroffers. Pure functions over rows, so both databases give the same answer.
+//! source organisation (spellings merged by the corpus's organisation normalisation, largest
+//! first) and per owner; time in stage; offer acceptance against offer value and against
+//! counteroffers; optionally only for the candidates who entered in a date range. Pure
+//! functions over rows, so both databases give the same answer.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::LazyLock;
+
+use scout_corpus::organisations::OrgRegistry;
 
 use serde::Serialize;
 
@@ -113,6 +118,66 @@ pub struct Report {
 
 const DAY_MS: f64 = 86_400_000.0;
 
+/// The corpus's organisation normalisation (alias table, spelling variants).
+static ORGS: LazyLock<OrgRegistry> = LazyLock::new(OrgRegistry::builtin);
+
+/// The normalised key of a source organisation and its display name: "Facebook AI Research"
+/// and "Meta" are one organisation, as are the spellings of one university.
+fn source_key(source_org: Option<&str>) -> (String, String) {
+    match source_org.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => {
+            let r = ORGS.resolve(s);
+            (r.key, r.name)
+        }
+        None => (String::new(), "(unknown)".into()),
+    }
+}
+
+/// Each candidate's source group: one label per normalised organisation (its canonical name,
+/// else the spelling most candidates carry, ties by name).
+fn source_groups(candidates: &[CandidateRow]) -> HashMap<i64, String> {
+    let keyed: Vec<(i64, String, String)> = candidates
+        .iter()
+        .map(|c| {
+            let (key, name) = source_key(c.source_org.as_deref());
+            (c.id, key, name)
+        })
+        .collect();
+    let mut spellings: HashMap<&str, BTreeMap<&str, usize>> = HashMap::new();
+    for (_, key, name) in &keyed {
+        *spellings.entry(key).or_default().entry(name).or_default() += 1;
+    }
+    let label: HashMap<&str, String> = spellings
+        .iter()
+        .map(|(key, names)| {
+            let best = names
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+                .map_or_else(String::new, |(n, _)| (*n).to_string());
+            (*key, best)
+        })
+        .collect();
+    keyed
+        .iter()
+        .map(|(id, key, _)| (*id, label.get(key.as_str()).cloned().unwrap_or_default()))
+        .collect()
+}
+
+impl Input {
+    /// Only the candidates who entered the pipeline in `[from, to)` (Unix ms; either end open),
+    /// with their moves and offers.
+    pub fn entered_between(mut self, from: Option<i64>, to: Option<i64>) -> Input {
+        self.candidates.retain(|c| {
+            from.is_none_or(|f| c.created_at >= f) && to.is_none_or(|t| c.created_at < t)
+        });
+        let kept: std::collections::HashSet<i64> = self.candidates.iter().map(|c| c.id).collect();
+        self.moves.retain(|m| kept.contains(&m.candidate_id));
+        self.offers.retain(|o| kept.contains(&o.candidate_id));
+        self.counteroffers.retain(|(id, _)| kept.contains(id));
+        self
+    }
+}
+
 fn ratio(num: u64, den: u64) -> Option<f64> {
     (den > 0).then(|| num as f64 / den as f64)
 }
@@ -175,7 +240,7 @@ pub fn compute(input: &Input, with_offers: bool, now: i64) -> Report {
         for c in &input.candidates {
             groups.entry(key(c)).or_default().push(c);
         }
-        groups
+        let mut out = groups
             .into_iter()
             .map(|(g, cs)| {
                 let reached = Stage::FUNNEL
@@ -191,9 +256,17 @@ pub fn compute(input: &Input, with_offers: bool, now: i64) -> Report {
                     acceptance_rate: ratio(acc, acc + dec),
                 }
             })
-            .collect::<Vec<_>>()
+            .collect::<Vec<_>>();
+        // Largest first (the head of recruiting reads the top rows); ties by name.
+        out.sort_by(|a, b| {
+            b.candidates
+                .cmp(&a.candidates)
+                .then_with(|| a.group.cmp(&b.group))
+        });
+        out
     };
-    let by_source_org = group(&|c| c.source_org.clone().unwrap_or_else(|| "(unknown)".into()));
+    let sources = source_groups(&input.candidates);
+    let by_source_org = group(&|c| sources.get(&c.id).cloned().unwrap_or_default());
     let by_owner = group(&|c| c.owner.clone().unwrap_or_else(|| "(unassigned)".into()));
 
     let mut stays: HashMap<Stage, Vec<f64>> = HashMap::new();
@@ -399,5 +472,45 @@ mod tests {
         assert_eq!(offers[0].accepted, 1);
         assert_eq!(offers[2].declined, 1);
         assert!(compute(&input, false, 0).offers.is_none());
+    }
+
+    #[test]
+    fn source_organisations_merge_by_the_corpus_normalisation_largest_first() {
+        let mut input = Input::default();
+        for (id, org, created) in [
+            (1, "Meta", 10),
+            (2, "Facebook AI Research", 20),
+            (3, "FAIR", 30),
+            (4, "Albert-Ludwigs-Universität Freiburg", 40),
+            (5, "University of Freiburg", 50),
+            (6, "Anthropic", 60),
+        ] {
+            input.moves.extend(path(id, &[Stage::Sourced], created));
+            input.candidates.push(CandidateRow {
+                id,
+                stage: Stage::Sourced,
+                source_org: Some(org.into()),
+                owner: None,
+                created_at: created,
+            });
+        }
+        let r = compute(&input, false, 100);
+        let groups: Vec<(&str, u64)> = r
+            .by_source_org
+            .iter()
+            .map(|g| (g.group.as_str(), g.candidates))
+            .collect();
+        assert_eq!(groups[0], ("Meta", 3));
+        assert_eq!(groups[1].1, 2, "{groups:?}");
+        assert!(groups[1].0.contains("Freiburg"), "{groups:?}");
+        assert_eq!(groups[2], ("Anthropic", 1));
+        // The date range keeps the candidates who entered in [from, to).
+        let r = compute(
+            &input.clone().entered_between(Some(20), Some(50)),
+            false,
+            100,
+        );
+        assert_eq!(r.candidates, 3);
+        assert_eq!(r.funnel[0].reached, 3);
     }
 }

@@ -37,6 +37,19 @@ pub fn ics_utc(ms: i64) -> String {
     instant(ms).strftime("%Y%m%dT%H%M%SZ").to_string()
 }
 
+/// The start of a UTC day `YYYY-MM-DD` in Unix milliseconds (analytics date ranges).
+pub fn parse_day(s: &str) -> Result<i64> {
+    let bad = || Error::Invalid(format!("expected a date like 2026-05-01, got {s:?}"));
+    if s.len() != 10 {
+        return Err(bad());
+    }
+    let date: jiff::civil::Date = s.parse().map_err(|_| bad())?;
+    let start = Offset::UTC
+        .to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
+        .map_err(|_| bad())?;
+    Ok(start.as_millisecond())
+}
+
 /// Parses `YYYY-MM-DDTHH:MM[:SS[.fff]](Z|±HH:MM)` into Unix milliseconds, strictly: offsets up
 /// to ±23:59, seconds up to 59 (no leap second), a fraction has at least one digit.
 pub fn parse_rfc3339(s: &str) -> Result<i64> {
@@ -128,6 +141,24 @@ pub fn parse_rfc3339(s: &str) -> Result<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_start_at_utc_midnight() {
+        assert_eq!(parse_day("1970-01-02").ok(), Some(86_400_000));
+        assert_eq!(
+            parse_day("2026-05-01").ok(),
+            parse_rfc3339("2026-05-01T00:00:00Z").ok()
+        );
+        for bad in [
+            "2026-5-1",
+            "2026-02-30",
+            "yesterday",
+            "2026-05-01T00:00Z",
+            "",
+        ] {
+            assert!(parse_day(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn formats_and_parses() {

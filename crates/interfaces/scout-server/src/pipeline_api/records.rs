@@ -45,11 +45,36 @@ pub(crate) async fn erase(
     }))
 }
 
+/// An optional date range: only the candidates who entered the pipeline on these UTC days.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AnalyticsQuery {
+    /// First day (`YYYY-MM-DD`, included).
+    #[serde(default)]
+    from: Option<String>,
+    /// Last day (`YYYY-MM-DD`, included).
+    #[serde(default)]
+    to: Option<String>,
+}
+
 pub(crate) async fn analytics(
     State(state): State<AppState>,
     auth: Auth,
+    ApiQuery(q): ApiQuery<AnalyticsQuery>,
 ) -> ApiResult<Reply<Analytics>> {
-    let input = state.store.analytics_input(&auth.actor).await?;
+    use scout_pipeline::time::parse_day;
+    let day = |s: Option<String>| {
+        s.filter(|s| !s.trim().is_empty())
+            .map(|s| parse_day(s.trim()))
+            .transpose()
+    };
+    let from = day(q.from)?;
+    let to = day(q.to)?.map(|t| t + 86_400_000);
+    let input = state
+        .store
+        .analytics_input(&auth.actor)
+        .await?
+        .entered_between(from, to);
     let report =
         scout_pipeline::analytics::compute(&input, auth.is_owner(), scout_pipeline::time::now_ms());
     Ok(Reply::ok(Analytics { analytics: report }))

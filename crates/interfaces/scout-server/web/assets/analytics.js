@@ -1,18 +1,30 @@
-// Analytics: the funnel (SVG), conversion by source organisation, time in stage, outcomes;
-// owners also see offer acceptance against value and counteroffers.
+// Analytics: the funnel (SVG), conversion by source organisation (spellings merged by the
+// corpus's organisation normalisation, largest first, with a chart and a CSV), time in stage,
+// outcomes, for a date range of entry; owners also see offer acceptance against value and
+// counteroffers.
 
-import { api } from './api.js';
-import { h, s, mount, fmt, empty } from './dom.js';
+import { api, qs } from './api.js';
+import { h, s, mount, fmt, empty, field } from './dom.js';
+import { go } from './router.js';
 
-export async function render(main, _p, _q, stale) {
+export async function render(main, _p, query, stale) {
   document.title = 'Analytics · Scout';
-  const { analytics: a } = await api.get('/api/analytics');
+  const from = query.get('from') || '';
+  const to = query.get('to') || '';
+  const { analytics: a } = await api.get(`/api/analytics${qs({ from, to })}`);
   if (stale()) return;
+  const fromIn = h('input', { type: 'date', name: 'from', value: from });
+  const toIn = h('input', { type: 'date', name: 'to', value: to });
+  const range = h('form', { class: 'filter-row', onsubmit: (ev) => {
+    ev.preventDefault();
+    go('/analytics', { from: fromIn.value, to: toIn.value });
+  } }, field('Entered from', fromIn), field('to', toIn), h('button', { type: 'submit' }, 'Apply'));
   mount(main,
-    h('div', { class: 'page-head' }, h('h1', {}, 'Analytics'), h('p', { class: 'muted' }, h('span', { dataset: { metric: 'candidates' } }, String(a.candidates)), ' candidates in the pipeline.')),
+    h('div', { class: 'page-head' }, h('h1', {}, 'Analytics'), h('p', { class: 'muted' }, h('span', { dataset: { metric: 'candidates' } }, String(a.candidates)), from || to ? ` candidates entered ${from ? `from ${from}` : ''}${to ? ` to ${to}` : ''}.` : ' candidates in the pipeline.')),
+    h('section', { class: 'card' }, range),
     h('section', { class: 'card', 'aria-labelledby': 'h-funnel' }, h('h2', { id: 'h-funnel' }, 'Funnel'), a.candidates ? funnel(a.funnel) : empty('No candidates yet.')),
     h('div', { class: 'grid2' },
-      h('section', { class: 'card', 'aria-labelledby': 'h-src' }, h('h2', { id: 'h-src' }, 'Conversion by source organisation'), groups(a.by_source_org, a.funnel)),
+      h('section', { class: 'card', 'aria-labelledby': 'h-src' }, h('h2', { id: 'h-src' }, 'Conversion by source organisation'), sourceChart(a.by_source_org), groups(a.by_source_org, a.funnel), csvLink(a.by_source_org, a.funnel)),
       h('section', { class: 'card', 'aria-labelledby': 'h-time' }, h('h2', { id: 'h-time' }, 'Time in stage'), timeInStage(a.time_in_stage)),
     ),
     h('div', { class: 'grid2' },
@@ -52,7 +64,7 @@ function groups(list, steps) {
   if (!list.length) return empty('No data.');
   const stages = steps.map((x) => x.stage).filter((st) => list.some((g) => (g.reached[st] || 0) > 0));
   return h('div', { class: 'table-wrap' }, h('table', { class: 'compact' },
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Group'), h('th', { scope: 'col', class: 'num' }, 'Candidates'), stages.map((st) => h('th', { scope: 'col', class: 'num' }, st)), h('th', { scope: 'col', class: 'num' }, 'Accepted'))),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Group'), h('th', { scope: 'col', class: 'num' }, 'Candidates'), stages.map((st) => h('th', { scope: 'col', class: 'num' }, st)), h('th', { scope: 'col', class: 'num' }, 'Acceptance rate'))),
     h('tbody', {}, list.map((g) => h('tr', {}, h('th', { scope: 'row' }, g.group), h('td', { class: 'num', dataset: { metric: `group-${g.group}` } }, String(g.candidates)),
       stages.map((st) => h('td', { class: 'num' }, String(g.reached[st] || 0), h('span', { class: 'muted small' }, g.candidates ? ` ${fmt.pct((g.reached[st] || 0) / g.candidates)}` : ''))),
       h('td', { class: 'num' }, fmt.pct(g.acceptance_rate)))))));
@@ -72,4 +84,39 @@ function buckets(title, list) {
   return h('div', { class: 'table-wrap' }, h('h3', {}, title), list.length ? h('table', { class: 'compact' },
     h('thead', {}, h('tr', {}, ...['', 'Offers', 'Accepted', 'Declined', 'Rate'].map((x) => h('th', { scope: 'col' }, x)))),
     h('tbody', {}, list.map((b) => h('tr', {}, h('th', { scope: 'row' }, b.label), h('td', { class: 'num' }, String(b.offers)), h('td', { class: 'num' }, String(b.accepted)), h('td', { class: 'num' }, String(b.declined)), h('td', { class: 'num' }, fmt.pct(b.acceptance_rate)))))) : empty('No decided offers.'));
+}
+
+// The seeds' question at a glance: per source organisation (largest first), how many were
+// approached, replied, met, offered and accepted.
+const SOURCE_STEPS = [['contacted', 'approached'], ['responded', 'replied'], ['meeting', 'met'], ['offer', 'offered'], ['accepted', 'accepted']];
+
+function sourceChart(list) {
+  const top = list.slice(0, 8);
+  if (!top.length) return null;
+  const max = Math.max(1, ...top.map((g) => g.reached.contacted || 0));
+  return h('div', { class: 'source-chart', role: 'img', 'aria-label': top.map((g) => `${g.group}: ${SOURCE_STEPS.map(([st, w]) => `${g.reached[st] || 0} ${w}`).join(', ')}`).join('; ') },
+    top.map((g) => h('div', { class: 'source-row' },
+      h('span', { class: 'source-name' }, g.group),
+      h('span', { class: 'source-bars' }, SOURCE_STEPS.map(([st, w]) => h('span', { class: `seg s-${st}`, title: `${w}: ${g.reached[st] || 0}`, style: { width: `${((g.reached[st] || 0) / max) * 100}%` } }))),
+      h('span', { class: 'muted small' }, SOURCE_STEPS.map(([st]) => g.reached[st] || 0).join(' → ')))),
+    h('p', { class: 'muted small' }, 'approached → replied → met → offered → accepted'));
+}
+
+// A spreadsheet cell: text that a spreadsheet would read as a formula gets a leading quote;
+// numbers stay numbers.
+function csvCell(v) {
+  if (typeof v === 'number') return String(v);
+  let t = String(v ?? '');
+  if (/^[=+\-@\t\r]/.test(t)) t = `'${t}`;
+  return /[",\n\r]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+}
+
+function csvLink(list, steps) {
+  if (!list.length) return null;
+  const stages = steps.map((x) => x.stage);
+  const rows = [['source_organisation', 'candidates', ...stages, 'acceptance_rate'],
+    ...list.map((g) => [g.group, g.candidates, ...stages.map((st) => g.reached[st] || 0), g.acceptance_rate == null ? '' : Number(g.acceptance_rate.toFixed(4))])];
+  const text = rows.map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  const href = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
+  return h('p', {}, h('a', { href, download: 'scout-funnel-by-source.csv', class: 'button small' }, 'Download CSV'));
 }

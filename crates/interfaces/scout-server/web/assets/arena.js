@@ -67,25 +67,41 @@ function createForm(candidates) {
   const blind = h('input', { type: 'checkbox', name: 'blind', checked: true });
   const cap = h('input', { name: 'member_cap', type: 'number', min: 1, max: 10000, value: 100, required: true });
   const minVotes = h('input', { name: 'min_votes', type: 'number', min: 0, max: 10000, value: 5, required: true });
-  const picked = new Set(candidates.filter((c) => c.stage === 'finalist').map((c) => c.id));
+  // Nothing is picked until the owner says so: a session is built from a stage, a tag or a
+  // name search ("Pick all shown"), then adjusted box by box.
+  const picked = new Set();
+  const tags = [...new Set(candidates.flatMap((c) => c.tags || []))].sort();
+  const tagSel = h('select', { name: 'from_tag' }, h('option', { value: '' }, 'any tag'), tags.map((t) => h('option', { value: t }, t)));
+  const search = h('input', { name: 'search', type: 'search', placeholder: 'name or organisation' });
   const count = h('span', { class: 'muted', 'aria-live': 'polite' });
   const listBox = h('fieldset', { class: 'pick' }, h('legend', {}, 'Finalists'));
   const status = h('div', { class: 'form-status', role: 'alert' });
+  const shownNow = () => {
+    const q = search.value.trim().toLowerCase();
+    return candidates.filter((c) => (!stageSel.value || c.stage === stageSel.value)
+      && (!tagSel.value || (c.tags || []).includes(tagSel.value))
+      && (!q || c.name.toLowerCase().includes(q) || (c.source_org || '').toLowerCase().includes(q)));
+  };
+  const pickAll = h('button', { type: 'button', class: 'small', onclick: () => { for (const c of shownNow()) picked.add(c.id); drawList(); } }, 'Pick all shown');
+  const clear = h('button', { type: 'button', class: 'small', onclick: () => { picked.clear(); drawList(); } }, 'Clear');
 
   function drawList() {
-    const shown = candidates.filter((c) => !stageSel.value || c.stage === stageSel.value);
+    const shown = shownNow();
     listBox.replaceChildren(h('legend', {}, 'Finalists'));
-    if (!shown.length) listBox.append(empty(stageSel.value ? `No candidates in ${stageSel.value}.` : 'No candidates yet.'));
+    if (!shown.length) listBox.append(empty('No candidates match.'));
     for (const c of shown) {
       const box = h('input', { type: 'checkbox', name: 'candidate', value: String(c.id), checked: picked.has(c.id), onchange: (ev) => { if (ev.target.checked) picked.add(c.id); else picked.delete(c.id); drawCount(); } });
-      listBox.append(h('label', { class: 'pick-row' }, box, h('span', {}, h('span', { class: 'pick-name' }, c.name), h('span', { class: 'muted small' }, ` ${c.stage}${c.source_org ? ` · ${c.source_org}` : ''}`))));
+      listBox.append(h('label', { class: 'pick-row' }, box, h('span', {}, h('span', { class: 'pick-name' }, c.name), h('span', { class: 'muted small' }, ` ${c.stage}${c.source_org ? ` · ${c.source_org}` : ''}${(c.tags || []).length ? ` · ${c.tags.join(', ')}` : ''}`))));
     }
+    pickAll.textContent = `Pick all shown (${shown.length})`;
     drawCount();
   }
   function drawCount() {
     count.textContent = `${picked.size} picked${picked.size >= 2 ? ` · ${pairs(picked.size)} pairs` : ' (at least two)'}`;
   }
   stageSel.addEventListener('change', drawList);
+  tagSel.addEventListener('change', drawList);
+  search.addEventListener('input', drawList);
   drawList();
 
   const form = h('form', { class: 'stack', 'aria-labelledby': 'h-new', onsubmit: async (ev) => {
@@ -104,8 +120,9 @@ function createForm(candidates) {
     }
   } },
     field('Title', title),
-    h('div', { class: 'filter-row' }, field('Show candidates in', stageSel), field('Votes per member (cap)', cap), field('Provisional under (votes)', minVotes)),
+    h('div', { class: 'filter-row' }, field('Votes per member (cap)', cap), field('Provisional under (votes)', minVotes)),
     h('label', { class: 'check' }, blind, ' Blind: members see aliases (“Finalist C”) only, never names, organisations or tags'),
+    h('div', { class: 'filter-row' }, field('Show candidates in', stageSel), field('With tag', tagSel), field('Search', search), pickAll, clear),
     listBox, count, status,
     h('button', { type: 'submit', class: 'primary' }, 'Create session'));
   return h('section', { class: 'card', 'aria-labelledby': 'h-new' }, h('h2', { id: 'h-new' }, 'New session', h('span', { class: 'muted small' }, ' — owners')), form);
