@@ -531,7 +531,7 @@ await test('analytics: numbers equal the API, sources largest first, CSV of the 
   const a = (await owner.get('/api/analytics')).json.analytics;
   const [download] = await Promise.all([opage.waitForEvent('download'), opage.getByRole('link', { name: 'Download CSV' }).click()]);
   assert.equal(download.suggestedFilename(), 'scout-funnel-by-source.csv');
-  const csv = readFileSync(await download.path(), 'utf8').trim().split('\r\n');
+  const csv = readFileSync(await download.path(), 'utf8').trim().split(/\r?\n/);
   assert.ok(csv[0].startsWith('source_organisation,candidates,sourced'), csv[0]);
   assert.equal(csv.length, a.by_source_org.length + 1);
   assert.ok(csv[1].endsWith(`,${a.by_source_org[0].acceptance_rate == null ? '' : Number(a.by_source_org[0].acceptance_rate.toFixed(4))}`), csv[1]);

@@ -515,6 +515,20 @@ pub static ROUTES: &[Route] = &[
     },
     Route {
         method: "GET",
+        path: "/api/analytics/by-source.csv",
+        access: VIEWER,
+        summary: "The funnel per source organisation as CSV (formula-safe cells; query from/to as for /api/analytics)",
+        query: Some(Typed::of::<records::AnalyticsQuery>()),
+        body: Body::None,
+        answer: Answer::File(
+            &["text/csv"],
+            "One row per source organisation, largest first",
+        ),
+        errors: &[],
+        handler: || get(records::analytics_by_source_csv),
+    },
+    Route {
+        method: "GET",
         path: "/api/audit",
         access: OWNER,
         summary: "Audit entries (query: after, limit)",

@@ -178,12 +178,12 @@ fn evidence(
         }
     }
     let mut papers: Vec<DraftPaper> = Vec::new();
+    // Normalised titles already chosen: one paper in two venues is cited once.
+    let mut seen: FxHashSet<String> = FxHashSet::default();
     for topic in topics {
         for hit in c.index.search(topic, 5000, None).map_err(corpus_err)? {
             if let Some((title, year, venue)) = own.get(&hit.work_id)
-                && !papers
-                    .iter()
-                    .any(|p| normalise_title(&p.title) == normalise_title(title))
+                && seen.insert(normalise_title(title))
             {
                 papers.push(DraftPaper {
                     title: title.clone(),

@@ -1,7 +1,10 @@
-//! A candidate's export and erasure, funnel analytics, and the audit log.
+//! A candidate's export and erasure, funnel analytics (also the per-source table as CSV), and
+//! the audit log.
 
 use axum::extract::State;
+use axum::http::{HeaderName, header};
 use schemars::JsonSchema;
+use scout_pipeline::Stage;
 use scout_pipeline::store::{ErasureReport, PersonExport};
 use serde::{Deserialize, Serialize};
 
@@ -57,11 +60,12 @@ pub(crate) struct AnalyticsQuery {
     to: Option<String>,
 }
 
-pub(crate) async fn analytics(
-    State(state): State<AppState>,
-    auth: Auth,
-    ApiQuery(q): ApiQuery<AnalyticsQuery>,
-) -> ApiResult<Reply<Analytics>> {
+/// The funnel report for `q`'s date range, as `auth` may see it.
+async fn report(
+    state: &AppState,
+    auth: &Auth,
+    q: AnalyticsQuery,
+) -> ApiResult<scout_pipeline::analytics::Report> {
     use scout_pipeline::time::parse_day;
     let day = |s: Option<String>| {
         s.filter(|s| !s.trim().is_empty())
@@ -75,9 +79,63 @@ pub(crate) async fn analytics(
         .analytics_input(&auth.actor)
         .await?
         .entered_between(from, to);
-    let report =
-        scout_pipeline::analytics::compute(&input, auth.is_owner(), scout_pipeline::time::now_ms());
-    Ok(Reply::ok(Analytics { analytics: report }))
+    Ok(scout_pipeline::analytics::compute(
+        &input,
+        auth.is_owner(),
+        scout_pipeline::time::now_ms(),
+    ))
+}
+
+pub(crate) async fn analytics(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<AnalyticsQuery>,
+) -> ApiResult<Reply<Analytics>> {
+    let analytics = report(&state, &auth, q).await?;
+    Ok(Reply::ok(Analytics { analytics }))
+}
+
+/// The per-source-organisation funnel as CSV, through the one formula-safe writer
+/// (`scout_formats::csv`): the table the analytics page shows.
+pub(crate) async fn analytics_by_source_csv(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<AnalyticsQuery>,
+) -> ApiResult<([(HeaderName, &'static str); 2], String)> {
+    let r = report(&state, &auth, q).await?;
+    let stages = Stage::FUNNEL;
+    let header = ["source_organisation", "candidates"]
+        .into_iter()
+        .map(str::to_string)
+        .chain(stages.iter().map(|s| s.as_str().to_string()))
+        .chain(std::iter::once("acceptance_rate".to_string()))
+        .collect::<Vec<_>>();
+    let rows = r.by_source_org.iter().map(|g| {
+        [g.group.clone(), g.candidates.to_string()]
+            .into_iter()
+            .chain(
+                stages
+                    .iter()
+                    .map(|s| g.reached.get(s).copied().unwrap_or(0).to_string()),
+            )
+            .chain(std::iter::once(
+                g.acceptance_rate.map_or_else(String::new, |a| {
+                    ((a * 10_000.0).round() / 10_000.0).to_string()
+                }),
+            ))
+            .collect::<Vec<_>>()
+    });
+    let body = scout_formats::csv::to_string(std::iter::once(header).chain(rows));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"scout-funnel-by-source.csv\"",
+            ),
+        ],
+        body,
+    ))
 }
 
 #[derive(Deserialize, JsonSchema)]

@@ -1,7 +1,7 @@
 // Analytics: the funnel (SVG), conversion by source organisation (spellings merged by the
-// corpus's organisation normalisation, largest first, with a chart and a CSV), time in stage,
-// outcomes, for a date range of entry; owners also see offer acceptance against value and
-// counteroffers.
+// corpus's organisation normalisation, largest first, with a chart and the server's CSV), time
+// in stage, outcomes, for a date range of entry; owners also see offer acceptance against value
+// and counteroffers.
 
 import { api, qs } from './api.js';
 import { h, s, mount, fmt, empty, field } from './dom.js';
@@ -24,7 +24,7 @@ export async function render(main, _p, query, stale) {
     h('section', { class: 'card' }, range),
     h('section', { class: 'card', 'aria-labelledby': 'h-funnel' }, h('h2', { id: 'h-funnel' }, 'Funnel'), a.candidates ? funnel(a.funnel) : empty('No candidates yet.')),
     h('div', { class: 'grid2' },
-      h('section', { class: 'card', 'aria-labelledby': 'h-src' }, h('h2', { id: 'h-src' }, 'Conversion by source organisation'), sourceChart(a.by_source_org), groups(a.by_source_org, a.funnel), csvLink(a.by_source_org, a.funnel)),
+      h('section', { class: 'card', 'aria-labelledby': 'h-src' }, h('h2', { id: 'h-src' }, 'Conversion by source organisation'), sourceChart(a.by_source_org), groups(a.by_source_org, a.funnel), csvLink(a.by_source_org, from, to)),
       h('section', { class: 'card', 'aria-labelledby': 'h-time' }, h('h2', { id: 'h-time' }, 'Time in stage'), timeInStage(a.time_in_stage)),
     ),
     h('div', { class: 'grid2' },
@@ -102,21 +102,8 @@ function sourceChart(list) {
     h('p', { class: 'muted small' }, 'approached → replied → met → offered → accepted'));
 }
 
-// A spreadsheet cell: text that a spreadsheet would read as a formula gets a leading quote;
-// numbers stay numbers.
-function csvCell(v) {
-  if (typeof v === 'number') return String(v);
-  let t = String(v ?? '');
-  if (/^[=+\-@\t\r]/.test(t)) t = `'${t}`;
-  return /[",\n\r]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
-}
-
-function csvLink(list, steps) {
+// The same table as CSV, written by the server's formula-safe CSV writer.
+function csvLink(list, from, to) {
   if (!list.length) return null;
-  const stages = steps.map((x) => x.stage);
-  const rows = [['source_organisation', 'candidates', ...stages, 'acceptance_rate'],
-    ...list.map((g) => [g.group, g.candidates, ...stages.map((st) => g.reached[st] || 0), g.acceptance_rate == null ? '' : Number(g.acceptance_rate.toFixed(4))])];
-  const text = rows.map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
-  const href = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
-  return h('p', {}, h('a', { href, download: 'scout-funnel-by-source.csv', class: 'button small' }, 'Download CSV'));
+  return h('p', {}, h('a', { href: `/api/analytics/by-source.csv${qs({ from, to })}`, download: 'scout-funnel-by-source.csv', class: 'button small' }, 'Download CSV'));
 }
