@@ -258,6 +258,26 @@ await test('profile: chart, affiliations, co-authors, explanation; graph view', 
   assert.equal(await rpage.locator('svg.graph a.node').count(), g.json.nodes.length);
 });
 
+await test('current employer: an owner sets it on a profile, the List and its filter follow, a recruiter has no form; cleared again', async () => {
+  const list = (await owner.get(`/api/list?topic=${encodeURIComponent(TOPIC)}&limit=5`)).json;
+  const r = list.rows[1].researcher;
+  const inferred = r.current_org;
+  await visit(opage, `#/r/${encodeURIComponent(r.key)}`);
+  await opage.locator('form.employer-form').getByLabel('Set current employer').fill('Quiet Frontier Lab');
+  await opage.locator('form.employer-form').getByRole('button', { name: 'Set' }).click();
+  await opage.getByText(/^Set by olivia/).waitFor();
+  assert.equal((await owner.get(`/api/researchers/${encodeURIComponent(r.key)}`)).json.profile.researcher.current_org, 'Quiet Frontier Lab');
+  const filtered = (await owner.get(`/api/list?topic=${encodeURIComponent(TOPIC)}&org=${encodeURIComponent('quiet frontier')}`)).json;
+  assert.deepEqual(filtered.rows.map((x) => x.researcher.key), [r.key]);
+  await visit(rpage, `#/r/${encodeURIComponent(r.key)}`);
+  await rpage.getByText(/^Set by olivia/).waitFor();
+  assert.equal(await rpage.locator('form.employer-form').count(), 0, 'recruiters see the fact, not the form');
+  await opage.locator('form.employer-form').getByRole('button', { name: 'Clear' }).click();
+  await opage.getByText('Set employer cleared').waitFor();
+  await opage.locator('form.employer-form').getByRole('button', { name: 'Set' }).waitFor();
+  assert.equal((await owner.get(`/api/researchers/${encodeURIComponent(r.key)}`)).json.profile.researcher.current_org, inferred);
+});
+
 await test('add to pipeline from the List', async () => {
   await visit(rpage, `#/list?topic=${encodeURIComponent(TOPIC)}`);
   const row = rpage.locator(`table.list tr.row[data-key="${topKey}"]`);

@@ -49,6 +49,9 @@ pub struct ListQuery {
     /// The committee's per-candidate stage overrides, by researcher key: they replace the
     /// corpus's estimate for the stage filter and the row.
     pub stage_overrides: HashMap<String, CareerStage>,
+    /// Current employers set by the workspace's owners, by researcher key: they replace the
+    /// inferred current organisation for the organisation filters and the row.
+    pub set_employers: HashMap<String, scout_corpus::employer::SetEmployer>,
     /// Only researchers inferred to have trained at one of these organisations.
     pub trained_at: crate::org_filter::OrgMatcher,
     /// Only researchers with one of these organisations anywhere in their timeline.
@@ -97,6 +100,7 @@ impl ListQuery {
             country: None,
             stage: None,
             stage_overrides: HashMap::default(),
+            set_employers: HashMap::default(),
             trained_at: crate::org_filter::OrgMatcher::default(),
             worked_at: crate::org_filter::OrgMatcher::default(),
             since: None,
@@ -607,9 +611,12 @@ pub fn rank_with(
         let Some((id, score)) = order.next() else {
             break;
         };
-        let Some(researcher) = researchers::by_id(conn, id)? else {
+        let Some(mut researcher) = researchers::by_id(conn, id)? else {
             continue;
         };
+        if let Some(set) = query.set_employers.get(&researcher.key) {
+            scout_corpus::employer::apply(conn, &registry, &mut researcher, set)?;
+        }
         let stage = query
             .stage_overrides
             .get(&researcher.key)

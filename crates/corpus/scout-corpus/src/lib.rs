@@ -11,6 +11,7 @@ pub mod career;
 pub mod citations;
 mod db;
 pub mod derive;
+pub mod employer;
 mod error;
 pub mod explain;
 pub mod graph;

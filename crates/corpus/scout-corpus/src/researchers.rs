@@ -89,6 +89,11 @@ pub struct Researcher {
     pub trained_at: Option<String>,
     pub trained_org_id: Option<i64>,
     pub trained_evidence: Option<String>,
+    /// Who of the workspace's owners set the current organisation (it then wins over the
+    /// inference; see `employer.rs`); `None` when it is inferred.
+    pub current_org_set_by: Option<String>,
+    /// When it was set (RFC 3339).
+    pub current_org_set_at: Option<String>,
 }
 
 impl Researcher {
@@ -158,6 +163,8 @@ fn from_row(r: &Row) -> rusqlite::Result<Researcher> {
         trained_at: r.get(23)?,
         trained_org_id: r.get(24)?,
         trained_evidence: r.get(25)?,
+        current_org_set_by: None,
+        current_org_set_at: None,
     })
 }
 

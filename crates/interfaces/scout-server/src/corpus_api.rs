@@ -10,6 +10,7 @@
 //! and swaps it in (dropping the old connection ends its snapshot).
 
 mod claims;
+mod employers;
 mod list;
 mod loaded;
 mod orgs;
@@ -18,6 +19,10 @@ mod people;
 mod radius;
 mod search;
 
+pub(crate) use employers::{
+    Cleared, EmployerAnswer, Employers, SetEmployerReq, clear as clear_employer,
+    list as list_employers, set as set_employer,
+};
 pub use list::MAX_LIST_TEXT_CHARS;
 pub(crate) use list::{ListParams, list, list_for_text};
 pub use loaded::CorpusApi;

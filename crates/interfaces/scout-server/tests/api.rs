@@ -307,18 +307,22 @@ fn corpus_request(method: &str, path: &str) -> (String, Option<&'static [u8]>) {
         ("GET", "/api/search") => "?q=smith",
         _ => "",
     };
-    let body: Option<&'static [u8]> = (method == "POST")
-        .then_some(br#"{"topic": "We are hiring a researcher in language models."}"#);
+    let body: Option<&'static [u8]> = match method {
+        "POST" => Some(br#"{"topic": "We are hiring a researcher in language models."}"#),
+        "PUT" => Some(br#"{"organisation": "Elsewhere Lab"}"#),
+        _ => None,
+    };
     (format!("{}{query}", path.replace("{key}", "1")), body)
 }
 
-/// The corpus routes are for every signed-in role: without a corpus they answer 503 to each
-/// role (authorised, nothing to read) and 401 to anonymous requests.
+/// The corpus routes are for every signed-in role at or above the route's least role: without
+/// a corpus they answer 503 to each of those (authorised, nothing to read), 403 to the roles
+/// below (setting an employer is for owners), and 401 to anonymous requests.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_role_on_every_corpus_route() {
     let env = start(&Backend::Sqlite, ServerConfig::default()).await;
-    for r in ROUTES.iter().filter(|r| is_corpus_route(r.path)) {
-        let (method, path) = (r.method, r.path);
+    for route in ROUTES.iter().filter(|r| is_corpus_route(r.path)) {
+        let (method, path) = (route.method, route.path);
         let (path, body) = corpus_request(method, path);
         assert_eq!(
             env.anon().send(method, &path, body, &[]).await.status,
@@ -327,10 +331,14 @@ async fn every_role_on_every_corpus_route() {
         );
         for role in ROLES {
             let r = env.client(role).send(method, &path, body, &[]).await;
+            let want = match route.least_role() {
+                Some(least) if role < least => (403, "forbidden"),
+                _ => (503, "no_corpus"),
+            };
             assert_eq!(
                 (r.status, r.code().as_str()),
-                (503, "no_corpus"),
-                "{role} {path}"
+                want,
+                "{role} {method} {path}"
             );
         }
     }

@@ -6,6 +6,7 @@
 //! * `candidates`: candidates, their stages, tags and notes, and the per-person export.
 //! * `offers`: offers and counteroffers.
 //! * `messages`: messages and meetings.
+//! * `employers`: current employers set by owners (they win over the corpus's inference).
 //! * `analytics_input`, `pipeline_export`, `stage_overrides`: whole-pipeline reads.
 //! * `erasure`: erasing a person, and re-applying the erasures the ledger lists.
 //! * `audited`: the audited transaction and reading the audit log; `audit_log`: the append to
@@ -19,6 +20,7 @@ mod analytics_input;
 mod audit_log;
 mod audited;
 mod candidates;
+mod employers;
 pub mod erasure;
 mod fields;
 mod handle;
@@ -37,6 +39,7 @@ mod users;
 
 pub(crate) use audited::Entry;
 pub use candidates::LikelyDuplicate;
+pub use employers::SetEmployer;
 pub use erasure::ErasureReport;
 pub(crate) use fields::required_text;
 pub use handle::Store;

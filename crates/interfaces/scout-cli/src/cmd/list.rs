@@ -127,6 +127,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     if query.stage.is_some() {
         query.stage_overrides = super::overrides::stage_overrides(ctx)?;
     }
+    query.set_employers = super::overrides::set_employers(ctx)?;
     let result = match rank(corpus.conn(), &index, as_of, &query) {
         Ok(result) => result,
         Err(e @ RankError::EmptyTopic(_)) => {

@@ -22,15 +22,22 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     let mut corpus = ctx.open_existing()?;
     let as_of = corpus.latest_year()?.unwrap_or(2025);
-    let matches = researchers::find(corpus.conn(), &args.who)?;
+    let mut matches = researchers::find(corpus.conn(), &args.who)?;
     let Some(first) = matches.first().cloned() else {
         return Err(researchers::no_researcher(corpus.conn(), &args.who)?.into());
     };
-    let profile = researchers::profile(corpus.conn(), first, as_of, 15)?;
+    let mut profile = researchers::profile(corpus.conn(), first, as_of, 15)?;
+    let sets = super::overrides::set_employers(ctx)?;
+    super::overrides::apply_set_employers(
+        corpus.conn(),
+        &sets,
+        std::iter::once(&mut profile.researcher).chain(matches.iter_mut().skip(1)),
+    )?;
     let breakdown = match &args.topic {
         Some(topic) => {
             let index = corpus.text_index()?;
             let mut q = ListQuery::new(topic.clone());
+            q.set_employers = sets;
             q.limit = usize::MAX;
             q.explain_papers = 10;
             let result = rank(corpus.conn(), &index, as_of, &q)?;

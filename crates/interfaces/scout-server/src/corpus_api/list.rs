@@ -134,6 +134,7 @@ pub(crate) async fn answer_list(
     if q.stage.is_some() {
         q.stage_overrides = stage_overrides(&state, &auth.actor).await?;
     }
+    q.set_employers = super::employers::set_employers(&state).await?;
     let started = std::time::Instant::now();
     // Ranked and encoded on the blocking thread; the times go out as Server-Timing (the
     // browser's Performance API shows them beside the request's own timing).

@@ -1,6 +1,7 @@
 //! One researcher: the profile with its score explanation, the co-author neighbourhood, and warm paths from our organisation.
 
 use axum::Extension;
+use axum::extract::State;
 use rustc_hash::FxHashSet;
 use schemars::JsonSchema;
 use scout_corpus::researchers::{self, Profile, Researcher};
@@ -12,6 +13,7 @@ use super::loaded::{Api, MAX_NEIGHBOURS, corpus_err, find_one, network_err, none
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::route::Reply;
+use crate::state::AppState;
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -31,18 +33,26 @@ pub(crate) struct ProfileAnswer {
 }
 
 pub(crate) async fn researcher(
+    State(state): State<AppState>,
     Extension(api): Api,
     ApiPath(key): ApiPath<String>,
     ApiQuery(p): ApiQuery<ProfileParams>,
 ) -> ApiResult<Reply<ProfileAnswer>> {
     let topic = nonempty(p.topic);
+    let sets = super::employers::set_employers(&state).await?;
     api.with(move |c| {
-        let (first, others) = find_one(c, &key)?;
-        let profile =
+        let (first, mut others) = find_one(c, &key)?;
+        let mut profile =
             researchers::profile(c.corpus.conn(), first, c.as_of, 15).map_err(corpus_err)?;
+        super::employers::apply_all(
+            c.corpus.conn(),
+            &sets,
+            std::iter::once(&mut profile.researcher).chain(others.iter_mut()),
+        )?;
         let breakdown = match &topic {
             Some(t) => {
                 let mut q = ListQuery::new(t.clone());
+                q.set_employers = sets;
                 q.limit = usize::MAX;
                 q.explain_papers = 10;
                 let result =

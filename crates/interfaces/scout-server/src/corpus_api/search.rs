@@ -126,6 +126,7 @@ pub(crate) async fn search(
         })
         .collect();
     let query = q.clone();
+    let sets = super::employers::set_employers(&state).await?;
     api.with(move |c| {
         if c.names.is_none() {
             c.names = Some(NameIndex::load(c.corpus.conn()).map_err(corpus_err)?);
@@ -138,9 +139,10 @@ pub(crate) async fn search(
             .map(|n| n.search(&query, limit))
             .unwrap_or_default();
         for m in found {
-            let Some(r) = researchers::by_id(conn, m.researcher_id).map_err(corpus_err)? else {
+            let Some(mut r) = researchers::by_id(conn, m.researcher_id).map_err(corpus_err)? else {
                 continue;
             };
+            super::employers::apply_all(conn, &sets, std::iter::once(&mut r))?;
             let top_paper: Option<TopPaper> = conn
                 .query_row(
                     "SELECT w.title, w.year, w.venue FROM authorship_researcher a

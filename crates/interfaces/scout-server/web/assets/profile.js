@@ -2,7 +2,7 @@
 // the score explanation for a topic, warm paths from our organisation, and the leak radius
 // (who on the shortlist is one or two co-author hops away).
 
-import { api, qs, canWrite, CANDIDATES_ALL, dupWarning } from './api.js';
+import { api, qs, canWrite, isOwner, CANDIDATES_ALL, dupWarning } from './api.js';
 import { h, s, mount, fmt, field, empty, errorBox, toast } from './dom.js';
 import { explain } from './explain.js';
 import { go } from './router.js';
@@ -26,7 +26,8 @@ export async function render(main, [key], query, stale) {
         h('h1', {}, r.name),
         h('p', { class: 'muted' }, r.current_org ? `${r.current_org}${r.current_org_stale && r.current_org_year ? ` (last evidence ${r.current_org_year})` : ''}` : 'Affiliation unknown', r.current_country ? ` · ${r.current_country}` : '',
           r.current_org_confidence != null ? ` · confidence ${r.current_org_confidence.toFixed(2)}` : ''),
-        r.current_org_evidence ? h('p', { class: 'muted small' }, `Evidence: ${r.current_org_evidence}`) : null,
+        r.current_org_evidence ? h('p', { class: 'muted small', id: 'org-evidence' }, r.current_org_set_by ? `Set by ${r.current_org_set_by}, ${fmt.date(r.current_org_set_at)} (wins over the papers' evidence)` : `Evidence: ${r.current_org_evidence}`) : null,
+        isOwner() ? employerForm(r, () => go(`/r/${encodeURIComponent(r.key)}`, { topic })) : null,
         h('p', { class: 'muted small' }, r.trained_at ? `Trained at ${r.trained_at} — ${r.trained_evidence || 'inferred'}` : 'Trained at: unknown (no early papers at a university as a student-style author)'),
         h('p', { class: 'ids muted' }, h('code', {}, r.key), ...ids.map(([k, v]) => h('span', {}, ` · ${k} ${v}`))),
       ),
@@ -187,4 +188,27 @@ function papers(list) {
     h('span', { class: 'pt' }, p.title),
     h('span', { class: 'muted' }, ` ${(p.venue || '').toUpperCase()} · author ${p.position + 1}/${p.n_authors}${p.citations != null ? ` · ${p.citations} cit.` : ''}${p.not_accepted ? ' · not accepted: not counted in scores' : ''}`),
   )));
+}
+
+// Owners set a researcher's current employer when they know better than the papers (a move
+// not yet in print); it wins over the inference in the List, profiles and exports, audited.
+function employerForm(r, reload) {
+  const org = h('input', { name: 'employer', value: r.current_org_set_by ? r.current_org : '', placeholder: r.current_org || 'organisation', 'aria-label': 'Current employer' });
+  const status = h('span', { class: 'muted small', role: 'status' });
+  const save = async (ev) => {
+    ev.preventDefault();
+    try {
+      if (org.value.trim()) await api.put(`/api/researchers/${encodeURIComponent(r.key)}/employer`, { organisation: org.value.trim() });
+      else await api.del(`/api/researchers/${encodeURIComponent(r.key)}/employer`);
+      toast(org.value.trim() ? `Current employer set to ${org.value.trim()}` : 'Set employer cleared', 'ok');
+      reload();
+    } catch (e) {
+      status.textContent = e.message;
+    }
+  };
+  return h('form', { class: 'inline employer-form', onsubmit: save },
+    field('Set current employer', org),
+    h('button', { type: 'submit' }, r.current_org_set_by ? 'Change' : 'Set'),
+    r.current_org_set_by ? h('button', { type: 'button', class: 'secondary', onclick: (ev) => { org.value = ''; save(ev); } }, 'Clear') : null,
+    status);
 }

@@ -42,6 +42,8 @@ pub struct ErasureReport {
     pub meetings_removed: i64,
     pub tags_removed: i64,
     pub scorecards_removed: i64,
+    /// The employer an owner had set for the candidate's researcher (0 or 1).
+    pub set_employers_removed: i64,
 }
 
 /// The candidate's audit key, created on first use.
@@ -72,6 +74,15 @@ pub(crate) async fn tag_audit_detail(tx: &mut WriteTx<'_>, id: i64, tag: &str) -
 
 /// Deletes and blanks one candidate's data inside `tx`; the caller audits and commits.
 async fn erase_rows(tx: &mut WriteTx<'_>, id: i64, now: i64) -> Result<ErasureReport> {
+    let key: Option<String> =
+        sqlx::query_scalar("SELECT researcher_key FROM candidates WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx.tx)
+            .await?;
+    let set_employers_removed = match key.as_deref() {
+        Some(k) => super::employers::erase_set_employer(&mut tx.tx, k).await?,
+        None => 0,
+    };
     // Rows changed per statement, in this order.
     const STATEMENTS: [&str; 9] = [
         "DELETE FROM notes WHERE candidate_id = $1",
@@ -109,6 +120,7 @@ async fn erase_rows(tx: &mut WriteTx<'_>, id: i64, now: i64) -> Result<ErasureRe
         meetings_removed: changed[2],
         tags_removed: changed[3],
         scorecards_removed: changed[8],
+        set_employers_removed,
     })
 }
 

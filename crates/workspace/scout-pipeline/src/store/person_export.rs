@@ -8,6 +8,7 @@ use sqlx::Row;
 
 use super::audited::Entry;
 use super::candidates::notes_of;
+use super::employers::{SetEmployer, set_employer_for_export};
 use super::handle::Store;
 use super::load::load_candidate;
 use super::messages::{meetings_of, messages_of};
@@ -29,6 +30,8 @@ pub struct PersonExport {
     pub offers: Vec<Offer>,
     pub counteroffers: Vec<Counteroffer>,
     pub scorecards: Vec<Scorecard>,
+    /// The current employer an owner set for the candidate's researcher, if any.
+    pub set_employer: Option<SetEmployer>,
     pub audit: Vec<ExportedAuditEntry>,
     /// RFC 3339.
     pub exported_at: String,
@@ -86,6 +89,8 @@ impl Store {
             let offers = offers_of(conn, id).await?;
             let counteroffers = counteroffers_of(conn, id).await?;
             let scorecards = scorecards_of(conn, id).await?;
+            let set_employer =
+                set_employer_for_export(conn, candidate.researcher_key.as_deref()).await?;
             let audit_rows: Vec<AuditEntry> = sqlx::query_as(
                 "SELECT seq, at, actor, action, candidate_id, detail, prev_hash, hash FROM audit_log \
                  WHERE candidate_id = $1 ORDER BY seq",
@@ -112,6 +117,7 @@ impl Store {
                 offers,
                 counteroffers,
                 scorecards,
+                set_employer,
                 audit,
                 exported_at: rfc3339(now_ms()),
             };
