@@ -81,3 +81,93 @@ fn rusqlite_like_tamper(path: &std::path::Path) -> bool {
     )
     .is_ok()
 }
+
+/// An employer an owner set in the workspace beside the corpus wins in `scout show` and
+/// `scout list` (row and `--org` filter), as it does in the server.
+#[test]
+fn the_cli_honours_an_employer_set_in_the_workspace_beside_the_corpus() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("corpus.sqlite");
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../data/demo");
+    let o = scout(
+        &db,
+        &[
+            "ingest",
+            demo.join("paperlists/papers/colm.jsonl.gz")
+                .to_str()
+                .expect("utf8"),
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let list = |extra: &[&str]| {
+        let mut args = vec![
+            "--format",
+            "json",
+            "list",
+            "language models",
+            "--limit",
+            "5",
+        ];
+        args.extend_from_slice(extra);
+        let o = scout(&db, &args, &[]);
+        assert!(o.status.success(), "{}", text(&o));
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).expect("list JSON")
+    };
+    let before = list(&[]);
+    let key = before["rows"][0]["researcher"]["key"]
+        .as_str()
+        .expect("a researcher")
+        .to_string();
+    // No workspace yet: nothing set, nothing read.
+    assert!(before["rows"][0]["researcher"]["current_org_set_by"].is_null());
+
+    let o = scout(
+        &db,
+        &["user", "add", "olive", "--role", "owner"],
+        &[("SCOUT_PASSWORD", "a long passphrase")],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let path = dir.path().join("corpus.sqlite.pipeline.sqlite");
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let store = scout_pipeline::Store::open(&scout_pipeline::StoreConfig::sqlite_path(&path))
+            .await
+            .expect("workspace");
+        let (olive, _) = store
+            .user_with_hash("olive")
+            .await
+            .expect("read")
+            .expect("olive");
+        let actor = scout_pipeline::Actor {
+            user_id: olive.id,
+            name: olive.name.clone(),
+            role: olive.role,
+        };
+        store
+            .set_employer(&actor, &key, "Quiet Frontier Lab")
+            .await
+            .expect("set");
+    });
+
+    let after = list(&["--org", "quiet frontier"]);
+    let rows = after["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 1, "{after}");
+    assert_eq!(rows[0]["researcher"]["key"], key.as_str());
+    assert_eq!(rows[0]["researcher"]["current_org_set_by"], "olive");
+    let o = scout(&db, &["--format", "json", "show", &key], &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let shown: serde_json::Value = serde_json::from_slice(&o.stdout).expect("show JSON");
+    assert_eq!(
+        shown["profile"]["researcher"]["current_org"],
+        "Quiet Frontier Lab"
+    );
+    let o = scout(&db, &["show", &key], &[]);
+    assert!(
+        text(&o).contains(
+            "current affiliation: Quiet Frontier Lab — confidence 1.00; evidence: set by olive on "
+        ),
+        "{}",
+        text(&o)
+    );
+}
