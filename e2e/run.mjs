@@ -360,10 +360,10 @@ await test('candidate page: owner makes an offer and records a counteroffer', as
   await visit(opage, `#/candidates/${candidateId}`);
   const comp = opage.locator('section.comp');
   await comp.waitFor();
-  await comp.getByLabel('Base / yr').fill(String(OFFER.base));
-  await comp.getByLabel('Bonus / yr').fill(String(OFFER.bonus));
-  await comp.getByLabel('Sign-on').fill(String(OFFER.sign_on));
-  await comp.getByLabel('Equity').fill(String(OFFER.equity));
+  await comp.getByLabel('Base / yr', { exact: true }).fill(String(OFFER.base));
+  await comp.getByLabel('Bonus / yr', { exact: true }).fill(String(OFFER.bonus));
+  await comp.getByLabel('Sign-on', { exact: true }).fill(String(OFFER.sign_on));
+  await comp.getByLabel('Equity', { exact: true }).fill(String(OFFER.equity));
   await comp.getByRole('button', { name: 'Make offer' }).click();
   await opage.locator('section.comp table.offers tbody tr').first().waitFor();
   const offers = (await owner.get(`/api/candidates/${candidateId}/offers`)).json.offers;
@@ -371,7 +371,7 @@ await test('candidate page: owner makes an offer and records a counteroffer', as
   const total = await opage.locator('section.comp td.total').first().textContent();
   assert.equal(total, `${offers[0].total_value.toLocaleString('en')} USD`);
   // A revision that changes only the base keeps every other component.
-  await comp.getByLabel('Base / yr').fill('195000');
+  await comp.getByLabel('Base / yr', { exact: true }).fill('195000');
   await comp.getByRole('button', { name: 'Revise offer' }).click();
   await opage.locator('section.comp table.offers tbody tr').nth(1).waitFor();
   const revised = (await owner.get(`/api/candidates/${candidateId}/offers`)).json.offers;
@@ -383,13 +383,24 @@ await test('candidate page: owner makes an offer and records a counteroffer', as
   assert.equal(revised[1].bonus, OFFER.bonus);
   // No decision outcome is preselected.
   assert.equal(await opage.getByLabel('Outcome').inputValue(), '');
-  await opage.locator('section.comp').getByLabel('Rival organisation').fill(RIVAL);
-  await opage.locator('section.comp').getByLabel('Value').fill('240000');
-  await opage.locator('section.comp').getByRole('button', { name: 'Record counteroffer' }).click();
-  await opage.locator('section.comp ul.counters li', { hasText: RIVAL }).waitFor();
+  // A counteroffer with its components; both sides compare as total and per year.
+  await comp.getByLabel('Rival organisation').fill(RIVAL);
+  await comp.getByLabel('Rival base / yr').fill('240000');
+  await comp.getByLabel('Rival bonus / yr').fill('20000');
+  await comp.getByLabel('Rival equity').fill('400000');
+  await comp.getByRole('button', { name: 'Record counteroffer' }).click();
+  const rivalRow = opage.locator('section.comp table.counters tbody tr.rival', { hasText: RIVAL });
+  await rivalRow.waitFor();
   const counters = (await owner.get(`/api/candidates/${candidateId}/counteroffers`)).json.counteroffers;
   assert.equal(counters.length, 1);
   assert.equal(counters[0].rival_org, RIVAL);
+  assert.equal(counters[0].basis, 'components');
+  assert.equal(counters[0].total_value, (240000 + 20000) * 4 + 400000);
+  assert.equal(counters[0].annualised_value, counters[0].total_value / 4);
+  assert.equal(await rivalRow.locator('td.total').textContent(), `${counters[0].total_value.toLocaleString('en')} USD`);
+  assert.equal(await rivalRow.locator('td.annual').textContent(), `${counters[0].annualised_value.toLocaleString('en')} USD`);
+  const ours = revised[1].annualised_value - counters[0].annualised_value;
+  assert.ok((await rivalRow.locator('td.diff').textContent()).includes(Math.abs(ours).toLocaleString('en')), 'the difference per year');
   // The meeting form (a wall time in a zone, the browser's zone by default) and the .ics link.
   const browserZone = await opage.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
   assert.equal(await opage.getByLabel('Time zone').inputValue(), browserZone);

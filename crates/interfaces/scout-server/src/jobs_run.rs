@@ -516,7 +516,12 @@ fn write_csv(
             fields.push(
                 counters
                     .iter()
-                    .map(|k| format!("{} {} {}", k.rival_org, k.value, k.currency))
+                    .map(|k| {
+                        format!(
+                            "{}: {} {} total, {} per year",
+                            k.rival_org, k.total_value, k.terms.currency, k.annualised_value
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join("; "),
             );

@@ -642,7 +642,10 @@ async fn pipeline_exports_match_the_data_and_hide_compensation_from_non_owners()
     assert_eq!(first[col("offer_total_value")], total_value.to_string());
     assert_eq!(first[col("offer_base")], "187000");
     assert_eq!(first[col("counteroffers")], "1");
-    assert_eq!(first[col("counteroffers_detail")], "Rival Lab 240000 USD");
+    assert_eq!(
+        first[col("counteroffers_detail")],
+        "Rival Lab: 240000 USD total, 240000 per year"
+    );
     assert_eq!(rows[2][col("offer_total_value")], "");
 
     // A recruiter's JSON: the same candidates, no compensation anywhere.

@@ -239,14 +239,20 @@ pub struct Offer {
     pub created_at: i64,
 }
 
-/// A rival organisation's counteroffer.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, schemars::JsonSchema)]
+/// A rival organisation's counteroffer: the same components as our offers, so both compare
+/// like for like (total over the period and per year).
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Counteroffer {
     pub id: i64,
     pub candidate_id: i64,
     pub rival_org: String,
-    pub currency: String,
-    pub value: i64,
+    #[serde(flatten)]
+    pub terms: OfferTerms,
+    /// What was recorded: `components`, or `annual` for one yearly figure (kept as the base).
+    pub basis: CounterBasis,
+    pub period_months: i64,
+    pub total_value: i64,
+    pub annualised_value: i64,
     pub note: Option<String>,
     pub created_by: String,
     #[serde(serialize_with = "ser_time")]
@@ -349,4 +355,34 @@ pub struct NewMeeting {
 pub(crate) fn local_rfc3339(zone: &crate::tz::Zone, ms: i64) -> crate::Result<String> {
     let l = zone.local(ms)?;
     Ok(format!("{}{}", l.iso(), l.offset_iso()))
+}
+
+/// What a counteroffer records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CounterBasis {
+    /// Every component the rival offered (base, bonus, sign-on, equity and vesting).
+    Components,
+    /// Only one yearly figure was known; it is stored as the base.
+    Annual,
+}
+
+impl CounterBasis {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CounterBasis::Components => "components",
+            CounterBasis::Annual => "annual",
+        }
+    }
+}
+
+impl FromStr for CounterBasis {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "components" => Ok(CounterBasis::Components),
+            "annual" => Ok(CounterBasis::Annual),
+            other => Err(format!("unknown counteroffer basis {other:?}")),
+        }
+    }
 }

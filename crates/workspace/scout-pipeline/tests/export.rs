@@ -4,7 +4,7 @@
 
 use std::sync::Mutex;
 
-use scout_pipeline::model::NewCandidate;
+use scout_pipeline::model::{CounterBasis, NewCandidate};
 use scout_pipeline::{Actor, OfferTerms, Role, Store, StoreConfig};
 
 async fn export_story(store: &Store) {
@@ -66,7 +66,14 @@ async fn export_story(store: &Store) {
         .await
         .expect("offer 2");
     store
-        .add_counteroffer(&as_owner, last, "Rival", "EUR", 400, None)
+        .add_counteroffer(
+            &as_owner,
+            last,
+            "Rival",
+            &annual("EUR", 400),
+            CounterBasis::Annual,
+            None,
+        )
         .await
         .expect("counter");
     store
@@ -157,5 +164,18 @@ async fn exports_every_candidate_with_compensation_for_owners_only() {
             .await
             .expect("open pg");
         export_story(&store).await;
+    }
+}
+
+/// A counteroffer known only as one yearly figure.
+fn annual(currency: &str, value: i64) -> OfferTerms {
+    OfferTerms {
+        currency: currency.into(),
+        base: value,
+        bonus: 0,
+        sign_on: 0,
+        equity: 0,
+        vesting_months: 0,
+        cliff_months: 0,
     }
 }

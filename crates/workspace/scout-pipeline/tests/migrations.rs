@@ -66,6 +66,15 @@ fn files(postgres: bool) -> Vec<(i64, &'static str, &'static str)> {
                     "set employers",
                     include_str!(concat!("../migrations/", $d, "/0008_set_employers.sql")),
                 ),
+                (
+                    9,
+                    "counteroffer terms",
+                    include_str!(concat!(
+                        "../migrations/",
+                        $d,
+                        "/0009_counteroffer_terms.sql"
+                    )),
+                ),
             ]
         };
     }

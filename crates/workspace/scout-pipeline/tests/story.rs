@@ -3,7 +3,7 @@
 //! limiter's window, clearing, pruning and cap on both; and the upgrade of a schema-2 database.
 
 use scout_pipeline::login_limit::LoginLimits;
-use scout_pipeline::model::{CandidateFilter, Channel, NewCandidate, NewMeeting};
+use scout_pipeline::model::{CandidateFilter, Channel, CounterBasis, NewCandidate, NewMeeting};
 use scout_pipeline::{Actor, Error, OfferTerms, Role, Stage, Store, StoreConfig};
 
 async fn story(store: &Store) {
@@ -66,7 +66,14 @@ async fn story(store: &Store) {
         .expect("offer");
     assert_eq!((o1.revision, o2.revision, o2.total_value), (1, 2, 200));
     store
-        .add_counteroffer(&actor, c.id, "Rival AI", "USD", 150, None)
+        .add_counteroffer(
+            &actor,
+            c.id,
+            "Rival AI",
+            &annual("USD", 150),
+            CounterBasis::Annual,
+            None,
+        )
         .await
         .expect("counter");
     store
@@ -391,4 +398,17 @@ async fn fresh_pg_database(url: &str) -> String {
         .expect("create db");
     let base = url.rsplit_once('/').map_or(url, |(b, _)| b);
     format!("{base}/{name}")
+}
+
+/// A counteroffer known only as one yearly figure.
+fn annual(currency: &str, value: i64) -> OfferTerms {
+    OfferTerms {
+        currency: currency.into(),
+        base: value,
+        bonus: 0,
+        sign_on: 0,
+        equity: 0,
+        vesting_months: 0,
+        cliff_months: 0,
+    }
 }

@@ -371,8 +371,12 @@ pub async fn raw(
         req.push_str(&format!("Content-Length: {}\r\n", body.len()));
     }
     req.push_str("\r\n");
-    s.write_all(req.as_bytes()).await.expect("write");
-    s.write_all(body).await.expect("write body");
+    // Head and body in one write: the server reads them in one go, so a route that answers
+    // without reading the body (a GET sent one) never closes on unread bytes, which the kernel
+    // would turn into a connection reset before the answer is read.
+    let mut request = req.into_bytes();
+    request.extend_from_slice(body);
+    s.write_all(&request).await.expect("write");
     let mut buf = Vec::new();
     s.read_to_end(&mut buf).await.expect("read");
     parse_response(&buf)

@@ -152,8 +152,13 @@ function compensation(base, offers, counters, reload) {
   const vest = num('vesting_months', last?.vesting_months ?? 48);
   const cliff = num('cliff_months', last?.cliff_months ?? 12);
   const rival = h('input', { name: 'rival_org', required: true });
-  const rcur = h('input', { name: 'rival_currency', value: 'USD', pattern: '[A-Z]{3}', size: 4, required: true });
-  const rval = num('rival_value');
+  const rcur = h('input', { name: 'rival_currency', value: last?.currency || 'USD', pattern: '[A-Z]{3}', size: 4, required: true });
+  const rbase = num('rival_base');
+  const rbonus = num('rival_bonus');
+  const rsign = num('rival_sign_on');
+  const requity = num('rival_equity');
+  const rvest = num('rival_vesting_months', 48);
+  const rcliff = num('rival_cliff_months', 12);
   return h('section', { class: 'card comp', 'aria-labelledby': 'h-comp' },
     h('h2', { id: 'h-comp' }, 'Offers and counteroffers', h('span', { class: 'muted small' }, ' — owners only')),
     offers.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'compact offers' },
@@ -167,13 +172,34 @@ function compensation(base, offers, counters, reload) {
       reload();
     }, h('div', { class: 'filter-row' }, field('Currency', cur), field('Base / yr', baseIn), field('Bonus / yr', bonus), field('Sign-on', signOn), field('Equity', equity), field('Vesting (months)', vest), field('Cliff (months)', cliff)), h('button', { type: 'submit', class: 'primary' }, offers.length ? 'Revise offer' : 'Make offer')),
     h('h3', {}, 'Counteroffers'),
-    counters.length ? h('ul', { class: 'notes counters' }, counters.map((x) => h('li', { class: 'note' }, h('strong', {}, x.rival_org), ` ${fmt.money(x.value, x.currency)}`, h('span', { class: 'muted small' }, ` · ${x.created_by} · ${fmt.date(x.created_at)}`)))) : empty('No counteroffers.'),
+    counters.length ? compareTable(last, counters) : empty('No counteroffers.'),
     formWith(async () => {
-      await api.post(`${base}/counteroffers`, { rival_org: rival.value, currency: rcur.value, value: Number(rval.value) });
+      await api.post(`${base}/counteroffers`, { rival_org: rival.value, currency: rcur.value, base: Number(rbase.value), bonus: Number(rbonus.value), sign_on: Number(rsign.value), equity: Number(requity.value), vesting_months: Number(rvest.value), cliff_months: Number(rcliff.value) });
       toast('Counteroffer recorded.');
       reload();
-    }, h('div', { class: 'filter-row' }, field('Rival organisation', rival), field('Currency', rcur), field('Value', rval)), h('button', { type: 'submit' }, 'Record counteroffer')),
+    }, h('div', { class: 'filter-row' }, field('Rival organisation', rival), field('Currency', rcur), field('Rival base / yr', rbase), field('Rival bonus / yr', rbonus), field('Rival sign-on', rsign), field('Rival equity', requity), field('Rival vesting (months)', rvest), field('Rival cliff (months)', rcliff)), h('button', { type: 'submit' }, 'Record counteroffer')),
   );
+}
+
+// Our latest offer beside each counteroffer, every one as total over its period and per year
+// (the same formula for both sides), with the difference per year when the currencies agree.
+function compareTable(ours, counters) {
+  const money = (v, c) => fmt.money(v, c);
+  const row = (who, t, basis, diff) => h('tr', { class: basis === 'ours' ? 'ours' : 'rival' },
+    h('th', { scope: 'row' }, who), h('td', {}, basis === 'annual' ? 'one yearly figure' : basis === 'ours' ? 'our latest offer' : 'components'),
+    h('td', { class: 'num' }, money(t.base, t.currency)), h('td', { class: 'num' }, money(t.bonus, '')), h('td', { class: 'num' }, money(t.sign_on, '')),
+    h('td', { class: 'num' }, money(t.equity, '')), h('td', { class: 'num' }, `${t.period_months} mo`),
+    h('td', { class: 'num total' }, money(t.total_value, t.currency)), h('td', { class: 'num annual' }, money(t.annualised_value, t.currency)),
+    h('td', { class: 'num diff' }, diff));
+  const diffOf = (x) => {
+    if (!ours) return '–';
+    if (x.currency !== ours.currency) return h('span', { class: 'muted', title: 'different currency: not compared' }, `${x.currency} ≠ ${ours.currency}`);
+    const d = ours.annualised_value - x.annualised_value;
+    return h('span', { class: d >= 0 ? 'ok' : 'warn' }, `${d >= 0 ? 'ours +' : 'ours −'}${fmt.money(Math.abs(d), ours.currency)} / yr`);
+  };
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'compact counters' },
+    h('thead', {}, h('tr', {}, ...['', 'Recorded as', 'Base', 'Bonus', 'Sign-on', 'Equity', 'Period', 'Total value', 'Per year', 'Ours vs theirs'].map((x, i) => h('th', { scope: 'col', class: i > 1 ? 'num' : '' }, x)))),
+    h('tbody', {}, ours ? row('Us', ours, 'ours', '') : null, counters.map((x) => row(x.rival_org, x, x.basis, diffOf(x))))));
 }
 
 function decisionBlock(base, reload) {

@@ -8,9 +8,9 @@ use super::audited::Entry;
 use super::fields::{MAX_TEXT, optional_lines, required_text};
 use super::handle::Store;
 use super::load::load_candidate;
-use super::rows::offer_from_row;
+use super::rows::{counteroffer_from_row, counteroffer_select, offer_from_row};
 use crate::error::{Error, Result};
-use crate::model::{Actor, Counteroffer, Offer};
+use crate::model::{Actor, CounterBasis, Counteroffer, Offer};
 use crate::offer::OfferTerms;
 use crate::time::now_ms;
 
@@ -89,36 +89,40 @@ impl Store {
             .await
     }
 
+    /// Records a rival's counteroffer. `basis` says whether `terms` hold every component or
+    /// only one yearly figure (as the base); either way its total and annualised values are
+    /// computed as our offers' are, so the two compare like for like.
     pub async fn add_counteroffer(
         &self,
         actor: &Actor,
         id: i64,
         rival_org: &str,
-        currency: &str,
-        value: i64,
+        terms: &OfferTerms,
+        basis: CounterBasis,
         note: Option<&str>,
     ) -> Result<Counteroffer> {
         let rival_org = required_text("rival_org", rival_org, 300)?;
-        if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
-            return Err(Error::Invalid(format!(
-                "currency must be a 3-letter ISO code, got {currency:?}"
-            )));
-        }
-        if !(0..=1_000_000_000_000).contains(&value) {
-            return Err(Error::Invalid("value must be between 0 and 10^12".into()));
-        }
+        terms.validate()?;
         let note = optional_lines("note", note, MAX_TEXT)?;
         let now = now_ms();
         let cid = self
             .candidate_insert(actor, id, "counteroffer.create", "counteroffer_id", async |conn| {
                 Ok(sqlx::query_scalar(
-                    "INSERT INTO counteroffers (candidate_id, rival_org, currency, value, note, created_by, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                    "INSERT INTO counteroffers (candidate_id, rival_org, currency, value, base, bonus, \
+                     sign_on, equity, vesting_months, cliff_months, basis, note, created_by, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
                 )
                 .bind(id)
                 .bind(&rival_org)
-                .bind(currency)
-                .bind(value)
+                .bind(&terms.currency)
+                .bind(terms.annualised_value())
+                .bind(terms.base)
+                .bind(terms.bonus)
+                .bind(terms.sign_on)
+                .bind(terms.equity)
+                .bind(terms.vesting_months)
+                .bind(terms.cliff_months)
+                .bind(basis.as_str())
                 .bind(note.clone())
                 .bind(actor.user_id)
                 .bind(now)
@@ -130,8 +134,11 @@ impl Store {
             id: cid,
             candidate_id: id,
             rival_org,
-            currency: currency.to_string(),
-            value,
+            terms: terms.clone(),
+            basis,
+            period_months: terms.period_months(),
+            total_value: terms.total_value(),
+            annualised_value: terms.annualised_value(),
             note,
             created_by: actor.name.clone(),
             created_at: now,
@@ -162,11 +169,13 @@ pub(super) async fn counteroffers_of(
     conn: &mut AnyConnection,
     id: i64,
 ) -> Result<Vec<Counteroffer>> {
-    Ok(sqlx::query_as(
-        "SELECT o.id, o.candidate_id, o.rival_org, o.currency, o.value, o.note, u.name AS created_by, o.created_at \
-         FROM counteroffers o JOIN users u ON u.id = o.created_by WHERE o.candidate_id = $1 ORDER BY o.id",
-    )
+    sqlx::query(counteroffer_select!(
+        "WHERE o.candidate_id = $1 ORDER BY o.id"
+    ))
     .bind(id)
     .fetch_all(&mut *conn)
-    .await?)
+    .await?
+    .iter()
+    .map(counteroffer_from_row)
+    .collect()
 }

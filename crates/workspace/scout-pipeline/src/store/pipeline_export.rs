@@ -9,7 +9,7 @@ use sqlx::{FromRow, Row};
 use super::audited::Entry;
 use super::handle::Store;
 use super::load::cand_cols;
-use super::rows::offer_from_row;
+use super::rows::{counteroffer_from_row, counteroffer_select, offer_from_row};
 use crate::error::Result;
 use crate::model::{Actor, Candidate, Counteroffer, Offer, Role};
 use crate::time::now_ms;
@@ -128,17 +128,15 @@ impl Store {
                             comp.latest_offer = Some(offer);
                         }
                     }
-                    let counters = sqlx::query(
-                        "SELECT o.id, o.candidate_id, o.rival_org, o.currency, o.value, o.note, u.name AS created_by, o.created_at \
-                         FROM counteroffers o JOIN users u ON u.id = o.created_by \
-                         WHERE o.candidate_id BETWEEN $1 AND $2 ORDER BY o.candidate_id, o.id",
-                    )
+                    let counters = sqlx::query(counteroffer_select!(
+                        "WHERE o.candidate_id BETWEEN $1 AND $2 ORDER BY o.candidate_id, o.id"
+                    ))
                     .bind(lo)
                     .bind(after)
                     .fetch_all(&mut *tx.tx)
                     .await?;
                     for r in &counters {
-                        let counter = Counteroffer::from_row(r)?;
+                        let counter = counteroffer_from_row(r)?;
                         if let Some(i) = position(page, counter.candidate_id)
                             && let Some(comp) = page[i].compensation.as_mut()
                         {

@@ -55,6 +55,40 @@ pub(super) fn user_from_row(row: &AnyRow) -> Result<User> {
     })
 }
 
+/// A query of counteroffers with the columns [`counteroffer_from_row`] reads (`o` =
+/// counteroffers, joined with their creator); `$tail` is the `WHERE … ORDER BY …`.
+macro_rules! counteroffer_select {
+    ($tail:literal) => {
+        concat!(
+            "SELECT o.id, o.candidate_id, o.rival_org, o.currency, o.base, o.bonus, o.sign_on, ",
+            "o.equity, o.vesting_months, o.cliff_months, o.basis, o.note, u.name AS created_by, ",
+            "o.created_at FROM counteroffers o JOIN users u ON u.id = o.created_by ",
+            $tail
+        )
+    };
+}
+pub(super) use counteroffer_select;
+
+pub(super) fn counteroffer_from_row(row: &AnyRow) -> Result<Counteroffer> {
+    let terms = OfferTerms::from_row(row)?;
+    let basis: String = row.try_get("basis")?;
+    Ok(Counteroffer {
+        id: row.try_get("id")?,
+        candidate_id: row.try_get("candidate_id")?,
+        rival_org: row.try_get("rival_org")?,
+        basis: basis
+            .parse()
+            .map_err(|e: String| Error::Invalid(format!("stored basis: {e}")))?,
+        period_months: terms.period_months(),
+        total_value: terms.total_value(),
+        annualised_value: terms.annualised_value(),
+        terms,
+        note: row.try_get("note")?,
+        created_by: row.try_get("created_by")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
 pub(super) fn offer_from_row(row: &AnyRow) -> Result<Offer> {
     let terms = OfferTerms::from_row(row)?;
     Ok(Offer {
