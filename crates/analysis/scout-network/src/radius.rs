@@ -192,6 +192,80 @@ pub fn approach_order(graph: &Graph, targets: &[u32]) -> Vec<Wave> {
     waves
 }
 
+/// An approach order that starts from the targets already contacted. They are wave 1 (done:
+/// they may already have told their co-authors); the waiting targets they reach through a
+/// direct or shared co-author come next, most exposed first, so they hear of us from us; the
+/// rest follow in [`approach_order`]'s order. Without a contacted target this is
+/// [`approach_order`].
+pub fn approach_order_from(graph: &Graph, targets: &[u32], contacted: &[u32]) -> Vec<Wave> {
+    let done: Vec<u32> = targets
+        .iter()
+        .copied()
+        .filter(|t| contacted.contains(t))
+        .collect();
+    if done.is_empty() {
+        return approach_order(graph, targets);
+    }
+    let waiting: Vec<u32> = targets
+        .iter()
+        .copied()
+        .filter(|t| !done.contains(t))
+        .collect();
+    // How strongly each waiting target is tied to someone already contacted.
+    let mut exposure: HashMap<u32, f64> = HashMap::default();
+    for r in radius(graph, targets)
+        .iter()
+        .filter(|r| done.contains(&r.target))
+    {
+        for x in r.within_one.iter().chain(&r.within_two) {
+            if waiting.contains(&x.researcher) {
+                let e = exposure.entry(x.researcher).or_default();
+                *e = e.max(x.strength);
+            }
+        }
+    }
+    let mut reaches: Vec<u32> = exposure.keys().copied().collect();
+    reaches.sort_unstable();
+    let mut waves = vec![Wave {
+        number: 1,
+        reason: format!(
+            "already contacted ({}): they may have told the {} waiting target(s) they reach",
+            done.len(),
+            reaches.len()
+        ),
+        targets: done,
+        reaches,
+    }];
+    let exposed_by = |w: &Wave| {
+        w.targets
+            .iter()
+            .filter_map(|t| exposure.get(t))
+            .fold(0.0_f64, |a, &b| a.max(b))
+    };
+    let (mut exposed, calm): (Vec<Wave>, Vec<Wave>) = approach_order(graph, &waiting)
+        .into_iter()
+        .partition(|w| exposed_by(w) > 0.0);
+    exposed.sort_by(|a, b| {
+        exposed_by(b)
+            .total_cmp(&exposed_by(a))
+            .then(a.number.cmp(&b.number))
+    });
+    for mut w in exposed {
+        w.reason = format!(
+            "tied to someone already contacted (strength {:.2}): approach next, before they hear of it second-hand; {}",
+            exposed_by(&w),
+            w.reason
+        );
+        w.number = waves.len() + 1;
+        waves.push(w);
+    }
+    for mut w in calm {
+        w.number = waves.len() + 1;
+        waves.push(w);
+    }
+    waves
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,5 +306,45 @@ mod tests {
         assert_eq!(order, [vec![7], vec![3], vec![1, 2]]);
         assert_eq!(waves[1].reaches, [2]);
         assert!(waves[2].reaches.is_empty());
+    }
+
+    #[test]
+    fn the_order_starts_from_who_is_already_contacted() {
+        // 1 is contacted. 2 is its direct co-author (strength 1.0) and 3 shares its co-author 6
+        // (weaker), so 2 comes before 3; 7 is tied to nobody and goes last.
+        let g = Graph::from_edges(
+            10,
+            &[
+                (1, 2, tie(1.0)),
+                (2, 5, tie(1.0)),
+                (5, 3, tie(0.5)),
+                (1, 6, tie(1.0)),
+                (6, 3, tie(0.5)),
+                (7, 8, tie(1.0)),
+            ],
+        );
+        let waves = approach_order_from(&g, &[1, 2, 3, 7], &[1]);
+        let order: Vec<Vec<u32>> = waves.iter().map(|w| w.targets.clone()).collect();
+        assert_eq!(order, [vec![1], vec![2], vec![3], vec![7]]);
+        assert_eq!(waves[0].reaches, [2, 3]);
+        assert!(
+            waves[1]
+                .reason
+                .starts_with("tied to someone already contacted")
+        );
+        assert_eq!(
+            waves.iter().map(|w| w.number).collect::<Vec<_>>(),
+            [1, 2, 3, 4]
+        );
+        // Nobody contacted: the plain order.
+        let plain: Vec<Vec<u32>> = approach_order_from(&g, &[1, 2, 3, 7], &[9])
+            .iter()
+            .map(|w| w.targets.clone())
+            .collect();
+        let base: Vec<Vec<u32>> = approach_order(&g, &[1, 2, 3, 7])
+            .iter()
+            .map(|w| w.targets.clone())
+            .collect();
+        assert_eq!(plain, base);
     }
 }

@@ -880,7 +880,7 @@ pub static ROUTES: &[Route] = &[
         method: "GET",
         path: "/api/radius",
         access: VIEWER,
-        summary: "Leak radius of the pipeline's candidates linked to researchers: who is within one and two co-author hops of whom, and an approach order (query: stages, focus)",
+        summary: "Leak radius of the pipeline's candidates linked to researchers: who is within one and two co-author hops of whom, and an approach order that starts from the candidates already contacted (query: stages, tag, candidates, focus)",
         query: Some(Typed::of::<corpus_api::RadiusParams>()),
         body: Body::None,
         answer: Answer::Json(200, Typed::of::<corpus_api::RadiusAnswer>()),

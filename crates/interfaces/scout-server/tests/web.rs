@@ -579,6 +579,11 @@ async fn all_coauthors(addr: SocketAddr, cookie: &str, key: &str) -> Option<Vec<
     })
 }
 
+/// The integers of a JSON array.
+fn ids_of(list: &Value) -> Vec<i64> {
+    arr(list, "ids").iter().filter_map(Value::as_i64).collect()
+}
+
 fn ids_in(list: &Value) -> Vec<i64> {
     arr(list, "reach list")
         .iter()
@@ -809,6 +814,66 @@ async fn leak_radius_of_the_pipeline() {
     assert_eq!(narrow["focus"]["researcher_id"], b_id);
     assert_eq!(narrow["focus"]["in_pipeline"], false);
     assert_eq!(ids_in(&narrow["focus"]["radius"]["within_one"]), vec![a_id]);
+
+    // A selection of candidates narrows the shortlist the same way.
+    let r = get(
+        srv.addr,
+        &format!("/api/radius?candidates={},{}", made[1], made[2]),
+        c,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let picked: Vec<i64> = arr(&r.json()["targets"], "targets")
+        .iter()
+        .filter_map(|t| t["researcher_id"].as_i64())
+        .collect();
+    assert_eq!(picked, vec![b_id, c_id]);
+    // A tag names a shortlist; once A is contacted, the order starts from A, and B (A's
+    // co-author, who may already have heard) comes next.
+    for id in [made[0], made[1], made[2]] {
+        let body = r#"{"tag":"frontier"}"#;
+        let r = request_with(
+            srv.addr,
+            "POST",
+            &format!("/api/candidates/{id}/tags"),
+            c,
+            &[("X-CSRF-Token", &csrf)],
+            Some(body),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    let body = r#"{"to":"contacted"}"#;
+    let r = request_with(
+        srv.addr,
+        "POST",
+        &format!("/api/candidates/{}/stage", made[0]),
+        c,
+        &[("X-CSRF-Token", &csrf)],
+        Some(body),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = get(srv.addr, "/api/radius?tag=frontier", c).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let tagged = r.json();
+    assert_eq!(tagged["contacted"], serde_json::json!([a_id]));
+    let waves: Vec<Vec<i64>> = arr(&tagged["approach"], "approach")
+        .iter()
+        .map(|w| ids_of(&w["targets"]))
+        .collect();
+    assert_eq!(waves[0], vec![a_id], "{tagged}");
+    assert!(waves[1].contains(&b_id), "A's co-author comes next: {waves:?}");
+    assert!(
+        tagged["approach"][1]["reason"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("tied to someone already contacted")),
+        "{tagged}"
+    );
+    let r = get(srv.addr, "/api/radius?tag=nobody-has-this", c).await;
+    assert_eq!(arr(&r.json()["targets"], "targets").len(), 0);
+    let r = get(srv.addr, "/api/radius?candidates=1,x", c).await;
+    assert_eq!(r.status, 400, "{}", r.text());
 
     for (q, needle) in [
         ("/api/radius?stages=limbo", "stages"),

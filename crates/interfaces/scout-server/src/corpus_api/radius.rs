@@ -4,7 +4,7 @@ use axum::Extension;
 use axum::extract::State;
 use schemars::JsonSchema;
 use scout_corpus::researchers::{self, Researcher};
-use scout_network::radius::{DIRECT_TIE_STRENGTH, Radius, Wave, approach_order, radius};
+use scout_network::radius::{DIRECT_TIE_STRENGTH, Radius, Wave, approach_order_from, radius};
 use scout_pipeline::Stage;
 use scout_pipeline::model::CandidateFilter;
 use serde::{Deserialize, Serialize};
@@ -25,6 +25,10 @@ pub(crate) struct RadiusParams {
     /// A researcher (key or id), in the pipeline or not, whose reach into the shortlist is
     /// reported as `focus`.
     focus: Option<String>,
+    /// Only candidates with this tag (a shortlist the committee named).
+    tag: Option<String>,
+    /// Only these candidates: comma-separated candidate ids (a selection).
+    candidates: Option<String>,
 }
 
 /// Most candidates read for one radius (the pipeline's list endpoint pages by 1,000).
@@ -74,6 +78,9 @@ pub(crate) struct RadiusAnswer {
     /// Candidates whose researcher key is not in this corpus.
     not_in_corpus: Vec<Unmatched>,
     radius: Vec<Radius>,
+    /// Targets whose candidate is already contacted (stage `contacted` or later): the approach
+    /// order starts from them.
+    contacted: Vec<i64>,
     approach: Vec<Wave>,
     /// Ties weaker than this are not direct links in the approach order (one old paper among
     /// many authors): such co-authors may land in different waves.
@@ -101,6 +108,38 @@ fn parse_stages(raw: Option<String>) -> ApiResult<Vec<Stage>> {
     Ok(out)
 }
 
+/// A selection of candidate ids (`"3,7,12"`); `None` when not given.
+fn parse_ids(raw: Option<String>) -> ApiResult<Option<Vec<i64>>> {
+    let Some(raw) = nonempty(raw) else {
+        return Ok(None);
+    };
+    raw.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.parse::<i64>().map_err(|_| {
+                ApiError::bad_request(format!(
+                    "{p:?} in candidates is not a candidate id; give ids separated by commas"
+                ))
+            })
+        })
+        .collect::<ApiResult<Vec<i64>>>()
+        .map(Some)
+}
+
+/// The candidate has been approached: the approach order starts from them.
+fn already_contacted(stage: Stage) -> bool {
+    matches!(
+        stage,
+        Stage::Contacted
+            | Stage::Responded
+            | Stage::Meeting
+            | Stage::Offer
+            | Stage::Accepted
+            | Stage::Declined
+    )
+}
+
 /// The corpus researcher a candidate's stored key names: an exact key or strong-id match only
 /// (never a name match, which could be someone else).
 fn linked_researcher(c: &Inner, key: &str) -> ApiResult<Option<Researcher>> {
@@ -121,6 +160,8 @@ pub(crate) async fn leak_radius(
 ) -> ApiResult<Reply<RadiusAnswer>> {
     let stages = parse_stages(p.stages)?;
     let focus = nonempty(p.focus);
+    let tag = nonempty(p.tag);
+    let selection = parse_ids(p.candidates)?;
     // The shortlist: every non-erased candidate in those stages (read like the board does, so
     // the read is audited).
     let mut candidates = Vec::new();
@@ -133,12 +174,15 @@ pub(crate) async fn leak_radius(
                 &CandidateFilter {
                     limit: Some(1000),
                     offset: Some(offset),
+                    tag: tag.clone(),
                     ..CandidateFilter::default()
                 },
             )
             .await?;
         let n = page.len() as i64;
-        candidates.extend(page.into_iter().filter(|c| stages.contains(&c.stage)));
+        candidates.extend(page.into_iter().filter(|c| {
+            stages.contains(&c.stage) && selection.as_ref().is_none_or(|ids| ids.contains(&c.id))
+        }));
         offset += n;
         if n < 1000 || offset >= MAX_RADIUS_CANDIDATES {
             break;
@@ -157,6 +201,7 @@ pub(crate) async fn leak_radius(
             }
         };
         let mut targets: Vec<RadiusTarget> = Vec::new();
+        let mut contacted: Vec<i64> = Vec::new();
         let mut not_in_corpus = Vec::new();
         let mut unlinked = 0;
         for cand in &candidates {
@@ -172,6 +217,9 @@ pub(crate) async fn leak_radius(
                 });
                 continue;
             };
+            if already_contacted(cand.stage) && !contacted.contains(&r.id) {
+                contacted.push(r.id);
+            }
             let entry = CandidateRef {
                 id: cand.id,
                 name: cand.name.clone(),
@@ -193,7 +241,11 @@ pub(crate) async fn leak_radius(
             .filter_map(|t| u32::try_from(t.researcher_id).ok())
             .collect();
         let radii = radius(&c.graph, &ids);
-        let approach = approach_order(&c.graph, &ids);
+        let contacted_ids: Vec<u32> = contacted
+            .iter()
+            .filter_map(|&id| u32::try_from(id).ok())
+            .collect();
+        let approach = approach_order_from(&c.graph, &ids, &contacted_ids);
         let focus = match &focus {
             Some(key) => {
                 let (r, _) = find_one(c, key)?;
@@ -237,6 +289,7 @@ pub(crate) async fn leak_radius(
             unlinked,
             not_in_corpus,
             radius: radii,
+            contacted,
             approach,
             direct_tie_strength: DIRECT_TIE_STRENGTH,
             focus,

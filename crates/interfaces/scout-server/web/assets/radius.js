@@ -12,11 +12,13 @@ import { SHORTLISTS, index, summary, who, strength } from './reach.js';
 export async function render(main, _p, query, stale) {
   document.title = 'Leak radius · Scout';
   const stages = query.get('stages') || '';
-  const a = await api.get(`/api/radius${qs({ stages })}`);
+  const tag = query.get('tag') || '';
+  const a = await api.get(`/api/radius${qs({ stages, tag })}`);
   if (stale()) return;
   const ix = index(a);
-  const sel = h('select', { name: 'stages', onchange: () => go('/radius', { stages: sel.value }) },
+  const sel = h('select', { name: 'stages', onchange: () => go('/radius', { stages: sel.value, tag: tagIn.value.trim() }) },
     SHORTLISTS.map(([v, label]) => h('option', { value: v, selected: v === stages }, label)));
+  const tagIn = h('input', { type: 'search', name: 'tag', value: tag, placeholder: 'any tag' });
   const byTarget = new Map(a.radius.map((r) => [r.target, r]));
   const exposed = a.radius.filter((r) => r.within_one.length || r.within_two.length).length;
   mount(main,
@@ -25,14 +27,14 @@ export async function render(main, _p, query, stale) {
         h('p', { class: 'crumbs' }, h('a', { href: '#/pipeline' }, '← Pipeline')),
         h('h1', {}, 'Leak radius and approach order'),
         h('p', { class: 'muted' }, 'Who on the shortlist would hear about an approach to whom, through co-authorship in the corpus.')),
-      h('form', { class: 'inline', onsubmit: (ev) => ev.preventDefault() }, field('Shortlist', sel))),
+      h('form', { class: 'inline', onsubmit: (ev) => { ev.preventDefault(); go('/radius', { stages: sel.value, tag: tagIn.value.trim() }); } }, field('Shortlist', sel), field('Tag', tagIn), h('button', { type: 'submit' }, 'Show'))),
     h('p', { class: 'summary-line' }, summary(a), a.targets.length ? ` ${exposed} of them have someone else on the shortlist within two hops.` : ''),
     !a.targets.length
-      ? empty('No candidates in these stages are linked to researchers in the corpus. Add researchers from the List, or link a candidate to a profile on its page.')
+      ? empty(tag ? `No candidates tagged “${tag}” in these stages are linked to researchers in the corpus.` : 'No candidates in these stages are linked to researchers in the corpus. Add researchers from the List, or link a candidate to a profile on its page.')
       : [
         h('section', { class: 'card', 'aria-labelledby': 'h-order' },
           h('h2', { id: 'h-order' }, 'Approach order'),
-          h('p', { class: 'muted small' }, `Direct co-authors (a tie of strength ${fmt.num(a.direct_tie_strength, 2)} or more) will talk at once, so they are approached together, in one wave. Each next wave is the group whose links to those still waiting are weakest.`),
+          h('p', { class: 'muted small' }, `${a.contacted.length ? 'It starts from the candidates already contacted (wave 1), then those tied to them, before they hear of it second-hand. ' : ''}Direct co-authors (a tie of strength ${fmt.num(a.direct_tie_strength, 2)} or more) will talk at once, so they are approached together, in one wave. Each next wave is the group whose links to those still waiting are weakest.`),
           h('ol', { class: 'waves' }, a.approach.map((w) => h('li', { class: 'wave', dataset: { wave: String(w.number) } },
             h('div', { class: 'wave-head' }, h('strong', {}, `Wave ${w.number}: `), w.targets.map((t, i) => [i ? ', ' : '', who(ix, t)])),
             h('div', { class: 'muted small' }, w.reason, w.reaches.length ? ` — reaches ${w.reaches.map(ix.nameOf).join(', ')}` : ''))))),
