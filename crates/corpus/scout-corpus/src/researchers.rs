@@ -185,6 +185,15 @@ pub fn find(conn: &Connection, query: &str) -> Result<Vec<Researcher>> {
     if let Ok(id) = q.parse::<i64>() {
         return Ok(by_id(conn, id)?.into_iter().collect());
     }
+    // A researcher key is unique and indexed; the strong-id columns are not, so their lookup
+    // scans the table (tens of milliseconds at paperlists) and runs only when no key matches.
+    let keyed: Vec<Researcher> = conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM researchers WHERE key = ?1"))?
+        .query_map([q], from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    if !keyed.is_empty() {
+        return Ok(keyed);
+    }
     let sql = format!(
         "SELECT {COLUMNS} FROM researchers
          WHERE key = ?1 OR openreview_id = ?1 OR orcid = ?1 OR openalex_id = ?1 OR dblp_id = ?1
