@@ -7,6 +7,7 @@
 //! * `offers`: offers and counteroffers.
 //! * `messages`: messages and meetings.
 //! * `analytics_input`, `pipeline_export`, `stage_overrides`: whole-pipeline reads.
+//! * `key_follow`: candidates following the corpus's researcher key changes (merges, splits).
 //! * `erasure`: erasing a person, and re-applying the erasures the ledger lists.
 //! * `audited`: the audited transaction and reading the audit log; `audit_log`: the append to
 //!   the log; `tag_redaction`: migration 0005's step; `rows`: stored rows to model types.
@@ -22,6 +23,7 @@ mod candidates;
 pub mod erasure;
 mod fields;
 mod handle;
+mod key_follow;
 mod ledger;
 mod load;
 mod messages;
@@ -40,6 +42,7 @@ pub use candidates::LikelyDuplicate;
 pub use erasure::ErasureReport;
 pub(crate) use fields::required_text;
 pub use handle::Store;
+pub use key_follow::FollowReport;
 pub use person_export::{ExportedAuditEntry, ExportedMove, PersonExport};
 pub use pipeline_export::{ExportedCandidate, ExportedCompensation, PipelineExport};
 pub use scorecards::{

@@ -61,6 +61,11 @@ fn files(postgres: bool) -> Vec<(i64, &'static str, &'static str)> {
                         "/0007_workspace_settings.sql"
                     )),
                 ),
+                (
+                    8,
+                    "key changes",
+                    include_str!(concat!("../migrations/", $d, "/0008_key_changes.sql")),
+                ),
             ]
         };
     }
