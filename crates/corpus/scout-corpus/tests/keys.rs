@@ -131,6 +131,12 @@ fn keys_survive_older_papers_and_merges_are_logged() -> Result<()> {
         scout_corpus::key_log::successor(corpus.conn(), &name_key)?.as_deref(),
         Some("openreview:~Katie_E_Everett1")
     );
+    // … and so does finding a researcher by the retired key.
+    let found = scout_corpus::researchers::find(corpus.conn(), &name_key)?;
+    assert_eq!(
+        found.first().map(|r| r.key.as_str()),
+        Some("openreview:~Katie_E_Everett1")
+    );
     assert_eq!(
         scout_corpus::key_log::changes_touching(corpus.conn(), &[name_key.clone()])?,
         merged.into_iter().cloned().collect::<Vec<_>>()

@@ -136,7 +136,7 @@ impl PreviousKeys {
     }
 
     /// How many researchers the stored identity had.
-    pub fn len(&self) -> usize {
+    fn len(&self) -> usize {
         self.ends.len()
     }
 
