@@ -138,7 +138,7 @@ fn keys_survive_older_papers_and_merges_are_logged() -> Result<()> {
         Some("openreview:~Katie_E_Everett1")
     );
     assert_eq!(
-        scout_corpus::key_log::changes_touching(corpus.conn(), &[name_key.clone()])?,
+        scout_corpus::key_log::changes_touching(corpus.conn(), std::slice::from_ref(&name_key))?,
         merged.into_iter().cloned().collect::<Vec<_>>()
     );
 
