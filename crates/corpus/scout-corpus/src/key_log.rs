@@ -13,7 +13,6 @@ use rustc_hash::FxHashSet as HashSet;
 use serde::Serialize;
 
 use crate::error::{CorpusError, Result};
-use crate::identity::KeyMove;
 
 /// What happened to a key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -45,6 +44,18 @@ impl KeyChangeKind {
             _ => None,
         }
     }
+}
+
+/// A key that lost mentions in a refresh, before it is logged with the refresh's time
+/// (found by `identity/inherit.rs`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct KeyMove {
+    pub old_key: String,
+    pub kind: KeyChangeKind,
+    /// The researcher the mentions went to; `None` when the key was retired.
+    pub new_key: Option<String>,
+    /// How many of the key's mentions went there.
+    pub mentions: u64,
 }
 
 /// One logged change of a key.

@@ -25,21 +25,9 @@ use std::cmp::Reverse;
 use rusqlite::Connection;
 use rustc_hash::FxHashSet as HashSet;
 
-use super::keys::ResearcherRow;
 use super::mention::MentionData;
 use crate::error::{CorpusError, Result};
-use crate::key_log::KeyChangeKind;
-
-/// A key that lost mentions in a refresh, before it is logged with the refresh's time.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct KeyMove {
-    pub old_key: String,
-    pub kind: KeyChangeKind,
-    /// The researcher the mentions went to; `None` when the key was retired.
-    pub new_key: Option<String>,
-    /// How many of the key's mentions went there.
-    pub mentions: u64,
-}
+use crate::key_log::{KeyChangeKind, KeyMove};
 
 /// What the stored identity said before this refresh: the researchers' keys, each mention's key,
 /// and the keys retired by earlier refreshes.
@@ -176,26 +164,27 @@ fn is_name_key(key: &str) -> bool {
     key.starts_with("name:")
 }
 
-/// Gives every row its key by the rules of this module: inherited where the row holds a
-/// previous key's mentions, else `fresh(row)` (the first-refresh rule) made unique. `mentions`
-/// gives each row's mentions (ascending). Returns the keys that lost mentions, in key order.
+/// The keys of `n` researchers by the rules of this module: inherited where researcher `r`
+/// holds a previous key's mentions, else `fresh(r)` (the first-refresh rule) made unique.
+/// `mentions(r)` gives researcher `r`'s mentions (ascending). Returns the keys, and the stored
+/// keys that lost mentions, in key order.
 pub(super) fn assign<'r>(
-    rows: &mut [ResearcherRow],
-    mentions: impl Fn(&ResearcherRow) -> &'r [u32],
+    n: usize,
+    mentions: impl Fn(usize) -> &'r [u32],
     previous: &PreviousKeys,
-    mut fresh: impl FnMut(&ResearcherRow, &[u32]) -> Result<String>,
-) -> Result<Vec<KeyMove>> {
-    let first: Vec<u32> = rows
-        .iter()
-        .map(|row| mentions(row).first().copied().unwrap_or(u32::MAX))
+    mut fresh: impl FnMut(usize) -> Result<String>,
+) -> Result<(Vec<String>, Vec<KeyMove>)> {
+    let mut keys: Vec<String> = vec![String::new(); n];
+    let first: Vec<u32> = (0..n)
+        .map(|r| mentions(r).first().copied().unwrap_or(u32::MAX))
         .collect();
     // (previous key, row, mentions of that key in the row).
     let mut shares: Vec<(u32, u32, u32)> = Vec::new();
     let mut olds: Vec<u32> = Vec::new();
-    for (r, row) in rows.iter().enumerate() {
+    for r in 0..n {
         olds.clear();
         olds.extend(
-            mentions(row)
+            mentions(r)
                 .iter()
                 .map(|&m| previous.of_mention[m as usize])
                 .filter(|&o| o != 0)
@@ -226,7 +215,7 @@ pub(super) fn assign<'r>(
     let mut moves: Vec<KeyMove> = Vec::new();
     for run in inherited.chunk_by(|a, b| a.0 == b.0) {
         let survivor = previous.key(run[0].1);
-        rows[run[0].0 as usize].key = survivor.to_string();
+        keys[run[0].0 as usize] = survivor.to_string();
         for &(_, old, count) in &run[1..] {
             moves.push(KeyMove {
                 old_key: previous.key(old).to_string(),
@@ -238,9 +227,9 @@ pub(super) fn assign<'r>(
     }
     // New researchers: the first-refresh rule, numbered past every key that existed.
     let mut newcomers: Vec<(String, u32, usize)> = Vec::new();
-    for (r, row) in rows.iter().enumerate() {
-        if row.key.is_empty() {
-            newcomers.push((fresh(row, mentions(row))?, first[r], r));
+    for (r, key) in keys.iter().enumerate() {
+        if key.is_empty() {
+            newcomers.push((fresh(r)?, first[r], r));
         }
     }
     newcomers.sort_unstable();
@@ -253,14 +242,14 @@ pub(super) fn assign<'r>(
             key = format!("{base}#{n}");
         }
         minted.insert(key.clone());
-        rows[r].key = key;
+        keys[r] = key;
     }
     for &(old, r, count) in &shares {
         if heir[old as usize] != r {
             moves.push(KeyMove {
                 old_key: previous.key(old).to_string(),
                 kind: KeyChangeKind::SplitOff,
-                new_key: Some(rows[r as usize].key.clone()),
+                new_key: Some(keys[r as usize].clone()),
                 mentions: u64::from(count),
             });
         }
@@ -276,27 +265,12 @@ pub(super) fn assign<'r>(
         }
     }
     moves.sort_unstable();
-    Ok(moves)
+    Ok((keys, moves))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Rows over mentions `0..n`, one range each, in the order given.
-    fn rows(ranges: &[std::ops::Range<usize>]) -> Vec<ResearcherRow> {
-        ranges
-            .iter()
-            .enumerate()
-            .map(|(i, r)| ResearcherRow {
-                root: i as u32,
-                key: String::new(),
-                name: 0,
-                ids: [0; 4],
-                mentions: r.clone(),
-            })
-            .collect()
-    }
 
     fn previous(keys: &[&str], of_mention: &[u32], retired: &[&str]) -> PreviousKeys {
         let mut p = PreviousKeys {
@@ -317,16 +291,14 @@ mod tests {
         previous: &PreviousKeys,
         fresh: &[&str],
     ) -> (Vec<String>, Vec<KeyMove>) {
-        let mut rows = rows(ranges);
         let by_cluster: Vec<u32> = (0..previous.of_mention.len() as u32).collect();
-        let moves = assign(
-            &mut rows,
-            |row| &by_cluster[row.mentions.clone()],
+        assign(
+            ranges.len(),
+            |r| &by_cluster[ranges[r].clone()],
             previous,
-            |row, _| Ok(fresh[row.root as usize].to_string()),
+            |r| Ok(fresh[r].to_string()),
         )
-        .unwrap_or_else(|e| panic!("{e}"));
-        (rows.into_iter().map(|r| r.key).collect(), moves)
+        .unwrap_or_else(|e| panic!("{e}"))
     }
 
     fn moved(old: &str, kind: KeyChangeKind, new: Option<&str>, mentions: u64) -> KeyMove {

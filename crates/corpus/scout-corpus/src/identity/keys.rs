@@ -9,10 +9,11 @@ use std::ops::Range;
 use rusqlite::Connection;
 use rustc_hash::FxHashMap as HashMap;
 
-use super::inherit::{self, KeyMove, PreviousKeys};
+use super::inherit::{self, PreviousKeys};
 use super::mention::{ID_KINDS, MentionData};
 use super::resolve::Informativeness;
 use crate::error::Result;
+use crate::key_log::KeyMove;
 use crate::names::PersonName;
 
 /// A researcher to write: names and ids as indices into [`MentionData`] (millions of rows; only
@@ -27,7 +28,7 @@ pub struct ResearcherRow {
     /// Per kind, into [`MentionData::id_values`]; 0 = none.
     pub ids: [u32; 4],
     /// The cluster's mentions: a range of [`Researchers`]' mention array.
-    pub(super) mentions: Range<usize>,
+    mentions: Range<usize>,
 }
 
 impl ResearcherRow {
@@ -103,11 +104,13 @@ impl Researchers {
             row.name = display_name(data, &info_of, mentions);
         }
         let mut work_key_stmt = conn.prepare("SELECT key FROM works WHERE id = ?1")?;
-        let moves = inherit::assign(
-            &mut rows,
-            |row| &by_cluster[row.mentions.clone()],
+        let (keys, moves) = inherit::assign(
+            rows.len(),
+            |r| &by_cluster[rows[r].mentions.clone()],
             previous,
-            |row, mentions| {
+            |r| {
+                let row = &rows[r];
+                let mentions = &by_cluster[row.mentions.clone()];
                 Ok(match row.ids.iter().enumerate().find(|(_, v)| **v != 0) {
                     Some((k, &v)) => format!("{}:{}", ID_KINDS[k], data.id_values[k][v as usize]),
                     None => {
@@ -128,6 +131,9 @@ impl Researchers {
                 })
             },
         )?;
+        for (row, key) in rows.iter_mut().zip(keys) {
+            row.key = key;
+        }
         // Keys are unique: researcher ids follow key order.
         rows.sort_unstable_by(|a, b| a.key.cmp(&b.key));
         Ok(Researchers {

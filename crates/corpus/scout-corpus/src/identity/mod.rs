@@ -34,7 +34,7 @@ mod union_find;
 mod write;
 
 pub use facts::{ResearcherFacts, researcher_facts};
-pub use inherit::{KeyMove, PreviousKeys};
+pub use inherit::PreviousKeys;
 pub use keys::{ResearcherRow, Researchers};
 pub use links::{Link, LinkEvidence, Rule, org_token};
 pub use load::load;

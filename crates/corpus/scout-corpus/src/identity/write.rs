@@ -64,7 +64,7 @@ impl IdentityReport {
     }
 
     /// Counts the logged key changes by kind (a key split several ways counts once per way).
-    pub fn count_key_moves(&mut self, moves: &[super::KeyMove]) {
+    pub fn count_key_moves(&mut self, moves: &[crate::key_log::KeyMove]) {
         use crate::key_log::KeyChangeKind;
         for m in moves {
             match m.kind {

@@ -99,7 +99,6 @@ pub fn refresh(ctx: &Context, rebuild: bool) -> anyhow::Result<u8> {
             None => println!("index: up to date"),
         }
     }
-    keys::follow_after_refresh(ctx, &corpus);
     Ok(0)
 }
 
