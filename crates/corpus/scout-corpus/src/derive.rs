@@ -167,7 +167,8 @@ pub fn refresh_with_progress(
             });
             if identity_needed {
                 let started = Instant::now();
-                let rebuilt = rebuild_identity(conn, &|step| progress.set_identity_step(step))?;
+                let rebuilt =
+                    rebuild_identity(conn, generation, &|step| progress.set_identity_step(step))?;
                 report.identity = Some(rebuilt.identity);
                 report.network = Some(rebuilt.network);
                 report.identity_seconds = started.elapsed().as_secs_f64();
@@ -215,7 +216,13 @@ struct IdentityRebuilt {
 
 /// Resolves all mentions into researchers and rewrites the identity tables, the network and
 /// career stages (one transaction), telling `step` when loading, resolving and writing begin.
-fn rebuild_identity(conn: &mut Connection, step: &dyn Fn(IdentityStep)) -> Result<IdentityRebuilt> {
+/// Researchers inherit the stored keys; the keys that lost mentions are logged as a refresh of
+/// `generation` in the same transaction.
+fn rebuild_identity(
+    conn: &mut Connection,
+    generation: i64,
+    step: &dyn Fn(IdentityStep),
+) -> Result<IdentityRebuilt> {
     step(IdentityStep::Loading);
     let started = Instant::now();
     let data = identity::load(conn)?;
@@ -231,10 +238,14 @@ fn rebuild_identity(conn: &mut Connection, step: &dyn Fn(IdentityStep)) -> Resul
     let started = Instant::now();
     let as_of = data.latest_year();
     let mut orgs = OrgTable::from_data(&data);
-    let researchers = Researchers::from_clusters(conn, &data, &clustering.root)?;
+    let previous = identity::PreviousKeys::load(conn, &data)?;
+    let mut researchers = Researchers::from_clusters(conn, &data, &clustering.root, &previous)?;
+    drop(previous);
+    let key_moves = std::mem::take(&mut researchers.moves);
+    crate::memory::log_phase("identity: keys inherited", started);
     let facts = identity::researcher_facts(conn, &data, &mut orgs, &researchers, as_of)?;
     let current_org: Vec<Option<usize>> = facts.iter().map(|f| f.current.org_id).collect();
-    let identity_report = IdentityReport::new(&data, &clustering, researchers.rows.len());
+    let mut identity_report = IdentityReport::new(&data, &clustering, researchers.rows.len());
     let rows = researchers.into_rows();
     let tx = conn.transaction()?;
     let tables = IdentityTables::clear(&tx)?;
@@ -244,6 +255,8 @@ fn rebuild_identity(conn: &mut Connection, step: &dyn Fn(IdentityStep)) -> Resul
     drop(rid_of);
     tables.write_researchers(&tx, &data, &orgs, &rows, &facts, &network.community)?;
     crate::career::write(&tx, as_of)?;
+    crate::key_log::record(&tx, generation, &key_moves)?;
+    identity_report.count_key_moves(&key_moves);
     tx.commit()?;
     crate::memory::log_phase("identity: written", started);
     Ok(IdentityRebuilt {

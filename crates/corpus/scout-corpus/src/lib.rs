@@ -20,6 +20,7 @@ pub mod identity_eval;
 pub mod impact;
 pub mod index;
 pub mod ingest;
+pub mod key_log;
 pub mod memory;
 pub mod moves;
 pub mod name_search;
@@ -126,6 +127,11 @@ impl Corpus {
             self.refresh(false)?;
         }
         TextIndex::open(&self.index_dir)
+    }
+
+    /// The logged researcher key changes, oldest first (see [`key_log::changes`]).
+    pub fn key_changes(&self, since: Option<&str>) -> Result<Vec<key_log::KeyChange>> {
+        key_log::changes(&self.conn, since)
     }
 
     /// The latest publication year in the corpus: the "as of" year for recency and career stage.

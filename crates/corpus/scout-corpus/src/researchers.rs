@@ -176,7 +176,8 @@ pub fn by_id(conn: &Connection, id: i64) -> Result<Option<Researcher>> {
 }
 
 /// Finds researchers by key (`openreview:~Name1`), bare strong id (`~Name1`, an ORCID, `A…`),
-/// numeric id, or name (normalised: accents, case, "Last, First"). Most prolific first.
+/// numeric id, a key merged into another (the researcher holding it now), or name (normalised:
+/// accents, case, "Last, First"). Most prolific first.
 pub fn find(conn: &Connection, query: &str) -> Result<Vec<Researcher>> {
     let q = query.trim();
     if q.is_empty() {
@@ -205,6 +206,19 @@ pub fn find(conn: &Connection, query: &str) -> Result<Vec<Researcher>> {
         .collect::<rusqlite::Result<_>>()?;
     if !exact.is_empty() {
         return Ok(exact);
+    }
+    // A key merged into another researcher's (`key_changes`): the researcher holding it now.
+    if q.contains(':')
+        && let Some(now) = crate::key_log::successor(conn, q)?
+    {
+        let sql = format!("SELECT {COLUMNS} FROM researchers WHERE key = ?1");
+        let found: Vec<Researcher> = conn
+            .prepare_cached(&sql)?
+            .query_map([now], from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        if !found.is_empty() {
+            return Ok(found);
+        }
     }
     let sql =
         format!("SELECT {COLUMNS} FROM researchers WHERE name_norm = ?1 ORDER BY n_works DESC, id");

@@ -68,6 +68,9 @@ enum Command {
         #[arg(long)]
         rebuild: bool,
     },
+    /// Researcher key history: keys merged, split off or retired by refreshes
+    #[command(subcommand)]
+    Keys(cmd::keys::Command),
     /// Export the corpus as partitioned Parquet (for Spark, DataFusion, Trino, DuckDB)
     Export(cmd::export::Args),
     /// Download data from a source API (OpenAlex) into files `scout ingest` reads
@@ -148,7 +151,14 @@ fn main() -> ExitCode {
         Command::Eval(args) => cmd::eval::run(&ctx, args),
         Command::Bench(args) => cmd::bench::run(&ctx, args),
         Command::Demo(args) => cmd::demo::run(&ctx, args, db_given),
-        Command::Refresh { rebuild } => cmd::refresh(&ctx, rebuild),
+        Command::Refresh { rebuild } => cmd::refresh(&ctx, rebuild).inspect(|_| {
+            // The workspace beside the corpus follows the key changes the refresh logged.
+            match ctx.open() {
+                Ok(corpus) => cmd::keys::follow_after_refresh(&ctx, &corpus),
+                Err(e) => eprintln!("warning: the workspace did not follow the key changes: {e:#}"),
+            }
+        }),
+        Command::Keys(command) => cmd::keys::run(&ctx, command),
         Command::Export(args) => cmd::export::run(&ctx, args),
         Command::Fetch(args) => cmd::fetch::run(&ctx, args),
         Command::Arena(command) => cmd::arena::run(&ctx, command),

@@ -950,3 +950,77 @@ fn arena_voters_tests_every_worker() {
             .all(|r| r["decision"].is_string() && r["voter"].is_string())
     );
 }
+
+/// `scout keys changes` lists the merge that a second batch of real records makes (the corpus's
+/// `tests/fixtures/keys`, copied from `data/demo`), and a workspace beside the corpus follows it
+/// after `scout ingest`: its candidate moves to the surviving key.
+#[test]
+fn key_changes_are_listed_and_the_workspace_beside_follows_them() {
+    use scout_pipeline::model::NewCandidate;
+    use scout_pipeline::{Actor, Role, Store, StoreConfig};
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("c.sqlite");
+    let fixtures = repo().join("crates/corpus/scout-corpus/tests/fixtures/keys");
+    ingest(&db, &[fixtures.join("first.jsonl")]);
+    assert_eq!(
+        json(&scout(&db, &["--format", "json", "keys", "changes"])),
+        serde_json::json!([])
+    );
+    let name_key = query_rows(
+        &db,
+        "SELECT key FROM researchers WHERE key LIKE 'name:katie%everett%'",
+    )[0][0]
+        .clone();
+    let workspace = dir.path().join("c.sqlite.pipeline.sqlite");
+    let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let store = rt
+        .block_on(Store::open(&StoreConfig::sqlite_path(&workspace)))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let owner = rt
+        .block_on(store.create_user("test", "olive", Role::Owner, "x"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let actor = Actor {
+        user_id: owner.id,
+        name: owner.name.clone(),
+        role: Role::Owner,
+    };
+    let candidate = rt
+        .block_on(store.create_candidate(
+            &actor,
+            &NewCandidate {
+                name: "Katie Everett".into(),
+                researcher_key: Some(name_key.clone()),
+                ..Default::default()
+            },
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(store);
+
+    ingest(&db, &[fixtures.join("second.jsonl")]);
+    let changes = json(&scout(&db, &["--format", "json", "keys", "changes"]));
+    assert_eq!(changes[0]["old_key"], name_key.as_str(), "{changes}");
+    assert_eq!(changes[0]["new_key"], "openreview:~Katie_E_Everett1");
+    assert_eq!(changes[0]["kind"], "merged");
+    let later = json(&scout(
+        &db,
+        &[
+            "--format",
+            "json",
+            "keys",
+            "changes",
+            "--since",
+            "2999-01-01",
+        ],
+    ));
+    assert_eq!(later, serde_json::json!([]));
+    let store = rt
+        .block_on(Store::open(&StoreConfig::sqlite_path(&workspace)))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let followed = rt
+        .block_on(store.get_candidate(&actor, candidate.id))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        followed.researcher_key.as_deref(),
+        Some("openreview:~Katie_E_Everett1")
+    );
+}

@@ -685,7 +685,7 @@ mod tests {
         let store = Arc::new(Store::open(&config).await.unwrap_or_else(|e| panic!("{e}")));
         let jobs = Jobs::new(
             store,
-            CorpusApi::new(None),
+            CorpusApi::new(None, None),
             dir.path().join("jobs"),
             1 << 20,
         );

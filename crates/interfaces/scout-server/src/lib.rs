@@ -36,7 +36,7 @@ pub use crate::state::AppState;
 /// and the body limit.
 pub fn router(state: AppState) -> Router {
     let limit = state.config.max_body_bytes;
-    let corpus = corpus_api::CorpusApi::new(state.config.corpus.clone());
+    let corpus = corpus_api::CorpusApi::new(state.config.corpus.clone(), Some(state.store.clone()));
     corpus.warm_up();
     let jobs = jobs::Jobs::new(
         state.store.clone(),

@@ -26,4 +26,4 @@ pub use error::{Error, Result};
 pub use model::{Actor, Role};
 pub use offer::OfferTerms;
 pub use stage::Stage;
-pub use store::Store;
+pub use store::{FollowReport, Store};

@@ -116,6 +116,10 @@ pub struct Candidate {
     pub researcher_key: Option<String>,
     /// The organisation the candidate was sourced from.
     pub source_org: Option<String>,
+    /// Set when the corpus split or retired the linked researcher, or made them the same
+    /// researcher as another candidate (`Store::follow_key_changes`): the link needs a look.
+    /// Any edit of `researcher_key` clears it.
+    pub identity_note: Option<String>,
     pub stage: Stage,
     /// The committee's override of the corpus's career-stage proxy (`early`, `mid`, `senior`);
     /// `None` when the corpus's figure stands.

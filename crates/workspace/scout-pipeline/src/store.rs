@@ -8,6 +8,7 @@
 //! * `messages`: messages and meetings.
 //! * `employers`: current employers set by owners (they win over the corpus's inference).
 //! * `analytics_input`, `pipeline_export`, `stage_overrides`: whole-pipeline reads.
+//! * `key_follow`: candidates following the corpus's researcher key changes (merges, splits).
 //! * `erasure`: erasing a person, and re-applying the erasures the ledger lists.
 //! * `audited`: the audited transaction and reading the audit log; `audit_log`: the append to
 //!   the log; `tag_redaction`: migration 0005's step; `rows`: stored rows to model types.
@@ -24,6 +25,7 @@ mod employers;
 pub mod erasure;
 mod fields;
 mod handle;
+mod key_follow;
 mod ledger;
 mod load;
 mod messages;
@@ -43,6 +45,7 @@ pub use employers::SetEmployer;
 pub use erasure::ErasureReport;
 pub(crate) use fields::required_text;
 pub use handle::Store;
+pub use key_follow::FollowReport;
 pub use person_export::{ExportedAuditEntry, ExportedMove, PersonExport};
 pub use pipeline_export::{ExportedCandidate, ExportedCompensation, PipelineExport};
 pub use scorecards::{

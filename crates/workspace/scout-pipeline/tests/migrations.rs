@@ -75,6 +75,11 @@ fn files(postgres: bool) -> Vec<(i64, &'static str, &'static str)> {
                         "/0009_counteroffer_terms.sql"
                     )),
                 ),
+                (
+                    10,
+                    "key changes",
+                    include_str!(concat!("../migrations/", $d, "/0010_key_changes.sql")),
+                ),
             ]
         };
     }

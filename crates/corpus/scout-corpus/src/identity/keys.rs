@@ -1,15 +1,19 @@
-//! Researchers from clusters: each cluster's mentions, display name, strong ids and stable key
-//! (`openreview:~Name1`, `orcid:…`, … by the most trusted id, else a name key anchored on the
-//! first paper), in key order, so researcher ids follow the keys and not the load order.
+//! Researchers from clusters: each cluster's mentions, display name, strong ids and stable key,
+//! in key order, so researcher ids follow the keys and not the load order. A cluster holding
+//! mentions of a stored researcher inherits that researcher's key (`inherit.rs`); a new one gets
+//! `openreview:~Name1`, `orcid:…`, … by the most trusted id, else a name key anchored on its
+//! first paper.
 
 use std::ops::Range;
 
 use rusqlite::Connection;
 use rustc_hash::FxHashMap as HashMap;
 
+use super::inherit::{self, PreviousKeys};
 use super::mention::{ID_KINDS, MentionData};
 use super::resolve::Informativeness;
 use crate::error::Result;
+use crate::key_log::KeyMove;
 use crate::names::PersonName;
 
 /// A researcher to write: names and ids as indices into [`MentionData`] (millions of rows; only
@@ -49,15 +53,19 @@ pub struct Researchers {
     /// Mention indices sorted by (root, mention): each cluster is a range of it (no vector per
     /// cluster: there are millions).
     by_cluster: Vec<u32>,
+    /// The stored keys that lost mentions to this clustering (merged, split off, retired).
+    pub moves: Vec<KeyMove>,
 }
 
 impl Researchers {
-    /// Groups mentions by their cluster `root` and gives each cluster its name, ids and key.
-    /// `conn` supplies the key of a name-keyed researcher's first work.
+    /// Groups mentions by their cluster `root` and gives each cluster its name, ids and key:
+    /// inherited from `previous` (the stored identity), else new. `conn` supplies the key of a
+    /// new name-keyed researcher's first work.
     pub fn from_clusters(
         conn: &Connection,
         data: &MentionData,
         root: &[u32],
+        previous: &PreviousKeys,
     ) -> Result<Researchers> {
         let info_of: Vec<Informativeness> = data
             .names
@@ -83,7 +91,6 @@ impl Researchers {
                 }),
             }
         }
-        let mut work_key_stmt = conn.prepare("SELECT key FROM works WHERE id = ?1")?;
         for row in &mut rows {
             let mentions = &by_cluster[row.mentions.clone()];
             for &m in mentions {
@@ -95,45 +102,45 @@ impl Researchers {
                 }
             }
             row.name = display_name(data, &info_of, mentions);
-            let name = row.name(data);
-            row.key = match row.ids.iter().enumerate().find(|(_, v)| **v != 0) {
-                Some((k, &v)) => format!("{}:{}", ID_KINDS[k], data.id_values[k][v as usize]),
-                None => {
-                    // Mentions are in work-key order, so the smallest index is the first paper.
-                    let first = mentions.first().copied().unwrap_or(0);
-                    let mention = &data.mentions[first as usize];
-                    let work_key: String = work_key_stmt
-                        .query_row([mention.work], |r| r.get(0))
-                        .unwrap_or_else(|_| mention.work.to_string());
-                    format!(
-                        "name:{}:{}#{}",
-                        crate::names::name_key(name).replace(' ', "_"),
-                        work_key,
-                        mention.position
-                    )
-                }
-            };
         }
-        // Deterministic order; a key can repeat when a conflict kept two clusters with one id
-        // (the same OpenReview id with two ORCIDs): number the later ones.
-        rows.sort_by(|a, b| {
-            a.key
-                .cmp(&b.key)
-                .then_with(|| by_cluster[a.mentions.start].cmp(&by_cluster[b.mentions.start]))
-        });
-        // Equal keys are adjacent after the sort.
-        let mut previous: Option<String> = None;
-        let mut run = 0;
-        for row in &mut rows {
-            if previous.as_deref() == Some(row.key.as_str()) {
-                run += 1;
-                row.key = format!("{}#{}", row.key, run);
-            } else {
-                run = 1;
-                previous = Some(row.key.clone());
-            }
+        let mut work_key_stmt = conn.prepare("SELECT key FROM works WHERE id = ?1")?;
+        let (keys, moves) = inherit::assign(
+            rows.len(),
+            |r| &by_cluster[rows[r].mentions.clone()],
+            previous,
+            |r| {
+                let row = &rows[r];
+                let mentions = &by_cluster[row.mentions.clone()];
+                Ok(match row.ids.iter().enumerate().find(|(_, v)| **v != 0) {
+                    Some((k, &v)) => format!("{}:{}", ID_KINDS[k], data.id_values[k][v as usize]),
+                    None => {
+                        // Mentions are in work-key order, so the smallest index is the first
+                        // paper.
+                        let first = mentions.first().copied().unwrap_or(0);
+                        let mention = &data.mentions[first as usize];
+                        let work_key: String = work_key_stmt
+                            .query_row([mention.work], |r| r.get(0))
+                            .unwrap_or_else(|_| mention.work.to_string());
+                        format!(
+                            "name:{}:{}#{}",
+                            crate::names::name_key(row.name(data)).replace(' ', "_"),
+                            work_key,
+                            mention.position
+                        )
+                    }
+                })
+            },
+        )?;
+        for (row, key) in rows.iter_mut().zip(keys) {
+            row.key = key;
         }
-        Ok(Researchers { rows, by_cluster })
+        // Keys are unique: researcher ids follow key order.
+        rows.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        Ok(Researchers {
+            rows,
+            by_cluster,
+            moves,
+        })
     }
 
     /// The mentions of a researcher (indices into [`MentionData::mentions`], ascending).

@@ -15,12 +15,14 @@
 //! - `mention.rs`: what resolution reads ([`MentionData`]); `load.rs` loads it from the store.
 //! - `union_find.rs`, `links.rs`, `resolve.rs`: the clustering and its recorded links.
 //! - `org_table.rs`: the corpus's organisations ([`OrgTable`]), shared with the network.
-//! - `keys.rs`: clusters into researchers with stable keys, in key order.
+//! - `keys.rs`: clusters into researchers with stable keys, in key order; `inherit.rs`: which
+//!   stored key each researcher inherits, and the keys merged, split or retired.
 //! - `facts.rs` with `current.rs` and `trained.rs`: per-researcher facts.
 //! - `write.rs`: the identity tables.
 
 pub mod current;
 mod facts;
+mod inherit;
 mod keys;
 mod links;
 mod load;
@@ -32,6 +34,7 @@ mod union_find;
 mod write;
 
 pub use facts::{ResearcherFacts, researcher_facts};
+pub use inherit::PreviousKeys;
 pub use keys::{ResearcherRow, Researchers};
 pub use links::{Link, LinkEvidence, Rule, org_token};
 pub use load::load;

@@ -28,6 +28,11 @@ pub struct IdentityReport {
     /// Ids ignored because they sat on clearly different names, per kind (openreview, orcid,
     /// openalex, dblp).
     pub inconsistent_ids: [u64; 4],
+    /// Stored keys that lost mentions in this refresh (logged in `key_changes`): merged into
+    /// another researcher's key, mentions split off to another key, retired.
+    pub keys_merged: u64,
+    pub keys_split: u64,
+    pub keys_retired: u64,
 }
 
 impl IdentityReport {
@@ -54,6 +59,19 @@ impl IdentityReport {
             refused_conflicts: clustering.refused_conflicts,
             namesakes_kept_apart: clustering.namesakes_kept_apart,
             inconsistent_ids: clustering.inconsistent_ids,
+            ..IdentityReport::default()
+        }
+    }
+
+    /// Counts the logged key changes by kind (a key split several ways counts once per way).
+    pub fn count_key_moves(&mut self, moves: &[crate::key_log::KeyMove]) {
+        use crate::key_log::KeyChangeKind;
+        for m in moves {
+            match m.kind {
+                KeyChangeKind::Merged => self.keys_merged += 1,
+                KeyChangeKind::SplitOff => self.keys_split += 1,
+                KeyChangeKind::Retired => self.keys_retired += 1,
+            }
         }
     }
 }

@@ -200,7 +200,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
         if ctx.format == Format::Table {
             eprintln!("resolving identities and updating the index…");
         }
-        Some(corpus.refresh(args.rebuild)?)
+        let refreshed = corpus.refresh(args.rebuild)?;
+        super::keys::follow_after_refresh(ctx, &corpus);
+        Some(refreshed)
     };
     if ctx.format == Format::Json {
         output::json(&Summary {
@@ -377,6 +379,12 @@ pub fn print_refresh(refresh: &RefreshReport) {
                 id.inconsistent_ids[2],
                 id.inconsistent_ids[3]
             );
+            if id.keys_merged + id.keys_split + id.keys_retired > 0 {
+                println!(
+                    "researcher keys: {} merged into another, {} split, {} retired (scout keys changes)",
+                    id.keys_merged, id.keys_split, id.keys_retired
+                );
+            }
         }
         if let Some(im) = &refresh.impact {
             let measures: Vec<String> = im

@@ -14,6 +14,7 @@ pub mod export;
 pub mod fetch;
 pub mod flows;
 pub mod ingest;
+pub mod keys;
 pub mod list;
 pub mod orgs;
 pub mod overrides;
@@ -76,10 +77,18 @@ pub fn refresh(ctx: &Context, rebuild: bool) -> anyhow::Result<u8> {
         output::json(&report)?;
     } else {
         match &report.identity {
-            Some(id) => println!(
-                "identity: {} mentions → {} researchers in {:.2} s",
-                id.mentions, id.researchers, report.identity_seconds
-            ),
+            Some(id) => {
+                println!(
+                    "identity: {} mentions → {} researchers in {:.2} s",
+                    id.mentions, id.researchers, report.identity_seconds
+                );
+                if id.keys_merged + id.keys_split + id.keys_retired > 0 {
+                    println!(
+                        "researcher keys: {} merged into another, {} split, {} retired (scout keys changes)",
+                        id.keys_merged, id.keys_split, id.keys_retired
+                    );
+                }
+            }
             None => println!("identity: up to date"),
         }
         match &report.index {

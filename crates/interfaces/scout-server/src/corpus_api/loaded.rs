@@ -1,4 +1,6 @@
 //! The open corpus behind the corpus routes: loading in the background, pinning a snapshot while a job writes, reloading after; and the error mapping the handlers share.
+//! Every load also has the workspace follow the corpus's researcher key changes (candidates of
+//! merged researchers move to the surviving key, split ones are flagged: `Store::follow_key_changes`).
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -10,6 +12,7 @@ use scout_corpus::name_search::NameIndex;
 use scout_corpus::researchers::{self, Researcher};
 use scout_corpus::{Corpus, CorpusError, TextIndex};
 use scout_network::{Graph, NetworkError};
+use scout_pipeline::Store;
 use scout_rank::{RankError, RankModel};
 
 use crate::error::{ApiError, ApiResult};
@@ -29,6 +32,8 @@ pub struct CorpusApi {
     loading: tokio::sync::Mutex<()>,
     /// Set while a job writes the corpus: nothing is loaded meanwhile (the job reloads).
     busy: AtomicBool,
+    /// The workspace whose candidates follow the corpus's key changes at each load.
+    workspace: Option<Arc<Store>>,
 }
 
 /// The open corpus. All fields sit behind one mutex because the SQLite connection is not
@@ -91,13 +96,14 @@ impl CorpusApi {
     }
 
     /// A corpus API over the corpus database at `path` (`None`: every corpus route answers
-    /// 503 saying the server has no corpus).
-    pub fn new(path: Option<PathBuf>) -> Arc<CorpusApi> {
+    /// 503 saying the server has no corpus); `workspace` follows its key changes.
+    pub fn new(path: Option<PathBuf>, workspace: Option<Arc<Store>>) -> Arc<CorpusApi> {
         Arc::new(CorpusApi {
             path,
             loaded: Mutex::new(None),
             loading: tokio::sync::Mutex::new(()),
             busy: AtomicBool::new(false),
+            workspace,
         })
     }
 
@@ -197,9 +203,45 @@ impl CorpusApi {
             ));
         };
         let started = std::time::Instant::now();
-        let inner = tokio::task::spawn_blocking(move || Inner::open(&path))
-            .await
-            .map_err(|e| ApiError::internal(e.to_string()))??;
+        let keys = match &self.workspace {
+            Some(store) => match store.linked_researcher_keys().await {
+                Ok(keys) => Some(keys),
+                Err(error) => {
+                    tracing::warn!(%error, "cannot read the candidates' researcher keys");
+                    None
+                }
+            },
+            None => None,
+        };
+        let (inner, changes) = tokio::task::spawn_blocking(move || {
+            let inner = Inner::open(&path)?;
+            let changes =
+                keys.map(|k| scout_corpus::key_log::changes_touching(inner.corpus.conn(), &k));
+            Ok::<_, ApiError>((inner, changes))
+        })
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))??;
+        if let (Some(store), Some(changes)) = (&self.workspace, changes) {
+            let followed = match changes {
+                Ok(changes) => store
+                    .follow_key_changes(&changes)
+                    .await
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            match followed {
+                Ok(report) if !report.is_empty() => tracing::info!(
+                    moved = report.moved.len(),
+                    flagged = report.flagged.len(),
+                    duplicates = report.duplicates.len(),
+                    "candidates followed the corpus's key changes"
+                ),
+                Ok(_) => {}
+                Err(error) => {
+                    tracing::warn!(%error, "candidates did not follow the corpus's key changes")
+                }
+            }
+        }
         tracing::info!(
             ms = started.elapsed().as_millis() as u64,
             "corpus loaded for the web API"

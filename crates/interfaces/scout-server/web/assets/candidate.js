@@ -47,6 +47,8 @@ export async function render(main, [id], _q, stale) {
         h('h1', {}, c.name),
         h('p', { class: 'muted' }, h('span', { class: `stage-pill s-${c.stage}` }, c.stage), ` since ${fmt.date(c.stage_entered_at)}`, c.source_org ? ` · from ${c.source_org}` : '', c.career_stage ? ` · ${c.career_stage} career (set by the committee)` : '', c.email ? ` · ${c.email}` : ''),
         h('p', {}, c.tags.map((t) => h('span', { class: 'tag' }, t)), c.researcher_key ? h('a', { href: `#/r/${encodeURIComponent(c.researcher_key)}` }, 'Research profile →') : null),
+        // Set when the corpus merged, split or retired the linked researcher; editing the link clears it.
+        c.identity_note ? h('p', { class: 'warnbox', role: 'status' }, h('strong', {}, 'Check the researcher link: '), c.identity_note) : null,
       ),
     ),
     stageForm ? h('section', { class: 'card' }, h('h2', {}, 'Stage'), stageForm) : null,

@@ -164,6 +164,8 @@ impl Store {
                 if let Some(k) = &c.researcher_key {
                     one_candidate_per_researcher(&mut tx.tx, k, Some(c.id)).await?;
                 }
+                // Someone looked at the link: the corpus's note on it has been read.
+                c.identity_note = None;
                 changed.push("researcher_key");
             }
             if let Some(v) = &patch.source_org {
@@ -186,7 +188,7 @@ impl Store {
             let now = now_ms();
             sqlx::query(
             "UPDATE candidates SET name = $2, email = $3, researcher_key = $4, source_org = $5, \
-             owner_id = $6, updated_at = $7, career_stage = $8 WHERE id = $1",
+             owner_id = $6, updated_at = $7, career_stage = $8, identity_note = $9 WHERE id = $1",
         )
         .bind(id)
         .bind(&c.name)
@@ -196,6 +198,7 @@ impl Store {
         .bind(c.owner_id)
         .bind(now)
         .bind(c.career_stage.clone())
+        .bind(c.identity_note.clone())
         .execute(&mut *tx.tx)
         .await?;
             c.updated_at = now;

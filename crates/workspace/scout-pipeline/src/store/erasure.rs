@@ -106,7 +106,7 @@ async fn erase_rows(tx: &mut WriteTx<'_>, id: i64, now: i64) -> Result<ErasureRe
     }
     sqlx::query(
         "UPDATE candidates SET name = $2, email = NULL, researcher_key = NULL, \
-         career_stage = NULL, erased_at = $3, updated_at = $3 WHERE id = $1",
+         identity_note = NULL, career_stage = NULL, erased_at = $3, updated_at = $3 WHERE id = $1",
     )
     .bind(id)
     .bind(format!("[erased #{id}]"))

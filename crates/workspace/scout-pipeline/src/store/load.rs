@@ -9,8 +9,8 @@ use crate::model::Candidate;
 /// The candidate columns, for `SELECT … FROM candidates c`.
 macro_rules! cand_cols {
     () => {
-        "c.id, c.name, c.email, c.researcher_key, c.source_org, c.stage, c.career_stage, \
-         c.owner_id, c.stage_entered_at, c.created_at, c.updated_at, c.erased_at"
+        "c.id, c.name, c.email, c.researcher_key, c.source_org, c.identity_note, c.stage, \
+         c.career_stage, c.owner_id, c.stage_entered_at, c.created_at, c.updated_at, c.erased_at"
     };
 }
 
