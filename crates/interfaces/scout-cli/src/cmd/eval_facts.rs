@@ -51,6 +51,10 @@ pub struct FactsArgs {
     /// Also search the stage rules on the tuning half of the censoring test
     #[arg(long)]
     tune: bool,
+    /// Print every affiliation disagreement to stderr: the researcher, our organisation with
+    /// its evidence, their organisation timeline, and the Scholar text
+    #[arg(long)]
+    show_misses: bool,
 }
 
 #[derive(Serialize, Default)]
@@ -216,6 +220,56 @@ fn names_organisation(registry: &OrgRegistry, text: &str) -> bool {
         })
 }
 
+/// One affiliation disagreement on stderr, tab-separated: the researcher, our organisation with
+/// its confidence and evidence, the organisation timeline (organisation, papers, years; `*` when
+/// it agrees with the Scholar text), and the Scholar text.
+fn show_miss(
+    conn: &scout_corpus::rusqlite::Connection,
+    registry: &OrgRegistry,
+    r: &researchers::Researcher,
+    text: &str,
+    names_org: bool,
+) -> anyhow::Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT o.name, SUM(ro.papers), MIN(ro.year), MAX(ro.year) FROM researcher_orgs ro \
+         JOIN organisations o ON o.id = ro.org_id WHERE ro.researcher_id = ?1 \
+         GROUP BY o.id ORDER BY SUM(ro.papers) DESC, o.name",
+    )?;
+    let timeline: Vec<String> = stmt
+        .query_map([r.id], |row| {
+            let name: String = row.get(0)?;
+            let (papers, first, last): (i64, i64, i64) = (row.get(1)?, row.get(2)?, row.get(3)?);
+            Ok((name, papers, first, last))
+        })?
+        .map(|row| {
+            row.map(|(name, papers, first, last)| {
+                let mark = if agrees(registry, &name, text) {
+                    "*"
+                } else {
+                    ""
+                };
+                format!("{mark}{name} {papers}p {first}-{last}")
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    eprintln!(
+        "miss\t{}\t{} works {}-{}\tours: {} ({}, conf {:.2}{}) [{}]\ttimeline: {}\tscholar{}: {}",
+        r.name,
+        r.n_works,
+        r.first_year.unwrap_or(0),
+        r.last_year.unwrap_or(0),
+        r.current_org.as_deref().unwrap_or("unknown"),
+        r.current_org_year.unwrap_or(0),
+        r.current_org_confidence.unwrap_or(0.0),
+        if r.current_org_stale { ", stale" } else { "" },
+        r.current_org_evidence.as_deref().unwrap_or(""),
+        timeline.join("; "),
+        if names_org { "" } else { " (no org)" },
+        text
+    );
+    Ok(())
+}
+
 fn stage_index(s: CareerStage) -> usize {
     s as usize
 }
@@ -290,7 +344,11 @@ pub fn run(ctx: &Context, args: FactsArgs) -> anyhow::Result<u8> {
                 aff.agree += 1;
                 aff.agree_naming_org += usize::from(names_org);
             }
+            Some(_) if args.show_misses => show_miss(conn, &registry, &r, text, names_org)?,
             Some(_) => {}
+        }
+        if r.current_org.is_none() && args.show_misses {
+            show_miss(conn, &registry, &r, text, names_org)?;
         }
         let first_citation: Option<i32> = rec.get(c_first).and_then(|y| y.trim().parse().ok());
         if first_citation.is_some_and(|y| args.crawl_year - y > 12) {
