@@ -202,10 +202,54 @@ pub fn agrees(registry: &OrgRegistry, org: &str, text: &str) -> bool {
         .split(' ')
         .filter(|w| !GENERIC_WORDS.contains(w) && w.len() > 1)
         .collect();
-    !distinctive.is_empty()
+    if !distinctive.is_empty()
         && distinctive
             .iter()
             .all(|w| text_words.contains(&format!(" {w} ")))
+    {
+        return true;
+    }
+    // A clipped abbreviation of the name: "Caltech", "Georgia Tech".
+    let words: Vec<&str> = text_words.split_whitespace().collect();
+    (0..words.len()).any(|i| {
+        (i + 1..=(i + 3).min(words.len())).any(|j| abbreviates(&words[i..j].concat(), &org_words))
+    })
+}
+
+/// Whether `short` (letters without spaces) is a clipped abbreviation of the organisation name
+/// `long` (a normalised key): its letters are, in order, prefixes of successive words of the
+/// name — each at least three letters long or the whole word, at least one of them clipped —
+/// starting with the name's first word; only generic words may be skipped, and every
+/// distinctive word of the name is used. So "caltech" abbreviates "california institute of
+/// technology" and "georgiatech" "georgia institute of technology"; "tech" alone, or
+/// "georgiastate", does not.
+fn abbreviates(short: &str, long: &str) -> bool {
+    fn rest(short: &str, words: &[&str], clipped: bool) -> bool {
+        let Some((word, tail)) = words.split_first() else {
+            return short.is_empty() && clipped;
+        };
+        let generic = GENERIC_WORDS.contains(word);
+        if short.is_empty() {
+            return generic && rest(short, tail, clipped);
+        }
+        let whole = short.starts_with(word) && rest(&short[word.len()..], tail, clipped);
+        let prefixes = (3..word.len().min(short.len() + 1))
+            .filter(|&k| word.is_char_boundary(k) && short.is_char_boundary(k))
+            .any(|k| short[..k] == word[..k] && rest(&short[k..], tail, true));
+        whole || prefixes || (generic && rest(short, tail, clipped))
+    }
+    let words: Vec<&str> = long.split(' ').filter(|w| !w.is_empty()).collect();
+    let Some((first, tail)) = words.split_first() else {
+        return false;
+    };
+    if short.len() < 4 || GENERIC_WORDS.contains(first) {
+        return false;
+    }
+    let whole = short.starts_with(first) && rest(&short[first.len()..], tail, false);
+    whole
+        || (3..first.len().min(short.len() + 1))
+            .filter(|&k| first.is_char_boundary(k) && short.is_char_boundary(k))
+            .any(|k| short[..k] == first[..k] && rest(&short[k..], tail, true))
 }
 
 /// Whether an affiliation text names an organisation at all (not only a title or prize).
@@ -681,6 +725,46 @@ mod tests {
             "University of Oxford",
             "Professor, University of Cambridge"
         ));
+        // Clipped abbreviations.
+        assert!(agrees(
+            &reg,
+            "California Institute of Technology",
+            "Professor of Computing, Caltech"
+        ));
+        assert!(agrees(
+            &reg,
+            "Georgia Institute of Technology",
+            "Chair, College of Computing, Georgia Tech"
+        ));
+        assert!(!agrees(
+            &reg,
+            "Georgia Institute of Technology",
+            "Professor, Georgia State University"
+        ));
+        assert!(!agrees(
+            &reg,
+            "California Institute of Technology",
+            "Professor, California State University"
+        ));
+        // Spellings the organisation normalisation folds.
+        assert!(agrees(
+            &reg,
+            "Technion - Israel Institute of Technology",
+            "Professor of Computer Science, Technion"
+        ));
+    }
+
+    #[test]
+    fn clipped_abbreviations_need_every_distinctive_word() {
+        assert!(abbreviates("caltech", "california institute of technology"));
+        assert!(abbreviates(
+            "georgiatech",
+            "georgia institute of technology"
+        ));
+        assert!(!abbreviates("tech", "georgia institute of technology"));
+        assert!(!abbreviates("georgia", "georgia institute of technology"));
+        assert!(!abbreviates("caltech", "california state university"));
+        assert!(!abbreviates("calmed", "california institute of technology"));
     }
 
     #[test]
