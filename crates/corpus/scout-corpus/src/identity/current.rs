@@ -11,7 +11,8 @@
 //! weight is current, except that an organisation present in the latest year while the leader
 //! is not takes over when something corroborates it: at least two papers there from the year
 //! the leader was last seen, the OpenAlex profile's last-known institution, or one paper there
-//! and a recent co-author whose own current organisation it is. One newer paper alone never
+//! and more co-authors (met on other recent papers, their organisation resting on their own
+//! affiliations) there than at the old one. One newer paper alone never
 //! overrides many. The evidence is read in tiers: the researcher's own (aligned) affiliations
 //! first, and paper-level lists only when they have none, so a list on a newer paper never
 //! outweighs or outdates the author's own affiliations; among list-only organisations, each
@@ -63,7 +64,8 @@ pub struct Coauthors {
     pub known: u32,
     /// (organisation index, distinct co-authors currently there), most first, ties by index.
     pub orgs: Vec<(usize, u32)>,
-    /// (organisation, co-author, work) for every recent paper shared with such a co-author.
+    /// (organisation, co-author, work) for every recent paper shared with such a co-author whose
+    /// organisation rests on their own affiliations (not on lists or co-authors).
     pub shared: Vec<(usize, u32, i64)>,
 }
 
@@ -382,7 +384,7 @@ fn weigh(
     for (org, e) in by_org.iter_mut() {
         if e.paper_level_papers > 0 && e.paper_level_papers == e.papers && !e.profile {
             from_lists = true;
-            e.coauthors = coauthors.at(*org);
+            e.coauthors = coauthors.at_besides(*org, &[]);
             e.weight += PAPER_LEVEL * f64::from(e.coauthors);
         }
     }
@@ -427,7 +429,8 @@ fn weigh(
                     .map(|(_, w)| *w)
                     .collect();
                 let there = coauthors.at_besides(org, &new_works);
-                if there > 0 {
+                // The co-authors must side with the new organisation, not the old one.
+                if there > 0 && there > coauthors.at_besides(leader, &new_works) {
                     chosen = org;
                     why_moved = Some(format!(
                         "1 paper there since {}, and {there} co-author{} there from other recent papers",
@@ -523,12 +526,15 @@ mod tests {
         List,
     }
 
+    /// A paper: its year and its authors (researcher, affiliations (organisation, how)).
+    type Paper = (i32, Vec<(usize, Vec<(usize, Given)>)>);
+
     /// A small corpus: `papers` is (year, [(researcher, [(organisation, how)])]); each paper's
     /// authors are its mentions, in order. Returns the data, the organisation table and each
     /// researcher's mentions.
     fn corpus(
         orgs: &[&str],
-        papers: &[(i32, Vec<(usize, Vec<(usize, Given)>)>)],
+        papers: &[Paper],
         researchers: usize,
     ) -> (MentionData, OrgTable, Vec<Vec<u32>>) {
         let mut data = MentionData {
@@ -618,7 +624,7 @@ mod tests {
     fn one_newer_paper_moves_only_when_a_coauthor_is_there() {
         use Given::*;
         // Five papers at Waterloo up to 2022, then one at Columbia in 2024.
-        let mut papers: Vec<(i32, Vec<(usize, Vec<(usize, Given)>)>)> = (2018..=2022)
+        let mut papers: Vec<Paper> = (2018..=2022)
             .map(|y| (y, vec![(0, vec![(WATERLOO, Aligned)])]))
             .collect();
         papers.push((2024, vec![(0, vec![(COLUMBIA, Aligned)])]));
@@ -626,11 +632,12 @@ mod tests {
         let alone = current_affiliation(&data, &table, &of[0], &[], &Coauthors::default(), 2024);
         assert_eq!(name(&table, &alone), "University of Waterloo");
         assert!(alone.wants_coauthors);
-        // A co-author at Columbia on another recent paper (work 99) corroborates the move.
+        // Two co-authors at Columbia on other recent papers (works 98, 99) corroborate the
+        // move; one at Waterloo does not hold it back.
         let coauthors = Coauthors {
-            known: 2,
-            orgs: vec![(COLUMBIA, 1), (WATERLOO, 1)],
-            shared: vec![(COLUMBIA, 7, 99), (WATERLOO, 8, 4)],
+            known: 3,
+            orgs: vec![(COLUMBIA, 2), (WATERLOO, 1)],
+            shared: vec![(COLUMBIA, 7, 99), (COLUMBIA, 9, 98), (WATERLOO, 8, 4)],
         };
         let moved = current_affiliation(&data, &table, &of[0], &[], &coauthors, 2024);
         assert_eq!(name(&table, &moved), "Columbia University");
@@ -642,6 +649,14 @@ mod tests {
             shared: vec![(COLUMBIA, 7, 5)],
         };
         let stays = current_affiliation(&data, &table, &of[0], &[], &same_paper, 2024);
+        assert_eq!(name(&table, &stays), "University of Waterloo");
+        // As many co-authors at the old organisation hold it.
+        let split = Coauthors {
+            known: 2,
+            orgs: vec![(COLUMBIA, 1), (WATERLOO, 1)],
+            shared: vec![(COLUMBIA, 7, 99), (WATERLOO, 8, 4)],
+        };
+        let stays = current_affiliation(&data, &table, &of[0], &[], &split, 2024);
         assert_eq!(name(&table, &stays), "University of Waterloo");
         // A co-author elsewhere corroborates nothing.
         let elsewhere = Coauthors {
@@ -709,7 +724,7 @@ mod tests {
         let coauthors = Coauthors {
             known: 2,
             orgs: vec![(WATERLOO, 2)],
-            ..Coauthors::default()
+            shared: vec![(WATERLOO, 3, 0), (WATERLOO, 4, 7)],
         };
         let c = current_affiliation(&data, &table, &of[0], &[], &coauthors, 2024);
         assert_eq!(name(&table, &c), "University of Waterloo");

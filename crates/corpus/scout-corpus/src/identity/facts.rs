@@ -85,13 +85,15 @@ pub fn researcher_facts(
                 owner[m as usize] = i as u32;
             }
         }
-        // Only organisations resting on a co-author's own, recent evidence count.
-        let first: Vec<Option<usize>> = facts
+        // Each co-author's recent (not stale) organisation, and whether it rests on their own
+        // affiliations (only those corroborate a move or break a list's tie).
+        let first: Vec<Option<(usize, bool)>> = facts
             .iter()
             .map(|f| {
                 f.current
                     .org_id
-                    .filter(|_| f.current.own_evidence && !f.current.stale)
+                    .filter(|_| !f.current.stale)
+                    .map(|o| (o, f.current.own_evidence))
             })
             .collect();
         for (i, row) in researchers.rows.iter().enumerate() {
@@ -114,14 +116,14 @@ pub fn researcher_facts(
     Ok(facts)
 }
 
-/// The current organisations (first pass, only those resting on the co-author's own recent
-/// evidence) of the distinct co-authors on a researcher's recent papers: those of the last
+/// The current organisations (first pass, not stale; whether each rests on the co-author's own
+/// affiliations) of the distinct co-authors on a researcher's recent papers: those of the last
 /// [`current::RECENT_COAUTHOR_YEARS`] years before their latest, with at most
 /// [`current::MAX_COAUTHOR_TEAM`] authors. `owner` maps each mention to its researcher.
 fn recent_coauthors(
     data: &MentionData,
     owner: &[u32],
-    first: &[Option<usize>],
+    first: &[Option<(usize, bool)>],
     mentions: &[u32],
     me: u32,
 ) -> Coauthors {
@@ -168,8 +170,10 @@ fn recent_coauthors(
     let mut known = 0;
     let mut last: Option<u32> = None;
     for (r, work) in seen {
-        if let Some(&Some(org)) = first.get(r as usize) {
-            shared.push((org, r, work));
+        if let Some(&Some((org, own))) = first.get(r as usize) {
+            if own {
+                shared.push((org, r, work));
+            }
             if last != Some(r) {
                 known += 1;
                 *counts.entry(org).or_default() += 1;
