@@ -6,7 +6,11 @@
 //! key "university of freiburg". Descriptive words stay ("Technische Universität München" is
 //! "technical university of munich", never the LMU), and so does a one-word name ("Vrije
 //! Universiteit Amsterdam" is not the University of Amsterdam). A tail that is more than a
-//! place ("… of Science and Technology") leaves the key alone.
+//! place ("… of Science and Technology") leaves the key alone. Misspellings of "university"
+//! seen in affiliation strings ("Univeristy", "Unversity") and the abbreviation "Univ" count as
+//! the word; "at" between a university and its campus is dropped ("University of Illinois at
+//! Chicago" is "University of Illinois Chicago"), and a leading "UC" before a campus is the
+//! University of California ("UC, Santa Barbara").
 
 /// Words for "university" in the languages of the corpus's affiliations.
 const UNIVERSITY: &[&str] = &[
@@ -21,6 +25,13 @@ const UNIVERSITY: &[&str] = &[
     "uniwersytet",
     "univerzita",
     "university",
+    // Misspellings and the abbreviation, as they occur in affiliation strings.
+    "univeristy",
+    "univerisity",
+    "unversity",
+    "universty",
+    "univesity",
+    "univ",
 ];
 
 /// Local-language descriptive words and their English form.
@@ -83,9 +94,13 @@ const NOT_A_PLACE: &[&str] = &[
 /// The variant-folded form of a normalised organisation key (see
 /// [`crate::organisations::org_key`]); the key itself when no rule applies.
 pub fn fold_variants(key: &str) -> String {
-    let words: Vec<&str> = key
-        .split(' ')
-        .filter(|w| !w.is_empty())
+    let mut words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
+    // "UC Santa Barbara", "UC, Irvine": a campus of the University of California.
+    if words.first() == Some(&"uc") && (2..=3).contains(&words.len()) {
+        words.splice(0..1, ["university", "of", "california"]);
+    }
+    let mut words: Vec<&str> = words
+        .into_iter()
         .map(|w| {
             if UNIVERSITY.contains(&w) {
                 "university"
@@ -100,6 +115,18 @@ pub fn fold_variants(key: &str) -> String {
     let Some(at) = words.iter().position(|w| *w == "university") else {
         return words.join(" ");
     };
+    // "University of Texas at Austin": the campus after "at" (never the "at" of "University
+    // at Buffalo", which names the university).
+    if words.get(at + 1) == Some(&"of") {
+        let mut i = at + 3;
+        while i + 1 < words.len() {
+            if words[i] == "at" {
+                words.remove(i);
+            } else {
+                i += 1;
+            }
+        }
+    }
     let mut rest = &words[at + 1..];
     while let Some((first, tail)) = rest.split_first() {
         if matches!(*first, "of" | "zu" | "de" | "di" | "du" | "in") {
@@ -170,6 +197,26 @@ mod tests {
                 "Eberhard Karls University of Tübingen",
                 "Eberhard-Karls-Universität Tübingen",
             ][..],
+            // Misspellings of "university" and a campus after "at" (paperlists strings).
+            &[
+                "University of British Columbia",
+                "Univeristy of British Columbia",
+            ][..],
+            &["Wayne State University", "Wayne State Unversity"][..],
+            &[
+                "University of Illinois at Chicago",
+                "University of Illinois Chicago",
+                "Univ. of Illinois at Chicago",
+            ][..],
+            &[
+                "University of Texas at Austin",
+                "The University of Texas at Austin",
+            ][..],
+            &[
+                "University of California, Santa Barbara",
+                "UC, Santa Barbara",
+                "UC Santa Barbara",
+            ][..],
         ] {
             let keys: Vec<String> = group.iter().map(|s| folded(s)).collect();
             assert!(keys.iter().all(|k| *k == keys[0]), "{group:?} → {keys:?}");
@@ -194,6 +241,11 @@ mod tests {
             folded("Hong Kong University of Science and Technology"),
             folded("University of Science and Technology of China")
         );
+        assert_ne!(
+            folded("University of Illinois at Chicago"),
+            folded("University of Illinois Urbana-Champaign")
+        );
+        assert_ne!(folded("UC Berkeley"), folded("UC Santa Barbara"));
         assert_eq!(folded("Stanford University"), "stanford university");
         assert_eq!(
             folded("Carnegie Mellon University"),

@@ -3,6 +3,13 @@
 //! names); a curated alias table (`data/org_aliases.tsv`, with the date of each real merger)
 //! folds the spellings and sub-labs of the major labs and universities into one organisation,
 //! e.g. "Google Brain", "Google Research" and "DeepMind" → Google DeepMind.
+//!
+//! Rules fold the spellings of one organisation without a list: a company's legal form is not
+//! part of its key ("NAVER Corp." and "NAVER Corporation" are NAVER), a segment repeating an
+//! earlier one is dropped ("Technion, Technion"), a postal address ends the name ("California
+//! Institute of Technology, 1200 E. California Blvd., Pasadena"), and a short name written
+//! before a dash and a descriptive name ("Technion - Israel Institute of Technology") or an
+//! alias-table organisation before a dash ("ETHZ - ETH Zurich") is the organisation.
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -53,6 +60,47 @@ pub fn org_key(s: &str) -> String {
     words.join(" ")
 }
 
+/// Legal forms a company's name may end with; they do not tell one organisation from another.
+const LEGAL_FORMS: &[&str] = &[
+    "inc",
+    "incorporated",
+    "ltd",
+    "limited",
+    "llc",
+    "corp",
+    "corporation",
+    "co",
+    "gmbh",
+    "plc",
+    "pbc",
+];
+
+/// A normalised key without its trailing legal forms ("huawei technologies co ltd" →
+/// "huawei technologies"); a key that is nothing but legal forms stays as it is.
+fn without_legal_form(key: &str) -> String {
+    let mut words: Vec<&str> = key.split(' ').collect();
+    while words.len() > 1 && words.last().is_some_and(|w| LEGAL_FORMS.contains(w)) {
+        words.pop();
+    }
+    words.join(" ")
+}
+
+/// The key an alias or an affiliation is looked up by: normalised, without legal forms,
+/// spelling variants folded.
+fn lookup_key(s: &str) -> String {
+    crate::org_variants::fold_variants(&without_legal_form(&org_key(s)))
+}
+
+/// Words of a descriptive institution name, after a short name and a dash.
+const INSTITUTION_WORDS: &[&str] = &[
+    "institute",
+    "university",
+    "hochschule",
+    "fachhochschule",
+    "college",
+    "school",
+];
+
 impl Default for OrgRegistry {
     fn default() -> Self {
         OrgRegistry::builtin()
@@ -93,11 +141,7 @@ impl OrgRegistry {
                     reg.canonical.len() - 1
                 }
             };
-            for alias in cols[3]
-                .split('|')
-                .map(|a| crate::org_variants::fold_variants(&org_key(a)))
-                .filter(|a| !a.is_empty())
-            {
+            for alias in cols[3].split('|').map(lookup_key).filter(|a| !a.is_empty()) {
                 if cols[4].trim() == "contains" {
                     reg.contains.push((alias, index));
                 } else {
@@ -118,7 +162,7 @@ impl OrgRegistry {
     /// Resolves an affiliation display string.
     pub fn resolve(&self, display: &str) -> OrgRef {
         let display = &self.core(display);
-        let raw = org_key(display);
+        let raw = without_legal_form(&org_key(display));
         let key = crate::org_variants::fold_variants(&raw);
         // The variant fold rewrites a university's name and can drop the words of an institute
         // named beside it ("Mila - Quebec AI Institute, Université de Montréal"), so the string's
@@ -165,11 +209,32 @@ impl OrgRegistry {
                 _ => {}
             }
         }
-        let mut parts: Vec<&str> = text
-            .split(',')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .collect();
+        let mut parts: Vec<&str> = Vec::new();
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            // A postal address (a street number, a postcode) ends the name.
+            if !parts.is_empty() && has_number(part) {
+                break;
+            }
+            // A segment repeating an earlier one, or the short name inside it ("Technion -
+            // Israel Institute of Technology, Technion"), adds nothing.
+            let key = format!(" {} ", org_key(part));
+            if key.trim().is_empty()
+                || parts
+                    .iter()
+                    .any(|p| format!(" {} ", org_key(p)).contains(&key))
+            {
+                continue;
+            }
+            parts.push(part);
+        }
+        if let Some((short, known)) = parts.first().and_then(|p| self.before_dash(p)) {
+            if known {
+                // The first organisation named is the table's ("Mila - Quebec AI Institute,
+                // Université de Montréal").
+                return short.to_string();
+            }
+            parts[0] = short;
+        }
         while parts.len() > 1
             && parts.last().is_some_and(|p| {
                 scout_formats::country_code(p).is_some() || p.eq_ignore_ascii_case("usa")
@@ -180,7 +245,7 @@ impl OrgRegistry {
         // A lab written before its organisation gives way only to a recognisable organisation
         // ("Shanghai AI Laboratory, Shanghai" stays the laboratory).
         let organisation_follows = parts.iter().skip(1).any(|p| {
-            let key = crate::org_variants::fold_variants(&org_key(p));
+            let key = lookup_key(p);
             self.exact.contains_key(&key)
                 || self
                     .contains
@@ -197,7 +262,7 @@ impl OrgRegistry {
             // (with its campus when it is "University of X, Campus").
             for n in 1..=parts.len() {
                 let candidate = parts[..n].join(", ");
-                if self.exact.contains_key(&org_key(&candidate)) {
+                if self.exact.contains_key(&lookup_key(&candidate)) {
                     return candidate;
                 }
             }
@@ -219,6 +284,32 @@ impl OrgRegistry {
         }
     }
 
+    /// The organisation written before a dash, when the dash only adds its description or a
+    /// second spelling: an alias-table organisation ("ETHZ - ETH Zurich", "IBM Research -
+    /// Haifa"), or one word followed by a descriptive institution name ("Technion - Israel
+    /// Institute of Technology", "FHNW - Fachhochschule Nordwestschweiz"). Two organisations
+    /// joined by a dash ("INRIA - ENS") keep the whole string unless the first is in the table.
+    /// Also says whether the alias table knows it.
+    fn before_dash<'a>(&self, segment: &'a str) -> Option<(&'a str, bool)> {
+        let (first, rest) = [" - ", " – ", " — "]
+            .iter()
+            .find_map(|dash| segment.split_once(dash))?;
+        let (first, rest) = (first.trim(), rest.trim());
+        if first.is_empty() || rest.is_empty() {
+            return None;
+        }
+        if self.exact.contains_key(&lookup_key(first)) {
+            return Some((first, true));
+        }
+        let first_words = org_key(first);
+        let rest_words = lookup_key(rest);
+        let one_word = !first_words.is_empty() && !first_words.contains(' ');
+        let descriptive = rest_words
+            .split(' ')
+            .any(|w| INSTITUTION_WORDS.contains(&w));
+        (one_word && first_words.len() >= 3 && descriptive).then_some((first, false))
+    }
+
     /// The type of a resolved organisation: the table's, else the source's, else a guess.
     pub fn org_type(
         &self,
@@ -232,6 +323,13 @@ impl OrgRegistry {
             None => classify(display, domain, source_type),
         }
     }
+}
+
+/// Whether a segment holds a number of three digits or more (a street number, a postcode).
+fn has_number(segment: &str) -> bool {
+    segment
+        .split(|c: char| !c.is_ascii_digit())
+        .any(|run| run.len() >= 3)
 }
 
 /// A lab or research arm named without its organisation ("Research, Baidu", "Cognitive
@@ -329,7 +427,7 @@ mod tests {
         // The laboratory does not give way to the city written after it.
         assert_eq!(
             reg.resolve("Shanghai AI Laboratory, Shanghai, China").name,
-            "Shanghai AI Laboratory, Shanghai"
+            "Shanghai AI Laboratory"
         );
         assert_eq!(
             reg.resolve("Albert-Ludwigs-Universität Freiburg").key,
@@ -352,6 +450,60 @@ mod tests {
         );
         let note = &reg.canonical(gdm.canonical.unwrap_or(0)).note;
         assert!(note.contains("2023-04-20"), "{note}");
+    }
+
+    #[test]
+    fn spellings_of_one_organisation_share_a_key_by_rule() {
+        let reg = OrgRegistry::builtin();
+        let same = |a: &str, b: &str| {
+            assert_eq!(reg.resolve(a).key, reg.resolve(b).key, "{a} / {b}");
+        };
+        // Legal forms (paperlists strings).
+        same("NAVER Corp.", "NAVER Corporation");
+        same("Snap Inc.", "Snap");
+        same("Huawei Technologies Co. Ltd", "Huawei");
+        same("International Business Machines Corporation", "IBM");
+        same("Amazon.com, Inc.", "Amazon");
+        // Repeated segments and a short name repeated after the long one.
+        same("Technion, Technion", "Technion");
+        same(
+            "Technion - Israel Institute of Technology, Technion",
+            "Technion",
+        );
+        same(
+            "Technion - Israel Institute of Technology, Technion - Israel Institute of Technology",
+            "Technion",
+        );
+        // A short name before a dash.
+        same("Technion - Israel Institute of Technology", "Technion");
+        same("ETHZ - ETH Zurich", "ETH Zurich");
+        same("EPFL - EPF Lausanne", "EPFL");
+        same("IBM Research - Haifa", "IBM");
+        // A postal address ends the name.
+        same(
+            "California Institute of Technology, 1200 E. California Blvd., Pasadena, CA 91125",
+            "California Institute of Technology",
+        );
+        same(
+            "University of Illinois at Chicago",
+            "University of Illinois Chicago",
+        );
+        same(
+            "Univeristy of British Columbia",
+            "University of British Columbia",
+        );
+        // Different organisations stay apart.
+        let apart = |a: &str, b: &str| {
+            assert_ne!(reg.resolve(a).key, reg.resolve(b).key, "{a} / {b}");
+        };
+        apart("INRIA - ENS", "ENS");
+        apart("Texas A&M University - College Station", "College Station");
+        apart("Tel Aviv University, Technion", "Technion");
+        apart("Co", "Inc");
+        apart(
+            "University of Illinois at Chicago",
+            "University of Illinois Urbana-Champaign",
+        );
     }
 
     #[test]

@@ -10,8 +10,20 @@
 //! affiliation counts [`PROFILE_WEIGHT`] at its latest year. The organisation with the most
 //! weight is current, except that an organisation present in the latest year while the leader
 //! is not takes over when something corroborates it: at least two papers there from the year
-//! the leader was last seen, or the OpenAlex profile's last-known institution. One newer paper
-//! alone never overrides many.
+//! the leader was last seen, the OpenAlex profile's last-known institution, or one paper there
+//! and more co-authors (met on other recent papers, their organisation resting on their own
+//! affiliations) there than at the old one. One newer paper alone never
+//! overrides many. The evidence is read in tiers: the researcher's own (aligned) affiliations
+//! first, and paper-level lists only when they have none, so a list on a newer paper never
+//! outweighs or outdates the author's own affiliations; among list-only organisations, each
+//! recent co-author currently there counts as one more listing.
+//!
+//! A researcher without any affiliation on their papers gets one from their recent co-authors
+//! (on their papers of the last [`RECENT_COAUTHOR_YEARS`] years before their latest, teams of at
+//! most [`MAX_COAUTHOR_TEAM`]) only when it is corroborated: at least [`MIN_COAUTHORS`] distinct
+//! co-authors are currently there, and they are more than half of those whose current
+//! organisation is known. The evidence says so ("inferred from co-authors"), and the confidence
+//! is at most half.
 //!
 //! The confidence is the chosen organisation's share of all the weight, times n / (n + 1) for
 //! its n papers, halved for every two years its evidence is older than the corpus's latest
@@ -20,7 +32,7 @@
 use rusqlite::Connection;
 use rustc_hash::FxHashMap as HashMap;
 
-use super::mention::MentionData;
+use super::mention::{AffFact, MentionData};
 use super::org_table::OrgTable;
 use crate::error::Result;
 use crate::organisations::OrgRegistry;
@@ -36,6 +48,50 @@ pub const HALF_LIFE_YEARS: f64 = 2.0;
 pub const PROFILE_WEIGHT: f64 = 1.5;
 /// Evidence older than this many years before the corpus's latest year is stale.
 pub const STALE_AFTER_YEARS: i32 = 2;
+/// Co-authors count on papers up to this many years before the researcher's latest paper.
+pub const RECENT_COAUTHOR_YEARS: i32 = 2;
+/// Papers with more authors than this say little about where each of them works.
+pub const MAX_COAUTHOR_TEAM: usize = 30;
+/// Distinct co-authors who must share an organisation before it is inferred for a researcher
+/// without affiliations of their own.
+pub const MIN_COAUTHORS: u32 = 2;
+
+/// The current organisations of a researcher's recent co-authors (their own evidence, never
+/// inferred from co-authors in turn).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Coauthors {
+    /// Distinct recent co-authors whose current organisation is known and not stale.
+    pub known: u32,
+    /// (organisation index, distinct co-authors currently there), most first, ties by index.
+    pub orgs: Vec<(usize, u32)>,
+    /// (organisation, co-author, work) for every recent paper shared with such a co-author whose
+    /// organisation rests on their own affiliations (not on lists or co-authors).
+    pub shared: Vec<(usize, u32, i64)>,
+}
+
+impl Coauthors {
+    /// Distinct co-authors currently at `org`.
+    fn at(&self, org: usize) -> u32 {
+        self.orgs
+            .iter()
+            .find(|(o, _)| *o == org)
+            .map_or(0, |(_, n)| *n)
+    }
+
+    /// Distinct co-authors currently at `org` met on papers other than `works`: the co-authors
+    /// of the very paper that names a new organisation are no corroboration of it.
+    fn at_besides(&self, org: usize, works: &[i64]) -> u32 {
+        let mut who: Vec<u32> = self
+            .shared
+            .iter()
+            .filter(|(o, _, w)| *o == org && !works.contains(w))
+            .map(|(_, c, _)| *c)
+            .collect();
+        who.sort_unstable();
+        who.dedup();
+        who.len() as u32
+    }
+}
 
 /// A year-stamped affiliation from an OpenAlex author profile.
 pub struct ProfileAffiliation {
@@ -112,6 +168,13 @@ pub struct Current {
     pub evidence: String,
     /// The evidence is older than [`STALE_AFTER_YEARS`] before the corpus's latest year.
     pub stale: bool,
+    /// Whether co-authors could change the answer: no evidence at all, organisations only on
+    /// paper-level lists, or a newer organisation with one paper awaiting corroboration. Not
+    /// stored.
+    pub wants_coauthors: bool,
+    /// The organisation rests on the researcher's own affiliations or profile (not only on
+    /// paper-level lists or co-authors): only such organisations corroborate others'. Not stored.
+    pub own_evidence: bool,
 }
 
 /// Evidence for one organisation.
@@ -121,6 +184,10 @@ struct OrgEvidence {
     /// Distinct papers, and of those only weakly aligned.
     papers: u32,
     weak_papers: u32,
+    /// Of those, only on a paper-level list.
+    paper_level_papers: u32,
+    /// Recent co-authors currently there (counted for list-only organisations).
+    coauthors: u32,
     first_year: i32,
     last_year: i32,
     /// Works counted (each once).
@@ -133,22 +200,103 @@ struct OrgEvidence {
     org_type: Option<OrgType>,
 }
 
-/// Weighs the evidence of one researcher's mentions (and OpenAlex profile) into a current
-/// organisation. `as_of` is the corpus's latest year.
+/// Weighs the evidence of one researcher's mentions (and OpenAlex profile, and recent
+/// co-authors' current organisations) into a current organisation. `as_of` is the corpus's
+/// latest year.
 pub fn current_affiliation(
     data: &MentionData,
     table: &OrgTable,
     mentions: &[u32],
     profile: &[ProfileAffiliation],
+    coauthors: &Coauthors,
     as_of: i32,
 ) -> Current {
-    // Prefer named institutions; a bare "Department of Computer Science" only when nothing else
-    // was ever given.
-    let named = weigh(data, table, mentions, profile, false, as_of);
-    if named.org_id.is_some() {
-        return named;
+    // The researcher's own (aligned) named institutions first; then with the paper-level lists
+    // of papers where they have none; a bare "Department of Computer Science" only when
+    // nothing else was ever given.
+    for (generic, paper_level) in [(false, false), (false, true), (true, true)] {
+        let current = weigh(
+            data,
+            table,
+            mentions,
+            profile,
+            coauthors,
+            Tier {
+                generic,
+                paper_level,
+            },
+            as_of,
+        );
+        if current.org_id.is_some() {
+            return current;
+        }
     }
-    weigh(data, table, mentions, profile, true, as_of)
+    from_coauthors(data, table, mentions, coauthors, as_of)
+}
+
+/// The organisation of a researcher without affiliations of their own, from their recent
+/// co-authors, when enough of them agree (see the module documentation).
+fn from_coauthors(
+    data: &MentionData,
+    table: &OrgTable,
+    mentions: &[u32],
+    coauthors: &Coauthors,
+    as_of: i32,
+) -> Current {
+    let nothing = Current {
+        wants_coauthors: true,
+        ..Current::default()
+    };
+    let Some(&(org, n)) = coauthors.orgs.first() else {
+        return nothing;
+    };
+    // The first entry must be the only one with the most co-authors, and a majority.
+    let tied = coauthors.orgs.get(1).is_some_and(|(_, m)| *m == n);
+    if n < MIN_COAUTHORS || 2 * n <= coauthors.known || tied {
+        return nothing;
+    }
+    let Some(year) = mentions
+        .iter()
+        .map(|&m| data.mentions[m as usize].year)
+        .filter(|y| *y > 0)
+        .max()
+    else {
+        return nothing;
+    };
+    let share = f64::from(n) / f64::from(coauthors.known.max(1));
+    let n = f64::from(n);
+    let age = (as_of - year - STALE_AFTER_YEARS).max(0);
+    let confidence = 0.5 * share * n / (n + 1.0) * 0.5f64.powf(f64::from(age) / 2.0);
+    Current {
+        org_id: Some(org),
+        year: Some(year),
+        org_type: Some(table.types[org]),
+        country: table.countries[org].clone(),
+        confidence: (confidence * 1000.0).round() / 1000.0,
+        evidence: format!(
+            "inferred from co-authors: {} of {} recent co-authors with a known organisation are there; no affiliation on the researcher's own papers",
+            coauthors.at(org),
+            coauthors.known
+        ),
+        stale: as_of - year > STALE_AFTER_YEARS,
+        wants_coauthors: true,
+        own_evidence: false,
+    }
+}
+
+/// Which evidence a weighing reads.
+#[derive(Clone, Copy)]
+struct Tier {
+    /// Bare departments ("Department of Computer Science").
+    generic: bool,
+    /// Paper-level lists given to authors without affiliations of their own.
+    paper_level: bool,
+}
+
+impl Tier {
+    fn reads(self, f: &AffFact) -> bool {
+        (self.generic || !f.generic) && (self.paper_level || !f.paper_level)
+    }
 }
 
 fn weigh(
@@ -156,14 +304,11 @@ fn weigh(
     table: &OrgTable,
     mentions: &[u32],
     profile: &[ProfileAffiliation],
-    generic: bool,
+    coauthors: &Coauthors,
+    tier: Tier,
     as_of: i32,
 ) -> Current {
-    let usable = |m: u32| {
-        data.affs_of(m as usize)
-            .iter()
-            .any(|f| generic || !f.generic)
-    };
+    let usable = |m: u32| data.affs_of(m as usize).iter().any(|f| tier.reads(f));
     let latest = mentions
         .iter()
         .filter(|&&m| usable(m))
@@ -180,11 +325,7 @@ fn weigh(
         if mention.year <= 0 {
             continue;
         }
-        for f in data
-            .affs_of(m as usize)
-            .iter()
-            .filter(|f| generic || !f.generic)
-        {
+        for f in data.affs_of(m as usize).iter().filter(|f| tier.reads(f)) {
             let e = by_org.entry(f.org as usize).or_default();
             // A work counts once per organisation (a name listed twice, two spellings).
             if e.works.contains(&mention.work) {
@@ -200,6 +341,7 @@ fn weigh(
             };
             e.weight += w * decay(mention.year);
             e.papers += 1;
+            e.paper_level_papers += u32::from(f.paper_level);
             if f.weak {
                 e.weak_papers += 1;
             } else {
@@ -236,6 +378,16 @@ fn weigh(
     if by_org.is_empty() {
         return Current::default();
     }
+    // A paper-level list names the author's organisation among others: the ones where the
+    // author's recent co-authors are count once more per such co-author.
+    let mut from_lists = false;
+    for (org, e) in by_org.iter_mut() {
+        if e.paper_level_papers > 0 && e.paper_level_papers == e.papers && !e.profile {
+            from_lists = true;
+            e.coauthors = coauthors.at_besides(*org, &[]);
+            e.weight += PAPER_LEVEL * f64::from(e.coauthors);
+        }
+    }
     let total: f64 = by_org.values().map(|e| e.weight).sum();
     // Ties go to the alphabetically first name, so the result does not depend on hash order.
     let better = |a: (&usize, &OrgEvidence), b: (&usize, &OrgEvidence)| {
@@ -248,6 +400,7 @@ fn weigh(
     };
     let mut chosen = leader;
     let mut why_moved = None;
+    let mut wants_coauthors = false;
     if leader_ev.last_year < latest {
         let newest = by_org
             .iter()
@@ -268,6 +421,25 @@ fn weigh(
             } else if e.last_known {
                 chosen = org;
                 why_moved = Some("OpenAlex's last known institution".to_string());
+            } else if since_leader == 1 {
+                let new_works: Vec<i64> = e
+                    .aligned_by_year
+                    .iter()
+                    .filter(|(y, _)| *y >= leader_ev.last_year)
+                    .map(|(_, w)| *w)
+                    .collect();
+                let there = coauthors.at_besides(org, &new_works);
+                // The co-authors must side with the new organisation, not the old one.
+                if there > 0 && there > coauthors.at_besides(leader, &new_works) {
+                    chosen = org;
+                    why_moved = Some(format!(
+                        "1 paper there since {}, and {there} co-author{} there from other recent papers",
+                        leader_ev.last_year,
+                        if there == 1 { "" } else { "s" }
+                    ));
+                } else {
+                    wants_coauthors = true;
+                }
             }
         }
     }
@@ -306,6 +478,8 @@ fn weigh(
         confidence: (confidence * 1000.0).round() / 1000.0,
         evidence,
         stale: as_of - ev.last_year > STALE_AFTER_YEARS,
+        wants_coauthors: wants_coauthors || from_lists,
+        own_evidence: ev.papers > ev.paper_level_papers || ev.profile,
     }
 }
 
@@ -323,10 +497,241 @@ fn describe(e: &OrgEvidence) -> String {
     if e.weak_papers > 0 {
         s.push_str(&format!(", {} only from a paper-level list", e.weak_papers));
     }
+    if e.coauthors > 0 {
+        s.push_str(&format!(
+            ", {} recent co-author{} there",
+            e.coauthors,
+            if e.coauthors == 1 { "" } else { "s" }
+        ));
+    }
     if e.last_known {
         s.push_str(", OpenAlex last known");
     } else if e.profile {
         s.push_str(", OpenAlex profile");
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::mention::Mention;
+
+    /// How an affiliation reaches an author.
+    #[derive(Clone, Copy)]
+    enum Given {
+        /// Normalised by the source (aligned).
+        Aligned,
+        /// Only on the paper's unaligned list.
+        List,
+    }
+
+    /// A paper: its year and its authors (researcher, affiliations (organisation, how)).
+    type Paper = (i32, Vec<(usize, Vec<(usize, Given)>)>);
+
+    /// A small corpus: `papers` is (year, [(researcher, [(organisation, how)])]); each paper's
+    /// authors are its mentions, in order. Returns the data, the organisation table and each
+    /// researcher's mentions.
+    fn corpus(
+        orgs: &[&str],
+        papers: &[Paper],
+        researchers: usize,
+    ) -> (MentionData, OrgTable, Vec<Vec<u32>>) {
+        let mut data = MentionData {
+            org_start: vec![0],
+            aff_start: vec![0],
+            countries: vec![String::new()],
+            org_tokens: orgs
+                .iter()
+                .map(|o| crate::organisations::org_key(o))
+                .collect(),
+            org_names: orgs.iter().map(|o| o.to_string()).collect(),
+            org_canonical: vec![None; orgs.len()],
+            org_rors: vec![None; orgs.len()],
+            ..MentionData::default()
+        };
+        let mut of: Vec<Vec<u32>> = vec![Vec::new(); researchers];
+        for (work, (year, authors)) in papers.iter().enumerate() {
+            for (position, (r, affs)) in authors.iter().enumerate() {
+                of[*r].push(data.mentions.len() as u32);
+                for &(org, given) in affs {
+                    if matches!(given, Given::Aligned) {
+                        data.org_ids.push(org as u32);
+                    }
+                    data.aff_facts.push(AffFact {
+                        org: org as u32,
+                        country: 0,
+                        generic: false,
+                        weak: matches!(given, Given::List),
+                        paper_level: matches!(given, Given::List),
+                        org_type: OrgType::Education,
+                    });
+                }
+                data.mentions.push(Mention {
+                    work: work as i64,
+                    position: position as i64,
+                    name: *r as u32,
+                    ids: [0; 4],
+                    year: *year,
+                    citations: 0,
+                });
+                data.org_start.push(data.org_ids.len() as u32);
+                data.aff_start.push(data.aff_facts.len() as u32);
+            }
+        }
+        let table = OrgTable::from_data(&data);
+        (data, table, of)
+    }
+
+    fn name(table: &OrgTable, c: &Current) -> String {
+        c.org_id
+            .map_or_else(|| "unknown".to_string(), |o| table.names[o].clone())
+    }
+
+    const WATERLOO: usize = 0;
+    const SERVICENOW: usize = 1;
+    const COLUMBIA: usize = 2;
+    const ORGS: &[&str] = &[
+        "University of Waterloo",
+        "ServiceNow",
+        "Columbia University",
+    ];
+
+    #[test]
+    fn own_affiliations_outweigh_newer_paper_level_lists() {
+        use Given::*;
+        // Researcher 0: one paper of their own at Waterloo in 2021, one at ServiceNow in 2019,
+        // then four papers whose only affiliations are the paper's list naming ServiceNow.
+        let mut papers = vec![
+            (2019, vec![(0, vec![(SERVICENOW, Aligned)])]),
+            (2021, vec![(0, vec![(WATERLOO, Aligned)])]),
+        ];
+        for _ in 0..4 {
+            papers.push((2023, vec![(0, vec![(SERVICENOW, List)])]));
+        }
+        let (data, table, of) = corpus(ORGS, &papers, 1);
+        let c = current_affiliation(&data, &table, &of[0], &[], &Coauthors::default(), 2024);
+        assert_eq!(name(&table, &c), "University of Waterloo", "{}", c.evidence);
+        // Without any affiliation of their own, the lists are the evidence.
+        let lists_only: Vec<_> = papers[2..].to_vec();
+        let (data, table, of) = corpus(ORGS, &lists_only, 1);
+        let c = current_affiliation(&data, &table, &of[0], &[], &Coauthors::default(), 2024);
+        assert_eq!(name(&table, &c), "ServiceNow");
+        assert!(c.evidence.contains("paper-level list"), "{}", c.evidence);
+    }
+
+    #[test]
+    fn one_newer_paper_moves_only_when_a_coauthor_is_there() {
+        use Given::*;
+        // Five papers at Waterloo up to 2022, then one at Columbia in 2024.
+        let mut papers: Vec<Paper> = (2018..=2022)
+            .map(|y| (y, vec![(0, vec![(WATERLOO, Aligned)])]))
+            .collect();
+        papers.push((2024, vec![(0, vec![(COLUMBIA, Aligned)])]));
+        let (data, table, of) = corpus(ORGS, &papers, 1);
+        let alone = current_affiliation(&data, &table, &of[0], &[], &Coauthors::default(), 2024);
+        assert_eq!(name(&table, &alone), "University of Waterloo");
+        assert!(alone.wants_coauthors);
+        // Two co-authors at Columbia on other recent papers (works 98, 99) corroborate the
+        // move; one at Waterloo does not hold it back.
+        let coauthors = Coauthors {
+            known: 3,
+            orgs: vec![(COLUMBIA, 2), (WATERLOO, 1)],
+            shared: vec![(COLUMBIA, 7, 99), (COLUMBIA, 9, 98), (WATERLOO, 8, 4)],
+        };
+        let moved = current_affiliation(&data, &table, &of[0], &[], &coauthors, 2024);
+        assert_eq!(name(&table, &moved), "Columbia University");
+        assert!(moved.evidence.contains("co-author"), "{}", moved.evidence);
+        // The co-authors of the Columbia paper itself (work 5) do not.
+        let same_paper = Coauthors {
+            known: 1,
+            orgs: vec![(COLUMBIA, 1)],
+            shared: vec![(COLUMBIA, 7, 5)],
+        };
+        let stays = current_affiliation(&data, &table, &of[0], &[], &same_paper, 2024);
+        assert_eq!(name(&table, &stays), "University of Waterloo");
+        // As many co-authors at the old organisation hold it.
+        let split = Coauthors {
+            known: 2,
+            orgs: vec![(COLUMBIA, 1), (WATERLOO, 1)],
+            shared: vec![(COLUMBIA, 7, 99), (WATERLOO, 8, 4)],
+        };
+        let stays = current_affiliation(&data, &table, &of[0], &[], &split, 2024);
+        assert_eq!(name(&table, &stays), "University of Waterloo");
+        // A co-author elsewhere corroborates nothing.
+        let elsewhere = Coauthors {
+            known: 1,
+            orgs: vec![(SERVICENOW, 1)],
+            shared: vec![(SERVICENOW, 7, 99)],
+        };
+        let stays = current_affiliation(&data, &table, &of[0], &[], &elsewhere, 2024);
+        assert_eq!(name(&table, &stays), "University of Waterloo");
+    }
+
+    #[test]
+    fn coauthors_give_an_organisation_only_when_corroborated() {
+        // No affiliation on any of the researcher's papers.
+        let papers = vec![(2023, vec![(0, vec![])]), (2024, vec![(0, vec![])])];
+        let (data, table, of) = corpus(ORGS, &papers, 1);
+        let none = current_affiliation(&data, &table, &of[0], &[], &Coauthors::default(), 2024);
+        assert_eq!(none.org_id, None);
+        assert!(none.wants_coauthors);
+        let agreeing = Coauthors {
+            known: 4,
+            orgs: vec![(COLUMBIA, 3), (WATERLOO, 1)],
+            ..Coauthors::default()
+        };
+        let c = current_affiliation(&data, &table, &of[0], &[], &agreeing, 2024);
+        assert_eq!(name(&table, &c), "Columbia University");
+        assert_eq!(c.year, Some(2024));
+        assert!(
+            c.evidence.starts_with("inferred from co-authors: 3 of 4"),
+            "{}",
+            c.evidence
+        );
+        assert!(c.confidence <= 0.5);
+        // One co-author is not corroboration; neither is a minority or a tie.
+        for weak in [
+            Coauthors {
+                known: 1,
+                orgs: vec![(COLUMBIA, 1)],
+                ..Coauthors::default()
+            },
+            Coauthors {
+                known: 5,
+                orgs: vec![(COLUMBIA, 2), (WATERLOO, 2), (SERVICENOW, 1)],
+                ..Coauthors::default()
+            },
+            Coauthors {
+                known: 4,
+                orgs: vec![(COLUMBIA, 2), (WATERLOO, 1), (SERVICENOW, 1)],
+                ..Coauthors::default()
+            },
+        ] {
+            let c = current_affiliation(&data, &table, &of[0], &[], &weak, 2024);
+            assert_eq!(c.org_id, None, "{weak:?}");
+        }
+    }
+
+    #[test]
+    fn coauthors_break_a_tie_between_organisations_on_one_list() {
+        use Given::*;
+        // One paper whose list names two organisations; the author has none of their own.
+        let papers = vec![(2024, vec![(0, vec![(WATERLOO, List), (COLUMBIA, List)])])];
+        let (data, table, of) = corpus(ORGS, &papers, 1);
+        let tie = current_affiliation(&data, &table, &of[0], &[], &Coauthors::default(), 2024);
+        assert!(tie.wants_coauthors);
+        let coauthors = Coauthors {
+            known: 2,
+            orgs: vec![(WATERLOO, 2)],
+            shared: vec![(WATERLOO, 3, 0), (WATERLOO, 4, 7)],
+        };
+        let c = current_affiliation(&data, &table, &of[0], &[], &coauthors, 2024);
+        assert_eq!(name(&table, &c), "University of Waterloo");
+        assert!(
+            c.evidence.contains("2 recent co-authors there"),
+            "{}",
+            c.evidence
+        );
+    }
 }

@@ -1,11 +1,13 @@
 //! Per-researcher facts computed from a researcher's mentions: distinct works, first and last
 //! year, citations, the current organisation (`current.rs`, with OpenAlex profiles) and where
-//! they trained (`trained.rs`).
+//! they trained (`trained.rs`). The current organisation is weighed twice: once from each
+//! researcher's own evidence, then again, for those whose answer co-authors could change, with
+//! their recent co-authors' organisations from the first pass.
 
 use rusqlite::Connection;
 use rustc_hash::FxHashMap as HashMap;
 
-use super::current::{self, Current};
+use super::current::{self, Coauthors, Current};
 use super::keys::Researchers;
 use super::mention::MentionData;
 use super::org_table::OrgTable;
@@ -64,9 +66,126 @@ pub fn researcher_facts(
             first_year: years.clone().min(),
             last_year: years.max(),
             citations: works.values().map(|w| w.citations).sum(),
-            current: current::current_affiliation(data, orgs, mentions, profile, as_of),
+            current: current::current_affiliation(
+                data,
+                orgs,
+                mentions,
+                profile,
+                &Coauthors::default(),
+                as_of,
+            ),
             trained: trained::trained_at(data, orgs, mentions),
         });
     }
+    // The second pass, with co-authors' organisations from the first.
+    if facts.iter().any(|f| f.current.wants_coauthors) {
+        let mut owner = vec![u32::MAX; data.mentions.len()];
+        for (i, row) in researchers.rows.iter().enumerate() {
+            for &m in researchers.mentions(row) {
+                owner[m as usize] = i as u32;
+            }
+        }
+        // Each co-author's recent (not stale) organisation, and whether it rests on their own
+        // affiliations (only those corroborate a move or break a list's tie).
+        let first: Vec<Option<(usize, bool)>> = facts
+            .iter()
+            .map(|f| {
+                f.current
+                    .org_id
+                    .filter(|_| !f.current.stale)
+                    .map(|o| (o, f.current.own_evidence))
+            })
+            .collect();
+        for (i, row) in researchers.rows.iter().enumerate() {
+            if !facts[i].current.wants_coauthors {
+                continue;
+            }
+            let mentions = researchers.mentions(row);
+            let coauthors = recent_coauthors(data, &owner, &first, mentions, i as u32);
+            if coauthors.orgs.is_empty() {
+                continue;
+            }
+            let profile = row
+                .id(data, 2)
+                .and_then(|oa| profiles.get(oa))
+                .map_or(&[][..], Vec::as_slice);
+            facts[i].current =
+                current::current_affiliation(data, orgs, mentions, profile, &coauthors, as_of);
+        }
+    }
     Ok(facts)
+}
+
+/// The current organisations (first pass, not stale; whether each rests on the co-author's own
+/// affiliations) of the distinct co-authors on a researcher's recent papers: those of the last
+/// [`current::RECENT_COAUTHOR_YEARS`] years before their latest, with at most
+/// [`current::MAX_COAUTHOR_TEAM`] authors. `owner` maps each mention to its researcher.
+fn recent_coauthors(
+    data: &MentionData,
+    owner: &[u32],
+    first: &[Option<(usize, bool)>],
+    mentions: &[u32],
+    me: u32,
+) -> Coauthors {
+    let Some(latest) = mentions
+        .iter()
+        .map(|&m| data.mentions[m as usize].year)
+        .filter(|y| *y > 0)
+        .max()
+    else {
+        return Coauthors::default();
+    };
+    // (co-author, work)
+    let mut seen: Vec<(u32, i64)> = Vec::new();
+    for &m in mentions {
+        let m = m as usize;
+        let work = data.mentions[m].work;
+        if data.mentions[m].year < latest - current::RECENT_COAUTHOR_YEARS {
+            continue;
+        }
+        // A work's mentions are contiguous (loaded in work order).
+        let mut start = m;
+        while start > 0 && data.mentions[start - 1].work == work {
+            start -= 1;
+        }
+        let mut end = m + 1;
+        while end < data.mentions.len() && data.mentions[end].work == work {
+            end += 1;
+        }
+        if end - start > current::MAX_COAUTHOR_TEAM {
+            continue;
+        }
+        seen.extend(
+            owner[start..end]
+                .iter()
+                .copied()
+                .filter(|&r| r != me && r != u32::MAX)
+                .map(|r| (r, work)),
+        );
+    }
+    seen.sort_unstable();
+    seen.dedup();
+    let mut shared: Vec<(usize, u32, i64)> = Vec::new();
+    let mut counts: HashMap<usize, u32> = HashMap::default();
+    let mut known = 0;
+    let mut last: Option<u32> = None;
+    for (r, work) in seen {
+        if let Some(&Some((org, own))) = first.get(r as usize) {
+            if own {
+                shared.push((org, r, work));
+            }
+            if last != Some(r) {
+                known += 1;
+                *counts.entry(org).or_default() += 1;
+            }
+        }
+        last = Some(r);
+    }
+    let mut orgs: Vec<(usize, u32)> = counts.into_iter().collect();
+    orgs.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    Coauthors {
+        known,
+        orgs,
+        shared,
+    }
 }

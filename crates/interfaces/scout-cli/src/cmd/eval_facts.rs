@@ -51,6 +51,10 @@ pub struct FactsArgs {
     /// Also search the stage rules on the tuning half of the censoring test
     #[arg(long)]
     tune: bool,
+    /// Print every affiliation disagreement to stderr: the researcher, our organisation with
+    /// its evidence, their organisation timeline, and the Scholar text
+    #[arg(long)]
+    show_misses: bool,
 }
 
 #[derive(Serialize, Default)]
@@ -198,10 +202,54 @@ pub fn agrees(registry: &OrgRegistry, org: &str, text: &str) -> bool {
         .split(' ')
         .filter(|w| !GENERIC_WORDS.contains(w) && w.len() > 1)
         .collect();
-    !distinctive.is_empty()
+    if !distinctive.is_empty()
         && distinctive
             .iter()
             .all(|w| text_words.contains(&format!(" {w} ")))
+    {
+        return true;
+    }
+    // A clipped abbreviation of the name: "Caltech", "Georgia Tech".
+    let words: Vec<&str> = text_words.split_whitespace().collect();
+    (0..words.len()).any(|i| {
+        (i + 1..=(i + 3).min(words.len())).any(|j| abbreviates(&words[i..j].concat(), &org_words))
+    })
+}
+
+/// Whether `short` (letters without spaces) is a clipped abbreviation of the organisation name
+/// `long` (a normalised key): its letters are, in order, prefixes of successive words of the
+/// name — each at least three letters long or the whole word, at least one of them clipped —
+/// starting with the name's first word; only generic words may be skipped, and every
+/// distinctive word of the name is used. So "caltech" abbreviates "california institute of
+/// technology" and "georgiatech" "georgia institute of technology"; "tech" alone, or
+/// "georgiastate", does not.
+fn abbreviates(short: &str, long: &str) -> bool {
+    fn rest(short: &str, words: &[&str], clipped: bool) -> bool {
+        let Some((word, tail)) = words.split_first() else {
+            return short.is_empty() && clipped;
+        };
+        let generic = GENERIC_WORDS.contains(word);
+        if short.is_empty() {
+            return generic && rest(short, tail, clipped);
+        }
+        let whole = short.starts_with(word) && rest(&short[word.len()..], tail, clipped);
+        let prefixes = (3..word.len().min(short.len() + 1))
+            .filter(|&k| word.is_char_boundary(k) && short.is_char_boundary(k))
+            .any(|k| short[..k] == word[..k] && rest(&short[k..], tail, true));
+        whole || prefixes || (generic && rest(short, tail, clipped))
+    }
+    let words: Vec<&str> = long.split(' ').filter(|w| !w.is_empty()).collect();
+    let Some((first, tail)) = words.split_first() else {
+        return false;
+    };
+    if short.len() < 4 || GENERIC_WORDS.contains(first) {
+        return false;
+    }
+    let whole = short.starts_with(first) && rest(&short[first.len()..], tail, false);
+    whole
+        || (3..first.len().min(short.len() + 1))
+            .filter(|&k| first.is_char_boundary(k) && short.is_char_boundary(k))
+            .any(|k| short[..k] == first[..k] && rest(&short[k..], tail, true))
 }
 
 /// Whether an affiliation text names an organisation at all (not only a title or prize).
@@ -214,6 +262,56 @@ fn names_organisation(registry: &OrgRegistry, text: &str) -> bool {
                 || scout_corpus::orgs::classify(seg, None, None)
                     != scout_corpus::orgs::OrgType::Other
         })
+}
+
+/// One affiliation disagreement on stderr, tab-separated: the researcher, our organisation with
+/// its confidence and evidence, the organisation timeline (organisation, papers, years; `*` when
+/// it agrees with the Scholar text), and the Scholar text.
+fn show_miss(
+    conn: &scout_corpus::rusqlite::Connection,
+    registry: &OrgRegistry,
+    r: &researchers::Researcher,
+    text: &str,
+    names_org: bool,
+) -> anyhow::Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT o.name, SUM(ro.papers), MIN(ro.year), MAX(ro.year) FROM researcher_orgs ro \
+         JOIN organisations o ON o.id = ro.org_id WHERE ro.researcher_id = ?1 \
+         GROUP BY o.id ORDER BY SUM(ro.papers) DESC, o.name",
+    )?;
+    let timeline: Vec<String> = stmt
+        .query_map([r.id], |row| {
+            let name: String = row.get(0)?;
+            let (papers, first, last): (i64, i64, i64) = (row.get(1)?, row.get(2)?, row.get(3)?);
+            Ok((name, papers, first, last))
+        })?
+        .map(|row| {
+            row.map(|(name, papers, first, last)| {
+                let mark = if agrees(registry, &name, text) {
+                    "*"
+                } else {
+                    ""
+                };
+                format!("{mark}{name} {papers}p {first}-{last}")
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    eprintln!(
+        "miss\t{}\t{} works {}-{}\tours: {} ({}, conf {:.2}{}) [{}]\ttimeline: {}\tscholar{}: {}",
+        r.name,
+        r.n_works,
+        r.first_year.unwrap_or(0),
+        r.last_year.unwrap_or(0),
+        r.current_org.as_deref().unwrap_or("unknown"),
+        r.current_org_year.unwrap_or(0),
+        r.current_org_confidence.unwrap_or(0.0),
+        if r.current_org_stale { ", stale" } else { "" },
+        r.current_org_evidence.as_deref().unwrap_or(""),
+        timeline.join("; "),
+        if names_org { "" } else { " (no org)" },
+        text
+    );
+    Ok(())
 }
 
 fn stage_index(s: CareerStage) -> usize {
@@ -290,7 +388,11 @@ pub fn run(ctx: &Context, args: FactsArgs) -> anyhow::Result<u8> {
                 aff.agree += 1;
                 aff.agree_naming_org += usize::from(names_org);
             }
+            Some(_) if args.show_misses => show_miss(conn, &registry, &r, text, names_org)?,
             Some(_) => {}
+        }
+        if r.current_org.is_none() && args.show_misses {
+            show_miss(conn, &registry, &r, text, names_org)?;
         }
         let first_citation: Option<i32> = rec.get(c_first).and_then(|y| y.trim().parse().ok());
         if first_citation.is_some_and(|y| args.crawl_year - y > 12) {
@@ -623,6 +725,36 @@ mod tests {
             "University of Oxford",
             "Professor, University of Cambridge"
         ));
+        // Clipped abbreviations.
+        assert!(agrees(
+            &reg,
+            "California Institute of Technology",
+            "Professor of Computing, Caltech"
+        ));
+        assert!(agrees(
+            &reg,
+            "Georgia Institute of Technology",
+            "Chair, College of Computing, Georgia Tech"
+        ));
+        // Spellings the organisation normalisation folds.
+        assert!(agrees(
+            &reg,
+            "Technion - Israel Institute of Technology",
+            "Professor of Computer Science, Technion"
+        ));
+    }
+
+    #[test]
+    fn clipped_abbreviations_need_every_distinctive_word() {
+        assert!(abbreviates("caltech", "california institute of technology"));
+        assert!(abbreviates(
+            "georgiatech",
+            "georgia institute of technology"
+        ));
+        assert!(!abbreviates("tech", "georgia institute of technology"));
+        assert!(!abbreviates("georgia", "georgia institute of technology"));
+        assert!(!abbreviates("caltech", "california state university"));
+        assert!(!abbreviates("calmed", "california institute of technology"));
     }
 
     #[test]
