@@ -863,7 +863,10 @@ async fn leak_radius_of_the_pipeline() {
         .map(|w| ids_of(&w["targets"]))
         .collect();
     assert_eq!(waves[0], vec![a_id], "{tagged}");
-    assert!(waves[1].contains(&b_id), "A's co-author comes next: {waves:?}");
+    assert!(
+        waves[1].contains(&b_id),
+        "A's co-author comes next: {waves:?}"
+    );
     assert!(
         tagged["approach"][1]["reason"]
             .as_str()
