@@ -10,7 +10,8 @@ import { SHORTLISTS, loadFocus } from './reach.js';
 
 export async function render(main, [key], query, stale) {
   const topic = query.get('topic') || '';
-  const data = await api.get(`/api/researchers/${encodeURIComponent(key)}${qs({ topic })}`);
+  // The role decides the employer form; on a fresh load the shell may still be asking.
+  const [data] = await Promise.all([api.get(`/api/researchers/${encodeURIComponent(key)}${qs({ topic })}`), api.whoami().catch(() => null)]);
   if (stale()) return;
   const p = data.profile;
   const r = p.researcher;
@@ -193,7 +194,7 @@ function papers(list) {
 // Owners set a researcher's current employer when they know better than the papers (a move
 // not yet in print); it wins over the inference in the List, profiles and exports, audited.
 function employerForm(r, reload) {
-  const org = h('input', { name: 'employer', value: r.current_org_set_by ? r.current_org : '', placeholder: r.current_org || 'organisation', 'aria-label': 'Current employer' });
+  const org = h('input', { name: 'employer', value: r.current_org_set_by ? r.current_org : '', placeholder: r.current_org || 'organisation' });
   const status = h('span', { class: 'muted small', role: 'status' });
   const save = async (ev) => {
     ev.preventDefault();
