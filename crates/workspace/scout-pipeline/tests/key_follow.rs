@@ -74,6 +74,12 @@ async fn story(store: &Store) {
     let on_strong = add("K. E. Everett", strong, None).await;
     let on_passos = add("Alexandre Passos", &passos, None).await;
 
+    // An owner set the name-keyed researcher's employer: it follows the merge too.
+    store
+        .set_employer(&actor, &name_key, "Quiet Frontier Lab")
+        .await
+        .expect("employer");
+
     ingest(&mut corpus, "second.jsonl", dir.path());
     let keys = store.linked_researcher_keys().await.expect("keys");
     let changes = key_log::changes_touching(corpus.conn(), &keys).expect("changes");
@@ -87,6 +93,19 @@ async fn story(store: &Store) {
     assert_eq!(
         report.duplicates,
         [(strong.to_string(), vec![on_strong.id, on_name.id])]
+    );
+
+    let employer = store.set_employer_of(strong).await.expect("read");
+    assert_eq!(
+        employer.map(|e| e.organisation).as_deref(),
+        Some("Quiet Frontier Lab")
+    );
+    assert!(
+        store
+            .set_employer_of(&name_key)
+            .await
+            .expect("read")
+            .is_none()
     );
 
     let moved = store.get_candidate(&actor, on_name.id).await.expect("get");

@@ -58,12 +58,14 @@ impl FollowReport {
 type Holder = (i64, Option<String>);
 
 impl Store {
-    /// The researcher keys that candidates (not erased) are linked to: what to ask the corpus's
-    /// log about (`scout_corpus::key_log::changes_touching`).
+    /// The researcher keys that candidates (not erased) are linked to, and those an owner set
+    /// an employer for: what to ask the corpus's log about
+    /// (`scout_corpus::key_log::changes_touching`).
     pub async fn linked_researcher_keys(&self) -> Result<Vec<String>> {
         Ok(sqlx::query_scalar(
-            "SELECT DISTINCT researcher_key FROM candidates \
-             WHERE erased_at IS NULL AND researcher_key IS NOT NULL ORDER BY researcher_key",
+            "SELECT researcher_key FROM candidates \
+             WHERE erased_at IS NULL AND researcher_key IS NOT NULL \
+             UNION SELECT researcher_key FROM set_employers ORDER BY 1",
         )
         .fetch_all(&self.db.pool)
         .await?)
