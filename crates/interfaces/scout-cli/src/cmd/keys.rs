@@ -5,10 +5,9 @@
 
 use scout_corpus::Corpus;
 use scout_corpus::key_log;
-use scout_pipeline::{FollowReport, StoreConfig};
+use scout_pipeline::FollowReport;
 
 use super::Context;
-use super::pipeline;
 use crate::output::{self, Format, Table};
 
 #[derive(clap::Subcommand)]
@@ -70,27 +69,14 @@ pub fn follow_after_refresh(ctx: &Context, corpus: &Corpus) {
 /// retired ones (nothing without a workspace). Prints one line when something changed
 /// (to stderr under `--format json`, so stdout stays one document).
 pub fn follow_workspace(ctx: &Context, corpus: &Corpus) -> anyhow::Result<Option<FollowReport>> {
-    let url = match std::env::var("SCOUT_DATABASE_URL") {
-        Ok(u) if !u.trim().is_empty() => u,
-        _ => {
-            let path = pipeline::default_path(&ctx.db);
-            if !path.exists() {
-                return Ok(None);
-            }
-            StoreConfig::sqlite_path(&path).url
-        }
-    };
-    let rt = pipeline::runtime()?;
-    let report = rt.block_on(async {
-        let args = pipeline::DbArgs {
-            database_url: Some(url.clone()),
-            erasure_ledger: std::env::var_os("SCOUT_ERASURE_LEDGER").map(Into::into),
-        };
-        let store = pipeline::open(&url, false, pipeline::ledger(ctx, &args, &url)).await?;
+    let Some(report) = super::overrides::with_workspace(ctx, async |store| {
         let keys = store.linked_researcher_keys().await?;
         let changes = key_log::changes_touching(corpus.conn(), &keys)?;
-        anyhow::Ok(store.follow_key_changes(&changes).await?)
-    })?;
+        Ok(store.follow_key_changes(&changes).await?)
+    })?
+    else {
+        return Ok(None);
+    };
     if !report.is_empty() {
         let line = format!(
             "workspace: {} candidate(s) moved to a merged researcher's key, {} flagged (split or \

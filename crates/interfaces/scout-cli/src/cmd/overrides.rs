@@ -12,8 +12,9 @@ use scout_pipeline::{Store, StoreConfig};
 use super::Context;
 use super::pipeline;
 
-/// Runs `read` on the workspace beside the corpus; `None` without one.
-fn with_workspace<T>(
+/// Runs `read` on the workspace beside the corpus (or the one `SCOUT_DATABASE_URL` names);
+/// `None` without one.
+pub(super) fn with_workspace<T>(
     ctx: &Context,
     read: impl AsyncFnOnce(&Store) -> anyhow::Result<T>,
 ) -> anyhow::Result<Option<T>> {
