@@ -53,7 +53,7 @@ async function apiSession(name) {
     const text = await resp.text();
     return { status: resp.status, json: text ? JSON.parse(text) : null };
   };
-  return { get: (p) => call('GET', p), post: (p, j) => call('POST', p, j ?? {}) };
+  return { get: (p) => call('GET', p), post: (p, j) => call('POST', p, j ?? {}), patch: (p, j) => call('PATCH', p, j) };
 }
 
 const browser = await chromium.launch({
@@ -355,6 +355,57 @@ await test('pipeline board: move by keyboard, drag and menu; an illegal move is 
 
 const OFFER = { base: 187000, bonus: 20000, sign_on: 15000, equity: 400000 };
 const RIVAL = 'Rival Frontier Lab';
+
+await test('one person, one candidate: a second record is refused; an owner merges a duplicate already there; marks read stage and owner', async () => {
+  const kept = (await recruiterApi.get(`/api/candidates/${candidateId}`)).json.candidate;
+  // A second candidate for the same researcher is refused, naming the first.
+  const again = await recruiterApi.post('/api/candidates', { name: kept.name, researcher_key: kept.researcher_key });
+  assert.equal(again.status, 409, JSON.stringify(again.json));
+  assert.match(again.json.error.message, new RegExp(`#${kept.id}`));
+  // A record added by hand under an initial, without the researcher link: a likely duplicate.
+  const words = kept.name.split(' ');
+  const initial = `${words[0][0]}. ${words[words.length - 1]}`;
+  const twin = await recruiterApi.post('/api/candidates', { name: initial, email: 'e2e-twin@example.org', tags: ['met-at-workshop'] });
+  assert.equal(twin.status, 201, JSON.stringify(twin.json));
+  assert.ok(twin.json.possible_duplicates.some((d) => d.id === kept.id), JSON.stringify(twin.json));
+  const twinId = twin.json.candidate.id;
+  assert.equal((await recruiterApi.post(`/api/candidates/${twinId}/notes`, { body: 'Asked about the residency.' })).status, 201);
+  // Recruiters see the report without a merge button; viewers do not see it.
+  await visit(rpage, '#/pipeline');
+  await rpage.locator('section.duplicates').waitFor();
+  assert.equal(await rpage.locator('section.duplicates').getByRole('button', { name: /Merge into/ }).count(), 0);
+  await visit(vpage, '#/pipeline');
+  await vpage.locator('.bcard').first().waitFor();
+  assert.equal(await vpage.locator('section.duplicates').count(), 0);
+  // The owner merges the hand-made record into the linked one.
+  await visit(opage, '#/pipeline');
+  const group = opage.locator('section.duplicates .dup-group').filter({ hasText: initial });
+  await group.waitFor();
+  await shots(octx, '#/pipeline', 'pipeline-duplicates', 'section.duplicates');
+  opage.once('dialog', (d) => d.accept());
+  await group.getByRole('button', { name: `Merge into #${kept.id}` }).click();
+  await opage.getByText(`#${twinId} merged into #${kept.id}`).waitFor();
+  const gone = await owner.get(`/api/candidates/${twinId}`);
+  assert.equal(gone.status, 404);
+  assert.equal(gone.json.error.code, 'merged');
+  const now = (await owner.get(`/api/candidates/${kept.id}`)).json.candidate;
+  assert.ok(now.tags.includes('met-at-workshop'), JSON.stringify(now));
+  assert.equal(now.email, 'e2e-twin@example.org');
+  assert.ok((await owner.get(`/api/candidates/${kept.id}/notes`)).json.notes.some((n) => n.body === 'Asked about the residency.'));
+  // The merged record's old address leads to the kept record.
+  await visit(opage, `#/candidates/${twinId}`);
+  await opage.waitForURL(new RegExp(`#/candidates/${kept.id}$`));
+  await opage.getByRole('heading', { name: kept.name, level: 1 }).waitFor();
+  // Owned by the recruiter: the List and the profile read "In pipeline · stage · owner".
+  const rachel = (await recruiterApi.get('/api/me')).json.user;
+  assert.equal((await owner.patch(`/api/candidates/${kept.id}`, { owner_id: rachel.id })).status, 200);
+  const mark = `In pipeline · ${now.stage} · ${rachel.name}`;
+  await visit(vpage, `#/r/${encodeURIComponent(kept.researcher_key)}`);
+  await vpage.locator('.pipeline-slot a.chip', { hasText: mark }).waitFor();
+  await visit(vpage, `#/list?topic=${encodeURIComponent(TOPIC)}`);
+  await vpage.locator(`table.list tr.row[data-key="${kept.researcher_key}"] a.pipeline-mark`).waitFor();
+  assert.equal(await vpage.locator(`table.list tr.row[data-key="${kept.researcher_key}"] a.pipeline-mark`).getAttribute('title'), mark);
+});
 
 await test('candidate page: owner makes an offer and records a counteroffer', async () => {
   await visit(opage, `#/candidates/${candidateId}`);

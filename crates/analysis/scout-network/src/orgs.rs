@@ -54,6 +54,8 @@ impl OrgQuery {
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct OrgPerson {
     pub researcher_id: i64,
+    /// The stable researcher key (what the pipeline links candidates by).
+    pub key: String,
     pub name: String,
     pub score: f64,
     pub rank: usize,
@@ -95,6 +97,8 @@ pub struct YearCount {
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct OrgMove {
     pub researcher_id: i64,
+    /// The stable researcher key.
+    pub key: String,
     pub name: String,
     pub other: String,
     pub year: i32,
@@ -119,6 +123,7 @@ pub fn rank_orgs(
         if let Some(org) = row.researcher.current_org_id {
             by_org.entry(org).or_default().push(OrgPerson {
                 researcher_id: row.researcher.id,
+                key: row.researcher.key.clone(),
                 name: row.researcher.name.clone(),
                 score: row.score,
                 rank: row.rank,
@@ -226,13 +231,13 @@ fn recent_moves(conn: &Connection, org: i64, as_of: i32) -> Result<(Vec<OrgMove>
     for (joined, sql) in [
         (
             true,
-            "SELECT m.researcher_id, r.name, o.name, m.year FROM moves m JOIN researchers r ON r.id = m.researcher_id
+            "SELECT m.researcher_id, r.key, r.name, o.name, m.year FROM moves m JOIN researchers r ON r.id = m.researcher_id
              JOIN organisations o ON o.id = m.from_org WHERE m.to_org = ?1 AND m.year >= ?2
              ORDER BY m.year DESC, r.n_works DESC, m.researcher_id LIMIT 10",
         ),
         (
             false,
-            "SELECT m.researcher_id, r.name, o.name, m.year FROM moves m JOIN researchers r ON r.id = m.researcher_id
+            "SELECT m.researcher_id, r.key, r.name, o.name, m.year FROM moves m JOIN researchers r ON r.id = m.researcher_id
              JOIN organisations o ON o.id = m.to_org WHERE m.from_org = ?1 AND m.year >= ?2
              ORDER BY m.year DESC, r.n_works DESC, m.researcher_id LIMIT 10",
         ),
@@ -242,9 +247,10 @@ fn recent_moves(conn: &Connection, org: i64, as_of: i32) -> Result<(Vec<OrgMove>
             .query_map([org, since], |r| {
                 Ok(OrgMove {
                     researcher_id: r.get(0)?,
-                    name: r.get(1)?,
-                    other: r.get(2)?,
-                    year: r.get(3)?,
+                    key: r.get(1)?,
+                    name: r.get(2)?,
+                    other: r.get(3)?,
+                    year: r.get(4)?,
                 })
             })?
             .collect::<std::result::Result<Vec<_>, _>>()?;

@@ -44,6 +44,9 @@ impl From<PipelineError> for ApiError {
     fn from(e: PipelineError) -> Self {
         match &e {
             PipelineError::NotFound { .. } => ApiError::not_found(e.to_string()),
+            PipelineError::Merged { .. } => {
+                ApiError::new(StatusCode::NOT_FOUND, "merged", e.to_string())
+            }
             PipelineError::IllegalMove { .. } => {
                 ApiError::new(StatusCode::CONFLICT, "illegal_transition", e.to_string())
             }

@@ -4,6 +4,7 @@
 pub mod answers;
 pub mod candidates;
 pub mod contact;
+pub mod duplicates;
 pub mod offers;
 pub mod records;
 pub mod scorecards;

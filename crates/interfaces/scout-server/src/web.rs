@@ -59,6 +59,16 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../web/assets/scorecards.js"),
     ),
     (
+        "marks.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../web/assets/marks.js"),
+    ),
+    (
+        "duplicates.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../web/assets/duplicates.js"),
+    ),
+    (
         "explain.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../web/assets/explain.js"),

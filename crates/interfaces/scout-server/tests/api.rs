@@ -149,8 +149,13 @@ async fn every_role_on_every_endpoint() {
                 } else {
                     path = path.replace("{id}", &cid.to_string());
                 }
-                let body =
-                    body_for(route.method, route.path, n).map(|b| b.to_string().into_bytes());
+                // A merge needs a second record to merge into the seeded one.
+                let body = if route.path.ends_with("/merge") {
+                    let (other, _) = seeded_candidate(&env).await;
+                    Some(json!({"from": other}).to_string().into_bytes())
+                } else {
+                    body_for(route.method, route.path, n).map(|b| b.to_string().into_bytes())
+                };
                 let r = env
                     .client(role)
                     .send(route.method, &path, body.as_deref(), &[])

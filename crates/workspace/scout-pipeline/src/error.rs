@@ -17,6 +17,9 @@ pub enum Error {
     },
     #[error("{0}")]
     Conflict(String),
+    /// The candidate record was merged into another (the id to use instead).
+    #[error("candidate {id} was merged into candidate {into}")]
+    Merged { id: i64, into: i64 },
     #[error("invalid input: {0}")]
     Invalid(String),
     /// The database does not exist (or has no pipeline schema) and the command may not create

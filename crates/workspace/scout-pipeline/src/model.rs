@@ -140,6 +140,9 @@ pub struct Candidate {
     #[serde(serialize_with = "ser_opt_time")]
     #[schemars(with = "Option<String>")]
     pub erased_at: Option<i64>,
+    /// Set on a record an owner merged into another (`Store::merge_candidates`): the id of the
+    /// record that holds this person now.
+    pub merged_into: Option<i64>,
 }
 
 /// Fields of a new candidate.

@@ -7,8 +7,10 @@
 //! * `offers`: offers and counteroffers.
 //! * `messages`: messages and meetings.
 //! * `employers`: current employers set by owners (they win over the corpus's inference).
-//! * `analytics_input`, `pipeline_export`, `stage_overrides`: whole-pipeline reads.
+//! * `analytics_input`, `pipeline_export`, `stage_overrides`, `researcher_index`: whole-pipeline
+//!   reads.
 //! * `key_follow`: candidates following the corpus's researcher key changes (merges, splits).
+//! * `merge`: the duplicate records a workspace holds, and an owner's merge of two of them.
 //! * `erasure`: erasing a person, and re-applying the erasures the ledger lists.
 //! * `audited`: the audited transaction and reading the audit log; `audit_log`: the append to
 //!   the log; `tag_redaction`: migration 0005's step; `rows`: stored rows to model types.
@@ -28,10 +30,12 @@ mod handle;
 mod key_follow;
 mod ledger;
 mod load;
+mod merge;
 mod messages;
 mod offers;
 mod person_export;
 mod pipeline_export;
+mod researcher_index;
 mod rows;
 mod scorecards;
 mod settings;
@@ -46,8 +50,10 @@ pub use erasure::ErasureReport;
 pub(crate) use fields::required_text;
 pub use handle::Store;
 pub use key_follow::FollowReport;
+pub use merge::{DuplicateGroup, DuplicateReason, DuplicateRecord, MergeReport};
 pub use person_export::{ExportedAuditEntry, ExportedMove, PersonExport};
 pub use pipeline_export::{ExportedCandidate, ExportedCompensation, PipelineExport};
+pub use researcher_index::PipelineMark;
 pub use scorecards::{
     AttributeAverage, NewScorecard, Scorecard, ScorecardTemplate, StageScorecards,
 };

@@ -9,12 +9,24 @@ import { h, mount, fmt, field, empty, toast } from './dom.js';
 import { editSection, personalData } from './candidate-edit.js';
 import { scorecardsSection } from './scorecards.js';
 import { outreachSection, markSent } from './outreach.js';
+import { go } from './router.js';
 
 export async function render(main, [id], _q, stale) {
   const base = `/api/candidates/${id}`;
-  const [cr, hist, notes, msgs, meets, cards] = await Promise.all([
-    api.get(base), api.get(`${base}/history`), api.get(`${base}/notes`), api.get(`${base}/messages`), api.get(`${base}/meetings`), api.get(`${base}/scorecards`),
-  ]);
+  let loaded;
+  try {
+    loaded = await Promise.all([
+      api.get(base), api.get(`${base}/history`), api.get(`${base}/notes`), api.get(`${base}/messages`), api.get(`${base}/meetings`), api.get(`${base}/scorecards`),
+    ]);
+  } catch (e) {
+    // A record an owner merged into another: go to the record that holds the person now.
+    const into = e.code === 'merged' && /merged into candidate (\d+)/.exec(e.message);
+    if (!into) throw e;
+    toast(e.message);
+    go(`/candidates/${into[1]}`);
+    return;
+  }
+  const [cr, hist, notes, msgs, meets, cards] = loaded;
   let offers = null;
   let counters = null;
   if (isOwner() && 'compensation' in cr) {

@@ -3,10 +3,11 @@
 
 import { api, qs } from './api.js';
 import { h, s, mount, empty } from './dom.js';
+import { pipelineMarks, markChip, markText } from './marks.js';
 
 export async function render(main, [key], query, stale) {
   const limit = query.get('limit') || '25';
-  const g = await api.get(`/api/researchers/${encodeURIComponent(key)}/neighbourhood${qs({ limit })}`);
+  const [g, marks] = await Promise.all([api.get(`/api/researchers/${encodeURIComponent(key)}/neighbourhood${qs({ limit })}`), pipelineMarks()]);
   if (stale()) return;
   const center = g.nodes.find((n) => n.hop === 0);
   document.title = `${center.name} · graph · Scout`;
@@ -14,12 +15,12 @@ export async function render(main, [key], query, stale) {
     h('div', { class: 'page-head' },
       h('div', {}, h('p', { class: 'crumbs' }, h('a', { href: `#/r/${encodeURIComponent(center.key)}` }, `← ${center.name}`)), h('h1', {}, `Co-authors of ${center.name}`),
         h('p', { class: 'muted' }, `${g.nodes.length - 1} strongest of ${g.coauthors_total} co-authors; line width is tie strength (joint papers, recency, team size).`))),
-    g.nodes.length > 1 ? h('div', { class: 'card graph-card' }, draw(g, center)) : empty('No co-authors in the corpus.'),
-    h('section', { class: 'card' }, h('h2', {}, 'Ties'), h('div', { class: 'table-wrap' }, tieTable(g, center))),
+    g.nodes.length > 1 ? h('div', { class: 'card graph-card' }, draw(g, center, marks)) : empty('No co-authors in the corpus.'),
+    h('section', { class: 'card' }, h('h2', {}, 'Ties'), h('div', { class: 'table-wrap' }, tieTable(g, center, marks))),
   );
 }
 
-function draw(g, center) {
+function draw(g, center, marks) {
   const W = 900;
   const H = 540;
   const cx = W / 2;
@@ -53,10 +54,11 @@ function draw(g, center) {
     const [x, y] = pos.get(n.id);
     const r = n.hop === 0 ? 14 : 5 + Math.min(9, Math.sqrt(n.n_works));
     const label = n.name.length > 22 ? `${n.name.slice(0, 21)}…` : n.name;
-    const a = s('a', { href: n.hop === 0 ? `#/r/${encodeURIComponent(n.key)}` : `#/r/${encodeURIComponent(n.key)}/graph`, class: `node hop${n.hop}`, 'aria-label': `${n.name}${n.current_org ? `, ${n.current_org}` : ''}, ${n.n_works} papers` },
+    const mark = marks.get(n.key);
+    const a = s('a', { href: n.hop === 0 ? `#/r/${encodeURIComponent(n.key)}` : `#/r/${encodeURIComponent(n.key)}/graph`, class: `node hop${n.hop}${mark ? ' marked' : ''}`, 'aria-label': `${n.name}${n.current_org ? `, ${n.current_org}` : ''}, ${n.n_works} papers${mark ? `, ${markText(mark)}` : ''}` },
       s('circle', { cx: x, cy: y, r }),
       label_(n, x, y, r, angle.get(n.id), label),
-      s('title', {}, `${n.name} — ${n.current_org || 'unknown'} (${n.n_works} papers)`));
+      s('title', {}, `${n.name} — ${n.current_org || 'unknown'} (${n.n_works} papers)${mark ? ` · ${markText(mark)}` : ''}`));
     svg.append(a);
   }
   return svg;
@@ -72,13 +74,13 @@ function label_(n, x, y, r, a, text) {
   return s('text', { x: x + dx, y: y + dy, 'text-anchor': anchor }, text);
 }
 
-function tieTable(g, center) {
+function tieTable(g, center, marks) {
   const byId = new Map(g.nodes.map((n) => [n.id, n]));
   const direct = g.edges.filter((e) => e.source === center.id || e.target === center.id).sort((a, b) => b.strength - a.strength);
   return h('table', { class: 'compact' },
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Co-author'), h('th', { scope: 'col' }, 'Organisation'), h('th', { scope: 'col', class: 'num' }, 'Joint papers'), h('th', { scope: 'col', class: 'num' }, 'Last'), h('th', { scope: 'col', class: 'num' }, 'Strength'))),
     h('tbody', {}, direct.map((e) => {
       const n = byId.get(e.source === center.id ? e.target : e.source);
-      return h('tr', {}, h('td', {}, h('a', { href: `#/r/${encodeURIComponent(n.key)}` }, n.name)), h('td', {}, n.current_org || '–'), h('td', { class: 'num' }, String(e.papers)), h('td', { class: 'num' }, String(e.last_year)), h('td', { class: 'num' }, e.strength.toFixed(2)));
+      return h('tr', {}, h('td', {}, h('a', { href: `#/r/${encodeURIComponent(n.key)}` }, n.name), marks.has(n.key) ? [' ', markChip(marks.get(n.key), true)] : null), h('td', {}, n.current_org || '–'), h('td', { class: 'num' }, String(e.papers)), h('td', { class: 'num' }, String(e.last_year)), h('td', { class: 'num' }, e.strength.toFixed(2)));
     })));
 }

@@ -1,7 +1,8 @@
 // The List: topic search with filters, sortable rows, score bars split by paper and factor,
 // and add-to-pipeline.
 
-import { api, canWrite, listPath, isPrefetched, CANDIDATES_ALL, dupWarning } from './api.js';
+import { api, canWrite, listPath, isPrefetched, dupWarning } from './api.js';
+import { pipelineMarks, markChip } from './marks.js';
 import { h, mount, fmt, field, stackedBar, empty, errorBox, toast } from './dom.js';
 import { go } from './router.js';
 import { explain } from './explain.js';
@@ -193,9 +194,7 @@ export async function render(main, _params, query, stale) {
   const actions = renderResults(results, list, inPipeline, f, more);
   // The rows do not wait for the pipeline (asked only now, so it does not compete with the
   // List for the server): add buttons appear once it is known who is a candidate already.
-  const pipeline = api.get(CANDIDATES_ALL)
-    .then((r) => new Map(r.candidates.filter((c) => c.researcher_key).map((c) => [c.researcher_key, { id: c.id, stage: c.stage }])))
-    .catch(() => new Map());
+  const pipeline = pipelineMarks();
   await actions.complete;
   if (stale()) return;
   results.setAttribute('aria-busy', 'false');
@@ -301,7 +300,7 @@ function renderResults(results, list, inPipeline, f, more) {
 function fillAction(td, r, inPipeline, f) {
   const existing = inPipeline.get(r.key);
   if (existing) {
-    mount(td, h('a', { class: 'chip ok', href: `#/candidates/${existing.id}`, title: `In the pipeline, stage ${existing.stage}` }, 'In pipeline', h('span', { class: 'wide' }, ` · ${existing.stage}`)));
+    mount(td, markChip(existing, true));
     return;
   }
   if (!canWrite()) {
@@ -314,8 +313,9 @@ function fillAction(td, r, inPipeline, f) {
     action.disabled = true;
     try {
       const c = await api.post('/api/candidates', { name: r.name, researcher_key: r.key, source_org: r.current_org || undefined, tags: [f.role ? 'role search' : f.topic.slice(0, 40)] });
-      inPipeline.set(r.key, { id: c.candidate.id, stage: c.candidate.stage });
-      mount(td, h('a', { class: 'chip ok', href: `#/candidates/${c.candidate.id}`, title: `In the pipeline, stage ${c.candidate.stage}` }, 'In pipeline', h('span', { class: 'wide' }, ` · ${c.candidate.stage}`)));
+      const mark = { candidate_id: c.candidate.id, stage: c.candidate.stage, owner: null };
+      inPipeline.set(r.key, mark);
+      mount(td, markChip(mark, true));
       toast(`${r.name} added to the pipeline (sourced).${dupWarning(c)}`);
     } catch (e) {
       action.disabled = false;

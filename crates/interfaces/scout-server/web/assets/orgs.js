@@ -4,6 +4,7 @@
 import { api, qs } from './api.js';
 import { h, s, mount, fmt, field, empty, errorBox } from './dom.js';
 import { go } from './router.js';
+import { pipelineMarks, markChip } from './marks.js';
 
 export async function renderOrgs(main, _p, query, stale) {
   const topic = query.get('topic') || '';
@@ -28,8 +29,9 @@ export async function renderOrgs(main, _p, query, stale) {
     return;
   }
   let r;
+  let marks;
   try {
-    r = await api.get(`/api/orgs${qs({ topic, org_type: type, max_size: maxSize, min_people: minPeople })}`);
+    [r, marks] = await Promise.all([api.get(`/api/orgs${qs({ topic, org_type: type, max_size: maxSize, min_people: minPeople })}`), pipelineMarks()]);
   } catch (e) {
     mount(out, errorBox(e));
     return;
@@ -51,7 +53,7 @@ export async function renderOrgs(main, _p, query, stale) {
       h('td', { class: 'num', title: `raw ${o.density.toFixed(3)}; ranked by the lower estimate (shrunk towards the mean, minus one standard error)` }, o.density_lower.toFixed(3)),
       h('td', { class: 'hide-s', title: (o.size_trend || []).map((y) => `${y.year}: ${y.researchers}`).join(', ') }, (o.size_trend || []).map((y) => String(y.researchers)).join(' → ') || '–'),
       h('td', { class: 'hide-s' }, movesCell(o)),
-      h('td', { class: 'hide-s' }, o.top_people.slice(0, 3).flatMap((p, i) => [i ? ', ' : '', h('a', { href: `#/r/${p.researcher_id}?topic=${encodeURIComponent(topic)}` }, p.name), h('span', { class: 'muted' }, ` #${p.rank}`)])),
+      h('td', { class: 'hide-s' }, o.top_people.slice(0, 3).flatMap((p, i) => [i ? ', ' : '', h('a', { href: `#/r/${p.researcher_id}?topic=${encodeURIComponent(topic)}` }, p.name), h('span', { class: 'muted' }, ` #${p.rank}`), marks.has(p.key) ? [' ', markChip(marks.get(p.key), true)] : null])),
     ))))));
 }
 

@@ -4,6 +4,7 @@
 
 import { api, canWrite, STAGES } from './api.js';
 import { h, mount, empty, toast } from './dom.js';
+import { duplicatesSection } from './duplicates.js';
 
 
 function days(iso) {
@@ -22,6 +23,7 @@ export async function render(main, _p, _q, stale) {
   for (const c of r.candidates) byStage.get(c.stage)?.push(c);
   const write = canWrite();
   const columns = new Map();
+  const dupSlot = h('div', { class: 'dup-slot' });
 
   async function move(c, to, cardEl) {
     if (to === c.stage) return;
@@ -112,6 +114,11 @@ export async function render(main, _p, _q, stale) {
     h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, 'Pipeline'), h('p', { class: 'muted' }, `${r.candidates.length} candidates. ${write ? 'Drag cards, or focus one and use ← →.' : 'Read-only (viewer).'}`)),
       h('div', { class: 'head-actions' }, h('a', { class: 'button', href: '#/radius' }, 'Leak radius and approach order'))),
     alert,
+    dupSlot,
     r.candidates.length ? board : empty('No candidates yet — add researchers from the List.'),
   );
+  // Duplicate records (recruiters and owners): drawn when known, above the board.
+  duplicatesSection(() => render(main, _p, _q, stale)).then((sec) => {
+    if (sec && !stale()) dupSlot.replaceChildren(sec);
+  });
 }

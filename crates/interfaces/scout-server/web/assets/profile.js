@@ -2,7 +2,8 @@
 // the score explanation for a topic, warm paths from our organisation, and the leak radius
 // (who on the shortlist is one or two co-author hops away).
 
-import { api, qs, canWrite, isOwner, CANDIDATES_ALL, dupWarning } from './api.js';
+import { api, qs, canWrite, isOwner, dupWarning } from './api.js';
+import { pipelineMarks, markChip } from './marks.js';
 import { h, s, mount, fmt, field, empty, errorBox, toast } from './dom.js';
 import { explain } from './explain.js';
 import { go } from './router.js';
@@ -54,12 +55,12 @@ export async function render(main, [key], query, stale) {
     h('section', { class: 'card', 'aria-labelledby': 'pp' }, h('h2', { id: 'pp' }, `Papers (${p.papers.length})`), papers(p.papers)),
     data.other_matches.length ? h('section', { class: 'card' }, h('h2', {}, 'Others with this name'), h('ul', {}, data.other_matches.map((m) => h('li', {}, h('a', { href: `#/r/${encodeURIComponent(m.key)}` }, m.name), h('span', { class: 'muted' }, ` · ${m.n_works} papers · ${m.current_org || '–'}`))))) : null,
   );
-  const known = await api.get(CANDIDATES_ALL).catch(() => null);
+  const marks = await pipelineMarks();
   if (stale()) return;
-  const candidate = known?.candidates.find((c) => c.researcher_key === r.key);
-  if (candidate) {
-    mount(pipelineSlot, h('a', { class: 'chip ok', href: `#/candidates/${candidate.id}` }, `In pipeline · ${candidate.stage}`));
-  } else if (known && canWrite()) {
+  const mark = marks.get(r.key);
+  if (mark) {
+    mount(pipelineSlot, markChip(mark));
+  } else if (canWrite()) {
     const addBtn = h('button', { type: 'button', class: 'primary', onclick: () => addToPipeline(r, topic, addBtn) }, 'Add to pipeline');
     mount(pipelineSlot, addBtn);
   }

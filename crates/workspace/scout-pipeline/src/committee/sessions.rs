@@ -54,15 +54,19 @@ impl Store {
         let now = now_ms();
         self.audited(&actor.name, async |tx| {
             for &id in &ids {
-                let erased: Option<Option<i64>> =
-                    sqlx::query_scalar("SELECT erased_at FROM candidates WHERE id = $1")
-                        .bind(id)
-                        .fetch_optional(&mut *tx.tx)
-                        .await?;
-                match erased {
+                let state: Option<(Option<i64>, Option<i64>)> = sqlx::query_as(
+                    "SELECT erased_at, merged_into FROM candidates WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&mut *tx.tx)
+                .await?;
+                match state {
                     None => return Err(Error::Invalid(format!("no candidate with id {id}"))),
-                    Some(Some(_)) => return Err(Error::Invalid(format!("candidate {id} was erased"))),
-                    Some(None) => {}
+                    Some((Some(_), _)) => {
+                        return Err(Error::Invalid(format!("candidate {id} was erased")));
+                    }
+                    Some((None, Some(into))) => return Err(Error::Merged { id, into }),
+                    Some((None, None)) => {}
                 }
             }
             let session: i64 = sqlx::query_scalar(

@@ -16,7 +16,7 @@ impl Store {
         self.audited(&actor.name, async |tx| {
             let cands = sqlx::query_as(
                 "SELECT c.id, c.stage, c.source_org, u.name AS owner, c.created_at FROM candidates c \
-                 LEFT JOIN users u ON u.id = c.owner_id ORDER BY c.id",
+                 LEFT JOIN users u ON u.id = c.owner_id WHERE c.merged_into IS NULL ORDER BY c.id",
             )
             .fetch_all(&mut *tx.tx)
             .await?;

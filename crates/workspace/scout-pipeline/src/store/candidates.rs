@@ -21,7 +21,7 @@ use crate::time::now_ms;
 /// (each `NULL` for none), then the page.
 macro_rules! cand_filter {
     () => {
-        " FROM candidates c WHERE c.erased_at IS NULL \
+        " FROM candidates c WHERE c.erased_at IS NULL AND c.merged_into IS NULL \
           AND (CAST($1 AS TEXT) IS NULL OR c.stage = $1) \
           AND (CAST($2 AS BIGINT) IS NULL OR c.owner_id = $2) \
           AND (CAST($3 AS TEXT) IS NULL OR EXISTS \
@@ -398,7 +398,8 @@ async fn one_candidate_per_researcher(
 ) -> Result<()> {
     let holder: Option<(i64, String, String)> = sqlx::query_as(
         "SELECT id, name, stage FROM candidates \
-         WHERE researcher_key = $1 AND erased_at IS NULL AND id <> $2 ORDER BY id LIMIT 1",
+         WHERE researcher_key = $1 AND erased_at IS NULL AND merged_into IS NULL AND id <> $2 \
+         ORDER BY id LIMIT 1",
     )
     .bind(key)
     .bind(except.unwrap_or(-1))
@@ -430,7 +431,7 @@ impl Store {
     pub async fn likely_duplicates(&self, c: &Candidate) -> Result<Vec<LikelyDuplicate>> {
         let rows: Vec<(i64, String, Option<String>, String)> = sqlx::query_as(
             "SELECT id, name, email, stage FROM candidates WHERE id <> $1 AND erased_at IS NULL \
-             ORDER BY id",
+             AND merged_into IS NULL ORDER BY id",
         )
         .bind(c.id)
         .fetch_all(&self.db.pool)
@@ -459,7 +460,7 @@ impl Store {
 }
 
 /// The same surname, and first names equal or one the other's initial.
-fn compatible_names(a: &str, b: &str) -> bool {
+pub(super) fn compatible_names(a: &str, b: &str) -> bool {
     let words = |s: &str| -> Vec<String> {
         scout_corpus::names::fold(s)
             .split(|c: char| !c.is_alphanumeric())

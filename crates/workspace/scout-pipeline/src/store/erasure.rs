@@ -44,6 +44,9 @@ pub struct ErasureReport {
     pub scorecards_removed: i64,
     /// The employer an owner had set for the candidate's researcher (0 or 1).
     pub set_employers_removed: i64,
+    /// Records an owner had merged into this one, erased with it (their rows are counted
+    /// in the fields above).
+    pub merged_records_erased: Vec<i64>,
 }
 
 /// The candidate's audit key, created on first use.
@@ -121,12 +124,13 @@ async fn erase_rows(tx: &mut WriteTx<'_>, id: i64, now: i64) -> Result<ErasureRe
         tags_removed: changed[3],
         scorecards_removed: changed[8],
         set_employers_removed,
+        merged_records_erased: Vec::new(),
     })
 }
 
 impl Store {
-    /// Erases a person's data on request: notes, messages, meetings, scorecards, tags and the audit key are
-    /// deleted; the name, e-mail, and researcher link are blanked (the source organisation stays, for analytics), free-text
+    /// Erases a person's data on request, with every record merged into theirs: notes, messages,
+    /// meetings, scorecards, tags and the audit key are deleted; the name, e-mail, and researcher link are blanked (the source organisation stays, for analytics), free-text
     /// reasons and offer notes cleared. The stage history and offer figures stay (anonymous)
     /// for analytics. The ledger line is synced before the commit; freed bytes are overwritten
     /// after it (see the module documentation).
@@ -135,19 +139,38 @@ impl Store {
             .audited(&actor.name, async |tx| {
                 let candidate = load_candidate(&mut tx.tx, id, false).await?;
                 let now = now_ms();
-                let report = erase_rows(tx, id, now).await?;
+                let mut report = erase_rows(tx, id, now).await?;
+                let mut ledger = vec![LedgerEntry {
+                    candidate_id: id,
+                    created_at: candidate.created_at,
+                    erased_at: now,
+                }];
+                for merged in super::merge::merged_records(&mut tx.tx, id).await? {
+                    let created_at: i64 =
+                        sqlx::query_scalar("SELECT created_at FROM candidates WHERE id = $1")
+                            .bind(merged)
+                            .fetch_one(&mut *tx.tx)
+                            .await?;
+                    let more = erase_rows(tx, merged, now).await?;
+                    report.notes_removed += more.notes_removed;
+                    report.messages_removed += more.messages_removed;
+                    report.meetings_removed += more.meetings_removed;
+                    report.tags_removed += more.tags_removed;
+                    report.scorecards_removed += more.scorecards_removed;
+                    report.merged_records_erased.push(merged);
+                    ledger.push(LedgerEntry {
+                        candidate_id: merged,
+                        created_at,
+                        erased_at: now,
+                    });
+                }
                 let detail =
                     serde_json::to_value(&report).map_err(|e| Error::Invalid(e.to_string()))?;
                 // Synced before the commit: a crash after it re-applies the erasure on open.
                 if let Some(path) = self.ledger() {
-                    append_ledger(
-                        path,
-                        &LedgerEntry {
-                            candidate_id: id,
-                            created_at: candidate.created_at,
-                            erased_at: now,
-                        },
-                    )?;
+                    for entry in &ledger {
+                        append_ledger(path, entry)?;
+                    }
                 }
                 Ok((report, Entry::new("candidate.erase", Some(id), detail)))
             })

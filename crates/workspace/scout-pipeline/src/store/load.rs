@@ -10,13 +10,14 @@ use crate::model::Candidate;
 macro_rules! cand_cols {
     () => {
         "c.id, c.name, c.email, c.researcher_key, c.source_org, c.identity_note, c.stage, \
-         c.career_stage, c.owner_id, c.stage_entered_at, c.created_at, c.updated_at, c.erased_at"
+         c.career_stage, c.owner_id, c.stage_entered_at, c.created_at, c.updated_at, c.erased_at, c.merged_into"
     };
 }
 
 pub(super) use cand_cols;
 
-/// Loads a candidate with its tags; an erased candidate is not found unless `include_erased`.
+/// Loads a candidate with its tags; an erased candidate is not found, and a merged one is
+/// [`Error::Merged`], unless `include_erased`.
 pub(super) async fn load_candidate(
     conn: &mut AnyConnection,
     id: i64,
@@ -33,6 +34,11 @@ pub(super) async fn load_candidate(
     .ok_or_else(|| Error::not_found("candidate", id))?;
     if c.erased_at.is_some() && !include_erased {
         return Err(Error::not_found("candidate", id));
+    }
+    if let Some(into) = c.merged_into
+        && !include_erased
+    {
+        return Err(Error::Merged { id, into });
     }
     c.tags =
         sqlx::query_scalar("SELECT tag FROM candidate_tags WHERE candidate_id = $1 ORDER BY tag")

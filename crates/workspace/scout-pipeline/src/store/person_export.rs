@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 use serde_json::{Value, json};
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 use super::audited::Entry;
 use super::candidates::notes_of;
@@ -33,6 +33,9 @@ pub struct PersonExport {
     /// The current employer an owner set for the candidate's researcher, if any.
     pub set_employer: Option<SetEmployer>,
     pub audit: Vec<ExportedAuditEntry>,
+    /// Records an owner merged into this one (`Store::merge_candidates`), each with what it
+    /// still holds: its own row, scorecards left on it, the audit entries about it.
+    pub merged_records: Vec<PersonExport>,
     /// RFC 3339.
     pub exported_at: String,
 }
@@ -63,66 +66,76 @@ impl Store {
     /// Everything held about one candidate (audited).
     pub async fn export_candidate(&self, actor: &Actor, id: i64) -> Result<PersonExport> {
         self.audited(&actor.name, async |tx| {
-            let candidate = load_candidate(&mut tx.tx, id, true).await?;
-            let stage_history = sqlx::query(
-                "SELECT h.id, h.from_stage, h.to_stage, h.reason, u.name AS moved_by, h.moved_at \
-                 FROM stage_history h JOIN users u ON u.id = h.moved_by WHERE h.candidate_id = $1 ORDER BY h.id",
-            )
-            .bind(id)
-            .fetch_all(&mut *tx.tx)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(ExportedMove {
-                    from: r.try_get("from_stage")?,
-                    to: r.try_get("to_stage")?,
-                    reason: r.try_get("reason")?,
-                    moved_by: r.try_get("moved_by")?,
-                    moved_at: rfc3339(r.try_get("moved_at")?),
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-            let conn = &mut tx.tx;
-            let notes = notes_of(conn, id).await?;
-            let messages = messages_of(conn, id).await?;
-            let meetings = meetings_of(conn, id).await?;
-            let offers = offers_of(conn, id).await?;
-            let counteroffers = counteroffers_of(conn, id).await?;
-            let scorecards = scorecards_of(conn, id).await?;
-            let set_employer =
-                set_employer_for_export(conn, candidate.researcher_key.as_deref()).await?;
-            let audit_rows: Vec<AuditEntry> = sqlx::query_as(
-                "SELECT seq, at, actor, action, candidate_id, detail, prev_hash, hash FROM audit_log \
-                 WHERE candidate_id = $1 ORDER BY seq",
-            )
-            .bind(id)
-            .fetch_all(&mut *tx.tx)
-            .await?;
-            let audit = audit_rows
-                .into_iter()
-                .map(|e| ExportedAuditEntry {
-                    seq: e.seq,
-                    at: rfc3339(e.at),
-                    actor: e.actor,
-                    action: e.action,
-                    detail: serde_json::from_str(&e.detail).unwrap_or(Value::Null),
-                })
-                .collect();
-            let export = PersonExport {
-                candidate,
-                stage_history,
-                notes,
-                messages,
-                meetings,
-                offers,
-                counteroffers,
-                scorecards,
-                set_employer,
-                audit,
-                exported_at: rfc3339(now_ms()),
-            };
+            let mut export = export_of(&mut tx.tx, id).await?;
+            for merged in super::merge::merged_records(&mut tx.tx, id).await? {
+                export
+                    .merged_records
+                    .push(export_of(&mut tx.tx, merged).await?);
+            }
             Ok((export, Entry::new("candidate.export", Some(id), json!({}))))
         })
         .await
     }
+}
+
+/// Everything held about one record (its merged records not included).
+async fn export_of(conn: &mut AnyConnection, id: i64) -> Result<PersonExport> {
+    let candidate = load_candidate(&mut *conn, id, true).await?;
+    let stage_history = sqlx::query(
+        "SELECT h.id, h.from_stage, h.to_stage, h.reason, u.name AS moved_by, h.moved_at \
+         FROM stage_history h JOIN users u ON u.id = h.moved_by WHERE h.candidate_id = $1 ORDER BY h.id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(ExportedMove {
+            from: r.try_get("from_stage")?,
+            to: r.try_get("to_stage")?,
+            reason: r.try_get("reason")?,
+            moved_by: r.try_get("moved_by")?,
+            moved_at: rfc3339(r.try_get("moved_at")?),
+        })
+    })
+    .collect::<Result<Vec<_>>>()?;
+    let notes = notes_of(conn, id).await?;
+    let messages = messages_of(conn, id).await?;
+    let meetings = meetings_of(conn, id).await?;
+    let offers = offers_of(conn, id).await?;
+    let counteroffers = counteroffers_of(conn, id).await?;
+    let scorecards = scorecards_of(conn, id).await?;
+    let set_employer = set_employer_for_export(conn, candidate.researcher_key.as_deref()).await?;
+    let audit_rows: Vec<AuditEntry> = sqlx::query_as(
+        "SELECT seq, at, actor, action, candidate_id, detail, prev_hash, hash FROM audit_log \
+         WHERE candidate_id = $1 ORDER BY seq",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let audit = audit_rows
+        .into_iter()
+        .map(|e| ExportedAuditEntry {
+            seq: e.seq,
+            at: rfc3339(e.at),
+            actor: e.actor,
+            action: e.action,
+            detail: serde_json::from_str(&e.detail).unwrap_or(Value::Null),
+        })
+        .collect();
+    let export = PersonExport {
+        candidate,
+        stage_history,
+        notes,
+        messages,
+        meetings,
+        offers,
+        counteroffers,
+        scorecards,
+        set_employer,
+        audit,
+        merged_records: Vec::new(),
+        exported_at: rfc3339(now_ms()),
+    };
+    Ok(export)
 }

@@ -59,7 +59,7 @@ impl Store {
         let with_compensation = actor.role == Role::Owner;
         self.audited(&actor.name, async |tx| {
             let total: i64 =
-                sqlx::query_scalar("SELECT COUNT(*) FROM candidates WHERE erased_at IS NULL")
+                sqlx::query_scalar("SELECT COUNT(*) FROM candidates WHERE erased_at IS NULL AND merged_into IS NULL")
                     .fetch_one(&mut *tx.tx)
                     .await?;
             let total = u64::try_from(total).unwrap_or(0);
@@ -71,7 +71,8 @@ impl Store {
                     "SELECT ",
                     cand_cols!(),
                     ", u.name AS owner_name FROM candidates c LEFT JOIN users u ON u.id = c.owner_id \
-                     WHERE c.erased_at IS NULL AND c.id > $1 ORDER BY c.id LIMIT $2"
+                     WHERE c.erased_at IS NULL AND c.merged_into IS NULL AND c.id > $1 \
+                     ORDER BY c.id LIMIT $2"
                 ))
                 .bind(after)
                 .bind(PAGE)
