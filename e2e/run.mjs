@@ -382,8 +382,8 @@ await test('one person, one candidate: a second record is refused; an owner merg
   const group = opage.locator('section.duplicates .dup-group').filter({ hasText: initial });
   await group.waitFor();
   await shots(octx, '#/pipeline', 'pipeline-duplicates', 'section.duplicates');
-  opage.once('dialog', (d) => d.accept());
   await group.getByRole('button', { name: `Merge into #${kept.id}` }).click();
+  await group.getByRole('button', { name: 'Confirm merge' }).click();
   await opage.getByText(`#${twinId} merged into #${kept.id}`).waitFor();
   const gone = await owner.get(`/api/candidates/${twinId}`);
   assert.equal(gone.status, 404);

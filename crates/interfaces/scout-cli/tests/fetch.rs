@@ -251,3 +251,51 @@ fn budget_stop_exits_4_and_resumes_and_the_key_never_shows() -> TestResult {
     );
     Ok(())
 }
+
+/// The daily job `scout fetch openalex --since … && scout ingest …`: a key refused
+/// `from_updated_date` falls back to `from_created_date` and says so, the run's folder ingests,
+/// and `--since last` needs a first run.
+#[test]
+fn a_daily_update_falls_back_on_a_refused_filter_and_ingests() -> TestResult {
+    let s = server()?;
+    s.refuse_filter(
+        "from_updated_date",
+        403,
+        r#"{"error":"from_updated_date requires an OpenAlex Premium key"}"#,
+    );
+    let dir = tempfile::tempdir()?;
+    let out_dir = dir.path().join("daily");
+    let first = fetch(&s, &out_dir, &["--since", "last"]).output()?;
+    assert_eq!(first.status.code(), Some(1), "{}", text(&first));
+    assert!(
+        text(&first).contains("--since YYYY-MM-DD"),
+        "{}",
+        text(&first)
+    );
+
+    let out = fetch(&s, &out_dir, &["--since", "2026-11-01", "--format", "json"]).output()?;
+    assert!(out.status.success(), "{}", text(&out));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    assert_eq!(summary["stop"], "complete");
+    assert_eq!(summary["records"], 40);
+    assert_eq!(summary["update"]["date_filter"], "from_created_date");
+    assert_eq!(summary["update"]["since"], "2026-11-01");
+    let refused = summary["update"]["refused"][0].as_str().unwrap_or_default();
+    assert!(refused.contains("from_updated_date: HTTP 403"), "{summary}");
+    let run_dir = summary["out"].as_str().ok_or("no out")?.to_string();
+    assert!(run_dir.contains("updates"), "{run_dir}");
+    assert!(!text(&out).contains(KEY));
+
+    let db = dir.path().join("c.sqlite");
+    let ingest = Command::new(env!("CARGO_BIN_EXE_scout"))
+        .arg("--db")
+        .arg(&db)
+        .args(["ingest", &run_dir])
+        .output()?;
+    assert!(ingest.status.success(), "{}", text(&ingest));
+
+    // A bad day is a usage error.
+    let bad = fetch(&s, &out_dir, &["--since", "2026-13-01"]).output()?;
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
+    Ok(())
+}

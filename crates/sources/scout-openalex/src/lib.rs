@@ -13,6 +13,11 @@
 //! A killed fetch resumes from the state file: the part file is cut back to the committed length,
 //! so no record is written twice and the final files are byte-identical to an uninterrupted run.
 //! The API key is a [`Secret`]: it is sent but never printed, logged or stored.
+//!
+//! Daily updates (`updates`): `run_update` adds a date filter (`from_updated_date`, falling
+//! back to `from_created_date` when OpenAlex refuses it for the key) to the base filter, writes
+//! each run into `DIR/updates/…`, and keeps the runs in `DIR/.scout-updates.json` so that
+//! `--since last` continues from the last complete run.
 
 mod entity;
 mod error;
@@ -25,6 +30,7 @@ mod redact;
 pub mod replay;
 mod retry;
 mod state;
+mod updates;
 mod url;
 
 pub use entity::Entity;
@@ -41,3 +47,6 @@ pub use page::{Page, parse_page};
 pub use redact::Secret;
 pub use retry::{Jitter, RetryPolicy, parse_http_date, parse_retry_after, utc_day};
 pub use state::{FetchState, STATE_FILE};
+pub use updates::{
+    DateFilter, Since, UPDATES_FILE, UpdateLog, UpdateRun, UpdateSummary, run_update,
+};

@@ -63,6 +63,8 @@ struct Shared {
     logged: Condvar,
     delay: Mutex<Duration>,
     key: Mutex<Option<String>>,
+    /// Filter names answered with a status (name, status, body): a filter the key may not use.
+    refused_filters: Mutex<Vec<(String, u16, String)>>,
     stop: AtomicBool,
 }
 
@@ -118,6 +120,7 @@ impl ReplayServer {
             logged: Condvar::new(),
             delay: Mutex::default(),
             key: Mutex::default(),
+            refused_filters: Mutex::default(),
             stop: AtomicBool::new(false),
         });
         let s = Arc::clone(&shared);
@@ -167,6 +170,12 @@ impl ReplayServer {
     /// Answers 401 unless `api_key` is this key.
     pub fn require_key(&self, key: &str) {
         *lock(&self.shared.key) = Some(key.to_string());
+    }
+
+    /// Answers `status` with `body` to every request whose `filter` uses the filter `name`
+    /// (as OpenAlex answers a filter the key's plan does not include).
+    pub fn refuse_filter(&self, name: &str, status: u16, body: &str) {
+        lock(&self.shared.refused_filters).push((name.to_string(), status, body.to_string()));
     }
 
     pub fn requests(&self) -> Vec<Request> {
@@ -249,6 +258,8 @@ fn serve(s: &Shared, mut conn: TcpStream) -> io::Result<()> {
             "404".to_string(),
             Action::Status(404, None, r#"{"error":"Not found"}"#.into()),
         )
+    } else if let Some((status, body)) = refused_filter(s, param("filter").as_deref()) {
+        (status.to_string(), Action::Status(status, None, body))
     } else if required.is_some() && param("api_key") != required {
         (
             "401".to_string(),
@@ -365,4 +376,18 @@ fn respond(
     conn.write_all(&body[..cut.unwrap_or(body.len())])?;
     conn.flush()?;
     conn.shutdown(Shutdown::Both)
+}
+
+/// The status and body for a request whose filter uses a refused filter name.
+fn refused_filter(s: &Shared, filter: Option<&str>) -> Option<(u16, String)> {
+    let filter = filter?;
+    let refused = lock(&s.refused_filters);
+    refused
+        .iter()
+        .find(|(name, _, _)| {
+            filter
+                .split(',')
+                .any(|f| f.split(':').next() == Some(name.as_str()))
+        })
+        .map(|(_, status, body)| (*status, body.clone()))
 }

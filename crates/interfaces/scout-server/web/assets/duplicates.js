@@ -38,13 +38,25 @@ function group(g, owner, reload) {
       h('a', { href: `#/candidates/${r.id}` }, `#${r.id} ${r.name}`),
       h('span', { class: 'muted small' }, ` · ${r.stage}${r.owner ? ` · ${r.owner}` : ''}${r.tags.length ? ` · ${r.tags.join(', ')}` : ''}`),
       r.id === keep.id ? h('span', { class: 'chip ok' }, 'keep') : null,
-      owner && r.id !== keep.id
-        ? h('button', { type: 'button', class: 'small', onclick: (ev) => merge(keep, r, ev.currentTarget, reload) }, `Merge into #${keep.id}`)
-        : null))));
+      owner && r.id !== keep.id ? mergeControl(keep, r, reload) : null))));
+}
+
+/** "Merge into #N", then an in-page confirmation saying what moves (no browser dialog). */
+function mergeControl(keep, from, reload) {
+  const slot = h('span', { class: 'merge-slot' });
+  const ask = h('button', { type: 'button', class: 'small', onclick: () => {
+    const confirmBtn = h('button', { type: 'button', class: 'small danger', onclick: () => merge(keep, from, confirmBtn, reload) }, 'Confirm merge');
+    slot.replaceChildren(
+      h('span', { class: 'small', role: 'status' }, `Merge #${from.id} (${from.stage}) into #${keep.id} (${keep.stage})? Its tags, history, notes, messages, meetings, offers and scorecards move; #${from.id} stays only as a pointer. `),
+      confirmBtn,
+      h('button', { type: 'button', class: 'small', onclick: () => slot.replaceChildren(ask) }, 'Cancel'));
+    confirmBtn.focus();
+  } }, `Merge into #${keep.id}`);
+  slot.append(ask);
+  return slot;
 }
 
 async function merge(keep, from, button, reload) {
-  if (!window.confirm(`Merge #${from.id} ${from.name} (${from.stage}) into #${keep.id} ${keep.name} (${keep.stage})? Its tags, history, notes, messages, meetings, offers and scorecards move; #${from.id} is kept only as a pointer.`)) return;
   button.disabled = true;
   try {
     const r = await api.post(`/api/candidates/${keep.id}/merge`, { from: from.id });
