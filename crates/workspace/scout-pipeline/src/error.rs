@@ -17,6 +17,9 @@ pub enum Error {
     },
     #[error("{0}")]
     Conflict(String),
+    /// The role allows the route, but not this record (e.g. another member's shared view).
+    #[error("{0}")]
+    Forbidden(String),
     #[error("invalid input: {0}")]
     Invalid(String),
     /// The database does not exist (or has no pipeline schema) and the command may not create

@@ -203,7 +203,13 @@ mod tests {
         };
         assert_eq!(names(&SQLITE), names(&POSTGRES));
         let versions: Vec<i64> = SQLITE.iter().map(|m| m.version).collect();
-        assert_eq!(versions, (1..=latest_version()).collect::<Vec<_>>());
+        // Numbers another branch holds (migration 0011, arena ballot packets) until it merges:
+        // the only gap allowed, and to be emptied when that migration is in this folder.
+        const RESERVED: &[i64] = &[11];
+        let expected: Vec<i64> = (1..=latest_version())
+            .filter(|v| !RESERVED.contains(v) || versions.contains(v))
+            .collect();
+        assert_eq!(versions, expected);
         assert!(RUST_STEPS.iter().all(|v| versions.contains(v)));
     }
 }

@@ -44,6 +44,8 @@ pub struct ErasureReport {
     pub scorecards_removed: i64,
     /// The employer an owner had set for the candidate's researcher (0 or 1).
     pub set_employers_removed: i64,
+    /// Saved board views that pinned the candidate (the pin goes, the view stays).
+    pub view_pins_removed: i64,
 }
 
 /// The candidate's audit key, created on first use.
@@ -83,6 +85,7 @@ async fn erase_rows(tx: &mut WriteTx<'_>, id: i64, now: i64) -> Result<ErasureRe
         Some(k) => super::employers::erase_set_employer(&mut tx.tx, k).await?,
         None => 0,
     };
+    let view_pins_removed = super::views::erase_view_pins(&mut tx.tx, id).await?;
     // Rows changed per statement, in this order.
     const STATEMENTS: [&str; 9] = [
         "DELETE FROM notes WHERE candidate_id = $1",
@@ -121,12 +124,13 @@ async fn erase_rows(tx: &mut WriteTx<'_>, id: i64, now: i64) -> Result<ErasureRe
         tags_removed: changed[3],
         scorecards_removed: changed[8],
         set_employers_removed,
+        view_pins_removed,
     })
 }
 
 impl Store {
-    /// Erases a person's data on request: notes, messages, meetings, scorecards, tags and the audit key are
-    /// deleted; the name, e-mail, and researcher link are blanked (the source organisation stays, for analytics), free-text
+    /// Erases a person's data on request: notes, messages, meetings, scorecards, tags, saved
+    /// views' pins and the audit key are deleted; the name, e-mail, and researcher link are blanked (the source organisation stays, for analytics), free-text
     /// reasons and offer notes cleared. The stage history and offer figures stay (anonymous)
     /// for analytics. The ledger line is synced before the commit; freed bytes are overwritten
     /// after it (see the module documentation).
@@ -204,7 +208,7 @@ impl Store {
             Dialect::Sqlite => &["VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"],
             Dialect::Postgres => &[
                 "VACUUM notes, messages, meetings, candidate_tags, candidate_audit_keys, \
-                 candidates, stage_history, offers, counteroffers",
+                 candidates, stage_history, offers, counteroffers, saved_view_candidates",
             ],
         };
         for sql in statements {
