@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::pipeline_api::{
     answers, candidates, contact, offers, records, scorecards, session, settings, users,
 };
-use crate::route::{Access, Answer, Body, Route, Typed};
+use crate::route::{Access, Answer, Body, Route, Table, Typed};
 use crate::{committee_api, corpus_api, jobs_api, openapi};
 
 const VIEWER: Access = Access::AtLeast(Role::Viewer);
@@ -23,8 +23,13 @@ async fn openapi() -> crate::route::Reply<Value> {
     crate::route::Reply::ok(openapi::document(ROUTES))
 }
 
-/// Every route of the API.
-pub static ROUTES: &[Route] = &[
+mod bulk;
+
+/// Every route of the API: the core table below, then bulk work and saved views (`routes/bulk.rs`).
+pub static ROUTES: Table = Table(&[CORE, bulk::ROUTES]);
+
+/// The core routes.
+const CORE: &[Route] = &[
     Route {
         method: "GET",
         path: "/api/health",
