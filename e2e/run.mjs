@@ -353,6 +353,136 @@ await test('pipeline board: move by keyboard, drag and menu; an illegal move is 
   assert.equal(await stageOf(candidateId), 'offer');
 });
 
+// ----- bulk work and saved views (issue 14 item 8) -----
+const BULK_TAG = 'bulk-e2e';
+let bulkFresh = [];
+
+await test('the List: select rows by keyboard, add them at once with a tag (one already a candidate is reported, not added); a saved search with its filter opens again', async () => {
+  const list = (await recruiterApi.get(`/api/list?topic=${encodeURIComponent(TOPIC)}&limit=50`)).json;
+  const held = new Set((await recruiterApi.get('/api/candidates?limit=1000')).json.candidates.map((c) => c.researcher_key));
+  // Rows at the bottom of the List, so the other tests' picks (the top twenty) stay free.
+  bulkFresh = list.rows.slice(-8).map((r) => r.researcher).filter((r) => !held.has(r.key)).slice(0, 3);
+  assert.equal(bulkFresh.length, 3, 'three researchers not in the pipeline');
+  assert.ok(held.has(topKey), 'the top researcher is a candidate');
+  await visit(rpage, `#/list?topic=${encodeURIComponent(TOPIC)}`);
+  const rows = rpage.locator('section.results[aria-busy=false] table.list tbody tr.row');
+  await rows.first().waitFor();
+  for (const key of [...bulkFresh.map((r) => r.key), topKey]) {
+    const box = rpage.locator(`tr.row[data-key="${key}"] input.pick`);
+    await box.waitFor({ state: 'visible' });
+    await box.focus();
+    await rpage.keyboard.press('Space');
+  }
+  await rpage.locator('.bulk-count', { hasText: '4 selected' }).waitFor();
+  await rpage.getByLabel('Tags for new candidates').fill(BULK_TAG);
+  await rpage.getByRole('button', { name: 'Add 4 to pipeline' }).click();
+  const report = rpage.locator('.bulk-results');
+  await report.waitFor();
+  assert.equal(await report.locator('p').textContent(), '3 added, 1 already in the pipeline.');
+  assert.ok((await report.locator('li.muted').textContent()).includes(`#${candidateId}`), 'the held researcher is named with their candidate');
+  const added = (await recruiterApi.get(`/api/candidates?tag=${BULK_TAG}&limit=1000`)).json.candidates;
+  assert.deepEqual(added.map((c) => c.researcher_key).sort(), bulkFresh.map((r) => r.key).sort());
+  assert.ok(added.every((c) => c.stage === 'sourced'));
+  for (const r of bulkFresh) await rpage.locator(`tr.row[data-key="${r.key}"] a.chip`, { hasText: 'In pipeline' }).waitFor();
+  await rpage.locator('.bulk-count', { hasText: '0 selected' }).waitFor();
+  await shot(rpage, 'list-bulk-1280');
+  await rpage.setViewportSize({ width: 390, height: 844 });
+  await shot(rpage, 'list-bulk-390');
+  assert.ok(await rpage.evaluate(() => document.documentElement.scrollWidth <= 391), 'the List with its action bar fits 390 px');
+  await rpage.setViewportSize({ width: 1280, height: 860 });
+  // Save a search (topic and filter) under a name; it opens again from the menu.
+  await visit(rpage, `#/list?topic=${encodeURIComponent(TOPIC)}&stage=senior`);
+  await rpage.locator('section.results[aria-busy=false][data-query*="stage=senior"] table.list tbody tr.row').first().waitFor();
+  const menu = rpage.locator('details.views-menu');
+  await menu.locator('summary').click();
+  await menu.getByLabel('Name').fill('Senior LLM researchers');
+  await menu.getByRole('button', { name: 'Save this search' }).click();
+  await menu.locator('button.open-view', { hasText: 'Senior LLM researchers' }).waitFor();
+  await visit(rpage, '#/list');
+  await rpage.locator('details.views-menu summary').click();
+  await rpage.locator('details.views-menu button.open-view', { hasText: 'Senior LLM researchers' }).click();
+  await rpage.locator('section.results[aria-busy=false][data-query*="stage=senior"] table.list tbody tr.row').first().waitFor();
+  assert.equal(await rpage.getByRole('searchbox', { name: 'Topic' }).inputValue(), TOPIC);
+  // Private: the viewer does not see it; viewers get no selection either.
+  assert.equal((await viewerApi.get('/api/views?kind=list')).json.views.length, 0);
+  await visit(vpage, `#/list?topic=${encodeURIComponent(TOPIC)}`);
+  await vpage.locator('section.results[aria-busy=false] table.list tbody tr.row').first().waitFor();
+  assert.equal(await vpage.locator('input.pick:visible').count(), 0);
+  assert.equal(await vpage.locator('.bulk-bar:visible').count(), 0);
+});
+
+await test('the board: filter by tag, select all shown, move, tag and assign at once; a refused move is reported for its candidate; a shared view pins the selection', async () => {
+  const all = (await recruiterApi.get('/api/candidates?limit=1000')).json.candidates;
+  const withdrawn = all.find((c) => c.stage === 'withdrawn');
+  assert.ok(withdrawn, 'the seeding left a withdrawn candidate');
+  assert.equal((await recruiterApi.post(`/api/candidates/${withdrawn.id}/tags`, { tag: BULK_TAG })).status, 200);
+  const fresh = all.filter((c) => bulkFresh.some((r) => r.key === c.researcher_key));
+  assert.equal(fresh.length, 3);
+  await visit(rpage, '#/pipeline');
+  await rpage.locator('.bcard').first().waitFor();
+  await rpage.locator('form.board-filters').getByLabel('Tag').selectOption(BULK_TAG);
+  await rpage.waitForFunction(() => window.location.hash.includes('tag=bulk-e2e') && document.querySelectorAll('.bcard').length === 4);
+  const bar = rpage.locator('.bulk-bar');
+  await bar.getByLabel('Select all shown').check();
+  await bar.locator('.bulk-count', { hasText: '4 selected' }).waitFor();
+  await bar.getByLabel('Move to').selectOption('shortlisted');
+  await bar.getByRole('button', { name: 'Move', exact: true }).click();
+  const report = rpage.locator('.bulk-results');
+  await report.locator('p', { hasText: 'Move: 3 done, 0 unchanged, 1 refused.' }).waitFor();
+  const refusal = await recruiterApi.post(`/api/candidates/${withdrawn.id}/stage`, { to: 'shortlisted' });
+  assert.equal(refusal.status, 409);
+  assert.ok((await report.locator('li.refused').textContent()).includes(refusal.json.error.message));
+  assert.ok((await rpage.locator(`.bcard[data-id="${withdrawn.id}"] .move-error`).textContent()).includes(refusal.json.error.message));
+  for (const c of fresh) {
+    await rpage.locator(`.col[data-stage=shortlisted] .bcard[data-id="${c.id}"]`).waitFor();
+    assert.equal(await stageOf(c.id), 'shortlisted');
+  }
+  assert.equal(await stageOf(withdrawn.id), 'withdrawn');
+  // By keyboard: Space on a focused card takes it out of the selection and back in.
+  await rpage.locator(`.bcard[data-id="${fresh[0].id}"]`).focus();
+  await rpage.keyboard.press('Space');
+  await bar.locator('.bulk-count', { hasText: '3 selected' }).waitFor();
+  await rpage.keyboard.press('Space');
+  await bar.locator('.bulk-count', { hasText: '4 selected' }).waitFor();
+  // Tag and assign the four.
+  await bar.getByLabel('Tag').fill('hot');
+  await bar.getByRole('button', { name: 'Add tag' }).click();
+  await report.locator('p', { hasText: 'Add tag: 4 done' }).waitFor();
+  const me = (await recruiterApi.get('/api/me')).json.user;
+  await bar.getByLabel('Owner').selectOption(String(me.id));
+  await bar.getByRole('button', { name: 'Assign' }).click();
+  await report.locator('p', { hasText: 'Assign: 4 done' }).waitFor();
+  for (const c of [...fresh, withdrawn]) {
+    const got = (await recruiterApi.get(`/api/candidates/${c.id}`)).json.candidate;
+    assert.ok(got.tags.includes('hot'), `${c.id} tagged`);
+    assert.equal(got.owner_id, me.id);
+  }
+  await shot(rpage, 'pipeline-bulk-1280');
+  await rpage.setViewportSize({ width: 390, height: 844 });
+  await shot(rpage, 'pipeline-bulk-390');
+  assert.ok(await rpage.evaluate(() => document.documentElement.scrollWidth <= 391), 'the board with its action bar fits 390 px');
+  await rpage.setViewportSize({ width: 1280, height: 860 });
+  // Save the view, shared, pinning the four selected cards.
+  const menu = rpage.locator('details.views-menu');
+  await menu.locator('summary').click();
+  await menu.getByLabel('Name').fill('Bulk shortlist');
+  await menu.getByLabel('Shared with everyone').check();
+  await menu.getByLabel('Pin the selected cards').check();
+  await menu.getByRole('button', { name: 'Save this view' }).click();
+  await menu.locator('button.open-view', { hasText: 'Bulk shortlist' }).waitFor();
+  // The viewer opens the shared view: only the pinned cards, and no selection.
+  await visit(vpage, '#/pipeline');
+  await vpage.locator('details.views-menu summary').click();
+  await vpage.locator('details.views-menu button.open-view', { hasText: 'Bulk shortlist' }).click();
+  await vpage.waitForFunction(() => window.location.hash.includes('ids=') && document.querySelectorAll('.bcard').length === 4);
+  assert.equal(await vpage.locator('.bcard input.pick').count(), 0);
+  await vpage.locator('.chip.pinned', { hasText: 'Pinned selection: 4 candidates' }).waitFor();
+  await shots(vctx, (new URL(vpage.url())).hash, 'pipeline-view', '.chip.pinned');
+  // A pinned candidate's export lists the view.
+  const exported = (await owner.get(`/api/candidates/${fresh[0].id}/export`)).json;
+  assert.deepEqual(exported.saved_views.map((v) => v.name), ['Bulk shortlist']);
+});
+
 const OFFER = { base: 187000, bonus: 20000, sign_on: 15000, equity: 400000 };
 const RIVAL = 'Rival Frontier Lab';
 

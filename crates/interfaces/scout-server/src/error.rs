@@ -53,6 +53,7 @@ impl From<PipelineError> for ApiError {
             PipelineError::Conflict(_) => {
                 ApiError::new(StatusCode::CONFLICT, "conflict", e.to_string())
             }
+            PipelineError::Forbidden(_) => ApiError::forbidden(e.to_string()),
             PipelineError::Invalid(_) => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_input",

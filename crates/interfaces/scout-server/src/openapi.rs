@@ -6,7 +6,7 @@ use schemars::SchemaGenerator;
 use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};
 
-use crate::route::{Access, Answer, Body, Route, Typed};
+use crate::route::{Access, Answer, Body, Route, Table, Typed};
 
 fn error_response(desc: &str) -> Value {
     json!({"description": desc, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
@@ -154,7 +154,7 @@ fn operation(generator: &mut SchemaGenerator, r: &Route) -> Value {
 }
 
 /// The document served at `/api/openapi.json`, for the routes of `routes`.
-pub fn document(routes: &[Route]) -> Value {
+pub fn document(routes: Table) -> Value {
     let mut generator = SchemaSettings::draft2020_12()
         .with(|s| s.definitions_path = "#/components/schemas/".into())
         .into_generator();

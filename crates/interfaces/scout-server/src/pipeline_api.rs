@@ -2,6 +2,7 @@
 //! (`routes.rs`) names them with their roles and types; none of them checks a role.
 
 pub mod answers;
+pub mod bulk;
 pub mod candidates;
 pub mod contact;
 pub mod duplicates;

@@ -106,6 +106,39 @@ impl Route {
     }
 }
 
+/// The route table, kept in parts (one per area of the API, so that no file of it outgrows the
+/// size limit); it iterates as one list, in order.
+#[derive(Clone, Copy)]
+pub struct Table(pub &'static [&'static [Route]]);
+
+/// The iterator over a [`Table`]'s routes.
+pub type TableIter = std::iter::FlatMap<
+    std::slice::Iter<'static, &'static [Route]>,
+    std::slice::Iter<'static, Route>,
+    fn(&&'static [Route]) -> std::slice::Iter<'static, Route>,
+>;
+
+impl Table {
+    /// Every route, in order.
+    pub fn iter(self) -> TableIter {
+        fn part(p: &&'static [Route]) -> std::slice::Iter<'static, Route> {
+            let routes: &'static [Route] = p;
+            routes.iter()
+        }
+        self.0
+            .iter()
+            .flat_map(part as fn(&&'static [Route]) -> std::slice::Iter<'static, Route>)
+    }
+}
+
+impl IntoIterator for Table {
+    type Item = &'static Route;
+    type IntoIter = TableIter;
+    fn into_iter(self) -> TableIter {
+        self.iter()
+    }
+}
+
 /// The middleware around every route: authentication and the role check for non-public
 /// routes, then the route itself (for the extractors) and the answer's type check.
 pub async fn gate(

@@ -10,9 +10,9 @@ use scout_pipeline::Role;
 use serde_json::Value;
 
 use crate::pipeline_api::{
-    answers, candidates, contact, duplicates, offers, records, scorecards, session, settings, users,
+    answers, candidates, contact, offers, records, scorecards, session, settings, users,
 };
-use crate::route::{Access, Answer, Body, Route, Typed};
+use crate::route::{Access, Answer, Body, Route, Table, Typed};
 use crate::{committee_api, corpus_api, jobs_api, openapi};
 
 const VIEWER: Access = Access::AtLeast(Role::Viewer);
@@ -23,8 +23,14 @@ async fn openapi() -> crate::route::Reply<Value> {
     crate::route::Reply::ok(openapi::document(ROUTES))
 }
 
-/// Every route of the API.
-pub static ROUTES: &[Route] = &[
+mod bulk;
+mod duplicates;
+
+/// Every route of the API: the core table below, then bulk work and saved views (`routes/bulk.rs`).
+pub static ROUTES: Table = Table(&[CORE, bulk::ROUTES, duplicates::ROUTES]);
+
+/// The core routes.
+const CORE: &[Route] = &[
     Route {
         method: "GET",
         path: "/api/health",
@@ -176,46 +182,6 @@ pub static ROUTES: &[Route] = &[
             "Another candidate already holds this researcher (named in the message)",
         )],
         handler: || post(candidates::create_candidate),
-    },
-    Route {
-        method: "GET",
-        path: "/api/candidates/duplicates",
-        access: RECRUITER,
-        summary: "Records that are one person (same researcher) or likely so (same e-mail, compatible names), with the record a merge would keep",
-        query: None,
-        body: Body::None,
-        answer: Answer::Json(200, Typed::of::<duplicates::Duplicates>()),
-        errors: &[],
-        handler: || get(duplicates::duplicates),
-    },
-    Route {
-        method: "POST",
-        path: "/api/candidates/{id}/merge",
-        access: OWNER,
-        summary: "Merge the record `from` into this one: its tags, history, notes, messages, meetings, offers and scorecards move; it stays as a tombstone",
-        query: None,
-        body: Body::Json(Typed::of::<duplicates::MergeReq>()),
-        answer: Answer::Json(200, Typed::of::<scout_pipeline::store::MergeReport>()),
-        errors: &[
-            (404, "A record is missing, erased, or already merged"),
-            (
-                409,
-                "The records link different researchers, or `from` is a finalist in an open arena session",
-            ),
-            (422, "A record cannot be merged into itself"),
-        ],
-        handler: || post(duplicates::merge),
-    },
-    Route {
-        method: "GET",
-        path: "/api/pipeline/researchers",
-        access: VIEWER,
-        summary: "Which researchers are candidates: key, candidate, stage and owner, for marking them wherever researchers are shown",
-        query: None,
-        body: Body::None,
-        answer: Answer::Json(200, Typed::of::<duplicates::Marks>()),
-        errors: &[],
-        handler: || get(duplicates::marks),
     },
     Route {
         method: "GET",

@@ -129,6 +129,16 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../web/assets/reach.js"),
     ),
     (
+        "views.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../web/assets/views.js"),
+    ),
+    (
+        "board-bulk.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../web/assets/board-bulk.js"),
+    ),
+    (
         "candidate-edit.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../web/assets/candidate-edit.js"),

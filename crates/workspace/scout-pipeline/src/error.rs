@@ -20,6 +20,9 @@ pub enum Error {
     /// The candidate record was merged into another (the id to use instead).
     #[error("candidate {id} was merged into candidate {into}")]
     Merged { id: i64, into: i64 },
+    /// The role allows the route, but not this record (e.g. another member's shared view).
+    #[error("{0}")]
+    Forbidden(String),
     #[error("invalid input: {0}")]
     Invalid(String),
     /// The database does not exist (or has no pipeline schema) and the command may not create

@@ -9,6 +9,9 @@
 //! * `employers`: current employers set by owners (they win over the corpus's inference).
 //! * `analytics_input`, `pipeline_export`, `stage_overrides`, `researcher_index`: whole-pipeline
 //!   reads.
+//! * `bulk`: one action on many candidates, adding many researchers (per-candidate outcomes).
+//! * `views`: members' saved List searches and board views (pins erased with a candidate).
+//! * `analytics_input`, `pipeline_export`, `stage_overrides`: whole-pipeline reads.
 //! * `key_follow`: candidates following the corpus's researcher key changes (merges, splits).
 //! * `merge`: the duplicate records a workspace holds, and an owner's merge of two of them.
 //! * `erasure`: erasing a person, and re-applying the erasures the ledger lists.
@@ -22,6 +25,7 @@
 mod analytics_input;
 mod audit_log;
 mod audited;
+mod bulk;
 mod candidates;
 mod employers;
 pub mod erasure;
@@ -42,8 +46,13 @@ mod settings;
 mod stage_overrides;
 mod tag_redaction;
 mod users;
+mod views;
 
 pub(crate) use audited::Entry;
+pub use bulk::{
+    AddOutcome, AddStatus, BulkAction, BulkOutcome, BulkReport, BulkStatus, MAX_BULK,
+    ResearcherToAdd,
+};
 pub use candidates::LikelyDuplicate;
 pub use employers::SetEmployer;
 pub use erasure::ErasureReport;
@@ -60,3 +69,4 @@ pub use scorecards::{
 pub use settings::{StoredSettings, WorkspaceSettings};
 pub(crate) use tag_redaction::redact_tag_text;
 pub use users::{NewSession, SessionInfo};
+pub use views::{BoardFilter, ListSearch, NewView, PinningView, SavedView, ViewSpec};

@@ -85,6 +85,11 @@ fn files(postgres: bool) -> Vec<(i64, &'static str, &'static str)> {
                     "candidate merges",
                     include_str!(concat!("../migrations/", $d, "/0011_candidate_merges.sql")),
                 ),
+                (
+                    12,
+                    "saved views",
+                    include_str!(concat!("../migrations/", $d, "/0012_saved_views.sql")),
+                ),
             ]
         };
     }

@@ -1,11 +1,13 @@
 // The List: topic search with filters, sortable rows, score bars split by paper and factor,
-// and add-to-pipeline.
+// add-to-pipeline per row or for a selection (with tags; an outcome per researcher), and
+// saved searches (views.js).
 
 import { api, canWrite, listPath, isPrefetched, dupWarning } from './api.js';
 import { pipelineMarks, markChip } from './marks.js';
 import { h, mount, fmt, field, stackedBar, empty, errorBox, toast } from './dom.js';
 import { go } from './router.js';
 import { explain } from './explain.js';
+import { savedViews, outcomes } from './views.js';
 
 const ORG_TYPES = ['', 'company', 'education', 'facility', 'government', 'nonprofit', 'healthcare', 'other'];
 const STAGES = ['', 'early', 'mid', 'senior'];
@@ -144,6 +146,13 @@ export async function render(main, _params, query, stale) {
       h('div', { class: 'filter-row' }, field('Organisation', orgIn), field('Org type', typeIn), field('Country', countryIn), field('Career stage', stageIn), field('Trained at (inferred)', trainedIn), field('Worked at', workedIn), field('Papers since', sinceIn), field('Count rejected submissions', rejectedIn)),
     ),
   );
+  // Saved searches: the search shown (its text and filters), opened as a search again.
+  const views = savedViews({
+    kind: 'list',
+    title: 'Saved searches',
+    current: () => (topic || role ? { list: { topic: role ? '' : topic, role: role || '', org: f.org, org_type: f.org_type, country: f.country, stage: f.stage, trained_at: f.trained_at, worked_at: f.worked_at, since: f.since ? Number(f.since) : null, include_rejected: f.include_rejected } } : null),
+    open: (view) => openSearch(view.list),
+  });
   const path = roleId ? `role:${roleId}:${listPath(query)}` : listPath(query);
   let list = null;
   let pending = null;
@@ -164,7 +173,7 @@ export async function render(main, _params, query, stale) {
   }
   // data-query names the search shown, so a test can tell this page's results from the last.
   const results = h('section', { class: 'results', 'aria-live': 'polite', 'aria-busy': pending ? 'true' : 'false', dataset: { query: path } });
-  mount(main, h('div', { class: 'page-head' }, h('h1', {}, 'The List')), form, roleForm, results);
+  mount(main, h('div', { class: 'page-head' }, h('h1', {}, 'The List'), h('div', { class: 'head-actions' }, views)), form, roleForm, results);
   if (roleId && !role) {
     mount(results, empty('This link’s role description stays in the browser tab that wrote it: paste the role again above.'));
     roleIn.focus();
@@ -205,6 +214,23 @@ export async function render(main, _params, query, stale) {
   for (const [k, v] of known) inPipeline.set(k, v);
   inPipeline.known = true;
   actions.refresh();
+}
+
+/** Opens a saved search: a described role goes through this tab's session storage, as typed. */
+function openSearch(v) {
+  const filters = { org: v.org, org_type: v.org_type, country: v.country, stage: v.stage, trained_at: v.trained_at, worked_at: v.worked_at, since: v.since ?? '', include_rejected: v.include_rejected ? 'true' : '' };
+  if (v.role) {
+    const id = textId(v.role);
+    try {
+      sessionStorage.setItem(ROLE_KEY + id, v.role);
+    } catch {
+      toast('This browser keeps no session storage: the role cannot be searched.', 'error');
+      return;
+    }
+    go('/list', { role: id, ...filters });
+  } else {
+    go('/list', { topic: v.topic, ...filters });
+  }
 }
 
 /** Rows drawn before the first paint; the rest follow in the next task. A viewport shows ~15. */
@@ -253,12 +279,13 @@ function renderResults(results, list, inPipeline, f, more) {
   const table = h('table', { class: 'list ranked', 'aria-label': f.role ? 'The List for the role described' : `The List for ${list.topic}` }, h('thead', {}, head), tbody);
   // Action cells by researcher key, refilled when the pipeline is known.
   const cells = new Map();
+  const pick = selection(list, inPipeline, f, cells);
   let finished;
   const complete = new Promise((resolve) => {
     finished = resolve;
   });
   const make = (r) => {
-    const [tr, detail, act] = rowEls(r, maxScore, inPipeline, f);
+    const [tr, detail, act] = rowEls(r, maxScore, inPipeline, f, pick);
     cells.set(r.researcher.key, [act, r]);
     return [tr, detail];
   };
@@ -286,12 +313,13 @@ function renderResults(results, list, inPipeline, f, more) {
   }
   draw();
   const moreButton = more ? h('button', { type: 'button', class: 'more', onclick: more }, `Show ${Math.min(50, MAX_ROWS - list.rows.length)} more`) : null;
-  mount(results, h('div', { class: 'results-head' }, summary, legend), list.rows.length ? h('div', { class: 'table-wrap' }, table) : empty('No researcher matches these filters.'), moreButton);
+  mount(results, h('div', { class: 'results-head' }, summary, legend), list.rows.length ? [pick.bar, h('div', { class: 'table-wrap' }, table)] : empty('No researcher matches these filters.'), moreButton);
   return {
     /** Resolves when every row is in the table. */
     complete,
     refresh() {
       for (const [act, r] of cells.values()) fillAction(act, r.researcher, inPipeline, f);
+      pick.enable();
     },
   };
 }
@@ -325,7 +353,7 @@ function fillAction(td, r, inPipeline, f) {
   mount(td, action);
 }
 
-function rowEls(row, maxScore, inPipeline, f) {
+function rowEls(row, maxScore, inPipeline, f, pick) {
   const r = row.researcher;
   const shown = row.top_papers.slice(0, 3);
   const parts = shown.map((p, i) => ({ value: p.contribution, label: p.title, cls: `p${i}` }));
@@ -353,7 +381,7 @@ function rowEls(row, maxScore, inPipeline, f) {
   const rol = meanFactor(row, 'role');
   const rec = meanFactor(row, 'recency');
   const tr = h('tr', { class: 'row', dataset: { key: r.key } },
-    h('td', { class: 'num rank' }, String(row.rank)),
+    h('td', { class: 'num rank' }, pick.box(r), String(row.rank)),
     // elementtiming: the browser records when the first row's name is painted (Element Timing).
     h('td', { class: 'who' }, h('a', { href: profileHref, class: 'name', elementtiming: row.rank === 1 ? 'list-first-row' : false }, r.name), h('div', { class: 'muted sub', title: shown[0] ? shown[0].title : '' }, shown[0] ? shown[0].title : ''),
       h('div', { class: 'muted org-s' }, r.current_org || '–')),
@@ -367,4 +395,92 @@ function rowEls(row, maxScore, inPipeline, f) {
     act,
   );
   return [tr, detail, act];
+}
+
+/**
+ * Selecting rows and adding them to the pipeline at once (recruiters and owners): a checkbox in
+ * each row's rank cell, "select all shown", and an action bar with the tags every new candidate
+ * gets. The server adds each researcher in its own transaction and says, per researcher, whether
+ * it was added or is already a candidate (one person, one candidate); the bar lists that.
+ */
+function selection(list, inPipeline, f, cells) {
+  const picked = new Map();
+  const boxes = new Map();
+  const count = h('span', { class: 'bulk-count', 'aria-live': 'polite' }, '0 selected');
+  const all = h('input', { type: 'checkbox', class: 'pick-all' });
+  const tagsIn = h('input', { name: 'bulk-tags', value: f.role ? 'role search' : f.topic.slice(0, 40), placeholder: 'tag, another' });
+  const add = h('button', { type: 'button', class: 'primary', disabled: true }, 'Add to pipeline');
+  const clear = h('button', { type: 'button', disabled: true }, 'Clear');
+  const report = h('div', { class: 'bulk-report' });
+  const bar = h('div', { class: 'bulk', hidden: true },
+    h('div', { class: 'bulk-bar', role: 'region', 'aria-label': 'Selected researchers' },
+      h('label', { class: 'pick-all-label' }, all, ' Select all shown'), count,
+      field('Tags for new candidates', tagsIn), add, clear),
+    report);
+  const changed = () => {
+    const n = picked.size;
+    count.textContent = `${n} selected`;
+    add.textContent = n ? `Add ${n} to pipeline` : 'Add to pipeline';
+    add.disabled = clear.disabled = n === 0;
+    all.checked = n > 0 && n === list.rows.length;
+    all.indeterminate = n > 0 && n < list.rows.length;
+  };
+  const set = (r, on) => {
+    if (on) picked.set(r.key, r);
+    else picked.delete(r.key);
+    const b = boxes.get(r.key);
+    if (b) b.checked = on;
+  };
+  all.addEventListener('change', () => {
+    for (const row of list.rows) set(row.researcher, all.checked);
+    changed();
+  });
+  clear.addEventListener('click', () => {
+    for (const r of [...picked.values()]) set(r, false);
+    changed();
+  });
+  add.addEventListener('click', async () => {
+    const chosen = [...picked.values()];
+    const tags = tagsIn.value.split(',').map((t) => t.trim()).filter(Boolean);
+    add.disabled = true;
+    try {
+      const r = await api.post('/api/candidates/bulk-add', { researchers: chosen.map((x) => ({ key: x.key, name: x.name, source_org: x.current_org || undefined })), tags });
+      const names = new Map(chosen.map((x) => [x.key, x.name]));
+      for (const o of r.results) {
+        if (o.candidate_id) inPipeline.set(o.key, { id: o.candidate_id, stage: o.stage });
+        if (o.status !== 'refused') set({ key: o.key }, false);
+        const cell = cells.get(o.key);
+        if (cell) fillAction(cell[0], cell[1].researcher, inPipeline, f);
+      }
+      mount(report, outcomes(r.results.map((o) => ({
+        label: names.get(o.key) || o.key,
+        ok: o.status === 'added',
+        unchanged: o.status === 'held',
+        text: o.status === 'added' ? `added as candidate #${o.candidate_id} (sourced)` : o.status === 'held' ? `already a candidate: #${o.candidate_id} (${o.stage}), not added again` : `not added: ${o.message}`,
+      })), `${r.added} added, ${r.held} already in the pipeline${r.refused ? `, ${r.refused} refused` : ''}.`));
+      toast(`${r.added} added to the pipeline.`);
+    } catch (e) {
+      mount(report, h('p', { class: 'error', role: 'alert' }, `Nothing added: ${e.message}`));
+    }
+    changed();
+  });
+  return {
+    bar,
+    /** The row's checkbox (hidden until the user is known to write). */
+    box(r) {
+      const b = h('input', { type: 'checkbox', class: 'pick', 'aria-label': `Select ${r.name}`, checked: picked.has(r.key), hidden: bar.hidden });
+      b.addEventListener('change', () => {
+        set(r, b.checked);
+        changed();
+      });
+      boxes.set(r.key, b);
+      return b;
+    },
+    /** Shows the selection to recruiters and owners, once the user is known. */
+    enable() {
+      if (!canWrite()) return;
+      bar.hidden = false;
+      for (const b of boxes.values()) b.hidden = false;
+    },
+  };
 }

@@ -203,7 +203,8 @@ mod tests {
         };
         assert_eq!(names(&SQLITE), names(&POSTGRES));
         let versions: Vec<i64> = SQLITE.iter().map(|m| m.version).collect();
-        assert_eq!(versions, (1..=latest_version()).collect::<Vec<_>>());
+        let expected: Vec<i64> = (1..=latest_version()).collect();
+        assert_eq!(versions, expected);
         assert!(RUST_STEPS.iter().all(|v| versions.contains(v)));
     }
 }

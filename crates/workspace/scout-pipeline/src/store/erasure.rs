@@ -47,6 +47,8 @@ pub struct ErasureReport {
     /// Records an owner had merged into this one, erased with it (their rows are counted
     /// in the fields above).
     pub merged_records_erased: Vec<i64>,
+    /// Saved board views that pinned the candidate (the pin goes, the view stays).
+    pub view_pins_removed: i64,
 }
 
 /// The candidate's audit key, created on first use.
@@ -86,6 +88,7 @@ async fn erase_rows(tx: &mut WriteTx<'_>, id: i64, now: i64) -> Result<ErasureRe
         Some(k) => super::employers::erase_set_employer(&mut tx.tx, k).await?,
         None => 0,
     };
+    let view_pins_removed = super::views::erase_view_pins(&mut tx.tx, id).await?;
     // Rows changed per statement, in this order.
     const STATEMENTS: [&str; 9] = [
         "DELETE FROM notes WHERE candidate_id = $1",
@@ -125,12 +128,13 @@ async fn erase_rows(tx: &mut WriteTx<'_>, id: i64, now: i64) -> Result<ErasureRe
         scorecards_removed: changed[8],
         set_employers_removed,
         merged_records_erased: Vec::new(),
+        view_pins_removed,
     })
 }
 
 impl Store {
     /// Erases a person's data on request, with every record merged into theirs: notes, messages,
-    /// meetings, scorecards, tags and the audit key are deleted; the name, e-mail, and researcher link are blanked (the source organisation stays, for analytics), free-text
+    /// meetings, scorecards, tags, saved views' pins and the audit key are deleted; the name, e-mail, and researcher link are blanked (the source organisation stays, for analytics), free-text
     /// reasons and offer notes cleared. The stage history and offer figures stay (anonymous)
     /// for analytics. The ledger line is synced before the commit; freed bytes are overwritten
     /// after it (see the module documentation).
@@ -157,6 +161,7 @@ impl Store {
                     report.meetings_removed += more.meetings_removed;
                     report.tags_removed += more.tags_removed;
                     report.scorecards_removed += more.scorecards_removed;
+                    report.view_pins_removed += more.view_pins_removed;
                     report.merged_records_erased.push(merged);
                     ledger.push(LedgerEntry {
                         candidate_id: merged,
@@ -227,7 +232,7 @@ impl Store {
             Dialect::Sqlite => &["VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"],
             Dialect::Postgres => &[
                 "VACUUM notes, messages, meetings, candidate_tags, candidate_audit_keys, \
-                 candidates, stage_history, offers, counteroffers",
+                 candidates, stage_history, offers, counteroffers, saved_view_candidates",
             ],
         };
         for sql in statements {

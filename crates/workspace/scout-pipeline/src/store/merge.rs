@@ -4,7 +4,7 @@
 //!
 //! A merge moves everything of the merged record to the kept one in one audited transaction —
 //! tags, stage history, notes, messages, meetings, offers (renumbered after the kept record's
-//! revisions), counteroffers and scorecards — and fills the kept record's empty fields (e-mail,
+//! revisions), counteroffers, scorecards and saved views' pins — and fills the kept record's empty fields (e-mail,
 //! researcher key, source organisation, career stage, owner) from it. The merged record stays
 //! as a tombstone (`merged_into`): hidden from every list, refused by every change, kept for the
 //! arena's history and the audit log, exported with the kept record and erased with it. A
@@ -73,6 +73,8 @@ pub struct MergeReport {
     pub offers: i64,
     pub counteroffers: i64,
     pub scorecards: i64,
+    /// Saved board views that pinned the merged record and now pin the kept one.
+    pub view_pins: i64,
     /// Scorecards left on the merged record: their author had scored the kept record at the
     /// same stage.
     pub scorecards_left: i64,
@@ -230,6 +232,23 @@ impl Store {
                 .await?
                 .rows_affected(),
             );
+            // Saved board views pinning the merged record pin the kept one instead (once).
+            report.view_pins = count(
+                sqlx::query(
+                    "UPDATE saved_view_candidates SET candidate_id = $1 WHERE candidate_id = $2 \
+                     AND NOT EXISTS (SELECT 1 FROM saved_view_candidates p2 \
+                     WHERE p2.view_id = saved_view_candidates.view_id AND p2.candidate_id = $1)",
+                )
+                .bind(kept)
+                .bind(merged)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected(),
+            );
+            sqlx::query("DELETE FROM saved_view_candidates WHERE candidate_id = $1")
+                .bind(merged)
+                .execute(&mut *conn)
+                .await?;
             report.scorecards_left =
                 sqlx::query_scalar("SELECT COUNT(*) FROM scorecards WHERE candidate_id = $1")
                     .bind(merged)

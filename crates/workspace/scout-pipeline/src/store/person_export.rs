@@ -1,6 +1,6 @@
 //! The export of everything held about one person (a data-subject request): the candidate,
-//! their stage history, notes, messages, meetings, offers, counteroffers, scorecards and the
-//! audit entries about them, in one audited read.
+//! their stage history, notes, messages, meetings, offers, counteroffers, scorecards, the saved
+//! views that pin them and the audit entries about them, in one audited read.
 
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -14,6 +14,7 @@ use super::load::load_candidate;
 use super::messages::{meetings_of, messages_of};
 use super::offers::{counteroffers_of, offers_of};
 use super::scorecards::{Scorecard, scorecards_of};
+use super::views::{PinningView, views_pinning};
 use crate::audit::AuditEntry;
 use crate::error::Result;
 use crate::model::{Actor, Candidate, Counteroffer, Meeting, Message, Note, Offer};
@@ -32,6 +33,8 @@ pub struct PersonExport {
     pub scorecards: Vec<Scorecard>,
     /// The current employer an owner set for the candidate's researcher, if any.
     pub set_employer: Option<SetEmployer>,
+    /// Members' saved board views that pin the candidate.
+    pub saved_views: Vec<PinningView>,
     pub audit: Vec<ExportedAuditEntry>,
     /// Records an owner merged into this one (`Store::merge_candidates`), each with what it
     /// still holds: its own row, scorecards left on it, the audit entries about it.
@@ -106,6 +109,7 @@ async fn export_of(conn: &mut AnyConnection, id: i64) -> Result<PersonExport> {
     let counteroffers = counteroffers_of(conn, id).await?;
     let scorecards = scorecards_of(conn, id).await?;
     let set_employer = set_employer_for_export(conn, candidate.researcher_key.as_deref()).await?;
+    let saved_views = views_pinning(conn, id).await?;
     let audit_rows: Vec<AuditEntry> = sqlx::query_as(
         "SELECT seq, at, actor, action, candidate_id, detail, prev_hash, hash FROM audit_log \
          WHERE candidate_id = $1 ORDER BY seq",
@@ -133,6 +137,7 @@ async fn export_of(conn: &mut AnyConnection, id: i64) -> Result<PersonExport> {
         counteroffers,
         scorecards,
         set_employer,
+        saved_views,
         audit,
         merged_records: Vec::new(),
         exported_at: rfc3339(now_ms()),
