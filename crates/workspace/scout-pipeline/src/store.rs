@@ -41,6 +41,7 @@ mod users;
 
 pub(crate) use audited::Entry;
 pub use candidates::LikelyDuplicate;
+pub(crate) use candidates::notes_of;
 pub use employers::SetEmployer;
 pub use erasure::ErasureReport;
 pub(crate) use fields::required_text;
@@ -48,6 +49,7 @@ pub use handle::Store;
 pub use key_follow::FollowReport;
 pub use person_export::{ExportedAuditEntry, ExportedMove, PersonExport};
 pub use pipeline_export::{ExportedCandidate, ExportedCompensation, PipelineExport};
+pub(crate) use scorecards::visible_scorecards;
 pub use scorecards::{
     AttributeAverage, NewScorecard, Scorecard, ScorecardTemplate, StageScorecards,
 };

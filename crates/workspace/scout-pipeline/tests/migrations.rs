@@ -80,6 +80,11 @@ fn files(postgres: bool) -> Vec<(i64, &'static str, &'static str)> {
                     "key changes",
                     include_str!(concat!("../migrations/", $d, "/0010_key_changes.sql")),
                 ),
+                (
+                    11,
+                    "arena topic",
+                    include_str!(concat!("../migrations/", $d, "/0011_arena_topic.sql")),
+                ),
             ]
         };
     }
