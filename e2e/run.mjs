@@ -917,7 +917,7 @@ await test('arena: ballot packets — the owner picks blind or named and the top
     await form.getByRole('button', { name: /Pick all shown/ }).click();
     await form.getByLabel('Title').fill(title);
     await form.getByLabel(/^Topic/).fill(TOPIC);
-    await form.getByLabel(kind === 'blind' ? /^Blind:/ : /^Named:/).check();
+    await form.getByLabel(kind === 'blind' ? /Blind: members see/ : /Named: members see/).check();
     await form.getByRole('button', { name: 'Create session' }).click();
     await opage.waitForURL(/#\/arena\/\d+$/);
     const id = Number(opage.url().split('/').pop());
