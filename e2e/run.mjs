@@ -1074,6 +1074,83 @@ await test('arena: an outlier voter is flagged, disconnected comparisons are war
   assert.ok(!(await rpage.content()).includes('mallory'));
 });
 
+await test('arena: ballot packets — the owner picks blind or named and the topic; a blind ballot packet with names hidden, a named one with titles shown', async () => {
+  const fin = (await owner.get('/api/candidates?tag=arena&limit=1000')).json.candidates;
+  assert.ok(fin.length >= 2, `${fin.length} finalists tagged arena`);
+  // What would identify them: names, organisations, their papers' titles, and notes.
+  const secrets = new Set();
+  const titles = new Map();
+  for (const c of fin) {
+    secrets.add(c.name);
+    if (c.source_org) secrets.add(c.source_org);
+    const p = (await recruiterApi.get(`/api/researchers/${encodeURIComponent(c.researcher_key)}`)).json.profile;
+    titles.set(c.id, p.papers.map((x) => x.title));
+    for (const x of p.papers) secrets.add(x.title);
+    const note = `Packet note on ${c.name}`;
+    assert.equal((await recruiterApi.post(`/api/candidates/${c.id}/notes`, { body: note })).status, 201);
+    secrets.add(note);
+  }
+  async function create(title, kind) {
+    await visit(opage, '#/arena');
+    const form = opage.locator('section[aria-labelledby=h-new]');
+    await form.waitFor();
+    await form.getByLabel('With tag').selectOption('arena');
+    await form.getByRole('button', { name: /Pick all shown/ }).click();
+    await form.getByLabel('Title').fill(title);
+    await form.getByLabel(/^Topic/).fill(TOPIC);
+    await form.getByLabel(kind === 'blind' ? /Blind: members see/ : /Named: members see/).check();
+    await form.getByRole('button', { name: 'Create session' }).click();
+    await opage.waitForURL(/#\/arena\/\d+$/);
+    const id = Number(opage.url().split('/').pop());
+    const s = (await owner.get(`/api/arena/sessions/${id}`)).json.session;
+    assert.equal(s.topic, TOPIC);
+    assert.equal(s.blind, kind === 'blind');
+    await opage.locator('.session-topic', { hasText: TOPIC }).first().waitFor();
+    return id;
+  }
+
+  // Blind: two packets of bands, and nothing on the page or in the answer names anyone.
+  const blindId = await create('E2E packets, blind', 'blind');
+  await visit(rpage, `#/arena/${blindId}/vote`);
+  await rpage.locator('.ballot .packet[data-kind=blind]').nth(1).waitFor();
+  assert.equal(await rpage.locator('.ballot .packet').count(), 2);
+  const shown = await rpage.evaluate(() => document.body.innerText);
+  const answer = (await recruiterApi.post(`/api/arena/sessions/${blindId}/ballot`)).json.ballot;
+  const raw = JSON.stringify(answer);
+  for (const x of secrets) {
+    assert.ok(!shown.includes(x), `the blind ballot page shows ${x}`);
+    assert.ok(!raw.includes(x), `the blind ballot answer carries ${x}`);
+  }
+  for (const [i, where] of ['left', 'right'].entries()) {
+    const p = answer[where].packet;
+    const side = rpage.locator('.ballot .side').nth(i);
+    assert.equal(p.kind, 'blind');
+    assert.equal(await side.locator('.pk-tiers li').count(), p.tiers.length);
+    assert.ok(p.tiers.length >= 1, 'a linked finalist has papers on the topic');
+    if (p.career_stage) assert.ok((await side.locator('.pk-stage').textContent()).includes(p.career_stage));
+    if (p.impact_band) await side.locator('.pk-impact').waitFor();
+  }
+  await shots(rctx, `#/arena/${blindId}/vote`, 'arena-packet-blind', '.ballot .packet');
+
+  // Named: the List's top papers for the topic, the names and the notes.
+  const namedId = await create('E2E packets, named', 'named');
+  await visit(rpage, `#/arena/${namedId}/vote`);
+  await rpage.locator('.ballot .packet[data-kind=named]').nth(1).waitFor();
+  const nb = (await recruiterApi.post(`/api/arena/sessions/${namedId}/ballot`)).json.ballot;
+  for (const [i, where] of ['left', 'right'].entries()) {
+    const side = rpage.locator('.ballot .side').nth(i);
+    const s = nb[where];
+    const shownTitles = await side.locator('.pk-title').allTextContents();
+    assert.ok(shownTitles.length >= 1, `${s.alias} shows papers`);
+    assert.deepEqual(shownTitles, s.packet.top_papers.map((p) => p.title));
+    for (const t of shownTitles) assert.ok(titles.get(s.candidate_id).includes(t), `${t} is a paper of ${s.name}`);
+    assert.ok((await side.locator('.side-name').textContent()).includes(s.name));
+    assert.ok((await side.locator('.pk-notes').textContent()).includes(`Packet note on ${s.name}`));
+    assert.equal(await side.locator('.pk-factors').count(), shownTitles.length, 'each paper with the List factors');
+  }
+  await shots(rctx, `#/arena/${namedId}/vote`, 'arena-packet-named', '.ballot .packet');
+});
+
 let editId = null;
 
 await test('candidate page: a recruiter edits fields, career stage, owner and tags; export and erase are absent for recruiters and viewers', async () => {

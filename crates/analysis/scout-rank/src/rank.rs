@@ -489,12 +489,10 @@ fn papers_behind(
     hits: &[Hit],
     query: &ListQuery,
     as_of: i32,
-    accepted: &[(Researcher, Option<CareerStage>, f64)],
+    researchers: &[i64],
 ) -> Result<HashMap<i64, Vec<Scored>>> {
-    let mut out: HashMap<i64, Vec<Scored>> = accepted
-        .iter()
-        .map(|(r, _, _)| (r.id, Vec::new()))
-        .collect();
+    let mut out: HashMap<i64, Vec<Scored>> =
+        researchers.iter().map(|&id| (id, Vec::new())).collect();
     if out.is_empty() {
         return Ok(out);
     }
@@ -664,7 +662,8 @@ pub fn rank_with(
     }
 
     // Pass 2: the papers behind the accepted researchers' scores.
-    let mut behind = papers_behind(facts, &found.hits, query, as_of, &accepted)?;
+    let ids: Vec<i64> = accepted.iter().map(|(r, _, _)| r.id).collect();
+    let mut behind = papers_behind(facts, &found.hits, query, as_of, &ids)?;
     let mut rows = Vec::with_capacity(accepted.len());
     for (researcher, stage, score) in accepted {
         let mut scored = behind.remove(&researcher.id).unwrap_or_default();
@@ -675,35 +674,10 @@ pub fn rank_with(
                 .then(a.work_id.cmp(&b.work_id))
         });
         scored.truncate(query.explain_papers);
-        let mut top_papers = Vec::with_capacity(scored.len());
-        for s in scored {
-            let (work_key, title, venue, status) = paper_labels(conn, s.work_id)?;
-            let known = crate::impact::impact_source(conn, s.work_id)?;
-            top_papers.push(Contribution {
-                work_id: s.work_id,
-                work_key,
-                title,
-                year: s.paper.year,
-                venue,
-                status,
-                citations: known.count,
-                citation_source: known.source,
-                citation_window_days: known.window_days,
-                cohort_mean_citations: known.cohort_mean,
-                relative_impact: s.paper.relative,
-                impact_estimated: known.estimated,
-                impact_basis: known
-                    .estimated
-                    .then(|| scout_corpus::impact::ESTIMATE_BASIS.to_string()),
-                position: s.position + 1,
-                n_authors: s.paper.n_authors,
-                relevance: s.relevance,
-                impact: s.impact,
-                role: s.role,
-                recency: s.recency,
-                contribution: s.contribution(),
-            });
-        }
+        let top_papers = scored
+            .into_iter()
+            .map(|s| contribution(conn, s))
+            .collect::<Result<Vec<_>>>()?;
         rows.push(ListRow {
             rank: rows.len() + 1,
             researcher,
@@ -729,6 +703,70 @@ pub fn rank_with(
         rows,
         milliseconds: started.elapsed().as_secs_f64() * 1000.0,
     })
+}
+
+/// A scored paper with its labels and impact provenance, for an explanation.
+fn contribution(conn: &Connection, s: Scored) -> Result<Contribution> {
+    let (work_key, title, venue, status) = paper_labels(conn, s.work_id)?;
+    let known = crate::impact::impact_source(conn, s.work_id)?;
+    Ok(Contribution {
+        work_id: s.work_id,
+        work_key,
+        title,
+        year: s.paper.year,
+        venue,
+        status,
+        citations: known.count,
+        citation_source: known.source,
+        citation_window_days: known.window_days,
+        cohort_mean_citations: known.cohort_mean,
+        relative_impact: s.paper.relative,
+        impact_estimated: known.estimated,
+        impact_basis: known
+            .estimated
+            .then(|| scout_corpus::impact::ESTIMATE_BASIS.to_string()),
+        position: s.position + 1,
+        n_authors: s.paper.n_authors,
+        relevance: s.relevance,
+        impact: s.impact,
+        role: s.role,
+        recency: s.recency,
+        contribution: s.contribution(),
+    })
+}
+
+/// Every paper the List counts for `query`'s topic for each of `researchers` (by id, whatever
+/// their rank and the query's filters), best contribution first: the explanation the List
+/// would give for them. A researcher with no matching paper gets an empty list.
+pub fn explain_researchers(
+    conn: &Connection,
+    index: &TextIndex,
+    facts: &mut dyn FactSource,
+    as_of: i32,
+    query: &ListQuery,
+    researchers: &[i64],
+) -> Result<HashMap<i64, Vec<Contribution>>> {
+    let mut options = query.relevance;
+    options.max_works = options.max_works.min(query.candidate_papers);
+    let found = index.relevant(&query.topic, query.since, &options)?;
+    if found.terms.is_empty() {
+        return Err(RankError::EmptyTopic(query.topic.clone()));
+    }
+    let behind = papers_behind(facts, &found.hits, query, as_of, researchers)?;
+    let mut out = HashMap::default();
+    for (id, mut scored) in behind {
+        scored.sort_by(|a, b| {
+            b.contribution()
+                .total_cmp(&a.contribution())
+                .then(a.work_id.cmp(&b.work_id))
+        });
+        let papers = scored
+            .into_iter()
+            .map(|s| contribution(conn, s))
+            .collect::<Result<Vec<_>>>()?;
+        out.insert(id, papers);
+    }
+    Ok(out)
 }
 
 fn title_key(title: &str) -> u64 {

@@ -3,7 +3,7 @@
 //! paper at two venues (ICLR and ACL), with and without filters.
 
 use scout_corpus::{Corpus, IngestOptions, Progress};
-use scout_rank::{ListQuery, ListResult, RankModel, rank, rank_with};
+use scout_rank::{ListQuery, ListResult, RankModel, explain_researchers, rank, rank_with};
 
 /// One corpus for the tests of this file (ingest and refresh take a while in a debug build).
 fn demo_corpus() -> std::path::PathBuf {
@@ -99,6 +99,45 @@ fn model_and_sql_give_the_same_list() {
         rows > 1000,
         "the queries should fill the Lists: {rows} rows"
     );
+}
+
+/// The explanation for chosen researchers is the List's own: the same papers, best first, and
+/// their contributions sum to the List score (ballot packets rely on it).
+#[test]
+fn explaining_chosen_researchers_matches_their_list_rows() {
+    let db = demo_corpus();
+    let mut corpus = Corpus::open_existing(&db).expect("open");
+    let index = corpus.text_index().expect("index");
+    let model = RankModel::load(corpus.conn()).expect("model");
+    let mut q = ListQuery::new("reinforcement learning");
+    q.limit = 30;
+    q.explain_papers = usize::MAX;
+    let list = rank_with(corpus.conn(), &index, &mut model.facts(), 2025, &q).expect("list");
+    // Every third row, and a researcher id no one has.
+    let chosen: Vec<i64> = list
+        .rows
+        .iter()
+        .step_by(3)
+        .map(|r| r.researcher.id)
+        .chain([i64::MAX])
+        .collect();
+    let explained =
+        explain_researchers(corpus.conn(), &index, &mut model.facts(), 2025, &q, &chosen)
+            .expect("explain");
+    assert_eq!(explained.len(), chosen.len());
+    assert!(explained[&i64::MAX].is_empty());
+    for row in list.rows.iter().step_by(3) {
+        let papers = &explained[&row.researcher.id];
+        let ids: Vec<i64> = papers.iter().map(|p| p.work_id).collect();
+        let want: Vec<i64> = row.top_papers.iter().map(|p| p.work_id).collect();
+        assert_eq!(ids, want, "{}", row.researcher.key);
+        let sum: f64 = papers.iter().map(|p| p.contribution).sum();
+        assert!(
+            (sum - row.score).abs() < 1e-9 * row.score.max(1.0),
+            "{sum} vs {}",
+            row.score
+        );
+    }
 }
 
 #[test]

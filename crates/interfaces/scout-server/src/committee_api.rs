@@ -1,6 +1,8 @@
 //! Committee arena endpoints: sessions over finalists, blind ballots chosen by active sampling,
 //! one vote per member per pair, recorded and reproducible fits (`scout_pipeline::committee`).
+//! A ballot carries a packet per side, from corpus facts gathered here (`corpus_api::packets`).
 
+use axum::Extension;
 use axum::extract::State;
 use schemars::JsonSchema;
 use scout_pipeline::committee::{
@@ -10,6 +12,7 @@ use scout_pipeline::committee::{
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Auth;
+use crate::corpus_api::{self, Api};
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::route::Reply;
@@ -107,12 +110,20 @@ pub(crate) async fn withdraw(
     Ok(Reply::ok(OneSession { session }))
 }
 
+/// Issues the ballot, gathers its finalists' corpus facts, and answers with the packets the
+/// pipeline builds from them for this member (named, or blind).
 pub(crate) async fn next_ballot(
     State(state): State<AppState>,
+    Extension(api): Api,
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Reply<NextBallot>> {
-    let ballot = state.store.arena_next_ballot(&auth.actor, id).await?;
+    let issued = state.store.arena_next_ballot(&auth.actor, id).await?;
+    let facts = corpus_api::ballot_facts(&api, &issued).await;
+    let ballot = state
+        .store
+        .arena_packets(&auth.actor, issued, facts)
+        .await?;
     Ok(Reply::ok(NextBallot { ballot }))
 }
 

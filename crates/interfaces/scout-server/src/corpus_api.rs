@@ -15,6 +15,7 @@ mod list;
 mod loaded;
 mod orgs;
 mod outreach;
+mod packets;
 mod people;
 mod radius;
 mod search;
@@ -25,9 +26,11 @@ pub(crate) use employers::{
 };
 pub use list::MAX_LIST_TEXT_CHARS;
 pub(crate) use list::{ListParams, list, list_for_text};
+pub(crate) use loaded::Api;
 pub use loaded::CorpusApi;
 pub(crate) use orgs::{FlowParams, FlowsAnswer, OrgParams, OrgsAnswer, flow_list, orgs};
 pub(crate) use outreach::{Claims, ClaimsReq, Draft, DraftQuery, claims, outreach_draft};
+pub(crate) use packets::ballot_facts;
 pub(crate) use people::{
     Neighbourhood, NeighbourhoodParams, PathAnswer, PathParams, ProfileAnswer, ProfileParams,
     neighbourhood, researcher, warm_paths,

@@ -10,6 +10,9 @@
 //! * **Blinding**: while a session is blind, ballots and results show aliases ("Finalist C"),
 //!   never names, organisations, corpus keys or tags (a tag can name a person); only the owner
 //!   can lift it.
+//! * **Packets**: each side of a ballot carries what there is to judge (`packet.rs`): named —
+//!   top papers with the List's factors for the session's topic, stages, scorecard averages,
+//!   notes — or, in a blind session, only bands that cannot identify the finalist.
 //! * **No retraction**: a withdrawn finalist gets no new ballots but keeps every vote and stays in
 //!   each fit, marked withdrawn.
 //! * Every fit is recorded, with the full **input snapshot** (votes, options, seed), in
@@ -19,12 +22,20 @@
 //!   (fewer than `min_votes`), disconnected comparison graphs, and voters flagged by a sequential
 //!   likelihood-ratio test against the consensus.
 
+mod ballot;
 mod fit;
 mod load;
 mod model;
+mod packet;
 mod sessions;
+
+pub use ballot::IssuedBallot;
 
 pub use fit::{COMMITTEE_PRIOR, CiMethod, FitRecord, FitSnapshot, FitSummary, compute_fit};
 pub use model::{
     ArenaItem, ArenaSession, Ballot, BallotSide, NewArenaSession, VoteOutcome, VoteReceipt,
+};
+pub use packet::{
+    BlindPacket, CorpusFacts, CorpusStatus, CountBand, ImpactBand, NamedPacket, Packet,
+    PacketPaper, PacketScorecards, PaperFactors, TOP_PAPERS, TierSummary, VenueTier,
 };

@@ -54,6 +54,7 @@ pub use bulk::{
     ResearcherToAdd,
 };
 pub use candidates::LikelyDuplicate;
+pub(crate) use candidates::notes_of;
 pub use employers::SetEmployer;
 pub use erasure::ErasureReport;
 pub(crate) use fields::required_text;
@@ -63,6 +64,7 @@ pub use merge::{DuplicateGroup, DuplicateReason, DuplicateRecord, MergeReport};
 pub use person_export::{ExportedAuditEntry, ExportedMove, PersonExport};
 pub use pipeline_export::{ExportedCandidate, ExportedCompensation, PipelineExport};
 pub use researcher_index::PipelineMark;
+pub(crate) use scorecards::visible_scorecards;
 pub use scorecards::{
     AttributeAverage, NewScorecard, Scorecard, ScorecardTemplate, StageScorecards,
 };

@@ -90,6 +90,11 @@ fn files(postgres: bool) -> Vec<(i64, &'static str, &'static str)> {
                     "saved views",
                     include_str!(concat!("../migrations/", $d, "/0012_saved_views.sql")),
                 ),
+                (
+                    13,
+                    "arena topic",
+                    include_str!(concat!("../migrations/", $d, "/0013_arena_topic.sql")),
+                ),
             ]
         };
     }

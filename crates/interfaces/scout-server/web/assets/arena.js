@@ -7,6 +7,9 @@
 // ballot (aliases only; names, organisations and tags only when the server sends them, i.e. to
 // owners or when blinding is off) and the member's own vote count — never ratings, fits or anyone else's
 // votes. The session page keeps results folded away while the member still has ballots.
+// Each side carries a packet from the server (side by side, also at 390 px): named — top
+// papers with the List's factors for the session's topic, stages, scorecard averages, notes —
+// or blind — career stage, impact band, the factor summary by venue tier, scorecard averages.
 
 import { api, session, isOwner, canWrite, STAGES } from './api.js';
 import { h, s, mount, fmt, field, empty, errorBox, toast } from './dom.js';
@@ -64,7 +67,9 @@ export async function renderSessions(main, _p, _q, stale) {
 function createForm(candidates) {
   const title = h('input', { name: 'title', required: true, maxlength: 200, placeholder: 'e.g. Reasoning finalists, spring round' });
   const stageSel = h('select', { name: 'from_stage' }, h('option', { value: '' }, 'all stages'), STAGES.map((st) => h('option', { value: st, selected: st === 'finalist' }, st)));
-  const blind = h('input', { type: 'checkbox', name: 'blind', checked: true });
+  const blind = h('input', { type: 'radio', name: 'packets', value: 'blind', checked: true });
+  const named = h('input', { type: 'radio', name: 'packets', value: 'named' });
+  const topic = h('textarea', { name: 'topic', rows: 2, maxlength: 20000, placeholder: 'e.g. reinforcement learning from human feedback' });
   const cap = h('input', { name: 'member_cap', type: 'number', min: 1, max: 10000, value: 100, required: true });
   const minVotes = h('input', { name: 'min_votes', type: 'number', min: 0, max: 10000, value: 5, required: true });
   // Nothing is picked until the owner says so: a session is built from a stage, a tag or a
@@ -111,7 +116,7 @@ function createForm(candidates) {
     const btn = form.querySelector('button[type=submit]');
     btn.disabled = true;
     try {
-      const r = await api.post('/api/arena/sessions', { title: title.value.trim(), candidate_ids: [...picked], blind: blind.checked, member_cap: Number(cap.value), min_votes: Number(minVotes.value) });
+      const r = await api.post('/api/arena/sessions', { title: title.value.trim(), candidate_ids: [...picked], topic: topic.value.trim() || undefined, blind: blind.checked, member_cap: Number(cap.value), min_votes: Number(minVotes.value) });
       toast(`Session “${r.session.title}” created.`);
       go(`/arena/${r.session.id}`);
     } catch (e) {
@@ -121,7 +126,10 @@ function createForm(candidates) {
   } },
     field('Title', title),
     h('div', { class: 'filter-row' }, field('Votes per member (cap)', cap), field('Provisional under (votes)', minVotes)),
-    h('label', { class: 'check' }, blind, ' Blind: members see aliases (“Finalist C”) only, never names, organisations or tags'),
+    field('Topic (the List text the finalists came from)', topic, 'Ballot packets explain each finalist’s papers for it; without one they show the strongest papers by impact.'),
+    h('fieldset', { class: 'packets-choice' }, h('legend', {}, 'Ballot packets'),
+      h('label', { class: 'check' }, blind, ' Blind: members see aliases (“Finalist C”) and only what cannot identify a finalist — career stage, impact band, papers by venue tier, scorecard averages'),
+      h('label', { class: 'check' }, named, ' Named: members see names, top papers with the List’s explanation, stages, scorecard averages and notes')),
     h('div', { class: 'filter-row' }, field('Show candidates in', stageSel), field('With tag', tagSel), field('Search', search), pickAll, clear),
     listBox, count, status,
     h('button', { type: 'submit', class: 'primary' }, 'Create session'));
@@ -156,6 +164,7 @@ export async function renderSession(main, [id], query, stale) {
       h('div', {},
         h('p', { class: 'crumbs' }, h('a', { href: '#/arena' }, '← Arena')),
         h('h1', {}, sess.title),
+        sess.topic ? h('p', { class: 'session-topic' }, h('span', { class: 'muted' }, 'Topic: '), sess.topic) : null,
         h('p', { class: 'muted' }, statusChips(sess), ` ${sess.items.length} finalists · ${sess.total_votes} votes in all · cap ${sess.member_cap} per member · provisional under ${sess.min_votes} votes`)),
       h('div', { class: 'head-actions' },
         canVote ? h('a', { class: 'button primary', href: `#/arena/${id}/vote` }, `Vote (${left} left)`) : null),
@@ -347,6 +356,7 @@ export async function renderVote(main, [id], _q, stale) {
       h('div', {},
         h('p', { class: 'crumbs' }, h('a', { href: `#/arena/${id}` }, `← ${sess.title}`)),
         h('h1', {}, 'Which finalist is stronger?'),
+        sess.topic ? h('p', { class: 'session-topic' }, h('span', { class: 'muted' }, 'Topic: '), sess.topic) : null,
         h('p', { class: 'muted' }, 'Judge the pair on its own merits. The server picks the pair and the sides; scores and other members’ votes stay hidden until you are done.'))),
     counter, stage, said,
   );
@@ -401,6 +411,7 @@ export async function renderVote(main, [id], _q, stale) {
       b.name && sess.blind ? h('p', { class: 'muted small' }, 'Name shown because you are an owner; members see the alias only.') : null,
       b.tags.length ? h('p', {}, b.tags.map((t) => h('span', { class: 'tag' }, t))) : h('p', { class: 'muted small' }, b.name ? 'No tags.' : 'Blind ballot: tags are hidden (they can name a person).'),
       b.researcher_key ? h('p', { class: 'small' }, h('a', { href: `#/r/${encodeURIComponent(b.researcher_key)}`, target: '_blank', rel: 'noopener' }, 'Research profile (new tab)')) : null,
+      packetView(b.packet, sess.topic),
     );
   }
 
@@ -433,4 +444,69 @@ export async function renderVote(main, [id], _q, stale) {
   };
   document.addEventListener('keydown', onKey);
   await next();
+}
+
+// ---------------------------------------------------------------------------------------
+// Ballot packets: what each side shows (the server decides named or blind)
+
+const CORPUS_GAP = {
+  no_corpus: 'The server has no corpus: no papers to show.',
+  not_linked: 'Not linked to a researcher in the corpus.',
+  not_in_corpus: 'The linked researcher is not in the corpus.',
+  unavailable: 'The corpus is busy just now; papers are missing from this packet.',
+};
+const TIERS = { highlight: 'Oral, spotlight or award', main_track: 'Main track', workshop: 'Workshop', rejected: 'Rejected or withdrawn' };
+const IMPACT = {
+  below_venue_average: 'below the venue average (under 0.75×)',
+  around_venue_average: 'around the venue average (0.75–1.5×)',
+  above_venue_average: 'above the venue average (1.5–3×)',
+  far_above_venue_average: 'far above the venue average (3× or more)',
+};
+
+function careerLine(p) {
+  if (!p.career_stage) return 'career stage unknown';
+  return `${p.career_stage_at_least ? 'at least ' : ''}${p.career_stage} career${p.career_stage_set ? ' (set by the committee)' : ''}`;
+}
+
+function scorecardBlock(cards, blind) {
+  return h('div', { class: 'pk-scorecards' }, h('h3', {}, 'Scorecards'),
+    cards.length ? cards.map((c) => h('p', { class: 'small', dataset: { stage: c.stage } },
+      h('strong', {}, fmt.stage(c.stage)), ` · ${c.submitted} submitted: `,
+      c.hidden ? h('span', { class: 'muted' }, 'averages hidden until yours for this stage is in')
+        : c.averages.map((a, i) => h('span', { class: 'pk-avg' }, `${i ? ' · ' : ''}${a.attribute} ${fmt.num(a.mean, blind ? 1 : 2)}`)))) : h('p', { class: 'muted small' }, 'None yet.'));
+}
+
+function paperItem(p) {
+  const f = p.factors;
+  const where = [p.venue, p.year].filter(Boolean).join(' · ');
+  const impact = p.relative_impact != null ? ` · impact ${fmt.num(p.relative_impact, 1)}× venue mean${p.impact_estimated ? ' (est.)' : ''}` : '';
+  return h('li', {},
+    h('span', { class: 'pk-title' }, p.title),
+    h('span', { class: 'muted small' }, ` ${where}${impact} · author ${p.position} of ${p.n_authors}`),
+    f ? h('span', { class: 'pk-factors small' }, `relevance ${fmt.num(f.relevance, 1)} × impact ${fmt.num(f.impact, 2)} × role ${fmt.num(f.role, 2)} × recency ${fmt.num(f.recency, 2)} = ${fmt.num(f.contribution, 2)}`) : null);
+}
+
+function packetView(p, topic) {
+  if (!p) return null;
+  const gap = p.corpus !== 'found' ? h('p', { class: 'muted small' }, CORPUS_GAP[p.corpus] || '') : null;
+  if (p.kind === 'blind') {
+    return h('section', { class: 'packet blind', dataset: { kind: 'blind' }, 'aria-label': 'Blind packet' },
+      h('p', { class: 'pk-note small muted' }, 'Blind packet: no names, titles, venues, years, tags or notes.'),
+      h('p', { class: 'pk-stage' }, careerLine(p)),
+      gap,
+      p.impact_band ? h('p', { class: 'pk-impact small' }, h('strong', {}, 'Impact: '), `median paper ${IMPACT[p.impact_band]}`) : null,
+      p.tiers.length ? h('div', { class: 'pk-tiers' }, h('h3', {}, topic ? 'Papers on the topic, by venue tier' : 'Papers by venue tier'),
+        h('ul', {}, p.tiers.map((t) => h('li', { class: 'small', dataset: { tier: t.tier } },
+          h('strong', {}, TIERS[t.tier] || t.tier), `: ${t.papers} papers (first author ${t.first_author}, last ${t.last_author}, middle ${t.middle_author})`,
+          t.score_share != null ? ` · ${t.score_share}% of the score` : '')))) : null,
+      scorecardBlock(p.scorecards, true));
+  }
+  return h('section', { class: 'packet named', dataset: { kind: 'named' }, 'aria-label': 'Packet' },
+    h('p', { class: 'pk-stage' }, `${fmt.stage(p.stage)} · ${careerLine(p)}`),
+    gap,
+    p.score != null ? h('p', { class: 'small' }, `List score ${fmt.num(p.score, 2)} for the topic, from ${p.papers} papers`) : (p.corpus === 'found' ? h('p', { class: 'small muted' }, `${p.papers} papers`) : null),
+    p.top_papers.length ? h('div', { class: 'pk-papers' }, h('h3', {}, topic ? 'Top papers for the topic' : 'Top papers by impact'), h('ol', {}, p.top_papers.map(paperItem))) : null,
+    scorecardBlock(p.scorecards, false),
+    h('div', { class: 'pk-notes' }, h('h3', {}, 'Notes'),
+      p.notes.length ? h('ul', {}, p.notes.map((n) => h('li', { class: 'small' }, h('span', { class: 'pk-note-body' }, n.body), h('span', { class: 'muted' }, ` — ${n.author}, ${fmt.date(n.created_at)}`)))) : h('p', { class: 'muted small' }, 'No notes.')));
 }

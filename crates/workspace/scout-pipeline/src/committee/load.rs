@@ -13,6 +13,7 @@ use crate::model::{Actor, Role};
 pub(super) struct SessionRow {
     pub(super) id: i64,
     pub(super) title: String,
+    pub(super) topic: Option<String>,
     pub(super) blind: bool,
     pub(super) member_cap: i64,
     pub(super) min_votes: i64,
@@ -27,6 +28,9 @@ pub(super) struct ItemRow {
     pub(super) name: String,
     pub(super) source_org: Option<String>,
     pub(super) researcher_key: Option<String>,
+    /// The funnel stage, and the committee's career-stage override if any.
+    pub(super) stage: String,
+    pub(super) career_stage: Option<String>,
 }
 
 /// Mapped by hand, like the items below: `blind` is stored as an integer and `closed` (and an
@@ -35,6 +39,7 @@ fn session_from_row(r: &AnyRow) -> Result<SessionRow> {
     Ok(SessionRow {
         id: r.try_get("id")?,
         title: r.try_get("title")?,
+        topic: r.try_get("topic")?,
         blind: r.try_get::<i64, _>("blind")? != 0,
         member_cap: r.try_get("member_cap")?,
         min_votes: r.try_get("min_votes")?,
@@ -45,7 +50,7 @@ fn session_from_row(r: &AnyRow) -> Result<SessionRow> {
 /// Loads a session; an unknown id is not found.
 pub(super) async fn load_session(tx: &mut WriteTx<'_>, id: i64) -> Result<SessionRow> {
     let row = sqlx::query(
-        "SELECT id, title, blind, member_cap, min_votes, closed_at FROM arena_sessions WHERE id = $1",
+        "SELECT id, title, topic, blind, member_cap, min_votes, closed_at FROM arena_sessions WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *tx.tx)
@@ -60,7 +65,8 @@ pub(super) async fn load_session(tx: &mut WriteTx<'_>, id: i64) -> Result<Sessio
 /// Loads a session's finalists, by alias.
 pub(super) async fn load_items(tx: &mut WriteTx<'_>, session: i64) -> Result<Vec<ItemRow>> {
     sqlx::query(
-        "SELECT i.candidate_id, i.alias, i.withdrawn_at, c.name, c.source_org, c.researcher_key \
+        "SELECT i.candidate_id, i.alias, i.withdrawn_at, c.name, c.source_org, c.researcher_key, \
+         c.stage, c.career_stage \
          FROM arena_items i JOIN candidates c ON c.id = i.candidate_id \
          WHERE i.session_id = $1 ORDER BY i.alias",
     )
@@ -76,6 +82,8 @@ pub(super) async fn load_items(tx: &mut WriteTx<'_>, session: i64) -> Result<Vec
             name: r.try_get("name")?,
             source_org: r.try_get("source_org")?,
             researcher_key: r.try_get("researcher_key")?,
+            stage: r.try_get("stage")?,
+            career_stage: r.try_get("career_stage")?,
         })
     })
     .collect()

@@ -5,13 +5,20 @@ use serde::{Deserialize, Serialize};
 
 use scout_arena::Outcome;
 
+use super::packet::Packet;
+
 /// A new session (owners create sessions).
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewArenaSession {
     pub title: String,
     pub candidate_ids: Vec<i64>,
-    /// Hide names and organisations on ballots and results (default true).
+    /// The List text the finalists came from: ballot packets explain each finalist's papers
+    /// for it (optional; without it packets show the strongest papers by impact).
+    #[serde(default)]
+    pub topic: Option<String>,
+    /// Hide names and organisations on ballots and results (default true): a blind session's
+    /// ballot packets show only what cannot identify a finalist.
     #[serde(default)]
     pub blind: Option<bool>,
     /// Most votes one member may cast in the session (default 100).
@@ -94,6 +101,8 @@ pub struct ArenaItem {
 pub struct ArenaSession {
     pub id: i64,
     pub title: String,
+    /// The List text the finalists came from, if the owner gave one.
+    pub topic: Option<String>,
     pub blind: bool,
     pub member_cap: i64,
     pub min_votes: i64,
@@ -120,6 +129,8 @@ pub struct BallotSide {
     /// `ex-openai-rlhf-lead` names a person (and `GET /api/candidates?tag=` would find them),
     /// so a blind ballot carries none.
     pub tags: Vec<String>,
+    /// What there is to judge: named (papers, notes) where identities are shown, else blind.
+    pub packet: Packet,
 }
 
 /// A pair to judge.

@@ -6,11 +6,10 @@ use sqlx::Row;
 
 use scout_arena::{ActiveOptions, ComparisonsBuilder, next_pair};
 
+use super::ballot::IssuedBallot;
 use super::fit::{COMMITTEE_PRIOR, arena_error, seed_of};
-use super::load::{candidate_tags, load_items, load_session, load_votes, sees_identities};
-use super::model::{
-    ArenaItem, ArenaSession, Ballot, BallotSide, NewArenaSession, VoteOutcome, VoteReceipt,
-};
+use super::load::{load_items, load_session, load_votes, sees_identities};
+use super::model::{ArenaItem, ArenaSession, NewArenaSession, VoteOutcome, VoteReceipt};
 use crate::db::WriteTx;
 use crate::error::{Error, Result};
 use crate::model::Actor;
@@ -18,6 +17,8 @@ use crate::store::{Entry, Store, required_text};
 use crate::time::now_ms;
 
 const MAX_ITEMS: usize = 200;
+/// Longest session topic: the List's own limit for a text.
+const MAX_TOPIC: usize = 20_000;
 
 impl Store {
     /// Creates a session over existing, non-erased candidates (owner only, checked by the caller).
@@ -44,6 +45,12 @@ impl Store {
             ));
         }
         let blind = new.blind.unwrap_or(true);
+        let topic = crate::text::optional(
+            "topic",
+            new.topic.as_deref(),
+            MAX_TOPIC,
+            crate::text::Lines::Many,
+        )?;
         // Aliases in a random order, so that "Finalist A" says nothing about who was added first.
         let mut order: Vec<(u64, i64)> = Vec::with_capacity(ids.len());
         for &id in &ids {
@@ -70,8 +77,8 @@ impl Store {
                 }
             }
             let session: i64 = sqlx::query_scalar(
-                "INSERT INTO arena_sessions (title, blind, member_cap, min_votes, created_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                "INSERT INTO arena_sessions (title, blind, member_cap, min_votes, created_by, created_at, topic) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
             .bind(&title)
             .bind(i64::from(blind))
@@ -79,6 +86,7 @@ impl Store {
             .bind(min_votes)
             .bind(actor.user_id)
             .bind(now)
+            .bind(&topic)
             .fetch_one(&mut *tx.tx)
             .await?;
             for (index, (_, id)) in order.iter().enumerate() {
@@ -92,7 +100,7 @@ impl Store {
                 .await?;
             }
             let out = self.session_view(tx, actor, session).await?;
-            let detail = json!({"session": session, "candidates": ids, "blind": blind, "member_cap": cap, "min_votes": min_votes});
+            let detail = json!({"session": session, "candidates": ids, "blind": blind, "topic": topic, "member_cap": cap, "min_votes": min_votes});
             Ok((out, Entry::new("arena.create", None, detail)))
         })
         .await
@@ -113,6 +121,7 @@ impl Store {
         Ok(ArenaSession {
             id: s.id,
             title: s.title.clone(),
+            topic: s.topic.clone(),
             blind: s.blind,
             member_cap: s.member_cap,
             min_votes: s.min_votes,
@@ -236,8 +245,10 @@ impl Store {
     }
 
     /// The member's next ballot: their unanswered one, or the most informative pair they have not
-    /// judged yet (409 when the cap is reached or every pair is judged).
-    pub async fn arena_next_ballot(&self, actor: &Actor, id: i64) -> Result<Ballot> {
+    /// judged yet (409 when the cap is reached or every pair is judged). The server gathers
+    /// the corpus facts of its two sides and answers with
+    /// [`Store::arena_packets`](crate::Store::arena_packets).
+    pub async fn arena_next_ballot(&self, actor: &Actor, id: i64) -> Result<IssuedBallot> {
         self.audited(&actor.name, async |tx| {
             let s = load_session(tx, id).await?;
             if s.closed {
@@ -320,34 +331,17 @@ impl Store {
                     (ballot, l, r, suggestion.sd_difference, Some(entry))
                 }
             };
-            let show = sees_identities(&s, actor);
-            let mut sides = Vec::with_capacity(2);
-            for cid in [left, right] {
-                let item = index_of(cid)
-                    .map(|k| &items[k])
-                    .ok_or_else(|| Error::Invalid("ballot item left the session".into()))?;
-                let tags = if show {
-                    candidate_tags(tx, cid).await?
-                } else {
-                    Vec::new()
-                };
-                sides.push(BallotSide {
-                    alias: item.alias.clone(),
-                    candidate_id: show.then_some(cid),
-                    name: show.then(|| item.name.clone()),
-                    source_org: item.source_org.clone().filter(|_| show),
-                    researcher_key: item.researcher_key.clone().filter(|_| show),
-                    tags,
-                });
-            }
-            let [left_side, right_side]: [BallotSide; 2] = sides
-                .try_into()
-                .map_err(|_| Error::Invalid("a ballot has two sides".into()))?;
-            let ballot = Ballot {
+            let key_of = |cid: i64| {
+                index_of(cid)
+                    .map(|k| items[k].researcher_key.clone())
+                    .ok_or_else(|| Error::Invalid("ballot item left the session".into()))
+            };
+            let ballot = IssuedBallot {
                 id: ballot_id,
                 session_id: id,
-                left: left_side,
-                right: right_side,
+                pair: [left, right],
+                researcher_keys: [key_of(left)?, key_of(right)?],
+                topic: s.topic.clone(),
                 sd_difference: sd,
                 your_votes,
                 member_cap: s.member_cap,

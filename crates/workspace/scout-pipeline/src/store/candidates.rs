@@ -378,7 +378,7 @@ impl Store {
     }
 }
 
-pub(super) async fn notes_of(conn: &mut AnyConnection, id: i64) -> Result<Vec<Note>> {
+pub(crate) async fn notes_of(conn: &mut AnyConnection, id: i64) -> Result<Vec<Note>> {
     Ok(sqlx::query_as(
         "SELECT n.id, n.candidate_id, u.name AS author, n.body, n.created_at FROM notes n \
          JOIN users u ON u.id = n.author_id WHERE n.candidate_id = $1 ORDER BY n.id",

@@ -299,60 +299,69 @@ impl Store {
     pub async fn scorecards(&self, actor: &Actor, id: i64) -> Result<Vec<StageScorecards>> {
         let user = actor.user_id;
         self.candidate_read(actor, id, "scorecard.read", async |conn, id| {
-            let templates = templates_of(conn).await?;
-            let cards = scorecards_of(conn, id).await?;
-            let author_ids: Vec<(i64, i64)> =
-                sqlx::query_as("SELECT id, author_id FROM scorecards WHERE candidate_id = $1")
-                    .bind(id)
-                    .fetch_all(&mut *conn)
-                    .await?;
-            let mine_ids: Vec<i64> = author_ids
-                .iter()
-                .filter(|(_, a)| *a == user)
-                .map(|(s, _)| *s)
-                .collect();
-            let mut stages: Vec<Stage> = templates.keys().copied().collect();
-            for c in &cards {
-                if !stages.contains(&c.stage) {
-                    stages.push(c.stage);
-                }
-            }
-            stages.sort();
-            Ok(stages
-                .into_iter()
-                .map(|stage| {
-                    let of_stage: Vec<&Scorecard> =
-                        cards.iter().filter(|c| c.stage == stage).collect();
-                    let mine = of_stage.iter().find(|c| mine_ids.contains(&c.id)).copied();
-                    let open = mine.is_some();
-                    let attributes = templates.get(&stage).cloned().unwrap_or_default();
-                    let averages = if open {
-                        averages(&attributes, &of_stage)
-                    } else {
-                        Vec::new()
-                    };
-                    StageScorecards {
-                        stage,
-                        submitted: of_stage.len() as i64,
-                        others: if open {
-                            of_stage
-                                .iter()
-                                .filter(|c| !mine_ids.contains(&c.id))
-                                .map(|c| (*c).clone())
-                                .collect()
-                        } else {
-                            Vec::new()
-                        },
-                        hidden: !open && !of_stage.is_empty(),
-                        mine: mine.cloned(),
-                        averages,
-                        attributes,
-                    }
-                })
-                .collect())
+            visible_scorecards(conn, user, id).await
         })
         .await
     }
+}
+
+/// A candidate's scorecards by stage as member `user` may see them (others' hidden until the
+/// member's own for that stage is in); the caller audits the read.
+pub(crate) async fn visible_scorecards(
+    conn: &mut AnyConnection,
+    user: i64,
+    id: i64,
+) -> Result<Vec<StageScorecards>> {
+    let templates = templates_of(conn).await?;
+    let cards = scorecards_of(conn, id).await?;
+    let author_ids: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT id, author_id FROM scorecards WHERE candidate_id = $1")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let mine_ids: Vec<i64> = author_ids
+        .iter()
+        .filter(|(_, a)| *a == user)
+        .map(|(s, _)| *s)
+        .collect();
+    let mut stages: Vec<Stage> = templates.keys().copied().collect();
+    for c in &cards {
+        if !stages.contains(&c.stage) {
+            stages.push(c.stage);
+        }
+    }
+    stages.sort();
+    Ok(stages
+        .into_iter()
+        .map(|stage| {
+            let of_stage: Vec<&Scorecard> = cards.iter().filter(|c| c.stage == stage).collect();
+            let mine = of_stage.iter().find(|c| mine_ids.contains(&c.id)).copied();
+            let open = mine.is_some();
+            let attributes = templates.get(&stage).cloned().unwrap_or_default();
+            let averages = if open {
+                averages(&attributes, &of_stage)
+            } else {
+                Vec::new()
+            };
+            StageScorecards {
+                stage,
+                submitted: of_stage.len() as i64,
+                others: if open {
+                    of_stage
+                        .iter()
+                        .filter(|c| !mine_ids.contains(&c.id))
+                        .map(|c| (*c).clone())
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+                hidden: !open && !of_stage.is_empty(),
+                mine: mine.cloned(),
+                averages,
+                attributes,
+            }
+        })
+        .collect())
 }
 
 /// Mean per attribute over `cards` (the template's attributes first, then any others rated).
