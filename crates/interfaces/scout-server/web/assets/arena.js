@@ -497,16 +497,21 @@ function packetView(p, topic) {
       p.impact_band ? h('p', { class: 'pk-impact small' }, h('strong', {}, 'Impact: '), `median paper ${IMPACT[p.impact_band]}`) : null,
       p.tiers.length ? h('div', { class: 'pk-tiers' }, h('h3', {}, topic ? 'Papers on the topic, by venue tier' : 'Papers by venue tier'),
         h('ul', {}, p.tiers.map((t) => h('li', { class: 'small', dataset: { tier: t.tier } },
-          h('strong', {}, TIERS[t.tier] || t.tier), `: ${t.papers} papers (first author ${t.first_author}, last ${t.last_author}, middle ${t.middle_author})`,
+          h('strong', {}, TIERS[t.tier] || t.tier), `: ${t.papers} ${plural(t.papers)} (first author ${t.first_author}, last ${t.last_author}, middle ${t.middle_author})`,
           t.score_share != null ? ` · ${t.score_share}% of the score` : '')))) : null,
       scorecardBlock(p.scorecards, true));
   }
   return h('section', { class: 'packet named', dataset: { kind: 'named' }, 'aria-label': 'Packet' },
     h('p', { class: 'pk-stage' }, `${fmt.stage(p.stage)} · ${careerLine(p)}`),
     gap,
-    p.score != null ? h('p', { class: 'small' }, `List score ${fmt.num(p.score, 2)} for the topic, from ${p.papers} papers`) : (p.corpus === 'found' ? h('p', { class: 'small muted' }, `${p.papers} papers`) : null),
+    p.score != null ? h('p', { class: 'small' }, `List score ${fmt.num(p.score, 2)} for the topic, from ${p.papers} ${plural(p.papers)}`) : (p.corpus === 'found' ? h('p', { class: 'small muted' }, `${p.papers} ${plural(p.papers)}`) : null),
     p.top_papers.length ? h('div', { class: 'pk-papers' }, h('h3', {}, topic ? 'Top papers for the topic' : 'Top papers by impact'), h('ol', {}, p.top_papers.map(paperItem))) : null,
     scorecardBlock(p.scorecards, false),
     h('div', { class: 'pk-notes' }, h('h3', {}, 'Notes'),
       p.notes.length ? h('ul', {}, p.notes.map((n) => h('li', { class: 'small' }, h('span', { class: 'pk-note-body' }, n.body), h('span', { class: 'muted' }, ` — ${n.author}, ${fmt.date(n.created_at)}`)))) : h('p', { class: 'muted small' }, 'No notes.')));
+}
+
+/** "paper" for one (a count or the band "1"), "papers" otherwise. */
+function plural(n) {
+  return String(n) === '1' ? 'paper' : 'papers';
 }
