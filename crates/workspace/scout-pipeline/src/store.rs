@@ -18,7 +18,8 @@
 //! * `audited`: the audited transaction and reading the audit log; `audit_log`: the append to
 //!   the log; `tag_redaction`: migration 0005's step; `rows`: stored rows to model types.
 //! * `handle`: the [`Store`] itself and opening it; `ledger`: the erasure ledger file.
-//! * `fields`: the text checks; `load`: the candidate columns and loading a candidate.
+//! * `fields`: the text checks; `name_match`: likely the same person by name; `load`: the
+//!   candidate columns and loading a candidate.
 //!
 //! This file only declares the modules and re-exports what the rest of the crate uses.
 
@@ -36,6 +37,7 @@ mod ledger;
 mod load;
 mod merge;
 mod messages;
+mod name_match;
 mod offers;
 mod person_export;
 mod pipeline_export;

@@ -19,9 +19,9 @@ use serde_json::json;
 use sqlx::AnyConnection;
 
 use super::audited::Entry;
-use super::candidates::compatible_names;
 use super::handle::Store;
 use super::load::load_candidate;
+use super::name_match::compatible_names;
 use crate::error::{Error, Result};
 use crate::model::Actor;
 use crate::time::{now_ms, rfc3339};
