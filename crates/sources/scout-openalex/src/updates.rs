@@ -130,6 +130,13 @@ pub struct UpdateLog {
     /// The base filter every run adds its date filter to.
     pub filter: String,
     pub runs: Vec<UpdateRun>,
+    /// The daily request count shared by every run into this directory (each run's folder has
+    /// its own fetch state; this carries the count from one to the next): the UTC day…
+    #[serde(default)]
+    pub budget_day: String,
+    /// …and the requests made on it.
+    #[serde(default)]
+    pub requests_today: u64,
 }
 
 impl UpdateLog {
@@ -214,6 +221,28 @@ fn run_dir(started_on: &str, since: &str, filter: DateFilter) -> String {
     format!("updates/{started_on}_{}_{since}", filter.name())
 }
 
+/// Starts a new run's fetch state with the requests already made today by earlier runs, so that
+/// the daily budget counts every run into the directory (a run's own state carries it on).
+fn carry_budget_in(config: &FetchConfig, day: &str, requests: u64) -> Result<(), FetchError> {
+    if day.is_empty() || FetchState::load(&config.out)?.is_some() {
+        return Ok(());
+    }
+    let entity_dir = config.out.join(config.entity.path());
+    fs::create_dir_all(&entity_dir).map_err(|source| FetchError::Io {
+        path: entity_dir.clone(),
+        source,
+    })?;
+    let mut state = FetchState::new(
+        config.entity.path(),
+        &config.filter,
+        config.per_page,
+        config.records_per_part,
+    );
+    state.budget_day = day.to_string();
+    state.requests_today = requests;
+    state.save(&config.out)
+}
+
 /// True when the run's folder holds no committed page (a refused first request).
 fn nothing_committed(dir: &Path) -> Result<bool, FetchError> {
     Ok(FetchState::load(dir)?.is_none_or(|s| s.pages == 0))
@@ -249,6 +278,8 @@ pub fn run_update(
             entity: base.entity.path().to_string(),
             filter: base.filter.clone(),
             runs: Vec::new(),
+            budget_day: String::new(),
+            requests_today: 0,
         },
     };
     let resumed_run = log.runs.last().is_some_and(|r| !r.complete);
@@ -281,7 +312,16 @@ pub fn run_update(
         let mut config = base.clone();
         config.out = out.join(&run.dir);
         config.filter = dated_filter(&base.filter, run);
-        match fetcher.run(&config, on_event) {
+        carry_budget_in(&config, &log.budget_day, log.requests_today)?;
+        let result = fetcher.run(&config, on_event);
+        if let Some(state) = FetchState::load(&config.out)? {
+            log.budget_day = state.budget_day;
+            log.requests_today = state.requests_today;
+        }
+        let Some(run) = log.runs.last_mut() else {
+            return Err(FetchError::Config("the update log lost its run".into()));
+        };
+        match result {
             Ok(fetch) => {
                 run.records = fetch.total_records;
                 run.complete = fetch.stop == Stop::Complete;

@@ -145,6 +145,21 @@ fn last_needs_a_first_run_and_a_run_stopped_early_is_resumed() -> TestResult {
     let log = UpdateLog::load(out.path())?.ok_or("no log")?;
     assert_eq!(log.runs.len(), 1);
     assert_eq!(log.last_bound(), Some("2026-12-01"));
+    // The daily budget counts every run into the directory: a new run on the same (real) day
+    // with a budget of what was used already stops before its first request.
+    let used = log.requests_today;
+    assert!(used >= 9, "{used} requests recorded");
+    let next = update(
+        &config(&server, out.path(), used),
+        &Since::Last,
+        "2026-12-02",
+    )?;
+    assert!(
+        matches!(next.fetch.stop, Stop::Budget { .. }),
+        "{:?}",
+        next.fetch.stop
+    );
+    assert_eq!(next.run.records, 0);
     Ok(())
 }
 

@@ -79,11 +79,11 @@ async fn story(store: &Store) {
         .await
         .expect("note");
     store
-        .add_offer(&owner, kept.id, &terms(300_000), None)
+        .add_offer(&owner, gone.id, &terms(310_000), None)
         .await
         .expect("offer");
     store
-        .add_offer(&owner, gone.id, &terms(310_000), None)
+        .add_offer(&owner, kept.id, &terms(300_000), None)
         .await
         .expect("offer");
     store
@@ -171,7 +171,8 @@ async fn story(store: &Store) {
     );
     let offers = store.offers(&owner, kept.id).await.expect("offers");
     let revisions: Vec<(i64, i64)> = offers.iter().map(|o| (o.revision, o.terms.base)).collect();
-    assert_eq!(revisions, [(1, 300_000), (2, 310_000), (3, 320_000)]);
+    // One history in the order the offers were made: the latest stays the latest.
+    assert_eq!(revisions, [(1, 310_000), (2, 300_000), (3, 320_000)]);
     assert_eq!(store.notes(&owner, kept.id).await.expect("notes").len(), 1);
 
     // The tombstone: refused by reads and changes, hidden from the list and the report.

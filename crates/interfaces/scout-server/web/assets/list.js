@@ -447,7 +447,7 @@ function selection(list, inPipeline, f, cells) {
       const r = await api.post('/api/candidates/bulk-add', { researchers: chosen.map((x) => ({ key: x.key, name: x.name, source_org: x.current_org || undefined })), tags });
       const names = new Map(chosen.map((x) => [x.key, x.name]));
       for (const o of r.results) {
-        if (o.candidate_id) inPipeline.set(o.key, { id: o.candidate_id, stage: o.stage });
+        if (o.candidate_id) inPipeline.set(o.key, { candidate_id: o.candidate_id, stage: o.stage, owner: null });
         if (o.status !== 'refused') set({ key: o.key }, false);
         const cell = cells.get(o.key);
         if (cell) fillAction(cell[0], cell[1].researcher, inPipeline, f);

@@ -72,7 +72,11 @@ impl Store {
                     Some((Some(_), _)) => {
                         return Err(Error::Invalid(format!("candidate {id} was erased")));
                     }
-                    Some((None, Some(into))) => return Err(Error::Merged { id, into }),
+                    Some((None, Some(into))) => {
+                        return Err(Error::Invalid(format!(
+                            "candidate {id} was merged into candidate {into}"
+                        )));
+                    }
                     Some((None, None)) => {}
                 }
             }
@@ -100,7 +104,7 @@ impl Store {
                 .await?;
             }
             let out = self.session_view(tx, actor, session).await?;
-            let detail = json!({"session": session, "candidates": ids, "blind": blind, "topic": topic, "member_cap": cap, "min_votes": min_votes});
+            let detail = json!({"session": session, "candidates": ids, "blind": blind, "topic_set": topic.is_some(), "member_cap": cap, "min_votes": min_votes});
             Ok((out, Entry::new("arena.create", None, detail)))
         })
         .await

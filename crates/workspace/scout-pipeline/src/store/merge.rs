@@ -3,8 +3,8 @@
 //! an owner's merge of one record into another.
 //!
 //! A merge moves everything of the merged record to the kept one in one audited transaction —
-//! tags, stage history, notes, messages, meetings, offers (renumbered after the kept record's
-//! revisions), counteroffers, scorecards and saved views' pins — and fills the kept record's empty fields (e-mail,
+//! tags, stage history, notes, messages, meetings, offers (both records' renumbered
+//! in the order they were made), counteroffers, scorecards and saved views' pins — and fills the kept record's empty fields (e-mail,
 //! researcher key, source organisation, career stage, owner) from it. The merged record stays
 //! as a tombstone (`merged_into`): hidden from every list, refused by every change, kept for the
 //! arena's history and the audit log, exported with the kept record and erased with it. A
@@ -201,25 +201,38 @@ impl Store {
             report.messages = move_rows(conn, Moved::Messages, kept, merged).await?;
             report.meetings = move_rows(conn, Moved::Meetings, kept, merged).await?;
             report.counteroffers = move_rows(conn, Moved::Counteroffers, kept, merged).await?;
-            // The merged record's offers follow the kept record's revisions, in their order.
-            let last_revision: i64 = sqlx::query_scalar(
-                "SELECT COALESCE(MAX(revision), 0) FROM offers WHERE candidate_id = $1",
-            )
-            .bind(kept)
-            .fetch_one(&mut *conn)
-            .await?;
+            // The offers of both records become one history, revisions in the order they were
+            // made (the latest offer is the highest revision everywhere). Renumbered through
+            // negative revisions so that (candidate, revision) stays unique at every step.
             report.offers = count(
                 sqlx::query(
-                    "UPDATE offers SET candidate_id = $1, revision = revision + $3 \
-                     WHERE candidate_id = $2",
+                    "UPDATE offers SET candidate_id = $1, revision = -revision WHERE candidate_id = $2",
                 )
                 .bind(kept)
                 .bind(merged)
-                .bind(last_revision)
                 .execute(&mut *conn)
                 .await?
                 .rows_affected(),
             );
+            let order: Vec<i64> = sqlx::query_scalar(
+                "SELECT id FROM offers WHERE candidate_id = $1 ORDER BY created_at, id",
+            )
+            .bind(kept)
+            .fetch_all(&mut *conn)
+            .await?;
+            for (i, offer) in order.iter().enumerate() {
+                sqlx::query("UPDATE offers SET revision = $2 WHERE id = $1")
+                    .bind(offer)
+                    .bind(-1_000_000 - i64::try_from(i).unwrap_or(i64::MAX - 1_000_000))
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            sqlx::query(
+                "UPDATE offers SET revision = -revision - 999999 WHERE candidate_id = $1",
+            )
+            .bind(kept)
+            .execute(&mut *conn)
+            .await?;
             report.scorecards = count(
                 sqlx::query(
                     "UPDATE scorecards SET candidate_id = $1 WHERE candidate_id = $2 \

@@ -187,14 +187,15 @@ fn checked(spec: &ViewSpec) -> Result<ViewSpec> {
     })
 }
 
-/// Refuses a pin on a candidate that does not exist or is erased.
+/// Refuses a pin on a candidate that does not exist, is erased, or was merged into another.
 async fn check_pins(conn: &mut AnyConnection, ids: &[i64]) -> Result<()> {
     for &id in ids {
-        let live: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM candidates WHERE id = $1 AND erased_at IS NULL")
-                .bind(id)
-                .fetch_optional(&mut *conn)
-                .await?;
+        let live: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM candidates WHERE id = $1 AND erased_at IS NULL AND merged_into IS NULL",
+        )
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
         if live.is_none() {
             return Err(Error::not_found("candidate", id));
         }
