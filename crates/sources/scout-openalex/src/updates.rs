@@ -3,6 +3,8 @@
 //! that `--since last` starts where the last complete run started (a one-day overlap: `scout
 //! ingest` stores a record it already holds as "unchanged") and a run stopped early (budget,
 //! rate limit, kill) is resumed by the next command rather than started again.
+//! The daily request budget counts every update run into the directory (the count is carried
+//! from run to run in the log); a full fetch into the same directory keeps its own count.
 //!
 //! Which filter. OpenAlex's works filters `from_updated_date` (changed on or after a date) and
 //! `from_created_date` (added on or after it) have both been documented as needing a premium
