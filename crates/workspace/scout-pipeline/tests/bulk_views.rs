@@ -330,6 +330,53 @@ async fn bulk_story(store: &Store) {
     let export = store.export_candidate(&olive, a.id).await.expect("export");
     assert!(export.saved_views.is_empty());
 
+    // A board view whose text filter names a candidate ("hopper") is in their export, and
+    // their erasure clears the filter; a filter naming someone else stays.
+    let by_name = |name: &str, text: &str| NewView {
+        name: name.into(),
+        shared: false,
+        view: ViewSpec::Board(BoardFilter {
+            text: text.into(),
+            ..Default::default()
+        }),
+    };
+    let (named, _) = store
+        .save_view(&rick, &by_name("find grace", "hopper"))
+        .await
+        .expect("save");
+    let (other, _) = store
+        .save_view(&rick, &by_name("find edsger", "Dijkstra"))
+        .await
+        .expect("save");
+    let export = store.export_candidate(&olive, b.id).await.expect("export");
+    let why: Vec<(i64, &str)> = export
+        .saved_views
+        .iter()
+        .map(|v| (v.view_id, v.why.as_str()))
+        .collect();
+    assert!(why.contains(&(named.id, "text filter")), "{why:?}");
+    assert!(!why.iter().any(|(id, _)| *id == other.id), "{why:?}");
+    let report = store.erase_candidate(&olive, b.id).await.expect("erase");
+    assert_eq!(report.view_filters_cleared, 1);
+    let texts: Vec<(i64, String)> = store
+        .views(&rick, Some("board"))
+        .await
+        .expect("views")
+        .into_iter()
+        .filter_map(|v| match v.view {
+            ViewSpec::Board(f) => Some((v.id, f.text)),
+            ViewSpec::List(_) => None,
+        })
+        .collect();
+    assert!(texts.contains(&(named.id, String::new())), "{texts:?}");
+    assert!(
+        texts.contains(&(other.id, "Dijkstra".to_string())),
+        "{texts:?}"
+    );
+    for id in [named.id, other.id] {
+        store.delete_view(&rick, id).await.expect("delete");
+    }
+
     store
         .delete_view(&olive, v2.id)
         .await

@@ -49,6 +49,8 @@ pub struct ErasureReport {
     pub merged_records_erased: Vec<i64>,
     /// Saved board views that pinned the candidate (the pin goes, the view stays).
     pub view_pins_removed: i64,
+    /// Saved board views whose text filter named the candidate: the filter is cleared.
+    pub view_filters_cleared: i64,
 }
 
 /// The candidate's audit key, created on first use.
@@ -89,6 +91,7 @@ async fn erase_rows(tx: &mut WriteTx<'_>, id: i64, now: i64) -> Result<ErasureRe
         None => 0,
     };
     let view_pins_removed = super::views::erase_view_pins(&mut tx.tx, id).await?;
+    let view_filters_cleared = super::views::erase_view_text(&mut tx.tx, id).await?;
     // Rows changed per statement, in this order.
     const STATEMENTS: [&str; 9] = [
         "DELETE FROM notes WHERE candidate_id = $1",
@@ -129,6 +132,7 @@ async fn erase_rows(tx: &mut WriteTx<'_>, id: i64, now: i64) -> Result<ErasureRe
         set_employers_removed,
         merged_records_erased: Vec::new(),
         view_pins_removed,
+        view_filters_cleared,
     })
 }
 
@@ -162,6 +166,7 @@ impl Store {
                     report.tags_removed += more.tags_removed;
                     report.scorecards_removed += more.scorecards_removed;
                     report.view_pins_removed += more.view_pins_removed;
+                    report.view_filters_cleared += more.view_filters_cleared;
                     report.merged_records_erased.push(merged);
                     ledger.push(LedgerEntry {
                         candidate_id: merged,

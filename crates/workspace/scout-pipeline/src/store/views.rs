@@ -6,11 +6,13 @@
 //! uses for that kind replaces that view. Every save and delete is audited (`view.save`,
 //! `view.delete`, with the view's id, kind and pinned ids — never its name or search text).
 //!
-//! What of a view concerns a candidate: only the candidates a board view pins. A List search
-//! names a topic or a role, and a board filter a tag, an owner or stages — none names a person.
+//! What of a view concerns a candidate: the candidates a board view pins, and a board view's
+//! text filter when it names them (a name search such as "Lovelace"). A List search names a
+//! topic or a role, and the other board filters a tag, an owner or stages — none names a person.
 //! The pins are a table of their own (`saved_view_candidates`): a candidate's export lists the
-//! views that pin them, their erasure removes them from every view, and a view whose pins are
-//! all erased stays, pinning nothing.
+//! views that pin them or whose text filter names them, their erasure removes them from every
+//! view and clears such text filters, and a view whose pins are all erased stays, pinning
+//! nothing.
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -132,6 +134,8 @@ pub struct PinningView {
     pub name: String,
     pub member: String,
     pub shared: bool,
+    /// `pinned`, or `text filter` (the view's text filter names the candidate).
+    pub why: String,
 }
 
 /// The view with its texts checked and trimmed (a pinned selection in order, without repeats).
@@ -378,7 +382,7 @@ impl Store {
     }
 }
 
-/// The views pinning a candidate, for their export.
+/// The views pinning a candidate or whose text filter names them, for their export.
 pub(super) async fn views_pinning(conn: &mut AnyConnection, id: i64) -> Result<Vec<PinningView>> {
     let rows = sqlx::query(
         "SELECT v.id, v.name, u.name AS member, v.shared FROM saved_view_candidates p \
@@ -388,16 +392,91 @@ pub(super) async fn views_pinning(conn: &mut AnyConnection, id: i64) -> Result<V
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
+    let mut out = rows
+        .iter()
         .map(|r| {
             Ok(PinningView {
                 view_id: r.try_get("id")?,
                 name: r.try_get("name")?,
                 member: r.try_get("member")?,
                 shared: r.try_get::<i64, _>("shared")? == 1,
+                why: "pinned".into(),
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    for (view_id, _) in views_naming(conn, id).await? {
+        let r = sqlx::query(
+            "SELECT v.name, u.name AS member, v.shared FROM saved_views v \
+             JOIN users u ON u.id = v.user_id WHERE v.id = $1",
+        )
+        .bind(view_id)
+        .fetch_one(&mut *conn)
+        .await?;
+        out.push(PinningView {
+            view_id,
+            name: r.try_get("name")?,
+            member: r.try_get("member")?,
+            shared: r.try_get::<i64, _>("shared")? == 1,
+            why: "text filter".into(),
+        });
+    }
+    Ok(out)
+}
+
+/// The board views whose text filter names the candidate (their name holds the filter's
+/// words, or the filter holds their name or e-mail), with each view's filter.
+async fn views_naming(conn: &mut AnyConnection, id: i64) -> Result<Vec<(i64, ViewSpec)>> {
+    let person: Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT name, email FROM candidates WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some((name, email)) = person else {
+        return Ok(Vec::new());
+    };
+    let name = scout_corpus::names::fold(&name);
+    let email = email.map(|e| e.to_lowercase());
+    let rows = sqlx::query("SELECT id, params FROM saved_views WHERE kind = 'board' ORDER BY id")
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let params: String = r.try_get("params")?;
+        let Ok(view) = serde_json::from_str::<ViewSpec>(&params) else {
+            continue;
+        };
+        let ViewSpec::Board(f) = &view else { continue };
+        let text = scout_corpus::names::fold(f.text.trim());
+        if text.chars().count() < 2 {
+            continue;
+        }
+        let names = name.contains(&text)
+            || text.contains(&name)
+            || email.as_deref().is_some_and(|e| text.contains(e));
+        if names {
+            out.push((r.try_get("id")?, view));
+        }
+    }
+    Ok(out)
+}
+
+/// Clears the text filter of every board view that names an erased candidate, inside the
+/// erasure's transaction (before the name is blanked); the number of views changed.
+pub(super) async fn erase_view_text(conn: &mut AnyConnection, id: i64) -> Result<i64> {
+    let naming = views_naming(conn, id).await?;
+    for (view_id, mut view) in naming.iter().cloned() {
+        if let ViewSpec::Board(f) = &mut view {
+            f.text.clear();
+        }
+        let params =
+            serde_json::to_string(&view).map_err(|e| Error::Invalid(format!("view: {e}")))?;
+        sqlx::query("UPDATE saved_views SET params = $2 WHERE id = $1")
+            .bind(view_id)
+            .bind(params)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(i64::try_from(naming.len()).unwrap_or(i64::MAX))
 }
 
 /// Removes an erased candidate from every view that pins them, inside the erasure's
