@@ -69,15 +69,9 @@ impl FetchState {
     /// The state in `dir`, if a fetch was started there.
     pub fn load(dir: &Path) -> Result<Option<Self>, FetchError> {
         let path = Self::path(dir);
-        let bytes = match fs::read(&path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => return Err(FetchError::Io { path, source }),
+        let Some(state) = read_json::<Self>(&path)? else {
+            return Ok(None);
         };
-        let state: Self = serde_json::from_slice(&bytes).map_err(|e| FetchError::BadState {
-            path: path.clone(),
-            reason: e.to_string(),
-        })?;
         if state.version != 1 {
             return Err(FetchError::BadState {
                 path,
@@ -89,24 +83,56 @@ impl FetchState {
 
     /// Replaces the state file atomically and durably.
     pub fn save(&self, dir: &Path) -> Result<(), FetchError> {
-        let path = Self::path(dir);
-        let tmp = dir.join(format!("{STATE_FILE}.tmp"));
-        let io = |p: &Path| {
-            let p = p.to_path_buf();
-            move |source| FetchError::Io { path: p, source }
-        };
-        let mut bytes = serde_json::to_vec_pretty(self).map_err(|e| FetchError::BadState {
-            path: path.clone(),
-            reason: e.to_string(),
-        })?;
-        bytes.push(b'\n');
-        let mut file = File::create(&tmp).map_err(io(&tmp))?;
-        file.write_all(&bytes).map_err(io(&tmp))?;
-        file.sync_all().map_err(io(&tmp))?;
-        drop(file);
-        fs::rename(&tmp, &path).map_err(io(&path))?;
-        sync_dir(dir)
+        write_json_durably(dir, STATE_FILE, self)
     }
+}
+
+/// A JSON file's value, `None` when the file does not exist.
+pub(crate) fn read_json<T: serde::de::DeserializeOwned>(
+    path: &Path,
+) -> Result<Option<T>, FetchError> {
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(FetchError::Io {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
+    };
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| FetchError::BadState {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })
+}
+
+/// Replaces `dir/name` with `value` as pretty JSON, atomically (a temporary file renamed into
+/// place) and durably (file and directory synced).
+pub(crate) fn write_json_durably<T: Serialize>(
+    dir: &Path,
+    name: &str,
+    value: &T,
+) -> Result<(), FetchError> {
+    let path = dir.join(name);
+    let tmp = dir.join(format!("{name}.tmp"));
+    let io = |p: &Path| {
+        let p = p.to_path_buf();
+        move |source| FetchError::Io { path: p, source }
+    };
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(|e| FetchError::BadState {
+        path: path.clone(),
+        reason: e.to_string(),
+    })?;
+    bytes.push(b'\n');
+    let mut file = File::create(&tmp).map_err(io(&tmp))?;
+    file.write_all(&bytes).map_err(io(&tmp))?;
+    file.sync_all().map_err(io(&tmp))?;
+    drop(file);
+    fs::rename(&tmp, &path).map_err(io(&path))?;
+    sync_dir(dir)
 }
 
 /// Makes a rename or a new file in `dir` durable.

@@ -15,15 +15,14 @@
 //! may use neither gets an error naming the other way: snapshot diffs (the snapshot's works are
 //! partitioned by `updated_date=YYYY-MM-DD`; ingest only the partitions newer than the last).
 
-use std::fs::{self, File};
-use std::io::Write;
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::FetchError;
 use crate::fetch::{Event, FetchConfig, FetchSummary, Fetcher, Stop};
-use crate::state::{FetchState, sync_dir};
+use crate::state::{FetchState, read_json, write_json_durably};
 
 /// The update log beside the fetch output.
 pub const UPDATES_FILE: &str = ".scout-updates.json";
@@ -149,15 +148,9 @@ impl UpdateLog {
     /// The log in `dir`, if an update ran there.
     pub fn load(dir: &Path) -> Result<Option<Self>, FetchError> {
         let path = Self::path(dir);
-        let bytes = match fs::read(&path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => return Err(FetchError::Io { path, source }),
+        let Some(log) = read_json::<Self>(&path)? else {
+            return Ok(None);
         };
-        let log: Self = serde_json::from_slice(&bytes).map_err(|e| FetchError::BadState {
-            path: path.clone(),
-            reason: e.to_string(),
-        })?;
         if log.version != 1 {
             return Err(FetchError::BadState {
                 path,
@@ -169,23 +162,7 @@ impl UpdateLog {
 
     /// Replaces the log atomically and durably.
     pub fn save(&self, dir: &Path) -> Result<(), FetchError> {
-        let path = Self::path(dir);
-        let tmp = dir.join(format!("{UPDATES_FILE}.tmp"));
-        let io = |p: &Path| {
-            let p = p.to_path_buf();
-            move |source| FetchError::Io { path: p, source }
-        };
-        let mut bytes = serde_json::to_vec_pretty(self).map_err(|e| FetchError::BadState {
-            path: path.clone(),
-            reason: e.to_string(),
-        })?;
-        bytes.push(b'\n');
-        let mut file = File::create(&tmp).map_err(io(&tmp))?;
-        file.write_all(&bytes).map_err(io(&tmp))?;
-        file.sync_all().map_err(io(&tmp))?;
-        drop(file);
-        fs::rename(&tmp, &path).map_err(io(&path))?;
-        sync_dir(dir)
+        write_json_durably(dir, UPDATES_FILE, self)
     }
 
     /// The start day of the last complete run.
