@@ -62,6 +62,7 @@ pub use erasure::ErasureReport;
 pub(crate) use fields::required_text;
 pub use handle::Store;
 pub use key_follow::FollowReport;
+pub(crate) use load::tags_of;
 pub use merge::{DuplicateGroup, DuplicateReason, DuplicateRecord, MergeReport};
 pub use person_export::{ExportedAuditEntry, ExportedMove, PersonExport};
 pub use pipeline_export::{ExportedCandidate, ExportedCompensation, PipelineExport};

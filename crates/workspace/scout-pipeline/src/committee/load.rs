@@ -105,12 +105,7 @@ pub(super) async fn load_votes(
 
 /// A candidate's tags, sorted.
 pub(super) async fn candidate_tags(tx: &mut WriteTx<'_>, candidate: i64) -> Result<Vec<String>> {
-    Ok(
-        sqlx::query_scalar("SELECT tag FROM candidate_tags WHERE candidate_id = $1 ORDER BY tag")
-            .bind(candidate)
-            .fetch_all(&mut *tx.tx)
-            .await?,
-    )
+    crate::store::tags_of(&mut tx.tx, candidate).await
 }
 
 /// Whether `actor` may see who the finalists are: blinding is off, or the actor is an owner.

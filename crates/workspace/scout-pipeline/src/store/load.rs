@@ -1,5 +1,5 @@
 //! What several aggregates read before they act: a candidate (with the candidate columns,
-//! shared as the `cand_cols!` macro) and whether a user exists.
+//! shared as the `cand_cols!` macro), its tags, and whether a user exists.
 
 use sqlx::AnyConnection;
 
@@ -40,12 +40,18 @@ pub(super) async fn load_candidate(
     {
         return Err(Error::Merged { id, into });
     }
-    c.tags =
+    c.tags = tags_of(conn, id).await?;
+    Ok(c)
+}
+
+/// A candidate's tags, sorted.
+pub(crate) async fn tags_of(conn: &mut AnyConnection, id: i64) -> Result<Vec<String>> {
+    Ok(
         sqlx::query_scalar("SELECT tag FROM candidate_tags WHERE candidate_id = $1 ORDER BY tag")
             .bind(id)
             .fetch_all(&mut *conn)
-            .await?;
-    Ok(c)
+            .await?,
+    )
 }
 
 /// Refuses an id that names no user.

@@ -20,7 +20,7 @@ use sqlx::AnyConnection;
 
 use super::audited::Entry;
 use super::handle::Store;
-use super::load::load_candidate;
+use super::load::{load_candidate, tags_of};
 use super::name_match::compatible_names;
 use crate::error::{Error, Result};
 use crate::model::Actor;
@@ -377,15 +377,6 @@ async fn move_rows(conn: &mut AnyConnection, table: Moved, kept: i64, merged: i6
             .await?
             .rows_affected(),
     ))
-}
-
-async fn tags_of(conn: &mut AnyConnection, id: i64) -> Result<Vec<String>> {
-    Ok(
-        sqlx::query_scalar("SELECT tag FROM candidate_tags WHERE candidate_id = $1 ORDER BY tag")
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?,
-    )
 }
 
 fn count(n: u64) -> i64 {
