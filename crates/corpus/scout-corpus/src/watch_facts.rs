@@ -172,10 +172,8 @@ fn move_confidence(papers_there: i64, current_there: bool) -> i64 {
 /// left out), with rival co-author items for the organisations named in `rivals`.
 pub fn observe(conn: &Connection, keys: &[String], rivals: &[String]) -> Result<Vec<Observed>> {
     let rival_ids = rival_org_ids(conn, rivals)?;
-    let mut researcher = conn.prepare_cached(
-        "SELECT r.id, r.name, o.key FROM researchers r \
-         LEFT JOIN organisations o ON o.name = r.current_org WHERE r.key = ?1",
-    )?;
+    let mut researcher =
+        conn.prepare_cached("SELECT id, name, current_org FROM researchers WHERE key = ?1")?;
     let mut papers = conn.prepare_cached(
         "SELECT w.key, w.title, w.year, w.venue, w.status FROM authorship_researcher ar \
          JOIN works w ON w.id = ar.work_id WHERE ar.researcher_id = ?1 ORDER BY w.year, w.key",
@@ -210,7 +208,7 @@ pub fn observe(conn: &Connection, keys: &[String], rivals: &[String]) -> Result<
     )?;
     let mut out = Vec::with_capacity(keys.len());
     for key in keys {
-        let Some((id, name, current_key)) = researcher
+        let Some((id, name, current_org)) = researcher
             .query_row(params![key], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
@@ -308,7 +306,7 @@ pub fn observe(conn: &Connection, keys: &[String], rivals: &[String]) -> Result<
         for (from_key, from, to_key, to, to_id, year, last_at_from, first_at_to) in found_moves {
             move_targets.insert(to_id);
             let there: i64 = papers_since.query_row(params![id, to_id, year], |r| r.get(0))?;
-            let current_there = current_key.as_deref() == Some(to_key.as_str());
+            let current_there = current_org.as_deref() == Some(to.as_str());
             items.push(ObservedItem {
                 item: format!("move:{from_key}>{to_key}@{year}"),
                 kind: ItemKind::Move,

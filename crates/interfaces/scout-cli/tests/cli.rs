@@ -1024,3 +1024,92 @@ fn key_changes_are_listed_and_the_workspace_beside_follows_them() {
         Some("openreview:~Katie_E_Everett1")
     );
 }
+
+/// `scout watch` and `scout alerts` on real records (the corpus's `tests/fixtures/radar`, copied
+/// from `data/demo`): a member watches a researcher (from a key file, as a script would); the
+/// next `scout ingest` brings a later paper at another organisation, the radar runs after the
+/// refresh and says so, and `scout alerts` lists the new paper and the likely move with its
+/// evidence; `scout watch list` counts them unread.
+#[test]
+fn the_move_radar_runs_after_ingest_and_scout_alerts_lists_it() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("c.sqlite");
+    let fixtures = repo().join("crates/corpus/scout-corpus/tests/fixtures/radar");
+    ingest(&db, &[fixtures.join("first.jsonl")]);
+    let add_user = Command::new(env!("CARGO_BIN_EXE_scout"))
+        .arg("--db")
+        .arg(&db)
+        .args(["user", "add", "olive", "--role", "owner"])
+        .env("SCOUT_PASSWORD", "a long test passphrase")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(add_user.status.success(), "{add_user:?}");
+    let keys = dir.path().join("keys.txt");
+    std::fs::write(
+        &keys,
+        "openreview:~Cheng-Yu_Hsieh1\nopenreview:~Nobody_Here1\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let keys = keys.display().to_string();
+    let added = json(&scout(
+        &db,
+        &[
+            "--format",
+            "json",
+            "watch",
+            "add",
+            "--keys-from",
+            &keys,
+            "--user",
+            "olive",
+        ],
+    ));
+    assert_eq!(added["watches_begun"], 1, "{added}");
+    assert_eq!(added["unknown_keys"], 1, "{added}");
+    let none = json(&scout(&db, &["--format", "json", "alerts"]));
+    assert_eq!(none, serde_json::json!([]), "the baseline raises nothing");
+
+    let out = scout(
+        &db,
+        &[
+            "ingest",
+            &fixtures.join("second.jsonl").display().to_string(),
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("move radar: "), "{stdout}");
+    let alerts = json(&scout(&db, &["--format", "json", "alerts"]));
+    let kinds: Vec<&str> = alerts
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x["kind"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(kinds.contains(&"paper"), "{alerts}");
+    let moved = alerts
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["kind"] == "move"))
+        .unwrap_or_else(|| panic!("a move alert: {alerts}"));
+    assert_eq!(moved["evidence"]["from"], "University of Washington");
+    assert_eq!(moved["year"], 2024);
+    assert_eq!(
+        moved["evidence"]["papers"].as_array().map(Vec::len),
+        Some(2)
+    );
+    let table = scout(&db, &["alerts", "--since", "2000-01-01"]);
+    let table = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        table.contains("Likely move: University of Washington"),
+        "{table}"
+    );
+    let listed = json(&scout(
+        &db,
+        &["--format", "json", "watch", "list", "--user", "olive"],
+    ));
+    assert_eq!(
+        listed[0]["unread"].as_u64(),
+        Some(kinds.len() as u64),
+        "{listed}"
+    );
+    let bad = scout(&db, &["alerts", "--since", "yesterday"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--since takes a day"));
+}

@@ -250,6 +250,15 @@ async fn story(store: &Store) {
         )
         .await
         .expect("candidate");
+    let export = store
+        .export_candidate(&olive, cand.id)
+        .await
+        .expect("export");
+    assert_eq!(
+        export.watched_by,
+        vec!["olive".to_string(), "vic".to_string()]
+    );
+    assert_eq!(export.alerts.len(), all.len());
     let erased = store.erase_candidate(&olive, cand.id).await.expect("erase");
     assert_eq!(erased.watches_removed, 2);
     assert_eq!(erased.alerts_removed as usize, all.len());

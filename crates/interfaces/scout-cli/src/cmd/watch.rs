@@ -28,7 +28,12 @@ pub enum WatchCommand {
     /// Watch a researcher (by key) for a member: new papers, likely moves, new affiliations and
     /// first papers with a rival's people become alerts after each refresh
     Add {
-        key: String,
+        /// The researcher's key (`scout show NAME` gives it)
+        #[arg(required_unless_present = "keys_from")]
+        key: Option<String>,
+        /// Watch every key in this file, one per line (`-` reads stdin)
+        #[arg(long, conflicts_with = "key")]
+        keys_from: Option<std::path::PathBuf>,
         /// The member whose watchlist this is (their user name)
         #[arg(long)]
         user: String,
@@ -81,28 +86,47 @@ pub fn watch(ctx: &Context, args: WatchArgs) -> anyhow::Result<u8> {
     rt.block_on(async {
         let store = pipeline::open(&url, false, pipeline::ledger(ctx, &args.db, &url)).await?;
         match args.command {
-            WatchCommand::Add { key, user } => {
+            WatchCommand::Add {
+                key,
+                keys_from,
+                user,
+            } => {
                 let actor = member(&store, &user).await?;
+                let keys = match (key, keys_from) {
+                    (Some(k), _) => vec![k],
+                    (None, Some(path)) => read_keys(&path)?,
+                    (None, None) => anyhow::bail!("give a researcher key or --keys-from FILE"),
+                };
                 let corpus = ctx.open_existing()?;
                 let rivals = store.settings().await?.settings.rival_list();
-                let observed =
-                    watch_facts::observe(corpus.conn(), std::slice::from_ref(&key), &rivals)?
-                        .pop()
-                        .with_context(|| {
-                            format!(
-                                "no researcher has the key {key:?} (scout show NAME gives keys)"
-                            )
-                        })?;
-                let w = store.add_watch(&actor, &observed).await?;
+                let observed = watch_facts::observe(corpus.conn(), &keys, &rivals)?;
+                if keys.len() == 1 && observed.is_empty() {
+                    anyhow::bail!(
+                        "no researcher has the key {:?} (scout show NAME gives keys)",
+                        keys[0]
+                    );
+                }
+                let began = store.add_watches(&actor, &observed).await?;
+                let unknown = keys.len() - observed.len();
+                let baseline: usize = observed.iter().map(|o| o.items.len()).sum();
                 if ctx.format == Format::Json {
-                    output::json(&w)?;
+                    output::json(&serde_json::json!({
+                        "watches_begun": began, "unknown_keys": unknown, "items_observed": baseline
+                    }))?;
+                } else if let [one] = observed.as_slice() {
+                    println!(
+                        "{} {} {} ({}): {} item(s) in the corpus now",
+                        actor.name,
+                        if began == 1 { "now watches" } else { "already watched" },
+                        one.name,
+                        one.key,
+                        one.items.len()
+                    );
                 } else {
                     println!(
-                        "{} now watches {} ({}): {} item(s) taken as the baseline",
-                        actor.name,
-                        w.researcher,
-                        w.researcher_key,
-                        observed.items.len()
+                        "{} now watches {began} more researcher(s); {unknown} key(s) unknown to the \
+                         corpus; {baseline} item(s) observed",
+                        actor.name
                     );
                 }
             }
@@ -142,6 +166,21 @@ pub fn watch(ctx: &Context, args: WatchArgs) -> anyhow::Result<u8> {
         }
         Ok(0)
     })
+}
+
+/// Researcher keys, one per line (blank lines skipped), from a file or `-` (stdin).
+fn read_keys(path: &std::path::Path) -> anyhow::Result<Vec<String>> {
+    let text = if path.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin()).context("reading keys from stdin")?
+    } else {
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?
+    };
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect())
 }
 
 /// Parses `--since`: a day or an RFC 3339 instant, as Unix milliseconds.

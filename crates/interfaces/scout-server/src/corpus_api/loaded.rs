@@ -1,7 +1,7 @@
 //! The open corpus behind the corpus routes: loading in the background, pinning a snapshot while a job writes, reloading after; and the error mapping the handlers share.
 //! Every load also has the workspace follow the corpus's researcher key changes (candidates of
 //! merged researchers move to the surviving key, split ones are flagged: `Store::follow_key_changes`),
-//! then runs the move radar over the watched researchers (`watches.rs`).
+//! then runs the move radar over the watched researchers (`run_radar`).
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -259,7 +259,7 @@ impl CorpusApi {
         });
         // The radar sees the corpus after the candidates and watches followed its key changes.
         if let Some(store) = &self.workspace {
-            super::watches::run_radar(store, &loaded).await;
+            run_radar(store, &loaded).await;
         }
         *self.loaded.lock().unwrap_or_else(|p| p.into_inner()) = Some(loaded.clone());
         Ok(loaded)
@@ -346,4 +346,54 @@ pub(crate) fn find_one(c: &Inner, key: &str) -> ApiResult<(Researcher, Vec<Resea
     let first = found.remove(0);
     found.truncate(10);
     Ok((first, found))
+}
+
+/// After a corpus load: observes every watched researcher in `loaded` and records what is
+/// new. Failures are logged (the load itself stands; the next load observes again).
+async fn run_radar(
+    store: &Store,
+    loaded: &Arc<Loaded>,
+) -> Option<scout_pipeline::store::RadarReport> {
+    let ran = async {
+        let keys = store.watched_keys().await.map_err(|e| e.to_string())?;
+        if keys.is_empty() {
+            return Ok::<_, String>(scout_pipeline::store::RadarReport::default());
+        }
+        let rivals = store
+            .settings()
+            .await
+            .map_err(|e| e.to_string())?
+            .settings
+            .rival_list();
+        let loaded = loaded.clone();
+        let observed: Vec<scout_pipeline::store::Observed> =
+            tokio::task::spawn_blocking(move || {
+                let inner = loaded.lock();
+                scout_corpus::watch_facts::observe(inner.corpus.conn(), &keys, &rivals)
+            })
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+        store
+            .record_observations(&observed)
+            .await
+            .map_err(|e| e.to_string())
+    }
+    .await;
+    match ran {
+        Ok(report) => {
+            if !report.alerts.is_empty() {
+                tracing::info!(
+                    researchers = report.researchers,
+                    alerts = report.alerts.len(),
+                    "the move radar recorded alerts"
+                );
+            }
+            Some(report)
+        }
+        Err(error) => {
+            tracing::warn!(%error, "the move radar did not run");
+            None
+        }
+    }
 }

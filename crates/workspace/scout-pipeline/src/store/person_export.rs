@@ -35,6 +35,9 @@ pub struct PersonExport {
     pub set_employer: Option<SetEmployer>,
     /// Members' saved board views that pin the candidate.
     pub saved_views: Vec<PinningView>,
+    /// The members watching the candidate's researcher, and the move radar's alerts on them.
+    pub watched_by: Vec<String>,
+    pub alerts: Vec<super::watches::Alert>,
     pub audit: Vec<ExportedAuditEntry>,
     /// Records an owner merged into this one (`Store::merge_candidates`), each with what it
     /// still holds: its own row, scorecards left on it, the audit entries about it.
@@ -110,6 +113,8 @@ async fn export_of(conn: &mut AnyConnection, id: i64) -> Result<PersonExport> {
     let scorecards = scorecards_of(conn, id).await?;
     let set_employer = set_employer_for_export(conn, candidate.researcher_key.as_deref()).await?;
     let saved_views = views_pinning(conn, id).await?;
+    let (watched_by, alerts) =
+        super::watches::watches_for_export(conn, candidate.researcher_key.as_deref()).await?;
     let audit_rows: Vec<AuditEntry> = sqlx::query_as(
         "SELECT seq, at, actor, action, candidate_id, detail, prev_hash, hash FROM audit_log \
          WHERE candidate_id = $1 ORDER BY seq",
@@ -138,6 +143,8 @@ async fn export_of(conn: &mut AnyConnection, id: i64) -> Result<PersonExport> {
         scorecards,
         set_employer,
         saved_views,
+        watched_by,
+        alerts,
         audit,
         merged_records: Vec::new(),
         exported_at: rfc3339(now_ms()),

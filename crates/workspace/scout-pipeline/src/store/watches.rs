@@ -178,60 +178,83 @@ impl Store {
     /// Watching again changes nothing.
     pub async fn add_watch(&self, actor: &Actor, observed: &Observed) -> Result<Watch> {
         let key = super::fields::required_text("researcher_key", &observed.key, MAX_KEY)?;
+        self.add_watches(actor, std::slice::from_ref(observed))
+            .await?;
+        let created_at: i64 = sqlx::query_scalar(
+            "SELECT created_at FROM watches WHERE user_id = $1 AND researcher_key = $2",
+        )
+        .bind(actor.user_id)
+        .bind(&key)
+        .fetch_one(&self.db.pool)
+        .await?;
+        let mut conn = self.db.pool.acquire().await?;
+        let candidate_id = candidate_on(&mut conn, &key).await?;
+        Ok(Watch {
+            researcher_key: key,
+            researcher: observed.name.clone(),
+            created_at,
+            unread: 0,
+            candidate_id,
+        })
+    }
+
+    /// [`Store::add_watch`] for many researchers in one transaction and one audit entry
+    /// (`watch.add`; with the candidate when there is one researcher and a candidate on it).
+    /// Returns how many watches began.
+    pub async fn add_watches(&self, actor: &Actor, observed: &[Observed]) -> Result<u64> {
+        for o in observed {
+            super::fields::required_text("researcher_key", &o.key, MAX_KEY)?;
+        }
         let now = now_ms();
         self.audited(&actor.name, async |tx| {
-            let existing: Option<i64> = sqlx::query_scalar(
-                "SELECT created_at FROM watches WHERE user_id = $1 AND researcher_key = $2",
-            )
-            .bind(actor.user_id)
-            .bind(&key)
-            .fetch_optional(&mut *tx.tx)
-            .await?;
-            let candidate_id = candidate_on(&mut tx.tx, &key).await?;
-            if let Some(created_at) = existing {
-                let watch = Watch {
-                    researcher_key: key.clone(),
-                    researcher: observed.name.clone(),
-                    created_at,
-                    unread: 0,
-                    candidate_id,
-                };
-                return Ok((watch, None));
-            }
-            let watchers: i64 =
-                sqlx::query_scalar("SELECT COUNT(*) FROM watches WHERE researcher_key = $1")
-                    .bind(&key)
-                    .fetch_one(&mut *tx.tx)
-                    .await?;
-            if watchers == 0 {
-                let seen: Vec<String> = observed
-                    .items
-                    .iter()
-                    .map(|i| seen_name(i.kind, &i.item))
+            let mine: HashSet<String> =
+                sqlx::query_scalar("SELECT researcher_key FROM watches WHERE user_id = $1")
+                    .bind(actor.user_id)
+                    .fetch_all(&mut *tx.tx)
+                    .await?
+                    .into_iter()
                     .collect();
-                let seen: Vec<&str> = seen.iter().map(String::as_str).collect();
-                remember(&mut tx.tx, &key, &seen).await?;
+            let watched: HashSet<String> =
+                sqlx::query_scalar("SELECT DISTINCT researcher_key FROM watches")
+                    .fetch_all(&mut *tx.tx)
+                    .await?
+                    .into_iter()
+                    .collect();
+            let (mut began, mut baseline_items) = (0_u64, 0_usize);
+            let mut seen_keys: HashSet<&str> = HashSet::new();
+            for o in observed {
+                let key = o.key.trim();
+                if mine.contains(key) || !seen_keys.insert(key) {
+                    continue;
+                }
+                if !watched.contains(key) {
+                    let seen: Vec<String> =
+                        o.items.iter().map(|i| seen_name(i.kind, &i.item)).collect();
+                    let seen: Vec<&str> = seen.iter().map(String::as_str).collect();
+                    remember(&mut tx.tx, key, &seen).await?;
+                    baseline_items += seen.len();
+                }
+                sqlx::query(
+                    "INSERT INTO watches (user_id, researcher_key, researcher_name, created_at) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(actor.user_id)
+                .bind(key)
+                .bind(&o.name)
+                .bind(now)
+                .execute(&mut *tx.tx)
+                .await?;
+                began += 1;
             }
-            sqlx::query(
-                "INSERT INTO watches (user_id, researcher_key, researcher_name, created_at) \
-                 VALUES ($1, $2, $3, $4)",
-            )
-            .bind(actor.user_id)
-            .bind(&key)
-            .bind(&observed.name)
-            .bind(now)
-            .execute(&mut *tx.tx)
-            .await?;
-            let detail =
-                json!({"baseline_items": if watchers == 0 { observed.items.len() } else { 0 }});
-            let watch = Watch {
-                researcher_key: key.clone(),
-                researcher: observed.name.clone(),
-                created_at: now,
-                unread: 0,
-                candidate_id,
+            if began == 0 {
+                return Ok((0, None));
+            }
+            let candidate_id = match observed {
+                [one] => candidate_on(&mut tx.tx, one.key.trim()).await?,
+                _ => None,
             };
-            Ok((watch, Some(Entry::new("watch.add", candidate_id, detail))))
+            let detail = json!({"watches": began, "baseline_items": baseline_items});
+            Ok((began, Some(Entry::new("watch.add", candidate_id, detail))))
         })
         .await
     }
@@ -489,6 +512,34 @@ impl Store {
         .await?;
         rows.iter().map(|r| alert_from_row(r, false)).collect()
     }
+}
+
+/// The members watching `key` and the alerts on it, oldest first (a candidate's export).
+pub(crate) async fn watches_for_export(
+    conn: &mut AnyConnection,
+    key: Option<&str>,
+) -> Result<(Vec<String>, Vec<Alert>)> {
+    let Some(key) = key else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let watched_by = sqlx::query_scalar(
+        "SELECT u.name FROM watches w JOIN users u ON u.id = w.user_id \
+         WHERE w.researcher_key = $1 ORDER BY u.name",
+    )
+    .bind(key)
+    .fetch_all(&mut *conn)
+    .await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {ALERT_COLUMNS} FROM alerts a WHERE a.researcher_key = $1 ORDER BY a.id"
+    )))
+    .bind(key)
+    .fetch_all(&mut *conn)
+    .await?;
+    let alerts = rows
+        .iter()
+        .map(|r| alert_from_row(r, false))
+        .collect::<Result<_>>()?;
+    Ok((watched_by, alerts))
 }
 
 /// Erases the watches, seen items and alerts of `key` (a candidate's erasure); returns the
