@@ -179,7 +179,7 @@ pub fn check_url(text: &str, rule: AddressRule) -> Result<String, WebhookUrlErro
     }
     match url.host() {
         None => return Err(WebhookUrlError::NoHost),
-        Some(url::Host::Domain(d)) if d.is_empty() => return Err(WebhookUrlError::NoHost),
+        Some(url::Host::Domain("")) => return Err(WebhookUrlError::NoHost),
         Some(url::Host::Domain(d)) if is_localhost_name(d) => {
             check_address(d, IpAddr::V4(Ipv4Addr::LOCALHOST), rule)?;
         }
