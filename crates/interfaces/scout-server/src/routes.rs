@@ -26,10 +26,18 @@ async fn openapi() -> crate::route::Reply<Value> {
 mod bulk;
 mod duplicates;
 mod watches;
+mod webhooks;
 
 /// Every route of the API: the core table below, then bulk work and saved views (`routes/bulk.rs`),
-/// duplicates (`routes/duplicates.rs`), watchlists and alerts (`routes/watches.rs`).
-pub static ROUTES: Table = Table(&[CORE, bulk::ROUTES, duplicates::ROUTES, watches::ROUTES]);
+/// duplicates (`routes/duplicates.rs`), watchlists and alerts (`routes/watches.rs`), and owners'
+/// webhooks for alerts (`routes/webhooks.rs`).
+pub static ROUTES: Table = Table(&[
+    CORE,
+    bulk::ROUTES,
+    duplicates::ROUTES,
+    watches::ROUTES,
+    webhooks::ROUTES,
+]);
 
 /// The core routes.
 const CORE: &[Route] = &[
