@@ -696,6 +696,29 @@ await test('outreach: the owner sets the lab, pitch and topics; a recruiter draf
   await shots(rctx, `#/candidates/${candidateId}`, 'candidate-outreach', '#outreach');
 });
 
+await test('webhooks: the owner is told why a URL is refused, adds one (its secret shown once, never listed), opens its log, and removes it after an in-page confirmation', async () => {
+  await visit(opage, '#/users');
+  const sec = opage.locator('#webhooks');
+  await sec.getByLabel('Webhook URL').fill('http://10.0.0.1/hook');
+  await sec.getByRole('button', { name: 'Add webhook' }).click();
+  await sec.locator('.form-status', { hasText: 'webhook host 10.0.0.1 is a private network address' }).waitFor();
+  await sec.getByLabel('Webhook URL').fill('https://hooks.example.org/scout');
+  await sec.getByRole('button', { name: 'Add webhook' }).click();
+  const secret = (await sec.locator('code.secret').textContent()).trim();
+  assert.match(secret, /^whsec_[0-9a-f]{64}$/);
+  const listed = (await owner.get('/api/settings/webhooks')).json.webhooks;
+  const w = listed.find((x) => x.url === 'https://hooks.example.org/scout');
+  assert.ok(w, JSON.stringify(listed));
+  assert.ok(!JSON.stringify(listed).includes(secret), 'the list shows the secret');
+  const row = sec.locator(`tr[data-webhook="${w.id}"]`);
+  await row.getByRole('button', { name: `Log of webhook ${w.id}` }).click();
+  await sec.locator('.webhook-log h3', { hasText: `Delivery log of webhook #${w.id}` }).waitFor();
+  await row.getByRole('button', { name: `Remove webhook ${w.id}` }).click();
+  await row.getByRole('button', { name: 'Confirm remove' }).click();
+  await opage.locator('#toast', { hasText: `Webhook #${w.id} removed.` }).waitFor();
+  assert.ok(!(await owner.get('/api/settings/webhooks')).json.webhooks.some((x) => x.id === w.id));
+});
+
 const XSS_NOTE = '<img src=x onerror="window.__xss=\'note\'"><script>window.__xss=\'note-script\'</script> follow up';
 
 await test('XSS payloads in a note and in a paper title are rendered inert', async () => {

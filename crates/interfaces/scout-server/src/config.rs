@@ -36,6 +36,8 @@ pub struct ServerConfig {
     pub jobs_dir: Option<std::path::PathBuf>,
     /// Largest data file accepted by `POST /api/jobs/ingest`.
     pub max_upload_bytes: u64,
+    /// Webhook delivery of alerts (`--allow-loopback-webhooks`; tests shorten the times).
+    pub webhooks: crate::webhooks::WebhookConfig,
 }
 
 impl Default for ServerConfig {
@@ -55,6 +57,7 @@ impl Default for ServerConfig {
             corpus: None,
             jobs_dir: None,
             max_upload_bytes: 1_000_000_000,
+            webhooks: crate::webhooks::WebhookConfig::default(),
         }
     }
 }

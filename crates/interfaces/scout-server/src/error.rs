@@ -54,6 +54,11 @@ impl From<PipelineError> for ApiError {
                 ApiError::new(StatusCode::CONFLICT, "conflict", e.to_string())
             }
             PipelineError::Forbidden(_) => ApiError::forbidden(e.to_string()),
+            PipelineError::BadWebhookUrl(_) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "bad_webhook_url",
+                e.to_string(),
+            ),
             PipelineError::Invalid(_) => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_input",

@@ -1,7 +1,7 @@
 //! `scout serve`: the pipeline's HTTP JSON API (axum). Routes and the OpenAPI document come
 //! from one table (`routes::ROUTES`), enforced by the gate around each route (`route`):
 //! authentication and CSRF in `auth`, login rate limiting in `limiter`; every error is an
-//! `ApiError` rendered as JSON.
+//! `ApiError` rendered as JSON. `serve` also runs the webhook delivery worker (`webhooks`).
 
 pub mod auth;
 pub mod committee_api;
@@ -21,6 +21,7 @@ pub mod route;
 pub mod routes;
 pub mod state;
 pub mod web;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 
@@ -37,6 +38,7 @@ pub use crate::state::AppState;
 pub fn router(state: AppState) -> Router {
     let limit = state.config.max_body_bytes;
     let corpus = corpus_api::CorpusApi::new(state.config.corpus.clone(), Some(state.store.clone()));
+    corpus.wake_on_alerts(state.webhooks.clone());
     corpus.warm_up();
     let jobs = jobs::Jobs::new(
         state.store.clone(),
@@ -84,16 +86,19 @@ fn jobs_dir(config: &ServerConfig) -> std::path::PathBuf {
     }
 }
 
-/// Serves until `shutdown` completes.
+/// Serves until `shutdown` completes, delivering alerts to webhooks meanwhile.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
+    let worker = webhooks::spawn(state.store.clone(), state.webhooks.clone());
+    let served = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
-    .await
+    .await;
+    worker.abort();
+    served
 }

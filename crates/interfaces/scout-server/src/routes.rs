@@ -26,10 +26,11 @@ async fn openapi() -> crate::route::Reply<Value> {
 mod bulk;
 mod duplicates;
 mod watches;
+mod webhooks;
 
-/// Every route of the API: the core table below, then bulk work and saved views (`routes/bulk.rs`),
-/// duplicates (`routes/duplicates.rs`), watchlists and alerts (`routes/watches.rs`).
-pub static ROUTES: Table = Table(&[CORE, bulk::ROUTES, duplicates::ROUTES, watches::ROUTES]);
+/// Every route: the core table below, then the parts in `routes/` (one file per area of the API).
+#[rustfmt::skip]
+pub static ROUTES: Table = Table(&[CORE, bulk::ROUTES, duplicates::ROUTES, watches::ROUTES, webhooks::ROUTES]);
 
 /// The core routes.
 const CORE: &[Route] = &[

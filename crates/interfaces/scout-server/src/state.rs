@@ -1,4 +1,5 @@
-//! What every handler shares: the pipeline store, the settings and the login rate limiter.
+//! What every handler shares: the pipeline store, the settings, the login rate limiter and the
+//! webhook delivery worker's handle.
 
 use std::sync::Arc;
 
@@ -6,6 +7,7 @@ use scout_pipeline::Store;
 
 use crate::config::ServerConfig;
 use crate::limiter::RateLimiter;
+use crate::webhooks::Webhooks;
 
 /// Shared state of all handlers.
 #[derive(Clone)]
@@ -15,13 +17,17 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
     /// An argon2 hash of a random password, verified against for unknown user names.
     pub dummy_hash: Arc<String>,
+    /// Wakes the webhook delivery worker (after alerts are recorded) and sends test pings.
+    pub webhooks: Webhooks,
 }
 
 impl AppState {
     pub fn new(store: Arc<Store>, config: ServerConfig) -> Result<AppState, scout_pipeline::Error> {
         let dummy = scout_pipeline::secret::random_token("")?;
         let limiter = RateLimiter::new(store.clone(), &config);
+        let webhooks = Webhooks::new(&config.webhooks);
         Ok(AppState {
+            webhooks,
             store,
             limiter: Arc::new(limiter),
             config: Arc::new(config),

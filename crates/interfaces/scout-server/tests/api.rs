@@ -304,15 +304,16 @@ fn is_corpus_route(path: &str) -> bool {
     .any(|p| path.starts_with(p))
 }
 
-/// The pipeline's own routes: not the corpus, committee, job, bulk or saved-view routes, which
-/// have tests of their own (`every_role_on_every_corpus_route`, `committee.rs`, `jobs.rs`,
-/// `bulk.rs`).
+/// The pipeline's own routes: not the corpus, committee, job, bulk, saved-view or webhook
+/// routes, which have tests of their own (`every_role_on_every_corpus_route`, `committee.rs`,
+/// `jobs.rs`, `bulk.rs`, `webhooks.rs`).
 fn is_pipeline_route(path: &str) -> bool {
     !is_corpus_route(path)
         && !path.starts_with("/api/arena/")
         && !path.starts_with("/api/jobs")
         && !path.starts_with("/api/candidates/bulk")
         && !path.starts_with("/api/views")
+        && !path.starts_with("/api/settings/webhooks")
 }
 
 /// A valid request to a corpus route: its path with the required query parameters filled

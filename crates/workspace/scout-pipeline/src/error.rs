@@ -41,6 +41,9 @@ pub enum Error {
     Password(String),
     #[error("corpus error: {0}")]
     Corpus(String),
+    /// A webhook URL refused (the message says what to change).
+    #[error(transparent)]
+    BadWebhookUrl(#[from] crate::webhook_url::WebhookUrlError),
 }
 
 /// Shorthand for pipeline results.

@@ -20,6 +20,7 @@ pub mod store;
 mod text;
 pub mod time;
 pub mod tz;
+pub mod webhook_url;
 
 pub use db::{Db, Dialect, StoreConfig};
 pub use error::{Error, Result};

@@ -12,6 +12,7 @@
 //! * `bulk`: one action on many candidates, adding many researchers (per-candidate outcomes).
 //! * `views`: members' saved List searches and board views (pins erased with a candidate).
 //! * `watches`: watchlists and the move radar's alerts (erased with a candidate's key).
+//! * `webhooks`: owners' webhooks for alerts, their cursors, retry state and delivery log.
 //! * `analytics_input`, `pipeline_export`, `stage_overrides`: whole-pipeline reads.
 //! * `key_follow`: candidates following the corpus's researcher key changes (merges, splits).
 //! * `merge`: the duplicate records a workspace holds, and an owner's merge of two of them.
@@ -51,6 +52,7 @@ mod tag_redaction;
 mod users;
 mod views;
 mod watches;
+mod webhooks;
 
 pub(crate) use audited::Entry;
 pub use bulk::{
@@ -80,4 +82,7 @@ pub use views::{BoardFilter, ListSearch, NewView, PinningView, SavedView, ViewSp
 pub use watches::{
     Alert, AlertEvidence, AlertFilter, AlertKind, AlertPage, MAX_ALERT_PAGE, Observed, PaperRef,
     RADAR_ACTOR, RadarReport, Watch,
+};
+pub use webhooks::{
+    Attempt, DeliveryOutcome, DeliveryTarget, MAX_LOG_ROWS, MAX_WEBHOOKS, Webhook, WebhookDelivery,
 };

@@ -100,6 +100,11 @@ fn files(postgres: bool) -> Vec<(i64, &'static str, &'static str)> {
                     "watches",
                     include_str!(concat!("../migrations/", $d, "/0014_watches.sql")),
                 ),
+                (
+                    15,
+                    "webhooks",
+                    include_str!(concat!("../migrations/", $d, "/0015_webhooks.sql")),
+                ),
             ]
         };
     }

@@ -36,6 +36,10 @@ pub struct Args {
     /// reverse proxy forwards in `Host`; repeat for several). Others get 421 (DNS rebinding).
     #[arg(long = "allowed-host", value_name = "NAME")]
     pub allowed_hosts: Vec<String>,
+    /// Let owners register webhooks on loopback addresses (127.0.0.0/8, ::1, localhost), e.g. a
+    /// receiver on this machine. Private, link-local and other internal addresses stay refused.
+    #[arg(long)]
+    pub allow_loopback_webhooks: bool,
     /// Print the API's OpenAPI document (JSON) and exit, without opening any database
     #[arg(long)]
     pub openapi: bool,
@@ -80,6 +84,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
             max_upload_bytes: args.max_upload_mb.max(1).saturating_mul(1_000_000),
             trusted_proxies: args.trusted_proxies.clone(),
             allowed_hosts: args.allowed_hosts.clone(),
+            webhooks: scout_server::webhooks::WebhookConfig {
+                allow_loopback: args.allow_loopback_webhooks,
+                ..Default::default()
+            },
             ..ServerConfig::default()
         };
         let state = AppState::new(store, config)?;

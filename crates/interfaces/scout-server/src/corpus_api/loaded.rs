@@ -35,6 +35,8 @@ pub struct CorpusApi {
     busy: AtomicBool,
     /// The workspace whose candidates follow the corpus's key changes at each load.
     workspace: Option<Arc<Store>>,
+    /// Woken when the radar records alerts at a load (the webhook delivery worker).
+    alerts_waker: std::sync::OnceLock<crate::webhooks::Webhooks>,
 }
 
 /// The open corpus. All fields sit behind one mutex because the SQLite connection is not
@@ -112,7 +114,14 @@ impl CorpusApi {
             loading: tokio::sync::Mutex::new(()),
             busy: AtomicBool::new(false),
             workspace,
+            alerts_waker: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Has `webhooks` woken whenever the radar records alerts at a load (set once, before
+    /// [`CorpusApi::warm_up`]).
+    pub fn wake_on_alerts(&self, webhooks: crate::webhooks::Webhooks) {
+        let _ = self.alerts_waker.set(webhooks);
     }
 
     /// The corpus database this API reads, if any.
@@ -258,8 +267,12 @@ impl CorpusApi {
             inner: Mutex::new(inner),
         });
         // The radar sees the corpus after the candidates and watches followed its key changes.
-        if let Some(store) = &self.workspace {
-            run_radar(store, &loaded).await;
+        if let Some(store) = &self.workspace
+            && let Some(report) = run_radar(store, &loaded).await
+            && !report.alerts.is_empty()
+            && let Some(webhooks) = self.alerts_waker.get()
+        {
+            webhooks.wake();
         }
         *self.loaded.lock().unwrap_or_else(|p| p.into_inner()) = Some(loaded.clone());
         Ok(loaded)

@@ -1,12 +1,13 @@
-// Owner pages: users (create, disable), the stages' scorecard templates, and the audit log with
-// chain verification.
+// Owner pages: users (create, disable), the stages' scorecard templates, webhooks for alerts
+// (webhooks.js), and the audit log with chain verification.
 
 import { api, qs, session, STAGES } from './api.js';
 import { h, mount, fmt, field, toast } from './dom.js';
+import { webhooksSection } from './webhooks.js';
 
 export async function renderUsers(main, _p, _q, stale) {
   document.title = 'Users · Scout';
-  const [{ users }, { templates }, { settings }] = await Promise.all([api.get('/api/users'), api.get('/api/scorecard-templates'), api.get('/api/settings')]);
+  const [{ users }, { templates }, { settings }, webhooks] = await Promise.all([api.get('/api/users'), api.get('/api/scorecard-templates'), api.get('/api/settings'), webhooksSection(() => renderUsers(main, _p, _q, stale))]);
   if (stale()) return;
   const name = h('input', { name: 'name', required: true, autocomplete: 'off' });
   const role = h('select', { name: 'role' }, ['viewer', 'recruiter', 'owner'].map((r) => h('option', { value: r }, r)));
@@ -30,6 +31,7 @@ export async function renderUsers(main, _p, _q, stale) {
       } }, field('Name', name), field('Role', role), field('Password', pw), h('button', { type: 'submit', class: 'primary' }, 'Add'), status)),
     settingsSection(settings, () => renderUsers(main, _p, _q, stale)),
     templatesSection(templates, () => renderUsers(main, _p, _q, stale)),
+    webhooks,
   );
 }
 
