@@ -36,6 +36,9 @@ function reading(text) {
   return READINGS[text] || (/^[a-z_]+$/.test(text) ? text.replace(/_/g, ' ') : text);
 }
 
+/** The filter control that changed last: it has the focus again once the page is redrawn. */
+let refocus = '';
+
 const changed = () => window.dispatchEvent(new CustomEvent('scout:alerts-changed'));
 
 const profile = (key) => `#/r/${encodeURIComponent(key)}`;
@@ -131,6 +134,11 @@ export async function render(main, _params, query, stale) {
         older || newest ? h('nav', { class: 'pager', 'aria-label': 'Alert pages' }, newest, older) : null),
       watching.el),
   );
+  if (refocus) {
+    const el = main.querySelector(`form.alert-filters [name="${refocus}"]`);
+    refocus = '';
+    if (el) el.focus();
+  }
 }
 
 /** The route's query of a filter state (empty values left out by `go` and `qs`). */
@@ -148,6 +156,9 @@ function filters(f, watches, alerts) {
   const since = h('input', { type: 'date', name: 'since', value: f.since });
   const apply = (ev) => {
     ev.preventDefault();
+    // A date is applied with "Show" (its change events come while it is typed).
+    if (ev.type === 'change' && ev.target.type === 'date') return;
+    refocus = ev.type === 'change' ? ev.target.name : '';
     go('/alerts', query2({ unread: unread.checked, kind: kind.value, researcher: who.value, since: since.value, before: '' }));
   };
   return h('form', { class: 'inline alert-filters', 'aria-label': 'Filter alerts', onsubmit: apply, onchange: apply },
