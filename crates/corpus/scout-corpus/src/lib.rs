@@ -34,6 +34,7 @@ pub mod researchers;
 pub mod semantic;
 mod store;
 pub mod stored;
+pub mod watch_facts;
 
 use std::path::{Path, PathBuf};
 

@@ -71,6 +71,10 @@ enum Command {
     /// Researcher key history: keys merged, split off or retired by refreshes
     #[command(subcommand)]
     Keys(cmd::keys::Command),
+    /// A member's watchlist: researchers whose new papers, moves and affiliations become alerts
+    Watch(cmd::watch::WatchArgs),
+    /// The move radar's alerts on watched researchers, newest first
+    Alerts(cmd::watch::AlertsArgs),
     /// Export the corpus as partitioned Parquet (for Spark, DataFusion, Trino, DuckDB)
     Export(cmd::export::Args),
     /// Download data from a source API (OpenAlex) into files `scout ingest` reads
@@ -159,6 +163,8 @@ fn main() -> ExitCode {
             }
         }),
         Command::Keys(command) => cmd::keys::run(&ctx, command),
+        Command::Watch(args) => cmd::watch::watch(&ctx, args),
+        Command::Alerts(args) => cmd::watch::alerts(&ctx, args),
         Command::Export(args) => cmd::export::run(&ctx, args),
         Command::Fetch(args) => cmd::fetch::run(&ctx, args),
         Command::Arena(command) => cmd::arena::run(&ctx, command),

@@ -19,6 +19,7 @@ mod packets;
 mod people;
 mod radius;
 mod search;
+mod watches;
 
 pub(crate) use employers::{
     Cleared, EmployerAnswer, Employers, SetEmployerReq, clear as clear_employer,
@@ -37,3 +38,4 @@ pub(crate) use people::{
 };
 pub(crate) use radius::{RadiusAnswer, RadiusParams, leak_radius};
 pub(crate) use search::{SearchAnswer, SearchParams, search};
+pub(crate) use watches::{WatchAnswer, WatchReq, add as add_watch};

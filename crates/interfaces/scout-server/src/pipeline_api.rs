@@ -12,3 +12,4 @@ pub mod scorecards;
 pub mod session;
 pub mod settings;
 pub mod users;
+pub mod watches;

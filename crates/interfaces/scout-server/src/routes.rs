@@ -25,9 +25,11 @@ async fn openapi() -> crate::route::Reply<Value> {
 
 mod bulk;
 mod duplicates;
+mod watches;
 
-/// Every route of the API: the core table below, then bulk work and saved views (`routes/bulk.rs`).
-pub static ROUTES: Table = Table(&[CORE, bulk::ROUTES, duplicates::ROUTES]);
+/// Every route of the API: the core table below, then bulk work and saved views (`routes/bulk.rs`),
+/// duplicates (`routes/duplicates.rs`), watchlists and alerts (`routes/watches.rs`).
+pub static ROUTES: Table = Table(&[CORE, bulk::ROUTES, duplicates::ROUTES, watches::ROUTES]);
 
 /// The core routes.
 const CORE: &[Route] = &[

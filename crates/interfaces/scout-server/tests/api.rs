@@ -80,7 +80,11 @@ fn body_for(method: &str, path: &str, n: usize) -> Option<Value> {
         ("POST", "/api/candidates/{id}/scorecards") => json!({"stage": "meeting", "ratings": {
             "research depth": 3, "technical execution": 4, "communication": 2, "team fit": 3}}),
         ("PUT", "/api/scorecard-templates/{stage}") => json!({"attributes": ["depth", "fit"]}),
-        ("PUT", "/api/settings") => json!({"lab": "Frontier Lab", "our_org": "Google"}),
+        ("PUT", "/api/settings") => {
+            json!({"lab": "Frontier Lab", "our_org": "Google", "rivals": "OpenAI\nAnthropic"})
+        }
+        ("POST", "/api/watches") => json!({"researcher_key": "openreview:~Someone1"}),
+        ("POST", "/api/alerts/read") => json!({"all": true}),
         ("POST", "/api/candidates/{id}/meetings") => {
             json!({"title": "t", "starts_at": "2026-05-01T10:00", "time_zone": "Europe/Zurich", "duration_minutes": 30})
         }
@@ -176,6 +180,9 @@ async fn every_role_on_every_endpoint() {
                     _ if route.path == "/api/login" => assert_eq!(r.status, 415, "{what}"),
                     _ if route.path == "/api/logout" => assert_eq!(r.status, 400, "{what}"), // tokens have no session
                     _ if route.path.ends_with("/claims") => assert_eq!(r.status, 503, "{what}"), // no corpus here
+                    _ if route.path == "/api/watches" && route.method == "POST" => {
+                        assert_eq!(r.status, 503, "{what}") // a watch's baseline needs the corpus
+                    }
                     _ => assert!((200..300).contains(&r.status), "{what}"),
                 }
             }

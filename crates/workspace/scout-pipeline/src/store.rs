@@ -11,6 +11,7 @@
 //!   reads.
 //! * `bulk`: one action on many candidates, adding many researchers (per-candidate outcomes).
 //! * `views`: members' saved List searches and board views (pins erased with a candidate).
+//! * `watches`: watchlists and the move radar's alerts (erased with a candidate's key).
 //! * `analytics_input`, `pipeline_export`, `stage_overrides`: whole-pipeline reads.
 //! * `key_follow`: candidates following the corpus's researcher key changes (merges, splits).
 //! * `merge`: the duplicate records a workspace holds, and an owner's merge of two of them.
@@ -49,6 +50,7 @@ mod stage_overrides;
 mod tag_redaction;
 mod users;
 mod views;
+mod watches;
 
 pub(crate) use audited::Entry;
 pub use bulk::{
@@ -75,3 +77,7 @@ pub use settings::{StoredSettings, WorkspaceSettings};
 pub(crate) use tag_redaction::redact_tag_text;
 pub use users::{NewSession, SessionInfo};
 pub use views::{BoardFilter, ListSearch, NewView, PinningView, SavedView, ViewSpec};
+pub use watches::{
+    Alert, AlertEvidence, AlertFilter, AlertKind, AlertPage, MAX_ALERT_PAGE, Observed, PaperRef,
+    RADAR_ACTOR, RadarReport, Watch,
+};

@@ -95,6 +95,11 @@ fn files(postgres: bool) -> Vec<(i64, &'static str, &'static str)> {
                     "arena topic",
                     include_str!(concat!("../migrations/", $d, "/0013_arena_topic.sql")),
                 ),
+                (
+                    14,
+                    "watches",
+                    include_str!(concat!("../migrations/", $d, "/0014_watches.sql")),
+                ),
             ]
         };
     }

@@ -65,18 +65,33 @@ pub fn follow_after_refresh(ctx: &Context, corpus: &Corpus) {
     }
 }
 
-/// After a refresh: moves the workspace's candidates after merged keys and flags split or
-/// retired ones (nothing without a workspace). Prints one line when something changed
+/// After a refresh: moves the workspace's candidates (and watches) after merged keys, flags
+/// split or retired ones, then runs the move radar (nothing without a workspace). Prints one line when something changed
 /// (to stderr under `--format json`, so stdout stays one document).
 pub fn follow_workspace(ctx: &Context, corpus: &Corpus) -> anyhow::Result<Option<FollowReport>> {
-    let Some(report) = super::overrides::with_workspace(ctx, async |store| {
+    let Some((report, radar)) = super::overrides::with_workspace(ctx, async |store| {
         let keys = store.linked_researcher_keys().await?;
         let changes = key_log::changes_touching(corpus.conn(), &keys)?;
-        Ok(store.follow_key_changes(&changes).await?)
+        let report = store.follow_key_changes(&changes).await?;
+        // The radar sees the corpus after the watches followed its key changes.
+        let radar = super::watch::run_radar(store, corpus).await?;
+        Ok((report, radar))
     })?
     else {
         return Ok(None);
     };
+    if !radar.alerts.is_empty() {
+        let line = format!(
+            "move radar: {} new alert(s) on {} watched researcher(s) (scout alerts)",
+            radar.alerts.len(),
+            radar.researchers
+        );
+        if ctx.format == Format::Table {
+            println!("{line}");
+        } else {
+            eprintln!("{line}");
+        }
+    }
     if !report.is_empty() {
         let line = format!(
             "workspace: {} candidate(s) moved to a merged researcher's key, {} flagged (split or \

@@ -25,6 +25,7 @@ pub mod serve;
 pub mod show;
 pub mod synth;
 pub mod user;
+pub mod watch;
 pub mod why_same;
 
 use std::path::PathBuf;

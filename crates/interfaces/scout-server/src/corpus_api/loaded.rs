@@ -1,6 +1,7 @@
 //! The open corpus behind the corpus routes: loading in the background, pinning a snapshot while a job writes, reloading after; and the error mapping the handlers share.
 //! Every load also has the workspace follow the corpus's researcher key changes (candidates of
-//! merged researchers move to the surviving key, split ones are flagged: `Store::follow_key_changes`).
+//! merged researchers move to the surviving key, split ones are flagged: `Store::follow_key_changes`),
+//! then runs the move radar over the watched researchers (`watches.rs`).
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -40,6 +41,13 @@ pub struct CorpusApi {
 /// `Sync`; the models themselves are read-only.
 pub(crate) struct Loaded {
     inner: Mutex<Inner>,
+}
+
+impl Loaded {
+    /// The loaded state (a panic while it was held leaves it usable: it is only read).
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 pub(crate) struct Inner {
@@ -249,6 +257,10 @@ impl CorpusApi {
         let loaded = Arc::new(Loaded {
             inner: Mutex::new(inner),
         });
+        // The radar sees the corpus after the candidates and watches followed its key changes.
+        if let Some(store) = &self.workspace {
+            super::watches::run_radar(store, &loaded).await;
+        }
         *self.loaded.lock().unwrap_or_else(|p| p.into_inner()) = Some(loaded.clone());
         Ok(loaded)
     }

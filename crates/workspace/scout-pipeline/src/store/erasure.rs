@@ -51,6 +51,10 @@ pub struct ErasureReport {
     pub view_pins_removed: i64,
     /// Saved board views whose text filter named the candidate: the filter is cleared.
     pub view_filters_cleared: i64,
+    /// Members' watches on the candidate's researcher, removed with their seen items.
+    pub watches_removed: i64,
+    /// The move radar's alerts on the candidate's researcher.
+    pub alerts_removed: i64,
 }
 
 /// The candidate's audit key, created on first use.
@@ -89,6 +93,10 @@ async fn erase_rows(tx: &mut WriteTx<'_>, id: i64, now: i64) -> Result<ErasureRe
     let set_employers_removed = match key.as_deref() {
         Some(k) => super::employers::erase_set_employer(&mut tx.tx, k).await?,
         None => 0,
+    };
+    let (watches_removed, alerts_removed) = match key.as_deref() {
+        Some(k) => super::watches::erase_watches(&mut tx.tx, k).await?,
+        None => (0, 0),
     };
     let view_pins_removed = super::views::erase_view_pins(&mut tx.tx, id).await?;
     let view_filters_cleared = super::views::erase_view_text(&mut tx.tx, id).await?;
@@ -133,6 +141,8 @@ async fn erase_rows(tx: &mut WriteTx<'_>, id: i64, now: i64) -> Result<ErasureRe
         merged_records_erased: Vec::new(),
         view_pins_removed,
         view_filters_cleared,
+        watches_removed,
+        alerts_removed,
     })
 }
 
@@ -167,6 +177,8 @@ impl Store {
                     report.scorecards_removed += more.scorecards_removed;
                     report.view_pins_removed += more.view_pins_removed;
                     report.view_filters_cleared += more.view_filters_cleared;
+                    report.watches_removed += more.watches_removed;
+                    report.alerts_removed += more.alerts_removed;
                     report.merged_records_erased.push(merged);
                     ledger.push(LedgerEntry {
                         candidate_id: merged,
@@ -237,7 +249,8 @@ impl Store {
             Dialect::Sqlite => &["VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"],
             Dialect::Postgres => &[
                 "VACUUM notes, messages, meetings, candidate_tags, candidate_audit_keys, \
-                 candidates, stage_history, offers, counteroffers, saved_view_candidates",
+                 candidates, stage_history, offers, counteroffers, saved_view_candidates, \
+                 watches, watch_seen, alerts, alert_reads",
             ],
         };
         for sql in statements {

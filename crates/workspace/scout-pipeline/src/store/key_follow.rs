@@ -7,7 +7,9 @@
 //! - a candidate whose researcher was **split** (some papers now belong to another key) or
 //!   **retired** (none left) keeps its key and gets a note (`identity_note`) and an audit entry;
 //! - an employer an owner set on a merged key moves to the surviving key (audit
-//!   `employer.followed`), unless that key has one of its own.
+//!   `employer.followed`), unless that key has one of its own;
+//! - members' watches, the radar's seen items and alerts on a merged key move to the surviving
+//!   key (audit `watch.followed`).
 //!
 //! Each change is applied once: `key_changes_applied` remembers it by the corpus's reference
 //! (refresh time and log id), in the same transaction as its effects, so the server's corpus
@@ -45,12 +47,14 @@ pub struct FollowReport {
     pub flagged: Vec<i64>,
     /// Researcher keys that now have several candidates, with those candidates.
     pub duplicates: Vec<(String, Vec<i64>)>,
+    /// Members' watches moved from a merged key to the surviving one.
+    pub watches_moved: u64,
 }
 
 impl FollowReport {
     /// True when nothing was changed.
     pub fn is_empty(&self) -> bool {
-        self.changes_applied == 0
+        self.changes_applied == 0 && self.watches_moved == 0
     }
 }
 
@@ -58,14 +62,15 @@ impl FollowReport {
 type Holder = (i64, Option<String>);
 
 impl Store {
-    /// The researcher keys that candidates (not erased) are linked to, and those an owner set
-    /// an employer for: what to ask the corpus's log about
+    /// The researcher keys that candidates (not erased) are linked to, those an owner set
+    /// an employer for, and those members watch: what to ask the corpus's log about
     /// (`scout_corpus::key_log::changes_touching`).
     pub async fn linked_researcher_keys(&self) -> Result<Vec<String>> {
         Ok(sqlx::query_scalar(
             "SELECT researcher_key FROM candidates \
              WHERE erased_at IS NULL AND researcher_key IS NOT NULL \
-             UNION SELECT researcher_key FROM set_employers ORDER BY 1",
+             UNION SELECT researcher_key FROM set_employers \
+             UNION SELECT researcher_key FROM watches ORDER BY 1",
         )
         .fetch_all(&self.db.pool)
         .await?)
@@ -88,7 +93,7 @@ impl Store {
             .await?;
             // An employer an owner set follows a merged key too (unless the surviving key has
             // one of its own): the fact is about the person, whoever holds the key now.
-            let mut employer_moved = false;
+            let mut followed_without_candidate = false;
             if done == 0
                 && matches!(change.kind, KeyChangeKind::Merged)
                 && let Some(new) = change.new_key.as_deref()
@@ -103,9 +108,17 @@ impl Store {
                 .await?
                 .rows_affected();
                 if moved > 0 {
-                    employer_moved = true;
+                    followed_without_candidate = true;
                     let detail = json!({"change": reference, "kind": "merged"});
                     audit(&mut tx, ACTOR, "employer.followed", None, detail).await?;
+                }
+                let (watches, changed) =
+                    super::watches::follow_merged_watches(&mut tx.tx, &change.old_key, new).await?;
+                if changed {
+                    followed_without_candidate = true;
+                    report.watches_moved += watches;
+                    let detail = json!({"change": reference, "kind": "merged", "watches": watches});
+                    audit(&mut tx, ACTOR, "watch.followed", None, detail).await?;
                 }
             }
             let holders = if done == 0 {
@@ -114,7 +127,7 @@ impl Store {
                 Vec::new()
             };
             if holders.is_empty() {
-                if employer_moved {
+                if followed_without_candidate {
                     tx.commit().await?;
                 }
                 continue; // otherwise dropped: rolled back, nothing written

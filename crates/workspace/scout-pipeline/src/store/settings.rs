@@ -1,5 +1,6 @@
 //! The workspace's settings for outreach: our lab's name and pitch, the organisation our people
-//! appear under in the corpus (warm introduction paths start from them), and our topics. One
+//! appear under in the corpus (warm introduction paths start from them), our topics, and the
+//! rival organisations the move radar watches for. One
 //! row; owners change it, every change audited.
 
 use serde::{Deserialize, Serialize};
@@ -15,6 +16,8 @@ use crate::time::now_ms;
 
 /// Longest pitch (a paragraph or two).
 const MAX_PITCH: usize = 2_000;
+/// Longest list of rival organisations.
+const MAX_RIVALS: usize = 4_000;
 
 /// The settings; empty strings are unset.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -32,6 +35,22 @@ pub struct WorkspaceSettings {
     /// Our topics, comma-separated: drafts cite the candidate's papers on them.
     #[serde(default)]
     pub topics: String,
+    /// Rival organisations, one per line: a watched researcher's first paper with someone
+    /// there raises an alert.
+    #[serde(default)]
+    pub rivals: String,
+}
+
+impl WorkspaceSettings {
+    /// The rival organisations named, one per line.
+    pub fn rival_list(&self) -> Vec<String> {
+        self.rivals
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
 }
 
 /// The settings with who changed them last.
@@ -49,7 +68,7 @@ impl Store {
     /// The workspace settings.
     pub async fn settings(&self) -> Result<StoredSettings> {
         let r = sqlx::query(
-            "SELECT s.lab, s.pitch, s.our_org, s.topics, u.name AS updated_by, s.updated_at \
+            "SELECT s.lab, s.pitch, s.our_org, s.topics, s.rivals, u.name AS updated_by, s.updated_at \
              FROM workspace_settings s LEFT JOIN users u ON u.id = s.updated_by WHERE s.id = 1",
         )
         .fetch_one(&self.db.pool)
@@ -60,6 +79,7 @@ impl Store {
                 pitch: r.try_get("pitch")?,
                 our_org: r.try_get("our_org")?,
                 topics: r.try_get("topics")?,
+                rivals: r.try_get("rivals")?,
             },
             updated_by: r.try_get("updated_by")?,
             updated_at: r.try_get("updated_at")?,
@@ -77,22 +97,25 @@ impl Store {
             pitch: optional_lines("pitch", Some(&new.pitch), MAX_PITCH)?.unwrap_or_default(),
             our_org: optional_text("our_org", Some(&new.our_org), MAX_NAME)?.unwrap_or_default(),
             topics: optional_text("topics", Some(&new.topics), MAX_NAME)?.unwrap_or_default(),
+            rivals: optional_lines("rivals", Some(&new.rivals), MAX_RIVALS)?.unwrap_or_default(),
         };
         let now = now_ms();
         self.audited(&actor.name, async |tx| {
             sqlx::query(
                 "UPDATE workspace_settings SET lab = $1, pitch = $2, our_org = $3, topics = $4, \
-                 updated_by = $5, updated_at = $6 WHERE id = 1",
+                 rivals = $5, updated_by = $6, updated_at = $7 WHERE id = 1",
             )
             .bind(&clean.lab)
             .bind(&clean.pitch)
             .bind(&clean.our_org)
             .bind(&clean.topics)
+            .bind(&clean.rivals)
             .bind(actor.user_id)
             .bind(now)
             .execute(&mut *tx.tx)
             .await?;
             let detail = json!({"lab": clean.lab, "our_org": clean.our_org, "topics": clean.topics,
+                                "rivals": clean.rival_list(),
                                 "pitch_chars": clean.pitch.chars().count()});
             Ok((
                 StoredSettings {

@@ -1,0 +1,242 @@
+//! `scout watch` and `scout alerts`: a member's watchlist and the move radar's alerts from the
+//! command line, on the workspace beside the corpus (`<db>.pipeline.sqlite`) or the one
+//! `--database-url` / `SCOUT_DATABASE_URL` names. Starting a watch takes the baseline from the
+//! corpus; after `scout refresh` and `scout ingest` the radar records what is new
+//! ([`radar_after_refresh`]).
+
+use anyhow::Context as _;
+use scout_corpus::Corpus;
+use scout_corpus::watch_facts;
+use scout_pipeline::Store;
+use scout_pipeline::model::Actor;
+use scout_pipeline::store::{Alert, AlertFilter, RadarReport};
+
+use super::Context;
+use super::pipeline::{self, DbArgs};
+use crate::output::{self, Format, Table};
+
+#[derive(clap::Args)]
+pub struct WatchArgs {
+    #[command(subcommand)]
+    pub command: WatchCommand,
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+#[derive(clap::Subcommand)]
+pub enum WatchCommand {
+    /// Watch a researcher (by key) for a member: new papers, likely moves, new affiliations and
+    /// first papers with a rival's people become alerts after each refresh
+    Add {
+        key: String,
+        /// The member whose watchlist this is (their user name)
+        #[arg(long)]
+        user: String,
+    },
+    /// Stop watching a researcher
+    Remove {
+        key: String,
+        #[arg(long)]
+        user: String,
+    },
+    /// The researchers a member watches, with their unread alerts
+    List {
+        #[arg(long)]
+        user: String,
+    },
+}
+
+#[derive(clap::Args)]
+pub struct AlertsArgs {
+    /// Only alerts recorded since this day or UTC time (2026-12-01, 2026-12-01T08:00:00Z)
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Only this researcher's alerts (their key)
+    #[arg(long)]
+    pub researcher: Option<String>,
+    /// At most this many, newest first
+    #[arg(long, default_value_t = 50)]
+    pub limit: i64,
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// The member named `user` as the actor of their watch changes.
+async fn member(store: &Store, user: &str) -> anyhow::Result<Actor> {
+    let (u, _) = store
+        .user_with_hash(user)
+        .await?
+        .with_context(|| format!("no user named {user:?} (scout user list)"))?;
+    anyhow::ensure!(!u.disabled, "the user {user:?} is disabled");
+    Ok(Actor {
+        user_id: u.id,
+        name: u.name,
+        role: u.role,
+    })
+}
+
+pub fn watch(ctx: &Context, args: WatchArgs) -> anyhow::Result<u8> {
+    let url = pipeline::url(ctx, &args.db)?;
+    let rt = pipeline::runtime()?;
+    rt.block_on(async {
+        let store = pipeline::open(&url, false, pipeline::ledger(ctx, &args.db, &url)).await?;
+        match args.command {
+            WatchCommand::Add { key, user } => {
+                let actor = member(&store, &user).await?;
+                let corpus = ctx.open_existing()?;
+                let rivals = store.settings().await?.settings.rival_list();
+                let observed =
+                    watch_facts::observe(corpus.conn(), std::slice::from_ref(&key), &rivals)?
+                        .pop()
+                        .with_context(|| {
+                            format!(
+                                "no researcher has the key {key:?} (scout show NAME gives keys)"
+                            )
+                        })?;
+                let w = store.add_watch(&actor, &observed).await?;
+                if ctx.format == Format::Json {
+                    output::json(&w)?;
+                } else {
+                    println!(
+                        "{} now watches {} ({}): {} item(s) taken as the baseline",
+                        actor.name,
+                        w.researcher,
+                        w.researcher_key,
+                        observed.items.len()
+                    );
+                }
+            }
+            WatchCommand::Remove { key, user } => {
+                let actor = member(&store, &user).await?;
+                let removed = store.remove_watch(&actor, &key).await?;
+                if ctx.format == Format::Json {
+                    output::json(&serde_json::json!({ "removed": removed }))?;
+                } else if removed {
+                    println!("{} no longer watches {key}", actor.name);
+                } else {
+                    println!("{} was not watching {key}", actor.name);
+                }
+            }
+            WatchCommand::List { user } => {
+                let actor = member(&store, &user).await?;
+                let watches = store.watches_of(actor.user_id).await?;
+                if ctx.format == Format::Json {
+                    output::json(&watches)?;
+                    return Ok(0);
+                }
+                let mut t = Table::new(&["researcher", "key", "since", "unread"]).right_align(&[3]);
+                for w in &watches {
+                    t.row(vec![
+                        w.researcher.clone(),
+                        w.researcher_key.clone(),
+                        scout_pipeline::time::rfc3339(w.created_at),
+                        w.unread.to_string(),
+                    ]);
+                }
+                match ctx.format {
+                    Format::Csv => print!("{}", t.csv()),
+                    _ if watches.is_empty() => println!("{} watches nobody", actor.name),
+                    _ => print!("{}", t.render()),
+                }
+            }
+        }
+        Ok(0)
+    })
+}
+
+/// Parses `--since`: a day or an RFC 3339 instant, as Unix milliseconds.
+fn since_ms(s: &str) -> anyhow::Result<i64> {
+    let s = s.trim();
+    let parsed = if s.len() == 10 {
+        scout_pipeline::time::parse_day(s)
+    } else {
+        scout_pipeline::time::parse_rfc3339(s)
+    };
+    parsed.map_err(|_| {
+        anyhow::anyhow!(
+            "--since takes a day (2026-12-01) or a UTC time (2026-12-01T08:00:00Z), not {s:?}"
+        )
+    })
+}
+
+fn evidence_line(a: &Alert) -> String {
+    let papers: Vec<String> = a
+        .evidence
+        .papers
+        .iter()
+        .map(|p| {
+            format!(
+                "{} ({}{})",
+                p.title,
+                p.venue.as_deref().unwrap_or("?"),
+                p.year.map_or(String::new(), |y| format!(" {y}"))
+            )
+        })
+        .collect();
+    format!("{}; {}", a.evidence.reading, papers.join(" → "))
+}
+
+/// `scout alerts`: the workspace's alerts, newest first.
+pub fn alerts(ctx: &Context, args: AlertsArgs) -> anyhow::Result<u8> {
+    let url = pipeline::url(ctx, &args.db)?;
+    let rt = pipeline::runtime()?;
+    let filter = AlertFilter {
+        since_ms: args.since.as_deref().map(since_ms).transpose()?,
+        researcher_key: args.researcher.clone(),
+        limit: Some(args.limit),
+        ..AlertFilter::default()
+    };
+    let alerts = rt.block_on(async {
+        let store = pipeline::open(&url, false, pipeline::ledger(ctx, &args.db, &url)).await?;
+        anyhow::Ok(store.all_alerts(&filter).await?)
+    })?;
+    if ctx.format == Format::Json {
+        output::json(&alerts)?;
+        return Ok(0);
+    }
+    let mut t = Table::new(&[
+        "id",
+        "recorded",
+        "researcher",
+        "kind",
+        "year",
+        "summary",
+        "confidence",
+        "evidence",
+    ])
+    .right_align(&[0, 4, 6]);
+    for a in &alerts {
+        t.row(vec![
+            a.id.to_string(),
+            scout_pipeline::time::rfc3339(a.created_at),
+            a.researcher.clone(),
+            a.kind.as_str().to_string(),
+            a.year.map_or("-".into(), |y| y.to_string()),
+            a.summary.clone(),
+            a.confidence
+                .map_or("-".into(), |c| format!("{:.0}%", c * 100.0)),
+            evidence_line(a),
+        ]);
+    }
+    match ctx.format {
+        Format::Csv => print!("{}", t.csv()),
+        _ if alerts.is_empty() => println!(
+            "no alerts{}",
+            args.since.map_or(String::new(), |s| format!(" since {s}"))
+        ),
+        _ => print!("{}", t.render()),
+    }
+    Ok(0)
+}
+
+/// After a refresh, with the workspace open: observes every watched researcher and records
+/// what is new.
+pub async fn run_radar(store: &Store, corpus: &Corpus) -> anyhow::Result<RadarReport> {
+    let keys = store.watched_keys().await?;
+    if keys.is_empty() {
+        return Ok(RadarReport::default());
+    }
+    let rivals = store.settings().await?.settings.rival_list();
+    let observed = watch_facts::observe(corpus.conn(), &keys, &rivals)?;
+    Ok(store.record_observations(&observed).await?)
+}
