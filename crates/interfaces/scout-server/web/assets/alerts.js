@@ -20,22 +20,6 @@ const KINDS = {
   rival_coauthor: 'Rival co-author',
 };
 
-/** How the radar reads an affiliation change, in words (the server may also send a sentence). */
-const READINGS = {
-  move: 'a move: the new organisation replaces the old one',
-  likely_move: 'a likely move: the new organisation replaces the old one',
-  double_affiliation: 'a double affiliation: both organisations at once',
-  double: 'a double affiliation: both organisations at once',
-  visit: 'a visit: a short stay, the old organisation stays',
-  new_paper: 'a new paper',
-  first_joint_paper: 'a first paper together',
-};
-
-function reading(text) {
-  if (!text) return null;
-  return READINGS[text] || (/^[a-z_]+$/.test(text) ? text.replace(/_/g, ' ') : text);
-}
-
 /** The filter control that changed last: it has the focus again once the page is redrawn. */
 let refocus = '';
 
@@ -190,8 +174,8 @@ function evidence(e) {
   if (e.from || e.to) rows.push(['Change', h('span', {}, e.from || 'no organisation on record', h('span', { 'aria-hidden': 'true' }, ' → '), h('span', { class: 'sr' }, ' to '), e.to || '–')]);
   if (e.organisation) rows.push(['Organisation', e.organisation]);
   if (e.coauthor) rows.push(['Co-author', e.coauthor_key ? h('a', { href: profile(e.coauthor_key) }, e.coauthor) : e.coauthor]);
-  const read = reading(e.reading);
-  if (read) rows.push(['Reading', read]);
+  // The radar's reading in words: a move, a double affiliation, a visit, a joint paper's year.
+  if (e.reading) rows.push(['Reading', e.reading]);
   const papers = e.papers || [];
   if (papers.length) {
     rows.push([papers.length === 1 ? 'Paper' : `Papers (${papers.length})`, h('ul', { class: 'alert-papers' }, papers.map((p) => h('li', {},
