@@ -53,7 +53,7 @@ async function apiSession(name) {
     const text = await resp.text();
     return { status: resp.status, json: text ? JSON.parse(text) : null };
   };
-  return { get: (p) => call('GET', p), post: (p, j) => call('POST', p, j ?? {}), patch: (p, j) => call('PATCH', p, j) };
+  return { get: (p) => call('GET', p), post: (p, j) => call('POST', p, j ?? {}), patch: (p, j) => call('PATCH', p, j), del: (p) => call('DELETE', p) };
 }
 
 const browser = await chromium.launch({
@@ -1420,6 +1420,221 @@ await test('data page: a recruiter exports the pipeline as CSV, without compensa
   const api = (await recruiterApi.get('/api/candidates?limit=1000')).json.candidates;
   const ids = lines.slice(1).map((l) => Number(l.split(',')[0]));
   assert.deepEqual(ids, api.map((c) => c.id));
+});
+
+// The move radar (issue 16 item 4): members watch researchers; new data arriving through the
+// Data page (an ingest job, after which the server reloads the corpus and runs the radar)
+// becomes alerts in the inbox, counted in the top bar.
+const radar = { a: null, b: null, c: null, newOrg: 'Quokka Frontier Institute' };
+
+/** The top bar's unread count as the page shows it (the link's data-unread). */
+async function badgeCount(page) {
+  const link = page.locator('#who a.alerts-link');
+  await link.waitFor();
+  await page.waitForFunction(() => document.querySelector('#who a.alerts-link')?.dataset.unread !== undefined);
+  return Number(await link.getAttribute('data-unread'));
+}
+
+await test('move radar: watch from the List, a profile and a candidate page; toggles stay pressed after a reload; an owner names rival organisations', async () => {
+  // Researchers of the List with an OpenReview id and an organisation: a new paper in the
+  // upload links to them through the id, as ingest does for real data.
+  const list = (await owner.get(`/api/list?topic=${encodeURIComponent(TOPIC)}&limit=50`)).json;
+  const people = [];
+  for (const row of list.rows) {
+    if (people.length >= 12) break;
+    const prof = (await owner.get(`/api/researchers/${encodeURIComponent(row.researcher.key)}`)).json.profile;
+    const r = prof.researcher;
+    if (r.openreview_id && r.current_org && r.key !== topKey) people.push({ ...r, coauthorIds: prof.coauthors.map((x) => x.researcher_id), lastYear: Math.max(...prof.papers_by_year.map(([y]) => y)) });
+  }
+  const [a, b] = people;
+  // The rival: someone at another organisation who never wrote with `a`.
+  const c = people.find((x) => x !== a && x !== b && x.current_org !== a.current_org && x.current_org !== b.current_org && !a.coauthorIds.includes(x.id));
+  assert.ok(a && b && c, `researchers with OpenReview ids among the List: ${people.length}`);
+  Object.assign(radar, { a, b, c });
+  for (const w of (await owner.get('/api/watches')).json.watches) await owner.del(`/api/watches/${encodeURIComponent(w.researcher_key)}`);
+
+  // From the List: the row's toggle (a real button with aria-pressed).
+  await visit(opage, `#/list?topic=${encodeURIComponent(TOPIC)}`);
+  const rowToggle = opage.locator(`table.list tr.row[data-key="${a.key}"] button.watch:not([disabled])`);
+  await rowToggle.waitFor();
+  assert.equal(await rowToggle.getAttribute('aria-pressed'), 'false');
+  await rowToggle.click();
+  await opage.locator(`table.list tr.row[data-key="${a.key}"] button.watch[aria-pressed=true]`).waitFor();
+  assert.match(await rowToggle.textContent(), /Watching/);
+  // From a profile, by keyboard.
+  await visit(opage, `#/r/${encodeURIComponent(b.key)}`);
+  const profToggle = opage.locator('.profile-head button.watch:not([disabled])');
+  await profToggle.waitFor();
+  await profToggle.focus();
+  await opage.keyboard.press('Enter');
+  await opage.locator('.profile-head button.watch[aria-pressed=true]', { hasText: 'Watching' }).waitFor();
+  let keys = (await owner.get('/api/watches')).json.watches.map((w) => w.researcher_key);
+  assert.deepEqual(keys.sort(), [a.key, b.key].sort());
+  // After a reload the toggles read the server's watches again.
+  await opage.reload();
+  await opage.locator('.profile-head button.watch[aria-pressed=true]:not([disabled])').waitFor();
+  await visit(opage, `#/list?topic=${encodeURIComponent(TOPIC)}`);
+  await opage.locator(`table.list tr.row[data-key="${a.key}"] button.watch[aria-pressed=true]:not([disabled])`).waitFor();
+  await opage.locator(`table.list tr.row[data-key="${b.key}"] button.watch[aria-pressed=true]:not([disabled])`).waitFor();
+  assert.equal(await opage.locator('table.list tr.row button.watch[aria-pressed=true]').count(), 2);
+  // The candidate page watches the linked researcher: pressed and released again.
+  const cand = (await owner.get(`/api/candidates/${candidateId}`)).json.candidate;
+  await visit(opage, `#/candidates/${candidateId}`);
+  const candToggle = opage.locator('.watch-line button.watch:not([disabled])');
+  await candToggle.waitFor();
+  assert.equal(await candToggle.getAttribute('aria-pressed'), 'false');
+  await candToggle.click();
+  await opage.locator('.watch-line button.watch[aria-pressed=true]:not([disabled])').waitFor();
+  assert.ok((await owner.get('/api/watches')).json.watches.some((w) => w.researcher_key === cand.researcher_key && w.candidate_id === candidateId));
+  await candToggle.click();
+  await opage.locator('.watch-line button.watch[aria-pressed=false]:not([disabled])').waitFor();
+  keys = (await owner.get('/api/watches')).json.watches.map((w) => w.researcher_key);
+  assert.deepEqual(keys.sort(), [a.key, b.key].sort());
+  // A viewer has the toggle too: any member watches (their own watches).
+  await visit(vpage, `#/r/${encodeURIComponent(c.key)}`);
+  await vpage.locator('.profile-head button.watch[aria-pressed=false]:not([disabled])').waitFor();
+  await shots(octx, `#/r/${encodeURIComponent(b.key)}`, 'watch-profile', '.profile-head button.watch[aria-pressed=true]');
+  await shots(octx, `#/list?topic=${encodeURIComponent(TOPIC)}`, 'watch-list', 'tr.row button.watch[aria-pressed=true]');
+
+  // Rival organisations, in the owners' workspace settings.
+  await visit(opage, '#/users');
+  const form = opage.locator('#workspace-settings form');
+  await form.getByLabel('Rival organisations (one per line)').fill(`${c.current_org}\nZzyzx Imaginary Rival`);
+  await form.getByRole('button', { name: 'Save settings' }).click();
+  await opage.getByText('Settings saved.').waitFor();
+  assert.equal((await viewerApi.get('/api/settings')).json.settings.rivals.split('\n')[0].trim(), c.current_org);
+  await visit(opage, '#/users');
+  assert.equal((await opage.locator('#workspace-settings form').getByLabel('Rival organisations (one per line)').inputValue()).split('\n')[0], c.current_org);
+});
+
+await test('move radar: new papers arrive through the Data page; the badge counts them; the inbox shows each alert with its evidence; mark read, filters, unwatch', async () => {
+  const { a, b, c, newOrg } = radar;
+  assert.ok(a, 'the watch test picked the researchers');
+  const before = (await owner.get('/api/alerts/unread')).json.unread;
+  // `a`'s paper comes a year after their last one, so the new organisation reads as a move
+  // (no paper lists both); `b`'s is in their last year, at home.
+  const yearA = a.lastYear + 1;
+  const yearB = b.lastYear;
+  const orId = (r) => (r.openreview_id.startsWith('~') ? r.openreview_id : `~${r.openreview_id}`);
+  // `a` writes at a new organisation with `c` (at a rival organisation); `b` writes at home.
+  const titleA = 'Quokka-scale sparse retrieval with radar probes';
+  const titleB = 'Wombat burrow planning for long-horizon agents';
+  const lines = [
+    { venue: 'colm', year: yearA, id: 'e2eRadar0001', title: titleA, status: 'Poster', track: 'main', authors: [a.name, c.name], openreview_ids: [orId(a), orId(c)], affs: [newOrg, c.current_org], aff_unique_norm: [newOrg, c.current_org], aff_unique_index: ['0', '1'], keywords: ['sparse retrieval'], gs_citation: 0 },
+    { venue: 'colm', year: yearB, id: 'e2eRadar0002', title: titleB, status: 'Poster', track: 'main', authors: [b.name], openreview_ids: [orId(b)], affs: [b.current_org], aff_unique_norm: [b.current_org], aff_unique_index: ['0'], keywords: ['planning'], gs_citation: 0 },
+  ];
+  const known = new Set((await owner.get('/api/jobs')).json.jobs.map((j) => j.id));
+  await visit(opage, '#/data');
+  await opage.getByLabel('Data file').setInputFiles({ name: 'radar-e2e.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(lines.map((l) => JSON.stringify(l)).join('\n') + '\n') });
+  await opage.getByRole('button', { name: 'Upload and ingest' }).click();
+  let job = null;
+  for (let i = 0; i < 100 && !job; i++) {
+    job = (await owner.get('/api/jobs')).json.jobs.find((j) => j.kind === 'ingest' && !known.has(j.id));
+    if (!job) await opage.waitForTimeout(100);
+  }
+  assert.ok(job, 'the upload started an ingest job');
+  const card = opage.locator(`article.job[data-id="${job.id}"]`);
+  await card.waitFor();
+  const { status } = await watchJob(opage, card);
+  assert.equal(status, 'succeeded', await card.textContent());
+  // The radar runs after the corpus is loaded again.
+  let unread = before;
+  for (let i = 0; i < 100 && unread <= before; i++) {
+    unread = (await owner.get('/api/alerts/unread')).json.unread;
+    if (unread <= before) await opage.waitForTimeout(200);
+  }
+  assert.ok(unread > before, `no new alerts after the refresh (${before} before)`);
+  const api = (await owner.get('/api/alerts?limit=50')).json;
+  console.log(`      alerts after the refresh: ${api.alerts.map((x) => `${x.kind}:${x.researcher}`).join(', ')}`);
+
+  // The top bar: refreshed on navigation, with a label that says it.
+  await visit(opage, '#/pipeline');
+  await opage.waitForFunction((n) => document.querySelector('#who a.alerts-link')?.dataset.unread === String(n), unread);
+  const link = opage.locator('#who a.alerts-link');
+  assert.equal(await link.getAttribute('aria-label'), `Alerts: ${unread} unread alert${unread === 1 ? '' : 's'}`);
+  assert.ok(await link.locator('.badge').isVisible());
+  await link.click();
+  await opage.waitForFunction(() => window.location.hash === '#/alerts');
+  const items = opage.locator('ol.alerts li.alert-item');
+  await items.first().waitFor();
+  // Newest first, as the API answers.
+  assert.deepEqual(await items.evaluateAll((els) => els.map((e) => Number(e.dataset.id))), api.alerts.map((x) => x.id));
+
+  // A's new paper, with the paper as a link and the researcher's profile.
+  const paperA = api.alerts.find((x) => x.kind === 'paper' && x.researcher_key === a.key && x.evidence.papers.some((p) => p.title === titleA));
+  assert.ok(paperA, 'a new-paper alert for the researcher watched from the List');
+  const itemA = opage.locator(`li.alert-item[data-id="${paperA.id}"]`);
+  assert.equal(await itemA.locator('.chip.kind').textContent(), 'New paper');
+  assert.equal(await itemA.locator('a.alert-who').getAttribute('href'), `#/r/${encodeURIComponent(a.key)}`);
+  assert.equal(await itemA.locator('.alert-summary').textContent(), paperA.summary);
+  assert.equal(await itemA.locator('a.alert-paper').first().textContent(), titleA);
+  assert.ok((await itemA.locator('.alert-head').textContent()).includes(String(yearA)));
+  assert.ok(api.alerts.some((x) => x.kind === 'paper' && x.researcher_key === b.key), 'a new-paper alert for the researcher watched from a profile');
+  // A's new organisation: a likely move, with its confidence, from → to, the reading and the papers.
+  const moved = api.alerts.find((x) => x.kind === 'move' && x.researcher_key === a.key);
+  assert.ok(moved, `no move alert: ${JSON.stringify(api.alerts.map((x) => [x.kind, x.summary]))}`);
+  assert.equal(moved.evidence.to, newOrg);
+  const movedItem = opage.locator(`li.alert-item[data-id="${moved.id}"]`);
+  assert.equal(await movedItem.locator('.chip.kind').textContent(), 'Likely move');
+  assert.ok((await movedItem.locator('.alert-head').textContent()).includes(`confidence ${moved.confidence.toFixed(2)}`));
+  const movedEvidence = await movedItem.locator('dl.evidence').textContent();
+  for (const want of [moved.evidence.from, newOrg, moved.evidence.reading, ...moved.evidence.papers.map((p) => p.title)]) assert.ok(movedEvidence.includes(want), `${want} not in ${movedEvidence}`);
+  console.log(`      move: ${moved.summary} (confidence ${moved.confidence}); ${moved.evidence.reading}`);
+  // The first paper with someone at a rival organisation names the co-author, with a link.
+  const rival = api.alerts.find((x) => x.kind === 'rival_coauthor' && x.researcher_key === a.key && x.evidence.coauthor_key === c.key);
+  assert.ok(rival, `no rival co-author alert: ${JSON.stringify(api.alerts.map((x) => [x.kind, x.summary]))}`);
+  const rivalItem = opage.locator(`li.alert-item[data-id="${rival.id}"]`);
+  assert.equal(await rivalItem.locator('.chip.kind').textContent(), 'Rival co-author');
+  assert.equal(await rivalItem.locator('dl.evidence a', { hasText: rival.evidence.coauthor }).getAttribute('href'), `#/r/${encodeURIComponent(c.key)}`);
+  await shots(octx, '#/alerts', 'alerts', 'ol.alerts li.alert-item');
+
+  // Mark one read: the item, the page's count and the badge all drop by one.
+  await itemA.getByRole('button', { name: /^Mark read/ }).click();
+  await opage.locator(`li.alert-item[data-id="${paperA.id}"][data-read=true]`).waitFor();
+  await opage.waitForFunction((n) => document.querySelector('#who a.alerts-link')?.dataset.unread === String(n), unread - 1);
+  assert.equal((await owner.get('/api/alerts/unread')).json.unread, unread - 1);
+  assert.equal(await badgeCount(opage), unread - 1);
+  // Filters: unread only leaves the read one out; a kind; one researcher.
+  await opage.getByLabel('Unread only').check();
+  await opage.waitForFunction(() => window.location.hash.includes('unread=true'));
+  await opage.locator('ol.alerts li.alert-item').first().waitFor();
+  assert.equal(await opage.locator(`li.alert-item[data-id="${paperA.id}"]`).count(), 0);
+  await opage.locator('form.alert-filters').getByLabel('Kind').selectOption('paper');
+  await opage.waitForFunction(() => window.location.hash.includes('kind=paper'));
+  await opage.locator('ol.alerts li.alert-item').first().waitFor();
+  assert.deepEqual([...new Set(await opage.locator('ol.alerts li.alert-item').evaluateAll((els) => els.map((e) => e.dataset.kind)))], ['paper']);
+  await visit(opage, '#/alerts');
+  await opage.locator('form.alert-filters').getByLabel('Researcher').selectOption(b.key);
+  await opage.waitForFunction(() => window.location.hash.includes('researcher='));
+  const onlyB = (await owner.get(`/api/alerts?researcher=${encodeURIComponent(b.key)}&limit=50`)).json.alerts;
+  await opage.waitForFunction((n) => document.querySelectorAll('ol.alerts li.alert-item').length === n, onlyB.length);
+  assert.deepEqual(await opage.locator('ol.alerts li.alert-item a.alert-who').allTextContents(), onlyB.map((x) => x.researcher));
+
+  // The watching list: names with their unread counts; mark all read empties the badge.
+  await visit(opage, '#/alerts');
+  const watching = opage.locator('section.watching-card');
+  await watching.locator(`li[data-key="${a.key}"]`).waitFor();
+  const watchesNow = (await owner.get('/api/watches')).json.watches;
+  for (const w of watchesNow) {
+    assert.equal(await watching.locator(`li[data-key="${w.researcher_key}"] .unread-count`).textContent(), w.unread ? `${w.unread} unread` : 'no unread');
+  }
+  await opage.getByRole('button', { name: 'Mark all read' }).click();
+  await opage.getByText('Everything read').waitFor();
+  await opage.waitForFunction(() => document.querySelector('#who a.alerts-link')?.dataset.unread === '0');
+  assert.ok(!(await opage.locator('#who a.alerts-link .badge').isVisible()), 'the badge is hidden at zero');
+  assert.equal((await owner.get('/api/alerts/unread')).json.unread, 0);
+  // Unwatch from the inbox, and from the profile's toggle.
+  await watching.getByRole('button', { name: `Unwatch ${a.name}` }).click();
+  await watching.locator(`li[data-key="${a.key}"]`).waitFor({ state: 'detached' });
+  await visit(opage, `#/r/${encodeURIComponent(b.key)}`);
+  await opage.locator('.profile-head button.watch[aria-pressed=true]:not([disabled])').click();
+  await opage.locator('.profile-head button.watch[aria-pressed=false]:not([disabled])').waitFor();
+  assert.deepEqual((await owner.get('/api/watches')).json.watches, []);
+  await visit(opage, '#/alerts');
+  await opage.locator('section.watching-card').getByText('You watch nobody yet.').waitFor();
+  // A viewer who watches nobody is told how alerts come.
+  await visit(vpage, '#/alerts');
+  await vpage.getByText('Watch researchers from the List or a profile; alerts appear after the next data refresh.').first().waitFor();
 });
 
 await test('top bar search: "/" then a name with a typo finds the researcher, the candidate and organisations', async () => {

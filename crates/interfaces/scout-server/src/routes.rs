@@ -10,7 +10,7 @@ use scout_pipeline::Role;
 use serde_json::Value;
 
 use crate::pipeline_api::{
-    answers, candidates, contact, offers, records, scorecards, session, settings, users,
+    answers, candidates, contact, offers, records, scorecards, session, users,
 };
 use crate::route::{Access, Answer, Body, Route, Table, Typed};
 use crate::{committee_api, corpus_api, jobs_api, openapi};
@@ -25,12 +25,17 @@ async fn openapi() -> crate::route::Reply<Value> {
 
 mod bulk;
 mod duplicates;
+mod settings;
 mod watches;
-mod webhooks;
 
 /// Every route: the core table below, then the parts in `routes/` (one file per area of the API).
-#[rustfmt::skip]
-pub static ROUTES: Table = Table(&[CORE, bulk::ROUTES, duplicates::ROUTES, watches::ROUTES, webhooks::ROUTES]);
+pub static ROUTES: Table = Table(&[
+    CORE,
+    bulk::ROUTES,
+    duplicates::ROUTES,
+    watches::ROUTES,
+    settings::ROUTES,
+]);
 
 /// The core routes.
 const CORE: &[Route] = &[
@@ -419,28 +424,6 @@ const CORE: &[Route] = &[
         answer: Answer::Json(200, Typed::of::<corpus_api::Claims>()),
         errors: &[(503, "The server has no corpus")],
         handler: || post(corpus_api::claims),
-    },
-    Route {
-        method: "GET",
-        path: "/api/settings",
-        access: VIEWER,
-        summary: "The workspace settings for outreach: our lab's name and pitch, our organisation in the corpus (warm paths start from its people), our topics",
-        query: None,
-        body: Body::None,
-        answer: Answer::Json(200, Typed::of::<settings::Settings>()),
-        errors: &[],
-        handler: || get(settings::read),
-    },
-    Route {
-        method: "PUT",
-        path: "/api/settings",
-        access: OWNER,
-        summary: "Replace the workspace settings (empty strings unset a field)",
-        query: None,
-        body: Body::Json(Typed::of::<scout_pipeline::store::WorkspaceSettings>()),
-        answer: Answer::Json(200, Typed::of::<settings::Settings>()),
-        errors: &[],
-        handler: || put(settings::update),
     },
     Route {
         method: "GET",

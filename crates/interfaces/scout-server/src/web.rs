@@ -154,6 +154,16 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../web/assets/webhooks.js"),
     ),
     (
+        "watch.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../web/assets/watch.js"),
+    ),
+    (
+        "alerts.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../web/assets/alerts.js"),
+    ),
+    (
         "favicon.svg",
         "image/svg+xml",
         include_bytes!("../web/assets/favicon.svg"),

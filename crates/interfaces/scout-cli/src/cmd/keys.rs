@@ -94,9 +94,10 @@ pub fn follow_workspace(ctx: &Context, corpus: &Corpus) -> anyhow::Result<Option
     }
     if !report.is_empty() {
         let line = format!(
-            "workspace: {} candidate(s) moved to a merged researcher's key, {} flagged (split or \
-             retired), {} researcher(s) with several candidates (see the audit log)",
+            "workspace: {} candidate(s) and {} watch(es) moved to a merged researcher's key, {} \
+             flagged (split or retired), {} researcher(s) with several candidates (see the audit log)",
             report.moved.len(),
+            report.watches_moved,
             report.flagged.len(),
             report.duplicates.len()
         );

@@ -35,26 +35,29 @@ export async function renderUsers(main, _p, _q, stale) {
   );
 }
 
-// What outreach drafts are written from: our lab, pitch, topics and our organisation in the corpus.
+// What outreach drafts are written from: our lab, pitch, topics and our organisation in the
+// corpus; and the rival organisations the move radar watches co-authorships with.
 function settingsSection(settings, reload) {
   const lab = h('input', { name: 'lab', value: settings.lab });
   const org = h('input', { name: 'our_org', value: settings.our_org });
   const topics = h('input', { name: 'topics', value: settings.topics });
   const pitch = h('textarea', { name: 'pitch', rows: 3, value: settings.pitch });
+  const rivals = h('textarea', { name: 'rivals', rows: 4, value: settings.rivals || '', placeholder: 'One organisation per line, as the corpus names it' });
   const status = h('div', { class: 'form-status', role: 'alert' });
-  return h('section', { class: 'card', id: 'workspace-settings' }, h('h2', {}, 'Outreach settings'),
+  return h('section', { class: 'card', id: 'workspace-settings' }, h('h2', {}, 'Workspace settings'),
     h('p', { class: 'muted' }, settings.updated_by ? `Last changed by ${settings.updated_by}, ${fmt.date(settings.updated_at)}.` : 'Not set yet.'),
     h('form', { class: 'stack', onsubmit: async (ev) => {
       ev.preventDefault();
       status.textContent = '';
       try {
-        await api.put('/api/settings', { lab: lab.value, pitch: pitch.value, our_org: org.value, topics: topics.value });
-        toast('Outreach settings saved.');
+        await api.put('/api/settings', { lab: lab.value, pitch: pitch.value, our_org: org.value, topics: topics.value, rivals: rivals.value });
+        toast('Settings saved.');
         reload();
       } catch (e) {
         status.textContent = e.message;
       }
     } }, field('Our lab', lab), field('Our organisation (as in the corpus, for warm paths)', org), field('Our topics (comma-separated)', topics), field('Pitch', pitch),
+    field('Rival organisations (one per line)', rivals, 'The move radar alerts on a watched researcher’s first paper with someone at one of these.'),
     h('button', { type: 'submit' }, 'Save settings'), status));
 }
 

@@ -1,5 +1,6 @@
-// The shell: sign-in, the navigation bar and the route table; it renders the page of the URL
-// hash on every `hashchange` (router.js moves between routes, pages import it).
+// The shell: sign-in, the navigation bar (with the Alerts link and its unread badge) and the
+// route table; it renders the page of the URL hash on every `hashchange` (router.js moves
+// between routes, pages import it).
 
 import { api, session, isOwner, isPrefetched, listPath } from './api.js';
 import { h, mount, field, errorBox } from './dom.js';
@@ -22,6 +23,7 @@ const ROUTES = [
   { re: /^\/radius$/, load: () => import('./radius.js'), nav: 'pipeline' },
   { re: /^\/search$/, load: () => import('./search.js'), nav: '' },
   { re: /^\/data$/, load: () => import('./jobs.js'), nav: 'data' },
+  { re: /^\/alerts$/, load: () => import('./alerts.js'), nav: 'alerts' },
   { re: /^\/users$/, load: () => import('./admin.js'), nav: 'users', fn: 'renderUsers', owner: true },
   { re: /^\/audit$/, load: () => import('./admin.js'), nav: 'audit', fn: 'renderAudit', owner: true },
 ];
@@ -47,15 +49,57 @@ function renderNav(active) {
     ),
   );
   const who = document.getElementById('who');
+  alertsLink.classList.toggle('active', active === 'alerts');
+  if (active === 'alerts') alertsLink.setAttribute('aria-current', 'page');
+  else alertsLink.removeAttribute('aria-current');
   mount(
     who,
+    alertsLink,
     h('span', { class: 'user' }, session.user.name),
     h('span', { class: `role role-${session.user.role}` }, session.user.role),
     h('button', { class: 'ghost', type: 'button', onclick: signOut }, 'Sign out'),
   );
   document.getElementById('find-form').hidden = false;
   document.getElementById('top').hidden = false;
+  refreshAlerts();
 }
+
+// The top bar's Alerts link: the member's unread alerts from the move radar (GET
+// /api/alerts/unread), asked on every navigation, every minute while the tab is shown and
+// whenever a page says alerts changed (`scout:alerts-changed`); no badge at zero.
+const ALERTS_POLL_MS = 60000;
+const alertsBadge = h('span', { class: 'badge', 'aria-hidden': 'true', hidden: true });
+const alertsLink = h('a', { href: '#/alerts', class: 'alerts-link', 'aria-label': 'Alerts' }, 'Alerts', alertsBadge);
+let alertsAsked = 0;
+
+function showUnread(n) {
+  alertsBadge.textContent = n > 99 ? '99+' : String(n);
+  alertsBadge.hidden = n === 0;
+  alertsLink.dataset.unread = String(n);
+  alertsLink.setAttribute('aria-label', n ? `Alerts: ${n} unread alert${n === 1 ? '' : 's'}` : 'Alerts: none unread');
+  alertsLink.removeAttribute('title');
+}
+
+async function refreshAlerts() {
+  if (!session.user) return;
+  const my = ++alertsAsked;
+  try {
+    const r = await api.get('/api/alerts/unread');
+    if (my === alertsAsked) showUnread(r.unread);
+  } catch (e) {
+    if (my !== alertsAsked) return;
+    // Told on the link itself: the count is unknown, not zero.
+    alertsBadge.hidden = false;
+    alertsBadge.textContent = '?';
+    alertsLink.title = `The unread count could not be read: ${e.message}`;
+    alertsLink.setAttribute('aria-label', `Alerts: unread count unknown (${e.message})`);
+  }
+}
+
+window.addEventListener('scout:alerts-changed', refreshAlerts);
+setInterval(() => {
+  if (document.visibilityState === 'visible' && !document.getElementById('top').hidden) refreshAlerts();
+}, ALERTS_POLL_MS);
 
 // The top bar's search: any page, "/" focuses it; the results page is #/search?q=….
 document.getElementById('find-form').addEventListener('submit', (ev) => {
@@ -161,7 +205,7 @@ document.querySelector('a.skip').addEventListener('click', (ev) => {
 });
 window.addEventListener('scout:signed-out', () => showSignIn('Your session ended; sign in again.'));
 
-// Keyboard: "/" focuses the top bar's search, g-then-key jumps between pages.
+// Keyboard: "/" focuses the top bar's search, g-then-key jumps between pages (i: the alerts inbox).
 let lastG = 0;
 document.addEventListener('keydown', (ev) => {
   const t = ev.target;
@@ -176,7 +220,7 @@ document.addEventListener('keydown', (ev) => {
   } else if (ev.key === 'g') {
     lastG = Date.now();
   } else if (Date.now() - lastG < 800) {
-    const dest = { l: '/list', o: '/orgs', f: '/flows', p: '/pipeline', a: '/analytics', d: '/data' }[ev.key];
+    const dest = { l: '/list', o: '/orgs', f: '/flows', p: '/pipeline', a: '/analytics', d: '/data', i: '/alerts' }[ev.key];
     if (dest) go(dest);
   }
 });

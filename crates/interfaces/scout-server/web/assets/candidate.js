@@ -1,14 +1,15 @@
 // A candidate: details and tags (editable by recruiters and owners), stage and history, notes,
 // messages (drafted from the corpus in outreach.js, marked sent), meetings (.ics), scorecards
-// (scorecards.js), and — for owners only, when the server sent them — offers and
-// counteroffers, export and erasure. For other roles those sections are not built at all, so
-// nothing about them is in the page.
+// (scorecards.js), a watch toggle for the linked researcher (watch.js), and — for owners
+// only, when the server sent them — offers and counteroffers, export and erasure. For other
+// roles those sections are not built at all, so nothing about them is in the page.
 
 import { api, isOwner, canWrite, STAGES } from './api.js';
 import { h, mount, fmt, field, empty, toast } from './dom.js';
 import { editSection, personalData } from './candidate-edit.js';
 import { scorecardsSection } from './scorecards.js';
 import { outreachSection, markSent } from './outreach.js';
+import { watches } from './watch.js';
 import { go } from './router.js';
 
 export async function render(main, [id], _q, stale) {
@@ -37,6 +38,8 @@ export async function render(main, [id], _q, stale) {
   document.title = `${c.name} · Scout`;
   const write = canWrite();
   const reload = () => render(main, [id], _q, stale);
+  // The move radar watches researchers: a candidate linked to one is watched through the link.
+  const watching = c.researcher_key ? watches() : null;
 
   const stageSel = h('select', { name: 'to', 'aria-label': 'New stage' }, STAGES.map((st) => h('option', { value: st, selected: st === c.stage }, st)));
   const stageMsg = h('div', { class: 'form-status', role: 'alert' });
@@ -59,6 +62,8 @@ export async function render(main, [id], _q, stale) {
         h('h1', {}, c.name),
         h('p', { class: 'muted' }, h('span', { class: `stage-pill s-${c.stage}` }, c.stage), ` since ${fmt.date(c.stage_entered_at)}`, c.source_org ? ` · from ${c.source_org}` : '', c.career_stage ? ` · ${c.career_stage} career (set by the committee)` : '', c.email ? ` · ${c.email}` : ''),
         h('p', {}, c.tags.map((t) => h('span', { class: 'tag' }, t)), c.researcher_key ? h('a', { href: `#/r/${encodeURIComponent(c.researcher_key)}` }, 'Research profile →') : null),
+        watching ? h('p', { class: 'watch-line' }, watching.button({ key: c.researcher_key, name: c.name })) : null,
+        watching ? watching.status : null,
         // Set when the corpus merged, split or retired the linked researcher; editing the link clears it.
         c.identity_note ? h('p', { class: 'warnbox', role: 'status' }, h('strong', {}, 'Check the researcher link: '), c.identity_note) : null,
       ),

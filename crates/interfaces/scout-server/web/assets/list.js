@@ -1,9 +1,10 @@
 // The List: topic search with filters, sortable rows, score bars split by paper and factor,
-// add-to-pipeline per row or for a selection (with tags; an outcome per researcher), and
-// saved searches (views.js).
+// add-to-pipeline per row or for a selection (with tags; an outcome per researcher), a watch
+// toggle per row (watch.js), and saved searches (views.js).
 
 import { api, canWrite, listPath, isPrefetched, dupWarning } from './api.js';
 import { pipelineMarks, markChip } from './marks.js';
+import { watches } from './watch.js';
 import { h, mount, fmt, field, stackedBar, empty, errorBox, toast } from './dom.js';
 import { go } from './router.js';
 import { explain } from './explain.js';
@@ -203,7 +204,9 @@ export async function render(main, _params, query, stale) {
   const actions = renderResults(results, list, inPipeline, f, more);
   // The rows do not wait for the pipeline (asked only now, so it does not compete with the
   // List for the server): add buttons appear once it is known who is a candidate already.
+  // The member's watches likewise: the toggles come with the rows, enabled once they are read.
   const pipeline = pipelineMarks();
+  actions.watch(watches());
   await actions.complete;
   if (stale()) return;
   results.setAttribute('aria-busy', 'false');
@@ -280,13 +283,17 @@ function renderResults(results, list, inPipeline, f, more) {
   // Action cells by researcher key, refilled when the pipeline is known.
   const cells = new Map();
   const pick = selection(list, inPipeline, f, cells);
+  // Watch toggles: one slot per row, filled when the member's watches are asked for.
+  const watching = { tracker: null, slots: new Map() };
   let finished;
   const complete = new Promise((resolve) => {
     finished = resolve;
   });
   const make = (r) => {
-    const [tr, detail, act] = rowEls(r, maxScore, inPipeline, f, pick);
+    const [tr, detail, act, slot] = rowEls(r, maxScore, inPipeline, f, pick);
     cells.set(r.researcher.key, [act, r]);
+    watching.slots.set(r.researcher.key, [slot, r]);
+    if (watching.tracker) mount(slot, watching.tracker.button(r.researcher, true));
     return [tr, detail];
   };
   let drawn = 0;
@@ -313,13 +320,20 @@ function renderResults(results, list, inPipeline, f, more) {
   }
   draw();
   const moreButton = more ? h('button', { type: 'button', class: 'more', onclick: more }, `Show ${Math.min(50, MAX_ROWS - list.rows.length)} more`) : null;
-  mount(results, h('div', { class: 'results-head' }, summary, legend), list.rows.length ? [pick.bar, h('div', { class: 'table-wrap' }, table)] : empty('No researcher matches these filters.'), moreButton);
+  const watchStatus = h('div');
+  mount(results, h('div', { class: 'results-head' }, summary, legend), watchStatus, list.rows.length ? [pick.bar, h('div', { class: 'table-wrap' }, table)] : empty('No researcher matches these filters.'), moreButton);
   return {
     /** Resolves when every row is in the table. */
     complete,
     refresh() {
       for (const [act, r] of cells.values()) fillAction(act, r.researcher, inPipeline, f);
       pick.enable();
+    },
+    /** Watch toggles on every row drawn and every row drawn later, from `tracker` (watch.js). */
+    watch(tracker) {
+      watching.tracker = tracker;
+      mount(watchStatus, tracker.status);
+      for (const [slot, r] of watching.slots.values()) mount(slot, tracker.button(r.researcher, true));
     },
   };
 }
@@ -375,7 +389,9 @@ function rowEls(row, maxScore, inPipeline, f, pick) {
     toggle.setAttribute('aria-expanded', String(open));
     toggle.lastChild.textContent = open ? '▾' : '▸';
   });
-  const act = h('td', { class: 'act' });
+  // The cell holds the watch toggle and the pipeline action (a mark or an add button).
+  const slot = h('span', { class: 'watch-slot' });
+  const act = h('span', { class: 'pipeline-act' });
   fillAction(act, r, inPipeline, f);
   const imp = meanFactor(row, 'impact');
   const rol = meanFactor(row, 'role');
@@ -392,9 +408,9 @@ function rowEls(row, maxScore, inPipeline, f, pick) {
     h('td', { class: 'num hide-s' }, fmt.num(imp)),
     h('td', { class: 'num hide-s' }, fmt.num(rol)),
     h('td', { class: 'num hide-s' }, fmt.num(rec)),
-    act,
+    h('td', { class: 'act' }, slot, act),
   );
-  return [tr, detail, act];
+  return [tr, detail, act, slot];
 }
 
 /**

@@ -1,9 +1,11 @@
 // A researcher's profile: papers by year (SVG), affiliations timeline (SVG), co-authors,
 // the score explanation for a topic, warm paths from our organisation, and the leak radius
-// (who on the shortlist is one or two co-author hops away).
+// (who on the shortlist is one or two co-author hops away); a watch toggle (watch.js) for
+// the move radar's alerts.
 
 import { api, qs, canWrite, isOwner, dupWarning } from './api.js';
 import { pipelineMarks, markChip } from './marks.js';
+import { watches } from './watch.js';
 import { h, s, mount, fmt, field, empty, errorBox, toast } from './dom.js';
 import { explain } from './explain.js';
 import { go } from './router.js';
@@ -21,6 +23,7 @@ export async function render(main, [key], query, stale) {
   // Filled once the pipeline is known: the candidate's stage, or an add button (never both).
   const pipelineSlot = h('span', { class: 'pipeline-slot' });
   const topicIn = h('input', { type: 'search', name: 'topic', value: topic, placeholder: 'topic for the score' });
+  const watching = watches();
   mount(main,
     h('div', { class: 'page-head profile-head' },
       h('div', {},
@@ -33,8 +36,9 @@ export async function render(main, [key], query, stale) {
         h('p', { class: 'muted small' }, r.trained_at ? `Trained at ${r.trained_at} — ${r.trained_evidence || 'inferred'}` : 'Trained at: unknown (no early papers at a university as a student-style author)'),
         h('p', { class: 'ids muted' }, h('code', {}, r.key), ...ids.map(([k, v]) => h('span', {}, ` · ${k} ${v}`))),
       ),
-      h('div', { class: 'head-actions' }, h('a', { class: 'button', href: `#/r/${encodeURIComponent(r.key)}/graph` }, 'Co-author graph'), pipelineSlot),
+      h('div', { class: 'head-actions' }, watching.button(r), h('a', { class: 'button', href: `#/r/${encodeURIComponent(r.key)}/graph` }, 'Co-author graph'), pipelineSlot),
     ),
+    watching.status,
     h('div', { class: 'stats' },
       stat('Papers', fmt.int(r.n_works)), stat('Citations', fmt.int(r.citations)), stat('First paper', r.first_year ?? '–'), stat('Career stage', p.stage ? (r.stage_at_least && p.stage !== 'senior' ? `at least ${p.stage}` : p.stage) : '–'), stat('Co-authors', fmt.int(data.coauthor_degree)),
     ),

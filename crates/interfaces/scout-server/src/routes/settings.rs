@@ -1,14 +1,36 @@
-//! The routes of owners' webhooks for alerts (docs/webhooks.md), in the table as `routes.rs`
-//! describes it.
+//! The routes of the workspace settings (outreach, rival organisations) and of owners' webhooks
+//! for alerts (docs/webhooks.md), in the table as `routes.rs` describes it.
 
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use scout_pipeline::Role;
 
-use crate::pipeline_api::webhooks;
+use crate::pipeline_api::{settings, webhooks};
 use crate::route::{Access, Answer, Body, Route, Typed};
 
 /// The routes of this part of the table.
 pub(super) const ROUTES: &[Route] = &[
+    Route {
+        method: "GET",
+        path: "/api/settings",
+        access: Access::AtLeast(Role::Viewer),
+        summary: "The workspace settings for outreach: our lab's name and pitch, our organisation in the corpus (warm paths start from its people), our topics, rival organisations (the move radar)",
+        query: None,
+        body: Body::None,
+        answer: Answer::Json(200, Typed::of::<settings::Settings>()),
+        errors: &[],
+        handler: || get(settings::read),
+    },
+    Route {
+        method: "PUT",
+        path: "/api/settings",
+        access: Access::AtLeast(Role::Owner),
+        summary: "Replace the workspace settings (empty strings unset a field)",
+        query: None,
+        body: Body::Json(Typed::of::<scout_pipeline::store::WorkspaceSettings>()),
+        answer: Answer::Json(200, Typed::of::<settings::Settings>()),
+        errors: &[],
+        handler: || put(settings::update),
+    },
     Route {
         method: "GET",
         path: "/api/settings/webhooks",
