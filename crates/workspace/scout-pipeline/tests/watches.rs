@@ -151,7 +151,38 @@ async fn story(store: &Store) {
     }
 
     // Idempotent: the same corpus raises nothing more.
-    assert!(radar(store, &corpus).await.alerts.is_empty());
+    let again = radar(store, &corpus).await;
+    assert!(
+        again.alerts.is_empty() && again.withdrawn.is_empty(),
+        "{again:?}"
+    );
+    // A move the corpus stops showing (later papers made it a visit) is withdrawn, not
+    // deleted, and reinstated when it shows again.
+    let mut now = watch_facts::observe(corpus.conn(), &[HSIEH.to_string()], &[])
+        .expect("observe")
+        .pop()
+        .expect("the researcher");
+    let shown = now.clone();
+    now.items.retain(|i| i.kind != ItemKind::Move);
+    let withdrawn = store.record_observations(&[now]).await.expect("record");
+    assert_eq!(withdrawn.withdrawn, vec![moved.id]);
+    assert!(withdrawn.alerts.is_empty());
+    let page_now = store
+        .alerts_for(olive.user_id, &AlertFilter::default())
+        .await
+        .expect("alerts");
+    let w = page_now
+        .alerts
+        .iter()
+        .find(|a| a.id == moved.id)
+        .expect("kept");
+    assert!(w.withdrawn_at.is_some());
+    let back = store.record_observations(&[shown]).await.expect("record");
+    assert_eq!(back.reinstated, vec![moved.id]);
+    assert!(
+        back.alerts.is_empty(),
+        "a reinstated move is not a new alert"
+    );
     // The webhook's view: every alert in id order.
     let all = store.alerts_after(0, 100).await.expect("after");
     assert_eq!(all.len(), page.alerts.len());

@@ -80,10 +80,12 @@ pub fn follow_workspace(ctx: &Context, corpus: &Corpus) -> anyhow::Result<Option
     else {
         return Ok(None);
     };
-    if !radar.alerts.is_empty() {
+    if !radar.alerts.is_empty() || !radar.withdrawn.is_empty() {
         let line = format!(
-            "move radar: {} new alert(s) on {} watched researcher(s) (scout alerts)",
+            "move radar: {} new alert(s), {} move alert(s) withdrawn, on {} watched researcher(s) \
+             (scout alerts)",
             radar.alerts.len(),
+            radar.withdrawn.len(),
             radar.researchers
         );
         if ctx.format == Format::Table {

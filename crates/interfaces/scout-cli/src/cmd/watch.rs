@@ -251,7 +251,14 @@ pub fn alerts(ctx: &Context, args: AlertsArgs) -> anyhow::Result<u8> {
             a.researcher.clone(),
             a.kind.as_str().to_string(),
             a.year.map_or("-".into(), |y| y.to_string()),
-            a.summary.clone(),
+            match a.withdrawn_at {
+                Some(at) => format!(
+                    "{} (withdrawn {}: later papers no longer show it)",
+                    a.summary,
+                    scout_pipeline::time::rfc3339(at)
+                ),
+                None => a.summary.clone(),
+            },
             a.confidence
                 .map_or("-".into(), |c| format!("{:.0}%", c * 100.0)),
             evidence_line(a),

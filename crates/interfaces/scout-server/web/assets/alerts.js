@@ -160,6 +160,7 @@ function alertItem(a, markOne) {
   return mount(li,
     h('div', { class: 'alert-head' },
       h('span', { class: `chip kind kind-${a.kind}` }, label),
+      a.withdrawn_at ? h('span', { class: 'chip withdrawn', title: `Withdrawn ${fmt.date(a.withdrawn_at)}: later papers no longer show this move` }, 'Withdrawn') : null,
       h('a', { href: profile(a.researcher_key), class: 'alert-who' }, a.researcher),
       h('span', { class: 'muted small' }, meta.join(' · ')),
       a.read ? null : h('span', { class: 'sr' }, ' (unread)'),

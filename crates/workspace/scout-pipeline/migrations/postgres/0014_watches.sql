@@ -2,7 +2,8 @@
 -- after each refresh the radar compares what the corpus shows about a watched researcher with
 -- what it has seen (`watch_seen`: papers, organisations and moves by stable corpus keys; the
 -- state when the first watch began is the baseline and raises nothing) and records an alert for
--- each new item. Alerts are per researcher; each member's inbox is the alerts of the researchers
+-- each new item; a move alert later data no longer shows is marked withdrawn (and reinstated if
+-- it shows again). Alerts are per researcher; each member's inbox is the alerts of the researchers
 -- they watch, with their own read marks. Owners name rival organisations in the workspace
 -- settings, one per line (a first paper with someone there raises an alert). A candidate's
 -- erasure removes the watches, seen items and alerts of their researcher key.
@@ -30,6 +31,7 @@ CREATE TABLE alerts (
     confidence_pct BIGINT,
     evidence TEXT NOT NULL,
     created_at BIGINT NOT NULL,
+    withdrawn_at BIGINT,
     UNIQUE (researcher_key, kind, item)
 );
 CREATE INDEX alerts_by_key ON alerts(researcher_key);

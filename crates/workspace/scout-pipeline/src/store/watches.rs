@@ -28,7 +28,7 @@ use sqlx::{AnyConnection, Row};
 use super::audited::Entry;
 use super::handle::Store;
 use crate::error::{Error, Result};
-use crate::model::{Actor, ser_time};
+use crate::model::{Actor, ser_opt_time, ser_time};
 use crate::time::now_ms;
 pub use scout_corpus::watch_facts::{
     Evidence as AlertEvidence, ItemKind as AlertKind, Observed, PaperRef,
@@ -73,6 +73,11 @@ pub struct Alert {
     #[serde(serialize_with = "ser_time")]
     #[schemars(with = "String")]
     pub created_at: i64,
+    /// When a later refresh no longer showed this move (a stint that turned out a visit, a
+    /// double affiliation, or papers that moved to another researcher); `None` while it stands.
+    #[serde(serialize_with = "ser_opt_time")]
+    #[schemars(with = "Option<String>")]
+    pub withdrawn_at: Option<i64>,
     /// Whether the member asking has read it (false where no member asks: webhooks).
     pub read: bool,
 }
@@ -114,10 +119,14 @@ pub struct RadarReport {
     pub new_items: u64,
     /// The alerts recorded, by id.
     pub alerts: Vec<i64>,
+    /// Move alerts the corpus no longer shows, now marked withdrawn.
+    pub withdrawn: Vec<i64>,
+    /// Withdrawn move alerts the corpus shows again, reinstated.
+    pub reinstated: Vec<i64>,
 }
 
 const ALERT_COLUMNS: &str = "a.id, a.researcher_key, a.researcher_name, a.kind, a.year, a.summary, \
-                             a.confidence_pct, a.evidence, a.created_at";
+                             a.confidence_pct, a.evidence, a.created_at, a.withdrawn_at";
 
 fn alert_from_row(r: &sqlx::any::AnyRow, read: bool) -> Result<Alert> {
     let kind: String = r.try_get("kind")?;
@@ -136,6 +145,7 @@ fn alert_from_row(r: &sqlx::any::AnyRow, read: bool) -> Result<Alert> {
         evidence: serde_json::from_str(&evidence)
             .map_err(|e| Error::Invalid(format!("stored alert evidence: {e}")))?,
         created_at: r.try_get("created_at")?,
+        withdrawn_at: r.try_get("withdrawn_at")?,
         read,
     })
 }
@@ -349,11 +359,52 @@ impl Store {
                     .insert(r.try_get("item")?);
             }
         }
+        // Move alerts by researcher: (item, id, withdrawn).
+        let mut moves: HashMap<String, Vec<(String, i64, bool)>> = HashMap::new();
+        {
+            let rows = sqlx::query(
+                "SELECT researcher_key, item, id, withdrawn_at FROM alerts WHERE kind = 'move'",
+            )
+            .fetch_all(&self.db.pool)
+            .await?;
+            for r in rows {
+                let withdrawn: Option<i64> = r.try_get("withdrawn_at")?;
+                moves
+                    .entry(r.try_get("researcher_key")?)
+                    .or_default()
+                    .push((r.try_get("item")?, r.try_get("id")?, withdrawn.is_some()));
+            }
+        }
         let now = now_ms();
         self.audited(RADAR_ACTOR, async |tx| {
             let mut report = RadarReport::default();
             for o in observed.iter().filter(|o| watched.contains(&o.key)) {
                 report.researchers += 1;
+                // A move alerted before and no longer shown is withdrawn; shown again, reinstated.
+                if let Some(alerted) = moves.get(&o.key) {
+                    let shown: HashSet<&str> = o
+                        .items
+                        .iter()
+                        .filter(|i| i.kind == AlertKind::Move)
+                        .map(|i| i.item.as_str())
+                        .collect();
+                    for (item, id, withdrawn) in alerted {
+                        let now_shown = shown.contains(item.as_str());
+                        if now_shown != *withdrawn {
+                            continue;
+                        }
+                        sqlx::query("UPDATE alerts SET withdrawn_at = $2 WHERE id = $1")
+                            .bind(*id)
+                            .bind((!now_shown).then_some(now))
+                            .execute(&mut *tx.tx)
+                            .await?;
+                        if now_shown {
+                            report.reinstated.push(*id);
+                        } else {
+                            report.withdrawn.push(*id);
+                        }
+                    }
+                }
                 let known = seen.get(&o.key);
                 let fresh: Vec<_> = o
                     .items
@@ -390,12 +441,17 @@ impl Store {
                     report.alerts.extend(id);
                 }
             }
-            let entry = (!report.alerts.is_empty() || report.new_items > 0).then(|| {
+            let changed = !report.alerts.is_empty()
+                || report.new_items > 0
+                || !report.withdrawn.is_empty()
+                || !report.reinstated.is_empty();
+            let entry = changed.then(|| {
                 Entry::new(
                     "radar.run",
                     None,
                     json!({"researchers": report.researchers, "new_items": report.new_items,
-                           "alerts": report.alerts.len()}),
+                           "alerts": report.alerts.len(), "withdrawn": report.withdrawn.len(),
+                           "reinstated": report.reinstated.len()}),
                 )
             });
             Ok((report, entry))
