@@ -462,31 +462,28 @@ impl Store {
     /// A page of `user_id`'s alerts (the researchers they watch), newest first.
     pub async fn alerts_for(&self, user_id: i64, filter: &AlertFilter) -> Result<AlertPage> {
         let limit = filter.limit.unwrap_or(50).clamp(1, MAX_ALERT_PAGE);
+        // Read: recorded before the member's watch began, or marked by them.
+        const READ: &str = "(a.created_at < w.created_at OR EXISTS (SELECT 1 FROM alert_reads r \
+                            WHERE r.alert_id = a.id AND r.user_id = $1))";
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {ALERT_COLUMNS}, \
-               CASE WHEN a.created_at < w.created_at OR EXISTS (SELECT 1 FROM alert_reads r \
-                 WHERE r.alert_id = a.id AND r.user_id = $1) THEN 1 ELSE 0 END AS is_read \
+            "SELECT {ALERT_COLUMNS}, CAST(CASE WHEN {READ} THEN 1 ELSE 0 END AS BIGINT) AS is_read \
              FROM alerts a JOIN watches w ON w.researcher_key = a.researcher_key AND w.user_id = $1 \
              WHERE a.created_at >= $2 AND a.id < $3 AND ($4 = '' OR a.researcher_key = $4) \
-             ORDER BY a.id DESC"
+               AND ($5 = 0 OR NOT {READ}) \
+             ORDER BY a.id DESC LIMIT $6"
         )))
         .bind(user_id)
         .bind(filter.since_ms.unwrap_or(i64::MIN))
         .bind(filter.before.unwrap_or(i64::MAX))
         .bind(filter.researcher_key.as_deref().unwrap_or(""))
+        .bind(i64::from(filter.unread))
+        .bind(limit)
         .fetch_all(&self.db.pool)
         .await?;
-        let mut alerts = Vec::new();
-        for r in &rows {
-            let read = r.try_get::<i64, _>("is_read")? == 1;
-            if filter.unread && read {
-                continue;
-            }
-            alerts.push(alert_from_row(r, read)?);
-            if alerts.len() as i64 >= limit {
-                break;
-            }
-        }
+        let alerts = rows
+            .iter()
+            .map(|r| alert_from_row(r, r.try_get::<i64, _>("is_read")? == 1))
+            .collect::<Result<Vec<_>>>()?;
         Ok(AlertPage {
             alerts,
             unread: self.unread_alerts(user_id).await?,
