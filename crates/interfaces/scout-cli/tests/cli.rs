@@ -1111,5 +1111,5 @@ fn the_move_radar_runs_after_ingest_and_scout_alerts_lists_it() {
     );
     let bad = scout(&db, &["alerts", "--since", "yesterday"]);
     assert_eq!(bad.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("--since takes a day"));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("since takes a day"));
 }

@@ -50,6 +50,22 @@ pub fn parse_day(s: &str) -> Result<i64> {
     Ok(start.as_millisecond())
 }
 
+/// A lower bound given as a day (`YYYY-MM-DD`, its start in UTC) or an RFC 3339 instant, in Unix
+/// milliseconds (`--since` and `since=` of the alerts).
+pub fn parse_since(s: &str) -> Result<i64> {
+    let s = s.trim();
+    let parsed = if s.len() == 10 {
+        parse_day(s)
+    } else {
+        parse_rfc3339(s)
+    };
+    parsed.map_err(|_| {
+        Error::Invalid(format!(
+            "since takes a day (2026-12-01) or a UTC time (2026-12-01T08:00:00Z), not {s:?}"
+        ))
+    })
+}
+
 /// Parses `YYYY-MM-DDTHH:MM[:SS[.fff]](Z|±HH:MM)` into Unix milliseconds, strictly: offsets up
 /// to ±23:59, seconds up to 59 (no leap second), a fraction has at least one digit.
 pub fn parse_rfc3339(s: &str) -> Result<i64> {

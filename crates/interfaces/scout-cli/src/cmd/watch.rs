@@ -183,21 +183,6 @@ fn read_keys(path: &std::path::Path) -> anyhow::Result<Vec<String>> {
         .collect())
 }
 
-/// Parses `--since`: a day or an RFC 3339 instant, as Unix milliseconds.
-fn since_ms(s: &str) -> anyhow::Result<i64> {
-    let s = s.trim();
-    let parsed = if s.len() == 10 {
-        scout_pipeline::time::parse_day(s)
-    } else {
-        scout_pipeline::time::parse_rfc3339(s)
-    };
-    parsed.map_err(|_| {
-        anyhow::anyhow!(
-            "--since takes a day (2026-12-01) or a UTC time (2026-12-01T08:00:00Z), not {s:?}"
-        )
-    })
-}
-
 fn evidence_line(a: &Alert) -> String {
     let papers: Vec<String> = a
         .evidence
@@ -220,7 +205,12 @@ pub fn alerts(ctx: &Context, args: AlertsArgs) -> anyhow::Result<u8> {
     let url = pipeline::url(ctx, &args.db)?;
     let rt = pipeline::runtime()?;
     let filter = AlertFilter {
-        since_ms: args.since.as_deref().map(since_ms).transpose()?,
+        since_ms: args
+            .since
+            .as_deref()
+            .map(scout_pipeline::time::parse_since)
+            .transpose()
+            .context("--since")?,
         researcher_key: args.researcher.clone(),
         limit: Some(args.limit),
         ..AlertFilter::default()

@@ -61,22 +61,6 @@ pub(crate) struct AlertQuery {
     limit: Option<i64>,
 }
 
-/// A day or an instant, as Unix milliseconds.
-pub(crate) fn parse_since(s: &str) -> ApiResult<i64> {
-    use scout_pipeline::time::{parse_day, parse_rfc3339};
-    let s = s.trim();
-    let parsed = if s.len() == 10 {
-        parse_day(s)
-    } else {
-        parse_rfc3339(s)
-    };
-    parsed.map_err(|_| {
-        ApiError::bad_request(format!(
-            "since must be a day (YYYY-MM-DD) or an RFC 3339 instant, not {s:?}"
-        ))
-    })
-}
-
 /// `GET /api/alerts`: the member's alerts, newest first.
 pub(crate) async fn alerts(
     State(state): State<AppState>,
@@ -88,8 +72,9 @@ pub(crate) async fn alerts(
             .since
             .as_deref()
             .filter(|s| !s.trim().is_empty())
-            .map(parse_since)
-            .transpose()?,
+            .map(scout_pipeline::time::parse_since)
+            .transpose()
+            .map_err(|e| ApiError::bad_request(e.to_string()))?,
         unread: q.unread.unwrap_or(false),
         before: q.before,
         researcher_key: q.researcher.filter(|r| !r.trim().is_empty()),
