@@ -1758,14 +1758,14 @@ await test('organisations: size filter; flows: from/to filter; an unknown organi
   assert.ok(moves.length > 0, 'no moves in the demo corpus');
   const dest = moves[0].to;
   await visit(vpage, '#/flows');
-  await vpage.getByLabel('To').fill(dest);
+  await vpage.getByLabel('To', { exact: true }).fill(dest);
   await vpage.getByRole('button', { name: 'Show' }).click();
   const want = (await viewerApi.get(`/api/flows?limit=100&matrix=0&to=${encodeURIComponent(dest)}`)).json.moves;
   await vpage.getByRole('heading', { name: `Moves (${want.length})` }).waitFor();
   assert.equal(await vpage.locator('svg.flows').count(), 0, 'the whole matrix is shown beside a filter');
   const tos = await vpage.locator('table.compact tbody tr td:nth-child(4)').allTextContents();
   assert.deepEqual(tos, want.map((m) => m.to));
-  await vpage.getByLabel('To').fill('Zzyzx Imaginary Lab');
+  await vpage.getByLabel('To', { exact: true }).fill('Zzyzx Imaginary Lab');
   await vpage.getByRole('button', { name: 'Show' }).click();
   const err = vpage.locator('.error[role=alert]');
   await err.waitFor();
