@@ -1109,6 +1109,13 @@ fn the_move_radar_runs_after_ingest_and_scout_alerts_lists_it() {
         Some(kinds.len() as u64),
         "{listed}"
     );
+    let moves = json(&scout(
+        &db,
+        &["--format", "json", "alerts", "--kind", "move"],
+    ));
+    assert_eq!(moves.as_array().map(Vec::len), Some(1), "{moves}");
+    let bad_kind = scout(&db, &["alerts", "--kind", "rumour"]);
+    assert_eq!(bad_kind.status.code(), Some(2));
     let bad = scout(&db, &["alerts", "--since", "yesterday"]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("since takes a day"));

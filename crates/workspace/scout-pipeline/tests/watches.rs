@@ -150,6 +150,29 @@ async fn story(store: &Store) {
         assert!(a.evidence.coauthor_key.is_some());
     }
 
+    let only_moves = store
+        .alerts_for(
+            olive.user_id,
+            &AlertFilter {
+                kind: Some(ItemKind::Move),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("moves");
+    assert_eq!(
+        only_moves.alerts.iter().map(|a| a.id).collect::<Vec<_>>(),
+        vec![moved.id]
+    );
+    let all_rivals = store
+        .all_alerts(&AlertFilter {
+            kind: Some(ItemKind::RivalCoauthor),
+            ..Default::default()
+        })
+        .await
+        .expect("rivals");
+    assert_eq!(all_rivals.len(), rivals.len());
+
     // Idempotent: the same corpus raises nothing more.
     let again = radar(store, &corpus).await;
     assert!(

@@ -9,7 +9,7 @@ use scout_corpus::Corpus;
 use scout_corpus::watch_facts;
 use scout_pipeline::Store;
 use scout_pipeline::model::Actor;
-use scout_pipeline::store::{Alert, AlertFilter, RadarReport};
+use scout_pipeline::store::{Alert, AlertFilter, AlertKind, RadarReport};
 
 use super::Context;
 use super::pipeline::{self, DbArgs};
@@ -59,6 +59,9 @@ pub struct AlertsArgs {
     /// Only this researcher's alerts (their key)
     #[arg(long)]
     pub researcher: Option<String>,
+    /// Only alerts of this kind: paper, move, affiliation, rival_coauthor
+    #[arg(long, value_parser = parse_kind)]
+    pub kind: Option<AlertKind>,
     /// At most this many, newest first
     #[arg(long, default_value_t = 50)]
     pub limit: i64,
@@ -168,6 +171,12 @@ pub fn watch(ctx: &Context, args: WatchArgs) -> anyhow::Result<u8> {
     })
 }
 
+fn parse_kind(s: &str) -> Result<AlertKind, String> {
+    AlertKind::parse(s).ok_or_else(|| {
+        format!("{s:?} is not a kind of alert: paper, move, affiliation, rival_coauthor")
+    })
+}
+
 /// Researcher keys, one per line (blank lines skipped), from a file or `-` (stdin).
 fn read_keys(path: &std::path::Path) -> anyhow::Result<Vec<String>> {
     let text = if path.as_os_str() == "-" {
@@ -212,6 +221,7 @@ pub fn alerts(ctx: &Context, args: AlertsArgs) -> anyhow::Result<u8> {
             .transpose()
             .context("--since")?,
         researcher_key: args.researcher.clone(),
+        kind: args.kind,
         limit: Some(args.limit),
         ..AlertFilter::default()
     };

@@ -3,7 +3,7 @@
 
 use axum::extract::State;
 use schemars::JsonSchema;
-use scout_pipeline::store::{AlertFilter, AlertPage, Watch};
+use scout_pipeline::store::{AlertFilter, AlertKind, AlertPage, Watch};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Auth;
@@ -56,6 +56,9 @@ pub(crate) struct AlertQuery {
     /// Only this researcher's alerts (their key).
     #[serde(default)]
     researcher: Option<String>,
+    /// Only alerts of this kind (`paper`, `move`, `affiliation`, `rival_coauthor`).
+    #[serde(default)]
+    kind: Option<String>,
     /// At most this many (default 50, at most 500).
     #[serde(default)]
     limit: Option<i64>,
@@ -67,7 +70,16 @@ pub(crate) async fn alerts(
     auth: Auth,
     ApiQuery(q): ApiQuery<AlertQuery>,
 ) -> ApiResult<Reply<AlertPage>> {
+    let kind = match q.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+        None => None,
+        Some(k) => Some(AlertKind::parse(k).ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "kind must be paper, move, affiliation or rival_coauthor, not {k:?}"
+            ))
+        })?),
+    };
     let filter = AlertFilter {
+        kind,
         since_ms: q
             .since
             .as_deref()

@@ -37,7 +37,7 @@ export async function render(main, _params, query, stale) {
     before: /^\d+$/.test(query.get('before') || '') ? query.get('before') : '',
   };
   const [page, watched] = await Promise.all([
-    api.get(`/api/alerts${qs({ unread: f.unread ? 'true' : '', since: f.since, before: f.before, researcher: f.researcher, limit: PAGE })}`),
+    api.get(`/api/alerts${qs({ unread: f.unread ? 'true' : '', kind: f.kind, since: f.since, before: f.before, researcher: f.researcher, limit: PAGE })}`),
     api.get('/api/watches'),
   ]);
   if (stale()) return;
@@ -65,7 +65,7 @@ export async function render(main, _params, query, stale) {
     }
   });
 
-  const shown = f.kind ? page.alerts.filter((a) => a.kind === f.kind) : page.alerts;
+  const shown = page.alerts;
   const items = h('ol', { class: 'alerts', 'aria-labelledby': 'alerts-title' });
   const markOne = async (a, li, btn) => {
     btn.disabled = true;
@@ -98,7 +98,7 @@ export async function render(main, _params, query, stale) {
   } else if (!watches.length && !filtered && !f.before) {
     body = empty('You watch nobody yet. Watch researchers from the List or a profile; alerts appear after the next data refresh.');
   } else if (filtered) {
-    body = h('div', {}, empty(page.alerts.length ? 'None of the alerts on this page is of this kind.' : 'No alerts match these filters.'), h('p', {}, h('a', { href: '#/alerts' }, 'Show every alert')));
+    body = h('div', {}, empty('No alerts match these filters.'), h('p', {}, h('a', { href: '#/alerts' }, 'Show every alert')));
   } else {
     body = empty(f.before ? 'No older alerts.' : 'No alerts yet. They appear after the next data refresh (an ingest on the Data page) when a watched researcher has a new paper, a new affiliation or a first paper with someone at a rival organisation.');
   }
@@ -113,7 +113,6 @@ export async function render(main, _params, query, stale) {
     h('div', { class: 'inbox' },
       h('section', { class: 'inbox-alerts', 'aria-label': 'Alerts about watched researchers' },
         filters(f, watches, page.alerts),
-        f.kind && page.alerts.length ? h('p', { class: 'muted small' }, `${shown.length} of the ${page.alerts.length} alerts on this page are of this kind.`) : null,
         body,
         older || newest ? h('nav', { class: 'pager', 'aria-label': 'Alert pages' }, newest, older) : null),
       watching.el),

@@ -98,6 +98,9 @@ pub struct AlertFilter {
     /// Only this researcher's alerts.
     #[serde(default)]
     pub researcher_key: Option<String>,
+    /// Only alerts of this kind.
+    #[serde(default)]
+    pub kind: Option<AlertKind>,
     /// At most this many (default 50, at most 500).
     #[serde(default)]
     pub limit: Option<i64>,
@@ -469,7 +472,7 @@ impl Store {
             "SELECT {ALERT_COLUMNS}, CAST(CASE WHEN {READ} THEN 1 ELSE 0 END AS BIGINT) AS is_read \
              FROM alerts a JOIN watches w ON w.researcher_key = a.researcher_key AND w.user_id = $1 \
              WHERE a.created_at >= $2 AND a.id < $3 AND ($4 = '' OR a.researcher_key = $4) \
-               AND ($5 = 0 OR NOT {READ}) \
+               AND ($5 = 0 OR NOT {READ}) AND ($7 = '' OR a.kind = $7) \
              ORDER BY a.id DESC LIMIT $6"
         )))
         .bind(user_id)
@@ -478,6 +481,7 @@ impl Store {
         .bind(filter.researcher_key.as_deref().unwrap_or(""))
         .bind(i64::from(filter.unread))
         .bind(limit)
+        .bind(filter.kind.map_or("", AlertKind::as_str))
         .fetch_all(&self.db.pool)
         .await?;
         let alerts = rows
@@ -543,12 +547,14 @@ impl Store {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {ALERT_COLUMNS} FROM alerts a \
              WHERE a.created_at >= $1 AND a.id < $2 AND ($3 = '' OR a.researcher_key = $3) \
+               AND ($5 = '' OR a.kind = $5) \
              ORDER BY a.id DESC LIMIT $4"
         )))
         .bind(filter.since_ms.unwrap_or(i64::MIN))
         .bind(filter.before.unwrap_or(i64::MAX))
         .bind(filter.researcher_key.as_deref().unwrap_or(""))
         .bind(limit)
+        .bind(filter.kind.map_or("", AlertKind::as_str))
         .fetch_all(&self.db.pool)
         .await?;
         rows.iter().map(|r| alert_from_row(r, false)).collect()
