@@ -4,6 +4,8 @@
 //! candidate's export and gone after their erasure — on SQLite always and on PostgreSQL when
 //! `SCOUT_TEST_DATABASE_URL` is set.
 
+mod common;
+
 use scout_pipeline::model::{Candidate, NewCandidate};
 use scout_pipeline::store::{
     AddStatus, BoardFilter, BulkAction, BulkStatus, ListSearch, NewView, ResearcherToAdd, ViewSpec,
@@ -405,25 +407,8 @@ async fn bulk_actions_and_saved_views_on_sqlite() {
 
 #[tokio::test]
 async fn bulk_actions_and_saved_views_on_postgres() {
-    let Ok(url) = std::env::var("SCOUT_TEST_DATABASE_URL") else {
-        eprintln!("SCOUT_TEST_DATABASE_URL not set: PostgreSQL run skipped");
+    let Some(store) = common::fresh_postgres_store("scout_bulk").await else {
         return;
     };
-    use sqlx::Connection;
-    sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(&url).await.expect("connect");
-    let name = format!(
-        "scout_bulk_{}_{}",
-        std::process::id(),
-        scout_pipeline::time::now_ms()
-    );
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut conn)
-        .await
-        .expect("create db");
-    let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
-    let store = Store::open(&StoreConfig::new(format!("{base}/{name}")))
-        .await
-        .expect("open");
     bulk_story(&store).await;
 }

@@ -5,6 +5,8 @@
 //! researcher's candidate gets a note; following twice changes nothing. Run on SQLite always and
 //! on PostgreSQL when `SCOUT_TEST_DATABASE_URL` is set.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use scout_corpus::key_log::{self, KeyChange, KeyChangeKind};
@@ -219,25 +221,8 @@ async fn candidates_follow_merged_and_split_researchers_on_sqlite() {
 
 #[tokio::test]
 async fn candidates_follow_merged_and_split_researchers_on_postgres() {
-    let Ok(url) = std::env::var("SCOUT_TEST_DATABASE_URL") else {
-        eprintln!("SCOUT_TEST_DATABASE_URL not set: PostgreSQL run skipped");
+    let Some(store) = common::fresh_postgres_store("scout_keys").await else {
         return;
     };
-    use sqlx::Connection;
-    sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(&url).await.expect("connect");
-    let name = format!(
-        "scout_keys_{}_{}",
-        std::process::id(),
-        scout_pipeline::time::now_ms()
-    );
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut conn)
-        .await
-        .expect("create db");
-    let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
-    let store = Store::open(&StoreConfig::new(format!("{base}/{name}")))
-        .await
-        .expect("open");
     story(&store).await;
 }

@@ -6,6 +6,8 @@
 //! erasing the kept record erases it. Run on SQLite always and on PostgreSQL when
 //! `SCOUT_TEST_DATABASE_URL` is set.
 
+mod common;
+
 use std::collections::BTreeMap;
 
 use scout_corpus::key_log::{KeyChange, KeyChangeKind};
@@ -244,25 +246,8 @@ async fn an_owner_merges_duplicate_records_on_sqlite() {
 
 #[tokio::test]
 async fn an_owner_merges_duplicate_records_on_postgres() {
-    let Ok(url) = std::env::var("SCOUT_TEST_DATABASE_URL") else {
-        eprintln!("SCOUT_TEST_DATABASE_URL not set: PostgreSQL run skipped");
+    let Some(store) = common::fresh_postgres_store("scout_merge").await else {
         return;
     };
-    use sqlx::Connection;
-    sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(&url).await.expect("connect");
-    let name = format!(
-        "scout_merge_{}_{}",
-        std::process::id(),
-        scout_pipeline::time::now_ms()
-    );
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut conn)
-        .await
-        .expect("create db");
-    let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
-    let store = Store::open(&StoreConfig::new(format!("{base}/{name}")))
-        .await
-        .expect("open");
     story(&store).await;
 }

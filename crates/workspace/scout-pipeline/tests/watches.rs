@@ -7,6 +7,8 @@
 //! member; watches follow a merged key; a candidate's erasure removes watches and alerts. Run
 //! on SQLite always and on PostgreSQL when `SCOUT_TEST_DATABASE_URL` is set.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use scout_corpus::key_log::{KeyChange, KeyChangeKind};
@@ -337,25 +339,8 @@ async fn the_radar_reports_what_is_new_about_watched_researchers_on_sqlite() {
 
 #[tokio::test]
 async fn the_radar_reports_what_is_new_about_watched_researchers_on_postgres() {
-    let Ok(url) = std::env::var("SCOUT_TEST_DATABASE_URL") else {
-        eprintln!("SCOUT_TEST_DATABASE_URL not set: PostgreSQL run skipped");
+    let Some(store) = common::fresh_postgres_store("scout_watches").await else {
         return;
     };
-    use sqlx::Connection;
-    sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(&url).await.expect("connect");
-    let name = format!(
-        "scout_watches_{}_{}",
-        std::process::id(),
-        scout_pipeline::time::now_ms()
-    );
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut conn)
-        .await
-        .expect("create db");
-    let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
-    let store = Store::open(&StoreConfig::new(format!("{base}/{name}")))
-        .await
-        .expect("open");
     story(&store).await;
 }

@@ -5,6 +5,8 @@
 //! audited without the secret or the URL's path; a refused URL is a typed error. Run on SQLite
 //! always and on PostgreSQL when `SCOUT_TEST_DATABASE_URL` is set.
 
+mod common;
+
 use scout_corpus::watch_facts::{Evidence, ItemKind, ObservedItem};
 use scout_pipeline::store::{Attempt, DeliveryOutcome, MAX_LOG_ROWS, Observed};
 use scout_pipeline::webhook_url::{AddressRule, WebhookUrlError};
@@ -244,25 +246,8 @@ async fn webhooks_keep_their_cursor_retry_state_and_log_on_sqlite() {
 
 #[tokio::test]
 async fn webhooks_keep_their_cursor_retry_state_and_log_on_postgres() {
-    let Ok(url) = std::env::var("SCOUT_TEST_DATABASE_URL") else {
-        eprintln!("SCOUT_TEST_DATABASE_URL not set: PostgreSQL run skipped");
+    let Some(store) = common::fresh_postgres_store("scout_webhooks").await else {
         return;
     };
-    use sqlx::Connection;
-    sqlx::any::install_default_drivers();
-    let mut conn = sqlx::AnyConnection::connect(&url).await.expect("connect");
-    let name = format!(
-        "scout_webhooks_{}_{}",
-        std::process::id(),
-        scout_pipeline::time::now_ms()
-    );
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut conn)
-        .await
-        .expect("create db");
-    let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
-    let store = Store::open(&StoreConfig::new(format!("{base}/{name}")))
-        .await
-        .expect("open");
     story(&store).await;
 }
