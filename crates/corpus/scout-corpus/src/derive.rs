@@ -16,11 +16,16 @@ use serde::Serialize;
 use crate::db::{meta_get_i64, meta_set};
 use crate::error::Result;
 use crate::identity::{self, IdentityReport, IdentityTables, OrgTable, Researchers};
+use crate::incremental::Plan;
 use crate::index::{self, IndexReport};
 use crate::network::{self, NetworkReport};
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct RefreshReport {
+    /// Whether identity and the network were refreshed in full (and why) or from the new works.
+    pub plan: Option<Plan>,
+    /// What the incremental refresh did, when it ran.
+    pub incremental: Option<crate::incremental::IncrementalReport>,
     pub identity: Option<IdentityReport>,
     /// Organisations, moves, co-author edges and communities, written with identity.
     pub network: Option<NetworkReport>,
@@ -167,10 +172,26 @@ pub fn refresh_with_progress(
             });
             if identity_needed {
                 let started = Instant::now();
-                let rebuilt =
-                    rebuild_identity(conn, generation, &|step| progress.set_identity_step(step))?;
-                report.identity = Some(rebuilt.identity);
-                report.network = Some(rebuilt.network);
+                let plan = if force {
+                    Plan::Full("refresh --rebuild".into())
+                } else {
+                    crate::incremental::plan(conn)?
+                };
+                match &plan {
+                    Plan::Incremental { new_works } => {
+                        progress.set_identity_step(IdentityStep::Resolving);
+                        report.incremental =
+                            Some(crate::incremental::refresh(conn, new_works, generation)?);
+                    }
+                    Plan::Full(_) => {
+                        let rebuilt = rebuild_identity(conn, generation, &|step| {
+                            progress.set_identity_step(step)
+                        })?;
+                        report.identity = Some(rebuilt.identity);
+                        report.network = Some(rebuilt.network);
+                    }
+                }
+                report.plan = Some(plan);
                 report.identity_seconds = started.elapsed().as_secs_f64();
                 let started = Instant::now();
                 progress.set_identity_step(IdentityStep::Statistics);
@@ -231,7 +252,7 @@ fn rebuild_identity(
 
     step(IdentityStep::Resolving);
     let started = Instant::now();
-    let clustering = identity::resolve(&data, &identity::ResolveConfig::default());
+    let mut clustering = identity::resolve(&data, &identity::ResolveConfig::default());
     crate::memory::log_phase("identity: resolved", started);
 
     step(IdentityStep::Writing);
@@ -249,7 +270,10 @@ fn rebuild_identity(
     let rows = researchers.into_rows();
     let tx = conn.transaction()?;
     let tables = IdentityTables::clear(&tx)?;
+    let notes = std::mem::take(&mut clustering.blocks);
     let rid_of = tables.write_mentions(&tx, &data, clustering, &rows)?;
+    tables.write_blocks(&tx, &data, &rid_of)?;
+    tables.write_block_notes(&tx, &notes)?;
     crate::memory::log_phase("identity: mentions mapped, links inserted", started);
     let network = network::write(&tx, &data, &orgs, &rid_of, &current_org, as_of)?;
     drop(rid_of);
@@ -257,6 +281,7 @@ fn rebuild_identity(
     crate::career::write(&tx, as_of)?;
     crate::key_log::record(&tx, generation, &key_moves)?;
     identity_report.count_key_moves(&key_moves);
+    crate::incremental::mark_built(&tx, as_of)?;
     tx.commit()?;
     crate::memory::log_phase("identity: written", started);
     Ok(IdentityRebuilt {

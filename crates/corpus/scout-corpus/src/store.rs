@@ -289,6 +289,10 @@ impl<'c> Writer<'c> {
                 w.affiliations
             ])?;
         queue_for_index(self.conn, id)?;
+        // An incremental refresh handles new works only; a changed one sends it the full way.
+        self.conn
+            .prepare_cached("INSERT OR IGNORE INTO derive_queue (work_id) VALUES (?1)")?
+            .execute([id])?;
         Ok(WriteOutcome::Updated)
     }
 
@@ -399,6 +403,12 @@ fn write_author(conn: &Connection, a: &AuthorProfile, hash: i64) -> Result<Write
             years.join(",")
         ])?;
     }
+    // Profiles feed every researcher's ORCID and current organisation: the next refresh is full.
+    conn.prepare_cached(
+        "INSERT INTO meta (key, value) VALUES ('profiles_changed', '1')
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute([])?;
     Ok(if old.is_some() {
         WriteOutcome::Updated
     } else {

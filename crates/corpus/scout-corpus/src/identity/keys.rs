@@ -67,14 +67,7 @@ impl Researchers {
         root: &[u32],
         previous: &PreviousKeys,
     ) -> Result<Researchers> {
-        let info_of: Vec<Informativeness> = data
-            .names
-            .iter()
-            .map(|n| {
-                PersonName::parse(n)
-                    .map_or_else(Informativeness::default, |p| Informativeness::of(&p))
-            })
-            .collect();
+        let info_of = informativeness(data);
         let mut by_cluster: Vec<u32> = (0..root.len() as u32).collect();
         by_cluster.sort_unstable_by_key(|&m| (root[m as usize], m));
         let mut rows: Vec<ResearcherRow> = Vec::new();
@@ -111,24 +104,7 @@ impl Researchers {
             |r| {
                 let row = &rows[r];
                 let mentions = &by_cluster[row.mentions.clone()];
-                Ok(match row.ids.iter().enumerate().find(|(_, v)| **v != 0) {
-                    Some((k, &v)) => format!("{}:{}", ID_KINDS[k], data.id_values[k][v as usize]),
-                    None => {
-                        // Mentions are in work-key order, so the smallest index is the first
-                        // paper.
-                        let first = mentions.first().copied().unwrap_or(0);
-                        let mention = &data.mentions[first as usize];
-                        let work_key: String = work_key_stmt
-                            .query_row([mention.work], |r| r.get(0))
-                            .unwrap_or_else(|_| mention.work.to_string());
-                        format!(
-                            "name:{}:{}#{}",
-                            crate::names::name_key(row.name(data)).replace(' ', "_"),
-                            work_key,
-                            mention.position
-                        )
-                    }
-                })
+                fresh_key(data, row, mentions, &mut work_key_stmt)
             },
         )?;
         for (row, key) in rows.iter_mut().zip(keys) {
@@ -152,6 +128,69 @@ impl Researchers {
     pub fn into_rows(self) -> Vec<ResearcherRow> {
         self.rows
     }
+}
+
+/// The key a researcher gets by the first-refresh rule (before [`inherit`] makes it unique): its
+/// most trusted strong id, else its name anchored on its first paper (`mentions` ascending, so in
+/// work-key order) as `name:NAME:WORK_KEY#POSITION`. `work_key` looks up a work's key by id.
+pub(crate) fn fresh_key(
+    data: &MentionData,
+    row: &ResearcherRow,
+    mentions: &[u32],
+    work_key: &mut rusqlite::Statement<'_>,
+) -> Result<String> {
+    Ok(match row.ids.iter().enumerate().find(|(_, v)| **v != 0) {
+        Some((k, &v)) => format!("{}:{}", ID_KINDS[k], data.id_values[k][v as usize]),
+        None => {
+            let first = mentions.first().copied().unwrap_or(0);
+            let mention = &data.mentions[first as usize];
+            let key: String = work_key
+                .query_row([mention.work], |r| r.get(0))
+                .unwrap_or_else(|_| mention.work.to_string());
+            format!(
+                "name:{}:{}#{}",
+                crate::names::name_key(row.name(data)).replace(' ', "_"),
+                key,
+                mention.position
+            )
+        }
+    })
+}
+
+/// A researcher row for `mentions` (ascending) of `data`: display name and strong ids (per kind
+/// the first in mention order), no key yet. `info_of` is [`informativeness`] of `data.names`.
+pub(crate) fn row_of(
+    data: &MentionData,
+    info_of: &[Informativeness],
+    root: u32,
+    mentions: &[u32],
+) -> ResearcherRow {
+    let mut ids = [0u32; 4];
+    for &m in mentions {
+        for (k, slot) in ids.iter_mut().enumerate() {
+            let id = data.mentions[m as usize].ids[k];
+            if id != 0 && *slot == 0 {
+                *slot = id;
+            }
+        }
+    }
+    ResearcherRow {
+        root,
+        key: String::new(),
+        name: display_name(data, info_of, mentions),
+        ids,
+        mentions: 0..0,
+    }
+}
+
+/// How informative each of `data.names` is (a name that does not parse counts least).
+pub(crate) fn informativeness(data: &MentionData) -> Vec<Informativeness> {
+    data.names
+        .iter()
+        .map(|n| {
+            PersonName::parse(n).map_or_else(Informativeness::default, |p| Informativeness::of(&p))
+        })
+        .collect()
 }
 
 /// The most common spelling among the most informative names of a cluster (into

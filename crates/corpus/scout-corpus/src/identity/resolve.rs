@@ -26,6 +26,20 @@ pub struct Clustering {
     /// Per id kind, ids not used because they are attached to clearly different names
     /// (misaligned source lists).
     pub inconsistent_ids: [u64; 4],
+    /// What the blocks were like, for an incremental refresh that sees only part of a block.
+    pub blocks: BlockNotes,
+}
+
+/// Facts about whole name blocks that a resolution of a part of a block cannot see: which blocks
+/// hold too many given names for the rare-name rule, and which evidence tokens were shared by
+/// too many clusters to count.
+#[derive(Debug, Default, Clone)]
+pub struct BlockNotes {
+    /// Blocks with more distinct given names than the rare-name rule allows.
+    pub common: Vec<String>,
+    /// (block, token is an organisation, token): co-author name keys and organisation keys
+    /// shared by more than `max_token_clusters` clusters of the block.
+    pub capped: Vec<(String, bool, String)>,
 }
 
 /// Knobs for resolution; the evaluation hides strong ids to test names + evidence alone.
@@ -83,10 +97,37 @@ struct ClusterFacts {
     works: HashSet<i64>,
 }
 
+/// Where an incremental refresh starts from: the loaded mentions' stored researchers, kept
+/// whole, and the name blocks of the new mentions, the only blocks resolved again.
+#[derive(Debug, Clone, Copy)]
+pub struct Seed<'a> {
+    /// Per mention of the data: its stored researcher, 0 for a new mention.
+    pub stored: &'a [i64],
+    /// Per mention: its researcher is only partly loaded (a co-author's), so it stays as it is.
+    pub locked: &'a [bool],
+    /// What the last full resolution noted about these blocks as a whole.
+    pub notes: &'a BlockNotes,
+    pub blocks: &'a HashSet<String>,
+}
+
 /// Runs resolution over `data`.
 pub fn resolve(data: &MentionData, config: &ResolveConfig) -> Clustering {
+    resolve_seeded(data, config, None)
+}
+
+/// Runs resolution over `data`, from the stored researchers of `seed` when given: those stay
+/// whole, and two of them merge only once a new mention has joined one (every union needs a
+/// cluster with a new mention on one side); only the blocks of `seed` are resolved.
+pub fn resolve_seeded(
+    data: &MentionData,
+    config: &ResolveConfig,
+    seed: Option<Seed<'_>>,
+) -> Clustering {
     let n = data.mentions.len();
     let mut uf = UnionFind::new(&data.mentions, config.use_strong_ids);
+    if let Some(seed) = seed {
+        uf.keep_stored(seed.stored, seed.locked);
+    }
     let mut links = Vec::new();
     let mut strong_id_links = [0u64; 4];
     let mut refused = 0u64;
@@ -112,7 +153,7 @@ pub fn resolve(data: &MentionData, config: &ResolveConfig) -> Clustering {
                                 name: data.mentions[a].name,
                             },
                         }),
-                        Union::AlreadyTogether => {}
+                        Union::AlreadyTogether | Union::Kept => {}
                         Union::Conflict => refused += 1,
                     }
                 }
@@ -145,7 +186,7 @@ pub fn resolve(data: &MentionData, config: &ResolveConfig) -> Clustering {
                 for &m in &group[1..] {
                     match uf.union(f, m) {
                         Union::Joined { .. } => strong_id_links[kind] += 1,
-                        Union::AlreadyTogether => {}
+                        Union::AlreadyTogether | Union::Kept => {}
                         Union::Conflict => refused += 1,
                     }
                 }
@@ -156,25 +197,57 @@ pub fn resolve(data: &MentionData, config: &ResolveConfig) -> Clustering {
     // 3. Names with evidence, block by block.
     let name_keys = NameKeys::new(data, &parsed);
     let papers = PaperSpans::new(data);
+    // The stored notes as this data's token ids (a seeded run), per block.
+    let mut seeded_caps: HashMap<&str, (HashSet<u32>, HashSet<u32>)> = HashMap::default();
+    let mut common: HashSet<&str> = HashSet::default();
+    if let Some(seed) = seed {
+        let org_ids: HashMap<&str, u32> = data
+            .org_tokens
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.as_str(), i as u32))
+            .collect();
+        for (block, is_org, token) in &seed.notes.capped {
+            let entry = seeded_caps.entry(block.as_str()).or_default();
+            if *is_org {
+                if let Some(&id) = org_ids.get(token.as_str()) {
+                    entry.1.insert(id);
+                }
+            } else if let Some(&id) = name_keys.ids.get(token.as_str()) {
+                entry.0.insert(id);
+            }
+        }
+        common.extend(seed.notes.common.iter().map(String::as_str));
+    }
+    let mut notes = BlockNotes::default();
     let mut blocks: HashMap<String, Vec<u32>> = HashMap::default();
     for (m, mention) in data.mentions.iter().enumerate() {
         if let Some(p) = &parsed[mention.name as usize] {
             blocks.entry(p.block_key()).or_default().push(m as u32);
         }
     }
-    let mut block_keys: Vec<&String> = blocks.keys().collect();
+    let mut block_keys: Vec<&String> = blocks
+        .keys()
+        .filter(|k| seed.is_none_or(|s| s.blocks.contains(*k)))
+        .collect();
     block_keys.sort();
     for key in block_keys {
         let members = &blocks[key];
+        let none = (HashSet::default(), HashSet::default());
         let block = Block {
+            key,
             data,
             parsed: &parsed,
             name_keys: &name_keys,
             papers: &papers,
             config,
+            capped: seeded_caps.get(key.as_str()).unwrap_or(&none),
+            common: common.contains(key.as_str()),
         };
-        resolve_block(members, &block, &mut uf, &mut links, &mut namesakes);
+        resolve_block(members, &block, &mut uf, &mut links, &mut namesakes, &mut notes);
     }
+    notes.capped.sort();
+    notes.capped.dedup();
 
     let root = (0..n as u32).map(|m| uf.find(m)).collect();
     Clustering {
@@ -184,6 +257,7 @@ pub fn resolve(data: &MentionData, config: &ResolveConfig) -> Clustering {
         refused_conflicts: refused,
         namesakes_kept_apart: namesakes,
         inconsistent_ids: inconsistent,
+        blocks: notes,
     }
 }
 
@@ -192,29 +266,39 @@ pub fn resolve(data: &MentionData, config: &ResolveConfig) -> Clustering {
 struct NameKeys {
     /// Key id of each name (index into [`MentionData::names`]).
     of_name: Vec<u32>,
+    /// Key ids by key.
+    ids: HashMap<String, u32>,
+    /// Each key id's key.
+    keys: Vec<String>,
     /// A spelling (index into [`MentionData::names`]) of each key id: its first name.
     spelling: Vec<u32>,
 }
 
 impl NameKeys {
     fn new(data: &MentionData, parsed: &[Option<PersonName>]) -> NameKeys {
-        let of_name: Vec<u32> = {
-            let mut keys: HashMap<String, u32> = HashMap::default();
-            parsed
-                .iter()
-                .zip(&data.names)
-                .map(|(p, raw)| {
-                    let key = p.as_ref().map_or_else(|| fold(raw), PersonName::key);
-                    let next = keys.len() as u32;
-                    *keys.entry(key).or_insert(next)
+        let mut ids: HashMap<String, u32> = HashMap::default();
+        let mut keys: Vec<String> = Vec::new();
+        let of_name: Vec<u32> = parsed
+            .iter()
+            .zip(&data.names)
+            .map(|(p, raw)| {
+                let key = p.as_ref().map_or_else(|| fold(raw), PersonName::key);
+                *ids.entry(key).or_insert_with_key(|key| {
+                    keys.push(key.clone());
+                    keys.len() as u32 - 1
                 })
-                .collect()
-        };
+            })
+            .collect();
         let mut spelling = vec![0u32; of_name.iter().map(|&k| k as usize + 1).max().unwrap_or(0)];
         for (name, &key) in of_name.iter().enumerate().rev() {
             spelling[key as usize] = name as u32;
         }
-        NameKeys { of_name, spelling }
+        NameKeys {
+            of_name,
+            ids,
+            keys,
+            spelling,
+        }
     }
 }
 
@@ -252,11 +336,17 @@ impl PaperSpans {
 
 /// What resolving a block reads, the same for every block.
 struct Block<'a> {
+    key: &'a str,
     data: &'a MentionData,
     parsed: &'a [Option<PersonName>],
     name_keys: &'a NameKeys,
     papers: &'a PaperSpans,
     config: &'a ResolveConfig,
+    /// Tokens (co-author keys, organisations) the whole block shares too widely to count, when
+    /// only part of it is loaded.
+    capped: &'a (HashSet<u32>, HashSet<u32>),
+    /// The whole block holds too many given names for the rare-name rule.
+    common: bool,
 }
 
 /// Merges the clusters of one block (`members`: mentions with one family name and first
@@ -268,13 +358,17 @@ fn resolve_block(
     uf: &mut UnionFind,
     links: &mut Vec<Link>,
     namesakes: &mut u64,
+    notes: &mut BlockNotes,
 ) {
     let Block {
+        key,
         data,
         parsed,
         name_keys,
         papers,
         config,
+        capped,
+        common,
     } = *block;
     // Two passes: merges in the first pass pool evidence that can enable merges in the second.
     for _pass in 0..2 {
@@ -323,6 +417,14 @@ fn resolve_block(
         let mut scores: HashMap<(u32, u32), Evidence> = HashMap::default();
         for (token, list) in &by_coauthor {
             if list.len() > config.max_token_clusters {
+                notes.capped.push((
+                    key.to_string(),
+                    false,
+                    name_keys.keys[*token as usize].clone(),
+                ));
+                continue;
+            }
+            if capped.0.contains(token) {
                 continue;
             }
             for (x, &a) in list.iter().enumerate() {
@@ -336,6 +438,10 @@ fn resolve_block(
         }
         for (token, list) in &by_org {
             if list.len() > config.max_token_clusters {
+                notes.capped.push((key.to_string(), true, data.org_tokens[*token as usize].clone()));
+                continue;
+            }
+            if capped.1.contains(token) {
                 continue;
             }
             for (x, &a) in list.iter().enumerate() {
@@ -421,7 +527,7 @@ fn resolve_block(
                     facts.insert(new_root, joined);
                     witness.insert(new_root, wa);
                 }
-                Union::AlreadyTogether => {}
+                Union::AlreadyTogether | Union::Kept => {}
                 Union::Conflict => *namesakes += 1,
             }
         }
@@ -429,14 +535,17 @@ fn resolve_block(
             break;
         }
     }
-    if config.rare_name_max_givens > 0 {
-        merge_rare_full_names(members, data, parsed, config, uf, links);
+    if config.rare_name_max_givens > 0
+        && !common
+        && !merge_rare_full_names(members, data, parsed, config, uf, links)
+    {
+        notes.common.push(key.to_string());
     }
 }
 
 /// Identical full names in a block that holds few distinct given names (a rare family name
 /// and initial) are taken to be one person even without shared evidence; common names
-/// ("Yang Liu") never qualify.
+/// ("Yang Liu") never qualify: false when the block holds too many given names.
 fn merge_rare_full_names(
     members: &[u32],
     data: &MentionData,
@@ -444,7 +553,7 @@ fn merge_rare_full_names(
     config: &ResolveConfig,
     uf: &mut UnionFind,
     links: &mut Vec<Link>,
-) {
+) -> bool {
     let mut givens: HashSet<String> = HashSet::default();
     let mut by_key: HashMap<String, Vec<u32>> = HashMap::default();
     for &m in members {
@@ -456,7 +565,7 @@ fn merge_rare_full_names(
         }
         givens.insert(p.given_compact());
         if givens.len() > config.rare_name_max_givens {
-            return;
+            return false;
         }
         by_key.entry(p.key()).or_default().push(m);
     }
@@ -503,6 +612,7 @@ fn merge_rare_full_names(
             }
         }
     }
+    true
 }
 
 /// Do the names carrying one id plausibly belong to one person? Each must be plausibly the
@@ -531,14 +641,14 @@ fn names_agree(group: &[u32], data: &MentionData, parsed: &[Option<PersonName>])
 /// How much a name tells, compared field by field: full given names beat initials, then more
 /// given tokens beat fewer, then longer given names beat shorter.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) struct Informativeness {
+pub(crate) struct Informativeness {
     pub full_given: bool,
     pub given_tokens: usize,
     pub given_chars: usize,
 }
 
 impl Informativeness {
-    pub(super) fn of(p: &PersonName) -> Informativeness {
+    pub(crate) fn of(p: &PersonName) -> Informativeness {
         Informativeness {
             full_given: p.has_full_given(),
             given_tokens: p.given.len(),

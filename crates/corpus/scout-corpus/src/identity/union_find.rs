@@ -12,6 +12,9 @@ pub(super) enum Union {
     AlreadyTogether,
     /// Refused: the clusters hold different strong ids of one kind.
     Conflict,
+    /// Refused: both clusters are stored researchers, which an incremental refresh keeps as
+    /// they are unless a new mention joins them (see [`UnionFind::keep_stored`]).
+    Kept,
 }
 
 /// Clusters of mentions, each with the strong ids of its members (per kind, the first seen).
@@ -19,6 +22,11 @@ pub(super) struct UnionFind {
     parent: Vec<u32>,
     size: Vec<u32>,
     ids: Vec<[u32; 4]>,
+    /// Per root, whether the cluster holds a new mention; empty unless [`UnionFind::keep_stored`]
+    /// was called.
+    fresh: Vec<bool>,
+    /// Per root, whether the cluster may not change at all (empty unless seeded).
+    locked: Vec<bool>,
 }
 
 impl UnionFind {
@@ -30,6 +38,38 @@ impl UnionFind {
                 .iter()
                 .map(|m| if use_ids { m.ids } else { [0; 4] })
                 .collect(),
+            fresh: Vec::new(),
+            locked: Vec::new(),
+        }
+    }
+
+    /// Seeds the clusters with the stored researchers (`stored[m]`: mention `m`'s researcher,
+    /// 0 for a new mention), joined whole whatever their ids, and from then on refuses a union
+    /// of two clusters that hold no new mention, and any union with a `locked` mention's cluster
+    /// (a researcher only partly loaded): an incremental refresh adds to the stored identity and
+    /// never reworks what no new paper touched.
+    pub(super) fn keep_stored(&mut self, stored: &[i64], locked: &[bool]) {
+        let mut first: rustc_hash::FxHashMap<i64, u32> = rustc_hash::FxHashMap::default();
+        for (m, &researcher) in stored.iter().enumerate() {
+            if researcher == 0 {
+                continue;
+            }
+            let anchor = *first.entry(researcher).or_insert(m as u32);
+            let (ra, rb) = (self.find(anchor), self.find(m as u32));
+            if ra != rb {
+                self.link(ra, rb);
+            }
+        }
+        self.fresh = vec![false; self.parent.len()];
+        self.locked = vec![false; self.parent.len()];
+        for (m, &researcher) in stored.iter().enumerate() {
+            let r = self.find(m as u32) as usize;
+            if researcher == 0 {
+                self.fresh[r] = true;
+            }
+            if locked.get(m).copied().unwrap_or(false) {
+                self.locked[r] = true;
+            }
         }
     }
 
@@ -68,6 +108,20 @@ impl UnionFind {
         if self.conflict(ra, rb) {
             return Union::Conflict;
         }
+        if !self.fresh.is_empty()
+            && ((!self.fresh[ra as usize] && !self.fresh[rb as usize])
+                || self.locked[ra as usize]
+                || self.locked[rb as usize])
+        {
+            return Union::Kept;
+        }
+        Union::Joined {
+            root: self.link(ra, rb),
+        }
+    }
+
+    /// Joins two roots (the larger absorbs the smaller) and returns the new root.
+    fn link(&mut self, ra: u32, rb: u32) -> u32 {
         let (big, small) = if self.size[ra as usize] >= self.size[rb as usize] {
             (ra, rb)
         } else {
@@ -81,6 +135,10 @@ impl UnionFind {
                 self.ids[big as usize][k] = *id;
             }
         }
-        Union::Joined { root: big }
+        if !self.fresh.is_empty() {
+            self.fresh[big as usize] |= self.fresh[small as usize];
+            self.locked[big as usize] |= self.locked[small as usize];
+        }
+        big
     }
 }

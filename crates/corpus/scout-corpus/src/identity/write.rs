@@ -12,7 +12,7 @@ use super::keys::ResearcherRow;
 use super::links::Rule;
 use super::mention::MentionData;
 use super::org_table::OrgTable;
-use super::resolve::Clustering;
+use super::resolve::{BlockNotes, Clustering};
 use crate::bulk::{self, ClearedTables};
 use crate::error::Result;
 use crate::orgs::OrgType;
@@ -88,7 +88,13 @@ impl IdentityTables {
     pub fn clear(tx: &Transaction) -> Result<IdentityTables> {
         let cleared = bulk::clear(
             tx,
-            &["identity_links", "authorship_researcher", "researchers"],
+            &[
+                "identity_links",
+                "authorship_researcher",
+                "researchers",
+                "researcher_blocks",
+                "block_notes",
+            ],
         )?;
         Ok(IdentityTables { cleared })
     }
@@ -152,6 +158,46 @@ impl IdentityTables {
             ])?;
         }
         Ok(rid_of)
+    }
+
+    /// Writes the name blocks each researcher's mentions fall in (`rid_of`: each mention's
+    /// researcher id, 0 = none), which an incremental refresh looks new mentions up in.
+    pub fn write_blocks(&self, tx: &Transaction, data: &MentionData, rid_of: &[u32]) -> Result<()> {
+        let block_of_name: Vec<Option<String>> = data
+            .names
+            .iter()
+            .map(|n| crate::names::PersonName::parse(n).map(|p| p.block_key()))
+            .collect();
+        let mut pairs: Vec<(&str, u32)> = data
+            .mentions
+            .iter()
+            .zip(rid_of)
+            .filter(|(_, rid)| **rid > 0)
+            .filter_map(|(m, &rid)| Some((block_of_name[m.name as usize].as_deref()?, rid)))
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut insert =
+            tx.prepare("INSERT INTO researcher_blocks (block_key, researcher_id) VALUES (?1, ?2)")?;
+        for (block, rid) in pairs {
+            insert.execute(params![block, rid])?;
+        }
+        Ok(())
+    }
+
+    /// Writes what resolution noted about whole name blocks (see [`BlockNotes`]).
+    pub fn write_block_notes(&self, tx: &Transaction, notes: &BlockNotes) -> Result<()> {
+        let mut insert = tx.prepare(
+            "INSERT OR IGNORE INTO block_notes (block_key, kind, token) VALUES (?1, ?2, ?3)",
+        )?;
+        for block in &notes.common {
+            insert.execute(params![block, "common", ""])?;
+        }
+        for (block, is_org, token) in &notes.capped {
+            let kind = if *is_org { "organisation" } else { "coauthor" };
+            insert.execute(params![block, kind, token])?;
+        }
+        Ok(())
     }
 
     /// Writes the researchers (`rows`, with `facts` and `community` by the same index) and

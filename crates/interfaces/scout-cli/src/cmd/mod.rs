@@ -90,8 +90,10 @@ pub fn refresh(ctx: &Context, rebuild: bool) -> anyhow::Result<u8> {
                     );
                 }
             }
+            None if report.incremental.is_some() => {}
             None => println!("identity: up to date"),
         }
+        ingest::print_incremental(&report);
         match &report.index {
             Some(ix) => println!(
                 "index: {} documents written in {:.2} s",

@@ -1,0 +1,122 @@
+//! Incremental refresh: after an ingest that only added works, derived data is brought up to date
+//! from the new works instead of from all of them. `identity.rs` resolves the new mentions against
+//! the stored researchers they could be; `downstream.rs` recomputes what the network and the
+//! researcher facts derive for the researchers that changed. `derive.rs` decides between this and
+//! the full refresh ([`plan`]); `refresh --rebuild` is always full, and the reference
+//! (docs/incremental.md says where the two may differ and how the difference is checked).
+
+pub mod downstream;
+mod identity;
+
+use rusqlite::Connection;
+use serde::Serialize;
+
+use crate::db::{meta_get, meta_get_i64};
+use crate::error::Result;
+
+pub use identity::IncrementalIdentityReport;
+
+/// New works beyond this share of the corpus make the full refresh the better deal (and keep the
+/// incremental result's drift from a rebuild small).
+pub const MAX_NEW_SHARE: f64 = 0.05;
+
+/// What an incremental identity step changed, already written when [`downstream::apply`] runs.
+#[derive(Debug, Clone, Default)]
+pub struct IdentityDelta {
+    /// Researchers that are new or whose mentions changed (grew, merged with another).
+    pub changed: Vec<i64>,
+    /// Researchers that no longer exist (merged into another, or lost every mention).
+    pub removed: Vec<i64>,
+}
+
+/// Why a refresh is full rather than incremental, or the works an incremental one starts from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "detail")]
+pub enum Plan {
+    /// Only these works (ids) are new since the derived data was built.
+    Incremental { new_works: Vec<i64> },
+    /// A full refresh is needed, for this reason.
+    Full(String),
+}
+
+/// Decides how the next refresh of `conn` runs.
+pub fn plan(conn: &Connection) -> Result<Plan> {
+    let full = |why: &str| Ok(Plan::Full(why.to_string()));
+    let Some(watermark) = meta_get(conn, "derived_max_work_id")?.and_then(|v| v.parse::<i64>().ok())
+    else {
+        return full("no incremental state (first refresh, or a database from before it)");
+    };
+    if meta_get_i64(conn, "profiles_changed")? == 1 {
+        return full("OpenAlex author profiles changed");
+    }
+    let changed: i64 = conn.query_row("SELECT COUNT(*) FROM derive_queue", [], |r| r.get(0))?;
+    if changed > 0 {
+        return full(&format!("{changed} stored works changed in place"));
+    }
+    let mut stmt = conn.prepare("SELECT id FROM works WHERE id > ?1 ORDER BY id")?;
+    let new_works: Vec<i64> = stmt
+        .query_map([watermark], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let total: i64 = conn.query_row("SELECT COUNT(*) FROM works", [], |r| r.get(0))?;
+    if new_works.len() as f64 > MAX_NEW_SHARE * total as f64 {
+        return full(&format!(
+            "{} new works, more than {:.0} % of {total}",
+            new_works.len(),
+            MAX_NEW_SHARE * 100.0
+        ));
+    }
+    let as_of = meta_get_i64(conn, "derived_as_of")?;
+    let newest: Option<i64> = conn.query_row(
+        "SELECT MAX(year) FROM works WHERE id > ?1",
+        [watermark],
+        |r| r.get(0),
+    )?;
+    if newest.is_some_and(|y| y > as_of) {
+        return full(&format!(
+            "new works from {}, after the year recency is measured from ({as_of})",
+            newest.unwrap_or(0)
+        ));
+    }
+    Ok(Plan::Incremental { new_works })
+}
+
+/// What an incremental refresh of identity and the network did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IncrementalReport {
+    pub identity: IncrementalIdentityReport,
+    pub downstream: downstream::DownstreamReport,
+    pub seconds: f64,
+}
+
+/// Runs identity and the downstream step for `new_works` in one transaction, as a refresh of
+/// `generation`.
+pub fn refresh(
+    conn: &mut Connection,
+    new_works: &[i64],
+    generation: i64,
+) -> Result<IncrementalReport> {
+    let started = std::time::Instant::now();
+    let as_of = i32::try_from(meta_get_i64(conn, "derived_as_of")?).unwrap_or(0);
+    let tx = conn.transaction()?;
+    let (delta, identity) = identity::apply(&tx, new_works, generation)?;
+    let downstream = downstream::apply(&tx, &delta, as_of)?;
+    mark_built(&tx, as_of)?;
+    tx.commit()?;
+    Ok(IncrementalReport {
+        identity,
+        downstream,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Records that derived data covers every stored work, measured from year `as_of`: the state the
+/// next [`plan`] starts from. Both refreshes end with it.
+pub fn mark_built(conn: &Connection, as_of: i32) -> Result<()> {
+    let max_work: i64 =
+        conn.query_row("SELECT COALESCE(MAX(id), 0) FROM works", [], |r| r.get(0))?;
+    crate::db::meta_set(conn, "derived_max_work_id", &max_work.to_string())?;
+    crate::db::meta_set(conn, "derived_as_of", &as_of.to_string())?;
+    crate::db::meta_set(conn, "profiles_changed", "0")?;
+    conn.execute("DELETE FROM derive_queue", [])?;
+    Ok(())
+}
