@@ -18,6 +18,7 @@ pub mod graph;
 pub mod identity;
 pub mod identity_eval;
 pub mod impact;
+pub mod incremental;
 pub mod index;
 pub mod ingest;
 pub mod key_log;

@@ -92,16 +92,7 @@ impl Researchers {
             }
         }
         for row in &mut rows {
-            let mentions = &by_cluster[row.mentions.clone()];
-            for &m in mentions {
-                for (k, slot) in row.ids.iter_mut().enumerate() {
-                    let id = data.mentions[m as usize].ids[k];
-                    if id != 0 && *slot == 0 {
-                        *slot = id;
-                    }
-                }
-            }
-            row.name = display_name(data, &info_of, mentions);
+            name_and_ids(data, &info_of, row, &by_cluster[row.mentions.clone()]);
         }
         let mut work_key_stmt = conn.prepare("SELECT key FROM works WHERE id = ?1")?;
         let (keys, moves) = inherit::assign(
@@ -143,6 +134,41 @@ impl Researchers {
         })
     }
 
+    /// Researchers given by key and mentions (indices into `data.mentions`, each list
+    /// ascending), in the order given, names and ids read from the mentions as
+    /// [`Researchers::from_clusters`] reads them: the researchers an incremental refresh
+    /// recomputes, over the works it loaded.
+    pub fn from_mentions(data: &MentionData, researchers: Vec<(String, Vec<u32>)>) -> Researchers {
+        let info_of: Vec<Informativeness> = data
+            .names
+            .iter()
+            .map(|n| {
+                PersonName::parse(n)
+                    .map_or_else(Informativeness::default, |p| Informativeness::of(&p))
+            })
+            .collect();
+        let mut by_cluster: Vec<u32> = Vec::new();
+        let mut rows: Vec<ResearcherRow> = Vec::with_capacity(researchers.len());
+        for (key, mentions) in researchers {
+            let from = by_cluster.len();
+            by_cluster.extend(&mentions);
+            let mut row = ResearcherRow {
+                root: mentions.first().copied().unwrap_or(u32::MAX),
+                key,
+                name: u32::MAX,
+                ids: [0; 4],
+                mentions: from..by_cluster.len(),
+            };
+            name_and_ids(data, &info_of, &mut row, &mentions);
+            rows.push(row);
+        }
+        Researchers {
+            rows,
+            by_cluster,
+            moves: Vec::new(),
+        }
+    }
+
     /// The mentions of a researcher (indices into [`MentionData::mentions`], ascending).
     pub fn mentions(&self, row: &ResearcherRow) -> &[u32] {
         &self.by_cluster[row.mentions.clone()]
@@ -152,6 +178,24 @@ impl Researchers {
     pub fn into_rows(self) -> Vec<ResearcherRow> {
         self.rows
     }
+}
+
+/// Fills a row's display name and strong ids (the first of each kind in mention order).
+fn name_and_ids(
+    data: &MentionData,
+    info_of: &[Informativeness],
+    row: &mut ResearcherRow,
+    mentions: &[u32],
+) {
+    for &m in mentions {
+        for (k, slot) in row.ids.iter_mut().enumerate() {
+            let id = data.mentions[m as usize].ids[k];
+            if id != 0 && *slot == 0 {
+                *slot = id;
+            }
+        }
+    }
+    row.name = display_name(data, info_of, mentions);
 }
 
 /// The most common spelling among the most informative names of a cluster (into

@@ -56,6 +56,29 @@ struct ResolvedAffiliation {
 
 /// Loads mentions, their strong ids and organisations from the store.
 pub fn load(conn: &Connection) -> Result<MentionData> {
+    load_from(conn, None)
+}
+
+/// Loads the mentions of the works `works` only (ids; in work-key order like [`load`], every
+/// mention of each work): what an incremental refresh reads. Organisation ids, names and strong
+/// ids are interned in this load's order, so they are not the ids of a full load.
+pub fn load_works(conn: &Connection, works: &[i64]) -> Result<MentionData> {
+    conn.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS load_works (id INTEGER PRIMARY KEY);
+         DELETE FROM temp.load_works;",
+    )?;
+    {
+        let mut insert = conn.prepare("INSERT OR IGNORE INTO temp.load_works (id) VALUES (?1)")?;
+        for &work in works {
+            insert.execute([work])?;
+        }
+    }
+    let data = load_from(conn, Some("WHERE id IN (SELECT id FROM temp.load_works)"));
+    conn.execute_batch("DELETE FROM temp.load_works;")?;
+    data
+}
+
+fn load_from(conn: &Connection, filter: Option<&str>) -> Result<MentionData> {
     let mut data = MentionData {
         org_start: vec![0],
         aff_start: vec![0],
@@ -87,9 +110,10 @@ pub fn load(conn: &Connection) -> Result<MentionData> {
     }
     // In key order, not id order: ids depend on the order files were ingested in (parallel),
     // keys do not, so resolution is the same however the corpus was loaded.
-    let mut stmt = conn.prepare(
-        "SELECT id, year, citations, authors, source, affiliations FROM works ORDER BY key",
-    )?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT id, year, citations, authors, source, affiliations FROM works {} ORDER BY key",
+        filter.unwrap_or("")
+    ))?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         let work: i64 = row.get(0)?;

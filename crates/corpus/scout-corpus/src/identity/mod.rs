@@ -33,11 +33,11 @@ pub mod trained;
 mod union_find;
 mod write;
 
-pub use facts::{ResearcherFacts, researcher_facts};
+pub use facts::{OtherCoauthors, ResearcherFacts, facts_among, researcher_facts};
 pub use inherit::PreviousKeys;
 pub use keys::{ResearcherRow, Researchers};
 pub use links::{Link, LinkEvidence, Rule, org_token};
-pub use load::load;
+pub use load::{load, load_works};
 pub use mention::{AffFact, ID_KINDS, Mention, MentionData};
 pub use org_table::OrgTable;
 pub use resolve::{Clustering, ResolveConfig, resolve};
