@@ -206,6 +206,39 @@ pub fn load_papers(
     conn: &Connection,
     hide_before: Option<i32>,
 ) -> Result<HashMap<i64, Vec<CareerPaper>>> {
+    load_papers_where(conn, hide_before, "")
+}
+
+/// The papers of `researchers` only (the whole corpus still sets each venue's first year).
+pub fn load_papers_of(conn: &Connection, researchers: &[i64]) -> Result<PaperMap> {
+    fill_temp_ids(conn, researchers)?;
+    let papers = load_papers_where(
+        conn,
+        None,
+        "AND ar.researcher_id IN (SELECT id FROM temp.career_ids)",
+    );
+    conn.execute_batch("DELETE FROM temp.career_ids;")?;
+    papers
+}
+
+/// Puts `ids` into `temp.career_ids` (emptied first).
+fn fill_temp_ids(conn: &Connection, ids: &[i64]) -> Result<()> {
+    conn.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS career_ids (id INTEGER PRIMARY KEY);
+         DELETE FROM temp.career_ids;",
+    )?;
+    let mut insert = conn.prepare("INSERT OR IGNORE INTO temp.career_ids (id) VALUES (?1)")?;
+    for id in ids {
+        insert.execute([id])?;
+    }
+    Ok(())
+}
+
+fn load_papers_where(
+    conn: &Connection,
+    hide_before: Option<i32>,
+    filter: &str,
+) -> Result<PaperMap> {
     let cut = hide_before.unwrap_or(i32::MIN);
     let mut venue_first: HashMap<String, i32> = HashMap::default();
     {
@@ -219,10 +252,10 @@ pub fn load_papers(
         }
     }
     let mut out: HashMap<i64, Vec<CareerPaper>> = HashMap::default();
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare(&format!(
         "SELECT ar.researcher_id, w.year, COALESCE(w.venue, ''), ar.position, w.n_authors, w.id
-         FROM authorship_researcher ar JOIN works w ON w.id = ar.work_id WHERE w.year >= ?1",
-    )?;
+         FROM authorship_researcher ar JOIN works w ON w.id = ar.work_id WHERE w.year >= ?1 {filter}"
+    ))?;
     let mut rows = stmt.query([cut.max(1)])?;
     while let Some(r) = rows.next()? {
         let venue: String = r.get(2)?;
@@ -289,11 +322,15 @@ pub fn fit_model(
 
 /// OpenAlex works counts by researcher, where the researcher has an OpenAlex profile.
 pub fn works_counts(conn: &Connection) -> Result<HashMap<i64, i64>> {
+    works_counts_where(conn, "")
+}
+
+fn works_counts_where(conn: &Connection, filter: &str) -> Result<HashMap<i64, i64>> {
     let mut out = HashMap::default();
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare(&format!(
         "SELECT r.id, a.works_count FROM researchers r JOIN oa_authors a ON a.openalex_id = r.openalex_id
-         WHERE a.works_count IS NOT NULL",
-    )?;
+         WHERE a.works_count IS NOT NULL {filter}"
+    ))?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         out.insert(r.get(0)?, r.get(1)?);
@@ -301,23 +338,129 @@ pub fn works_counts(conn: &Connection) -> Result<HashMap<i64, i64>> {
     Ok(out)
 }
 
-/// Writes every researcher's stage estimate (inside the identity transaction).
+/// The `meta` key under which a full refresh stores the stage model it fitted (JSON, see
+/// [`model::StageModel::to_json`]), with the year it was fitted as of: incremental refreshes
+/// apply that model rather than fitting one on a corpus they only partly read.
+pub const MODEL_META_KEY: &str = "career_model";
+
+/// Fits the stage model on the whole corpus as [`write`] does.
+fn fit_corpus_model(
+    tx: &Transaction,
+    papers: &PaperMap,
+    as_of: i32,
+    rules: &StageRules,
+) -> Result<Option<model::StageModel>> {
+    let hidden = load_papers(tx, Some(TRAINING_CUT))?;
+    Ok(fit_model(
+        papers,
+        &hidden,
+        as_of,
+        rules.model_training_min_papers,
+        |_| true,
+    ))
+}
+
+/// Writes every researcher's stage estimate (inside the identity transaction), and stores the
+/// model it fitted for incremental refreshes ([`MODEL_META_KEY`]).
 pub fn write(tx: &Transaction, as_of: i32) -> Result<()> {
     let papers = load_papers(tx, None)?;
     let counts = works_counts(tx)?;
     let rules = StageRules::default();
-    let model = {
-        let hidden = load_papers(tx, Some(TRAINING_CUT))?;
-        fit_model(
-            &papers,
-            &hidden,
-            as_of,
-            rules.model_training_min_papers,
-            |_| true,
-        )
+    let model = fit_corpus_model(tx, &papers, as_of, &rules)?;
+    let stored = model
+        .as_ref()
+        .map(|m| format!("{{\"as_of\": {as_of}, \"model\": {}}}", m.to_json()));
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![
+            MODEL_META_KEY,
+            stored.unwrap_or_else(|| format!("{{\"as_of\": {as_of}, \"model\": null}}"))
+        ],
+    )?;
+    let mut ids: Vec<i64> = papers.keys().copied().collect();
+    ids.sort_unstable();
+    update_stages(tx, &papers, &ids, &counts, model.as_ref(), as_of, &rules)
+}
+
+/// The stored model, if one was stored as of `as_of`: `Some(None)` when the full refresh found
+/// no model to fit, `None` when nothing usable is stored.
+fn stored_model(tx: &Transaction, as_of: i32) -> Result<Option<Option<model::StageModel>>> {
+    let Some(text) = crate::db::meta_get(tx, MODEL_META_KEY)? else {
+        return Ok(None);
     };
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Ok(None);
+    };
+    if value.get("as_of").and_then(serde_json::Value::as_i64) != Some(i64::from(as_of)) {
+        return Ok(None);
+    }
+    Ok(match value.get("model") {
+        Some(serde_json::Value::Null) => Some(None),
+        Some(m) => model::StageModel::from_json(&m.to_string()).map(Some),
+        None => None,
+    })
+}
+
+/// Writes the stage estimates of the researchers `ids` only (an incremental refresh), with the
+/// model the last full refresh stored (fitted now, over the whole corpus, when none is stored
+/// as of `as_of`). A researcher's features read their co-authors' paper counts, so those
+/// co-authors' papers are loaded too. Returns whether a stored model was used.
+pub fn write_for(tx: &Transaction, as_of: i32, ids: &[i64]) -> Result<bool> {
+    let rules = StageRules::default();
+    let (model, was_stored) = match stored_model(tx, as_of)? {
+        Some(model) => (model, true),
+        None => {
+            let all = load_papers(tx, None)?;
+            (fit_corpus_model(tx, &all, as_of, &rules)?, false)
+        }
+    };
+    fill_temp_ids(tx, ids)?;
+    let mut wanted: Vec<i64> = ids.to_vec();
+    {
+        let mut stmt = tx.prepare(
+            "SELECT DISTINCT b.researcher_id FROM authorship_researcher a
+             JOIN authorship_researcher b ON b.work_id = a.work_id
+             WHERE a.researcher_id IN (SELECT id FROM temp.career_ids)",
+        )?;
+        let rows = stmt.query_map([], |r| r.get::<_, i64>(0))?;
+        for row in rows {
+            wanted.push(row?);
+        }
+    }
+    let counts = works_counts_where(tx, "AND r.id IN (SELECT id FROM temp.career_ids)")?;
+    // A researcher without dated papers gets no estimate: as in a fresh row.
+    tx.execute(
+        "UPDATE researchers SET stage = NULL, stage_at_least = 0, stage_basis = NULL
+         WHERE id IN (SELECT id FROM temp.career_ids)",
+        [],
+    )?;
+    wanted.sort_unstable();
+    wanted.dedup();
+    let papers = load_papers_of(tx, &wanted)?;
+    let mut ids: Vec<i64> = ids
+        .iter()
+        .copied()
+        .filter(|id| papers.contains_key(id))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    update_stages(tx, &papers, &ids, &counts, model.as_ref(), as_of, &rules)?;
+    Ok(was_stored)
+}
+
+/// Estimates and writes the stages of `ids` (each a key of `papers`).
+fn update_stages(
+    tx: &Transaction,
+    papers: &PaperMap,
+    ids: &[i64],
+    counts: &HashMap<i64, i64>,
+    model: Option<&model::StageModel>,
+    as_of: i32,
+    rules: &StageRules,
+) -> Result<()> {
     let features = match model {
-        Some(_) => model::features(&papers, as_of),
+        Some(_) => model::features(papers, as_of),
         None => HashMap::default(),
     };
     // A censored history's first papers here are not its training years: no inference.
@@ -328,13 +471,11 @@ pub fn write(tx: &Transaction, as_of: i32) -> Result<()> {
                 trained_evidence = CASE WHEN ?3 THEN NULL ELSE trained_evidence END
          WHERE id = ?1",
     )?;
-    let mut ids: Vec<&i64> = papers.keys().collect();
-    ids.sort_unstable();
     for id in ids {
-        let learned = model
-            .as_ref()
-            .and_then(|m| Some(m.predict(features.get(id)?, rules.model_senior_weight)));
-        if let Some(e) = estimate(&papers[id], as_of, counts.get(id).copied(), &rules, learned) {
+        let Some(own) = papers.get(id) else { continue };
+        let learned =
+            model.and_then(|m| Some(m.predict(features.get(id)?, rules.model_senior_weight)));
+        if let Some(e) = estimate(own, as_of, counts.get(id).copied(), rules, learned) {
             update.execute(params![id, e.stage.as_str(), e.at_least, e.basis])?;
         }
     }

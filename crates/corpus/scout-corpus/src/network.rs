@@ -42,6 +42,192 @@ impl MentionsByResearcher {
     }
 }
 
+/// One researcher's papers at one organisation in one year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimelineCell {
+    /// Index of the data's organisation table.
+    pub org: u32,
+    pub year: i32,
+    pub papers: u32,
+    /// Smallest and largest work id.
+    pub first_work: i64,
+    pub last_work: i64,
+}
+
+/// One researcher's affiliation timeline and moves, from their mentions: what `researcher_orgs`
+/// and `moves` hold for them. Organisations are indices of the data's organisation table.
+#[derive(Debug, Clone, Default)]
+pub struct Timeline {
+    /// By (organisation, year); year 0 (unknown) included, though it is never written.
+    pub cells: Vec<TimelineCell>,
+    /// Every organisation named on the researcher's own (aligned, not generic) affiliations,
+    /// whatever the year: what `organisations.researchers_ever` counts.
+    pub orgs_seen: Vec<u32>,
+    pub moves: Vec<Move>,
+}
+
+/// The timeline of the researcher with `mentions` (indices into `data.mentions`, ascending:
+/// work-key order). The full refresh and the incremental one both call it, so there is one
+/// implementation of the rules.
+pub fn researcher_timeline(data: &MentionData, mentions: &[u32]) -> Timeline {
+    let mut cells: HashMap<(u32, i32), (u32, i64, i64)> = HashMap::default();
+    let mut org_lists: Vec<Vec<u32>> = Vec::new();
+    let mut years_works: Vec<(i32, i64, u64)> = Vec::new();
+    for &m in mentions {
+        let mention = &data.mentions[m as usize];
+        let named: Vec<u32> = data
+            .affs_of(m as usize)
+            .iter()
+            .filter(|f| !f.generic && !f.paper_level)
+            .map(|f| f.org)
+            .collect();
+        for &o in &named {
+            let e = cells
+                .entry((o, mention.year))
+                .or_insert((0, mention.work, mention.work));
+            e.0 += 1;
+            e.1 = e.1.min(mention.work);
+            e.2 = e.2.max(mention.work);
+        }
+        if !named.is_empty() {
+            org_lists.push(named);
+            years_works.push((mention.year, mention.work, u64::from(m)));
+        }
+    }
+    let mut cells: Vec<TimelineCell> = cells
+        .into_iter()
+        .map(
+            |((org, year), (papers, first_work, last_work))| TimelineCell {
+                org,
+                year,
+                papers,
+                first_work,
+                last_work,
+            },
+        )
+        .collect();
+    cells.sort_unstable_by_key(|c| (c.org, c.year));
+    let mut orgs_seen: Vec<u32> = cells.iter().map(|c| c.org).collect();
+    orgs_seen.sort_unstable();
+    orgs_seen.dedup();
+    let history: Vec<Stint> = years_works
+        .iter()
+        .zip(&org_lists)
+        .map(|(&(year, work, order), orgs)| Stint {
+            year,
+            work,
+            order,
+            orgs,
+        })
+        .collect();
+    Timeline {
+        cells,
+        orgs_seen,
+        moves: moves::detect(&history),
+    }
+}
+
+/// The prepared inserts of timelines and moves.
+pub(crate) struct TimelineStatements<'t> {
+    timeline: rusqlite::Statement<'t>,
+    moves: rusqlite::Statement<'t>,
+}
+
+impl<'t> TimelineStatements<'t> {
+    pub(crate) fn prepare(tx: &'t Transaction) -> Result<Self> {
+        Ok(TimelineStatements {
+            timeline: tx.prepare(
+                "INSERT INTO researcher_orgs (researcher_id, org_id, year, papers, first_work, last_work)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?,
+            moves: tx.prepare(
+                "INSERT OR IGNORE INTO moves (researcher_id, from_org, to_org, year, from_last_work, from_last_year,
+                                              to_first_work, to_first_year)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?,
+        })
+    }
+
+    /// Inserts researcher `rid`'s timeline (years known) and moves, organisations mapped to
+    /// their stored ids by `org_id`. Returns the moves detected.
+    pub(crate) fn insert(
+        &mut self,
+        rid: i64,
+        timeline: &Timeline,
+        org_id: impl Fn(u32) -> i64,
+    ) -> Result<u64> {
+        for c in timeline.cells.iter().filter(|c| c.year > 0) {
+            self.timeline.execute(params![
+                rid,
+                org_id(c.org),
+                c.year,
+                c.papers,
+                c.first_work,
+                c.last_work
+            ])?;
+        }
+        for m in &timeline.moves {
+            self.moves.execute(params![
+                rid,
+                org_id(m.from),
+                org_id(m.to),
+                m.year,
+                m.from_last_work,
+                m.from_last_year,
+                m.to_first_work,
+                m.to_first_year
+            ])?;
+        }
+        Ok(timeline.moves.len() as u64)
+    }
+}
+
+/// The prepared insert of organisations.
+pub(crate) struct OrganisationInsert<'t> {
+    stmt: rusqlite::Statement<'t>,
+    registry: OrgRegistry,
+}
+
+impl<'t> OrganisationInsert<'t> {
+    pub(crate) fn prepare(tx: &'t Transaction) -> Result<Self> {
+        Ok(OrganisationInsert {
+            stmt: tx.prepare(
+                "INSERT INTO organisations (id, key, name, org_type, country, aliased, note, current_researchers,
+                                            researchers_ever, ror)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?,
+            registry: OrgRegistry::builtin(),
+        })
+    }
+
+    /// Inserts organisation `i` of `orgs` as `id`, with its researcher counts.
+    pub(crate) fn insert(
+        &mut self,
+        id: i64,
+        orgs: &OrgTable,
+        i: usize,
+        current_researchers: u32,
+        researchers_ever: u32,
+    ) -> Result<()> {
+        let note = orgs.aliased[i]
+            .map(|c| self.registry.canonical(c).note.clone())
+            .filter(|n| !n.is_empty());
+        self.stmt.execute(params![
+            id,
+            orgs.keys[i],
+            orgs.names[i],
+            orgs.types[i].as_str(),
+            orgs.countries[i],
+            orgs.aliased[i].is_some(),
+            note,
+            current_researchers,
+            researchers_ever,
+            orgs.rors[i]
+        ])?;
+        Ok(())
+    }
+}
+
 /// Counts reported after a network rebuild.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct NetworkReport {
@@ -105,122 +291,20 @@ pub fn write(
         now[*org] += 1;
     }
     {
-        let mut timeline = tx.prepare(
-            "INSERT INTO researcher_orgs (researcher_id, org_id, year, papers, first_work, last_work)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
-        let mut move_stmt = tx.prepare(
-            "INSERT OR IGNORE INTO moves (researcher_id, from_org, to_org, year, from_last_work, from_last_year,
-                                          to_first_work, to_first_year)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )?;
-        let mut org_lists: Vec<Vec<u32>> = Vec::new();
+        let mut stmts = TimelineStatements::prepare(tx)?;
         for r in 0..n_researchers {
-            let mentions = by_researcher.of(r);
-            let rid = r as i64 + 1;
-            let mut cells: HashMap<(u32, i32), (u32, i64, i64)> = HashMap::default();
-            org_lists.clear();
-            let mut years_works: Vec<(i32, i64, u64)> = Vec::new();
-            for &m in mentions {
-                let mention = &data.mentions[m as usize];
-                let named: Vec<u32> = data
-                    .affs_of(m as usize)
-                    .iter()
-                    .filter(|f| !f.generic && !f.paper_level)
-                    .map(|f| f.org)
-                    .collect();
-                for &o in &named {
-                    let e =
-                        cells
-                            .entry((o, mention.year))
-                            .or_insert((0, mention.work, mention.work));
-                    e.0 += 1;
-                    e.1 = e.1.min(mention.work);
-                    e.2 = e.2.max(mention.work);
-                }
-                if !named.is_empty() {
-                    org_lists.push(named);
-                    years_works.push((mention.year, mention.work, u64::from(m)));
-                }
-            }
-            let mut orgs_seen: HashSet<u32> = HashSet::default();
-            let mut keys: Vec<&(u32, i32)> = cells.keys().collect();
-            keys.sort();
-            for key in keys {
-                let (papers, first, last) = cells[key];
-                if key.1 > 0 {
-                    timeline.execute(params![
-                        rid,
-                        i64::from(key.0) + 1,
-                        key.1,
-                        papers,
-                        first,
-                        last
-                    ])?;
-                }
-                orgs_seen.insert(key.0);
-            }
-            for o in orgs_seen {
+            let timeline = researcher_timeline(data, by_researcher.of(r));
+            for &o in &timeline.orgs_seen {
                 ever[o as usize] += 1;
             }
-            let history: Vec<Stint> = years_works
-                .iter()
-                .zip(&org_lists)
-                .map(|(&(year, work, order), orgs)| Stint {
-                    year,
-                    work,
-                    order,
-                    orgs,
-                })
-                .collect();
-            for Move {
-                from,
-                to,
-                year,
-                from_last_work,
-                from_last_year,
-                to_first_work,
-                to_first_year,
-            } in moves::detect(&history)
-            {
-                move_stmt.execute(params![
-                    rid,
-                    i64::from(from) + 1,
-                    i64::from(to) + 1,
-                    year,
-                    from_last_work,
-                    from_last_year,
-                    to_first_work,
-                    to_first_year
-                ])?;
-                report.moves += 1;
-            }
+            report.moves += stmts.insert(r as i64 + 1, &timeline, |o| i64::from(o) + 1)?;
         }
     }
     drop(by_researcher);
     {
-        let registry = OrgRegistry::builtin();
-        let mut stmt = tx.prepare(
-            "INSERT INTO organisations (id, key, name, org_type, country, aliased, note, current_researchers,
-                                        researchers_ever, ror)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        )?;
+        let mut insert = OrganisationInsert::prepare(tx)?;
         for i in 0..orgs.keys.len() {
-            let note = orgs.aliased[i]
-                .map(|c| registry.canonical(c).note.clone())
-                .filter(|n| !n.is_empty());
-            stmt.execute(params![
-                i as i64 + 1,
-                orgs.keys[i],
-                orgs.names[i],
-                orgs.types[i].as_str(),
-                orgs.countries[i],
-                orgs.aliased[i].is_some(),
-                note,
-                now[i],
-                ever[i],
-                orgs.rors[i]
-            ])?;
+            insert.insert(i as i64 + 1, orgs, i, now[i], ever[i])?;
         }
         report.organisations = orgs.keys.len() as u64;
     }

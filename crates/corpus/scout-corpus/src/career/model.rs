@@ -247,6 +247,41 @@ impl StageModel {
         e.map(|v| v / total)
     }
 
+    /// The model as JSON, every coefficient as the bits of its `f64` (so that reading it back
+    /// gives the very same predictions): what a full refresh stores for incremental ones.
+    pub fn to_json(&self) -> String {
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<u64>>();
+        serde_json::json!({
+            "mean": bits(&self.mean),
+            "scale": bits(&self.scale),
+            "weights": self.weights.iter().map(|w| bits(w)).collect::<Vec<_>>(),
+        })
+        .to_string()
+    }
+
+    /// Reads [`StageModel::to_json`]'s output; `None` when it is not a model of this shape.
+    pub fn from_json(text: &str) -> Option<StageModel> {
+        #[derive(serde::Deserialize)]
+        struct Stored {
+            mean: Vec<u64>,
+            scale: Vec<u64>,
+            weights: Vec<Vec<u64>>,
+        }
+        let stored: Stored = serde_json::from_str(text).ok()?;
+        let floats = |v: &[u64]| v.iter().map(|b| f64::from_bits(*b)).collect::<Vec<f64>>();
+        let weights = stored
+            .weights
+            .iter()
+            .map(|w| <[f64; 3]>::try_from(floats(w)).ok())
+            .collect::<Option<Vec<[f64; 3]>>>()?;
+        (weights.len() == N_FEATURES + 1).then_some(())?;
+        Some(StageModel {
+            mean: floats(&stored.mean).try_into().ok()?,
+            scale: floats(&stored.scale).try_into().ok()?,
+            weights,
+        })
+    }
+
     /// The most likely stage, with the senior probability weighed by `senior_weight` (1 = as
     /// fitted; above 1 favours senior where the evidence is close).
     pub fn predict(&self, x: &[f64; N_FEATURES], senior_weight: f64) -> CareerStage {
@@ -343,6 +378,19 @@ mod tests {
         let mid = data[1].0;
         assert_eq!(a.predict(&mid, 1.0), CareerStage::Mid);
         assert_eq!(a.predict(&mid, 1e6), CareerStage::Senior);
+    }
+
+    #[test]
+    fn a_stored_model_predicts_exactly_as_the_fitted_one() {
+        let data = samples();
+        let Some(fitted) = StageModel::fit(&data) else {
+            panic!("every stage has examples")
+        };
+        let Some(read) = StageModel::from_json(&fitted.to_json()) else {
+            panic!("the stored model reads back")
+        };
+        assert_eq!(format!("{fitted:?}"), format!("{read:?}"));
+        assert!(StageModel::from_json("{\"mean\": [1]}").is_none());
     }
 
     #[test]

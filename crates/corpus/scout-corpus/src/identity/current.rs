@@ -109,11 +109,46 @@ pub fn profile_affiliations(
     conn: &Connection,
     table: &mut OrgTable,
 ) -> Result<HashMap<String, Vec<ProfileAffiliation>>> {
+    profile_affiliations_where(conn, table, "")
+}
+
+/// [`profile_affiliations`] of the profiles `openalex_ids` only (what an incremental refresh
+/// reads: each profile's rows in the same order as the full read).
+pub fn profile_affiliations_of(
+    conn: &Connection,
+    table: &mut OrgTable,
+    openalex_ids: &[&str],
+) -> Result<HashMap<String, Vec<ProfileAffiliation>>> {
+    conn.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS profile_ids (id TEXT PRIMARY KEY);
+         DELETE FROM temp.profile_ids;",
+    )?;
+    {
+        let mut insert = conn.prepare("INSERT OR IGNORE INTO temp.profile_ids (id) VALUES (?1)")?;
+        for id in openalex_ids {
+            insert.execute([id])?;
+        }
+    }
+    let out = profile_affiliations_where(
+        conn,
+        table,
+        "AND openalex_id IN (SELECT id FROM temp.profile_ids)",
+    );
+    conn.execute_batch("DELETE FROM temp.profile_ids;")?;
+    out
+}
+
+fn profile_affiliations_where(
+    conn: &Connection,
+    table: &mut OrgTable,
+    filter: &str,
+) -> Result<HashMap<String, Vec<ProfileAffiliation>>> {
     let registry = OrgRegistry::builtin();
     let mut out: HashMap<String, Vec<ProfileAffiliation>> = HashMap::default();
-    let mut stmt = conn.prepare(
-        "SELECT openalex_id, name, country, org_type, years, last_known FROM oa_author_affiliations WHERE years <> ''",
-    )?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT openalex_id, name, country, org_type, years, last_known FROM oa_author_affiliations
+         WHERE years <> '' {filter}"
+    ))?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         let years: String = row.get(4)?;

@@ -42,6 +42,38 @@ pub fn researcher_facts(
     as_of: i32,
 ) -> Result<Vec<ResearcherFacts>> {
     let profiles = current::profile_affiliations(conn, orgs)?;
+    Ok(facts_among(
+        data,
+        orgs,
+        researchers,
+        &profiles,
+        &OtherCoauthors::default(),
+        as_of,
+    ))
+}
+
+/// Co-authors whose facts are not computed but whose first-pass current organisation the
+/// second pass reads (an incremental refresh: the researchers it leaves alone).
+#[derive(Debug, Clone, Default)]
+pub struct OtherCoauthors {
+    /// Per mention of the data: index into `first` of its researcher when that researcher is
+    /// not one of those computed; `u32::MAX` otherwise. Empty: nobody else.
+    pub owner: Vec<u32>,
+    /// Each one's current organisation (not stale) and whether it rests on their own
+    /// affiliations.
+    pub first: Vec<Option<(usize, bool)>>,
+}
+
+/// The facts of `researchers` (in the order of their rows), with OpenAlex `profiles` already
+/// read into `orgs` and `others` as further co-authors for the second pass.
+pub fn facts_among(
+    data: &MentionData,
+    orgs: &OrgTable,
+    researchers: &Researchers,
+    profiles: &HashMap<String, Vec<current::ProfileAffiliation>>,
+    others: &OtherCoauthors,
+    as_of: i32,
+) -> Vec<ResearcherFacts> {
     let mut facts = Vec::with_capacity(researchers.rows.len());
     for row in &researchers.rows {
         let mentions = researchers.mentions(row);
@@ -79,7 +111,16 @@ pub fn researcher_facts(
     }
     // The second pass, with co-authors' organisations from the first.
     if facts.iter().any(|f| f.current.wants_coauthors) {
-        let mut owner = vec![u32::MAX; data.mentions.len()];
+        let computed = researchers.rows.len() as u32;
+        let mut owner: Vec<u32> = if others.owner.is_empty() {
+            vec![u32::MAX; data.mentions.len()]
+        } else {
+            others
+                .owner
+                .iter()
+                .map(|&o| if o == u32::MAX { o } else { computed + o })
+                .collect()
+        };
         for (i, row) in researchers.rows.iter().enumerate() {
             for &m in researchers.mentions(row) {
                 owner[m as usize] = i as u32;
@@ -95,6 +136,7 @@ pub fn researcher_facts(
                     .filter(|_| !f.current.stale)
                     .map(|o| (o, f.current.own_evidence))
             })
+            .chain(others.first.iter().copied())
             .collect();
         for (i, row) in researchers.rows.iter().enumerate() {
             if !facts[i].current.wants_coauthors {
@@ -113,7 +155,7 @@ pub fn researcher_facts(
                 current::current_affiliation(data, orgs, mentions, profile, &coauthors, as_of);
         }
     }
-    Ok(facts)
+    facts
 }
 
 /// The current organisations (first pass, not stale; whether each rests on the co-author's own

@@ -119,6 +119,30 @@ impl Researchers {
         })
     }
 
+    /// Researchers given by key and mentions (indices into `data.mentions`, each list
+    /// ascending), in the order given, names and ids read from the mentions as
+    /// [`Researchers::from_clusters`] reads them: the researchers an incremental refresh
+    /// recomputes, over the works it loaded.
+    pub fn from_mentions(data: &MentionData, researchers: Vec<(String, Vec<u32>)>) -> Researchers {
+        let info_of = informativeness(data);
+        let mut by_cluster: Vec<u32> = Vec::new();
+        let mut rows: Vec<ResearcherRow> = Vec::with_capacity(researchers.len());
+        for (key, mentions) in researchers {
+            let from = by_cluster.len();
+            by_cluster.extend(&mentions);
+            let root = mentions.first().copied().unwrap_or(u32::MAX);
+            let mut row = row_of(data, &info_of, root, &mentions);
+            row.key = key;
+            row.mentions = from..by_cluster.len();
+            rows.push(row);
+        }
+        Researchers {
+            rows,
+            by_cluster,
+            moves: Vec::new(),
+        }
+    }
+
     /// The mentions of a researcher (indices into [`MentionData::mentions`], ascending).
     pub fn mentions(&self, row: &ResearcherRow) -> &[u32] {
         &self.by_cluster[row.mentions.clone()]

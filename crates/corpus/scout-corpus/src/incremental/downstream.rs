@@ -1,0 +1,562 @@
+//! Everything downstream of identity, for the researchers an incremental identity step changed:
+//! their facts, timelines, moves, co-author edges, organisations' counts, communities and
+//! career stages, in the caller's transaction, the other researchers' rows untouched.
+//!
+//! Only the works of the changed researchers are loaded (every mention of each), and the
+//! results are computed by the very code a full refresh runs (`identity/facts.rs`,
+//! [`network::researcher_timeline`], [`graph::stream_edges`], [`career`]), so for those
+//! researchers the rows equal a full refresh's — compared by key, since new organisations get
+//! the next ids rather than a rebuild's — with these bounded differences (docs/incremental.md):
+//!
+//! - **Communities.** Louvain is global: a changed researcher keeps its community, a new one
+//!   joins the community of its heaviest neighbour that has one (ties: the lower id), sizes are
+//!   counted again, labels stay until the next full refresh. A rebuild's partition may differ
+//!   (`scripts/derived-check --community-tolerance` compares modularity).
+//! - **Co-authors in the second pass of the current organisation.** For a co-author that did
+//!   not change, its stored current organisation stands for its first-pass one (it is its
+//!   final one: they differ when co-authors moved it in turn), resting on its own evidence
+//!   unless the evidence says "inferred from co-authors" (then none).
+//! - **Career stages** apply the model the last full refresh fitted (stored in `meta`, see
+//!   [`career::MODEL_META_KEY`]), never refit on a partial corpus.
+//! - **Organisations** already stored keep their name, type and country (a rebuild votes them
+//!   again over all mentions); a rebuild numbers them afresh. Counts are recomputed for every
+//!   organisation a changed or removed researcher's timeline or current organisation touches;
+//!   `researchers_ever` counts the timeline rows (a rebuild also counts an organisation named
+//!   only on undated papers).
+
+use std::time::Instant;
+
+use rusqlite::{OptionalExtension, Transaction, params};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use serde::Serialize;
+
+use super::IdentityDelta;
+use crate::career;
+use crate::error::Result;
+use crate::graph::{self, PaperAuthors};
+use crate::identity::{self, OrgTable, OtherCoauthors, Researchers, current};
+use crate::network::{self, OrganisationInsert, TimelineStatements};
+use crate::orgs::OrgType;
+
+/// What [`apply`] recomputed.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DownstreamReport {
+    /// Changed researchers whose facts, timelines, edges and stage were recomputed.
+    pub researchers: u64,
+    /// Removed researchers whose rows were deleted.
+    pub removed: u64,
+    /// Works loaded (every work of a changed researcher).
+    pub works_loaded: u64,
+    pub organisations_added: u64,
+    /// Organisations whose researcher counts were recomputed.
+    pub organisations_recounted: u64,
+    pub edges_deleted: u64,
+    pub edges_inserted: u64,
+    pub moves_deleted: u64,
+    pub moves_inserted: u64,
+    /// Changed researchers without a community before that joined a neighbour's.
+    pub community_joined: u64,
+    /// Changed researchers left without a community (no edge, or no neighbour with one).
+    pub community_none: u64,
+    /// Whether the career model stored at the last full refresh was applied (else fitted now).
+    pub career_model_stored: bool,
+    pub seconds: f64,
+}
+
+/// Brings every table downstream of identity up to date for `delta` (see the module
+/// documentation for the state expected on entry and the bounded differences from a rebuild).
+/// `as_of` is the corpus's latest year, the same as at the last full refresh.
+pub fn apply(tx: &Transaction, delta: &IdentityDelta, as_of: i32) -> Result<DownstreamReport> {
+    let started = Instant::now();
+    let mut report = DownstreamReport::default();
+    let changed = sorted(&delta.changed);
+    let removed = sorted(&delta.removed);
+    let gone: Vec<i64> = sorted(&[changed.as_slice(), removed.as_slice()].concat());
+    let changed_set: HashSet<i64> = changed.iter().copied().collect();
+    report.researchers = changed.len() as u64;
+    report.removed = removed.len() as u64;
+    temp_ids(tx, "downstream_changed", &changed)?;
+    temp_ids(tx, "downstream_gone", &gone)?;
+
+    // What the changed researchers were before: current organisation and community.
+    let mut old_current: Vec<i64> = Vec::new();
+    let mut old_community: HashMap<i64, i64> = HashMap::default();
+    let mut keys: HashMap<i64, String> = HashMap::default();
+    {
+        let mut stmt = tx.prepare(
+            "SELECT id, key, current_org_id, community FROM researchers
+             WHERE id IN (SELECT id FROM temp.downstream_changed)",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            keys.insert(id, r.get(1)?);
+            if let Some(o) = r.get::<_, Option<i64>>(2)? {
+                old_current.push(o);
+            }
+            if let Some(c) = r.get::<_, Option<i64>>(3)? {
+                old_community.insert(id, c);
+            }
+        }
+    }
+    if let Some(missing) = changed.iter().find(|id| !keys.contains_key(id)) {
+        return Err(crate::error::CorpusError::Invalid(format!(
+            "incremental refresh: changed researcher {missing} has no row in researchers"
+        )));
+    }
+
+    // 1. Every work of the changed researchers, with every mention's researcher.
+    let mut researcher_of: HashMap<(i64, i64), i64> = HashMap::default();
+    let mut works: Vec<i64> = Vec::new();
+    {
+        let mut stmt = tx.prepare(
+            "SELECT work_id, position, researcher_id FROM authorship_researcher
+             WHERE work_id IN (SELECT work_id FROM authorship_researcher
+                               WHERE researcher_id IN (SELECT id FROM temp.downstream_changed))",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let work: i64 = r.get(0)?;
+            researcher_of.insert((work, r.get(1)?), r.get(2)?);
+            works.push(work);
+        }
+    }
+    works.sort_unstable();
+    works.dedup();
+    report.works_loaded = works.len() as u64;
+    let data = identity::load_works(tx, &works)?;
+    let rid_of: Vec<i64> = data
+        .mentions
+        .iter()
+        .map(|m| {
+            researcher_of
+                .get(&(m.work, m.position))
+                .copied()
+                .unwrap_or(0)
+        })
+        .collect();
+    drop(researcher_of);
+    let mut mentions_of: HashMap<i64, Vec<u32>> = HashMap::default();
+    for (m, &rid) in rid_of.iter().enumerate() {
+        if changed_set.contains(&rid) {
+            mentions_of.entry(rid).or_default().push(m as u32);
+        }
+    }
+    let researchers = Researchers::from_mentions(
+        &data,
+        changed
+            .iter()
+            .map(|id| {
+                (
+                    keys.get(id).cloned().unwrap_or_default(),
+                    mentions_of.remove(id).unwrap_or_default(),
+                )
+            })
+            .collect(),
+    );
+    drop(mentions_of);
+
+    // 2. Organisations: the loaded ones and the changed researchers' profiles', mapped to the
+    // stored rows by key (their stored name, type and country stand); new ones added.
+    let mut orgs = OrgTable::from_data(&data);
+    let openalex: Vec<&str> = researchers
+        .rows
+        .iter()
+        .filter_map(|row| row.id(&data, 2))
+        .collect();
+    let profiles = current::profile_affiliations_of(tx, &mut orgs, &openalex)?;
+    // Co-authors that did not change, with their stored current organisation (for the second
+    // pass of the current organisation).
+    let mut others = OtherCoauthors {
+        owner: vec![u32::MAX; data.mentions.len()],
+        first: Vec::new(),
+    };
+    {
+        let mut index_of: HashMap<i64, u32> = HashMap::default();
+        let mut stmt = tx.prepare(
+            "SELECT r.current_org_id, r.current_org_stale, r.current_org_evidence, o.key, o.name,
+                    o.org_type, o.country
+             FROM researchers r LEFT JOIN organisations o ON o.id = r.current_org_id
+             WHERE r.id = ?1",
+        )?;
+        for (m, &rid) in rid_of.iter().enumerate() {
+            if rid == 0 || changed_set.contains(&rid) {
+                continue;
+            }
+            if let Some(&i) = index_of.get(&rid) {
+                others.owner[m] = i;
+                continue;
+            }
+            let first = stmt
+                .query_row([rid], |r| {
+                    let org: Option<i64> = r.get(0)?;
+                    let stale: bool = r.get(1)?;
+                    let evidence: Option<String> = r.get(2)?;
+                    let stored: Option<(String, String, String, Option<String>)> =
+                        match r.get::<_, Option<String>>(3)? {
+                            Some(key) => Some((key, r.get(4)?, r.get(5)?, r.get(6)?)),
+                            None => None,
+                        };
+                    let inferred = evidence
+                        .as_deref()
+                        .is_some_and(|e| e.starts_with(INFERRED_FROM_COAUTHORS));
+                    Ok(org.filter(|_| !stale && !inferred).and(stored))
+                })
+                .optional()?
+                .flatten()
+                .map(|(key, name, org_type, country)| {
+                    let local = orgs.id_of(&key).unwrap_or_else(|| {
+                        orgs.intern(
+                            &key,
+                            &name,
+                            OrgType::parse(&org_type).unwrap_or(OrgType::Other),
+                            country,
+                            None,
+                        )
+                    });
+                    (local, true)
+                });
+            let i = others.first.len() as u32;
+            others.first.push(first);
+            index_of.insert(rid, i);
+            others.owner[m] = i;
+        }
+    }
+    let stored_id = map_organisations(tx, &mut orgs, &mut report)?;
+    let org_id = |o: u32| stored_id[o as usize];
+
+    // 3. Facts, by the full refresh's code.
+    let facts = identity::facts_among(&data, &orgs, &researchers, &profiles, &others, as_of);
+    {
+        let mut update = tx.prepare(
+            "UPDATE researchers SET n_works = ?2, first_year = ?3, last_year = ?4, citations = ?5,
+                    current_org = ?6, current_org_year = ?7, current_org_type = ?8, current_country = ?9,
+                    current_org_id = ?10, current_org_confidence = ?11, current_org_evidence = ?12,
+                    current_org_stale = ?13, trained_org_id = ?14, trained_at = ?15, trained_evidence = ?16
+             WHERE id = ?1",
+        )?;
+        for (id, st) in changed.iter().zip(&facts) {
+            update.execute(params![
+                id,
+                st.n_works,
+                st.first_year,
+                st.last_year,
+                st.citations,
+                st.current.org_id.map(|o| orgs.names[o].as_str()),
+                st.current.year,
+                st.current.org_type.map(OrgType::as_str),
+                st.current.country,
+                st.current.org_id.map(|o| stored_id[o]),
+                st.current.org_id.map(|_| st.current.confidence),
+                st.current.org_id.map(|_| st.current.evidence.as_str()),
+                st.current.stale,
+                st.trained.as_ref().map(|t| stored_id[t.org_id]),
+                st.trained.as_ref().map(|t| orgs.names[t.org_id].as_str()),
+                st.trained.as_ref().map(|t| t.evidence.as_str())
+            ])?;
+        }
+    }
+
+    // 4. Timelines and moves: the old rows of changed and removed researchers go, the changed
+    // ones' are written again.
+    let mut touched_orgs: HashSet<i64> = old_current.into_iter().collect();
+    {
+        let mut stmt = tx.prepare(
+            "SELECT DISTINCT org_id FROM researcher_orgs
+             WHERE researcher_id IN (SELECT id FROM temp.downstream_gone)",
+        )?;
+        let rows = stmt.query_map([], |r| r.get::<_, i64>(0))?;
+        for row in rows {
+            touched_orgs.insert(row?);
+        }
+    }
+    tx.execute(
+        "DELETE FROM researcher_orgs WHERE researcher_id IN (SELECT id FROM temp.downstream_gone)",
+        [],
+    )?;
+    report.moves_deleted = tx.execute(
+        "DELETE FROM moves WHERE researcher_id IN (SELECT id FROM temp.downstream_gone)",
+        [],
+    )? as u64;
+    {
+        let mut stmts = TimelineStatements::prepare(tx)?;
+        for (id, row) in changed.iter().zip(&researchers.rows) {
+            let timeline = network::researcher_timeline(&data, researchers.mentions(row));
+            touched_orgs.extend(timeline.orgs_seen.iter().map(|&o| org_id(o)));
+            report.moves_inserted += stmts.insert(*id, &timeline, org_id)?;
+        }
+    }
+    for st in &facts {
+        touched_orgs.extend(st.current.org_id.map(|o| stored_id[o]));
+    }
+    report.organisations_recounted = recount_organisations(tx, &touched_orgs)?;
+
+    // 5. Co-author edges: every edge of a changed or removed researcher goes; the changed ones'
+    // are summed again over their works (all of their joint papers), in the full refresh's
+    // order, so the weights are the same to the bit.
+    let mut ids_seen: Vec<i64> = rid_of.iter().copied().filter(|&r| r > 0).collect();
+    ids_seen.sort_unstable();
+    ids_seen.dedup();
+    report.edges_deleted = delete_edges(tx, &ids_seen, &gone)?;
+    let local: HashMap<i64, u32> = ids_seen
+        .iter()
+        .enumerate()
+        .map(|(i, &id)| (id, i as u32))
+        .collect();
+    let mut papers = PaperAuthors::new();
+    let n = data.mentions.len();
+    let mut i = 0;
+    while i < n {
+        let work = data.mentions[i].work;
+        let mut j = i;
+        while j < n && data.mentions[j].work == work {
+            j += 1;
+        }
+        papers.push(
+            data.mentions[i].year,
+            j - i,
+            (i..j).filter_map(|m| local.get(&rid_of[m]).copied()),
+        );
+        i = j;
+    }
+    // Per changed researcher: (weight, neighbour) of each edge, for communities.
+    let mut neighbours: HashMap<i64, Vec<(f64, i64)>> = HashMap::default();
+    {
+        let mut insert = tx.prepare(
+            "INSERT INTO coauthor_edges (a, b, papers, weight, first_year, last_year) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        graph::stream_edges(&papers, as_of, |e| -> Result<()> {
+            let (a, b) = (ids_seen[e.a as usize], ids_seen[e.b as usize]);
+            if !changed_set.contains(&a) && !changed_set.contains(&b) {
+                return Ok(());
+            }
+            insert.execute(params![a, b, e.papers, e.weight, e.first_year, e.last_year])?;
+            report.edges_inserted += 1;
+            for (x, y) in [(a, b), (b, a)] {
+                if changed_set.contains(&x) {
+                    neighbours.entry(x).or_default().push((e.weight, y));
+                }
+            }
+            Ok(())
+        })?;
+    }
+    drop(papers);
+
+    // 6. Communities.
+    assign_communities(tx, &changed, &old_community, &neighbours, &mut report)?;
+
+    // 7. Career stages, with the model of the last full refresh.
+    report.career_model_stored = career::write_for(tx, as_of, &changed)?;
+    tx.execute_batch("DELETE FROM temp.downstream_changed; DELETE FROM temp.downstream_gone;")?;
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// How `identity/current.rs` begins the evidence of an organisation inferred from co-authors.
+const INFERRED_FROM_COAUTHORS: &str = "inferred from co-authors";
+
+fn sorted(ids: &[i64]) -> Vec<i64> {
+    let mut v = ids.to_vec();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Fills `temp.<name>` (created when missing) with `ids`.
+fn temp_ids(tx: &Transaction, name: &str, ids: &[i64]) -> Result<()> {
+    tx.execute_batch(&format!(
+        "CREATE TEMP TABLE IF NOT EXISTS {name} (id INTEGER PRIMARY KEY); DELETE FROM temp.{name};"
+    ))?;
+    let mut insert = tx.prepare(&format!(
+        "INSERT OR IGNORE INTO temp.{name} (id) VALUES (?1)"
+    ))?;
+    for id in ids {
+        insert.execute([id])?;
+    }
+    Ok(())
+}
+
+/// The stored id of every organisation of `orgs` (by key), its name, type and country set to
+/// the stored ones; organisations not stored are inserted with the next ids.
+fn map_organisations(
+    tx: &Transaction,
+    orgs: &mut OrgTable,
+    report: &mut DownstreamReport,
+) -> Result<Vec<i64>> {
+    let mut stored_id = vec![0i64; orgs.keys.len()];
+    let mut new: Vec<usize> = Vec::new();
+    {
+        let mut stmt =
+            tx.prepare("SELECT id, name, org_type, country FROM organisations WHERE key = ?1")?;
+        for (i, slot) in stored_id.iter_mut().enumerate() {
+            let row = stmt
+                .query_row([&orgs.keys[i]], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                    ))
+                })
+                .optional()?;
+            match row {
+                Some((id, name, org_type, country)) => {
+                    *slot = id;
+                    orgs.names[i] = name;
+                    orgs.types[i] = OrgType::parse(&org_type).unwrap_or(OrgType::Other);
+                    orgs.countries[i] = country;
+                }
+                None => new.push(i),
+            }
+        }
+    }
+    if !new.is_empty() {
+        let max: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) FROM organisations", [], |r| {
+            r.get(0)
+        })?;
+        let mut insert = OrganisationInsert::prepare(tx)?;
+        for (k, &i) in new.iter().enumerate() {
+            let id = max + 1 + k as i64;
+            // Counts are set by `recount_organisations`.
+            insert.insert(id, orgs, i, 0, 0)?;
+            stored_id[i] = id;
+        }
+        report.organisations_added = new.len() as u64;
+    }
+    Ok(stored_id)
+}
+
+/// Counts current and ever researchers again for `orgs` (stored ids). Returns how many.
+fn recount_organisations(tx: &Transaction, orgs: &HashSet<i64>) -> Result<u64> {
+    let mut ids: Vec<i64> = orgs.iter().copied().collect();
+    ids.sort_unstable();
+    temp_ids(tx, "downstream_orgs", &ids)?;
+    // One pass over the researchers (no index on the current organisation).
+    let mut current: HashMap<i64, i64> = HashMap::default();
+    {
+        let mut stmt = tx.prepare(
+            "SELECT current_org_id, COUNT(*) FROM researchers
+             WHERE current_org_id IN (SELECT id FROM temp.downstream_orgs) GROUP BY current_org_id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+        for row in rows {
+            let (org, n) = row?;
+            current.insert(org, n);
+        }
+    }
+    let mut update = tx.prepare(
+        "UPDATE organisations SET current_researchers = ?2,
+                researchers_ever = (SELECT COUNT(DISTINCT researcher_id) FROM researcher_orgs WHERE org_id = ?1)
+         WHERE id = ?1",
+    )?;
+    for id in &ids {
+        update.execute(params![id, current.get(id).copied().unwrap_or(0)])?;
+    }
+    tx.execute_batch("DELETE FROM temp.downstream_orgs;")?;
+    Ok(ids.len() as u64)
+}
+
+/// Deletes every edge with an end in `gone`. `a` is the primary key's first column; an edge
+/// `(a, b)` with `b` gone has an `a` among the researchers of the loaded works (every joint
+/// paper of a changed or removed researcher is among them: a removed researcher's mentions now
+/// belong to changed ones) or among `gone` itself, so only those prefixes are read.
+fn delete_edges(tx: &Transaction, ids_seen: &[i64], gone: &[i64]) -> Result<u64> {
+    let mut deleted = tx.execute(
+        "DELETE FROM coauthor_edges WHERE a IN (SELECT id FROM temp.downstream_gone)",
+        [],
+    )? as u64;
+    let mut stmt = tx.prepare(
+        "DELETE FROM coauthor_edges WHERE a = ?1 AND b IN (SELECT id FROM temp.downstream_gone)",
+    )?;
+    let mut candidates: Vec<i64> = ids_seen.iter().chain(gone).copied().collect();
+    candidates.sort_unstable();
+    candidates.dedup();
+    for a in candidates {
+        deleted += stmt.execute([a])? as u64;
+    }
+    Ok(deleted)
+}
+
+/// Keeps each changed researcher's community when it has edges; a researcher without one joins
+/// the community of its heaviest neighbour that has one (ties: the lower community id); sizes
+/// are counted again and emptied communities deleted.
+fn assign_communities(
+    tx: &Transaction,
+    changed: &[i64],
+    old_community: &HashMap<i64, i64>,
+    neighbours: &HashMap<i64, Vec<(f64, i64)>>,
+    report: &mut DownstreamReport,
+) -> Result<()> {
+    let existing: HashSet<i64> = {
+        let mut stmt = tx.prepare("SELECT id FROM communities")?;
+        let rows = stmt.query_map([], |r| r.get::<_, i64>(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut decided: HashMap<i64, Option<i64>> = HashMap::default();
+    // Those that keep theirs first, so that a new researcher can join a changed neighbour.
+    for &id in changed {
+        let has_edges = neighbours.get(&id).is_some_and(|n| !n.is_empty());
+        if !has_edges {
+            decided.insert(id, None);
+        } else if let Some(&c) = old_community.get(&id).filter(|c| existing.contains(c)) {
+            decided.insert(id, Some(c));
+        }
+    }
+    let mut stored = tx.prepare("SELECT community FROM researchers WHERE id = ?1")?;
+    for &id in changed {
+        if decided.contains_key(&id) {
+            continue;
+        }
+        let mut heaviest: Option<(f64, i64)> = None;
+        for &(w, other) in neighbours.get(&id).map_or(&[][..], Vec::as_slice) {
+            let c = match decided.get(&other) {
+                Some(c) => *c,
+                None => stored
+                    .query_row([other], |r| r.get::<_, Option<i64>>(0))
+                    .optional()?
+                    .flatten(),
+            };
+            let Some(c) = c.filter(|c| existing.contains(c)) else {
+                continue;
+            };
+            let better = match heaviest {
+                None => true,
+                Some((bw, bc)) => w > bw || (w == bw && c < bc),
+            };
+            if better {
+                heaviest = Some((w, c));
+            }
+        }
+        let joined = heaviest.map(|(_, c)| c);
+        report.community_joined += u64::from(joined.is_some());
+        decided.insert(id, joined);
+    }
+    drop(stored);
+    let mut update = tx.prepare("UPDATE researchers SET community = ?2 WHERE id = ?1")?;
+    for &id in changed {
+        let c = decided.get(&id).copied().flatten();
+        report.community_none += u64::from(c.is_none());
+        update.execute(params![id, c])?;
+    }
+    // Sizes: one pass over the researchers (no index on the community).
+    let mut sizes: HashMap<i64, i64> = HashMap::default();
+    {
+        let mut stmt = tx.prepare(
+            "SELECT community, COUNT(*) FROM researchers WHERE community IS NOT NULL GROUP BY community",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+        for row in rows {
+            let (c, n) = row?;
+            sizes.insert(c, n);
+        }
+    }
+    let mut resize = tx.prepare("UPDATE communities SET size = ?2 WHERE id = ?1 AND size <> ?2")?;
+    let mut delete = tx.prepare("DELETE FROM communities WHERE id = ?1")?;
+    for c in existing {
+        match sizes.get(&c) {
+            Some(&n) => resize.execute(params![c, n])?,
+            None => delete.execute([c])?,
+        };
+    }
+    Ok(())
+}

@@ -1,0 +1,335 @@
+//! The downstream part of an incremental refresh (`incremental::downstream::apply`) on real
+//! records (`data/demo`: the OpenAlex sample with its author profiles, and ACL from
+//! `paperlists`): two copies of one corpus get a full refresh; in the second, the derived rows of
+//! chosen researchers are damaged as an incremental identity step would leave them (facts blank
+//! or wrong, timelines gone, stale moves, edges and organisation counts, an organisation
+//! missing, a researcher renumbered), `apply` runs, and every derived table must equal the
+//! first copy's, compared by key (ids of works and organisations differ between the copies).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use scout_corpus::incremental::IdentityDelta;
+use scout_corpus::incremental::downstream::{self, DownstreamReport};
+use scout_corpus::rusqlite::Connection;
+use scout_corpus::{Corpus, CorpusError, IngestOptions, Progress, Result};
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> CorpusError + '_ {
+    move |source| CorpusError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn demo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../data/demo")
+        .join(path)
+}
+
+/// The demo corpus in `dir`, ingested and fully refreshed.
+fn build(dir: &Path) -> Result<Corpus> {
+    let mut corpus = Corpus::open(&dir.join("c.sqlite"))?;
+    let opts = IngestOptions::new(dir.join("rejects.jsonl"));
+    corpus.ingest(
+        &[
+            demo("openalex/works_sample.json.gz"),
+            demo("openalex/authors_sample.json.gz"),
+            demo("openalex/institutions_sample.json.gz"),
+            demo("paperlists/papers/acl.jsonl.gz"),
+        ],
+        &opts,
+        &Progress::default(),
+    )?;
+    corpus.refresh(false)?;
+    Ok(corpus)
+}
+
+fn rows(conn: &Connection, sql: &str) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare(sql)?;
+    let n = stmt.column_count();
+    let mut out = Vec::new();
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let mut cells = Vec::with_capacity(n);
+        for i in 0..n {
+            let v: scout_corpus::rusqlite::types::Value = r.get(i)?;
+            cells.push(format!("{v:?}"));
+        }
+        out.push(cells.join(" | "));
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Every derived table downstream of identity, by key. `community` says whether researchers'
+/// communities and the communities table are compared.
+fn snapshot(conn: &Connection, community: bool) -> Result<Vec<(&'static str, Vec<String>)>> {
+    let researchers = format!(
+        "SELECT r.key, r.name, r.name_norm, r.openreview_id, r.orcid, r.openalex_id, r.dblp_id, r.n_works,
+                r.first_year, r.last_year, r.citations, r.current_org, r.current_org_year, r.current_org_type,
+                r.current_country, o.key, printf('%.17g', r.current_org_confidence), r.current_org_evidence,
+                r.current_org_stale, r.stage, r.stage_at_least, r.stage_basis, t.key, r.trained_at,
+                r.trained_evidence{}
+         FROM researchers r LEFT JOIN organisations o ON o.id = r.current_org_id
+         LEFT JOIN organisations t ON t.id = r.trained_org_id",
+        if community { ", r.community" } else { "" }
+    );
+    let mut tables = vec![
+        ("researchers", rows(conn, &researchers)?),
+        (
+            "organisations",
+            rows(
+                conn,
+                "SELECT key, name, org_type, country, aliased, note, ror, current_researchers, researchers_ever
+                 FROM organisations",
+            )?,
+        ),
+        (
+            "researcher_orgs",
+            rows(
+                conn,
+                "SELECT r.key, o.key, t.year, t.papers, wf.key, wl.key FROM researcher_orgs t
+                 JOIN researchers r ON r.id = t.researcher_id JOIN organisations o ON o.id = t.org_id
+                 JOIN works wf ON wf.id = t.first_work JOIN works wl ON wl.id = t.last_work",
+            )?,
+        ),
+        (
+            "moves",
+            rows(
+                conn,
+                "SELECT r.key, f.key, t.key, m.year, wf.key, m.from_last_year, wt.key, m.to_first_year
+                 FROM moves m JOIN researchers r ON r.id = m.researcher_id
+                 JOIN organisations f ON f.id = m.from_org JOIN organisations t ON t.id = m.to_org
+                 JOIN works wf ON wf.id = m.from_last_work JOIN works wt ON wt.id = m.to_first_work",
+            )?,
+        ),
+        (
+            "coauthor_edges",
+            rows(
+                conn,
+                "SELECT MIN(ra.key, rb.key), MAX(ra.key, rb.key), e.papers, printf('%.17g', e.weight),
+                        e.first_year, e.last_year
+                 FROM coauthor_edges e JOIN researchers ra ON ra.id = e.a JOIN researchers rb ON rb.id = e.b
+                 WHERE e.a < e.b",
+            )?,
+        ),
+        (
+            "dangling",
+            rows(
+                conn,
+                "SELECT 'edge', a, b FROM coauthor_edges WHERE a NOT IN (SELECT id FROM researchers)
+                                                          OR b NOT IN (SELECT id FROM researchers)
+                 UNION ALL SELECT 'timeline', researcher_id, org_id FROM researcher_orgs
+                 WHERE researcher_id NOT IN (SELECT id FROM researchers)
+                 UNION ALL SELECT 'move', researcher_id, year FROM moves
+                 WHERE researcher_id NOT IN (SELECT id FROM researchers)",
+            )?,
+        ),
+    ];
+    if community {
+        tables.push((
+            "communities",
+            rows(conn, "SELECT id, size, topics, orgs FROM communities")?,
+        ));
+    }
+    Ok(tables)
+}
+
+/// The tables that differ, with a few rows of each side.
+fn differences(a: &[(&str, Vec<String>)], b: &[(&str, Vec<String>)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for ((name, ra), (_, rb)) in a.iter().zip(b) {
+        let only_a: Vec<&String> = ra.iter().filter(|r| !rb.contains(r)).take(5).collect();
+        let only_b: Vec<&String> = rb.iter().filter(|r| !ra.contains(r)).take(5).collect();
+        if !only_a.is_empty() || !only_b.is_empty() || ra.len() != rb.len() {
+            out.push(format!(
+                "{name} differs ({} vs {} rows)\nfull refresh only: {only_a:#?}\nincremental only: {only_b:#?}",
+                ra.len(),
+                rb.len()
+            ));
+        }
+    }
+    out
+}
+
+fn assert_same(a: &[(&str, Vec<String>)], b: &[(&str, Vec<String>)]) {
+    let differences = differences(a, b);
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+}
+
+fn ids(conn: &Connection, sql: &str) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare(sql)?;
+    let rows = stmt.query_map([], |r| r.get::<_, i64>(0))?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+fn as_of(conn: &Connection) -> Result<i32> {
+    Ok(conn.query_row("SELECT MAX(year) FROM works", [], |r| r.get(0))?)
+}
+
+fn run(corpus: &mut Corpus, delta: &IdentityDelta) -> Result<DownstreamReport> {
+    let year = as_of(corpus.conn())?;
+    let tx = corpus.conn_mut().transaction()?;
+    let report = downstream::apply(&tx, delta, year)?;
+    tx.commit()?;
+    Ok(report)
+}
+
+/// The researchers the test damages: those on the ten works with the largest keys (what a new
+/// ingest adds), and some with moves, facts inferred from co-authors, a training organisation
+/// and a censored career.
+fn chosen(conn: &Connection) -> Result<Vec<i64>> {
+    let mut set: BTreeSet<i64> = BTreeSet::new();
+    for sql in [
+        "SELECT DISTINCT researcher_id FROM authorship_researcher
+         WHERE work_id IN (SELECT id FROM works ORDER BY key DESC LIMIT 10)",
+        "SELECT DISTINCT researcher_id FROM moves ORDER BY researcher_id LIMIT 5",
+        "SELECT id FROM researchers WHERE current_org_evidence LIKE 'inferred from co-authors%' LIMIT 5",
+        "SELECT id FROM researchers WHERE current_org_evidence LIKE '%newer than%' LIMIT 5",
+        "SELECT id FROM researchers WHERE trained_at IS NOT NULL LIMIT 5",
+        "SELECT id FROM researchers WHERE stage_at_least = 1 LIMIT 5",
+        "SELECT id FROM researchers WHERE openalex_id IS NOT NULL AND current_org_evidence LIKE '%OpenAlex%' LIMIT 5",
+    ] {
+        set.extend(ids(conn, sql)?);
+    }
+    Ok(set.into_iter().collect())
+}
+
+/// Damages the derived rows of `changed` as an incremental identity step leaves them, and
+/// worse: facts blank, timelines gone, moves, edges and organisation counts wrong, and one
+/// organisation only they refer to deleted.
+fn damage(conn: &Connection, changed: &[i64]) -> Result<()> {
+    let list = changed
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    conn.execute_batch(&format!(
+        "UPDATE organisations SET current_researchers = current_researchers + 7, researchers_ever = 0
+         WHERE id IN (SELECT current_org_id FROM researchers WHERE id IN ({list}))
+            OR id IN (SELECT org_id FROM researcher_orgs WHERE researcher_id IN ({list}));
+         DELETE FROM organisations WHERE id = (
+             SELECT org_id FROM researcher_orgs WHERE researcher_id IN ({list})
+             AND org_id NOT IN (SELECT org_id FROM researcher_orgs WHERE researcher_id NOT IN ({list}))
+             AND org_id NOT IN (SELECT from_org FROM moves WHERE researcher_id NOT IN ({list}))
+             AND org_id NOT IN (SELECT to_org FROM moves WHERE researcher_id NOT IN ({list}))
+             AND org_id NOT IN (SELECT current_org_id FROM researchers
+                                WHERE id NOT IN ({list}) AND current_org_id IS NOT NULL)
+             AND org_id NOT IN (SELECT trained_org_id FROM researchers
+                                WHERE id NOT IN ({list}) AND trained_org_id IS NOT NULL)
+             ORDER BY org_id LIMIT 1);
+         UPDATE researchers SET n_works = 0, first_year = NULL, last_year = NULL, citations = 0,
+                current_org = 'somewhere', current_org_year = 1999, current_org_type = NULL,
+                current_country = 'XX', current_org_id = 1, current_org_confidence = 0.5,
+                current_org_evidence = 'stale', current_org_stale = 1, stage = 'senior',
+                stage_at_least = 1, stage_basis = 'stale', trained_org_id = 2, trained_at = 'x',
+                trained_evidence = 'x'
+         WHERE id IN ({list});
+         DELETE FROM researcher_orgs WHERE researcher_id IN ({list});
+         UPDATE moves SET year = year + 100 WHERE researcher_id IN ({list});
+         UPDATE coauthor_edges SET weight = weight * 3, papers = papers + 1
+         WHERE a IN ({list}) OR b IN ({list});"
+    ))?;
+    Ok(())
+}
+
+#[test]
+fn apply_restores_what_a_full_refresh_writes() -> Result<()> {
+    let a_dir = tempfile::tempdir().map_err(io(Path::new("tmp")))?;
+    let b_dir = tempfile::tempdir().map_err(io(Path::new("tmp")))?;
+    let a = build(a_dir.path())?;
+    let mut b = build(b_dir.path())?;
+    let expected = snapshot(a.conn(), true)?;
+    assert_same(&expected, &snapshot(b.conn(), true)?);
+    let changed = chosen(b.conn())?;
+    assert!(changed.len() >= 20, "{} researchers chosen", changed.len());
+    damage(b.conn(), &changed)?;
+    // The damage is seen: the test can fail.
+    let damaged = differences(&expected, &snapshot(b.conn(), true)?);
+    assert!(damaged.len() >= 4, "{damaged:#?}");
+    let report = run(
+        &mut b,
+        &IdentityDelta {
+            changed: changed.clone(),
+            removed: Vec::new(),
+        },
+    )?;
+    assert_eq!(report.researchers, changed.len() as u64);
+    assert!(
+        report.edges_inserted > 0 && report.moves_inserted > 0,
+        "{report:?}"
+    );
+    assert_eq!(report.organisations_added, 1, "{report:?}");
+    assert!(report.career_model_stored, "{report:?}");
+    assert_same(&expected, &snapshot(b.conn(), true)?);
+    Ok(())
+}
+
+#[test]
+fn a_renumbered_researcher_is_new_and_its_old_id_removed() -> Result<()> {
+    let a_dir = tempfile::tempdir().map_err(io(Path::new("tmp")))?;
+    let b_dir = tempfile::tempdir().map_err(io(Path::new("tmp")))?;
+    let a = build(a_dir.path())?;
+    let mut b = build(b_dir.path())?;
+    let expected = snapshot(a.conn(), false)?;
+    // The researchers with the most edges and with a move: each becomes a new row (its old id
+    // removed, its old timeline, moves and edges left behind), as a merge in the identity step
+    // would leave them.
+    let mut old = ids(
+        b.conn(),
+        "SELECT id FROM (SELECT a AS id FROM coauthor_edges UNION ALL SELECT b FROM coauthor_edges)
+         GROUP BY id ORDER BY COUNT(*) DESC, id LIMIT 2",
+    )?;
+    old.extend(ids(
+        b.conn(),
+        "SELECT researcher_id FROM moves ORDER BY researcher_id LIMIT 1",
+    )?);
+    old.sort_unstable();
+    old.dedup();
+    let max: i64 = b
+        .conn()
+        .query_row("SELECT MAX(id) FROM researchers", [], |r| r.get(0))?;
+    let mut new = Vec::new();
+    for (k, &id) in old.iter().enumerate() {
+        let to = max + 1 + k as i64;
+        b.conn().execute_batch(&format!(
+            "INSERT INTO researchers (id, key, name, name_norm, openreview_id, orcid, openalex_id, dblp_id, n_works)
+             SELECT {to}, key || '#tmp', name, name_norm, openreview_id, orcid, openalex_id, dblp_id, 0
+             FROM researchers WHERE id = {id};
+             DELETE FROM researchers WHERE id = {id};
+             UPDATE researchers SET key = substr(key, 1, length(key) - 4) WHERE id = {to};
+             UPDATE authorship_researcher SET researcher_id = {to} WHERE researcher_id = {id};
+             DELETE FROM identity_links WHERE researcher_id = {id};"
+        ))?;
+        new.push(to);
+    }
+    let report = run(
+        &mut b,
+        &IdentityDelta {
+            changed: new.clone(),
+            removed: old.clone(),
+        },
+    )?;
+    assert!(report.edges_deleted > 0, "{report:?}");
+    // Communities are global: a new researcher joins its heaviest neighbour's.
+    assert_eq!(report.community_joined, new.len() as u64, "{report:?}");
+    let communities = ids(
+        b.conn(),
+        &format!(
+            "SELECT community FROM researchers WHERE id IN ({}) AND community IS NOT NULL",
+            new.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+        ),
+    )?;
+    assert_eq!(communities.len(), new.len());
+    assert_same(&expected, &snapshot(b.conn(), false)?);
+    // Community sizes count the members.
+    let wrong: i64 = b.conn().query_row(
+        "SELECT COUNT(*) FROM communities c
+         WHERE size <> (SELECT COUNT(*) FROM researchers r WHERE r.community = c.id)",
+        [],
+        |r| r.get(0),
+    )?;
+    assert_eq!(wrong, 0);
+    Ok(())
+}
