@@ -139,6 +139,10 @@ fn new_works_of_known_years_refresh_incrementally_and_agree_with_a_rebuild() -> 
         .filter(|f| same_keys.contains(&f.0))
         .filter(|f| fa.binary_search_by(|x| x.0.cmp(&f.0)).is_ok_and(|i| fa[i] == **f))
         .count();
+    for f in fb.iter().filter(|f| fa.binary_search_by(|x| x.0.cmp(&f.0)).is_ok_and(|i| fa[i] != **f)).take(8) {
+        let i = fa.binary_search_by(|x| x.0.cmp(&f.0)).unwrap_or(0);
+        eprintln!("  rebuild {f:?}\n  increm. {:?}", fa[i]);
+    }
     eprintln!("facts: {agreeing} of {} researchers agree", fb.len());
     Ok(())
 }

@@ -98,7 +98,11 @@ pub fn refresh(
     let started = std::time::Instant::now();
     let as_of = i32::try_from(meta_get_i64(conn, "derived_as_of")?).unwrap_or(0);
     let tx = conn.transaction()?;
-    let (delta, identity) = identity::apply(&tx, new_works, generation)?;
+    let (mut delta, identity) = identity::apply(&tx, new_works, generation)?;
+    let extra = coauthors_to_weigh_again(&tx, &delta.changed)?;
+    delta.changed.extend(extra);
+    delta.changed.sort_unstable();
+    delta.changed.dedup();
     let downstream = downstream::apply(&tx, &delta, as_of)?;
     mark_built(&tx, as_of)?;
     tx.commit()?;
@@ -107,6 +111,41 @@ pub fn refresh(
         downstream,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// The co-authors of `changed` researchers whose current organisation their co-authors decide
+/// (none of their own, only paper-level lists, or inferred from co-authors): their answer moves
+/// with the changed researchers' organisations, so they are recomputed too.
+fn coauthors_to_weigh_again(
+    tx: &rusqlite::Transaction,
+    changed: &[i64],
+) -> Result<Vec<i64>> {
+    tx.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS incremental_changed (id INTEGER PRIMARY KEY);
+         DELETE FROM temp.incremental_changed;",
+    )?;
+    {
+        let mut insert =
+            tx.prepare_cached("INSERT OR IGNORE INTO temp.incremental_changed (id) VALUES (?1)")?;
+        for &id in changed {
+            insert.execute([id])?;
+        }
+    }
+    let mut stmt = tx.prepare(
+        "SELECT DISTINCT r.id FROM temp.incremental_changed c
+         JOIN authorship_researcher a1 ON a1.researcher_id = c.id
+         JOIN authorship_researcher a2 ON a2.work_id = a1.work_id
+         JOIN researchers r ON r.id = a2.researcher_id
+         WHERE r.id NOT IN (SELECT id FROM temp.incremental_changed)
+           AND (r.current_org_id IS NULL
+                OR r.current_org_evidence LIKE '%co-author%'
+                OR r.current_org_evidence LIKE '%paper-level list%')",
+    )?;
+    let extra: Vec<i64> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    tx.execute_batch("DELETE FROM temp.incremental_changed;")?;
+    Ok(extra)
 }
 
 /// Records that derived data covers every stored work, measured from year `as_of`: the state the
