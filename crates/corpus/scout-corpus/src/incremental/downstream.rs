@@ -6,7 +6,7 @@
 //! results are computed by the very code a full refresh runs (`identity/facts.rs`,
 //! [`network::researcher_timeline`], [`graph::stream_edges`], [`career`]), so for those
 //! researchers the rows equal a full refresh's — compared by key, since new organisations get
-//! the next ids rather than a rebuild's — with these bounded differences (docs/incremental.md):
+//! the next ids rather than a rebuild's — with these bounded differences:
 //!
 //! - **Communities.** Louvain is global: a changed researcher keeps its community, a new one
 //!   joins the community of its heaviest neighbour that has one (ties: the lower id), sizes are
@@ -22,7 +22,13 @@
 //!   again over all mentions); a rebuild numbers them afresh. Counts are recomputed for every
 //!   organisation a changed or removed researcher's timeline or current organisation touches;
 //!   `researchers_ever` counts the timeline rows (a rebuild also counts an organisation named
-//!   only on undated papers).
+//!   only on undated papers; `data/demo` has none). A removed researcher's current
+//!   organisation is recounted when it is in its old timeline.
+//! - Per-work tables (cohorts, impact) and the index are not this step's.
+//!
+//! Cost: the changed researchers' works, their co-authors' paper lists (career features), and
+//! one pass over `researchers` (organisation and community counts) and `works` (venues' first
+//! years).
 
 use std::time::Instant;
 
