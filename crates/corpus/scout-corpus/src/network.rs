@@ -45,7 +45,7 @@ impl MentionsByResearcher {
 /// One researcher's papers at one organisation in one year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TimelineCell {
-    /// Index of the data's organisation table.
+    /// The organisation's id (`organisations.id`).
     pub org: u32,
     pub year: i32,
     pub papers: u32,
@@ -55,7 +55,7 @@ pub struct TimelineCell {
 }
 
 /// One researcher's affiliation timeline and moves, from their mentions: what `researcher_orgs`
-/// and `moves` hold for them. Organisations are indices of the data's organisation table.
+/// and `moves` hold for them, organisations by their ids (`organisations.id`).
 #[derive(Debug, Clone, Default)]
 pub struct Timeline {
     /// By (organisation, year); year 0 (unknown) included, though it is never written.
@@ -67,9 +67,14 @@ pub struct Timeline {
 }
 
 /// The timeline of the researcher with `mentions` (indices into `data.mentions`, ascending:
-/// work-key order). The full refresh and the incremental one both call it, so there is one
-/// implementation of the rules.
-pub fn researcher_timeline(data: &MentionData, mentions: &[u32]) -> Timeline {
+/// work-key order); `org_id` gives the id of each organisation of the data (moves break ties
+/// by id, so the ids must be those written). The full refresh and the incremental one both
+/// call it, so there is one implementation of the rules.
+pub fn researcher_timeline(
+    data: &MentionData,
+    mentions: &[u32],
+    org_id: impl Fn(u32) -> u32,
+) -> Timeline {
     let mut cells: HashMap<(u32, i32), (u32, i64, i64)> = HashMap::default();
     let mut org_lists: Vec<Vec<u32>> = Vec::new();
     let mut years_works: Vec<(i32, i64, u64)> = Vec::new();
@@ -79,7 +84,7 @@ pub fn researcher_timeline(data: &MentionData, mentions: &[u32]) -> Timeline {
             .affs_of(m as usize)
             .iter()
             .filter(|f| !f.generic && !f.paper_level)
-            .map(|f| f.org)
+            .map(|f| org_id(f.org))
             .collect();
         for &o in &named {
             let e = cells
@@ -148,18 +153,12 @@ impl<'t> TimelineStatements<'t> {
         })
     }
 
-    /// Inserts researcher `rid`'s timeline (years known) and moves, organisations mapped to
-    /// their stored ids by `org_id`. Returns the moves detected.
-    pub(crate) fn insert(
-        &mut self,
-        rid: i64,
-        timeline: &Timeline,
-        org_id: impl Fn(u32) -> i64,
-    ) -> Result<u64> {
+    /// Inserts researcher `rid`'s timeline (years known) and moves. Returns the moves detected.
+    pub(crate) fn insert(&mut self, rid: i64, timeline: &Timeline) -> Result<u64> {
         for c in timeline.cells.iter().filter(|c| c.year > 0) {
             self.timeline.execute(params![
                 rid,
-                org_id(c.org),
+                c.org,
                 c.year,
                 c.papers,
                 c.first_work,
@@ -169,8 +168,8 @@ impl<'t> TimelineStatements<'t> {
         for m in &timeline.moves {
             self.moves.execute(params![
                 rid,
-                org_id(m.from),
-                org_id(m.to),
+                m.from,
+                m.to,
                 m.year,
                 m.from_last_work,
                 m.from_last_year,
@@ -293,11 +292,11 @@ pub fn write(
     {
         let mut stmts = TimelineStatements::prepare(tx)?;
         for r in 0..n_researchers {
-            let timeline = researcher_timeline(data, by_researcher.of(r));
+            let timeline = researcher_timeline(data, by_researcher.of(r), |o| o + 1);
             for &o in &timeline.orgs_seen {
-                ever[o as usize] += 1;
+                ever[o as usize - 1] += 1;
             }
-            report.moves += stmts.insert(r as i64 + 1, &timeline, |o| i64::from(o) + 1)?;
+            report.moves += stmts.insert(r as i64 + 1, &timeline)?;
         }
     }
     drop(by_researcher);

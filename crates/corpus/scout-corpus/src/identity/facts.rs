@@ -47,31 +47,21 @@ pub fn researcher_facts(
         orgs,
         researchers,
         &profiles,
-        &OtherCoauthors::default(),
+        researchers.rows.len(),
         as_of,
     ))
 }
 
-/// Co-authors whose facts are not computed but whose first-pass current organisation the
-/// second pass reads (an incremental refresh: the researchers it leaves alone).
-#[derive(Debug, Clone, Default)]
-pub struct OtherCoauthors {
-    /// Per mention of the data: index into `first` of its researcher when that researcher is
-    /// not one of those computed; `u32::MAX` otherwise. Empty: nobody else.
-    pub owner: Vec<u32>,
-    /// Each one's current organisation (not stale) and whether it rests on their own
-    /// affiliations.
-    pub first: Vec<Option<(usize, bool)>>,
-}
-
 /// The facts of `researchers` (in the order of their rows), with OpenAlex `profiles` already
-/// read into `orgs` and `others` as further co-authors for the second pass.
+/// read into `orgs`. Only the first `second_pass` rows get the second pass: the others are
+/// there as co-authors (an incremental refresh loads its co-authors' papers for their first
+/// pass, not their co-authors' for their second).
 pub fn facts_among(
     data: &MentionData,
     orgs: &OrgTable,
     researchers: &Researchers,
     profiles: &HashMap<String, Vec<current::ProfileAffiliation>>,
-    others: &OtherCoauthors,
+    second_pass: usize,
     as_of: i32,
 ) -> Vec<ResearcherFacts> {
     let mut facts = Vec::with_capacity(researchers.rows.len());
@@ -110,17 +100,12 @@ pub fn facts_among(
         });
     }
     // The second pass, with co-authors' organisations from the first.
-    if facts.iter().any(|f| f.current.wants_coauthors) {
-        let computed = researchers.rows.len() as u32;
-        let mut owner: Vec<u32> = if others.owner.is_empty() {
-            vec![u32::MAX; data.mentions.len()]
-        } else {
-            others
-                .owner
-                .iter()
-                .map(|&o| if o == u32::MAX { o } else { computed + o })
-                .collect()
-        };
+    if facts
+        .iter()
+        .take(second_pass)
+        .any(|f| f.current.wants_coauthors)
+    {
+        let mut owner = vec![u32::MAX; data.mentions.len()];
         for (i, row) in researchers.rows.iter().enumerate() {
             for &m in researchers.mentions(row) {
                 owner[m as usize] = i as u32;
@@ -136,9 +121,8 @@ pub fn facts_among(
                     .filter(|_| !f.current.stale)
                     .map(|o| (o, f.current.own_evidence))
             })
-            .chain(others.first.iter().copied())
             .collect();
-        for (i, row) in researchers.rows.iter().enumerate() {
+        for (i, row) in researchers.rows.iter().enumerate().take(second_pass) {
             if !facts[i].current.wants_coauthors {
                 continue;
             }

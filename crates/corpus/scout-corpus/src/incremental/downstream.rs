@@ -2,27 +2,33 @@
 //! their facts, timelines, moves, co-author edges, organisations' counts, communities and
 //! career stages, in the caller's transaction, the other researchers' rows untouched.
 //!
-//! Only the works of the changed researchers are loaded (every mention of each), and the
+//! Only the works of the changed researchers are loaded (every mention of each) — and those of
+//! the co-authors on their recent papers, whose first-pass current organisation the second
+//! pass reads — and the
 //! results are computed by the very code a full refresh runs (`identity/facts.rs`,
 //! [`network::researcher_timeline`], [`graph::stream_edges`], [`career`]), so for those
 //! researchers the rows equal a full refresh's — compared by key, since new organisations get
-//! the next ids rather than a rebuild's — with these bounded differences (docs/incremental.md):
+//! the next ids rather than a rebuild's — with these bounded differences:
 //!
 //! - **Communities.** Louvain is global: a changed researcher keeps its community, a new one
 //!   joins the community of its heaviest neighbour that has one (ties: the lower id), sizes are
 //!   counted again, labels stay until the next full refresh. A rebuild's partition may differ
 //!   (`scripts/derived-check --community-tolerance` compares modularity).
-//! - **Co-authors in the second pass of the current organisation.** For a co-author that did
-//!   not change, its stored current organisation stands for its first-pass one (it is its
-//!   final one: they differ when co-authors moved it in turn), resting on its own evidence
-//!   unless the evidence says "inferred from co-authors" (then none).
 //! - **Career stages** apply the model the last full refresh fitted (stored in `meta`, see
 //!   [`career::MODEL_META_KEY`]), never refit on a partial corpus.
 //! - **Organisations** already stored keep their name, type and country (a rebuild votes them
-//!   again over all mentions); a rebuild numbers them afresh. Counts are recomputed for every
+//!   again over all mentions); a rebuild numbers them afresh, so where moves break a tie by
+//!   organisation id, an organisation added since the last full refresh may be ordered
+//!   differently. Counts are recomputed for every
 //!   organisation a changed or removed researcher's timeline or current organisation touches;
 //!   `researchers_ever` counts the timeline rows (a rebuild also counts an organisation named
-//!   only on undated papers).
+//!   only on undated papers; `data/demo` has none). A removed researcher's current
+//!   organisation is recounted when it is in its old timeline.
+//! - Per-work tables (cohorts, impact) and the index are not this step's.
+//!
+//! Cost: the changed researchers' works, their co-authors' paper lists (career features), and
+//! one pass over `researchers` (organisation and community counts) and `works` (venues' first
+//! years).
 
 use std::time::Instant;
 
@@ -34,7 +40,7 @@ use super::IdentityDelta;
 use crate::career;
 use crate::error::Result;
 use crate::graph::{self, PaperAuthors};
-use crate::identity::{self, OrgTable, OtherCoauthors, Researchers, current};
+use crate::identity::{self, OrgTable, Researchers, current};
 use crate::network::{self, OrganisationInsert, TimelineStatements};
 use crate::orgs::OrgType;
 
@@ -105,14 +111,22 @@ pub fn apply(tx: &Transaction, delta: &IdentityDelta, as_of: i32) -> Result<Down
         )));
     }
 
-    // 1. Every work of the changed researchers, with every mention's researcher.
+    // 1. Every work of the changed researchers, and of the co-authors on their recent papers
+    // (whose first-pass current organisation the second pass reads), with every mention's
+    // researcher.
+    let coauthors = recent_coauthors(tx)?;
+    temp_ids(
+        tx,
+        "downstream_loaded",
+        &[changed.as_slice(), &coauthors].concat(),
+    )?;
     let mut researcher_of: HashMap<(i64, i64), i64> = HashMap::default();
     let mut works: Vec<i64> = Vec::new();
     {
         let mut stmt = tx.prepare(
             "SELECT work_id, position, researcher_id FROM authorship_researcher
              WHERE work_id IN (SELECT work_id FROM authorship_researcher
-                               WHERE researcher_id IN (SELECT id FROM temp.downstream_changed))",
+                               WHERE researcher_id IN (SELECT id FROM temp.downstream_loaded))",
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -137,15 +151,18 @@ pub fn apply(tx: &Transaction, delta: &IdentityDelta, as_of: i32) -> Result<Down
         .collect();
     drop(researcher_of);
     let mut mentions_of: HashMap<i64, Vec<u32>> = HashMap::default();
+    let loaded: HashSet<i64> = changed.iter().chain(&coauthors).copied().collect();
     for (m, &rid) in rid_of.iter().enumerate() {
-        if changed_set.contains(&rid) {
+        if loaded.contains(&rid) {
             mentions_of.entry(rid).or_default().push(m as u32);
         }
     }
+    // The changed researchers, then the co-authors (for their first pass only).
     let researchers = Researchers::from_mentions(
         &data,
         changed
             .iter()
+            .chain(&coauthors)
             .map(|id| {
                 (
                     keys.get(id).cloned().unwrap_or_default(),
@@ -165,68 +182,13 @@ pub fn apply(tx: &Transaction, delta: &IdentityDelta, as_of: i32) -> Result<Down
         .filter_map(|row| row.id(&data, 2))
         .collect();
     let profiles = current::profile_affiliations_of(tx, &mut orgs, &openalex)?;
-    // Co-authors that did not change, with their stored current organisation (for the second
-    // pass of the current organisation).
-    let mut others = OtherCoauthors {
-        owner: vec![u32::MAX; data.mentions.len()],
-        first: Vec::new(),
-    };
-    {
-        let mut index_of: HashMap<i64, u32> = HashMap::default();
-        let mut stmt = tx.prepare(
-            "SELECT r.current_org_id, r.current_org_stale, r.current_org_evidence, o.key, o.name,
-                    o.org_type, o.country
-             FROM researchers r LEFT JOIN organisations o ON o.id = r.current_org_id
-             WHERE r.id = ?1",
-        )?;
-        for (m, &rid) in rid_of.iter().enumerate() {
-            if rid == 0 || changed_set.contains(&rid) {
-                continue;
-            }
-            if let Some(&i) = index_of.get(&rid) {
-                others.owner[m] = i;
-                continue;
-            }
-            let first = stmt
-                .query_row([rid], |r| {
-                    let org: Option<i64> = r.get(0)?;
-                    let stale: bool = r.get(1)?;
-                    let evidence: Option<String> = r.get(2)?;
-                    let stored: Option<(String, String, String, Option<String>)> =
-                        match r.get::<_, Option<String>>(3)? {
-                            Some(key) => Some((key, r.get(4)?, r.get(5)?, r.get(6)?)),
-                            None => None,
-                        };
-                    let inferred = evidence
-                        .as_deref()
-                        .is_some_and(|e| e.starts_with(INFERRED_FROM_COAUTHORS));
-                    Ok(org.filter(|_| !stale && !inferred).and(stored))
-                })
-                .optional()?
-                .flatten()
-                .map(|(key, name, org_type, country)| {
-                    let local = orgs.id_of(&key).unwrap_or_else(|| {
-                        orgs.intern(
-                            &key,
-                            &name,
-                            OrgType::parse(&org_type).unwrap_or(OrgType::Other),
-                            country,
-                            None,
-                        )
-                    });
-                    (local, true)
-                });
-            let i = others.first.len() as u32;
-            others.first.push(first);
-            index_of.insert(rid, i);
-            others.owner[m] = i;
-        }
-    }
     let stored_id = map_organisations(tx, &mut orgs, &mut report)?;
-    let org_id = |o: u32| stored_id[o as usize];
+    let org_id = |o: u32| u32::try_from(stored_id[o as usize]).unwrap_or(u32::MAX);
 
     // 3. Facts, by the full refresh's code.
-    let facts = identity::facts_among(&data, &orgs, &researchers, &profiles, &others, as_of);
+    let mut facts =
+        identity::facts_among(&data, &orgs, &researchers, &profiles, changed.len(), as_of);
+    facts.truncate(changed.len());
     {
         let mut update = tx.prepare(
             "UPDATE researchers SET n_works = ?2, first_year = ?3, last_year = ?4, citations = ?5,
@@ -281,9 +243,9 @@ pub fn apply(tx: &Transaction, delta: &IdentityDelta, as_of: i32) -> Result<Down
     {
         let mut stmts = TimelineStatements::prepare(tx)?;
         for (id, row) in changed.iter().zip(&researchers.rows) {
-            let timeline = network::researcher_timeline(&data, researchers.mentions(row));
-            touched_orgs.extend(timeline.orgs_seen.iter().map(|&o| org_id(o)));
-            report.moves_inserted += stmts.insert(*id, &timeline, org_id)?;
+            let timeline = network::researcher_timeline(&data, researchers.mentions(row), org_id);
+            touched_orgs.extend(timeline.orgs_seen.iter().map(|&o| i64::from(o)));
+            report.moves_inserted += stmts.insert(*id, &timeline)?;
         }
     }
     for st in &facts {
@@ -347,13 +309,42 @@ pub fn apply(tx: &Transaction, delta: &IdentityDelta, as_of: i32) -> Result<Down
 
     // 7. Career stages, with the model of the last full refresh.
     report.career_model_stored = career::write_for(tx, as_of, &changed)?;
-    tx.execute_batch("DELETE FROM temp.downstream_changed; DELETE FROM temp.downstream_gone;")?;
+    tx.execute_batch(
+        "DELETE FROM temp.downstream_changed; DELETE FROM temp.downstream_gone;
+         DELETE FROM temp.downstream_loaded;",
+    )?;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }
 
-/// How `identity/current.rs` begins the evidence of an organisation inferred from co-authors.
-const INFERRED_FROM_COAUTHORS: &str = "inferred from co-authors";
+/// The researchers, other than the changed ones, on a changed researcher's recent papers as
+/// `identity/facts.rs` reads them for the second pass (papers of the last
+/// [`current::RECENT_COAUTHOR_YEARS`] years before the researcher's latest, at most
+/// [`current::MAX_COAUTHOR_TEAM`] authors).
+fn recent_coauthors(tx: &Transaction) -> Result<Vec<i64>> {
+    let mut stmt = tx.prepare(
+        "WITH latest AS (
+             SELECT ar.researcher_id AS r, MAX(w.year) AS y
+             FROM authorship_researcher ar JOIN works w ON w.id = ar.work_id
+             WHERE ar.researcher_id IN (SELECT id FROM temp.downstream_changed) AND w.year > 0
+             GROUP BY ar.researcher_id)
+         SELECT DISTINCT b.researcher_id
+         FROM latest JOIN authorship_researcher a ON a.researcher_id = latest.r
+         JOIN works w ON w.id = a.work_id
+         JOIN authorship_researcher b ON b.work_id = a.work_id
+         WHERE w.year >= latest.y - ?1 AND w.n_authors <= ?2
+           AND b.researcher_id NOT IN (SELECT id FROM temp.downstream_changed)
+         ORDER BY 1",
+    )?;
+    let rows = stmt.query_map(
+        params![
+            current::RECENT_COAUTHOR_YEARS,
+            current::MAX_COAUTHOR_TEAM as i64
+        ],
+        |r| r.get::<_, i64>(0),
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
 
 fn sorted(ids: &[i64]) -> Vec<i64> {
     let mut v = ids.to_vec();
