@@ -173,6 +173,7 @@ pub fn apply(tx: &Transaction, delta: &IdentityDelta, as_of: i32) -> Result<Down
     );
     drop(mentions_of);
 
+    crate::memory::log_phase("downstream: works loaded", started);
     // 2. Organisations: the loaded ones and the changed researchers' profiles', mapped to the
     // stored rows by key (their stored name, type and country stand); new ones added.
     let mut orgs = OrgTable::from_data(&data);
@@ -185,6 +186,7 @@ pub fn apply(tx: &Transaction, delta: &IdentityDelta, as_of: i32) -> Result<Down
     let stored_id = map_organisations(tx, &mut orgs, &mut report)?;
     let org_id = |o: u32| u32::try_from(stored_id[o as usize]).unwrap_or(u32::MAX);
 
+    crate::memory::log_phase("downstream: organisations", started);
     // 3. Facts, by the full refresh's code.
     let mut facts =
         identity::facts_among(&data, &orgs, &researchers, &profiles, changed.len(), as_of);
@@ -219,6 +221,7 @@ pub fn apply(tx: &Transaction, delta: &IdentityDelta, as_of: i32) -> Result<Down
         }
     }
 
+    crate::memory::log_phase("downstream: facts", started);
     // 4. Timelines and moves: the old rows of changed and removed researchers go, the changed
     // ones' are written again.
     let mut touched_orgs: HashSet<i64> = old_current.into_iter().collect();
@@ -253,6 +256,7 @@ pub fn apply(tx: &Transaction, delta: &IdentityDelta, as_of: i32) -> Result<Down
     }
     report.organisations_recounted = recount_organisations(tx, &touched_orgs)?;
 
+    crate::memory::log_phase("downstream: timelines, moves, organisation counts", started);
     // 5. Co-author edges: every edge of a changed or removed researcher goes; the changed ones'
     // are summed again over their works (all of their joint papers), in the full refresh's
     // order, so the weights are the same to the bit.
@@ -304,15 +308,18 @@ pub fn apply(tx: &Transaction, delta: &IdentityDelta, as_of: i32) -> Result<Down
     }
     drop(papers);
 
+    crate::memory::log_phase("downstream: edges", started);
     // 6. Communities.
     assign_communities(tx, &changed, &old_community, &neighbours, &mut report)?;
 
+    crate::memory::log_phase("downstream: communities", started);
     // 7. Career stages, with the model of the last full refresh.
     report.career_model_stored = career::write_for(tx, as_of, &changed)?;
     tx.execute_batch(
         "DELETE FROM temp.downstream_changed; DELETE FROM temp.downstream_gone;
          DELETE FROM temp.downstream_loaded;",
     )?;
+    crate::memory::log_phase("downstream: career stages", started);
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }

@@ -99,7 +99,13 @@ pub fn refresh(
     let as_of = i32::try_from(meta_get_i64(conn, "derived_as_of")?).unwrap_or(0);
     let tx = conn.transaction()?;
     let (mut delta, identity) = identity::apply(&tx, new_works, generation)?;
+    crate::memory::log_phase("incremental: identity", started);
     let extra = coauthors_to_weigh_again(&tx, &delta.changed)?;
+    tracing::info!(
+        changed = delta.changed.len(),
+        coauthors = extra.len(),
+        "incremental: researchers to recompute"
+    );
     delta.changed.extend(extra);
     delta.changed.sort_unstable();
     delta.changed.dedup();
