@@ -35,7 +35,7 @@ pub struct RefreshReport {
     /// Each work's impact measure: counts chosen and normalised, estimates where none exists.
     pub impact: Option<crate::impact::ImpactReport>,
     pub index: Option<IndexReport>,
-    /// The semantic model, learned again whenever the index changed.
+    /// The semantic model: new and changed works folded in, refit on a schedule.
     pub semantic: Option<crate::semantic::SemanticReport>,
 }
 
@@ -129,7 +129,7 @@ pub fn refresh_with_progress(
         conn.query_row("SELECT COALESCE(MAX(id), 0) FROM works", [], |r| r.get(0))?;
     let indexed = meta_get_i64(conn, "indexed_max_work_id")?;
     let index_needed = queued > 0 || max_work > indexed || !index_dir.join("meta.json").exists();
-    let semantic_needed = index_needed || !crate::semantic::SemanticModel::path(index_dir).exists();
+    let semantic_needed = force || crate::semantic::schedule::is_behind(conn, index_dir)?;
     let identity_needed = force || is_stale(conn)?;
     if !index_needed {
         progress.index_finished.store(true, Ordering::Relaxed);
@@ -165,8 +165,9 @@ pub fn refresh_with_progress(
                             source,
                         }
                     })?;
-                    let built = crate::semantic::build(&reader, index_dir);
-                    crate::memory::log_phase("semantic model: built", started);
+                    let policy = crate::semantic::schedule::UpdatePolicy::forced(force);
+                    let built = crate::semantic::schedule::update(&reader, index_dir, &policy);
+                    crate::memory::log_phase("semantic model: updated", started);
                     built
                 })
             });
@@ -202,7 +203,11 @@ pub fn refresh_with_progress(
             }
             if let Some(job) = semantic_job {
                 match job.join() {
-                    Ok(result) => report.semantic = Some(result?),
+                    Ok(result) => {
+                        let semantic = result?;
+                        crate::semantic::schedule::forget_folded(conn, &semantic)?;
+                        report.semantic = Some(semantic);
+                    }
                     Err(_) => {
                         return Err(crate::error::CorpusError::Invalid(
                             "semantic model thread panicked".into(),

@@ -11,12 +11,15 @@
 //! - **Acronyms** and their long forms from "long form (SHORT)" definitions (`acronyms.rs`), so a
 //!   query in one spelling also asks for the other.
 //!
-//! The model is written to `semantic.bin` in the index directory and read back in one pass.
+//! The model is written to `semantic.bin` in the index directory and read back in one pass. The
+//! file records what the model was fitted on ([`FitInfo`]); between two fits, new and changed
+//! works are folded in with the model as it is (`schedule.rs`).
 
 pub mod acronyms;
+mod file;
 pub mod linalg;
+pub mod schedule;
 
-use std::io::Write as _;
 use std::path::Path;
 use std::time::Instant;
 
@@ -28,7 +31,7 @@ use serde::Serialize;
 pub use acronyms::Acronym;
 use linalg::{Sparse, SplitMix};
 
-use crate::error::{CorpusError, Result};
+use crate::error::Result;
 
 /// Works sampled to learn term vectors (all works still get a vector).
 pub const MAX_TRAINING_DOCS: usize = 250_000;
@@ -41,8 +44,6 @@ const MIN_DF: u32 = 3;
 const MAX_VOCAB: usize = 80_000;
 /// The SIF smoothing constant.
 const SIF_A: f64 = 1e-3;
-const FILE: &str = "semantic.bin";
-const MAGIC: &[u8; 8] = b"SCSEM001";
 const BATCH: usize = 8192;
 
 /// The learned model.
@@ -62,16 +63,60 @@ pub struct SemanticModel {
     /// Per work id: publication year (0 unknown) and the quantised vector (all zero: none).
     years: Vec<i16>,
     papers: Vec<i8>,
+    /// What the model was fitted on (None: a version 1 file, which does not say).
+    fit: Option<FitInfo>,
 }
 
-/// What a model build did.
+/// What a model was fitted on and what it has folded in since, recorded in its file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct FitInfo {
+    /// Works in the corpus when the term vectors were learned.
+    pub fitted_works: u64,
+    /// Works the SVD was trained on (every work, or a sample of [`MAX_TRAINING_DOCS`]).
+    pub training_works: u64,
+    /// `meta.corpus_generation` when the term vectors were learned.
+    pub fitted_generation: i64,
+    /// `meta.corpus_generation` when the works' vectors were last brought up to date.
+    pub updated_generation: i64,
+    /// The highest work id the model holds a vector for: works above it are new to the model.
+    pub max_work_id: i64,
+    /// The last row of `semantic_changes` (changed works) the model has taken in.
+    pub changes_seq: i64,
+    /// Works whose vectors were folded in since the fit (new or changed ones; a work changed
+    /// twice counts twice).
+    pub folded_works: u64,
+}
+
+/// What a model update did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SemanticMode {
+    /// Learned anew from the whole corpus: vocabulary, term vectors, every work's vector.
+    #[default]
+    Refit,
+    /// The vectors of new and changed works computed with the model as it was.
+    FoldIn,
+    /// Nothing new or changed; the file was left as it was.
+    Current,
+}
+
+/// What a model update did, and what the model now stands on (its staleness: the works and
+/// generation it was fitted at, the works folded in since).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SemanticReport {
+    pub mode: SemanticMode,
+    /// Why the model was fitted anew (a refit only).
+    pub refit_reason: Option<String>,
+    /// Works in the corpus.
     pub works: usize,
+    /// Works whose vectors this fold-in computed.
+    pub folded_in: usize,
+    pub fit: FitInfo,
     pub training_works: usize,
     pub vocabulary: usize,
     pub acronyms: usize,
     pub seconds: f64,
+    /// Size of the model file written (0 when nothing was written).
     pub bytes: u64,
 }
 
@@ -95,12 +140,22 @@ struct Doc {
 }
 
 /// Streams works in batches of [`BATCH`].
-fn for_each_batch(conn: &Connection, mut f: impl FnMut(&[Doc]) -> Result<()>) -> Result<()> {
-    let mut stmt = conn.prepare(
+fn for_each_batch(conn: &Connection, f: impl FnMut(&[Doc]) -> Result<()>) -> Result<()> {
+    for_each_batch_where(conn, "1", [], f)
+}
+
+/// Streams the works that pass `filter` (an SQL condition on `w`, with `params`) in batches.
+fn for_each_batch_where(
+    conn: &Connection,
+    filter: &str,
+    params: impl rusqlite::Params,
+    mut f: impl FnMut(&[Doc]) -> Result<()>,
+) -> Result<()> {
+    let mut stmt = conn.prepare(&format!(
         "SELECT w.id, w.year, w.title, COALESCE(w.abstract, a.text)
-         FROM works w LEFT JOIN abstracts a ON a.work_key = w.key ORDER BY w.id",
-    )?;
-    let mut rows = stmt.query([])?;
+         FROM works w LEFT JOIN abstracts a ON a.work_key = w.key WHERE {filter} ORDER BY w.id"
+    ))?;
+    let mut rows = stmt.query(params)?;
     let mut batch = Vec::with_capacity(BATCH);
     while let Some(r) = rows.next()? {
         let title: String = r.get(2)?;
@@ -125,9 +180,13 @@ fn for_each_batch(conn: &Connection, mut f: impl FnMut(&[Doc]) -> Result<()>) ->
     Ok(())
 }
 
-/// Learns the model from the works in `conn` and writes it into `index_dir`.
+/// Learns the model from the works in `conn` and writes it into `index_dir` (a refit; the
+/// schedule in `schedule.rs` decides when).
 pub fn build(conn: &Connection, index_dir: &Path) -> Result<SemanticReport> {
     let started = Instant::now();
+    // Read before the works: a text changed while they are read is folded in again later.
+    let changes_seq = max_change_seq(conn)?;
+    let generation = crate::db::meta_get_i64(conn, "corpus_generation")?;
     let works: i64 = conn.query_row("SELECT COUNT(*) FROM works", [], |r| r.get(0))?;
     let works = usize::try_from(works).unwrap_or(0);
     let every = works.div_ceil(MAX_TRAINING_DOCS).max(1);
@@ -226,48 +285,55 @@ pub fn build(conn: &Connection, index_dir: &Path) -> Result<SemanticReport> {
         acronyms,
         years: Vec::new(),
         papers: Vec::new(),
+        fit: None,
     };
 
-    // Pass 3: every work's vector; the common direction from the first batches.
-    let max_id: i64 = conn.query_row("SELECT COALESCE(MAX(id), 0) FROM works", [], |r| r.get(0))?;
-    let slots = usize::try_from(max_id).unwrap_or(0) + 1;
-    let mut raw = vec![0f32; slots * dim];
-    model.years = vec![0i16; slots];
-    for_each_batch(conn, |batch| {
-        let vectors: Vec<Option<Vec<f32>>> = batch
-            .par_iter()
-            .map(|d| model.sif_average(&token_texts(&tokens(&d.text))))
-            .collect();
-        for (d, v) in batch.iter().zip(vectors) {
-            let slot = d.id as usize;
-            if slot < slots {
-                model.years[slot] = d.year;
-                if let Some(v) = v {
-                    raw[slot * dim..(slot + 1) * dim].copy_from_slice(&v);
-                }
-            }
-        }
-        Ok(())
-    })?;
+    // Pass 3: every work's vector; then the common direction, removed from each.
+    let max_id = max_work_id(conn)?;
+    let (years, raw) = model.raw_vectors(conn, max_id)?;
+    model.years = years;
     model.common = common_direction(&raw, dim);
     model.papers = raw
         .par_chunks(dim.max(1))
-        .flat_map_iter(|v| {
-            let mut v = v.to_vec();
-            model.finish_vector(&mut v);
-            v.into_iter()
-                .map(|x| (x * 127.0).round().clamp(-127.0, 127.0) as i8)
-        })
+        .flat_map_iter(|v| model.final_vector(v))
         .collect();
+    let fit = FitInfo {
+        fitted_works: works as u64,
+        training_works: training as u64,
+        fitted_generation: generation,
+        updated_generation: generation,
+        max_work_id: max_id,
+        changes_seq,
+        folded_works: 0,
+    };
+    model.fit = Some(fit);
     let bytes = model.save(index_dir)?;
     Ok(SemanticReport {
+        mode: SemanticMode::Refit,
+        refit_reason: None,
         works,
+        folded_in: 0,
+        fit,
         training_works: training,
         vocabulary: model.vocab.len(),
         acronyms: model.acronyms.len(),
         seconds: started.elapsed().as_secs_f64(),
         bytes,
     })
+}
+
+/// The highest work id stored (0 for none).
+fn max_work_id(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT COALESCE(MAX(id), 0) FROM works", [], |r| r.get(0))?)
+}
+
+/// The last row of the changed-works log (0 for none).
+fn max_change_seq(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT COALESCE(MAX(seq), 0) FROM semantic_changes",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 /// The deterministic training sample: every `every`-th work id.
@@ -429,6 +495,47 @@ impl SemanticModel {
         })
     }
 
+    /// Every work's year and raw SIF average (zero when none of its terms is known), by work
+    /// id up to `max_id`: a build's third pass, and what a fold-in must agree with.
+    fn raw_vectors(&self, conn: &Connection, max_id: i64) -> Result<(Vec<i16>, Vec<f32>)> {
+        let dim = self.dim;
+        let slots = usize::try_from(max_id).unwrap_or(0) + 1;
+        let mut raw = vec![0f32; slots * dim];
+        let mut years = vec![0i16; slots];
+        for_each_batch(conn, |batch| {
+            let vectors: Vec<Vec<f32>> =
+                batch.par_iter().map(|d| self.raw_vector(&d.text)).collect();
+            for (d, v) in batch.iter().zip(vectors) {
+                if let Some(slot) = usize::try_from(d.id).ok().filter(|&s| s < slots) {
+                    years[slot] = d.year;
+                    raw[slot * dim..(slot + 1) * dim].copy_from_slice(&v);
+                }
+            }
+            Ok(())
+        })?;
+        Ok((years, raw))
+    }
+
+    /// The SIF average of a text's terms, zero when the model knows none of them.
+    fn raw_vector(&self, text: &str) -> Vec<f32> {
+        self.sif_average(&token_texts(&tokens(text)))
+            .unwrap_or_else(|| vec![0.0; self.dim])
+    }
+
+    /// A stored work vector from a raw one: common direction removed, normalised, 8 bits.
+    fn final_vector(&self, raw: &[f32]) -> Vec<i8> {
+        let mut v = raw.to_vec();
+        self.finish_vector(&mut v);
+        v.into_iter()
+            .map(|x| (x * 127.0).round().clamp(-127.0, 127.0) as i8)
+            .collect()
+    }
+
+    /// What the model was fitted on (None for a file written before this was recorded).
+    pub fn fit(&self) -> Option<FitInfo> {
+        self.fit
+    }
+
     /// Removes the common direction and normalises (a zero vector stays zero).
     fn finish_vector(&self, v: &mut [f32]) {
         let d: f32 = v.iter().zip(&self.common).map(|(a, b)| a * b).sum();
@@ -577,148 +684,6 @@ impl SemanticModel {
             .any(|&x| x != 0)
             .then(|| row.iter().map(|&x| f32::from(x) / 127.0).collect())
     }
-
-    /// Where the model of an index lives.
-    pub fn path(index_dir: &Path) -> std::path::PathBuf {
-        index_dir.join(FILE)
-    }
-
-    fn save(&self, index_dir: &Path) -> Result<u64> {
-        let path = Self::path(index_dir);
-        let tmp = index_dir.join(format!("{FILE}.tmp"));
-        let io = |source| CorpusError::Io {
-            path: tmp.clone(),
-            source,
-        };
-        let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(io)?);
-        let mut terms: Vec<(&String, &u32)> = self.vocab.iter().collect();
-        terms.sort_by_key(|(_, id)| **id);
-        let mut buf: Vec<u8> = Vec::new();
-        buf.extend_from_slice(MAGIC);
-        put_u32(&mut buf, self.dim as u32);
-        put_u32(&mut buf, terms.len() as u32);
-        put_f32(&mut buf, self.max_idf);
-        for (t, id) in terms {
-            put_str(&mut buf, t);
-            put_f32(&mut buf, self.idf[*id as usize]);
-            put_f32(&mut buf, self.sif[*id as usize]);
-        }
-        for &x in self.term_vectors.iter().chain(&self.common) {
-            put_f32(&mut buf, x);
-        }
-        put_u32(&mut buf, self.acronyms.len() as u32);
-        for a in &self.acronyms {
-            put_str(&mut buf, &a.short);
-            put_str(&mut buf, &a.long_text);
-            put_u32(&mut buf, a.definitions);
-            put_u32(&mut buf, a.long_tokens.len() as u32);
-            for (p, t) in &a.long_tokens {
-                put_u32(&mut buf, *p);
-                put_str(&mut buf, t);
-            }
-        }
-        put_u32(&mut buf, self.years.len() as u32);
-        for &y in &self.years {
-            buf.extend_from_slice(&y.to_le_bytes());
-        }
-        w.write_all(&buf).map_err(io)?;
-        let papers: Vec<u8> = self.papers.iter().map(|&x| x as u8).collect();
-        w.write_all(&papers).map_err(io)?;
-        w.into_inner()
-            .map_err(|e| io(e.into_error()))?
-            .sync_all()
-            .map_err(io)?;
-        std::fs::rename(&tmp, &path).map_err(|source| CorpusError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        Ok((buf.len() + papers.len()) as u64)
-    }
-
-    /// Reads the model of an index (None when the index has none yet).
-    pub fn load(index_dir: &Path) -> Result<Option<SemanticModel>> {
-        let path = Self::path(index_dir);
-        if !path.exists() {
-            return Ok(None);
-        }
-        let bytes = std::fs::read(&path).map_err(|source| CorpusError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        let bad = || {
-            CorpusError::Invalid(format!(
-                "{} is damaged; run `scout refresh --rebuild`",
-                path.display()
-            ))
-        };
-        let mut r = Reader {
-            bytes: &bytes,
-            at: 0,
-        };
-        if r.take(8).ok_or_else(bad)? != MAGIC {
-            return Err(bad());
-        }
-        let dim = r.u32().ok_or_else(bad)? as usize;
-        let n_terms = r.u32().ok_or_else(bad)? as usize;
-        let max_idf = r.f32().ok_or_else(bad)?;
-        let mut vocab = HashMap::default();
-        vocab.reserve(n_terms);
-        let (mut idf, mut sif) = (Vec::with_capacity(n_terms), Vec::with_capacity(n_terms));
-        for id in 0..n_terms {
-            vocab.insert(r.string().ok_or_else(bad)?, id as u32);
-            idf.push(r.f32().ok_or_else(bad)?);
-            sif.push(r.f32().ok_or_else(bad)?);
-        }
-        let floats = r.take((n_terms + 1) * dim * 4).ok_or_else(bad)?;
-        let mut term_vectors: Vec<f32> = floats
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect();
-        let common = term_vectors.split_off(n_terms * dim);
-        let n_acronyms = r.u32().ok_or_else(bad)? as usize;
-        let mut acronyms = Vec::with_capacity(n_acronyms);
-        for _ in 0..n_acronyms {
-            let short = r.string().ok_or_else(bad)?;
-            let long_text = r.string().ok_or_else(bad)?;
-            let definitions = r.u32().ok_or_else(bad)?;
-            let n = r.u32().ok_or_else(bad)? as usize;
-            let mut long_tokens = Vec::with_capacity(n);
-            for _ in 0..n {
-                long_tokens.push((r.u32().ok_or_else(bad)?, r.string().ok_or_else(bad)?));
-            }
-            acronyms.push(Acronym {
-                short,
-                long_text,
-                long_tokens,
-                definitions,
-            });
-        }
-        let n_slots = r.u32().ok_or_else(bad)? as usize;
-        let years: Vec<i16> = r
-            .take(n_slots * 2)
-            .ok_or_else(bad)?
-            .chunks_exact(2)
-            .map(|c| i16::from_le_bytes([c[0], c[1]]))
-            .collect();
-        let papers: Vec<i8> = r
-            .take(n_slots * dim)
-            .ok_or_else(bad)?
-            .iter()
-            .map(|&b| b as i8)
-            .collect();
-        Ok(Some(SemanticModel {
-            dim,
-            vocab,
-            idf,
-            max_idf,
-            sif,
-            term_vectors,
-            common,
-            acronyms,
-            years,
-            papers,
-        }))
-    }
 }
 
 /// A query quantised for [`SemanticModel::cosines_near_best`] and [`SemanticModel::cosine`].
@@ -738,46 +703,6 @@ fn dot_i8_i16(row: &[i8], q: &[i16]) -> i32 {
         .zip(q)
         .map(|(&x, &y)| i32::from(i16::from(x)) * i32::from(y))
         .sum()
-}
-
-fn put_u32(buf: &mut Vec<u8>, v: u32) {
-    buf.extend_from_slice(&v.to_le_bytes());
-}
-
-fn put_f32(buf: &mut Vec<u8>, v: f32) {
-    buf.extend_from_slice(&v.to_le_bytes());
-}
-
-fn put_str(buf: &mut Vec<u8>, s: &str) {
-    put_u32(buf, s.len() as u32);
-    buf.extend_from_slice(s.as_bytes());
-}
-
-struct Reader<'b> {
-    bytes: &'b [u8],
-    at: usize,
-}
-
-impl<'b> Reader<'b> {
-    fn take(&mut self, n: usize) -> Option<&'b [u8]> {
-        let out = self.bytes.get(self.at..self.at.checked_add(n)?)?;
-        self.at += n;
-        Some(out)
-    }
-
-    fn u32(&mut self) -> Option<u32> {
-        let b = self.take(4)?;
-        Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-    }
-
-    fn f32(&mut self) -> Option<f32> {
-        self.u32().map(f32::from_bits)
-    }
-
-    fn string(&mut self) -> Option<String> {
-        let n = self.u32()? as usize;
-        String::from_utf8(self.take(n)?.to_vec()).ok()
-    }
 }
 
 #[cfg(test)]
