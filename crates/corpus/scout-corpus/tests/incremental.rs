@@ -82,7 +82,7 @@ fn facts(corpus: &Corpus) -> Result<Vec<(String, i64, Option<i64>, Option<i64>, 
 #[test]
 fn new_works_of_known_years_refresh_incrementally_and_agree_with_a_rebuild() -> Result<()> {
     let dir = tempfile::tempdir().map_err(io(Path::new("tmp")))?;
-    let (base, later, held) = split(dir.path(), &["iclr.jsonl.gz", "nips.jsonl.gz"], 1500, 25)?;
+    let (base, later, held) = split(dir.path(), &["iclr.jsonl.gz", "nips.jsonl.gz"], 1000, 20)?;
     assert!(held > 50, "{held} works held back");
     let db = dir.path().join("c.sqlite");
     let opts = IngestOptions::new(dir.path().join("rejects.jsonl"));
