@@ -338,3 +338,81 @@ fn a_renumbered_researcher_is_new_and_its_old_id_removed() -> Result<()> {
     assert_eq!(wrong, 0);
     Ok(())
 }
+
+#[test]
+fn a_merge_leaves_no_trace_of_the_removed_researcher() -> Result<()> {
+    let dir = tempfile::tempdir().map_err(io(Path::new("tmp")))?;
+    let mut b = build(dir.path())?;
+    // Two researchers with edges and timelines merge: the second's mentions go to the first.
+    let pair = ids(
+        b.conn(),
+        "SELECT researcher_id FROM researcher_orgs GROUP BY researcher_id
+         HAVING researcher_id IN (SELECT a FROM coauthor_edges) ORDER BY researcher_id LIMIT 2",
+    )?;
+    let [keep, gone] = pair[..] else {
+        panic!("two researchers with timelines and edges: {pair:?}")
+    };
+    b.conn().execute_batch(&format!(
+        "UPDATE authorship_researcher SET researcher_id = {keep} WHERE researcher_id = {gone};
+         DELETE FROM researchers WHERE id = {gone};
+         DELETE FROM identity_links WHERE researcher_id = {gone};"
+    ))?;
+    let report = run(
+        &mut b,
+        &IdentityDelta {
+            changed: vec![keep],
+            removed: vec![gone],
+        },
+    )?;
+    assert!(report.edges_deleted > 0, "{report:?}");
+    let conn = b.conn();
+    let count = |sql: &str| -> Result<i64> { Ok(conn.query_row(sql, [], |r| r.get(0))?) };
+    // Nothing refers to the removed id.
+    assert_eq!(
+        count(&format!(
+            "SELECT (SELECT COUNT(*) FROM coauthor_edges WHERE a = {gone} OR b = {gone})
+                  + (SELECT COUNT(*) FROM researcher_orgs WHERE researcher_id = {gone})
+                  + (SELECT COUNT(*) FROM moves WHERE researcher_id = {gone})"
+        ))?,
+        0
+    );
+    // The merged researcher's facts count both histories.
+    assert_eq!(
+        count(&format!(
+            "SELECT n_works FROM researchers WHERE id = {keep}"
+        ))?,
+        count(&format!(
+            "SELECT COUNT(DISTINCT work_id) FROM authorship_researcher WHERE researcher_id = {keep}"
+        ))?
+    );
+    // Its edges are exactly its co-authors on papers of at most 50 authors, and every
+    // organisation's and community's counts match the rows.
+    assert_eq!(
+        count(&format!(
+            "SELECT COUNT(*) FROM coauthor_edges WHERE a = {keep} OR b = {keep}"
+        ))?,
+        count(&format!(
+            "SELECT COUNT(DISTINCT o.researcher_id) FROM authorship_researcher m
+             JOIN works w ON w.id = m.work_id AND w.n_authors <= 50
+             JOIN authorship_researcher o ON o.work_id = m.work_id AND o.researcher_id <> {keep}
+             WHERE m.researcher_id = {keep}"
+        ))?
+    );
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM organisations o
+             WHERE current_researchers <> (SELECT COUNT(*) FROM researchers r WHERE r.current_org_id = o.id)
+                OR researchers_ever <> (SELECT COUNT(DISTINCT researcher_id) FROM researcher_orgs t
+                                        WHERE t.org_id = o.id)"
+        )?,
+        0
+    );
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM communities c
+             WHERE size <> (SELECT COUNT(*) FROM researchers r WHERE r.community = c.id)"
+        )?,
+        0
+    );
+    Ok(())
+}
