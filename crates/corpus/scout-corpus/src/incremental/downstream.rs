@@ -2,13 +2,12 @@
 //! their facts, timelines, moves, co-author edges, organisations' counts, communities and
 //! career stages, in the caller's transaction, the other researchers' rows untouched.
 //!
-//! Only the works of the changed researchers are loaded (every mention of each) — and those of
-//! the co-authors on their recent papers, whose first-pass current organisation the second
-//! pass reads — and the
-//! results are computed by the very code a full refresh runs (`identity/facts.rs`,
-//! [`network::researcher_timeline`], [`graph::stream_edges`], [`career`]), so for those
-//! researchers the rows equal a full refresh's — compared by key, since new organisations get
-//! the next ids rather than a rebuild's — with these bounded differences:
+//! Only the works of the changed researchers are loaded (every mention of each), and those of
+//! the co-authors on recent papers of the ones whose current organisation reads co-authors'
+//! (their first pass needs all their papers). The results come from the very code a full
+//! refresh runs (`identity/facts.rs`, [`network::researcher_timeline`], [`graph::stream_edges`],
+//! [`career`]), so for those researchers the rows equal a full refresh's — compared by key:
+//! new organisations get the next ids rather than a rebuild's — with these bounded differences:
 //!
 //! - **Communities.** Louvain is global: a changed researcher keeps its community, a new one
 //!   joins the community of its heaviest neighbour that has one (ties: the lower id), sizes are
@@ -17,13 +16,16 @@
 //! - **Career stages** apply the model the last full refresh fitted (stored in `meta`, see
 //!   [`career::MODEL_META_KEY`]), never refit on a partial corpus.
 //! - **Organisations** already stored keep their name, type and country (a rebuild votes them
-//!   again over all mentions); a rebuild numbers them afresh, so where moves break a tie by
-//!   organisation id, an organisation added since the last full refresh may be ordered
-//!   differently. Counts are recomputed for every
-//!   organisation a changed or removed researcher's timeline or current organisation touches;
-//!   `researchers_ever` counts the timeline rows (a rebuild also counts an organisation named
-//!   only on undated papers; `data/demo` has none). A removed researcher's current
-//!   organisation is recounted when it is in its old timeline.
+//!   again over all mentions). A rebuild numbers them afresh, so where moves break a tie by
+//!   organisation id, one added since the last full refresh may be ordered differently. Counts
+//!   are recomputed for every organisation in a changed or removed researcher's old or new
+//!   timeline or current organisation (a removed researcher's current organisation only when
+//!   it is in its old timeline); `researchers_ever` counts timeline rows, where a rebuild also
+//!   counts an organisation named only on undated papers (`data/demo` has none).
+//! - **Unchanged researchers** are not recomputed, though two of their inputs read changed
+//!   co-authors: the second pass of the current organisation (a changed co-author's first-pass
+//!   organisation) and the stage model's co-author features (a changed co-author's paper
+//!   count). A rebuild may differ there, for co-authors of changed researchers only.
 //! - Per-work tables (cohorts, impact) and the index are not this step's.
 //!
 //! Cost: the changed researchers' works, their co-authors' paper lists (career features), and
