@@ -309,6 +309,9 @@ fn a_renumbered_researcher_is_new_and_its_old_id_removed() -> Result<()> {
         ))?;
         new.push(to);
     }
+    // Without a stored career model, the model is fitted over the whole corpus: the same one.
+    b.conn()
+        .execute("DELETE FROM meta WHERE key = 'career_model'", [])?;
     let report = run(
         &mut b,
         &IdentityDelta {
@@ -316,6 +319,7 @@ fn a_renumbered_researcher_is_new_and_its_old_id_removed() -> Result<()> {
             removed: old.clone(),
         },
     )?;
+    assert!(!report.career_model_stored, "{report:?}");
     assert!(report.edges_deleted > 0, "{report:?}");
     // Communities are global: a new researcher joins its heaviest neighbour's.
     assert_eq!(report.community_joined, new.len() as u64, "{report:?}");
