@@ -1,6 +1,7 @@
 //! The downstream part of an incremental refresh (`incremental::downstream::apply`) on real
-//! records (`data/demo`: the OpenAlex sample with its author profiles, and ACL from
-//! `paperlists`): two copies of one corpus get a full refresh; in the second, the derived rows of
+//! records (`data/demo`: the OpenAlex sample with its author profiles, and ACL and COLM from
+//! `paperlists`, whose paper-level affiliation lists make the current organisation read
+//! co-authors'): two copies of one corpus get a full refresh; in the second, the derived rows of
 //! chosen researchers are damaged as an incremental identity step would leave them (facts blank
 //! or wrong, timelines gone, stale moves, edges and organisation counts, an organisation
 //! missing, a researcher renumbered), `apply` runs, and every derived table must equal the
@@ -37,6 +38,7 @@ fn build(dir: &Path) -> Result<Corpus> {
             demo("openalex/authors_sample.json.gz"),
             demo("openalex/institutions_sample.json.gz"),
             demo("paperlists/papers/acl.jsonl.gz"),
+            demo("paperlists/papers/colm.jsonl.gz"),
         ],
         &opts,
         &Progress::default(),
@@ -176,14 +178,14 @@ fn run(corpus: &mut Corpus, delta: &IdentityDelta) -> Result<DownstreamReport> {
     Ok(report)
 }
 
-/// The researchers the test damages: those on the ten works with the largest keys (what a new
+/// The researchers the test damages: those on the 60 works with the largest keys (what a new
 /// ingest adds), and some with moves, facts inferred from co-authors, a training organisation
 /// and a censored career.
 fn chosen(conn: &Connection) -> Result<Vec<i64>> {
     let mut set: BTreeSet<i64> = BTreeSet::new();
     for sql in [
         "SELECT DISTINCT researcher_id FROM authorship_researcher
-         WHERE work_id IN (SELECT id FROM works ORDER BY key DESC LIMIT 10)",
+         WHERE work_id IN (SELECT id FROM works ORDER BY key DESC LIMIT 60)",
         "SELECT DISTINCT researcher_id FROM moves ORDER BY researcher_id LIMIT 5",
         "SELECT id FROM researchers WHERE current_org_evidence LIKE 'inferred from co-authors%' LIMIT 5",
         "SELECT id FROM researchers WHERE current_org_evidence LIKE '%newer than%' LIMIT 5",
@@ -255,6 +257,7 @@ fn apply_restores_what_a_full_refresh_writes() -> Result<()> {
             removed: Vec::new(),
         },
     )?;
+    eprintln!("{report:#?}");
     assert_eq!(report.researchers, changed.len() as u64);
     assert!(
         report.edges_inserted > 0 && report.moves_inserted > 0,
@@ -263,6 +266,8 @@ fn apply_restores_what_a_full_refresh_writes() -> Result<()> {
     assert_eq!(report.organisations_added, 1, "{report:?}");
     assert!(report.career_model_stored, "{report:?}");
     assert_same(&expected, &snapshot(b.conn(), true)?);
+    // Some of them read co-authors that did not change, whose papers were loaded.
+    assert!(report.coauthors_loaded > 0, "{report:?}");
     Ok(())
 }
 
@@ -304,6 +309,9 @@ fn a_renumbered_researcher_is_new_and_its_old_id_removed() -> Result<()> {
         ))?;
         new.push(to);
     }
+    // Without a stored career model, the model is fitted over the whole corpus: the same one.
+    b.conn()
+        .execute("DELETE FROM meta WHERE key = 'career_model'", [])?;
     let report = run(
         &mut b,
         &IdentityDelta {
@@ -311,6 +319,7 @@ fn a_renumbered_researcher_is_new_and_its_old_id_removed() -> Result<()> {
             removed: old.clone(),
         },
     )?;
+    assert!(!report.career_model_stored, "{report:?}");
     assert!(report.edges_deleted > 0, "{report:?}");
     // Communities are global: a new researcher joins its heaviest neighbour's.
     assert_eq!(report.community_joined, new.len() as u64, "{report:?}");
@@ -331,5 +340,83 @@ fn a_renumbered_researcher_is_new_and_its_old_id_removed() -> Result<()> {
         |r| r.get(0),
     )?;
     assert_eq!(wrong, 0);
+    Ok(())
+}
+
+#[test]
+fn a_merge_leaves_no_trace_of_the_removed_researcher() -> Result<()> {
+    let dir = tempfile::tempdir().map_err(io(Path::new("tmp")))?;
+    let mut b = build(dir.path())?;
+    // Two researchers with edges and timelines merge: the second's mentions go to the first.
+    let pair = ids(
+        b.conn(),
+        "SELECT researcher_id FROM researcher_orgs GROUP BY researcher_id
+         HAVING researcher_id IN (SELECT a FROM coauthor_edges) ORDER BY researcher_id LIMIT 2",
+    )?;
+    let [keep, gone] = pair[..] else {
+        panic!("two researchers with timelines and edges: {pair:?}")
+    };
+    b.conn().execute_batch(&format!(
+        "UPDATE authorship_researcher SET researcher_id = {keep} WHERE researcher_id = {gone};
+         DELETE FROM researchers WHERE id = {gone};
+         DELETE FROM identity_links WHERE researcher_id = {gone};"
+    ))?;
+    let report = run(
+        &mut b,
+        &IdentityDelta {
+            changed: vec![keep],
+            removed: vec![gone],
+        },
+    )?;
+    assert!(report.edges_deleted > 0, "{report:?}");
+    let conn = b.conn();
+    let count = |sql: &str| -> Result<i64> { Ok(conn.query_row(sql, [], |r| r.get(0))?) };
+    // Nothing refers to the removed id.
+    assert_eq!(
+        count(&format!(
+            "SELECT (SELECT COUNT(*) FROM coauthor_edges WHERE a = {gone} OR b = {gone})
+                  + (SELECT COUNT(*) FROM researcher_orgs WHERE researcher_id = {gone})
+                  + (SELECT COUNT(*) FROM moves WHERE researcher_id = {gone})"
+        ))?,
+        0
+    );
+    // The merged researcher's facts count both histories.
+    assert_eq!(
+        count(&format!(
+            "SELECT n_works FROM researchers WHERE id = {keep}"
+        ))?,
+        count(&format!(
+            "SELECT COUNT(DISTINCT work_id) FROM authorship_researcher WHERE researcher_id = {keep}"
+        ))?
+    );
+    // Its edges are exactly its co-authors on papers of at most 50 authors, and every
+    // organisation's and community's counts match the rows.
+    assert_eq!(
+        count(&format!(
+            "SELECT COUNT(*) FROM coauthor_edges WHERE a = {keep} OR b = {keep}"
+        ))?,
+        count(&format!(
+            "SELECT COUNT(DISTINCT o.researcher_id) FROM authorship_researcher m
+             JOIN works w ON w.id = m.work_id AND w.n_authors <= 50
+             JOIN authorship_researcher o ON o.work_id = m.work_id AND o.researcher_id <> {keep}
+             WHERE m.researcher_id = {keep}"
+        ))?
+    );
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM organisations o
+             WHERE current_researchers <> (SELECT COUNT(*) FROM researchers r WHERE r.current_org_id = o.id)
+                OR researchers_ever <> (SELECT COUNT(DISTINCT researcher_id) FROM researcher_orgs t
+                                        WHERE t.org_id = o.id)"
+        )?,
+        0
+    );
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM communities c
+             WHERE size <> (SELECT COUNT(*) FROM researchers r WHERE r.community = c.id)"
+        )?,
+        0
+    );
     Ok(())
 }

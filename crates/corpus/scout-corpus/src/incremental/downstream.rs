@@ -2,13 +2,12 @@
 //! their facts, timelines, moves, co-author edges, organisations' counts, communities and
 //! career stages, in the caller's transaction, the other researchers' rows untouched.
 //!
-//! Only the works of the changed researchers are loaded (every mention of each) — and those of
-//! the co-authors on their recent papers, whose first-pass current organisation the second
-//! pass reads — and the
-//! results are computed by the very code a full refresh runs (`identity/facts.rs`,
-//! [`network::researcher_timeline`], [`graph::stream_edges`], [`career`]), so for those
-//! researchers the rows equal a full refresh's — compared by key, since new organisations get
-//! the next ids rather than a rebuild's — with these bounded differences:
+//! Only the works of the changed researchers are loaded (every mention of each), and those of
+//! the co-authors on recent papers of the ones whose current organisation reads co-authors'
+//! (their first pass needs all their papers). The results come from the very code a full
+//! refresh runs (`identity/facts.rs`, [`network::researcher_timeline`], [`graph::stream_edges`],
+//! [`career`]), so for those researchers the rows equal a full refresh's — compared by key:
+//! new organisations get the next ids rather than a rebuild's — with these bounded differences:
 //!
 //! - **Communities.** Louvain is global: a changed researcher keeps its community, a new one
 //!   joins the community of its heaviest neighbour that has one (ties: the lower id), sizes are
@@ -17,13 +16,16 @@
 //! - **Career stages** apply the model the last full refresh fitted (stored in `meta`, see
 //!   [`career::MODEL_META_KEY`]), never refit on a partial corpus.
 //! - **Organisations** already stored keep their name, type and country (a rebuild votes them
-//!   again over all mentions); a rebuild numbers them afresh, so where moves break a tie by
-//!   organisation id, an organisation added since the last full refresh may be ordered
-//!   differently. Counts are recomputed for every
-//!   organisation a changed or removed researcher's timeline or current organisation touches;
-//!   `researchers_ever` counts the timeline rows (a rebuild also counts an organisation named
-//!   only on undated papers; `data/demo` has none). A removed researcher's current
-//!   organisation is recounted when it is in its old timeline.
+//!   again over all mentions). A rebuild numbers them afresh, so where moves break a tie by
+//!   organisation id, one added since the last full refresh may be ordered differently. Counts
+//!   are recomputed for every organisation in a changed or removed researcher's old or new
+//!   timeline or current organisation (a removed researcher's current organisation only when
+//!   it is in its old timeline); `researchers_ever` counts timeline rows, where a rebuild also
+//!   counts an organisation named only on undated papers (`data/demo` has none).
+//! - **Unchanged researchers** are not recomputed, though two of their inputs read changed
+//!   co-authors: the second pass of the current organisation (a changed co-author's first-pass
+//!   organisation) and the stage model's co-author features (a changed co-author's paper
+//!   count). A rebuild may differ there, for co-authors of changed researchers only.
 //! - Per-work tables (cohorts, impact) and the index are not this step's.
 //!
 //! Cost: the changed researchers' works, their co-authors' paper lists (career features), and
@@ -51,8 +53,11 @@ pub struct DownstreamReport {
     pub researchers: u64,
     /// Removed researchers whose rows were deleted.
     pub removed: u64,
-    /// Works loaded (every work of a changed researcher).
+    /// Works loaded (every work of a changed researcher and of `coauthors_loaded`).
     pub works_loaded: u64,
+    /// Co-authors on recent papers of changed researchers whose current organisation the
+    /// co-authors' can change, loaded for their first pass.
+    pub coauthors_loaded: u64,
     pub organisations_added: u64,
     /// Organisations whose researcher counts were recomputed.
     pub organisations_recounted: u64,
@@ -67,6 +72,11 @@ pub struct DownstreamReport {
     /// Whether the career model stored at the last full refresh was applied (else fitted now).
     pub career_model_stored: bool,
     pub seconds: f64,
+    /// Of which loading (works, profiles, organisations), facts, edges and career stages.
+    pub load_seconds: f64,
+    pub facts_seconds: f64,
+    pub edges_seconds: f64,
+    pub career_seconds: f64,
 }
 
 /// Brings every table downstream of identity up to date for `delta` (see the module
@@ -111,79 +121,43 @@ pub fn apply(tx: &Transaction, delta: &IdentityDelta, as_of: i32) -> Result<Down
         )));
     }
 
-    // 1. Every work of the changed researchers, and of the co-authors on their recent papers
-    // (whose first-pass current organisation the second pass reads), with every mention's
-    // researcher.
-    let coauthors = recent_coauthors(tx)?;
-    temp_ids(
-        tx,
-        "downstream_loaded",
-        &[changed.as_slice(), &coauthors].concat(),
-    )?;
-    let mut researcher_of: HashMap<(i64, i64), i64> = HashMap::default();
-    let mut works: Vec<i64> = Vec::new();
-    {
-        let mut stmt = tx.prepare(
-            "SELECT work_id, position, researcher_id FROM authorship_researcher
-             WHERE work_id IN (SELECT work_id FROM authorship_researcher
-                               WHERE researcher_id IN (SELECT id FROM temp.downstream_loaded))",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let work: i64 = r.get(0)?;
-            researcher_of.insert((work, r.get(1)?), r.get(2)?);
-            works.push(work);
-        }
-    }
-    works.sort_unstable();
-    works.dedup();
-    report.works_loaded = works.len() as u64;
-    let data = identity::load_works(tx, &works)?;
-    let rid_of: Vec<i64> = data
-        .mentions
-        .iter()
-        .map(|m| {
-            researcher_of
-                .get(&(m.work, m.position))
-                .copied()
-                .unwrap_or(0)
-        })
-        .collect();
-    drop(researcher_of);
-    let mut mentions_of: HashMap<i64, Vec<u32>> = HashMap::default();
-    let loaded: HashSet<i64> = changed.iter().chain(&coauthors).copied().collect();
-    for (m, &rid) in rid_of.iter().enumerate() {
-        if loaded.contains(&rid) {
-            mentions_of.entry(rid).or_default().push(m as u32);
-        }
-    }
-    // The changed researchers, then the co-authors (for their first pass only).
-    let researchers = Researchers::from_mentions(
-        &data,
-        changed
-            .iter()
-            .chain(&coauthors)
-            .map(|id| {
-                (
-                    keys.get(id).cloned().unwrap_or_default(),
-                    mentions_of.remove(id).unwrap_or_default(),
-                )
-            })
-            .collect(),
+    // 1–2. Every work of the changed researchers, with every mention's researcher, and the
+    // organisations mapped to the stored ones. The second pass of the current organisation
+    // reads the first-pass organisation of the co-authors on recent papers of those who want
+    // it: when there are such, their works are loaded too (for their first pass only).
+    let mut loaded = load(tx, &changed, &[], &keys, &mut report)?;
+    let first_pass = identity::facts_among(
+        &loaded.data,
+        &loaded.orgs,
+        &loaded.researchers,
+        &loaded.profiles,
+        0,
+        as_of,
     );
-    drop(mentions_of);
-
-    crate::memory::log_phase("downstream: works loaded", started);
-    // 2. Organisations: the loaded ones and the changed researchers' profiles', mapped to the
-    // stored rows by key (their stored name, type and country stand); new ones added.
-    let mut orgs = OrgTable::from_data(&data);
-    let openalex: Vec<&str> = researchers
-        .rows
+    let wanting: Vec<i64> = changed
         .iter()
-        .filter_map(|row| row.id(&data, 2))
+        .zip(&first_pass)
+        .filter(|(_, f)| f.current.wants_coauthors)
+        .map(|(id, _)| *id)
         .collect();
-    let profiles = current::profile_affiliations_of(tx, &mut orgs, &openalex)?;
-    let stored_id = map_organisations(tx, &mut orgs, &mut report)?;
+    drop(first_pass);
+    let coauthors = recent_coauthors(tx, &wanting)?;
+    if !coauthors.is_empty() {
+        loaded = load(tx, &changed, &coauthors, &keys, &mut report)?;
+    }
+    report.coauthors_loaded = coauthors.len() as u64;
+    let Loaded {
+        data,
+        rid_of,
+        researchers,
+        orgs,
+        profiles,
+        stored_id,
+        works,
+    } = loaded;
+    report.works_loaded = works as u64;
+    report.load_seconds = started.elapsed().as_secs_f64();
+    let phase = Instant::now();
     let org_id = |o: u32| u32::try_from(stored_id[o as usize]).unwrap_or(u32::MAX);
 
     crate::memory::log_phase("downstream: organisations", started);
@@ -221,6 +195,8 @@ pub fn apply(tx: &Transaction, delta: &IdentityDelta, as_of: i32) -> Result<Down
         }
     }
 
+    report.facts_seconds = phase.elapsed().as_secs_f64();
+
     crate::memory::log_phase("downstream: facts", started);
     // 4. Timelines and moves: the old rows of changed and removed researchers go, the changed
     // ones' are written again.
@@ -256,6 +232,7 @@ pub fn apply(tx: &Transaction, delta: &IdentityDelta, as_of: i32) -> Result<Down
     }
     report.organisations_recounted = recount_organisations(tx, &touched_orgs)?;
 
+    let phase = Instant::now();
     crate::memory::log_phase("downstream: timelines, moves, organisation counts", started);
     // 5. Co-author edges: every edge of a changed or removed researcher goes; the changed ones'
     // are summed again over their works (all of their joint papers), in the full refresh's
@@ -312,28 +289,126 @@ pub fn apply(tx: &Transaction, delta: &IdentityDelta, as_of: i32) -> Result<Down
     // 6. Communities.
     assign_communities(tx, &changed, &old_community, &neighbours, &mut report)?;
 
+    report.edges_seconds = phase.elapsed().as_secs_f64();
+
     crate::memory::log_phase("downstream: communities", started);
     // 7. Career stages, with the model of the last full refresh.
+    let phase = Instant::now();
     report.career_model_stored = career::write_for(tx, as_of, &changed)?;
-    tx.execute_batch(
-        "DELETE FROM temp.downstream_changed; DELETE FROM temp.downstream_gone;
-         DELETE FROM temp.downstream_loaded;",
-    )?;
-    crate::memory::log_phase("downstream: career stages", started);
+    report.career_seconds = phase.elapsed().as_secs_f64();
+    tx.execute_batch("DELETE FROM temp.downstream_changed; DELETE FROM temp.downstream_gone;")?;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }
 
-/// The researchers, other than the changed ones, on a changed researcher's recent papers as
-/// `identity/facts.rs` reads them for the second pass (papers of the last
+/// What [`load`] read.
+struct Loaded {
+    data: identity::MentionData,
+    /// Each mention's researcher (0: none).
+    rid_of: Vec<i64>,
+    /// The changed researchers, then the co-authors.
+    researchers: Researchers,
+    orgs: OrgTable,
+    profiles: HashMap<String, Vec<current::ProfileAffiliation>>,
+    /// The stored id of each organisation of `orgs`.
+    stored_id: Vec<i64>,
+    works: usize,
+}
+
+/// Loads every work of `changed` and `coauthors`, their researchers (in that order) with
+/// their mentions, profiles and organisations (mapped to the stored ones, new ones inserted).
+fn load(
+    tx: &Transaction,
+    changed: &[i64],
+    coauthors: &[i64],
+    keys: &HashMap<i64, String>,
+    report: &mut DownstreamReport,
+) -> Result<Loaded> {
+    temp_ids(tx, "downstream_loaded", &[changed, coauthors].concat())?;
+    let mut researcher_of: HashMap<(i64, i64), i64> = HashMap::default();
+    let mut works: Vec<i64> = Vec::new();
+    {
+        let mut stmt = tx.prepare(
+            "SELECT work_id, position, researcher_id FROM authorship_researcher
+             WHERE work_id IN (SELECT work_id FROM authorship_researcher
+                               WHERE researcher_id IN (SELECT id FROM temp.downstream_loaded))",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let work: i64 = r.get(0)?;
+            researcher_of.insert((work, r.get(1)?), r.get(2)?);
+            works.push(work);
+        }
+    }
+    tx.execute_batch("DELETE FROM temp.downstream_loaded;")?;
+    works.sort_unstable();
+    works.dedup();
+    let data = identity::load_works(tx, &works)?;
+    let rid_of: Vec<i64> = data
+        .mentions
+        .iter()
+        .map(|m| {
+            researcher_of
+                .get(&(m.work, m.position))
+                .copied()
+                .unwrap_or(0)
+        })
+        .collect();
+    drop(researcher_of);
+    let wanted: HashSet<i64> = changed.iter().chain(coauthors).copied().collect();
+    let mut mentions_of: HashMap<i64, Vec<u32>> = HashMap::default();
+    for (m, &rid) in rid_of.iter().enumerate() {
+        if wanted.contains(&rid) {
+            mentions_of.entry(rid).or_default().push(m as u32);
+        }
+    }
+    let researchers = Researchers::from_mentions(
+        &data,
+        changed
+            .iter()
+            .chain(coauthors)
+            .map(|id| {
+                (
+                    keys.get(id).cloned().unwrap_or_default(),
+                    mentions_of.remove(id).unwrap_or_default(),
+                )
+            })
+            .collect(),
+    );
+    drop(mentions_of);
+    let mut orgs = OrgTable::from_data(&data);
+    let openalex: Vec<&str> = researchers
+        .rows
+        .iter()
+        .filter_map(|row| row.id(&data, 2))
+        .collect();
+    let profiles = current::profile_affiliations_of(tx, &mut orgs, &openalex)?;
+    let stored_id = map_organisations(tx, &mut orgs, report)?;
+    Ok(Loaded {
+        data,
+        rid_of,
+        researchers,
+        orgs,
+        profiles,
+        stored_id,
+        works: works.len(),
+    })
+}
+
+/// The researchers, other than the changed ones, on the recent papers of `wanting` (changed
+/// researchers) as `identity/facts.rs` reads them for the second pass (papers of the last
 /// [`current::RECENT_COAUTHOR_YEARS`] years before the researcher's latest, at most
 /// [`current::MAX_COAUTHOR_TEAM`] authors).
-fn recent_coauthors(tx: &Transaction) -> Result<Vec<i64>> {
+fn recent_coauthors(tx: &Transaction, wanting: &[i64]) -> Result<Vec<i64>> {
+    if wanting.is_empty() {
+        return Ok(Vec::new());
+    }
+    temp_ids(tx, "downstream_wanting", wanting)?;
     let mut stmt = tx.prepare(
         "WITH latest AS (
              SELECT ar.researcher_id AS r, MAX(w.year) AS y
              FROM authorship_researcher ar JOIN works w ON w.id = ar.work_id
-             WHERE ar.researcher_id IN (SELECT id FROM temp.downstream_changed) AND w.year > 0
+             WHERE ar.researcher_id IN (SELECT id FROM temp.downstream_wanting) AND w.year > 0
              GROUP BY ar.researcher_id)
          SELECT DISTINCT b.researcher_id
          FROM latest JOIN authorship_researcher a ON a.researcher_id = latest.r
@@ -419,7 +494,7 @@ fn map_organisations(
             insert.insert(id, orgs, i, 0, 0)?;
             stored_id[i] = id;
         }
-        report.organisations_added = new.len() as u64;
+        report.organisations_added += new.len() as u64;
     }
     Ok(stored_id)
 }
@@ -463,15 +538,18 @@ fn delete_edges(tx: &Transaction, ids_seen: &[i64], gone: &[i64]) -> Result<u64>
         "DELETE FROM coauthor_edges WHERE a IN (SELECT id FROM temp.downstream_gone)",
         [],
     )? as u64;
-    let mut stmt = tx.prepare(
-        "DELETE FROM coauthor_edges WHERE a = ?1 AND b IN (SELECT id FROM temp.downstream_gone)",
-    )?;
     let mut candidates: Vec<i64> = ids_seen.iter().chain(gone).copied().collect();
     candidates.sort_unstable();
     candidates.dedup();
-    for a in candidates {
-        deleted += stmt.execute([a])? as u64;
-    }
+    temp_ids(tx, "downstream_edge_from", &candidates)?;
+    deleted += tx.execute(
+        // `+b`: each `a`'s edges are read once (the primary key's prefix), not probed for every
+        // (a, b) pair of the two lists.
+        "DELETE FROM coauthor_edges WHERE a IN (SELECT id FROM temp.downstream_edge_from)
+                                      AND +b IN (SELECT id FROM temp.downstream_gone)",
+        [],
+    )? as u64;
+    tx.execute_batch("DELETE FROM temp.downstream_edge_from;")?;
     Ok(deleted)
 }
 
