@@ -85,6 +85,8 @@ pub fn plan(conn: &Connection) -> Result<Plan> {
 pub struct IncrementalReport {
     pub identity: IncrementalIdentityReport,
     pub downstream: downstream::DownstreamReport,
+    /// The second round: co-authors whose organisation follows a changed researcher's.
+    pub coauthors: Option<downstream::DownstreamReport>,
     pub seconds: f64,
 }
 
@@ -98,25 +100,61 @@ pub fn refresh(
     let started = std::time::Instant::now();
     let as_of = i32::try_from(meta_get_i64(conn, "derived_as_of")?).unwrap_or(0);
     let tx = conn.transaction()?;
-    let (mut delta, identity) = identity::apply(&tx, new_works, generation)?;
+    let (delta, identity) = identity::apply(&tx, new_works, generation)?;
     crate::memory::log_phase("incremental: identity", started);
-    let extra = coauthors_to_weigh_again(&tx, &delta.changed)?;
+    let before = current_organisations(&tx, &delta.changed)?;
+    let downstream = downstream::apply(&tx, &delta, as_of)?;
+    // A changed researcher now somewhere else moves the answer of co-authors who take theirs
+    // from their co-authors: those are recomputed in a second round.
+    let after = current_organisations(&tx, &delta.changed)?;
+    let moved: Vec<i64> = after
+        .iter()
+        .filter(|(id, org)| before.get(*id) != Some(*org))
+        .map(|(id, _)| *id)
+        .collect();
+    let extra = coauthors_to_weigh_again(&tx, &moved)?;
     tracing::info!(
         changed = delta.changed.len(),
+        moved = moved.len(),
         coauthors = extra.len(),
-        "incremental: researchers to recompute"
+        "incremental: co-authors to weigh again"
     );
-    delta.changed.extend(extra);
-    delta.changed.sort_unstable();
-    delta.changed.dedup();
-    let downstream = downstream::apply(&tx, &delta, as_of)?;
+    let coauthors = if extra.is_empty() {
+        None
+    } else {
+        Some(downstream::apply(
+            &tx,
+            &IdentityDelta {
+                changed: extra,
+                removed: Vec::new(),
+            },
+            as_of,
+        )?)
+    };
     mark_built(&tx, as_of)?;
     tx.commit()?;
     Ok(IncrementalReport {
         identity,
         downstream,
+        coauthors,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// The current organisation of each of `ids` (absent: none).
+fn current_organisations(
+    tx: &rusqlite::Transaction,
+    ids: &[i64],
+) -> Result<std::collections::BTreeMap<i64, Option<i64>>> {
+    let mut stmt = tx.prepare_cached("SELECT current_org_id FROM researchers WHERE id = ?1")?;
+    let mut out = std::collections::BTreeMap::new();
+    for &id in ids {
+        let org: Option<Option<i64>> = rusqlite::OptionalExtension::optional(
+            stmt.query_row([id], |r| r.get::<_, Option<i64>>(0)),
+        )?;
+        out.insert(id, org.flatten());
+    }
+    Ok(out)
 }
 
 /// The co-authors of `changed` researchers whose current organisation their co-authors decide
@@ -140,6 +178,7 @@ fn coauthors_to_weigh_again(
     let mut stmt = tx.prepare(
         "SELECT DISTINCT r.id FROM temp.incremental_changed c
          JOIN authorship_researcher a1 ON a1.researcher_id = c.id
+         JOIN works w ON w.id = a1.work_id AND w.n_authors <= ?1
          JOIN authorship_researcher a2 ON a2.work_id = a1.work_id
          JOIN researchers r ON r.id = a2.researcher_id
          WHERE r.id NOT IN (SELECT id FROM temp.incremental_changed)
@@ -148,7 +187,7 @@ fn coauthors_to_weigh_again(
                 OR r.current_org_evidence LIKE '%paper-level list%')",
     )?;
     let extra: Vec<i64> = stmt
-        .query_map([], |r| r.get(0))?
+        .query_map([crate::identity::current::MAX_COAUTHOR_TEAM as i64], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     tx.execute_batch("DELETE FROM temp.incremental_changed;")?;
     Ok(extra)
