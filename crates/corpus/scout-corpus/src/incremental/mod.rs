@@ -141,18 +141,23 @@ pub fn refresh(
     })
 }
 
-/// The current organisation of each of `ids` (absent: none).
+/// The current organisation of each of `ids` and the evidence for it (which says whether it
+/// rests on their own affiliations): what their co-authors' inference reads.
+type CurrentOrg = Option<(Option<i64>, Option<String>)>;
+
 fn current_organisations(
     tx: &rusqlite::Transaction,
     ids: &[i64],
-) -> Result<std::collections::BTreeMap<i64, Option<i64>>> {
-    let mut stmt = tx.prepare_cached("SELECT current_org_id FROM researchers WHERE id = ?1")?;
+) -> Result<std::collections::BTreeMap<i64, CurrentOrg>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT current_org_id, current_org_evidence FROM researchers WHERE id = ?1",
+    )?;
     let mut out = std::collections::BTreeMap::new();
     for &id in ids {
-        let org: Option<Option<i64>> = rusqlite::OptionalExtension::optional(
-            stmt.query_row([id], |r| r.get::<_, Option<i64>>(0)),
-        )?;
-        out.insert(id, org.flatten());
+        let org: CurrentOrg = rusqlite::OptionalExtension::optional(stmt.query_row([id], |r| {
+            Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<String>>(1)?))
+        }))?;
+        out.insert(id, org);
     }
     Ok(out)
 }
