@@ -69,12 +69,21 @@ fn mention_keys(corpus: &Corpus) -> Result<Vec<(String, i64, String)>> {
 }
 
 /// (key, n_works, first_year, last_year, citations, current organisation) of every researcher.
-fn facts(corpus: &Corpus) -> Result<Vec<(String, i64, Option<i64>, Option<i64>, i64, Option<String>)>> {
+fn facts(
+    corpus: &Corpus,
+) -> Result<Vec<(String, i64, Option<i64>, Option<i64>, i64, Option<String>)>> {
     let mut stmt = corpus.conn().prepare(
         "SELECT key, n_works, first_year, last_year, citations, current_org FROM researchers ORDER BY key",
     )?;
     let rows = stmt.query_map([], |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+        ))
     })?;
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
@@ -89,7 +98,11 @@ fn new_works_of_known_years_refresh_incrementally_and_agree_with_a_rebuild() -> 
     let mut corpus = Corpus::open(&db)?;
     corpus.ingest(&[base], &opts, &Progress::default())?;
     let first = corpus.refresh(false)?;
-    assert!(matches!(first.plan, Some(Plan::Full(_))), "{:?}", first.plan);
+    assert!(
+        matches!(first.plan, Some(Plan::Full(_))),
+        "{:?}",
+        first.plan
+    );
     // Nothing new: nothing to plan.
     assert_eq!(
         scout_corpus::incremental::plan(corpus.conn())?,
@@ -103,7 +116,10 @@ fn new_works_of_known_years_refresh_incrementally_and_agree_with_a_rebuild() -> 
     };
     assert_eq!(new_works.len(), held);
     let report = corpus.refresh(false)?;
-    let incremental = report.incremental.as_ref().expect("an incremental refresh ran");
+    let incremental = report
+        .incremental
+        .as_ref()
+        .expect("an incremental refresh ran");
     assert_eq!(incremental.identity.new_works, held as u64);
     assert!(incremental.identity.new_mentions > 0);
     drop(corpus);
@@ -137,9 +153,19 @@ fn new_works_of_known_years_refresh_incrementally_and_agree_with_a_rebuild() -> 
     let agreeing = fb
         .iter()
         .filter(|f| same_keys.contains(&f.0))
-        .filter(|f| fa.binary_search_by(|x| x.0.cmp(&f.0)).is_ok_and(|i| fa[i] == **f))
+        .filter(|f| {
+            fa.binary_search_by(|x| x.0.cmp(&f.0))
+                .is_ok_and(|i| fa[i] == **f)
+        })
         .count();
-    for f in fb.iter().filter(|f| fa.binary_search_by(|x| x.0.cmp(&f.0)).is_ok_and(|i| fa[i] != **f)).take(8) {
+    for f in fb
+        .iter()
+        .filter(|f| {
+            fa.binary_search_by(|x| x.0.cmp(&f.0))
+                .is_ok_and(|i| fa[i] != **f)
+        })
+        .take(8)
+    {
         let i = fa.binary_search_by(|x| x.0.cmp(&f.0)).unwrap_or(0);
         eprintln!("  rebuild {f:?}\n  increm. {:?}", fa[i]);
     }

@@ -244,7 +244,14 @@ pub fn resolve_seeded(
             capped: seeded_caps.get(key.as_str()).unwrap_or(&none),
             common: common.contains(key.as_str()),
         };
-        resolve_block(members, &block, &mut uf, &mut links, &mut namesakes, &mut notes);
+        resolve_block(
+            members,
+            &block,
+            &mut uf,
+            &mut links,
+            &mut namesakes,
+            &mut notes,
+        );
     }
     notes.capped.sort();
     notes.capped.dedup();
@@ -438,7 +445,11 @@ fn resolve_block(
         }
         for (token, list) in &by_org {
             if list.len() > config.max_token_clusters {
-                notes.capped.push((key.to_string(), true, data.org_tokens[*token as usize].clone()));
+                notes.capped.push((
+                    key.to_string(),
+                    true,
+                    data.org_tokens[*token as usize].clone(),
+                ));
                 continue;
             }
             if capped.1.contains(token) {

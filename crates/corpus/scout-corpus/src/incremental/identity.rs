@@ -59,9 +59,8 @@ pub fn apply(
     // The new works and every work of the candidates, with each mention's stored researcher.
     let mut works: Vec<i64> = new_works.to_vec();
     {
-        let mut stmt = tx.prepare_cached(
-            "SELECT work_id FROM authorship_researcher WHERE researcher_id = ?1",
-        )?;
+        let mut stmt = tx
+            .prepare_cached("SELECT work_id FROM authorship_researcher WHERE researcher_id = ?1")?;
         for &r in &candidates {
             let rows = stmt.query_map([r], |row| row.get::<_, i64>(0))?;
             for w in rows {
@@ -80,8 +79,7 @@ pub fn apply(
         .map(|r| *r != 0 && !candidate_set.contains(r))
         .collect();
 
-    let parsed: Vec<Option<PersonName>> =
-        data.names.iter().map(|n| PersonName::parse(n)).collect();
+    let parsed: Vec<Option<PersonName>> = data.names.iter().map(|n| PersonName::parse(n)).collect();
     let blocks: HashSet<String> = data
         .mentions
         .iter()
@@ -130,9 +128,11 @@ pub fn apply(
     let mut known: HashMap<i64, Stored> = HashMap::default();
     let mut delta = IdentityDelta::default();
     let mut moves: Vec<KeyMove> = Vec::new();
-    let mut next_id: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM researchers", [], |r| {
-        r.get(0)
-    })?;
+    let mut next_id: i64 = tx.query_row(
+        "SELECT COALESCE(MAX(id), 0) + 1 FROM researchers",
+        [],
+        |r| r.get(0),
+    )?;
     let mut researcher_of_root: HashMap<u32, i64> = HashMap::default();
     let mut minted: HashSet<String> = HashSet::default();
     // New researchers are keyed after the others, in the order the rebuild's rule uses.
@@ -312,7 +312,8 @@ fn candidates(tx: &Transaction, fresh: &MentionData) -> Result<Vec<i64>> {
     keys.sort();
     for key in keys {
         let names = &names_by_block[key];
-        let rows = in_block.query_map([key], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+        let rows =
+            in_block.query_map([key], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
         for row in rows {
             let (id, name) = row?;
             let compatible = PersonName::parse(&name)
@@ -334,12 +335,16 @@ fn block_notes(tx: &Transaction, blocks: &HashSet<String>) -> Result<BlockNotes>
     let mut sorted: Vec<&String> = blocks.iter().collect();
     sorted.sort();
     for block in sorted {
-        let rows = stmt.query_map([block], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let rows = stmt.query_map([block], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
         for row in rows {
             let (kind, token) = row?;
             match kind.as_str() {
                 "common" => notes.common.push(block.clone()),
-                other => notes.capped.push((block.clone(), other == "organisation", token)),
+                other => notes
+                    .capped
+                    .push((block.clone(), other == "organisation", token)),
             }
         }
     }
@@ -401,7 +406,10 @@ fn merge_into(tx: &Transaction, from: i64, to: i64) -> Result<()> {
          SELECT block_key, ?2 FROM researcher_blocks WHERE researcher_id = ?1",
         [from, to],
     )?;
-    tx.execute("DELETE FROM researcher_blocks WHERE researcher_id = ?1", [from])?;
+    tx.execute(
+        "DELETE FROM researcher_blocks WHERE researcher_id = ?1",
+        [from],
+    )?;
     tx.execute("DELETE FROM researchers WHERE id = ?1", [from])?;
     Ok(())
 }

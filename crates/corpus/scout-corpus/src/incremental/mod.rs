@@ -42,7 +42,8 @@ pub enum Plan {
 /// Decides how the next refresh of `conn` runs.
 pub fn plan(conn: &Connection) -> Result<Plan> {
     let full = |why: &str| Ok(Plan::Full(why.to_string()));
-    let Some(watermark) = meta_get(conn, "derived_max_work_id")?.and_then(|v| v.parse::<i64>().ok())
+    let Some(watermark) =
+        meta_get(conn, "derived_max_work_id")?.and_then(|v| v.parse::<i64>().ok())
     else {
         return full("no incremental state (first refresh, or a database from before it)");
     };
@@ -165,10 +166,7 @@ fn current_organisations(
 /// The co-authors of `changed` researchers whose current organisation their co-authors decide
 /// (none of their own, only paper-level lists, or inferred from co-authors): their answer moves
 /// with the changed researchers' organisations, so they are recomputed too.
-fn coauthors_to_weigh_again(
-    tx: &rusqlite::Transaction,
-    changed: &[i64],
-) -> Result<Vec<i64>> {
+fn coauthors_to_weigh_again(tx: &rusqlite::Transaction, changed: &[i64]) -> Result<Vec<i64>> {
     tx.execute_batch(
         "CREATE TEMP TABLE IF NOT EXISTS incremental_changed (id INTEGER PRIMARY KEY);
          DELETE FROM temp.incremental_changed;",
@@ -192,7 +190,9 @@ fn coauthors_to_weigh_again(
                 OR r.current_org_evidence LIKE '%paper-level list%')",
     )?;
     let extra: Vec<i64> = stmt
-        .query_map([crate::identity::current::MAX_COAUTHOR_TEAM as i64], |r| r.get(0))?
+        .query_map([crate::identity::current::MAX_COAUTHOR_TEAM as i64], |r| {
+            r.get(0)
+        })?
         .collect::<rusqlite::Result<_>>()?;
     tx.execute_batch("DELETE FROM temp.incremental_changed;")?;
     Ok(extra)
