@@ -83,6 +83,26 @@ pub struct DownstreamReport {
 /// documentation for the state expected on entry and the bounded differences from a rebuild).
 /// `as_of` is the corpus's latest year, the same as at the last full refresh.
 pub fn apply(tx: &Transaction, delta: &IdentityDelta, as_of: i32) -> Result<DownstreamReport> {
+    apply_steps(tx, delta, as_of, false)
+}
+
+/// The facts alone (current organisation and the rest of the `researchers` row's facts, and the
+/// organisations' counts) of researchers whose mentions did not change but whose co-authors' did:
+/// their timelines, moves, edges, community and stage are as they were.
+pub fn apply_facts(tx: &Transaction, ids: &[i64], as_of: i32) -> Result<DownstreamReport> {
+    let delta = IdentityDelta {
+        changed: ids.to_vec(),
+        removed: Vec::new(),
+    };
+    apply_steps(tx, &delta, as_of, true)
+}
+
+fn apply_steps(
+    tx: &Transaction,
+    delta: &IdentityDelta,
+    as_of: i32,
+    facts_only: bool,
+) -> Result<DownstreamReport> {
     let started = Instant::now();
     let mut report = DownstreamReport::default();
     let changed = sorted(&delta.changed);
@@ -198,6 +218,16 @@ pub fn apply(tx: &Transaction, delta: &IdentityDelta, as_of: i32) -> Result<Down
     report.facts_seconds = phase.elapsed().as_secs_f64();
 
     crate::memory::log_phase("downstream: facts", started);
+    if facts_only {
+        let mut touched_orgs: HashSet<i64> = old_current.into_iter().collect();
+        for st in &facts {
+            touched_orgs.extend(st.current.org_id.map(|o| stored_id[o]));
+        }
+        report.organisations_recounted = recount_organisations(tx, &touched_orgs)?;
+        tx.execute_batch("DELETE FROM temp.downstream_changed; DELETE FROM temp.downstream_gone;")?;
+        report.seconds = started.elapsed().as_secs_f64();
+        return Ok(report);
+    }
     // 4. Timelines and moves: the old rows of changed and removed researchers go, the changed
     // ones' are written again.
     let mut touched_orgs: HashSet<i64> = old_current.into_iter().collect();

@@ -123,14 +123,7 @@ pub fn refresh(
     let coauthors = if extra.is_empty() {
         None
     } else {
-        Some(downstream::apply(
-            &tx,
-            &IdentityDelta {
-                changed: extra,
-                removed: Vec::new(),
-            },
-            as_of,
-        )?)
+        Some(downstream::apply_facts(&tx, &extra, as_of)?)
     };
     mark_built(&tx, as_of)?;
     tx.commit()?;
