@@ -68,10 +68,11 @@ fn mention_keys(corpus: &Corpus) -> Result<Vec<(String, i64, String)>> {
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
 
-/// (key, n_works, first_year, last_year, citations, current organisation) of every researcher.
-fn facts(
-    corpus: &Corpus,
-) -> Result<Vec<(String, i64, Option<i64>, Option<i64>, i64, Option<String>)>> {
+/// (key, n_works, first_year, last_year, citations, current organisation) of a researcher.
+type Facts = (String, i64, Option<i64>, Option<i64>, i64, Option<String>);
+
+/// The facts of every researcher, by key.
+fn facts(corpus: &Corpus) -> Result<Vec<Facts>> {
     let mut stmt = corpus.conn().prepare(
         "SELECT key, n_works, first_year, last_year, citations, current_org FROM researchers ORDER BY key",
     )?;
