@@ -303,7 +303,12 @@ fn ingest_blocking(
         "new_works": new_works,
         "new_work_examples": examples,
         "refresh": {
-            "researchers": refreshed.identity.as_ref().map(|i| i.researchers),
+            "researchers": refreshed
+                .identity
+                .as_ref()
+                .map(|i| i.researchers)
+                .or(refreshed.incremental.as_ref().map(|i| i.researchers)),
+            "plan": refreshed.plan,
             "identity_seconds": refreshed.identity_seconds,
             "index_documents": refreshed.index.as_ref().map(|i| i.documents_written),
         },

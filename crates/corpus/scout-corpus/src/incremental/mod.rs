@@ -33,10 +33,20 @@ pub struct IdentityDelta {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "detail")]
 pub enum Plan {
-    /// Only these works (ids) are new since the derived data was built.
-    Incremental { new_works: Vec<i64> },
+    /// Only these works (ids) are new since the derived data was built (shown as their count).
+    Incremental {
+        #[serde(serialize_with = "serialize_count")]
+        new_works: Vec<i64>,
+    },
     /// A full refresh is needed, for this reason.
     Full(String),
+}
+
+fn serialize_count<S: serde::Serializer>(
+    ids: &[i64],
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_u64(ids.len() as u64)
 }
 
 /// Decides how the next refresh of `conn` runs.
@@ -88,6 +98,8 @@ pub struct IncrementalReport {
     pub downstream: downstream::DownstreamReport,
     /// The second round: co-authors whose organisation follows a changed researcher's.
     pub coauthors: Option<downstream::DownstreamReport>,
+    /// Researchers in the corpus afterwards.
+    pub researchers: u64,
     pub seconds: f64,
 }
 
@@ -126,11 +138,13 @@ pub fn refresh(
         Some(downstream::apply_facts(&tx, &extra, as_of)?)
     };
     mark_built(&tx, as_of)?;
+    let researchers: i64 = tx.query_row("SELECT COUNT(*) FROM researchers", [], |r| r.get(0))?;
     tx.commit()?;
     Ok(IncrementalReport {
         identity,
         downstream,
         coauthors,
+        researchers: u64::try_from(researchers).unwrap_or(0),
         seconds: started.elapsed().as_secs_f64(),
     })
 }
