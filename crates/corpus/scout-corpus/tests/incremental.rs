@@ -68,13 +68,23 @@ fn mention_keys(corpus: &Corpus) -> Result<Vec<(String, i64, String)>> {
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
 
-/// (key, n_works, first_year, last_year, citations, current organisation) of a researcher.
-type Facts = (String, i64, Option<i64>, Option<i64>, i64, Option<String>);
+/// (key, n_works, first_year, last_year, citations, current organisation, where they trained)
+/// of a researcher.
+type Facts = (
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    i64,
+    Option<String>,
+    Option<String>,
+);
 
 /// The facts of every researcher, by key.
 fn facts(corpus: &Corpus) -> Result<Vec<Facts>> {
     let mut stmt = corpus.conn().prepare(
-        "SELECT key, n_works, first_year, last_year, citations, current_org FROM researchers ORDER BY key",
+        "SELECT key, n_works, first_year, last_year, citations, current_org, trained_at
+         FROM researchers ORDER BY key",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok((
@@ -84,6 +94,7 @@ fn facts(corpus: &Corpus) -> Result<Vec<Facts>> {
             r.get(3)?,
             r.get(4)?,
             r.get(5)?,
+            r.get(6)?,
         ))
     })?;
     Ok(rows.collect::<std::result::Result<_, _>>()?)

@@ -219,6 +219,13 @@ fn apply_steps(
 
     crate::memory::log_phase("downstream: facts", started);
     if facts_only {
+        // As `career::write` does: a censored history's first papers are not its training
+        // years, so no training organisation (their stage is unchanged).
+        tx.execute(
+            "UPDATE researchers SET trained_org_id = NULL, trained_at = NULL, trained_evidence = NULL
+             WHERE stage_at_least AND id IN (SELECT id FROM temp.downstream_changed)",
+            [],
+        )?;
         let mut touched_orgs: HashSet<i64> = old_current.into_iter().collect();
         for st in &facts {
             touched_orgs.extend(st.current.org_id.map(|o| stored_id[o]));

@@ -170,7 +170,9 @@ fn current_organisations(
     Ok(out)
 }
 
-/// The co-authors of `changed` researchers whose current organisation their co-authors decide
+/// The co-authors of `changed` researchers (on papers of at most `MAX_COAUTHOR_TEAM` authors
+/// within the co-author's last `RECENT_COAUTHOR_YEARS` years, the papers their second pass reads)
+/// whose current organisation their co-authors decide
 /// (none of their own, only paper-level lists, or inferred from co-authors): their answer moves
 /// with the changed researchers' organisations, so they are recomputed too.
 fn coauthors_to_weigh_again(tx: &rusqlite::Transaction, changed: &[i64]) -> Result<Vec<i64>> {
@@ -192,14 +194,19 @@ fn coauthors_to_weigh_again(tx: &rusqlite::Transaction, changed: &[i64]) -> Resu
          JOIN authorship_researcher a2 ON a2.work_id = a1.work_id
          JOIN researchers r ON r.id = a2.researcher_id
          WHERE r.id NOT IN (SELECT id FROM temp.incremental_changed)
+           AND w.year >= r.last_year - ?2
            AND (r.current_org_id IS NULL
                 OR r.current_org_evidence LIKE '%co-author%'
                 OR r.current_org_evidence LIKE '%paper-level list%')",
     )?;
     let extra: Vec<i64> = stmt
-        .query_map([crate::identity::current::MAX_COAUTHOR_TEAM as i64], |r| {
-            r.get(0)
-        })?
+        .query_map(
+            [
+                crate::identity::current::MAX_COAUTHOR_TEAM as i64,
+                i64::from(crate::identity::current::RECENT_COAUTHOR_YEARS),
+            ],
+            |r| r.get(0),
+        )?
         .collect::<rusqlite::Result<_>>()?;
     tx.execute_batch("DELETE FROM temp.incremental_changed;")?;
     Ok(extra)
