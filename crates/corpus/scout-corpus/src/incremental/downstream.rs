@@ -38,7 +38,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::Serialize;
 
-use super::IdentityDelta;
+use super::delta::IdentityDelta;
 use crate::career;
 use crate::error::Result;
 use crate::graph::{self, PaperAuthors};

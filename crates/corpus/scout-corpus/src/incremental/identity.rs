@@ -10,7 +10,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::Serialize;
 
-use super::IdentityDelta;
+use super::delta::IdentityDelta;
 use crate::error::Result;
 use crate::identity::{self, BlockNotes, ID_KINDS, MentionData, ResolveConfig, Seed};
 use crate::key_log::{KeyChangeKind, KeyMove};

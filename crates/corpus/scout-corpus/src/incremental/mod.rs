@@ -5,6 +5,7 @@
 //! the full refresh ([`plan`]); `refresh --rebuild` is always full, and the reference
 //! (docs/incremental.md says where the two may differ and how the difference is checked).
 
+mod delta;
 pub mod downstream;
 mod identity;
 
@@ -14,20 +15,12 @@ use serde::Serialize;
 use crate::db::{meta_get, meta_get_i64};
 use crate::error::Result;
 
+pub use delta::IdentityDelta;
 pub use identity::IncrementalIdentityReport;
 
 /// New works beyond this share of the corpus make the full refresh the better deal (and keep the
 /// incremental result's drift from a rebuild small).
 pub const MAX_NEW_SHARE: f64 = 0.05;
-
-/// What an incremental identity step changed, already written when [`downstream::apply`] runs.
-#[derive(Debug, Clone, Default)]
-pub struct IdentityDelta {
-    /// Researchers that are new or whose mentions changed (grew, merged with another).
-    pub changed: Vec<i64>,
-    /// Researchers that no longer exist (merged into another, or lost every mention).
-    pub removed: Vec<i64>,
-}
 
 /// Why a refresh is full rather than incremental, or the works an incremental one starts from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -21,6 +21,7 @@ pub mod overrides;
 pub mod path;
 pub mod pipeline;
 pub mod radius;
+mod refresh_report;
 pub mod serve;
 pub mod show;
 pub mod synth;
@@ -93,7 +94,7 @@ pub fn refresh(ctx: &Context, rebuild: bool) -> anyhow::Result<u8> {
             None if report.incremental.is_some() => {}
             None => println!("identity: up to date"),
         }
-        ingest::print_incremental(&report);
+        refresh_report::print_incremental(&report);
         match &report.index {
             Some(ix) => println!(
                 "index: {} documents written in {:.2} s",
