@@ -223,15 +223,7 @@ pub fn load_papers_of(conn: &Connection, researchers: &[i64]) -> Result<PaperMap
 
 /// Puts `ids` into `temp.career_ids` (emptied first).
 fn fill_temp_ids(conn: &Connection, ids: &[i64]) -> Result<()> {
-    conn.execute_batch(
-        "CREATE TEMP TABLE IF NOT EXISTS career_ids (id INTEGER PRIMARY KEY);
-         DELETE FROM temp.career_ids;",
-    )?;
-    let mut insert = conn.prepare("INSERT OR IGNORE INTO temp.career_ids (id) VALUES (?1)")?;
-    for id in ids {
-        insert.execute([id])?;
-    }
-    Ok(())
+    crate::db::fill_temp_ids(conn, "career_ids", "INTEGER", ids)
 }
 
 fn load_papers_where(

@@ -149,6 +149,28 @@ pub fn meta_get_i64(conn: &Connection, key: &str) -> Result<i64> {
         .unwrap_or(0))
 }
 
+/// Empties `temp.<name>` (created when missing, one primary-key column `id` of `sql_type`) and
+/// fills it with `ids`: how a query reads a set of ids too large for an `IN (…)` list. `name`
+/// is a table name from the code, never from input.
+pub fn fill_temp_ids<T: rusqlite::ToSql>(
+    conn: &Connection,
+    name: &'static str,
+    sql_type: &'static str,
+    ids: impl IntoIterator<Item = T>,
+) -> Result<()> {
+    conn.execute_batch(&format!(
+        "CREATE TEMP TABLE IF NOT EXISTS {name} (id {sql_type} PRIMARY KEY);
+         DELETE FROM temp.{name};"
+    ))?;
+    let mut insert = conn.prepare(&format!(
+        "INSERT OR IGNORE INTO temp.{name} (id) VALUES (?1)"
+    ))?;
+    for id in ids {
+        insert.execute([id])?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -119,16 +119,7 @@ pub fn profile_affiliations_of(
     table: &mut OrgTable,
     openalex_ids: &[&str],
 ) -> Result<HashMap<String, Vec<ProfileAffiliation>>> {
-    conn.execute_batch(
-        "CREATE TEMP TABLE IF NOT EXISTS profile_ids (id TEXT PRIMARY KEY);
-         DELETE FROM temp.profile_ids;",
-    )?;
-    {
-        let mut insert = conn.prepare("INSERT OR IGNORE INTO temp.profile_ids (id) VALUES (?1)")?;
-        for id in openalex_ids {
-            insert.execute([id])?;
-        }
-    }
+    crate::db::fill_temp_ids(conn, "profile_ids", "TEXT", openalex_ids)?;
     let out = profile_affiliations_where(
         conn,
         table,

@@ -63,16 +63,7 @@ pub fn load(conn: &Connection) -> Result<MentionData> {
 /// mention of each work): what an incremental refresh reads. Organisation ids, names and strong
 /// ids are interned in this load's order, so they are not the ids of a full load.
 pub fn load_works(conn: &Connection, works: &[i64]) -> Result<MentionData> {
-    conn.execute_batch(
-        "CREATE TEMP TABLE IF NOT EXISTS load_works (id INTEGER PRIMARY KEY);
-         DELETE FROM temp.load_works;",
-    )?;
-    {
-        let mut insert = conn.prepare("INSERT OR IGNORE INTO temp.load_works (id) VALUES (?1)")?;
-        for &work in works {
-            insert.execute([work])?;
-        }
-    }
+    crate::db::fill_temp_ids(conn, "load_works", "INTEGER", works)?;
     let data = load_from(conn, Some("WHERE id IN (SELECT id FROM temp.load_works)"));
     conn.execute_batch("DELETE FROM temp.load_works;")?;
     data

@@ -473,17 +473,8 @@ fn sorted(ids: &[i64]) -> Vec<i64> {
 }
 
 /// Fills `temp.<name>` (created when missing) with `ids`.
-fn temp_ids(tx: &Transaction, name: &str, ids: &[i64]) -> Result<()> {
-    tx.execute_batch(&format!(
-        "CREATE TEMP TABLE IF NOT EXISTS {name} (id INTEGER PRIMARY KEY); DELETE FROM temp.{name};"
-    ))?;
-    let mut insert = tx.prepare(&format!(
-        "INSERT OR IGNORE INTO temp.{name} (id) VALUES (?1)"
-    ))?;
-    for id in ids {
-        insert.execute([id])?;
-    }
-    Ok(())
+fn temp_ids(tx: &Transaction, name: &'static str, ids: &[i64]) -> Result<()> {
+    crate::db::fill_temp_ids(tx, name, "INTEGER", ids)
 }
 
 /// The stored id of every organisation of `orgs` (by key), its name, type and country set to

@@ -6,7 +6,7 @@
 //! the largest, a merge keeps one key (the rule of `identity/inherit.rs`) and logs the others.
 //! What this can decide differently from a rebuild is in docs/incremental.md.
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Transaction, params};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::Serialize;
 
@@ -353,15 +353,21 @@ fn block_notes(tx: &Transaction, blocks: &HashSet<String>) -> Result<BlockNotes>
 
 /// Each loaded mention's stored researcher (0 for a mention of a new work).
 fn stored_researchers(tx: &Transaction, data: &MentionData) -> Result<Vec<i64>> {
+    // One range read per work (a work's mentions are adjacent in `data`), not one per mention.
     let mut stmt = tx.prepare_cached(
-        "SELECT researcher_id FROM authorship_researcher WHERE work_id = ?1 AND position = ?2",
+        "SELECT position, researcher_id FROM authorship_researcher WHERE work_id = ?1",
     )?;
     let mut out = Vec::with_capacity(data.mentions.len());
-    for mention in &data.mentions {
-        let r: Option<i64> = stmt
-            .query_row([mention.work, mention.position], |r| r.get(0))
-            .optional()?;
-        out.push(r.unwrap_or(0));
+    let mut of_work: HashMap<i64, i64> = HashMap::default();
+    for (i, mention) in data.mentions.iter().enumerate() {
+        if i == 0 || data.mentions[i - 1].work != mention.work {
+            of_work.clear();
+            let mut rows = stmt.query([mention.work])?;
+            while let Some(row) = rows.next()? {
+                of_work.insert(row.get(0)?, row.get(1)?);
+            }
+        }
+        out.push(of_work.get(&mention.position).copied().unwrap_or(0));
     }
     Ok(out)
 }
