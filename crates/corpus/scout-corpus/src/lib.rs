@@ -27,6 +27,7 @@ pub mod moves;
 pub mod name_search;
 pub mod names;
 pub mod network;
+pub mod org_names;
 pub mod org_variants;
 pub mod organisations;
 pub mod orgs;

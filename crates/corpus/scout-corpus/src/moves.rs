@@ -2,8 +2,13 @@
 //!
 //! A move from A to B: B's first paper comes no earlier than A's last one, no paper lists A and
 //! B together (that is a double affiliation), and B is not a one-year stint followed by more
-//! papers elsewhere (an internship or a visit). Each move keeps its evidence: the last paper at
-//! A and the first at B.
+//! papers elsewhere (an internship or a visit). Two names of one organisation
+//! (`org_names.rs`: "NEC Labs America" after "NEC Laboratories America") are no move, and B
+//! must show on at least one paper that names, for anyone, neither A nor another place the
+//! researcher held in the [`RECENT_YEARS`] before B: a paper whose authors include their old
+//! colleagues may be the old group's paper with a co-author's affiliation put against the
+//! researcher (lists shifted by a position are common), and is no evidence of leaving.
+//! Each move keeps its evidence: the last paper at A and the first at B.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -15,8 +20,15 @@ pub struct Stint<'a> {
     pub year: i32,
     pub work: i64,
     pub order: u64,
+    /// The researcher's own organisations on the paper.
     pub orgs: &'a [u32],
+    /// Every organisation on the paper, anyone's (the researcher's included), sorted.
+    pub paper_orgs: &'a [u32],
 }
+
+/// How far back (in years before a new organisation's first paper) the researcher's earlier
+/// places count as "before" for the test that the new place shows without them.
+pub const RECENT_YEARS: i32 = 3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Move {
@@ -38,8 +50,15 @@ struct Span {
     papers: u32,
 }
 
-/// Moves in one researcher's history, oldest first.
-pub fn detect(history: &[Stint]) -> Vec<Move> {
+/// Moves in one researcher's history, oldest first; `one_organisation(a, b)` says whether two
+/// organisation ids are names of one organisation, and `order` gives each organisation the rank
+/// that breaks ties (its key: ids differ between databases that hold the same organisations,
+/// an incremental refresh's and a rebuild's, and the result must not).
+pub fn detect<K: Ord>(
+    history: &[Stint],
+    one_organisation: impl Fn(u32, u32) -> bool,
+    order: impl Fn(u32) -> K,
+) -> Vec<Move> {
     let mut spans: HashMap<u32, Span> = HashMap::default();
     let mut together: HashSet<(u32, u32)> = HashSet::default();
     for s in history.iter().filter(|s| s.year > 0) {
@@ -69,7 +88,7 @@ pub fn detect(history: &[Stint]) -> Vec<Move> {
     }
     let latest = spans.values().map(|s| s.last_year).max().unwrap_or(0);
     let mut orgs: Vec<(u32, Span)> = spans.into_iter().collect();
-    orgs.sort_by_key(|(o, s)| (s.first_year, s.last_year, *o));
+    orgs.sort_by_cached_key(|(o, s)| (s.first_year, s.last_year, order(*o), *o));
     let mut moves = Vec::new();
     for &(b, sb) in &orgs {
         // A one-year stint with papers elsewhere afterwards is a visit, not a move.
@@ -81,11 +100,32 @@ pub fn detect(history: &[Stint]) -> Vec<Move> {
             .filter(|(a, sa)| {
                 *a != b && sa.first_year < sb.first_year && sa.last_year <= sb.first_year
             })
-            .max_by_key(|(a, sa)| (sa.last_year, sa.papers, std::cmp::Reverse(*a)));
+            .max_by_key(|(a, sa)| (sa.last_year, sa.papers, std::cmp::Reverse((order(*a), *a))));
         let Some(&(a, sa)) = predecessor else {
             continue;
         };
-        if together.contains(&(a.min(b), a.max(b))) {
+        if together.contains(&(a.min(b), a.max(b))) || one_organisation(a, b) {
+            continue;
+        }
+        // The places the researcher held before B began: A, and any other seen in the last
+        // `RECENT_YEARS` years before it.
+        let before: Vec<u32> = orgs
+            .iter()
+            .filter(|(c, sc)| {
+                *c == a
+                    || (*c != b
+                        && sc.first_year < sb.first_year
+                        && sc.last_year >= sb.first_year - RECENT_YEARS)
+            })
+            .map(|(c, _)| *c)
+            .collect();
+        let away = history.iter().any(|s| {
+            s.orgs.contains(&b)
+                && before
+                    .iter()
+                    .all(|c| s.paper_orgs.binary_search(c).is_err())
+        });
+        if !away {
             continue;
         }
         // Someone still publishing at an older organisation after B began was not leaving it.
@@ -120,8 +160,13 @@ mod tests {
                 work,
                 order: work as u64,
                 orgs,
+                paper_orgs: orgs,
             })
             .collect()
+    }
+
+    fn apart(_: u32, _: u32) -> bool {
+        false
     }
 
     #[test]
@@ -132,7 +177,7 @@ mod tests {
             (2021, 3, &[2]),
             (2022, 4, &[2]),
         ]);
-        let m = detect(&h);
+        let m = detect(&h, apart, |o| o);
         assert_eq!(m.len(), 1);
         assert_eq!((m[0].from, m[0].to, m[0].year), (1, 2, 2021));
         assert_eq!((m[0].from_last_work, m[0].to_first_work), (2, 3));
@@ -147,7 +192,7 @@ mod tests {
             (2020, 3, &[2]),
             (2021, 4, &[2]),
         ]);
-        assert!(detect(&h).is_empty());
+        assert!(detect(&h, apart, |o| o).is_empty());
         // Alternating between two organisations over the same years.
         let h = history(&[
             (2018, 1, &[1]),
@@ -155,7 +200,7 @@ mod tests {
             (2020, 3, &[1]),
             (2021, 4, &[2]),
         ]);
-        assert!(detect(&h).is_empty());
+        assert!(detect(&h, apart, |o| o).is_empty());
     }
 
     #[test]
@@ -167,12 +212,83 @@ mod tests {
             (2021, 4, &[1]),
             (2022, 5, &[1]),
         ]);
-        assert!(detect(&h).is_empty(), "{:?}", detect(&h));
+        assert!(
+            detect(&h, apart, |o| o).is_empty(),
+            "{:?}",
+            detect(&h, apart, |o| o)
+        );
     }
 
     #[test]
     fn a_move_in_the_latest_year_counts() {
         let h = history(&[(2020, 1, &[1]), (2023, 2, &[1]), (2024, 3, &[5])]);
-        assert_eq!(detect(&h).len(), 1);
+        assert_eq!(detect(&h, apart, |o| o).len(), 1);
+    }
+
+    #[test]
+    fn two_names_of_one_organisation_are_no_move() {
+        let h = history(&[
+            (2018, 1, &[1]),
+            (2019, 2, &[1]),
+            (2021, 3, &[2]),
+            (2022, 4, &[2]),
+        ]);
+        assert!(detect(&h, |a, b| a.min(b) == 1 && a.max(b) == 2, |o| o).is_empty());
+    }
+
+    #[test]
+    fn the_new_place_needs_a_paper_without_the_old_one() {
+        // The only paper at 2 also names 1 for a co-author: a shifted list, or the old group's
+        // paper, not a move.
+        let with_old: &[u32] = &[1, 2];
+        let mut h = history(&[(2018, 1, &[1]), (2019, 2, &[1]), (2021, 3, &[2])]);
+        h[2].paper_orgs = with_old;
+        assert!(detect(&h, apart, |o| o).is_empty());
+        // A later paper at 2 without 1 shows the move, dated by the first paper at 2.
+        h.extend(history(&[(2022, 4, &[2])]));
+        let m = detect(&h, apart, |o| o);
+        assert_eq!(m.len(), 1);
+        assert_eq!(
+            (m[0].from, m[0].to, m[0].year, m[0].to_first_work),
+            (1, 2, 2021, 3)
+        );
+    }
+
+    #[test]
+    fn nor_with_another_recent_place() {
+        // 5 was the researcher's place until 2018; the only paper at 2 names 5 for someone.
+        let with_recent: &[u32] = &[2, 5];
+        let mut h = history(&[
+            (2018, 1, &[5]),
+            (2019, 2, &[1]),
+            (2020, 3, &[1]),
+            (2021, 4, &[2]),
+        ]);
+        h[3].paper_orgs = with_recent;
+        let to_2 = |h: &[Stint]| detect(h, apart, |o| o).iter().filter(|m| m.to == 2).count();
+        assert_eq!(to_2(&h), 0);
+        // Further back than RECENT_YEARS, it does not count.
+        let mut h = history(&[
+            (2015, 1, &[5]),
+            (2019, 2, &[1]),
+            (2020, 3, &[1]),
+            (2021, 4, &[2]),
+        ]);
+        h[3].paper_orgs = with_recent;
+        assert_eq!(to_2(&h), 1);
+    }
+
+    #[test]
+    fn ties_are_broken_by_the_given_order_not_by_id() {
+        // Two predecessors with the same last year and paper count: the one first in `order`.
+        let h = history(&[
+            (2019, 1, &[1]),
+            (2019, 2, &[2]),
+            (2021, 3, &[3]),
+            (2022, 4, &[3]),
+        ]);
+        let from = |order: fn(u32) -> i64| detect(&h, apart, order)[0].from;
+        assert_eq!(from(i64::from), 1);
+        assert_eq!(from(|o| -i64::from(o)), 2);
     }
 }

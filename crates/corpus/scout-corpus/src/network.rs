@@ -77,14 +77,21 @@ pub fn researcher_timeline(
 ) -> Timeline {
     let mut cells: HashMap<(u32, i32), (u32, i64, i64)> = HashMap::default();
     let mut org_lists: Vec<Vec<u32>> = Vec::new();
+    let mut paper_org_lists: Vec<Vec<u32>> = Vec::new();
     let mut years_works: Vec<(i32, i64, u64)> = Vec::new();
+    // Written id → the data's organisation, for the organisation-name test of moves.
+    let mut data_org: HashMap<u32, u32> = HashMap::default();
     for &m in mentions {
         let mention = &data.mentions[m as usize];
         let named: Vec<u32> = data
             .affs_of(m as usize)
             .iter()
             .filter(|f| !f.generic && !f.paper_level)
-            .map(|f| org_id(f.org))
+            .map(|f| {
+                let id = org_id(f.org);
+                data_org.insert(id, f.org);
+                id
+            })
             .collect();
         for &o in &named {
             let e = cells
@@ -96,6 +103,7 @@ pub fn researcher_timeline(
         }
         if !named.is_empty() {
             org_lists.push(named);
+            paper_org_lists.push(paper_orgs(data, m as usize, &org_id));
             years_works.push((mention.year, mention.work, u64::from(m)));
         }
     }
@@ -117,19 +125,57 @@ pub fn researcher_timeline(
     orgs_seen.dedup();
     let history: Vec<Stint> = years_works
         .iter()
-        .zip(&org_lists)
-        .map(|(&(year, work, order), orgs)| Stint {
+        .zip(org_lists.iter().zip(&paper_org_lists))
+        .map(|(&(year, work, order), (orgs, paper_orgs))| Stint {
             year,
             work,
             order,
             orgs,
+            paper_orgs,
         })
         .collect();
+    let one_organisation = |a: u32, b: u32| match (data_org.get(&a), data_org.get(&b)) {
+        (Some(&x), Some(&y)) => crate::org_names::one_organisation(
+            &data.org_tokens[x as usize],
+            &data.org_tokens[y as usize],
+        ),
+        _ => false,
+    };
     Timeline {
         cells,
         orgs_seen,
-        moves: moves::detect(&history),
+        moves: moves::detect(&history, one_organisation, |o| {
+            data_org
+                .get(&o)
+                .map(|&x| data.org_tokens[x as usize].as_str())
+        }),
     }
+}
+
+/// Every named organisation on the paper of mention `m`, anyone's (aligned or paper-level),
+/// sorted and distinct, by written id. A paper's mentions are adjacent in `data` (loaded paper
+/// by paper).
+fn paper_orgs(data: &MentionData, m: usize, org_id: &impl Fn(u32) -> u32) -> Vec<u32> {
+    let work = data.mentions[m].work;
+    let mut first = m;
+    while first > 0 && data.mentions[first - 1].work == work {
+        first -= 1;
+    }
+    let mut orgs = Vec::new();
+    for j in first..data.mentions.len() {
+        if data.mentions[j].work != work {
+            break;
+        }
+        orgs.extend(
+            data.affs_of(j)
+                .iter()
+                .filter(|f| !f.generic)
+                .map(|f| org_id(f.org)),
+        );
+    }
+    orgs.sort_unstable();
+    orgs.dedup();
+    orgs
 }
 
 /// The prepared inserts of timelines and moves.

@@ -281,7 +281,8 @@ pub fn classify(name: &str, domain: Option<&str>, source_type: Option<&str>) -> 
 pub fn is_placeholder(name: &str) -> bool {
     let lower = crate::names::fold(name);
     let lower = lower.trim();
-    lower.is_empty()
+    // A string without a letter ("2", "1,3", "*") is a footnote mark, not an organisation.
+    !lower.chars().any(char::is_alphabetic)
         || lower.contains("unknown")
         || lower.contains("not specified")
         || lower.contains("not available")
