@@ -286,7 +286,7 @@ fn rebuild_identity(
     crate::career::write(&tx, as_of)?;
     crate::key_log::record(&tx, generation, &key_moves)?;
     identity_report.count_key_moves(&key_moves);
-    crate::incremental::mark_built(&tx, as_of)?;
+    crate::incremental::mark_built(&tx, as_of, 0)?;
     tx.commit()?;
     crate::memory::log_phase("identity: written", started);
     Ok(IdentityRebuilt {
