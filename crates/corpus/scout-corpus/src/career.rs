@@ -372,7 +372,9 @@ pub fn write(tx: &Transaction, as_of: i32) -> Result<()> {
     )?;
     let mut ids: Vec<i64> = papers.keys().copied().collect();
     ids.sort_unstable();
-    update_stages(tx, &papers, &ids, &counts, model.as_ref(), as_of, &rules)
+    let features = model.as_ref().map(|_| model::features(&papers, as_of));
+    let learned = model.as_ref().zip(features.as_ref());
+    update_stages(tx, &papers, &ids, &counts, learned, as_of, &rules)
 }
 
 /// The stored model, if one was stored as of `as_of`: `Some(None)` when the full refresh found
@@ -396,8 +398,9 @@ fn stored_model(tx: &Transaction, as_of: i32) -> Result<Option<Option<model::Sta
 
 /// Writes the stage estimates of the researchers `ids` only (an incremental refresh), with the
 /// model the last full refresh stored (fitted now, over the whole corpus, when none is stored
-/// as of `as_of`). A researcher's features read their co-authors' paper counts, so those
-/// co-authors' papers are loaded too. Returns whether a stored model was used.
+/// as of `as_of`). A researcher's features read their co-authors' positions and paper counts:
+/// those are read from the database ([`coauthor_view`]), not their papers. Returns whether a
+/// stored model was used.
 pub fn write_for(tx: &Transaction, as_of: i32, ids: &[i64]) -> Result<bool> {
     let rules = StageRules::default();
     let (model, was_stored) = match stored_model(tx, as_of)? {
@@ -408,18 +411,6 @@ pub fn write_for(tx: &Transaction, as_of: i32, ids: &[i64]) -> Result<bool> {
         }
     };
     fill_temp_ids(tx, ids)?;
-    let mut wanted: Vec<i64> = ids.to_vec();
-    {
-        let mut stmt = tx.prepare(
-            "SELECT DISTINCT b.researcher_id FROM authorship_researcher a
-             JOIN authorship_researcher b ON b.work_id = a.work_id
-             WHERE a.researcher_id IN (SELECT id FROM temp.career_ids)",
-        )?;
-        let rows = stmt.query_map([], |r| r.get::<_, i64>(0))?;
-        for row in rows {
-            wanted.push(row?);
-        }
-    }
     let counts = works_counts_where(tx, "AND r.id IN (SELECT id FROM temp.career_ids)")?;
     // A researcher without dated papers gets no estimate: as in a fresh row.
     tx.execute(
@@ -427,9 +418,7 @@ pub fn write_for(tx: &Transaction, as_of: i32, ids: &[i64]) -> Result<bool> {
          WHERE id IN (SELECT id FROM temp.career_ids)",
         [],
     )?;
-    wanted.sort_unstable();
-    wanted.dedup();
-    let papers = load_papers_of(tx, &wanted)?;
+    let papers = load_papers_of(tx, ids)?;
     let mut ids: Vec<i64> = ids
         .iter()
         .copied()
@@ -437,24 +426,85 @@ pub fn write_for(tx: &Transaction, as_of: i32, ids: &[i64]) -> Result<bool> {
         .collect();
     ids.sort_unstable();
     ids.dedup();
-    update_stages(tx, &papers, &ids, &counts, model.as_ref(), as_of, &rules)?;
+    let features = match model {
+        Some(_) => {
+            let (authorships, paper_counts) = coauthor_view(tx, &papers)?;
+            Some(model::features_of(
+                &papers,
+                ids.iter().copied(),
+                &authorships,
+                |r| paper_counts.get(&r).copied().unwrap_or(0) as f64,
+                as_of,
+            ))
+        }
+        None => None,
+    };
+    let learned = model.as_ref().zip(features.as_ref());
+    update_stages(tx, &papers, &ids, &counts, learned, as_of, &rules)?;
     Ok(was_stored)
 }
 
-/// Estimates and writes the stages of `ids` (each a key of `papers`).
+/// What the stage model's features read of the co-authors of the researchers in `papers`, as
+/// [`model::features`] reads it from a whole view: every authorship (work, position,
+/// researcher) of their dated works of at most `model::MAX_TEAM` authors, sorted, and each
+/// author's number of dated papers.
+fn coauthor_view(
+    tx: &Transaction,
+    papers: &PaperMap,
+) -> Result<(model::Authorships, HashMap<i64, i64>)> {
+    let mut works: Vec<i64> = papers
+        .values()
+        .flatten()
+        .filter(|p| p.n_authors <= model::MAX_TEAM)
+        .map(|p| p.work)
+        .collect();
+    works.sort_unstable();
+    works.dedup();
+    crate::db::fill_temp_ids(tx, "career_works", "INTEGER", &works)?;
+    let mut authorships: model::Authorships = Vec::new();
+    {
+        let mut stmt = tx.prepare(
+            "SELECT work_id, position, researcher_id FROM authorship_researcher
+             WHERE work_id IN (SELECT id FROM temp.career_works)",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            authorships.push((r.get(0)?, r.get(1)?, r.get(2)?));
+        }
+    }
+    authorships.sort_unstable();
+    let mut authors: Vec<i64> = authorships.iter().map(|a| a.2).collect();
+    authors.sort_unstable();
+    authors.dedup();
+    crate::db::fill_temp_ids(tx, "career_authors", "INTEGER", &authors)?;
+    let mut counts: HashMap<i64, i64> = HashMap::default();
+    {
+        let mut stmt = tx.prepare(
+            "SELECT ar.researcher_id, COUNT(*) FROM authorship_researcher ar
+             JOIN works w ON w.id = ar.work_id
+             WHERE w.year >= 1 AND ar.researcher_id IN (SELECT id FROM temp.career_authors)
+             GROUP BY ar.researcher_id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            counts.insert(r.get(0)?, r.get(1)?);
+        }
+    }
+    tx.execute_batch("DELETE FROM temp.career_works; DELETE FROM temp.career_authors;")?;
+    Ok((authorships, counts))
+}
+
+/// Estimates and writes the stages of `ids` (each a key of `papers`), with the stage model and
+/// its features of each researcher when there is a model.
 fn update_stages(
     tx: &Transaction,
     papers: &PaperMap,
     ids: &[i64],
     counts: &HashMap<i64, i64>,
-    model: Option<&model::StageModel>,
+    learned: Option<(&model::StageModel, &model::FeatureMap)>,
     as_of: i32,
     rules: &StageRules,
 ) -> Result<()> {
-    let features = match model {
-        Some(_) => model::features(papers, as_of),
-        None => HashMap::default(),
-    };
     // A censored history's first papers here are not its training years: no inference.
     let mut update = tx.prepare(
         "UPDATE researchers SET stage = ?2, stage_at_least = ?3, stage_basis = ?4,
@@ -465,8 +515,9 @@ fn update_stages(
     )?;
     for id in ids {
         let Some(own) = papers.get(id) else { continue };
-        let learned =
-            model.and_then(|m| Some(m.predict(features.get(id)?, rules.model_senior_weight)));
+        let learned = learned.and_then(|(m, features)| {
+            Some(m.predict(features.get(id)?, rules.model_senior_weight))
+        });
         if let Some(e) = estimate(own, as_of, counts.get(id).copied(), rules, learned) {
             update.execute(params![id, e.stage.as_str(), e.at_least, e.basis])?;
         }

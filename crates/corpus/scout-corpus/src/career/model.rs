@@ -45,8 +45,11 @@ pub const FEATURE_NAMES: [&str; N_FEATURES] = [
 /// Every researcher's features, by researcher id.
 pub type FeatureMap = HashMap<i64, [f64; N_FEATURES]>;
 
+/// (work, position, researcher) of authors, sorted: who wrote each work, in order.
+pub type Authorships = Vec<(i64, i64, i64)>;
+
 /// Teams above this size say nothing about who supervises whom.
-const MAX_TEAM: i64 = 50;
+pub(crate) const MAX_TEAM: i64 = 50;
 
 /// The features of every researcher of `papers` (one view of the corpus: the co-authors are
 /// read from the same map).
@@ -55,11 +58,27 @@ pub fn features(
     as_of: i32,
 ) -> HashMap<i64, [f64; N_FEATURES]> {
     // Authors of each work, by position.
-    let mut authorships: Vec<(i64, i64, i64)> = papers
+    let mut authorships: Authorships = papers
         .iter()
         .flat_map(|(r, ps)| ps.iter().map(move |p| (p.work, p.position, *r)))
         .collect();
     authorships.sort_unstable();
+    let count = |r: i64| papers.get(&r).map_or(0, Vec::len) as f64;
+    features_of(papers, papers.keys().copied(), &authorships, count, as_of)
+}
+
+/// The features of `targets` (researchers whose every paper is in `papers`), reading their
+/// co-authors from `authorships` — (work, position, researcher) of every author of the
+/// targets' works with at most `MAX_TEAM` authors, sorted — and each co-author's paper count
+/// from `count`. [`features`] is this over a whole view; an incremental refresh passes only
+/// the researchers it changed and reads the rest from the database.
+pub fn features_of(
+    papers: &HashMap<i64, Vec<CareerPaper>>,
+    targets: impl IntoIterator<Item = i64>,
+    authorships: &[(i64, i64, i64)],
+    count: impl Fn(i64) -> f64,
+    as_of: i32,
+) -> HashMap<i64, [f64; N_FEATURES]> {
     let mut work_range: HashMap<i64, (usize, usize)> = HashMap::default();
     let mut start = 0;
     while start < authorships.len() {
@@ -72,10 +91,11 @@ pub fn features(
         work_range.insert(work, (start, end));
         start = end;
     }
-    let count = |r: i64| papers.get(&r).map_or(0, Vec::len) as f64;
     let mut out = HashMap::default();
-    out.reserve(papers.len());
-    for (&r, ps) in papers {
+    for r in targets {
+        let Some(ps) = papers.get(&r) else {
+            continue;
+        };
         let Some(first) = ps.iter().map(|p| p.year).filter(|y| *y > 0).min() else {
             continue;
         };
