@@ -617,6 +617,10 @@ impl Jobs {
             "file": output.as_ref().map(|o| json!({"name": o.file_name, "bytes": o.bytes})),
         });
         tracing::info!(job = job.id, kind = ?job.kind, status = ?status, seconds = job.started.elapsed().as_secs_f64(), "job finished");
+        // The audit entry first: whoever sees the job finished finds its end in the log (the
+        // other order let a client read the log between the two, which a PostgreSQL test did).
+        self.audit(&job.actor.name, job, "job.finish", summary)
+            .await;
         job.finish(status, message, result, output);
         let erased: Vec<i64> = self
             .erased
@@ -626,8 +630,6 @@ impl Jobs {
             .copied()
             .collect();
         let removed = erased.into_iter().any(|c| job.remove_output_of(c));
-        self.audit(&job.actor.name, job, "job.finish", summary)
-            .await;
         if removed {
             tracing::info!(
                 job = job.id,

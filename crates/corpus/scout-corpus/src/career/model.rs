@@ -366,6 +366,30 @@ mod tests {
         assert!(student[2].abs() < 1e-12 && (student[3] - 1.0).abs() < 1e-12);
     }
 
+    #[test]
+    fn one_researchers_features_need_only_their_papers_and_their_co_authors_view() {
+        // What an incremental refresh passes: the student's papers only, the authorships of
+        // their works and every author's paper count, as the database holds them.
+        let all = lab();
+        let whole = features(&all, 2025);
+        let student: PaperMap = all
+            .iter()
+            .filter(|(r, _)| **r == 2)
+            .map(|(r, p)| (*r, p.clone()))
+            .collect();
+        let works: Vec<i64> = student[&2].iter().map(|p| p.work).collect();
+        let mut authorships: Authorships = all
+            .iter()
+            .flat_map(|(r, ps)| ps.iter().map(move |p| (p.work, p.position, *r)))
+            .filter(|a| works.contains(&a.0))
+            .collect();
+        authorships.sort_unstable();
+        let count = |r: i64| all.get(&r).map_or(0, Vec::len) as f64;
+        let one = features_of(&student, [2], &authorships, count, 2025);
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[&2], whole[&2]);
+    }
+
     fn samples() -> Vec<([f64; N_FEATURES], CareerStage)> {
         (0..90)
             .map(|i| {
