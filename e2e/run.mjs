@@ -1658,7 +1658,11 @@ await test('move radar: fictional test people arrive through the Data page; watc
   assert.equal(await opage.locator(`li.alert-item[data-id="${paperA.id}"]`).count(), 0);
   await opage.locator('form.alert-filters').getByLabel('Kind').selectOption('paper');
   await opage.waitForFunction(() => window.location.hash.includes('kind=paper'));
-  await opage.locator('ol.alerts li.alert-item').first().waitFor();
+  // The hash changes before the list is drawn again: wait for the filtered list itself.
+  await opage.waitForFunction(() => {
+    const items = [...document.querySelectorAll('ol.alerts li.alert-item')];
+    return items.length > 0 && items.every((e) => e.dataset.kind === 'paper');
+  });
   assert.deepEqual([...new Set(await opage.locator('ol.alerts li.alert-item').evaluateAll((els) => els.map((e) => e.dataset.kind)))], ['paper']);
   assert.deepEqual(await opage.locator('ol.alerts li.alert-item a.alert-who').allTextContents(), [bo.name]);
   await visit(opage, '#/alerts');
