@@ -40,7 +40,7 @@ pub enum RoleShape {
     Flat { middle: f64, last: f64 },
 }
 
-/// The shape of the impact and role terms of a List query.
+/// The shape of the impact, role and recency terms of a List query.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Shape {
     pub impact: ImpactShape,
@@ -48,6 +48,8 @@ pub struct Shape {
     /// Use impact estimates where no count exists (off: such papers weigh as an average paper
     /// under `Power`, 1 under `Log` — the List before issue 12).
     pub estimates: bool,
+    /// A paper's weight halves every this many years before the as-of year.
+    pub recency_half_life: f64,
 }
 
 impl Shape {
@@ -56,6 +58,7 @@ impl Shape {
         impact: ImpactShape::Log,
         role: RoleShape::Before,
         estimates: false,
+        recency_half_life: 5.0,
     };
 }
 
@@ -68,6 +71,7 @@ impl Default for Shape {
                 last: 0.8,
             },
             estimates: true,
+            recency_half_life: 5.0,
         }
     }
 }

@@ -33,7 +33,6 @@ use crate::impact::{Shape, is_rejected};
 
 /// Papers per researcher kept for explanations.
 pub const DEFAULT_EXPLAIN_PAPERS: usize = 5;
-const RECENCY_HALF_LIFE: f64 = 5.0;
 
 /// A List query.
 #[derive(Debug, Clone)]
@@ -410,7 +409,7 @@ impl PaperScore {
             relevance: f64::from(hit.score),
             impact,
             recency: if f.recency {
-                recency(paper.year, as_of)
+                recency(paper.year, as_of, query.shape.recency_half_life)
             } else {
                 1.0
             },
@@ -801,9 +800,10 @@ pub fn status_factor(status: Option<&str>) -> f64 {
     }
 }
 
-pub fn recency(year: Option<i32>, as_of: i32) -> f64 {
+/// The recency weight of a paper from `year`: it halves every `half_life` years before `as_of`.
+pub fn recency(year: Option<i32>, as_of: i32, half_life: f64) -> f64 {
     match year {
-        Some(y) => 0.5_f64.powf(f64::from((as_of - y).max(0)) / RECENCY_HALF_LIFE),
+        Some(y) => 0.5_f64.powf(f64::from((as_of - y).max(0)) / half_life),
         None => 0.5,
     }
 }
@@ -851,8 +851,8 @@ mod tests {
 
     #[test]
     fn factors_behave() {
-        assert!((recency(Some(2024), 2024) - 1.0).abs() < 1e-12);
-        assert!((recency(Some(2019), 2024) - 0.5).abs() < 1e-12);
+        assert!((recency(Some(2024), 2024, 5.0) - 1.0).abs() < 1e-12);
+        assert!((recency(Some(2019), 2024, 5.0) - 0.5).abs() < 1e-12);
         assert_eq!(status_factor(Some("Reject")), 0.25);
         assert_eq!(status_factor(Some("Workshop")), 0.5);
         assert_eq!(status_factor(Some("Oral")), 1.15);

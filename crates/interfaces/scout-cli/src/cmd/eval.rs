@@ -53,6 +53,10 @@ struct ExpertArgs {
     /// Also run the impact/role shapes compared when they were chosen
     #[arg(long)]
     shapes: bool,
+    /// Run the grid of score shapes and relevance options the defaults were chosen from (on the
+    /// tuning half), one line per setting on stdout, best mean NDCG@50 last
+    #[arg(long)]
+    tune: bool,
 }
 
 /// Broad topics judged against ACM Fellows and Turing laureates.
@@ -108,71 +112,118 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     }
 }
 
+/// What every variant of `eval experts` is judged against.
+struct ExpertSets {
+    lists: Vec<(String, String, Truth)>,
+    fellows: Truth,
+}
+
+/// One way of scoring the List, as `eval experts` compares them.
+#[derive(Clone)]
+struct Scoring {
+    factors: Factors,
+    shape: Shape,
+    relevance: scout_corpus::RelevanceOptions,
+    include_rejected: bool,
+}
+
+impl Scoring {
+    fn new(factors: Factors, shape: Shape, include_rejected: bool) -> Scoring {
+        Scoring {
+            factors,
+            shape,
+            relevance: scout_corpus::RelevanceOptions::default(),
+            include_rejected,
+        }
+    }
+}
+
+/// The List's metrics for every AMiner list and Fellows topic under one scoring.
+fn judge_all(
+    corpus: &scout_corpus::Corpus,
+    index: &scout_corpus::TextIndex,
+    facts: &mut impl scout_rank::FactSource,
+    as_of: i32,
+    args: &ExpertArgs,
+    sets: &ExpertSets,
+    scoring: &Scoring,
+) -> anyhow::Result<Vec<TopicRow>> {
+    let mut rows = Vec::new();
+    let mut judge = |gt: String, topic: &str, truth: &Truth| -> anyhow::Result<()> {
+        let mut q = ListQuery::new(topic);
+        q.limit = args.depth;
+        q.explain_papers = 1;
+        q.factors = scoring.factors;
+        q.shape = scoring.shape;
+        q.relevance = scoring.relevance;
+        q.include_rejected = scoring.include_rejected;
+        if let Some(c) = args.candidates {
+            q.candidate_papers = c;
+        }
+        let result = rank_with(corpus.conn(), index, facts, as_of, &q)?;
+        let relevant = truth.judge(&eval::ranked_ids(&result));
+        rows.push(TopicRow {
+            ground_truth: gt,
+            topic: topic.to_string(),
+            experts: truth.experts,
+            found_in_corpus: truth.found,
+            metrics: eval::metrics(&relevant, truth.found),
+        });
+        Ok(())
+    };
+    for (name, query, truth) in &sets.lists {
+        judge(format!("AMiner {name}"), query, truth)?;
+    }
+    for topic in FELLOW_TOPICS {
+        judge("ACM Fellows + Turing".into(), topic, &sets.fellows)?;
+    }
+    Ok(rows)
+}
+
+/// Mean metrics of the AMiner lists and of the Fellows topics.
+fn means(rows: &[TopicRow]) -> (Metrics, Metrics) {
+    let (aminer, fellows): (Vec<&TopicRow>, Vec<&TopicRow>) = rows
+        .iter()
+        .partition(|r| r.ground_truth.starts_with("AMiner"));
+    (mean(&aminer), mean(&fellows))
+}
+
 fn experts(ctx: &Context, args: ExpertArgs) -> anyhow::Result<u8> {
     let mut corpus = ctx.open_existing()?;
     let index = corpus.text_index()?;
     let as_of = corpus.latest_year()?.unwrap_or(2025);
     let half = args.half;
-    let mut lists = eval::load_aminer(&args.aminer)?;
-    for list in &mut lists {
-        list.experts.retain(|n| half.holds(n));
-    }
+    let matcher = NameMatcher::load(corpus.conn())?;
     let mut fellows = eval::load_names_csv(&args.fellows)?;
     fellows.extend(eval::load_names_csv(&args.turing)?);
     fellows.retain(|n| half.holds(n));
-    let matcher = NameMatcher::load(corpus.conn())?;
+    let sets = ExpertSets {
+        lists: eval::load_aminer(&args.aminer)?
+            .into_iter()
+            .map(|mut list| {
+                list.experts.retain(|n| half.holds(n));
+                let truth = Truth::build(&matcher, &list.experts);
+                (list.name, list.query, truth)
+            })
+            .collect(),
+        fellows: Truth::build(&matcher, &fellows),
+    };
     let model = RankModel::load(corpus.conn())?;
     let mut facts = model.facts();
+    if args.tune {
+        return tune(&corpus, &index, &mut facts, as_of, &args, &sets);
+    }
 
-    let variants = variants(args.shapes);
-    let fellow_truth = Truth::build(&matcher, &fellows);
     let mut out = Vec::new();
-    for (name, factors, shape, include_rejected) in variants {
-        let mut rows = Vec::new();
-        let mut judge = |gt: &str, topic: &str, truth: &Truth| -> anyhow::Result<TopicRow> {
-            let mut q = ListQuery::new(topic);
-            q.limit = args.depth;
-            q.explain_papers = 1;
-            q.factors = factors;
-            q.shape = shape;
-            q.include_rejected = include_rejected;
-            if let Some(c) = args.candidates {
-                q.candidate_papers = c;
-            }
-            let result = rank_with(corpus.conn(), &index, &mut facts, as_of, &q)?;
-            let relevant = truth.judge(&eval::ranked_ids(&result));
-            Ok(TopicRow {
-                ground_truth: gt.to_string(),
-                topic: topic.to_string(),
-                experts: truth.experts,
-                found_in_corpus: truth.found,
-                metrics: eval::metrics(&relevant, truth.found),
-            })
-        };
-        for list in &lists {
-            let truth = Truth::build(&matcher, &list.experts);
-            rows.push(judge(
-                &format!("AMiner {}", list.name),
-                &list.query,
-                &truth,
-            )?);
-        }
-        for topic in FELLOW_TOPICS {
-            rows.push(judge("ACM Fellows + Turing", topic, &fellow_truth)?);
-        }
-        let aminer: Vec<&TopicRow> = rows
-            .iter()
-            .filter(|r| r.ground_truth.starts_with("AMiner"))
-            .collect();
-        let fellows: Vec<&TopicRow> = rows
-            .iter()
-            .filter(|r| !r.ground_truth.starts_with("AMiner"))
-            .collect();
+    for (name, factors, shape, include_rejected) in variants(args.shapes) {
+        let scoring = Scoring::new(factors, shape, include_rejected);
+        let rows = judge_all(&corpus, &index, &mut facts, as_of, &args, &sets, &scoring)?;
+        let (mean_aminer, mean_fellows) = means(&rows);
         out.push(Variant {
-            variant: name.clone(),
+            variant: name,
             factors,
-            mean_aminer: mean(&aminer),
-            mean_fellows: mean(&fellows),
+            mean_aminer,
+            mean_fellows,
             topics: rows,
         });
     }
@@ -240,8 +291,59 @@ fn experts(ctx: &Context, args: ExpertArgs) -> anyhow::Result<u8> {
     print!("{}", v.render());
     println!(
         "\nACM Fellows + Turing: {} names, {} found in the corpus.",
-        fellow_truth.experts, fellow_truth.found
+        sets.fellows.experts, sets.fellows.found
     );
+    Ok(0)
+}
+
+/// The grid the List's score defaults were chosen from: every combination of the recency
+/// half-life, the relevance floor, the impact power and the last author's weight, printed one
+/// line per setting (stdout, sorted by the mean of the two NDCG@50s, best last).
+fn tune(
+    corpus: &scout_corpus::Corpus,
+    index: &scout_corpus::TextIndex,
+    facts: &mut impl scout_rank::FactSource,
+    as_of: i32,
+    args: &ExpertArgs,
+    sets: &ExpertSets,
+) -> anyhow::Result<u8> {
+    let mut lines = Vec::new();
+    let mut grid = Vec::new();
+    for half_life in [5.0, 10.0, 20.0] {
+        for floor in [0.1, 0.2, 0.3, 0.5] {
+            for p in [0.5, 0.25, 0.0] {
+                for last in [0.8, 1.0] {
+                    for lexical_weight in [0.5, 0.8] {
+                        for sharpness in [4.0, 8.0] {
+                            grid.push((half_life, floor, p, last, lexical_weight, sharpness));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for (half_life, floor, p, last, lexical_weight, sharpness) in grid {
+        let mut scoring = Scoring::new(Factors::default(), Shape::default(), false);
+        scoring.shape.recency_half_life = half_life;
+        scoring.shape.impact = ImpactShape::Power { p };
+        scoring.shape.role = RoleShape::Flat { middle: 0.5, last };
+        scoring.relevance.floor = floor;
+        scoring.relevance.lexical_weight = lexical_weight;
+        scoring.relevance.sharpness = sharpness;
+        let rows = judge_all(corpus, index, facts, as_of, args, sets, &scoring)?;
+        let (a, f) = means(&rows);
+        let line = format!(
+            "half-life {half_life:>4} floor {floor:.2} power {p:.2} last {last:.1} lexical {lexical_weight:.1} \
+             sharpness {sharpness:.0}  AMiner NDCG@50 {:.3} P@50 {:.3}  Fellows NDCG@50 {:.3} P@50 {:.3}",
+            a.ndcg_at_50, a.p_at_50, f.ndcg_at_50, f.p_at_50
+        );
+        eprintln!("{line}");
+        lines.push(((a.ndcg_at_50 + f.ndcg_at_50) / 2.0, line));
+    }
+    lines.sort_by(|x, y| x.0.total_cmp(&y.0));
+    for (_, line) in lines {
+        println!("{line}");
+    }
     Ok(0)
 }
 
@@ -346,6 +448,7 @@ fn variants(shapes: bool) -> Vec<(String, Factors, Shape, bool)> {
                     impact,
                     role,
                     estimates,
+                    ..default
                 },
                 false,
             ));
