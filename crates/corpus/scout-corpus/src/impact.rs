@@ -91,6 +91,7 @@ pub fn rebuild(conn: &mut Connection) -> Result<ImpactReport> {
     let mut works = load_works(conn)?;
     let index: HashMap<i64, usize> = works.iter().enumerate().map(|(i, w)| (w.id, i)).collect();
     choose_counts(conn, &mut works, &index)?;
+    crate::memory::log_phase("impact: works and counts loaded", started);
 
     // Relative values of counted works.
     let n = works.len();
@@ -135,6 +136,7 @@ pub fn rebuild(conn: &mut Connection) -> Result<ImpactReport> {
     let target: Vec<Option<f64>> = relative.iter().map(|r| r.map(f64::ln_1p)).collect();
 
     let features = build_features(conn, &works, &index, &target)?;
+    crate::memory::log_phase("impact: features", started);
 
     // Out-of-sample check: fit on one half of the counted works, score the other.
     let heldout: Vec<bool> = works
@@ -209,6 +211,7 @@ pub fn rebuild(conn: &mut Connection) -> Result<ImpactReport> {
     let mut counted_relative: Vec<f64> = relative.iter().flatten().copied().collect();
     counted_relative.sort_by(f64::total_cmp);
 
+    crate::memory::log_phase("impact: fitted", started);
     let tx = conn.transaction()?;
     tx.execute("DELETE FROM work_impact", [])?;
     tx.execute("DELETE FROM impact_validation", [])?;
@@ -267,6 +270,7 @@ pub fn rebuild(conn: &mut Connection) -> Result<ImpactReport> {
     }
     tx.commit()?;
     report.seconds = started.elapsed().as_secs_f64();
+    crate::memory::log_phase("impact: written", started);
     Ok(report)
 }
 

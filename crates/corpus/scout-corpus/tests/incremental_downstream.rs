@@ -255,6 +255,7 @@ fn apply_restores_what_a_full_refresh_writes() -> Result<()> {
         &IdentityDelta {
             changed: changed.clone(),
             removed: Vec::new(),
+            removed_orgs: Vec::new(),
         },
     )?;
     eprintln!("{report:#?}");
@@ -266,8 +267,8 @@ fn apply_restores_what_a_full_refresh_writes() -> Result<()> {
     assert_eq!(report.organisations_added, 1, "{report:?}");
     assert!(report.career_model_stored, "{report:?}");
     assert_same(&expected, &snapshot(b.conn(), true)?);
-    // Some of them read co-authors that did not change, whose papers were loaded.
-    assert!(report.coauthors_loaded > 0, "{report:?}");
+    // They weighed co-authors that did not change by their stored reading.
+    assert!(report.coauthors_read > 0, "{report:?}");
     Ok(())
 }
 
@@ -295,6 +296,13 @@ fn a_renumbered_researcher_is_new_and_its_old_id_removed() -> Result<()> {
     let max: i64 = b
         .conn()
         .query_row("SELECT MAX(id) FROM researchers", [], |r| r.get(0))?;
+    let removed_orgs = ids(
+        b.conn(),
+        &format!(
+            "SELECT current_org_id FROM researchers WHERE id IN ({}) AND current_org_id IS NOT NULL",
+            old.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+        ),
+    )?;
     let mut new = Vec::new();
     for (k, &id) in old.iter().enumerate() {
         let to = max + 1 + k as i64;
@@ -317,6 +325,7 @@ fn a_renumbered_researcher_is_new_and_its_old_id_removed() -> Result<()> {
         &IdentityDelta {
             changed: new.clone(),
             removed: old.clone(),
+            removed_orgs,
         },
     )?;
     assert!(!report.career_model_stored, "{report:?}");
@@ -356,6 +365,17 @@ fn a_merge_leaves_no_trace_of_the_removed_researcher() -> Result<()> {
     let [keep, gone] = pair[..] else {
         panic!("two researchers with timelines and edges: {pair:?}")
     };
+    let removed_orgs = ids(
+        b.conn(),
+        &format!(
+            "SELECT current_org_id FROM researchers WHERE id = {gone} AND current_org_id IS NOT NULL"
+        ),
+    )?;
+    assert_eq!(
+        removed_orgs.len(),
+        1,
+        "the removed researcher has a current organisation"
+    );
     b.conn().execute_batch(&format!(
         "UPDATE authorship_researcher SET researcher_id = {keep} WHERE researcher_id = {gone};
          DELETE FROM researchers WHERE id = {gone};
@@ -366,9 +386,18 @@ fn a_merge_leaves_no_trace_of_the_removed_researcher() -> Result<()> {
         &IdentityDelta {
             changed: vec![keep],
             removed: vec![gone],
+            removed_orgs,
         },
     )?;
     assert!(report.edges_deleted > 0, "{report:?}");
+    // Every organisation counts the researchers currently there, the removed one no longer.
+    let miscounted: i64 = b.conn().query_row(
+        "SELECT COUNT(*) FROM organisations o
+         WHERE current_researchers <> (SELECT COUNT(*) FROM researchers r WHERE r.current_org_id = o.id)",
+        [],
+        |r| r.get(0),
+    )?;
+    assert_eq!(miscounted, 0);
     let conn = b.conn();
     let count = |sql: &str| -> Result<i64> { Ok(conn.query_row(sql, [], |r| r.get(0))?) };
     // Nothing refers to the removed id.
@@ -418,5 +447,53 @@ fn a_merge_leaves_no_trace_of_the_removed_researcher() -> Result<()> {
         )?,
         0
     );
+    Ok(())
+}
+
+#[test]
+fn a_merged_researchers_organisation_is_counted_again() -> Result<()> {
+    let dir = tempfile::tempdir().map_err(io(Path::new("tmp")))?;
+    let mut b = build(dir.path())?;
+    // A researcher whose current organisation is not in their timeline (paper-level lists only,
+    // or co-authors) merges into another: only the step's record of it finds that organisation.
+    let gone = ids(
+        b.conn(),
+        "SELECT r.id FROM researchers r WHERE r.current_org_id IS NOT NULL
+           AND r.current_org_id NOT IN (SELECT org_id FROM researcher_orgs WHERE researcher_id = r.id)
+         ORDER BY r.id LIMIT 1",
+    )?;
+    let [gone] = gone[..] else {
+        panic!("a researcher whose current organisation is outside their timeline")
+    };
+    let org: i64 = b.conn().query_row(
+        "SELECT current_org_id FROM researchers WHERE id = ?1",
+        [gone],
+        |r| r.get(0),
+    )?;
+    let keep: i64 = b.conn().query_row(
+        "SELECT MIN(id) FROM researchers WHERE id <> ?1 AND current_org_id IS NOT ?2",
+        [gone, org],
+        |r| r.get(0),
+    )?;
+    b.conn().execute_batch(&format!(
+        "UPDATE authorship_researcher SET researcher_id = {keep} WHERE researcher_id = {gone};
+         DELETE FROM researchers WHERE id = {gone};
+         DELETE FROM identity_links WHERE researcher_id = {gone};"
+    ))?;
+    run(
+        &mut b,
+        &IdentityDelta {
+            changed: vec![keep],
+            removed: vec![gone],
+            removed_orgs: vec![org],
+        },
+    )?;
+    let (stored, counted): (i64, i64) = b.conn().query_row(
+        "SELECT current_researchers, (SELECT COUNT(*) FROM researchers WHERE current_org_id = ?1)
+         FROM organisations WHERE id = ?1",
+        [org],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    assert_eq!(stored, counted);
     Ok(())
 }

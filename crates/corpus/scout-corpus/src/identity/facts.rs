@@ -2,7 +2,9 @@
 //! year, citations, the current organisation (`current.rs`, with OpenAlex profiles) and where
 //! they trained (`trained.rs`). The current organisation is weighed twice: once from each
 //! researcher's own evidence, then again, for those whose answer co-authors could change, with
-//! their recent co-authors' organisations from the first pass.
+//! their recent co-authors' organisations from the first pass. What co-authors read of a
+//! researcher (the first-pass organisation when not stale, and whether it is their own) is stored
+//! with them, so an incremental refresh reads it instead of loading the co-authors' papers.
 
 use rusqlite::Connection;
 use rustc_hash::FxHashMap as HashMap;
@@ -23,6 +25,19 @@ pub struct ResearcherFacts {
     pub citations: i64,
     pub current: Current,
     pub trained: Option<Trained>,
+    /// What co-authors' second pass reads of this researcher: the first-pass organisation
+    /// (`OrgTable` index) when it is not stale, and whether it rests on their own affiliations.
+    pub coauthor_reading: Option<(usize, bool)>,
+}
+
+/// Co-authors known only by their stored reading (`researchers.coauthor_org_id`,
+/// `coauthor_org_own`), not by their papers: an incremental refresh's unchanged co-authors.
+#[derive(Debug, Default)]
+pub struct KnownCoauthors {
+    /// Per mention of the data: the index in `readings` of its researcher, `u32::MAX` for a
+    /// mention of one of the rows or of no researcher.
+    pub of_mention: Vec<u32>,
+    pub readings: Vec<Option<(usize, bool)>>,
 }
 
 /// A work as a researcher's statistics count it.
@@ -47,20 +62,21 @@ pub fn researcher_facts(
         orgs,
         researchers,
         &profiles,
+        &KnownCoauthors::default(),
         researchers.rows.len(),
         as_of,
     ))
 }
 
 /// The facts of `researchers` (in the order of their rows), with OpenAlex `profiles` already
-/// read into `orgs`. Only the first `second_pass` rows get the second pass: the others are
-/// there as co-authors (an incremental refresh loads its co-authors' papers for their first
-/// pass, not their co-authors' for their second).
+/// read into `orgs`. Only the first `second_pass` rows get the second pass; their co-authors
+/// are the other rows and the `known` ones (an incremental refresh's unchanged co-authors).
 pub fn facts_among(
     data: &MentionData,
     orgs: &OrgTable,
     researchers: &Researchers,
     profiles: &HashMap<String, Vec<current::ProfileAffiliation>>,
+    known: &KnownCoauthors,
     second_pass: usize,
     as_of: i32,
 ) -> Vec<ResearcherFacts> {
@@ -97,7 +113,15 @@ pub fn facts_among(
                 as_of,
             ),
             trained: trained::trained_at(data, orgs, mentions),
+            coauthor_reading: None,
         });
+    }
+    for f in &mut facts {
+        f.coauthor_reading = f
+            .current
+            .org_id
+            .filter(|_| !f.current.stale)
+            .map(|o| (o, f.current.own_evidence));
     }
     // The second pass, with co-authors' organisations from the first.
     if facts
@@ -105,22 +129,25 @@ pub fn facts_among(
         .take(second_pass)
         .any(|f| f.current.wants_coauthors)
     {
+        let rows = researchers.rows.len();
         let mut owner = vec![u32::MAX; data.mentions.len()];
+        for (m, &k) in known.of_mention.iter().enumerate() {
+            if k != u32::MAX {
+                owner[m] = (rows + k as usize) as u32;
+            }
+        }
         for (i, row) in researchers.rows.iter().enumerate() {
             for &m in researchers.mentions(row) {
                 owner[m as usize] = i as u32;
             }
         }
         // Each co-author's recent (not stale) organisation, and whether it rests on their own
-        // affiliations (only those corroborate a move or break a list's tie).
+        // affiliations (only those corroborate a move or break a list's tie): the rows' first
+        // pass, then the known co-authors' stored readings.
         let first: Vec<Option<(usize, bool)>> = facts
             .iter()
-            .map(|f| {
-                f.current
-                    .org_id
-                    .filter(|_| !f.current.stale)
-                    .map(|o| (o, f.current.own_evidence))
-            })
+            .map(|f| f.coauthor_reading)
+            .chain(known.readings.iter().copied())
             .collect();
         for (i, row) in researchers.rows.iter().enumerate().take(second_pass) {
             if !facts[i].current.wants_coauthors {

@@ -33,7 +33,7 @@ pub mod trained;
 mod union_find;
 mod write;
 
-pub use facts::{ResearcherFacts, facts_among, researcher_facts};
+pub use facts::{KnownCoauthors, ResearcherFacts, facts_among, researcher_facts};
 pub use inherit::PreviousKeys;
 pub use keys::{ResearcherRow, Researchers};
 pub(crate) use keys::{fresh_key, informativeness, row_of};

@@ -216,9 +216,10 @@ impl IdentityTables {
                                       first_year, last_year, citations, current_org, current_org_year,
                                       current_org_type, current_country, current_org_id, community,
                                       current_org_confidence, current_org_evidence, current_org_stale,
-                                      trained_org_id, trained_at, trained_evidence)
+                                      trained_org_id, trained_at, trained_evidence, coauthor_org_id,
+                                      coauthor_org_own)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
-                     ?22, ?23, ?24)",
+                     ?22, ?23, ?24, ?25, ?26)",
         )?;
         for (i, (row, st)) in rows.iter().zip(facts).enumerate() {
             let name = row.name(data);
@@ -246,7 +247,9 @@ impl IdentityTables {
                 st.current.stale,
                 st.trained.as_ref().map(|t| t.org_id as i64 + 1),
                 st.trained.as_ref().map(|t| orgs.names[t.org_id].as_str()),
-                st.trained.as_ref().map(|t| t.evidence.as_str())
+                st.trained.as_ref().map(|t| t.evidence.as_str()),
+                st.coauthor_reading.map(|(o, _)| o as i64 + 1),
+                st.coauthor_reading.is_some_and(|(_, own)| own)
             ])?;
         }
         drop(ins);

@@ -7,4 +7,7 @@ pub struct IdentityDelta {
     pub changed: Vec<i64>,
     /// Researchers that no longer exist (merged into another, or lost every mention).
     pub removed: Vec<i64>,
+    /// The current organisations the removed researchers had (their rows are gone): their
+    /// researcher counts change.
+    pub removed_orgs: Vec<i64>,
 }

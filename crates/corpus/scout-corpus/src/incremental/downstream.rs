@@ -53,11 +53,11 @@ pub struct DownstreamReport {
     pub researchers: u64,
     /// Removed researchers whose rows were deleted.
     pub removed: u64,
-    /// Works loaded (every work of a changed researcher and of `coauthors_loaded`).
+    /// Works loaded (every work of a changed researcher).
     pub works_loaded: u64,
-    /// Co-authors on recent papers of changed researchers whose current organisation the
-    /// co-authors' can change, loaded for their first pass.
-    pub coauthors_loaded: u64,
+    /// Other researchers on those works, whose stored reading (what co-authors read of them)
+    /// the second pass of the current organisation weighed.
+    pub coauthors_read: u64,
     pub organisations_added: u64,
     /// Organisations whose researcher counts were recomputed.
     pub organisations_recounted: u64,
@@ -92,7 +92,7 @@ pub fn apply(tx: &Transaction, delta: &IdentityDelta, as_of: i32) -> Result<Down
 pub fn apply_facts(tx: &Transaction, ids: &[i64], as_of: i32) -> Result<DownstreamReport> {
     let delta = IdentityDelta {
         changed: ids.to_vec(),
-        removed: Vec::new(),
+        ..IdentityDelta::default()
     };
     apply_steps(tx, &delta, as_of, true)
 }
@@ -115,7 +115,7 @@ fn apply_steps(
     temp_ids(tx, "downstream_gone", &gone)?;
 
     // What the changed researchers were before: current organisation and community.
-    let mut old_current: Vec<i64> = Vec::new();
+    let mut old_current: Vec<i64> = delta.removed_orgs.clone();
     let mut old_community: HashMap<i64, i64> = HashMap::default();
     let mut keys: HashMap<i64, String> = HashMap::default();
     {
@@ -143,29 +143,8 @@ fn apply_steps(
 
     // 1–2. Every work of the changed researchers, with every mention's researcher, and the
     // organisations mapped to the stored ones. The second pass of the current organisation
-    // reads the first-pass organisation of the co-authors on recent papers of those who want
-    // it: when there are such, their works are loaded too (for their first pass only).
-    let mut loaded = load(tx, &changed, &[], &keys, &mut report)?;
-    let first_pass = identity::facts_among(
-        &loaded.data,
-        &loaded.orgs,
-        &loaded.researchers,
-        &loaded.profiles,
-        0,
-        as_of,
-    );
-    let wanting: Vec<i64> = changed
-        .iter()
-        .zip(&first_pass)
-        .filter(|(_, f)| f.current.wants_coauthors)
-        .map(|(id, _)| *id)
-        .collect();
-    drop(first_pass);
-    let coauthors = recent_coauthors(tx, &wanting)?;
-    if !coauthors.is_empty() {
-        loaded = load(tx, &changed, &coauthors, &keys, &mut report)?;
-    }
-    report.coauthors_loaded = coauthors.len() as u64;
+    // reads what the co-authors on recent papers read as: the stored reading of those that did
+    // not change (their papers are not loaded).
     let Loaded {
         data,
         rid_of,
@@ -173,8 +152,9 @@ fn apply_steps(
         orgs,
         profiles,
         stored_id,
+        known,
         works,
-    } = loaded;
+    } = load(tx, &changed, &keys, &mut report)?;
     report.works_loaded = works as u64;
     report.load_seconds = started.elapsed().as_secs_f64();
     let phase = Instant::now();
@@ -182,15 +162,22 @@ fn apply_steps(
 
     crate::memory::log_phase("downstream: organisations", started);
     // 3. Facts, by the full refresh's code.
-    let mut facts =
-        identity::facts_among(&data, &orgs, &researchers, &profiles, changed.len(), as_of);
-    facts.truncate(changed.len());
+    let facts = identity::facts_among(
+        &data,
+        &orgs,
+        &researchers,
+        &profiles,
+        &known,
+        changed.len(),
+        as_of,
+    );
     {
         let mut update = tx.prepare(
             "UPDATE researchers SET n_works = ?2, first_year = ?3, last_year = ?4, citations = ?5,
                     current_org = ?6, current_org_year = ?7, current_org_type = ?8, current_country = ?9,
                     current_org_id = ?10, current_org_confidence = ?11, current_org_evidence = ?12,
-                    current_org_stale = ?13, trained_org_id = ?14, trained_at = ?15, trained_evidence = ?16
+                    current_org_stale = ?13, trained_org_id = ?14, trained_at = ?15, trained_evidence = ?16,
+                    coauthor_org_id = ?17, coauthor_org_own = ?18
              WHERE id = ?1",
         )?;
         for (id, st) in changed.iter().zip(&facts) {
@@ -210,7 +197,9 @@ fn apply_steps(
                 st.current.stale,
                 st.trained.as_ref().map(|t| stored_id[t.org_id]),
                 st.trained.as_ref().map(|t| orgs.names[t.org_id].as_str()),
-                st.trained.as_ref().map(|t| t.evidence.as_str())
+                st.trained.as_ref().map(|t| t.evidence.as_str()),
+                st.coauthor_reading.map(|(o, _)| stored_id[o]),
+                st.coauthor_reading.is_some_and(|(_, own)| own)
             ])?;
         }
     }
@@ -333,6 +322,7 @@ fn apply_steps(
     let phase = Instant::now();
     report.career_model_stored = career::write_for(tx, as_of, &changed)?;
     report.career_seconds = phase.elapsed().as_secs_f64();
+    crate::memory::log_phase("downstream: career stages", started);
     tx.execute_batch("DELETE FROM temp.downstream_changed; DELETE FROM temp.downstream_gone;")?;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
@@ -343,25 +333,27 @@ struct Loaded {
     data: identity::MentionData,
     /// Each mention's researcher (0: none).
     rid_of: Vec<i64>,
-    /// The changed researchers, then the co-authors.
+    /// The changed researchers.
     researchers: Researchers,
     orgs: OrgTable,
     profiles: HashMap<String, Vec<current::ProfileAffiliation>>,
     /// The stored id of each organisation of `orgs`.
     stored_id: Vec<i64>,
+    /// The other researchers on the loaded works, by their stored reading.
+    known: identity::KnownCoauthors,
     works: usize,
 }
 
-/// Loads every work of `changed` and `coauthors`, their researchers (in that order) with
-/// their mentions, profiles and organisations (mapped to the stored ones, new ones inserted).
+/// Loads every work of `changed`, their researchers with their mentions, profiles and
+/// organisations (mapped to the stored ones, new ones inserted), and the stored reading of every
+/// other researcher on those works.
 fn load(
     tx: &Transaction,
     changed: &[i64],
-    coauthors: &[i64],
     keys: &HashMap<i64, String>,
     report: &mut DownstreamReport,
 ) -> Result<Loaded> {
-    temp_ids(tx, "downstream_loaded", &[changed, coauthors].concat())?;
+    temp_ids(tx, "downstream_loaded", changed)?;
     let mut researcher_of: HashMap<(i64, i64), i64> = HashMap::default();
     let mut works: Vec<i64> = Vec::new();
     {
@@ -392,7 +384,7 @@ fn load(
         })
         .collect();
     drop(researcher_of);
-    let wanted: HashSet<i64> = changed.iter().chain(coauthors).copied().collect();
+    let wanted: HashSet<i64> = changed.iter().copied().collect();
     let mut mentions_of: HashMap<i64, Vec<u32>> = HashMap::default();
     for (m, &rid) in rid_of.iter().enumerate() {
         if wanted.contains(&rid) {
@@ -403,7 +395,6 @@ fn load(
         &data,
         changed
             .iter()
-            .chain(coauthors)
             .map(|id| {
                 (
                     keys.get(id).cloned().unwrap_or_default(),
@@ -420,6 +411,7 @@ fn load(
         .filter_map(|row| row.id(&data, 2))
         .collect();
     let profiles = current::profile_affiliations_of(tx, &mut orgs, &openalex)?;
+    let known = known_coauthors(tx, &rid_of, &wanted, &mut orgs, report)?;
     let stored_id = map_organisations(tx, &mut orgs, report)?;
     Ok(Loaded {
         data,
@@ -428,41 +420,77 @@ fn load(
         orgs,
         profiles,
         stored_id,
+        known,
         works: works.len(),
     })
 }
 
-/// The researchers, other than the changed ones, on the recent papers of `wanting` (changed
-/// researchers) as `identity/facts.rs` reads them for the second pass (papers of the last
-/// [`current::RECENT_COAUTHOR_YEARS`] years before the researcher's latest, at most
-/// [`current::MAX_COAUTHOR_TEAM`] authors).
-fn recent_coauthors(tx: &Transaction, wanting: &[i64]) -> Result<Vec<i64>> {
-    if wanting.is_empty() {
-        return Ok(Vec::new());
+/// The stored reading of every researcher on the loaded works other than the changed ones,
+/// their organisations added to `orgs` where the loaded works do not name them.
+fn known_coauthors(
+    tx: &Transaction,
+    rid_of: &[i64],
+    changed: &HashSet<i64>,
+    orgs: &mut OrgTable,
+    report: &mut DownstreamReport,
+) -> Result<identity::KnownCoauthors> {
+    let others = sorted(
+        &rid_of
+            .iter()
+            .copied()
+            .filter(|r| *r > 0 && !changed.contains(r))
+            .collect::<Vec<_>>(),
+    );
+    report.coauthors_read = others.len() as u64;
+    temp_ids(tx, "downstream_known", &others)?;
+    let mut stored: HashMap<i64, (i64, bool)> = HashMap::default();
+    let mut local_of: HashMap<i64, usize> = HashMap::default();
+    {
+        let mut stmt = tx.prepare(
+            "SELECT r.id, r.coauthor_org_id, r.coauthor_org_own, o.key, o.name, o.org_type, o.country
+             FROM temp.downstream_known k CROSS JOIN researchers r ON r.id = k.id
+             JOIN organisations o ON o.id = r.coauthor_org_id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let org: i64 = r.get(1)?;
+            stored.insert(r.get(0)?, (org, r.get(2)?));
+            if let std::collections::hash_map::Entry::Vacant(slot) = local_of.entry(org) {
+                let key: String = r.get(3)?;
+                let local = match orgs.id_of(&key) {
+                    Some(i) => i,
+                    None => orgs.intern(
+                        &key,
+                        &r.get::<_, String>(4)?,
+                        OrgType::parse(&r.get::<_, String>(5)?).unwrap_or(OrgType::Other),
+                        r.get(6)?,
+                        None,
+                    ),
+                };
+                slot.insert(local);
+            }
+        }
     }
-    temp_ids(tx, "downstream_wanting", wanting)?;
-    let mut stmt = tx.prepare(
-        "WITH latest AS (
-             SELECT ar.researcher_id AS r, MAX(w.year) AS y
-             FROM authorship_researcher ar JOIN works w ON w.id = ar.work_id
-             WHERE ar.researcher_id IN (SELECT id FROM temp.downstream_wanting) AND w.year > 0
-             GROUP BY ar.researcher_id)
-         SELECT DISTINCT b.researcher_id
-         FROM latest JOIN authorship_researcher a ON a.researcher_id = latest.r
-         JOIN works w ON w.id = a.work_id
-         JOIN authorship_researcher b ON b.work_id = a.work_id
-         WHERE w.year >= latest.y - ?1 AND w.n_authors <= ?2
-           AND b.researcher_id NOT IN (SELECT id FROM temp.downstream_changed)
-         ORDER BY 1",
-    )?;
-    let rows = stmt.query_map(
-        params![
-            current::RECENT_COAUTHOR_YEARS,
-            current::MAX_COAUTHOR_TEAM as i64
-        ],
-        |r| r.get::<_, i64>(0),
-    )?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    tx.execute_batch("DELETE FROM temp.downstream_known;")?;
+    let slot_of: HashMap<i64, u32> = others
+        .iter()
+        .enumerate()
+        .map(|(k, &r)| (r, k as u32))
+        .collect();
+    Ok(identity::KnownCoauthors {
+        of_mention: rid_of
+            .iter()
+            .map(|r| slot_of.get(r).copied().unwrap_or(u32::MAX))
+            .collect(),
+        readings: others
+            .iter()
+            .map(|r| {
+                stored
+                    .get(r)
+                    .and_then(|&(org, own)| local_of.get(&org).map(|&local| (local, own)))
+            })
+            .collect(),
+    })
 }
 
 fn sorted(ids: &[i64]) -> Vec<i64> {

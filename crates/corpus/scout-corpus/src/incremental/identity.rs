@@ -6,7 +6,7 @@
 //! the largest, a merge keeps one key (the rule of `identity/inherit.rs`) and logs the others.
 //! What this can decide differently from a rebuild is in docs/incremental.md.
 
-use rusqlite::{Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::Serialize;
 
@@ -173,7 +173,7 @@ pub fn apply(
                 new_key: Some(known[&survivor].key.clone()),
                 mentions: u64::try_from(known[&r].mentions).unwrap_or(0),
             });
-            merge_into(tx, r, survivor)?;
+            delta.removed_orgs.extend(merge_into(tx, r, survivor)?);
             delta.removed.push(r);
             report.merged += 1;
         }
@@ -397,8 +397,17 @@ fn key_existed(tx: &Transaction, key: &str) -> Result<bool> {
 }
 
 /// Moves every mention, link and block of researcher `from` to `to` and deletes `from`'s row
-/// (the downstream step removes its timelines, moves and edges).
-fn merge_into(tx: &Transaction, from: i64, to: i64) -> Result<()> {
+/// (the downstream step removes its timelines, moves and edges). Returns the current
+/// organisation `from` had.
+fn merge_into(tx: &Transaction, from: i64, to: i64) -> Result<Option<i64>> {
+    let org: Option<i64> = tx
+        .query_row(
+            "SELECT current_org_id FROM researchers WHERE id = ?1",
+            [from],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
     tx.execute(
         "UPDATE authorship_researcher SET researcher_id = ?2 WHERE researcher_id = ?1",
         [from, to],
@@ -417,5 +426,5 @@ fn merge_into(tx: &Transaction, from: i64, to: i64) -> Result<()> {
         [from],
     )?;
     tx.execute("DELETE FROM researchers WHERE id = ?1", [from])?;
-    Ok(())
+    Ok(org)
 }

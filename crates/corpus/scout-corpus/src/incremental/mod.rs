@@ -133,14 +133,16 @@ pub fn refresh(
     let tx = conn.transaction()?;
     let (delta, identity) = identity::apply(&tx, new_works, generation)?;
     crate::memory::log_phase("incremental: identity", started);
-    let before = current_organisations(&tx, &delta.changed)?;
+    let before = coauthor_readings(&tx, &delta.changed)?;
     let downstream = downstream::apply(&tx, &delta, as_of)?;
-    // A changed researcher now somewhere else moves the answer of co-authors who take theirs
-    // from their co-authors: those are recomputed in a second round.
-    let after = current_organisations(&tx, &delta.changed)?;
+    // A changed researcher whose co-authors now read them differently (another organisation, or
+    // no longer their own) moves the answer of co-authors who take theirs from their co-authors:
+    // those are recomputed in a second round.
+    let after = coauthor_readings(&tx, &delta.changed)?;
+    crate::memory::log_phase("incremental: downstream", started);
     let moved: Vec<i64> = after
         .iter()
-        .filter(|(id, org)| before.get(*id) != Some(*org))
+        .filter(|(id, reading)| before.get(*id) != Some(*reading))
         .map(|(id, _)| *id)
         .collect();
     let extra = coauthors_to_weigh_again(&tx, &moved)?;
@@ -169,23 +171,23 @@ pub fn refresh(
     })
 }
 
-/// The current organisation of each of `ids` and the evidence for it (which says whether it
-/// rests on their own affiliations): what their co-authors' inference reads.
-type CurrentOrg = Option<(Option<i64>, Option<String>)>;
+/// What co-authors read of each of `ids` (`researchers.coauthor_org_id`, `coauthor_org_own`;
+/// `None`: no row).
+type Reading = Option<(Option<i64>, bool)>;
 
-fn current_organisations(
+fn coauthor_readings(
     tx: &rusqlite::Transaction,
     ids: &[i64],
-) -> Result<std::collections::BTreeMap<i64, CurrentOrg>> {
+) -> Result<std::collections::BTreeMap<i64, Reading>> {
     let mut stmt = tx.prepare_cached(
-        "SELECT current_org_id, current_org_evidence FROM researchers WHERE id = ?1",
+        "SELECT coauthor_org_id, coauthor_org_own FROM researchers WHERE id = ?1",
     )?;
     let mut out = std::collections::BTreeMap::new();
     for &id in ids {
-        let org: CurrentOrg = rusqlite::OptionalExtension::optional(stmt.query_row([id], |r| {
-            Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<String>>(1)?))
-        }))?;
-        out.insert(id, org);
+        let reading: Reading = rusqlite::OptionalExtension::optional(
+            stmt.query_row([id], |r| Ok((r.get(0)?, r.get(1)?))),
+        )?;
+        out.insert(id, reading);
     }
     Ok(out)
 }
@@ -198,11 +200,12 @@ fn current_organisations(
 fn coauthors_to_weigh_again(tx: &rusqlite::Transaction, changed: &[i64]) -> Result<Vec<i64>> {
     crate::db::fill_temp_ids(tx, "incremental_changed", "INTEGER", changed)?;
     let mut stmt = tx.prepare(
+        // CROSS JOIN keeps this order: SQLite would otherwise scan every authorship.
         "SELECT DISTINCT r.id FROM temp.incremental_changed c
-         JOIN authorship_researcher a1 ON a1.researcher_id = c.id
-         JOIN works w ON w.id = a1.work_id AND w.n_authors <= ?1
-         JOIN authorship_researcher a2 ON a2.work_id = a1.work_id
-         JOIN researchers r ON r.id = a2.researcher_id
+         CROSS JOIN authorship_researcher a1 ON a1.researcher_id = c.id
+         CROSS JOIN works w ON w.id = a1.work_id AND w.n_authors <= ?1
+         CROSS JOIN authorship_researcher a2 ON a2.work_id = a1.work_id
+         CROSS JOIN researchers r ON r.id = a2.researcher_id
          WHERE r.id NOT IN (SELECT id FROM temp.incremental_changed)
            AND w.year >= r.last_year - ?2
            AND (r.current_org_id IS NULL
