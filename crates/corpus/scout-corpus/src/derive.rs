@@ -197,6 +197,7 @@ pub fn refresh_with_progress(
                 let started = Instant::now();
                 progress.set_identity_step(IdentityStep::Statistics);
                 statistics(conn)?;
+                crate::memory::log_phase("statistics: cohorts", started);
                 report.impact = Some(crate::impact::rebuild(conn)?);
                 report.statistics_seconds = started.elapsed().as_secs_f64();
                 progress.set_identity_step(IdentityStep::Done);

@@ -161,7 +161,9 @@ pub fn refresh(
         meta_get_i64(&tx, CHANGED_SINCE_FULL)? + (delta.changed.len() + delta.removed.len()) as i64;
     mark_built(&tx, as_of, changed_since_full)?;
     let researchers: i64 = tx.query_row("SELECT COUNT(*) FROM researchers", [], |r| r.get(0))?;
+    crate::memory::log_phase("incremental: co-author round", started);
     tx.commit()?;
+    crate::memory::log_phase("incremental: committed", started);
     Ok(IncrementalReport {
         identity,
         downstream,
