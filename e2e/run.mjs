@@ -1656,7 +1656,11 @@ await test('move radar: fictional test people arrive through the Data page; watc
   // Filters: unread only leaves the read one out; a kind; one researcher.
   await opage.getByLabel('Unread only').check();
   await opage.waitForFunction(() => window.location.hash.includes('unread=true'));
-  await opage.locator('ol.alerts li.alert-item').first().waitFor();
+  // The hash changes before the list is drawn again: wait for a list of unread items only.
+  await opage.waitForFunction(() => {
+    const items = [...document.querySelectorAll('ol.alerts li.alert-item')];
+    return items.length > 0 && items.every((e) => e.dataset.read !== 'true');
+  });
   assert.equal(await opage.locator(`li.alert-item[data-id="${paperA.id}"]`).count(), 0);
   await opage.locator('form.alert-filters').getByLabel('Kind').selectOption('paper');
   await opage.waitForFunction(() => window.location.hash.includes('kind=paper'));
