@@ -153,19 +153,10 @@ pub fn researcher_timeline(
 }
 
 /// Every named organisation on the paper of mention `m`, anyone's (aligned or paper-level),
-/// sorted and distinct, by written id. A paper's mentions are adjacent in `data` (loaded paper
-/// by paper).
+/// sorted and distinct, by written id.
 fn paper_orgs(data: &MentionData, m: usize, org_id: &impl Fn(u32) -> u32) -> Vec<u32> {
-    let work = data.mentions[m].work;
-    let mut first = m;
-    while first > 0 && data.mentions[first - 1].work == work {
-        first -= 1;
-    }
     let mut orgs = Vec::new();
-    for j in first..data.mentions.len() {
-        if data.mentions[j].work != work {
-            break;
-        }
+    for j in data.paper_of(m) {
         orgs.extend(
             data.affs_of(j)
                 .iter()

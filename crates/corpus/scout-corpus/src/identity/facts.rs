@@ -196,20 +196,12 @@ fn recent_coauthors(
         if data.mentions[m].year < latest - current::RECENT_COAUTHOR_YEARS {
             continue;
         }
-        // A work's mentions are contiguous (loaded in work order).
-        let mut start = m;
-        while start > 0 && data.mentions[start - 1].work == work {
-            start -= 1;
-        }
-        let mut end = m + 1;
-        while end < data.mentions.len() && data.mentions[end].work == work {
-            end += 1;
-        }
-        if end - start > current::MAX_COAUTHOR_TEAM {
+        let paper = data.paper_of(m);
+        if paper.len() > current::MAX_COAUTHOR_TEAM {
             continue;
         }
         seen.extend(
-            owner[start..end]
+            owner[paper]
                 .iter()
                 .copied()
                 .filter(|&r| r != me && r != u32::MAX)

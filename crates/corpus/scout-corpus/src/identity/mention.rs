@@ -81,6 +81,22 @@ impl MentionData {
         &self.aff_facts[self.aff_start[m] as usize..self.aff_start[m + 1] as usize]
     }
 
+    /// The mentions of the paper of mention `m`, as a range of mention indices (a paper's
+    /// mentions are adjacent, in author order: the data is loaded paper by paper).
+    pub fn paper_of(&self, m: usize) -> std::ops::Range<usize> {
+        let work = self.mentions[m].work;
+        let start = m - self.mentions[..m]
+            .iter()
+            .rev()
+            .take_while(|x| x.work == work)
+            .count();
+        let end = m + self.mentions[m..]
+            .iter()
+            .take_while(|x| x.work == work)
+            .count();
+        start..end
+    }
+
     /// Every affiliation of every mention.
     pub fn all_affs(&self) -> &[AffFact] {
         &self.aff_facts

@@ -21,21 +21,6 @@ pub struct Trained {
     pub evidence: String,
 }
 
-/// Authors on the paper of mention `m` (mentions of one work are contiguous, in author order).
-fn authors_on_paper(data: &MentionData, m: usize) -> usize {
-    let work = data.mentions[m].work;
-    let before = data.mentions[..m]
-        .iter()
-        .rev()
-        .take_while(|x| x.work == work)
-        .count();
-    let after = data.mentions[m..]
-        .iter()
-        .take_while(|x| x.work == work)
-        .count();
-    before + after
-}
-
 /// Infers where the researcher with these mentions trained.
 pub fn trained_at(data: &MentionData, table: &OrgTable, mentions: &[u32]) -> Option<Trained> {
     let first = mentions
@@ -50,7 +35,7 @@ pub fn trained_at(data: &MentionData, table: &OrgTable, mentions: &[u32]) -> Opt
         if mention.year <= 0 || mention.year >= first + TRAINING_YEARS {
             continue;
         }
-        let n = authors_on_paper(data, m as usize);
+        let n = data.paper_of(m as usize).len();
         let last_of_many = n >= 2 && mention.position as usize + 1 == n;
         if last_of_many {
             continue;

@@ -53,8 +53,8 @@ struct ExpertArgs {
     /// Also run the impact/role shapes compared when they were chosen
     #[arg(long)]
     shapes: bool,
-    /// Run the grid of score shapes and relevance options the defaults were chosen from (on the
-    /// tuning half), one line per setting on stdout, best mean NDCG@50 last
+    /// Run a grid over the score's parameters and relevance options (meant for the tuning
+    /// half), one line per setting on stdout, best mean NDCG@50 last
     #[arg(long)]
     tune: bool,
 }
@@ -118,8 +118,16 @@ struct ExpertSets {
     fellows: Truth,
 }
 
+/// One `eval experts` run: the corpus, its index and the sets every scoring is judged against.
+struct ExpertRun<'a> {
+    corpus: &'a scout_corpus::Corpus,
+    index: &'a scout_corpus::TextIndex,
+    as_of: i32,
+    args: &'a ExpertArgs,
+    sets: ExpertSets,
+}
+
 /// One way of scoring the List, as `eval experts` compares them.
-#[derive(Clone)]
 struct Scoring {
     factors: Factors,
     shape: Shape,
@@ -138,46 +146,51 @@ impl Scoring {
     }
 }
 
-/// The List's metrics for every AMiner list and Fellows topic under one scoring.
-fn judge_all(
-    corpus: &scout_corpus::Corpus,
-    index: &scout_corpus::TextIndex,
-    facts: &mut impl scout_rank::FactSource,
-    as_of: i32,
-    args: &ExpertArgs,
-    sets: &ExpertSets,
-    scoring: &Scoring,
-) -> anyhow::Result<Vec<TopicRow>> {
-    let mut rows = Vec::new();
-    let mut judge = |gt: String, topic: &str, truth: &Truth| -> anyhow::Result<()> {
-        let mut q = ListQuery::new(topic);
-        q.limit = args.depth;
-        q.explain_papers = 1;
-        q.factors = scoring.factors;
-        q.shape = scoring.shape;
-        q.relevance = scoring.relevance;
-        q.include_rejected = scoring.include_rejected;
-        if let Some(c) = args.candidates {
-            q.candidate_papers = c;
+impl ExpertRun<'_> {
+    /// The List's metrics for every AMiner list and Fellows topic under one scoring.
+    fn judge_all(
+        &self,
+        facts: &mut impl scout_rank::FactSource,
+        scoring: &Scoring,
+    ) -> anyhow::Result<Vec<TopicRow>> {
+        let ExpertRun {
+            corpus,
+            index,
+            as_of,
+            args,
+            sets,
+        } = self;
+        let mut rows = Vec::new();
+        let mut judge = |gt: String, topic: &str, truth: &Truth| -> anyhow::Result<()> {
+            let mut q = ListQuery::new(topic);
+            q.limit = args.depth;
+            q.explain_papers = 1;
+            q.factors = scoring.factors;
+            q.shape = scoring.shape;
+            q.relevance = scoring.relevance;
+            q.include_rejected = scoring.include_rejected;
+            if let Some(c) = args.candidates {
+                q.candidate_papers = c;
+            }
+            let result = rank_with(corpus.conn(), index, facts, *as_of, &q)?;
+            let relevant = truth.judge(&eval::ranked_ids(&result));
+            rows.push(TopicRow {
+                ground_truth: gt,
+                topic: topic.to_string(),
+                experts: truth.experts,
+                found_in_corpus: truth.found,
+                metrics: eval::metrics(&relevant, truth.found),
+            });
+            Ok(())
+        };
+        for (name, query, truth) in &sets.lists {
+            judge(format!("AMiner {name}"), query, truth)?;
         }
-        let result = rank_with(corpus.conn(), index, facts, as_of, &q)?;
-        let relevant = truth.judge(&eval::ranked_ids(&result));
-        rows.push(TopicRow {
-            ground_truth: gt,
-            topic: topic.to_string(),
-            experts: truth.experts,
-            found_in_corpus: truth.found,
-            metrics: eval::metrics(&relevant, truth.found),
-        });
-        Ok(())
-    };
-    for (name, query, truth) in &sets.lists {
-        judge(format!("AMiner {name}"), query, truth)?;
+        for topic in FELLOW_TOPICS {
+            judge("ACM Fellows + Turing".into(), topic, &sets.fellows)?;
+        }
+        Ok(rows)
     }
-    for topic in FELLOW_TOPICS {
-        judge("ACM Fellows + Turing".into(), topic, &sets.fellows)?;
-    }
-    Ok(rows)
 }
 
 /// Mean metrics of the AMiner lists and of the Fellows topics.
@@ -210,14 +223,21 @@ fn experts(ctx: &Context, args: ExpertArgs) -> anyhow::Result<u8> {
     };
     let model = RankModel::load(corpus.conn())?;
     let mut facts = model.facts();
+    let run = ExpertRun {
+        corpus: &corpus,
+        index: &index,
+        as_of,
+        args: &args,
+        sets,
+    };
     if args.tune {
-        return tune(&corpus, &index, &mut facts, as_of, &args, &sets);
+        return run.tune(&mut facts);
     }
 
     let mut out = Vec::new();
     for (name, factors, shape, include_rejected) in variants(args.shapes) {
         let scoring = Scoring::new(factors, shape, include_rejected);
-        let rows = judge_all(&corpus, &index, &mut facts, as_of, &args, &sets, &scoring)?;
+        let rows = run.judge_all(&mut facts, &scoring)?;
         let (mean_aminer, mean_fellows) = means(&rows);
         out.push(Variant {
             variant: name,
@@ -291,60 +311,56 @@ fn experts(ctx: &Context, args: ExpertArgs) -> anyhow::Result<u8> {
     print!("{}", v.render());
     println!(
         "\nACM Fellows + Turing: {} names, {} found in the corpus.",
-        sets.fellows.experts, sets.fellows.found
+        run.sets.fellows.experts, run.sets.fellows.found
     );
     Ok(0)
 }
 
-/// The grid the List's score defaults were chosen from: every combination of the recency
-/// half-life, the relevance floor, the impact power and the last author's weight, printed one
-/// line per setting (stdout, sorted by the mean of the two NDCG@50s, best last).
-fn tune(
-    corpus: &scout_corpus::Corpus,
-    index: &scout_corpus::TextIndex,
-    facts: &mut impl scout_rank::FactSource,
-    as_of: i32,
-    args: &ExpertArgs,
-    sets: &ExpertSets,
-) -> anyhow::Result<u8> {
-    let mut lines = Vec::new();
-    let mut grid = Vec::new();
-    for half_life in [5.0, 10.0, 20.0] {
-        for floor in [0.1, 0.2, 0.3, 0.5] {
-            for p in [0.5, 0.25, 0.0] {
-                for last in [0.8, 1.0] {
-                    for lexical_weight in [0.5, 0.8] {
-                        for sharpness in [4.0, 8.0] {
-                            grid.push((half_life, floor, p, last, lexical_weight, sharpness));
+impl ExpertRun<'_> {
+    /// A grid over the List's score parameters: every combination of the recency half-life, the
+    /// relevance floor, the impact power, the last author's weight, the lexical weight and the
+    /// semantic sharpness, one line per setting (stdout, sorted by the mean of the two NDCG@50s,
+    /// best last; stderr as they run).
+    fn tune(&self, facts: &mut impl scout_rank::FactSource) -> anyhow::Result<u8> {
+        let mut lines = Vec::new();
+        let mut grid = Vec::new();
+        for half_life in [5.0, 10.0, 20.0] {
+            for floor in [0.1, 0.2, 0.3, 0.5] {
+                for p in [0.5, 0.25, 0.0] {
+                    for last in [0.8, 1.0] {
+                        for lexical_weight in [0.5, 0.8] {
+                            for sharpness in [4.0, 8.0] {
+                                grid.push((half_life, floor, p, last, lexical_weight, sharpness));
+                            }
                         }
                     }
                 }
             }
         }
-    }
-    for (half_life, floor, p, last, lexical_weight, sharpness) in grid {
-        let mut scoring = Scoring::new(Factors::default(), Shape::default(), false);
-        scoring.shape.recency_half_life = half_life;
-        scoring.shape.impact = ImpactShape::Power { p };
-        scoring.shape.role = RoleShape::Flat { middle: 0.5, last };
-        scoring.relevance.floor = floor;
-        scoring.relevance.lexical_weight = lexical_weight;
-        scoring.relevance.sharpness = sharpness;
-        let rows = judge_all(corpus, index, facts, as_of, args, sets, &scoring)?;
-        let (a, f) = means(&rows);
-        let line = format!(
-            "half-life {half_life:>4} floor {floor:.2} power {p:.2} last {last:.1} lexical {lexical_weight:.1} \
+        for (half_life, floor, p, last, lexical_weight, sharpness) in grid {
+            let mut scoring = Scoring::new(Factors::default(), Shape::default(), false);
+            scoring.shape.recency_half_life = half_life;
+            scoring.shape.impact = ImpactShape::Power { p };
+            scoring.shape.role = RoleShape::Flat { middle: 0.5, last };
+            scoring.relevance.floor = floor;
+            scoring.relevance.lexical_weight = lexical_weight;
+            scoring.relevance.sharpness = sharpness;
+            let rows = self.judge_all(facts, &scoring)?;
+            let (a, f) = means(&rows);
+            let line = format!(
+                "half-life {half_life:>4} floor {floor:.2} power {p:.2} last {last:.1} lexical {lexical_weight:.1} \
              sharpness {sharpness:.0}  AMiner NDCG@50 {:.3} P@50 {:.3}  Fellows NDCG@50 {:.3} P@50 {:.3}",
-            a.ndcg_at_50, a.p_at_50, f.ndcg_at_50, f.p_at_50
-        );
-        eprintln!("{line}");
-        lines.push(((a.ndcg_at_50 + f.ndcg_at_50) / 2.0, line));
+                a.ndcg_at_50, a.p_at_50, f.ndcg_at_50, f.p_at_50
+            );
+            eprintln!("{line}");
+            lines.push(((a.ndcg_at_50 + f.ndcg_at_50) / 2.0, line));
+        }
+        lines.sort_by(|x, y| x.0.total_cmp(&y.0));
+        for (_, line) in lines {
+            println!("{line}");
+        }
+        Ok(0)
     }
-    lines.sort_by(|x, y| x.0.total_cmp(&y.0));
-    for (_, line) in lines {
-        println!("{line}");
-    }
-    Ok(0)
 }
 
 /// `(name, factors, shape, include rejected)` of each variant: the product default first, then
