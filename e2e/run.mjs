@@ -244,6 +244,20 @@ await test('time to first render of the List (navigation start → result rows v
   console.log(`      first render median ${sorted[Math.floor(sorted.length / 2)].toFixed(0)} ms, max ${sorted.at(-1).toFixed(0)} ms (reported, not asserted)`);
 });
 
+await test('a topic naming a field counts every paper of its venues, and the List says so', async () => {
+  const topic = 'natural language processing';
+  const api = await recruiterApi.get(`/api/list?topic=${encodeURIComponent(topic)}&limit=20`);
+  assert.ok(api.json.field, 'the API names the field');
+  assert.ok(api.json.field.venues.some((v) => v.includes('Computational Linguistics')), JSON.stringify(api.json.field));
+  assert.ok(api.json.matching_papers >= api.json.field.papers * 0.9, `${api.json.matching_papers} matching, ${api.json.field.papers} field papers`);
+  await visit(rpage, `#/list?topic=${encodeURIComponent(topic)}`);
+  const line = rpage.locator('.summary .field-venues');
+  await line.waitFor();
+  assert.match(await line.textContent(), /a field: every paper of .*Computational Linguistics/);
+  const narrower = await recruiterApi.get(`/api/list?topic=${encodeURIComponent(TOPIC)}&limit=5`);
+  assert.equal(narrower.json.field, undefined, 'a topic that is not a field name');
+});
+
 await test('profile: chart, affiliations, co-authors, explanation; graph view', async () => {
   await visit(rpage, `#/list?topic=${encodeURIComponent(TOPIC)}`);
   await rpage.locator('table.list tbody tr.row a.name').first().click();

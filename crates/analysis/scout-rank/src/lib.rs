@@ -13,6 +13,6 @@ pub mod rank;
 pub use error::{RankError, Result};
 pub use impact::{ImpactShape, RoleShape, Shape};
 pub use rank::{
-    Contribution, FactSource, Factors, ListQuery, ListResult, ListRow, RankModel, SqlFacts,
-    explain_researchers, rank, rank_with,
+    Contribution, FactSource, Factors, FieldVenues, ListQuery, ListResult, ListRow, RankModel,
+    SqlFacts, explain_researchers, rank, rank_with,
 };

@@ -25,7 +25,8 @@ use rustc_hash::FxHashMap as HashMap;
 use scout_corpus::orgs::OrgType;
 use scout_corpus::researchers::{self, CareerStage, Researcher};
 use scout_corpus::rusqlite::{Connection, OptionalExtension};
-use scout_corpus::{Hit, RelevanceOptions, TextIndex};
+use scout_corpus::venue_fields::{self, VenueFields};
+use scout_corpus::{Hit, RelevanceOptions, Relevant, TextIndex};
 use serde::Serialize;
 
 use crate::error::{RankError, Result};
@@ -165,11 +166,26 @@ pub struct ListResult {
     pub candidates: usize,
     /// Acronyms or long forms learned from the corpus that were asked for too.
     pub expansions: Vec<String>,
+    /// The topic names a research field: the venues standing for it, whose papers all count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<FieldVenues>,
     /// Why the List is empty, when it is.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     pub rows: Vec<ListRow>,
     pub milliseconds: f64,
+}
+
+/// A topic that names a research field ("computer vision") counts every paper of the venues
+/// that stand for it (`scout_corpus::venue_fields`), with at least this relevance.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct FieldVenues {
+    /// Full names of the venues standing for the field.
+    pub venues: Vec<String>,
+    /// Their papers (from the query's year on).
+    pub papers: usize,
+    /// The least relevance each of those papers counts with.
+    pub relevance: f64,
 }
 
 /// What scoring needs to know about one paper.
@@ -196,23 +212,42 @@ pub trait FactSource {
     fn paper(&mut self, work_id: i64) -> Result<Option<PaperFacts>>;
     /// `(0-based position, researcher id)` of each author of the work.
     fn authors(&mut self, work_id: i64, out: &mut Vec<(i64, i64)>) -> Result<()>;
+    /// The works (from `since` on) of the venues standing for the field `topic` names, in `out`;
+    /// returns those venues as stored (none: the topic is not a field's name).
+    fn field_works(
+        &mut self,
+        topic: &str,
+        since: Option<i32>,
+        out: &mut Vec<i64>,
+    ) -> Result<Vec<String>>;
+}
+
+/// The corpus's venues (every venue with a dated paper: the impact cohorts), with their fields.
+fn venue_fields(conn: &Connection) -> Result<VenueFields> {
+    let mut stmt = conn.prepare("SELECT DISTINCT venue FROM cohorts ORDER BY venue")?;
+    let venues = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(VenueFields::new(venues))
 }
 
 /// Reads facts with SQL, one paper at a time.
 pub struct SqlFacts<'c> {
     conn: &'c Connection,
+    /// Read on the first topic that asks.
+    venues: Option<VenueFields>,
 }
 
 impl<'c> SqlFacts<'c> {
     pub fn new(conn: &'c Connection) -> Result<Self> {
-        Ok(SqlFacts { conn })
+        Ok(SqlFacts { conn, venues: None })
     }
 }
 
 /// Paper facts from one row of `works` joined to `work_impact`.
-const FACTS_SQL: &str =
-    "SELECT w.id, w.year, w.status, i.relative, w.n_authors, w.title, i.estimated
-     FROM works w LEFT JOIN work_impact i ON i.work_id = w.id";
+const FACTS_SQL_ROW: &str =
+    "SELECT w.id, w.year, w.status, i.relative, w.n_authors, w.title, i.estimated";
+const FACTS_SQL_FROM: &str = "FROM works w LEFT JOIN work_impact i ON i.work_id = w.id";
 
 fn facts_from_row(
     r: &scout_corpus::rusqlite::Row<'_>,
@@ -234,7 +269,7 @@ impl FactSource for SqlFacts<'_> {
     fn paper(&mut self, work_id: i64) -> Result<Option<PaperFacts>> {
         Ok(self
             .conn
-            .prepare_cached(&format!("{FACTS_SQL} WHERE w.id = ?1"))?
+            .prepare_cached(&format!("{FACTS_SQL_ROW} {FACTS_SQL_FROM} WHERE w.id = ?1"))?
             .query_row([work_id], facts_from_row)
             .optional()?)
     }
@@ -250,6 +285,40 @@ impl FactSource for SqlFacts<'_> {
         }
         Ok(())
     }
+
+    fn field_works(
+        &mut self,
+        topic: &str,
+        since: Option<i32>,
+        out: &mut Vec<i64>,
+    ) -> Result<Vec<String>> {
+        out.clear();
+        if self.venues.is_none() {
+            self.venues = Some(venue_fields(self.conn)?);
+        }
+        let venues: Vec<String> = self
+            .venues
+            .as_ref()
+            .map(|v| {
+                v.field_venues(topic)
+                    .into_iter()
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default();
+        if venues.is_empty() {
+            return Ok(venues);
+        }
+        let list = serde_json::to_string(&venues).map_err(|e| RankError::Invalid(e.to_string()))?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id FROM works WHERE venue IN (SELECT value FROM json_each(?1))
+               AND (?2 IS NULL OR year >= ?2) ORDER BY id",
+        )?;
+        for id in stmt.query_map(scout_corpus::rusqlite::params![list, since], |r| r.get(0))? {
+            out.push(id?);
+        }
+        Ok(venues)
+    }
 }
 
 /// Paper facts and authorships of the whole corpus in memory (a few bytes per paper and per
@@ -258,6 +327,10 @@ pub struct RankModel {
     papers: Vec<Option<PaperFacts>>,
     offsets: Vec<u32>,
     authors: Vec<(u16, u32)>,
+    venue_fields: VenueFields,
+    /// Each work's venue: an index into `venues` (`u32::MAX`: none).
+    venue_of: Vec<u32>,
+    venues: Vec<String>,
 }
 
 impl RankModel {
@@ -265,12 +338,25 @@ impl RankModel {
         let max_id: i64 =
             conn.query_row("SELECT COALESCE(MAX(id), 0) FROM works", [], |r| r.get(0))?;
         let mut papers = vec![None; max_id as usize + 1];
-        let mut stmt = conn.prepare(FACTS_SQL)?;
+        let mut venue_of = vec![u32::MAX; papers.len()];
+        let mut venues: Vec<String> = Vec::new();
+        let mut venue_ids: HashMap<String, u32> = HashMap::default();
+        let mut stmt = conn.prepare(&format!("{FACTS_SQL_ROW}, w.venue {FACTS_SQL_FROM}"))?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
             if let Some(slot) = papers.get_mut(id as usize) {
                 *slot = Some(facts_from_row(r)?);
+                if let scout_corpus::rusqlite::types::ValueRef::Text(bytes) = r.get_ref(7)?
+                    && let Ok(venue) = std::str::from_utf8(bytes)
+                {
+                    let next = venues.len() as u32;
+                    let v = *venue_ids.entry(venue.to_string()).or_insert(next);
+                    if v == next {
+                        venues.push(venue.to_string());
+                    }
+                    venue_of[id as usize] = v;
+                }
             }
         }
         mark_twins(&mut papers);
@@ -304,6 +390,9 @@ impl RankModel {
             papers,
             offsets,
             authors,
+            venue_fields: venue_fields(conn)?,
+            venue_of,
+            venues,
         })
     }
 
@@ -352,6 +441,35 @@ impl FactSource for ModelFacts<'_> {
             );
         }
         Ok(())
+    }
+
+    fn field_works(
+        &mut self,
+        topic: &str,
+        since: Option<i32>,
+        out: &mut Vec<i64>,
+    ) -> Result<Vec<String>> {
+        out.clear();
+        let m = self.model;
+        let venues: Vec<String> = m
+            .venue_fields
+            .field_venues(topic)
+            .into_iter()
+            .map(String::from)
+            .collect();
+        let wanted: Vec<bool> = m.venues.iter().map(|v| venues.contains(v)).collect();
+        if !wanted.contains(&true) {
+            return Ok(venues);
+        }
+        for (id, &v) in m.venue_of.iter().enumerate() {
+            if wanted.get(v as usize).copied().unwrap_or(false)
+                && let Some(p) = m.papers[id]
+                && since.is_none_or(|s| p.year.is_some_and(|y| y >= s))
+            {
+                out.push(id as i64);
+            }
+        }
+        Ok(venues)
     }
 }
 
@@ -542,12 +660,7 @@ pub fn rank_with(
     query: &ListQuery,
 ) -> Result<ListResult> {
     let started = Instant::now();
-    let mut options = query.relevance;
-    options.max_works = options.max_works.min(query.candidate_papers);
-    let found = index.relevant(&query.topic, query.since, &options)?;
-    if found.terms.is_empty() {
-        return Err(RankError::EmptyTopic(query.topic.clone()));
-    }
+    let (found, field) = relevant_works(index, facts, query)?;
 
     // Pass 1: every researcher's score. Only a score per researcher is kept here (a broad topic
     // at 1M works has hundreds of thousands of matching papers); the papers behind the scores
@@ -699,9 +812,72 @@ pub fn rank_with(
             )
         }),
         expansions: found.expansions,
+        field,
         rows,
         milliseconds: started.elapsed().as_secs_f64() * 1000.0,
     })
+}
+
+/// The works relevant to the query's topic: the index's text relevance, and, when the topic names
+/// a research field, every paper of the venues standing for it with at least
+/// [`RelevanceOptions::field_relevance`].
+fn relevant_works(
+    index: &TextIndex,
+    facts: &mut dyn FactSource,
+    query: &ListQuery,
+) -> Result<(Relevant, Option<FieldVenues>)> {
+    let mut options = query.relevance;
+    options.max_works = options.max_works.min(query.candidate_papers);
+    let mut found = index.relevant(&query.topic, query.since, &options)?;
+    if found.terms.is_empty() {
+        return Err(RankError::EmptyTopic(query.topic.clone()));
+    }
+    let least = options.field_relevance.clamp(0.0, 1.0);
+    if least <= 0.0 {
+        return Ok((found, None));
+    }
+    let mut works = Vec::new();
+    let mut venues = facts.field_works(&query.topic, query.since, &mut works)?;
+    // An acronym asks for its field too ("NLP": natural language processing).
+    if works.is_empty() && found.terms.len() == 1 {
+        for long in &found.expansions {
+            venues = facts.field_works(long, query.since, &mut works)?;
+            if !works.is_empty() {
+                break;
+            }
+        }
+    }
+    if works.is_empty() {
+        return Ok((found, None));
+    }
+    let at: HashMap<i64, usize> = found
+        .hits
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.work_id, i))
+        .collect();
+    for &work_id in &works {
+        match at.get(&work_id) {
+            Some(&i) => found.hits[i].score = found.hits[i].score.max(least as f32),
+            None => found.hits.push(Hit {
+                work_id,
+                score: least as f32,
+            }),
+        }
+    }
+    found
+        .hits
+        .sort_by(|a, b| b.score.total_cmp(&a.score).then(a.work_id.cmp(&b.work_id)));
+    found.hits.truncate(options.max_works);
+    let field = FieldVenues {
+        venues: venues
+            .iter()
+            .map(|v| venue_fields::display_name(v).to_string())
+            .collect(),
+        papers: works.len(),
+        relevance: least,
+    };
+    Ok((found, Some(field)))
 }
 
 /// A scored paper with its labels and impact provenance, for an explanation.
@@ -745,12 +921,7 @@ pub fn explain_researchers(
     query: &ListQuery,
     researchers: &[i64],
 ) -> Result<HashMap<i64, Vec<Contribution>>> {
-    let mut options = query.relevance;
-    options.max_works = options.max_works.min(query.candidate_papers);
-    let found = index.relevant(&query.topic, query.since, &options)?;
-    if found.terms.is_empty() {
-        return Err(RankError::EmptyTopic(query.topic.clone()));
-    }
+    let (found, _) = relevant_works(index, facts, query)?;
     let behind = papers_behind(facts, &found.hits, query, as_of, researchers)?;
     let mut out = HashMap::default();
     for (id, mut scored) in behind {

@@ -70,8 +70,14 @@ fn model_and_sql_give_the_same_list() {
         "graph neural networks",
         "machine translation",
         "diffusion models for image generation",
+        // Field names: every paper of ACL or of ICLR counts.
+        "natural language processing",
+        "machine learning",
     ] {
         queries.push(ListQuery::new(topic));
+        let mut recent = ListQuery::new(topic);
+        recent.since = Some(2024);
+        queries.push(recent);
         let mut wide = ListQuery::new(topic);
         wide.limit = 400;
         wide.include_rejected = true;
@@ -93,6 +99,18 @@ fn model_and_sql_give_the_same_list() {
         );
         assert_eq!(from_sql.candidates, from_model.candidates, "{}", q.topic);
         assert_eq!(summary(&from_sql), summary(&from_model), "{}", q.topic);
+        assert_eq!(
+            from_sql
+                .field
+                .as_ref()
+                .map(|f| (f.venues.clone(), f.papers)),
+            from_model
+                .field
+                .as_ref()
+                .map(|f| (f.venues.clone(), f.papers)),
+            "{}",
+            q.topic
+        );
         rows += from_model.rows.len();
     }
     assert!(
@@ -172,4 +190,54 @@ fn since_holds_for_acronym_expansions_too() {
         assert!(recent.hits.len() < all.hits.len(), "{topic}");
     }
     assert!(expanded > 0, "no topic was expanded by a learned acronym");
+}
+
+/// A topic naming a field counts every paper of the venues standing for it (ACL for
+/// "computational linguistics"), from `since` on; a narrower topic counts its matches only.
+#[test]
+fn a_field_topic_counts_every_paper_of_its_venues() {
+    let db = demo_corpus();
+    let mut corpus = Corpus::open_existing(&db).expect("open");
+    let index = corpus.text_index().expect("index");
+    let model = RankModel::load(corpus.conn()).expect("model");
+    let count = |sql: &str| -> usize {
+        corpus
+            .conn()
+            .query_row(sql, [], |r| r.get::<_, i64>(0))
+            .expect("count") as usize
+    };
+    let acl = count("SELECT COUNT(*) FROM works WHERE venue = 'acl'");
+    let acl_recent = count("SELECT COUNT(*) FROM works WHERE venue = 'acl' AND year >= 2022");
+    assert!(acl > acl_recent && acl_recent > 0, "{acl} {acl_recent}");
+
+    let mut q = ListQuery::new("Computational Linguistics");
+    let all = rank_with(corpus.conn(), &index, &mut model.facts(), 2025, &q).expect("list");
+    let field = all.field.as_ref().expect("a field");
+    assert_eq!(
+        field.venues,
+        ["Annual Meeting of the Association for Computational Linguistics"]
+    );
+    assert_eq!(field.papers, acl);
+    assert!(
+        all.matching_papers
+            >= acl
+                - count(
+                    "SELECT COUNT(*) FROM works WHERE venue = 'acl' AND (status LIKE '%reject%' OR status LIKE '%withdraw%')"
+                )
+    );
+
+    q.since = Some(2022);
+    let recent = rank_with(corpus.conn(), &index, &mut model.facts(), 2025, &q).expect("list");
+    assert_eq!(recent.field.as_ref().map(|f| f.papers), Some(acl_recent));
+
+    // Switched off, or a narrower topic: text relevance only.
+    q.since = None;
+    q.relevance.field_relevance = 0.0;
+    let off = rank_with(corpus.conn(), &index, &mut model.facts(), 2025, &q).expect("list");
+    assert!(off.field.is_none());
+    assert!(off.matching_papers < all.matching_papers);
+    let narrower = ListQuery::new("computational linguistics for low-resource languages");
+    let narrower =
+        rank_with(corpus.conn(), &index, &mut model.facts(), 2025, &narrower).expect("list");
+    assert!(narrower.field.is_none());
 }

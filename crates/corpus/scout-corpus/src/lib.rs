@@ -36,6 +36,7 @@ pub mod researchers;
 pub mod semantic;
 mod store;
 pub mod stored;
+pub mod venue_fields;
 pub mod watch_facts;
 
 use std::path::{Path, PathBuf};

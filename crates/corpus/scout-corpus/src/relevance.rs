@@ -36,6 +36,10 @@ pub struct RelevanceOptions {
     pub acronyms: bool,
     /// At most this many works (best first); `usize::MAX`: no cap.
     pub max_works: usize,
+    /// When the topic names a research field, every paper of the venues standing for it counts
+    /// with at least this relevance (`crate::venue_fields`; 0: text relevance only). The List
+    /// applies it: the index knows no venues.
+    pub field_relevance: f64,
 }
 
 impl Default for RelevanceOptions {
@@ -47,6 +51,7 @@ impl Default for RelevanceOptions {
             floor: 0.1,
             acronyms: true,
             max_works: usize::MAX,
+            field_relevance: 0.1,
         }
     }
 }
@@ -70,6 +75,23 @@ fn contains<A: AsRef<str>, B: AsRef<str>>(hay: &[A], needle: &[B]) -> bool {
             .any(|w| w.iter().zip(needle).all(|(x, y)| x.as_ref() == y.as_ref()))
 }
 
+/// The topic's terms written as they analyse (lower-cased, a plural "s" aside): the words that
+/// may be acronyms. "GANs" is `gan`; "mining" analyses to `mine` but is not the acronym MINE.
+fn written_as_is(topic: &str) -> Vec<String> {
+    topic
+        .split(|c: char| !c.is_alphanumeric())
+        .filter_map(|word| {
+            let lower = word.to_lowercase();
+            match semantic::tokens(word).as_slice() {
+                [(_, t)] if lower == *t || lower.strip_suffix('s') == Some(t.as_str()) => {
+                    Some(t.clone())
+                }
+                _ => None,
+            }
+        })
+        .collect()
+}
+
 impl TextIndex {
     /// Every work relevant to `topic` (from `since` on) above the floor, best first.
     pub fn relevant(
@@ -90,9 +112,10 @@ impl TextIndex {
         if opts.acronyms
             && let Some(model) = &self.semantic
         {
+            let written = written_as_is(topic);
             for a in model.acronyms() {
                 let long: Vec<&str> = a.long_tokens.iter().map(|(_, t)| t.as_str()).collect();
-                if terms.contains(&a.short) {
+                if written.contains(&a.short) {
                     expansions.push(a.long_text.clone());
                     semantic_terms.extend(long.iter().map(|t| t.to_string()));
                     for (field, boost) in
@@ -222,5 +245,17 @@ impl TextIndex {
             expansions,
             hits,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::written_as_is;
+
+    #[test]
+    fn only_words_written_as_their_term_may_be_acronyms() {
+        assert_eq!(written_as_is("data mining"), ["data"]);
+        assert_eq!(written_as_is("GANs for RLHF"), ["gan", "rlhf"]);
+        assert_eq!(written_as_is("MoE"), ["moe"]);
     }
 }

@@ -57,6 +57,10 @@ struct ExpertArgs {
     /// half), one line per setting on stdout, best mean NDCG@50 last
     #[arg(long)]
     tune: bool,
+    /// Run the List's defaults with each relevance a field's venues' papers may count with (0:
+    /// text relevance only), one line per value (meant for the tuning half)
+    #[arg(long)]
+    tune_fields: bool,
 }
 
 /// Broad topics judged against ACM Fellows and Turing laureates.
@@ -233,6 +237,9 @@ fn experts(ctx: &Context, args: ExpertArgs) -> anyhow::Result<u8> {
     if args.tune {
         return run.tune(&mut facts);
     }
+    if args.tune_fields {
+        return run.tune_fields(&mut facts);
+    }
 
     let mut out = Vec::new();
     for (name, factors, shape, include_rejected) in variants(args.shapes) {
@@ -358,6 +365,23 @@ impl ExpertRun<'_> {
         lines.sort_by(|x, y| x.0.total_cmp(&y.0));
         for (_, line) in lines {
             println!("{line}");
+        }
+        Ok(0)
+    }
+}
+
+impl ExpertRun<'_> {
+    /// The product's scoring with each least relevance of a field's venues' papers.
+    fn tune_fields(&self, facts: &mut impl scout_rank::FactSource) -> anyhow::Result<u8> {
+        for field_relevance in [0.0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0] {
+            let mut scoring = Scoring::new(Factors::default(), Shape::default(), false);
+            scoring.relevance.field_relevance = field_relevance;
+            let rows = self.judge_all(facts, &scoring)?;
+            let (a, f) = means(&rows);
+            println!(
+                "field relevance {field_relevance:.2}  AMiner NDCG@50 {:.3} P@50 {:.3}  Fellows NDCG@50 {:.3} P@50 {:.3}",
+                a.ndcg_at_50, a.p_at_50, f.ndcg_at_50, f.p_at_50
+            );
         }
         Ok(0)
     }

@@ -52,7 +52,8 @@ pub struct FactsArgs {
     #[arg(long)]
     tune: bool,
     /// Print every affiliation disagreement to stderr: the researcher, our organisation with
-    /// its evidence, their organisation timeline, and the Scholar text
+    /// its evidence, their organisation timeline, and the Scholar text; and every senior profile
+    /// not called senior, with the stage's basis
     #[arg(long)]
     show_misses: bool,
 }
@@ -398,7 +399,19 @@ pub fn run(ctx: &Context, args: FactsArgs) -> anyhow::Result<u8> {
         if first_citation.is_some_and(|y| args.crawl_year - y > 12) {
             senior.senior_profiles_found += 1;
             senior_ids.push(r.id);
-            senior.called_senior += usize::from(r.stage(as_of) == Some(CareerStage::Senior));
+            let called = r.stage(as_of) == Some(CareerStage::Senior);
+            senior.called_senior += usize::from(called);
+            if !called && args.show_misses {
+                eprintln!(
+                    "stage-miss\t{}\t{:?}\t{} works {:?}–{:?}\t{}",
+                    r.name,
+                    r.stage(as_of),
+                    r.n_works,
+                    r.first_year,
+                    r.last_year,
+                    r.stage_basis.as_deref().unwrap_or("")
+                );
+            }
         }
     }
     aff.agreement = aff.agree as f64 / aff.found.max(1) as f64;

@@ -59,6 +59,10 @@ pub struct Args {
     /// Relevance: do not ask for learned acronyms / long forms together
     #[arg(long)]
     no_acronyms: bool,
+    /// Relevance: when the topic names a research field ("computer vision"), every paper of the
+    /// venues standing for it counts with at least this relevance, 0–1 (0: text relevance only)
+    #[arg(long, default_value_t = scout_corpus::RelevanceOptions::default().field_relevance)]
+    field_relevance: f64,
     /// Add the leak radius: how many others on this List are co-authors (1 hop) or share a
     /// co-author (2 hops) with each researcher
     #[arg(long)]
@@ -110,9 +114,15 @@ pub fn query_from(args: &Args) -> anyhow::Result<ListQuery> {
     q.since = args.since;
     q.explain_papers = args.explain_papers.max(1);
     q.include_rejected = args.include_rejected;
-    if !(0.0..=1.0).contains(&args.lexical_weight) || !(0.0..1.0).contains(&args.floor) {
-        anyhow::bail!("--lexical-weight must be in [0, 1] and --floor in [0, 1)");
+    if !(0.0..=1.0).contains(&args.lexical_weight)
+        || !(0.0..1.0).contains(&args.floor)
+        || !(0.0..=1.0).contains(&args.field_relevance)
+    {
+        anyhow::bail!(
+            "--lexical-weight and --field-relevance must be in [0, 1] and --floor in [0, 1)"
+        );
     }
+    q.relevance.field_relevance = args.field_relevance;
     q.relevance.lexical_weight = args.lexical_weight;
     q.relevance.floor = args.floor;
     q.relevance.acronyms = !args.no_acronyms;
@@ -207,6 +217,14 @@ fn print_heading(result: &ListResult) {
     );
     if !result.expansions.is_empty() {
         println!("(also searched: {})", result.expansions.join("; "));
+    }
+    if let Some(field) = &result.field {
+        println!(
+            "(a field: the {} papers of {} count with relevance ≥ {})",
+            field.papers,
+            field.venues.join(", "),
+            field.relevance
+        );
     }
     if let Some(reason) = &result.reason {
         println!("{reason}");

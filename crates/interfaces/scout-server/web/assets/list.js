@@ -255,7 +255,8 @@ function renderResults(results, list, inPipeline, f, more) {
   let dir = 1;
   const maxScore = Math.max(...list.rows.map((r) => r.score), 1e-9);
   const summary = h('p', { class: 'muted summary' },
-    `${list.rows.length} researchers from ${fmt.int(list.matching_papers)} matching papers (${fmt.int(list.candidates)} considered) · as of ${list.as_of_year} · ${fmt.num(list.milliseconds, 1)} ms`);
+    `${list.rows.length} researchers from ${fmt.int(list.matching_papers)} matching papers (${fmt.int(list.candidates)} considered) · as of ${list.as_of_year} · ${fmt.num(list.milliseconds, 1)} ms`,
+    list.field ? h('span', { class: 'field-venues' }, ` · a field: every paper of ${list.field.venues.join(', ')} counts`) : null);
   const legend = h('div', { class: 'legend', 'aria-hidden': 'true' },
     h('span', { class: 'seg p0' }), 'top paper', h('span', { class: 'seg p1' }), '2nd', h('span', { class: 'seg p2' }), '3rd', h('span', { class: 'seg rest' }), 'other papers');
   const tbody = h('tbody');
