@@ -20,9 +20,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("../migrations/0006_incremental.sql")),
     (7, include_str!("../migrations/0007_semantic_changes.sql")),
     (8, include_str!("../migrations/0008_coauthor_reading.sql")),
+    (9, include_str!("../migrations/0009_metadata_changes.sql")),
 ];
 
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;
 
 /// Opens an existing corpus: a missing, empty (0-byte) or foreign file is an error naming the
 /// file and the cause, and nothing is written to it.

@@ -179,10 +179,17 @@ pub fn refresh_with_progress(
                     crate::incremental::plan(conn)?
                 };
                 match &plan {
-                    Plan::Incremental { new_works } => {
+                    Plan::Incremental {
+                        new_works,
+                        changed_works,
+                    } => {
                         progress.set_identity_step(IdentityStep::Resolving);
-                        report.incremental =
-                            Some(crate::incremental::refresh(conn, new_works, generation)?);
+                        report.incremental = Some(crate::incremental::refresh(
+                            conn,
+                            new_works,
+                            changed_works,
+                            generation,
+                        )?);
                     }
                     Plan::Full(_) => {
                         let rebuilt = rebuild_identity(conn, generation, &|step| {

@@ -275,6 +275,27 @@ impl<'c> Writer<'c> {
         {
             return Ok(WriteOutcome::Unchanged);
         }
+        // Whether what identity, timelines and the network read of the work stays as it was.
+        let same_evidence: bool = self
+            .conn
+            .prepare_cached(
+                "SELECT title IS ?2 AND year IS ?3 AND venue IS ?4 AND source IS ?5
+                        AND n_authors IS ?6 AND authors IS ?7 AND affiliations IS ?8
+                 FROM works WHERE id = ?1",
+            )?
+            .query_row(
+                params![
+                    id,
+                    w.title,
+                    w.year,
+                    w.venue,
+                    w.source,
+                    w.n_authors,
+                    w.authors,
+                    w.affiliations
+                ],
+                |r| r.get(0),
+            )?;
         self.conn
             .prepare_cached(
                 "UPDATE works SET source = ?2, title = ?3, year = ?4, venue = ?5, status = ?6, track = ?7,
@@ -289,10 +310,14 @@ impl<'c> Writer<'c> {
                 w.affiliations
             ])?;
         queue_for_index(self.conn, id)?;
-        // An incremental refresh handles new works only; a changed one sends it the full way.
+        // A work whose identity evidence changed sends the next refresh the full way; one whose
+        // metadata alone changed can be refreshed incrementally (`incremental::plan`).
         self.conn
-            .prepare_cached("INSERT OR IGNORE INTO derive_queue (work_id) VALUES (?1)")?
-            .execute([id])?;
+            .prepare_cached(
+                "INSERT INTO derive_queue (work_id, identity) VALUES (?1, ?2)
+                 ON CONFLICT (work_id) DO UPDATE SET identity = MAX(identity, excluded.identity)",
+            )?
+            .execute(params![id, i64::from(!same_evidence)])?;
         Ok(WriteOutcome::Updated)
     }
 

@@ -1,7 +1,8 @@
 //! Incremental refresh on real records (`data/demo`): a corpus refreshed in full, then given a
 //! few more works of the same years, is refreshed incrementally; a copy of it rebuilt in full is
 //! the reference. Identity agrees mention by mention (by researcher key), every derived table
-//! holds the new works, and the plan falls back to the full refresh when it must.
+//! holds the new works, and the plan falls back to the full refresh when it must. Works changed
+//! in their metadata alone (citations, an abstract) refresh incrementally too.
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -118,12 +119,15 @@ fn new_works_of_known_years_refresh_incrementally_and_agree_with_a_rebuild() -> 
     // Nothing new: nothing to plan.
     assert_eq!(
         scout_corpus::incremental::plan(corpus.conn())?,
-        Plan::Incremental { new_works: vec![] }
+        Plan::Incremental {
+            new_works: vec![],
+            changed_works: vec![]
+        }
     );
 
     corpus.ingest(&[later], &opts, &Progress::default())?;
     let plan = scout_corpus::incremental::plan(corpus.conn())?;
-    let Plan::Incremental { new_works } = &plan else {
+    let Plan::Incremental { new_works, .. } = &plan else {
         panic!("expected an incremental plan, got {plan:?}");
     };
     assert_eq!(new_works.len(), held);
@@ -189,5 +193,110 @@ fn new_works_of_known_years_refresh_incrementally_and_agree_with_a_rebuild() -> 
         "{agreeing} of {} researchers' facts agree",
         fb.len()
     );
+    Ok(())
+}
+
+/// `records` (JSON lines) with `edit` applied to every `every`-th one, written to `path`; how
+/// many were edited.
+fn rewrite(
+    records: &Path,
+    path: &Path,
+    every: usize,
+    edit: impl Fn(&mut serde_json::Value),
+) -> Result<usize> {
+    let text = std::fs::read_to_string(records).map_err(io(records))?;
+    let mut out = std::fs::File::create(path).map_err(io(path))?;
+    let mut edited = 0;
+    for (i, line) in text.lines().enumerate() {
+        if i % every != 0 {
+            continue;
+        }
+        let mut v: serde_json::Value = serde_json::from_str(line)
+            .map_err(|e| CorpusError::Invalid(format!("{}: {e}", records.display())))?;
+        edit(&mut v);
+        writeln!(out, "{v}").map_err(io(path))?;
+        edited += 1;
+    }
+    Ok(edited)
+}
+
+/// What an OpenAlex daily update mostly brings — new citation counts, an abstract — changes no
+/// identity evidence: the refresh is incremental, and every researcher's facts (their citations
+/// included) and every mention's key equal a rebuild's. A changed author list still sends the
+/// refresh the full way.
+#[test]
+fn works_changed_in_their_metadata_alone_refresh_incrementally() -> Result<()> {
+    let dir = tempfile::tempdir().map_err(io(Path::new("tmp")))?;
+    let (base, _, held) = split(dir.path(), &["nips.jsonl.gz"], 600, usize::MAX)?;
+    assert_eq!(held, 0);
+    let db = dir.path().join("c.sqlite");
+    let opts = IngestOptions::new(dir.path().join("rejects.jsonl"));
+    let mut corpus = Corpus::open(&db)?;
+    corpus.ingest(std::slice::from_ref(&base), &opts, &Progress::default())?;
+    corpus.refresh(false)?;
+
+    let updated = dir.path().join("updated.jsonl");
+    let edited = rewrite(&base, &updated, 10, |v| {
+        let old = v["gs_citation"].as_i64().unwrap_or(0);
+        v["gs_citation"] = serde_json::json!(old + 1000);
+        v["abstract"] = serde_json::json!("An abstract added by a later update of this record.");
+    })?;
+    assert!(edited >= 50, "{edited}");
+    corpus.ingest(&[updated], &opts, &Progress::default())?;
+    let plan = scout_corpus::incremental::plan(corpus.conn())?;
+    let Plan::Incremental {
+        new_works,
+        changed_works,
+    } = &plan
+    else {
+        panic!("expected an incremental plan, got {plan:?}");
+    };
+    assert_eq!((new_works.len(), changed_works.len()), (0, edited));
+    let report = corpus.refresh(false)?;
+    let incremental = report.incremental.as_ref().expect("incremental");
+    assert_eq!(incremental.metadata_changed_works, edited as u64);
+    let cited: i64 =
+        corpus
+            .conn()
+            .query_row("SELECT MAX(citations) FROM researchers", [], |r| r.get(0))?;
+    assert!(
+        cited >= 1000,
+        "the new counts reach the researchers: {cited}"
+    );
+    drop(corpus);
+
+    let copy = dir.path().join("rebuilt.sqlite");
+    std::fs::copy(&db, &copy).map_err(io(&copy))?;
+    let corpus = Corpus::open(&db)?;
+    let mut rebuilt = Corpus::open(&copy)?;
+    rebuilt.refresh(true)?;
+    let keys = mention_keys(&corpus)?;
+    assert_eq!(keys, mention_keys(&rebuilt)?);
+    let (fa, fb) = (facts(&corpus)?, facts(&rebuilt)?);
+    eprintln!(
+        "{edited} works changed in their metadata: {} mentions and {} researchers' facts compared",
+        keys.len(),
+        fa.len()
+    );
+    let differ: Vec<(&Facts, &Facts)> = fa.iter().zip(&fb).filter(|(x, y)| x != y).collect();
+    assert_eq!(
+        (fa.len(), differ.len()),
+        (fb.len(), 0),
+        "researchers whose facts differ from the rebuild's, first: {:?}",
+        differ.first()
+    );
+    drop(corpus);
+
+    // An author renamed on one record: identity evidence changed, the refresh is full.
+    let mut corpus = Corpus::open(&db)?;
+    let renamed = dir.path().join("renamed.jsonl");
+    rewrite(&base, &renamed, 1000, |v| {
+        v["authors"][0] = serde_json::json!("Somebody Else Entirely");
+    })?;
+    corpus.ingest(&[renamed], &opts, &Progress::default())?;
+    match scout_corpus::incremental::plan(corpus.conn())? {
+        Plan::Full(why) => assert!(why.contains("changed in place"), "{why}"),
+        other => panic!("expected a full refresh, got {other:?}"),
+    }
     Ok(())
 }

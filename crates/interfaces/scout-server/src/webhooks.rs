@@ -12,6 +12,11 @@
 //! is lost. Delivery is at least once: a receiver that answered 2xx but whose answer was lost
 //! sees the alert again under the same `Idempotency-Key`.
 //!
+//! Once a webhook's alerts are delivered, the later changes to them (a move alert withdrawn or
+//! reinstated by a refresh: `Store::alert_changes_after`, on the webhook's second cursor) follow
+//! the same way, as `{"event":"alert.withdrawn"|"alert.reinstated","change":…}` with a key of
+//! their own; a change is never sent before the alert it changes.
+//!
 //! HTTP runs on ureq in `spawn_blocking`, with connect and overall timeouts, no proxy from
 //! the environment, and a resolver that checks every address a host name resolves to by the
 //! rule URLs were checked by at registration (`webhook_url::check_address`): a name that
@@ -23,7 +28,7 @@ use std::time::Duration;
 
 use scout_pipeline::Store;
 use scout_pipeline::secret::keyed_hash;
-use scout_pipeline::store::{Alert, Attempt, DeliveryOutcome, DeliveryTarget};
+use scout_pipeline::store::{Alert, AlertChange, Attempt, DeliveryOutcome, DeliveryTarget};
 use scout_pipeline::time::now_ms;
 use scout_pipeline::webhook_url::{AddressRule, check_address};
 use serde::Serialize;
@@ -96,11 +101,24 @@ pub fn idempotency_key(alert_id: i64) -> String {
     format!("scout-alert-{alert_id}")
 }
 
+/// The `Idempotency-Key` of a change to an alert: the same on every attempt.
+pub fn change_idempotency_key(change_id: i64) -> String {
+    format!("scout-alert-change-{change_id}")
+}
+
 /// What a webhook receives for an alert.
 #[derive(Serialize)]
 struct AlertEvent<'a> {
     event: &'static str,
     alert: &'a Alert,
+}
+
+/// What a webhook receives for a later change to an alert.
+#[derive(Serialize)]
+struct ChangeEvent<'a> {
+    /// `alert.withdrawn` or `alert.reinstated`.
+    event: String,
+    change: &'a AlertChange,
 }
 
 /// What a test ping sends.
@@ -282,15 +300,17 @@ impl Webhooks {
             )
             .await;
         store
-            .record_delivery(&attempt(&target, None, 1, &sent, at, None))
+            .record_delivery(&attempt(&target, (None, None), 1, &sent, at, None))
             .await?;
         Ok(sent)
     }
 }
 
+/// One attempt for the log; `item` is (alert, change): an alert, a change to one, or neither
+/// (a ping).
 fn attempt(
     target: &DeliveryTarget,
-    alert_id: Option<i64>,
+    (alert_id, change_id): (Option<i64>, Option<i64>),
     number: i64,
     sent: &SendResult,
     at: i64,
@@ -299,6 +319,7 @@ fn attempt(
     Attempt {
         webhook_id: target.id,
         alert_id,
+        change_id,
         attempt: number,
         http_status: sent.http_status,
         error: sent.error.clone(),
@@ -317,77 +338,145 @@ fn jitter() -> f64 {
     getrandom::u64().map_or(0.5, |x| (x >> 11) as f64 / (1u64 << 53) as f64)
 }
 
+/// One item to send: an alert, or a change to one.
+struct Outgoing {
+    alert_id: i64,
+    change_id: Option<i64>,
+    number: i64,
+    body: String,
+    idempotency_key: String,
+    delivery_id: String,
+}
+
+/// How long until a failing item's next attempt is due (`None`: nothing is waiting).
+fn backoff_left(target: &DeliveryTarget) -> Option<Duration> {
+    let now = now_ms();
+    ((target.failing_alert.is_some() || target.failing_change.is_some())
+        && target.next_attempt_at > now)
+        .then(|| Duration::from_millis(u64::try_from(target.next_attempt_at - now).unwrap_or(0)))
+}
+
+/// Sends one item and records the attempt; on success moves `target`'s cursor, on failure
+/// returns the backoff before the next attempt.
+async fn send_one(
+    store: &Store,
+    hooks: &Webhooks,
+    target: &mut DeliveryTarget,
+    out: Outgoing,
+) -> scout_pipeline::Result<Option<Duration>> {
+    let sent = hooks
+        .sender
+        .post(
+            &target.url,
+            &target.secret,
+            out.body,
+            out.idempotency_key,
+            out.delivery_id,
+        )
+        .await;
+    let at = now_ms();
+    let item = (Some(out.alert_id), out.change_id);
+    if sent.delivered {
+        store
+            .record_delivery(&attempt(target, item, out.number, &sent, at, None))
+            .await?;
+        match out.change_id {
+            Some(change) => target.changes_through = change,
+            None => target.delivered_through = out.alert_id,
+        }
+        target.failing_alert = None;
+        target.failing_change = None;
+        target.failures = 0;
+        target.next_attempt_at = 0;
+        return Ok(None);
+    }
+    let wait = hooks.config.backoff(out.number, jitter());
+    let next = at.saturating_add(i64::try_from(wait.as_millis()).unwrap_or(i64::MAX));
+    store
+        .record_delivery(&attempt(target, item, out.number, &sent, at, Some(next)))
+        .await?;
+    tracing::info!(
+        webhook = target.id,
+        alert = out.alert_id,
+        change = out.change_id,
+        attempt = out.number,
+        status = sent.http_status,
+        error = sent.error.as_deref(),
+        retry_in_ms = wait.as_millis() as u64,
+        "webhook delivery failed; will retry"
+    );
+    Ok(Some(wait))
+}
+
+fn to_json<T: Serialize>(value: &T) -> scout_pipeline::Result<String> {
+    serde_json::to_string(value).map_err(|e| scout_pipeline::Error::Invalid(e.to_string()))
+}
+
 /// Delivers what is due to one webhook: its alerts after the cursor, up to `settled`, in
-/// order, stopping at the first failure. Returns how long until its next retry is due, if
-/// one is waiting.
+/// order, then the changes to alerts after its change cursor, up to `settled_change`, whose
+/// alert it has passed, stopping at the first failure. Returns how long until its next retry
+/// is due, if one is waiting.
 async fn deliver_to(
     store: &Store,
     hooks: &Webhooks,
     mut target: DeliveryTarget,
-    settled: i64,
+    (settled, settled_change): (i64, i64),
 ) -> scout_pipeline::Result<Option<Duration>> {
-    let config = &hooks.config;
+    let batch = hooks.config.batch;
     loop {
-        let alerts = store
-            .alerts_after(target.delivered_through, config.batch)
-            .await?;
+        let alerts = store.alerts_after(target.delivered_through, batch).await?;
         let due: Vec<&Alert> = alerts.iter().filter(|a| a.id <= settled).collect();
+        if !due.is_empty() {
+            for alert in due {
+                if let Some(wait) = backoff_left(&target) {
+                    return Ok(Some(wait));
+                }
+                let number = target.attempt_for(alert.id);
+                let out = Outgoing {
+                    alert_id: alert.id,
+                    change_id: None,
+                    number,
+                    body: to_json(&AlertEvent {
+                        event: "alert",
+                        alert,
+                    })?,
+                    idempotency_key: idempotency_key(alert.id),
+                    delivery_id: format!("{}.{}.{number}", target.id, alert.id),
+                };
+                if let Some(wait) = send_one(store, hooks, &mut target, out).await? {
+                    return Ok(Some(wait));
+                }
+            }
+            continue;
+        }
+        let changes = store
+            .alert_changes_after(target.changes_through, batch)
+            .await?;
+        // A change waits for its alert (one recorded after the settled id is not sent yet).
+        let due: Vec<&AlertChange> = changes
+            .iter()
+            .take_while(|c| c.id <= settled_change && c.alert.id <= target.delivered_through)
+            .collect();
         if due.is_empty() {
             return Ok(None);
         }
-        for alert in due {
-            let now = now_ms();
-            if target.failing_alert == Some(alert.id) && target.next_attempt_at > now {
-                let wait = u64::try_from(target.next_attempt_at - now).unwrap_or(0);
-                return Ok(Some(Duration::from_millis(wait)));
+        for change in due {
+            if let Some(wait) = backoff_left(&target) {
+                return Ok(Some(wait));
             }
-            let number = target.attempt_for(alert.id);
-            let body = serde_json::to_string(&AlertEvent {
-                event: "alert",
-                alert,
-            })
-            .map_err(|e| scout_pipeline::Error::Invalid(e.to_string()))?;
-            let sent = hooks
-                .sender
-                .post(
-                    &target.url,
-                    &target.secret,
-                    body,
-                    idempotency_key(alert.id),
-                    format!("{}.{}.{number}", target.id, alert.id),
-                )
-                .await;
-            let at = now_ms();
-            if sent.delivered {
-                store
-                    .record_delivery(&attempt(&target, Some(alert.id), number, &sent, at, None))
-                    .await?;
-                target.delivered_through = alert.id;
-                target.failing_alert = None;
-                target.failures = 0;
-                target.next_attempt_at = 0;
-            } else {
-                let wait = config.backoff(number, jitter());
-                let next = at.saturating_add(i64::try_from(wait.as_millis()).unwrap_or(i64::MAX));
-                store
-                    .record_delivery(&attempt(
-                        &target,
-                        Some(alert.id),
-                        number,
-                        &sent,
-                        at,
-                        Some(next),
-                    ))
-                    .await?;
-                tracing::info!(
-                    webhook = target.id,
-                    alert = alert.id,
-                    attempt = number,
-                    status = sent.http_status,
-                    error = sent.error.as_deref(),
-                    retry_in_ms = wait.as_millis() as u64,
-                    "webhook delivery failed; will retry"
-                );
+            let number = target.attempt_for_change(change.id);
+            let out = Outgoing {
+                alert_id: change.alert.id,
+                change_id: Some(change.id),
+                number,
+                body: to_json(&ChangeEvent {
+                    event: format!("alert.{}", change.change),
+                    change,
+                })?,
+                idempotency_key: change_idempotency_key(change.id),
+                delivery_id: format!("{}.change-{}.{number}", target.id, change.id),
+            };
+            if let Some(wait) = send_one(store, hooks, &mut target, out).await? {
                 return Ok(Some(wait));
             }
         }
@@ -397,15 +486,19 @@ async fn deliver_to(
 /// One pass over every webhook in use (concurrently); the time until the earliest retry.
 async fn pass(store: &Arc<Store>, hooks: &Webhooks) -> scout_pipeline::Result<Option<Duration>> {
     let settled = store.settled_alert_id().await?;
+    let settled_change = store.settled_change_id().await?;
     let mut tasks = tokio::task::JoinSet::new();
     for target in store.delivery_targets().await? {
-        if target.delivered_through >= settled {
+        if target.delivered_through >= settled && target.changes_through >= settled_change {
             continue;
         }
         let (store, hooks) = (store.clone(), hooks.clone());
         tasks.spawn(async move {
             let id = target.id;
-            (id, deliver_to(&store, &hooks, target, settled).await)
+            (
+                id,
+                deliver_to(&store, &hooks, target, (settled, settled_change)).await,
+            )
         });
     }
     let mut earliest: Option<Duration> = None;
@@ -481,5 +574,6 @@ mod tests {
     #[test]
     fn idempotency_keys_name_the_alert() {
         assert_eq!(idempotency_key(42), "scout-alert-42");
+        assert_eq!(change_idempotency_key(7), "scout-alert-change-7");
     }
 }

@@ -389,6 +389,139 @@ async fn a_receiver_down_at_first_gets_every_alert_in_order_signed() {
     }
 }
 
+/// The radar run for Ada showing these move items (a move alerted before and not shown is
+/// withdrawn; shown again, reinstated).
+async fn ada_moves(env: &Env, moves: &[&str]) {
+    let observed = Observed {
+        key: "openreview:~Ada_Lovelace1".into(),
+        name: "Ada Lovelace".into(),
+        items: moves
+            .iter()
+            .map(|m| ObservedItem {
+                item: (*m).to_string(),
+                kind: ItemKind::Move,
+                year: Some(2026),
+                summary: format!("Moved: {m}"),
+                confidence_pct: Some(60),
+                evidence: Evidence::default(),
+                quiet: false,
+            })
+            .collect(),
+    };
+    let baseline = Observed {
+        items: Vec::new(),
+        ..observed.clone()
+    };
+    // Watched with nothing seen (a second watch by the same member is refused: ignored).
+    env.store
+        .add_watch(&env.actor(Role::Owner), &baseline)
+        .await
+        .ok();
+    env.store
+        .record_observations(&[observed])
+        .await
+        .expect("radar");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_withdrawn_move_is_sent_after_its_alert_and_survives_the_receiver_down() {
+    for backend in backends() {
+        let env = start(&backend, config(true)).await;
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let (id, _secret) = create(&env, &format!("http://127.0.0.1:{port}/hook")).await;
+        let (received, task) = receiver(listener, 0);
+        ada_moves(&env, &["org:a>org:b@2026"]).await;
+        until("the move alert delivered", || async {
+            received.lock().expect("log").len() == 1
+        })
+        .await;
+        let alert = received.lock().expect("log")[0].alert_id();
+        task.abort();
+        let _ = task.await;
+
+        // The next run no longer shows the move: a withdrawal, tried while the receiver is down.
+        ada_moves(&env, &[]).await;
+        until("a refused attempt at the change", || async {
+            deliveries(&env, id)
+                .await
+                .iter()
+                .any(|d| d["change_id"].is_i64() && d["outcome"] == "failed")
+        })
+        .await;
+        let change = deliveries(&env, id).await[0]["change_id"]
+            .as_i64()
+            .expect("change id");
+        assert_eq!(deliveries(&env, id).await[0]["alert_id"], json!(alert));
+        let webhook = &env
+            .client(Role::Owner)
+            .get("/api/settings/webhooks")
+            .await
+            .json()["webhooks"][0];
+        assert_eq!(webhook["pending"], json!(1));
+
+        // Up again (a 503 first): the withdrawal arrives, then a reinstatement.
+        let listener = TcpListener::bind(("127.0.0.1", port))
+            .await
+            .expect("rebind");
+        let (received, task) = receiver(listener, 1);
+        until("the withdrawal delivered", || async {
+            received
+                .lock()
+                .expect("log")
+                .iter()
+                .any(|r| r.answered == 200)
+        })
+        .await;
+        ada_moves(&env, &["org:a>org:b@2026"]).await;
+        until("the reinstatement delivered", || async {
+            received.lock().expect("log").len() == 3
+        })
+        .await;
+        let got = received.lock().expect("log").clone();
+        assert_eq!(
+            got[0].header("Idempotency-Key"),
+            got[1].header("Idempotency-Key")
+        );
+        assert_eq!(
+            got[1].header("Idempotency-Key"),
+            format!("scout-alert-change-{change}")
+        );
+        // Attempts counted on from the refused ones.
+        let number = |r: &Received| -> i64 {
+            let d = r.header("X-Scout-Delivery");
+            let n = d
+                .strip_prefix(&format!("{id}.change-{change}."))
+                .unwrap_or_else(|| panic!("delivery id {d}"));
+            n.parse().expect("attempt number")
+        };
+        assert!(number(&got[0]) >= 2);
+        assert_eq!(number(&got[1]), number(&got[0]) + 1);
+        let events: Vec<String> = got
+            .iter()
+            .map(|r| r.json()["event"].as_str().unwrap_or_default().to_string())
+            .collect();
+        assert_eq!(
+            events,
+            ["alert.withdrawn", "alert.withdrawn", "alert.reinstated"]
+        );
+        let withdrawn = got[1].json();
+        assert_eq!(withdrawn["change"]["change"], "withdrawn");
+        assert_eq!(withdrawn["change"]["alert"]["id"], json!(alert));
+        assert!(withdrawn["change"]["alert"]["withdrawn_at"].is_string());
+        assert!(got[2].json()["change"]["alert"]["withdrawn_at"].is_null());
+        until("the cursor past both changes", || async {
+            env.client(Role::Owner)
+                .get("/api/settings/webhooks")
+                .await
+                .json()["webhooks"][0]["pending"]
+                == json!(0)
+        })
+        .await;
+        task.abort();
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_urls_are_refused_with_a_clear_error() {
     for backend in backends() {

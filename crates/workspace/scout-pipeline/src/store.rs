@@ -80,8 +80,8 @@ pub(crate) use tag_redaction::redact_tag_text;
 pub use users::{NewSession, SessionInfo};
 pub use views::{BoardFilter, ListSearch, NewView, PinningView, SavedView, ViewSpec};
 pub use watches::{
-    Alert, AlertEvidence, AlertFilter, AlertKind, AlertPage, MAX_ALERT_PAGE, Observed, PaperRef,
-    RADAR_ACTOR, RadarReport, Watch,
+    Alert, AlertChange, AlertEvidence, AlertFilter, AlertKind, AlertPage, MAX_ALERT_PAGE, Observed,
+    PaperRef, RADAR_ACTOR, RadarReport, Watch,
 };
 pub use webhooks::{
     Attempt, DeliveryOutcome, DeliveryTarget, MAX_LOG_ROWS, MAX_WEBHOOKS, Webhook, WebhookDelivery,

@@ -105,6 +105,11 @@ fn files(postgres: bool) -> Vec<(i64, &'static str, &'static str)> {
                     "webhooks",
                     include_str!(concat!("../migrations/", $d, "/0015_webhooks.sql")),
                 ),
+                (
+                    16,
+                    "alert changes",
+                    include_str!(concat!("../migrations/", $d, "/0016_alert_changes.sql")),
+                ),
             ]
         };
     }

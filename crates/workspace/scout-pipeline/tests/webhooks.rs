@@ -2,7 +2,9 @@
 //! sets the retry state and keeps the cursor, a delivered one moves it and clears the state;
 //! an attempt at an alert erased meanwhile leaves no log row; nothing is recorded for a removed
 //! webhook; the log keeps the newest `MAX_LOG_ROWS` rows per webhook; creating and removing are
-//! audited without the secret or the URL's path; a refused URL is a typed error. Run on SQLite
+//! audited without the secret or the URL's path; a refused URL is a typed error. A move alert
+//! withdrawn or reinstated by a later radar run is a change the webhook is sent after its
+//! alerts, on a second cursor. Run on SQLite
 //! always and on PostgreSQL when `SCOUT_TEST_DATABASE_URL` is set.
 
 mod common;
@@ -61,6 +63,7 @@ fn attempt(webhook: i64, alert: Option<i64>, n: i64, outcome: DeliveryOutcome) -
     Attempt {
         webhook_id: webhook,
         alert_id: alert,
+        change_id: None,
         attempt: n,
         http_status: Some(if outcome == DeliveryOutcome::Delivered {
             200
@@ -250,4 +253,138 @@ async fn webhooks_keep_their_cursor_retry_state_and_log_on_postgres() {
         return;
     };
     story(&store).await;
+}
+
+/// The radar run for `key` showing these move items (an alert for each new one; a move alerted
+/// before and not shown is withdrawn, shown again reinstated).
+async fn moves_shown(store: &Store, key: &str, moves: &[&str]) {
+    let items = moves
+        .iter()
+        .map(|m| ObservedItem {
+            item: (*m).to_string(),
+            kind: ItemKind::Move,
+            year: Some(2026),
+            summary: format!("moved: {m}"),
+            confidence_pct: Some(60),
+            evidence: Evidence::default(),
+            quiet: false,
+        })
+        .collect();
+    store
+        .record_observations(&[Observed {
+            key: key.into(),
+            name: "Ada Lovelace".into(),
+            items,
+        }])
+        .await
+        .expect("radar");
+}
+
+async fn changes_story(store: &Store) {
+    let actor = owner(store).await;
+    alerts(store, &actor, "k:ada", 0, 1).await;
+    moves_shown(store, "k:ada", &["org:a>org:b@2025"]).await;
+    // Withdrawn before the webhook exists: a new webhook starts after it.
+    moves_shown(store, "k:ada", &[]).await;
+    let (hook, _) = store
+        .create_webhook(&actor, "https://hooks.example.org/x", RULE)
+        .await
+        .expect("webhook");
+    assert_eq!((hook.pending, hook.changes_through > 0), (0, true));
+
+    // Reinstated, then a new move and the first withdrawn again: three changes, in order.
+    moves_shown(store, "k:ada", &["org:a>org:b@2025", "org:b>org:c@2026"]).await;
+    moves_shown(store, "k:ada", &["org:b>org:c@2026"]).await;
+    let changes = store
+        .alert_changes_after(hook.changes_through, 100)
+        .await
+        .expect("changes");
+    let kinds: Vec<&str> = changes.iter().map(|c| c.change.as_str()).collect();
+    assert_eq!(kinds, ["reinstated", "withdrawn"]);
+    assert!(
+        changes[1].alert.withdrawn_at.is_some(),
+        "the alert as it stands"
+    );
+    assert_eq!(changes[0].alert.id, changes[1].alert.id);
+    let listed = store.webhook(hook.id).await.expect("webhook");
+    assert_eq!(listed.pending, 3, "one new move alert and two changes");
+    assert_eq!(
+        store.settled_change_id().await.expect("settled"),
+        changes[1].id
+    );
+
+    // A failed change sets the retry state on the change; delivered, the change cursor moves.
+    let send = |change: i64, n: i64, outcome| Attempt {
+        change_id: Some(change),
+        ..attempt(hook.id, Some(changes[0].alert.id), n, outcome)
+    };
+    store
+        .record_delivery(&send(changes[0].id, 1, DeliveryOutcome::Failed))
+        .await
+        .expect("record");
+    let target = &store.delivery_targets().await.expect("targets")[0];
+    assert_eq!(
+        (
+            target.failing_change,
+            target.failing_alert,
+            target.attempt_for_change(changes[0].id)
+        ),
+        (Some(changes[0].id), None, 2)
+    );
+    assert_eq!(target.changes_through, hook.changes_through);
+    store
+        .record_delivery(&send(changes[0].id, 2, DeliveryOutcome::Delivered))
+        .await
+        .expect("record");
+    let target = &store.delivery_targets().await.expect("targets")[0];
+    assert_eq!(
+        (
+            target.changes_through,
+            target.failing_change,
+            target.failures
+        ),
+        (changes[0].id, None, 0)
+    );
+    let log = store.webhook_deliveries(hook.id, 10).await.expect("log");
+    assert_eq!(log[0].change_id, Some(changes[0].id));
+    assert_eq!(log[0].alert_id, Some(changes[0].alert.id));
+
+    // Erasing the candidate erases the alert's changes and their log rows.
+    let gone: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alert_changes")
+        .fetch_one(store.db().pool())
+        .await
+        .expect("count");
+    assert!(gone >= 3);
+    sqlx::query("DELETE FROM alerts WHERE researcher_key = 'k:ada'")
+        .execute(store.db().pool())
+        .await
+        .expect("erase");
+    let left: (i64, i64) = (
+        sqlx::query_scalar("SELECT COUNT(*) FROM alert_changes")
+            .fetch_one(store.db().pool())
+            .await
+            .expect("count"),
+        sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries")
+            .fetch_one(store.db().pool())
+            .await
+            .expect("count"),
+    );
+    assert_eq!(left, (0, 0));
+}
+
+#[tokio::test]
+async fn withdrawn_and_reinstated_alerts_are_changes_on_a_second_cursor_on_sqlite() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = Store::open(&StoreConfig::sqlite_path(&dir.path().join("p.sqlite")))
+        .await
+        .expect("open");
+    changes_story(&store).await;
+}
+
+#[tokio::test]
+async fn withdrawn_and_reinstated_alerts_are_changes_on_a_second_cursor_on_postgres() {
+    let Some(store) = common::fresh_postgres_store("scout_webhook_changes").await else {
+        return;
+    };
+    changes_story(&store).await;
 }

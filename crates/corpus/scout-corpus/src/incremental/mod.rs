@@ -37,10 +37,13 @@ const CHANGED_SINCE_FULL: &str = "changed_since_full";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "detail")]
 pub enum Plan {
-    /// Only these works (ids) are new since the derived data was built (shown as their count).
+    /// Only these works (ids) are new since the derived data was built, and these changed in
+    /// their metadata alone (shown as their counts).
     Incremental {
         #[serde(serialize_with = "serialize_count")]
         new_works: Vec<i64>,
+        #[serde(serialize_with = "serialize_count")]
+        changed_works: Vec<i64>,
     },
     /// A full refresh is needed, for this reason.
     Full(String),
@@ -64,10 +67,20 @@ pub fn plan(conn: &Connection) -> Result<Plan> {
     if meta_get_i64(conn, "profiles_changed")? == 1 {
         return full("OpenAlex author profiles changed");
     }
-    let changed: i64 = conn.query_row("SELECT COUNT(*) FROM derive_queue", [], |r| r.get(0))?;
+    let changed: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM derive_queue WHERE identity <> 0",
+        [],
+        |r| r.get(0),
+    )?;
     if changed > 0 {
-        return full(&format!("{changed} stored works changed in place"));
+        return full(&format!(
+            "{changed} stored works changed in place in their authors, affiliations, title, year or venue"
+        ));
     }
+    let changed_works: Vec<i64> = conn
+        .prepare("SELECT work_id FROM derive_queue ORDER BY work_id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
     let mut stmt = conn.prepare("SELECT id FROM works WHERE id > ?1 ORDER BY id")?;
     let new_works: Vec<i64> = stmt
         .query_map([watermark], |r| r.get(0))?
@@ -106,7 +119,10 @@ pub fn plan(conn: &Connection) -> Result<Plan> {
             MAX_CHANGED_SHARE * 100.0
         ));
     }
-    Ok(Plan::Incremental { new_works })
+    Ok(Plan::Incremental {
+        new_works,
+        changed_works,
+    })
 }
 
 /// What an incremental refresh of identity and the network did.
@@ -116,16 +132,20 @@ pub struct IncrementalReport {
     pub downstream: downstream::DownstreamReport,
     /// The second round: co-authors whose organisation follows a changed researcher's.
     pub coauthors: Option<downstream::DownstreamReport>,
+    /// Works changed in place in their metadata alone (citations, abstract, …).
+    pub metadata_changed_works: u64,
     /// Researchers in the corpus afterwards.
     pub researchers: u64,
     pub seconds: f64,
 }
 
 /// Runs identity and the downstream step for `new_works` in one transaction, as a refresh of
-/// `generation`.
+/// `generation`; the researchers of `changed_works` (changed in their metadata alone) get their
+/// facts recomputed (their citations).
 pub fn refresh(
     conn: &mut Connection,
     new_works: &[i64],
+    changed_works: &[i64],
     generation: i64,
 ) -> Result<IncrementalReport> {
     let started = std::time::Instant::now();
@@ -145,13 +165,18 @@ pub fn refresh(
         .filter(|(id, reading)| before.get(*id) != Some(*reading))
         .map(|(id, _)| *id)
         .collect();
-    let extra = coauthors_to_weigh_again(&tx, &moved)?;
+    let mut extra = coauthors_to_weigh_again(&tx, &moved)?;
+    let metadata = authors_of_changed_works(&tx, changed_works, &delta)?;
     tracing::info!(
         changed = delta.changed.len(),
         moved = moved.len(),
         coauthors = extra.len(),
+        metadata_changed = metadata.len(),
         "incremental: co-authors to weigh again"
     );
+    extra.extend(metadata);
+    extra.sort_unstable();
+    extra.dedup();
     let coauthors = if extra.is_empty() {
         None
     } else {
@@ -168,6 +193,7 @@ pub fn refresh(
         identity,
         downstream,
         coauthors,
+        metadata_changed_works: changed_works.len() as u64,
         researchers: u64::try_from(researchers).unwrap_or(0),
         seconds: started.elapsed().as_secs_f64(),
     })
@@ -225,6 +251,37 @@ fn coauthors_to_weigh_again(tx: &rusqlite::Transaction, changed: &[i64]) -> Resu
         .collect::<rusqlite::Result<_>>()?;
     tx.execute_batch("DELETE FROM temp.incremental_changed;")?;
     Ok(extra)
+}
+
+/// The researchers of works changed in their metadata alone, but for those the step already
+/// recomputed: their facts (citations) are read again.
+fn authors_of_changed_works(
+    tx: &rusqlite::Transaction,
+    works: &[i64],
+    delta: &IdentityDelta,
+) -> Result<Vec<i64>> {
+    if works.is_empty() {
+        return Ok(Vec::new());
+    }
+    crate::db::fill_temp_ids(tx, "incremental_metadata", "INTEGER", works)?;
+    let done: std::collections::HashSet<i64> = delta
+        .changed
+        .iter()
+        .chain(&delta.removed)
+        .copied()
+        .collect();
+    let ids: Vec<i64> = tx
+        .prepare(
+            "SELECT DISTINCT a.researcher_id FROM temp.incremental_metadata m
+             CROSS JOIN authorship_researcher a ON a.work_id = m.id ORDER BY 1",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<i64>>>()?
+        .into_iter()
+        .filter(|id| !done.contains(id))
+        .collect();
+    tx.execute_batch("DELETE FROM temp.incremental_metadata;")?;
+    Ok(ids)
 }
 
 /// Records that derived data covers every stored work, measured from year `as_of`, with

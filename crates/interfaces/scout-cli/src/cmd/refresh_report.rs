@@ -20,6 +20,13 @@ pub fn print_incremental(refresh: &RefreshReport) {
                 id.works_loaded,
                 inc.seconds
             );
+            if inc.metadata_changed_works > 0 {
+                println!(
+                    "  and {} works changed in their metadata alone (citations, abstract, …): \
+                     their researchers' facts recomputed",
+                    inc.metadata_changed_works
+                );
+            }
         }
         (None, Some(scout_corpus::incremental::Plan::Full(why))) => {
             println!("refresh: full ({why})");

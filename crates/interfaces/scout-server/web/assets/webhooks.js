@@ -133,7 +133,7 @@ async function showLog(log, w) {
       h('thead', {}, h('tr', {}, ...['When', 'Alert', 'Attempt', 'Answer', 'Outcome', 'Next attempt'].map((x) => h('th', { scope: 'col' }, x)))),
       h('tbody', {}, deliveries.map((d) => h('tr', { dataset: { outcome: d.outcome } },
         h('td', {}, fmt.date(d.attempted_at)),
-        h('td', { class: 'num' }, d.alert_id == null ? 'ping' : String(d.alert_id)),
+        h('td', { class: 'num' }, d.alert_id == null ? 'ping' : (d.change_id == null ? String(d.alert_id) : `${d.alert_id} (change ${d.change_id})`)),
         h('td', { class: 'num' }, String(d.attempt)),
         h('td', {}, d.http_status != null ? `HTTP ${d.http_status}` : (d.error || '–')),
         h('td', { class: d.outcome === 'delivered' ? 'ok' : 'error-text' }, d.outcome),

@@ -401,6 +401,15 @@ impl Store {
                             .bind((!now_shown).then_some(now))
                             .execute(&mut *tx.tx)
                             .await?;
+                        // Logged for the webhooks, which were sent the alert as it was.
+                        sqlx::query(
+                            "INSERT INTO alert_changes (alert_id, change, at) VALUES ($1, $2, $3)",
+                        )
+                        .bind(*id)
+                        .bind(if now_shown { "reinstated" } else { "withdrawn" })
+                        .bind(now)
+                        .execute(&mut *tx.tx)
+                        .await?;
                         if now_shown {
                             report.reinstated.push(*id);
                         } else {
@@ -570,6 +579,45 @@ impl Store {
         .fetch_all(&self.db.pool)
         .await?;
         rows.iter().map(|r| alert_from_row(r, false)).collect()
+    }
+}
+
+/// A later change to an alert: a move alert withdrawn or reinstated by a refresh.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct AlertChange {
+    pub id: i64,
+    /// `withdrawn` or `reinstated`.
+    pub change: String,
+    #[serde(serialize_with = "ser_time")]
+    #[schemars(with = "String")]
+    pub at: i64,
+    /// The alert as it stands now.
+    pub alert: Alert,
+}
+
+impl Store {
+    /// The changes to alerts after change id `after`, oldest first, at most `limit` (webhook
+    /// delivery).
+    pub async fn alert_changes_after(&self, after: i64, limit: i64) -> Result<Vec<AlertChange>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT c.id AS change_id, c.change, c.at, {ALERT_COLUMNS} \
+             FROM alert_changes c JOIN alerts a ON a.id = c.alert_id \
+             WHERE c.id > $1 ORDER BY c.id LIMIT $2"
+        )))
+        .bind(after)
+        .bind(limit.clamp(1, MAX_ALERT_PAGE))
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AlertChange {
+                    id: r.try_get("change_id")?,
+                    change: r.try_get("change")?,
+                    at: r.try_get("at")?,
+                    alert: alert_from_row(r, false)?,
+                })
+            })
+            .collect()
     }
 }
 

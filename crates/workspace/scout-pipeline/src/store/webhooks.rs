@@ -8,7 +8,12 @@
 //! as a retry. A new webhook's cursor is the newest alert id when it is created: it receives
 //! what happens from then on, not the history.
 //!
-//! The retry state of the alert at the head of a webhook's queue (which alert, how many failed
+//! Later changes to alerts (a move alert withdrawn or reinstated, `alert_changes`) follow the
+//! same way on a second cursor (`changes_through`): once a webhook's alerts are delivered, the
+//! changes after that cursor whose alert it has passed are sent in change id order. A new
+//! webhook's change cursor starts at the newest change.
+//!
+//! The retry state of the item (alert or change) at the head of a webhook's queue (which alert, how many failed
 //! attempts, when the next is due) is stored with the webhook, so a restart keeps the backoff.
 //! The delivery log keeps each attempt's outcome with the alert's id only, never a copy of the
 //! payload: a candidate's erasure deletes their alerts, and the log rows go with them
@@ -48,9 +53,11 @@ pub struct Webhook {
     pub created_at: i64,
     /// The id of the last alert delivered (its cursor; alerts after it are pending).
     pub delivered_through: i64,
-    /// Alerts waiting for delivery.
+    /// The id of the last change to an alert (withdrawn, reinstated) delivered.
+    pub changes_through: i64,
+    /// Alerts and changes to alerts waiting for delivery.
     pub pending: i64,
-    /// Failed attempts at the alert at the head of its queue (0 when none failed).
+    /// Failed attempts at the item at the head of its queue (0 when none failed).
     pub failures: i64,
     /// When the next attempt at a failing alert is due.
     #[serde(serialize_with = "ser_opt_time")]
@@ -65,8 +72,11 @@ pub struct DeliveryTarget {
     pub url: String,
     pub secret: String,
     pub delivered_through: i64,
+    pub changes_through: i64,
     /// The alert the failures count refers to.
     pub failing_alert: Option<i64>,
+    /// The change to an alert the failures count refers to.
+    pub failing_change: Option<i64>,
     pub failures: i64,
     /// Unix milliseconds; 0 when nothing is waiting for a retry.
     pub next_attempt_at: i64,
@@ -76,6 +86,15 @@ impl DeliveryTarget {
     /// The number of the next attempt at `alert` (1 unless it failed before).
     pub fn attempt_for(&self, alert: i64) -> i64 {
         if self.failing_alert == Some(alert) {
+            self.failures + 1
+        } else {
+            1
+        }
+    }
+
+    /// The number of the next attempt at the change `change` (1 unless it failed before).
+    pub fn attempt_for_change(&self, change: i64) -> i64 {
+        if self.failing_change == Some(change) {
             self.failures + 1
         } else {
             1
@@ -106,9 +125,12 @@ impl DeliveryOutcome {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attempt {
     pub webhook_id: i64,
-    /// The alert sent; `None` for a test ping (which changes no cursor).
+    /// The alert sent (or the alert whose change was sent); `None` for a test ping (which
+    /// changes no cursor).
     pub alert_id: Option<i64>,
-    /// 1 for the first attempt at this alert.
+    /// The change to the alert sent, when a change was sent (it moves the change cursor).
+    pub change_id: Option<i64>,
+    /// 1 for the first attempt at this item.
     pub attempt: i64,
     /// The receiver's HTTP status, when it answered.
     pub http_status: Option<u16>,
@@ -126,6 +148,8 @@ pub struct WebhookDelivery {
     pub id: i64,
     /// The alert sent (`None`: a test ping).
     pub alert_id: Option<i64>,
+    /// The change to that alert sent (`None`: the alert itself, or a ping).
+    pub change_id: Option<i64>,
     pub attempt: i64,
     pub http_status: Option<u16>,
     pub error: Option<String>,
@@ -142,8 +166,9 @@ pub struct WebhookDelivery {
 const MAX_ERROR_CHARS: usize = 300;
 
 const WEBHOOK_COLUMNS: &str = "w.id, w.url, u.name AS created_by, w.created_at, \
-     w.delivered_through, w.failures, w.next_attempt_at, \
-     (SELECT COUNT(*) FROM alerts a WHERE a.id > w.delivered_through) AS pending \
+     w.delivered_through, w.changes_through, w.failures, w.next_attempt_at, \
+     (SELECT COUNT(*) FROM alerts a WHERE a.id > w.delivered_through) \
+     + (SELECT COUNT(*) FROM alert_changes c WHERE c.id > w.changes_through) AS pending \
      FROM webhooks w LEFT JOIN users u ON u.id = w.created_by";
 
 fn webhook_from_row(r: &sqlx::any::AnyRow) -> Result<Webhook> {
@@ -154,6 +179,7 @@ fn webhook_from_row(r: &sqlx::any::AnyRow) -> Result<Webhook> {
         created_by: r.try_get("created_by")?,
         created_at: r.try_get("created_at")?,
         delivered_through: r.try_get("delivered_through")?,
+        changes_through: r.try_get("changes_through")?,
         pending: r.try_get("pending")?,
         failures: r.try_get("failures")?,
         next_attempt_at: (next > 0).then_some(next),
@@ -166,7 +192,9 @@ fn target_from_row(r: &sqlx::any::AnyRow) -> Result<DeliveryTarget> {
         url: r.try_get("url")?,
         secret: r.try_get("secret")?,
         delivered_through: r.try_get("delivered_through")?,
+        changes_through: r.try_get("changes_through")?,
         failing_alert: r.try_get("failing_alert")?,
+        failing_change: r.try_get("failing_change")?,
         failures: r.try_get("failures")?,
         next_attempt_at: r.try_get("next_attempt_at")?,
     })
@@ -178,6 +206,7 @@ fn delivery_from_row(r: &sqlx::any::AnyRow) -> Result<WebhookDelivery> {
     Ok(WebhookDelivery {
         id: r.try_get("id")?,
         alert_id: r.try_get("alert_id")?,
+        change_id: r.try_get("change_id")?,
         attempt: r.try_get("attempt")?,
         http_status: status.and_then(|s| u16::try_from(s).ok()),
         error: r.try_get("error")?,
@@ -224,15 +253,20 @@ impl Store {
                 let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM alerts")
                     .fetch_one(&mut *tx.tx)
                     .await?;
+                let newest_change: Option<i64> =
+                    sqlx::query_scalar("SELECT MAX(id) FROM alert_changes")
+                        .fetch_one(&mut *tx.tx)
+                        .await?;
                 let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO webhooks (url, secret, created_by, created_at, delivered_through) \
-                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                    "INSERT INTO webhooks (url, secret, created_by, created_at, delivered_through, \
+                     changes_through) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
                 )
                 .bind(&url)
                 .bind(&secret)
                 .bind(actor.user_id)
                 .bind(now)
                 .bind(newest.unwrap_or(0))
+                .bind(newest_change.unwrap_or(0))
                 .fetch_one(&mut *tx.tx)
                 .await?;
                 let detail = json!({"webhook_id": id, "host": host_of(&url)});
@@ -281,7 +315,7 @@ impl Store {
             };
             sqlx::query(
                 "UPDATE webhooks SET removed_at = $2, secret = '', failing_alert = NULL, \
-                 failures = 0, next_attempt_at = 0 WHERE id = $1",
+                 failing_change = NULL, failures = 0, next_attempt_at = 0 WHERE id = $1",
             )
             .bind(id)
             .bind(now)
@@ -300,7 +334,8 @@ impl Store {
     /// The webhooks to deliver to, with their secrets and retry state.
     pub async fn delivery_targets(&self) -> Result<Vec<DeliveryTarget>> {
         let rows = sqlx::query(
-            "SELECT id, url, secret, delivered_through, failing_alert, failures, next_attempt_at \
+            "SELECT id, url, secret, delivered_through, changes_through, failing_alert, \
+             failing_change, failures, next_attempt_at \
              FROM webhooks WHERE removed_at IS NULL ORDER BY id",
         )
         .fetch_all(&self.db.pool)
@@ -311,7 +346,8 @@ impl Store {
     /// One webhook to deliver to (a test ping).
     pub async fn delivery_target(&self, id: i64) -> Result<DeliveryTarget> {
         let row = sqlx::query(
-            "SELECT id, url, secret, delivered_through, failing_alert, failures, next_attempt_at \
+            "SELECT id, url, secret, delivered_through, changes_through, failing_alert, \
+             failing_change, failures, next_attempt_at \
              FROM webhooks WHERE id = $1 AND removed_at IS NULL",
         )
         .bind(id)
@@ -328,20 +364,32 @@ impl Store {
     /// two transactions may commit out of id order; a share lock on `alerts` waits for those
     /// inserting to finish. SQLite writes one transaction at a time, in id order.
     pub async fn settled_alert_id(&self) -> Result<i64> {
+        self.settled_id("alerts").await
+    }
+
+    /// The newest change id no later commit can go below, as [`Store::settled_alert_id`].
+    pub async fn settled_change_id(&self) -> Result<i64> {
+        self.settled_id("alert_changes").await
+    }
+
+    async fn settled_id(&self, table: &'static str) -> Result<i64> {
         let newest: Option<i64> = match self.db.dialect {
             Dialect::Sqlite => {
-                sqlx::query_scalar("SELECT MAX(id) FROM alerts")
+                sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT MAX(id) FROM {table}")))
                     .fetch_one(&self.db.pool)
                     .await?
             }
             Dialect::Postgres => {
                 let mut tx = self.db.pool.begin().await?;
-                sqlx::query("LOCK TABLE alerts IN SHARE MODE")
-                    .execute(&mut *tx)
-                    .await?;
-                let newest = sqlx::query_scalar("SELECT MAX(id) FROM alerts")
-                    .fetch_one(&mut *tx)
-                    .await?;
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "LOCK TABLE {table} IN SHARE MODE"
+                )))
+                .execute(&mut *tx)
+                .await?;
+                let newest =
+                    sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT MAX(id) FROM {table}")))
+                        .fetch_one(&mut *tx)
+                        .await?;
                 tx.commit().await?;
                 newest
             }
@@ -365,22 +413,32 @@ impl Store {
         if active.is_none() {
             return Ok(());
         }
-        let alert_exists = match a.alert_id {
-            None => true,
-            Some(alert) => sqlx::query_scalar::<_, i64>("SELECT id FROM alerts WHERE id = $1")
-                .bind(alert)
-                .fetch_optional(&mut *tx.tx)
-                .await?
-                .is_some(),
+        let alert_exists = match (a.alert_id, a.change_id) {
+            (_, Some(change)) => {
+                sqlx::query_scalar::<_, i64>("SELECT id FROM alert_changes WHERE id = $1")
+                    .bind(change)
+                    .fetch_optional(&mut *tx.tx)
+                    .await?
+                    .is_some()
+            }
+            (None, None) => true,
+            (Some(alert), None) => {
+                sqlx::query_scalar::<_, i64>("SELECT id FROM alerts WHERE id = $1")
+                    .bind(alert)
+                    .fetch_optional(&mut *tx.tx)
+                    .await?
+                    .is_some()
+            }
         };
         if alert_exists {
             sqlx::query(
-                "INSERT INTO webhook_deliveries (webhook_id, alert_id, attempt, http_status, \
-                 error, outcome, attempted_at, next_attempt_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "INSERT INTO webhook_deliveries (webhook_id, alert_id, change_id, attempt, \
+                 http_status, error, outcome, attempted_at, next_attempt_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(a.webhook_id)
             .bind(a.alert_id)
+            .bind(a.change_id)
             .bind(a.attempt)
             .bind(a.http_status.map(i64::from))
             .bind(error.as_deref())
@@ -399,12 +457,38 @@ impl Store {
             .execute(&mut *tx.tx)
             .await?;
         }
-        if let Some(alert) = a.alert_id {
+        if let Some(change) = a.change_id {
+            match a.outcome {
+                DeliveryOutcome::Delivered => {
+                    sqlx::query(
+                        "UPDATE webhooks SET changes_through = $2, failing_change = NULL, \
+                         failures = 0, next_attempt_at = 0 \
+                         WHERE id = $1 AND changes_through < $2",
+                    )
+                    .bind(a.webhook_id)
+                    .bind(change)
+                    .execute(&mut *tx.tx)
+                    .await?;
+                }
+                DeliveryOutcome::Failed => {
+                    sqlx::query(
+                        "UPDATE webhooks SET failing_change = $2, failing_alert = NULL, \
+                         failures = $3, next_attempt_at = $4 WHERE id = $1 AND changes_through < $2",
+                    )
+                    .bind(a.webhook_id)
+                    .bind(change)
+                    .bind(a.attempt)
+                    .bind(a.next_attempt_at.unwrap_or(0))
+                    .execute(&mut *tx.tx)
+                    .await?;
+                }
+            }
+        } else if let Some(alert) = a.alert_id {
             match a.outcome {
                 DeliveryOutcome::Delivered => {
                     sqlx::query(
                         "UPDATE webhooks SET delivered_through = $2, failing_alert = NULL, \
-                         failures = 0, next_attempt_at = 0 \
+                         failing_change = NULL, failures = 0, next_attempt_at = 0 \
                          WHERE id = $1 AND delivered_through < $2",
                     )
                     .bind(a.webhook_id)
@@ -414,8 +498,9 @@ impl Store {
                 }
                 DeliveryOutcome::Failed => {
                     sqlx::query(
-                        "UPDATE webhooks SET failing_alert = $2, failures = $3, \
-                         next_attempt_at = $4 WHERE id = $1 AND delivered_through < $2",
+                        "UPDATE webhooks SET failing_alert = $2, failing_change = NULL, \
+                         failures = $3, next_attempt_at = $4 \
+                         WHERE id = $1 AND delivered_through < $2",
                     )
                     .bind(a.webhook_id)
                     .bind(alert)
@@ -433,8 +518,8 @@ impl Store {
     pub async fn webhook_deliveries(&self, id: i64, limit: i64) -> Result<Vec<WebhookDelivery>> {
         self.webhook(id).await?;
         let rows = sqlx::query(
-            "SELECT id, alert_id, attempt, http_status, error, outcome, attempted_at, \
-             next_attempt_at FROM webhook_deliveries WHERE webhook_id = $1 \
+            "SELECT id, alert_id, change_id, attempt, http_status, error, outcome, \
+             attempted_at, next_attempt_at FROM webhook_deliveries WHERE webhook_id = $1 \
              ORDER BY id DESC LIMIT $2",
         )
         .bind(id)
@@ -462,11 +547,21 @@ mod tests {
             url: "https://example.com/".into(),
             secret: "s".into(),
             delivered_through: 4,
+            changes_through: 0,
             failing_alert: Some(5),
+            failing_change: None,
             failures: 3,
             next_attempt_at: 0,
         };
         assert_eq!(t.attempt_for(5), 4);
         assert_eq!(t.attempt_for(6), 1);
+        assert_eq!(t.attempt_for_change(5), 1);
+        let t = DeliveryTarget {
+            failing_alert: None,
+            failing_change: Some(2),
+            ..t
+        };
+        assert_eq!(t.attempt_for_change(2), 4);
+        assert_eq!(t.attempt_for(5), 1);
     }
 }
