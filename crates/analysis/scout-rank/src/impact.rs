@@ -154,6 +154,21 @@ pub fn is_rejected(status: Option<&str>) -> bool {
     status.is_some_and(scout_corpus::researchers::is_not_accepted)
 }
 
+/// The status part of a paper's impact: a rejected or withdrawn submission × 0.25 (when counted
+/// at all), a workshop paper × 0.5, an oral, spotlight or best paper × 1.15.
+pub fn status_factor(status: Option<&str>) -> f64 {
+    let s = status.map(str::to_ascii_lowercase).unwrap_or_default();
+    if s.contains("reject") || s.contains("withdraw") {
+        0.25
+    } else if s.contains("workshop") {
+        0.5
+    } else if s.contains("oral") || s.contains("spotlight") || s.contains("best paper") {
+        1.15
+    } else {
+        1.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

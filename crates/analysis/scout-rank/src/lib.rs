@@ -6,6 +6,7 @@
 pub mod affinity;
 pub mod error;
 pub mod eval;
+pub mod facts;
 pub mod impact;
 pub mod org_filter;
 pub mod rank;

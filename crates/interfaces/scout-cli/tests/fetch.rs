@@ -160,8 +160,10 @@ fn sigkill_mid_fetch_then_resume_gives_the_uninterrupted_output() -> TestResult 
     assert_eq!(ids(dir.path())?, expected_ids);
 
     // 2. Killed at pseudo-random moments, again and again, while pages are being written.
+    // Pages slow enough (8 pages × 40 ms) that several kills land before the fetch completes,
+    // however fast the machine starts the process.
     let s = server()?;
-    s.set_delay(Duration::from_millis(15));
+    s.set_delay(Duration::from_millis(40));
     let dir = tempfile::tempdir()?;
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut kills = 0;
@@ -185,6 +187,7 @@ fn sigkill_mid_fetch_then_resume_gives_the_uninterrupted_output() -> TestResult 
         child.wait()?;
         assert!(started.elapsed() < Duration::from_secs(120));
     }
+    eprintln!("{kills} kills landed");
     assert!(kills >= 3, "only {kills} kills landed");
     let out = fetch(&s, dir.path(), &[]).output()?;
     assert!(out.status.success(), "{}", text(&out));

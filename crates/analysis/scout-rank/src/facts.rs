@@ -1,0 +1,330 @@
+//! Where the List reads paper facts and authorships from: straight from SQLite ([`SqlFacts`],
+//! a one-off query from the CLI) or from a [`RankModel`] held in memory (a server, a benchmark,
+//! the evaluations), and, for a topic that names a research field, the works of the venues
+//! standing for it.
+
+use rustc_hash::FxHashMap as HashMap;
+use scout_corpus::rusqlite::{Connection, OptionalExtension};
+use scout_corpus::venue_fields::VenueFields;
+
+use crate::error::{RankError, Result};
+use crate::impact::{is_rejected, status_factor};
+
+/// What scoring needs to know about one paper.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PaperFacts {
+    /// Hash of the normalised title: the same paper listed twice (a workshop and a main-track
+    /// version, two venues) counts once per researcher.
+    pub title_key: u64,
+    /// Another work has the same `title_key` (or it is not known that none has).
+    pub twin: bool,
+    pub year: Option<i32>,
+    /// Citations relative to the cohort mean, or their estimate (`work_impact`).
+    pub relative: Option<f64>,
+    /// `relative` is an estimate (no count exists).
+    pub estimated: bool,
+    pub status_factor: f64,
+    pub rejected: bool,
+    pub n_authors: i64,
+}
+
+/// Where scoring reads paper facts and authorships from: straight from SQLite (a one-off
+/// query from the CLI) or from a [`RankModel`] held in memory (a server, a benchmark).
+pub trait FactSource {
+    fn paper(&mut self, work_id: i64) -> Result<Option<PaperFacts>>;
+    /// `(0-based position, researcher id)` of each author of the work.
+    fn authors(&mut self, work_id: i64, out: &mut Vec<(i64, i64)>) -> Result<()>;
+    /// The works (from `since` on) of the venues standing for the field `topic` names, in `out`;
+    /// returns those venues as stored (none: the topic is not a field's name).
+    fn field_works(
+        &mut self,
+        topic: &str,
+        since: Option<i32>,
+        out: &mut Vec<i64>,
+    ) -> Result<Vec<String>>;
+}
+
+/// The corpus's venues (every venue with a dated paper: the impact cohorts), with their fields.
+fn venue_fields(conn: &Connection) -> Result<VenueFields> {
+    let mut stmt = conn.prepare("SELECT DISTINCT venue FROM cohorts ORDER BY venue")?;
+    let venues = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(VenueFields::new(venues))
+}
+
+/// Reads facts with SQL, one paper at a time.
+pub struct SqlFacts<'c> {
+    conn: &'c Connection,
+    /// Read on the first topic that asks.
+    venues: Option<VenueFields>,
+}
+
+impl<'c> SqlFacts<'c> {
+    pub fn new(conn: &'c Connection) -> Result<Self> {
+        Ok(SqlFacts { conn, venues: None })
+    }
+}
+
+/// Paper facts from one row of `works` joined to `work_impact`.
+const FACTS_SQL_ROW: &str =
+    "SELECT w.id, w.year, w.status, i.relative, w.n_authors, w.title, i.estimated";
+const FACTS_SQL_FROM: &str = "FROM works w LEFT JOIN work_impact i ON i.work_id = w.id";
+
+fn facts_from_row(
+    r: &scout_corpus::rusqlite::Row<'_>,
+) -> scout_corpus::rusqlite::Result<PaperFacts> {
+    let status: Option<String> = r.get(2)?;
+    Ok(PaperFacts {
+        title_key: title_key(r.get_ref(5)?.as_str().unwrap_or_default()),
+        twin: true,
+        year: r.get(1)?,
+        relative: r.get(3)?,
+        estimated: r.get::<_, Option<i64>>(6)?.unwrap_or(0) != 0,
+        status_factor: status_factor(status.as_deref()),
+        rejected: is_rejected(status.as_deref()),
+        n_authors: r.get(4)?,
+    })
+}
+
+impl FactSource for SqlFacts<'_> {
+    fn paper(&mut self, work_id: i64) -> Result<Option<PaperFacts>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!("{FACTS_SQL_ROW} {FACTS_SQL_FROM} WHERE w.id = ?1"))?
+            .query_row([work_id], facts_from_row)
+            .optional()?)
+    }
+
+    fn authors(&mut self, work_id: i64, out: &mut Vec<(i64, i64)>) -> Result<()> {
+        out.clear();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT position, researcher_id FROM authorship_researcher WHERE work_id = ?1",
+        )?;
+        let rows = stmt.query_map([work_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        for row in rows {
+            out.push(row?);
+        }
+        Ok(())
+    }
+
+    fn field_works(
+        &mut self,
+        topic: &str,
+        since: Option<i32>,
+        out: &mut Vec<i64>,
+    ) -> Result<Vec<String>> {
+        out.clear();
+        if self.venues.is_none() {
+            self.venues = Some(venue_fields(self.conn)?);
+        }
+        let venues: Vec<String> = self
+            .venues
+            .as_ref()
+            .map(|v| {
+                v.field_venues(topic)
+                    .into_iter()
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default();
+        if venues.is_empty() {
+            return Ok(venues);
+        }
+        let list = serde_json::to_string(&venues).map_err(|e| RankError::Invalid(e.to_string()))?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id FROM works WHERE venue IN (SELECT value FROM json_each(?1))
+               AND (?2 IS NULL OR year >= ?2) ORDER BY id",
+        )?;
+        for id in stmt.query_map(scout_corpus::rusqlite::params![list, since], |r| r.get(0))? {
+            out.push(id?);
+        }
+        Ok(venues)
+    }
+}
+
+/// Paper facts and authorships of the whole corpus in memory (a few bytes per paper and per
+/// authorship), for answering many List queries quickly.
+pub struct RankModel {
+    papers: Vec<Option<PaperFacts>>,
+    offsets: Vec<u32>,
+    authors: Vec<(u16, u32)>,
+    venue_fields: VenueFields,
+    /// Each work's venue: an index into `venues` (`u32::MAX`: none).
+    venue_of: Vec<u32>,
+    venues: Vec<String>,
+}
+
+impl RankModel {
+    pub fn load(conn: &Connection) -> Result<RankModel> {
+        let max_id: i64 =
+            conn.query_row("SELECT COALESCE(MAX(id), 0) FROM works", [], |r| r.get(0))?;
+        let mut papers = vec![None; max_id as usize + 1];
+        let mut venue_of = vec![u32::MAX; papers.len()];
+        let mut venues: Vec<String> = Vec::new();
+        let mut venue_ids: HashMap<String, u32> = HashMap::default();
+        let mut stmt = conn.prepare(&format!("{FACTS_SQL_ROW}, w.venue {FACTS_SQL_FROM}"))?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            if let Some(slot) = papers.get_mut(id as usize) {
+                *slot = Some(facts_from_row(r)?);
+                if let scout_corpus::rusqlite::types::ValueRef::Text(bytes) = r.get_ref(7)?
+                    && let Ok(venue) = std::str::from_utf8(bytes)
+                {
+                    let next = venues.len() as u32;
+                    let v = *venue_ids.entry(venue.to_string()).or_insert(next);
+                    if v == next {
+                        venues.push(venue.to_string());
+                    }
+                    venue_of[id as usize] = v;
+                }
+            }
+        }
+        mark_twins(&mut papers);
+        // Authorships in compressed-row form: the authors of work `w` are
+        // `authors[offsets[w]..offsets[w + 1]]`.
+        let mut offsets = vec![0u32; papers.len() + 1];
+        let mut authors = Vec::new();
+        let mut stmt = conn.prepare(
+            "SELECT work_id, position, researcher_id FROM authorship_researcher ORDER BY work_id",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut current = 0usize;
+        while let Some(r) = rows.next()? {
+            let work = r.get::<_, i64>(0)? as usize;
+            if work >= papers.len() {
+                continue;
+            }
+            while current < work {
+                current += 1;
+                offsets[current] = authors.len() as u32;
+            }
+            let position: i64 = r.get(1)?;
+            let researcher: i64 = r.get(2)?;
+            authors.push((position.min(i64::from(u16::MAX)) as u16, researcher as u32));
+        }
+        while current < papers.len() {
+            current += 1;
+            offsets[current] = authors.len() as u32;
+        }
+        Ok(RankModel {
+            papers,
+            offsets,
+            authors,
+            venue_fields: venue_fields(conn)?,
+            venue_of,
+            venues,
+        })
+    }
+
+    pub fn facts(&self) -> ModelFacts<'_> {
+        ModelFacts { model: self }
+    }
+}
+
+/// Marks the papers whose title key another paper shares; the others skip the per-title
+/// bookkeeping when scored.
+fn mark_twins(papers: &mut [Option<PaperFacts>]) {
+    let mut keys: Vec<u64> = papers.iter().flatten().map(|p| p.title_key).collect();
+    keys.sort_unstable();
+    let shared: rustc_hash::FxHashSet<u64> = keys
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0])
+        .collect();
+    for paper in papers.iter_mut().flatten() {
+        paper.twin = shared.contains(&paper.title_key);
+    }
+}
+
+/// A [`FactSource`] over a [`RankModel`].
+pub struct ModelFacts<'m> {
+    model: &'m RankModel,
+}
+
+impl FactSource for ModelFacts<'_> {
+    fn paper(&mut self, work_id: i64) -> Result<Option<PaperFacts>> {
+        Ok(self.model.papers.get(work_id as usize).copied().flatten())
+    }
+
+    fn authors(&mut self, work_id: i64, out: &mut Vec<(i64, i64)>) -> Result<()> {
+        out.clear();
+        let w = work_id as usize;
+        if w + 1 < self.model.offsets.len() {
+            let (a, b) = (
+                self.model.offsets[w] as usize,
+                self.model.offsets[w + 1] as usize,
+            );
+            out.extend(
+                self.model.authors[a..b]
+                    .iter()
+                    .map(|&(p, r)| (i64::from(p), i64::from(r))),
+            );
+        }
+        Ok(())
+    }
+
+    fn field_works(
+        &mut self,
+        topic: &str,
+        since: Option<i32>,
+        out: &mut Vec<i64>,
+    ) -> Result<Vec<String>> {
+        out.clear();
+        let m = self.model;
+        let venues: Vec<String> = m
+            .venue_fields
+            .field_venues(topic)
+            .into_iter()
+            .map(String::from)
+            .collect();
+        let wanted: Vec<bool> = m.venues.iter().map(|v| venues.contains(v)).collect();
+        if !wanted.contains(&true) {
+            return Ok(venues);
+        }
+        for (id, &v) in m.venue_of.iter().enumerate() {
+            if wanted.get(v as usize).copied().unwrap_or(false)
+                && let Some(p) = m.papers[id]
+                && since.is_none_or(|s| p.year.is_some_and(|y| y >= s))
+            {
+                out.push(id as i64);
+            }
+        }
+        Ok(venues)
+    }
+}
+
+pub(crate) fn title_key(title: &str) -> u64 {
+    let fingerprint: String = title
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    xxhash_rust::xxh3::xxh3_64(fingerprint.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn twins_are_the_papers_sharing_a_title() {
+        let paper = |title: &str| {
+            Some(PaperFacts {
+                title_key: title_key(title),
+                twin: true,
+                ..PaperFacts::default()
+            })
+        };
+        let mut papers = vec![
+            None,
+            paper("Attention Is All You Need"),
+            paper("A paper of its own"),
+            paper("attention is all you need."),
+        ];
+        mark_twins(&mut papers);
+        let twins: Vec<bool> = papers.iter().flatten().map(|p| p.twin).collect();
+        assert_eq!(twins, [true, false, true]);
+    }
+}
