@@ -236,12 +236,13 @@ fn works_changed_in_their_metadata_alone_refresh_incrementally() -> Result<()> {
     corpus.refresh(false)?;
 
     let updated = dir.path().join("updated.jsonl");
-    let edited = rewrite(&base, &updated, 10, |v| {
+    // Every 25th record: 4 % of the corpus, under the 5 % an incremental refresh takes.
+    let edited = rewrite(&base, &updated, 25, |v| {
         let old = v["gs_citation"].as_i64().unwrap_or(0);
         v["gs_citation"] = serde_json::json!(old + 1000);
         v["abstract"] = serde_json::json!("An abstract added by a later update of this record.");
     })?;
-    assert!(edited >= 50, "{edited}");
+    assert!(edited >= 20, "{edited}");
     corpus.ingest(&[updated], &opts, &Progress::default())?;
     let plan = scout_corpus::incremental::plan(corpus.conn())?;
     let Plan::Incremental {

@@ -93,6 +93,17 @@ pub fn plan(conn: &Connection) -> Result<Plan> {
             MAX_NEW_SHARE * 100.0
         ));
     }
+    // The same bound for new and metadata-changed works together: past it, recomputing the
+    // facts of every affected researcher may cost as much as the full refresh (not measured for
+    // changed works).
+    if (new_works.len() + changed_works.len()) as f64 > MAX_NEW_SHARE * total as f64 {
+        return full(&format!(
+            "{} new and {} changed works, more than {:.0} % of {total}",
+            new_works.len(),
+            changed_works.len(),
+            MAX_NEW_SHARE * 100.0
+        ));
+    }
     let as_of = meta_get_i64(conn, "derived_as_of")?;
     let newest: Option<i64> = conn.query_row(
         "SELECT MAX(year) FROM works WHERE id > ?1",
