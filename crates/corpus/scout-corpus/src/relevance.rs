@@ -68,7 +68,7 @@ pub struct Relevant {
 }
 
 /// True when `needle` occurs as consecutive words in `hay`.
-fn contains<A: AsRef<str>, B: AsRef<str>>(hay: &[A], needle: &[B]) -> bool {
+pub(crate) fn contains<A: AsRef<str>, B: AsRef<str>>(hay: &[A], needle: &[B]) -> bool {
     !needle.is_empty()
         && hay
             .windows(needle.len())

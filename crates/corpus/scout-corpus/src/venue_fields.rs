@@ -12,6 +12,7 @@
 //! Only a topic that *is* a field name matches: "machine learning" names the field,
 //! "machine learning for healthcare" does not (its text relevance alone counts).
 
+use crate::relevance::contains;
 use crate::semantic;
 
 /// A conference known by its paperlists code, with its full name and the fields it covers.
@@ -197,11 +198,6 @@ pub fn known(venue: &str) -> Option<&'static KnownVenue> {
 
 fn analysed(text: &str) -> Vec<String> {
     semantic::tokens(text).into_iter().map(|(_, t)| t).collect()
-}
-
-/// True when `needle` occurs in `hay` as consecutive words.
-fn contains(hay: &[String], needle: &[String]) -> bool {
-    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
 }
 
 /// A corpus's venues with their names and fields analysed once, to be asked which of them

@@ -368,9 +368,7 @@ impl ExpertRun<'_> {
         }
         Ok(0)
     }
-}
 
-impl ExpertRun<'_> {
     /// The product's scoring with each least relevance of a field's venues' papers.
     fn tune_fields(&self, facts: &mut impl scout_rank::FactSource) -> anyhow::Result<u8> {
         for field_relevance in [0.0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0] {
