@@ -16,7 +16,8 @@ pub struct PaperFacts {
     /// Hash of the normalised title: the same paper listed twice (a workshop and a main-track
     /// version, two venues) counts once per researcher.
     pub title_key: u64,
-    /// Another work has the same `title_key` (or it is not known that none has).
+    /// Another work of one of its authors has the same `title_key` (or it is not known that
+    /// none has).
     pub twin: bool,
     pub year: Option<i32>,
     /// Citations relative to the cohort mean, or their estimate (`work_impact`).
@@ -34,6 +35,11 @@ pub trait FactSource {
     fn paper(&mut self, work_id: i64) -> Result<Option<PaperFacts>>;
     /// `(0-based position, researcher id)` of each author of the work.
     fn authors(&mut self, work_id: i64, out: &mut Vec<(i64, i64)>) -> Result<()>;
+    /// One more than the largest researcher id [`FactSource::authors`] can return, when known:
+    /// scores are then summed in an array rather than a hash map.
+    fn researcher_bound(&self) -> Option<usize> {
+        None
+    }
     /// The works (from `since` on) of the venues standing for the field `topic` names, in `out`;
     /// returns those venues as stored (none: the topic is not a field's name).
     fn field_works(
@@ -153,6 +159,8 @@ pub struct RankModel {
     /// Each work's venue: an index into `venues` (`u32::MAX`: none).
     venue_of: Vec<u32>,
     venues: Vec<String>,
+    /// One more than the largest researcher id in `authors`.
+    researcher_bound: usize,
 }
 
 impl RankModel {
@@ -181,7 +189,6 @@ impl RankModel {
                 }
             }
         }
-        mark_twins(&mut papers);
         // Authorships in compressed-row form: the authors of work `w` are
         // `authors[offsets[w]..offsets[w + 1]]`.
         let mut offsets = vec![0u32; papers.len() + 1];
@@ -208,6 +215,12 @@ impl RankModel {
             current += 1;
             offsets[current] = authors.len() as u32;
         }
+        mark_twins(&mut papers, &offsets, &authors);
+        let researcher_bound = authors
+            .iter()
+            .map(|&(_, r)| r as usize + 1)
+            .max()
+            .unwrap_or(0);
         Ok(RankModel {
             papers,
             offsets,
@@ -215,6 +228,7 @@ impl RankModel {
             venue_fields: venue_fields(conn)?,
             venue_of,
             venues,
+            researcher_bound,
         })
     }
 
@@ -223,18 +237,43 @@ impl RankModel {
     }
 }
 
-/// Marks the papers whose title key another paper shares; the others skip the per-title
-/// bookkeeping when scored.
-fn mark_twins(papers: &mut [Option<PaperFacts>]) {
-    let mut keys: Vec<u64> = papers.iter().flatten().map(|p| p.title_key).collect();
-    keys.sort_unstable();
-    let shared: rustc_hash::FxHashSet<u64> = keys
-        .windows(2)
-        .filter(|w| w[0] == w[1])
-        .map(|w| w[0])
+/// Marks the papers whose title key another paper of one of their authors shares (a workshop
+/// and a main-track version of one paper); the others skip the per-title bookkeeping when
+/// scored, which only changes a score when one researcher holds two papers of one title.
+/// `offsets` and `authors` are the model's authorships in compressed-row form.
+fn mark_twins(papers: &mut [Option<PaperFacts>], offsets: &[u32], authors: &[(u16, u32)]) {
+    let mut keyed: Vec<(u64, usize)> = papers
+        .iter()
+        .enumerate()
+        .filter_map(|(id, p)| p.map(|p| (p.title_key, id)))
         .collect();
+    keyed.sort_unstable();
     for paper in papers.iter_mut().flatten() {
-        paper.twin = shared.contains(&paper.title_key);
+        paper.twin = false;
+    }
+    let authors_of = |work: usize| -> &[(u16, u32)] {
+        match (offsets.get(work), offsets.get(work + 1)) {
+            (Some(&a), Some(&b)) => authors.get(a as usize..b as usize).unwrap_or_default(),
+            _ => &[],
+        }
+    };
+    let mut seen: Vec<(u32, usize)> = Vec::new();
+    for group in keyed.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
+        // (researcher, work) of every authorship in the group: a researcher on two of its
+        // works makes both of those works twins.
+        seen.clear();
+        for &(_, work) in group {
+            seen.extend(authors_of(work).iter().map(|&(_, r)| (r, work)));
+        }
+        seen.sort_unstable();
+        seen.dedup();
+        for pair in seen.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
+            for &(_, work) in pair {
+                if let Some(Some(p)) = papers.get_mut(work) {
+                    p.twin = true;
+                }
+            }
+        }
     }
 }
 
@@ -263,6 +302,10 @@ impl FactSource for ModelFacts<'_> {
             );
         }
         Ok(())
+    }
+
+    fn researcher_bound(&self) -> Option<usize> {
+        Some(self.model.researcher_bound)
     }
 
     fn field_works(
@@ -309,7 +352,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn twins_are_the_papers_sharing_a_title() {
+    fn twins_are_the_papers_sharing_a_title_and_an_author() {
         let paper = |title: &str| {
             Some(PaperFacts {
                 title_key: title_key(title),
@@ -322,9 +365,14 @@ mod tests {
             paper("Attention Is All You Need"),
             paper("A paper of its own"),
             paper("attention is all you need."),
+            paper("Attention is all you need"),
         ];
-        mark_twins(&mut papers);
+        // Work 1: researchers 7, 8; work 2: 7; work 3: 9, 8; work 4: 10 (same title, nobody
+        // else's): 1 and 3 share researcher 8, 4 shares no one.
+        let offsets = [0, 0, 2, 3, 5, 6];
+        let authors = [(0, 7), (1, 8), (0, 7), (0, 9), (1, 8), (0, 10)];
+        mark_twins(&mut papers, &offsets, &authors);
         let twins: Vec<bool> = papers.iter().flatten().map(|p| p.twin).collect();
-        assert_eq!(twins, [true, false, true]);
+        assert_eq!(twins, [true, false, true, false]);
     }
 }

@@ -269,6 +269,98 @@ impl PaperScore {
     }
 }
 
+/// Pass 1's score per researcher: summed in an array indexed by researcher id when the fact
+/// source knows how many ids there are (a broad topic at 1M works touches hundreds of thousands
+/// of researchers, and a hash map's inserts and growth were most of its time), else in a map.
+enum Scores {
+    Dense(DenseScores),
+    Sparse(HashMap<i64, f64>),
+}
+
+/// The arrays of [`Scores::Dense`]: `sums` and `counted` are zero and false but where `touched`
+/// says.
+#[derive(Default)]
+struct DenseScores {
+    sums: Vec<f64>,
+    counted: Vec<bool>,
+    touched: Vec<u32>,
+}
+
+/// Cleared dense arrays kept between queries: allocating them afresh (10 MB at 1M works) cost a
+/// query its page faults. At most [`KEPT_SCRATCH`] are kept (one per concurrent query).
+static SCRATCH: std::sync::Mutex<Vec<DenseScores>> = std::sync::Mutex::new(Vec::new());
+const KEPT_SCRATCH: usize = 4;
+
+impl Scores {
+    fn new(researcher_bound: Option<usize>) -> Scores {
+        match researcher_bound {
+            Some(n) if u32::try_from(n).is_ok() => {
+                let mut dense = SCRATCH
+                    .lock()
+                    .ok()
+                    .and_then(|mut kept| kept.pop())
+                    .unwrap_or_default();
+                dense.sums.resize(n, 0.0);
+                dense.counted.resize(n, false);
+                Scores::Dense(dense)
+            }
+            _ => Scores::Sparse(HashMap::default()),
+        }
+    }
+
+    /// Adds `c` to the researcher's score (a researcher added with 0 is still a candidate).
+    fn add(&mut self, researcher: i64, c: f64) {
+        if let Scores::Dense(d) = self {
+            if let Some(slot) = usize::try_from(researcher)
+                .ok()
+                .filter(|&i| i < d.sums.len())
+            {
+                if !d.counted[slot] {
+                    d.counted[slot] = true;
+                    d.touched.push(slot as u32);
+                }
+                d.sums[slot] += c;
+                return;
+            }
+            // An id past the bound (not expected): the map takes over, with what was summed.
+            let map: HashMap<i64, f64> = d
+                .touched
+                .iter()
+                .map(|&i| (i64::from(i), d.sums[i as usize]))
+                .collect();
+            *self = Scores::Sparse(map);
+        }
+        if let Scores::Sparse(map) = self {
+            *map.entry(researcher).or_insert(0.0) += c;
+        }
+    }
+
+    /// Every researcher with a score, in no particular order.
+    fn into_vec(self) -> Vec<(i64, f64)> {
+        match self {
+            Scores::Dense(mut d) => {
+                let out = d
+                    .touched
+                    .iter()
+                    .map(|&i| (i64::from(i), d.sums[i as usize]))
+                    .collect();
+                for &i in &d.touched {
+                    d.sums[i as usize] = 0.0;
+                    d.counted[i as usize] = false;
+                }
+                d.touched.clear();
+                if let Ok(mut kept) = SCRATCH.lock()
+                    && kept.len() < KEPT_SCRATCH
+                {
+                    kept.push(d);
+                }
+                out
+            }
+            Scores::Sparse(map) => map.into_iter().collect(),
+        }
+    }
+}
+
 /// Candidates best first (score descending, then id), sorted lazily: a List of 50 needs the
 /// best few hundred of what may be hundreds of thousands of researchers, unless filters reject
 /// most of them.
@@ -330,11 +422,32 @@ fn papers_behind(
     if out.is_empty() {
         return Ok(out);
     }
+    // Every matching paper's authors are tested against the accepted researchers: a bit per
+    // researcher id when the fact source knows their number (millions of tests for a broad
+    // field at 1M works), else the map.
+    let wanted: Option<Vec<u64>> = facts.researcher_bound().map(|n| {
+        let mut bits = vec![0u64; n.div_ceil(64)];
+        for &id in researchers {
+            if let Some(word) = usize::try_from(id).ok().and_then(|i| bits.get_mut(i / 64)) {
+                *word |= 1 << (id % 64);
+            }
+        }
+        bits
+    });
     let mut authors = Vec::new();
     let mut seen: Vec<i64> = Vec::new();
     for hit in hits {
         facts.authors(hit.work_id, &mut authors)?;
-        if !authors.iter().any(|(_, r)| out.contains_key(r)) {
+        let any_wanted = match &wanted {
+            Some(bits) => authors.iter().any(|&(_, r)| {
+                usize::try_from(r)
+                    .ok()
+                    .and_then(|i| bits.get(i / 64))
+                    .is_some_and(|word| word & (1 << (r % 64)) != 0)
+            }),
+            None => authors.iter().any(|(_, r)| out.contains_key(r)),
+        };
+        if !any_wanted {
             continue;
         }
         let Some(paper) = facts.paper(hit.work_id)? else {
@@ -382,7 +495,7 @@ pub fn rank_with(
     // Pass 1: every researcher's score. Only a score per researcher is kept here (a broad topic
     // at 1M works has hundreds of thousands of matching papers); the papers behind the scores
     // are gathered in pass 2 for the researchers that make the List.
-    let mut scores: HashMap<i64, f64> = HashMap::default();
+    let mut scores = Scores::new(facts.researcher_bound());
     // The best contribution per researcher of a paper whose title other works share.
     let mut twin_best: HashMap<(i64, u64), f64> = HashMap::default();
     let mut matching = 0usize;
@@ -407,27 +520,27 @@ pub fn rank_with(
             }
             seen.push(researcher);
             let c = base.scored(query, position).contribution();
-            let score = scores.entry(researcher).or_insert(0.0);
             if !paper.twin {
-                *score += c;
+                scores.add(researcher, c);
                 continue;
             }
             match twin_best.entry((researcher, paper.title_key)) {
                 std::collections::hash_map::Entry::Occupied(mut best) => {
+                    let gain = (c - best.get()).max(0.0);
                     if c > *best.get() {
-                        *score += c - best.get();
                         best.insert(c);
                     }
+                    scores.add(researcher, gain);
                 }
                 std::collections::hash_map::Entry::Vacant(slot) => {
-                    *score += c;
+                    scores.add(researcher, c);
                     slot.insert(c);
                 }
             }
         }
     }
-    let candidates = scores.len();
-    let order: Vec<(i64, f64)> = scores.into_iter().collect();
+    let order = scores.into_vec();
+    let candidates = order.len();
     let mut order = BestFirst::new(order, query.limit);
 
     let country = query.country.as_ref().map(|c| c.to_ascii_uppercase());
@@ -582,10 +695,17 @@ fn relevant_works(
             }),
         }
     }
-    found
-        .hits
-        .sort_by(|a, b| b.score.total_cmp(&a.score).then(a.work_id.cmp(&b.work_id)));
-    found.hits.truncate(options.max_works);
+    // Only a cap needs the field's papers in order among the text hits: scores do not depend
+    // on the order (hundreds of thousands of papers for a broad field).
+    if found.hits.len() > options.max_works {
+        let by_relevance =
+            |a: &Hit, b: &Hit| b.score.total_cmp(&a.score).then(a.work_id.cmp(&b.work_id));
+        found
+            .hits
+            .select_nth_unstable_by(options.max_works, by_relevance);
+        found.hits.truncate(options.max_works);
+        found.hits.sort_by(by_relevance);
+    }
     let field = FieldVenues {
         venues: venues
             .iter()

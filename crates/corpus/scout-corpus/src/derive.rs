@@ -1,5 +1,6 @@
-//! Derived data: after the source tables change, identity, per-researcher statistics,
-//! citation cohorts, each work's impact measure (`impact.rs`) and the full-text index are brought up to date. Each step is idempotent;
+//! Derived data: after the source tables change, identity, per-researcher statistics, each
+//! work's impact measure with the citation cohorts (`impact.rs`) and the full-text index are
+//! brought up to date. Each step is idempotent;
 //! the `derived_generation` mark is written last, so an interrupted refresh simply runs again.
 //!
 //! Identity and the network are written here, in one transaction: identity's tables, then the
@@ -203,8 +204,6 @@ pub fn refresh_with_progress(
                 report.identity_seconds = started.elapsed().as_secs_f64();
                 let started = Instant::now();
                 progress.set_identity_step(IdentityStep::Statistics);
-                statistics(conn)?;
-                crate::memory::log_phase("statistics: cohorts", started);
                 report.impact = Some(crate::impact::rebuild(conn)?);
                 report.statistics_seconds = started.elapsed().as_secs_f64();
                 progress.set_identity_step(IdentityStep::Done);
@@ -301,28 +300,6 @@ fn rebuild_identity(
         identity: identity_report,
         network: network.report,
     })
-}
-
-/// Citation cohorts (mean citations per venue and year) and the corpus's latest year.
-/// Per-researcher totals are written by identity resolution.
-fn statistics(conn: &mut Connection) -> Result<()> {
-    let tx = conn.transaction()?;
-    tx.execute_batch(
-        "DELETE FROM cohorts;
-         INSERT INTO cohorts (venue, year, papers, with_citations, mean_citations)
-         SELECT venue, year, COUNT(*), COUNT(citations), AVG(citations)
-         FROM works WHERE venue IS NOT NULL AND year IS NOT NULL GROUP BY venue, year;",
-    )?;
-    let latest: Option<i64> = tx.query_row("SELECT MAX(year) FROM works", [], |r| r.get(0))?;
-    if let Some(y) = latest {
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('latest_year', ?1)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [y.to_string()],
-        )?;
-    }
-    tx.commit()?;
-    Ok(())
 }
 
 #[cfg(test)]

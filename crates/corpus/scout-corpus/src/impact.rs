@@ -73,6 +73,8 @@ struct Work {
     status: String,
     rating: Option<f64>,
     n_authors: i64,
+    /// The count the work's own record carried (`works.citations`), as stored.
+    citations: Option<i64>,
     /// Chosen count: (source, window days, count).
     count: Option<(String, u32, i64)>,
 }
@@ -85,10 +87,15 @@ fn source_rank(source: &str) -> u8 {
     }
 }
 
-/// Rebuilds `work_impact` and `impact_validation`. Needs `authorship_researcher` (identity).
+/// Rebuilds `work_impact` and `impact_validation`, and the citation cohorts (`cohorts`: papers,
+/// papers with a count and their mean count per venue and year, from each work's own record)
+/// with the corpus's latest year (`meta.latest_year`), read in the same pass over the works.
+/// Needs `authorship_researcher` (identity).
 pub fn rebuild(conn: &mut Connection) -> Result<ImpactReport> {
     let started = Instant::now();
     let mut works = load_works(conn)?;
+    write_cohorts(conn, &works)?;
+    crate::memory::log_phase("statistics: cohorts", started);
     let index: HashMap<i64, usize> = works.iter().enumerate().map(|(i, w)| (w.id, i)).collect();
     choose_counts(conn, &mut works, &index)?;
     crate::memory::log_phase("impact: works and counts loaded", started);
@@ -274,6 +281,53 @@ pub fn rebuild(conn: &mut Connection) -> Result<ImpactReport> {
     Ok(report)
 }
 
+/// Rewrites `cohorts` and `meta.latest_year` from `works`, as
+/// `SELECT venue, year, COUNT(*), COUNT(citations), AVG(citations) … GROUP BY venue, year` would
+/// (SQLite's average of integers is their exact sum over their number).
+fn write_cohorts(conn: &mut Connection, works: &[Work]) -> Result<()> {
+    #[derive(Default)]
+    struct Cohort {
+        papers: i64,
+        with_citations: i64,
+        sum: i64,
+    }
+    let mut cohorts: HashMap<(&str, i32), Cohort> = HashMap::default();
+    let mut latest: Option<i32> = None;
+    for w in works {
+        latest = latest.max(w.year);
+        let (Some(venue), Some(year)) = (w.venue.as_deref(), w.year) else {
+            continue;
+        };
+        let c = cohorts.entry((venue, year)).or_default();
+        c.papers += 1;
+        if let Some(n) = w.citations {
+            c.with_citations += 1;
+            c.sum = c.sum.saturating_add(n);
+        }
+    }
+    let tx = conn.transaction()?;
+    tx.execute("DELETE FROM cohorts", [])?;
+    {
+        let mut insert = tx.prepare(
+            "INSERT INTO cohorts (venue, year, papers, with_citations, mean_citations)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for ((venue, year), c) in &cohorts {
+            let mean = (c.with_citations > 0).then(|| c.sum as f64 / c.with_citations as f64);
+            insert.execute(params![venue, year, c.papers, c.with_citations, mean])?;
+        }
+    }
+    if let Some(y) = latest {
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('latest_year', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [y.to_string()],
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
 fn load_works(conn: &Connection) -> Result<Vec<Work>> {
     let mut stmt = conn.prepare(
         "SELECT id, key, venue, year, status, rating, n_authors, citations, source FROM works ORDER BY id",
@@ -292,6 +346,7 @@ fn load_works(conn: &Connection) -> Result<Vec<Work>> {
                 .to_ascii_lowercase(),
             rating: r.get(5)?,
             n_authors: r.get(6)?,
+            citations,
             count: citations.filter(|c| *c >= 0).map(|c| (source, 0, c)),
         })
     })?;
