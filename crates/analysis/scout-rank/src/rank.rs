@@ -271,7 +271,7 @@ impl PaperScore {
 
 /// Pass 1's score per researcher: summed in an array indexed by researcher id when the fact
 /// source knows how many ids there are (a broad topic at 1M works touches hundreds of thousands
-/// of researchers, and a hash map's inserts and growth were most of its time), else in a map.
+/// of researchers, and a hash map's inserts and growth were a third of its time), else a map.
 enum Scores {
     Dense(DenseScores),
     Sparse(HashMap<i64, f64>),
