@@ -95,7 +95,7 @@ pub fn rebuild(conn: &mut Connection) -> Result<ImpactReport> {
     let started = Instant::now();
     let mut works = load_works(conn)?;
     write_cohorts(conn, &works)?;
-    crate::memory::log_phase("statistics: cohorts", started);
+    crate::memory::log_phase("impact: works loaded, cohorts written", started);
     let index: HashMap<i64, usize> = works.iter().enumerate().map(|(i, w)| (w.id, i)).collect();
     choose_counts(conn, &mut works, &index)?;
     crate::memory::log_phase("impact: works and counts loaded", started);

@@ -700,7 +700,7 @@ const COSINE_SCALE: f32 = 1.0 / (127.0 * 127.0);
 /// Written in blocks of 16 (widen, multiply, fold into eight lanes) because that is the form
 /// the compiler turns into full-width vector code on the baseline x86-64 target: the plain
 /// iterator form ran 2.5× slower (17.7 against 7.0 ms per scan of 1M 128-dimensional vectors,
-/// measured standalone), and this scan is most of a List query's time at 1M works.
+/// measured standalone), and this scan is the largest single cost of a List query at 1M works.
 #[inline]
 fn dot_i8_i16(row: &[i8], q: &[i16]) -> i32 {
     let (rows, _) = row.as_chunks::<16>();
