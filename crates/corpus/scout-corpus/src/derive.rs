@@ -120,6 +120,40 @@ pub fn refresh_with_progress(
     force: bool,
     progress: &RefreshProgress,
 ) -> Result<RefreshReport> {
+    refresh_inner(conn, db_path, index_dir, force, progress, None)
+}
+
+/// Gives the clustering of all mentions of a full load, instead of resolving them here.
+pub type Resolver<'a> = &'a dyn Fn(&identity::MentionData) -> Result<identity::Clustering>;
+
+/// `refresh --rebuild` with identity resolved elsewhere: `resolver` gives the clustering (the
+/// distributed identity job's output, see `identity::partition::assemble`); everything else
+/// (keys, organisations, the network, career stages, impact, the index) is derived here as in
+/// a rebuild, so the result equals a rebuild whenever the clustering does.
+pub fn rebuild_with_clustering(
+    conn: &mut Connection,
+    db_path: &Path,
+    index_dir: &Path,
+    resolver: Resolver<'_>,
+) -> Result<RefreshReport> {
+    refresh_inner(
+        conn,
+        db_path,
+        index_dir,
+        true,
+        &RefreshProgress::default(),
+        Some(resolver),
+    )
+}
+
+fn refresh_inner(
+    conn: &mut Connection,
+    db_path: &Path,
+    index_dir: &Path,
+    force: bool,
+    progress: &RefreshProgress,
+    resolver: Option<Resolver<'_>>,
+) -> Result<RefreshReport> {
     let mut report = RefreshReport::default();
     let generation = meta_get_i64(conn, "corpus_generation")?;
     if force {
@@ -193,7 +227,7 @@ pub fn refresh_with_progress(
                         )?);
                     }
                     Plan::Full(_) => {
-                        let rebuilt = rebuild_identity(conn, generation, &|step| {
+                        let rebuilt = rebuild_identity(conn, generation, resolver, &|step| {
                             progress.set_identity_step(step)
                         })?;
                         report.identity = Some(rebuilt.identity);
@@ -247,13 +281,14 @@ struct IdentityRebuilt {
     network: NetworkReport,
 }
 
-/// Resolves all mentions into researchers and rewrites the identity tables, the network and
+/// Resolves all mentions into researchers (or takes their clustering from `resolver`) and rewrites the identity tables, the network and
 /// career stages (one transaction), telling `step` when loading, resolving and writing begin.
 /// Researchers inherit the stored keys; the keys that lost mentions are logged as a refresh of
 /// `generation` in the same transaction.
 fn rebuild_identity(
     conn: &mut Connection,
     generation: i64,
+    resolver: Option<Resolver<'_>>,
     step: &dyn Fn(IdentityStep),
 ) -> Result<IdentityRebuilt> {
     step(IdentityStep::Loading);
@@ -264,7 +299,10 @@ fn rebuild_identity(
 
     step(IdentityStep::Resolving);
     let started = Instant::now();
-    let mut clustering = identity::resolve(&data, &identity::ResolveConfig::default());
+    let mut clustering = match resolver {
+        Some(resolver) => resolver(&data)?,
+        None => identity::resolve(&data, &identity::ResolveConfig::default()),
+    };
     crate::memory::log_phase("identity: resolved", started);
 
     step(IdentityStep::Writing);

@@ -121,6 +121,15 @@ impl Corpus {
         derive::refresh_with_progress(&mut self.conn, &self.path, &self.index_dir, force, progress)
     }
 
+    /// A full rebuild with identity's clustering given by `resolver` (see
+    /// [`derive::rebuild_with_clustering`]).
+    pub fn rebuild_with_clustering(
+        &mut self,
+        resolver: derive::Resolver<'_>,
+    ) -> Result<RefreshReport> {
+        derive::rebuild_with_clustering(&mut self.conn, &self.path, &self.index_dir, resolver)
+    }
+
     pub fn is_stale(&self) -> Result<bool> {
         derive::is_stale(&self.conn)
     }

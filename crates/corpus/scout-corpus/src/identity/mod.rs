@@ -15,6 +15,8 @@
 //! - `mention.rs`: what resolution reads ([`MentionData`]); `load.rs` loads it from the store.
 //! - `union_find.rs`, `links.rs`, `resolve.rs`: the clustering and its recorded links.
 //! - `org_table.rs`: the corpus's organisations ([`OrgTable`]), shared with the network.
+//! - `partition.rs`: resolution of one component of blocks (the distributed job's unit), and
+//!   the whole corpus's clustering assembled from the components' outcomes.
 //! - `keys.rs`: clusters into researchers with stable keys, in key order; `inherit.rs`: which
 //!   stored key each researcher inherits, and the keys merged, split or retired.
 //! - `facts.rs` with `current.rs` and `trained.rs`: per-researcher facts.
@@ -28,6 +30,7 @@ mod links;
 mod load;
 mod mention;
 mod org_table;
+pub mod partition;
 mod resolve;
 pub mod trained;
 mod union_find;

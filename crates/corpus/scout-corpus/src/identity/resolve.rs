@@ -196,6 +196,7 @@ pub fn resolve_seeded(
 
     // 3. Names with evidence, block by block.
     let name_keys = NameKeys::new(data, &parsed);
+    let org_rank = string_ranks(&data.org_tokens);
     let papers = PaperSpans::new(data);
     // The stored notes as this data's token ids (a seeded run), per block.
     let mut seeded_caps: HashMap<&str, (HashSet<u32>, HashSet<u32>)> = HashMap::default();
@@ -239,6 +240,7 @@ pub fn resolve_seeded(
             data,
             parsed: &parsed,
             name_keys: &name_keys,
+            org_rank: &org_rank,
             papers: &papers,
             config,
             capped: seeded_caps.get(key.as_str()).unwrap_or(&none),
@@ -279,6 +281,10 @@ struct NameKeys {
     keys: Vec<String>,
     /// A spelling (index into [`MentionData::names`]) of each key id: its first name.
     spelling: Vec<u32>,
+    /// Each key id's place among the keys in string order: evidence tokens are weighed in
+    /// that order, so a link's example is the same whatever ids this data interned (a
+    /// partition of the corpus resolves exactly as the whole, see `partition.rs`).
+    rank: Vec<u32>,
 }
 
 impl NameKeys {
@@ -300,13 +306,26 @@ impl NameKeys {
         for (name, &key) in of_name.iter().enumerate().rev() {
             spelling[key as usize] = name as u32;
         }
+        let rank = string_ranks(&keys);
         NameKeys {
             of_name,
             ids,
             keys,
             spelling,
+            rank,
         }
     }
+}
+
+/// Each string's place in sorted order.
+fn string_ranks(values: &[String]) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..values.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| values[a as usize].cmp(&values[b as usize]));
+    let mut rank = vec![0u32; values.len()];
+    for (place, &i) in order.iter().enumerate() {
+        rank[i as usize] = place as u32;
+    }
+    rank
 }
 
 /// The mentions on each mention's paper (mentions of one work are contiguous): co-authors.
@@ -347,6 +366,8 @@ struct Block<'a> {
     data: &'a MentionData,
     parsed: &'a [Option<PersonName>],
     name_keys: &'a NameKeys,
+    /// Each organisation token's place in string order (see [`NameKeys::rank`]).
+    org_rank: &'a [u32],
     papers: &'a PaperSpans,
     config: &'a ResolveConfig,
     /// Tokens (co-author keys, organisations) the whole block shares too widely to count, when
@@ -372,6 +393,7 @@ fn resolve_block(
         data,
         parsed,
         name_keys,
+        org_rank,
         papers,
         config,
         capped,
@@ -421,6 +443,11 @@ fn resolve_block(
                 by_org.entry(o).or_default().push(r);
             }
         }
+        // Tokens in string order, so that each pair's example token does not depend on ids.
+        let mut by_coauthor: Vec<(u32, Vec<u32>)> = by_coauthor.into_iter().collect();
+        by_coauthor.sort_unstable_by_key(|(token, _)| name_keys.rank[*token as usize]);
+        let mut by_org: Vec<(u32, Vec<u32>)> = by_org.into_iter().collect();
+        by_org.sort_unstable_by_key(|(token, _)| org_rank[*token as usize]);
         let mut scores: HashMap<(u32, u32), Evidence> = HashMap::default();
         for (token, list) in &by_coauthor {
             if list.len() > config.max_token_clusters {
