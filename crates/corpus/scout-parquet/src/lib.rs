@@ -10,7 +10,13 @@
 //! DIR/organisations/part-00000.parquet
 //! DIR/coauthor_edges/part-00000.parquet
 //! DIR/moves/part-00000.parquet
+//! DIR/mentions/part-00000.parquet              what identity reads, one row per mention
+//! DIR/mention_affiliations/part-00000.parquet  every affiliation of every mention, resolved
+//! DIR/identity_input.json                      the corpus state the mentions came from
 //! ```
+//!
+//! `mentions` and `mention_affiliations` are the input of the distributed identity job
+//! (`identity_job.rs`, `spark/identity_job.py`).
 //!
 //! Works without a year go to `year=__HIVE_DEFAULT_PARTITION__`, as Hive and Spark expect.
 //! Files are written with zstd compression and row groups of [`ROW_GROUP`] rows.
@@ -22,7 +28,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use arrow_array::builder::{
-    BooleanBuilder, Float64Builder, Int32Builder, Int64Builder, StringBuilder,
+    BooleanBuilder, Float64Builder, Int32Builder, Int64Builder, ListBuilder, StringBuilder,
 };
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
@@ -33,6 +39,8 @@ use scout_corpus::rusqlite::Connection;
 use scout_corpus::rusqlite::types::ValueRef;
 use scout_corpus::stored::decode_authors;
 use serde::Serialize;
+
+pub mod identity_job;
 
 pub const ROW_GROUP: usize = 128 * 1024;
 const BATCH: usize = 16 * 1024;
@@ -55,6 +63,8 @@ pub enum ExportError {
         #[source]
         source: std::io::Error,
     },
+    #[error("{0}")]
+    Invalid(String),
     #[error("export cancelled")]
     Cancelled,
 }
@@ -69,6 +79,8 @@ pub const TABLES: &[&str] = &[
     "organisations",
     "coauthor_edges",
     "moves",
+    "mentions",
+    "mention_affiliations",
 ];
 
 /// Live counters of an export, readable from another thread. The pass over the works is
@@ -111,6 +123,8 @@ enum Kind {
     Float,
     Text,
     Bool,
+    /// A list of text values.
+    TextList,
 }
 
 struct Column {
@@ -129,6 +143,7 @@ enum Builder {
     Float(Float64Builder),
     Text(StringBuilder),
     Bool(BooleanBuilder),
+    TextList(ListBuilder<StringBuilder>),
 }
 
 /// A cell value pulled from SQLite (or computed).
@@ -138,6 +153,7 @@ enum Cell {
     Int(i64),
     Float(f64),
     Text(String),
+    List(Vec<String>),
 }
 
 impl Builder {
@@ -148,6 +164,7 @@ impl Builder {
             Kind::Float => Builder::Float(Float64Builder::new()),
             Kind::Text => Builder::Text(StringBuilder::new()),
             Kind::Bool => Builder::Bool(BooleanBuilder::new()),
+            Kind::TextList => Builder::TextList(ListBuilder::new(StringBuilder::new())),
         }
     }
 
@@ -166,6 +183,13 @@ impl Builder {
             (Builder::Text(b), _) => b.append_null(),
             (Builder::Bool(b), Cell::Int(v)) => b.append_value(*v != 0),
             (Builder::Bool(b), _) => b.append_null(),
+            (Builder::TextList(b), Cell::List(values)) => {
+                for v in values {
+                    b.values().append_value(v);
+                }
+                b.append(true);
+            }
+            (Builder::TextList(b), _) => b.append(false),
         }
     }
 
@@ -176,6 +200,7 @@ impl Builder {
             Builder::Float(b) => Arc::new(b.finish()),
             Builder::Text(b) => Arc::new(b.finish()),
             Builder::Bool(b) => Arc::new(b.finish()),
+            Builder::TextList(b) => Arc::new(b.finish()),
         }
     }
 }
@@ -191,6 +216,9 @@ fn schema(columns: &[Column]) -> SchemaRef {
                     Kind::Float => DataType::Float64,
                     Kind::Text => DataType::Utf8,
                     Kind::Bool => DataType::Boolean,
+                    Kind::TextList => {
+                        DataType::List(Arc::new(Field::new_list_field(DataType::Utf8, true)))
+                    }
                 };
                 Field::new(c.name, t, true)
             })
@@ -600,6 +628,8 @@ fn export_tables(
         "SELECT researcher_id, from_org, to_org, year, from_last_work, to_first_work FROM moves ORDER BY researcher_id",
         progress,
     )?);
+    reports.extend(identity_job::export_mentions(conn, dir, progress)?);
+    progress.tables_done.fetch_add(2, Ordering::Relaxed);
     Ok(reports)
 }
 

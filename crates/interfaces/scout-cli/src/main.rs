@@ -77,6 +77,10 @@ enum Command {
     Alerts(cmd::watch::AlertsArgs),
     /// Export the corpus as partitioned Parquet (for Spark, DataFusion, Trino, DuckDB)
     Export(cmd::export::Args),
+    /// Resolve identity components piped in by the distributed job (Arrow IPC on stdin and stdout)
+    IdentityPart(cmd::identity_job::PartArgs),
+    /// Rebuild the derived tables from the distributed identity job's output
+    ImportDerived(cmd::identity_job::ImportArgs),
     /// Download data from a source API (OpenAlex) into files `scout ingest` reads
     Fetch(cmd::fetch::Args),
     /// Committee arena: Bradley–Terry leaderboards from pairwise votes
@@ -166,6 +170,8 @@ fn main() -> ExitCode {
         Command::Watch(args) => cmd::watch::watch(&ctx, args),
         Command::Alerts(args) => cmd::watch::alerts(&ctx, args),
         Command::Export(args) => cmd::export::run(&ctx, args),
+        Command::IdentityPart(args) => cmd::identity_job::part(&ctx, args),
+        Command::ImportDerived(args) => cmd::identity_job::import(&ctx, args),
         Command::Fetch(args) => cmd::fetch::run(&ctx, args),
         Command::Arena(command) => cmd::arena::run(&ctx, command),
         Command::Synth(args) => cmd::synth::run(&ctx, args),

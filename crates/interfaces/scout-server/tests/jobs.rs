@@ -745,10 +745,13 @@ async fn the_parquet_export_downloads_as_a_tar_matching_the_corpus() {
         files.len() as u64,
         job["result"]["files"].as_u64().expect("files")
     );
+    // Parquet tables, and the manifest of the identity job's input.
+    assert!(files.iter().all(|(n, _)| n.starts_with("scout-parquet/")
+        && (n.ends_with(".parquet") || n == "scout-parquet/identity_input.json")));
     assert!(
         files
             .iter()
-            .all(|(n, _)| n.starts_with("scout-parquet/") && n.ends_with(".parquet"))
+            .any(|(n, _)| n == "scout-parquet/identity_input.json")
     );
 
     let conn = scout_corpus::rusqlite::Connection::open(&s.corpus).expect("corpus");

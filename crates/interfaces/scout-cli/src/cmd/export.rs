@@ -10,12 +10,24 @@ pub struct Args {
     /// Output directory for Parquet tables (works/ and authorships/ partitioned by year)
     #[arg(long)]
     parquet: PathBuf,
+    /// Only what the distributed identity job reads (`mentions`, `mention_affiliations`,
+    /// `identity_input.json`), from the source tables: no refresh first
+    #[arg(long)]
+    identity_input: bool,
 }
 
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
-    let corpus = ctx.open_existing()?;
+    let corpus = if args.identity_input {
+        ctx.open_as_is()?
+    } else {
+        ctx.open_existing()?
+    };
     let started = std::time::Instant::now();
-    let reports = scout_parquet::export(corpus.conn(), &args.parquet)?;
+    let reports = if args.identity_input {
+        scout_parquet::identity_job::export_identity_input(corpus.conn(), &args.parquet)?
+    } else {
+        scout_parquet::export(corpus.conn(), &args.parquet)?
+    };
     if ctx.format == Format::Json {
         output::json(&reports)?;
         return Ok(0);
@@ -30,9 +42,14 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
         ]);
     }
     println!(
-        "exported to {} in {:.1} s (zstd, Hive-style year partitions)",
+        "exported to {} in {:.1} s ({})",
         args.parquet.display(),
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        if args.identity_input {
+            "zstd; the identity job's input: spark/identity_job.py --export DIR"
+        } else {
+            "zstd, Hive-style year partitions"
+        }
     );
     print!("{}", t.render());
     Ok(0)

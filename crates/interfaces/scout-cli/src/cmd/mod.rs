@@ -13,6 +13,7 @@ pub mod eval_facts;
 pub mod export;
 pub mod fetch;
 pub mod flows;
+pub mod identity_job;
 pub mod ingest;
 pub mod keys;
 pub mod list;
@@ -49,14 +50,7 @@ impl Context {
 
     /// Opens the corpus for reading; refuses a database that was never filled.
     pub fn open_existing(&self) -> anyhow::Result<Corpus> {
-        if !self.db.exists() {
-            anyhow::bail!(
-                "no corpus at {} — run `scout ingest PATH…` first (or pass --db)",
-                self.db.display()
-            );
-        }
-        let mut corpus = Corpus::open_existing(&self.db)
-            .with_context(|| format!("opening corpus {}", self.db.display()))?;
+        let mut corpus = self.open_as_is()?;
         if corpus.is_stale()? {
             eprintln!(
                 "note: the corpus changed since it was last indexed; updating identity and index…"
@@ -64,6 +58,19 @@ impl Context {
             corpus.refresh(false)?;
         }
         Ok(corpus)
+    }
+
+    /// Opens a filled corpus without bringing derived data up to date: for commands that read
+    /// only the source tables or rebuild derived data themselves.
+    pub fn open_as_is(&self) -> anyhow::Result<Corpus> {
+        if !self.db.exists() {
+            anyhow::bail!(
+                "no corpus at {} — run `scout ingest PATH…` first (or pass --db)",
+                self.db.display()
+            );
+        }
+        Corpus::open_existing(&self.db)
+            .with_context(|| format!("opening corpus {}", self.db.display()))
     }
 }
 
@@ -75,8 +82,14 @@ pub fn refresh(ctx: &Context, rebuild: bool) -> anyhow::Result<u8> {
     let mut corpus = Corpus::open_existing(&ctx.db)
         .with_context(|| format!("opening corpus {}", ctx.db.display()))?;
     let report = corpus.refresh(rebuild)?;
+    print_refresh(ctx, &report)?;
+    Ok(0)
+}
+
+/// Prints what a refresh did (a table of lines, or JSON).
+pub fn print_refresh(ctx: &Context, report: &scout_corpus::RefreshReport) -> anyhow::Result<()> {
     if ctx.format == Format::Json {
-        output::json(&report)?;
+        output::json(report)?;
     } else {
         match &report.identity {
             Some(id) => {
@@ -94,7 +107,7 @@ pub fn refresh(ctx: &Context, rebuild: bool) -> anyhow::Result<u8> {
             None if report.incremental.is_some() => {}
             None => println!("identity: up to date"),
         }
-        refresh_report::print_incremental(&report);
+        refresh_report::print_incremental(report);
         match &report.index {
             Some(ix) => println!(
                 "index: {} documents written in {:.2} s",
@@ -103,7 +116,7 @@ pub fn refresh(ctx: &Context, rebuild: bool) -> anyhow::Result<u8> {
             None => println!("index: up to date"),
         }
     }
-    Ok(0)
+    Ok(())
 }
 
 /// `scout status`

@@ -1,0 +1,66 @@
+//! The distributed identity job's two commands (`spark/identity_job.py`, docs/scale.md):
+//! `scout identity-part` resolves the components piped through it by a Spark task (Arrow IPC
+//! in, Arrow IPC out), and `scout import-derived DIR` rebuilds the derived tables from the
+//! job's clustering instead of resolving identity itself.
+
+use std::io::{BufReader, BufWriter};
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use scout_corpus::identity::partition::assemble;
+use scout_parquet::identity_job::{corpus_generation, read_manifest, read_outcome, resolve_stream};
+
+use super::Context;
+
+#[derive(clap::Args)]
+pub struct PartArgs {}
+
+/// `scout identity-part`: stdin → stdout, statistics on stderr (with `-v`).
+pub fn part(_ctx: &Context, _args: PartArgs) -> anyhow::Result<u8> {
+    let input = BufReader::with_capacity(1 << 20, std::io::stdin().lock());
+    let output = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+    let stats = resolve_stream(input, output).context("resolving identity components")?;
+    tracing::info!(
+        components = stats.components,
+        rows = stats.rows,
+        own_mentions = stats.own_mentions,
+        links = stats.links,
+        "identity-part: done"
+    );
+    Ok(0)
+}
+
+#[derive(clap::Args)]
+pub struct ImportArgs {
+    /// The identity job's output: `identity_input.json` and `identity/*.parquet`
+    dir: PathBuf,
+}
+
+/// `scout import-derived DIR`.
+pub fn import(ctx: &Context, args: ImportArgs) -> anyhow::Result<u8> {
+    // No refresh first: this is the rebuild.
+    let mut corpus = ctx.open_as_is()?;
+    let manifest = read_manifest(&args.dir)?;
+    let generation = corpus_generation(corpus.conn())?;
+    if manifest.corpus_generation != generation {
+        anyhow::bail!(
+            "{} was exported at corpus generation {}, and the corpus is at {} now (data was ingested since): export again and rerun the job",
+            args.dir.display(),
+            manifest.corpus_generation,
+            generation
+        );
+    }
+    let outcome = read_outcome(&args.dir.join("identity"))?;
+    let mentions = manifest.mentions;
+    let report = corpus.rebuild_with_clustering(&|data| {
+        if data.mentions.len() as u64 != mentions {
+            return Err(scout_corpus::CorpusError::Invalid(format!(
+                "the export holds {mentions} mentions and the corpus {}",
+                data.mentions.len()
+            )));
+        }
+        assemble(data, std::slice::from_ref(&outcome))
+    })?;
+    super::print_refresh(ctx, &report)?;
+    Ok(0)
+}
