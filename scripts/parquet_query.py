@@ -22,7 +22,7 @@ def main():
     args = ap.parse_args()
 
     ctx = datafusion.SessionContext()
-    for table in ("works", "authorships", "researchers", "organisations"):
+    for table in ("works", "authorships", "researchers", "organisations", "mentions"):
         ctx.register_parquet(table, f"{args.export}/{table}/")
     db = sqlite3.connect(args.db)
 
@@ -32,6 +32,7 @@ def main():
         ("authorships", "SELECT count(*) FROM authorship_researcher"),
         ("researchers", "SELECT count(*) FROM researchers"),
         ("organisations", "SELECT count(*) FROM organisations"),
+        ("mentions", "SELECT count(*) FROM authorship_researcher"),
     ):
         ours = ctx.sql(f"SELECT count(*) AS n FROM {table}").to_pydict()["n"][0]
         theirs = db.execute(sql).fetchone()[0]

@@ -1,0 +1,258 @@
+"""Identity resolution of a Scout corpus on Apache Spark (issue 17; docs/scale.md).
+
+Reads the corpus as `scout export --parquet EXPORT` wrote it (`mentions/`, with every
+mention's name block, strong ids and organisation keys) and resolves identity across
+executors with Scout's own resolver, so there is one implementation of the rules:
+
+1. Strong ids (OpenReview, ORCID, OpenAlex, DBLP) join name blocks: connected components of
+   the block graph, by label propagation (each block takes the least label of its neighbours
+   until nothing changes). No union of the resolver ever crosses a component.
+2. Each mention gets its component; the co-authors of its papers that sit in other
+   components come along as context (their names are co-author evidence).
+3. Rows are shuffled by component and sorted; each Spark partition is piped through
+   `scout identity-part` (Arrow IPC in and out), which resolves component after component.
+4. The outcome (each mention's cluster representative, the links with their evidence, the
+   counters and block notes) is written as Parquet to OUT/identity/, with the export's
+   manifest, for `scout import-derived OUT`, which derives everything else as a rebuild does.
+
+Usage: python identity_job.py --export EXPORT --out OUT --scout target/release/scout
+       [--master local[2]] [--partitions 8] [--driver-memory 4g]
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import pyarrow as pa
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+
+ID_KINDS = ["openreview_id", "orcid", "openalex_id", "dblp_id"]
+OUTPUT_SCHEMA = (
+    "kind string, a long, b long, rule string, evidence string, "
+    "number long, text string, text2 string"
+)
+
+
+def components(spark, mentions, log):
+    """(block, component) for every block; the component is the least block key in it."""
+    ids = None
+    for kind in ID_KINDS:
+        part = mentions.where(F.col(kind).isNotNull()).select(
+            "block", F.concat(F.lit(kind + ":"), F.col(kind)).alias("id")
+        )
+        ids = part if ids is None else ids.unionByName(part)
+    ids = ids.distinct()
+    anchors = ids.groupBy("id").agg(F.min("block").alias("anchor"))
+    edges = (
+        ids.join(anchors, "id")
+        .where(F.col("block") != F.col("anchor"))
+        .select("block", "anchor")
+        .distinct()
+    )
+    # Both directions: a block's neighbours.
+    pairs = edges.unionByName(
+        edges.select(F.col("anchor").alias("block"), F.col("block").alias("anchor"))
+    ).distinct().localCheckpoint()
+    labels = pairs.select("block").distinct().withColumn("label", F.col("block")).localCheckpoint()
+    rounds = 0
+    while True:
+        rounds += 1
+        seen = (
+            pairs.join(
+                labels.select(F.col("block").alias("anchor"), F.col("label").alias("seen")),
+                "anchor",
+            )
+            .groupBy("block")
+            .agg(F.min("seen").alias("seen"))
+        )
+        updated = (
+            labels.join(seen, "block", "left")
+            .select("block", F.least("label", F.coalesce("seen", "label")).alias("label"))
+            .localCheckpoint()
+        )
+        changed = (
+            updated.join(labels.select("block", F.col("label").alias("old")), "block")
+            .where(F.col("label") != F.col("old"))
+            .count()
+        )
+        labels = updated
+        if changed == 0:
+            break
+    log["label_rounds"] = rounds
+    log["blocks_joined_by_ids"] = labels.count()
+    return labels
+
+
+def resolve_partition(scout):
+    """mapInArrow function: pipes one partition's batches through `scout identity-part`.
+    `scout` is a path on every executor, or the name of a file shipped with
+    `spark-submit --files` (found through SparkFiles)."""
+
+    def run(batches):
+        first = next(batches, None)
+        if first is None:
+            return
+        binary = scout
+        if not os.path.exists(binary):
+            from pyspark import SparkFiles
+
+            binary = SparkFiles.get(os.path.basename(scout))
+        proc = subprocess.Popen(
+            [binary, "identity-part"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
+        failure = []
+
+        def feed():
+            try:
+                with pa.ipc.new_stream(proc.stdin, first.schema) as writer:
+                    writer.write_batch(first)
+                    for batch in batches:
+                        writer.write_batch(batch)
+            except Exception as error:  # reported after the reader ends
+                failure.append(error)
+            finally:
+                proc.stdin.close()
+
+        feeder = threading.Thread(target=feed)
+        feeder.start()
+        reader = pa.ipc.open_stream(proc.stdout)
+        for batch in reader:
+            yield batch
+        feeder.join()
+        code = proc.wait()
+        if failure:
+            raise failure[0]
+        if code != 0:
+            raise RuntimeError(f"scout identity-part exited with {code}")
+
+    return run
+
+
+def shuffle_volume(path):
+    """Shuffle bytes written and read, and spilled bytes, summed over the tasks of an event log."""
+    total = {"shuffle_bytes_written": 0, "shuffle_bytes_read": 0, "spilled_bytes": 0}
+    with open(path, encoding="utf-8") as events:
+        for line in events:
+            if '"SparkListenerTaskEnd"' not in line:
+                continue
+            metrics = json.loads(line).get("Task Metrics") or {}
+            write = metrics.get("Shuffle Write Metrics") or {}
+            read = metrics.get("Shuffle Read Metrics") or {}
+            total["shuffle_bytes_written"] += write.get("Shuffle Bytes Written", 0)
+            total["shuffle_bytes_read"] += read.get("Remote Bytes Read", 0) + read.get(
+                "Local Bytes Read", 0
+            )
+            total["spilled_bytes"] += metrics.get("Disk Bytes Spilled", 0)
+    return total
+
+
+def copy_file(spark, source, folder):
+    """Copies one file into a folder through Hadoop's file systems (local, HDFS, S3, …)."""
+    jvm = spark.sparkContext._jvm
+    conf = spark.sparkContext._jsc.hadoopConfiguration()
+    fs = jvm.org.apache.hadoop.fs
+    src, dst = fs.Path(source), fs.Path(folder)
+    fs.FileUtil.copy(src.getFileSystem(conf), src, dst.getFileSystem(conf), dst, False, conf)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--export", required=True, help="scout export --parquet output")
+    parser.add_argument("--out", required=True, help="output folder for scout import-derived")
+    parser.add_argument("--scout", required=True, help="the scout binary (on every executor)")
+    parser.add_argument("--master", default=None, help="e.g. local[2]; spark-submit sets it")
+    parser.add_argument("--partitions", type=int, default=8)
+    parser.add_argument(
+        "--event-log",
+        default=None,
+        help="local folder for Spark's event log; the shuffle volume is then summed from it",
+    )
+    parser.add_argument(
+        "--driver-memory", default="4g", help="JVM heap of the driver (local mode: everything)"
+    )
+    args = parser.parse_args()
+    # A local path is made absolute (local mode); anything else is left for SparkFiles.
+    scout = os.path.abspath(args.scout) if os.path.exists(args.scout) else args.scout
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+
+    started = time.time()
+    builder = SparkSession.builder.appName("scout-identity")
+    if args.master:
+        builder = builder.master(args.master)
+    if args.event_log:
+        os.makedirs(args.event_log, exist_ok=True)
+        builder = builder.config("spark.eventLog.enabled", "true").config(
+            "spark.eventLog.dir", "file://" + os.path.abspath(args.event_log)
+        )
+    spark = (
+        builder.config("spark.sql.shuffle.partitions", str(args.partitions))
+        .config("spark.driver.memory", args.driver_memory)
+        .config("spark.ui.enabled", "false")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("WARN")
+    log = {"partitions": args.partitions}
+
+    mentions = spark.read.parquet(args.export.rstrip("/") + "/mentions").select(
+        "mention", "work_id", "name", "block", *ID_KINDS, "org_keys"
+    )
+    labels = components(spark, mentions, log)
+    own = (
+        mentions.join(labels, "block", "left")
+        .withColumn("component", F.coalesce("label", "block"))
+        .drop("label", "block")
+        .localCheckpoint()
+    )
+    # Co-authors from other components, as context for each component on the paper.
+    on_paper = own.select("work_id", "component").distinct()
+    context = (
+        on_paper.join(
+            own.select("work_id", F.col("component").alias("theirs"), "mention", "name"),
+            "work_id",
+        )
+        .where(F.col("component") != F.col("theirs"))
+        .select(
+            "component",
+            "mention",
+            "work_id",
+            "name",
+            F.lit(False).alias("own"),
+            *[F.lit(None).cast("string").alias(k) for k in ID_KINDS],
+            F.lit(None).cast("array<string>").alias("org_keys"),
+        )
+    )
+    rows = own.select(
+        "component", "mention", "work_id", "name", F.lit(True).alias("own"), *ID_KINDS, "org_keys"
+    ).unionByName(context)
+    resolved = (
+        rows.repartition(args.partitions, "component")
+        .sortWithinPartitions("component", "mention")
+        .mapInArrow(resolve_partition(scout), OUTPUT_SCHEMA)
+    )
+    out_identity = args.out.rstrip("/") + "/identity"
+    resolved.write.mode("overwrite").parquet(out_identity)
+    copy_file(spark, args.export.rstrip("/") + "/identity_input.json", args.out)
+
+    result = spark.read.parquet(out_identity)
+    counts = {r["kind"]: r["count"] for r in result.groupBy("kind").count().collect()}
+    log.update(
+        mentions=own.count(),
+        context_rows=context.count(),
+        components=own.select("component").distinct().count(),
+        output_rows=counts,
+        seconds=round(time.time() - started, 1),
+    )
+    app = spark.sparkContext.applicationId
+    spark.stop()
+    if args.event_log:
+        log.update(shuffle_volume(os.path.join(args.event_log, app)))
+    print(json.dumps(log, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()
