@@ -193,6 +193,7 @@ def main():
         builder.config("spark.sql.shuffle.partitions", str(args.partitions))
         .config("spark.driver.memory", args.driver_memory)
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("WARN")

@@ -28,9 +28,9 @@ use scout_corpus::identity::{ID_KINDS, MentionData, Rule};
 use scout_corpus::rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
-use crate::{
-    Cell, Column, ExportError, ExportProgress, Kind, Result, TableReport, TableWriter, col,
-};
+use crate::error::{ExportError, Result};
+use crate::progress::ExportProgress;
+use crate::table::{Cell, Column, Kind, TableReport, TableWriter, col};
 
 /// Columns of `mentions`: the corpus's mentions in the order identity loads them.
 pub(crate) const MENTIONS: &[Column] = &[
