@@ -24,7 +24,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use scout_corpus::identity::partition::{
     PartitionOutcome, PartitionRow, PortableEvidence, PortableLink, block_of, resolve_partition,
 };
-use scout_corpus::identity::{ID_KINDS, MentionData, Rule};
+use scout_corpus::identity::{ID_KINDS, Rule};
 use scout_corpus::rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
@@ -76,14 +76,6 @@ fn text(value: Option<&String>) -> Cell {
     value.map_or(Cell::Null, |v| Cell::Text(v.clone()))
 }
 
-fn id_cell(data: &MentionData, kind: usize, id: u32) -> Cell {
-    if id == 0 {
-        Cell::Null
-    } else {
-        text(data.id_values[kind].get(id as usize))
-    }
-}
-
 /// The store's `corpus_generation`.
 pub fn corpus_generation(conn: &Connection) -> Result<i64> {
     let value: Option<String> = conn
@@ -118,69 +110,86 @@ pub fn export_identity_input(conn: &Connection, dir: &Path) -> Result<Vec<TableR
     Ok(reports)
 }
 
-/// Writes `mentions`, `mention_affiliations` and the manifest into `dir`.
+/// Writes `mentions`, `mention_affiliations` and the manifest into `dir`, streaming: the
+/// mentions are never all in memory (only the distinct organisations and countries are).
 pub(crate) fn export_mentions(
     conn: &Connection,
     dir: &Path,
     progress: &ExportProgress,
 ) -> Result<Vec<TableReport>> {
     progress.check()?;
-    let data = scout_corpus::identity::load(conn)?;
     let mut mentions = TableWriter::new(dir, "mentions", MENTIONS);
     let mut affiliations = TableWriter::new(dir, "mention_affiliations", AFFILIATIONS);
-    for (m, mention) in data.mentions.iter().enumerate() {
-        if m % 4096 == 0 {
-            progress.check()?;
-        }
-        let name = &data.names[mention.name as usize];
-        let mut row = vec![
-            Cell::Int(m as i64),
-            Cell::Int(mention.work),
-            Cell::Int(mention.position),
-            if mention.year == 0 {
-                Cell::Null
-            } else {
-                Cell::Int(i64::from(mention.year))
-            },
-            Cell::Text(name.clone()),
-            Cell::Text(block_of(name)),
-        ];
-        for (kind, &id) in mention.ids.iter().enumerate() {
-            row.push(id_cell(&data, kind, id));
-        }
-        row.push(Cell::List(
-            data.orgs_of(m)
-                .iter()
-                .map(|&o| data.org_tokens[o as usize].clone())
-                .collect(),
-        ));
-        mentions.push("", &row)?;
-        for aff in data.affs_of(m) {
-            let org = aff.org as usize;
-            affiliations.push(
-                "",
-                &[
-                    Cell::Int(m as i64),
-                    text(data.org_names.get(org)),
-                    text(data.org_tokens.get(org)),
-                    text(data.org_rors.get(org).and_then(Option::as_ref)),
-                    if aff.country == 0 {
-                        Cell::Null
-                    } else {
-                        text(data.countries.get(aff.country as usize))
-                    },
-                    Cell::Text(aff.org_type.as_str().to_string()),
-                    Cell::Int(i64::from(aff.generic)),
-                    Cell::Int(i64::from(aff.weak)),
-                    Cell::Int(i64::from(aff.paper_level)),
-                ],
-            )?;
-        }
+    let mut ordinal: i64 = 0;
+    let mut failure: Option<ExportError> = None;
+    let mut row: Vec<Cell> = Vec::with_capacity(MENTIONS.len());
+    let scanned = scout_corpus::identity::for_each_mention(conn, |m, orgs| {
+        let written = (|| -> Result<()> {
+            if ordinal % 4096 == 0 {
+                progress.check()?;
+            }
+            row.clear();
+            row.extend([
+                Cell::Int(ordinal),
+                Cell::Int(m.work),
+                Cell::Int(m.position),
+                if m.year == 0 {
+                    Cell::Null
+                } else {
+                    Cell::Int(i64::from(m.year))
+                },
+                Cell::Text(m.name.to_string()),
+                Cell::Text(block_of(m.name)),
+            ]);
+            for id in m.ids {
+                row.push(id.map_or(Cell::Null, |v| Cell::Text(v.to_string())));
+            }
+            row.push(Cell::List(
+                m.orgs
+                    .iter()
+                    .map(|&o| orgs.tokens[o as usize].clone())
+                    .collect(),
+            ));
+            mentions.push("", &row)?;
+            for aff in m.affs {
+                let org = aff.org as usize;
+                affiliations.push(
+                    "",
+                    &[
+                        Cell::Int(ordinal),
+                        text(orgs.names.get(org)),
+                        text(orgs.tokens.get(org)),
+                        text(orgs.rors.get(org).and_then(Option::as_ref)),
+                        if aff.country == 0 {
+                            Cell::Null
+                        } else {
+                            text(orgs.countries.get(aff.country as usize))
+                        },
+                        Cell::Text(aff.org_type.as_str().to_string()),
+                        Cell::Int(i64::from(aff.generic)),
+                        Cell::Int(i64::from(aff.weak)),
+                        Cell::Int(i64::from(aff.paper_level)),
+                    ],
+                )?;
+            }
+            ordinal += 1;
+            Ok(())
+        })();
+        // The corpus's error type carries no export error: keep it, stop the scan.
+        written.map_err(|e| {
+            let message = e.to_string();
+            failure = Some(e);
+            scout_corpus::CorpusError::Invalid(message)
+        })
+    });
+    if let Some(e) = failure {
+        return Err(e);
     }
+    scanned?;
     let manifest = IdentityInput {
         format: INPUT_FORMAT,
         corpus_generation: corpus_generation(conn)?,
-        mentions: data.mentions.len() as u64,
+        mentions: u64::try_from(ordinal).unwrap_or(0),
     };
     let path = dir.join(INPUT_MANIFEST);
     let json = serde_json::to_vec_pretty(&manifest)

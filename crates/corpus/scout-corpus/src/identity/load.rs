@@ -69,15 +69,107 @@ pub fn load_works(conn: &Connection, works: &[i64]) -> Result<MentionData> {
     data
 }
 
+/// One mention as loading resolves it, handed to a sink in corpus order (works by key, then
+/// author position).
+pub struct LoadedMention<'a> {
+    pub work: i64,
+    pub position: i64,
+    /// 0 when unknown.
+    pub year: i32,
+    pub citations: i64,
+    pub name: &'a str,
+    /// Strong ids per kind of [`super::ID_KINDS`], after the load's rules (an OpenReview id that
+    /// names someone else dropped, an ORCID from the OpenAlex author profile added).
+    pub ids: [Option<&'a str>; 4],
+    /// Named organisations, distinct, as ids into [`OrgView::tokens`].
+    pub orgs: &'a [u32],
+    pub affs: &'a [AffFact],
+}
+
+/// The organisations and countries interned so far: what a [`LoadedMention`]'s ids mean.
+pub struct OrgView<'a> {
+    /// Normalised keys (see [`crate::organisations::org_key`]).
+    pub tokens: &'a [String],
+    /// Display names (canonical when the alias table applied).
+    pub names: &'a [String],
+    pub rors: &'a [Option<String>],
+    /// Country codes (index 0 = none).
+    pub countries: &'a [String],
+}
+
+/// What a scan interned, for [`MentionData`]'s tables.
+struct Scanned {
+    countries: Vec<String>,
+    org_tokens: Vec<String>,
+    org_names: Vec<String>,
+    org_canonical: Vec<Option<usize>>,
+    org_rors: Vec<Option<String>>,
+    dropped_ids: [u64; 4],
+}
+
+/// Streams every mention of the store to `sink` as [`load`] reads them, holding only the
+/// organisations and countries (one entry per distinct value), not the mentions: what an
+/// export of a corpus too large to load uses. Returns the OpenReview ids dropped because they
+/// name someone else (per kind, as [`MentionData::dropped_ids`]).
+pub fn for_each_mention(
+    conn: &Connection,
+    mut sink: impl FnMut(&LoadedMention, &OrgView) -> Result<()>,
+) -> Result<[u64; 4]> {
+    Ok(scan(conn, None, &mut sink)?.dropped_ids)
+}
+
 fn load_from(conn: &Connection, filter: Option<&str>) -> Result<MentionData> {
     let mut data = MentionData {
         org_start: vec![0],
         aff_start: vec![0],
         ..MentionData::default()
     };
-    let mut countries = Interner::with_empty_slot();
     let mut names = Interner::default();
     let mut ids: [Interner; 4] = std::array::from_fn(|_| Interner::with_empty_slot());
+    let scanned = scan(conn, filter, &mut |m, _| {
+        let mut mention_ids = [0u32; 4];
+        for (k, v) in m.ids.into_iter().enumerate() {
+            if let Some(v) = v {
+                mention_ids[k] = ids[k].get(v);
+            }
+        }
+        data.org_ids.extend_from_slice(m.orgs);
+        data.aff_facts.extend_from_slice(m.affs);
+        data.mentions.push(Mention {
+            work: m.work,
+            position: m.position,
+            name: names.get(m.name),
+            ids: mention_ids,
+            year: m.year,
+            citations: m.citations,
+        });
+        data.org_start.push(flat_offset(data.org_ids.len())?);
+        data.aff_start.push(flat_offset(data.aff_facts.len())?);
+        Ok(())
+    })?;
+    data.org_ids.shrink_to_fit();
+    data.aff_facts.shrink_to_fit();
+    data.countries = scanned.countries;
+    data.names = names.values;
+    data.id_values = ids.map(|i| i.values);
+    data.org_tokens = scanned.org_tokens;
+    data.org_names = scanned.org_names;
+    data.org_canonical = scanned.org_canonical;
+    data.org_rors = scanned.org_rors;
+    data.dropped_ids = scanned.dropped_ids;
+    Ok(data)
+}
+
+fn scan(
+    conn: &Connection,
+    filter: Option<&str>,
+    sink: &mut dyn FnMut(&LoadedMention, &OrgView) -> Result<()>,
+) -> Result<Scanned> {
+    let mut dropped_ids = [0u64; 4];
+    let mut countries = Interner::with_empty_slot();
+    // One mention's organisations and affiliations, reused.
+    let mut mention_orgs: Vec<u32> = Vec::new();
+    let mut mention_affs: Vec<AffFact> = Vec::new();
     let registry = OrgRegistry::builtin();
     // Organisations interned by normalised key; display strings resolved once each.
     let mut org_keys = Interner::default();
@@ -153,18 +245,12 @@ fn load_from(conn: &Connection, filter: Option<&str>) -> Result<MentionData> {
                     _ => true,
                 };
                 if !ok {
-                    data.dropped_ids[0] += 1;
+                    dropped_ids[0] += 1;
                 }
                 ok
             });
-            let values = [&openreview, &orcid, &a.openalex_id, &a.dblp_id];
-            let mut mention_ids = [0u32; 4];
-            for (k, v) in values.into_iter().enumerate() {
-                if let Some(v) = v {
-                    mention_ids[k] = ids[k].get(v);
-                }
-            }
-            let orgs_from = data.org_ids.len();
+            mention_orgs.clear();
+            mention_affs.clear();
             for aff in &a.affiliations {
                 let display = aff.display();
                 // Resolving, folding and classifying are done once per distinct string.
@@ -224,10 +310,10 @@ fn load_from(conn: &Connection, filter: Option<&str>) -> Result<MentionData> {
                     org_type,
                 } = *cached;
                 let Some(org) = org else { continue };
-                if !generic && !data.org_ids[orgs_from..].contains(&org) {
-                    data.org_ids.push(org);
+                if !generic && !mention_orgs.contains(&org) {
+                    mention_orgs.push(org);
                 }
-                data.aff_facts.push(AffFact {
+                mention_affs.push(AffFact {
                     org,
                     country: aff.country.as_deref().map_or(0, |c| countries.get(c)),
                     generic,
@@ -242,7 +328,7 @@ fn load_from(conn: &Connection, filter: Option<&str>) -> Result<MentionData> {
             }
             if a.affiliations.is_empty() {
                 for &(org, org_type) in &paper_orgs {
-                    data.aff_facts.push(AffFact {
+                    mention_affs.push(AffFact {
                         org,
                         country: 0,
                         generic: false,
@@ -252,26 +338,37 @@ fn load_from(conn: &Connection, filter: Option<&str>) -> Result<MentionData> {
                     });
                 }
             }
-            data.mentions.push(Mention {
-                work,
-                position: position as i64,
-                name: names.get(&a.name),
-                ids: mention_ids,
-                year: year.unwrap_or(0),
-                citations: citations.unwrap_or(0),
-            });
-            data.org_start.push(flat_offset(data.org_ids.len())?);
-            data.aff_start.push(flat_offset(data.aff_facts.len())?);
+            sink(
+                &LoadedMention {
+                    work,
+                    position: position as i64,
+                    year: year.unwrap_or(0),
+                    citations: citations.unwrap_or(0),
+                    name: &a.name,
+                    ids: [
+                        openreview.as_deref(),
+                        orcid.as_deref(),
+                        a.openalex_id.as_deref(),
+                        a.dblp_id.as_deref(),
+                    ],
+                    orgs: &mention_orgs,
+                    affs: &mention_affs,
+                },
+                &OrgView {
+                    tokens: &org_keys.values,
+                    names: &org_names,
+                    rors: &org_rors,
+                    countries: &countries.values,
+                },
+            )?;
         }
     }
-    data.org_ids.shrink_to_fit();
-    data.aff_facts.shrink_to_fit();
-    data.countries = countries.values;
-    data.names = names.values;
-    data.id_values = ids.map(|i| i.values);
-    data.org_tokens = org_keys.values;
-    data.org_names = org_names;
-    data.org_canonical = org_canonical;
-    data.org_rors = org_rors;
-    Ok(data)
+    Ok(Scanned {
+        countries: countries.values,
+        org_tokens: org_keys.values,
+        org_names,
+        org_canonical,
+        org_rors,
+        dropped_ids,
+    })
 }
