@@ -2,7 +2,8 @@
 """The corpus's own affinity protocol (for tuning): held-back papers as queries.
 
 From a Scout corpus (SQLite), researchers with at least 6 papers with abstracts are sampled with
-a fixed seed and split ONCE into a tuning half and a reporting half (seed 13, documented in
+a fixed seed, in researcher-key and work-key order (so the sample does not move with ingest order
+or with identity renumbering researchers) and split ONCE into a tuning half and a reporting half (seed 13, documented in
 docs/quality.md). In each half, every researcher holds back one paper (the query: its title and
 abstract); the archives are the researchers' other papers (at most 20, most recent first), with
 every held-back paper removed from every archive. `scout affinity` scores every query against
@@ -33,19 +34,23 @@ def main():
     args = ap.parse_args()
 
     con = sqlite3.connect(f"file:{args.db}?mode=ro", uri=True)
+    # Sampled by researcher key and work key, never by integer id: ids follow ingest order
+    # (parallel) and renumber when identity changes, keys do not.
     rows = con.execute(
-        """SELECT ar.researcher_id, w.id, w.year, w.title, COALESCE(w.abstract, a.text)
+        """SELECT ar.researcher_id, r.key, w.id, w.year, w.title, COALESCE(w.abstract, a.text)
            FROM authorship_researcher ar JOIN works w ON w.id = ar.work_id
+           JOIN researchers r ON r.id = ar.researcher_id
            LEFT JOIN abstracts a ON a.work_key = w.key
            WHERE COALESCE(w.abstract, a.text) IS NOT NULL
-           ORDER BY ar.researcher_id, w.year DESC, w.id""").fetchall()
-    papers, by_researcher = {}, {}
-    for rid, wid, year, title, abstract in rows:
+           ORDER BY r.key, w.year DESC, w.key""").fetchall()
+    papers, by_researcher, key_of = {}, {}, {}
+    for rid, rkey, wid, year, title, abstract in rows:
         papers[wid] = (title, abstract)
+        key_of[rid] = rkey
         lst = by_researcher.setdefault(rid, [])
         if wid not in lst:
             lst.append(wid)
-    eligible = sorted(r for r, ws in by_researcher.items() if len(ws) >= 6)
+    eligible = sorted((r for r, ws in by_researcher.items() if len(ws) >= 6), key=key_of.get)
     rng = random.Random(13)
     rng.shuffle(eligible)
     sample = eligible[: 2 * args.per_half]
