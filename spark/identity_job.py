@@ -238,6 +238,8 @@ def main():
     out_identity = args.out.rstrip("/") + "/identity"
     resolved.write.mode("overwrite").parquet(out_identity)
     copy_file(spark, args.export.rstrip("/") + "/identity_input.json", args.out)
+    # Everything after this is statistics for the log (its counts recompute the joins).
+    log["seconds_to_output"] = round(time.time() - started, 1)
 
     result = spark.read.parquet(out_identity)
     counts = {r["kind"]: r["count"] for r in result.groupBy("kind").count().collect()}
