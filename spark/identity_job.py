@@ -38,7 +38,7 @@ OUTPUT_SCHEMA = (
 )
 
 
-def components(spark, mentions, log):
+def components(mentions, log):
     """(block, component) for every block; the component is the least block key in it."""
     ids = None
     for kind in ID_KINDS:
@@ -202,7 +202,7 @@ def main():
     mentions = spark.read.parquet(args.export.rstrip("/") + "/mentions").select(
         "mention", "work_id", "name", "block", *ID_KINDS, "org_keys"
     )
-    labels = components(spark, mentions, log)
+    labels = components(mentions, log)
     own = (
         mentions.join(labels, "block", "left")
         .withColumn("component", F.coalesce("label", "block"))
