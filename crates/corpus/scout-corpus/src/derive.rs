@@ -98,7 +98,12 @@ impl RefreshProgress {
 
 /// True when source data changed since derived data was last built.
 pub fn is_stale(conn: &Connection) -> Result<bool> {
-    Ok(meta_get_i64(conn, "corpus_generation")? != meta_get_i64(conn, "derived_generation")?)
+    Ok(corpus_generation(conn)? != meta_get_i64(conn, "derived_generation")?)
+}
+
+/// The generation of the source data: every ingest that stores something moves it.
+pub fn corpus_generation(conn: &Connection) -> Result<i64> {
+    meta_get_i64(conn, "corpus_generation")
 }
 
 /// Rebuilds what is stale (or everything with `force`). Identity and the full-text index
@@ -281,8 +286,9 @@ struct IdentityRebuilt {
     network: NetworkReport,
 }
 
-/// Resolves all mentions into researchers (or takes their clustering from `resolver`) and rewrites the identity tables, the network and
-/// career stages (one transaction), telling `step` when loading, resolving and writing begin.
+/// Resolves all mentions into researchers (or takes their clustering from `resolver`) and
+/// rewrites the identity tables, the network and career stages (one transaction), telling
+/// `step` when loading, resolving and writing begin.
 /// Researchers inherit the stored keys; the keys that lost mentions are logged as a refresh of
 /// `generation` in the same transaction.
 fn rebuild_identity(

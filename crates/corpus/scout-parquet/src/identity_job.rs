@@ -76,21 +76,6 @@ fn text(value: Option<&String>) -> Cell {
     value.map_or(Cell::Null, |v| Cell::Text(v.clone()))
 }
 
-/// The store's `corpus_generation`.
-pub fn corpus_generation(conn: &Connection) -> Result<i64> {
-    let value: Option<String> = conn
-        .query_row(
-            "SELECT value FROM meta WHERE key = 'corpus_generation'",
-            [],
-            |r| r.get(0),
-        )
-        .or_else(|e| match e {
-            scout_corpus::rusqlite::Error::QueryReturnedNoRows => Ok(None),
-            other => Err(other),
-        })?;
-    Ok(value.and_then(|v| v.parse().ok()).unwrap_or(0))
-}
-
 /// Writes only the identity job's input into `dir` (created if needed), in one read
 /// transaction; reads the source tables only, so derived data need not be current.
 pub fn export_identity_input(conn: &Connection, dir: &Path) -> Result<Vec<TableReport>> {
@@ -98,16 +83,9 @@ pub fn export_identity_input(conn: &Connection, dir: &Path) -> Result<Vec<TableR
         path: dir.to_path_buf(),
         source,
     })?;
-    let progress = ExportProgress::default();
-    if !conn.is_autocommit() {
-        return export_mentions(conn, dir, &progress);
-    }
-    conn.execute_batch("BEGIN DEFERRED")?;
-    let result = export_mentions(conn, dir, &progress);
-    let end = conn.execute_batch("COMMIT");
-    let reports = result?;
-    end?;
-    Ok(reports)
+    crate::in_read_snapshot(conn, || {
+        export_mentions(conn, dir, &ExportProgress::default())
+    })
 }
 
 /// Writes `mentions`, `mention_affiliations` and the manifest into `dir`, streaming: the
@@ -188,7 +166,7 @@ pub(crate) fn export_mentions(
     scanned?;
     let manifest = IdentityInput {
         format: INPUT_FORMAT,
-        corpus_generation: corpus_generation(conn)?,
+        corpus_generation: scout_corpus::derive::corpus_generation(conn)?,
         mentions: u64::try_from(ordinal).unwrap_or(0),
     };
     let path = dir.join(INPUT_MANIFEST);

@@ -191,16 +191,22 @@ pub fn export_with_progress(
     dir: &Path,
     progress: &ExportProgress,
 ) -> Result<Vec<TableReport>> {
+    in_read_snapshot(conn, || export_tables(conn, dir, progress))
+}
+
+/// Runs `read` inside one read transaction (a consistent snapshot even if an ingest or refresh
+/// commits meanwhile), unless `conn` is inside a transaction already.
+fn in_read_snapshot<T>(conn: &Connection, read: impl FnOnce() -> Result<T>) -> Result<T> {
     if !conn.is_autocommit() {
-        return export_tables(conn, dir, progress);
+        return read();
     }
     conn.execute_batch("BEGIN DEFERRED")?;
-    let result = export_tables(conn, dir, progress);
+    let result = read();
     // Only reads happened: ending the snapshot cannot lose anything.
     let end = conn.execute_batch("COMMIT");
-    let reports = result?;
+    let value = result?;
     end?;
-    Ok(reports)
+    Ok(value)
 }
 
 fn export_tables(

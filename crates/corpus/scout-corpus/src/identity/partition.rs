@@ -18,7 +18,7 @@ use super::links::{Link, LinkEvidence, Rule};
 use super::mention::{Mention, MentionData};
 use super::resolve::{BlockNotes, Clustering, ResolveConfig, Seed, resolve_seeded};
 use crate::error::{CorpusError, Result};
-use crate::names::{PersonName, fold};
+use crate::names::PersonName;
 
 /// The block a mention with this name is resolved in. A name that does not parse is a block
 /// of its own (only the same string on one paper or a strong id can join it to anything).
@@ -26,9 +26,9 @@ pub fn block_of(name: &str) -> String {
     PersonName::parse(name).map_or_else(|| format!("?{name}"), |p| p.block_key())
 }
 
-/// The key two names compare by when they are co-authors (evidence tokens).
+/// The co-author key of a name string (see `resolve::name_key`).
 fn name_key(name: &str) -> String {
-    PersonName::parse(name).map_or_else(|| fold(name), |p| p.key())
+    super::resolve::name_key(PersonName::parse(name).as_ref(), name)
 }
 
 /// One mention given to [`resolve_partition`].

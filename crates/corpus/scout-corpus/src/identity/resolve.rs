@@ -295,7 +295,7 @@ impl NameKeys {
             .iter()
             .zip(&data.names)
             .map(|(p, raw)| {
-                let key = p.as_ref().map_or_else(|| fold(raw), PersonName::key);
+                let key = name_key(p.as_ref(), raw);
                 *ids.entry(key).or_insert_with_key(|key| {
                     keys.push(key.clone());
                     keys.len() as u32 - 1
@@ -315,6 +315,12 @@ impl NameKeys {
             rank,
         }
     }
+}
+
+/// The key two names compare by as co-authors (evidence tokens): the parsed name's key, else
+/// the folded string.
+pub(super) fn name_key(parsed: Option<&PersonName>, raw: &str) -> String {
+    parsed.map_or_else(|| fold(raw), PersonName::key)
 }
 
 /// Each string's place in sorted order.

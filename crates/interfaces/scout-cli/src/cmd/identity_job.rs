@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use scout_corpus::identity::partition::assemble;
-use scout_parquet::identity_job::{corpus_generation, read_manifest, read_outcome, resolve_stream};
+use scout_parquet::identity_job::{read_manifest, read_outcome, resolve_stream};
 
 use super::Context;
 
@@ -41,7 +41,7 @@ pub fn import(ctx: &Context, args: ImportArgs) -> anyhow::Result<u8> {
     // No refresh first: this is the rebuild.
     let mut corpus = ctx.open_as_is()?;
     let manifest = read_manifest(&args.dir)?;
-    let generation = corpus_generation(corpus.conn())?;
+    let generation = scout_corpus::derive::corpus_generation(corpus.conn())?;
     if manifest.corpus_generation != generation {
         anyhow::bail!(
             "{} was exported at corpus generation {}, and the corpus is at {} now (data was ingested since): export again and rerun the job",
