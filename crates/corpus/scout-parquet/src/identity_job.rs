@@ -83,7 +83,7 @@ pub fn export_identity_input(conn: &Connection, dir: &Path) -> Result<Vec<TableR
         path: dir.to_path_buf(),
         source,
     })?;
-    crate::in_read_snapshot(conn, || {
+    crate::snapshot::in_read_snapshot(conn, || {
         export_mentions(conn, dir, &ExportProgress::default())
     })
 }

@@ -31,10 +31,12 @@ use scout_corpus::stored::decode_authors;
 mod error;
 pub mod identity_job;
 mod progress;
+mod snapshot;
 mod table;
 
 pub use error::{ExportError, Result};
 pub use progress::ExportProgress;
+use snapshot::in_read_snapshot;
 use table::{Cell, Column, Kind, TableWriter, col};
 pub use table::{ROW_GROUP, TableReport};
 
@@ -192,21 +194,6 @@ pub fn export_with_progress(
     progress: &ExportProgress,
 ) -> Result<Vec<TableReport>> {
     in_read_snapshot(conn, || export_tables(conn, dir, progress))
-}
-
-/// Runs `read` inside one read transaction (a consistent snapshot even if an ingest or refresh
-/// commits meanwhile), unless `conn` is inside a transaction already.
-fn in_read_snapshot<T>(conn: &Connection, read: impl FnOnce() -> Result<T>) -> Result<T> {
-    if !conn.is_autocommit() {
-        return read();
-    }
-    conn.execute_batch("BEGIN DEFERRED")?;
-    let result = read();
-    // Only reads happened: ending the snapshot cannot lose anything.
-    let end = conn.execute_batch("COMMIT");
-    let value = result?;
-    end?;
-    Ok(value)
 }
 
 fn export_tables(
