@@ -1,5 +1,5 @@
 //! Derived data: after the source tables change, identity, per-researcher statistics, each
-//! work's impact measure with the citation cohorts (`impact.rs`) and the full-text index are
+//! work's impact measure with the citation cohorts (`impact/`) and the full-text index are
 //! brought up to date. Each step is idempotent;
 //! the `derived_generation` mark is written last, so an interrupted refresh simply runs again.
 //!
@@ -177,11 +177,36 @@ fn refresh_inner(
     if !identity_needed {
         progress.set_identity_step(IdentityStep::Skipped);
     }
+    let plan = if !identity_needed {
+        None
+    } else if force {
+        Some(Plan::Full("refresh --rebuild".into()))
+    } else {
+        Some(crate::incremental::plan(conn)?)
+    };
+    // The works impact folds in after an incremental identity step (`None`: a full refresh).
+    let touched: Option<Vec<i64>> = match &plan {
+        Some(Plan::Incremental {
+            new_works,
+            changed_works,
+        }) => {
+            let mut touched: Vec<i64> = new_works.iter().chain(changed_works).copied().collect();
+            touched.sort_unstable();
+            touched.dedup();
+            Some(touched)
+        }
+        _ => None,
+    };
 
+    // Each side job holds a sender until it ends, so that the impact reader below can wait for
+    // them: on two cores a third thread would slow identity down.
+    let (side_job_running, side_jobs_done) = std::sync::mpsc::channel::<()>();
     let index_result = std::thread::scope(
         |scope| -> Result<Option<(IndexReport, index::IndexedUpTo)>> {
+            let index_running = side_job_running.clone();
             let index_job = index_needed.then(|| {
                 scope.spawn(move || -> Result<(IndexReport, index::IndexedUpTo)> {
+                    let _running = index_running;
                     let started = Instant::now();
                     let reader = crate::db::open(db_path)?;
                     let built = index::build_with_progress(
@@ -195,8 +220,10 @@ fn refresh_inner(
                     built
                 })
             });
+            let semantic_running = side_job_running;
             let semantic_job = semantic_needed.then(|| {
                 scope.spawn(move || -> Result<crate::semantic::SemanticReport> {
+                    let _running = semantic_running;
                     let started = Instant::now();
                     let reader = crate::db::open(db_path)?;
                     std::fs::create_dir_all(index_dir).map_err(|source| {
@@ -211,13 +238,18 @@ fn refresh_inner(
                     built
                 })
             });
-            if identity_needed {
+            // What a fold-in of impact reads does not depend on identity: it is read on a
+            // second connection while identity runs, once the side jobs are done.
+            let impact_job = touched.as_deref().map(|touched| {
+                scope.spawn(move || -> Result<Option<crate::impact::Prepared>> {
+                    // Err: every sender is gone, i.e. both side jobs ended (or never ran).
+                    let _ = side_jobs_done.recv();
+                    let reader = crate::db::open(db_path)?;
+                    crate::impact::prepare(&reader, touched)
+                })
+            });
+            if let Some(plan) = plan {
                 let started = Instant::now();
-                let plan = if force {
-                    Plan::Full("refresh --rebuild".into())
-                } else {
-                    crate::incremental::plan(conn)?
-                };
                 match &plan {
                     Plan::Incremental {
                         new_works,
@@ -243,7 +275,13 @@ fn refresh_inner(
                 report.identity_seconds = started.elapsed().as_secs_f64();
                 let started = Instant::now();
                 progress.set_identity_step(IdentityStep::Statistics);
-                report.impact = Some(crate::impact::rebuild(conn)?);
+                let prepared = match impact_job {
+                    Some(job) => job.join().map_err(|_| {
+                        crate::error::CorpusError::Invalid("impact reader thread panicked".into())
+                    })??,
+                    None => None,
+                };
+                report.impact = Some(crate::impact::finish(conn, prepared)?);
                 report.statistics_seconds = started.elapsed().as_secs_f64();
                 progress.set_identity_step(IdentityStep::Done);
             }

@@ -301,3 +301,242 @@ fn works_changed_in_their_metadata_alone_refresh_incrementally() -> Result<()> {
     }
     Ok(())
 }
+
+/// Each work's impact row by work key: (estimated, source, window, count, cohort mean, relative,
+/// percentile).
+type ImpactRow = (
+    i64,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<f64>,
+    f64,
+    f64,
+);
+
+fn impact_rows(corpus: &Corpus) -> Result<std::collections::BTreeMap<String, ImpactRow>> {
+    let mut stmt = corpus.conn().prepare(
+        "SELECT w.key, i.estimated, i.source, i.window_days, i.count, i.cohort_mean, i.relative, i.percentile
+         FROM work_impact i JOIN works w ON w.id = i.work_id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            (
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+            ),
+        ))
+    })?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+fn table(corpus: &Corpus, sql: &str) -> Result<Vec<Vec<String>>> {
+    let mut stmt = corpus.conn().prepare(sql)?;
+    let n = stmt.column_count();
+    let rows = stmt.query_map([], |r| {
+        (0..n)
+            .map(|i| {
+                Ok(match r.get_ref(i)? {
+                    rusqlite::types::ValueRef::Null => "NULL".to_string(),
+                    rusqlite::types::ValueRef::Integer(v) => v.to_string(),
+                    rusqlite::types::ValueRef::Real(v) => format!("{v:e}"),
+                    rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                    rusqlite::types::ValueRef::Blob(_) => "blob".to_string(),
+                })
+            })
+            .collect::<rusqlite::Result<Vec<String>>>()
+    })?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// How far the stored percentiles are from a rebuild's (the shift of a work's percentile).
+#[derive(Debug, Default)]
+struct Shifts {
+    /// Works with a count, not folded in since the fit: the largest shift, and the largest by
+    /// which it exceeds the documented bound (folded works of the venue-year over the cohort's
+    /// size less those).
+    counted_worst: f64,
+    over_bound: f64,
+    /// Works with an estimate: mean and largest shift.
+    estimated_mean: f64,
+    estimated_worst: f64,
+}
+
+/// `corpus` against a rebuild of a copy of `db`: the cohort tables are exact; the rows of the
+/// works keyed in `folded` (folded in by the last refresh) have a rebuild's count and measure, and
+/// those with a count a rebuild's cohort mean, relative value and percentile too; `since_fit`
+/// (every work folded in since the fit) gives each counted work's bound.
+fn impact_against_rebuild(
+    corpus: &Corpus,
+    db: &Path,
+    folded: &std::collections::HashSet<String>,
+    since_fit: &std::collections::HashSet<String>,
+) -> Result<Shifts> {
+    let copy = db.with_extension("rebuilt.sqlite");
+    // The copy must hold what the write-ahead log does.
+    corpus
+        .conn()
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    std::fs::copy(db, &copy).map_err(io(&copy))?;
+    let mut rebuilt = Corpus::open(&copy)?;
+    rebuilt.refresh(true)?;
+    for sql in [
+        "SELECT venue, year, papers, with_citations, mean_citations FROM cohorts ORDER BY 1, 2",
+        "SELECT venue, year, source, window_days, counted, total FROM impact_cohorts ORDER BY 1, 2, 3, 4",
+        "SELECT value FROM meta WHERE key = 'latest_year'",
+    ] {
+        assert_eq!(table(corpus, sql)?, table(&rebuilt, sql)?, "{sql}");
+    }
+    let (a, b) = (impact_rows(corpus)?, impact_rows(&rebuilt)?);
+    assert_eq!(
+        a.keys().collect::<Vec<_>>(),
+        b.keys().collect::<Vec<_>>(),
+        "every work has a row"
+    );
+    // Each work's venue-year, the works folded in per venue-year, and each cohort's size.
+    let venue_year: std::collections::HashMap<String, String> = table(
+        corpus,
+        "SELECT key, COALESCE(venue, '') || '/' || COALESCE(year, 0) FROM works",
+    )?
+    .into_iter()
+    .map(|r| (r[0].clone(), r[1].clone()))
+    .collect();
+    let mut folded_per_year: std::collections::HashMap<&str, f64> = Default::default();
+    for key in since_fit {
+        *folded_per_year.entry(venue_year[key].as_str()).or_default() += 1.0;
+    }
+    let mut cohort_size: std::collections::HashMap<(&str, &Option<String>, &Option<i64>), f64> =
+        Default::default();
+    for (key, y) in &b {
+        if y.0 == 0 {
+            *cohort_size
+                .entry((venue_year[key].as_str(), &y.1, &y.2))
+                .or_default() += 1.0;
+        }
+    }
+    let mut shifts = Shifts::default();
+    let (mut estimated_total, mut estimated) = (0.0, 0.0);
+    let mut counted_folded = 0;
+    for (key, x) in &a {
+        let y = &b[key];
+        let shift = (x.6 - y.6).abs();
+        if folded.contains(key) {
+            if x.0 == 0 {
+                assert_eq!(x, y, "{key}");
+                counted_folded += 1;
+            } else {
+                assert_eq!((x.0, &x.1, x.3), (y.0, &y.1, y.3), "{key}");
+            }
+        } else if y.0 == 0 && x.0 == 0 {
+            let vy = venue_year[key].as_str();
+            let k = folded_per_year.get(vy).copied().unwrap_or(0.0);
+            let n = cohort_size[&(vy, &y.1, &y.2)];
+            shifts.counted_worst = shifts.counted_worst.max(shift);
+            shifts.over_bound = shifts.over_bound.max(shift - k / (n - k).max(1.0));
+        } else {
+            estimated_total += shift;
+            estimated += 1.0;
+            shifts.estimated_worst = shifts.estimated_worst.max(shift);
+        }
+    }
+    shifts.estimated_mean = estimated_total / f64::max(estimated, 1.0);
+    assert!(
+        folded.is_empty() || counted_folded > 0,
+        "the demo's works carry counts"
+    );
+    drop(rebuilt);
+    std::fs::remove_file(&copy).map_err(io(&copy))?;
+    Ok(shifts)
+}
+
+/// The keys of the works `sql` selects.
+fn work_keys(corpus: &Corpus, sql: &str) -> Result<std::collections::HashSet<String>> {
+    Ok(corpus
+        .conn()
+        .prepare(sql)?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// Between fits of the impact estimator, an incremental refresh folds the new and changed works in
+/// with the stored one (docs/incremental.md): their counts, cohort means and count percentiles
+/// equal a rebuild's, the cohort tables are exact, and every other work's percentile stays within
+/// the documented bound. Past the schedule's share of works the estimator is fitted again.
+#[test]
+fn impact_folds_new_works_in_between_fits_within_the_documented_bound() -> Result<()> {
+    let dir = tempfile::tempdir().map_err(io(Path::new("tmp")))?;
+    let (base, later, held) = split(dir.path(), &["iclr.jsonl.gz", "nips.jsonl.gz"], 1000, 40)?;
+    assert!(held > 20, "{held} works held back");
+    let db = dir.path().join("c.sqlite");
+    let opts = IngestOptions::new(dir.path().join("rejects.jsonl"));
+    let mut corpus = Corpus::open(&db)?;
+    corpus.ingest(std::slice::from_ref(&base), &opts, &Progress::default())?;
+    let first = corpus.refresh(false)?;
+    assert!(first.impact.as_ref().is_some_and(|i| i.refit));
+
+    // New works.
+    corpus.ingest(&[later], &opts, &Progress::default())?;
+    let report = corpus.refresh(false)?;
+    assert!(report.incremental.is_some(), "{:?}", report.plan);
+    let impact = report.impact.expect("impact ran");
+    assert!(!impact.refit, "folded in, not fitted: {impact:?}");
+    assert_eq!(
+        (impact.folded_in, impact.folded_since_fit),
+        (held, held as u64)
+    );
+    let new = work_keys(
+        &corpus,
+        &format!("SELECT key FROM works ORDER BY id DESC LIMIT {held}"),
+    )?;
+    let shifts = impact_against_rebuild(&corpus, &db, &new, &new)?;
+    eprintln!(
+        "{held} new works folded in, the other works' percentiles against a rebuild's: {shifts:?}"
+    );
+    // The bounds docs/incremental.md states.
+    assert!(shifts.over_bound <= 1e-12, "{shifts:?}");
+    assert!(shifts.estimated_mean <= 0.02, "{shifts:?}");
+
+    // Works changed in place in their counts: they leave their cohorts' sums and join again.
+    let updated = dir.path().join("updated.jsonl");
+    let edited = rewrite(&base, &updated, 97, |v| {
+        let old = v["gs_citation"].as_i64().unwrap_or(0);
+        v["gs_citation"] = serde_json::json!(old * 3 + 50);
+    })?;
+    corpus.ingest(&[updated], &opts, &Progress::default())?;
+    let changed = work_keys(
+        &corpus,
+        "SELECT w.key FROM derive_queue q JOIN works w ON w.id = q.work_id",
+    )?;
+    assert_eq!(changed.len(), edited);
+    let report = corpus.refresh(false)?;
+    let impact = report.impact.expect("impact ran");
+    assert!(!impact.refit && report.incremental.is_some(), "{impact:?}");
+    assert_eq!(impact.folded_since_fit, (held + edited) as u64);
+    let since_fit: std::collections::HashSet<String> = new.union(&changed).cloned().collect();
+    let shifts = impact_against_rebuild(&corpus, &db, &changed, &since_fit)?;
+    eprintln!("{edited} changed works folded in: {shifts:?}");
+    assert!(shifts.over_bound <= 1e-12, "{shifts:?}");
+    assert!(shifts.estimated_mean <= 0.02, "{shifts:?}");
+
+    // Past the schedule's share (5 % of the works fitted on), the estimator is fitted again,
+    // though the refresh is incremental.
+    let updated = dir.path().join("updated-again.jsonl");
+    let edited = rewrite(&base, &updated, 25, |v| {
+        let old = v["gs_citation"].as_i64().unwrap_or(0);
+        v["gs_citation"] = serde_json::json!(old + 7);
+    })?;
+    assert!(edited > 60, "{edited}");
+    corpus.ingest(&[updated], &opts, &Progress::default())?;
+    let report = corpus.refresh(false)?;
+    assert!(report.incremental.is_some(), "{:?}", report.plan);
+    let impact = report.impact.expect("impact ran");
+    assert!(impact.refit, "{impact:?}");
+    assert_eq!(impact.folded_since_fit, 0);
+    Ok(())
+}

@@ -173,7 +173,12 @@ fn as_of(conn: &Connection) -> Result<i32> {
 fn run(corpus: &mut Corpus, delta: &IdentityDelta) -> Result<DownstreamReport> {
     let year = as_of(corpus.conn())?;
     let tx = corpus.conn_mut().transaction()?;
-    let report = downstream::apply(&tx, delta, year)?;
+    let report = downstream::apply(
+        &tx,
+        delta,
+        year,
+        &mut scout_corpus::identity::OrgResolver::default(),
+    )?;
     tx.commit()?;
     Ok(report)
 }

@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap as HashMap;
 use super::mention::{AffFact, Mention, MentionData};
 use crate::error::Result;
 use crate::names::PersonName;
-use crate::organisations::OrgRegistry;
+use crate::organisations::{OrgRef, OrgRegistry};
 use crate::orgs::OrgType;
 use crate::stored::decode_authors;
 
@@ -56,17 +56,69 @@ struct ResolvedAffiliation {
 
 /// Loads mentions, their strong ids and organisations from the store.
 pub fn load(conn: &Connection) -> Result<MentionData> {
-    load_from(conn, None)
+    load_from(conn, None, &mut OrgResolver::forgetful())
 }
 
 /// Loads the mentions of the works `works` only (ids; in work-key order like [`load`], every
 /// mention of each work): what an incremental refresh reads. Organisation ids, names and strong
 /// ids are interned in this load's order, so they are not the ids of a full load.
 pub fn load_works(conn: &Connection, works: &[i64]) -> Result<MentionData> {
+    load_works_with(conn, works, &mut OrgResolver::default())
+}
+
+/// [`load_works`], resolving affiliation strings through `resolver`, which remembers them for
+/// the next load (an incremental refresh loads overlapping sets of works several times).
+pub fn load_works_with(
+    conn: &Connection,
+    works: &[i64],
+    resolver: &mut OrgResolver,
+) -> Result<MentionData> {
     crate::db::fill_temp_ids(conn, "load_works", "INTEGER", works)?;
-    let data = load_from(conn, Some("WHERE id IN (SELECT id FROM temp.load_works)"));
+    let data = load_from(
+        conn,
+        Some("WHERE id IN (SELECT id FROM temp.load_works)"),
+        resolver,
+    );
     conn.execute_batch("DELETE FROM temp.load_works;")?;
     data
+}
+
+/// The built-in organisation registry with what it resolved so far: resolving an affiliation
+/// string (folding, variants, the alias table) is pure, and the same strings recur in every
+/// load of one refresh.
+/// A load of the whole corpus uses one that remembers nothing ([`OrgResolver::forgetful`]): its
+/// scan already resolves each distinct string once, and a second table of every string would
+/// only add memory.
+#[derive(Default)]
+pub struct OrgResolver {
+    /// Built on first use.
+    registry: Option<OrgRegistry>,
+    resolved: HashMap<String, OrgRef>,
+    forgetful: bool,
+}
+
+impl OrgResolver {
+    fn forgetful() -> OrgResolver {
+        OrgResolver {
+            forgetful: true,
+            ..OrgResolver::default()
+        }
+    }
+
+    fn registry(&mut self) -> &OrgRegistry {
+        self.registry.get_or_insert_with(OrgRegistry::builtin)
+    }
+
+    fn resolve(&mut self, display: &str) -> OrgRef {
+        if let Some(found) = self.resolved.get(display) {
+            return found.clone();
+        }
+        let resolved = self.registry().resolve(display);
+        if !self.forgetful {
+            self.resolved.insert(display.to_string(), resolved.clone());
+        }
+        resolved
+    }
 }
 
 /// One mention as loading resolves it, handed to a sink in corpus order (works by key, then
@@ -115,10 +167,14 @@ pub fn for_each_mention(
     conn: &Connection,
     mut sink: impl FnMut(&LoadedMention, &OrgView) -> Result<()>,
 ) -> Result<[u64; 4]> {
-    Ok(scan(conn, None, &mut sink)?.dropped_ids)
+    Ok(scan(conn, None, &mut sink, &mut OrgResolver::forgetful())?.dropped_ids)
 }
 
-fn load_from(conn: &Connection, filter: Option<&str>) -> Result<MentionData> {
+fn load_from(
+    conn: &Connection,
+    filter: Option<&str>,
+    resolver: &mut OrgResolver,
+) -> Result<MentionData> {
     let mut data = MentionData {
         org_start: vec![0],
         aff_start: vec![0],
@@ -126,27 +182,32 @@ fn load_from(conn: &Connection, filter: Option<&str>) -> Result<MentionData> {
     };
     let mut names = Interner::default();
     let mut ids: [Interner; 4] = std::array::from_fn(|_| Interner::with_empty_slot());
-    let scanned = scan(conn, filter, &mut |m, _| {
-        let mut mention_ids = [0u32; 4];
-        for (k, v) in m.ids.into_iter().enumerate() {
-            if let Some(v) = v {
-                mention_ids[k] = ids[k].get(v);
+    let scanned = scan(
+        conn,
+        filter,
+        &mut |m, _| {
+            let mut mention_ids = [0u32; 4];
+            for (k, v) in m.ids.into_iter().enumerate() {
+                if let Some(v) = v {
+                    mention_ids[k] = ids[k].get(v);
+                }
             }
-        }
-        data.org_ids.extend_from_slice(m.orgs);
-        data.aff_facts.extend_from_slice(m.affs);
-        data.mentions.push(Mention {
-            work: m.work,
-            position: m.position,
-            name: names.get(m.name),
-            ids: mention_ids,
-            year: m.year,
-            citations: m.citations,
-        });
-        data.org_start.push(flat_offset(data.org_ids.len())?);
-        data.aff_start.push(flat_offset(data.aff_facts.len())?);
-        Ok(())
-    })?;
+            data.org_ids.extend_from_slice(m.orgs);
+            data.aff_facts.extend_from_slice(m.affs);
+            data.mentions.push(Mention {
+                work: m.work,
+                position: m.position,
+                name: names.get(m.name),
+                ids: mention_ids,
+                year: m.year,
+                citations: m.citations,
+            });
+            data.org_start.push(flat_offset(data.org_ids.len())?);
+            data.aff_start.push(flat_offset(data.aff_facts.len())?);
+            Ok(())
+        },
+        resolver,
+    )?;
     data.org_ids.shrink_to_fit();
     data.aff_facts.shrink_to_fit();
     data.countries = scanned.countries;
@@ -164,13 +225,13 @@ fn scan(
     conn: &Connection,
     filter: Option<&str>,
     sink: &mut dyn FnMut(&LoadedMention, &OrgView) -> Result<()>,
+    resolver: &mut OrgResolver,
 ) -> Result<Scanned> {
     let mut dropped_ids = [0u64; 4];
     let mut countries = Interner::with_empty_slot();
     // One mention's organisations and affiliations, reused.
     let mut mention_orgs: Vec<u32> = Vec::new();
     let mut mention_affs: Vec<AffFact> = Vec::new();
-    let registry = OrgRegistry::builtin();
     // Organisations interned by normalised key; display strings resolved once each.
     let mut org_keys = Interner::default();
     let mut org_names: Vec<String> = Vec::new();
@@ -213,7 +274,7 @@ fn scan(
             if crate::orgs::is_placeholder(display) || crate::orgs::is_generic(display) {
                 continue;
             }
-            let resolved = registry.resolve(display);
+            let resolved = resolver.resolve(display);
             if resolved.key.is_empty() {
                 continue;
             }
@@ -224,7 +285,10 @@ fn scan(
                 org_rors.push(None);
             }
             if !paper_orgs.iter().any(|(o, _)| *o == id) {
-                paper_orgs.push((id, registry.org_type(&resolved, display, None, None)));
+                paper_orgs.push((
+                    id,
+                    resolver.registry().org_type(&resolved, display, None, None),
+                ));
             }
         }
         for (position, a) in authors.into_iter().enumerate() {
@@ -261,7 +325,7 @@ fn scan(
                         aff.org_type.clone(),
                     ))
                     .or_insert_with(|| {
-                        let mut resolved = registry.resolve(display);
+                        let mut resolved = resolver.resolve(display);
                         if resolved.key.is_empty() || crate::orgs::is_placeholder(display) {
                             return ResolvedAffiliation {
                                 org: None,
@@ -290,7 +354,7 @@ fn scan(
                         } else if org_rors[id as usize].is_none() {
                             org_rors[id as usize] = aff.ror.clone();
                         }
-                        let org_type = registry.org_type(
+                        let org_type = resolver.registry().org_type(
                             &resolved,
                             display,
                             aff.domain.as_deref(),

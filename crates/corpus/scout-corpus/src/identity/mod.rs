@@ -41,7 +41,9 @@ pub use inherit::PreviousKeys;
 pub use keys::{ResearcherRow, Researchers};
 pub(crate) use keys::{fresh_key, informativeness, row_of};
 pub use links::{Link, LinkEvidence, Rule, org_token};
-pub use load::{LoadedMention, OrgView, for_each_mention, load, load_works};
+pub use load::{
+    LoadedMention, OrgResolver, OrgView, for_each_mention, load, load_works, load_works_with,
+};
 pub use mention::{AffFact, ID_KINDS, Mention, MentionData};
 pub use org_table::OrgTable;
 pub use resolve::{BlockNotes, Clustering, ResolveConfig, Seed, resolve, resolve_seeded};

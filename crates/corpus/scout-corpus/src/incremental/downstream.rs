@@ -82,19 +82,29 @@ pub struct DownstreamReport {
 /// Brings every table downstream of identity up to date for `delta` (see the module
 /// documentation for the state expected on entry and the bounded differences from a rebuild).
 /// `as_of` is the corpus's latest year, the same as at the last full refresh.
-pub fn apply(tx: &Transaction, delta: &IdentityDelta, as_of: i32) -> Result<DownstreamReport> {
-    apply_steps(tx, delta, as_of, false)
+pub fn apply(
+    tx: &Transaction,
+    delta: &IdentityDelta,
+    as_of: i32,
+    orgs: &mut identity::OrgResolver,
+) -> Result<DownstreamReport> {
+    apply_steps(tx, delta, as_of, false, orgs)
 }
 
 /// The facts alone (current organisation and the rest of the `researchers` row's facts, and the
 /// organisations' counts) of researchers whose mentions did not change but whose co-authors' did:
 /// their timelines, moves, edges, community and stage are as they were.
-pub fn apply_facts(tx: &Transaction, ids: &[i64], as_of: i32) -> Result<DownstreamReport> {
+pub fn apply_facts(
+    tx: &Transaction,
+    ids: &[i64],
+    as_of: i32,
+    orgs: &mut identity::OrgResolver,
+) -> Result<DownstreamReport> {
     let delta = IdentityDelta {
         changed: ids.to_vec(),
         ..IdentityDelta::default()
     };
-    apply_steps(tx, &delta, as_of, true)
+    apply_steps(tx, &delta, as_of, true, orgs)
 }
 
 fn apply_steps(
@@ -102,6 +112,7 @@ fn apply_steps(
     delta: &IdentityDelta,
     as_of: i32,
     facts_only: bool,
+    orgs: &mut identity::OrgResolver,
 ) -> Result<DownstreamReport> {
     let started = Instant::now();
     let mut report = DownstreamReport::default();
@@ -154,7 +165,7 @@ fn apply_steps(
         stored_id,
         known,
         works,
-    } = load(tx, &changed, &keys, &mut report)?;
+    } = load(tx, &changed, &keys, &mut report, orgs)?;
     report.works_loaded = works as u64;
     report.load_seconds = started.elapsed().as_secs_f64();
     let phase = Instant::now();
@@ -352,6 +363,7 @@ fn load(
     changed: &[i64],
     keys: &HashMap<i64, String>,
     report: &mut DownstreamReport,
+    resolver: &mut identity::OrgResolver,
 ) -> Result<Loaded> {
     temp_ids(tx, "downstream_loaded", changed)?;
     let mut researcher_of: HashMap<(i64, i64), i64> = HashMap::default();
@@ -372,7 +384,7 @@ fn load(
     tx.execute_batch("DELETE FROM temp.downstream_loaded;")?;
     works.sort_unstable();
     works.dedup();
-    let data = identity::load_works(tx, &works)?;
+    let data = identity::load_works_with(tx, &works, resolver)?;
     let rid_of: Vec<i64> = data
         .mentions
         .iter()

@@ -46,12 +46,13 @@ pub fn apply(
     tx: &Transaction,
     new_works: &[i64],
     generation: i64,
+    orgs: &mut identity::OrgResolver,
 ) -> Result<(IdentityDelta, IncrementalIdentityReport)> {
     let mut report = IncrementalIdentityReport {
         new_works: new_works.len() as u64,
         ..IncrementalIdentityReport::default()
     };
-    let fresh = identity::load_works(tx, new_works)?;
+    let fresh = identity::load_works_with(tx, new_works, orgs)?;
     report.new_mentions = fresh.mentions.len() as u64;
     let candidates = candidates(tx, &fresh)?;
     report.candidates = candidates.len() as u64;
@@ -71,7 +72,7 @@ pub fn apply(
     works.sort_unstable();
     works.dedup();
     report.works_loaded = works.len() as u64;
-    let data = identity::load_works(tx, &works)?;
+    let data = identity::load_works_with(tx, &works, orgs)?;
     let stored = stored_researchers(tx, &data)?;
     let candidate_set: HashSet<i64> = candidates.iter().copied().collect();
     let locked: Vec<bool> = stored

@@ -162,10 +162,12 @@ pub fn refresh(
     let started = std::time::Instant::now();
     let as_of = i32::try_from(meta_get_i64(conn, "derived_as_of")?).unwrap_or(0);
     let tx = conn.transaction()?;
-    let (delta, identity) = identity::apply(&tx, new_works, generation)?;
+    // Affiliation strings resolved once for the step's several loads of overlapping works.
+    let mut orgs = crate::identity::OrgResolver::default();
+    let (delta, identity) = identity::apply(&tx, new_works, generation, &mut orgs)?;
     crate::memory::log_phase("incremental: identity", started);
     let before = coauthor_readings(&tx, &delta.changed)?;
-    let downstream = downstream::apply(&tx, &delta, as_of)?;
+    let downstream = downstream::apply(&tx, &delta, as_of, &mut orgs)?;
     // A changed researcher whose co-authors now read them differently (another organisation, or
     // no longer their own) moves the answer of co-authors who take theirs from their co-authors:
     // those are recomputed in a second round.
@@ -191,7 +193,7 @@ pub fn refresh(
     let coauthors = if extra.is_empty() {
         None
     } else {
-        Some(downstream::apply_facts(&tx, &extra, as_of)?)
+        Some(downstream::apply_facts(&tx, &extra, as_of, &mut orgs)?)
     };
     let changed_since_full =
         meta_get_i64(&tx, CHANGED_SINCE_FULL)? + (delta.changed.len() + delta.removed.len()) as i64;

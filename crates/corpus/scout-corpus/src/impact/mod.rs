@@ -22,68 +22,54 @@
 //! half is scored by Spearman rank correlation on the other, per venue (`impact_validation`).
 //! Everything is computed in work-id order with no randomness: the same corpus gives the same
 //! numbers.
+//!
+//! **Between fits** (`fold.rs`) an incremental refresh folds the works it adds or changes in with
+//! the stored estimator, and fits again past [`REFIT_FRACTION`] of the works fitted on; the cohort
+//! sums behind the means are `sums.rs`.
+
+mod features;
+mod fold;
+mod report;
+mod sums;
+mod works;
 
 use std::time::Instant;
 
 use rusqlite::{Connection, params};
 use rustc_hash::FxHashMap as HashMap;
-use serde::Serialize;
 
 use crate::error::Result;
+use features::{AuthorRecord, FEATURES, VenueYearStats, predict, quantile};
+pub use fold::{Prepared, REFIT_FRACTION, prepare};
+pub use report::{ImpactReport, VenueValidation};
+pub use sums::MIN_COHORT;
+use sums::{CohortKey, CohortSums};
+use works::{CohortRows, Work, choose_counts, load_works_where};
 
-/// Counts a cohort needs before its own mean is used.
-pub const MIN_COHORT: usize = 5;
 /// Seed of the held-out split (`xxh3(key, seed)` odd → held out).
 pub const HELDOUT_SEED: u64 = 20_261_203;
 /// Ridge penalty on every coefficient but the intercept.
 const RIDGE: f64 = 1.0;
-/// Prior weight (in papers) pulling an author's record towards the corpus mean.
-const RECORD_PRIOR: f64 = 2.0;
 /// What an estimate is made from, as shown in explanations.
 pub const ESTIMATE_BASIS: &str = "venue-year rank of an estimate from status, review rating, team size and the authors' counted papers";
 
-const FEATURES: usize = 12;
-
-#[derive(Debug, Clone, Serialize)]
-pub struct VenueValidation {
-    pub venue: String,
-    /// Held-back counted papers scored.
-    pub heldout: usize,
-    pub spearman: Option<f64>,
+/// Brings `work_impact` up to date after a refresh. `touched`: the works added or changed in
+/// place since the last refresh, or `None` when the refresh was full. Fits the estimator again
+/// ([`rebuild`]) when the schedule says so (`fold.rs`), else folds the touched works in.
+pub fn update(conn: &mut Connection, touched: Option<&[i64]>) -> Result<ImpactReport> {
+    let prepared = match touched {
+        Some(touched) => prepare(conn, touched)?,
+        None => None,
+    };
+    finish(conn, prepared)
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct ImpactReport {
-    pub counted: usize,
-    pub estimated: usize,
-    /// Counted works by the source and window of their count (`openalex`, `semantic_scholar/1095d`, …).
-    pub by_measure: Vec<(String, usize)>,
-    /// Spearman on the held-back half over all venues, then per venue.
-    pub heldout_spearman: Option<f64>,
-    pub validation: Vec<VenueValidation>,
-    pub coefficients: Vec<f64>,
-    pub seconds: f64,
-}
-
-struct Work {
-    id: i64,
-    key: String,
-    venue: Option<String>,
-    year: Option<i32>,
-    status: String,
-    rating: Option<f64>,
-    n_authors: i64,
-    /// The count the work's own record carried (`works.citations`), as stored.
-    citations: Option<i64>,
-    /// Chosen count: (source, window days, count).
-    count: Option<(String, u32, i64)>,
-}
-
-fn source_rank(source: &str) -> u8 {
-    match source {
-        "openalex" => 0,
-        "semantic_scholar" => 1,
-        _ => 2,
+/// Writes `work_impact` after a refresh's identity step: folds `prepared` in, or fits the
+/// estimator over every work when there is nothing prepared ([`rebuild`]).
+pub fn finish(conn: &mut Connection, prepared: Option<Prepared>) -> Result<ImpactReport> {
+    match prepared {
+        Some(prepared) => fold::fold_in(conn, prepared),
+        None => rebuild(conn),
     }
 }
 
@@ -93,56 +79,38 @@ fn source_rank(source: &str) -> u8 {
 /// Needs `authorship_researcher` (identity).
 pub fn rebuild(conn: &mut Connection) -> Result<ImpactReport> {
     let started = Instant::now();
-    let mut works = load_works(conn)?;
+    let mut works = load_works_where(conn, "ORDER BY id", [])?;
     write_cohorts(conn, &works)?;
     crate::memory::log_phase("impact: works loaded, cohorts written", started);
     let index: HashMap<i64, usize> = works.iter().enumerate().map(|(i, w)| (w.id, i)).collect();
-    choose_counts(conn, &mut works, &index)?;
+    choose_counts(
+        conn,
+        &mut works,
+        &index,
+        "SELECT work_id, source, window_days, count, as_of FROM citation_counts ORDER BY work_id, source, window_days",
+    )?;
     crate::memory::log_phase("impact: works and counts loaded", started);
 
     // Relative values of counted works.
     let n = works.len();
     let mut relative: Vec<Option<f64>> = vec![None; n];
     let mut cohort_mean: Vec<Option<f64>> = vec![None; n];
-    {
-        type Sum = (f64, usize);
-        let mut exact: HashMap<(String, i32, String, u32), Sum> = HashMap::default();
-        let mut by_year: HashMap<(i32, String, u32), Sum> = HashMap::default();
-        let mut by_measure: HashMap<(String, u32), Sum> = HashMap::default();
-        let add = |s: &mut Sum, c: i64| {
-            s.0 += c as f64;
-            s.1 += 1;
-        };
-        for w in &works {
-            if let Some((src, win, c)) = &w.count {
-                let (venue, year) = (w.venue.clone().unwrap_or_default(), w.year.unwrap_or(0));
-                add(
-                    exact.entry((venue, year, src.clone(), *win)).or_default(),
-                    *c,
-                );
-                add(by_year.entry((year, src.clone(), *win)).or_default(), *c);
-                add(by_measure.entry((src.clone(), *win)).or_default(), *c);
-            }
+    let mut sums = CohortSums::default();
+    for w in &works {
+        if let Some((src, win, c)) = &w.count {
+            sums.add(&CohortKey::of(w, src, *win), *c);
         }
-        let usable = |s: Option<&Sum>| {
-            s.filter(|s| s.1 >= MIN_COHORT && s.0 > 0.0)
-                .map(|s| s.0 / s.1 as f64)
-        };
-        for (i, w) in works.iter().enumerate() {
-            if let Some((src, win, c)) = &w.count {
-                let (venue, year) = (w.venue.clone().unwrap_or_default(), w.year.unwrap_or(0));
-                let mean = usable(exact.get(&(venue, year, src.clone(), *win)))
-                    .or_else(|| usable(by_year.get(&(year, src.clone(), *win))))
-                    .or_else(|| usable(by_measure.get(&(src.clone(), *win))))
-                    .unwrap_or(1.0);
-                cohort_mean[i] = Some(mean);
-                relative[i] = Some(*c as f64 / mean);
-            }
+    }
+    for (i, w) in works.iter().enumerate() {
+        if let Some((src, win, c)) = &w.count {
+            let mean = sums.mean(&CohortKey::of(w, src, *win));
+            cohort_mean[i] = Some(mean);
+            relative[i] = Some(*c as f64 / mean);
         }
     }
     let target: Vec<Option<f64>> = relative.iter().map(|r| r.map(f64::ln_1p)).collect();
 
-    let features = build_features(conn, &works, &index, &target)?;
+    let (features, prior) = build_features(conn, &works, &index, &target)?;
     crate::memory::log_phase("impact: features", started);
 
     // Out-of-sample check: fit on one half of the counted works, score the other.
@@ -184,6 +152,7 @@ pub fn rebuild(conn: &mut Connection) -> Result<ImpactReport> {
     let model = fit(&features, &target, |_| true);
     let estimate: Vec<f64> = features.iter().map(|x| predict(&model, x)).collect();
     report.coefficients = model.to_vec();
+    report.refit = true;
 
     // Percentiles within the venue-year: counts among the same measure, estimates among all
     // estimates. `percentile` = share of the group strictly below.
@@ -224,8 +193,8 @@ pub fn rebuild(conn: &mut Connection) -> Result<ImpactReport> {
     tx.execute("DELETE FROM impact_validation", [])?;
     {
         let mut insert = tx.prepare(
-            "INSERT INTO work_impact (work_id, estimated, source, window_days, count, cohort_mean, relative, percentile)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO work_impact (work_id, estimated, source, window_days, count, cohort_mean, relative, percentile, score)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )?;
         let mut measures: HashMap<String, usize> = HashMap::default();
         for (i, w) in works.iter().enumerate() {
@@ -246,7 +215,8 @@ pub fn rebuild(conn: &mut Connection) -> Result<ImpactReport> {
                         c,
                         cohort_mean[i],
                         r,
-                        percentile[i]
+                        percentile[i],
+                        estimate[i]
                     ])?;
                 }
                 _ => {
@@ -260,7 +230,8 @@ pub fn rebuild(conn: &mut Connection) -> Result<ImpactReport> {
                         None::<i64>,
                         None::<f64>,
                         r,
-                        percentile[i]
+                        percentile[i],
+                        estimate[i]
                     ])?;
                 }
             }
@@ -275,6 +246,16 @@ pub fn rebuild(conn: &mut Connection) -> Result<ImpactReport> {
             v.execute(params![row.venue, row.heldout as i64, row.spearman])?;
         }
     }
+    sums.write_all(&tx)?;
+    fold::record_fit(
+        &tx,
+        &fold::FitRecord {
+            coefficients: model,
+            prior,
+            works: n as u64,
+            folded: 0,
+        },
+    )?;
     tx.commit()?;
     report.seconds = started.elapsed().as_secs_f64();
     crate::memory::log_phase("impact: written", started);
@@ -285,137 +266,21 @@ pub fn rebuild(conn: &mut Connection) -> Result<ImpactReport> {
 /// `SELECT venue, year, COUNT(*), COUNT(citations), AVG(citations) … GROUP BY venue, year` would
 /// (SQLite's average of integers is their exact sum over their number).
 fn write_cohorts(conn: &mut Connection, works: &[Work]) -> Result<()> {
-    #[derive(Default)]
-    struct Cohort {
-        papers: i64,
-        with_citations: i64,
-        sum: i64,
-    }
-    let mut cohorts: HashMap<(&str, i32), Cohort> = HashMap::default();
-    let mut latest: Option<i32> = None;
-    for w in works {
-        latest = latest.max(w.year);
-        let (Some(venue), Some(year)) = (w.venue.as_deref(), w.year) else {
-            continue;
-        };
-        let c = cohorts.entry((venue, year)).or_default();
-        c.papers += 1;
-        if let Some(n) = w.citations {
-            c.with_citations += 1;
-            c.sum = c.sum.saturating_add(n);
-        }
-    }
     let tx = conn.transaction()?;
     tx.execute("DELETE FROM cohorts", [])?;
-    {
-        let mut insert = tx.prepare(
-            "INSERT INTO cohorts (venue, year, papers, with_citations, mean_citations)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?;
-        for ((venue, year), c) in &cohorts {
-            let mean = (c.with_citations > 0).then(|| c.sum as f64 / c.with_citations as f64);
-            insert.execute(params![venue, year, c.papers, c.with_citations, mean])?;
-        }
-    }
-    if let Some(y) = latest {
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('latest_year', ?1)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [y.to_string()],
-        )?;
-    }
+    CohortRows::count(works).write(&tx, false)?;
     tx.commit()?;
     Ok(())
 }
 
-fn load_works(conn: &Connection) -> Result<Vec<Work>> {
-    let mut stmt = conn.prepare(
-        "SELECT id, key, venue, year, status, rating, n_authors, citations, source FROM works ORDER BY id",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        let citations: Option<i64> = r.get(7)?;
-        let source: String = r.get(8)?;
-        Ok(Work {
-            id: r.get(0)?,
-            key: r.get(1)?,
-            venue: r.get(2)?,
-            year: r.get(3)?,
-            status: r
-                .get::<_, Option<String>>(4)?
-                .unwrap_or_default()
-                .to_ascii_lowercase(),
-            rating: r.get(5)?,
-            n_authors: r.get(6)?,
-            citations,
-            count: citations.filter(|c| *c >= 0).map(|c| (source, 0, c)),
-        })
-    })?;
-    Ok(rows.collect::<std::result::Result<_, _>>()?)
-}
-
-/// Applies the documented precedence: file totals, then the record's own count, then the
-/// longest windowed count.
-fn choose_counts(conn: &Connection, works: &mut [Work], index: &HashMap<i64, usize>) -> Result<()> {
-    // Per work the best file total and the best windowed count: (rank key, source, window, count).
-    type Best = (u8, String, u32, i64, Option<String>);
-    let mut totals: HashMap<usize, Best> = HashMap::default();
-    let mut windowed: HashMap<usize, Best> = HashMap::default();
-    let mut stmt = conn.prepare(
-        "SELECT work_id, source, window_days, count, as_of FROM citation_counts ORDER BY work_id, source, window_days",
-    )?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let Some(&i) = index.get(&r.get::<_, i64>(0)?) else {
-            continue;
-        };
-        let source: String = r.get(1)?;
-        let window: u32 = r.get(2)?;
-        let count: i64 = r.get(3)?;
-        let as_of: Option<String> = r.get(4)?;
-        let candidate = (source_rank(&source), source, window, count, as_of);
-        if window == 0 {
-            let better = match totals.get(&i) {
-                None => true,
-                Some(b) => {
-                    (candidate.0, std::cmp::Reverse(&candidate.4)) < (b.0, std::cmp::Reverse(&b.4))
-                }
-            };
-            if better {
-                totals.insert(i, candidate);
-            }
-        } else {
-            let better = match windowed.get(&i) {
-                None => true,
-                Some(b) => {
-                    (std::cmp::Reverse(candidate.2), candidate.0) < (std::cmp::Reverse(b.2), b.0)
-                }
-            };
-            if better {
-                windowed.insert(i, candidate);
-            }
-        }
-    }
-    for (i, w) in works.iter_mut().enumerate() {
-        if let Some((_, src, win, c, _)) = totals.remove(&i) {
-            w.count = Some((src, win, c));
-        } else if w.count.is_none()
-            && let Some((_, src, win, c, _)) = windowed.remove(&i)
-        {
-            w.count = Some((src, win, c));
-        }
-    }
-    Ok(())
-}
-
-type VenueYear<'w> = (Option<&'w str>, Option<i32>);
-
-/// Feature vectors of every work (see the module doc), in work order.
+/// Feature vectors of every work (see the module doc), in work order, and the corpus mean of
+/// the target towards which authors' records are shrunk.
 fn build_features(
     conn: &Connection,
     works: &[Work],
     index: &HashMap<i64, usize>,
     target: &[Option<f64>],
-) -> Result<Vec<[f64; FEATURES]>> {
+) -> Result<(Vec<[f64; FEATURES]>, f64)> {
     let n = works.len();
     // Authors of each work (researcher ids), and each researcher's counted record.
     let mut authors: Vec<Vec<i64>> = vec![Vec::new(); n];
@@ -447,94 +312,25 @@ fn build_features(
         }
     }
     let prior = if count > 0.0 { sum / count } else { 0.0 };
-    // Ratings standardised within the venue-year.
-    let mut rating_stats: HashMap<VenueYear<'_>, (f64, f64, f64)> = HashMap::default();
+    let mut stats = VenueYearStats::default();
     for w in works {
-        if let Some(r) = w.rating.filter(|r| r.is_finite()) {
-            let s = rating_stats
-                .entry((w.venue.as_deref(), w.year))
-                .or_default();
-            s.0 += 1.0;
-            s.1 += r;
-            s.2 += r * r;
-        }
-    }
-    // How rare each status is in its venue-year: an oral is distinctive where few papers are
-    // orals, not where every paper is one (ICML 2021 lists all accepted papers as orals).
-    let mut status_counts: HashMap<(VenueYear<'_>, &str), f64> = HashMap::default();
-    let mut venue_year_counts: HashMap<VenueYear<'_>, f64> = HashMap::default();
-    for w in works {
-        let vy = (w.venue.as_deref(), w.year);
-        *status_counts.entry((vy, w.status.as_str())).or_default() += 1.0;
-        *venue_year_counts.entry(vy).or_default() += 1.0;
+        stats.add(w);
     }
     let mut out = Vec::with_capacity(n);
     for (i, w) in works.iter().enumerate() {
-        let vy = (w.venue.as_deref(), w.year);
-        let rarity = if w.status.is_empty() {
-            0.0
-        } else {
-            let share = status_counts
-                .get(&(vy, w.status.as_str()))
-                .copied()
-                .unwrap_or(1.0)
-                / venue_year_counts.get(&vy).copied().unwrap_or(1.0);
-            -share.max(1e-6).ln()
-        };
-        let s = &w.status;
-        let flag = |b: bool| if b { 1.0 } else { 0.0 };
-        let (rating_z, rating_missing) = match (
-            w.rating.filter(|r| r.is_finite()),
-            rating_stats.get(&(w.venue.as_deref(), w.year)),
-        ) {
-            (Some(r), Some(&(k, sum, sq))) if k >= 2.0 => {
-                let mean = sum / k;
-                let sd = (sq / k - mean * mean).max(0.0).sqrt();
-                (if sd > 0.0 { (r - mean) / sd } else { 0.0 }, 0.0)
-            }
-            _ => (0.0, 1.0),
-        };
-        // The authors' record without this paper, shrunk towards the corpus mean.
-        let (mut best, mut total, mut with_record, mut most) =
-            (f64::NEG_INFINITY, 0.0, 0.0, 0.0f64);
+        // The authors' record without this paper.
+        let mut authors_record = AuthorRecord::default();
         for a in &authors[i] {
             let (mut s, mut k) = record.get(a).copied().unwrap_or_default();
             if let Some(y) = target[i] {
                 s -= y;
                 k -= 1.0;
             }
-            if k < 0.5 {
-                continue;
-            }
-            let shrunk = (s + RECORD_PRIOR * prior) / (k + RECORD_PRIOR);
-            best = best.max(shrunk);
-            total += shrunk;
-            with_record += 1.0;
-            most = most.max(k);
+            authors_record.add(s, k, prior);
         }
-        let none = with_record == 0.0;
-        out.push([
-            1.0,
-            rarity,
-            flag(
-                s.contains("oral")
-                    || s.contains("spotlight")
-                    || s.contains("best paper")
-                    || s.contains("highlight")
-                    || s.contains("top-"),
-            ),
-            flag(s.contains("reject") || s.contains("withdraw")),
-            flag(s.contains("workshop")),
-            rating_z,
-            rating_missing,
-            (w.n_authors.max(1) as f64).ln(),
-            if none { prior } else { best },
-            if none { prior } else { total / with_record },
-            most.ln_1p(),
-            flag(none),
-        ]);
+        out.push(stats.features(w, &authors_record, prior));
     }
-    Ok(out)
+    Ok((out, prior))
 }
 
 /// Ridge regression by the normal equations (Gaussian elimination with partial pivoting).
@@ -597,10 +393,6 @@ fn solve(mut a: [[f64; FEATURES]; FEATURES], mut b: [f64; FEATURES]) -> [f64; FE
     x
 }
 
-fn predict(model: &[f64; FEATURES], x: &[f64; FEATURES]) -> f64 {
-    model.iter().zip(x).map(|(m, v)| m * v).sum()
-}
-
 /// For each member, the share of the group with a strictly lower value.
 fn fill_percentiles(members: &[usize], value: impl Fn(usize) -> f64, out: &mut [f64]) {
     let mut sorted: Vec<(f64, usize)> = members.iter().map(|&i| (value(i), i)).collect();
@@ -613,14 +405,6 @@ fn fill_percentiles(members: &[usize], value: impl Fn(usize) -> f64, out: &mut [
         }
         out[sorted[k].1] = below as f64 / n;
     }
-}
-
-fn quantile(sorted: &[f64], p: f64) -> Option<f64> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let k = ((sorted.len() - 1) as f64 * p.clamp(0.0, 1.0)).round() as usize;
-    sorted.get(k).copied()
 }
 
 /// Average ranks (ties share their mean rank).
