@@ -53,17 +53,6 @@ const RIDGE: f64 = 1.0;
 /// What an estimate is made from, as shown in explanations.
 pub const ESTIMATE_BASIS: &str = "venue-year rank of an estimate from status, review rating, team size and the authors' counted papers";
 
-/// Brings `work_impact` up to date after a refresh. `touched`: the works added or changed in
-/// place since the last refresh, or `None` when the refresh was full. Fits the estimator again
-/// ([`rebuild`]) when the schedule says so (`fold.rs`), else folds the touched works in.
-pub fn update(conn: &mut Connection, touched: Option<&[i64]>) -> Result<ImpactReport> {
-    let prepared = match touched {
-        Some(touched) => prepare(conn, touched)?,
-        None => None,
-    };
-    finish(conn, prepared)
-}
-
 /// Writes `work_impact` after a refresh's identity step: folds `prepared` in, or fits the
 /// estimator over every work when there is nothing prepared ([`rebuild`]).
 pub fn finish(conn: &mut Connection, prepared: Option<Prepared>) -> Result<ImpactReport> {
