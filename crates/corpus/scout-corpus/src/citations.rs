@@ -252,8 +252,11 @@ impl WorkKeys {
     }
 }
 
-/// Reads citation files and stores their matched counts. Bumps the corpus generation when a
-/// count changed, so the next refresh recomputes impact.
+/// Reads citation files and stores their matched counts. A work whose count changed is queued
+/// as changed in its metadata alone (`derive_queue`, as ingest queues a record's own count), so
+/// the next refresh recomputes its impact: folded in between fits of the estimator, or a full
+/// refresh when the changed works pass `incremental::MAX_NEW_SHARE`. Bumps the corpus generation
+/// when a count changed.
 pub fn ingest_citations(
     conn: &mut Connection,
     paths: &[PathBuf],
@@ -279,6 +282,9 @@ pub fn ingest_citations(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (work_id, source, window_days) DO UPDATE SET count = excluded.count,
                  as_of = excluded.as_of, file = excluded.file, line = excluded.line",
+        )?;
+        let mut queue = tx.prepare(
+            "INSERT INTO derive_queue (work_id, identity) VALUES (?1, 0) ON CONFLICT (work_id) DO NOTHING",
         )?;
         for path in paths {
             let file_name = path.display().to_string();
@@ -314,6 +320,7 @@ pub fn ingest_citations(
                                     if matches!(outcome, Stored::Changed) {
                                         file.stored += 1;
                                         changed = true;
+                                        queue.execute([work])?;
                                     } else {
                                         file.unchanged += 1;
                                     }

@@ -540,3 +540,90 @@ fn impact_folds_new_works_in_between_fits_within_the_documented_bound() -> Resul
     assert_eq!(impact.folded_since_fit, 0);
     Ok(())
 }
+
+/// A citation file ingested after a refresh reaches impact: the works whose counts it changed
+/// are queued as changed in their metadata, folded in by an incremental refresh with a rebuild's
+/// count, measure and percentile; a file that changes more than the incremental share of the
+/// corpus sends the refresh the full way.
+#[test]
+fn citation_files_after_a_refresh_reach_impact() -> Result<()> {
+    let dir = tempfile::tempdir().map_err(io(Path::new("tmp")))?;
+    let (base, _, _) = split(
+        dir.path(),
+        &["iclr.jsonl.gz", "nips.jsonl.gz"],
+        1000,
+        usize::MAX,
+    )?;
+    let db = dir.path().join("c.sqlite");
+    let opts = IngestOptions::new(dir.path().join("rejects.jsonl"));
+    let mut corpus = Corpus::open(&db)?;
+    corpus.ingest(std::slice::from_ref(&base), &opts, &Progress::default())?;
+    corpus.refresh(false)?;
+
+    // Counts for every `every`-th ICLR record, by OpenReview id, as OpenAlex totals.
+    let write_counts = |name: &str, every: usize, add: i64| -> Result<(PathBuf, usize)> {
+        let path = dir.path().join(name);
+        let mut out = std::fs::File::create(&path).map_err(io(&path))?;
+        writeln!(out, "openreview_id,cited_by_count").map_err(io(&path))?;
+        let f = std::fs::File::open(&base).map_err(io(&base))?;
+        let mut rows = 0;
+        for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
+            let v: serde_json::Value = serde_json::from_str(&line.map_err(io(&base))?)
+                .map_err(|e| CorpusError::Invalid(e.to_string()))?;
+            if i % every == 0 && v["venue"] == "iclr" {
+                let id = v["id"].as_str().unwrap_or_default();
+                writeln!(out, "{id},{}", add + i as i64).map_err(io(&path))?;
+                rows += 1;
+            }
+        }
+        Ok((path, rows))
+    };
+    let (file, rows) = write_counts("counts.csv", 40, 300)?;
+    assert!(rows >= 20, "{rows}");
+    let report = scout_corpus::citations::ingest_citations(
+        corpus.conn_mut(),
+        &[file],
+        &dir.path().join("r.jsonl"),
+    )?;
+    assert_eq!((report.matched, report.stored), (rows as u64, rows as u64));
+    let cited = work_keys(
+        &corpus,
+        "SELECT w.key FROM citation_counts c JOIN works w ON w.id = c.work_id",
+    )?;
+    let report = corpus.refresh(false)?;
+    assert!(report.incremental.is_some(), "{:?}", report.plan);
+    let impact = report.impact.expect("impact ran");
+    assert_eq!((impact.refit, impact.folded_in), (false, rows));
+    let from_file: i64 = corpus.conn().query_row(
+        "SELECT COUNT(*) FROM work_impact WHERE source = 'openalex' AND count >= 300",
+        [],
+        |r| r.get(0),
+    )?;
+    assert_eq!(
+        from_file, rows as i64,
+        "the file's counts are the ones used"
+    );
+    let shifts = impact_against_rebuild(&corpus, &db, &cited, &cited)?;
+    assert!(shifts.over_bound <= 1e-12, "{shifts:?}");
+
+    // Counts for a tenth of the corpus: past the incremental share, a full refresh.
+    let (file, _) = write_counts("more.csv", 5, 900)?;
+    scout_corpus::citations::ingest_citations(
+        corpus.conn_mut(),
+        &[file],
+        &dir.path().join("r.jsonl"),
+    )?;
+    match scout_corpus::incremental::plan(corpus.conn())? {
+        Plan::Full(why) => assert!(why.contains("changed works"), "{why}"),
+        other => panic!("expected a full refresh, got {other:?}"),
+    }
+    let report = corpus.refresh(false)?;
+    assert!(report.impact.is_some_and(|i| i.refit));
+    let from_file: i64 = corpus.conn().query_row(
+        "SELECT COUNT(*) FROM work_impact WHERE source = 'openalex' AND count >= 900",
+        [],
+        |r| r.get(0),
+    )?;
+    assert!(from_file > rows as i64, "{from_file}");
+    Ok(())
+}
