@@ -22,6 +22,7 @@ pub mod incremental;
 pub mod index;
 pub mod ingest;
 pub mod key_log;
+pub mod mail_domains;
 pub mod memory;
 pub mod moves;
 pub mod name_search;

@@ -3,7 +3,10 @@
 //! A move from A to B: B's first paper comes no earlier than A's last one, no paper lists A and
 //! B together (that is a double affiliation), and B is not a one-year stint followed by more
 //! papers elsewhere (an internship or a visit). Two names of one organisation
-//! (`org_names.rs`: "NEC Labs America" after "NEC Laboratories America") are no move, and B
+//! (`org_names.rs`: "NEC Labs America" after "NEC Laboratories America") are no move, nor is a
+//! B from which the researcher wrote with no e-mail domain they had not used at A (`network.rs`,
+//! `mail_domains.rs`: a real move changes the address; the same one at both says B is a second
+//! name of A, a co-author's organisation or a visit), and B
 //! must show on at least one paper that names, for anyone, neither A nor another place the
 //! researcher held in the [`RECENT_YEARS`] before B: a paper whose authors include their old
 //! colleagues may be the old group's paper with a co-author's affiliation put against the

@@ -81,6 +81,9 @@ pub fn researcher_timeline(
     let mut years_works: Vec<(i32, i64, u64)> = Vec::new();
     // Written id → the data's organisation, for the organisation-name test of moves.
     let mut data_org: HashMap<u32, u32> = HashMap::default();
+    // Written id → the institutional e-mail domains the researcher gave there, each with the
+    // first year they did.
+    let mut domains_at: HashMap<u32, Vec<(u32, i32)>> = HashMap::default();
     for &m in mentions {
         let mention = &data.mentions[m as usize];
         let named: Vec<u32> = data
@@ -90,6 +93,13 @@ pub fn researcher_timeline(
             .map(|f| {
                 let id = org_id(f.org);
                 data_org.insert(id, f.org);
+                if f.domain != 0 {
+                    let seen = domains_at.entry(id).or_default();
+                    match seen.iter_mut().find(|(d, _)| *d == f.domain) {
+                        Some((_, first)) => *first = (*first).min(mention.year),
+                        None => seen.push((f.domain, mention.year)),
+                    }
+                }
                 id
             })
             .collect();
@@ -141,14 +151,41 @@ pub fn researcher_timeline(
         ),
         _ => false,
     };
-    Timeline {
-        cells,
-        orgs_seen,
-        moves: moves::detect(&history, one_organisation, |o| {
+    // The researcher wrote from no address at B that they had not used at A before B began
+    // (a paper of A's work that appears after the move is often sent from the new address).
+    let first_year = |org: u32| {
+        cells
+            .iter()
+            .filter(|c| c.org == org && c.year > 0)
+            .map(|c| c.year)
+            .min()
+    };
+    let same_address = |a: u32, b: u32| {
+        let (Some(at_a), Some(at_b), Some(began)) =
+            (domains_at.get(&a), domains_at.get(&b), first_year(b))
+        else {
+            return false;
+        };
+        let before: Vec<u32> = at_a
+            .iter()
+            .filter(|(_, first)| *first > 0 && *first < began)
+            .map(|(d, _)| *d)
+            .collect();
+        !before.is_empty() && at_b.iter().all(|(d, _)| before.contains(d))
+    };
+    let moves = moves::detect(
+        &history,
+        |a, b| one_organisation(a, b) || same_address(a, b),
+        |o| {
             data_org
                 .get(&o)
                 .map(|&x| data.org_tokens[x as usize].as_str())
-        }),
+        },
+    );
+    Timeline {
+        cells,
+        orgs_seen,
+        moves,
     }
 }
 

@@ -591,6 +591,7 @@ mod tests {
                         weak: matches!(given, Given::List),
                         paper_level: matches!(given, Given::List),
                         org_type: OrgType::Education,
+                        domain: 0,
                     });
                 }
                 data.mentions.push(Mention {

@@ -52,6 +52,9 @@ struct ResolvedAffiliation {
     org: Option<u32>,
     generic: bool,
     org_type: OrgType,
+    /// The e-mail domain given with it, as [`crate::mail_domains::institutional_domain`]
+    /// reduces it (an id into the load's domains; 0 = none).
+    domain: u32,
 }
 
 /// Loads mentions, their strong ids and organisations from the store.
@@ -147,11 +150,14 @@ pub struct OrgView<'a> {
     pub rors: &'a [Option<String>],
     /// Country codes (index 0 = none).
     pub countries: &'a [String],
+    /// Institutional e-mail domains (index 0 = none).
+    pub domains: &'a [String],
 }
 
 /// What a scan interned, for [`MentionData`]'s tables.
 struct Scanned {
     countries: Vec<String>,
+    domains: Vec<String>,
     org_tokens: Vec<String>,
     org_names: Vec<String>,
     org_canonical: Vec<Option<usize>>,
@@ -211,6 +217,7 @@ fn load_from(
     data.org_ids.shrink_to_fit();
     data.aff_facts.shrink_to_fit();
     data.countries = scanned.countries;
+    data.domains = scanned.domains;
     data.names = names.values;
     data.id_values = ids.map(|i| i.values);
     data.org_tokens = scanned.org_tokens;
@@ -229,6 +236,7 @@ fn scan(
 ) -> Result<Scanned> {
     let mut dropped_ids = [0u64; 4];
     let mut countries = Interner::with_empty_slot();
+    let mut domains = Interner::with_empty_slot();
     // One mention's organisations and affiliations, reused.
     let mut mention_orgs: Vec<u32> = Vec::new();
     let mut mention_affs: Vec<AffFact> = Vec::new();
@@ -331,8 +339,14 @@ fn scan(
                                 org: None,
                                 generic: true,
                                 org_type: OrgType::Other,
+                                domain: 0,
                             };
                         }
+                        let domain = aff
+                            .domain
+                            .as_deref()
+                            .and_then(crate::mail_domains::institutional_domain)
+                            .map_or(0, |d| domains.get(&d));
                         // One ROR id is one organisation, whatever the spelling: the first
                         // spelling seen for a ROR id names it (unless the alias table already did).
                         if let Some(ror) = &aff.ror {
@@ -366,12 +380,14 @@ fn scan(
                             org: Some(id),
                             generic,
                             org_type,
+                            domain,
                         }
                     });
                 let ResolvedAffiliation {
                     org,
                     generic,
                     org_type,
+                    domain,
                 } = *cached;
                 let Some(org) = org else { continue };
                 if !generic && !mention_orgs.contains(&org) {
@@ -388,6 +404,7 @@ fn scan(
                         && aff.ror.is_none(),
                     paper_level: false,
                     org_type,
+                    domain,
                 });
             }
             if a.affiliations.is_empty() {
@@ -399,6 +416,7 @@ fn scan(
                         weak: true,
                         paper_level: true,
                         org_type,
+                        domain: 0,
                     });
                 }
             }
@@ -423,12 +441,14 @@ fn scan(
                     names: &org_names,
                     rors: &org_rors,
                     countries: &countries.values,
+                    domains: &domains.values,
                 },
             )?;
         }
     }
     Ok(Scanned {
         countries: countries.values,
+        domains: domains.values,
         org_tokens: org_keys.values,
         org_names,
         org_canonical,

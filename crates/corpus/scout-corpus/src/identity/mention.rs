@@ -37,6 +37,9 @@ pub struct AffFact {
     /// identity, timelines or moves).
     pub paper_level: bool,
     pub org_type: OrgType,
+    /// Index into [`MentionData::domains`]: the institutional e-mail domain the source gave with
+    /// this affiliation (`mail_domains.rs`); 0 = none, or a personal mail provider.
+    pub domain: u32,
 }
 
 /// Everything resolution needs, loaded once.
@@ -60,6 +63,8 @@ pub struct MentionData {
     pub(super) aff_start: Vec<u32>,
     /// Country codes by id (index 0 = none).
     pub countries: Vec<String>,
+    /// Institutional e-mail domains by id (index 0 = none).
+    pub domains: Vec<String>,
     /// Organisations by id: display name (canonical when the alias table applied).
     pub org_names: Vec<String>,
     /// Organisations by id: index into the alias table, when it applied.
