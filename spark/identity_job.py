@@ -151,6 +151,43 @@ def shuffle_volume(path):
     return total
 
 
+def cost_model(costs):
+    """The per-component cost of resolution, from the `cost` rows `scout identity-part` writes
+    (rows with context, nanoseconds): totals by component size (powers of two), and the least-
+    squares fit seconds = alpha * rows + beta * rows^2 over all components."""
+    import numpy as np
+
+    rows = np.array([c[0] for c in costs], dtype=float)
+    secs = np.array([c[1] for c in costs], dtype=float) / 1e9
+    if len(rows) == 0:
+        return {}
+    design = np.column_stack([rows, rows * rows])
+    (alpha, beta), *_ = np.linalg.lstsq(design, secs, rcond=None)
+    by_size = []
+    bucket = np.floor(np.log2(np.maximum(rows, 1))).astype(int)
+    for b in sorted(set(bucket.tolist())):
+        sel = bucket == b
+        by_size.append(
+            {
+                "rows_from": 2**b,
+                "components": int(sel.sum()),
+                "rows": int(rows[sel].sum()),
+                "seconds": round(float(secs[sel].sum()), 3),
+                "us_per_row": round(float(secs[sel].sum() / rows[sel].sum() * 1e6), 2),
+            }
+        )
+    return {
+        "components": int(len(rows)),
+        "rows": int(rows.sum()),
+        "resolve_seconds": round(float(secs.sum()), 3),
+        "largest_component_rows": int(rows.max()),
+        "sum_rows_squared": float((rows * rows).sum()),
+        "alpha_us_per_row": float(alpha * 1e6),
+        "beta_ns_per_row2": float(beta * 1e9),
+        "by_size": by_size,
+    }
+
+
 def copy_file(spark, source, folder):
     """Copies one file into a folder through Hadoop's file systems (local, HDFS, S3, …)."""
     jvm = spark.sparkContext._jvm
@@ -243,6 +280,11 @@ def main():
 
     result = spark.read.parquet(out_identity)
     counts = {r["kind"]: r["count"] for r in result.groupBy("kind").count().collect()}
+    costs = [
+        (r["b"], r["number"])
+        for r in result.where(F.col("kind") == "cost").select("b", "number").collect()
+    ]
+    log["cost_model"] = cost_model(costs)
     log.update(
         mentions=own.count(),
         context_rows=context.count(),

@@ -198,8 +198,10 @@ pub const PART_INPUT: &[&str] = &[
 
 /// Columns `scout identity-part` writes: `kind` is `root` (a = mention, b = its cluster's
 /// representative), `link` (a, b, rule, evidence, number = shared or max givens, text = the
-/// example), `count` (text = counter, number), `common` (text = block) or `capped` (text =
-/// block, text2 = token, number = 1 for an organisation).
+/// example), `count` (text = counter, number), `common` (text = block), `capped` (text =
+/// block, text2 = token, number = 1 for an organisation) or `cost` (text = component, a = its
+/// own mentions, b = its rows with the co-author context, number = nanoseconds its resolution
+/// took: what the job's per-component cost model is fitted on; `import-derived` skips it).
 pub const PART_OUTPUT: &[&str] = &[
     "kind", "a", "b", "rule", "evidence", "number", "text", "text2",
 ];
@@ -313,8 +315,8 @@ pub fn resolve_stream(input: impl Read, output: impl Write) -> Result<PartStats>
         })?;
         for i in 0..batch.num_rows() {
             let c = str_at(component, i)?.unwrap_or_default();
-            if current.as_ref().is_some_and(|x| *x != c) {
-                out.push(resolve_partition(&rows)?, &mut stats);
+            if let Some(done) = current.as_ref().filter(|x| **x != c) {
+                out.push_timed(done, &rows, &mut stats)?;
                 rows.clear();
                 if out.len() >= 16 * 1024 {
                     writer.write(&out.finish(&schema)?)?;
@@ -340,8 +342,8 @@ pub fn resolve_stream(input: impl Read, output: impl Write) -> Result<PartStats>
             stats.own_mentions += u64::from(is_own);
         }
     }
-    if !rows.is_empty() {
-        out.push(resolve_partition(&rows)?, &mut stats);
+    if let Some(done) = current.as_ref().filter(|_| !rows.is_empty()) {
+        out.push_timed(done, &rows, &mut stats)?;
     }
     if out.len() > 0 {
         writer.write(&out.finish(&schema)?)?;
@@ -394,6 +396,31 @@ impl OutputRows {
         self.text.append_option(text);
         self.text2.append_option(text2);
         self.rows += 1;
+    }
+
+    /// Resolves one component's rows and pushes the outcome, then the component's cost.
+    fn push_timed(
+        &mut self,
+        component: &str,
+        rows: &[PartitionRow],
+        stats: &mut PartStats,
+    ) -> Result<()> {
+        let started = std::time::Instant::now();
+        let outcome = resolve_partition(rows)?;
+        let nanos = i64::try_from(started.elapsed().as_nanos()).unwrap_or(i64::MAX);
+        self.push(outcome, stats);
+        let own = rows.iter().filter(|r| r.own).count();
+        self.row(
+            "cost",
+            Some(ordinal(own as u64)),
+            Some(ordinal(rows.len() as u64)),
+            None,
+            None,
+            Some(nanos),
+            Some(component),
+            None,
+        );
+        Ok(())
     }
 
     fn push(&mut self, outcome: PartitionOutcome, stats: &mut PartStats) {
@@ -617,6 +644,8 @@ pub fn read_outcome(dir: &Path) -> Result<PartitionOutcome> {
                         int(5, i) == Some(1),
                         str_at(cols[7], i)?.unwrap_or_default(),
                     )),
+                    // The job's measurement of itself, not part of the outcome.
+                    "cost" => {}
                     other => return Err(bad(format!("unknown row kind {other:?}"))),
                 }
             }

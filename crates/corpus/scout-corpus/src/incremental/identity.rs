@@ -52,10 +52,22 @@ pub fn apply(
         new_works: new_works.len() as u64,
         ..IncrementalIdentityReport::default()
     };
+    // Each phase's time, in the debug log (`SCOUT_LOG=debug`).
+    let mut clock = std::time::Instant::now();
+    let mut phase = |name: &str| {
+        tracing::debug!(
+            phase = name,
+            seconds = clock.elapsed().as_secs_f64(),
+            "incremental identity"
+        );
+        clock = std::time::Instant::now();
+    };
     let fresh = identity::load_works_with(tx, new_works, orgs)?;
     report.new_mentions = fresh.mentions.len() as u64;
+    phase("load the new works");
     let candidates = candidates(tx, &fresh)?;
     report.candidates = candidates.len() as u64;
+    phase("find the candidates");
 
     // The new works and every work of the candidates, with each mention's stored researcher.
     let mut works: Vec<i64> = new_works.to_vec();
@@ -72,8 +84,11 @@ pub fn apply(
     works.sort_unstable();
     works.dedup();
     report.works_loaded = works.len() as u64;
+    phase("list the candidates' works");
     let data = identity::load_works_with(tx, &works, orgs)?;
+    phase("load the candidates' works");
     let stored = stored_researchers(tx, &data)?;
+    phase("read their stored researchers");
     let candidate_set: HashSet<i64> = candidates.iter().copied().collect();
     let locked: Vec<bool> = stored
         .iter()
@@ -99,6 +114,7 @@ pub fn apply(
             blocks: &blocks,
         }),
     );
+    phase("resolve");
 
     // The clusters holding a new mention: all their loaded mentions (ascending, so in work-key
     // order), and the stored researchers in them.
@@ -271,6 +287,7 @@ pub fn apply(
     }
     moves.sort_unstable();
     crate::key_log::record(tx, generation, &moves)?;
+    phase("write");
     delta.changed.sort_unstable();
     delta.changed.dedup();
     delta.removed.sort_unstable();
