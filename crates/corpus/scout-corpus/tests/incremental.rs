@@ -548,12 +548,29 @@ fn impact_folds_new_works_in_between_fits_within_the_documented_bound() -> Resul
 #[test]
 fn citation_files_after_a_refresh_reach_impact() -> Result<()> {
     let dir = tempfile::tempdir().map_err(io(Path::new("tmp")))?;
-    let (base, _, _) = split(
+    let (full, _, _) = split(
         dir.path(),
         &["iclr.jsonl.gz", "nips.jsonl.gz"],
         1000,
         usize::MAX,
     )?;
+    // Most demo records carry a count; seven in ten lose theirs here, so that estimated works
+    // are many and the counted ones (the estimator's training set) few.
+    let base = dir.path().join("sparse.jsonl");
+    {
+        let f = std::fs::File::open(&full).map_err(io(&full))?;
+        let mut out = std::fs::File::create(&base).map_err(io(&base))?;
+        for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
+            let mut v: serde_json::Value = serde_json::from_str(&line.map_err(io(&full))?)
+                .map_err(|e| CorpusError::Invalid(e.to_string()))?;
+            if i % 10 < 7
+                && let Some(record) = v.as_object_mut()
+            {
+                record.remove("gs_citation");
+            }
+            writeln!(out, "{v}").map_err(io(&base))?;
+        }
+    }
     let db = dir.path().join("c.sqlite");
     let opts = IngestOptions::new(dir.path().join("rejects.jsonl"));
     let mut corpus = Corpus::open(&db)?;
@@ -605,6 +622,54 @@ fn citation_files_after_a_refresh_reach_impact() -> Result<()> {
     );
     let shifts = impact_against_rebuild(&corpus, &db, &cited, &cited)?;
     assert!(shifts.over_bound <= 1e-12, "{shifts:?}");
+
+    // Counts for estimated works, more of them than 5 % of the counted works (the estimator's
+    // training set) though under 5 % of all works: incremental, and the estimator is fitted
+    // again.
+    let counted: i64 = corpus.conn().query_row(
+        "SELECT COUNT(*) FROM work_impact WHERE estimated = 0",
+        [],
+        |r| r.get(0),
+    )?;
+    let wanted = (counted as f64 * scout_corpus::impact::REFIT_FRACTION) as usize + 1;
+    let ids: Vec<String> = corpus
+        .conn()
+        .prepare(
+            "SELECT w.key FROM work_impact i JOIN works w ON w.id = i.work_id
+             WHERE i.estimated = 1 AND w.venue = 'iclr' ORDER BY w.key",
+        )?
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?
+        .into_iter()
+        .filter_map(|key| key.rsplit(':').next().map(str::to_string))
+        .take(wanted)
+        .collect();
+    let total: i64 = corpus
+        .conn()
+        .query_row("SELECT COUNT(*) FROM works", [], |r| r.get(0))?;
+    assert!(
+        ids.len() == wanted && (wanted as f64) < 0.05 * total as f64,
+        "{} of {wanted} estimated works, {total} works",
+        ids.len()
+    );
+    let file = dir.path().join("estimated.csv");
+    let body: String = std::iter::once("openreview_id,cited_by_count".to_string())
+        .chain(ids.iter().map(|id| format!("{id},42")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&file, body).map_err(io(&file))?;
+    scout_corpus::citations::ingest_citations(
+        corpus.conn_mut(),
+        &[file],
+        &dir.path().join("r.jsonl"),
+    )?;
+    let report = corpus.refresh(false)?;
+    assert!(report.incremental.is_some(), "{:?}", report.plan);
+    let impact = report.impact.expect("impact ran");
+    assert!(
+        impact.refit,
+        "{wanted} newly counted of {counted}: {impact:?}"
+    );
 
     // Counts for a tenth of the corpus: past the incremental share, a full refresh.
     let (file, _) = write_counts("more.csv", 5, 900)?;

@@ -4,8 +4,10 @@
 //! A fit (`mod.rs`) fits the estimator over every work and records it (`meta.impact_fit`: the
 //! coefficients, the corpus mean of the authors' records, the works it saw). A refresh fits
 //! again when there is no record, when the refresh is full, or when the works folded in since
-//! the fit (counting this update's) would exceed [`REFIT_FRACTION`] of the works fitted on;
-//! otherwise it folds the new and changed works in:
+//! the fit (counting this update's) would exceed [`REFIT_FRACTION`] of the works fitted on, or
+//! when this update gives a count to more than that share of the counted works (the estimator's
+//! training set: a citation file that counts thousands of estimated works changes what it would
+//! learn); otherwise it folds the new and changed works in:
 //! - a work's chosen count and its cohort mean are exact: the cohort sums (`impact_cohorts`) are
 //!   kept up to date, and a cohort's mean is their quotient, as in a fit;
 //! - a counted work's percentile is exact among the counts its venue-year holds now;
@@ -112,7 +114,8 @@ pub struct Prepared {
 }
 
 /// Reads what folding `touched` in needs, or `None` when the schedule calls for a fit (no fit
-/// recorded, or the works folded in since it would pass [`REFIT_FRACTION`]). Reads only tables a
+/// recorded, the works folded in since it would pass [`REFIT_FRACTION`], or the works `touched`
+/// gives a count would pass that share of the counted works). Reads only tables a
 /// refresh's identity step does not write (works, citation counts, `work_impact`, the cohort
 /// sums), so it may run on a second connection beside it.
 pub fn prepare(conn: &Connection, touched: &[i64]) -> Result<Option<Prepared>> {
@@ -142,6 +145,8 @@ pub fn prepare(conn: &Connection, touched: &[i64]) -> Result<Option<Prepared>> {
     // The cohort sums: the touched works' stored counts leave them, their chosen counts join.
     let mut sums = CohortSums::load(conn)?;
     let mut dirty: BTreeSet<CohortKey> = BTreeSet::new();
+    // Touched works with a count now that had none as stored.
+    let mut newly_counted = 0u64;
     {
         let mut old = conn.prepare(
             "SELECT source, COALESCE(window_days, 0), count FROM work_impact
@@ -157,17 +162,28 @@ pub fn prepare(conn: &Connection, touched: &[i64]) -> Result<Option<Prepared>> {
                     ))
                 })
                 .optional()?;
-            if let Some((source, window, count)) = stored {
-                let key = CohortKey::of(w, &source, window);
-                sums.remove(&key, count);
+            if let Some((source, window, count)) = &stored {
+                let key = CohortKey::of(w, source, *window);
+                sums.remove(&key, *count);
                 dirty.insert(key);
             }
+            newly_counted += u64::from(stored.is_none() && w.count.is_some());
             if let Some((source, window, count)) = &w.count {
                 let key = CohortKey::of(w, source, *window);
                 sums.add(&key, *count);
                 dirty.insert(key);
             }
         }
+    }
+
+    let counted: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM work_impact WHERE estimated = 0",
+        [],
+        |r| r.get(0),
+    )?;
+    if newly_counted as f64 > REFIT_FRACTION * counted as f64 {
+        conn.execute("DELETE FROM temp.impact_touched", [])?;
+        return Ok(None);
     }
 
     // Every other work of the touched venue-years: what the touched works' features and
