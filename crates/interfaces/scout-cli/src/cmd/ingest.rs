@@ -387,7 +387,12 @@ pub fn print_refresh(refresh: &RefreshReport) {
                 );
             }
         }
-        if let Some(im) = &refresh.impact {
+        if let Some(im) = refresh.impact.as_ref().filter(|im| !im.refit) {
+            println!(
+                "impact: {} works folded in with the stored estimator ({} with a count, {} estimated); {} folded in since it was fitted",
+                im.folded_in, im.counted, im.estimated, im.folded_since_fit
+            );
+        } else if let Some(im) = &refresh.impact {
             let measures: Vec<String> = im
                 .by_measure
                 .iter()
