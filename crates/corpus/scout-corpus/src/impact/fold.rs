@@ -144,6 +144,8 @@ pub fn prepare(conn: &Connection, touched: &[i64]) -> Result<Option<Prepared>> {
 
     // The cohort sums: the touched works' stored counts leave them, their chosen counts join.
     let mut sums = CohortSums::load(conn)?;
+    // The counted works as stored: the estimator's training set at the last fit, and since.
+    let counted = sums.counted();
     let mut dirty: BTreeSet<CohortKey> = BTreeSet::new();
     // Touched works with a count now that had none as stored.
     let mut newly_counted = 0u64;
@@ -176,11 +178,6 @@ pub fn prepare(conn: &Connection, touched: &[i64]) -> Result<Option<Prepared>> {
         }
     }
 
-    let counted: i64 = conn.query_row(
-        "SELECT COUNT(*) FROM work_impact WHERE estimated = 0",
-        [],
-        |r| r.get(0),
-    )?;
     if newly_counted as f64 > REFIT_FRACTION * counted as f64 {
         conn.execute("DELETE FROM temp.impact_touched", [])?;
         return Ok(None);

@@ -70,6 +70,11 @@ impl CohortSums {
         Ok(sums)
     }
 
+    /// Works with a count, over every cohort.
+    pub(super) fn counted(&self) -> usize {
+        self.by_measure.values().map(|s| s.1).sum()
+    }
+
     pub(super) fn add(&mut self, key: &CohortKey, count: i64) {
         self.shift(key, count as f64, 1);
     }
