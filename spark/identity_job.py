@@ -1,4 +1,5 @@
-"""Identity resolution of a Scout corpus on Apache Spark (issue 17; docs/scale.md).
+"""Identity resolution and the co-author edges of a Scout corpus on Apache Spark (issue 17;
+docs/scale.md).
 
 Reads the corpus as `scout export --parquet EXPORT` wrote it (`mentions/`, with every
 mention's name block, strong ids and organisation keys) and resolves identity across
@@ -13,7 +14,13 @@ executors with Scout's own resolver, so there is one implementation of the rules
    `scout identity-part` (Arrow IPC in and out), which resolves component after component.
 4. The outcome (each mention's cluster representative, the links with their evidence, the
    counters and block notes) is written as Parquet to OUT/identity/, with the export's
-   manifest, for `scout import-derived OUT`, which derives everything else as a rebuild does.
+   manifest.
+5. Co-author edges: each paper's distinct researchers (cluster roots) are paired, and each
+   pair's joint papers aggregated into OUT/coauthor_edges/ (papers, weight, first and last
+   year), the weight summed in paper order from the export's `paper_ties`, so it is the
+   single-machine refresh's to the bit.
+`scout import-derived OUT` derives everything else (keys, organisations, moves, communities,
+facts, impact, the index) as a rebuild does.
 
 Usage: python identity_job.py --export EXPORT --out OUT --scout target/release/scout
        [--master local[2]] [--partitions 8] [--driver-memory 4g]
@@ -133,6 +140,47 @@ def resolve_partition(scout):
     return run
 
 
+def coauthor_edges(spark, export, roots):
+    """One row per pair of researchers with a joint paper that makes edges, as the single-machine
+    refresh builds them (`graph::stream_edges`): a paper's author count is its mentions, papers
+    with more than 50 authors add nothing (`paper_ties` stops there), a pair's weight is the sum
+    of its papers' ties in paper order (array_sort + aggregate: the same additions in the same
+    order as Rust, so the same double), the years are the least and greatest known ones (0:
+    none known). Researchers are named by their cluster roots (`a` < `b`)."""
+    mentions = spark.read.parquet(export + "/mentions").select("mention", "work_id", "year")
+    ties = spark.read.parquet(export + "/paper_ties").select(
+        "authors", F.coalesce("year", F.lit(0)).alias("year0"), "tie"
+    )
+    papers = (
+        mentions.groupBy("work_id")
+        .agg(
+            F.min("mention").alias("paper"),
+            F.count(F.lit(1)).cast("int").alias("authors"),
+            F.coalesce(F.min("year"), F.lit(0)).alias("year0"),
+        )
+        .join(F.broadcast(ties), ["authors", "year0"])
+        .select("work_id", "paper", "year0", "tie")
+    )
+    on_paper = mentions.join(roots, "mention").select("work_id", "root").distinct()
+    pairs = (
+        on_paper.select("work_id", F.col("root").alias("a"))
+        .join(on_paper.select("work_id", F.col("root").alias("b")), "work_id")
+        .where(F.col("a") < F.col("b"))
+        .join(papers, "work_id")
+    )
+    known = F.when(F.col("year0") > 0, F.col("year0"))
+    return pairs.groupBy("a", "b").agg(
+        F.count(F.lit(1)).alias("papers"),
+        F.aggregate(
+            F.array_sort(F.collect_list(F.struct("paper", "tie"))),
+            F.lit(0.0).cast("double"),
+            lambda total, paper: total + paper["tie"],
+        ).alias("weight"),
+        F.coalesce(F.min(known), F.lit(0)).cast("long").alias("first_year"),
+        F.coalesce(F.max(known), F.lit(0)).cast("long").alias("last_year"),
+    )
+
+
 def shuffle_volume(path):
     """Shuffle bytes written and read, and spilled bytes, summed over the tasks of an event log."""
     total = {"shuffle_bytes_written": 0, "shuffle_bytes_read": 0, "spilled_bytes": 0}
@@ -218,7 +266,7 @@ def main():
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
     started = time.time()
-    builder = SparkSession.builder.appName("scout-identity")
+    builder = SparkSession.builder.appName("scout-identity-and-edges")
     if args.master:
         builder = builder.master(args.master)
     if args.event_log:
@@ -274,11 +322,20 @@ def main():
     )
     out_identity = args.out.rstrip("/") + "/identity"
     resolved.write.mode("overwrite").parquet(out_identity)
+    log["seconds_to_identity"] = round(time.time() - started, 1)
+    result = spark.read.parquet(out_identity)
+    roots = result.where(F.col("kind") == "root").select(
+        F.col("a").alias("mention"), F.col("b").alias("root")
+    )
+    out_edges = args.out.rstrip("/") + "/coauthor_edges"
+    coauthor_edges(spark, args.export.rstrip("/"), roots).write.mode("overwrite").parquet(
+        out_edges
+    )
     copy_file(spark, args.export.rstrip("/") + "/identity_input.json", args.out)
     # Everything after this is statistics for the log (its counts recompute the joins).
     log["seconds_to_output"] = round(time.time() - started, 1)
+    log["coauthor_edges"] = spark.read.parquet(out_edges).count()
 
-    result = spark.read.parquet(out_identity)
     counts = {r["kind"]: r["count"] for r in result.groupBy("kind").count().collect()}
     costs = [
         (r["b"], r["number"])

@@ -131,15 +131,24 @@ pub fn refresh_with_progress(
 /// Gives the clustering of all mentions of a full load, instead of resolving them here.
 pub type Resolver<'a> = &'a dyn Fn(&identity::MentionData) -> Result<identity::Clustering>;
 
-/// `refresh --rebuild` with identity resolved elsewhere: `resolver` gives the clustering (the
-/// distributed identity job's output, see `identity::partition::assemble`); everything else
-/// (keys, organisations, the network, career stages, impact, the index) is derived here as in
-/// a rebuild, so the result equals a rebuild whenever the clustering does.
+/// What a distributed job computed for a rebuild, in place of the rebuild's own steps.
+pub struct JobOutput<'a> {
+    /// The clustering of all mentions (the job's identity step).
+    pub resolver: Resolver<'a>,
+    /// The co-author edges the job aggregated, or `None` to build them here.
+    pub edges: Option<Vec<network::MentionEdge>>,
+}
+
+/// `refresh --rebuild` with identity resolved elsewhere: `job.resolver` gives the clustering
+/// (the distributed identity job's output, see `identity::partition::assemble`), and
+/// `job.edges`, when set, the co-author edges; everything else (keys, organisations, moves,
+/// communities, career stages, impact, the index) is derived here as in a rebuild, so the
+/// result equals a rebuild whenever the job's parts do.
 pub fn rebuild_with_clustering(
     conn: &mut Connection,
     db_path: &Path,
     index_dir: &Path,
-    resolver: Resolver<'_>,
+    job: JobOutput<'_>,
 ) -> Result<RefreshReport> {
     refresh_inner(
         conn,
@@ -147,7 +156,7 @@ pub fn rebuild_with_clustering(
         index_dir,
         true,
         &RefreshProgress::default(),
-        Some(resolver),
+        Some(job),
     )
 }
 
@@ -157,7 +166,7 @@ fn refresh_inner(
     index_dir: &Path,
     force: bool,
     progress: &RefreshProgress,
-    resolver: Option<Resolver<'_>>,
+    job: Option<JobOutput<'_>>,
 ) -> Result<RefreshReport> {
     let mut report = RefreshReport::default();
     let generation = meta_get_i64(conn, "corpus_generation")?;
@@ -264,7 +273,7 @@ fn refresh_inner(
                         )?);
                     }
                     Plan::Full(_) => {
-                        let rebuilt = rebuild_identity(conn, generation, resolver, &|step| {
+                        let rebuilt = rebuild_identity(conn, generation, job, &|step| {
                             progress.set_identity_step(step)
                         })?;
                         report.identity = Some(rebuilt.identity);
@@ -324,15 +333,16 @@ struct IdentityRebuilt {
     network: NetworkReport,
 }
 
-/// Resolves all mentions into researchers (or takes their clustering from `resolver`) and
-/// rewrites the identity tables, the network and career stages (one transaction), telling
+/// Resolves all mentions into researchers (or takes their clustering, and maybe the co-author
+/// edges, from `job`) and rewrites the identity tables, the network and career stages (one
+/// transaction), telling
 /// `step` when loading, resolving and writing begin.
 /// Researchers inherit the stored keys; the keys that lost mentions are logged as a refresh of
 /// `generation` in the same transaction.
 fn rebuild_identity(
     conn: &mut Connection,
     generation: i64,
-    resolver: Option<Resolver<'_>>,
+    job: Option<JobOutput<'_>>,
     step: &dyn Fn(IdentityStep),
 ) -> Result<IdentityRebuilt> {
     step(IdentityStep::Loading);
@@ -343,9 +353,12 @@ fn rebuild_identity(
 
     step(IdentityStep::Resolving);
     let started = Instant::now();
-    let mut clustering = match resolver {
-        Some(resolver) => resolver(&data)?,
-        None => identity::resolve(&data, &identity::ResolveConfig::default()),
+    let (mut clustering, given_edges) = match job {
+        Some(job) => ((job.resolver)(&data)?, job.edges),
+        None => (
+            identity::resolve(&data, &identity::ResolveConfig::default()),
+            None,
+        ),
     };
     crate::memory::log_phase("identity: resolved", started);
 
@@ -369,7 +382,10 @@ fn rebuild_identity(
     tables.write_blocks(&tx, &data, &rid_of)?;
     tables.write_block_notes(&tx, &notes)?;
     crate::memory::log_phase("identity: mentions mapped, links inserted", started);
-    let network = network::write(&tx, &data, &orgs, &rid_of, &current_org, as_of)?;
+    let given_edges = given_edges
+        .map(|edges| network::edges_of_researchers(&edges, &rid_of))
+        .transpose()?;
+    let network = network::write(&tx, &data, &orgs, &rid_of, &current_org, as_of, given_edges)?;
     drop(rid_of);
     tables.write_researchers(&tx, &data, &orgs, &rows, &facts, &network.community)?;
     crate::career::write(&tx, as_of)?;

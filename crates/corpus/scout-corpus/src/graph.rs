@@ -34,6 +34,12 @@ pub fn paper_tie(authors: usize, year: i32, as_of: i32) -> f64 {
     recency / (authors.max(2) - 1) as f64
 }
 
+/// The weight one joint paper adds to an edge, exactly as [`stream_edges`] adds it ([`paper_tie`]
+/// rounded to `f32`): what the distributed job's edge aggregation reads (`scout export`).
+pub fn edge_tie(authors: usize, year: i32, as_of: i32) -> f64 {
+    f64::from(paper_tie(authors, year, as_of) as f32)
+}
+
 /// Papers with their distinct researchers, in flat arrays (a large corpus has tens of
 /// millions of papers; a vector per paper would cost more than the ids in it).
 #[derive(Debug, Default)]
@@ -129,7 +135,7 @@ pub fn stream_edges<E>(
         for &p in &papers_of[offsets[a]..offsets[a + 1]] {
             let p = p as usize;
             let (year, authors) = (papers.year[p], papers.authors[p] as usize);
-            let tie = f64::from(paper_tie(authors, year, as_of) as f32);
+            let tie = edge_tie(authors, year, as_of);
             for &b in papers.of(p).iter().filter(|&&b| b as usize > a) {
                 let e = &mut acc[b as usize];
                 if e.papers == 0 {

@@ -122,13 +122,10 @@ impl Corpus {
         derive::refresh_with_progress(&mut self.conn, &self.path, &self.index_dir, force, progress)
     }
 
-    /// A full rebuild with identity's clustering given by `resolver` (see
+    /// A full rebuild with identity's clustering (and maybe the co-author edges) given by a job (see
     /// [`derive::rebuild_with_clustering`]).
-    pub fn rebuild_with_clustering(
-        &mut self,
-        resolver: derive::Resolver<'_>,
-    ) -> Result<RefreshReport> {
-        derive::rebuild_with_clustering(&mut self.conn, &self.path, &self.index_dir, resolver)
+    pub fn rebuild_with_clustering(&mut self, job: derive::JobOutput<'_>) -> Result<RefreshReport> {
+        derive::rebuild_with_clustering(&mut self.conn, &self.path, &self.index_dir, job)
     }
 
     pub fn is_stale(&self) -> Result<bool> {

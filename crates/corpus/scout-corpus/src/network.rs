@@ -6,8 +6,8 @@ use rusqlite::{Transaction, params};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::bulk;
-use crate::error::Result;
-use crate::graph::{self, PaperAuthors, WeightedGraph};
+use crate::error::{CorpusError, Result};
+use crate::graph::{self, Edge, PaperAuthors, WeightedGraph};
 use crate::identity::{MentionData, OrgTable};
 use crate::moves::{self, Move, Stint};
 use crate::organisations::OrgRegistry;
@@ -301,6 +301,83 @@ impl<'t> OrganisationInsert<'t> {
     }
 }
 
+/// A co-author edge aggregated outside this process (the distributed job, `spark/identity_job.py`),
+/// its two researchers named by a mention of each (the job uses their clusters' roots), as
+/// mention ordinals: positions in the corpus's load order, as `scout export` numbers them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MentionEdge {
+    pub a: u64,
+    pub b: u64,
+    pub papers: u32,
+    pub weight: f64,
+    pub first_year: i32,
+    pub last_year: i32,
+}
+
+/// Maps edges named by mentions onto researcher indexes (`rid_of`: 1-based researcher id of each
+/// mention), smaller first, sorted as [`graph::stream_edges`] emits them. Refuses an edge with
+/// an end outside the corpus, both ends on one researcher, or a pair given twice: the job's
+/// output then does not belong to this clustering.
+pub fn edges_of_researchers(given: &[MentionEdge], rid_of: &[u32]) -> Result<Vec<Edge>> {
+    let stale = |what: String| {
+        CorpusError::Invalid(format!(
+            "the job's co-author edges do not match this corpus ({what}): export the corpus again and rerun the job"
+        ))
+    };
+    let researcher = |m: u64| -> Result<u32> {
+        usize::try_from(m)
+            .ok()
+            .and_then(|m| rid_of.get(m))
+            .filter(|&&rid| rid > 0)
+            .map(|&rid| rid - 1)
+            .ok_or_else(|| stale(format!("mention {m} of {}", rid_of.len())))
+    };
+    let mut edges = Vec::with_capacity(given.len());
+    for e in given {
+        let (ra, rb) = (researcher(e.a)?, researcher(e.b)?);
+        if ra == rb {
+            return Err(stale(format!(
+                "mentions {} and {} are one researcher",
+                e.a, e.b
+            )));
+        }
+        edges.push(Edge {
+            a: ra.min(rb),
+            b: ra.max(rb),
+            papers: e.papers,
+            weight: e.weight,
+            first_year: e.first_year,
+            last_year: e.last_year,
+        });
+    }
+    edges.sort_unstable_by_key(|e| (e.a, e.b));
+    if let Some(pair) = edges
+        .windows(2)
+        .find(|w| (w[0].a, w[0].b) == (w[1].a, w[1].b))
+    {
+        return Err(stale(format!(
+            "researchers {} and {} have two edges",
+            pair[0].a + 1,
+            pair[0].b + 1
+        )));
+    }
+    Ok(edges)
+}
+
+const INSERT_EDGE: &str = "INSERT INTO coauthor_edges (a, b, papers, weight, first_year, last_year) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+fn insert_edge(stmt: &mut rusqlite::Statement<'_>, e: &Edge) -> Result<()> {
+    stmt.execute(params![
+        e.a + 1,
+        e.b + 1,
+        e.papers,
+        e.weight,
+        e.first_year,
+        e.last_year
+    ])?;
+    Ok(())
+}
+
 /// Counts reported after a network rebuild.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct NetworkReport {
@@ -330,7 +407,9 @@ pub struct NetworkWritten {
 
 /// Computes and writes organisations, timelines, moves, edges and communities.
 /// `rid_of` is the researcher id (1-based, 0 = none) of each mention; `current_org` the current
-/// organisation id (index into `orgs`) of each researcher (index = id − 1).
+/// organisation id (index into `orgs`) of each researcher (index = id − 1). `given_edges`, when
+/// set, are the co-author edges aggregated elsewhere ([`edges_of_researchers`]), written and
+/// clustered instead of being built from the papers.
 pub fn write(
     tx: &Transaction,
     data: &MentionData,
@@ -338,6 +417,7 @@ pub fn write(
     rid_of: &[u32],
     current_org: &[Option<usize>],
     as_of: i32,
+    given_edges: Option<Vec<Edge>>,
 ) -> Result<NetworkWritten> {
     let started = std::time::Instant::now();
     let n_researchers = current_org.len();
@@ -383,41 +463,42 @@ pub fn write(
     }
 
     crate::memory::log_phase("network: timelines, moves, organisations", started);
-    // Co-author edges from each paper's distinct researchers, streamed researcher by
-    // researcher into the table and into the graph for Louvain.
-    let mut papers = PaperAuthors::new();
-    let mut i = 0;
     let n = data.mentions.len();
-    while i < n {
-        let work = data.mentions[i].work;
-        let mut j = i;
-        while j < n && data.mentions[j].work == work {
-            j += 1;
+    let graph = match given_edges {
+        Some(edges) => {
+            let mut stmt = tx.prepare(INSERT_EDGE)?;
+            for e in &edges {
+                insert_edge(&mut stmt, e)?;
+            }
+            let weighted: Vec<(u32, u32, f64)> =
+                edges.iter().map(|e| (e.a, e.b, e.weight)).collect();
+            drop(edges);
+            WeightedGraph::from_edges(n_researchers, &weighted)
         }
-        papers.push(
-            data.mentions[i].year,
-            j - i,
-            (i..j).filter(|&m| rid_of[m] > 0).map(|m| rid_of[m] - 1),
-        );
-        i = j;
-    }
-    let graph = {
-        let mut stmt = tx.prepare(
-            "INSERT INTO coauthor_edges (a, b, papers, weight, first_year, last_year) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
-        WeightedGraph::from_papers(n_researchers, &papers, as_of, |e| -> Result<()> {
-            stmt.execute(params![
-                e.a + 1,
-                e.b + 1,
-                e.papers,
-                e.weight,
-                e.first_year,
-                e.last_year
-            ])?;
-            Ok(())
-        })?
+        None => {
+            // Co-author edges from each paper's distinct researchers, streamed researcher by
+            // researcher into the table and into the graph for Louvain.
+            let mut papers = PaperAuthors::new();
+            let mut i = 0;
+            while i < n {
+                let work = data.mentions[i].work;
+                let mut j = i;
+                while j < n && data.mentions[j].work == work {
+                    j += 1;
+                }
+                papers.push(
+                    data.mentions[i].year,
+                    j - i,
+                    (i..j).filter(|&m| rid_of[m] > 0).map(|m| rid_of[m] - 1),
+                );
+                i = j;
+            }
+            let mut stmt = tx.prepare(INSERT_EDGE)?;
+            WeightedGraph::from_papers(n_researchers, &papers, as_of, |e| {
+                insert_edge(&mut stmt, e)
+            })?
+        }
     };
-    drop(papers);
     report.edges = graph.edges() as u64;
     tracing::info!(edges = report.edges, "network: edges");
     crate::memory::log_phase("network: edges written", started);

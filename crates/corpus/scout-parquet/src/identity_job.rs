@@ -21,6 +21,7 @@ use arrow_array::types::Int64Type;
 use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use scout_corpus::graph::{MAX_AUTHORS_FOR_EDGES, edge_tie};
 use scout_corpus::identity::partition::{
     PartitionOutcome, PartitionRow, PortableEvidence, PortableLink, block_of, resolve_partition,
 };
@@ -60,6 +61,15 @@ pub(crate) const AFFILIATIONS: &[Column] = &[
     col("paper_level", Kind::Bool),
 ];
 
+/// Columns of `paper_ties`: the weight a joint paper adds to a co-author edge
+/// (`scout_corpus::graph::edge_tie`), for every author count that makes edges and every year of
+/// the corpus (NULL: unknown), so that the job's edge aggregation computes no weight itself.
+pub(crate) const PAPER_TIES: &[Column] = &[
+    col("authors", Kind::Int32),
+    col("year", Kind::Int32),
+    col("tie", Kind::Float),
+];
+
 /// What `identity_input.json` says about the export, checked again at import.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct IdentityInput {
@@ -67,9 +77,12 @@ pub struct IdentityInput {
     /// `corpus_generation` of the store when exported: ingest moves it.
     pub corpus_generation: i64,
     pub mentions: u64,
+    /// The corpus's latest year, the "as of" of `paper_ties`.
+    pub as_of: i32,
 }
 
-pub const INPUT_FORMAT: u32 = 1;
+/// 2: `paper_ties` and `as_of` (the job aggregates co-author edges).
+pub const INPUT_FORMAT: u32 = 2;
 pub const INPUT_MANIFEST: &str = "identity_input.json";
 
 fn text(value: Option<&String>) -> Cell {
@@ -88,8 +101,9 @@ pub fn export_identity_input(conn: &Connection, dir: &Path) -> Result<Vec<TableR
     })
 }
 
-/// Writes `mentions`, `mention_affiliations` and the manifest into `dir`, streaming: the
-/// mentions are never all in memory (only the distinct organisations and countries are).
+/// Writes `mentions`, `mention_affiliations`, `paper_ties` and the manifest into `dir`,
+/// streaming: the mentions are never all in memory (only the distinct organisations, countries
+/// and years are).
 pub(crate) fn export_mentions(
     conn: &Connection,
     dir: &Path,
@@ -99,6 +113,7 @@ pub(crate) fn export_mentions(
     let mut mentions = TableWriter::new(dir, "mentions", MENTIONS);
     let mut affiliations = TableWriter::new(dir, "mention_affiliations", AFFILIATIONS);
     let mut ordinal: i64 = 0;
+    let mut years: std::collections::BTreeSet<i32> = std::collections::BTreeSet::new();
     let mut failure: Option<ExportError> = None;
     let mut row: Vec<Cell> = Vec::with_capacity(MENTIONS.len());
     let scanned = scout_corpus::identity::for_each_mention(conn, |m, orgs| {
@@ -106,6 +121,7 @@ pub(crate) fn export_mentions(
             if ordinal % 4096 == 0 {
                 progress.check()?;
             }
+            years.insert(m.year);
             row.clear();
             row.extend([
                 Cell::Int(ordinal),
@@ -164,10 +180,30 @@ pub(crate) fn export_mentions(
         return Err(e);
     }
     scanned?;
+    // The latest year of any mention, as `MentionData::latest_year` reads it at import.
+    let as_of = years.last().copied().unwrap_or(0);
+    let mut ties = TableWriter::new(dir, "paper_ties", PAPER_TIES);
+    for authors in 1..=MAX_AUTHORS_FOR_EDGES {
+        for &year in &years {
+            ties.push(
+                "",
+                &[
+                    Cell::Int(authors as i64),
+                    if year == 0 {
+                        Cell::Null
+                    } else {
+                        Cell::Int(i64::from(year))
+                    },
+                    Cell::Float(edge_tie(authors, year, as_of)),
+                ],
+            )?;
+        }
+    }
     let manifest = IdentityInput {
         format: INPUT_FORMAT,
         corpus_generation: scout_corpus::derive::corpus_generation(conn)?,
         mentions: u64::try_from(ordinal).unwrap_or(0),
+        as_of,
     };
     let path = dir.join(INPUT_MANIFEST);
     let json = serde_json::to_vec_pretty(&manifest)
@@ -176,7 +212,11 @@ pub(crate) fn export_mentions(
         path: path.clone(),
         source,
     })?;
-    Ok(vec![mentions.finish()?, affiliations.finish()?])
+    Ok(vec![
+        mentions.finish()?,
+        affiliations.finish()?,
+        ties.finish()?,
+    ])
 }
 
 /// Columns `scout identity-part` reads: the rows of one Spark partition, each component's rows
@@ -228,13 +268,13 @@ pub struct PartStats {
     pub links: u64,
 }
 
-fn column<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a ArrayRef> {
+pub(crate) fn column<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a ArrayRef> {
     batch
         .column_by_name(name)
         .ok_or_else(|| ExportError::Invalid(format!("input has no column {name:?}")))
 }
 
-fn int_at(array: &ArrayRef, name: &str, i: usize) -> Result<i64> {
+pub(crate) fn int_at(array: &ArrayRef, name: &str, i: usize) -> Result<i64> {
     let values = array.as_primitive_opt::<Int64Type>().ok_or_else(|| {
         ExportError::Invalid(format!(
             "column {name:?} is {}, not Int64",
@@ -654,7 +694,7 @@ pub fn read_outcome(dir: &Path) -> Result<PartitionOutcome> {
     Ok(outcome)
 }
 
-fn collect_parquet(dir: &Path, files: &mut Vec<std::path::PathBuf>) -> Result<()> {
+pub(crate) fn collect_parquet(dir: &Path, files: &mut Vec<std::path::PathBuf>) -> Result<()> {
     let entries = std::fs::read_dir(dir).map_err(|source| ExportError::Io {
         path: dir.to_path_buf(),
         source,

@@ -12,10 +12,11 @@
 //! DIR/moves/part-00000.parquet
 //! DIR/mentions/part-00000.parquet              what identity reads, one row per mention
 //! DIR/mention_affiliations/part-00000.parquet  every affiliation of every mention, resolved
+//! DIR/paper_ties/part-00000.parquet            a joint paper's weight by author count and year
 //! DIR/identity_input.json                      the corpus state the mentions came from
 //! ```
 //!
-//! `mentions` and `mention_affiliations` are the input of the distributed identity job
+//! `mentions`, `mention_affiliations` and `paper_ties` are the input of the distributed job
 //! (`identity_job.rs`, `spark/identity_job.py`).
 //!
 //! Works without a year go to `year=__HIVE_DEFAULT_PARTITION__`, as Hive and Spark expect.
@@ -30,6 +31,7 @@ use scout_corpus::stored::decode_authors;
 
 mod error;
 pub mod identity_job;
+pub mod job_edges;
 mod progress;
 mod snapshot;
 mod table;
@@ -50,6 +52,7 @@ pub const TABLES: &[&str] = &[
     "moves",
     "mentions",
     "mention_affiliations",
+    "paper_ties",
 ];
 
 fn cell(v: ValueRef) -> Cell {
@@ -306,8 +309,11 @@ fn export_tables(
         "SELECT researcher_id, from_org, to_org, year, from_last_work, to_first_work FROM moves ORDER BY researcher_id",
         progress,
     )?);
-    reports.extend(identity_job::export_mentions(conn, dir, progress)?);
-    progress.tables_done.fetch_add(2, Ordering::Relaxed);
+    let job_input = identity_job::export_mentions(conn, dir, progress)?;
+    progress
+        .tables_done
+        .fetch_add(job_input.len() as u64, Ordering::Relaxed);
+    reports.extend(job_input);
     Ok(reports)
 }
 

@@ -72,9 +72,13 @@ fn the_identity_input_is_exported_without_a_refresh_and_a_stale_import_is_refuse
             )
         })
         .collect();
-    assert_eq!(tables.len(), 2, "{tables:?}");
+    assert_eq!(tables.len(), 3, "{tables:?}");
     assert_eq!(tables[0].0, "mentions");
     assert_eq!(tables[1].0, "mention_affiliations");
+    // A weight for each author count that makes edges (1–50) and each year of the corpus.
+    assert_eq!(tables[2].0, "paper_ties");
+    assert_eq!(tables[2].1 % 50, 0, "{tables:?}");
+    assert!(tables[2].1 >= 50, "{tables:?}");
     let manifest: serde_json::Value = serde_json::from_slice(
         &std::fs::read(export.join("identity_input.json")).expect("manifest"),
     )

@@ -10,7 +10,7 @@ pub struct Args {
     /// Output directory for Parquet tables (works/ and authorships/ partitioned by year)
     #[arg(long)]
     parquet: PathBuf,
-    /// Only what the distributed identity job reads (`mentions`, `mention_affiliations`,
+    /// Only what the distributed job reads (`mentions`, `mention_affiliations`, `paper_ties`,
     /// `identity_input.json`), from the source tables: no refresh first
     #[arg(long)]
     identity_input: bool,

@@ -1,14 +1,16 @@
-//! The distributed identity job's two commands (`spark/identity_job.py`, docs/scale.md):
+//! The distributed job's two commands (`spark/identity_job.py`, docs/scale.md):
 //! `scout identity-part` resolves the components piped through it by a Spark task (Arrow IPC
 //! in, Arrow IPC out), and `scout import-derived DIR` rebuilds the derived tables from the
-//! job's clustering instead of resolving identity itself.
+//! job's clustering and co-author edges instead of computing them itself.
 
 use std::io::{BufReader, BufWriter};
 use std::path::PathBuf;
 
 use anyhow::Context as _;
+use scout_corpus::derive::JobOutput;
 use scout_corpus::identity::partition::assemble;
 use scout_parquet::identity_job::{read_manifest, read_outcome, resolve_stream};
+use scout_parquet::job_edges::read_edges;
 
 use super::Context;
 
@@ -51,15 +53,22 @@ pub fn import(ctx: &Context, args: ImportArgs) -> anyhow::Result<u8> {
         );
     }
     let outcome = read_outcome(&args.dir.join("identity"))?;
+    let edges = read_edges(&args.dir.join("coauthor_edges"))?;
     let mentions = manifest.mentions;
-    let report = corpus.rebuild_with_clustering(&|data| {
-        if data.mentions.len() as u64 != mentions {
+    let as_of = manifest.as_of;
+    let resolver = |data: &scout_corpus::identity::MentionData| {
+        if data.mentions.len() as u64 != mentions || data.latest_year() != as_of {
             return Err(scout_corpus::CorpusError::Invalid(format!(
-                "the export holds {mentions} mentions and the corpus {}",
-                data.mentions.len()
+                "the export holds {mentions} mentions as of {as_of}, and the corpus {} as of {}",
+                data.mentions.len(),
+                data.latest_year()
             )));
         }
         assemble(data, std::slice::from_ref(&outcome))
+    };
+    let report = corpus.rebuild_with_clustering(JobOutput {
+        resolver: &resolver,
+        edges: Some(edges),
     })?;
     super::print_refresh(ctx, &report)?;
     Ok(0)
