@@ -131,12 +131,16 @@ pub fn refresh_with_progress(
 /// Gives the clustering of all mentions of a full load, instead of resolving them here.
 pub type Resolver<'a> = &'a dyn Fn(&identity::MentionData) -> Result<identity::Clustering>;
 
+/// Reads the co-author edges a job aggregated: called once the researchers are numbered, so
+/// that the edges are not held through the identity step.
+pub type EdgeReader<'a> = &'a dyn Fn() -> Result<Vec<network::MentionEdge>>;
+
 /// What a distributed job computed for a rebuild, in place of the rebuild's own steps.
 pub struct JobOutput<'a> {
     /// The clustering of all mentions (the job's identity step).
     pub resolver: Resolver<'a>,
     /// The co-author edges the job aggregated, or `None` to build them here.
-    pub edges: Option<Vec<network::MentionEdge>>,
+    pub edges: Option<EdgeReader<'a>>,
 }
 
 /// `refresh --rebuild` with identity resolved elsewhere: `job.resolver` gives the clustering
@@ -383,7 +387,7 @@ fn rebuild_identity(
     tables.write_block_notes(&tx, &notes)?;
     crate::memory::log_phase("identity: mentions mapped, links inserted", started);
     let given_edges = given_edges
-        .map(|edges| network::edges_of_researchers(&edges, &rid_of))
+        .map(|read| network::edges_of_researchers(read()?, &rid_of))
         .transpose()?;
     let network = network::write(&tx, &data, &orgs, &rid_of, &current_org, as_of, given_edges)?;
     drop(rid_of);

@@ -200,6 +200,12 @@ impl WeightedGraph {
         WeightedGraph(Csr::new(n, edges))
     }
 
+    /// From co-author edges sorted by `(a, b)` with `a < b` (as [`stream_edges`] emits them):
+    /// the graph [`WeightedGraph::from_papers`] builds from the papers of those edges.
+    pub fn from_edge_rows(n: usize, edges: &[Edge]) -> Self {
+        WeightedGraph(Csr::new(n, edges))
+    }
+
     /// The co-author graph of `papers` over `n` researchers, streaming every edge to `emit` on
     /// the way (in `(a, b)` order). The edges are streamed twice — once to count each node's
     /// degree, once to fill — so that no edge list is ever held: the graph itself (12 bytes
@@ -264,6 +270,23 @@ impl WeightedGraph {
     }
 }
 
+/// An edge list entry [`Csr::new`] reads: `(a, b, weight)`.
+trait WeightedPair {
+    fn parts(&self) -> (u32, u32, f64);
+}
+
+impl WeightedPair for (u32, u32, f64) {
+    fn parts(&self) -> (u32, u32, f64) {
+        *self
+    }
+}
+
+impl WeightedPair for Edge {
+    fn parts(&self) -> (u32, u32, f64) {
+        (self.a, self.b, self.weight)
+    }
+}
+
 struct Csr {
     offsets: Vec<usize>,
     targets: Vec<u32>,
@@ -274,9 +297,9 @@ struct Csr {
 }
 
 impl Csr {
-    fn new(n: usize, edges: &[(u32, u32, f64)]) -> Csr {
+    fn new<E: WeightedPair>(n: usize, edges: &[E]) -> Csr {
         let mut count = vec![0usize; n + 1];
-        for &(a, b, _) in edges {
+        for (a, b, _) in edges.iter().map(WeightedPair::parts) {
             count[a as usize] += 1;
             if a != b {
                 count[b as usize] += 1;
@@ -291,7 +314,7 @@ impl Csr {
         let mut weights = vec![0f64; offsets[n]];
         let mut degree = vec![0f64; n];
         let mut total = 0.0;
-        for &(a, b, w) in edges {
+        for (a, b, w) in edges.iter().map(WeightedPair::parts) {
             targets[fill[a as usize]] = b;
             weights[fill[a as usize]] = w;
             fill[a as usize] += 1;

@@ -304,10 +304,11 @@ impl<'t> OrganisationInsert<'t> {
 /// A co-author edge aggregated outside this process (the distributed job, `spark/identity_job.py`),
 /// its two researchers named by a mention of each (the job uses their clusters' roots), as
 /// mention ordinals: positions in the corpus's load order, as `scout export` numbers them.
+/// Laid out as [`Edge`], so that mapping a list onto researchers reuses its memory.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MentionEdge {
-    pub a: u64,
-    pub b: u64,
+    pub a: u32,
+    pub b: u32,
     pub papers: u32,
     pub weight: f64,
     pub first_year: i32,
@@ -318,38 +319,39 @@ pub struct MentionEdge {
 /// mention), smaller first, sorted as [`graph::stream_edges`] emits them. Refuses an edge with
 /// an end outside the corpus, both ends on one researcher, or a pair given twice: the job's
 /// output then does not belong to this clustering.
-pub fn edges_of_researchers(given: &[MentionEdge], rid_of: &[u32]) -> Result<Vec<Edge>> {
+pub fn edges_of_researchers(given: Vec<MentionEdge>, rid_of: &[u32]) -> Result<Vec<Edge>> {
     let stale = |what: String| {
         CorpusError::Invalid(format!(
             "the job's co-author edges do not match this corpus ({what}): export the corpus again and rerun the job"
         ))
     };
-    let researcher = |m: u64| -> Result<u32> {
-        usize::try_from(m)
-            .ok()
-            .and_then(|m| rid_of.get(m))
+    let researcher = |m: u32| -> Result<u32> {
+        rid_of
+            .get(m as usize)
             .filter(|&&rid| rid > 0)
             .map(|&rid| rid - 1)
             .ok_or_else(|| stale(format!("mention {m} of {}", rid_of.len())))
     };
-    let mut edges = Vec::with_capacity(given.len());
-    for e in given {
-        let (ra, rb) = (researcher(e.a)?, researcher(e.b)?);
-        if ra == rb {
-            return Err(stale(format!(
-                "mentions {} and {} are one researcher",
-                e.a, e.b
-            )));
-        }
-        edges.push(Edge {
-            a: ra.min(rb),
-            b: ra.max(rb),
-            papers: e.papers,
-            weight: e.weight,
-            first_year: e.first_year,
-            last_year: e.last_year,
-        });
-    }
+    let mut edges = given
+        .into_iter()
+        .map(|e| {
+            let (ra, rb) = (researcher(e.a)?, researcher(e.b)?);
+            if ra == rb {
+                return Err(stale(format!(
+                    "mentions {} and {} are one researcher",
+                    e.a, e.b
+                )));
+            }
+            Ok(Edge {
+                a: ra.min(rb),
+                b: ra.max(rb),
+                papers: e.papers,
+                weight: e.weight,
+                first_year: e.first_year,
+                last_year: e.last_year,
+            })
+        })
+        .collect::<Result<Vec<Edge>>>()?;
     edges.sort_unstable_by_key(|e| (e.a, e.b));
     if let Some(pair) = edges
         .windows(2)
@@ -470,10 +472,7 @@ pub fn write(
             for e in &edges {
                 insert_edge(&mut stmt, e)?;
             }
-            let weighted: Vec<(u32, u32, f64)> =
-                edges.iter().map(|e| (e.a, e.b, e.weight)).collect();
-            drop(edges);
-            WeightedGraph::from_edges(n_researchers, &weighted)
+            WeightedGraph::from_edge_rows(n_researchers, &edges)
         }
         None => {
             // Co-author edges from each paper's distinct researchers, streamed researcher by

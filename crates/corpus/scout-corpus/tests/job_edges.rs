@@ -54,10 +54,10 @@ fn mention_edges(conn: &Connection, data: &MentionData) -> Result<Vec<MentionEdg
     while let Some(r) = found.next()? {
         researcher_of.insert((r.get(0)?, r.get(1)?), r.get(2)?);
     }
-    let mut first_mention: HashMap<i64, u64> = HashMap::default();
+    let mut first_mention: HashMap<i64, u32> = HashMap::default();
     for (m, mention) in data.mentions.iter().enumerate() {
         if let Some(&rid) = researcher_of.get(&(mention.work, mention.position)) {
-            first_mention.entry(rid).or_insert(m as u64);
+            first_mention.entry(rid).or_insert(m as u32);
         }
     }
     let mut stmt =
@@ -85,9 +85,10 @@ fn mention_edges(conn: &Connection, data: &MentionData) -> Result<Vec<MentionEdg
 
 fn rebuild(corpus: &mut Corpus, edges: Vec<MentionEdge>) -> Result<()> {
     let resolver = |data: &MentionData| Ok(identity::resolve(data, &ResolveConfig::default()));
+    let read = || Ok(edges.clone());
     corpus.rebuild_with_clustering(JobOutput {
         resolver: &resolver,
-        edges: Some(edges),
+        edges: Some(&read),
     })?;
     Ok(())
 }
@@ -161,7 +162,7 @@ fn a_rebuild_given_the_jobs_edges_writes_them_and_clusters_them_alike() -> Resul
     let err = refused(&mut corpus, one);
     assert!(err.contains("are one researcher"), "{err}");
     let mut outside = given.clone();
-    outside[0].b = data.mentions.len() as u64;
+    outside[0].b = data.mentions.len() as u32;
     let err = refused(&mut corpus, outside);
     assert!(err.contains("export the corpus again"), "{err}");
     // A refused import leaves the derived tables as they were.

@@ -10,7 +10,7 @@ use anyhow::Context as _;
 use scout_corpus::derive::JobOutput;
 use scout_corpus::identity::partition::assemble;
 use scout_parquet::identity_job::{read_manifest, read_outcome, resolve_stream};
-use scout_parquet::job_edges::read_edges;
+use scout_parquet::job_edges::{edge_files, read_edges};
 
 use super::Context;
 
@@ -53,7 +53,9 @@ pub fn import(ctx: &Context, args: ImportArgs) -> anyhow::Result<u8> {
         );
     }
     let outcome = read_outcome(&args.dir.join("identity"))?;
-    let edges = read_edges(&args.dir.join("coauthor_edges"))?;
+    let edges = edge_files(&args.dir.join("coauthor_edges"))?;
+    let read_edges =
+        || read_edges(&edges).map_err(|e| scout_corpus::CorpusError::Invalid(e.to_string()));
     let mentions = manifest.mentions;
     let as_of = manifest.as_of;
     let resolver = |data: &scout_corpus::identity::MentionData| {
@@ -68,7 +70,7 @@ pub fn import(ctx: &Context, args: ImportArgs) -> anyhow::Result<u8> {
     };
     let report = corpus.rebuild_with_clustering(JobOutput {
         resolver: &resolver,
-        edges: Some(edges),
+        edges: Some(&read_edges),
     })?;
     super::print_refresh(ctx, &report)?;
     Ok(0)
