@@ -585,15 +585,7 @@ fn rule_named(name: &str) -> Option<Rule> {
 /// Reads the job's output (every `*.parquet` file under `dir`, in [`PART_OUTPUT`] columns)
 /// into one outcome, for `identity::partition::assemble`.
 pub fn read_outcome(dir: &Path) -> Result<PartitionOutcome> {
-    let mut files = Vec::new();
-    collect_parquet(dir, &mut files)?;
-    files.sort();
-    if files.is_empty() {
-        return Err(ExportError::Invalid(format!(
-            "{}: no Parquet files (the identity job's output)",
-            dir.display()
-        )));
-    }
+    let files = parquet_files(dir, "the identity job's output")?;
     let mut outcome = PartitionOutcome::default();
     for path in files {
         let file = File::open(&path).map_err(|source| ExportError::Io {
@@ -694,7 +686,22 @@ pub fn read_outcome(dir: &Path) -> Result<PartitionOutcome> {
     Ok(outcome)
 }
 
-pub(crate) fn collect_parquet(dir: &Path, files: &mut Vec<std::path::PathBuf>) -> Result<()> {
+/// Every `*.parquet` file under `dir` (a Spark output folder), sorted; none is an error naming
+/// `what` the folder should hold.
+pub(crate) fn parquet_files(dir: &Path, what: &str) -> Result<Vec<std::path::PathBuf>> {
+    let mut files = Vec::new();
+    collect_parquet(dir, &mut files)?;
+    files.sort();
+    if files.is_empty() {
+        return Err(ExportError::Invalid(format!(
+            "{}: no Parquet files ({what})",
+            dir.display()
+        )));
+    }
+    Ok(files)
+}
+
+fn collect_parquet(dir: &Path, files: &mut Vec<std::path::PathBuf>) -> Result<()> {
     let entries = std::fs::read_dir(dir).map_err(|source| ExportError::Io {
         path: dir.to_path_buf(),
         source,

@@ -12,7 +12,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use scout_corpus::network::MentionEdge;
 
 use crate::error::{ExportError, Result};
-use crate::identity_job::{collect_parquet, column, int_at};
+use crate::identity_job::{column, int_at, parquet_files};
 
 /// Columns of the job's `coauthor_edges` output: `a`, `b` (mention ordinals), `papers`,
 /// `first_year` and `last_year` Int64 (0: no year known), `weight` Float64.
@@ -21,16 +21,7 @@ pub const EDGE_COLUMNS: &[&str] = &["a", "b", "papers", "weight", "first_year", 
 /// The `*.parquet` files under `dir` (the job's `coauthor_edges/` folder), sorted; none is an
 /// error.
 pub fn edge_files(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    collect_parquet(dir, &mut files)?;
-    files.sort();
-    if files.is_empty() {
-        return Err(ExportError::Invalid(format!(
-            "{}: no Parquet files (the job's co-author edges)",
-            dir.display()
-        )));
-    }
-    Ok(files)
+    parquet_files(dir, "the job's co-author edges")
 }
 
 /// Reads the edges in `files` ([`edge_files`]).
