@@ -244,9 +244,18 @@ fn load_papers_where(
         }
     }
     let mut out: HashMap<i64, Vec<CareerPaper>> = HashMap::default();
+    // The whole corpus is read in work order, both tables sequentially: SQLite's own plan walks
+    // the authorships by researcher and looks every work up at random, which once `works`
+    // outgrows the caches costs page reads per authorship (docs/scale.md, the 5M run). A few
+    // researchers' papers keep that plan: it reads only theirs.
+    let from = if filter.is_empty() {
+        "works w CROSS JOIN authorship_researcher ar ON ar.work_id = w.id"
+    } else {
+        "authorship_researcher ar JOIN works w ON w.id = ar.work_id"
+    };
     let mut stmt = conn.prepare(&format!(
         "SELECT ar.researcher_id, w.year, COALESCE(w.venue, ''), ar.position, w.n_authors, w.id
-         FROM authorship_researcher ar JOIN works w ON w.id = ar.work_id WHERE w.year >= ?1 {filter}"
+         FROM {from} WHERE w.year >= ?1 {filter}"
     ))?;
     let mut rows = stmt.query([cut.max(1)])?;
     while let Some(r) = rows.next()? {
