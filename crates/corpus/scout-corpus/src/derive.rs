@@ -392,7 +392,9 @@ fn rebuild_identity(
     let network = network::write(&tx, &data, &orgs, &rid_of, &current_org, as_of, given_edges)?;
     drop(rid_of);
     tables.write_researchers(&tx, &data, &orgs, &rows, &facts, &network.community)?;
+    crate::memory::log_phase("identity: researchers written", started);
     crate::career::write(&tx, as_of)?;
+    crate::memory::log_phase("identity: career stages", started);
     crate::key_log::record(&tx, generation, &key_moves)?;
     identity_report.count_key_moves(&key_moves);
     crate::incremental::mark_built(&tx, as_of, 0)?;

@@ -465,7 +465,6 @@ pub fn write(
     }
 
     crate::memory::log_phase("network: timelines, moves, organisations", started);
-    let n = data.mentions.len();
     let graph = match given_edges {
         Some(edges) => {
             let mut stmt = tx.prepare(INSERT_EDGE)?;
@@ -478,19 +477,12 @@ pub fn write(
             // Co-author edges from each paper's distinct researchers, streamed researcher by
             // researcher into the table and into the graph for Louvain.
             let mut papers = PaperAuthors::new();
-            let mut i = 0;
-            while i < n {
-                let work = data.mentions[i].work;
-                let mut j = i;
-                while j < n && data.mentions[j].work == work {
-                    j += 1;
-                }
+            for paper in data.papers() {
                 papers.push(
-                    data.mentions[i].year,
-                    j - i,
-                    (i..j).filter(|&m| rid_of[m] > 0).map(|m| rid_of[m] - 1),
+                    data.mentions[paper.start].year,
+                    paper.len(),
+                    paper.filter(|&m| rid_of[m] > 0).map(|m| rid_of[m] - 1),
                 );
-                i = j;
             }
             let mut stmt = tx.prepare(INSERT_EDGE)?;
             WeightedGraph::from_papers(n_researchers, &papers, as_of, |e| {
@@ -564,13 +556,8 @@ pub fn write(
     }
     let mut document_frequency: HashMap<String, u32> = HashMap::default();
     let mut community_terms: HashMap<i64, HashMap<String, u32>> = HashMap::default();
-    let mut i = 0;
-    while i < n {
-        let work = data.mentions[i].work;
-        let mut j = i;
-        while j < n && data.mentions[j].work == work {
-            j += 1;
-        }
+    for paper in data.papers() {
+        let work = data.mentions[paper.start].work;
         let terms = titles
             .get(&work)
             .map(|t| graph::title_terms(t))
@@ -578,7 +565,7 @@ pub fn write(
         for t in &terms {
             *document_frequency.entry(t.clone()).or_default() += 1;
         }
-        let mut cs: Vec<i64> = (i..j)
+        let mut cs: Vec<i64> = paper
             .filter(|&m| rid_of[m] > 0)
             .filter_map(|m| community_of(i64::from(rid_of[m])))
             .collect();
@@ -590,7 +577,6 @@ pub fn write(
                 *counts.entry(t.clone()).or_default() += 1;
             }
         }
-        i = j;
     }
     let total_docs = titles.len().max(1) as f64;
     let mut community_orgs: HashMap<i64, HashMap<usize, u32>> = HashMap::default();

@@ -102,6 +102,22 @@ impl MentionData {
         start..end
     }
 
+    /// Each paper's mentions as a range of mention indices, paper after paper in load order (a
+    /// paper's mentions are adjacent).
+    pub fn papers(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+        let mut start = 0;
+        std::iter::from_fn(move || {
+            let first = self.mentions.get(start)?;
+            let len = self.mentions[start..]
+                .iter()
+                .take_while(|x| x.work == first.work)
+                .count();
+            let paper = start..start + len;
+            start += len;
+            Some(paper)
+        })
+    }
+
     /// Every affiliation of every mention.
     pub fn all_affs(&self) -> &[AffFact] {
         &self.aff_facts
@@ -116,5 +132,30 @@ impl MentionData {
     /// The country code of an affiliation, if one was given.
     pub fn country(&self, fact: &AffFact) -> Option<&str> {
         (fact.country != 0).then(|| self.countries[fact.country as usize].as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn papers_are_the_runs_of_one_work() {
+        let mention = |work| Mention {
+            work,
+            position: 0,
+            name: 0,
+            ids: [0; 4],
+            year: 2020,
+            citations: 0,
+        };
+        let data = MentionData {
+            mentions: [7, 7, 3, 9, 9, 9, 7].into_iter().map(mention).collect(),
+            ..MentionData::default()
+        };
+        let papers: Vec<_> = data.papers().collect();
+        assert_eq!(papers, vec![0..2, 2..3, 3..6, 6..7]);
+        assert_eq!(data.paper_of(4), 3..6);
+        assert_eq!(MentionData::default().papers().count(), 0);
     }
 }

@@ -123,7 +123,6 @@ pub fn resolve_seeded(
     config: &ResolveConfig,
     seed: Option<Seed<'_>>,
 ) -> Clustering {
-    let n = data.mentions.len();
     let mut uf = UnionFind::new(&data.mentions, config.use_strong_ids);
     if let Some(seed) = seed {
         uf.keep_stored(seed.stored, seed.locked);
@@ -134,15 +133,9 @@ pub fn resolve_seeded(
     let mut namesakes = 0u64;
 
     // 1. The same name twice on one paper.
-    let mut i = 0;
-    while i < n {
-        let work = data.mentions[i].work;
-        let mut j = i;
-        while j < n && data.mentions[j].work == work {
-            j += 1;
-        }
-        for a in i..j {
-            for b in (a + 1)..j {
+    for paper in data.papers() {
+        for a in paper.clone() {
+            for b in (a + 1)..paper.end {
                 if data.mentions[a].name == data.mentions[b].name {
                     match uf.union(a as u32, b as u32) {
                         Union::Joined { .. } => links.push(Link {
@@ -159,7 +152,6 @@ pub fn resolve_seeded(
                 }
             }
         }
-        i = j;
     }
 
     // 2. Strong ids, most trusted first.
@@ -258,7 +250,9 @@ pub fn resolve_seeded(
     notes.capped.sort();
     notes.capped.dedup();
 
-    let root = (0..n as u32).map(|m| uf.find(m)).collect();
+    let root = (0..data.mentions.len() as u32)
+        .map(|m| uf.find(m))
+        .collect();
     Clustering {
         root,
         links,
@@ -345,17 +339,11 @@ impl PaperSpans {
         let n = data.mentions.len();
         let mut start = vec![0u32; n];
         let mut end = vec![0u32; n];
-        let mut i = 0;
-        while i < n {
-            let mut j = i;
-            while j < n && data.mentions[j].work == data.mentions[i].work {
-                j += 1;
+        for paper in data.papers() {
+            for k in paper.clone() {
+                start[k] = paper.start as u32;
+                end[k] = paper.end as u32;
             }
-            for k in i..j {
-                start[k] = i as u32;
-                end[k] = j as u32;
-            }
-            i = j;
         }
         PaperSpans { start, end }
     }

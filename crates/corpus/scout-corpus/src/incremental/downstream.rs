@@ -284,20 +284,12 @@ fn apply_steps(
         .map(|(i, &id)| (id, i as u32))
         .collect();
     let mut papers = PaperAuthors::new();
-    let n = data.mentions.len();
-    let mut i = 0;
-    while i < n {
-        let work = data.mentions[i].work;
-        let mut j = i;
-        while j < n && data.mentions[j].work == work {
-            j += 1;
-        }
+    for paper in data.papers() {
         papers.push(
-            data.mentions[i].year,
-            j - i,
-            (i..j).filter_map(|m| local.get(&rid_of[m]).copied()),
+            data.mentions[paper.start].year,
+            paper.len(),
+            paper.filter_map(|m| local.get(&rid_of[m]).copied()),
         );
-        i = j;
     }
     // Per changed researcher: (weight, neighbour) of each edge, for communities.
     let mut neighbours: HashMap<i64, Vec<(f64, i64)>> = HashMap::default();
