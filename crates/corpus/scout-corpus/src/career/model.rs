@@ -57,14 +57,25 @@ pub fn features(
     papers: &HashMap<i64, Vec<CareerPaper>>,
     as_of: i32,
 ) -> HashMap<i64, [f64; N_FEATURES]> {
+    features_for(papers, papers.keys().copied(), as_of)
+}
+
+/// The features of `targets` only, in the view of `papers` (what [`features`] gives them).
+pub fn features_for(
+    papers: &HashMap<i64, Vec<CareerPaper>>,
+    targets: impl IntoIterator<Item = i64>,
+    as_of: i32,
+) -> HashMap<i64, [f64; N_FEATURES]> {
     // Authors of each work, by position.
-    let mut authorships: Authorships = papers
-        .iter()
-        .flat_map(|(r, ps)| ps.iter().map(move |p| (p.work, p.position, *r)))
-        .collect();
+    let mut authorships: Authorships = Vec::with_capacity(papers.values().map(Vec::len).sum());
+    authorships.extend(
+        papers
+            .iter()
+            .flat_map(|(r, ps)| ps.iter().map(move |p| (p.work, p.position, *r))),
+    );
     authorships.sort_unstable();
     let count = |r: i64| papers.get(&r).map_or(0, Vec::len) as f64;
-    features_of(papers, papers.keys().copied(), &authorships, count, as_of)
+    features_of(papers, targets, &authorships, count, as_of)
 }
 
 /// The features of `targets` (researchers whose every paper is in `papers`), reading their
@@ -80,6 +91,7 @@ pub fn features_of(
     as_of: i32,
 ) -> HashMap<i64, [f64; N_FEATURES]> {
     let mut work_range: HashMap<i64, (usize, usize)> = HashMap::default();
+    work_range.reserve(authorships.len() / 4);
     let mut start = 0;
     while start < authorships.len() {
         let work = authorships[start].0;
@@ -91,7 +103,11 @@ pub fn features_of(
         work_range.insert(work, (start, end));
         start = end;
     }
+    let targets = targets.into_iter();
     let mut out = HashMap::default();
+    out.reserve(targets.size_hint().0);
+    // One buffer for every paper's co-authors: (position, paper count).
+    let mut co: Vec<(i64, f64)> = Vec::new();
     for r in targets {
         let Some(ps) = papers.get(&r) else {
             continue;
@@ -125,11 +141,13 @@ pub fn features_of(
             let Some(&(s, e)) = work_range.get(&p.work) else {
                 continue;
             };
-            let co: Vec<(i64, f64)> = authorships[s..e]
-                .iter()
-                .filter(|a| a.2 != r)
-                .map(|a| (a.1, count(a.2)))
-                .collect();
+            co.clear();
+            co.extend(
+                authorships[s..e]
+                    .iter()
+                    .filter(|a| a.2 != r)
+                    .map(|a| (a.1, count(a.2))),
+            );
             if co.is_empty() {
                 continue;
             }
@@ -230,10 +248,11 @@ impl StageModel {
             for (zi, (_, s)) in z.iter().zip(samples) {
                 let p = model.probabilities(zi);
                 let w = class_weight[*s as usize];
-                for c in 0..3 {
-                    let err = w * (p[c] - f64::from(u8::from(c == *s as usize)));
-                    for (g, v) in grad.iter_mut().zip(zi) {
-                        g[c] += err * v;
+                let err: [f64; 3] =
+                    std::array::from_fn(|c| w * (p[c] - f64::from(u8::from(c == *s as usize))));
+                for (g, v) in grad.iter_mut().zip(zi) {
+                    for c in 0..3 {
+                        g[c] += err[c] * v;
                     }
                 }
             }
