@@ -313,6 +313,7 @@ pub fn fit_model(
     keep: impl Fn(i64) -> bool,
 ) -> Option<model::StageModel> {
     let mut sample = censoring_sample(full, hidden, as_of, min_papers, keep);
+    let eligible = sample.len();
     if sample.len() > MAX_TRAINING {
         // An even stride over the id-sorted sample: deterministic, every part of it kept.
         let stride = sample.len().div_ceil(MAX_TRAINING);
@@ -323,13 +324,17 @@ pub fn fit_model(
         .into_iter()
         .filter_map(|(id, stage)| Some((*features.get(&id)?, stage)))
         .collect();
-    tracing::info!(samples = training.len(), "career: stage model training set");
+    tracing::info!(
+        eligible,
+        fitted_on = training.len(),
+        "career: stage model training set"
+    );
     model::StageModel::fit(&training)
 }
 
 /// The most researchers the stage model is fitted on: 14 features and three classes need far
-/// fewer, and the fit's cost grows with them (400 passes). Paperlists' sample is well under it
-/// (so its model is the one fitted on every researcher); a synthetic 1M corpus is over it.
+/// fewer, and the fit's cost grows with them (400 passes). Paperlists' sample (22,888) is well
+/// under it, so its model is the one fitted on every researcher; a synthetic 1M corpus is over it.
 pub const MAX_TRAINING: usize = 100_000;
 
 /// OpenAlex works counts by researcher, where the researcher has an OpenAlex profile.
