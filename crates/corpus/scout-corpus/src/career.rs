@@ -312,13 +312,9 @@ pub fn fit_model(
     min_papers: usize,
     keep: impl Fn(i64) -> bool,
 ) -> Option<model::StageModel> {
-    let mut sample = censoring_sample(full, hidden, as_of, min_papers, keep);
+    let sample = censoring_sample(full, hidden, as_of, min_papers, keep);
     let eligible = sample.len();
-    if sample.len() > MAX_TRAINING {
-        // An even stride over the id-sorted sample: deterministic, every part of it kept.
-        let stride = sample.len().div_ceil(MAX_TRAINING);
-        sample = sample.into_iter().step_by(stride).collect();
-    }
+    let sample = even_stride(sample, MAX_TRAINING);
     let features = model::features_for(hidden, sample.iter().map(|s| s.0), as_of);
     let training: Vec<([f64; model::N_FEATURES], CareerStage)> = sample
         .into_iter()
@@ -336,6 +332,16 @@ pub fn fit_model(
 /// fewer, and the fit's cost grows with them (400 passes). Paperlists' sample (22,888) is well
 /// under it, so its model is the one fitted on every researcher; a synthetic 1M corpus is over it.
 pub const MAX_TRAINING: usize = 100_000;
+
+/// At most `max` of `items`, every k-th from the first (k the smallest stride that fits):
+/// deterministic, and every part of an ordered list keeps its share.
+fn even_stride<T>(items: Vec<T>, max: usize) -> Vec<T> {
+    if items.len() <= max {
+        return items;
+    }
+    let stride = items.len().div_ceil(max.max(1));
+    items.into_iter().step_by(stride).collect()
+}
 
 /// OpenAlex works counts by researcher, where the researcher has an OpenAlex profile.
 pub fn works_counts(conn: &Connection) -> Result<HashMap<i64, i64>> {
@@ -562,6 +568,17 @@ mod tests {
             position,
             n_authors,
         }
+    }
+
+    #[test]
+    fn a_large_training_sample_is_thinned_evenly() {
+        let ids: Vec<u32> = (0..250).collect();
+        assert_eq!(even_stride(ids.clone(), 300), ids);
+        let thinned = even_stride(ids, 100);
+        // A stride of 3: 84 of 250, from the first, spread over the whole range.
+        assert_eq!(thinned.len(), 84);
+        assert_eq!(thinned[..3], [0, 3, 6]);
+        assert_eq!(thinned.last(), Some(&249));
     }
 
     #[test]
