@@ -4,30 +4,15 @@
 //! standing for it.
 
 use rustc_hash::FxHashMap as HashMap;
+use scout_corpus::RelevanceOptions;
 use scout_corpus::rusqlite::{Connection, OptionalExtension};
 use scout_corpus::venue_fields::VenueFields;
 
 use crate::error::{RankError, Result};
-use crate::impact::{is_rejected, status_factor};
-
-/// What scoring needs to know about one paper.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct PaperFacts {
-    /// Hash of the normalised title: the same paper listed twice (a workshop and a main-track
-    /// version, two venues) counts once per researcher.
-    pub title_key: u64,
-    /// Another work of one of its authors has the same `title_key` (or it is not known that
-    /// none has).
-    pub twin: bool,
-    pub year: Option<i32>,
-    /// Citations relative to the cohort mean, or their estimate (`work_impact`).
-    pub relative: Option<f64>,
-    /// `relative` is an estimate (no count exists).
-    pub estimated: bool,
-    pub status_factor: f64,
-    pub rejected: bool,
-    pub n_authors: i64,
-}
+use crate::field_sums::FieldSums;
+use crate::impact::{Shape, is_rejected, status_factor};
+pub use crate::paper::PaperFacts;
+use crate::paper::title_key;
 
 /// Where scoring reads paper facts and authorships from: straight from SQLite (a one-off
 /// query from the CLI) or from a [`RankModel`] held in memory (a server, a benchmark).
@@ -48,6 +33,11 @@ pub trait FactSource {
         since: Option<i32>,
         out: &mut Vec<i64>,
     ) -> Result<Vec<String>>;
+    /// The in-memory model behind this source, if any (field topics are then scored from its
+    /// sums: `field_sums.rs`).
+    fn model(&self) -> Option<&RankModel> {
+        None
+    }
 }
 
 /// The corpus's venues (every venue with a dated paper: the impact cohorts), with their fields.
@@ -161,6 +151,8 @@ pub struct RankModel {
     venues: Vec<String>,
     /// One more than the largest researcher id in `authors`.
     researcher_bound: usize,
+    /// Field topics' sums per venue and year, and each researcher's works.
+    pub(crate) field_sums: FieldSums,
 }
 
 impl RankModel {
@@ -221,7 +213,15 @@ impl RankModel {
             .map(|&(_, r)| r as usize + 1)
             .max()
             .unwrap_or(0);
-        Ok(RankModel {
+        let field_sums = FieldSums::build(
+            Shape::default(),
+            &papers,
+            &offsets,
+            &authors,
+            &venue_of,
+            researcher_bound,
+        );
+        let mut model = RankModel {
             papers,
             offsets,
             authors,
@@ -229,11 +229,85 @@ impl RankModel {
             venue_of,
             venues,
             researcher_bound,
-        })
+            field_sums,
+        };
+        // Totals of the large fields, for the as-of year the List uses by default.
+        let fields: Vec<Vec<bool>> = model
+            .venue_fields
+            .known_field_venues()
+            .iter()
+            .map(|venues| {
+                model
+                    .venues
+                    .iter()
+                    .map(|v| venues.contains(&v.as_str()))
+                    .collect()
+            })
+            .collect();
+        let least = RelevanceOptions::default().field_relevance.clamp(0.0, 1.0) as f32;
+        let as_of = scout_corpus::latest_year(conn)?.unwrap_or(2025);
+        let works = model.papers.iter().flatten().count();
+        model
+            .field_sums
+            .add_totals(fields, least, as_of, works, model.researcher_bound);
+        Ok(model)
     }
 
     pub fn facts(&self) -> ModelFacts<'_> {
         ModelFacts { model: self }
+    }
+
+    /// The venues standing for the field `topic` names: their stored names, and a mask over
+    /// the model's venue indices.
+    pub(crate) fn field_venues(&self, topic: &str) -> (Vec<String>, Vec<bool>) {
+        let venues: Vec<String> = self
+            .venue_fields
+            .field_venues(topic)
+            .into_iter()
+            .map(String::from)
+            .collect();
+        let mask = self.venues.iter().map(|v| venues.contains(v)).collect();
+        (venues, mask)
+    }
+
+    /// The facts of one paper.
+    pub(crate) fn paper(&self, work_id: i64) -> Option<PaperFacts> {
+        usize::try_from(work_id)
+            .ok()
+            .and_then(|w| self.papers.get(w).copied().flatten())
+    }
+
+    /// The best (lowest) position of `researcher` among the authors of `work_id`.
+    pub(crate) fn position_of(&self, work_id: i64, researcher: i64) -> Option<i64> {
+        let w = usize::try_from(work_id).ok()?;
+        let (a, b) = (
+            *self.offsets.get(w)? as usize,
+            *self.offsets.get(w + 1)? as usize,
+        );
+        self.authors
+            .get(a..b)?
+            .iter()
+            .filter(|&&(_, r)| i64::from(r) == researcher)
+            .map(|&(p, _)| i64::from(p))
+            .min()
+    }
+
+    /// Whether work `work_id` is a paper of a venue in `mask` from `since` on.
+    pub(crate) fn in_field(&self, work_id: i64, mask: &[bool], since: Option<i32>) -> bool {
+        let Ok(w) = usize::try_from(work_id) else {
+            return false;
+        };
+        self.venue_of
+            .get(w)
+            .and_then(|&v| mask.get(v as usize))
+            .copied()
+            .unwrap_or(false)
+            && self
+                .papers
+                .get(w)
+                .copied()
+                .flatten()
+                .is_some_and(|p| since.is_none_or(|s| p.year.is_some_and(|y| y >= s)))
     }
 }
 
@@ -316,35 +390,21 @@ impl FactSource for ModelFacts<'_> {
     ) -> Result<Vec<String>> {
         out.clear();
         let m = self.model;
-        let venues: Vec<String> = m
-            .venue_fields
-            .field_venues(topic)
-            .into_iter()
-            .map(String::from)
-            .collect();
-        let wanted: Vec<bool> = m.venues.iter().map(|v| venues.contains(v)).collect();
+        let (venues, wanted) = m.field_venues(topic);
         if !wanted.contains(&true) {
             return Ok(venues);
         }
-        for (id, &v) in m.venue_of.iter().enumerate() {
-            if wanted.get(v as usize).copied().unwrap_or(false)
-                && let Some(p) = m.papers[id]
-                && since.is_none_or(|s| p.year.is_some_and(|y| y >= s))
-            {
-                out.push(id as i64);
+        for id in 0..m.venue_of.len() as i64 {
+            if m.in_field(id, &wanted, since) {
+                out.push(id);
             }
         }
         Ok(venues)
     }
-}
 
-pub(crate) fn title_key(title: &str) -> u64 {
-    let fingerprint: String = title
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect();
-    xxhash_rust::xxh3::xxh3_64(fingerprint.as_bytes())
+    fn model(&self) -> Option<&RankModel> {
+        Some(self.model)
+    }
 }
 
 #[cfg(test)]

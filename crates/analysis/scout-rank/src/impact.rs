@@ -169,6 +169,14 @@ pub fn status_factor(status: Option<&str>) -> f64 {
     }
 }
 
+/// The recency weight of a paper from `year`: it halves every `half_life` years before `as_of`.
+pub fn recency(year: Option<i32>, as_of: i32, half_life: f64) -> f64 {
+    match year {
+        Some(y) => 0.5_f64.powf(f64::from((as_of - y).max(0)) / half_life),
+        None => 0.5,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

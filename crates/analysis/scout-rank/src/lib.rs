@@ -7,9 +7,12 @@ pub mod affinity;
 pub mod error;
 pub mod eval;
 pub mod facts;
+mod field_sums;
 pub mod impact;
 pub mod org_filter;
+mod paper;
 pub mod rank;
+mod scores;
 
 pub use error::{RankError, Result};
 pub use impact::{ImpactShape, RoleShape, Shape};

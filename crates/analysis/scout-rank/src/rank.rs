@@ -31,8 +31,10 @@ use serde::Serialize;
 
 use crate::error::{RankError, Result};
 pub use crate::facts::{FactSource, ModelFacts, PaperFacts, RankModel, SqlFacts};
+use crate::field_sums::SummedField;
 use crate::impact::Shape;
-pub use crate::impact::status_factor;
+pub use crate::impact::{recency, status_factor};
+use crate::scores::{BestFirst, Candidates, Scores};
 
 /// Papers per researcher kept for explanations.
 pub const DEFAULT_EXPLAIN_PAPERS: usize = 5;
@@ -192,9 +194,9 @@ pub struct FieldVenues {
 
 /// One scored paper of one researcher, before titles are looked up.
 #[derive(Clone, Copy)]
-struct Scored {
+pub(crate) struct Scored {
     work_id: i64,
-    paper: PaperFacts,
+    pub(crate) paper: PaperFacts,
     position: i64,
     relevance: f64,
     impact: f64,
@@ -203,8 +205,21 @@ struct Scored {
 }
 
 impl Scored {
-    fn contribution(&self) -> f64 {
+    pub(crate) fn contribution(&self) -> f64 {
         self.relevance * self.impact * self.role * self.recency
+    }
+
+    /// Adds this paper to a researcher's `list`, where a paper of the same title counts once, at
+    /// its best contribution (the first met on a tie).
+    pub(crate) fn keep_once_per_title(self, list: &mut Vec<Scored>) {
+        match list
+            .iter_mut()
+            .find(|s| s.paper.title_key == self.paper.title_key)
+        {
+            Some(existing) if existing.contribution() >= self.contribution() => {}
+            Some(existing) => *existing = self,
+            None => list.push(self),
+        }
     }
 }
 
@@ -219,7 +234,7 @@ pub fn rank(
 }
 
 /// The factors of one paper that do not depend on the author.
-struct PaperScore {
+pub(crate) struct PaperScore {
     work_id: i64,
     paper: PaperFacts,
     relevance: f64,
@@ -228,13 +243,10 @@ struct PaperScore {
 }
 
 impl PaperScore {
-    fn new(query: &ListQuery, as_of: i32, hit: &Hit, paper: PaperFacts) -> PaperScore {
+    pub(crate) fn new(query: &ListQuery, as_of: i32, hit: &Hit, paper: PaperFacts) -> PaperScore {
         let f = query.factors;
         let impact = if f.impact {
-            let relative = paper
-                .relative
-                .filter(|_| query.shape.estimates || !paper.estimated);
-            query.shape.impact.weight(relative) * paper.status_factor
+            crate::field_sums::paper_impact(&query.shape, &paper)
         } else {
             1.0
         };
@@ -243,16 +255,21 @@ impl PaperScore {
             paper,
             relevance: f64::from(hit.score),
             impact,
-            recency: if f.recency {
-                recency(paper.year, as_of, query.shape.recency_half_life)
-            } else {
-                1.0
-            },
+            recency: Self::recency_of(query, as_of, paper.year),
+        }
+    }
+
+    /// The recency factor of a paper from `year` (1 when the factor is off).
+    pub(crate) fn recency_of(query: &ListQuery, as_of: i32, year: Option<i32>) -> f64 {
+        if query.factors.recency {
+            recency(year, as_of, query.shape.recency_half_life)
+        } else {
+            1.0
         }
     }
 
     /// The paper scored for the author at 0-based `position`.
-    fn scored(&self, query: &ListQuery, position: i64) -> Scored {
+    pub(crate) fn scored(&self, query: &ListQuery, position: i64) -> Scored {
         Scored {
             work_id: self.work_id,
             paper: self.paper,
@@ -266,145 +283,6 @@ impl PaperScore {
             },
             recency: self.recency,
         }
-    }
-}
-
-/// Pass 1's score per researcher: summed in an array indexed by researcher id when the fact
-/// source knows how many ids there are (a broad topic at 1M works touches hundreds of thousands
-/// of researchers, and a hash map's inserts and growth were a third of its time), else a map.
-enum Scores {
-    Dense(DenseScores),
-    Sparse(HashMap<i64, f64>),
-}
-
-/// The arrays of [`Scores::Dense`]: `sums` and `counted` are zero and false but where `touched`
-/// says.
-#[derive(Default)]
-struct DenseScores {
-    sums: Vec<f64>,
-    counted: Vec<bool>,
-    touched: Vec<u32>,
-}
-
-/// Cleared dense arrays kept between queries: allocating them afresh (10 MB at 1M works) cost a
-/// query its page faults. At most [`KEPT_SCRATCH`] are kept (one per concurrent query).
-static SCRATCH: std::sync::Mutex<Vec<DenseScores>> = std::sync::Mutex::new(Vec::new());
-const KEPT_SCRATCH: usize = 4;
-
-impl Scores {
-    fn new(researcher_bound: Option<usize>) -> Scores {
-        match researcher_bound {
-            Some(n) if u32::try_from(n).is_ok() => {
-                let mut dense = SCRATCH
-                    .lock()
-                    .ok()
-                    .and_then(|mut kept| kept.pop())
-                    .unwrap_or_default();
-                dense.sums.resize(n, 0.0);
-                dense.counted.resize(n, false);
-                Scores::Dense(dense)
-            }
-            _ => Scores::Sparse(HashMap::default()),
-        }
-    }
-
-    /// Adds `c` to the researcher's score (a researcher added with 0 is still a candidate).
-    fn add(&mut self, researcher: i64, c: f64) {
-        if let Scores::Dense(d) = self {
-            if let Some(slot) = usize::try_from(researcher)
-                .ok()
-                .filter(|&i| i < d.sums.len())
-            {
-                if !d.counted[slot] {
-                    d.counted[slot] = true;
-                    d.touched.push(slot as u32);
-                }
-                d.sums[slot] += c;
-                return;
-            }
-            // An id past the bound (not expected): the map takes over, with what was summed.
-            let map: HashMap<i64, f64> = d
-                .touched
-                .iter()
-                .map(|&i| (i64::from(i), d.sums[i as usize]))
-                .collect();
-            *self = Scores::Sparse(map);
-        }
-        if let Scores::Sparse(map) = self {
-            *map.entry(researcher).or_insert(0.0) += c;
-        }
-    }
-
-    /// Every researcher with a score, in no particular order.
-    fn into_vec(self) -> Vec<(i64, f64)> {
-        match self {
-            Scores::Dense(mut d) => {
-                let out = d
-                    .touched
-                    .iter()
-                    .map(|&i| (i64::from(i), d.sums[i as usize]))
-                    .collect();
-                for &i in &d.touched {
-                    d.sums[i as usize] = 0.0;
-                    d.counted[i as usize] = false;
-                }
-                d.touched.clear();
-                if let Ok(mut kept) = SCRATCH.lock()
-                    && kept.len() < KEPT_SCRATCH
-                {
-                    kept.push(d);
-                }
-                out
-            }
-            Scores::Sparse(map) => map.into_iter().collect(),
-        }
-    }
-}
-
-/// Candidates best first (score descending, then id), sorted lazily: a List of 50 needs the
-/// best few hundred of what may be hundreds of thousands of researchers, unless filters reject
-/// most of them.
-struct BestFirst {
-    items: Vec<(i64, f64)>,
-    sorted: usize,
-    next: usize,
-}
-
-impl BestFirst {
-    fn new(items: Vec<(i64, f64)>, limit: usize) -> BestFirst {
-        let mut order = BestFirst {
-            items,
-            sorted: 0,
-            next: 0,
-        };
-        order.sort_more(limit.saturating_mul(4).max(256));
-        order
-    }
-
-    fn cmp(a: &(i64, f64), b: &(i64, f64)) -> std::cmp::Ordering {
-        b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
-    }
-
-    /// Sorts the next `n` items into place after the sorted prefix.
-    fn sort_more(&mut self, n: usize) {
-        let rest = &mut self.items[self.sorted..];
-        if n < rest.len() {
-            rest.select_nth_unstable_by(n, Self::cmp);
-            rest[..n].sort_unstable_by(Self::cmp);
-            self.sorted += n;
-        } else {
-            rest.sort_unstable_by(Self::cmp);
-            self.sorted = self.items.len();
-        }
-    }
-
-    fn next(&mut self) -> Option<(i64, f64)> {
-        if self.next == self.sorted && self.sorted < self.items.len() {
-            self.sort_more(self.sorted.max(256));
-        }
-        let item = self.items.get(self.next).copied();
-        self.next += 1;
-        item
     }
 }
 
@@ -467,18 +345,125 @@ fn papers_behind(
             let Some(list) = out.get_mut(&researcher) else {
                 continue;
             };
-            let scored = base.scored(query, position);
-            match list
-                .iter_mut()
-                .find(|s| s.paper.title_key == paper.title_key)
-            {
-                Some(existing) if existing.contribution() >= scored.contribution() => {}
-                Some(existing) => *existing = scored,
-                None => list.push(scored),
-            }
+            base.scored(query, position).keep_once_per_title(list);
         }
     }
     Ok(out)
+}
+
+/// The scored papers of each of `researchers` for a summed field topic, `text` the topic's text
+/// matches: what [`papers_behind`] finds, read from each researcher's own
+/// works. The papers are taken in the order that pass meets them (text matches by rank, then the
+/// field's other papers by id), so that of two papers with one title and equal contributions
+/// the same one is kept.
+fn papers_behind_summed(
+    model: &RankModel,
+    text: &[Hit],
+    field: &SummedField,
+    query: &ListQuery,
+    as_of: i32,
+    researchers: &[i64],
+) -> HashMap<i64, Vec<Scored>> {
+    let rank_of: HashMap<i64, usize> = text
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.work_id, i))
+        .collect();
+    let mut out: HashMap<i64, Vec<Scored>> = HashMap::default();
+    let mut mine: Vec<((bool, i64), Hit)> = Vec::new();
+    for &researcher in researchers {
+        mine.clear();
+        for &work in model.field_sums.works_of(researcher) {
+            let work_id = i64::from(work);
+            let in_field = model.in_field(work_id, &field.venues, query.since);
+            match rank_of.get(&work_id) {
+                Some(&i) => {
+                    let score = if in_field {
+                        text[i].score.max(field.least)
+                    } else {
+                        text[i].score
+                    };
+                    mine.push(((false, i as i64), Hit { work_id, score }));
+                }
+                None if in_field => mine.push((
+                    (true, work_id),
+                    Hit {
+                        work_id,
+                        score: field.least,
+                    },
+                )),
+                None => {}
+            }
+        }
+        mine.sort_unstable_by_key(|&(order, _)| order);
+        let mut list: Vec<Scored> = Vec::new();
+        for (_, hit) in &mine {
+            let Some(paper) = model.paper(hit.work_id) else {
+                continue;
+            };
+            if paper.rejected && !query.include_rejected {
+                continue;
+            }
+            let Some(position) = model.position_of(hit.work_id, researcher) else {
+                continue;
+            };
+            PaperScore::new(query, as_of, hit, paper)
+                .scored(query, position)
+                .keep_once_per_title(&mut list);
+        }
+        out.insert(researcher, list);
+    }
+    out
+}
+
+/// Pass 1's running state: the scores, and what scoring one paper needs between papers.
+struct Pass1 {
+    scores: Scores,
+    /// The best contribution per researcher of a paper whose title other works share.
+    twin_best: HashMap<(i64, u64), f64>,
+    authors: Vec<(i64, i64)>,
+    seen: Vec<i64>,
+}
+
+impl Pass1 {
+    /// Adds one paper's contributions, `base` its factors, to its authors' scores.
+    fn paper(
+        &mut self,
+        facts: &mut dyn FactSource,
+        query: &ListQuery,
+        base: &PaperScore,
+    ) -> Result<()> {
+        let paper = base.paper;
+        facts.authors(base.work_id, &mut self.authors)?;
+        self.authors.sort_unstable();
+        self.seen.clear();
+        for &(position, researcher) in &self.authors {
+            // The same person listed twice on a paper counts once, at the better position.
+            if self.seen.contains(&researcher) {
+                continue;
+            }
+            self.seen.push(researcher);
+            let c = base.scored(query, position).contribution();
+            if !paper.twin {
+                self.scores.add(researcher, c);
+                continue;
+            }
+            match self.twin_best.entry((researcher, paper.title_key)) {
+                std::collections::hash_map::Entry::Occupied(mut best) => {
+                    let gain = (c - best.get()).max(0.0);
+                    if c > *best.get() {
+                        best.insert(c);
+                    }
+                    self.scores.add(researcher, gain);
+                }
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    self.scores.add(researcher, c);
+                    slot.insert(c);
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Ranks researchers for `query` with facts from `facts`.
@@ -489,18 +474,46 @@ pub fn rank_with(
     as_of: i32,
     query: &ListQuery,
 ) -> Result<ListResult> {
+    // A field topic's papers come from the model's sums (`field_sums.rs`) for the shape and
+    // factors they hold, without rejected submissions or a cap on matching papers.
+    if let Some(model) = facts.model()
+        && query.shape == *model.field_sums.shape()
+        && query.factors.impact
+        && query.factors.role
+        && !query.include_rejected
+        && query.candidate_papers == usize::MAX
+        && query.relevance.max_works == usize::MAX
+    {
+        return rank_in(conn, index, &mut model.facts(), Some(model), as_of, query);
+    }
+    rank_in(conn, index, facts, None, as_of, query)
+}
+
+/// [`rank_with`]; `model` (the model behind `facts`, when the query can use its sums) scores a
+/// field topic's venue papers from the sums (`field_sums.rs`).
+fn rank_in(
+    conn: &Connection,
+    index: &TextIndex,
+    facts: &mut dyn FactSource,
+    model: Option<&RankModel>,
+    as_of: i32,
+    query: &ListQuery,
+) -> Result<ListResult> {
     let started = Instant::now();
-    let (found, field) = relevant_works(index, facts, query)?;
+    let (found, field, summed) = relevant_works(index, facts, model, query)?;
 
     // Pass 1: every researcher's score. Only a score per researcher is kept here (a broad topic
     // at 1M works has hundreds of thousands of matching papers); the papers behind the scores
     // are gathered in pass 2 for the researchers that make the List.
-    let mut scores = Scores::new(facts.researcher_bound());
-    // The best contribution per researcher of a paper whose title other works share.
-    let mut twin_best: HashMap<(i64, u64), f64> = HashMap::default();
+    let mut pass = Pass1 {
+        scores: Scores::new(facts.researcher_bound()),
+        twin_best: HashMap::default(),
+        authors: Vec::new(),
+        seen: Vec::new(),
+    };
     let mut matching = 0usize;
-    let mut authors = Vec::new();
-    let mut seen: Vec<i64> = Vec::new();
+    // Text matches that are also field papers, when the field is summed.
+    let mut text_in_field: Vec<i64> = Vec::new();
     for hit in &found.hits {
         let Some(paper) = facts.paper(hit.work_id)? else {
             continue;
@@ -509,39 +522,69 @@ pub fn rank_with(
             continue;
         }
         matching += 1;
-        let base = PaperScore::new(query, as_of, hit, paper);
-        facts.authors(hit.work_id, &mut authors)?;
-        authors.sort_unstable();
-        seen.clear();
-        for &(position, researcher) in &authors {
-            // The same person listed twice on a paper counts once, at the better position.
-            if seen.contains(&researcher) {
+        let mut base = PaperScore::new(query, as_of, hit, paper);
+        if let (Some(f), Some(model)) = (&summed, model)
+            && model.in_field(hit.work_id, &f.venues, query.since)
+        {
+            // The sum holds this paper at the field's relevance: here only what the text adds
+            // (all of it for a twin, which the sums leave out).
+            text_in_field.push(hit.work_id);
+            let relevance = f64::from(hit.score.max(f.least));
+            base.relevance = if paper.twin {
+                relevance
+            } else {
+                relevance - f64::from(f.least)
+            };
+        }
+        pass.paper(facts, query, &base)?;
+    }
+    let mut totals = None;
+    if let (Some(f), Some(model)) = (&summed, model) {
+        let mut twins = Vec::new();
+        totals = model
+            .field_sums
+            .totals_for(f, as_of)
+            .filter(|_| query.since.is_none() && query.factors.recency);
+        let added = if totals.is_some() {
+            // Added to the candidates' scores below, from the totals.
+            model
+                .field_sums
+                .twins(&f.venues, query.since, |work| twins.push(work))
+        } else {
+            let scores = &mut pass.scores;
+            model.field_sums.add_field(
+                &f.venues,
+                query.since,
+                f64::from(f.least),
+                |year| PaperScore::recency_of(query, as_of, year),
+                |researcher, c| scores.add(researcher, c),
+                |work| twins.push(work),
+            )
+        };
+        matching += added.counted - text_in_field.len();
+        text_in_field.sort_unstable();
+        for work_id in twins {
+            if text_in_field.binary_search(&work_id).is_ok() {
                 continue;
             }
-            seen.push(researcher);
-            let c = base.scored(query, position).contribution();
-            if !paper.twin {
-                scores.add(researcher, c);
+            let Some(paper) = facts.paper(work_id)? else {
                 continue;
-            }
-            match twin_best.entry((researcher, paper.title_key)) {
-                std::collections::hash_map::Entry::Occupied(mut best) => {
-                    let gain = (c - best.get()).max(0.0);
-                    if c > *best.get() {
-                        best.insert(c);
-                    }
-                    scores.add(researcher, gain);
-                }
-                std::collections::hash_map::Entry::Vacant(slot) => {
-                    scores.add(researcher, c);
-                    slot.insert(c);
-                }
-            }
+            };
+            let hit = Hit {
+                work_id,
+                score: f.least,
+            };
+            pass.paper(facts, query, &PaperScore::new(query, as_of, &hit, paper))?;
         }
     }
-    let order = scores.into_vec();
-    let candidates = order.len();
-    let mut order = BestFirst::new(order, query.limit);
+    let scores = pass.scores.into_vec();
+    let (candidates, mut order) = match totals {
+        Some(totals) => Candidates::merged(scores, totals, query.limit),
+        None => (
+            scores.len(),
+            Candidates::Plain(BestFirst::new(scores, query.limit)),
+        ),
+    };
 
     let country = query.country.as_ref().map(|c| c.to_ascii_uppercase());
     let org = query.org.as_ref().map(|o| scout_corpus::names::fold(o));
@@ -605,7 +648,10 @@ pub fn rank_with(
 
     // Pass 2: the papers behind the accepted researchers' scores.
     let ids: Vec<i64> = accepted.iter().map(|(r, _, _)| r.id).collect();
-    let mut behind = papers_behind(facts, &found.hits, query, as_of, &ids)?;
+    let mut behind = match (&summed, model) {
+        (Some(f), Some(model)) => papers_behind_summed(model, &found.hits, f, query, as_of, &ids),
+        _ => papers_behind(facts, &found.hits, query, as_of, &ids)?,
+    };
     let mut rows = Vec::with_capacity(accepted.len());
     for (researcher, stage, score) in accepted {
         let mut scored = behind.remove(&researcher.id).unwrap_or_default();
@@ -654,8 +700,9 @@ pub fn rank_with(
 fn relevant_works(
     index: &TextIndex,
     facts: &mut dyn FactSource,
+    model: Option<&RankModel>,
     query: &ListQuery,
-) -> Result<(Relevant, Option<FieldVenues>)> {
+) -> Result<(Relevant, Option<FieldVenues>, Option<SummedField>)> {
     let mut options = query.relevance;
     options.max_works = options.max_works.min(query.candidate_papers);
     let mut found = index.relevant(&query.topic, query.since, &options)?;
@@ -664,7 +711,37 @@ fn relevant_works(
     }
     let least = options.field_relevance.clamp(0.0, 1.0);
     if least <= 0.0 {
-        return Ok((found, None));
+        return Ok((found, None, None));
+    }
+    if let Some(model) = model {
+        // The field's papers stay in the model's sums: only their venues and number here.
+        let (mut venues, mut mask) = model.field_venues(&query.topic);
+        let mut papers = model.field_sums.papers(&mask, query.since);
+        if papers == 0 && found.terms.len() == 1 {
+            for long in &found.expansions {
+                (venues, mask) = model.field_venues(long);
+                papers = model.field_sums.papers(&mask, query.since);
+                if papers > 0 {
+                    break;
+                }
+            }
+        }
+        if papers == 0 {
+            return Ok((found, None, None));
+        }
+        let field = FieldVenues {
+            venues: venues
+                .iter()
+                .map(|v| venue_fields::display_name(v).to_string())
+                .collect(),
+            papers,
+            relevance: least,
+        };
+        let summed = SummedField {
+            venues: mask,
+            least: least as f32,
+        };
+        return Ok((found, Some(field), Some(summed)));
     }
     let mut works = Vec::new();
     let mut venues = facts.field_works(&query.topic, query.since, &mut works)?;
@@ -678,7 +755,7 @@ fn relevant_works(
         }
     }
     if works.is_empty() {
-        return Ok((found, None));
+        return Ok((found, None, None));
     }
     let at: HashMap<i64, usize> = found
         .hits
@@ -714,7 +791,7 @@ fn relevant_works(
         papers: works.len(),
         relevance: least,
     };
-    Ok((found, Some(field)))
+    Ok((found, Some(field), None))
 }
 
 /// A scored paper with its labels and impact provenance, for an explanation.
@@ -758,7 +835,7 @@ pub fn explain_researchers(
     query: &ListQuery,
     researchers: &[i64],
 ) -> Result<HashMap<i64, Vec<Contribution>>> {
-    let (found, _) = relevant_works(index, facts, query)?;
+    let (found, _, _) = relevant_works(index, facts, None, query)?;
     let behind = papers_behind(facts, &found.hits, query, as_of, researchers)?;
     let mut out = HashMap::default();
     for (id, mut scored) in behind {
@@ -786,35 +863,10 @@ fn paper_labels(conn: &Connection, work_id: i64) -> Result<Labels> {
         })?)
 }
 
-/// The recency weight of a paper from `year`: it halves every `half_life` years before `as_of`.
-pub fn recency(year: Option<i32>, as_of: i32, half_life: f64) -> f64 {
-    match year {
-        Some(y) => 0.5_f64.powf(f64::from((as_of - y).max(0)) / half_life),
-        None => 0.5,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::title_key;
-
-    #[test]
-    fn best_first_matches_a_full_sort() {
-        // Scores with ties, so the id breaks them; enough items to sort in several steps.
-        let items: Vec<(i64, f64)> = (0..5_000i64)
-            .map(|i| (i, f64::from(((i * 7919) % 613) as i32) / 7.0))
-            .collect();
-        let mut expected = items.clone();
-        expected.sort_by(BestFirst::cmp);
-        let mut order = BestFirst::new(items, 10);
-        let mut got = Vec::new();
-        while let Some(item) = order.next() {
-            got.push(item);
-        }
-        assert_eq!(got, expected);
-        assert!(BestFirst::new(Vec::new(), 50).next().is_none());
-    }
+    use crate::paper::title_key;
 
     #[test]
     fn factors_behave() {

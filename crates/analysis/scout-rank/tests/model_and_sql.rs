@@ -1,6 +1,8 @@
 //! The List from the in-memory [`RankModel`] (servers, benchmarks) equals the List read
 //! straight from SQLite (`scout list`), on real papers from `data/demo` that include the same
-//! paper at two venues (ICLR and ACL), with and without filters.
+//! paper at two venues (ICLR and ACL), with and without filters. For a topic naming a field the
+//! model scores the field's papers from its sums and totals (`field_sums.rs`), SQLite paper by
+//! paper, so the two paths are compared too.
 
 use scout_corpus::{Corpus, IngestOptions, Progress};
 use scout_rank::{ListQuery, ListResult, RankModel, explain_researchers, rank, rank_with};
@@ -62,7 +64,8 @@ fn model_and_sql_give_the_same_list() {
     let mut corpus = Corpus::open_existing(&db).expect("open");
     let index = corpus.text_index().expect("index");
     let model = RankModel::load(corpus.conn()).expect("model");
-    let as_of = 2025;
+    // The corpus's own as-of year, as the List uses: the model's field totals are for it.
+    let as_of = corpus.latest_year().expect("year").expect("a dated corpus");
     let mut queries = Vec::new();
     for topic in [
         "large language models",
@@ -86,6 +89,10 @@ fn model_and_sql_give_the_same_list() {
         filtered.country = Some("us".into());
         filtered.limit = 20;
         queries.push(filtered);
+        // Deep into the candidates (for a field: the totals' order merged with the text's).
+        let mut deep = ListQuery::new(topic);
+        deep.limit = 300;
+        queries.push(deep);
     }
     let mut rows = 0;
     for q in &queries {

@@ -354,11 +354,19 @@ impl TextIndex {
         Ok(hits)
     }
 
-    /// Every work scoring at least `min_score` for a query, in no particular order: one pass
-    /// over the matching documents, however many there are.
-    pub(crate) fn collect_at_least(&self, query: &dyn Query, min_score: f32) -> Result<Vec<Hit>> {
+    /// The best score for a query and every work scoring at least `share` of it, in no
+    /// particular order (a few more may come along: the caller applies its exact test). One
+    /// pass over the matching documents: a document is kept while it clears `share` of the best
+    /// score its segment has met so far, which is never above the best of all, so nothing that
+    /// clears the final bar is dropped; asking for the best hit first and then for those above
+    /// the bar evaluated the query twice.
+    pub(crate) fn collect_near_best(
+        &self,
+        query: &dyn Query,
+        share: f64,
+    ) -> Result<(f32, Vec<Hit>)> {
         let searcher = self.reader.searcher();
-        Ok(searcher.search(query, &AtLeast { min_score })?)
+        Ok(searcher.search(query, &NearBest { share })?)
     }
 
     /// Number of documents in the index.
@@ -371,28 +379,34 @@ impl TextIndex {
     }
 }
 
-/// Collects every document scoring at least `min_score`, with its work id.
-struct AtLeast {
-    min_score: Score,
+/// Collects the best score and every document near it (see
+/// [`TextIndex::collect_near_best`]), with its work id.
+struct NearBest {
+    share: f64,
 }
 
-struct SegmentAtLeast {
-    min_score: Score,
+struct SegmentNearBest {
+    /// `share`, a hair lower: the bar is compared in f32.
+    share: f32,
+    best: Score,
+    bar: Score,
     work_ids: Column<u64>,
     hits: Vec<Hit>,
 }
 
-impl Collector for AtLeast {
-    type Fruit = Vec<Hit>;
-    type Child = SegmentAtLeast;
+impl Collector for NearBest {
+    type Fruit = (Score, Vec<Hit>);
+    type Child = SegmentNearBest;
 
     fn for_segment(
         &self,
         _segment_ord: SegmentOrdinal,
         segment: &SegmentReader,
-    ) -> tantivy::Result<SegmentAtLeast> {
-        Ok(SegmentAtLeast {
-            min_score: self.min_score,
+    ) -> tantivy::Result<SegmentNearBest> {
+        Ok(SegmentNearBest {
+            share: (self.share.clamp(0.0, 1.0) * (1.0 - 1e-6)) as f32,
+            best: 0.0,
+            bar: 0.0,
             work_ids: segment.fast_fields().u64("work_id")?,
             hits: Vec::new(),
         })
@@ -402,18 +416,24 @@ impl Collector for AtLeast {
         true
     }
 
-    fn merge_fruits(&self, segments: Vec<Vec<Hit>>) -> tantivy::Result<Vec<Hit>> {
-        Ok(segments.into_iter().flatten().collect())
+    fn merge_fruits(&self, segments: Vec<(Score, Vec<Hit>)>) -> tantivy::Result<(Score, Vec<Hit>)> {
+        let best = segments.iter().map(|s| s.0).fold(0.0, Score::max);
+        Ok((best, segments.into_iter().flat_map(|s| s.1).collect()))
     }
 }
 
-impl SegmentCollector for SegmentAtLeast {
-    type Fruit = Vec<Hit>;
+impl SegmentCollector for SegmentNearBest {
+    type Fruit = (Score, Vec<Hit>);
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        if score >= self.min_score
-            && let Some(id) = self.work_ids.first(doc)
-        {
+        if score < self.bar {
+            return;
+        }
+        if score > self.best {
+            self.best = score;
+            self.bar = score * self.share;
+        }
+        if let Some(id) = self.work_ids.first(doc) {
             self.hits.push(Hit {
                 work_id: id as i64,
                 score,
@@ -421,8 +441,8 @@ impl SegmentCollector for SegmentAtLeast {
         }
     }
 
-    fn harvest(self) -> Vec<Hit> {
-        self.hits
+    fn harvest(self) -> (Score, Vec<Hit>) {
+        (self.best, self.hits)
     }
 }
 
@@ -431,4 +451,63 @@ pub fn dir_for(db: &Path) -> PathBuf {
     let mut name = db.file_name().map(|n| n.to_os_string()).unwrap_or_default();
     name.push(".index");
     db.with_file_name(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Corpus, IngestOptions, Progress};
+
+    /// The one-pass collector finds the best score and every work near it exactly as asking for
+    /// the best hit first and then for every hit would.
+    #[test]
+    fn near_best_in_one_pass_equals_best_then_all() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../data/demo");
+        let mut corpus = Corpus::open(&dir.path().join("c.sqlite")).expect("open");
+        corpus
+            .ingest(
+                &[
+                    demo.join("paperlists/papers/colm.jsonl.gz"),
+                    demo.join("paperlists/abstracts/colm.jsonl.gz"),
+                ],
+                &IngestOptions::new(dir.path().join("rejects.jsonl")),
+                &Progress::default(),
+            )
+            .expect("ingest");
+        corpus.refresh(false).expect("refresh");
+        let index = corpus.text_index().expect("index");
+        let mut checked = 0;
+        for topic in [
+            "language models",
+            "reasoning",
+            "alignment with human feedback",
+        ] {
+            let query = index.topic_query(topic, None).expect("query");
+            let all = index.collect(query.as_ref(), 1_000_000).expect("all");
+            let best = all.first().map_or(0.0, |h| h.score);
+            assert!(best > 0.0, "{topic}");
+            for share in [0.05, 0.3, 0.9, 1.0] {
+                let (found_best, near) = index
+                    .collect_near_best(query.as_ref(), share)
+                    .expect("near");
+                assert_eq!(found_best, best, "{topic}");
+                let bar = f64::from(best) * share;
+                let mut want: Vec<(i64, f32)> = all
+                    .iter()
+                    .filter(|h| f64::from(h.score) >= bar)
+                    .map(|h| (h.work_id, h.score))
+                    .collect();
+                let mut got: Vec<(i64, f32)> = near
+                    .iter()
+                    .filter(|h| f64::from(h.score) >= bar)
+                    .map(|h| (h.work_id, h.score))
+                    .collect();
+                want.sort_by_key(|h| h.0);
+                got.sort_by_key(|h| h.0);
+                assert_eq!(got, want, "{topic} at {share}");
+                checked += want.len();
+            }
+        }
+        assert!(checked > 100, "too few hits to compare: {checked}");
+    }
 }

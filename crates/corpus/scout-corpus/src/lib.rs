@@ -51,6 +51,12 @@ pub use rusqlite;
 pub use scout_formats::{SliceFilter, country_code, title_fingerprint};
 pub use semantic::SemanticModel;
 
+/// The latest publication year of the corpus in `conn` ([`Corpus::latest_year`]), for readers
+/// holding only a connection.
+pub fn latest_year(conn: &rusqlite::Connection) -> Result<Option<i32>> {
+    Ok(db::meta_get(conn, "latest_year")?.and_then(|v| v.parse().ok()))
+}
+
 /// An open corpus: the database connection and the location of its index.
 pub struct Corpus {
     conn: rusqlite::Connection,
@@ -147,7 +153,7 @@ impl Corpus {
 
     /// The latest publication year in the corpus: the "as of" year for recency and career stage.
     pub fn latest_year(&self) -> Result<Option<i32>> {
-        Ok(db::meta_get(&self.conn, "latest_year")?.and_then(|v| v.parse().ok()))
+        latest_year(&self.conn)
     }
 
     /// Row counts of the main tables.

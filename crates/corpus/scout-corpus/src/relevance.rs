@@ -157,38 +157,29 @@ impl TextIndex {
             }
         }
 
-        // Lexical: every BM25 hit down to the floor (the best hit first, then one pass).
-        let mut lexical: HashMap<i64, f64> = HashMap::default();
-        let mut best_lexical = 0.0f64;
+        // Lexical: every BM25 hit down to the floor, in one pass over the matches.
+        let w = match &self.semantic {
+            Some(_) => opts.lexical_weight.clamp(0.0, 1.0),
+            None => 1.0,
+        };
+        let mut scored: HashMap<i64, f64> = HashMap::default();
         if opts.lexical_weight > 0.0 || self.semantic.is_none() {
             let mut clauses: Vec<(Occur, Box<dyn Query>)> =
                 vec![(Occur::Should, self.topic_query(topic, None)?)];
             clauses.append(&mut extra);
             // The year applies to the acronyms' clauses too.
             let query = self.published_since(Box::new(BooleanQuery::new(clauses)), since);
-            best_lexical = self
-                .collect(&query, 1)?
-                .first()
-                .map_or(0.0, |h| f64::from(h.score));
-            if best_lexical > 0.0 {
-                let cutoff =
-                    best_lexical * (opts.floor * 0.5).powf(1.0 / opts.lexical_power.max(1.0));
-                // The collector compares in f32: a hair lower, then the exact test here.
-                for h in self.collect_at_least(query.as_ref(), (cutoff * (1.0 - 1e-6)) as f32)? {
-                    if f64::from(h.score) >= cutoff {
-                        lexical.insert(h.work_id, f64::from(h.score));
+            let share = (opts.floor * 0.5).powf(1.0 / opts.lexical_power.max(1.0));
+            let (best, near) = self.collect_near_best(query.as_ref(), share)?;
+            let best_lexical = f64::from(best);
+            if best_lexical > 0.0 && w > 0.0 {
+                let cutoff = best_lexical * share;
+                for h in near {
+                    let s = f64::from(h.score);
+                    if s >= cutoff {
+                        scored.insert(h.work_id, w * (s / best_lexical).powf(opts.lexical_power));
                     }
                 }
-            }
-        }
-        let w = match &self.semantic {
-            Some(_) => opts.lexical_weight.clamp(0.0, 1.0),
-            None => 1.0,
-        };
-        let mut scored: HashMap<i64, f64> = HashMap::default();
-        if best_lexical > 0.0 && w > 0.0 {
-            for (&id, &s) in &lexical {
-                scored.insert(id, w * (s / best_lexical).powf(opts.lexical_power));
             }
         }
         // Semantic: the cosine with every work's vector.

@@ -247,6 +247,26 @@ impl VenueFields {
             .map(|v| v.stored.as_str())
             .collect()
     }
+
+    /// For each field some known venue here stands for (in venue order, each distinct set of
+    /// venues once), the venues [`VenueFields::field_venues`] gives for it.
+    pub fn known_field_venues(&self) -> Vec<Vec<&str>> {
+        let mut out: Vec<Vec<&str>> = Vec::new();
+        for field in self.venues.iter().flat_map(|v| &v.fields) {
+            let venues: Vec<&str> = self
+                .venues
+                .iter()
+                .filter(|v| {
+                    v.fields.contains(field) || (field.len() >= 2 && contains(&v.name, field))
+                })
+                .map(|v| v.stored.as_str())
+                .collect();
+            if !out.contains(&venues) {
+                out.push(venues);
+            }
+        }
+        out
+    }
 }
 
 /// The full name of a venue stored as `venue`: the known conference's name, else as stored.
@@ -270,6 +290,18 @@ mod tests {
         "3dv", "aaai", "acl", "acml", "acmmm", "ai4x", "aistats", "alt", "cvpr", "eccv", "emnlp",
         "iccv", "iclr", "icml", "icra", "iros", "kdd", "nips", "www",
     ];
+
+    #[test]
+    fn known_fields_are_listed_once_with_their_venues() {
+        let fields = VenueFields::new(PAPERLISTS.iter().map(|v| v.to_string()));
+        let known = fields.known_field_venues();
+        // "natural language processing" and "computational linguistics" name the same venues.
+        let nlp = fields.field_venues("natural language processing");
+        assert_eq!(known.iter().filter(|v| **v == nlp).count(), 1);
+        assert!(known.contains(&fields.field_venues("computer vision")));
+        assert!(known.contains(&fields.field_venues("machine learning")));
+        assert!(known.iter().all(|v| !v.is_empty()));
+    }
 
     #[test]
     fn a_field_name_finds_the_conferences_that_cover_it() {

@@ -1,0 +1,32 @@
+//! What scoring needs to know about one paper ([`PaperFacts`]), whichever source the facts
+//! come from (`facts.rs`).
+
+/// What scoring needs to know about one paper.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PaperFacts {
+    /// Hash of the normalised title: the same paper listed twice (a workshop and a main-track
+    /// version, two venues) counts once per researcher.
+    pub title_key: u64,
+    /// Another work of one of its authors has the same `title_key` (or it is not known that
+    /// none has).
+    pub twin: bool,
+    pub year: Option<i32>,
+    /// Citations relative to the cohort mean, or their estimate (`work_impact`).
+    pub relative: Option<f64>,
+    /// `relative` is an estimate (no count exists).
+    pub estimated: bool,
+    pub status_factor: f64,
+    pub rejected: bool,
+    pub n_authors: i64,
+}
+
+/// A fingerprint of a title: the same paper listed twice (workshop and main track, two venues)
+/// shares it.
+pub(crate) fn title_key(title: &str) -> u64 {
+    let fingerprint: String = title
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    xxhash_rust::xxh3::xxh3_64(fingerprint.as_bytes())
+}
