@@ -379,7 +379,9 @@ fn rebuild_identity(
     let current_org: Vec<Option<usize>> = facts.iter().map(|f| f.current.org_id).collect();
     let mut identity_report = IdentityReport::new(&data, &clustering, researchers.rows.len());
     let rows = researchers.into_rows();
-    let tx = conn.transaction()?;
+    // The write lock from the start: a transaction that reads first and writes later fails at
+    // once ("database is locked", no busy wait) when another connection wrote in between.
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let tables = IdentityTables::clear(&tx)?;
     let notes = std::mem::take(&mut clustering.blocks);
     let rid_of = tables.write_mentions(&tx, &data, clustering, &rows)?;

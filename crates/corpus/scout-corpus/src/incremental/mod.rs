@@ -161,7 +161,9 @@ pub fn refresh(
 ) -> Result<IncrementalReport> {
     let started = std::time::Instant::now();
     let as_of = i32::try_from(meta_get_i64(conn, "derived_as_of")?).unwrap_or(0);
-    let tx = conn.transaction()?;
+    // The write lock from the start: a transaction that reads first and writes later fails at
+    // once ("database is locked", no busy wait) when another connection wrote in between.
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     // Affiliation strings resolved once for the step's several loads of overlapping works.
     let mut orgs = crate::identity::OrgResolver::default();
     let (delta, identity) = identity::apply(&tx, new_works, generation, &mut orgs)?;
