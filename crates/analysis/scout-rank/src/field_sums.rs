@@ -337,15 +337,9 @@ impl FieldSums {
         least: f64,
         recency: impl Fn(Option<i32>) -> f64,
         mut add: impl FnMut(i64, f64),
-        mut twin: impl FnMut(i64),
+        twin: impl FnMut(i64),
     ) -> FieldAdded {
-        let mut added = FieldAdded {
-            papers: 0,
-            counted: 0,
-        };
         for b in self.field_buckets(venues, since) {
-            added.papers += b.papers as usize;
-            added.counted += b.counted as usize;
             let factor = least * recency(b.year);
             for (&r, &w) in self.researchers[b.entries.clone()]
                 .iter()
@@ -353,11 +347,8 @@ impl FieldSums {
             {
                 add(i64::from(r), factor * w);
             }
-            for &work in &self.twins[b.twins.clone()] {
-                twin(i64::from(work));
-            }
         }
-        added
+        self.twins(venues, since, twin)
     }
 
     /// The works of `researcher`, ascending.
