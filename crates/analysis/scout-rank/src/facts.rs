@@ -236,13 +236,7 @@ impl RankModel {
             .venue_fields
             .known_field_venues()
             .iter()
-            .map(|venues| {
-                model
-                    .venues
-                    .iter()
-                    .map(|v| venues.contains(&v.as_str()))
-                    .collect()
-            })
+            .map(|venues| model.venue_mask(venues))
             .collect();
         let least = RelevanceOptions::default().field_relevance.clamp(0.0, 1.0) as f32;
         let as_of = scout_corpus::latest_year(conn)?.unwrap_or(2025);
@@ -266,7 +260,7 @@ impl RankModel {
             .into_iter()
             .map(String::from)
             .collect();
-        let mask = self.venues.iter().map(|v| venues.contains(v)).collect();
+        let mask = self.venue_mask(&venues);
         (venues, mask)
     }
 
@@ -277,15 +271,24 @@ impl RankModel {
             .and_then(|w| self.papers.get(w).copied().flatten())
     }
 
+    /// The `(position, researcher)` authorships of `work_id`.
+    fn authors_of(&self, work_id: i64) -> &[(u16, u32)] {
+        usize::try_from(work_id).map_or(&[], |w| {
+            crate::paper::authors_of(&self.offsets, &self.authors, w)
+        })
+    }
+
+    /// A mask over the model's venue indices: the venues named in `names` (as stored).
+    fn venue_mask<S: AsRef<str>>(&self, names: &[S]) -> Vec<bool> {
+        self.venues
+            .iter()
+            .map(|v| names.iter().any(|n| n.as_ref() == v))
+            .collect()
+    }
+
     /// The best (lowest) position of `researcher` among the authors of `work_id`.
     pub(crate) fn position_of(&self, work_id: i64, researcher: i64) -> Option<i64> {
-        let w = usize::try_from(work_id).ok()?;
-        let (a, b) = (
-            *self.offsets.get(w)? as usize,
-            *self.offsets.get(w + 1)? as usize,
-        );
-        self.authors
-            .get(a..b)?
+        self.authors_of(work_id)
             .iter()
             .filter(|&&(_, r)| i64::from(r) == researcher)
             .map(|&(p, _)| i64::from(p))
@@ -325,12 +328,7 @@ fn mark_twins(papers: &mut [Option<PaperFacts>], offsets: &[u32], authors: &[(u1
     for paper in papers.iter_mut().flatten() {
         paper.twin = false;
     }
-    let authors_of = |work: usize| -> &[(u16, u32)] {
-        match (offsets.get(work), offsets.get(work + 1)) {
-            (Some(&a), Some(&b)) => authors.get(a as usize..b as usize).unwrap_or_default(),
-            _ => &[],
-        }
-    };
+    let authors_of = |work: usize| crate::paper::authors_of(offsets, authors, work);
     let mut seen: Vec<(u32, usize)> = Vec::new();
     for group in keyed.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
         // (researcher, work) of every authorship in the group: a researcher on two of its
@@ -363,18 +361,12 @@ impl FactSource for ModelFacts<'_> {
 
     fn authors(&mut self, work_id: i64, out: &mut Vec<(i64, i64)>) -> Result<()> {
         out.clear();
-        let w = work_id as usize;
-        if w + 1 < self.model.offsets.len() {
-            let (a, b) = (
-                self.model.offsets[w] as usize,
-                self.model.offsets[w + 1] as usize,
-            );
-            out.extend(
-                self.model.authors[a..b]
-                    .iter()
-                    .map(|&(p, r)| (i64::from(p), i64::from(r))),
-            );
-        }
+        out.extend(
+            self.model
+                .authors_of(work_id)
+                .iter()
+                .map(|&(p, r)| (i64::from(p), i64::from(r))),
+        );
         Ok(())
     }
 

@@ -119,12 +119,7 @@ impl FieldSums {
         venue_of: &[u32],
         researcher_bound: usize,
     ) -> FieldSums {
-        let authors_of = |work: usize| -> &[(u16, u32)] {
-            match (offsets.get(work), offsets.get(work + 1)) {
-                (Some(&a), Some(&b)) => authors.get(a as usize..b as usize).unwrap_or_default(),
-                _ => &[],
-            }
-        };
+        let authors_of = |work: usize| crate::paper::authors_of(offsets, authors, work);
         // Works by bucket, ascending within one.
         let mut bucket_of: HashMap<(u32, Option<i32>), usize> = HashMap::default();
         let mut members: Vec<Vec<u32>> = Vec::new();

@@ -1,5 +1,5 @@
 //! What scoring needs to know about one paper ([`PaperFacts`]), whichever source the facts
-//! come from (`facts.rs`).
+//! come from (`facts.rs`), and its authors in the model's compressed-row authorships.
 
 /// What scoring needs to know about one paper.
 #[derive(Debug, Clone, Copy, Default)]
@@ -29,4 +29,17 @@ pub(crate) fn title_key(title: &str) -> u64 {
         .flat_map(char::to_lowercase)
         .collect();
     xxhash_rust::xxh3::xxh3_64(fingerprint.as_bytes())
+}
+
+/// The `(position, researcher)` authorships of `work` in compressed rows: `authors[offsets[w]..
+/// offsets[w + 1]]` (none for a work outside them).
+pub(crate) fn authors_of<'a>(
+    offsets: &[u32],
+    authors: &'a [(u16, u32)],
+    work: usize,
+) -> &'a [(u16, u32)] {
+    match (offsets.get(work), offsets.get(work + 1)) {
+        (Some(&a), Some(&b)) => authors.get(a as usize..b as usize).unwrap_or_default(),
+        _ => &[],
+    }
 }

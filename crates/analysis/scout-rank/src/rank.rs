@@ -715,48 +715,30 @@ fn relevant_works(
     }
     if let Some(model) = model {
         // The field's papers stay in the model's sums: only their venues and number here.
-        let (mut venues, mut mask) = model.field_venues(&query.topic);
-        let mut papers = model.field_sums.papers(&mask, query.since);
-        if papers == 0 && found.terms.len() == 1 {
-            for long in &found.expansions {
-                (venues, mask) = model.field_venues(long);
-                papers = model.field_sums.papers(&mask, query.since);
-                if papers > 0 {
-                    break;
-                }
-            }
-        }
-        if papers == 0 {
+        let named = named_field(&query.topic, &found, |name| {
+            let (venues, mask) = model.field_venues(name);
+            let papers = model.field_sums.papers(&mask, query.since);
+            Ok(((venues, mask), papers))
+        })?;
+        let Some(((venues, mask), papers)) = named else {
             return Ok((found, None, None));
-        }
-        let field = FieldVenues {
-            venues: venues
-                .iter()
-                .map(|v| venue_fields::display_name(v).to_string())
-                .collect(),
-            papers,
-            relevance: least,
         };
         let summed = SummedField {
             venues: mask,
             least: least as f32,
         };
+        let field = field_venues(&venues, papers, least);
         return Ok((found, Some(field), Some(summed)));
     }
-    let mut works = Vec::new();
-    let mut venues = facts.field_works(&query.topic, query.since, &mut works)?;
-    // An acronym asks for its field too ("NLP": natural language processing).
-    if works.is_empty() && found.terms.len() == 1 {
-        for long in &found.expansions {
-            venues = facts.field_works(long, query.since, &mut works)?;
-            if !works.is_empty() {
-                break;
-            }
-        }
-    }
-    if works.is_empty() {
+    let named = named_field(&query.topic, &found, |name| {
+        let mut works = Vec::new();
+        let venues = facts.field_works(name, query.since, &mut works)?;
+        let papers = works.len();
+        Ok(((venues, works), papers))
+    })?;
+    let Some(((venues, works), papers)) = named else {
         return Ok((found, None, None));
-    }
+    };
     let at: HashMap<i64, usize> = found
         .hits
         .iter()
@@ -783,15 +765,39 @@ fn relevant_works(
         found.hits.truncate(options.max_works);
         found.hits.sort_by(by_relevance);
     }
-    let field = FieldVenues {
+    Ok((found, Some(field_venues(&venues, papers, least)), None))
+}
+
+/// The field `topic` names, or for a one-word topic (an acronym) the field one of its long forms
+/// names ("NLP": natural language processing); `lookup` gives a name's field and how many papers
+/// it holds (none: not a field here).
+fn named_field<T>(
+    topic: &str,
+    found: &Relevant,
+    mut lookup: impl FnMut(&str) -> Result<(T, usize)>,
+) -> Result<Option<(T, usize)>> {
+    let (mut field, mut papers) = lookup(topic)?;
+    if papers == 0 && found.terms.len() == 1 {
+        for long in &found.expansions {
+            (field, papers) = lookup(long)?;
+            if papers > 0 {
+                break;
+            }
+        }
+    }
+    Ok((papers > 0).then_some((field, papers)))
+}
+
+/// What the List reports of a field topic: its venues (stored names) by full name.
+fn field_venues(venues: &[String], papers: usize, relevance: f64) -> FieldVenues {
+    FieldVenues {
         venues: venues
             .iter()
             .map(|v| venue_fields::display_name(v).to_string())
             .collect(),
-        papers: works.len(),
-        relevance: least,
-    };
-    Ok((found, Some(field), None))
+        papers,
+        relevance,
+    }
 }
 
 /// A scored paper with its labels and impact provenance, for an explanation.
