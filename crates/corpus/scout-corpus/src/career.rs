@@ -16,8 +16,10 @@
 
 pub mod model;
 mod paper;
+mod works;
 
 pub use paper::CareerPaper;
+pub use works::WorkFacts;
 
 use rusqlite::{Connection, Transaction, params};
 use rustc_hash::FxHashMap as HashMap;
@@ -269,11 +271,35 @@ fn load_papers_where(
             n_authors: r.get(4)?,
         });
     }
-    // One order whatever the query plan: the features sum in it.
-    for papers in out.values_mut() {
-        papers.sort_unstable_by_key(|p| (p.year, p.work, p.position));
-    }
+    sort_papers(&mut out);
     Ok(out)
+}
+
+/// One order whatever the query plan or map order: the features sum in it.
+fn sort_papers(papers: &mut PaperMap) {
+    for own in papers.values_mut() {
+        own.sort_unstable_by_key(|p| (p.year, p.work, p.position));
+    }
+}
+
+/// `full` as `load_papers(conn, Some(cut))` reads it: papers before `cut` left out, and each
+/// venue's coverage starting no earlier than `cut`; researchers with nothing left are absent.
+pub fn hidden_view(full: &PaperMap, cut: i32) -> PaperMap {
+    let mut out: PaperMap = HashMap::default();
+    for (id, papers) in full {
+        let kept: Vec<CareerPaper> = papers
+            .iter()
+            .filter(|p| p.year >= cut.max(1))
+            .map(|p| CareerPaper {
+                venue_first_year: p.venue_first_year.max(cut),
+                ..*p
+            })
+            .collect();
+        if !kept.is_empty() {
+            out.insert(*id, kept);
+        }
+    }
+    out
 }
 
 /// Cut year of the view the stage model learns from: papers before it are hidden.
@@ -368,28 +394,30 @@ pub const MODEL_META_KEY: &str = "career_model";
 
 /// Fits the stage model on the whole corpus as [`write`] does.
 fn fit_corpus_model(
-    tx: &Transaction,
     papers: &PaperMap,
     as_of: i32,
     rules: &StageRules,
-) -> Result<Option<model::StageModel>> {
-    let hidden = load_papers(tx, Some(TRAINING_CUT))?;
-    Ok(fit_model(
+) -> Option<model::StageModel> {
+    let hidden = hidden_view(papers, TRAINING_CUT);
+    fit_model(
         papers,
         &hidden,
         as_of,
         rules.model_training_min_papers,
         |_| true,
-    ))
+    )
 }
 
-/// Writes every researcher's stage estimate (inside the identity transaction), and stores the
-/// model it fitted for incremental refreshes ([`MODEL_META_KEY`]).
-pub fn write(tx: &Transaction, as_of: i32) -> Result<()> {
-    let papers = load_papers(tx, None)?;
+/// Writes the stage estimate of every researcher of `papers` — the whole corpus, as
+/// [`load_papers`] reads it (a rebuild passes [`WorkFacts::papers`] of the authorships it has
+/// just written) — inside the identity transaction, and stores the model it fitted for
+/// incremental refreshes ([`MODEL_META_KEY`]).
+pub fn write(tx: &Transaction, papers: &PaperMap, as_of: i32) -> Result<()> {
+    let started = std::time::Instant::now();
     let counts = works_counts(tx)?;
     let rules = StageRules::default();
-    let model = fit_corpus_model(tx, &papers, as_of, &rules)?;
+    let model = fit_corpus_model(papers, as_of, &rules);
+    crate::memory::log_phase("career: stage model fitted", started);
     let stored = model
         .as_ref()
         .map(|m| format!("{{\"as_of\": {as_of}, \"model\": {}}}", m.to_json()));
@@ -403,9 +431,18 @@ pub fn write(tx: &Transaction, as_of: i32) -> Result<()> {
     )?;
     let mut ids: Vec<i64> = papers.keys().copied().collect();
     ids.sort_unstable();
-    let features = model.as_ref().map(|_| model::features(&papers, as_of));
-    let learned = model.as_ref().zip(features.as_ref());
-    update_stages(tx, &papers, &ids, &counts, learned, as_of, &rules)
+    // Each researcher's features are computed as their stage is written, not held for all.
+    let authorships = match model {
+        Some(_) => model::authorships_of(papers),
+        None => Vec::new(),
+    };
+    let view = model::FeatureView::new(&authorships);
+    let count = |r: i64| papers.get(&r).map_or(0, Vec::len) as f64;
+    let features = |r: i64| view.features(papers, r, count, as_of);
+    let learned = model.as_ref().map(|m| (m, &features as &dyn Fn(i64) -> _));
+    update_stages(tx, papers, &ids, &counts, learned, as_of, &rules)?;
+    crate::memory::log_phase("career: stages written", started);
+    Ok(())
 }
 
 /// The stored model, if one was stored as of `as_of`: `Some(None)` when the full refresh found
@@ -438,7 +475,7 @@ pub fn write_for(tx: &Transaction, as_of: i32, ids: &[i64]) -> Result<bool> {
         Some(model) => (model, true),
         None => {
             let all = load_papers(tx, None)?;
-            (fit_corpus_model(tx, &all, as_of, &rules)?, false)
+            (fit_corpus_model(&all, as_of, &rules), false)
         }
     };
     fill_temp_ids(tx, ids)?;
@@ -470,7 +507,8 @@ pub fn write_for(tx: &Transaction, as_of: i32, ids: &[i64]) -> Result<bool> {
         }
         None => None,
     };
-    let learned = model.as_ref().zip(features.as_ref());
+    let features = |r: i64| features.as_ref()?.get(&r).copied();
+    let learned = model.as_ref().map(|m| (m, &features as &dyn Fn(i64) -> _));
     update_stages(tx, &papers, &ids, &counts, learned, as_of, &rules)?;
     Ok(was_stored)
 }
@@ -525,6 +563,12 @@ fn coauthor_view(
     Ok((authorships, counts))
 }
 
+/// The stage model with the features it reads of each researcher (`None` without dated papers).
+type Learned<'a> = (
+    &'a model::StageModel,
+    &'a dyn Fn(i64) -> Option<model::Features>,
+);
+
 /// Estimates and writes the stages of `ids` (each a key of `papers`), with the stage model and
 /// its features of each researcher when there is a model.
 fn update_stages(
@@ -532,7 +576,7 @@ fn update_stages(
     papers: &PaperMap,
     ids: &[i64],
     counts: &HashMap<i64, i64>,
-    learned: Option<(&model::StageModel, &model::FeatureMap)>,
+    learned: Option<Learned>,
     as_of: i32,
     rules: &StageRules,
 ) -> Result<()> {
@@ -546,9 +590,8 @@ fn update_stages(
     )?;
     for id in ids {
         let Some(own) = papers.get(id) else { continue };
-        let learned = learned.and_then(|(m, features)| {
-            Some(m.predict(features.get(id)?, rules.model_senior_weight))
-        });
+        let learned = learned
+            .and_then(|(m, features)| Some(m.predict(&features(*id)?, rules.model_senior_weight)));
         if let Some(e) = estimate(own, as_of, counts.get(id).copied(), rules, learned) {
             update.execute(params![id, e.stage.as_str(), e.at_least, e.basis])?;
         }

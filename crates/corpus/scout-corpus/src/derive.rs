@@ -382,6 +382,9 @@ fn rebuild_identity(
     // The write lock from the start: a transaction that reads first and writes later fails at
     // once ("database is locked", no busy wait) when another connection wrote in between.
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    // Read before the transaction writes: reads behind gigabytes of its writes are slow
+    // (career/works.rs).
+    let work_facts = crate::career::WorkFacts::load(&tx)?;
     let tables = IdentityTables::clear(&tx)?;
     let notes = std::mem::take(&mut clustering.blocks);
     let rid_of = tables.write_mentions(&tx, &data, clustering, &rows)?;
@@ -392,10 +395,23 @@ fn rebuild_identity(
         .map(|read| network::edges_of_researchers(read()?, &rid_of))
         .transpose()?;
     let network = network::write(&tx, &data, &orgs, &rid_of, &current_org, as_of, given_edges)?;
-    drop(rid_of);
     tables.write_researchers(&tx, &data, &orgs, &rows, &facts, &network.community)?;
     crate::memory::log_phase("identity: researchers written", started);
-    crate::career::write(&tx, as_of)?;
+    let network_report = network.report;
+    drop((orgs, rows, facts, current_org));
+    // Every researcher's papers from the mentions just mapped, as `authorship_researcher` now
+    // holds them; then the mentions go before career stages take their memory.
+    let papers = work_facts.papers(
+        data.mentions
+            .iter()
+            .zip(&rid_of)
+            .filter(|(_, rid)| **rid > 0)
+            .map(|(m, rid)| (m.work, m.position, i64::from(*rid))),
+    );
+    drop((data, rid_of, work_facts));
+    crate::memory::log_phase("identity: career papers", started);
+    crate::career::write(&tx, &papers, as_of)?;
+    drop(papers);
     crate::memory::log_phase("identity: career stages", started);
     crate::key_log::record(&tx, generation, &key_moves)?;
     identity_report.count_key_moves(&key_moves);
@@ -404,7 +420,7 @@ fn rebuild_identity(
     crate::memory::log_phase("identity: written", started);
     Ok(IdentityRebuilt {
         identity: identity_report,
-        network: network.report,
+        network: network_report,
     })
 }
 

@@ -1,6 +1,7 @@
 //! Career stages on real records (`data/demo`): refresh writes a stage for every researcher,
 //! the same corpus gives the same stages (the learned model included), and the censoring
-//! sample's stage is read from years on histories whose venues are covered.
+//! sample's stage is read from years on histories whose venues are covered; the papers a rebuild
+//! builds in memory equal those read from the database.
 
 use std::path::{Path, PathBuf};
 
@@ -20,6 +21,18 @@ fn stages(corpus: &Corpus) -> Result<Vec<(i64, String, bool, String)>> {
     )?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
     Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// Every researcher's papers as a rebuild builds them: the stored authorships joined to the
+/// works in memory.
+fn from_authorships(corpus: &Corpus) -> Result<career::PaperMap> {
+    let works = career::WorkFacts::load(corpus.conn())?;
+    let mut stmt = corpus
+        .conn()
+        .prepare("SELECT work_id, position, researcher_id FROM authorship_researcher")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let authorships: Vec<(i64, i64, i64)> = rows.collect::<std::result::Result<_, _>>()?;
+    Ok(works.papers(authorships.into_iter()))
 }
 
 #[test]
@@ -45,6 +58,9 @@ fn the_same_corpus_gives_the_same_stages() -> Result<()> {
     // and the censoring sample (uncensored histories only) reads its truth from years.
     let full = career::load_papers(corpus.conn(), None)?;
     let hidden = career::load_papers(corpus.conn(), Some(2021))?;
+    // What a rebuild computes in memory equals what is read back from the database.
+    assert_eq!(career::hidden_view(&full, 2021), hidden);
+    assert_eq!(from_authorships(&corpus)?, full);
     let as_of = corpus.latest_year()?.unwrap_or(2025);
     let sample = career::censoring_sample(&full, &hidden, as_of, 1, |_| true);
     assert!(!sample.is_empty());

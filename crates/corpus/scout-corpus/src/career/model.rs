@@ -18,7 +18,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::paper::CareerPaper;
+use super::PaperMap;
 use crate::researchers::CareerStage;
 
 /// Number of features.
@@ -42,8 +42,11 @@ pub const FEATURE_NAMES: [&str; N_FEATURES] = [
     "last position share (≥ 2 authors)",
 ];
 
+/// One researcher's features, in the order of [`FEATURE_NAMES`].
+pub type Features = [f64; N_FEATURES];
+
 /// Every researcher's features, by researcher id.
-pub type FeatureMap = HashMap<i64, [f64; N_FEATURES]>;
+pub type FeatureMap = HashMap<i64, Features>;
 
 /// (work, position, researcher) of authors, sorted: who wrote each work, in order.
 pub type Authorships = Vec<(i64, i64, i64)>;
@@ -53,20 +56,12 @@ pub(crate) const MAX_TEAM: i64 = 50;
 
 /// The features of every researcher of `papers` (one view of the corpus: the co-authors are
 /// read from the same map).
-pub fn features(
-    papers: &HashMap<i64, Vec<CareerPaper>>,
-    as_of: i32,
-) -> HashMap<i64, [f64; N_FEATURES]> {
+pub fn features(papers: &PaperMap, as_of: i32) -> FeatureMap {
     features_for(papers, papers.keys().copied(), as_of)
 }
 
-/// The features of `targets` only, in the view of `papers` (what [`features`] gives them).
-pub fn features_for(
-    papers: &HashMap<i64, Vec<CareerPaper>>,
-    targets: impl IntoIterator<Item = i64>,
-    as_of: i32,
-) -> HashMap<i64, [f64; N_FEATURES]> {
-    // Authors of each work, by position.
+/// Every authorship of `papers`, sorted: the co-authors a [`FeatureView`] of that view reads.
+pub fn authorships_of(papers: &PaperMap) -> Authorships {
     let mut authorships: Authorships = Vec::with_capacity(papers.values().map(Vec::len).sum());
     authorships.extend(
         papers
@@ -74,6 +69,16 @@ pub fn features_for(
             .flat_map(|(r, ps)| ps.iter().map(move |p| (p.work, p.position, *r))),
     );
     authorships.sort_unstable();
+    authorships
+}
+
+/// The features of `targets` only, in the view of `papers` (what [`features`] gives them).
+pub fn features_for(
+    papers: &PaperMap,
+    targets: impl IntoIterator<Item = i64>,
+    as_of: i32,
+) -> FeatureMap {
+    let authorships = authorships_of(papers);
     let count = |r: i64| papers.get(&r).map_or(0, Vec::len) as f64;
     features_of(papers, targets, &authorships, count, as_of)
 }
@@ -84,37 +89,65 @@ pub fn features_for(
 /// from `count`. [`features`] is this over a whole view; an incremental refresh passes only
 /// the researchers it changed and reads the rest from the database.
 pub fn features_of(
-    papers: &HashMap<i64, Vec<CareerPaper>>,
+    papers: &PaperMap,
     targets: impl IntoIterator<Item = i64>,
     authorships: &[(i64, i64, i64)],
     count: impl Fn(i64) -> f64,
     as_of: i32,
-) -> HashMap<i64, [f64; N_FEATURES]> {
-    let mut work_range: HashMap<i64, (usize, usize)> = HashMap::default();
-    work_range.reserve(authorships.len() / 4);
-    let mut start = 0;
-    while start < authorships.len() {
-        let work = authorships[start].0;
-        let end = start
-            + authorships[start..]
-                .iter()
-                .take_while(|a| a.0 == work)
-                .count();
-        work_range.insert(work, (start, end));
-        start = end;
-    }
+) -> FeatureMap {
+    let view = FeatureView::new(authorships);
     let targets = targets.into_iter();
     let mut out = HashMap::default();
     out.reserve(targets.size_hint().0);
-    // One buffer for every paper's co-authors: (position, paper count).
-    let mut co: Vec<(i64, f64)> = Vec::new();
     for r in targets {
-        let Some(ps) = papers.get(&r) else {
-            continue;
-        };
-        let Some(first) = ps.iter().map(|p| p.year).filter(|y| *y > 0).min() else {
-            continue;
-        };
+        if let Some(x) = view.features(papers, r, &count, as_of) {
+            out.insert(r, x);
+        }
+    }
+    out
+}
+
+/// Who wrote each work, for reading one researcher's features at a time: a whole corpus's
+/// features need not be held at once.
+pub struct FeatureView<'a> {
+    authorships: &'a [(i64, i64, i64)],
+    /// Each work's rows of `authorships`.
+    work_range: HashMap<i64, (usize, usize)>,
+}
+
+impl<'a> FeatureView<'a> {
+    /// A view of `authorships`, sorted as [`authorships_of`] sorts them.
+    pub fn new(authorships: &'a [(i64, i64, i64)]) -> FeatureView<'a> {
+        let mut work_range: HashMap<i64, (usize, usize)> = HashMap::default();
+        work_range.reserve(authorships.len() / 4);
+        let mut start = 0;
+        while start < authorships.len() {
+            let work = authorships[start].0;
+            let end = start
+                + authorships[start..]
+                    .iter()
+                    .take_while(|a| a.0 == work)
+                    .count();
+            work_range.insert(work, (start, end));
+            start = end;
+        }
+        FeatureView {
+            authorships,
+            work_range,
+        }
+    }
+
+    /// The features of researcher `r` from their `papers`, with each co-author's paper count
+    /// from `count`; `None` without a dated paper.
+    pub fn features(
+        &self,
+        papers: &PaperMap,
+        r: i64,
+        count: impl Fn(i64) -> f64,
+        as_of: i32,
+    ) -> Option<Features> {
+        let ps = papers.get(&r)?;
+        let first = ps.iter().map(|p| p.year).filter(|y| *y > 0).min()?;
         let n = ps.len() as f64;
         let span = f64::from((as_of - first + 1).max(1));
         let multi = ps.iter().filter(|p| p.n_authors >= 3).count();
@@ -134,16 +167,18 @@ pub fn features_of(
         let in_first_year = ps.iter().filter(|p| p.year == first).count();
         let (mut judged, mut leads, mut lead_gap, mut co_output) = (0usize, 0usize, 0.0, 0.0);
         let (mut supervised, mut supervisor_output) = (0usize, 0.0);
+        // One buffer for every paper's co-authors: (position, paper count).
+        let mut co: Vec<(i64, f64)> = Vec::new();
         for p in ps {
             if p.n_authors > MAX_TEAM {
                 continue;
             }
-            let Some(&(s, e)) = work_range.get(&p.work) else {
+            let Some(&(s, e)) = self.work_range.get(&p.work) else {
                 continue;
             };
             co.clear();
             co.extend(
-                authorships[s..e]
+                self.authorships[s..e]
                     .iter()
                     .filter(|a| a.2 != r)
                     .map(|a| (a.1, count(a.2))),
@@ -169,31 +204,27 @@ pub fn features_of(
         }
         let per_judged = |x: f64| if judged > 0 { x / judged as f64 } else { 0.0 };
         let share = |k: usize, of: usize| if of > 0 { k as f64 / of as f64 } else { 0.0 };
-        out.insert(
-            r,
-            [
-                n.ln_1p(),
-                n / span,
-                share(last_multi, multi),
-                share(first_author, ps.len()),
-                (in_first_year as f64).ln_1p(),
-                per_judged(leads as f64),
-                per_judged(lead_gap),
-                per_judged(co_output),
-                if supervised > 0 {
-                    supervisor_output / supervised as f64
-                } else {
-                    0.0
-                },
-                f64::from(u8::from(supervised > 0)),
-                ps.iter().map(|p| p.n_authors as f64).sum::<f64>() / n,
-                span,
-                f64::from(u8::from(multi >= 2)),
-                share(last_any, pairs),
-            ],
-        );
+        Some([
+            n.ln_1p(),
+            n / span,
+            share(last_multi, multi),
+            share(first_author, ps.len()),
+            (in_first_year as f64).ln_1p(),
+            per_judged(leads as f64),
+            per_judged(lead_gap),
+            per_judged(co_output),
+            if supervised > 0 {
+                supervisor_output / supervised as f64
+            } else {
+                0.0
+            },
+            f64::from(u8::from(supervised > 0)),
+            ps.iter().map(|p| p.n_authors as f64).sum::<f64>() / n,
+            span,
+            f64::from(u8::from(multi >= 2)),
+            share(last_any, pairs),
+        ])
     }
-    out
 }
 
 /// Multinomial logistic regression over standardised features.
@@ -339,7 +370,7 @@ impl StageModel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::career::PaperMap;
+    use crate::career::CareerPaper;
 
     fn paper(work: i64, year: i32, position: i64, n_authors: i64) -> CareerPaper {
         CareerPaper {

@@ -1,7 +1,7 @@
 //! One paper of a researcher as the career-stage estimate and its learned model read it.
 
 /// One paper of a researcher, as the stage estimate needs it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CareerPaper {
     pub work: i64,
     pub year: i32,

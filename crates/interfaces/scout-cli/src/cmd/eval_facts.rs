@@ -421,7 +421,7 @@ pub fn run(ctx: &Context, args: FactsArgs) -> anyhow::Result<u8> {
     // The censoring test. The stage model is fitted on the tuning half only, whichever half is
     // measured (on the tuning half the figure is in-sample).
     let full = career::load_papers(conn, None)?;
-    let hidden = career::load_papers(conn, Some(args.cut))?;
+    let hidden = career::hidden_view(&full, args.cut);
     let seed = args.seed;
     let rules = StageRules::default();
     let model = career::fit_model(
