@@ -18,7 +18,7 @@ pub mod model;
 mod paper;
 mod works;
 
-pub use paper::CareerPaper;
+pub use paper::{CareerPaper, PaperMap};
 pub use works::WorkFacts;
 
 use rusqlite::{Connection, Transaction, params};
@@ -27,9 +27,6 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::researchers::CareerStage;
-
-/// Every researcher's papers, by researcher id.
-pub type PaperMap = HashMap<i64, Vec<CareerPaper>>;
 
 /// The stage with how it was reached.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -271,15 +268,8 @@ fn load_papers_where(
             n_authors: r.get(4)?,
         });
     }
-    sort_papers(&mut out);
+    paper::sort_papers(&mut out);
     Ok(out)
-}
-
-/// One order whatever the query plan or map order: the features sum in it.
-fn sort_papers(papers: &mut PaperMap) {
-    for own in papers.values_mut() {
-        own.sort_unstable_by_key(|p| (p.year, p.work, p.position));
-    }
 }
 
 /// `full` as `load_papers(conn, Some(cut))` reads it: papers before `cut` left out, and each

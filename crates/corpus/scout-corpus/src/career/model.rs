@@ -18,7 +18,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::PaperMap;
+use super::paper::PaperMap;
 use crate::researchers::CareerStage;
 
 /// Number of features.
@@ -370,7 +370,7 @@ impl StageModel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::career::CareerPaper;
+    use crate::career::paper::CareerPaper;
 
     fn paper(work: i64, year: i32, position: i64, n_authors: i64) -> CareerPaper {
         CareerPaper {

@@ -1,5 +1,7 @@
 //! One paper of a researcher as the career-stage estimate and its learned model read it.
 
+use rustc_hash::FxHashMap as HashMap;
+
 /// One paper of a researcher, as the stage estimate needs it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CareerPaper {
@@ -10,4 +12,14 @@ pub struct CareerPaper {
     /// 0-based author position.
     pub position: i64,
     pub n_authors: i64,
+}
+
+/// Every researcher's papers, by researcher id.
+pub type PaperMap = HashMap<i64, Vec<CareerPaper>>;
+
+/// One order whatever the query plan or map order: the features sum in it.
+pub(crate) fn sort_papers(papers: &mut PaperMap) {
+    for own in papers.values_mut() {
+        own.sort_unstable_by_key(|p| (p.year, p.work, p.position));
+    }
 }

@@ -11,7 +11,7 @@
 use rusqlite::Connection;
 use rustc_hash::FxHashMap as HashMap;
 
-use super::{CareerPaper, PaperMap};
+use super::paper::{CareerPaper, PaperMap, sort_papers};
 use crate::error::Result;
 
 /// Year, venue coverage and team size of one dated work.
@@ -87,7 +87,7 @@ impl WorkFacts {
                 n_authors: w.n_authors,
             });
         }
-        super::sort_papers(&mut out);
+        sort_papers(&mut out);
         out
     }
 }
