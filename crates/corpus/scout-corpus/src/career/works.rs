@@ -15,11 +15,12 @@ use rustc_hash::FxHashMap as HashMap;
 use super::paper::{CareerPaper, PaperMap, sort_papers};
 use crate::error::Result;
 
-/// Year, venue coverage and team size of one dated work.
+/// Year, venue and team size of one dated work.
 #[derive(Debug, Clone, Copy)]
 struct WorkFact {
     year: i32,
-    venue_first_year: i32,
+    /// Index into [`WorkFacts::venue_first`].
+    venue: u32,
     n_authors: i64,
 }
 
@@ -27,48 +28,43 @@ struct WorkFact {
 /// [`super::load_papers`] joins each authorship to.
 pub struct WorkFacts {
     by_id: HashMap<i64, WorkFact>,
+    /// First year of each venue in the corpus.
+    venue_first: Vec<i32>,
 }
 
 impl WorkFacts {
-    /// Reads the works table once, in id order.
+    /// Reads the works table once.
     pub fn load(conn: &Connection) -> Result<WorkFacts> {
         let mut venue_index: HashMap<String, u32> = HashMap::default();
         let mut venue_first: Vec<i32> = Vec::new();
-        let mut rows_read: Vec<(i64, i32, u32, i64)> = Vec::new();
+        let mut by_id = HashMap::default();
         let mut stmt = conn.prepare(
-            "SELECT id, year, COALESCE(venue, ''), n_authors FROM works WHERE year >= 1 ORDER BY id",
+            "SELECT id, year, COALESCE(venue, ''), n_authors FROM works WHERE year >= 1",
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let year: i32 = r.get(1)?;
-            let venue = r.get_ref(2)?.as_str().map_err(|e| {
+            let name = r.get_ref(2)?.as_str().map_err(|e| {
                 rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, e.into())
             })?;
-            let v = match venue_index.get(venue) {
+            let venue = match venue_index.get(name) {
                 Some(v) => *v,
                 None => {
                     let v = venue_first.len() as u32;
-                    venue_index.insert(venue.to_owned(), v);
+                    venue_index.insert(name.to_owned(), v);
                     venue_first.push(year);
                     v
                 }
             };
-            venue_first[v as usize] = venue_first[v as usize].min(year);
-            rows_read.push((r.get(0)?, year, v, r.get(3)?));
+            venue_first[venue as usize] = venue_first[venue as usize].min(year);
+            let fact = WorkFact {
+                year,
+                venue,
+                n_authors: r.get(3)?,
+            };
+            by_id.insert(r.get(0)?, fact);
         }
-        let mut by_id = HashMap::default();
-        by_id.reserve(rows_read.len());
-        for (id, year, v, n_authors) in rows_read {
-            by_id.insert(
-                id,
-                WorkFact {
-                    year,
-                    venue_first_year: venue_first[v as usize],
-                    n_authors,
-                },
-            );
-        }
-        Ok(WorkFacts { by_id })
+        Ok(WorkFacts { by_id, venue_first })
     }
 
     /// Every researcher's papers from `authorships` — (work, position, researcher) — as
@@ -83,7 +79,7 @@ impl WorkFacts {
             out.entry(researcher).or_default().push(CareerPaper {
                 work,
                 year: w.year,
-                venue_first_year: w.venue_first_year,
+                venue_first_year: self.venue_first[w.venue as usize],
                 position,
                 n_authors: w.n_authors,
             });
