@@ -1,5 +1,5 @@
-"""Identity resolution and the co-author edges of a Scout corpus on Apache Spark (issue 17;
-docs/scale.md).
+"""Identity resolution, the co-author edges, timelines and moves of a Scout corpus on Apache
+Spark (issue 17; docs/scale.md).
 
 Reads the corpus as `scout export --parquet EXPORT` wrote it (`mentions/`, with every
 mention's name block, strong ids and organisation keys) and resolves identity across
@@ -19,8 +19,12 @@ executors with Scout's own resolver, so there is one implementation of the rules
    pair's joint papers aggregated into OUT/coauthor_edges/ (papers, weight, first and last
    year), the weight summed in paper order from the export's `paper_ties`, so it is the
    single-machine refresh's to the bit.
-`scout import-derived OUT` derives everything else (keys, organisations, moves, communities,
-facts, impact, the index) as a rebuild does.
+6. Timelines and moves: each researcher's mentions with named organisations of their own (and
+   every organisation named on their papers) are shuffled by researcher and piped through
+   `scout timeline-part`, the refresh's own rules; OUT/timelines/ holds each researcher's
+   timeline cells and moves, organisations by key.
+`scout import-derived OUT` derives everything else (keys, organisations and their counts,
+communities, facts, career stages, impact, the index) as a rebuild does.
 
 Usage: python identity_job.py --export EXPORT --out OUT --scout target/release/scout
        [--master local[2]] [--partitions 8] [--driver-memory 4g]
@@ -95,10 +99,10 @@ def components(mentions, log):
     return labels
 
 
-def resolve_partition(scout):
-    """mapInArrow function: pipes one partition's batches through `scout identity-part`.
-    `scout` is a path on every executor, or the name of a file shipped with
-    `spark-submit --files` (found through SparkFiles)."""
+def through_scout(scout, command):
+    """mapInArrow function: pipes one partition's batches through `scout COMMAND`
+    (`identity-part`, `timeline-part`). `scout` is a path on every executor, or the name of a
+    file shipped with `spark-submit --files` (found through SparkFiles)."""
 
     def run(batches):
         first = next(batches, None)
@@ -109,9 +113,7 @@ def resolve_partition(scout):
             from pyspark import SparkFiles
 
             binary = SparkFiles.get(os.path.basename(scout))
-        proc = subprocess.Popen(
-            [binary, "identity-part"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
-        )
+        proc = subprocess.Popen([binary, command], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         failure = []
 
         def feed():
@@ -135,7 +137,7 @@ def resolve_partition(scout):
         if failure:
             raise failure[0]
         if code != 0:
-            raise RuntimeError(f"scout identity-part exited with {code}")
+            raise RuntimeError(f"scout {command} exited with {code}")
 
     return run
 
@@ -179,6 +181,54 @@ def coauthor_edges(spark, export, roots):
         F.coalesce(F.min(known), F.lit(0)).cast("long").alias("first_year"),
         F.coalesce(F.max(known), F.lit(0)).cast("long").alias("last_year"),
     )
+
+
+def timeline_rows(spark, export, roots):
+    """What `scout timeline-part` reads: one row per mention with named organisations of its own
+    (aligned, not generic: the only ones a timeline counts), with its researcher (cluster root),
+    work, year (0: unknown), those organisations' keys and e-mail domains ("" for none), in the
+    export's order within the mention, and every organisation named on its paper by anyone."""
+    mentions = spark.read.parquet(export + "/mentions").select(
+        "mention", "work_id", F.coalesce("year", F.lit(0)).cast("long").alias("year")
+    )
+    affs = spark.read.parquet(export + "/mention_affiliations").select(
+        "mention",
+        "org_key",
+        F.col("generic").cast("boolean").alias("generic"),
+        F.col("paper_level").cast("boolean").alias("paper_level"),
+        F.coalesce("domain", F.lit("")).alias("domain"),
+    )
+    named = (
+        affs.where(~F.col("generic") & ~F.col("paper_level"))
+        .groupBy("mention")
+        .agg(F.collect_list(F.struct("org_key", "domain")).alias("named"))
+    )
+    paper = (
+        affs.where(~F.col("generic"))
+        .join(mentions.select("mention", "work_id"), "mention")
+        .groupBy("work_id")
+        .agg(F.collect_set("org_key").alias("paper_orgs"))
+    )
+    return (
+        named.join(mentions, "mention")
+        .join(roots.select("mention", F.col("root").alias("researcher")), "mention")
+        .join(paper, "work_id")
+        .select(
+            "researcher",
+            "mention",
+            "work_id",
+            "year",
+            F.transform("named", lambda a: a["org_key"]).alias("named_keys"),
+            F.transform("named", lambda a: a["domain"]).alias("named_domains"),
+            "paper_orgs",
+        )
+    )
+
+
+TIMELINE_SCHEMA = (
+    "kind string, researcher long, org string, org2 string, year long, a long, b long, c long, "
+    "d long"
+)
 
 
 def shuffle_volume(path):
@@ -318,7 +368,7 @@ def main():
     resolved = (
         rows.repartition(args.partitions, "component")
         .sortWithinPartitions("component", "mention")
-        .mapInArrow(resolve_partition(scout), OUTPUT_SCHEMA)
+        .mapInArrow(through_scout(scout, "identity-part"), OUTPUT_SCHEMA)
     )
     out_identity = args.out.rstrip("/") + "/identity"
     resolved.write.mode("overwrite").parquet(out_identity)
@@ -331,10 +381,23 @@ def main():
     coauthor_edges(spark, args.export.rstrip("/"), roots).write.mode("overwrite").parquet(
         out_edges
     )
+    out_timelines = args.out.rstrip("/") + "/timelines"
+    (
+        timeline_rows(spark, args.export.rstrip("/"), roots)
+        .repartition(args.partitions, "researcher")
+        .sortWithinPartitions("researcher", "mention")
+        .mapInArrow(through_scout(scout, "timeline-part"), TIMELINE_SCHEMA)
+        .write.mode("overwrite")
+        .parquet(out_timelines)
+    )
     copy_file(spark, args.export.rstrip("/") + "/identity_input.json", args.out)
     # Everything after this is statistics for the log (its counts recompute the joins).
     log["seconds_to_output"] = round(time.time() - started, 1)
     log["coauthor_edges"] = spark.read.parquet(out_edges).count()
+    log["timeline_rows"] = {
+        r["kind"]: r["count"]
+        for r in spark.read.parquet(out_timelines).groupBy("kind").count().collect()
+    }
 
     counts = {r["kind"]: r["count"] for r in result.groupBy("kind").count().collect()}
     costs = [

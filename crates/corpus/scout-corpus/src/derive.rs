@@ -141,13 +141,18 @@ pub struct JobOutput<'a> {
     pub resolver: Resolver<'a>,
     /// The co-author edges the job aggregated, or `None` to build them here.
     pub edges: Option<EdgeReader<'a>>,
+    /// The timelines and moves the job computed, or `None` to compute them here.
+    pub timelines: Option<TimelineReader<'a>>,
 }
 
+/// Reads the timelines and moves a job computed (called once the researchers are numbered).
+pub type TimelineReader<'a> = &'a dyn Fn() -> Result<Vec<crate::timeline_part::GivenTimeline>>;
+
 /// `refresh --rebuild` with identity resolved elsewhere: `job.resolver` gives the clustering
-/// (the distributed identity job's output, see `identity::partition::assemble`), and
-/// `job.edges`, when set, the co-author edges; everything else (keys, organisations, moves,
-/// communities, career stages, impact, the index) is derived here as in a rebuild, so the
-/// result equals a rebuild whenever the job's parts do.
+/// (the distributed identity job's output, see `identity::partition::assemble`), `job.edges`,
+/// when set, the co-author edges, and `job.timelines` the timelines and moves; everything else
+/// (keys, facts, organisations and their counts, communities, career stages, impact, the index)
+/// is derived here as in a rebuild, so the result equals a rebuild whenever the job's parts do.
 pub fn rebuild_with_clustering(
     conn: &mut Connection,
     db_path: &Path,
@@ -357,10 +362,11 @@ fn rebuild_identity(
 
     step(IdentityStep::Resolving);
     let started = Instant::now();
-    let (mut clustering, given_edges) = match job {
-        Some(job) => ((job.resolver)(&data)?, job.edges),
+    let (mut clustering, given_edges, given_timelines) = match job {
+        Some(job) => ((job.resolver)(&data)?, job.edges, job.timelines),
         None => (
             identity::resolve(&data, &identity::ResolveConfig::default()),
+            None,
             None,
         ),
     };
@@ -394,7 +400,26 @@ fn rebuild_identity(
     let given_edges = given_edges
         .map(|read| network::edges_of_researchers(read()?, &rid_of))
         .transpose()?;
-    let network = network::write(&tx, &data, &orgs, &rid_of, &current_org, as_of, given_edges)?;
+    let given_timelines = given_timelines
+        .map(|read| {
+            crate::timeline_part::timelines_of_researchers(
+                read()?,
+                &rid_of,
+                current_org.len(),
+                &orgs,
+            )
+        })
+        .transpose()?;
+    let network = network::write(
+        &tx,
+        &data,
+        &orgs,
+        &rid_of,
+        &current_org,
+        as_of,
+        given_edges,
+        given_timelines,
+    )?;
     tables.write_researchers(&tx, &data, &orgs, &rows, &facts, &network.community)?;
     crate::memory::log_phase("identity: researchers written", started);
     let network_report = network.report;

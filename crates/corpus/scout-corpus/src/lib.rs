@@ -37,6 +37,7 @@ pub mod researchers;
 pub mod semantic;
 mod store;
 pub mod stored;
+pub mod timeline_part;
 pub mod venue_fields;
 pub mod watch_facts;
 

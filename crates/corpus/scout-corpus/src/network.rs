@@ -66,55 +66,101 @@ pub struct Timeline {
     pub moves: Vec<Move>,
 }
 
+/// One mention of a researcher as a timeline reads it: what [`timeline_of`] needs of the paper.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TimelineEntry {
+    pub year: i32,
+    pub work: i64,
+    /// The mention's place in the corpus's order (breaks ties within a year).
+    pub order: u64,
+    /// The researcher's own named organisations on the paper (aligned, not generic), by id, in
+    /// the order given (a repeat counts twice), each with the institutional e-mail domain given
+    /// with it (an id; 0: none).
+    pub named: Vec<(u32, u32)>,
+    /// Every named organisation on the paper, anyone's (aligned or paper-level), sorted and
+    /// distinct, by id.
+    pub paper_orgs: Vec<u32>,
+}
+
 /// The timeline of the researcher with `mentions` (indices into `data.mentions`, ascending:
-/// work-key order); `org_id` gives the id of each organisation of the data (moves break ties
-/// by id, so the ids must be those written). The full refresh and the incremental one both
-/// call it, so there is one implementation of the rules.
+/// work-key order); `org_id` gives the id of each organisation of the data (the ids written:
+/// the timeline holds them). The full refresh and the incremental one both
+/// call it, and the distributed job (`timeline_part.rs`) calls [`timeline_of`], so there
+/// is one implementation of the rules.
 pub fn researcher_timeline(
     data: &MentionData,
     mentions: &[u32],
     org_id: impl Fn(u32) -> u32,
 ) -> Timeline {
-    let mut cells: HashMap<(u32, i32), (u32, i64, i64)> = HashMap::default();
-    let mut org_lists: Vec<Vec<u32>> = Vec::new();
-    let mut paper_org_lists: Vec<Vec<u32>> = Vec::new();
-    let mut years_works: Vec<(i32, i64, u64)> = Vec::new();
     // Written id → the data's organisation, for the organisation-name test of moves.
     let mut data_org: HashMap<u32, u32> = HashMap::default();
-    // Written id → the institutional e-mail domains the researcher gave there, each with the
-    // first year they did.
-    let mut domains_at: HashMap<u32, Vec<(u32, i32)>> = HashMap::default();
+    let mut entries = Vec::with_capacity(mentions.len());
     for &m in mentions {
         let mention = &data.mentions[m as usize];
-        let named: Vec<u32> = data
+        let named: Vec<(u32, u32)> = data
             .affs_of(m as usize)
             .iter()
             .filter(|f| !f.generic && !f.paper_level)
             .map(|f| {
                 let id = org_id(f.org);
                 data_org.insert(id, f.org);
-                if f.domain != 0 {
-                    let seen = domains_at.entry(id).or_default();
-                    match seen.iter_mut().find(|(d, _)| *d == f.domain) {
-                        Some((_, first)) => *first = (*first).min(mention.year),
-                        None => seen.push((f.domain, mention.year)),
-                    }
-                }
-                id
+                (id, f.domain)
             })
             .collect();
-        for &o in &named {
+        let paper_orgs = if named.is_empty() {
+            Vec::new()
+        } else {
+            paper_orgs(data, m as usize, &org_id)
+        };
+        entries.push(TimelineEntry {
+            year: mention.year,
+            work: mention.work,
+            order: u64::from(m),
+            named,
+            paper_orgs,
+        });
+    }
+    timeline_of(&entries, |id| {
+        data_org
+            .get(&id)
+            .map(|&x| data.org_tokens[x as usize].as_str())
+    })
+}
+
+/// The timeline and moves of one researcher's `entries` (in the corpus's order); `key` gives
+/// each organisation id's normalised key (`organisations.key`), which the organisation-name
+/// test of moves and their tie-breaks read.
+pub fn timeline_of<'k>(
+    entries: &[TimelineEntry],
+    key: impl Fn(u32) -> Option<&'k str>,
+) -> Timeline {
+    let mut cells: HashMap<(u32, i32), (u32, i64, i64)> = HashMap::default();
+    let mut org_lists: Vec<Vec<u32>> = Vec::new();
+    let mut paper_org_lists: Vec<&[u32]> = Vec::new();
+    let mut years_works: Vec<(i32, i64, u64)> = Vec::new();
+    // Id → the institutional e-mail domains the researcher gave there, each with the first
+    // year they did.
+    let mut domains_at: HashMap<u32, Vec<(u32, i32)>> = HashMap::default();
+    for entry in entries {
+        for &(id, domain) in &entry.named {
+            if domain != 0 {
+                let seen = domains_at.entry(id).or_default();
+                match seen.iter_mut().find(|(d, _)| *d == domain) {
+                    Some((_, first)) => *first = (*first).min(entry.year),
+                    None => seen.push((domain, entry.year)),
+                }
+            }
             let e = cells
-                .entry((o, mention.year))
-                .or_insert((0, mention.work, mention.work));
+                .entry((id, entry.year))
+                .or_insert((0, entry.work, entry.work));
             e.0 += 1;
-            e.1 = e.1.min(mention.work);
-            e.2 = e.2.max(mention.work);
+            e.1 = e.1.min(entry.work);
+            e.2 = e.2.max(entry.work);
         }
-        if !named.is_empty() {
-            org_lists.push(named);
-            paper_org_lists.push(paper_orgs(data, m as usize, &org_id));
-            years_works.push((mention.year, mention.work, u64::from(m)));
+        if !entry.named.is_empty() {
+            org_lists.push(entry.named.iter().map(|&(id, _)| id).collect());
+            paper_org_lists.push(&entry.paper_orgs);
+            years_works.push((entry.year, entry.work, entry.order));
         }
     }
     let mut cells: Vec<TimelineCell> = cells
@@ -144,11 +190,8 @@ pub fn researcher_timeline(
             paper_orgs,
         })
         .collect();
-    let one_organisation = |a: u32, b: u32| match (data_org.get(&a), data_org.get(&b)) {
-        (Some(&x), Some(&y)) => crate::org_names::one_organisation(
-            &data.org_tokens[x as usize],
-            &data.org_tokens[y as usize],
-        ),
+    let one_organisation = |a: u32, b: u32| match (key(a), key(b)) {
+        (Some(x), Some(y)) => crate::org_names::one_organisation(x, y),
         _ => false,
     };
     // The researcher wrote from no address at B that they had not used at A before B began
@@ -176,11 +219,7 @@ pub fn researcher_timeline(
     let moves = moves::detect(
         &history,
         |a, b| one_organisation(a, b) || same_address(a, b),
-        |o| {
-            data_org
-                .get(&o)
-                .map(|&x| data.org_tokens[x as usize].as_str())
-        },
+        &key,
     );
     Timeline {
         cells,
@@ -411,7 +450,8 @@ pub struct NetworkWritten {
 /// `rid_of` is the researcher id (1-based, 0 = none) of each mention; `current_org` the current
 /// organisation id (index into `orgs`) of each researcher (index = id − 1). `given_edges`, when
 /// set, are the co-author edges aggregated elsewhere ([`edges_of_researchers`]), written and
-/// clustered instead of being built from the papers.
+/// clustered instead of being built from the papers; `given_timelines`, when set, each
+/// researcher's timeline and moves computed elsewhere (index = id − 1).
 pub fn write(
     tx: &Transaction,
     data: &MentionData,
@@ -420,6 +460,7 @@ pub fn write(
     current_org: &[Option<usize>],
     as_of: i32,
     given_edges: Option<Vec<Edge>>,
+    given_timelines: Option<Vec<Timeline>>,
 ) -> Result<NetworkWritten> {
     let started = std::time::Instant::now();
     let n_researchers = current_org.len();
@@ -447,8 +488,18 @@ pub fn write(
     }
     {
         let mut stmts = TimelineStatements::prepare(tx)?;
+        if let Some(given) = &given_timelines {
+            tracing::info!(
+                researchers = given.len(),
+                "network: timelines and moves as the job gave them"
+            );
+        }
+        let mut given = given_timelines.map(Vec::into_iter);
         for r in 0..n_researchers {
-            let timeline = researcher_timeline(data, by_researcher.of(r), |o| o + 1);
+            let timeline = match given.as_mut() {
+                Some(given) => given.next().unwrap_or_default(),
+                None => researcher_timeline(data, by_researcher.of(r), |o| o + 1),
+            };
             for &o in &timeline.orgs_seen {
                 ever[o as usize - 1] += 1;
             }

@@ -89,6 +89,7 @@ fn rebuild(corpus: &mut Corpus, edges: Vec<MentionEdge>) -> Result<()> {
     corpus.rebuild_with_clustering(JobOutput {
         resolver: &resolver,
         edges: Some(&read),
+        timelines: None,
     })?;
     Ok(())
 }

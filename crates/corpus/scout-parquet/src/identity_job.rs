@@ -48,7 +48,8 @@ pub(crate) const MENTIONS: &[Column] = &[
     col("org_keys", Kind::TextList),
 ];
 
-/// Columns of `mention_affiliations`: every affiliation of every mention, resolved.
+/// Columns of `mention_affiliations`: every affiliation of every mention, resolved, with the
+/// institutional e-mail domain given with it (`scout_corpus::mail_domains`; null: none).
 pub(crate) const AFFILIATIONS: &[Column] = &[
     col("mention", Kind::Int),
     col("organisation", Kind::Text),
@@ -59,6 +60,7 @@ pub(crate) const AFFILIATIONS: &[Column] = &[
     col("generic", Kind::Bool),
     col("weak", Kind::Bool),
     col("paper_level", Kind::Bool),
+    col("domain", Kind::Text),
 ];
 
 /// Columns of `paper_ties`: the weight a joint paper adds to a co-author edge
@@ -81,8 +83,9 @@ pub struct IdentityInput {
     pub as_of: i32,
 }
 
-/// 2: `paper_ties` and `as_of` (the job aggregates co-author edges).
-pub const INPUT_FORMAT: u32 = 2;
+/// 2: `paper_ties` and `as_of` (the job aggregates co-author edges); 3: each affiliation's
+/// e-mail `domain` (the job computes timelines and moves).
+pub const INPUT_FORMAT: u32 = 3;
 pub const INPUT_MANIFEST: &str = "identity_input.json";
 
 fn text(value: Option<&String>) -> Cell {
@@ -163,6 +166,11 @@ pub(crate) fn export_mentions(
                         Cell::Int(i64::from(aff.generic)),
                         Cell::Int(i64::from(aff.weak)),
                         Cell::Int(i64::from(aff.paper_level)),
+                        if aff.domain == 0 {
+                            Cell::Null
+                        } else {
+                            text(orgs.domains.get(aff.domain as usize))
+                        },
                     ],
                 )?;
             }
@@ -289,7 +297,7 @@ pub(crate) fn int_at(array: &ArrayRef, name: &str, i: usize) -> Result<i64> {
     Ok(values.value(i))
 }
 
-fn str_at(array: &ArrayRef, i: usize) -> Result<Option<String>> {
+pub(crate) fn str_at(array: &ArrayRef, i: usize) -> Result<Option<String>> {
     if array.is_null(i) {
         return Ok(None);
     }
@@ -302,7 +310,7 @@ fn str_at(array: &ArrayRef, i: usize) -> Result<Option<String>> {
     }
 }
 
-fn list_at(array: &ArrayRef, i: usize) -> Result<Vec<String>> {
+pub(crate) fn list_at(array: &ArrayRef, i: usize) -> Result<Vec<String>> {
     if array.is_null(i) {
         return Ok(Vec::new());
     }

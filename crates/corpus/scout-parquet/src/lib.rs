@@ -32,6 +32,7 @@ use scout_corpus::stored::decode_authors;
 mod error;
 pub mod identity_job;
 pub mod job_edges;
+pub mod job_timelines;
 mod progress;
 mod snapshot;
 mod table;

@@ -79,6 +79,9 @@ enum Command {
     Export(cmd::export::Args),
     /// Resolve identity components piped in by the distributed job (Arrow IPC on stdin and stdout)
     IdentityPart(cmd::identity_job::PartArgs),
+    /// Compute the timelines and moves of researchers piped in by the distributed job (Arrow IPC
+    /// on stdin and stdout)
+    TimelinePart(cmd::identity_job::TimelinePartArgs),
     /// Rebuild the derived tables from the distributed identity job's output
     ImportDerived(cmd::identity_job::ImportArgs),
     /// Download data from a source API (OpenAlex) into files `scout ingest` reads
@@ -171,6 +174,7 @@ fn main() -> ExitCode {
         Command::Alerts(args) => cmd::watch::alerts(&ctx, args),
         Command::Export(args) => cmd::export::run(&ctx, args),
         Command::IdentityPart(args) => cmd::identity_job::part(&ctx, args),
+        Command::TimelinePart(args) => cmd::identity_job::timeline_part(&ctx, args),
         Command::ImportDerived(args) => cmd::identity_job::import(&ctx, args),
         Command::Fetch(args) => cmd::fetch::run(&ctx, args),
         Command::Arena(command) => cmd::arena::run(&ctx, command),

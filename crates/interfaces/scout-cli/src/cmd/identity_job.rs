@@ -1,7 +1,8 @@
-//! The distributed job's two commands (`spark/identity_job.py`, docs/scale.md):
-//! `scout identity-part` resolves the components piped through it by a Spark task (Arrow IPC
-//! in, Arrow IPC out), and `scout import-derived DIR` rebuilds the derived tables from the
-//! job's clustering and co-author edges instead of computing them itself.
+//! The distributed job's commands (`spark/identity_job.py`, docs/scale.md): `scout
+//! identity-part` resolves the components piped through it by a Spark task (Arrow IPC in,
+//! Arrow IPC out), `scout timeline-part` computes the timelines and moves of the researchers
+//! piped through it, and `scout import-derived DIR` rebuilds the derived tables from the job's
+//! clustering, co-author edges, timelines and moves instead of computing them itself.
 
 use std::io::{BufReader, BufWriter};
 use std::path::PathBuf;
@@ -11,6 +12,7 @@ use scout_corpus::derive::JobOutput;
 use scout_corpus::identity::partition::assemble;
 use scout_parquet::identity_job::{read_manifest, read_outcome, resolve_stream};
 use scout_parquet::job_edges::{edge_files, read_edges};
+use scout_parquet::job_timelines::{read_timelines, timeline_files, timeline_stream};
 
 use super::Context;
 
@@ -33,8 +35,25 @@ pub fn part(_ctx: &Context, _args: PartArgs) -> anyhow::Result<u8> {
 }
 
 #[derive(clap::Args)]
+pub struct TimelinePartArgs {}
+
+/// `scout timeline-part`: stdin → stdout, statistics on stderr (with `-v`).
+pub fn timeline_part(_ctx: &Context, _args: TimelinePartArgs) -> anyhow::Result<u8> {
+    let input = BufReader::with_capacity(1 << 20, std::io::stdin().lock());
+    let output = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+    let stats = timeline_stream(input, output).context("computing timelines and moves")?;
+    tracing::info!(
+        researchers = stats.researchers,
+        rows = stats.rows,
+        moves = stats.moves,
+        "timeline-part: done"
+    );
+    Ok(0)
+}
+
+#[derive(clap::Args)]
 pub struct ImportArgs {
-    /// The identity job's output: `identity_input.json` and `identity/*.parquet`
+    /// The job's output: `identity_input.json`, `identity/`, `coauthor_edges/` and `timelines/`
     dir: PathBuf,
 }
 
@@ -56,6 +75,10 @@ pub fn import(ctx: &Context, args: ImportArgs) -> anyhow::Result<u8> {
     let edges = edge_files(&args.dir.join("coauthor_edges"))?;
     let read_edges =
         || read_edges(&edges).map_err(|e| scout_corpus::CorpusError::Invalid(e.to_string()));
+    let timelines = timeline_files(&args.dir.join("timelines"))?;
+    let read_timelines = || {
+        read_timelines(&timelines).map_err(|e| scout_corpus::CorpusError::Invalid(e.to_string()))
+    };
     let mentions = manifest.mentions;
     let as_of = manifest.as_of;
     let resolver = |data: &scout_corpus::identity::MentionData| {
@@ -71,6 +94,7 @@ pub fn import(ctx: &Context, args: ImportArgs) -> anyhow::Result<u8> {
     let report = corpus.rebuild_with_clustering(JobOutput {
         resolver: &resolver,
         edges: Some(&read_edges),
+        timelines: Some(&read_timelines),
     })?;
     super::print_refresh(ctx, &report)?;
     Ok(0)
