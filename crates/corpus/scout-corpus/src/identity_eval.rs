@@ -94,11 +94,22 @@ pub fn score(method: &str, predicted: &[u32], truth: &[u32]) -> Scores {
     }
 }
 
-/// Hides strong ids and re-resolves; compares with the OpenReview-id truth. Also scores two
-/// simple baselines (exact normalised name; family name + first initial) for context.
-pub fn evaluate(conn: &Connection) -> Result<IdentityEval> {
+/// Hides strong ids and re-resolves; compares with the OpenReview-id truth of the people
+/// `keep` accepts (by OpenReview id: a half of the split). Also scores two simple baselines
+/// (exact normalised name; family name + first initial) for context, and each of `variants`
+/// (settings tried for tuning, strong ids hidden as well).
+pub fn evaluate(
+    conn: &Connection,
+    keep: &dyn Fn(&str) -> bool,
+    variants: &[(String, ResolveConfig)],
+) -> Result<IdentityEval> {
     let data: MentionData = identity::load(conn)?;
-    let truth: Vec<u32> = data.mentions.iter().map(|m| m.ids[0]).collect();
+    let kept: Vec<bool> = data.id_values[0].iter().map(|id| keep(id)).collect();
+    let truth: Vec<u32> = data
+        .mentions
+        .iter()
+        .map(|m| if kept[m.ids[0] as usize] { m.ids[0] } else { 0 })
+        .collect();
     let labelled = truth.iter().filter(|&&t| t != 0).count() as u64;
     let mut people: Vec<u32> = truth.iter().copied().filter(|&t| t != 0).collect();
     people.sort_unstable();
@@ -139,6 +150,16 @@ pub fn evaluate(conn: &Connection) -> Result<IdentityEval> {
         &block,
         &truth,
     ));
+    for (name, config) in variants {
+        let tried = identity::resolve(
+            &data,
+            &ResolveConfig {
+                use_strong_ids: false,
+                ..*config
+            },
+        );
+        results.push(score(name, &tried.root, &truth));
+    }
     let full = identity::resolve(&data, &ResolveConfig::default());
     results.push(score(
         "production (strong ids used; an upper bound, ids are the labels)",

@@ -51,6 +51,10 @@ pub struct ResolveConfig {
     /// Identical full names merge without evidence when their block (family name + first
     /// initial) holds at most this many distinct given names; 0 disables.
     pub rare_name_max_givens: usize,
+    /// In a block with more distinct given names than `rare_name_max_givens` (a common family
+    /// name and initial: "Liu, Y."), the least evidence strength ([`Evidence::strength`]: a
+    /// shared co-author 2, a shared organisation 1) that merges two clusters.
+    pub common_min_strength: u32,
 }
 
 impl Default for ResolveConfig {
@@ -59,6 +63,7 @@ impl Default for ResolveConfig {
             use_strong_ids: true,
             max_token_clusters: 60,
             rare_name_max_givens: 6,
+            common_min_strength: 1,
         }
     }
 }
@@ -393,6 +398,28 @@ fn resolve_block(
         capped,
         common,
     } = *block;
+    // (Counted only when a common name needs more than any evidence: not by default.)
+    let common_block = || {
+        common || {
+            let mut givens: HashSet<String> = HashSet::default();
+            for &m in members {
+                if let Some(p) = &parsed[data.mentions[m as usize].name as usize]
+                    && p.has_full_given()
+                {
+                    givens.insert(p.given_compact());
+                    if givens.len() > config.rare_name_max_givens {
+                        break;
+                    }
+                }
+            }
+            givens.len() > config.rare_name_max_givens
+        }
+    };
+    let min_strength = if config.common_min_strength > 1 && common_block() {
+        config.common_min_strength
+    } else {
+        1
+    };
     // Two passes: merges in the first pass pool evidence that can enable merges in the second.
     for _pass in 0..2 {
         let mut facts: HashMap<u32, ClusterFacts> = HashMap::default();
@@ -499,6 +526,9 @@ fn resolve_block(
                 co_token,
                 org_token,
             } = evidence;
+            if evidence.strength() < min_strength {
+                continue;
+            }
             let (ra, rb) = (uf.find(a), uf.find(b));
             if ra == rb {
                 continue;

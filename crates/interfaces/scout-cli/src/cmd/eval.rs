@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use scout_corpus::identity::ResolveConfig;
 use scout_corpus::identity_eval;
 use scout_rank::eval::{self, Half, Metrics, NameMatcher, Truth};
 use scout_rank::{Factors, ImpactShape, ListQuery, RankModel, RoleShape, Shape, rank_with};
@@ -22,7 +23,7 @@ enum What {
     /// Precision@10/50, NDCG@50 and MAP of the List against expert lists
     Experts(ExpertArgs),
     /// Precision and recall of identity resolution with strong ids hidden
-    Identity,
+    Identity(IdentityArgs),
     /// Award papers: where their impact (count or estimate) falls in their venue-year, where the
     /// middle authors of large-team award papers land, and the estimator's held-out check
     Awards(super::eval_awards::AwardArgs),
@@ -61,6 +62,18 @@ struct ExpertArgs {
     /// text relevance only), one line per value (meant for the tuning half)
     #[arg(long)]
     tune_fields: bool,
+}
+
+#[derive(clap::Args)]
+struct IdentityArgs {
+    /// Which half of the labelled people to score (split once by OpenReview id with
+    /// `scout_rank::eval::SPLIT_SEED`)
+    #[arg(long, value_enum, default_value_t = Half::All)]
+    half: Half,
+    /// Also score the evidence a common name needs to merge (strength 1 to 4: a shared
+    /// co-author counts 2, a shared organisation 1), meant for the tuning half
+    #[arg(long)]
+    tune: bool,
 }
 
 /// Broad topics judged against ACM Fellows and Turing laureates.
@@ -110,7 +123,7 @@ fn mean(rows: &[&TopicRow]) -> Metrics {
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
     match args.what {
         What::Experts(a) => experts(ctx, a),
-        What::Identity => identity(ctx),
+        What::Identity(args) => identity(ctx, args),
         What::Awards(a) => super::eval_awards::run(ctx, a),
         What::Facts(a) => super::eval_facts::run(ctx, a),
     }
@@ -496,9 +509,35 @@ fn variants(shapes: bool) -> Vec<(String, Factors, Shape, bool)> {
     out
 }
 
-fn identity(ctx: &Context) -> anyhow::Result<u8> {
+fn identity(ctx: &Context, args: IdentityArgs) -> anyhow::Result<u8> {
     let corpus = ctx.open_existing()?;
-    let result = identity_eval::evaluate(corpus.conn())?;
+    let variants: Vec<(String, ResolveConfig)> = if args.tune {
+        let mut v: Vec<(String, ResolveConfig)> = (1..=4)
+            .map(|strength| {
+                (
+                    format!("strong ids hidden, common names need evidence {strength}"),
+                    ResolveConfig {
+                        common_min_strength: strength,
+                        ..ResolveConfig::default()
+                    },
+                )
+            })
+            .collect();
+        for givens in [0, 2, 4, 8, 12] {
+            v.push((
+                format!("strong ids hidden, rare names: at most {givens} given names"),
+                ResolveConfig {
+                    rare_name_max_givens: givens,
+                    ..ResolveConfig::default()
+                },
+            ));
+        }
+        v
+    } else {
+        Vec::new()
+    };
+    let half = args.half;
+    let result = identity_eval::evaluate(corpus.conn(), &|id| half.holds(id), &variants)?;
     if ctx.format == Format::Json {
         output::json(&result)?;
         return Ok(0);
