@@ -417,8 +417,10 @@ fn rebuild_identity(
         &rid_of,
         &current_org,
         as_of,
-        given_edges,
-        given_timelines,
+        network::GivenByJob {
+            edges: given_edges,
+            timelines: given_timelines,
+        },
     )?;
     tables.write_researchers(&tx, &data, &orgs, &rows, &facts, &network.community)?;
     crate::memory::log_phase("identity: researchers written", started);

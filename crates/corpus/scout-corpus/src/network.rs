@@ -446,12 +446,20 @@ pub struct NetworkWritten {
     pub community: Vec<Option<i64>>,
 }
 
+/// What the distributed job computed, for [`write`] to take in place of its own steps.
+#[derive(Debug, Default)]
+pub struct GivenByJob {
+    /// The co-author edges aggregated elsewhere ([`edges_of_researchers`]), written and
+    /// clustered.
+    pub edges: Option<Vec<Edge>>,
+    /// Each researcher's timeline and moves (index = id − 1).
+    pub timelines: Option<Vec<Timeline>>,
+}
+
 /// Computes and writes organisations, timelines, moves, edges and communities.
 /// `rid_of` is the researcher id (1-based, 0 = none) of each mention; `current_org` the current
-/// organisation id (index into `orgs`) of each researcher (index = id − 1). `given_edges`, when
-/// set, are the co-author edges aggregated elsewhere ([`edges_of_researchers`]), written and
-/// clustered instead of being built from the papers; `given_timelines`, when set, each
-/// researcher's timeline and moves computed elsewhere (index = id − 1).
+/// organisation id (index into `orgs`) of each researcher (index = id − 1). What `given` holds
+/// is taken instead of being computed from the papers.
 pub fn write(
     tx: &Transaction,
     data: &MentionData,
@@ -459,9 +467,12 @@ pub fn write(
     rid_of: &[u32],
     current_org: &[Option<usize>],
     as_of: i32,
-    given_edges: Option<Vec<Edge>>,
-    given_timelines: Option<Vec<Timeline>>,
+    given: GivenByJob,
 ) -> Result<NetworkWritten> {
+    let GivenByJob {
+        edges: given_edges,
+        timelines: given_timelines,
+    } = given;
     let started = std::time::Instant::now();
     let n_researchers = current_org.len();
     let mut report = NetworkReport::default();

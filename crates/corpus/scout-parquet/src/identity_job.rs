@@ -12,7 +12,7 @@
 
 use std::fs::File;
 use std::io::{Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow_array::builder::{Int64Builder, StringBuilder};
@@ -595,103 +595,113 @@ fn rule_named(name: &str) -> Option<Rule> {
 pub fn read_outcome(dir: &Path) -> Result<PartitionOutcome> {
     let files = parquet_files(dir, "the identity job's output")?;
     let mut outcome = PartitionOutcome::default();
+    for_each_batch(&files, |batch, bad| {
+        let cols: Vec<&ArrayRef> = PART_OUTPUT
+            .iter()
+            .map(|c| column(batch, c))
+            .collect::<Result<_>>()?;
+        let int = |k: usize, i: usize| -> Option<i64> {
+            cols[k]
+                .as_primitive_opt::<Int64Type>()
+                .and_then(|a| a.is_valid(i).then(|| a.value(i)))
+        };
+        for i in 0..batch.num_rows() {
+            let kind = str_at(cols[0], i)?.unwrap_or_default();
+            let text = str_at(cols[6], i)?;
+            let need = |v: Option<i64>, what: &str| {
+                v.and_then(|v| u64::try_from(v).ok())
+                    .ok_or_else(|| bad(format!("row {i} ({kind}) has no {what}")))
+            };
+            match kind.as_str() {
+                "root" => outcome
+                    .roots
+                    .push((need(int(1, i), "a")?, need(int(2, i), "b")?)),
+                "link" => {
+                    let rule_text = str_at(cols[3], i)?.unwrap_or_default();
+                    let rule = rule_named(&rule_text)
+                        .ok_or_else(|| bad(format!("unknown rule {rule_text:?}")))?;
+                    let number = int(5, i).unwrap_or(0);
+                    let shared = u32::try_from(number).unwrap_or(u32::MAX);
+                    let evidence = match str_at(cols[4], i)?.as_deref() {
+                        Some("repeated") => PortableEvidence::Repeated {
+                            name: text.clone().unwrap_or_default(),
+                        },
+                        Some("coauthors") => PortableEvidence::Coauthors {
+                            shared,
+                            key: text.clone(),
+                        },
+                        Some("organisations") => PortableEvidence::Organisations {
+                            shared,
+                            token: text.clone().unwrap_or_default(),
+                        },
+                        Some("rare-full-name") => PortableEvidence::RareFullName {
+                            name: text.clone().unwrap_or_default(),
+                            max_givens: shared,
+                        },
+                        other => return Err(bad(format!("unknown evidence {other:?}"))),
+                    };
+                    outcome.links.push(PortableLink {
+                        a: need(int(1, i), "a")?,
+                        b: need(int(2, i), "b")?,
+                        rule,
+                        evidence,
+                    });
+                }
+                "count" => {
+                    let value = need(int(5, i), "number")?;
+                    let name = text.unwrap_or_default();
+                    match name.split_once(':') {
+                        None if name == "refused_conflicts" => outcome.refused_conflicts += value,
+                        None if name == "namesakes_kept_apart" => {
+                            outcome.namesakes_kept_apart += value
+                        }
+                        Some((counter, id_kind)) => {
+                            let k = ID_KINDS
+                                .iter()
+                                .position(|x| *x == id_kind)
+                                .ok_or_else(|| bad(format!("unknown id kind {id_kind:?}")))?;
+                            match counter {
+                                "strong_id_links" => outcome.strong_id_links[k] += value,
+                                "inconsistent_ids" => outcome.inconsistent_ids[k] += value,
+                                _ => return Err(bad(format!("unknown counter {name:?}"))),
+                            }
+                        }
+                        None => return Err(bad(format!("unknown counter {name:?}"))),
+                    }
+                }
+                "common" => outcome.notes.common.push(text.unwrap_or_default()),
+                "capped" => outcome.notes.capped.push((
+                    text.unwrap_or_default(),
+                    int(5, i) == Some(1),
+                    str_at(cols[7], i)?.unwrap_or_default(),
+                )),
+                // The job's measurement of itself, not part of the outcome.
+                "cost" => {}
+                other => return Err(bad(format!("unknown row kind {other:?}"))),
+            }
+        }
+        Ok(())
+    })?;
+    Ok(outcome)
+}
+
+/// Calls `each` with every record batch of the Parquet `files` and a function that turns a
+/// complaint into an error naming the file.
+pub(crate) fn for_each_batch(
+    files: &[PathBuf],
+    mut each: impl FnMut(&RecordBatch, &dyn Fn(String) -> ExportError) -> Result<()>,
+) -> Result<()> {
     for path in files {
-        let file = File::open(&path).map_err(|source| ExportError::Io {
+        let file = File::open(path).map_err(|source| ExportError::Io {
             path: path.clone(),
             source,
         })?;
         let bad = |what: String| ExportError::Invalid(format!("{}: {what}", path.display()));
         for batch in ParquetRecordBatchReaderBuilder::try_new(file)?.build()? {
-            let batch = batch?;
-            let cols: Vec<&ArrayRef> = PART_OUTPUT
-                .iter()
-                .map(|c| column(&batch, c))
-                .collect::<Result<_>>()?;
-            let int = |k: usize, i: usize| -> Option<i64> {
-                cols[k]
-                    .as_primitive_opt::<Int64Type>()
-                    .and_then(|a| a.is_valid(i).then(|| a.value(i)))
-            };
-            for i in 0..batch.num_rows() {
-                let kind = str_at(cols[0], i)?.unwrap_or_default();
-                let text = str_at(cols[6], i)?;
-                let need = |v: Option<i64>, what: &str| {
-                    v.and_then(|v| u64::try_from(v).ok())
-                        .ok_or_else(|| bad(format!("row {i} ({kind}) has no {what}")))
-                };
-                match kind.as_str() {
-                    "root" => outcome
-                        .roots
-                        .push((need(int(1, i), "a")?, need(int(2, i), "b")?)),
-                    "link" => {
-                        let rule_text = str_at(cols[3], i)?.unwrap_or_default();
-                        let rule = rule_named(&rule_text)
-                            .ok_or_else(|| bad(format!("unknown rule {rule_text:?}")))?;
-                        let number = int(5, i).unwrap_or(0);
-                        let shared = u32::try_from(number).unwrap_or(u32::MAX);
-                        let evidence = match str_at(cols[4], i)?.as_deref() {
-                            Some("repeated") => PortableEvidence::Repeated {
-                                name: text.clone().unwrap_or_default(),
-                            },
-                            Some("coauthors") => PortableEvidence::Coauthors {
-                                shared,
-                                key: text.clone(),
-                            },
-                            Some("organisations") => PortableEvidence::Organisations {
-                                shared,
-                                token: text.clone().unwrap_or_default(),
-                            },
-                            Some("rare-full-name") => PortableEvidence::RareFullName {
-                                name: text.clone().unwrap_or_default(),
-                                max_givens: shared,
-                            },
-                            other => return Err(bad(format!("unknown evidence {other:?}"))),
-                        };
-                        outcome.links.push(PortableLink {
-                            a: need(int(1, i), "a")?,
-                            b: need(int(2, i), "b")?,
-                            rule,
-                            evidence,
-                        });
-                    }
-                    "count" => {
-                        let value = need(int(5, i), "number")?;
-                        let name = text.unwrap_or_default();
-                        match name.split_once(':') {
-                            None if name == "refused_conflicts" => {
-                                outcome.refused_conflicts += value
-                            }
-                            None if name == "namesakes_kept_apart" => {
-                                outcome.namesakes_kept_apart += value
-                            }
-                            Some((counter, id_kind)) => {
-                                let k = ID_KINDS
-                                    .iter()
-                                    .position(|x| *x == id_kind)
-                                    .ok_or_else(|| bad(format!("unknown id kind {id_kind:?}")))?;
-                                match counter {
-                                    "strong_id_links" => outcome.strong_id_links[k] += value,
-                                    "inconsistent_ids" => outcome.inconsistent_ids[k] += value,
-                                    _ => return Err(bad(format!("unknown counter {name:?}"))),
-                                }
-                            }
-                            None => return Err(bad(format!("unknown counter {name:?}"))),
-                        }
-                    }
-                    "common" => outcome.notes.common.push(text.unwrap_or_default()),
-                    "capped" => outcome.notes.capped.push((
-                        text.unwrap_or_default(),
-                        int(5, i) == Some(1),
-                        str_at(cols[7], i)?.unwrap_or_default(),
-                    )),
-                    // The job's measurement of itself, not part of the outcome.
-                    "cost" => {}
-                    other => return Err(bad(format!("unknown row kind {other:?}"))),
-                }
-            }
+            each(&batch?, &bad)?;
         }
     }
-    Ok(outcome)
+    Ok(())
 }
 
 /// Every `*.parquet` file under `dir` (a Spark output folder), sorted; none is an error naming

@@ -4,7 +4,6 @@
 //! [`TIMELINE_OUTPUT`]), computed by `scout_corpus::timeline_part`, the refresh's own rules;
 //! [`read_timelines`] reads the job's Parquet output back for `scout import-derived`.
 
-use std::fs::File;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -12,13 +11,12 @@ use std::sync::Arc;
 use arrow_array::builder::{Int64Builder, StringBuilder};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use scout_corpus::timeline_part::{GivenMove, GivenTimeline, TimelineRow, timelines_of_part};
 use serde::Serialize;
 use std::collections::HashMap;
 
 use crate::error::{ExportError, Result};
-use crate::identity_job::{column, int_at, list_at, parquet_files, str_at};
+use crate::identity_job::{column, for_each_batch, int_at, list_at, parquet_files, str_at};
 
 /// Columns `scout timeline-part` reads, rows grouped by researcher: the researcher (the
 /// ordinal of their representative mention), the mention's ordinal, work and year (0:
@@ -208,60 +206,52 @@ pub fn timeline_files(dir: &Path) -> Result<Vec<PathBuf>> {
 /// Reads the timelines in `files` ([`timeline_files`]), one per researcher.
 pub fn read_timelines(files: &[PathBuf]) -> Result<Vec<GivenTimeline>> {
     let mut by_researcher: HashMap<u64, GivenTimeline> = HashMap::default();
-    for path in files {
-        let file = File::open(path).map_err(|source| ExportError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        let bad = |what: String| ExportError::Invalid(format!("{}: {what}", path.display()));
-        for batch in ParquetRecordBatchReaderBuilder::try_new(file)?.build()? {
-            let batch = batch?;
-            let cols = TIMELINE_OUTPUT
-                .iter()
-                .map(|c| column(&batch, c).map_err(|e| bad(e.to_string())))
-                .collect::<Result<Vec<_>>>()?;
-            for i in 0..batch.num_rows() {
-                let int = |k: usize| {
-                    int_at(cols[k], TIMELINE_OUTPUT[k], i).map_err(|e| bad(e.to_string()))
-                };
-                let year = |k: usize| -> Result<i32> {
-                    let v = int(k)?;
-                    i32::try_from(v).map_err(|_| bad(format!("year {v} in row {i}")))
-                };
-                let text = |k: usize| -> Result<String> {
-                    str_at(cols[k], i)?
-                        .ok_or_else(|| bad(format!("{} is null in row {i}", TIMELINE_OUTPUT[k])))
-                };
-                let researcher = u64::try_from(int(1)?)
-                    .map_err(|_| bad(format!("negative researcher in row {i}")))?;
-                let t = by_researcher
-                    .entry(researcher)
-                    .or_insert_with(|| GivenTimeline {
-                        researcher,
-                        ..GivenTimeline::default()
-                    });
-                match text(0)?.as_str() {
-                    "cell" => {
-                        let papers = u32::try_from(int(5)?)
-                            .ok()
-                            .filter(|&p| p > 0)
-                            .ok_or_else(|| bad(format!("papers is not a count in row {i}")))?;
-                        t.cells.push((text(2)?, year(4)?, papers, int(6)?, int(7)?));
-                    }
-                    "move" => t.moves.push(GivenMove {
-                        from: text(2)?,
-                        to: text(3)?,
-                        year: year(4)?,
-                        from_last_work: int(5)?,
-                        from_last_year: year(6)?,
-                        to_first_work: int(7)?,
-                        to_first_year: year(8)?,
-                    }),
-                    other => return Err(bad(format!("unknown kind {other:?} in row {i}"))),
+    for_each_batch(files, |batch, bad| {
+        let cols = TIMELINE_OUTPUT
+            .iter()
+            .map(|c| column(batch, c).map_err(|e| bad(e.to_string())))
+            .collect::<Result<Vec<_>>>()?;
+        for i in 0..batch.num_rows() {
+            let int =
+                |k: usize| int_at(cols[k], TIMELINE_OUTPUT[k], i).map_err(|e| bad(e.to_string()));
+            let year = |k: usize| -> Result<i32> {
+                let v = int(k)?;
+                i32::try_from(v).map_err(|_| bad(format!("year {v} in row {i}")))
+            };
+            let text = |k: usize| -> Result<String> {
+                str_at(cols[k], i)?
+                    .ok_or_else(|| bad(format!("{} is null in row {i}", TIMELINE_OUTPUT[k])))
+            };
+            let researcher = u64::try_from(int(1)?)
+                .map_err(|_| bad(format!("negative researcher in row {i}")))?;
+            let t = by_researcher
+                .entry(researcher)
+                .or_insert_with(|| GivenTimeline {
+                    researcher,
+                    ..GivenTimeline::default()
+                });
+            match text(0)?.as_str() {
+                "cell" => {
+                    let papers = u32::try_from(int(5)?)
+                        .ok()
+                        .filter(|&p| p > 0)
+                        .ok_or_else(|| bad(format!("papers is not a count in row {i}")))?;
+                    t.cells.push((text(2)?, year(4)?, papers, int(6)?, int(7)?));
                 }
+                "move" => t.moves.push(GivenMove {
+                    from: text(2)?,
+                    to: text(3)?,
+                    year: year(4)?,
+                    from_last_work: int(5)?,
+                    from_last_year: year(6)?,
+                    to_first_work: int(7)?,
+                    to_first_year: year(8)?,
+                }),
+                other => return Err(bad(format!("unknown kind {other:?} in row {i}"))),
             }
         }
-    }
+        Ok(())
+    })?;
     let mut out: Vec<GivenTimeline> = by_researcher.into_values().collect();
     out.sort_unstable_by_key(|t| t.researcher);
     Ok(out)
