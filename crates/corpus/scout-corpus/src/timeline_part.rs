@@ -94,17 +94,16 @@ pub fn rows_from(data: &MentionData, root: &[u32]) -> Vec<TimelineRow> {
 
 /// The timelines of the researchers of `rows` (any order; each mention once), by researcher.
 pub fn timelines_of_part(rows: &[TimelineRow]) -> Result<Vec<GivenTimeline>> {
-    let mut order: Vec<usize> = (0..rows.len()).collect();
-    order.sort_unstable_by_key(|&i| (rows[i].researcher, rows[i].ordinal));
-    if let Some(w) = order
-        .windows(2)
-        .find(|w| rows[w[0]].ordinal == rows[w[1]].ordinal)
-    {
+    let mut ordinals: Vec<u64> = rows.iter().map(|r| r.ordinal).collect();
+    ordinals.sort_unstable();
+    if let Some(w) = ordinals.windows(2).find(|w| w[0] == w[1]) {
         return Err(CorpusError::Invalid(format!(
             "mention {} appears twice in one part",
-            rows[w[0]].ordinal
+            w[0]
         )));
     }
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_unstable_by_key(|&i| (rows[i].researcher, rows[i].ordinal));
     // Keys and domains interned from 1 (0 is "no domain").
     let mut keys: Vec<&str> = vec![""];
     let mut key_ids: HashMap<&str, u32> = HashMap::default();

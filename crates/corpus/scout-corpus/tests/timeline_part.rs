@@ -87,6 +87,12 @@ fn parts_give_every_researcher_the_refresh_timeline() -> Result<()> {
         "{with_cells} researchers with a timeline"
     );
 
+    // A mention twice in one part, even under two researchers, is refused.
+    let mut doubled = parts[0][..2].to_vec();
+    doubled[1].ordinal = doubled[0].ordinal;
+    doubled[1].researcher = doubled[0].researcher + 1;
+    assert!(timelines_of_part(&doubled).is_err());
+
     // Refusals: a timeline twice, of a mention outside the corpus, or naming an unknown
     // organisation.
     let first = given
