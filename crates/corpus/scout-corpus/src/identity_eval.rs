@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::identity::{self, Clustering, MentionData, ResolveConfig};
+use crate::identity::{self, Clustering, LinkEvidence, MentionData, ResolveConfig};
 use crate::names::PersonName;
 
 /// Pairwise and B-cubed scores of one clustering against the truth.
@@ -30,6 +30,83 @@ pub struct IdentityEval {
     pub true_people: u64,
     pub true_pairs: u64,
     pub results: Vec<Scores>,
+    /// The judgement calls of the ids-hidden resolution between two labelled mentions, by what
+    /// they rest on: where the wrong merges come from.
+    pub links: Vec<LinkKind>,
+}
+
+/// Links of one kind (rule, how much evidence, common or rare name) between two labelled
+/// mentions, and how many of them join two different people.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LinkKind {
+    pub rule: String,
+    /// Shared co-authors or organisations: "1", "2", "3+" ("-" for the other rules).
+    pub shared: String,
+    /// The block (family name + first initial) holds more distinct given names than the
+    /// rare-name rule allows.
+    pub common_name: bool,
+    pub labelled: u64,
+    pub wrong: u64,
+}
+
+/// Sorts `clustering`'s judgement links between two labelled mentions into [`LinkKind`]s. A link
+/// counts as wrong when its two mentions carry different OpenReview ids: an approximation of
+/// the merge being wrong, as each side stands for its whole cluster.
+fn link_kinds(data: &MentionData, clustering: &Clustering, truth: &[u32]) -> Vec<LinkKind> {
+    let mut givens: HashMap<String, rustc_hash::FxHashSet<String>> = HashMap::default();
+    let parsed: Vec<Option<PersonName>> = data.names.iter().map(|n| PersonName::parse(n)).collect();
+    for m in &data.mentions {
+        if let Some(p) = &parsed[m.name as usize]
+            && p.has_full_given()
+        {
+            givens
+                .entry(p.block_key())
+                .or_default()
+                .insert(p.given_compact());
+        }
+    }
+    let rare_max = ResolveConfig::default().rare_name_max_givens;
+    let bucket = |n: u32| match n {
+        0 | 1 => "1",
+        2 => "2",
+        _ => "3+",
+    };
+    let mut counts: HashMap<(String, String, bool), (u64, u64)> = HashMap::default();
+    for link in &clustering.links {
+        let (ta, tb) = (truth[link.a as usize], truth[link.b as usize]);
+        if ta == 0 || tb == 0 {
+            continue;
+        }
+        let shared = match link.evidence {
+            LinkEvidence::Coauthors { shared, .. } | LinkEvidence::Organisations { shared, .. } => {
+                bucket(shared)
+            }
+            _ => "-",
+        };
+        let common = parsed[data.mentions[link.a as usize].name as usize]
+            .as_ref()
+            .and_then(|p| givens.get(&p.block_key()))
+            .is_some_and(|g| g.len() > rare_max);
+        let entry = counts
+            .entry((link.rule.as_str().to_string(), shared.to_string(), common))
+            .or_default();
+        entry.0 += 1;
+        entry.1 += u64::from(ta != tb);
+    }
+    let mut kinds: Vec<LinkKind> = counts
+        .into_iter()
+        .map(
+            |((rule, shared, common_name), (labelled, wrong))| LinkKind {
+                rule,
+                shared,
+                common_name,
+                labelled,
+                wrong,
+            },
+        )
+        .collect();
+    kinds.sort();
+    kinds
 }
 
 fn f1(p: f64, r: f64) -> f64 {
@@ -94,27 +171,17 @@ pub fn score(method: &str, predicted: &[u32], truth: &[u32]) -> Scores {
     }
 }
 
-/// Hides strong ids and re-resolves; compares with the OpenReview-id truth of the people
-/// `keep` accepts (by OpenReview id: a half of the split). Also scores two simple baselines
-/// (exact normalised name; family name + first initial) for context, and each of `variants`
-/// (settings tried for tuning, strong ids hidden as well).
+/// Hides strong ids and re-resolves; compares with the OpenReview-id truth of the people each
+/// of `keeps` accepts (by OpenReview id: a half of the split), one result per subset, from one
+/// load and one resolution. Also scores two simple baselines (exact normalised name; family
+/// name + first initial) for context, and each of `variants` (settings tried for tuning,
+/// strong ids hidden as well).
 pub fn evaluate(
     conn: &Connection,
-    keep: &dyn Fn(&str) -> bool,
+    keeps: &[&dyn Fn(&str) -> bool],
     variants: &[(String, ResolveConfig)],
-) -> Result<IdentityEval> {
+) -> Result<Vec<IdentityEval>> {
     let data: MentionData = identity::load(conn)?;
-    let kept: Vec<bool> = data.id_values[0].iter().map(|id| keep(id)).collect();
-    let truth: Vec<u32> = data
-        .mentions
-        .iter()
-        .map(|m| if kept[m.ids[0] as usize] { m.ids[0] } else { 0 })
-        .collect();
-    let labelled = truth.iter().filter(|&&t| t != 0).count() as u64;
-    let mut people: Vec<u32> = truth.iter().copied().filter(|&t| t != 0).collect();
-    people.sort_unstable();
-    people.dedup();
-
     let hidden: Clustering = identity::resolve(
         &data,
         &ResolveConfig {
@@ -122,12 +189,6 @@ pub fn evaluate(
             ..ResolveConfig::default()
         },
     );
-    let mut results = vec![score(
-        "names + co-author/organisation evidence (strong ids hidden)",
-        &hidden.root,
-        &truth,
-    )];
-
     let mut key_ids: HashMap<String, u32> = HashMap::default();
     let mut block_ids: HashMap<String, u32> = HashMap::default();
     let mut exact = Vec::with_capacity(data.mentions.len());
@@ -144,40 +205,64 @@ pub fn evaluate(
         let next = block_ids.len() as u32;
         block.push(*block_ids.entry(bkey).or_insert(next));
     }
-    results.push(score("baseline: same normalised full name", &exact, &truth));
-    results.push(score(
-        "baseline: same family name + first initial",
-        &block,
-        &truth,
-    ));
-    for (name, config) in variants {
-        let tried = identity::resolve(
-            &data,
-            &ResolveConfig {
-                use_strong_ids: false,
-                ..*config
-            },
-        );
-        results.push(score(name, &tried.root, &truth));
-    }
+    let tried: Vec<(&str, Vec<u32>)> = variants
+        .iter()
+        .map(|(name, config)| {
+            let clustering = identity::resolve(
+                &data,
+                &ResolveConfig {
+                    use_strong_ids: false,
+                    ..*config
+                },
+            );
+            (name.as_str(), clustering.root)
+        })
+        .collect();
     let full = identity::resolve(&data, &ResolveConfig::default());
-    results.push(score(
-        "production (strong ids used; an upper bound, ids are the labels)",
-        &full.root,
-        &truth,
-    ));
 
-    let pairs = |n: u64| n * n.saturating_sub(1) / 2;
-    let mut sizes: HashMap<u32, u64> = HashMap::default();
-    for &t in truth.iter().filter(|&&t| t != 0) {
-        *sizes.entry(t).or_default() += 1;
+    let mut out = Vec::with_capacity(keeps.len());
+    for keep in keeps {
+        let kept: Vec<bool> = data.id_values[0].iter().map(|id| keep(id)).collect();
+        let truth: Vec<u32> = data
+            .mentions
+            .iter()
+            .map(|m| if kept[m.ids[0] as usize] { m.ids[0] } else { 0 })
+            .collect();
+        let labelled = truth.iter().filter(|&&t| t != 0).count() as u64;
+        let mut people: Vec<u32> = truth.iter().copied().filter(|&t| t != 0).collect();
+        people.sort_unstable();
+        people.dedup();
+        let mut results = vec![
+            score(
+                "names + co-author/organisation evidence (strong ids hidden)",
+                &hidden.root,
+                &truth,
+            ),
+            score("baseline: same normalised full name", &exact, &truth),
+            score("baseline: same family name + first initial", &block, &truth),
+        ];
+        for (name, root) in &tried {
+            results.push(score(name, root, &truth));
+        }
+        results.push(score(
+            "production (strong ids used; an upper bound, ids are the labels)",
+            &full.root,
+            &truth,
+        ));
+        let pairs = |n: u64| n * n.saturating_sub(1) / 2;
+        let mut sizes: HashMap<u32, u64> = HashMap::default();
+        for &t in truth.iter().filter(|&&t| t != 0) {
+            *sizes.entry(t).or_default() += 1;
+        }
+        out.push(IdentityEval {
+            labelled_mentions: labelled,
+            true_people: people.len() as u64,
+            true_pairs: sizes.values().map(|&n| pairs(n)).sum(),
+            results,
+            links: link_kinds(&data, &hidden, &truth),
+        });
     }
-    Ok(IdentityEval {
-        labelled_mentions: labelled,
-        true_people: people.len() as u64,
-        true_pairs: sizes.values().map(|&n| pairs(n)).sum(),
-        results,
-    })
+    Ok(out)
 }
 
 #[cfg(test)]

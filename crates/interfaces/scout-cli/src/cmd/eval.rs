@@ -67,9 +67,9 @@ struct ExpertArgs {
 #[derive(clap::Args)]
 struct IdentityArgs {
     /// Which half of the labelled people to score (split once by OpenReview id with
-    /// `scout_rank::eval::SPLIT_SEED`)
-    #[arg(long, value_enum, default_value_t = Half::All)]
-    half: Half,
+    /// `scout_rank::eval::SPLIT_SEED`); repeat it to score several from one resolution
+    #[arg(long, value_enum, default_values_t = [Half::All])]
+    half: Vec<Half>,
     /// Also score the evidence a common name needs to merge (strength 1 to 4: a shared
     /// co-author counts 2, a shared organisation 1), meant for the tuning half
     #[arg(long)]
@@ -536,12 +536,36 @@ fn identity(ctx: &Context, args: IdentityArgs) -> anyhow::Result<u8> {
     } else {
         Vec::new()
     };
-    let half = args.half;
-    let result = identity_eval::evaluate(corpus.conn(), &|id| half.holds(id), &variants)?;
+    let halves = args.half;
+    let keeps: Vec<_> = halves
+        .iter()
+        .map(|&half| move |id: &str| half.holds(id))
+        .collect();
+    let keep_refs: Vec<&dyn Fn(&str) -> bool> =
+        keeps.iter().map(|k| k as &dyn Fn(&str) -> bool).collect();
+    let results = identity_eval::evaluate(corpus.conn(), &keep_refs, &variants)?;
     if ctx.format == Format::Json {
-        output::json(&result)?;
+        // One half: its object, as before; several: an array in the order asked.
+        match results.as_slice() {
+            [one] => output::json(one)?,
+            many => output::json(&many)?,
+        }
         return Ok(0);
     }
+    for (half, result) in halves.iter().zip(&results) {
+        if halves.len() > 1 {
+            match half {
+                Half::All => println!("-- all labelled people"),
+                half => println!("-- {} half (people split by OpenReview id)", half.as_str()),
+            }
+        }
+        print_identity(result, args.tune);
+    }
+    Ok(0)
+}
+
+/// One subset's identity scores as tables (with `tune`, the wrong links too).
+fn print_identity(result: &identity_eval::IdentityEval, tune: bool) {
     println!(
         "Labelled sample: {} mentions carrying an OpenReview id, {} people, {} same-person pairs.",
         result.labelled_mentions, result.true_people, result.true_pairs
@@ -562,5 +586,22 @@ fn identity(ctx: &Context, args: IdentityArgs) -> anyhow::Result<u8> {
         ]);
     }
     print!("{}", t.render());
-    Ok(0)
+    if tune {
+        println!(
+            "\nJudgement links of the ids-hidden run between two labelled mentions (wrong: different OpenReview ids):"
+        );
+        let mut t = Table::new(&["rule", "shared", "name", "links", "wrong", "wrong %"])
+            .right_align(&[3, 4, 5]);
+        for k in &result.links {
+            t.row(vec![
+                k.rule.clone(),
+                k.shared.clone(),
+                if k.common_name { "common" } else { "rare" }.to_string(),
+                k.labelled.to_string(),
+                k.wrong.to_string(),
+                format!("{:.1}", 100.0 * k.wrong as f64 / k.labelled.max(1) as f64),
+            ]);
+        }
+        print!("{}", t.render());
+    }
 }
