@@ -21,6 +21,16 @@ const SUFFIXES: &[&str] = &["jr", "sr", "ii", "iii", "iv", "phd", "md"];
 
 /// Lower-case, accent-free ASCII-ish form: `"José Hernández-Lobato"` → `"jose hernandez-lobato"`.
 pub fn fold(s: &str) -> String {
+    // ASCII decomposes to itself and holds no combining mark: only the case changes. Most
+    // names and affiliations are ASCII, and this runs for every mention a refresh loads.
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
+    fold_unicode(s)
+}
+
+/// [`fold`] for any text: compatibility decomposition, marks dropped, a few letters spelled out.
+fn fold_unicode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.nfkd() {
         if is_combining_mark(c) {
@@ -184,6 +194,28 @@ impl PersonName {
     }
 }
 
+/// Whether the OpenReview profile id `id` plausibly names `name`: true when either does not
+/// parse as a name, else [`PersonName::plausibly_same`]. Most ids spell their name exactly
+/// (`~Yee_Whye_Teh1` on "Yee Whye Teh"), which is decided without parsing either.
+pub fn openreview_id_fits(id: &str, name: &str) -> bool {
+    if let Some(body) = id
+        .strip_prefix('~')
+        .map(|b| b.trim_end_matches(|c: char| c.is_ascii_digit()))
+        && body.len() == name.len()
+        && body
+            .bytes()
+            .zip(name.bytes())
+            .all(|(b, n)| if b == b'_' { n == b' ' } else { b == n })
+    {
+        // Both parse from the same text: one name (or none), plausibly itself.
+        return true;
+    }
+    match (PersonName::from_openreview_id(id), PersonName::parse(name)) {
+        (Some(x), Some(y)) => x.plausibly_same(&y),
+        _ => true,
+    }
+}
+
 fn token_compatible(x: &str, y: &str) -> bool {
     let x1 = x.chars().count() == 1;
     let y1 = y.chars().count() == 1;
@@ -209,6 +241,50 @@ mod tests {
 
     fn p(s: &str) -> PersonName {
         PersonName::parse(s).unwrap_or_else(|| panic!("no name in {s:?}"))
+    }
+
+    #[test]
+    fn openreview_ids_fit_their_names_as_parsing_says() {
+        let slow = |id: &str, name: &str| match (
+            PersonName::from_openreview_id(id),
+            PersonName::parse(name),
+        ) {
+            (Some(x), Some(y)) => x.plausibly_same(&y),
+            _ => true,
+        };
+        for (id, name) in [
+            ("~Yee_Whye_Teh1", "Yee Whye Teh"),
+            ("~Roy_Ka-Wei_Lee1", "Roy Ka-Wei Lee"),
+            ("~Roy_Ka-Wei_Lee1", "Roy Lee"),
+            ("~Wei_Liu12", "Liu Wei"),
+            ("~Wei_Liu12", "Jun Zhang"),
+            ("~Wei_Liu12", "Wei_Liu"),
+            ("Wei_Liu", "Wei Liu"),
+            ("~José_Hernández-Lobato1", "José Hernández-Lobato"),
+            ("~1", ""),
+            ("~_", " "),
+        ] {
+            assert_eq!(
+                openreview_id_fits(id, name),
+                slow(id, name),
+                "{id} / {name}"
+            );
+        }
+        assert!(!openreview_id_fits("~Wei_Liu12", "Jun Zhang"));
+    }
+
+    #[test]
+    fn ascii_folds_as_the_unicode_path_does() {
+        let every_ascii: String = (0u8..128).map(char::from).collect();
+        for text in [
+            every_ascii.as_str(),
+            "Yee Whye TEH",
+            "O'Neil, J.-S.",
+            "MIT CSAIL\tDept. 3",
+        ] {
+            assert_eq!(fold(text), fold_unicode(text), "{text:?}");
+        }
+        assert_eq!(fold("José Hernández-Lobato"), "jose hernandez-lobato");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use super::mention::{AffFact, Mention, MentionData};
 use crate::error::Result;
-use crate::names::PersonName;
+use crate::names::openreview_id_fits;
 use crate::organisations::{OrgRef, OrgRegistry};
 use crate::orgs::OrgType;
 use crate::stored::decode_authors;
@@ -55,6 +55,13 @@ struct ResolvedAffiliation {
     /// The e-mail domain given with it, as [`crate::mail_domains::institutional_domain`]
     /// reduces it (an id into the load's domains; 0 = none).
     domain: u32,
+}
+
+/// One (domain, source type) under which an affiliation string was resolved.
+struct AffiliationVariant {
+    domain: Option<String>,
+    source_type: Option<String>,
+    resolved: ResolvedAffiliation,
 }
 
 /// Loads mentions, their strong ids and organisations from the store.
@@ -246,9 +253,9 @@ fn scan(
     let mut org_canonical: Vec<Option<usize>> = Vec::new();
     let mut org_rors: Vec<Option<String>> = Vec::new();
     let mut ror_keys: HashMap<String, String> = HashMap::default();
-    // By (display string, domain, source type).
-    let mut org_facts: HashMap<(String, Option<String>, Option<String>), ResolvedAffiliation> =
-        HashMap::default();
+    // By display string, then (domain, source type): looked up with borrowed strings, so a
+    // string seen before costs no allocation.
+    let mut org_facts: HashMap<String, Vec<AffiliationVariant>> = HashMap::default();
     // OpenAlex author profiles tie an OpenAlex id to an ORCID even where the work does not.
     let mut oa_orcid: HashMap<String, String> = HashMap::default();
     {
@@ -309,13 +316,7 @@ fn scan(
             // Some source records have their per-author id lists shifted against the author
             // list; an OpenReview id names its person, so a mismatch is caught here.
             let openreview = a.openreview_id.clone().filter(|id| {
-                let ok = match (
-                    PersonName::from_openreview_id(id),
-                    PersonName::parse(&a.name),
-                ) {
-                    (Some(x), Some(y)) => x.plausibly_same(&y),
-                    _ => true,
-                };
+                let ok = openreview_id_fits(id, &a.name);
                 if !ok {
                     dropped_ids[0] += 1;
                 }
@@ -326,16 +327,19 @@ fn scan(
             for aff in &a.affiliations {
                 let display = aff.display();
                 // Resolving, folding and classifying are done once per distinct string.
-                let cached = org_facts
-                    .entry((
-                        display.to_string(),
-                        aff.domain.clone(),
-                        aff.org_type.clone(),
-                    ))
-                    .or_insert_with(|| {
+                let known = org_facts.get(display).and_then(|variants| {
+                    variants
+                        .iter()
+                        .find(|v| v.domain == aff.domain && v.source_type == aff.org_type)
+                        .map(|v| v.resolved)
+                });
+                let cached = if let Some(known) = known {
+                    known
+                } else {
+                    let resolved = 'resolve: {
                         let mut resolved = resolver.resolve(display);
                         if resolved.key.is_empty() || crate::orgs::is_placeholder(display) {
-                            return ResolvedAffiliation {
+                            break 'resolve ResolvedAffiliation {
                                 org: None,
                                 generic: true,
                                 org_type: OrgType::Other,
@@ -382,13 +386,25 @@ fn scan(
                             org_type,
                             domain,
                         }
-                    });
+                    };
+                    // Nearly every string comes with one domain and type: room for one, not the
+                    // four a first push reserves (a full load holds every distinct string).
+                    org_facts
+                        .entry(display.to_string())
+                        .or_insert_with(|| Vec::with_capacity(1))
+                        .push(AffiliationVariant {
+                            domain: aff.domain.clone(),
+                            source_type: aff.org_type.clone(),
+                            resolved,
+                        });
+                    resolved
+                };
                 let ResolvedAffiliation {
                     org,
                     generic,
                     org_type,
                     domain,
-                } = *cached;
+                } = cached;
                 let Some(org) = org else { continue };
                 if !generic && !mention_orgs.contains(&org) {
                     mention_orgs.push(org);

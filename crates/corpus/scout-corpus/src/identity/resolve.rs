@@ -96,7 +96,8 @@ impl Evidence {
 /// Per-cluster facts used while resolving one block.
 #[derive(Default, Clone)]
 struct ClusterFacts {
-    name: Option<PersonName>,
+    /// The most informative name of the cluster's mentions in the block (into `names`).
+    name: Option<u32>,
     coauthors: HashSet<u32>,
     orgs: HashSet<u32>,
     works: HashSet<i64>,
@@ -193,6 +194,13 @@ pub fn resolve_seeded(
 
     // 3. Names with evidence, block by block.
     let name_keys = NameKeys::new(data, &parsed);
+    let info: Vec<Informativeness> = parsed
+        .iter()
+        .map(|p| {
+            p.as_ref()
+                .map_or_else(Informativeness::default, Informativeness::of)
+        })
+        .collect();
     let org_rank = string_ranks(&data.org_tokens);
     let papers = PaperSpans::new(data);
     // The stored notes as this data's token ids (a seeded run), per block.
@@ -218,24 +226,40 @@ pub fn resolve_seeded(
         common.extend(seed.notes.common.iter().map(String::as_str));
     }
     let mut notes = BlockNotes::default();
-    let mut blocks: HashMap<String, Vec<u32>> = HashMap::default();
+    // Each name's block, computed once per distinct name (not per mention); a seeded run keeps
+    // only its own blocks.
+    let mut block_ids: HashMap<String, u32> = HashMap::default();
+    let mut block_names: Vec<String> = Vec::new();
+    let block_of_name: Vec<Option<u32>> = parsed
+        .iter()
+        .map(|p| {
+            let key = p.as_ref()?.block_key();
+            if seed.is_some_and(|s| !s.blocks.contains(&key)) {
+                return None;
+            }
+            Some(*block_ids.entry(key).or_insert_with_key(|key| {
+                block_names.push(key.clone());
+                block_names.len() as u32 - 1
+            }))
+        })
+        .collect();
+    let mut blocks: Vec<Vec<u32>> = vec![Vec::new(); block_names.len()];
     for (m, mention) in data.mentions.iter().enumerate() {
-        if let Some(p) = &parsed[mention.name as usize] {
-            blocks.entry(p.block_key()).or_default().push(m as u32);
+        if let Some(b) = block_of_name[mention.name as usize] {
+            blocks[b as usize].push(m as u32);
         }
     }
-    let mut block_keys: Vec<&String> = blocks
-        .keys()
-        .filter(|k| seed.is_none_or(|s| s.blocks.contains(*k)))
-        .collect();
-    block_keys.sort();
-    for key in block_keys {
-        let members = &blocks[key];
+    let mut block_order: Vec<u32> = (0..block_names.len() as u32).collect();
+    block_order.sort_unstable_by(|&a, &b| block_names[a as usize].cmp(&block_names[b as usize]));
+    for b in block_order {
+        let key = &block_names[b as usize];
+        let members = &blocks[b as usize];
         let none = (HashSet::default(), HashSet::default());
         let block = Block {
             key,
             data,
             parsed: &parsed,
+            info: &info,
             name_keys: &name_keys,
             org_rank: &org_rank,
             papers: &papers,
@@ -364,6 +388,8 @@ struct Block<'a> {
     key: &'a str,
     data: &'a MentionData,
     parsed: &'a [Option<PersonName>],
+    /// Each name's informativeness (default for a name that does not parse).
+    info: &'a [Informativeness],
     name_keys: &'a NameKeys,
     /// Each organisation token's place in string order (see [`NameKeys::rank`]).
     org_rank: &'a [u32],
@@ -391,6 +417,7 @@ fn resolve_block(
         key,
         data,
         parsed,
+        info,
         name_keys,
         org_rank,
         papers,
@@ -429,13 +456,14 @@ fn resolve_block(
             witness.entry(root).or_insert(m);
             let f = facts.entry(root).or_default();
             let mention = &data.mentions[m as usize];
-            if let Some(p) = &parsed[mention.name as usize] {
-                let better = match &f.name {
+            let n = mention.name;
+            if parsed[n as usize].is_some() {
+                let better = match f.name {
                     None => true,
-                    Some(cur) => Informativeness::of(p) > Informativeness::of(cur),
+                    Some(cur) => info[n as usize] > info[cur as usize],
                 };
                 if better {
-                    f.name = Some(p.clone());
+                    f.name = Some(n);
                 }
             }
             for other in papers.of(m) {
@@ -537,7 +565,10 @@ fn resolve_block(
             let (Some(fa), Some(fb)) = (facts.get(&ra), facts.get(&rb)) else {
                 continue;
             };
-            let (Some(na), Some(nb)) = (&fa.name, &fb.name) else {
+            let (Some(na), Some(nb)) = (
+                fa.name.and_then(|n| parsed[n as usize].as_ref()),
+                fb.name.and_then(|n| parsed[n as usize].as_ref()),
+            ) else {
                 continue;
             };
             if !na.compatible(nb) || !fa.works.is_disjoint(&fb.works) {
@@ -578,10 +609,10 @@ fn resolve_block(
                     });
                     let mut joined = facts.remove(&ra).unwrap_or_default();
                     let other = facts.remove(&rb).unwrap_or_default();
-                    if let (Some(x), Some(y)) = (&joined.name, &other.name)
-                        && Informativeness::of(y) > Informativeness::of(x)
+                    if let (Some(x), Some(y)) = (joined.name, other.name)
+                        && info[y as usize] > info[x as usize]
                     {
-                        joined.name = other.name.clone();
+                        joined.name = other.name;
                     }
                     joined.coauthors.extend(other.coauthors);
                     joined.orgs.extend(other.orgs);
