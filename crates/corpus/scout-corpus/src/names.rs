@@ -243,15 +243,32 @@ mod tests {
         PersonName::parse(s).unwrap_or_else(|| panic!("no name in {s:?}"))
     }
 
-    #[test]
-    fn openreview_ids_fit_their_names_as_parsing_says() {
-        let slow = |id: &str, name: &str| match (
-            PersonName::from_openreview_id(id),
-            PersonName::parse(name),
-        ) {
+    fn slow_openreview_fit(id: &str, name: &str) -> bool {
+        match (PersonName::from_openreview_id(id), PersonName::parse(name)) {
             (Some(x), Some(y)) => x.plausibly_same(&y),
             _ => true,
-        };
+        }
+    }
+
+    proptest::proptest! {
+        // Names, and ids made from them or from another name, over letters that stress the
+        // fast paths: spaces and underscores, digits, dots and commas, accents and case.
+        #[test]
+        fn fast_paths_decide_as_the_full_parse_does(
+            name in "[A-Za-z _.,'0-9éÅß-]{0,16}",
+            other in "[A-Za-z _0-9é-]{0,12}",
+            number in 0u32..20,
+            same in proptest::bool::ANY,
+        ) {
+            let body = if same { name.replace(' ', "_") } else { other.replace(' ', "_") };
+            let id = format!("~{body}{number}");
+            proptest::prop_assert_eq!(openreview_id_fits(&id, &name), slow_openreview_fit(&id, &name));
+            proptest::prop_assert_eq!(fold(&name), fold_unicode(&name));
+        }
+    }
+
+    #[test]
+    fn openreview_ids_fit_their_names_as_parsing_says() {
         for (id, name) in [
             ("~Yee_Whye_Teh1", "Yee Whye Teh"),
             ("~Roy_Ka-Wei_Lee1", "Roy Ka-Wei Lee"),
@@ -266,7 +283,7 @@ mod tests {
         ] {
             assert_eq!(
                 openreview_id_fits(id, name),
-                slow(id, name),
+                slow_openreview_fit(id, name),
                 "{id} / {name}"
             );
         }
