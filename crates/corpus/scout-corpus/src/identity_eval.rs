@@ -3,7 +3,7 @@
 //! co-authors and affiliations alone shows how well the evidence recovers them.
 
 use rusqlite::Connection;
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::Serialize;
 
 use crate::error::Result;
@@ -49,47 +49,55 @@ pub struct LinkKind {
     pub wrong: u64,
 }
 
-/// Sorts `clustering`'s judgement links between two labelled mentions into [`LinkKind`]s. A link
-/// counts as wrong when its two mentions carry different OpenReview ids: an approximation of
-/// the merge being wrong, as each side stands for its whole cluster.
-fn link_kinds(data: &MentionData, clustering: &Clustering, truth: &[u32]) -> Vec<LinkKind> {
-    let mut givens: HashMap<String, rustc_hash::FxHashSet<String>> = HashMap::default();
-    let parsed: Vec<Option<PersonName>> = data.names.iter().map(|n| PersonName::parse(n)).collect();
-    for m in &data.mentions {
-        if let Some(p) = &parsed[m.name as usize]
-            && p.has_full_given()
-        {
-            givens
-                .entry(p.block_key())
-                .or_default()
-                .insert(p.given_compact());
-        }
-    }
-    let rare_max = ResolveConfig::default().rare_name_max_givens;
-    let bucket = |n: u32| match n {
-        0 | 1 => "1",
-        2 => "2",
-        _ => "3+",
-    };
-    let mut counts: HashMap<(String, String, bool), (u64, u64)> = HashMap::default();
-    for link in &clustering.links {
+/// What each of `clustering`'s links rests on: its rule, how many co-authors or organisations
+/// were shared ("1", "2", "3+"; "-" for the other rules), and whether its name block is common
+/// (one the resolution noted as holding too many given names for the rare-name rule).
+fn link_classes(
+    data: &MentionData,
+    clustering: &Clustering,
+) -> Vec<(&'static str, &'static str, bool)> {
+    let common: HashSet<&str> = clustering
+        .blocks
+        .common
+        .iter()
+        .map(String::as_str)
+        .collect();
+    clustering
+        .links
+        .iter()
+        .map(|link| {
+            let shared = match link.evidence {
+                LinkEvidence::Coauthors { shared, .. }
+                | LinkEvidence::Organisations { shared, .. } => match shared {
+                    0 | 1 => "1",
+                    2 => "2",
+                    _ => "3+",
+                },
+                _ => "-",
+            };
+            let name = &data.names[data.mentions[link.a as usize].name as usize];
+            let in_common =
+                PersonName::parse(name).is_some_and(|p| common.contains(p.block_key().as_str()));
+            (link.rule.as_str(), shared, in_common)
+        })
+        .collect()
+}
+
+/// Counts the links between two labelled mentions by class ([`link_classes`]). A link counts
+/// as wrong when its two mentions carry different OpenReview ids: an approximation of the merge
+/// being wrong, as each side stands for its whole cluster.
+fn link_kinds(
+    clustering: &Clustering,
+    classes: &[(&'static str, &'static str, bool)],
+    truth: &[u32],
+) -> Vec<LinkKind> {
+    let mut counts: HashMap<(&str, &str, bool), (u64, u64)> = HashMap::default();
+    for (link, &class) in clustering.links.iter().zip(classes) {
         let (ta, tb) = (truth[link.a as usize], truth[link.b as usize]);
         if ta == 0 || tb == 0 {
             continue;
         }
-        let shared = match link.evidence {
-            LinkEvidence::Coauthors { shared, .. } | LinkEvidence::Organisations { shared, .. } => {
-                bucket(shared)
-            }
-            _ => "-",
-        };
-        let common = parsed[data.mentions[link.a as usize].name as usize]
-            .as_ref()
-            .and_then(|p| givens.get(&p.block_key()))
-            .is_some_and(|g| g.len() > rare_max);
-        let entry = counts
-            .entry((link.rule.as_str().to_string(), shared.to_string(), common))
-            .or_default();
+        let entry = counts.entry(class).or_default();
         entry.0 += 1;
         entry.1 += u64::from(ta != tb);
     }
@@ -97,8 +105,8 @@ fn link_kinds(data: &MentionData, clustering: &Clustering, truth: &[u32]) -> Vec
         .into_iter()
         .map(
             |((rule, shared, common_name), (labelled, wrong))| LinkKind {
-                rule,
-                shared,
+                rule: rule.to_string(),
+                shared: shared.to_string(),
                 common_name,
                 labelled,
                 wrong,
@@ -219,6 +227,7 @@ pub fn evaluate(
         })
         .collect();
     let full = identity::resolve(&data, &ResolveConfig::default());
+    let classes = link_classes(&data, &hidden);
 
     let mut out = Vec::with_capacity(keeps.len());
     for keep in keeps {
@@ -259,7 +268,7 @@ pub fn evaluate(
             true_people: people.len() as u64,
             true_pairs: sizes.values().map(|&n| pairs(n)).sum(),
             results,
-            links: link_kinds(&data, &hidden, &truth),
+            links: link_kinds(&hidden, &classes, &truth),
         });
     }
     Ok(out)
