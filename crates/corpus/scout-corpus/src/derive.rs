@@ -443,6 +443,7 @@ fn rebuild_identity(
     crate::key_log::record(&tx, generation, &key_moves)?;
     identity_report.count_key_moves(&key_moves);
     crate::incremental::mark_built(&tx, as_of, 0)?;
+    crate::refresh_log::record_full(&tx)?;
     tx.commit()?;
     crate::memory::log_phase("identity: written", started);
     Ok(IdentityRebuilt {

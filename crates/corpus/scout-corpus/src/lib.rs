@@ -32,6 +32,7 @@ pub mod org_names;
 pub mod org_variants;
 pub mod organisations;
 pub mod orgs;
+pub mod refresh_log;
 pub mod relevance;
 pub mod researchers;
 pub mod semantic;

@@ -127,7 +127,7 @@ pub struct Observed {
 
 /// Papers with more authors than this make no rival co-author item (the co-author graph's rule:
 /// a consortium paper says little about who works with whom).
-const MAX_TEAM: i64 = 50;
+pub const MAX_TEAM: i64 = 50;
 
 /// Organisation keys of the rival organisations named (by name or alias; a name the corpus does
 /// not know matches nothing).
@@ -144,6 +144,79 @@ fn rival_org_ids(conn: &Connection, rivals: &[String]) -> Result<HashSet<i64>> {
         }
     }
     Ok(ids)
+}
+
+/// What a radar run observes: [`follow`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Followed {
+    /// The watched researchers whose items may have changed (all of them when `everyone`).
+    pub keys: Vec<String>,
+    pub everyone: bool,
+    /// The latest refresh, to follow from next time (`None`: none logged yet).
+    pub latest: Option<String>,
+}
+
+/// Of the `watched` researchers (sorted keys), those whose items may have changed since the
+/// refresh `from` (`refresh_log`): the researchers the refreshes rewrote, and — for the rival
+/// co-author items, which read a co-author's organisations and key — the co-authors of those
+/// rewritten researchers on their papers (of at most [`MAX_TEAM`] authors) from a year they
+/// were at a rival organisation: the only papers through which they can raise a new item.
+/// Everyone when the log cannot tell (`from` unknown here, or a full refresh since).
+pub fn follow(
+    conn: &Connection,
+    from: Option<&str>,
+    mut watched: Vec<String>,
+    rivals: &[String],
+) -> Result<Followed> {
+    // One snapshot: the caller's transaction, or one of its own.
+    let own = conn
+        .is_autocommit()
+        .then(|| conn.unchecked_transaction())
+        .transpose()?;
+    let (since, latest) = crate::refresh_log::follow(conn, from)?;
+    let crate::refresh_log::Since::Only(mut changed) = since else {
+        if let Some(tx) = own {
+            tx.finish()?;
+        }
+        return Ok(Followed {
+            keys: watched,
+            everyone: true,
+            latest,
+        });
+    };
+    let rival_ids = rival_org_ids(conn, rivals)?;
+    if !rival_ids.is_empty() && !changed.is_empty() {
+        crate::db::fill_temp_ids(conn, "radar_rivals", "INTEGER", rival_ids)?;
+        crate::db::fill_temp_ids(conn, "radar_changed", "TEXT", &changed)?;
+        let mut stmt = conn.prepare(
+            // CROSS JOIN keeps this order: SQLite would otherwise scan every authorship.
+            "SELECT DISTINCT co.key FROM temp.radar_changed k
+             CROSS JOIN researchers r ON r.key = k.id
+             CROSS JOIN researcher_orgs ro ON ro.researcher_id = r.id
+                    AND ro.org_id IN (SELECT id FROM temp.radar_rivals)
+             CROSS JOIN authorship_researcher a1 ON a1.researcher_id = r.id
+             CROSS JOIN works w ON w.id = a1.work_id AND w.n_authors <= ?1 AND w.year = ro.year
+             CROSS JOIN authorship_researcher a2 ON a2.work_id = a1.work_id
+             CROSS JOIN researchers co ON co.id = a2.researcher_id",
+        )?;
+        let coauthors = stmt
+            .query_map([MAX_TEAM], |row| row.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        drop(stmt);
+        conn.execute_batch("DELETE FROM temp.radar_rivals; DELETE FROM temp.radar_changed;")?;
+        changed.extend(coauthors);
+        changed.sort_unstable();
+        changed.dedup();
+    }
+    if let Some(tx) = own {
+        tx.finish()?;
+    }
+    watched.retain(|k| changed.binary_search(k).is_ok());
+    Ok(Followed {
+        keys: watched,
+        everyone: false,
+        latest,
+    })
 }
 
 /// A paper as the statements below read it.

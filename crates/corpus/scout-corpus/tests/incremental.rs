@@ -2,7 +2,8 @@
 //! few more works of the same years, is refreshed incrementally; a copy of it rebuilt in full is
 //! the reference. Identity agrees mention by mention (by researcher key), every derived table
 //! holds the new works, and the plan falls back to the full refresh when it must. Works changed
-//! in their metadata alone (citations, an abstract) refresh incrementally too.
+//! in their metadata alone (citations, an abstract) refresh incrementally too. The move radar
+//! follows an incremental refresh to the researchers whose items it changed.
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -690,5 +691,116 @@ fn citation_files_after_a_refresh_reach_impact() -> Result<()> {
         |r| r.get(0),
     )?;
     assert!(from_file > rows as i64, "{from_file}");
+    Ok(())
+}
+
+/// Every researcher's item names (`watch_facts::observe`): what the radar compares with what it
+/// has seen.
+fn items_by_key(
+    corpus: &Corpus,
+    keys: &[String],
+    rivals: &[String],
+) -> Result<std::collections::BTreeMap<String, std::collections::BTreeSet<String>>> {
+    Ok(
+        scout_corpus::watch_facts::observe(corpus.conn(), keys, rivals)?
+            .into_iter()
+            .map(|o| {
+                let items = o
+                    .items
+                    .iter()
+                    .map(|i| format!("{}|{}", i.kind.as_str(), i.item))
+                    .collect();
+                (o.key, items)
+            })
+            .collect(),
+    )
+}
+
+/// The move radar after an incremental refresh observes only the researchers the refresh log
+/// names (and their co-authors at rival organisations), not everyone: on real records, every
+/// researcher with an item that observing everyone shows as new, or a move it no longer shows,
+/// is among them — and most researchers are not.
+#[test]
+fn the_radar_follows_an_incremental_refresh_to_everyone_whose_items_changed() -> Result<()> {
+    let dir = tempfile::tempdir().map_err(io(Path::new("tmp")))?;
+    let (base, later, _) = split(dir.path(), &["iclr.jsonl.gz", "nips.jsonl.gz"], 1000, 20)?;
+    let opts = IngestOptions::new(dir.path().join("rejects.jsonl"));
+    let mut corpus = Corpus::open(&dir.path().join("c.sqlite"))?;
+    corpus.ingest(&[base], &opts, &Progress::default())?;
+    corpus.refresh(false)?;
+    let from = scout_corpus::refresh_log::latest(corpus.conn())?.expect("a full refresh is logged");
+    // The two organisations with the most researcher-years are the rivals.
+    let rivals: Vec<String> = corpus
+        .conn()
+        .prepare(
+            "SELECT o.name FROM researcher_orgs ro JOIN organisations o ON o.id = ro.org_id
+             GROUP BY o.id ORDER BY COUNT(*) DESC, o.id LIMIT 2",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<std::result::Result<_, _>>()?;
+    let all = |corpus: &Corpus| -> Result<Vec<String>> {
+        Ok(corpus
+            .conn()
+            .prepare("SELECT key FROM researchers ORDER BY key")?
+            .query_map([], |r| r.get(0))?
+            .collect::<std::result::Result<_, _>>()?)
+    };
+    let before = items_by_key(&corpus, &all(&corpus)?, &rivals)?;
+
+    corpus.ingest(&[later], &opts, &Progress::default())?;
+    let report = corpus.refresh(false)?;
+    assert!(report.incremental.is_some(), "{:?}", report.plan);
+    let keys = all(&corpus)?;
+    let after = items_by_key(&corpus, &keys, &rivals)?;
+    let followed =
+        scout_corpus::watch_facts::follow(corpus.conn(), Some(&from), keys.clone(), &rivals)?;
+    assert!(!followed.everyone);
+    assert_ne!(followed.latest.as_deref(), Some(from.as_str()));
+    let none = std::collections::BTreeSet::new();
+    let mut changed = 0;
+    let mut rival_items = 0;
+    for (key, items) in &after {
+        let old = before.get(key).unwrap_or(&none);
+        rival_items += items
+            .iter()
+            .filter(|i| i.starts_with("rival_coauthor|"))
+            .count();
+        let new = items.iter().any(|i| !old.contains(i));
+        let move_gone = old
+            .iter()
+            .any(|i| i.starts_with("move|") && !items.contains(i));
+        if new || move_gone {
+            changed += 1;
+            assert!(
+                followed.keys.binary_search(key).is_ok(),
+                "{key}'s items changed ({:?}) but the radar would not observe them",
+                items.symmetric_difference(old).collect::<Vec<_>>()
+            );
+        }
+    }
+    eprintln!(
+        "{changed} researchers' items changed; the radar observes {} of {}; {rival_items} rival co-author items",
+        followed.keys.len(),
+        keys.len()
+    );
+    assert!(changed > 0 && rival_items > 0);
+    assert!(
+        followed.keys.len() * 2 < keys.len(),
+        "the radar observes {} of {}",
+        followed.keys.len(),
+        keys.len()
+    );
+    // Nothing refreshed since: nothing to observe; with a token this corpus never logged,
+    // everyone.
+    let latest = followed.latest.expect("logged");
+    assert!(
+        scout_corpus::watch_facts::follow(corpus.conn(), Some(&latest), keys.clone(), &rivals)?
+            .keys
+            .is_empty()
+    );
+    assert!(
+        scout_corpus::watch_facts::follow(corpus.conn(), Some("another copy"), keys, &rivals)?
+            .everyone
+    );
     Ok(())
 }

@@ -12,6 +12,7 @@
 //! * `bulk`: one action on many candidates, adding many researchers (per-candidate outcomes).
 //! * `views`: members' saved List searches and board views (pins erased with a candidate).
 //! * `watches`: watchlists and the move radar's alerts (erased with a candidate's key).
+//! * `radar`: where the move radar stands in the corpus (the refresh it last observed).
 //! * `webhooks`: owners' webhooks for alerts, their cursors, retry state and delivery log.
 //! * `analytics_input`, `pipeline_export`, `stage_overrides`: whole-pipeline reads.
 //! * `key_follow`: candidates following the corpus's researcher key changes (merges, splits).
@@ -43,6 +44,7 @@ mod name_match;
 mod offers;
 mod person_export;
 mod pipeline_export;
+mod radar;
 mod researcher_index;
 mod rows;
 mod scorecards;
@@ -70,6 +72,7 @@ pub(crate) use load::tags_of;
 pub use merge::{DuplicateGroup, DuplicateReason, DuplicateRecord, MergeReport};
 pub use person_export::{ExportedAuditEntry, ExportedMove, PersonExport};
 pub use pipeline_export::{ExportedCandidate, ExportedCompensation, PipelineExport};
+pub use radar::RadarPlace;
 pub use researcher_index::PipelineMark;
 pub(crate) use scorecards::visible_scorecards;
 pub use scorecards::{

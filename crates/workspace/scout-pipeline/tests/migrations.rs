@@ -110,6 +110,11 @@ fn files(postgres: bool) -> Vec<(i64, &'static str, &'static str)> {
                     "alert changes",
                     include_str!(concat!("../migrations/", $d, "/0016_alert_changes.sql")),
                 ),
+                (
+                    17,
+                    "radar place",
+                    include_str!(concat!("../migrations/", $d, "/0017_radar_place.sql")),
+                ),
             ]
         };
     }

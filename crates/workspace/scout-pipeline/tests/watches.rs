@@ -15,7 +15,7 @@ use scout_corpus::key_log::{KeyChange, KeyChangeKind};
 use scout_corpus::watch_facts::{self, ItemKind};
 use scout_corpus::{Corpus, IngestOptions, Progress};
 use scout_pipeline::model::NewCandidate;
-use scout_pipeline::store::{AlertFilter, WorkspaceSettings};
+use scout_pipeline::store::{AlertFilter, RadarPlace, WorkspaceSettings};
 use scout_pipeline::{Actor, Role, Store, StoreConfig};
 
 const HSIEH: &str = "openreview:~Cheng-Yu_Hsieh1";
@@ -54,8 +54,21 @@ async fn radar(store: &Store, corpus: &Corpus) -> scout_pipeline::store::RadarRe
         .expect("settings")
         .settings
         .rival_list();
-    let observed = watch_facts::observe(corpus.conn(), &keys, &rivals).expect("observe");
-    store.record_observations(&observed).await.expect("record")
+    // As the CLI and the server run it: only who the refreshes since the radar's place changed.
+    let last = store.radar_place().await.expect("place");
+    let from = last.as_ref().and_then(|p| p.follow_from(&rivals));
+    let followed = watch_facts::follow(corpus.conn(), from, keys, &rivals).expect("follow");
+    let observed = watch_facts::observe(corpus.conn(), &followed.keys, &rivals).expect("observe");
+    let place = followed.latest.map(|refresh_token| RadarPlace {
+        refresh_token,
+        rivals,
+    });
+    let report = store
+        .record_radar_run(&observed, place.as_ref())
+        .await
+        .expect("record");
+    assert_eq!(store.radar_place().await.expect("place"), place.or(last));
+    report
 }
 
 async fn story(store: &Store) {
@@ -181,6 +194,24 @@ async fn story(store: &Store) {
         again.alerts.is_empty() && again.withdrawn.is_empty(),
         "{again:?}"
     );
+    assert_eq!(
+        again.researchers, 0,
+        "no refresh since: nobody to observe again"
+    );
+    // Other rivals: every watched researcher is observed again (here, nothing new).
+    store
+        .set_settings(
+            &olive,
+            &WorkspaceSettings {
+                rivals: "University of Texas at Austin\nNowhere Institute".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("rivals");
+    let other_rivals = radar(store, &corpus).await;
+    assert_eq!(other_rivals.researchers, 1);
+    assert!(other_rivals.alerts.is_empty(), "{other_rivals:?}");
     // A move the corpus stops showing (later papers made it a visit) is withdrawn, not
     // deleted, and reinstated when it shows again.
     let mut now = watch_facts::observe(corpus.conn(), &[HSIEH.to_string()], &[])

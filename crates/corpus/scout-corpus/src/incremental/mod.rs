@@ -200,6 +200,12 @@ pub fn refresh(
     let changed_since_full =
         meta_get_i64(&tx, CHANGED_SINCE_FULL)? + (delta.changed.len() + delta.removed.len()) as i64;
     mark_built(&tx, as_of, changed_since_full)?;
+    // What followers of the corpus (the move radar) look at again: every researcher whose rows
+    // this step rewrote.
+    let mut rewritten: Vec<i64> = delta.changed.iter().chain(&extra).copied().collect();
+    rewritten.sort_unstable();
+    rewritten.dedup();
+    crate::refresh_log::record_incremental(&tx, &rewritten)?;
     let researchers: i64 = tx.query_row("SELECT COUNT(*) FROM researchers", [], |r| r.get(0))?;
     crate::memory::log_phase("incremental: co-author round", started);
     tx.commit()?;

@@ -82,7 +82,7 @@ pub fn follow_workspace(ctx: &Context, corpus: &Corpus) -> anyhow::Result<Option
     };
     if !radar.alerts.is_empty() || !radar.withdrawn.is_empty() {
         let line = format!(
-            "move radar: {} new alert(s), {} move alert(s) withdrawn, on {} watched researcher(s) \
+            "move radar: {} new alert(s), {} move alert(s) withdrawn, {} watched researcher(s) observed \
              (scout alerts)",
             radar.alerts.len(),
             radar.withdrawn.len(),

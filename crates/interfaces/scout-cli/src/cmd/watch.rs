@@ -9,7 +9,7 @@ use scout_corpus::Corpus;
 use scout_corpus::watch_facts;
 use scout_pipeline::Store;
 use scout_pipeline::model::Actor;
-use scout_pipeline::store::{Alert, AlertFilter, AlertKind, RadarReport};
+use scout_pipeline::store::{Alert, AlertFilter, AlertKind, RadarPlace, RadarReport};
 
 use super::Context;
 use super::pipeline::{self, DbArgs};
@@ -275,14 +275,22 @@ pub fn alerts(ctx: &Context, args: AlertsArgs) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-/// After a refresh, with the workspace open: observes every watched researcher and records
-/// what is new.
+/// After a refresh, with the workspace open: observes the watched researchers the refreshes
+/// since the radar's last run may have changed (every one when the radar cannot tell) and
+/// records what is new.
 pub async fn run_radar(store: &Store, corpus: &Corpus) -> anyhow::Result<RadarReport> {
     let keys = store.watched_keys().await?;
     if keys.is_empty() {
         return Ok(RadarReport::default());
     }
     let rivals = store.settings().await?.settings.rival_list();
-    let observed = watch_facts::observe(corpus.conn(), &keys, &rivals)?;
-    Ok(store.record_observations(&observed).await?)
+    let last = store.radar_place().await?;
+    let from = last.as_ref().and_then(|p| p.follow_from(&rivals));
+    let followed = watch_facts::follow(corpus.conn(), from, keys, &rivals)?;
+    let observed = watch_facts::observe(corpus.conn(), &followed.keys, &rivals)?;
+    let place = followed.latest.map(|refresh_token| RadarPlace {
+        refresh_token,
+        rivals,
+    });
+    Ok(store.record_radar_run(&observed, place.as_ref()).await?)
 }

@@ -361,8 +361,9 @@ pub(crate) fn find_one(c: &Inner, key: &str) -> ApiResult<(Researcher, Vec<Resea
     Ok((first, found))
 }
 
-/// After a corpus load: observes every watched researcher in `loaded` and records what is
-/// new. Failures are logged (the load itself stands; the next load observes again).
+/// After a corpus load: observes the watched researchers in `loaded` that the refreshes since
+/// the radar's last run may have changed (every one when the radar cannot tell) and records
+/// what is new. Failures are logged (the load itself stands; the next load observes again).
 async fn run_radar(
     store: &Store,
     loaded: &Arc<Loaded>,
@@ -378,17 +379,30 @@ async fn run_radar(
             .map_err(|e| e.to_string())?
             .settings
             .rival_list();
+        let last = store.radar_place().await.map_err(|e| e.to_string())?;
+        let from = last
+            .as_ref()
+            .and_then(|p| p.follow_from(&rivals))
+            .map(str::to_string);
         let loaded = loaded.clone();
-        let observed: Vec<scout_pipeline::store::Observed> =
-            tokio::task::spawn_blocking(move || {
-                let inner = loaded.lock();
-                scout_corpus::watch_facts::observe(inner.corpus.conn(), &keys, &rivals)
-            })
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| e.to_string())?;
+        let observe_with = rivals.clone();
+        let (observed, latest) = tokio::task::spawn_blocking(move || {
+            let inner = loaded.lock();
+            let conn = inner.corpus.conn();
+            let followed =
+                scout_corpus::watch_facts::follow(conn, from.as_deref(), keys, &observe_with)?;
+            let observed = scout_corpus::watch_facts::observe(conn, &followed.keys, &observe_with)?;
+            Ok::<_, scout_corpus::CorpusError>((observed, followed.latest))
+        })
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
+        let place = latest.map(|refresh_token| scout_pipeline::store::RadarPlace {
+            refresh_token,
+            rivals,
+        });
         store
-            .record_observations(&observed)
+            .record_radar_run(&observed, place.as_ref())
             .await
             .map_err(|e| e.to_string())
     }

@@ -179,6 +179,50 @@ async fn remember(conn: &mut AnyConnection, key: &str, items: &[&str]) -> Result
     Ok(())
 }
 
+/// The rows of `select` (restricted by `filter`, a condition, when given) for the researcher
+/// `keys` at least: a radar run reads the watches, seen items and move alerts of the
+/// researchers it observed, not those of everyone watched. Up to [`SCAN_ABOVE`] keys are read
+/// with `researcher_key IN (…)` in chunks (no statement binds too many parameters); past it,
+/// one scan of every row is cheaper than the lookups, and the caller ignores the rest.
+async fn rows_of_keys(
+    store: &Store,
+    select: &str,
+    filter: Option<&str>,
+    keys: &[&str],
+) -> Result<Vec<sqlx::any::AnyRow>> {
+    const CHUNK: usize = 500;
+    if keys.len() > SCAN_ABOVE {
+        let sql = match filter {
+            Some(f) => format!("{select} WHERE {f}"),
+            None => select.to_string(),
+        };
+        return Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&store.db.pool)
+            .await?);
+    }
+    let mut rows = Vec::new();
+    for chunk in keys.chunks(CHUNK) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        // Built from the code's own statements and numbered placeholders, never from input.
+        let sql = format!(
+            "{select} WHERE researcher_key IN ({}){}",
+            marks.join(", "),
+            filter.map_or(String::new(), |f| format!(" AND {f}"))
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for key in chunk {
+            query = query.bind(*key);
+        }
+        rows.extend(query.fetch_all(&store.db.pool).await?);
+    }
+    Ok(rows)
+}
+
+/// Past this many researchers observed, a radar run reads the watch tables whole (measured on
+/// `scripts/radar-replay`'s ~200k watched researchers: chunked reads of all of them took about
+/// 2 s longer than the scans).
+const SCAN_ABOVE: usize = 20_000;
+
 /// The seen-item name of an item: its kind and name (an organisation and a move may share a
 /// key, never a kind).
 fn seen_name(kind: AlertKind, item: &str) -> String {
@@ -350,38 +394,69 @@ impl Store {
     /// before is remembered, and each that is not quiet becomes an alert. One transaction and
     /// one audit entry for the run; researchers nobody watches are ignored.
     pub async fn record_observations(&self, observed: &[Observed]) -> Result<RadarReport> {
-        let watched: HashSet<String> = self.watched_keys().await?.into_iter().collect();
-        let mut seen: HashMap<String, HashSet<String>> = HashMap::new();
+        self.record_radar_run(observed, None).await
+    }
+
+    /// [`Store::record_observations`], and when `place` is given, the radar's new place in the
+    /// corpus (`radar.rs`), in the same transaction: a run that fails moves nothing.
+    pub async fn record_radar_run(
+        &self,
+        observed: &[Observed],
+        place: Option<&super::radar::RadarPlace>,
+    ) -> Result<RadarReport> {
+        let shown: Vec<&str> = observed.iter().map(|o| o.key.as_str()).collect();
+        let mut watched: HashSet<String> = HashSet::new();
+        for r in rows_of_keys(
+            self,
+            "SELECT DISTINCT researcher_key FROM watches",
+            None,
+            &shown,
+        )
+        .await?
         {
-            let rows = sqlx::query("SELECT researcher_key, item FROM watch_seen")
-                .fetch_all(&self.db.pool)
-                .await?;
-            for r in rows {
-                seen.entry(r.try_get("researcher_key")?)
-                    .or_default()
-                    .insert(r.try_get("item")?);
-            }
+            watched.insert(r.try_get("researcher_key")?);
+        }
+        let observed: Vec<&Observed> = observed
+            .iter()
+            .filter(|o| watched.contains(&o.key))
+            .collect();
+        let keys: Vec<&str> = observed.iter().map(|o| o.key.as_str()).collect();
+        let mut seen: HashMap<String, HashSet<String>> = HashMap::new();
+        for r in rows_of_keys(
+            self,
+            "SELECT researcher_key, item FROM watch_seen",
+            None,
+            &keys,
+        )
+        .await?
+        {
+            seen.entry(r.try_get("researcher_key")?)
+                .or_default()
+                .insert(r.try_get("item")?);
         }
         // Move alerts by researcher: (item, id, withdrawn).
         let mut moves: HashMap<String, Vec<(String, i64, bool)>> = HashMap::new();
+        for r in rows_of_keys(
+            self,
+            "SELECT researcher_key, item, id, withdrawn_at FROM alerts",
+            Some("kind = 'move'"),
+            &keys,
+        )
+        .await?
         {
-            let rows = sqlx::query(
-                "SELECT researcher_key, item, id, withdrawn_at FROM alerts WHERE kind = 'move'",
-            )
-            .fetch_all(&self.db.pool)
-            .await?;
-            for r in rows {
-                let withdrawn: Option<i64> = r.try_get("withdrawn_at")?;
-                moves
-                    .entry(r.try_get("researcher_key")?)
-                    .or_default()
-                    .push((r.try_get("item")?, r.try_get("id")?, withdrawn.is_some()));
-            }
+            let withdrawn: Option<i64> = r.try_get("withdrawn_at")?;
+            moves
+                .entry(r.try_get("researcher_key")?)
+                .or_default()
+                .push((r.try_get("item")?, r.try_get("id")?, withdrawn.is_some()));
         }
         let now = now_ms();
         self.audited(RADAR_ACTOR, async |tx| {
             let mut report = RadarReport::default();
-            for o in observed.iter().filter(|o| watched.contains(&o.key)) {
+            if let Some(place) = place {
+                super::radar::set_place(&mut tx.tx, place, now).await?;
+            }
+            for o in &observed {
                 report.researchers += 1;
                 // A move alerted before and no longer shown is withdrawn; shown again, reinstated.
                 if let Some(alerted) = moves.get(&o.key) {
