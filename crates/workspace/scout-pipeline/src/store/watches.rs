@@ -4,8 +4,9 @@
 //! `scout_corpus::watch_facts`: every item it shows about a researcher (papers, moves,
 //! organisations, first papers with a rival's people), named by stable keys. When the first
 //! member watches a researcher, what the corpus shows then is the baseline (`watch_seen`) and
-//! raises nothing; after each refresh the interface layer observes the watched researchers
-//! again and [`Store::record_observations`] records an alert for each item not seen before
+//! raises nothing; after each refresh the interface layer observes the watched researchers the
+//! refresh may have changed (`radar.rs`: where the radar stands in the corpus) and
+//! [`Store::record_radar_run`] records an alert for each item not seen before
 //! (an organisation a move already reports is remembered without an alert of its own).
 //!
 //! Alerts belong to the researcher; a member's inbox is the alerts of the researchers they
@@ -381,7 +382,7 @@ impl Store {
             .collect()
     }
 
-    /// Every researcher key someone watches: what the radar observes after a refresh.
+    /// Every researcher key someone watches: whom the radar may observe after a refresh.
     pub async fn watched_keys(&self) -> Result<Vec<String>> {
         Ok(
             sqlx::query_scalar("SELECT DISTINCT researcher_key FROM watches ORDER BY 1")
