@@ -7,8 +7,9 @@
 //! A full refresh may change anyone: it empties the log and logs itself alone
 //! ([`record_full`]). An incremental refresh logs the researchers whose rows it rewrote
 //! ([`record_incremental`]); what else that touches is the follower's to work out (the radar
-//! adds their co-authors at rival organisations' co-authors: `watch_facts::follow`). Each refresh has a token unique across copies of the
-//! database, so a follower that saw another copy's refresh looks at everyone again.
+//! adds the co-authors of those at a rival organisation: `watch_facts::follow`). Each refresh
+//! has a token unique across copies of the database, so a follower that saw another copy's
+//! refresh looks at everyone again.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
