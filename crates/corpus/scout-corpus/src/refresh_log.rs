@@ -112,23 +112,6 @@ pub fn changed_since(conn: &Connection, token: Option<&str>) -> Result<Since> {
     Ok(Since::Only(keys))
 }
 
-/// Who may have changed since the refresh `from` ([`changed_since`]) and the latest refresh
-/// (`None`: none logged yet), read in one snapshot (the caller's transaction, or one of its
-/// own): a refresh committed meanwhile is logged after the latest one returned, so the next
-/// follower sees it.
-pub fn follow(conn: &Connection, from: Option<&str>) -> Result<(Since, Option<String>)> {
-    let own = conn
-        .is_autocommit()
-        .then(|| conn.unchecked_transaction())
-        .transpose()?;
-    let latest = latest(conn)?;
-    let since = changed_since(conn, from)?;
-    if let Some(tx) = own {
-        tx.finish()?;
-    }
-    Ok((since, latest))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,17 +150,7 @@ mod tests {
             only(&["r:a", "r:b", "r:c"])
         );
         assert_eq!(changed_since(&conn, Some(&second))?, only(&[]));
-        assert_eq!(
-            follow(&conn, Some(&first))?,
-            (only(&["r:c"]), Some(second.clone()))
-        );
-        // Inside the caller's transaction too.
-        let tx = conn.unchecked_transaction()?;
-        assert_eq!(
-            follow(&tx, Some(&second))?,
-            (only(&[]), Some(second.clone()))
-        );
-        tx.finish()?;
+        assert_eq!(latest(&conn)?.as_deref(), Some(second.as_str()));
         // A token this database never logged (another copy's refresh): everyone.
         assert_eq!(changed_since(&conn, Some("elsewhere"))?, Since::Everyone);
         // After a full refresh, a follower of any earlier one looks at everyone.

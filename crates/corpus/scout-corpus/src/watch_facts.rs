@@ -173,7 +173,8 @@ pub fn follow(
         .is_autocommit()
         .then(|| conn.unchecked_transaction())
         .transpose()?;
-    let (since, latest) = crate::refresh_log::follow(conn, from)?;
+    let latest = crate::refresh_log::latest(conn)?;
+    let since = crate::refresh_log::changed_since(conn, from)?;
     let crate::refresh_log::Since::Only(mut changed) = since else {
         if let Some(tx) = own {
             tx.finish()?;
@@ -217,6 +218,18 @@ pub fn follow(
         everyone: false,
         latest,
     })
+}
+
+/// What a radar run after the refresh `from` observes of the `watched` researchers
+/// ([`follow`], then [`observe`]), and the latest refresh, to follow from next time.
+pub fn observe_since(
+    conn: &Connection,
+    from: Option<&str>,
+    watched: Vec<String>,
+    rivals: &[String],
+) -> Result<(Vec<Observed>, Option<String>)> {
+    let followed = follow(conn, from, watched, rivals)?;
+    Ok((observe(conn, &followed.keys, rivals)?, followed.latest))
 }
 
 /// A paper as the statements below read it.

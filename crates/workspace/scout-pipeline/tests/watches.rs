@@ -57,9 +57,9 @@ async fn radar(store: &Store, corpus: &Corpus) -> scout_pipeline::store::RadarRe
     // As the CLI and the server run it: only who the refreshes since the radar's place changed.
     let last = store.radar_place().await.expect("place");
     let from = last.as_ref().and_then(|p| p.follow_from(&rivals));
-    let followed = watch_facts::follow(corpus.conn(), from, keys, &rivals).expect("follow");
-    let observed = watch_facts::observe(corpus.conn(), &followed.keys, &rivals).expect("observe");
-    let place = followed.latest.map(|refresh_token| RadarPlace {
+    let (observed, latest) =
+        watch_facts::observe_since(corpus.conn(), from, keys, &rivals).expect("observe");
+    let place = latest.map(|refresh_token| RadarPlace {
         refresh_token,
         rivals,
     });

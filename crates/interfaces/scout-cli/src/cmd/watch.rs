@@ -286,9 +286,8 @@ pub async fn run_radar(store: &Store, corpus: &Corpus) -> anyhow::Result<RadarRe
     let rivals = store.settings().await?.settings.rival_list();
     let last = store.radar_place().await?;
     let from = last.as_ref().and_then(|p| p.follow_from(&rivals));
-    let followed = watch_facts::follow(corpus.conn(), from, keys, &rivals)?;
-    let observed = watch_facts::observe(corpus.conn(), &followed.keys, &rivals)?;
-    let place = followed.latest.map(|refresh_token| RadarPlace {
+    let (observed, latest) = watch_facts::observe_since(corpus.conn(), from, keys, &rivals)?;
+    let place = latest.map(|refresh_token| RadarPlace {
         refresh_token,
         rivals,
     });

@@ -388,11 +388,12 @@ async fn run_radar(
         let observe_with = rivals.clone();
         let (observed, latest) = tokio::task::spawn_blocking(move || {
             let inner = loaded.lock();
-            let conn = inner.corpus.conn();
-            let followed =
-                scout_corpus::watch_facts::follow(conn, from.as_deref(), keys, &observe_with)?;
-            let observed = scout_corpus::watch_facts::observe(conn, &followed.keys, &observe_with)?;
-            Ok::<_, scout_corpus::CorpusError>((observed, followed.latest))
+            scout_corpus::watch_facts::observe_since(
+                inner.corpus.conn(),
+                from.as_deref(),
+                keys,
+                &observe_with,
+            )
         })
         .await
         .map_err(|e| e.to_string())?

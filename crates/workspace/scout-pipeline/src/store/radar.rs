@@ -1,6 +1,6 @@
 //! Where the move radar stands in the corpus (migration 0017, `radar_place`): the corpus
 //! refresh it last observed and the rival organisations it observed with. A run after a
-//! refresh asks the corpus (`scout_corpus::refresh_log::follow`) which watched researchers may
+//! refresh asks the corpus (`scout_corpus::watch_facts::follow`) which watched researchers may
 //! have changed since that refresh and observes only those; with other rivals, or a refresh the
 //! corpus no longer knows, it observes every watched researcher. The place is written in the
 //! run's transaction ([`Store::record_radar_run`]), so a failed run moves nothing.
