@@ -11,6 +11,9 @@
 //! researcher held in the [`RECENT_YEARS`] before B: a paper whose authors include their old
 //! colleagues may be the old group's paper with a co-author's affiliation put against the
 //! researcher (lists shifted by a position are common), and is no evidence of leaving.
+//! A, the place left, is the latest place before B; but a place seen only on papers that also
+//! name B (for anyone) is the origin only when no other is: such a place is often an affiliation
+//! list rotated against its authors, or a visit to B's people, not where the researcher worked.
 //! Each move keeps its evidence: the last paper at A and the first at B.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -98,12 +101,25 @@ pub fn detect<K: Ord>(
         if sb.first_year == sb.last_year && latest > sb.last_year {
             continue;
         }
+        // Places that show on a paper without B come first (see the module documentation).
+        let without_b = |a: u32| {
+            history
+                .iter()
+                .any(|s| s.orgs.contains(&a) && s.paper_orgs.binary_search(&b).is_err())
+        };
         let predecessor = orgs
             .iter()
             .filter(|(a, sa)| {
                 *a != b && sa.first_year < sb.first_year && sa.last_year <= sb.first_year
             })
-            .max_by_key(|(a, sa)| (sa.last_year, sa.papers, std::cmp::Reverse((order(*a), *a))));
+            .max_by_key(|(a, sa)| {
+                (
+                    without_b(*a),
+                    sa.last_year,
+                    sa.papers,
+                    std::cmp::Reverse((order(*a), *a)),
+                )
+            });
         let Some(&(a, sa)) = predecessor else {
             continue;
         };
@@ -279,6 +295,34 @@ mod tests {
         ]);
         h[3].paper_orgs = with_recent;
         assert_eq!(to_2(&h), 1);
+    }
+
+    #[test]
+    fn the_old_place_is_one_seen_without_the_new_one() {
+        // 1 until 2021; in 2022 one paper at 4 that names 2, the next place, for a co-author (a
+        // rotated list, or a visit to 2's people): the move comes from 1.
+        let names_next: &[u32] = &[2, 4];
+        let mut h = history(&[
+            (2020, 1, &[1]),
+            (2021, 2, &[1]),
+            (2022, 3, &[4]),
+            (2023, 4, &[2]),
+            (2024, 5, &[2]),
+        ]);
+        h[2].paper_orgs = names_next;
+        let m = detect(&h, apart, |o| o);
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert_eq!((m[0].from, m[0].to, m[0].year), (1, 2, 2023));
+        assert_eq!((m[0].from_last_work, m[0].from_last_year), (2, 2021));
+        // A second paper at 4 that does not name 2 makes 4 the origin again.
+        h.extend(history(&[(2022, 6, &[4])]));
+        let m = detect(&h, apart, |o| o);
+        assert_eq!((m[0].from, m[0].to), (4, 2));
+        // With no other earlier place, 4 stays the origin.
+        let mut h = history(&[(2022, 3, &[4]), (2023, 4, &[2]), (2024, 5, &[2])]);
+        h[0].paper_orgs = names_next;
+        let m = detect(&h, apart, |o| o);
+        assert_eq!((m.len(), m[0].from), (1, 4));
     }
 
     #[test]
