@@ -11,6 +11,8 @@
 //! before a dash and a descriptive name ("Technion - Israel Institute of Technology") or an
 //! alias-table organisation before a dash ("ETHZ - ETH Zurich") is the organisation.
 
+use std::borrow::Cow;
+
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::names::fold;
@@ -195,10 +197,11 @@ impl OrgRegistry {
         }
     }
 
-    /// The institution inside a raw affiliation string: parenthesised asides and trailing
-    /// countries are dropped, and a leading unit ("Department of EECS, University of California,
-    /// Berkeley") gives way to the institution after it.
+    /// The institution inside a raw affiliation string: footnote marks, parenthesised asides
+    /// and trailing countries are dropped, and a leading unit ("Department of EECS, University
+    /// of California, Berkeley") gives way to the institution after it.
     fn core(&self, display: &str) -> String {
+        let display = &self.without_footnote_marks(display);
         let mut text = String::with_capacity(display.len());
         let mut depth = 0usize;
         for c in display.chars() {
@@ -284,6 +287,43 @@ impl OrgRegistry {
         }
     }
 
+    /// The string without the footnote marks that proceedings glue to the end of a name
+    /// ("Stanford University1", "Meta2", "Wuhan University, China4"): a mark goes when the word
+    /// it follows is a generic word of organisation names or a country, or when its
+    /// comma-separated segment without it is a name the alias table knows. Numbers that are
+    /// part of a name stay ("Data61", "LIP6", "IN2P3", "University of Rennes 1").
+    fn without_footnote_marks<'d>(&self, display: &'d str) -> Cow<'d, str> {
+        if !display.bytes().any(|b| b.is_ascii_digit()) {
+            return Cow::Borrowed(display);
+        }
+        let chars: Vec<char> = display.chars().collect();
+        let mut keep = vec![true; chars.len()];
+        for (word, digits, end) in footnote_candidates(&chars) {
+            let word_text: String = chars[word..digits].iter().collect();
+            let segment_start = chars[..word]
+                .iter()
+                .rposition(|&c| c == ',')
+                .map_or(0, |p| p + 1);
+            let segment: String = chars[segment_start..digits].iter().collect();
+            let generic = FOOTNOTED_WORDS.contains(&fold(&word_text).as_str())
+                || scout_formats::country_code(&word_text).is_some();
+            if generic || self.exact.contains_key(&lookup_key(&segment)) {
+                keep[digits..end].iter_mut().for_each(|k| *k = false);
+            }
+        }
+        if keep.iter().all(|&k| k) {
+            return Cow::Borrowed(display);
+        }
+        Cow::Owned(
+            chars
+                .iter()
+                .zip(&keep)
+                .filter(|&(_, &k)| k)
+                .map(|(&c, _)| c)
+                .collect(),
+        )
+    }
+
     /// The organisation written before a dash, when the dash only adds its description or a
     /// second spelling: an alias-table organisation ("ETHZ - ETH Zurich", "IBM Research -
     /// Haifa"), or one word followed by a descriptive institution name ("Technion - Israel
@@ -325,6 +365,70 @@ impl OrgRegistry {
     }
 }
 
+/// Words after which a glued number is a footnote mark ("Stanford University1", "SenseTime
+/// Research3", "NAVER Cloud Corp4"), not part of a name ("Data61", "Core42", "Layer6").
+const FOOTNOTED_WORDS: &[&str] = &[
+    "university",
+    "universitat",
+    "universite",
+    "universidad",
+    "universita",
+    "universiteit",
+    "institute",
+    "institut",
+    "research",
+    "lab",
+    "labs",
+    "laboratory",
+    "laboratories",
+    "technology",
+    "technologies",
+    "college",
+    "school",
+    "academy",
+    "science",
+    "sciences",
+    "center",
+    "centre",
+    "hospital",
+    "inc",
+    "ltd",
+    "corp",
+    "corporation",
+    "company",
+    "group",
+    "foundation",
+];
+
+/// Where footnote marks may be glued to the end of a word: one or two digits right after a word
+/// of at least three letters ending in a lower-case one, and before a space, punctuation or the
+/// end. Returns (word start, digits start, digits end) in chars.
+fn footnote_candidates(chars: &[char]) -> Vec<(usize, usize, usize)> {
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && chars[i].is_ascii_digit() {
+            i += 1;
+        }
+        let letters = chars[..start]
+            .iter()
+            .rev()
+            .take_while(|c| c.is_alphabetic())
+            .count();
+        let ends_word = chars.get(i).is_none_or(|c| !c.is_alphanumeric());
+        let lower_before = start > 0 && chars[start - 1].is_lowercase();
+        if i - start <= 2 && letters >= 3 && lower_before && ends_word {
+            found.push((start - letters, start, i));
+        }
+    }
+    found
+}
+
 /// Whether a segment holds a number of three digits or more (a street number, a postcode).
 fn has_number(segment: &str) -> bool {
     segment
@@ -347,6 +451,43 @@ fn is_lab(segment: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn footnote_marks_are_dropped_and_numbered_names_kept() {
+        // Strings as the paperlists metadata gives them.
+        let reg = OrgRegistry::builtin();
+        for (given, name) in [
+            ("Stanford University1", "Stanford University"),
+            ("SenseTime Research3", "SenseTime Research"),
+            ("Wuhan University, China4", "Wuhan University"),
+            (
+                "Nanyang Technological University5",
+                "Nanyang Technological University",
+            ),
+        ] {
+            assert_eq!(reg.core(given), name, "{given}");
+        }
+        assert_eq!(reg.resolve("Meta2").key, reg.resolve("Meta").key);
+        assert_eq!(
+            reg.resolve("The Chinese University of Hong Kong1").key,
+            reg.resolve("The Chinese University of Hong Kong").key
+        );
+        for kept in [
+            "LIP6",
+            "IN2P3",
+            "A9",
+            "XL8",
+            "CRS4",
+            "LIG Nex1",
+            "University of Rennes 1",
+            "CSIRO Data61",
+            "Core42",
+            "Layer6 AI",
+            "Datakalab2",
+        ] {
+            assert_eq!(reg.without_footnote_marks(kept), kept);
+        }
+    }
 
     #[test]
     fn alias_merges_are_applied() {

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::country::country_code;
 use crate::parse::{ParseFailure, fnv1a64, from_json, title_fingerprint};
 use crate::record::{AbstractRecord, Affiliation, Authorship, SourceKind, Work};
-use crate::text::{CowStr, Limits, check_len, tidy};
+use crate::text::{CowStr, Limits, check_len, restore_lost_escapes, tidy};
 
 #[derive(Deserialize)]
 struct PaperLine<'a> {
@@ -153,8 +153,12 @@ pub fn parse_paper(line: &[u8], limits: &Limits) -> Result<Work, ParseFailure> {
         .iter()
         .map(CowStr::as_str)
         .collect();
+    // A list scraped from the paper's first page (title, authors, abstract split at each
+    // semicolon) names no affiliation: none of it is kept.
     let affs = p.affs.as_deref().unwrap_or_default();
-    let affs_aligned = !names.is_empty() && aligned(&p.affs);
+    let scraped = scraped_first_page(affs, &title);
+    let affs = if scraped { &[] } else { affs };
+    let affs_aligned = !names.is_empty() && !scraped && aligned(&p.affs);
 
     // An index list that fits neither authors nor organisations but names one country only
     // still tells the country of everyone.
@@ -185,10 +189,15 @@ pub fn parse_paper(line: &[u8], limits: &Limits) -> Result<Work, ParseFailure> {
                 .map(|d| d.split('+').filter_map(tidy).collect())
                 .unwrap_or_default();
             let country_idx = indices(&p.aff_country_unique_index, i, n);
-            let parts: Vec<String> = affs[i].as_str().split('+').filter_map(tidy).collect();
+            let parts: Vec<String> = restore_lost_escapes(affs[i].as_str())
+                .split('+')
+                .filter_map(tidy)
+                .collect();
             for (k, raw) in parts.iter().enumerate() {
                 let org_index = org_idx.get(k).copied();
-                let org = org_index.and_then(|j| norms.get(j)).and_then(|s| tidy(s));
+                let org = org_index
+                    .and_then(|j| norms.get(j))
+                    .and_then(|s| tidy(&restore_lost_escapes(s)));
                 // Country indices are per author when aligned with authors, else per org.
                 let country = country_idx
                     .get(k)
@@ -229,12 +238,16 @@ pub fn parse_paper(line: &[u8], limits: &Limits) -> Result<Work, ParseFailure> {
             } else {
                 Vec::new()
             };
-            for (k, raw) in entry.as_str().split('+').filter_map(tidy).enumerate() {
+            for (k, raw) in restore_lost_escapes(entry.as_str())
+                .split('+')
+                .filter_map(tidy)
+                .enumerate()
+            {
                 check_len(&format!("affs[{i}]"), &raw, limits.max_abstract_bytes)?;
                 let org = org_idx
                     .get(k)
                     .and_then(|&j| norms.get(j))
-                    .and_then(|s| tidy(s));
+                    .and_then(|s| tidy(&restore_lost_escapes(s)));
                 unaligned.push(Affiliation {
                     raw,
                     org,
@@ -292,6 +305,40 @@ pub fn parse_paper(line: &[u8], limits: &Limits) -> Result<Work, ParseFailure> {
         unaligned_affiliations: unaligned,
         updated: None,
     })
+}
+
+/// Whether an affiliation entry holds the paper's title: the list was scraped from the first
+/// page of the paper rather than read from its affiliations. Such an entry keeps the page's line
+/// breaks (all 142 in `paperlists` do), which no real affiliation has, so only entries with one
+/// are searched: the check costs ingest next to nothing.
+fn scraped_first_page(affs: &[CowStr], title: &str) -> bool {
+    fn words(s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        for w in s
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+        {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.extend(w.chars().flat_map(char::to_lowercase));
+        }
+        out
+    }
+    // A short title ("Dropout") could be a word of a real affiliation.
+    if title.len() < 24 {
+        return false;
+    }
+    let mut paged = affs
+        .iter()
+        .map(CowStr::as_str)
+        .filter(|a| a.len() >= title.len() && a.contains('\n'))
+        .peekable();
+    if paged.peek().is_none() {
+        return false;
+    }
+    let title = words(title);
+    paged.any(|a| words(a).contains(&title))
 }
 
 /// `"0+1"` at position `i` of an index list that has one entry per author.
@@ -394,6 +441,22 @@ mod tests {
             Some("Massachusetts Institute of Technology")
         );
         assert_eq!(w.authors[1].affiliations[0].country.as_deref(), Some("US"));
+        Ok(())
+    }
+
+    #[test]
+    fn a_list_scraped_from_the_first_page_is_no_affiliation() -> Result<(), ParseFailure> {
+        // CVPR 2022 as paperlists gives it (abstract shortened): the "affiliations" are the
+        // paper's first page split at semicolons, as many entries as authors by chance.
+        let line = r#"{"venue": "cvpr", "year": 2022, "title": "Towards Robust Adaptive Object Detection Under Noisy Annotations", "status": "Poster", "authors": ["Xinyu Liu", "Wuyang Li", "Qiushi Yang", "Baopu Li", "Yixuan Yuan"], "affs": ["Towards Robust Adaptive Object Detection under Noisy Annotations\nXinyu Liu1Wuyang Li1Qiushi Yang1Baopu Li2Yixuan Yuan1,*\n1City University of Hong Kong2Baidu USA LLC\nAbstract\nDomain Adaptive Object Detection (DAOD) models a", "2) Mor-\nphable Graph Relation Module (MGRM), which models the", "3) Entropy-Aware Gradi-\nent Reconcilement (EAGR), which incorporates the", "a", "b"]}"#;
+        let w = parse_paper(line.as_bytes(), &Limits::default())?;
+        assert_eq!(w.authors.len(), 5);
+        assert!(w.authors.iter().all(|a| a.affiliations.is_empty()));
+        assert!(w.unaligned_affiliations.is_empty());
+        // A short title is not looked for: it may be words of a real affiliation.
+        let line = r#"{"venue": "icml", "year": 2013, "title": "Learning Systems", "authors": ["A B"], "affs": ["Laboratory for Learning Systems, Some University"]}"#;
+        let w = parse_paper(line.as_bytes(), &Limits::default())?;
+        assert_eq!(w.authors[0].affiliations.len(), 1);
         Ok(())
     }
 

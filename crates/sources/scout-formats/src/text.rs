@@ -105,6 +105,46 @@ fn is_tidy(s: &str) -> bool {
     ascii || !s.chars().any(|c| c.is_whitespace() && c != ' ')
 }
 
+/// Restores accented letters whose JSON escape lost its backslash upstream ("Universitu00e9 de
+/// Montru00e9al", "Quu00e9bec"): `u` and four hex digits naming a Latin letter with a diacritic
+/// (U+00C0–U+024F), right after a letter.
+pub fn restore_lost_escapes(s: &str) -> Cow<'_, str> {
+    let escaped = s
+        .as_bytes()
+        .windows(3)
+        .any(|w| w[0] == b'u' && w[1] == b'0' && matches!(w[2], b'0'..=b'2'));
+    if !escaped {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    let mut previous: Option<char> = None;
+    while let Some(c) = rest.chars().next() {
+        if c == 'u' && previous.is_some_and(char::is_alphabetic) {
+            let restored = rest
+                .get(1..5)
+                .filter(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()))
+                .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                .filter(|code| (0xC0..=0x24F).contains(code) && *code != 0xD7 && *code != 0xF7)
+                .and_then(char::from_u32);
+            if let Some(letter) = restored {
+                out.push(letter);
+                previous = Some(letter);
+                rest = &rest[5..];
+                continue;
+            }
+        }
+        out.push(c);
+        previous = Some(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    if out == s {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(out)
+    }
+}
+
 /// Removes a URL prefix such as `https://openalex.org/` or `https://orcid.org/`.
 pub fn strip_url_prefix<'s>(s: &'s str, prefixes: &[&str]) -> &'s str {
     for p in prefixes {
@@ -143,6 +183,46 @@ mod tests {
         let escaped: Vec<CowStr> = serde_json::from_str(r#"["G\u00f6del"]"#)?;
         assert!(matches!(&escaped[0].0, Cow::Owned(s) if s == "Gödel"));
         Ok(())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn lost_escapes_touch_only_escapes(s in "[a-zA-Z0-9éü u+,]{0,40}") {
+            let out = restore_lost_escapes(&s);
+            // A restored escape turns five characters into one; nothing else changes.
+            if !s.contains('u') {
+                proptest::prop_assert_eq!(out.as_ref(), s.as_str());
+            }
+            proptest::prop_assert!(out.chars().count() <= s.chars().count());
+        }
+    }
+
+    #[test]
+    fn lost_escapes_are_restored() {
+        // Strings as the paperlists metadata gives them.
+        assert_eq!(
+            restore_lost_escapes("Polytechnique Montru00e9al"),
+            "Polytechnique Montréal"
+        );
+        assert_eq!(
+            restore_lost_escapes("Mila+Universitu00e9 de Montru00e9al"),
+            "Mila+Université de Montréal"
+        );
+        assert_eq!(
+            restore_lost_escapes("Universitu00e9 Laval, Quu00e9bec"),
+            "Université Laval, Québec"
+        );
+        // Not after a letter, not a Latin letter, or not four hex digits: left alone.
+        for kept in [
+            "u00e9",
+            "Room u00e9",
+            "Menu0041",
+            "Stru00d7x",
+            "Umu00",
+            "Université",
+        ] {
+            assert_eq!(restore_lost_escapes(kept), kept);
+        }
     }
 
     #[test]
