@@ -139,12 +139,12 @@ pub fn parse_paper(line: &[u8], limits: &Limits) -> Result<Work, ParseFailure> {
             .and_then(|l| tidy(l[i].as_str()))
     };
 
-    let norms: Vec<&str> = p
+    let norms: Vec<std::borrow::Cow<str>> = p
         .aff_unique_norm
         .as_deref()
         .unwrap_or_default()
         .iter()
-        .map(CowStr::as_str)
+        .map(|n| restore_lost_escapes(n.as_str()))
         .collect();
     let countries: Vec<&str> = p
         .aff_country_unique
@@ -195,9 +195,7 @@ pub fn parse_paper(line: &[u8], limits: &Limits) -> Result<Work, ParseFailure> {
                 .collect();
             for (k, raw) in parts.iter().enumerate() {
                 let org_index = org_idx.get(k).copied();
-                let org = org_index
-                    .and_then(|j| norms.get(j))
-                    .and_then(|s| tidy(&restore_lost_escapes(s)));
+                let org = org_index.and_then(|j| norms.get(j)).and_then(|s| tidy(s));
                 // Country indices are per author when aligned with authors, else per org.
                 let country = country_idx
                     .get(k)
@@ -247,7 +245,7 @@ pub fn parse_paper(line: &[u8], limits: &Limits) -> Result<Work, ParseFailure> {
                 let org = org_idx
                     .get(k)
                     .and_then(|&j| norms.get(j))
-                    .and_then(|s| tidy(&restore_lost_escapes(s)));
+                    .and_then(|s| tidy(s));
                 unaligned.push(Affiliation {
                     raw,
                     org,
