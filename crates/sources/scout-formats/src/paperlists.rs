@@ -305,24 +305,12 @@ pub fn parse_paper(line: &[u8], limits: &Limits) -> Result<Work, ParseFailure> {
     })
 }
 
-/// Whether an affiliation entry holds the paper's title: the list was scraped from the first
-/// page of the paper rather than read from its affiliations. Such an entry keeps the page's line
+/// Whether an affiliation entry holds the paper's title (letters and digits compared, so a
+/// title whose words the PDF text split, "LoC alization", still counts): the list was scraped
+/// from the first page of the paper rather than read from its affiliations. Such an entry keeps the page's line
 /// breaks (all 142 in `paperlists` do), which no real affiliation has, so only entries with one
 /// are searched: the check costs ingest next to nothing.
 fn scraped_first_page(affs: &[CowStr], title: &str) -> bool {
-    fn words(s: &str) -> String {
-        let mut out = String::with_capacity(s.len());
-        for w in s
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-        {
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.extend(w.chars().flat_map(char::to_lowercase));
-        }
-        out
-    }
     // A short title ("Dropout") could be a word of a real affiliation.
     if title.len() < 24 {
         return false;
@@ -335,8 +323,8 @@ fn scraped_first_page(affs: &[CowStr], title: &str) -> bool {
     if paged.peek().is_none() {
         return false;
     }
-    let title = words(title);
-    paged.any(|a| words(a).contains(&title))
+    let title = title_fingerprint(title);
+    paged.any(|a| title_fingerprint(a).contains(&title))
 }
 
 /// `"0+1"` at position `i` of an index list that has one entry per author.
