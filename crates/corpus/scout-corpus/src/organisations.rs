@@ -521,6 +521,39 @@ mod tests {
         );
         let mila = reg.resolve("Mila - Quebec AI Institute, Université de Montréal");
         assert_eq!(mila.name, "Mila");
+        // One institute and one university written several ways (strings from paperlists).
+        for s in [
+            "Institute for Infocomm Research",
+            "Institute for Infocomm Research, Agency for Science, Technology and Research",
+            "Institute for Infocomm Research, A*STAR",
+            "Institute of infocomm research, A*STAR",
+            "A*STAR Institute for Infocomm Research",
+            "Signal Processing, RF & Optical Dept. Institute for Infocomm Research A*STAR",
+        ] {
+            assert_eq!(
+                reg.resolve(s).name,
+                "Institute for Infocomm Research",
+                "{s}"
+            );
+        }
+        for s in [
+            "Universidad del País Vasco",
+            "University of the Basque Country UPV/EHU",
+            "HiTZ Center, University of the Basque Country",
+            "University of Basque Country",
+        ] {
+            assert_eq!(
+                reg.resolve(s).name,
+                "University of the Basque Country",
+                "{s}"
+            );
+        }
+        // Another A*STAR institute and another Basque centre stay themselves.
+        assert_eq!(reg.resolve("IHPC, ASTAR").name, "IHPC, ASTAR");
+        assert_eq!(
+            reg.resolve("Basque Center for Applied Mathematics").name,
+            "Basque Center for Applied Mathematics"
+        );
         // Unknown organisations keep their own name and a normalised key.
         let other = reg.resolve("The Ohio State University");
         assert_eq!(
