@@ -60,8 +60,9 @@ pub struct TimelineCell {
 pub struct Timeline {
     /// By (organisation, year); year 0 (unknown) included, though it is never written.
     pub cells: Vec<TimelineCell>,
-    /// Every organisation named on the researcher's own (aligned, not generic) affiliations,
-    /// whatever the year: what `organisations.researchers_ever` counts.
+    /// Every organisation named on the researcher's own (aligned, not generic) affiliations
+    /// on a dated paper, as `researcher_orgs` holds them: what `organisations.researchers_ever`
+    /// counts (an incremental refresh keeps that count by adding and removing researchers).
     pub orgs_seen: Vec<u32>,
     pub moves: Vec<Move>,
 }
@@ -176,7 +177,7 @@ pub fn timeline_of<'k>(
         )
         .collect();
     cells.sort_unstable_by_key(|c| (c.org, c.year));
-    let mut orgs_seen: Vec<u32> = cells.iter().map(|c| c.org).collect();
+    let mut orgs_seen: Vec<u32> = cells.iter().filter(|c| c.year > 0).map(|c| c.org).collect();
     orgs_seen.sort_unstable();
     orgs_seen.dedup();
     let history: Vec<Stint> = years_works

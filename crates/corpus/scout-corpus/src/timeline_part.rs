@@ -229,7 +229,7 @@ pub fn timelines_of_researchers(
             });
         }
         cells.sort_unstable_by_key(|c| (c.org, c.year));
-        let mut orgs_seen: Vec<u32> = cells.iter().map(|c| c.org).collect();
+        let mut orgs_seen: Vec<u32> = cells.iter().filter(|c| c.year > 0).map(|c| c.org).collect();
         orgs_seen.sort_unstable();
         orgs_seen.dedup();
         let mut moves = Vec::with_capacity(t.moves.len());

@@ -10,4 +10,6 @@ pub struct IdentityDelta {
     /// The current organisations the removed researchers had (their rows are gone): their
     /// researcher counts change.
     pub removed_orgs: Vec<i64>,
+    /// The communities the removed researchers were in: their sizes change.
+    pub removed_communities: Vec<i64>,
 }

@@ -10,18 +10,18 @@
 //! new organisations get the next ids rather than a rebuild's — with these bounded differences:
 //!
 //! - **Communities.** Louvain is global: a changed researcher keeps its community, a new one
-//!   joins the community of its heaviest neighbour that has one (ties: the lower id), sizes are
-//!   counted again, labels stay until the next full refresh. A rebuild's partition may differ
+//!   joins the community of its heaviest neighbour that has one (ties: the lower id), sizes
+//!   change by who leaves and joins, labels stay until the next full refresh. A rebuild's partition may differ
 //!   (`scripts/derived-check --community-tolerance` compares modularity).
 //! - **Career stages** apply the model the last full refresh fitted (stored in `meta`, see
 //!   [`career::MODEL_META_KEY`]), never refit on a partial corpus.
 //! - **Organisations** already stored keep their name, type and country (a rebuild votes them
 //!   again over all mentions). A rebuild numbers them afresh, so where moves break a tie by
-//!   organisation id, one added since the last full refresh may be ordered differently. Counts
-//!   are recomputed for every organisation in a changed or removed researcher's old or new
-//!   timeline or current organisation (a removed researcher's current organisation only when
-//!   it is in its old timeline); `researchers_ever` counts timeline rows, where a rebuild also
-//!   counts an organisation named only on undated papers (`data/demo` has none).
+//!   organisation id, one added since the last full refresh may be ordered differently. Their
+//!   researcher counts change by the changed and removed researchers leaving (their old
+//!   current organisation, their old `researcher_orgs` rows) and the changed ones joining (the
+//!   new ones): the counts a full refresh stores are exact, so they stay exact without a pass
+//!   over every researcher.
 //! - **Unchanged researchers** are not recomputed, though two of their inputs read changed
 //!   co-authors: the second pass of the current organisation (a changed co-author's first-pass
 //!   organisation) and the stage model's co-author features (a changed co-author's paper
@@ -29,8 +29,7 @@
 //! - Per-work tables (cohorts, impact) and the index are not this step's.
 //!
 //! Cost: the changed researchers' works, their co-authors' paper lists (career features), and
-//! one pass over `researchers` (organisation and community counts) and `works` (venues' first
-//! years).
+//! one pass over `works` (venues' first years).
 
 use std::time::Instant;
 
@@ -59,7 +58,8 @@ pub struct DownstreamReport {
     /// the second pass of the current organisation weighed.
     pub coauthors_read: u64,
     pub organisations_added: u64,
-    /// Organisations whose researcher counts were recomputed.
+    /// Organisations whose researcher counts changed (kept by adding and removing the changed
+    /// researchers, not counted again).
     pub organisations_recounted: u64,
     pub edges_deleted: u64,
     pub edges_inserted: u64,
@@ -226,26 +226,35 @@ fn apply_steps(
              WHERE stage_at_least AND id IN (SELECT id FROM temp.downstream_changed)",
             [],
         )?;
-        let mut touched_orgs: HashSet<i64> = old_current.into_iter().collect();
-        for st in &facts {
-            touched_orgs.extend(st.current.org_id.map(|o| stored_id[o]));
+        let mut counts = OrgCounts::default();
+        for o in old_current {
+            counts.current(o, -1);
         }
-        report.organisations_recounted = recount_organisations(tx, &touched_orgs)?;
+        for st in &facts {
+            if let Some(o) = st.current.org_id {
+                counts.current(stored_id[o], 1);
+            }
+        }
+        report.organisations_recounted = counts.apply(tx)?;
         tx.execute_batch("DELETE FROM temp.downstream_changed; DELETE FROM temp.downstream_gone;")?;
         report.seconds = started.elapsed().as_secs_f64();
         return Ok(report);
     }
     // 4. Timelines and moves: the old rows of changed and removed researchers go, the changed
     // ones' are written again.
-    let mut touched_orgs: HashSet<i64> = old_current.into_iter().collect();
+    // The organisations' counts change by the researchers leaving and joining them.
+    let mut counts = OrgCounts::default();
+    for o in old_current {
+        counts.current(o, -1);
+    }
     {
         let mut stmt = tx.prepare(
-            "SELECT DISTINCT org_id FROM researcher_orgs
+            "SELECT DISTINCT researcher_id, org_id FROM researcher_orgs
              WHERE researcher_id IN (SELECT id FROM temp.downstream_gone)",
         )?;
-        let rows = stmt.query_map([], |r| r.get::<_, i64>(0))?;
+        let rows = stmt.query_map([], |r| r.get::<_, i64>(1))?;
         for row in rows {
-            touched_orgs.insert(row?);
+            counts.ever(row?, -1);
         }
     }
     tx.execute(
@@ -260,14 +269,18 @@ fn apply_steps(
         let mut stmts = TimelineStatements::prepare(tx)?;
         for (id, row) in changed.iter().zip(&researchers.rows) {
             let timeline = network::researcher_timeline(&data, researchers.mentions(row), org_id);
-            touched_orgs.extend(timeline.orgs_seen.iter().map(|&o| i64::from(o)));
+            for &o in &timeline.orgs_seen {
+                counts.ever(i64::from(o), 1);
+            }
             report.moves_inserted += stmts.insert(*id, &timeline)?;
         }
     }
     for st in &facts {
-        touched_orgs.extend(st.current.org_id.map(|o| stored_id[o]));
+        if let Some(o) = st.current.org_id {
+            counts.current(stored_id[o], 1);
+        }
     }
-    report.organisations_recounted = recount_organisations(tx, &touched_orgs)?;
+    report.organisations_recounted = counts.apply(tx)?;
 
     let phase = Instant::now();
     crate::memory::log_phase("downstream: timelines, moves, organisation counts", started);
@@ -316,7 +329,14 @@ fn apply_steps(
 
     crate::memory::log_phase("downstream: edges", started);
     // 6. Communities.
-    assign_communities(tx, &changed, &old_community, &neighbours, &mut report)?;
+    assign_communities(
+        tx,
+        &changed,
+        &old_community,
+        &delta.removed_communities,
+        &neighbours,
+        &mut report,
+    )?;
 
     report.edges_seconds = phase.elapsed().as_secs_f64();
 
@@ -550,7 +570,7 @@ fn map_organisations(
         let mut insert = OrganisationInsert::prepare(tx)?;
         for (k, &i) in new.iter().enumerate() {
             let id = max + 1 + k as i64;
-            // Counts are set by `recount_organisations`.
+            // Counts start at nothing: the researchers there are added (`OrgCounts`).
             insert.insert(id, orgs, i, 0, 0)?;
             stored_id[i] = id;
         }
@@ -559,34 +579,38 @@ fn map_organisations(
     Ok(stored_id)
 }
 
-/// Counts current and ever researchers again for `orgs` (stored ids). Returns how many.
-fn recount_organisations(tx: &Transaction, orgs: &HashSet<i64>) -> Result<u64> {
-    let mut ids: Vec<i64> = orgs.iter().copied().collect();
-    ids.sort_unstable();
-    temp_ids(tx, "downstream_orgs", &ids)?;
-    // One pass over the researchers (no index on the current organisation).
-    let mut current: HashMap<i64, i64> = HashMap::default();
-    {
-        let mut stmt = tx.prepare(
-            "SELECT current_org_id, COUNT(*) FROM researchers
-             WHERE current_org_id IN (SELECT id FROM temp.downstream_orgs) GROUP BY current_org_id",
+/// How the organisations' researcher counts change: by stored organisation id, the change of
+/// `current_researchers` and of `researchers_ever`. The stored counts are exact after a full
+/// refresh (researchers whose current organisation it is; researchers with a row in
+/// `researcher_orgs` there), so adding those who join and removing those who leave keeps them
+/// exact without counting over every researcher again.
+#[derive(Default)]
+struct OrgCounts(HashMap<i64, (i64, i64)>);
+
+impl OrgCounts {
+    fn current(&mut self, org: i64, by: i64) {
+        self.0.entry(org).or_default().0 += by;
+    }
+
+    fn ever(&mut self, org: i64, by: i64) {
+        self.0.entry(org).or_default().1 += by;
+    }
+
+    /// Writes the changes; returns how many organisations changed.
+    fn apply(self, tx: &Transaction) -> Result<u64> {
+        let mut changes: Vec<(i64, (i64, i64))> =
+            self.0.into_iter().filter(|(_, d)| *d != (0, 0)).collect();
+        changes.sort_unstable();
+        let mut update = tx.prepare(
+            "UPDATE organisations SET current_researchers = current_researchers + ?2,
+                    researchers_ever = researchers_ever + ?3
+             WHERE id = ?1",
         )?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
-        for row in rows {
-            let (org, n) = row?;
-            current.insert(org, n);
+        for (id, (current, ever)) in &changes {
+            update.execute(params![id, current, ever])?;
         }
+        Ok(changes.len() as u64)
     }
-    let mut update = tx.prepare(
-        "UPDATE organisations SET current_researchers = ?2,
-                researchers_ever = (SELECT COUNT(DISTINCT researcher_id) FROM researcher_orgs WHERE org_id = ?1)
-         WHERE id = ?1",
-    )?;
-    for id in &ids {
-        update.execute(params![id, current.get(id).copied().unwrap_or(0)])?;
-    }
-    tx.execute_batch("DELETE FROM temp.downstream_orgs;")?;
-    Ok(ids.len() as u64)
 }
 
 /// Deletes every edge with an end in `gone`. `a` is the primary key's first column; an edge
@@ -615,11 +639,13 @@ fn delete_edges(tx: &Transaction, ids_seen: &[i64], gone: &[i64]) -> Result<u64>
 
 /// Keeps each changed researcher's community when it has edges; a researcher without one joins
 /// the community of its heaviest neighbour that has one (ties: the lower community id); sizes
-/// are counted again and emptied communities deleted.
+/// change by the researchers leaving and joining (the removed researchers were in
+/// `removed_communities`), and emptied communities are deleted.
 fn assign_communities(
     tx: &Transaction,
     changed: &[i64],
     old_community: &HashMap<i64, i64>,
+    removed_communities: &[i64],
     neighbours: &HashMap<i64, Vec<(f64, i64)>>,
     report: &mut DownstreamReport,
 ) -> Result<()> {
@@ -669,30 +695,32 @@ fn assign_communities(
     }
     drop(stored);
     let mut update = tx.prepare("UPDATE researchers SET community = ?2 WHERE id = ?1")?;
+    // Sizes change by who leaves and who joins: a stored size is exact (the researchers whose
+    // community it is), so no pass over every researcher is needed to keep it so.
+    let mut resized: HashMap<i64, i64> = HashMap::default();
+    for &c in removed_communities {
+        *resized.entry(c).or_default() -= 1;
+    }
     for &id in changed {
         let c = decided.get(&id).copied().flatten();
         report.community_none += u64::from(c.is_none());
         update.execute(params![id, c])?;
-    }
-    // Sizes: one pass over the researchers (no index on the community).
-    let mut sizes: HashMap<i64, i64> = HashMap::default();
-    {
-        let mut stmt = tx.prepare(
-            "SELECT community, COUNT(*) FROM researchers WHERE community IS NOT NULL GROUP BY community",
-        )?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
-        for row in rows {
-            let (c, n) = row?;
-            sizes.insert(c, n);
+        if let Some(&old) = old_community.get(&id) {
+            *resized.entry(old).or_default() -= 1;
+        }
+        if let Some(c) = c {
+            *resized.entry(c).or_default() += 1;
         }
     }
-    let mut resize = tx.prepare("UPDATE communities SET size = ?2 WHERE id = ?1 AND size <> ?2")?;
-    let mut delete = tx.prepare("DELETE FROM communities WHERE id = ?1")?;
-    for c in existing {
-        match sizes.get(&c) {
-            Some(&n) => resize.execute(params![c, n])?,
-            None => delete.execute([c])?,
-        };
+    let mut resized: Vec<(i64, i64)> = resized.into_iter().filter(|(_, d)| *d != 0).collect();
+    resized.sort_unstable();
+    let mut resize = tx.prepare("UPDATE communities SET size = size + ?2 WHERE id = ?1")?;
+    for (c, by) in &resized {
+        resize.execute(params![c, by])?;
+    }
+    let mut delete = tx.prepare("DELETE FROM communities WHERE id = ?1 AND size <= 0")?;
+    for (c, _) in &resized {
+        delete.execute([c])?;
     }
     Ok(())
 }

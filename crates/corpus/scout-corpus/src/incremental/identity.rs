@@ -190,7 +190,9 @@ pub fn apply(
                 new_key: Some(known[&survivor].key.clone()),
                 mentions: u64::try_from(known[&r].mentions).unwrap_or(0),
             });
-            delta.removed_orgs.extend(merge_into(tx, r, survivor)?);
+            let (org, community) = merge_into(tx, r, survivor)?;
+            delta.removed_orgs.extend(org);
+            delta.removed_communities.extend(community);
             delta.removed.push(r);
             report.merged += 1;
         }
@@ -416,16 +418,16 @@ fn key_existed(tx: &Transaction, key: &str) -> Result<bool> {
 
 /// Moves every mention, link and block of researcher `from` to `to` and deletes `from`'s row
 /// (the downstream step removes its timelines, moves and edges). Returns the current
-/// organisation `from` had.
-fn merge_into(tx: &Transaction, from: i64, to: i64) -> Result<Option<i64>> {
-    let org: Option<i64> = tx
+/// organisation and the community `from` had.
+fn merge_into(tx: &Transaction, from: i64, to: i64) -> Result<(Option<i64>, Option<i64>)> {
+    let (org, community): (Option<i64>, Option<i64>) = tx
         .query_row(
-            "SELECT current_org_id FROM researchers WHERE id = ?1",
+            "SELECT current_org_id, community FROM researchers WHERE id = ?1",
             [from],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?
-        .flatten();
+        .unwrap_or((None, None));
     tx.execute(
         "UPDATE authorship_researcher SET researcher_id = ?2 WHERE researcher_id = ?1",
         [from, to],
@@ -444,5 +446,5 @@ fn merge_into(tx: &Transaction, from: i64, to: i64) -> Result<Option<i64>> {
         [from],
     )?;
     tx.execute("DELETE FROM researchers WHERE id = ?1", [from])?;
-    Ok(org)
+    Ok((org, community))
 }
