@@ -204,8 +204,10 @@ fn chosen(conn: &Connection) -> Result<Vec<i64>> {
 }
 
 /// Damages the derived rows of `changed` as an incremental identity step leaves them, and
-/// worse: facts blank, timelines gone, moves, edges and organisation counts wrong, and one
-/// organisation only they refer to deleted.
+/// worse: facts blank, timelines gone, moves and edges wrong, and one organisation only they
+/// refer to deleted. The organisations' counts are then counted for that state, as the step
+/// expects them: it changes stored counts by who leaves and joins, which keeps them exact only
+/// from exact ones.
 fn damage(conn: &Connection, changed: &[i64]) -> Result<()> {
     let list = changed
         .iter()
@@ -213,10 +215,7 @@ fn damage(conn: &Connection, changed: &[i64]) -> Result<()> {
         .collect::<Vec<_>>()
         .join(",");
     conn.execute_batch(&format!(
-        "UPDATE organisations SET current_researchers = current_researchers + 7, researchers_ever = 0
-         WHERE id IN (SELECT current_org_id FROM researchers WHERE id IN ({list}))
-            OR id IN (SELECT org_id FROM researcher_orgs WHERE researcher_id IN ({list}));
-         DELETE FROM organisations WHERE id = (
+        "DELETE FROM organisations WHERE id = (
              SELECT org_id FROM researcher_orgs WHERE researcher_id IN ({list})
              AND org_id NOT IN (SELECT org_id FROM researcher_orgs WHERE researcher_id NOT IN ({list}))
              AND org_id NOT IN (SELECT from_org FROM moves WHERE researcher_id NOT IN ({list}))
@@ -236,7 +235,12 @@ fn damage(conn: &Connection, changed: &[i64]) -> Result<()> {
          DELETE FROM researcher_orgs WHERE researcher_id IN ({list});
          UPDATE moves SET year = year + 100 WHERE researcher_id IN ({list});
          UPDATE coauthor_edges SET weight = weight * 3, papers = papers + 1
-         WHERE a IN ({list}) OR b IN ({list});"
+         WHERE a IN ({list}) OR b IN ({list});
+         UPDATE organisations SET
+             current_researchers = (SELECT COUNT(*) FROM researchers r
+                                    WHERE r.current_org_id = organisations.id),
+             researchers_ever = (SELECT COUNT(DISTINCT researcher_id) FROM researcher_orgs t
+                                 WHERE t.org_id = organisations.id);"
     ))?;
     Ok(())
 }
@@ -261,6 +265,7 @@ fn apply_restores_what_a_full_refresh_writes() -> Result<()> {
             changed: changed.clone(),
             removed: Vec::new(),
             removed_orgs: Vec::new(),
+            removed_communities: Vec::new(),
         },
     )?;
     eprintln!("{report:#?}");
@@ -308,6 +313,13 @@ fn a_renumbered_researcher_is_new_and_its_old_id_removed() -> Result<()> {
             old.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
         ),
     )?;
+    let removed_communities = ids(
+        b.conn(),
+        &format!(
+            "SELECT community FROM researchers WHERE id IN ({}) AND community IS NOT NULL",
+            old.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+        ),
+    )?;
     let mut new = Vec::new();
     for (k, &id) in old.iter().enumerate() {
         let to = max + 1 + k as i64;
@@ -331,6 +343,7 @@ fn a_renumbered_researcher_is_new_and_its_old_id_removed() -> Result<()> {
             changed: new.clone(),
             removed: old.clone(),
             removed_orgs,
+            removed_communities,
         },
     )?;
     assert!(!report.career_model_stored, "{report:?}");
@@ -381,6 +394,15 @@ fn a_merge_leaves_no_trace_of_the_removed_researcher() -> Result<()> {
         1,
         "the removed researcher has a current organisation"
     );
+    let removed_communities = ids(
+        b.conn(),
+        &format!("SELECT community FROM researchers WHERE id = {gone} AND community IS NOT NULL"),
+    )?;
+    assert_eq!(
+        removed_communities.len(),
+        1,
+        "the removed researcher is in a community"
+    );
     b.conn().execute_batch(&format!(
         "UPDATE authorship_researcher SET researcher_id = {keep} WHERE researcher_id = {gone};
          DELETE FROM researchers WHERE id = {gone};
@@ -392,6 +414,7 @@ fn a_merge_leaves_no_trace_of_the_removed_researcher() -> Result<()> {
             changed: vec![keep],
             removed: vec![gone],
             removed_orgs,
+            removed_communities,
         },
     )?;
     assert!(report.edges_deleted > 0, "{report:?}");
@@ -470,10 +493,10 @@ fn a_merged_researchers_organisation_is_counted_again() -> Result<()> {
     let [gone] = gone[..] else {
         panic!("a researcher whose current organisation is outside their timeline")
     };
-    let org: i64 = b.conn().query_row(
-        "SELECT current_org_id FROM researchers WHERE id = ?1",
+    let (org, community): (i64, Option<i64>) = b.conn().query_row(
+        "SELECT current_org_id, community FROM researchers WHERE id = ?1",
         [gone],
-        |r| r.get(0),
+        |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     let keep: i64 = b.conn().query_row(
         "SELECT MIN(id) FROM researchers WHERE id <> ?1 AND current_org_id IS NOT ?2",
@@ -491,6 +514,7 @@ fn a_merged_researchers_organisation_is_counted_again() -> Result<()> {
             changed: vec![keep],
             removed: vec![gone],
             removed_orgs: vec![org],
+            removed_communities: community.into_iter().collect(),
         },
     )?;
     let (stored, counted): (i64, i64) = b.conn().query_row(
