@@ -242,13 +242,12 @@ fn paper(r: &rusqlite::Row, at: usize) -> rusqlite::Result<PaperRef> {
     })
 }
 
-/// A move's confidence in percent: one paper at the new organisation may still turn out a
-/// visit or a misread list — likelier when that paper shares a co-author with the last paper at
-/// the old one (40: often one group's paper with its affiliation list rotated against its
-/// authors; 70 otherwise) —, two make it likelier (70), three or more likelier still (85); the
-/// researcher's inferred current organisation being the new one adds 10. Read from the
-/// hand-checked alerts of docs/radar.md (tuning samples: one paper and a shared co-author 60 %
-/// real, one paper and none 85 %; the reporting sample 14 % and 71 %).
+/// A move's confidence in percent, as the hand-checked alerts of docs/radar.md read: one paper
+/// at the new organisation 70, or 40 when it shares a co-author with the last paper at the old
+/// one (often one group's paper with its affiliation list rotated against its authors: 60 % of
+/// such moves were real in the tuning samples, 14 % and 38 % in two reporting draws, against
+/// 85 %, 71 % and 76 % without); two papers 70, three or more 85; the new organisation being the
+/// researcher's inferred current one adds 10.
 fn move_confidence(papers_there: i64, shared_coauthor: bool, current_there: bool) -> i64 {
     let base = match papers_there {
         i64::MIN..=1 if shared_coauthor => 40,
