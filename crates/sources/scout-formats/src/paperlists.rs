@@ -189,10 +189,7 @@ pub fn parse_paper(line: &[u8], limits: &Limits) -> Result<Work, ParseFailure> {
                 .map(|d| d.split('+').filter_map(tidy).collect())
                 .unwrap_or_default();
             let country_idx = indices(&p.aff_country_unique_index, i, n);
-            let parts: Vec<String> = restore_lost_escapes(affs[i].as_str())
-                .split('+')
-                .filter_map(tidy)
-                .collect();
+            let parts = entry_parts(affs[i].as_str());
             for (k, raw) in parts.iter().enumerate() {
                 let org_index = org_idx.get(k).copied();
                 let org = org_index.and_then(|j| norms.get(j)).and_then(|s| tidy(s));
@@ -236,11 +233,7 @@ pub fn parse_paper(line: &[u8], limits: &Limits) -> Result<Work, ParseFailure> {
             } else {
                 Vec::new()
             };
-            for (k, raw) in restore_lost_escapes(entry.as_str())
-                .split('+')
-                .filter_map(tidy)
-                .enumerate()
-            {
+            for (k, raw) in entry_parts(entry.as_str()).into_iter().enumerate() {
                 check_len(&format!("affs[{i}]"), &raw, limits.max_abstract_bytes)?;
                 let org = org_idx
                     .get(k)
@@ -303,6 +296,14 @@ pub fn parse_paper(line: &[u8], limits: &Limits) -> Result<Work, ParseFailure> {
         unaligned_affiliations: unaligned,
         updated: None,
     })
+}
+
+/// The affiliations of one entry of `affs` ("MIT+Google"), tidied, lost escapes restored.
+fn entry_parts(entry: &str) -> Vec<String> {
+    restore_lost_escapes(entry)
+        .split('+')
+        .filter_map(tidy)
+        .collect()
 }
 
 /// Whether an affiliation entry holds the paper's title (letters and digits compared, so a
