@@ -239,7 +239,13 @@ impl TextIndex {
                 dir.display()
             )));
         }
-        let (index, _) = open_dir(dir)?;
+        let (mut index, _) = open_dir(dir)?;
+        // A query's segments are searched in parallel (the index holds several: one per
+        // writer flush, merged by size), as the semantic scan's blocks are.
+        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        if threads > 1 {
+            index.set_multithread_executor(threads)?;
+        }
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
