@@ -1370,9 +1370,9 @@ await test('data page: upload a real file, see upload and job progress, the resu
   assert.match(await uploaded.textContent(), /Uploaded rss-2009\.jsonl: 12\.\d KB .*\(100%\)/);
   const card = opage.locator('article.job[data-kind=ingest]').first();
   await card.waitFor();
-  // The job's phases with a live bar. The page polls every half second and an incremental
-  // refresh of the demo corpus can be quicker than that, so the job may end before the page
-  // sees it run: the bar is then required only of a job that ran for longer than two polls.
+  // The job's phases with a live bar. The page looks 150 ms after the start, then every half
+  // second, and an incremental refresh of the demo corpus can be over by then, so the job may end
+  // before the page sees it run: the bar is then required only of a job that ran over a second.
   await opage.waitForFunction((el) => el.dataset.status !== 'running' || !el.querySelector('.job-live').hidden, await card.elementHandle());
   const first = await card.evaluate((el) => (el.dataset.status === 'running' && !el.querySelector('.job-live').hidden ? el.dataset.phase : null));
   await shot(opage, 'data-running-1280');

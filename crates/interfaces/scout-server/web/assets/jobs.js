@@ -6,6 +6,8 @@ import { api, session, isOwner } from './api.js';
 import { h, mount, fmt, field, empty, errorBox, toast } from './dom.js';
 
 const POLL_MS = 500;
+// A job just started is looked at sooner: a small ingest can be over within half a second.
+const FIRST_POLL_MS = 150;
 
 const IDENTITY_STEPS = {
   pending: 'waiting',
@@ -255,8 +257,8 @@ export async function render(main, _params, _query, stale) {
     }));
     schedule();
   }
-  function schedule() {
-    if (!timer && !stale() && [...cards.values()].some((c) => !c.finished)) timer = setTimeout(poll, POLL_MS);
+  function schedule(delay = POLL_MS) {
+    if (!timer && !stale() && [...cards.values()].some((c) => !c.finished)) timer = setTimeout(poll, delay);
   }
   schedule();
 
@@ -265,7 +267,7 @@ export async function render(main, _params, _query, stale) {
     try {
       const { job } = await api.post('/api/jobs/export', body);
       show(job, true);
-      schedule();
+      schedule(FIRST_POLL_MS);
     } catch (e) {
       toast(e.message, 'error');
     } finally {
@@ -274,7 +276,7 @@ export async function render(main, _params, _query, stale) {
   }
 
   const sections = [];
-  if (isOwner()) sections.push(ingestSection(limits, (job) => { show(job, true); schedule(); }));
+  if (isOwner()) sections.push(ingestSection(limits, (job) => { show(job, true); schedule(FIRST_POLL_MS); }));
   const csv = h('button', { type: 'button', class: 'primary', onclick: () => startExport({ kind: 'pipeline', format: 'csv' }, csv) }, 'Export pipeline (CSV)');
   const json = h('button', { type: 'button', onclick: () => startExport({ kind: 'pipeline', format: 'json' }, json) }, 'Export pipeline (JSON)');
   const exportsCard = h('section', { class: 'card', 'aria-labelledby': 'exp-title' },
