@@ -11,7 +11,6 @@
 //! far more than many that match part of it. Without
 //! a semantic model (an index built before it existed) the BM25 part alone counts.
 
-use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
 use tantivy::Term;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
@@ -162,7 +161,9 @@ impl TextIndex {
             Some(_) => opts.lexical_weight.clamp(0.0, 1.0),
             None => 1.0,
         };
-        let mut scored: HashMap<i64, f64> = HashMap::default();
+        // (work id, score) by work id: the semantic near-best works come by work id too, so the
+        // two are merged in one pass (no hash map of hundreds of thousands of works).
+        let mut scored: Vec<(i64, f64)> = Vec::new();
         if opts.lexical_weight > 0.0 || self.semantic.is_none() {
             let mut clauses: Vec<(Occur, Box<dyn Query>)> =
                 vec![(Occur::Should, self.topic_query(topic, None)?)];
@@ -174,13 +175,21 @@ impl TextIndex {
             let best_lexical = f64::from(best);
             if best_lexical > 0.0 && w > 0.0 {
                 let cutoff = best_lexical * share;
-                for h in near {
+                scored.extend(near.into_iter().filter_map(|h| {
                     let s = f64::from(h.score);
-                    if s >= cutoff {
-                        scored.insert(h.work_id, w * (s / best_lexical).powf(opts.lexical_power));
-                    }
-                }
+                    (s >= cutoff)
+                        .then(|| (h.work_id, w * (s / best_lexical).powf(opts.lexical_power)))
+                }));
             }
+            // Stable, so a work found twice keeps its last score.
+            scored.sort_by_key(|&(id, _)| id);
+            scored.dedup_by(|later, earlier| {
+                let same = later.0 == earlier.0;
+                if same {
+                    *earlier = *later;
+                }
+                same
+            });
         }
         // Semantic: the cosine with every work's vector.
         if w < 1.0
@@ -198,24 +207,36 @@ impl TextIndex {
                     let best = f64::from(best);
                     let part =
                         |c: f32| (1.0 - w) * (f64::from(c) / best).max(0.0).powf(opts.sharpness);
-                    // Lexical hits further from the query still get their small semantic part.
-                    for (&id, s) in scored.iter_mut() {
-                        if let Some(c) = model.cosine(&q, id, since)
-                            && c > 0.0
-                            && f64::from(c) / best < min_rel
+                    let close = |c: f32| f64::from(c) / best >= min_rel;
+                    // Both lists by work id: one merge.
+                    let mut near = near.into_iter().filter(|&(_, c)| close(c)).peekable();
+                    let mut merged = Vec::with_capacity(scored.len());
+                    for (id, s) in scored {
+                        while let Some(&(other, c)) = near.peek()
+                            && other < id
                         {
-                            *s += part(c);
+                            merged.push((other, part(c)));
+                            near.next();
+                        }
+                        if let Some(&(other, c)) = near.peek()
+                            && other == id
+                        {
+                            merged.push((id, s + part(c)));
+                            near.next();
+                            continue;
+                        }
+                        // Lexical hits further from the query still get their small semantic part.
+                        match model.cosine(&q, id, since) {
+                            Some(c) if c > 0.0 && !close(c) => merged.push((id, s + part(c))),
+                            _ => merged.push((id, s)),
                         }
                     }
-                    for (id, c) in near {
-                        if f64::from(c) / best >= min_rel {
-                            *scored.entry(id).or_insert(0.0) += part(c);
-                        }
-                    }
+                    merged.extend(near.map(|(id, c)| (id, part(c))));
+                    scored = merged;
                 }
             }
         }
-        let top = scored.values().copied().fold(0.0f64, f64::max);
+        let top = scored.iter().map(|&(_, s)| s).fold(0.0f64, f64::max);
         let mut hits: Vec<Hit> = if top > 0.0 {
             scored
                 .into_iter()
