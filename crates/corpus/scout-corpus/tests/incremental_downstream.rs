@@ -306,18 +306,17 @@ fn a_renumbered_researcher_is_new_and_its_old_id_removed() -> Result<()> {
     let max: i64 = b
         .conn()
         .query_row("SELECT MAX(id) FROM researchers", [], |r| r.get(0))?;
+    let old_ids = old.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     let removed_orgs = ids(
         b.conn(),
         &format!(
-            "SELECT current_org_id FROM researchers WHERE id IN ({}) AND current_org_id IS NOT NULL",
-            old.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+            "SELECT current_org_id FROM researchers WHERE id IN ({old_ids}) AND current_org_id IS NOT NULL"
         ),
     )?;
     let removed_communities = ids(
         b.conn(),
         &format!(
-            "SELECT community FROM researchers WHERE id IN ({}) AND community IS NOT NULL",
-            old.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+            "SELECT community FROM researchers WHERE id IN ({old_ids}) AND community IS NOT NULL"
         ),
     )?;
     let mut new = Vec::new();

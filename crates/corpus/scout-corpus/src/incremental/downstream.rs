@@ -715,11 +715,9 @@ fn assign_communities(
     let mut resized: Vec<(i64, i64)> = resized.into_iter().filter(|(_, d)| *d != 0).collect();
     resized.sort_unstable();
     let mut resize = tx.prepare("UPDATE communities SET size = size + ?2 WHERE id = ?1")?;
+    let mut delete = tx.prepare("DELETE FROM communities WHERE id = ?1 AND size <= 0")?;
     for (c, by) in &resized {
         resize.execute(params![c, by])?;
-    }
-    let mut delete = tx.prepare("DELETE FROM communities WHERE id = ?1 AND size <= 0")?;
-    for (c, _) in &resized {
         delete.execute([c])?;
     }
     Ok(())
