@@ -1291,6 +1291,8 @@ await test('candidate page: an owner exports the JSON and erases on request afte
 
 await test('owner pages: users and audit; other roles are refused', async () => {
   await visit(opage, `#/users`);
+  // The audit page this follows names rachel too: look only once the users page is drawn.
+  await opage.getByRole('heading', { name: 'Users', exact: true, level: 1 }).waitFor();
   for (const n of ['olivia', 'rachel', 'victor']) await opage.getByRole('cell', { name: n, exact: true }).waitFor();
   await visit(opage, `#/audit`);
   await opage.getByText('Hash chain verified').waitFor();
