@@ -29,6 +29,9 @@ enum What {
     Awards(super::eval_awards::AwardArgs),
     /// Current affiliation and career stage against Scholar profiles, and the censoring test
     Facts(super::eval_facts::FactsArgs),
+    /// Which works a topic finds, against works labelled with it (`scripts/eval_retrieval.py`
+    /// makes the labels from OpenReview keywords held out of the index)
+    Retrieval(super::eval_retrieval::RetrievalArgs),
 }
 
 #[derive(clap::Args)]
@@ -126,6 +129,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<u8> {
         What::Identity(args) => identity(ctx, args),
         What::Awards(a) => super::eval_awards::run(ctx, a),
         What::Facts(a) => super::eval_facts::run(ctx, a),
+        What::Retrieval(a) => super::eval_retrieval::run(ctx, a),
     }
 }
 

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod eval;
 pub mod eval_awards;
 pub mod eval_facts;
+pub mod eval_retrieval;
 pub mod export;
 pub mod fetch;
 pub mod flows;
