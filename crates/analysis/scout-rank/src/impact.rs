@@ -1,14 +1,15 @@
 //! The impact and role terms of the List's score, and the shapes the evaluation compared.
 //!
-//! A paper's impact comes from `work_impact` (refresh): its citation count relative to the mean
-//! of the same measure in its venue-year cohort, or, where no count exists, an estimate of it
-//! (see `scout_corpus::impact`). The shape turns that relative value `r` into a weight:
+//! A paper's impact comes from `work_impact` (refresh): its citation count relative to the
+//! typical count of the same measure in its venue-year cohort (the geometric mean of 1 + count,
+//! so the typical paper reads about 1), or, where no count exists, an estimate of it (see
+//! `scout_corpus::impact`). The shape turns that relative value `r` into a weight:
 //!
-//! - [`ImpactShape::Log`] (before issue 12): `1 + ln(1 + r)` — a paper at 100× its cohort's mean
-//!   weighs only 3.3× an average one, so many marginal matches outweigh one landmark;
-//! - [`ImpactShape::Power`]`(p)`: `(1 + r)^p / 2^p` — an average paper (`r = 1`) weighs 1, an
-//!   uncited one `2^-p`, a paper at 100× the mean `(101/2)^p` (p = 0.5, the default: 7.1×;
-//!   p = 0.75: 19×).
+//! - [`ImpactShape::Log`] (before issue 12): `1 + ln(1 + r)` — a paper at 100× its cohort's
+//!   typical count weighs only 3.3× an average one, so many marginal matches outweigh one landmark;
+//! - [`ImpactShape::Power`]`(p)`: `(1 + r)^p / 2^p` — a typical paper (`r = 1`) weighs 1, an
+//!   uncited one `2^-p`, a paper at 100× the typical count `(101/2)^p` (p = 0.5, the default:
+//!   7.1×; p = 0.75: 19×).
 //!
 //! Role weighs author positions. [`RoleShape::Before`] is the original table (0.5 / 0.3 / 0.15 for
 //! middle authors of ≤ 5 / ≤ 12 / more authors), which gives the 19th of 20 authors of a landmark
@@ -77,8 +78,8 @@ impl Default for Shape {
 }
 
 impl ImpactShape {
-    /// The weight of a paper at `relative` times its cohort's mean (`None`: no impact data at all,
-    /// weighed as an average paper).
+    /// The weight of a paper at `relative` times its cohort's typical count (`None`: no impact
+    /// data at all, weighed as a typical paper).
     pub fn weight(self, relative: Option<f64>) -> f64 {
         let r = relative.unwrap_or(1.0).max(0.0);
         match self {

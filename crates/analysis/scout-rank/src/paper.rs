@@ -11,7 +11,7 @@ pub struct PaperFacts {
     /// none has).
     pub twin: bool,
     pub year: Option<i32>,
-    /// Citations relative to the cohort mean, or their estimate (`work_impact`).
+    /// Citations relative to the cohort's typical count, or their estimate (`work_impact`).
     pub relative: Option<f64>,
     /// `relative` is an estimate (no count exists).
     pub estimated: bool,

@@ -133,9 +133,10 @@ pub struct Contribution {
     pub citation_source: Option<String>,
     /// The count is citations within this many days of publication (`None`: a total).
     pub citation_window_days: Option<i64>,
-    /// Mean of the same measure in the paper's venue and year (the impact baseline).
+    /// The typical count of the same measure in the paper's venue and year, the geometric mean
+    /// of 1 + count (the impact baseline; the field keeps its name from when it was the mean).
     pub cohort_mean_citations: Option<f64>,
-    /// The citations relative to the cohort mean, or their estimate.
+    /// The citations relative to the cohort's typical count, or their estimate.
     pub relative_impact: Option<f64>,
     /// No count exists: the relative impact is estimated, from [`Contribution::impact_basis`].
     pub impact_estimated: bool,

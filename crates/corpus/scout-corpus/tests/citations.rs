@@ -115,7 +115,8 @@ fn refresh_scores_counts_like_with_like_and_estimates_the_rest() -> Result<()> {
         vec![("semantic_scholar/1095d".to_string(), 5)]
     );
     let conn = corpus.conn();
-    // Relative to the mean of the same measure in the venue-year: (37+49+0+56+143)/5 = 57.
+    // Relative to the typical count of the same measure in the venue-year, the geometric mean of
+    // 1 + count over 37, 49, 0, 56 and 143 (about 27.5; their arithmetic mean is 57).
     let (relative, mean, estimated): (f64, f64, i64) = conn.query_row(
         "SELECT i.relative, i.cohort_mean, i.estimated FROM work_impact i JOIN works w ON w.id = i.work_id
          WHERE w.key = 'paperlists:iclr:2020:B1eB5xSFvr'",
@@ -123,8 +124,14 @@ fn refresh_scores_counts_like_with_like_and_estimates_the_rest() -> Result<()> {
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
     assert_eq!(estimated, 0);
-    assert!((mean - 57.0).abs() < 1e-9, "{mean}");
-    assert!((relative - 143.0 / 57.0).abs() < 1e-9, "{relative}");
+    let typical = ([37.0f64, 49.0, 0.0, 56.0, 143.0]
+        .iter()
+        .map(|c| c.ln_1p())
+        .sum::<f64>()
+        / 5.0)
+        .exp();
+    assert!((mean - typical).abs() < 1e-6, "{mean} against {typical}");
+    assert!((relative - 143.0 / typical).abs() < 1e-6, "{relative}");
     // The unmatched (s2_id = -1) paper has no count: it is estimated, and no count is stored for it.
     let (count, estimated): (Option<i64>, i64) = conn.query_row(
         "SELECT i.count, i.estimated FROM work_impact i JOIN works w ON w.id = i.work_id
@@ -145,4 +152,41 @@ fn impact_rows(conn: &scout_corpus::rusqlite::Connection) -> Result<Vec<(i64, f6
         conn.prepare("SELECT work_id, relative, percentile FROM work_impact ORDER BY work_id")?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+#[test]
+fn a_database_from_before_the_geometric_scale_is_fitted_again_by_its_next_refresh() -> Result<()> {
+    let dir = tmp()?;
+    let mut corpus = corpus(dir.path())?;
+    ingest_citations(
+        corpus.conn_mut(),
+        &[fixture("iclr_c_1095.tsv")],
+        &dir.path().join("r.jsonl"),
+    )?;
+    corpus.refresh(false)?;
+    let current = impact_rows(corpus.conn())?;
+    // Back to schema 11 as an older scout left it: no log sums, relative values over the
+    // arithmetic mean, the estimator's record in place.
+    corpus.conn().execute_batch(
+        "ALTER TABLE impact_cohorts DROP COLUMN log_total;
+         UPDATE work_impact SET relative = relative / 2;
+         PRAGMA user_version = 11;",
+    )?;
+    drop(corpus);
+    let mut corpus = Corpus::open(&dir.path().join("c.sqlite"))?;
+    // The migration adds the sums and calls for a fit: the next refresh has no new data, and
+    // still writes what a fit of today's code writes.
+    let report = corpus.refresh(false)?;
+    let impact = report
+        .impact
+        .ok_or_else(|| CorpusError::Invalid("no impact step after the migration".into()))?;
+    assert!(impact.refit);
+    assert_eq!(impact_rows(corpus.conn())?, current);
+    let logs: i64 = corpus.conn().query_row(
+        "SELECT COUNT(*) FROM impact_cohorts WHERE log_total > 0",
+        [],
+        |r| r.get(0),
+    )?;
+    assert!(logs > 0);
+    Ok(())
 }

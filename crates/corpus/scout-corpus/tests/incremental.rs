@@ -419,7 +419,7 @@ fn impact_against_rebuild(
     rebuilt.refresh(true)?;
     for sql in [
         "SELECT venue, year, papers, with_citations, mean_citations FROM cohorts ORDER BY 1, 2",
-        "SELECT venue, year, source, window_days, counted, total FROM impact_cohorts ORDER BY 1, 2, 3, 4",
+        "SELECT venue, year, source, window_days, counted, total, log_total FROM impact_cohorts ORDER BY 1, 2, 3, 4",
         "SELECT value FROM meta WHERE key = 'latest_year'",
     ] {
         assert_eq!(table(corpus, sql)?, table(&rebuilt, sql)?, "{sql}");

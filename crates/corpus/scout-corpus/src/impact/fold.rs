@@ -8,8 +8,8 @@
 //! when this update gives a count to more than that share of the counted works (the estimator's
 //! training set: a citation file that counts thousands of estimated works changes what it would
 //! learn); otherwise it folds the new and changed works in:
-//! - a work's chosen count and its cohort mean are exact: the cohort sums (`impact_cohorts`) are
-//!   kept up to date, and a cohort's mean is their quotient, as in a fit;
+//! - a work's chosen count and its cohort scale are exact: the cohort sums (`impact_cohorts`) are
+//!   kept up to date (integers), and a cohort's scale is computed from them as in a fit;
 //! - a counted work's percentile is exact among the counts its venue-year holds now;
 //! - an estimate reads its venue-year as it is now (statuses, ratings) and its authors' counted
 //!   records as stored; its score comes from the stored coefficients and is ranked against the
@@ -19,7 +19,7 @@
 //!
 //! What stays as the last fit left it until the next one: the rows of the works not folded in
 //! (a percentile does not move when a paper joins its venue-year, a relative value does not
-//! follow its cohort's new mean, an estimate does not follow its authors' new records), the
+//! follow its cohort's new scale, an estimate does not follow its authors' new records), the
 //! coefficients and `impact_validation`. docs/incremental.md gives the measured difference.
 
 use std::collections::BTreeSet;
@@ -292,7 +292,7 @@ pub(super) fn fold_in(conn: &mut Connection, prepared: Prepared) -> Result<Impac
     let mut cohort_mean: Vec<Option<f64>> = vec![None; works.len()];
     for (i, w) in works.iter().enumerate() {
         if let Some((source, window, count)) = &w.count {
-            let mean = sums.mean(&CohortKey::of(w, source, *window));
+            let mean = sums.scale(&CohortKey::of(w, source, *window));
             cohort_mean[i] = Some(mean);
             relative[i] = Some(*count as f64 / mean);
         }

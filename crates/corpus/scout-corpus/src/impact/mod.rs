@@ -5,9 +5,11 @@
 //! the count its own record carried (`works.citations`: Google Scholar via paperlists, OpenAlex's
 //! `cited_by_count`), else a windowed count from a file (the longest window). Counts are only
 //! compared like with like: the cohort of a count is its venue, year, source and window, and its
-//! relative value is the count over that cohort's mean (a cohort of fewer than
-//! [`MIN_COHORT`] counts borrows the mean of the same measure across venues that year, then
-//! across years).
+//! relative value is the count over that cohort's scale, the geometric mean of `1 + count`, so
+//! that one landmark does not shrink every other paper of its year (`sums.rs`; a cohort of fewer
+//! than [`MIN_COHORT`] counts borrows the scale of the same measure across venues that year, then
+//! across years). The typical paper of a cohort reads about 1. The `cohort_mean` column holds
+//! that scale.
 //!
 //! **Estimates.** A work without any count gets an estimate, never stored as a count: a ridge
 //! regression of `ln(1 + relative)` on what the corpus knows of every paper — status (how rare
@@ -92,7 +94,7 @@ pub fn rebuild(conn: &mut Connection) -> Result<ImpactReport> {
     }
     for (i, w) in works.iter().enumerate() {
         if let Some((src, win, c)) = &w.count {
-            let mean = sums.mean(&CohortKey::of(w, src, *win));
+            let mean = sums.scale(&CohortKey::of(w, src, *win));
             cohort_mean[i] = Some(mean);
             relative[i] = Some(*c as f64 / mean);
         }

@@ -340,26 +340,28 @@ pub fn print_table(result: &ListResult, explain: bool) {
     }
 }
 
-/// Where a paper's impact comes from: the count, its source and window against the cohort
-/// mean, or "estimated from …" (never shown as a count).
+/// Where a paper's impact comes from: the count, its source and window against its cohort's
+/// typical count (the geometric mean of 1 + count), or "estimated from …" (never a count).
 pub fn impact_note(p: &scout_rank::Contribution) -> String {
     if p.impact_estimated {
         return format!(
             "no count; estimated {} from {}",
             p.relative_impact
-                .map_or("impact".to_string(), |r| format!("{r:.2}× mean")),
+                .map_or("impact".to_string(), |r| format!("{r:.2}× typical")),
             p.impact_basis.as_deref().unwrap_or("the corpus")
         );
     }
     let relative = p
         .relative_impact
-        .map_or(String::new(), |r| format!(" = {r:.2}× mean"));
+        .map_or(String::new(), |r| format!(" = {r:.2}× typical"));
     let source = p.citation_source.as_deref().unwrap_or("unknown source");
     let window = p
         .citation_window_days
         .map_or(String::new(), |d| format!(" within {d} days"));
     match (p.citations, p.cohort_mean_citations) {
-        (Some(c), Some(m)) => format!("{c} cit.{window} ({source}) vs {m:.1} mean{relative}"),
+        (Some(c), Some(m)) => {
+            format!("{c} cit.{window} ({source}) vs {m:.1} typical of its venue-year{relative}")
+        }
         (Some(c), None) => format!("{c} cit.{window} ({source})"),
         _ => "no impact data".into(),
     }

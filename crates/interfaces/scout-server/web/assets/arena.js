@@ -479,7 +479,7 @@ function scorecardBlock(cards, blind) {
 function paperItem(p) {
   const f = p.factors;
   const where = [p.venue, p.year].filter(Boolean).join(' · ');
-  const impact = p.relative_impact != null ? ` · impact ${fmt.num(p.relative_impact, 1)}× venue mean${p.impact_estimated ? ' (est.)' : ''}` : '';
+  const impact = p.relative_impact != null ? ` · impact ${fmt.num(p.relative_impact, 1)}× a typical paper of its venue-year${p.impact_estimated ? ' (est.)' : ''}` : '';
   return h('li', {},
     h('span', { class: 'pk-title' }, p.title),
     h('span', { class: 'muted small' }, ` ${where}${impact} · author ${p.position} of ${p.n_authors}`),

@@ -9,7 +9,7 @@ export function explain(row) {
   return h('div', { class: 'explain' },
     h('p', { class: 'muted' }, `Score ${row.score.toFixed(3)} = sum over ${row.papers} papers of relevance × impact × role × recency. Top papers:`),
     h('ol', { class: 'papers' }, row.top_papers.map((p) => h('li', {},
-      h('div', { class: 'ptitle' }, h('strong', {}, p.contribution.toFixed(3)), ' ', p.title, h('span', { class: 'muted' }, ` — ${(p.venue || '–').toUpperCase()} ${p.year ?? ''} · author ${p.position}/${p.n_authors}${p.citations != null ? ` · ${p.citations} cit.${p.citation_window_days ? ` within ${p.citation_window_days} days` : ''} (${p.citation_source || 'unknown source'})` : ''}${p.impact_estimated ? ` · no count; impact estimated${p.relative_impact != null ? ` ${p.relative_impact.toFixed(2)}× mean` : ''} from ${p.impact_basis || 'the corpus'}` : ''}`)),
+      h('div', { class: 'ptitle' }, h('strong', {}, p.contribution.toFixed(3)), ' ', p.title, h('span', { class: 'muted' }, ` — ${(p.venue || '–').toUpperCase()} ${p.year ?? ''} · author ${p.position}/${p.n_authors}${p.citations != null ? ` · ${p.citations} cit.${p.citation_window_days ? ` within ${p.citation_window_days} days` : ''} (${p.citation_source || 'unknown source'})` : ''}${p.impact_estimated ? ` · no count; impact estimated${p.relative_impact != null ? ` ${p.relative_impact.toFixed(2)}× typical` : ''} from ${p.impact_basis || 'the corpus'}` : ''}`)),
       h('div', { class: 'factors' }, factor('relevance', p.relevance, 1), factor('impact', p.impact, 3), factor('role', p.role, 1), factor('recency', p.recency, 1)),
     ))),
   );
