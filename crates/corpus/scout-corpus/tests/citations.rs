@@ -20,6 +20,17 @@ fn corpus(dir: &Path) -> Result<Corpus> {
     Ok(corpus)
 }
 
+/// [`corpus`] with the Semantic Scholar counts of the fixture file, not yet refreshed.
+fn counted_corpus(dir: &Path) -> Result<Corpus> {
+    let mut corpus = corpus(dir)?;
+    ingest_citations(
+        corpus.conn_mut(),
+        &[fixture("iclr_c_1095.tsv")],
+        &dir.join("r.jsonl"),
+    )?;
+    Ok(corpus)
+}
+
 fn tmp() -> Result<tempfile::TempDir> {
     tempfile::tempdir().map_err(|source| CorpusError::Io {
         path: "tmp".into(),
@@ -98,12 +109,7 @@ fn every_row_is_matched_or_reported_with_its_line() -> Result<()> {
 #[test]
 fn refresh_scores_counts_like_with_like_and_estimates_the_rest() -> Result<()> {
     let dir = tmp()?;
-    let mut corpus = corpus(dir.path())?;
-    ingest_citations(
-        corpus.conn_mut(),
-        &[fixture("iclr_c_1095.tsv")],
-        &dir.path().join("r.jsonl"),
-    )?;
+    let mut corpus = counted_corpus(dir.path())?;
     let report = corpus.refresh(false)?;
     let impact = report
         .impact
@@ -157,12 +163,7 @@ fn impact_rows(conn: &scout_corpus::rusqlite::Connection) -> Result<Vec<(i64, f6
 #[test]
 fn a_database_from_before_the_geometric_scale_is_fitted_again_by_its_next_refresh() -> Result<()> {
     let dir = tmp()?;
-    let mut corpus = corpus(dir.path())?;
-    ingest_citations(
-        corpus.conn_mut(),
-        &[fixture("iclr_c_1095.tsv")],
-        &dir.path().join("r.jsonl"),
-    )?;
+    let mut corpus = counted_corpus(dir.path())?;
     corpus.refresh(false)?;
     let current = impact_rows(corpus.conn())?;
     // Back to schema 11 as an older scout left it: no log sums, relative values over the
