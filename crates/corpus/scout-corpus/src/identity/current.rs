@@ -414,7 +414,11 @@ fn weigh(
             e.weight += PAPER_LEVEL * f64::from(e.coauthors);
         }
     }
-    let total: f64 = by_org.values().map(|e| e.weight).sum();
+    // Summed smallest first: in hash order the last bit of the total, and so a confidence that
+    // rounds to three decimals, could differ between two refreshes of the same data.
+    let mut weights: Vec<f64> = by_org.values().map(|e| e.weight).collect();
+    weights.sort_by(f64::total_cmp);
+    let total: f64 = weights.iter().sum();
     // Ties go to the alphabetically first name, so the result does not depend on hash order.
     let better = |a: (&usize, &OrgEvidence), b: (&usize, &OrgEvidence)| {
         a.1.weight
