@@ -4,10 +4,11 @@
 
 use std::collections::HashSet;
 use std::io::BufRead;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use scout_corpus::RelevanceOptions;
+use scout_corpus::rusqlite::OptionalExtension;
 use scout_rank::eval::Half;
 use serde::{Deserialize, Serialize};
 
@@ -193,7 +194,7 @@ pub fn run(ctx: &Context, args: RetrievalArgs) -> anyhow::Result<u8> {
 /// Reads the labels of the topics in `half`, keeping the works this corpus holds.
 fn load_labels(
     conn: &scout_corpus::rusqlite::Connection,
-    path: &PathBuf,
+    path: &Path,
     half: Half,
 ) -> anyhow::Result<Vec<Labelled>> {
     let file = std::fs::File::open(path).with_context(|| format!("{}", path.display()))?;
@@ -224,11 +225,7 @@ fn load_labels(
         for key in &label.works {
             let row: Option<(i64, String, String)> = by_key
                 .query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                .map(Some)
-                .or_else(|e| match e {
-                    scout_corpus::rusqlite::Error::QueryReturnedNoRows => Ok(None),
-                    e => Err(e),
-                })?;
+                .optional()?;
             let Some((id, title, abstract_text)) = row else {
                 continue;
             };
@@ -251,29 +248,18 @@ fn load_labels(
 
 /// A topic's scores for the works found (best first).
 fn judge(t: &Labelled, hits: &[scout_corpus::Hit]) -> Scores {
-    let (mut relevant_seen, mut precision_sum, mut unworded_seen) = (0usize, 0.0, 0usize);
-    let (mut within_r, mut within_100) = (0usize, 0usize);
-    for (rank, h) in hits.iter().enumerate() {
-        if t.works.contains(&h.work_id) {
-            if rank < t.works.len() {
-                within_r += 1;
-            }
-            if rank < 100 {
-                within_100 += 1;
-            }
-            relevant_seen += 1;
-            precision_sum += relevant_seen as f64 / (rank + 1) as f64;
-            if t.unworded.contains(&h.work_id) {
-                unworded_seen += 1;
-            }
-        }
-    }
+    let relevant: Vec<bool> = hits.iter().map(|h| t.works.contains(&h.work_id)).collect();
+    let labelled_within = |k: usize| relevant.iter().take(k).filter(|&&r| r).count() as f64;
+    let unworded_seen = hits
+        .iter()
+        .filter(|h| t.unworded.contains(&h.work_id))
+        .count();
     let n = t.works.len() as f64;
     Scores {
-        average_precision: precision_sum / n,
-        r_precision: within_r as f64 / n,
-        p_at_100: within_100 as f64 / 100.0,
-        recall: relevant_seen as f64 / n,
+        average_precision: scout_rank::eval::metrics(&relevant, t.works.len()).average_precision,
+        r_precision: labelled_within(t.works.len()) / n,
+        p_at_100: labelled_within(100) / 100.0,
+        recall: labelled_within(hits.len()) / n,
         unworded_recall: if t.unworded.is_empty() {
             0.0
         } else {
