@@ -49,7 +49,8 @@ pub struct TimelineCell {
     pub org: u32,
     pub year: i32,
     pub papers: u32,
-    /// Smallest and largest work id.
+    /// The first and the last of those papers in work key order, as work ids (not the smallest
+    /// and largest id, which depend on the order the works were ingested in).
     pub first_work: i64,
     pub last_work: i64,
 }
@@ -135,7 +136,9 @@ pub fn timeline_of<'k>(
     entries: &[TimelineEntry],
     key: impl Fn(u32) -> Option<&'k str>,
 ) -> Timeline {
-    let mut cells: HashMap<(u32, i32), (u32, i64, i64)> = HashMap::default();
+    // (papers, first (order, work), last (order, work)).
+    type Cell = (u32, (u64, i64), (u64, i64));
+    let mut cells: HashMap<(u32, i32), Cell> = HashMap::default();
     let mut org_lists: Vec<Vec<u32>> = Vec::new();
     let mut paper_org_lists: Vec<&[u32]> = Vec::new();
     let mut years_works: Vec<(i32, i64, u64)> = Vec::new();
@@ -151,12 +154,11 @@ pub fn timeline_of<'k>(
                     None => seen.push((domain, entry.year)),
                 }
             }
-            let e = cells
-                .entry((id, entry.year))
-                .or_insert((0, entry.work, entry.work));
+            let at = (entry.order, entry.work);
+            let e = cells.entry((id, entry.year)).or_insert((0, at, at));
             e.0 += 1;
-            e.1 = e.1.min(entry.work);
-            e.2 = e.2.max(entry.work);
+            e.1 = e.1.min(at);
+            e.2 = e.2.max(at);
         }
         if !entry.named.is_empty() {
             org_lists.push(entry.named.iter().map(|&(id, _)| id).collect());
@@ -167,7 +169,7 @@ pub fn timeline_of<'k>(
     let mut cells: Vec<TimelineCell> = cells
         .into_iter()
         .map(
-            |((org, year), (papers, first_work, last_work))| TimelineCell {
+            |((org, year), (papers, (_, first_work), (_, last_work)))| TimelineCell {
                 org,
                 year,
                 papers,

@@ -2,12 +2,18 @@
 //! refresh, so that a topic finds papers that use other words for it.
 //!
 //! - **Term vectors** by latent semantic analysis: the document × term matrix (weights
-//!   `(1 + ln tf) · idf`, rows normalised; a deterministic sample of at most
-//!   [`MAX_TRAINING_DOCS`] works) is factored by a randomized SVD with one power iteration
-//!   (`linalg.rs`); a term's vector is its right singular vector row scaled by `σ^½`.
+//!   `(1 + ln tf) · idf`, rows normalised; a deterministic sample of about
+//!   [`MAX_TRAINING_DOCS`] works, chosen by a hash of the work key, rows in work key order) is
+//!   factored by a randomized SVD with one power iteration (`linalg.rs`); a term's vector is its
+//!   right singular vector row scaled by `σ^½`.
 //! - **Text vectors** are SIF averages (Arora, Liang & Ma 2017): each token's term vector weighted
-//!   `a / (a + p(term))`, the corpus's common direction removed, normalised. Every work's vector
-//!   is kept, quantised to 8 bits, for brute-force cosine search.
+//!   `a / (a + p(term))`, the corpus's common direction (of the training sample's vectors)
+//!   removed, normalised. Every work's vector is kept, quantised to 8 bits, for brute-force
+//!   cosine search.
+//!
+//! Nothing the model learns depends on work ids or on the number of threads: two corpora of the
+//! same works, numbered differently by their ingests, get the same model and the same vectors
+//! (tested in `tests/numbering.rs`).
 //! - **Acronyms** and their long forms from "long form (SHORT)" definitions (`acronyms.rs`), so a
 //!   query in one spelling also asks for the other.
 //!
@@ -33,7 +39,7 @@ use linalg::{Sparse, SplitMix};
 
 use crate::error::Result;
 
-/// Works sampled to learn term vectors (all works still get a vector).
+/// About how many works are sampled to learn term vectors (all works still get a vector).
 pub const MAX_TRAINING_DOCS: usize = 250_000;
 /// Dimensions kept.
 const DIM: usize = 128;
@@ -45,6 +51,8 @@ const MAX_VOCAB: usize = 80_000;
 /// The SIF smoothing constant.
 const SIF_A: f64 = 1e-3;
 const BATCH: usize = 8192;
+/// Seed of the training sample's hash.
+const TRAINING_SEED: u64 = 20_261_207;
 
 /// The learned model.
 pub struct SemanticModel {
@@ -135,6 +143,7 @@ pub fn tokens(text: &str) -> Vec<(u32, String)> {
 
 struct Doc {
     id: i64,
+    key: String,
     year: i16,
     text: String,
 }
@@ -152,7 +161,7 @@ fn for_each_batch_where(
     mut f: impl FnMut(&[Doc]) -> Result<()>,
 ) -> Result<()> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT w.id, w.year, w.title, COALESCE(w.abstract, a.text)
+        "SELECT w.id, w.year, w.title, COALESCE(w.abstract, a.text), w.key
          FROM works w LEFT JOIN abstracts a ON a.work_key = w.key WHERE {filter} ORDER BY w.id"
     ))?;
     let mut rows = stmt.query(params)?;
@@ -163,6 +172,7 @@ fn for_each_batch_where(
         let year: Option<i64> = r.get(1)?;
         batch.push(Doc {
             id: r.get(0)?,
+            key: r.get(4)?,
             year: year.and_then(|y| i16::try_from(y).ok()).unwrap_or(0),
             text: match abstract_text {
                 Some(a) => format!("{title}. {a}"),
@@ -194,17 +204,18 @@ pub fn build(conn: &Connection, index_dir: &Path) -> Result<SemanticReport> {
     // Pass 1 (training sample): document frequencies and token counts; acronyms from all works.
     let mut df: HashMap<String, (u32, u64)> = HashMap::default();
     let mut counter = acronyms::AcronymCounter::default();
-    let mut training = 0usize;
+    // The sample's work ids, then sorted by work key: the training matrix's row order.
+    let mut sample: Vec<(String, i64)> = Vec::new();
     for_each_batch(conn, |batch| {
         let analysed: Vec<Vec<(u32, String)>> = batch.par_iter().map(|d| tokens(&d.text)).collect();
         for (doc, toks) in batch.iter().zip(&analysed) {
             if doc.text.contains('(') {
                 counter.scan(&doc.text, &mut |s| tokens(s));
             }
-            if !in_training(doc.id, every) {
+            if !in_training(&doc.key, every) {
                 continue;
             }
-            training += 1;
+            sample.push((doc.key.clone(), doc.id));
             let mut seen: Vec<&str> = toks.iter().map(|(_, t)| t.as_str()).collect();
             for t in &seen {
                 if let Some(e) = df.get_mut(*t) {
@@ -224,6 +235,14 @@ pub fn build(conn: &Connection, index_dir: &Path) -> Result<SemanticReport> {
         Ok(())
     })?;
     let acronyms = counter.finish(&mut |s| tokens(s));
+    sample.sort_unstable();
+    let training = sample.len();
+    let row_of: HashMap<i64, usize> = sample
+        .iter()
+        .enumerate()
+        .map(|(row, (_, id))| (*id, row))
+        .collect();
+    let sample_ids: Vec<i64> = sample.into_iter().map(|(_, id)| id).collect();
 
     // Vocabulary: the most frequent terms above the document-frequency floor.
     let mut terms: Vec<(String, u32, u64)> = df
@@ -249,27 +268,32 @@ pub fn build(conn: &Connection, index_dir: &Path) -> Result<SemanticReport> {
         .map(|t| (SIF_A / (SIF_A + t.2 as f64 / total_tokens as f64)) as f32)
         .collect();
 
-    // Pass 2: the training matrix.
+    // Pass 2: the training matrix, its rows in work key order.
+    let mut rows: Vec<Vec<(u32, f32)>> = vec![Vec::new(); training];
+    for_each_batch(conn, |batch| {
+        let weighted: Vec<(usize, Vec<(u32, f32)>)> = batch
+            .par_iter()
+            .filter_map(|d| Some((*row_of.get(&d.id)?, d)))
+            .map(|(row, d)| (row, weighted_row(&vocab, &idf, &tokens(&d.text))))
+            .collect();
+        for (row, weights) in weighted {
+            rows[row] = weights;
+        }
+        Ok(())
+    })?;
+    drop(row_of);
     let mut a = Sparse {
         n_cols: vocab.len(),
         offsets: vec![0],
         ..Sparse::default()
     };
-    for_each_batch(conn, |batch| {
-        let rows: Vec<Vec<(u32, f32)>> = batch
-            .par_iter()
-            .filter(|d| in_training(d.id, every))
-            .map(|d| weighted_row(&vocab, &idf, &tokens(&d.text)))
-            .collect();
-        for row in rows {
-            for (c, v) in row {
-                a.cols.push(c);
-                a.vals.push(v);
-            }
-            a.offsets.push(a.cols.len());
+    for row in rows {
+        for (c, v) in row {
+            a.cols.push(c);
+            a.vals.push(v);
         }
-        Ok(())
-    })?;
+        a.offsets.push(a.cols.len());
+    }
     let term_vectors = term_vectors(&a, DIM);
     drop(a);
     let dim = term_vectors.len() / vocab.len().max(1);
@@ -292,7 +316,12 @@ pub fn build(conn: &Connection, index_dir: &Path) -> Result<SemanticReport> {
     let max_id = max_work_id(conn)?;
     let (years, raw) = model.raw_vectors(conn, max_id)?;
     model.years = years;
-    model.common = common_direction(&raw, dim);
+    let sample_slots: Vec<usize> = sample_ids
+        .iter()
+        .filter_map(|&id| usize::try_from(id).ok())
+        .filter(|&slot| (slot + 1) * dim <= raw.len())
+        .collect();
+    model.common = common_direction(&raw, dim, &sample_slots);
     model.papers = raw
         .par_chunks(dim.max(1))
         .flat_map_iter(|v| model.final_vector(v))
@@ -336,9 +365,11 @@ fn max_change_seq(conn: &Connection) -> Result<i64> {
     )?)
 }
 
-/// The deterministic training sample: every `every`-th work id.
-fn in_training(id: i64, every: usize) -> bool {
-    usize::try_from(id).is_ok_and(|id| id.is_multiple_of(every.max(1)))
+/// The deterministic training sample: one work in `every`, by a hash of its key (not its id,
+/// which depends on the order works were ingested in).
+fn in_training(key: &str, every: usize) -> bool {
+    xxhash_rust::xxh3::xxh3_64_with_seed(key.as_bytes(), TRAINING_SEED)
+        .is_multiple_of(every.max(1) as u64)
 }
 
 fn token_texts(tokens: &[(u32, String)]) -> Vec<&str> {
@@ -423,15 +454,18 @@ fn term_vectors(a: &Sparse, k: usize) -> Vec<f32> {
     out
 }
 
-/// The first principal direction (uncentred) of the rows of `raw`, by power iteration.
-fn common_direction(raw: &[f32], dim: usize) -> Vec<f32> {
+/// The first principal direction (uncentred) of the rows `rows` of `raw` (`dim` wide), by power
+/// iteration. Blocks of rows are summed apart and their sums added in block order, so the
+/// result does not depend on how many threads ran.
+fn common_direction(raw: &[f32], dim: usize, rows: &[usize]) -> Vec<f32> {
     let mut v = vec![1.0f64 / (dim.max(1) as f64).sqrt(); dim];
     for _ in 0..30 {
-        let next = raw
-            .par_chunks(dim.max(1) * 4096)
+        let blocks: Vec<Vec<f64>> = rows
+            .par_chunks(4096)
             .map(|block| {
                 let mut acc = vec![0f64; dim];
-                for row in block.chunks(dim) {
+                for &r in block {
+                    let row = &raw[r * dim..(r + 1) * dim];
                     let d: f64 = row.iter().zip(&v).map(|(&x, &y)| f64::from(x) * y).sum();
                     for (a, &x) in acc.iter_mut().zip(row) {
                         *a += d * f64::from(x);
@@ -439,15 +473,13 @@ fn common_direction(raw: &[f32], dim: usize) -> Vec<f32> {
                 }
                 acc
             })
-            .reduce(
-                || vec![0f64; dim],
-                |mut x, y| {
-                    for (a, b) in x.iter_mut().zip(y) {
-                        *a += b;
-                    }
-                    x
-                },
-            );
+            .collect();
+        let mut next = vec![0f64; dim];
+        for block in blocks {
+            for (a, b) in next.iter_mut().zip(block) {
+                *a += b;
+            }
+        }
         let norm = next.iter().map(|x| x * x).sum::<f64>().sqrt();
         if norm == 0.0 {
             return vec![0.0; dim];

@@ -13,24 +13,51 @@ pub(super) const RECORD_PRIOR: f64 = 2.0;
 
 pub(super) type VenueYear<'w> = (Option<&'w str>, Option<i32>);
 
+/// A sum of reals that does not depend on the order of its terms: each term is rounded to
+/// 2⁻³² and added as an integer. A fit and a fold-in add the same terms in different orders
+/// (work key, work id), and two corpora number their works differently; both must read the
+/// same bits.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(super) struct ExactSum(i128);
+
+impl ExactSum {
+    const UNIT: f64 = 4_294_967_296.0;
+
+    fn units(x: f64) -> i128 {
+        (x * Self::UNIT).round() as i128
+    }
+
+    pub(super) fn add(&mut self, x: f64) {
+        self.0 += Self::units(x);
+    }
+
+    pub(super) fn sub(&mut self, x: f64) {
+        self.0 -= Self::units(x);
+    }
+
+    pub(super) fn value(self) -> f64 {
+        self.0 as f64 / Self::UNIT
+    }
+}
+
 /// What a work's features read of its venue-year: its ratings and statuses.
 #[derive(Default)]
 pub(super) struct VenueYearStats<'w> {
     /// Ratings: how many, their sum, the sum of their squares.
-    ratings: HashMap<VenueYear<'w>, (f64, f64, f64)>,
+    ratings: HashMap<VenueYear<'w>, (f64, ExactSum, ExactSum)>,
     statuses: HashMap<(VenueYear<'w>, &'w str), f64>,
     papers: HashMap<VenueYear<'w>, f64>,
 }
 
 impl<'w> VenueYearStats<'w> {
-    /// Counts `w` (works are added in id order, so that the sums are a fit's).
+    /// Counts `w` (in any order: the sums are exact).
     pub(super) fn add(&mut self, w: &'w Work) {
         let vy = (w.venue.as_deref(), w.year);
         if let Some(r) = w.rating.filter(|r| r.is_finite()) {
             let s = self.ratings.entry(vy).or_default();
             s.0 += 1.0;
-            s.1 += r;
-            s.2 += r * r;
+            s.1.add(r);
+            s.2.add(r * r);
         }
         *self.statuses.entry((vy, w.status.as_str())).or_default() += 1.0;
         *self.papers.entry(vy).or_default() += 1.0;
@@ -63,8 +90,8 @@ impl<'w> VenueYearStats<'w> {
         let (rating_z, rating_missing) =
             match (w.rating.filter(|r| r.is_finite()), self.ratings.get(&vy)) {
                 (Some(r), Some(&(k, sum, sq))) if k >= 2.0 => {
-                    let mean = sum / k;
-                    let sd = (sq / k - mean * mean).max(0.0).sqrt();
+                    let mean = sum.value() / k;
+                    let sd = (sq.value() / k - mean * mean).max(0.0).sqrt();
                     (if sd > 0.0 { (r - mean) / sd } else { 0.0 }, 0.0)
                 }
                 _ => (0.0, 1.0),

@@ -28,7 +28,9 @@ use std::time::Instant;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use rustc_hash::FxHashMap as HashMap;
 
-use super::features::{AuthorRecord, FEATURES, VenueYearStats, predict, quantile, with_record};
+use super::features::{
+    AuthorRecord, ExactSum, FEATURES, VenueYearStats, predict, quantile, with_record,
+};
 use super::report::ImpactReport;
 use super::sums::{CohortKey, CohortSums};
 use super::works::{CohortRows, Work, choose_counts, load_works_where};
@@ -195,17 +197,16 @@ pub fn prepare(conn: &Connection, touched: &[i64]) -> Result<Option<Prepared>> {
                 .filter(|m| !index.contains_key(&m.work.id)),
         );
     }
-    let mut ordered: Vec<&Work> = members.iter().map(|m| &m.work).chain(&works).collect();
-    ordered.sort_by_key(|w| w.id);
+    let year_works: Vec<&Work> = members.iter().map(|m| &m.work).chain(&works).collect();
     let mut stats = VenueYearStats::default();
-    for w in &ordered {
+    for w in &year_works {
         stats.add(w);
     }
-    let cohorts = CohortRows::count(ordered.iter().copied());
+    let cohorts = CohortRows::count(year_works.iter().copied());
     let paper_features: Vec<[f64; FEATURES]> =
         works.iter().map(|w| stats.paper_features(w)).collect();
     drop(stats);
-    drop(ordered);
+    drop(year_works);
     // A count's percentile: the share of its cohort's counts below it (one cohort mean, so the
     // order of the counts), the touched works' counts as chosen now.
     let mut counts: HashMap<CohortKey, Vec<i64>> = HashMap::default();
@@ -328,12 +329,12 @@ pub(super) fn fold_in(conn: &mut Connection, prepared: Prepared) -> Result<Impac
             }
             let mut authors_record = AuthorRecord::default();
             for a in ids {
-                let (mut s, mut k) = (0.0, 0.0);
+                let (mut s, mut k) = (ExactSum::default(), 0.0);
                 for r in record.query_map(params![a, w.id], |r| r.get::<_, f64>(0))? {
-                    s += r?.ln_1p();
+                    s.add(r?.ln_1p());
                     k += 1.0;
                 }
-                authors_record.add(s, k, fit.prior);
+                authors_record.add(s.value(), k, fit.prior);
             }
             let x = with_record(paper_features[i], &authors_record, fit.prior);
             scores[i] = Some(predict(&fit.coefficients, &x));

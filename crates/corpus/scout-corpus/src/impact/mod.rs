@@ -22,8 +22,9 @@
 //! scored above what real papers at its rank achieve). The fit is checked out of sample: the
 //! counted works are split by a hash of their key ([`HELDOUT_SEED`]), the model fitted on one
 //! half is scored by Spearman rank correlation on the other, per venue (`impact_validation`).
-//! Everything is computed in work-id order with no randomness: the same corpus gives the same
-//! numbers.
+//! Everything is computed in work key order with no randomness, and the sums a fold-in repeats
+//! are exact (`features::ExactSum`): the same corpus gives the same numbers, however its
+//! ingests numbered the works.
 //!
 //! **Between fits** (`fold.rs`) an incremental refresh folds the works it adds or changes in with
 //! the stored estimator, and fits again past [`REFIT_FRACTION`] of the works fitted on; the cohort
@@ -41,7 +42,7 @@ use rusqlite::{Connection, params};
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::error::Result;
-use features::{AuthorRecord, FEATURES, VenueYearStats, predict, quantile};
+use features::{AuthorRecord, ExactSum, FEATURES, VenueYearStats, predict, quantile};
 pub use fold::{Prepared, REFIT_FRACTION, prepare};
 pub use report::{ImpactReport, VenueValidation};
 pub use sums::MIN_COHORT;
@@ -71,6 +72,9 @@ pub fn finish(conn: &mut Connection, prepared: Option<Prepared>) -> Result<Impac
 pub fn rebuild(conn: &mut Connection) -> Result<ImpactReport> {
     let started = Instant::now();
     let mut works = load_works_where(conn, "ORDER BY id", [])?;
+    // Every fold over the works below runs in work key order, not id order: two corpora of
+    // the same works, numbered differently by their ingests, fit the same estimator.
+    works.sort_unstable_by(|a, b| a.key.cmp(&b.key));
     write_cohorts(conn, &works)?;
     crate::memory::log_phase("impact: works loaded, cohorts written", started);
     let index: HashMap<i64, usize> = works.iter().enumerate().map(|(i, w)| (w.id, i)).collect();
@@ -289,20 +293,25 @@ fn build_features(
             }
         }
     }
-    let mut record: HashMap<i64, (f64, f64)> = HashMap::default();
-    let (mut sum, mut count) = (0.0, 0.0);
+    // Exact sums: a fold-in sums an author's other papers alone, in another order.
+    let mut record: HashMap<i64, (ExactSum, f64)> = HashMap::default();
+    let (mut sum, mut count) = (ExactSum::default(), 0.0);
     for i in 0..n {
         if let Some(y) = target[i] {
-            sum += y;
+            sum.add(y);
             count += 1.0;
             for a in &authors[i] {
                 let e = record.entry(*a).or_default();
-                e.0 += y;
+                e.0.add(y);
                 e.1 += 1.0;
             }
         }
     }
-    let prior = if count > 0.0 { sum / count } else { 0.0 };
+    let prior = if count > 0.0 {
+        sum.value() / count
+    } else {
+        0.0
+    };
     let mut stats = VenueYearStats::default();
     for w in works {
         stats.add(w);
@@ -314,10 +323,10 @@ fn build_features(
         for a in &authors[i] {
             let (mut s, mut k) = record.get(a).copied().unwrap_or_default();
             if let Some(y) = target[i] {
-                s -= y;
+                s.sub(y);
                 k -= 1.0;
             }
-            authors_record.add(s, k, prior);
+            authors_record.add(s.value(), k, prior);
         }
         out.push(stats.features(w, &authors_record, prior));
     }

@@ -27,7 +27,8 @@ pub struct Acronym {
 /// Counts acronym definitions over texts.
 #[derive(Default)]
 pub struct AcronymCounter {
-    /// (short, long form key) → (count, long text as first seen).
+    /// (short, long form key) → (count, the least of its long texts: not the first seen, which
+    /// would depend on the order texts are scanned in).
     seen: HashMap<(String, String), (u32, String)>,
 }
 
@@ -47,11 +48,15 @@ impl AcronymCounter {
                 let tokens = tokenize(&long);
                 if tokens.len() >= 2 {
                     let key: Vec<&str> = tokens.iter().map(|(_, t)| t.as_str()).collect();
+                    let text = long.to_lowercase();
                     let entry = self
                         .seen
                         .entry((short.to_lowercase(), key.join(" ")))
-                        .or_insert_with(|| (0, long.to_lowercase()));
+                        .or_insert_with(|| (0, text.clone()));
                     entry.0 += 1;
+                    if text < entry.1 {
+                        entry.1 = text;
+                    }
                 }
             }
             consumed += open + 1;
@@ -96,6 +101,7 @@ impl AcronymCounter {
             a.short
                 .cmp(&b.short)
                 .then(b.definitions.cmp(&a.definitions))
+                .then(a.long_text.cmp(&b.long_text))
         });
         out
     }

@@ -95,7 +95,8 @@ impl SplitMix {
 /// `aᵀ a` for `a` of `rows × width` row-major (a `width × width` matrix in f64).
 pub fn symmetric_gram(a: &[f32], width: usize) -> Vec<f64> {
     let chunk = 4096 * width.max(1);
-    let upper = a
+    // Blocks summed apart, then added in block order: the same bits on any number of threads.
+    let blocks: Vec<Vec<f64>> = a
         .par_chunks(chunk)
         .map(|block| {
             let mut g = vec![0f64; width * width];
@@ -113,15 +114,13 @@ pub fn symmetric_gram(a: &[f32], width: usize) -> Vec<f64> {
             }
             g
         })
-        .reduce(
-            || vec![0f64; width * width],
-            |mut x, y| {
-                for (a, b) in x.iter_mut().zip(y) {
-                    *a += b;
-                }
-                x
-            },
-        );
+        .collect();
+    let mut upper = vec![0f64; width * width];
+    for block in blocks {
+        for (a, b) in upper.iter_mut().zip(block) {
+            *a += b;
+        }
+    }
     let mut full = upper;
     for i in 0..width {
         for j in 0..i {
