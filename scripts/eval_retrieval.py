@@ -16,7 +16,7 @@ Topics: keywords (lower-cased, spaces collapsed) on at least --min-papers and at
 
   scripts/eval_retrieval.py --bin target/release/scout --db CORPUS --work DIR
                             [--half tuning|reporting|all] [`scout eval retrieval` options:
-                            --floor F, --lexical-weight W, --lexical-power P, --sharpness S]
+                            --floor F, --lexical-weight W, --lexical-power P, --sharpness S, --title-share B]
 """
 import argparse
 import collections
@@ -37,7 +37,7 @@ def main():
     ap.add_argument("--min-papers", type=int, default=20)
     ap.add_argument("--max-papers", type=int, default=2000)
     ap.add_argument("--format", choices=["table", "json"], default="table")
-    # Anything else (--floor, --lexical-weight, --lexical-power, --sharpness) goes to `scout eval retrieval`.
+    # Anything else (--floor, --lexical-weight, --lexical-power, --sharpness, --title-share) goes to `scout eval retrieval`.
     args, passed_on = ap.parse_known_args()
 
     os.makedirs(args.work, exist_ok=True)

@@ -269,9 +269,24 @@ impl TextIndex {
     /// keywords, plus adjacent-word phrases so that "reinforcement learning" outranks papers
     /// that merely mention "learning".
     pub(crate) fn topic_query(&self, topic: &str, since: Option<i32>) -> Result<Box<dyn Query>> {
+        self.topic_query_in(topic, since, true)
+    }
+
+    /// [`Self::topic_query`] over the title and keywords alone (`with_abstract` false): what
+    /// every work has, so that a work without an abstract can be measured against its peers.
+    pub(crate) fn topic_query_in(
+        &self,
+        topic: &str,
+        since: Option<i32>,
+        with_abstract: bool,
+    ) -> Result<Box<dyn Query>> {
         let f = self.fields;
-        let mut parser =
-            QueryParser::for_index(&self.index, vec![f.title, f.abstract_text, f.keywords]);
+        let fields = if with_abstract {
+            vec![f.title, f.abstract_text, f.keywords]
+        } else {
+            vec![f.title, f.keywords]
+        };
+        let mut parser = QueryParser::for_index(&self.index, fields);
         parser.set_field_boost(f.title, 2.0);
         parser.set_field_boost(f.keywords, 1.5);
         let cleaned: String = topic
@@ -294,8 +309,13 @@ impl TextIndex {
         }
         // Adjacent words as phrases, keeping the gap of a dropped stop word ("mixture of
         // experts" matches "mixture-of-experts", not "mixture experts").
+        let phrase_fields: &[(Field, f32)] = if with_abstract {
+            &[(f.title, 3.0), (f.abstract_text, 1.5)]
+        } else {
+            &[(f.title, 3.0)]
+        };
         for pair in tokens.windows(2) {
-            for (field, boost) in [(f.title, 3.0), (f.abstract_text, 1.5)] {
+            for &(field, boost) in phrase_fields {
                 let base = pair[0].0;
                 let terms = pair
                     .iter()

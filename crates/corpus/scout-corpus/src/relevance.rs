@@ -3,12 +3,15 @@
 //! Every work above a relevance floor is returned, however many there are.
 //!
 //! ```text
-//! relevance = (w · (BM25/BM25(best))^p + (1 − w) · (cos⁺/cos(best))^s) / max over works  ∈ (0, 1]
+//! lexical   = max(BM25/BM25(best), BM25ₜ/BM25ₜ(best))
+//! relevance = (w · lexical^p + (1 − w) · (cos⁺/cos(best))^s) / max over works  ∈ (0, 1]
 //! ```
 //!
 //! with `w` [`RelevanceOptions::lexical_weight`], `p` [`RelevanceOptions::lexical_power`] and `s`
 //! [`RelevanceOptions::sharpness`]: the powers make a paper that matches the whole topic count
-//! far more than many that match part of it. Without
+//! far more than many that match part of it. `BM25ₜ` reads titles and keywords alone
+//! ([`RelevanceOptions::title_share`]): most works have no abstract, and a title that matches as
+//! well as the best title is as much about the topic as an abstract that does. Without
 //! a semantic model (an index built before it existed) the BM25 part alone counts.
 
 use serde::Serialize;
@@ -39,6 +42,11 @@ pub struct RelevanceOptions {
     /// with at least this relevance (`crate::venue_fields`; 0: text relevance only). The List
     /// applies it: the index knows no venues.
     pub field_relevance: f64,
+    /// Also measure a work's BM25 against the best match in titles and keywords alone, and
+    /// count the larger of the two shares: a work without an abstract (most of `paperlists`
+    /// since 2019) can match only there, and is otherwise measured against works whose abstract
+    /// repeats the topic.
+    pub title_share: bool,
 }
 
 impl Default for RelevanceOptions {
@@ -51,6 +59,7 @@ impl Default for RelevanceOptions {
             acronyms: true,
             max_works: usize::MAX,
             field_relevance: 0.1,
+            title_share: true,
         }
     }
 }
@@ -91,7 +100,99 @@ fn written_as_is(topic: &str) -> Vec<String> {
         .collect()
 }
 
+/// A learned acronym's other spelling, asked for beside the topic.
+enum Expansion<'m> {
+    /// A long form's analysed tokens with their positions.
+    Phrase(&'m [(u32, String)]),
+    /// A short form's token.
+    Term(&'m str),
+}
+
+/// Two lists of (work id, share), each sorted by id, merged by id keeping the larger share.
+fn merge_max(a: Vec<(i64, f64)>, b: Vec<(i64, f64)>) -> Vec<(i64, f64)> {
+    let mut out = Vec::with_capacity(a.len().max(b.len()));
+    let mut b = b.into_iter().peekable();
+    for (id, share) in a {
+        while let Some(&(other, s)) = b.peek()
+            && other < id
+        {
+            out.push((other, s));
+            b.next();
+        }
+        match b.peek() {
+            Some(&(other, s)) if other == id => {
+                out.push((id, share.max(s)));
+                b.next();
+            }
+            _ => out.push((id, share)),
+        }
+    }
+    out.extend(b);
+    out
+}
+
 impl TextIndex {
+    /// Each work's BM25 as a share of the best work's, by work id, for every work within reach
+    /// of the floor: over every field (`with_abstract`) or over titles and keywords alone.
+    fn lexical_shares(
+        &self,
+        topic: &str,
+        since: Option<i32>,
+        asked: &[Expansion],
+        with_abstract: bool,
+        opts: &RelevanceOptions,
+    ) -> Result<Vec<(i64, f64)>> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
+            Occur::Should,
+            self.topic_query_in(topic, None, with_abstract)?,
+        )];
+        let fields: &[(tantivy::schema::Field, f32)] = if with_abstract {
+            &[(self.fields.title, 3.0), (self.fields.abstract_text, 1.5)]
+        } else {
+            &[(self.fields.title, 3.0)]
+        };
+        for expansion in asked {
+            for &(field, boost) in fields {
+                let q: Box<dyn Query> = match expansion {
+                    Expansion::Phrase(tokens) => Box::new(PhraseQuery::new_with_offset(
+                        tokens
+                            .iter()
+                            .map(|(p, t)| (*p as usize, Term::from_field_text(field, t)))
+                            .collect(),
+                    )),
+                    Expansion::Term(short) => Box::new(TermQuery::new(
+                        Term::from_field_text(field, short),
+                        IndexRecordOption::WithFreqs,
+                    )),
+                };
+                clauses.push((Occur::Should, Box::new(BoostQuery::new(q, boost))));
+            }
+        }
+        // The year applies to the acronyms' clauses too.
+        let query = self.published_since(Box::new(BooleanQuery::new(clauses)), since);
+        let share = (opts.floor * 0.5).powf(1.0 / opts.lexical_power.max(1.0));
+        let (best, near) = self.collect_near_best(query.as_ref(), share)?;
+        let best = f64::from(best);
+        let mut shares: Vec<(i64, f64)> = Vec::new();
+        if best > 0.0 {
+            let cutoff = best * share;
+            shares.extend(near.into_iter().filter_map(|h| {
+                let s = f64::from(h.score);
+                (s >= cutoff).then(|| (h.work_id, s / best))
+            }));
+        }
+        // Stable, so a work found twice keeps its last share.
+        shares.sort_by_key(|&(id, _)| id);
+        shares.dedup_by(|later, earlier| {
+            let same = later.0 == earlier.0;
+            if same {
+                *earlier = *later;
+            }
+            same
+        });
+        Ok(shares)
+    }
+
     /// Every work relevant to `topic` (from `since` on) above the floor, best first.
     pub fn relevant(
         &self,
@@ -105,7 +206,7 @@ impl TextIndex {
             return Ok(Relevant::default());
         }
         // Learned acronyms: a short form asks for its long form and the other way round.
-        let mut extra: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut asked: Vec<Expansion> = Vec::new();
         let mut expansions = Vec::new();
         let mut semantic_terms: Vec<String> = terms.clone();
         if opts.acronyms
@@ -117,20 +218,8 @@ impl TextIndex {
                 if written.contains(&a.short) {
                     expansions.push(a.long_text.clone());
                     semantic_terms.extend(long.iter().map(|t| t.to_string()));
-                    for (field, boost) in
-                        [(self.fields.title, 3.0), (self.fields.abstract_text, 1.5)]
-                    {
-                        let phrase: Vec<(usize, Term)> = a
-                            .long_tokens
-                            .iter()
-                            .map(|(p, t)| (*p as usize, Term::from_field_text(field, t)))
-                            .collect();
-                        let q: Box<dyn Query> = if phrase.len() > 1 {
-                            Box::new(PhraseQuery::new_with_offset(phrase))
-                        } else {
-                            continue;
-                        };
-                        extra.push((Occur::Should, Box::new(BoostQuery::new(q, boost))));
+                    if a.long_tokens.len() > 1 {
+                        asked.push(Expansion::Phrase(&a.long_tokens));
                     }
                 } else if long.len() > 1
                     && contains(&terms, &long)
@@ -143,15 +232,7 @@ impl TextIndex {
                 {
                     expansions.push(a.short.clone());
                     semantic_terms.push(a.short.clone());
-                    for (field, boost) in
-                        [(self.fields.title, 3.0), (self.fields.abstract_text, 1.5)]
-                    {
-                        let q: Box<dyn Query> = Box::new(TermQuery::new(
-                            Term::from_field_text(field, &a.short),
-                            IndexRecordOption::WithFreqs,
-                        ));
-                        extra.push((Occur::Should, Box::new(BoostQuery::new(q, boost))));
-                    }
+                    asked.push(Expansion::Term(&a.short));
                 }
             }
         }
@@ -165,31 +246,17 @@ impl TextIndex {
         // two are merged in one pass (no hash map of hundreds of thousands of works).
         let mut scored: Vec<(i64, f64)> = Vec::new();
         if opts.lexical_weight > 0.0 || self.semantic.is_none() {
-            let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-                vec![(Occur::Should, self.topic_query(topic, None)?)];
-            clauses.append(&mut extra);
-            // The year applies to the acronyms' clauses too.
-            let query = self.published_since(Box::new(BooleanQuery::new(clauses)), since);
-            let share = (opts.floor * 0.5).powf(1.0 / opts.lexical_power.max(1.0));
-            let (best, near) = self.collect_near_best(query.as_ref(), share)?;
-            let best_lexical = f64::from(best);
-            if best_lexical > 0.0 && w > 0.0 {
-                let cutoff = best_lexical * share;
-                scored.extend(near.into_iter().filter_map(|h| {
-                    let s = f64::from(h.score);
-                    (s >= cutoff)
-                        .then(|| (h.work_id, w * (s / best_lexical).powf(opts.lexical_power)))
-                }));
+            let mut shares = self.lexical_shares(topic, since, &asked, true, opts)?;
+            if opts.title_share {
+                let short = self.lexical_shares(topic, since, &asked, false, opts)?;
+                shares = merge_max(shares, short);
             }
-            // Stable, so a work found twice keeps its last score.
-            scored.sort_by_key(|&(id, _)| id);
-            scored.dedup_by(|later, earlier| {
-                let same = later.0 == earlier.0;
-                if same {
-                    *earlier = *later;
-                }
-                same
-            });
+            if w > 0.0 {
+                scored = shares
+                    .into_iter()
+                    .map(|(id, share)| (id, w * share.powf(opts.lexical_power)))
+                    .collect();
+            }
         }
         // Semantic: the cosine with every work's vector.
         if w < 1.0
@@ -262,7 +329,71 @@ impl TextIndex {
 
 #[cfg(test)]
 mod tests {
-    use super::written_as_is;
+    use super::{RelevanceOptions, merge_max, written_as_is};
+    use crate::{Corpus, IngestOptions, Progress};
+
+    #[test]
+    fn merged_shares_keep_every_work_and_the_larger_share() {
+        let a = vec![(1, 0.5), (3, 0.2), (7, 1.0)];
+        let b = vec![(2, 0.4), (3, 0.9), (7, 0.1), (9, 0.3)];
+        assert_eq!(
+            merge_max(a, b),
+            vec![(1, 0.5), (2, 0.4), (3, 0.9), (7, 1.0), (9, 0.3)]
+        );
+        assert_eq!(merge_max(vec![], vec![(4, 0.5)]), vec![(4, 0.5)]);
+    }
+
+    /// With BM25 alone, measuring titles against titles can only raise a work's relevance (the
+    /// best work over every field still scores 1), and it does raise some on real records.
+    #[test]
+    fn a_title_share_raises_works_and_loses_none() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../data/demo");
+        let mut corpus = Corpus::open(&dir.path().join("c.sqlite")).expect("open");
+        corpus
+            .ingest(
+                &[
+                    demo.join("paperlists/papers/colm.jsonl.gz"),
+                    demo.join("paperlists/abstracts/colm.jsonl.gz"),
+                ],
+                &IngestOptions::new(dir.path().join("rejects.jsonl")),
+                &Progress::default(),
+            )
+            .expect("ingest");
+        corpus.refresh(false).expect("refresh");
+        let index = corpus.text_index().expect("index");
+        let mut raised = 0;
+        for topic in [
+            "language models",
+            "reasoning",
+            "alignment with human feedback",
+        ] {
+            let relevance = |title_share| {
+                let opts = RelevanceOptions {
+                    lexical_weight: 1.0,
+                    title_share,
+                    ..RelevanceOptions::default()
+                };
+                let found = index.relevant(topic, None, &opts).expect("relevant");
+                found
+                    .hits
+                    .into_iter()
+                    .map(|h| (h.work_id, h.score))
+                    .collect::<std::collections::HashMap<i64, f32>>()
+            };
+            let (off, on) = (relevance(false), relevance(true));
+            assert!(!off.is_empty(), "{topic}");
+            for (work, score) in &off {
+                let with = on.get(work).copied().unwrap_or(0.0);
+                assert!(with >= *score, "{topic}: work {work} {score} → {with}");
+            }
+            raised += on
+                .iter()
+                .filter(|(w, s)| off.get(*w).is_none_or(|o| **s > *o))
+                .count();
+        }
+        assert!(raised > 10, "{raised} works raised");
+    }
 
     #[test]
     fn only_words_written_as_their_term_may_be_acronyms() {

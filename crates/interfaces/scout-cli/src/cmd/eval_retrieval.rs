@@ -35,6 +35,10 @@ pub struct RetrievalArgs {
     /// Relevance floors to compare (repeatable; default: the List's)
     #[arg(long)]
     floor: Vec<f64>,
+    /// Whether a work's BM25 is also measured against the best title-and-keywords match
+    /// (repeatable: `--title-share false --title-share true`; default: the List's)
+    #[arg(long)]
+    title_share: Vec<bool>,
 }
 
 #[derive(Deserialize)]
@@ -49,6 +53,8 @@ struct Labelled {
     topic: String,
     works: HashSet<i64>,
     unworded: HashSet<i64>,
+    /// The labelled works without an abstract (their title and keywords are all the index has).
+    no_abstract: HashSet<i64>,
 }
 
 #[derive(Serialize, Default, Clone, Copy)]
@@ -65,6 +71,8 @@ struct Scores {
     /// The same, over the labelled works lacking one of the topic's words (the mean: over the
     /// topics that have such works).
     unworded_recall: f64,
+    /// The same, over the labelled works without an abstract.
+    no_abstract_recall: f64,
     /// Works above the floor.
     found: f64,
 }
@@ -75,6 +83,7 @@ struct SettingRow {
     lexical_weight: f64,
     lexical_power: f64,
     sharpness: f64,
+    title_share: bool,
     topics: usize,
     mean: Scores,
 }
@@ -93,13 +102,21 @@ pub fn run(ctx: &Context, args: RetrievalArgs) -> anyhow::Result<u8> {
         for &lexical_weight in &or_default(&args.lexical_weight, d.lexical_weight) {
             for &lexical_power in &or_default(&args.lexical_power, d.lexical_power) {
                 for &sharpness in &or_default(&args.sharpness, d.sharpness) {
-                    grid.push(RelevanceOptions {
-                        floor,
-                        lexical_weight,
-                        lexical_power,
-                        sharpness,
-                        ..d
-                    });
+                    let shares = if args.title_share.is_empty() {
+                        vec![d.title_share]
+                    } else {
+                        args.title_share.clone()
+                    };
+                    for title_share in shares {
+                        grid.push(RelevanceOptions {
+                            floor,
+                            lexical_weight,
+                            lexical_power,
+                            sharpness,
+                            title_share,
+                            ..d
+                        });
+                    }
                 }
             }
         }
@@ -118,6 +135,7 @@ pub fn run(ctx: &Context, args: RetrievalArgs) -> anyhow::Result<u8> {
     for opts in grid {
         let mut sum = Scores::default();
         let mut with_unworded = 0usize;
+        let mut with_no_abstract = 0usize;
         for t in &topics {
             let found = index.relevant(&t.topic, None, &opts)?;
             let s = judge(t, &found.hits);
@@ -129,6 +147,10 @@ pub fn run(ctx: &Context, args: RetrievalArgs) -> anyhow::Result<u8> {
                 sum.unworded_recall += s.unworded_recall;
                 with_unworded += 1;
             }
+            if !t.no_abstract.is_empty() {
+                sum.no_abstract_recall += s.no_abstract_recall;
+                with_no_abstract += 1;
+            }
             sum.found += s.found;
         }
         let n = topics.len() as f64;
@@ -137,6 +159,7 @@ pub fn run(ctx: &Context, args: RetrievalArgs) -> anyhow::Result<u8> {
             lexical_weight: opts.lexical_weight,
             lexical_power: opts.lexical_power,
             sharpness: opts.sharpness,
+            title_share: opts.title_share,
             topics: topics.len(),
             mean: Scores {
                 average_precision: sum.average_precision / n,
@@ -144,6 +167,7 @@ pub fn run(ctx: &Context, args: RetrievalArgs) -> anyhow::Result<u8> {
                 p_at_100: sum.p_at_100 / n,
                 recall: sum.recall / n,
                 unworded_recall: sum.unworded_recall / with_unworded.max(1) as f64,
+                no_abstract_recall: sum.no_abstract_recall / with_no_abstract.max(1) as f64,
                 found: sum.found / n,
             },
         });
@@ -153,22 +177,25 @@ pub fn run(ctx: &Context, args: RetrievalArgs) -> anyhow::Result<u8> {
         Format::Json => output::json(&rows)?,
         _ => {
             println!(
-                "Topic retrieval against labelled works ({} half): {} topics, {} labelled works ({} lacking one of the topic's words)",
+                "Topic retrieval against labelled works ({} half): {} topics, {} labelled works ({} lacking one of the topic's words, {} without an abstract)",
                 args.half.as_str(),
                 topics.len(),
                 topics.iter().map(|t| t.works.len()).sum::<usize>(),
                 topics.iter().map(|t| t.unworded.len()).sum::<usize>(),
+                topics.iter().map(|t| t.no_abstract.len()).sum::<usize>(),
             );
             let mut table = Table::new(&[
                 "floor",
                 "lexical weight",
                 "lexical power",
                 "sharpness",
+                "title share",
                 "mean AP",
                 "R-precision",
                 "P@100",
                 "recall",
                 "recall without the words",
+                "recall without an abstract",
                 "works found",
             ]);
             for r in &rows {
@@ -177,11 +204,13 @@ pub fn run(ctx: &Context, args: RetrievalArgs) -> anyhow::Result<u8> {
                     format!("{:.2}", r.lexical_weight),
                     format!("{:.2}", r.lexical_power),
                     format!("{:.2}", r.sharpness),
+                    if r.title_share { "yes" } else { "no" }.to_string(),
                     format!("{:.4}", r.mean.average_precision),
                     format!("{:.4}", r.mean.r_precision),
                     format!("{:.4}", r.mean.p_at_100),
                     format!("{:.4}", r.mean.recall),
                     format!("{:.4}", r.mean.unworded_recall),
+                    format!("{:.4}", r.mean.no_abstract_recall),
                     format!("{:.0}", r.mean.found),
                 ]);
             }
@@ -221,6 +250,7 @@ fn load_labels(
             topic: label.topic,
             works: HashSet::new(),
             unworded: HashSet::new(),
+            no_abstract: HashSet::new(),
         };
         for key in &label.works {
             let row: Option<(i64, String, String)> = by_key
@@ -230,6 +260,9 @@ fn load_labels(
                 continue;
             };
             t.works.insert(id);
+            if abstract_text.trim().is_empty() {
+                t.no_abstract.insert(id);
+            }
             let text: HashSet<String> =
                 scout_corpus::semantic::tokens(&format!("{title} {abstract_text}"))
                     .into_iter()
@@ -250,21 +283,21 @@ fn load_labels(
 fn judge(t: &Labelled, hits: &[scout_corpus::Hit]) -> Scores {
     let relevant: Vec<bool> = hits.iter().map(|h| t.works.contains(&h.work_id)).collect();
     let labelled_within = |k: usize| relevant.iter().take(k).filter(|&&r| r).count() as f64;
-    let unworded_seen = hits
-        .iter()
-        .filter(|h| t.unworded.contains(&h.work_id))
-        .count();
+    let seen = |set: &HashSet<i64>| {
+        if set.is_empty() {
+            0.0
+        } else {
+            hits.iter().filter(|h| set.contains(&h.work_id)).count() as f64 / set.len() as f64
+        }
+    };
     let n = t.works.len() as f64;
     Scores {
         average_precision: scout_rank::eval::metrics(&relevant, t.works.len()).average_precision,
         r_precision: labelled_within(t.works.len()) / n,
         p_at_100: labelled_within(100) / 100.0,
         recall: labelled_within(hits.len()) / n,
-        unworded_recall: if t.unworded.is_empty() {
-            0.0
-        } else {
-            unworded_seen as f64 / t.unworded.len() as f64
-        },
+        unworded_recall: seen(&t.unworded),
+        no_abstract_recall: seen(&t.no_abstract),
         found: hits.len() as f64,
     }
 }
@@ -279,6 +312,7 @@ mod tests {
             topic: "x".into(),
             works: [1, 4, 9].into_iter().collect(),
             unworded: [9].into_iter().collect(),
+            no_abstract: [4, 9].into_iter().collect(),
         };
         let hit = |work_id| scout_corpus::Hit {
             work_id,
@@ -292,6 +326,7 @@ mod tests {
         assert!((s.r_precision - 2.0 / 3.0).abs() < 1e-12);
         assert!((s.p_at_100 - 0.02).abs() < 1e-12);
         assert_eq!(s.unworded_recall, 0.0);
+        assert_eq!(s.no_abstract_recall, 0.5);
         assert_eq!(s.found, 4.0);
     }
 }
