@@ -59,6 +59,10 @@ pub struct Args {
     /// Relevance: do not ask for learned acronyms / long forms together
     #[arg(long)]
     no_acronyms: bool,
+    /// Relevance: measure BM25 against the best match over every field only, not also against
+    /// the best title-and-keywords match (works without an abstract then read lower)
+    #[arg(long)]
+    no_title_share: bool,
     /// Relevance: when the topic names a research field ("computer vision"), every paper of the
     /// venues standing for it counts with at least this relevance, 0–1 (0: text relevance only)
     #[arg(long, default_value_t = scout_corpus::RelevanceOptions::default().field_relevance)]
@@ -126,6 +130,7 @@ pub fn query_from(args: &Args) -> anyhow::Result<ListQuery> {
     q.relevance.lexical_weight = args.lexical_weight;
     q.relevance.floor = args.floor;
     q.relevance.acronyms = !args.no_acronyms;
+    q.relevance.title_share = !args.no_title_share;
     Ok(q)
 }
 
