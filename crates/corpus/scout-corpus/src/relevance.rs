@@ -330,7 +330,6 @@ impl TextIndex {
 #[cfg(test)]
 mod tests {
     use super::{RelevanceOptions, merge_max, written_as_is};
-    use crate::{Corpus, IngestOptions, Progress};
 
     #[test]
     fn merged_shares_keep_every_work_and_the_larger_share() {
@@ -348,19 +347,7 @@ mod tests {
     #[test]
     fn a_title_share_raises_works_and_loses_none() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../data/demo");
-        let mut corpus = Corpus::open(&dir.path().join("c.sqlite")).expect("open");
-        corpus
-            .ingest(
-                &[
-                    demo.join("paperlists/papers/colm.jsonl.gz"),
-                    demo.join("paperlists/abstracts/colm.jsonl.gz"),
-                ],
-                &IngestOptions::new(dir.path().join("rejects.jsonl")),
-                &Progress::default(),
-            )
-            .expect("ingest");
-        corpus.refresh(false).expect("refresh");
+        let mut corpus = crate::index::colm_demo_corpus(dir.path());
         let index = corpus.text_index().expect("index");
         let mut raised = 0;
         for topic in [
