@@ -24,9 +24,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("../migrations/0010_impact_schedule.sql")),
     (11, include_str!("../migrations/0011_refresh_log.sql")),
     (12, include_str!("../migrations/0012_cohort_scale.sql")),
+    (13, include_str!("../migrations/0013_numbering_free.sql")),
 ];
 
-pub const SCHEMA_VERSION: i64 = 12;
+pub const SCHEMA_VERSION: i64 = 13;
 
 /// Opens an existing corpus: a missing, empty (0-byte) or foreign file is an error naming the
 /// file and the cause, and nothing is written to it.

@@ -184,3 +184,54 @@ fn two_numberings_of_the_same_works_derive_the_same_data() -> Result<()> {
     assert_eq!(ma.embed(query), mb.embed(query));
     Ok(())
 }
+
+/// A database whose derived data an older scout wrote in id order (schema 12, a semantic model of
+/// file version 2) is refreshed in full by its next refresh, even without new data: afterwards
+/// it holds what today's code derives, so later incremental refreshes equal a rebuild again.
+#[test]
+fn a_database_from_before_schema_13_is_derived_again_in_full() -> Result<()> {
+    let dir = tempfile::tempdir().map_err(io(Path::new("tmp")))?;
+    let lines = records(&["cvpr.jsonl.gz", "iclr.jsonl.gz"], 200)?;
+    let forward: Vec<&String> = lines.iter().collect();
+    let db = corpus_of(dir.path(), "old", &forward)?;
+    let (orgs_sql, impact_sql) = (TABLES[1], TABLES[3]);
+    let corpus = Corpus::open(&db)?;
+    let (orgs, impact) = (rows(&corpus, orgs_sql)?, rows(&corpus, impact_sql)?);
+    // As an older scout left it: cells by smallest and largest id (here: swapped), impact from
+    // an id-order fit (here: moved), the model file of version 2.
+    corpus.conn().execute_batch(
+        "UPDATE researcher_orgs SET first_work = last_work, last_work = first_work WHERE papers >= 2;
+         UPDATE work_impact SET score = score + 1;
+         PRAGMA user_version = 12;",
+    )?;
+    assert_ne!(rows(&corpus, orgs_sql)?, orgs);
+    let model = SemanticModel::path(corpus.index_dir());
+    let mut bytes = std::fs::read(&model).map_err(io(&model))?;
+    bytes[..8].copy_from_slice(b"SCSEM002");
+    std::fs::write(&model, &bytes).map_err(io(&model))?;
+    drop(corpus);
+
+    let mut corpus = Corpus::open(&db)?;
+    let plan = scout_corpus::incremental::plan(corpus.conn())?;
+    assert!(
+        matches!(&plan, scout_corpus::incremental::Plan::Full(why) if why.contains("no incremental state")),
+        "{plan:?}"
+    );
+    let report = corpus.refresh(false)?;
+    assert!(report.impact.as_ref().is_some_and(|i| i.refit));
+    assert!(
+        report
+            .semantic
+            .as_ref()
+            .and_then(|s| s.refit_reason.as_deref())
+            .is_some_and(|r| r.contains("version 2"))
+    );
+    assert_eq!(rows(&corpus, orgs_sql)?, orgs);
+    assert_eq!(rows(&corpus, impact_sql)?, impact);
+    assert!(
+        SemanticModel::load(corpus.index_dir())?
+            .and_then(|m| m.fit())
+            .is_some()
+    );
+    Ok(())
+}

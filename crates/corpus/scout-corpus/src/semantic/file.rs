@@ -11,9 +11,12 @@ use super::{Acronym, FitInfo, SemanticModel};
 use crate::error::{CorpusError, Result};
 
 const FILE: &str = "semantic.bin";
-/// Version 2: [`FitInfo`] after the magic. Version 1 files (no fit information) are still read
-/// for queries; a refresh fits them anew.
-const MAGIC: &[u8; 8] = b"SCSEM002";
+/// Version 3: the layout of version 2 ([`FitInfo`] after the magic), from a fit that depends on
+/// no work id (the training sample by work key; stop 43). Version 1 files (no fit information)
+/// and version 2 files (whose fit sampled by work id) are still read for queries; a refresh
+/// fits them anew.
+const MAGIC: &[u8; 8] = b"SCSEM003";
+const MAGIC_V2: &[u8; 8] = b"SCSEM002";
 const MAGIC_V1: &[u8; 8] = b"SCSEM001";
 /// Bytes of the [`FitInfo`] header.
 const FIT_BYTES: usize = 7 * 8;
@@ -99,6 +102,10 @@ impl SemanticModel {
         };
         let fit = match r.take(8).ok_or_else(bad)? {
             m if m == MAGIC => Some(read_fit(&mut r).ok_or_else(bad)?),
+            m if m == MAGIC_V2 => {
+                read_fit(&mut r).ok_or_else(bad)?;
+                None
+            }
             m if m == MAGIC_V1 => None,
             _ => return Err(bad()),
         };

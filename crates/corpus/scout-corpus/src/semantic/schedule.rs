@@ -160,7 +160,11 @@ fn loaded(
         Err(e) => Err(format!("the model could not be read ({e})")),
         Ok(Some(model)) => match model.fit() {
             Some(fit) => Ok((model, fit)),
-            None => Err("the model file predates the fit record (version 1)".into()),
+            None => Err(
+                "the model file predates the current fit (version 1: no fit record; version 2: \
+                 a training sample by work id)"
+                    .into(),
+            ),
         },
     }
 }

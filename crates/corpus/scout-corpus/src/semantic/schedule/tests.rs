@@ -267,15 +267,15 @@ fn a_missing_old_damaged_or_forced_model_is_fitted_anew() -> Result<()> {
     assert!(is_behind(f.corpus.conn(), &f.index_dir)?);
     f.update(&UpdatePolicy::default())?;
     assert!(!is_behind(f.corpus.conn(), &f.index_dir)?);
-    let v2 = std::fs::read(&path).map_err(io(&path))?;
+    let current = std::fs::read(&path).map_err(io(&path))?;
 
     // A version 1 file: the same layout without the fit record. Still read for queries ...
     let mut v1 = b"SCSEM001".to_vec();
-    v1.extend_from_slice(&v2[8 + 7 * 8..]);
+    v1.extend_from_slice(&current[8 + 7 * 8..]);
     std::fs::write(&path, &v1).map_err(io(&path))?;
     let old = f.model()?;
     assert_eq!(old.fit(), None);
-    assert_eq!(old.papers, f.model_from(&v2)?.papers);
+    assert_eq!(old.papers, f.model_from(&current)?.papers);
     // ... but behind, and refit by the next update.
     assert!(is_behind(f.corpus.conn(), &f.index_dir)?);
     let report = f.update(&fold_only())?;
@@ -288,8 +288,27 @@ fn a_missing_old_damaged_or_forced_model_is_fitted_anew() -> Result<()> {
     );
     assert!(f.model()?.fit().is_some());
 
+    // A version 2 file (a fit that sampled by work id): read for queries, refit by the next
+    // update.
+    let mut v2 = b"SCSEM002".to_vec();
+    v2.extend_from_slice(&current[8..]);
+    std::fs::write(&path, &v2).map_err(io(&path))?;
+    let old = f.model()?;
+    assert_eq!(old.fit(), None);
+    assert_eq!(old.papers, f.model_from(&current)?.papers);
+    assert!(is_behind(f.corpus.conn(), &f.index_dir)?);
+    let report = f.update(&fold_only())?;
+    assert_eq!(report.mode, SemanticMode::Refit);
+    assert!(
+        report
+            .refit_reason
+            .as_deref()
+            .is_some_and(|r| r.contains("version 2"))
+    );
+    assert!(f.model()?.fit().is_some());
+
     // A damaged file is an error for queries, never for the update.
-    std::fs::write(&path, b"SCSEM002 and then nothing useful").map_err(io(&path))?;
+    std::fs::write(&path, b"SCSEM003 and then nothing useful").map_err(io(&path))?;
     assert!(SemanticModel::load(&f.index_dir).is_err());
     assert!(is_behind(f.corpus.conn(), &f.index_dir)?);
     let report = f.update(&fold_only())?;
