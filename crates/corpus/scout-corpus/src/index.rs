@@ -479,34 +479,35 @@ pub fn dir_for(db: &Path) -> PathBuf {
     db.with_file_name(name)
 }
 
-/// The demo's COLM papers and abstracts ingested and refreshed in `dir`: a small real corpus for
-/// the tests of the index and of relevance.
 #[cfg(test)]
-pub(crate) fn colm_demo_corpus(dir: &Path) -> crate::Corpus {
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../data/demo");
-    let mut corpus = crate::Corpus::open(&dir.join("c.sqlite")).expect("open");
-    corpus
-        .ingest(
-            &[
-                demo.join("paperlists/papers/colm.jsonl.gz"),
-                demo.join("paperlists/abstracts/colm.jsonl.gz"),
-            ],
-            &crate::IngestOptions::new(dir.join("rejects.jsonl")),
-            &crate::Progress::default(),
-        )
-        .expect("ingest");
-    corpus.refresh(false).expect("refresh");
-    corpus
-}
+pub(crate) mod tests {
+    use std::path::Path;
 
-#[cfg(test)]
-mod tests {
+    /// The demo's COLM papers and abstracts ingested and refreshed in `dir`: a small real corpus
+    /// for the tests of the index and of relevance.
+    pub(crate) fn colm_demo_corpus(dir: &Path) -> crate::Corpus {
+        let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../data/demo");
+        let mut corpus = crate::Corpus::open(&dir.join("c.sqlite")).expect("open");
+        corpus
+            .ingest(
+                &[
+                    demo.join("paperlists/papers/colm.jsonl.gz"),
+                    demo.join("paperlists/abstracts/colm.jsonl.gz"),
+                ],
+                &crate::IngestOptions::new(dir.join("rejects.jsonl")),
+                &crate::Progress::default(),
+            )
+            .expect("ingest");
+        corpus.refresh(false).expect("refresh");
+        corpus
+    }
+
     /// The one-pass collector finds the best score and every work near it exactly as asking for
     /// the best hit first and then for every hit would.
     #[test]
     fn near_best_in_one_pass_equals_best_then_all() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut corpus = super::colm_demo_corpus(dir.path());
+        let mut corpus = colm_demo_corpus(dir.path());
         let index = corpus.text_index().expect("index");
         let mut checked = 0;
         for topic in [

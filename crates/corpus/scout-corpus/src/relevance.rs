@@ -347,7 +347,7 @@ mod tests {
     #[test]
     fn a_title_share_raises_works_and_loses_none() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut corpus = crate::index::colm_demo_corpus(dir.path());
+        let mut corpus = crate::index::tests::colm_demo_corpus(dir.path());
         let index = corpus.text_index().expect("index");
         let mut raised = 0;
         for topic in [

@@ -260,6 +260,19 @@ fn a_refit_happens_past_the_threshold() -> Result<()> {
     Ok(())
 }
 
+/// The update refitted, for a reason that says `why`.
+fn assert_refit_because(report: &SemanticReport, why: &str) {
+    assert_eq!(report.mode, SemanticMode::Refit);
+    assert!(
+        report
+            .refit_reason
+            .as_deref()
+            .is_some_and(|r| r.contains(why)),
+        "{:?}, expected {why}",
+        report.refit_reason
+    );
+}
+
 #[test]
 fn a_missing_old_damaged_or_forced_model_is_fitted_anew() -> Result<()> {
     let f = Fixture::new(40)?;
@@ -269,56 +282,28 @@ fn a_missing_old_damaged_or_forced_model_is_fitted_anew() -> Result<()> {
     assert!(!is_behind(f.corpus.conn(), &f.index_dir)?);
     let current = std::fs::read(&path).map_err(io(&path))?;
 
-    // A version 1 file: the same layout without the fit record. Still read for queries ...
-    let mut v1 = b"SCSEM001".to_vec();
-    v1.extend_from_slice(&current[8 + 7 * 8..]);
-    std::fs::write(&path, &v1).map_err(io(&path))?;
-    let old = f.model()?;
-    assert_eq!(old.fit(), None);
-    assert_eq!(old.papers, f.model_from(&current)?.papers);
-    // ... but behind, and refit by the next update.
-    assert!(is_behind(f.corpus.conn(), &f.index_dir)?);
-    let report = f.update(&fold_only())?;
-    assert_eq!(report.mode, SemanticMode::Refit);
-    assert!(
-        report
-            .refit_reason
-            .as_deref()
-            .is_some_and(|r| r.contains("version 1"))
-    );
-    assert!(f.model()?.fit().is_some());
-
-    // A version 2 file (a fit that sampled by work id): read for queries, refit by the next
-    // update.
-    let mut v2 = b"SCSEM002".to_vec();
-    v2.extend_from_slice(&current[8..]);
-    std::fs::write(&path, &v2).map_err(io(&path))?;
-    let old = f.model()?;
-    assert_eq!(old.fit(), None);
-    assert_eq!(old.papers, f.model_from(&current)?.papers);
-    assert!(is_behind(f.corpus.conn(), &f.index_dir)?);
-    let report = f.update(&fold_only())?;
-    assert_eq!(report.mode, SemanticMode::Refit);
-    assert!(
-        report
-            .refit_reason
-            .as_deref()
-            .is_some_and(|r| r.contains("version 2"))
-    );
-    assert!(f.model()?.fit().is_some());
+    // Older files: version 1 (the same layout without the fit record) and version 2 (a fit that
+    // sampled by work id). Still read for queries, but behind, and refit by the next update.
+    for (magic, body, version) in [
+        (b"SCSEM001", 8 + 7 * 8, "version 1"),
+        (b"SCSEM002", 8, "version 2"),
+    ] {
+        let mut older = magic.to_vec();
+        older.extend_from_slice(&current[body..]);
+        std::fs::write(&path, &older).map_err(io(&path))?;
+        let old = f.model()?;
+        assert_eq!(old.fit(), None);
+        assert_eq!(old.papers, f.model_from(&current)?.papers);
+        assert!(is_behind(f.corpus.conn(), &f.index_dir)?);
+        assert_refit_because(&f.update(&fold_only())?, version);
+        assert!(f.model()?.fit().is_some());
+    }
 
     // A damaged file is an error for queries, never for the update.
     std::fs::write(&path, b"SCSEM003 and then nothing useful").map_err(io(&path))?;
     assert!(SemanticModel::load(&f.index_dir).is_err());
     assert!(is_behind(f.corpus.conn(), &f.index_dir)?);
-    let report = f.update(&fold_only())?;
-    assert_eq!(report.mode, SemanticMode::Refit);
-    assert!(
-        report
-            .refit_reason
-            .as_deref()
-            .is_some_and(|r| r.contains("could not be read"))
-    );
+    assert_refit_because(&f.update(&fold_only())?, "could not be read");
 
     // A missing file, and a rebuild.
     std::fs::remove_file(&path).map_err(io(&path))?;
@@ -335,7 +320,7 @@ fn a_missing_old_damaged_or_forced_model_is_fitted_anew() -> Result<()> {
     );
     assert_eq!(
         f.model()?.papers,
-        f.model_from(&v2)?.papers,
+        f.model_from(&current)?.papers,
         "deterministic"
     );
     Ok(())
