@@ -272,6 +272,17 @@ impl TextIndex {
         self.topic_query_in(topic, since, true)
     }
 
+    /// The fields a phrase of the topic (or a learned acronym's other spelling) is asked for in,
+    /// with their boosts: the title, and the abstract unless `with_abstract` is false.
+    pub(crate) fn phrase_fields(&self, with_abstract: bool) -> Vec<(Field, f32)> {
+        let f = self.fields;
+        if with_abstract {
+            vec![(f.title, 3.0), (f.abstract_text, 1.5)]
+        } else {
+            vec![(f.title, 3.0)]
+        }
+    }
+
     /// [`Self::topic_query`] over the title and keywords alone (`with_abstract` false): what
     /// every work has, so that a work without an abstract can be measured against its peers.
     pub(crate) fn topic_query_in(
@@ -309,13 +320,9 @@ impl TextIndex {
         }
         // Adjacent words as phrases, keeping the gap of a dropped stop word ("mixture of
         // experts" matches "mixture-of-experts", not "mixture experts").
-        let phrase_fields: &[(Field, f32)] = if with_abstract {
-            &[(f.title, 3.0), (f.abstract_text, 1.5)]
-        } else {
-            &[(f.title, 3.0)]
-        };
+        let phrase_fields = self.phrase_fields(with_abstract);
         for pair in tokens.windows(2) {
-            for &(field, boost) in phrase_fields {
+            for &(field, boost) in &phrase_fields {
                 let base = pair[0].0;
                 let terms = pair
                     .iter()

@@ -146,13 +146,9 @@ impl TextIndex {
             Occur::Should,
             self.topic_query_in(topic, None, with_abstract)?,
         )];
-        let fields: &[(tantivy::schema::Field, f32)] = if with_abstract {
-            &[(self.fields.title, 3.0), (self.fields.abstract_text, 1.5)]
-        } else {
-            &[(self.fields.title, 3.0)]
-        };
+        let fields = self.phrase_fields(with_abstract);
         for expansion in asked {
-            for &(field, boost) in fields {
+            for &(field, boost) in &fields {
                 let q: Box<dyn Query> = match expansion {
                     Expansion::Phrase(tokens) => Box::new(PhraseQuery::new_with_offset(
                         tokens

@@ -4,6 +4,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
+use super::sums::ExactSum;
 use super::works::Work;
 
 /// Features of the estimator, the intercept included.
@@ -12,33 +13,6 @@ pub(super) const FEATURES: usize = 12;
 pub(super) const RECORD_PRIOR: f64 = 2.0;
 
 pub(super) type VenueYear<'w> = (Option<&'w str>, Option<i32>);
-
-/// A sum of reals that does not depend on the order of its terms: each term is rounded to
-/// 2⁻³² and added as an integer. A fit and a fold-in add the same terms in different orders
-/// (work key, work id), and two corpora number their works differently; both must read the
-/// same bits.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub(super) struct ExactSum(i128);
-
-impl ExactSum {
-    const UNIT: f64 = 4_294_967_296.0;
-
-    fn units(x: f64) -> i128 {
-        (x * Self::UNIT).round() as i128
-    }
-
-    pub(super) fn add(&mut self, x: f64) {
-        self.0 += Self::units(x);
-    }
-
-    pub(super) fn sub(&mut self, x: f64) {
-        self.0 -= Self::units(x);
-    }
-
-    pub(super) fn value(self) -> f64 {
-        self.0 as f64 / Self::UNIT
-    }
-}
 
 /// What a work's features read of its venue-year: its ratings and statuses.
 #[derive(Default)]

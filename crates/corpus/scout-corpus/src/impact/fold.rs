@@ -28,11 +28,9 @@ use std::time::Instant;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use rustc_hash::FxHashMap as HashMap;
 
-use super::features::{
-    AuthorRecord, ExactSum, FEATURES, VenueYearStats, predict, quantile, with_record,
-};
+use super::features::{AuthorRecord, FEATURES, VenueYearStats, predict, quantile, with_record};
 use super::report::ImpactReport;
-use super::sums::{CohortKey, CohortSums};
+use super::sums::{CohortKey, CohortSums, ExactSum};
 use super::works::{CohortRows, Work, choose_counts, load_works_where};
 use crate::db::{meta_get, meta_set};
 use crate::error::Result;

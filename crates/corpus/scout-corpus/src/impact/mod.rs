@@ -23,7 +23,7 @@
 //! counted works are split by a hash of their key ([`HELDOUT_SEED`]), the model fitted on one
 //! half is scored by Spearman rank correlation on the other, per venue (`impact_validation`).
 //! Everything is computed in work key order with no randomness, and the sums a fold-in repeats
-//! are exact (`features::ExactSum`): the same corpus gives the same numbers, however its
+//! are exact (`sums::ExactSum`): the same corpus gives the same numbers, however its
 //! ingests numbered the works.
 //!
 //! **Between fits** (`fold.rs`) an incremental refresh folds the works it adds or changes in with
@@ -42,11 +42,11 @@ use rusqlite::{Connection, params};
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::error::Result;
-use features::{AuthorRecord, ExactSum, FEATURES, VenueYearStats, predict, quantile};
+use features::{AuthorRecord, FEATURES, VenueYearStats, predict, quantile};
 pub use fold::{Prepared, REFIT_FRACTION, prepare};
 pub use report::{ImpactReport, VenueValidation};
 pub use sums::MIN_COHORT;
-use sums::{CohortKey, CohortSums};
+use sums::{CohortKey, CohortSums, ExactSum};
 use works::{CohortRows, Work, choose_counts, load_works_where};
 
 /// Seed of the held-out split (`xxh3(key, seed)` odd → held out).

@@ -49,13 +49,38 @@ impl CohortKey {
 /// Sum of counts, how many, and the sum of their [`log_units`].
 type Sum = (f64, usize, i64);
 
-/// Units of `ln(1 + count)` in a log sum: 2³² (a count of a million is 6·10¹⁰ units, so ten
-/// million of them fit an `i64` with room to spare).
-const LOG_UNIT: f64 = 4_294_967_296.0;
+/// A sum of reals that does not depend on the order of its terms: each term is rounded to
+/// 2⁻³² and added as an integer. A fit and a fold-in add the same terms in different orders
+/// (work key, work id), and two corpora number their works differently; both must read the
+/// same bits.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(super) struct ExactSum(i128);
+
+impl ExactSum {
+    /// 2³²: a count of a million is 6·10¹⁰ units of its log, so ten million of them fit an
+    /// `i64` with room to spare.
+    const UNIT: f64 = 4_294_967_296.0;
+
+    fn units(x: f64) -> i128 {
+        (x * Self::UNIT).round() as i128
+    }
+
+    pub(super) fn add(&mut self, x: f64) {
+        self.0 += Self::units(x);
+    }
+
+    pub(super) fn sub(&mut self, x: f64) {
+        self.0 -= Self::units(x);
+    }
+
+    pub(super) fn value(self) -> f64 {
+        self.0 as f64 / Self::UNIT
+    }
+}
 
 /// `ln(1 + count)` in units of 2⁻³², rounded: what the log sums add.
 pub(super) fn log_units(count: i64) -> i64 {
-    ((count.max(0) as f64).ln_1p() * LOG_UNIT).round() as i64
+    ExactSum::units((count.max(0) as f64).ln_1p()) as i64
 }
 
 /// Count sums per cohort, per year and measure, and per measure.
@@ -124,7 +149,7 @@ impl CohortSums {
     pub(super) fn scale(&self, key: &CohortKey) -> f64 {
         let usable = |s: Option<&Sum>| {
             s.filter(|s| s.1 >= MIN_COHORT && s.2 > 0)
-                .map(|s| (s.2 as f64 / LOG_UNIT / s.1 as f64).exp())
+                .map(|s| (s.2 as f64 / ExactSum::UNIT / s.1 as f64).exp())
         };
         usable(self.exact.get(key))
             .or_else(|| {
