@@ -64,7 +64,7 @@ impl<'c> SqlFacts<'c> {
 
 /// Paper facts from one row of `works` joined to `work_impact`.
 const FACTS_SQL_ROW: &str =
-    "SELECT w.id, w.year, w.status, i.relative, w.n_authors, w.title, i.estimated";
+    "SELECT w.id, w.year, w.status, i.relative, w.n_authors, w.title, i.estimated, w.key";
 const FACTS_SQL_FROM: &str = "FROM works w LEFT JOIN work_impact i ON i.work_id = w.id";
 
 fn facts_from_row(
@@ -73,6 +73,7 @@ fn facts_from_row(
     let status: Option<String> = r.get(2)?;
     Ok(PaperFacts {
         title_key: title_key(r.get_ref(5)?.as_str().unwrap_or_default()),
+        key_hash: xxhash_rust::xxh3::xxh3_64(r.get_ref(7)?.as_bytes().unwrap_or_default()),
         twin: true,
         year: r.get(1)?,
         relative: r.get(3)?,
@@ -169,7 +170,7 @@ impl RankModel {
             let id: i64 = r.get(0)?;
             if let Some(slot) = papers.get_mut(id as usize) {
                 *slot = Some(facts_from_row(r)?);
-                if let scout_corpus::rusqlite::types::ValueRef::Text(bytes) = r.get_ref(7)?
+                if let scout_corpus::rusqlite::types::ValueRef::Text(bytes) = r.get_ref(8)?
                     && let Ok(venue) = std::str::from_utf8(bytes)
                 {
                     let next = venues.len() as u32;
@@ -181,6 +182,21 @@ impl RankModel {
                 }
             }
         }
+        // Venue indices in name order, not in the order works meet them (work ids are the
+        // ingest's arrival order): the field sums' buckets, and sums over them, follow them.
+        let mut by_name: Vec<u32> = (0..venues.len() as u32).collect();
+        by_name.sort_unstable_by(|&a, &b| venues[a as usize].cmp(&venues[b as usize]));
+        let mut renumbered = vec![0u32; venues.len()];
+        for (new, &old) in by_name.iter().enumerate() {
+            renumbered[old as usize] = new as u32;
+        }
+        for v in venue_of.iter_mut().filter(|v| **v != u32::MAX) {
+            *v = renumbered[*v as usize];
+        }
+        let venues: Vec<String> = by_name
+            .iter()
+            .map(|&old| std::mem::take(&mut venues[old as usize]))
+            .collect();
         // Authorships in compressed-row form: the authors of work `w` are
         // `authors[offsets[w]..offsets[w + 1]]`.
         let mut offsets = vec![0u32; papers.len() + 1];

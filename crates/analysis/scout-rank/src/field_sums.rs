@@ -15,8 +15,11 @@
 //! then read from that researcher's own works ([`FieldSums::works_of`]) rather than by walking
 //! every matching paper a second time.
 //!
-//! The sums add the same terms in another order than paper by paper, so scores agree to about
-//! 1e-15 relative, not to the bit (`tests/model_and_sql.rs` compares the two paths).
+//! The sums add the same terms in another order than paper by paper, and the List rounds what
+//! it adds to its summing unit (`scores.rs`) per bucket here and per paper there, so scores
+//! agree to about 1e-10, not to the bit (`tests/model_and_sql.rs` compares the two paths). Every sum
+//! here runs in an order that does not depend on work ids (terms by value, buckets by venue
+//! name and year), so the same corpus gives the same sums however an ingest numbered it.
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -182,8 +185,9 @@ impl FieldSums {
                     terms.push((researcher, impact * role));
                 }
             }
-            // Stable: each researcher's terms stay in work order, so the sums are reproducible.
-            terms.sort_by_key(|&(r, _)| r);
+            // Each researcher's terms in value order, not work order: the sum is then the same
+            // however the works were numbered.
+            terms.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
             for group in terms.chunk_by(|a, b| a.0 == b.0) {
                 sums.researchers.push(group[0].0);
                 sums.weights.push(group.iter().map(|&(_, w)| w).sum());

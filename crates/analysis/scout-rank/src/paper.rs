@@ -7,6 +7,9 @@ pub struct PaperFacts {
     /// Hash of the normalised title: the same paper listed twice (a workshop and a main-track
     /// version, two venues) counts once per researcher.
     pub title_key: u64,
+    /// Hash of the work's key: breaks ties between papers the same way however an ingest
+    /// numbered the works.
+    pub key_hash: u64,
     /// Another work of one of its authors has the same `title_key` (or it is not known that
     /// none has).
     pub twin: bool,

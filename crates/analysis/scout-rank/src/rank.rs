@@ -211,16 +211,30 @@ impl Scored {
     }
 
     /// Adds this paper to a researcher's `list`, where a paper of the same title counts once, at
-    /// its best contribution (the first met on a tie).
+    /// its best contribution (on a tie, the one whose key hashes lower: the same paper whichever
+    /// was met first).
     pub(crate) fn keep_once_per_title(self, list: &mut Vec<Scored>) {
         match list
             .iter_mut()
             .find(|s| s.paper.title_key == self.paper.title_key)
         {
-            Some(existing) if existing.contribution() >= self.contribution() => {}
+            Some(existing) if Self::better(existing, &self) => {}
             Some(existing) => *existing = self,
             None => list.push(self),
         }
+    }
+
+    /// `a` goes before `b` among a researcher's papers: the larger contribution, then the lower
+    /// key hash (not the work id, which depends on how the works were numbered).
+    pub(crate) fn better(a: &Scored, b: &Scored) -> bool {
+        Self::order(a, b) != std::cmp::Ordering::Greater
+    }
+
+    /// The order of a researcher's papers: contribution descending, then key hash.
+    pub(crate) fn order(a: &Scored, b: &Scored) -> std::cmp::Ordering {
+        b.contribution()
+            .total_cmp(&a.contribution())
+            .then(a.paper.key_hash.cmp(&b.paper.key_hash))
     }
 }
 
@@ -420,8 +434,9 @@ fn papers_behind_summed(
 /// Pass 1's running state: the scores, and what scoring one paper needs between papers.
 struct Pass1 {
     scores: Scores,
-    /// The best contribution per researcher of a paper whose title other works share.
-    twin_best: HashMap<(i64, u64), f64>,
+    /// The best contribution (in summing units) per researcher of a paper whose title other
+    /// works share.
+    twin_best: HashMap<(i64, u64), i64>,
     authors: Vec<(i64, i64)>,
     seen: Vec<i64>,
 }
@@ -449,17 +464,20 @@ impl Pass1 {
                 self.scores.add(researcher, c);
                 continue;
             }
+            // The title counts once, at its best: what a better twin adds is taken in summing
+            // units, so the researcher's sum is the best one's units whichever came first.
+            let units = crate::scores::to_units(c);
             match self.twin_best.entry((researcher, paper.title_key)) {
                 std::collections::hash_map::Entry::Occupied(mut best) => {
-                    let gain = (c - best.get()).max(0.0);
-                    if c > *best.get() {
-                        best.insert(c);
+                    let gain = (units - best.get()).max(0);
+                    if units > *best.get() {
+                        best.insert(units);
                     }
-                    self.scores.add(researcher, gain);
+                    self.scores.add_units(researcher, gain);
                 }
                 std::collections::hash_map::Entry::Vacant(slot) => {
-                    self.scores.add(researcher, c);
-                    slot.insert(c);
+                    self.scores.add_units(researcher, units);
+                    slot.insert(units);
                 }
             }
         }
@@ -657,11 +675,7 @@ fn rank_in(
     for (researcher, stage, score) in accepted {
         let mut scored = behind.remove(&researcher.id).unwrap_or_default();
         let papers = scored.len();
-        scored.sort_by(|a, b| {
-            b.contribution()
-                .total_cmp(&a.contribution())
-                .then(a.work_id.cmp(&b.work_id))
-        });
+        scored.sort_by(Scored::order);
         scored.truncate(query.explain_papers);
         let top_papers = scored
             .into_iter()
@@ -846,11 +860,7 @@ pub fn explain_researchers(
     let behind = papers_behind(facts, &found.hits, query, as_of, researchers)?;
     let mut out = HashMap::default();
     for (id, mut scored) in behind {
-        scored.sort_by(|a, b| {
-            b.contribution()
-                .total_cmp(&a.contribution())
-                .then(a.work_id.cmp(&b.work_id))
-        });
+        scored.sort_by(Scored::order);
         let papers = scored
             .into_iter()
             .map(|s| contribution(conn, s))

@@ -1,23 +1,43 @@
 //! Pass 1's scores per researcher ([`Scores`]) and the candidates taken from them best first
 //! ([`BestFirst`]), for the List (`rank.rs`).
+//!
+//! Scores are summed exactly, in integer units of [`UNIT`]: pass 1 meets a researcher's papers
+//! in work id order, and ids are the ingest's arrival order, so a floating-point sum would
+//! depend on how an ingest numbered the works (in its last bit), and with it the order of
+//! near-tied researchers. Each contribution is rounded once; the sum of the rounded terms is the
+//! same in any order.
 
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::field_sums::FieldTotals;
 
+/// The resolution of a summed score: 2⁻³⁶ (about 1.5 × 10⁻¹¹). An `i64` of such units holds
+/// scores up to about 1.3 × 10⁸, far above any researcher's; the sum saturates rather than
+/// wraps beyond.
+pub(crate) const UNIT: f64 = 1.0 / UNITS_PER_POINT;
+const UNITS_PER_POINT: f64 = (1u64 << 36) as f64;
+
+/// `c` in units of [`UNIT`], rounded to the nearest (contributions are not negative; a NaN
+/// counts 0). `as` truncates after the half is added: `f64::round` is a library call on the
+/// baseline x86-64 target, and this runs once per author of every matching paper.
+pub(crate) fn to_units(c: f64) -> i64 {
+    (c * UNITS_PER_POINT + 0.5) as i64
+}
+
 /// Pass 1's score per researcher: summed in an array indexed by researcher id when the fact
 /// source knows how many ids there are (a broad topic at 1M works touches hundreds of thousands
 /// of researchers, and a hash map's inserts and growth were a third of its time), else a map.
+/// Both sum in units of [`UNIT`].
 pub(crate) enum Scores {
     Dense(DenseScores),
-    Sparse(HashMap<i64, f64>),
+    Sparse(HashMap<i64, i64>),
 }
 
 /// The arrays of [`Scores::Dense`]: `sums` and `counted` are zero and false but where `touched`
 /// says.
 #[derive(Default)]
 pub(crate) struct DenseScores {
-    sums: Vec<f64>,
+    sums: Vec<i64>,
     counted: Vec<bool>,
     touched: Vec<u32>,
 }
@@ -36,7 +56,7 @@ impl Scores {
                     .ok()
                     .and_then(|mut kept| kept.pop())
                     .unwrap_or_default();
-                dense.sums.resize(n, 0.0);
+                dense.sums.resize(n, 0);
                 dense.counted.resize(n, false);
                 Scores::Dense(dense)
             }
@@ -46,6 +66,11 @@ impl Scores {
 
     /// Adds `c` to the researcher's score (a researcher added with 0 is still a candidate).
     pub(crate) fn add(&mut self, researcher: i64, c: f64) {
+        self.add_units(researcher, to_units(c));
+    }
+
+    /// Adds `units` of [`UNIT`] to the researcher's score.
+    pub(crate) fn add_units(&mut self, researcher: i64, units: i64) {
         if let Scores::Dense(d) = self {
             if let Some(slot) = usize::try_from(researcher)
                 .ok()
@@ -55,11 +80,11 @@ impl Scores {
                     d.counted[slot] = true;
                     d.touched.push(slot as u32);
                 }
-                d.sums[slot] += c;
+                d.sums[slot] = d.sums[slot].saturating_add(units);
                 return;
             }
             // An id past the bound (not expected): the map takes over, with what was summed.
-            let map: HashMap<i64, f64> = d
+            let map: HashMap<i64, i64> = d
                 .touched
                 .iter()
                 .map(|&i| (i64::from(i), d.sums[i as usize]))
@@ -67,7 +92,8 @@ impl Scores {
             *self = Scores::Sparse(map);
         }
         if let Scores::Sparse(map) = self {
-            *map.entry(researcher).or_insert(0.0) += c;
+            let sum = map.entry(researcher).or_insert(0);
+            *sum = sum.saturating_add(units);
         }
     }
 
@@ -78,10 +104,10 @@ impl Scores {
                 let out = d
                     .touched
                     .iter()
-                    .map(|&i| (i64::from(i), d.sums[i as usize]))
+                    .map(|&i| (i64::from(i), d.sums[i as usize] as f64 * UNIT))
                     .collect();
                 for &i in &d.touched {
-                    d.sums[i as usize] = 0.0;
+                    d.sums[i as usize] = 0;
                     d.counted[i as usize] = false;
                 }
                 d.touched.clear();
@@ -92,7 +118,10 @@ impl Scores {
                 }
                 out
             }
-            Scores::Sparse(map) => map.into_iter().collect(),
+            Scores::Sparse(map) => map
+                .into_iter()
+                .map(|(r, units)| (r, units as f64 * UNIT))
+                .collect(),
         }
     }
 }
@@ -234,6 +263,55 @@ impl Merged<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sums_do_not_depend_on_the_order_of_their_terms() {
+        // Contributions of very different sizes, as a topic's papers give them.
+        let terms: Vec<(i64, f64)> = (0..3_000i64)
+            .map(|i| {
+                (
+                    i % 7,
+                    (1.0 + (i * 7919 % 1013) as f64).powf(2.3) * 1e-4 / 3.0,
+                )
+            })
+            .collect();
+        let sum_in = |order: &mut dyn Iterator<Item = &(i64, f64)>, bound| {
+            let mut scores = Scores::new(bound);
+            for &(r, c) in order {
+                scores.add(r, c);
+            }
+            let mut v = scores.into_vec();
+            v.sort_by_key(|&(r, _)| r);
+            v
+        };
+        for bound in [Some(7), None] {
+            let forward = sum_in(&mut terms.iter(), bound);
+            let backward = sum_in(&mut terms.iter().rev(), bound);
+            let strided = sum_in(
+                &mut terms
+                    .iter()
+                    .step_by(2)
+                    .chain(terms.iter().skip(1).step_by(2)),
+                bound,
+            );
+            assert_eq!(forward, backward);
+            assert_eq!(forward, strided);
+            for &(r, s) in &forward {
+                let exact: f64 = terms.iter().filter(|t| t.0 == r).map(|t| t.1).sum();
+                assert!((s - exact).abs() < 1e-8, "{s} vs {exact}");
+            }
+        }
+        // Floating-point sums of the same terms do depend on the order here, so the test
+        // exercises what the units are for.
+        let naive = |order: &mut dyn Iterator<Item = &(i64, f64)>| -> Vec<u64> {
+            let mut sums = [0.0f64; 7];
+            for &(r, c) in order {
+                sums[r as usize] += c;
+            }
+            sums.iter().map(|s| s.to_bits()).collect()
+        };
+        assert_ne!(naive(&mut terms.iter()), naive(&mut terms.iter().rev()));
+    }
 
     #[test]
     fn best_first_matches_a_full_sort() {
