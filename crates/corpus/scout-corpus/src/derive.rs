@@ -14,7 +14,7 @@ use std::time::Instant;
 use rusqlite::Connection;
 use serde::Serialize;
 
-use crate::db::{meta_get_i64, meta_set};
+use crate::db::{meta_get, meta_get_i64, meta_set};
 use crate::error::Result;
 use crate::identity::{self, IdentityReport, IdentityTables, OrgTable, Researchers};
 use crate::incremental::Plan;
@@ -96,9 +96,14 @@ impl RefreshProgress {
     }
 }
 
-/// True when source data changed since derived data was last built.
+/// True when source data changed since derived data was last built, or derived data exists
+/// but was built with other organisation rules (an upgrade changed them).
 pub fn is_stale(conn: &Connection) -> Result<bool> {
-    Ok(corpus_generation(conn)? != meta_get_i64(conn, "derived_generation")?)
+    let derived = meta_get(conn, "derived_generation")?;
+    Ok(
+        corpus_generation(conn)? != meta_get_i64(conn, "derived_generation")?
+            || (derived.is_some() && !crate::incremental::org_rules_current(conn)?),
+    )
 }
 
 /// The generation of the source data: every ingest that stores something moves it.
@@ -494,6 +499,22 @@ mod tests {
         assert_eq!(again.identity_step(), IdentityStep::Skipped);
         assert!(again.index_finished.load(Ordering::Relaxed));
         assert_eq!(again.index_total.load(Ordering::Relaxed), 0);
+
+        // Derived data from a build with other organisation rules (or from before they were
+        // recorded) is stale, and its next refresh is full even without new data.
+        corpus.conn().execute(
+            "UPDATE meta SET value = 'older rules' WHERE key = 'derived_org_rules'",
+            [],
+        )?;
+        assert!(corpus.is_stale()?);
+        assert!(matches!(
+            crate::incremental::plan(corpus.conn())?,
+            Plan::Full(why) if why.contains("organisation rules")
+        ));
+        let upgraded = RefreshProgress::default();
+        corpus.refresh_with_progress(false, &upgraded)?;
+        assert_eq!(upgraded.identity_step(), IdentityStep::Done);
+        assert!(!corpus.is_stale()?);
         Ok(())
     }
 

@@ -9,7 +9,9 @@
 //! earlier one is dropped ("Technion, Technion"), a postal address ends the name ("California
 //! Institute of Technology, 1200 E. California Blvd., Pasadena"), and a short name written
 //! before a dash and a descriptive name ("Technion - Israel Institute of Technology") or an
-//! alias-table organisation before a dash ("ETHZ - ETH Zurich") is the organisation.
+//! alias-table organisation before a dash ("ETHZ - ETH Zurich") is the organisation, and an
+//! organisation written before its unit ("Chinese Academy of Sciences, Institute of Automation",
+//! "ETH Zürich, Department of Computer Science") reads as the unit written first.
 
 use std::borrow::Cow;
 
@@ -19,6 +21,20 @@ use crate::names::fold;
 use crate::orgs::{OrgType, classify};
 
 const ALIASES: &str = include_str!("../data/org_aliases.tsv");
+
+/// The version of the normalisation rules below: moved whenever a rule changes what an
+/// affiliation string resolves to. With the alias table it makes [`rules_fingerprint`].
+const RULES_VERSION: u32 = 2;
+
+/// What organisation keys were derived with: the rules' version and the alias table's hash.
+/// Derived data built under another fingerprint is refreshed in full (`incremental::plan`), so
+/// stored organisations and new mentions never resolve by two sets of rules.
+pub fn rules_fingerprint() -> String {
+    format!(
+        "{RULES_VERSION}-{:016x}",
+        xxhash_rust::xxh3::xxh3_64(ALIASES.as_bytes())
+    )
+}
 
 /// An organisation from the alias table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -245,6 +261,15 @@ impl OrgRegistry {
         {
             parts.pop();
         }
+        // "Organisation, Unit" is "Unit, Organisation" written the other way round ("Chinese
+        // Academy of Sciences, Institute of Automation", "ETH Zürich, Department of Computer
+        // Science"): the units go first, so both spellings are one organisation below.
+        if parts.len() > 1 && !is_subunit(parts[0]) {
+            let trailing = parts.iter().rev().take_while(|p| is_subunit(p)).count();
+            if trailing > 0 && trailing < parts.len() {
+                parts.rotate_right(trailing);
+            }
+        }
         // A lab written before its organisation gives way only to a recognisable organisation
         // ("Shanghai AI Laboratory, Shanghai" stays the laboratory).
         let organisation_follows = parts.iter().skip(1).any(|p| {
@@ -438,6 +463,32 @@ fn has_number(segment: &str) -> bool {
 
 /// A lab or research arm named without its organisation ("Research, Baidu", "Cognitive
 /// Computing Lab, Baidu Research").
+/// A segment naming a unit inside an organisation: a department, school or faculty
+/// ([`crate::orgs::is_generic`]), or an institute, centre, college or laboratory "of" or "for"
+/// something, or a key laboratory ("Institute of Automation", "State Key Lab of CAD&CG").
+fn is_subunit(segment: &str) -> bool {
+    const UNIT_STARTS: &[&str] = &[
+        "institute of ",
+        "institute for ",
+        "center for ",
+        "centre for ",
+        "center of ",
+        "centre of ",
+        "college of ",
+        "graduate school",
+        "laboratory of ",
+        "laboratory for ",
+        "key lab",
+        "state key lab",
+        "national key lab",
+        "national laboratory of ",
+        "national laboratory for ",
+    ];
+    let folded = fold(segment);
+    let folded = folded.trim();
+    crate::orgs::is_generic(segment) || UNIT_STARTS.iter().any(|p| folded.starts_with(p))
+}
+
 fn is_lab(segment: &str) -> bool {
     let key = org_key(segment);
     matches!(
@@ -622,6 +673,27 @@ mod tests {
             reg.resolve("Technische Universität München").name,
             "Technical University of Munich"
         );
+        // CASIA under the spellings paperlists gives it, its pattern-recognition laboratory
+        // with it; another institute of automation of the academy stays apart.
+        for s in [
+            "Chinese Academy of Sciences, Institute of Automation",
+            "Chinese Academy of Sciences Institute of Automation",
+            "Institute of Automation, Chinese Academy of Science",
+            "Institute of Automation of，Chinese Academy of Sciences",
+            "NLPR, Institute of Automation, Chinese Academy of Sciences",
+            "National Laboratory of Pattern Recognition, Institute of Automation, CAS",
+        ] {
+            assert_eq!(
+                reg.resolve(s).name,
+                "Institute of Automation, Chinese Academy of Sciences",
+                "{s}"
+            );
+        }
+        assert_eq!(
+            reg.resolve("Shenyang Institute of Automation, Chinese Academy of Sciences")
+                .canonical,
+            None
+        );
         let note = &reg.canonical(gdm.canonical.unwrap_or(0)).note;
         assert!(note.contains("2023-04-20"), "{note}");
     }
@@ -666,6 +738,39 @@ mod tests {
             "Univeristy of British Columbia",
             "University of British Columbia",
         );
+        // An organisation written before its unit (paperlists strings, and their usual order).
+        same(
+            "Chinese Academy of Sciences, Institute of Automation",
+            "Institute of Automation, Chinese Academy of Sciences",
+        );
+        same(
+            "Tsinghua University, Institute for Interdisciplinary Information Sciences",
+            "Institute for Interdisciplinary Information Sciences, Tsinghua University",
+        );
+        same(
+            "KAIST, Graduate School of AI",
+            "Graduate School of AI, KAIST",
+        );
+        same(
+            "Zhejiang University, State Key Lab of CAD&CG",
+            "State Key Lab of CAD&CG, Zhejiang University",
+        );
+        same("ETH Zürich, Department of Computer Science", "ETH Zurich");
+        same(
+            "Albert-Ludwigs-University of Freiburg, Department for Computer Science",
+            "University of Freiburg",
+        );
+        same(
+            "University College London, Department of Computer Science",
+            "University College London",
+        );
+        same(
+            "University of California, Berkeley, Department of EECS",
+            "University of California, Berkeley",
+        );
+        // A unit first stays as it was: a laboratory of an institute of an academy.
+        let lab = "State Key Laboratory of Robotics, Shenyang Institute of Automation, Chinese Academy of Sciences";
+        assert_eq!(reg.resolve(lab).name, lab);
         // Different organisations stay apart.
         let apart = |a: &str, b: &str| {
             assert_ne!(reg.resolve(a).key, reg.resolve(b).key, "{a} / {b}");
@@ -673,6 +778,14 @@ mod tests {
         apart("INRIA - ENS", "ENS");
         apart("Texas A&M University - College Station", "College Station");
         apart("Tel Aviv University, Technion", "Technion");
+        apart(
+            "University of Toronto, Vector Institute",
+            "University of Toronto",
+        );
+        apart(
+            "Institute of Automation, Chinese Academy of Sciences",
+            "Chinese Academy of Sciences",
+        );
         apart("Co", "Inc");
         apart(
             "University of Illinois at Chicago",

@@ -33,6 +33,17 @@ pub const MAX_CHANGED_SHARE: f64 = 0.05;
 /// The `meta` key counting researchers changed by incremental refreshes since the last full one.
 const CHANGED_SINCE_FULL: &str = "changed_since_full";
 
+/// The `meta` key of the organisation rules the derived data was built with
+/// ([`crate::organisations::rules_fingerprint`]).
+const ORG_RULES: &str = "derived_org_rules";
+
+/// Whether the derived data was built with this build's organisation rules (a database derived
+/// before the fingerprint was recorded was not).
+pub fn org_rules_current(conn: &Connection) -> Result<bool> {
+    Ok(meta_get(conn, ORG_RULES)?.as_deref()
+        == Some(crate::organisations::rules_fingerprint().as_str()))
+}
+
 /// Why a refresh is full rather than incremental, or the works an incremental one starts from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "detail")]
@@ -66,6 +77,11 @@ pub fn plan(conn: &Connection) -> Result<Plan> {
     };
     if meta_get_i64(conn, "profiles_changed")? == 1 {
         return full("OpenAlex author profiles changed");
+    }
+    if !org_rules_current(conn)? {
+        return full(
+            "the organisation rules (normalisation, alias table) changed since the derived data was built",
+        );
     }
     let changed: i64 = conn.query_row(
         "SELECT COUNT(*) FROM derive_queue WHERE identity <> 0",
@@ -313,6 +329,7 @@ pub fn mark_built(conn: &Connection, as_of: i32, changed_since_full: i64) -> Res
         conn.query_row("SELECT COALESCE(MAX(id), 0) FROM works", [], |r| r.get(0))?;
     crate::db::meta_set(conn, "derived_max_work_id", &max_work.to_string())?;
     crate::db::meta_set(conn, "derived_as_of", &as_of.to_string())?;
+    crate::db::meta_set(conn, ORG_RULES, &crate::organisations::rules_fingerprint())?;
     crate::db::meta_set(conn, "profiles_changed", "0")?;
     crate::db::meta_set(conn, CHANGED_SINCE_FULL, &changed_since_full.to_string())?;
     conn.execute("DELETE FROM derive_queue", [])?;
