@@ -12,7 +12,8 @@
 //!   refresh's estimate and for the rule it replaced (years since the first remaining paper).
 //!
 //! Every set is split once into a tuning and a reporting half by a seeded hash of the person's
-//! name (Scholar) or researcher id (censoring test). The database is measured as stored (no
+//! name (Scholar) or researcher key (censoring test; not the id, which shifts for everyone after
+//! a researcher that identity merges or splits). The database is measured as stored (no
 //! refresh), so a copy of a database built by an older scout measures that scout's facts.
 
 use std::path::{Path, PathBuf};
@@ -122,6 +123,26 @@ fn text_hash(s: &str) -> u64 {
     s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
     })
+}
+
+/// Each researcher id's key, hashed: what the censoring test's halves are drawn by.
+struct KeyHashes(std::collections::HashMap<i64, u64>);
+
+impl KeyHashes {
+    fn load(conn: &scout_corpus::rusqlite::Connection) -> anyhow::Result<KeyHashes> {
+        let mut stmt = conn.prepare("SELECT id, key FROM researchers")?;
+        let map = stmt
+            .query_map([], |r| {
+                Ok((r.get::<_, i64>(0)?, text_hash(&r.get::<_, String>(1)?)))
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(KeyHashes(map))
+    }
+
+    /// Whether researcher `id` is in `half`.
+    fn in_half(&self, half: Half, seed: u64, id: i64) -> bool {
+        in_half(half, seed, self.0.get(&id).copied().unwrap_or(id as u64))
+    }
 }
 
 fn in_half(half: Half, seed: u64, value: u64) -> bool {
@@ -423,18 +444,19 @@ pub fn run(ctx: &Context, args: FactsArgs) -> anyhow::Result<u8> {
     let full = career::load_papers(conn, None)?;
     let hidden = career::hidden_view(&full, args.cut);
     let seed = args.seed;
+    let keys = KeyHashes::load(conn)?;
     let rules = StageRules::default();
     let model = career::fit_model(
         &full,
         &hidden,
         as_of,
         rules.model_training_min_papers,
-        |id| in_half(Half::Tuning, seed, id as u64),
+        |id| keys.in_half(Half::Tuning, seed, id),
     );
     let hidden_features = career::model::features(&hidden, as_of);
     let sample: Vec<(CareerStage, &Vec<career::CareerPaper>, Option<CareerStage>)> =
         career::censoring_sample(&full, &hidden, as_of, 3, |id| {
-            in_half(args.half, seed, id as u64)
+            keys.in_half(args.half, seed, id)
         })
         .into_iter()
         .map(|(id, truth)| {
@@ -466,7 +488,7 @@ pub fn run(ctx: &Context, args: FactsArgs) -> anyhow::Result<u8> {
     // The wider sample: one paper or more left after the cut (the model also stages those).
     let (mut wide_truth, mut wide_est, mut wide_rules) = ([0usize; 3], [0usize; 3], [0usize; 3]);
     for (id, t) in career::censoring_sample(&full, &hidden, as_of, 1, |id| {
-        in_half(args.half, seed, id as u64)
+        keys.in_half(args.half, seed, id)
     }) {
         let ti = stage_index(t);
         wide_truth[ti] += 1;
@@ -498,7 +520,15 @@ pub fn run(ctx: &Context, args: FactsArgs) -> anyhow::Result<u8> {
         baseline_balanced_accuracy: baseline_ba,
     };
     if args.tune {
-        tune_model(&args, as_of, &full, &hidden, &hidden_features, &senior_ids);
+        tune_model(
+            &args,
+            as_of,
+            &full,
+            &hidden,
+            &hidden_features,
+            &senior_ids,
+            &keys,
+        );
         let mut grid: Vec<(f64, StageRules)> = Vec::new();
         for min_multi_author in [2, 3, 4, 6] {
             for senior_last_share in [0.3, 0.4, 0.5, 0.6] {
@@ -615,14 +645,15 @@ fn tune_model(
     hidden: &career::PaperMap,
     hidden_features: &career::model::FeatureMap,
     senior_ids: &[i64],
+    keys: &KeyHashes,
 ) {
     let full_features = career::model::features(full, as_of);
-    let in_tuning = |id: i64| in_half(Half::Tuning, args.seed, id as u64);
+    let in_tuning = |id: i64| keys.in_half(Half::Tuning, args.seed, id);
     let sample = career::censoring_sample(full, hidden, as_of, 3, |id| {
-        in_half(args.half, args.seed, id as u64)
+        keys.in_half(args.half, args.seed, id)
     });
     let wide = career::censoring_sample(full, hidden, as_of, 1, |id| {
-        in_half(args.half, args.seed, id as u64)
+        keys.in_half(args.half, args.seed, id)
     });
     for (model_training_min_papers, model_min_papers) in [(1, 1), (1, 3), (3, 3)] {
         let Some(model) =
