@@ -461,8 +461,6 @@ fn has_number(segment: &str) -> bool {
         .any(|run| run.len() >= 3)
 }
 
-/// A lab or research arm named without its organisation ("Research, Baidu", "Cognitive
-/// Computing Lab, Baidu Research").
 /// A segment naming a unit inside an organisation: a department, school or faculty
 /// ([`crate::orgs::is_generic`]), or an institute, centre, college or laboratory "of" or "for"
 /// something, or a key laboratory ("Institute of Automation", "State Key Lab of CAD&CG").
@@ -489,6 +487,8 @@ fn is_subunit(segment: &str) -> bool {
     crate::orgs::is_generic(segment) || UNIT_STARTS.iter().any(|p| folded.starts_with(p))
 }
 
+/// A lab or research arm named without its organisation ("Research, Baidu", "Cognitive
+/// Computing Lab, Baidu Research").
 fn is_lab(segment: &str) -> bool {
     let key = org_key(segment);
     matches!(
