@@ -100,10 +100,9 @@ impl RefreshProgress {
 /// but was built with other organisation rules (an upgrade changed them).
 pub fn is_stale(conn: &Connection) -> Result<bool> {
     let derived = meta_get(conn, "derived_generation")?;
-    Ok(
-        corpus_generation(conn)? != meta_get_i64(conn, "derived_generation")?
-            || (derived.is_some() && !crate::incremental::org_rules_current(conn)?),
-    )
+    let derived_generation = derived.as_deref().and_then(|v| v.parse().ok()).unwrap_or(0);
+    Ok(corpus_generation(conn)? != derived_generation
+        || (derived.is_some() && !crate::incremental::org_rules_current(conn)?))
 }
 
 /// The generation of the source data: every ingest that stores something moves it.

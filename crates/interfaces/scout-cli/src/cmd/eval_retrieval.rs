@@ -88,26 +88,23 @@ struct SettingRow {
     mean: Scores,
 }
 
+/// The values asked for on the command line, or the List's default when none was.
+fn or_default<T: Copy>(asked: &[T], default: T) -> Vec<T> {
+    if asked.is_empty() {
+        vec![default]
+    } else {
+        asked.to_vec()
+    }
+}
+
 pub fn run(ctx: &Context, args: RetrievalArgs) -> anyhow::Result<u8> {
     let d = RelevanceOptions::default();
-    let or_default = |v: &[f64], default: f64| -> Vec<f64> {
-        if v.is_empty() {
-            vec![default]
-        } else {
-            v.to_vec()
-        }
-    };
     let mut grid: Vec<RelevanceOptions> = Vec::new();
     for &floor in &or_default(&args.floor, d.floor) {
         for &lexical_weight in &or_default(&args.lexical_weight, d.lexical_weight) {
             for &lexical_power in &or_default(&args.lexical_power, d.lexical_power) {
                 for &sharpness in &or_default(&args.sharpness, d.sharpness) {
-                    let shares = if args.title_share.is_empty() {
-                        vec![d.title_share]
-                    } else {
-                        args.title_share.clone()
-                    };
-                    for title_share in shares {
+                    for title_share in or_default(&args.title_share, d.title_share) {
                         grid.push(RelevanceOptions {
                             floor,
                             lexical_weight,
