@@ -29,6 +29,7 @@ pub mod name_search;
 pub mod names;
 pub mod network;
 pub mod org_names;
+mod org_segments;
 pub mod org_variants;
 pub mod organisations;
 pub mod orgs;

@@ -18,13 +18,18 @@ use std::borrow::Cow;
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::names::fold;
+pub use crate::org_segments::org_key;
+use crate::org_segments::{
+    FOOTNOTED_WORDS, INDEPENDENT_RESEARCH, footnote_candidates, has_number, has_unit_word, is_lab,
+    is_subunit, university_marker,
+};
 use crate::orgs::{OrgType, classify};
 
 const ALIASES: &str = include_str!("../data/org_aliases.tsv");
 
 /// The version of the normalisation rules below: moved whenever a rule changes what an
 /// affiliation string resolves to. With the alias table it makes [`rules_fingerprint`].
-const RULES_VERSION: u32 = 2;
+const RULES_VERSION: u32 = 3;
 
 /// What organisation keys were derived with: the rules' version and the alias table's hash.
 /// Derived data built under another fingerprint is refreshed in full (`incremental::plan`), so
@@ -62,22 +67,6 @@ pub struct OrgRegistry {
     contains: Vec<(String, usize)>,
 }
 
-/// Lower-case letters and digits separated by single spaces ("The University of Hong-Kong" →
-/// "the university of hong kong"); a leading "the" is dropped.
-pub fn org_key(s: &str) -> String {
-    let folded = fold(s);
-    let words: Vec<&str> = folded
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    let words = if words.first() == Some(&"the") {
-        &words[1..]
-    } else {
-        &words[..]
-    };
-    words.join(" ")
-}
-
 /// Legal forms a company's name may end with; they do not tell one organisation from another.
 const LEGAL_FORMS: &[&str] = &[
     "inc",
@@ -107,6 +96,15 @@ fn without_legal_form(key: &str) -> String {
 /// spelling variants folded.
 fn lookup_key(s: &str) -> String {
     crate::org_variants::fold_variants(&without_legal_form(&org_key(s)))
+}
+
+/// How many times a segment says "university", misspelt or abbreviated ones included
+/// ("Zhejiang Univerisity", "Univ. of Tokyo", "Universität Potsdam").
+fn university_words(segment: &str) -> usize {
+    lookup_key(segment)
+        .split(' ')
+        .filter(|w| *w == "university")
+        .count()
 }
 
 /// Words of a descriptive institution name, after a short name and a dash.
@@ -264,24 +262,41 @@ impl OrgRegistry {
         // "Organisation, Unit" is "Unit, Organisation" written the other way round ("Chinese
         // Academy of Sciences, Institute of Automation", "ETH Zürich, Department of Computer
         // Science"): the units go first, so both spellings are one organisation below.
+        // A university's own units count too ("Peking University, Wangxuan Institute of
+        // Computer Technology").
         if parts.len() > 1 && !is_subunit(parts[0]) {
             let trailing = parts.iter().rev().take_while(|p| is_subunit(p)).count();
             if trailing > 0 && trailing < parts.len() {
                 parts.rotate_right(trailing);
+            } else if parts.len() == 2
+                && self.is_university(parts[0])
+                && self.is_university_unit(parts[1])
+            {
+                // Only a university and its unit: after a campus ("Indian Institute of
+                // Technology, Hyderabad, …") a named institute is another institution.
+                parts.rotate_right(1);
             }
         }
         // A lab written before its organisation gives way only to a recognisable organisation
         // ("Shanghai AI Laboratory, Shanghai" stays the laboratory).
-        let organisation_follows = parts.iter().skip(1).any(|p| {
-            let key = lookup_key(p);
-            self.exact.contains_key(&key)
-                || self
-                    .contains
-                    .iter()
-                    .any(|(pattern, _)| format!(" {key} ").contains(&format!(" {pattern} ")))
-                || classify(p, None, None) != OrgType::Other
-        });
-        let unit = |p: &str| crate::orgs::is_generic(p) || (organisation_follows && is_lab(p));
+        let organisation_follows = parts
+            .iter()
+            .skip(1)
+            .any(|p| self.knows(p) || classify(p, None, None) != OrgType::Other);
+        let generic_unit =
+            |p: &str| crate::orgs::is_generic(p) || (organisation_follows && is_lab(p));
+        // A university's institute, centre, college or laboratory written before it gives way
+        // to the university ("State Key Lab of CAD&CG, Zhejiang University", "Robotics
+        // Institute, Carnegie Mellon University"); before anything else (an academy: "Institute
+        // of Automation, Chinese Academy of Sciences") the unit stays the organisation.
+        let leading = parts
+            .iter()
+            .take_while(|p| generic_unit(p) || self.is_university_unit(p))
+            .count();
+        let to_university = leading < parts.len()
+            && self.is_university(parts[leading])
+            && parts[..leading].iter().any(|p| !generic_unit(p));
+        let unit = |p: &str| generic_unit(p) || (to_university && self.is_university_unit(p));
         if parts.len() > 1 && unit(parts[0]) {
             while parts.len() > 1 && unit(parts[0]) {
                 parts.remove(0);
@@ -375,6 +390,58 @@ impl OrgRegistry {
         (one_word && first_words.len() >= 3 && descriptive).then_some((first, false))
     }
 
+    /// Whether the alias table knows the segment as an organisation (exactly or by a
+    /// contained pattern).
+    fn knows(&self, segment: &str) -> bool {
+        let key = lookup_key(segment);
+        self.exact.contains_key(&key)
+            || self
+                .contains
+                .iter()
+                .any(|(pattern, _)| format!(" {key} ").contains(&format!(" {pattern} ")))
+    }
+
+    /// A segment naming a university by itself ("Zhejiang University", "Universität Potsdam",
+    /// "Georgia Institute of Technology", an alias-table university such as KAIST): not a unit
+    /// of one, not an academy, not two organisations in one segment.
+    fn is_university(&self, segment: &str) -> bool {
+        let folded = fold(segment);
+        let folded = folded.trim();
+        if let Some(&i) = self.exact.get(&lookup_key(segment)) {
+            return self.canonical[i].org_type == OrgType::Education && !folded.contains("academy");
+        }
+        let words = folded
+            .replace("institute of science and technology", " ")
+            .replace("institute of technology", " ")
+            .replace("institute of science", " ");
+        let department = folded
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| matches!(w, "department" | "dept" | "faculty" | "division"));
+        let universities = university_words(segment).max(folded.matches("universi").count());
+        (university_marker(folded) || universities > 0)
+            && !department
+            && !folded.contains("academy")
+            && !folded.contains(" at ")
+            && universities <= 1
+            && !has_unit_word(&words)
+    }
+
+    /// A unit a university holds, written as an institute, centre, college, school or
+    /// laboratory of its own ("Biocomplexity Institute", "MoE Key Lab of Artificial
+    /// Intelligence", "College of Computing"): not a university itself, not a company's lab
+    /// ("Samsung AI Center NY"), not an organisation the alias table knows and not an
+    /// independent research organisation's institute ("Max Planck Institute for Informatics").
+    fn is_university_unit(&self, segment: &str) -> bool {
+        let folded = fold(segment);
+        let folded = folded.trim();
+        has_unit_word(folded)
+            && !university_marker(folded)
+            && university_words(segment) == 0
+            && !INDEPENDENT_RESEARCH.iter().any(|m| folded.contains(m))
+            && classify(segment, None, None) != OrgType::Company
+            && !self.knows(segment)
+    }
+
     /// The type of a resolved organisation: the table's, else the source's, else a guess.
     pub fn org_type(
         &self,
@@ -388,115 +455,6 @@ impl OrgRegistry {
             None => classify(display, domain, source_type),
         }
     }
-}
-
-/// Words after which a glued number is a footnote mark ("Stanford University1", "SenseTime
-/// Research3", "NAVER Cloud Corp4"), not part of a name ("Data61", "Core42", "Layer6").
-const FOOTNOTED_WORDS: &[&str] = &[
-    "university",
-    "universitat",
-    "universite",
-    "universidad",
-    "universita",
-    "universiteit",
-    "institute",
-    "institut",
-    "research",
-    "lab",
-    "labs",
-    "laboratory",
-    "laboratories",
-    "technology",
-    "technologies",
-    "college",
-    "school",
-    "academy",
-    "science",
-    "sciences",
-    "center",
-    "centre",
-    "hospital",
-    "inc",
-    "ltd",
-    "corp",
-    "corporation",
-    "company",
-    "group",
-    "foundation",
-];
-
-/// Where footnote marks may be glued to the end of a word: one or two digits right after a word
-/// of at least three letters ending in a lower-case one, and before a space, punctuation or the
-/// end. Returns (word start, digits start, digits end) in chars.
-fn footnote_candidates(chars: &[char]) -> Vec<(usize, usize, usize)> {
-    let mut found = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        if !chars[i].is_ascii_digit() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < chars.len() && chars[i].is_ascii_digit() {
-            i += 1;
-        }
-        let letters = chars[..start]
-            .iter()
-            .rev()
-            .take_while(|c| c.is_alphabetic())
-            .count();
-        let ends_word = chars.get(i).is_none_or(|c| !c.is_alphanumeric());
-        let lower_before = start > 0 && chars[start - 1].is_lowercase();
-        if i - start <= 2 && letters >= 3 && lower_before && ends_word {
-            found.push((start - letters, start, i));
-        }
-    }
-    found
-}
-
-/// Whether a segment holds a number of three digits or more (a street number, a postcode).
-fn has_number(segment: &str) -> bool {
-    segment
-        .split(|c: char| !c.is_ascii_digit())
-        .any(|run| run.len() >= 3)
-}
-
-/// A segment naming a unit inside an organisation: a department, school or faculty
-/// ([`crate::orgs::is_generic`]), or an institute, centre, college or laboratory "of" or "for"
-/// something, or a key laboratory ("Institute of Automation", "State Key Lab of CAD&CG").
-fn is_subunit(segment: &str) -> bool {
-    const UNIT_STARTS: &[&str] = &[
-        "institute of ",
-        "institute for ",
-        "center for ",
-        "centre for ",
-        "center of ",
-        "centre of ",
-        "college of ",
-        "graduate school",
-        "laboratory of ",
-        "laboratory for ",
-        "key lab",
-        "state key lab",
-        "national key lab",
-        "national laboratory of ",
-        "national laboratory for ",
-    ];
-    let folded = fold(segment);
-    let folded = folded.trim();
-    crate::orgs::is_generic(segment) || UNIT_STARTS.iter().any(|p| folded.starts_with(p))
-}
-
-/// A lab or research arm named without its organisation ("Research, Baidu", "Cognitive
-/// Computing Lab, Baidu Research").
-fn is_lab(segment: &str) -> bool {
-    let key = org_key(segment);
-    matches!(
-        key.as_str(),
-        "research" | "ai research" | "ai lab" | "labs" | "research lab"
-    ) || key.ends_with(" lab")
-        || key.ends_with(" labs")
-        || key.ends_with(" laboratory")
 }
 
 #[cfg(test)]
@@ -768,6 +726,64 @@ mod tests {
             "University of California, Berkeley, Department of EECS",
             "University of California, Berkeley",
         );
+        // A university's own units written before it, or after it (paperlists strings).
+        for (unit, university) in [
+            (
+                "State Key Laboratory of CAD&CG, Zhejiang University",
+                "Zhejiang University",
+            ),
+            (
+                "Zhejiang University, State Key Lab of CAD&CG",
+                "Zhejiang University",
+            ),
+            (
+                "Robotics Institute, Carnegie Mellon University",
+                "Carnegie Mellon University",
+            ),
+            (
+                "Wangxuan Institute of Computer Technology, Peking University",
+                "Peking University",
+            ),
+            (
+                "Peking University, Wangxuan Institute of Computer Technology",
+                "Peking University",
+            ),
+            (
+                "Key Laboratory of Machine Perception, Peking University, Beijing",
+                "Peking University",
+            ),
+            (
+                "College of Computing, Georgia Institute of Technology",
+                "Georgia Institute of Technology",
+            ),
+            (
+                "MoE Key Lab of Artificial Intelligence, AI Institute, Shanghai Jiao Tong University",
+                "Shanghai Jiao Tong University",
+            ),
+            (
+                "Gaoling School of Artiﬁcial Intelligence, Renmin University of China",
+                "Renmin University of China",
+            ),
+            (
+                "Institute for Interdisciplinary Information Sciences, Tsinghua University",
+                "Tsinghua University",
+            ),
+            (
+                "Biocomplexity Institute, University of Virginia",
+                "University of Virginia",
+            ),
+            ("Graduate School of AI, KAIST", "KAIST"),
+            (
+                "State Key Laboratory of CAD&CG, Zhejiang Univerisity",
+                "Zhejiang University",
+            ),
+            (
+                "Paul G. Allen School of Computer Science & Engineering, University of Washington",
+                "University of Washington",
+            ),
+        ] {
+            same(unit, university);
+        }
         // A unit first stays as it was: a laboratory of an institute of an academy.
         let lab = "State Key Laboratory of Robotics, Shenyang Institute of Automation, Chinese Academy of Sciences";
         assert_eq!(reg.resolve(lab).name, lab);
@@ -787,6 +803,49 @@ mod tests {
             "Chinese Academy of Sciences",
         );
         apart("Co", "Inc");
+        // Units that are not a university's: an academy's institute, an independent research
+        // organisation's, a company's lab, an institute the alias table knows, and a college
+        // that is a university of its own.
+        apart(
+            "Institute of Automation, Chinese Academy of Sciences, University of Chinese Academy of Sciences",
+            "University of Chinese Academy of Sciences",
+        );
+        apart(
+            "Max Planck Institute for Informatics, Saarland University",
+            "Saarland University",
+        );
+        apart(
+            "Samsung AI Center NY, University of Minnesota Twin Cities",
+            "University of Minnesota Twin Cities",
+        );
+        apart(
+            "Vector Institute for AI, Ryerson University",
+            "Ryerson University",
+        );
+        apart(
+            "Imperial College London, University of London",
+            "University of London",
+        );
+        apart(
+            "National Institute of Informatics, The Graduate University for Advanced Studies",
+            "The Graduate University for Advanced Studies",
+        );
+        // After a campus, a named institute is another institution, not the university's.
+        apart(
+            "Indian Institute of Technology, Hyderabad, Dhirubhai Ambani Institute Of Information and Communication Technology",
+            "Indian Institute of Technology",
+        );
+        // Institutes the alias table names stay themselves beside their university.
+        same(
+            "Hasso Plattner Institute, University of Potsdam",
+            "Hasso Plattner Institute",
+        );
+        same("Idiap Research Institute, EPFL", "Idiap Research Institute");
+        same("Leibniz Universität Hannover", "Leibniz University Hanover");
+        same(
+            "L3S Research Center, Leibniz University Hannover",
+            "Leibniz University Hannover",
+        );
         apart(
             "University of Illinois at Chicago",
             "University of Illinois Urbana-Champaign",
