@@ -1,7 +1,9 @@
-//! What one comma-separated segment of an affiliation string is, for `organisations.rs` (and
-//! the normalised key every organisation is compared by): a unit inside an organisation (a department, an institute, a key laboratory), a lab written
-//! without its organisation, a university's own name, an address, or a word a footnote mark is
-//! glued to. Pure functions of the text, so that organisation keys depend on the string alone.
+//! Predicates on one comma-separated segment of an affiliation string, for `organisations.rs`:
+//! is it a unit inside an organisation (a department, an institute or key laboratory "of"
+//! something), a lab written without its organisation, an independent research organisation's
+//! institute, an address, a word a footnote mark is glued to; and the normalised key every
+//! organisation is compared by. Pure functions of the text, so that organisation keys depend on
+//! the string alone.
 
 use crate::names::fold;
 
@@ -132,18 +134,18 @@ pub(crate) fn university_marker(folded: &str) -> bool {
     MARKERS.iter().any(|m| folded.contains(m))
 }
 
-/// Research organisations whose institutes are employers of their own, wherever they sit.
-pub(crate) const INDEPENDENT_RESEARCH: &[&str] = &[
+/// Research organisations whose institutes are employers of their own, wherever they sit: keys
+/// as [`org_key`] writes them, matched as whole words.
+const INDEPENDENT_RESEARCH: &[&str] = &[
     "max planck",
-    "max-planck",
     "fraunhofer",
     "helmholtz",
     "leibniz institut",
-    "leibniz-institut",
+    "leibniz institute",
     "inria",
     "cnrs",
     "riken",
-    "a*star",
+    "a star",
     "csiro",
     "mila",
     "vector institute",
@@ -152,34 +154,90 @@ pub(crate) const INDEPENDENT_RESEARCH: &[&str] = &[
     "idiap",
     "national institute",
     "alan turing institute",
+    "institute for advanced study",
+    "institute for basic science",
 ];
 
-/// Whether a folded segment names a kind of unit: an institute, centre or laboratory, or a
-/// school or college "of" or "for" something ("Gaoling School of Artificial Intelligence"; not
-/// "Imperial College London").
-pub(crate) fn has_unit_word(folded: &str) -> bool {
-    let words: Vec<&str> = folded
+/// Whether a segment names an independent research organisation's institute ("Max-Planck-Institut
+/// für Informatik", "A*STAR"; not "Similarity Lab", not "International Institute of …").
+pub(crate) fn is_independent_research(segment: &str) -> bool {
+    let key = format!(" {} ", org_key(segment));
+    INDEPENDENT_RESEARCH
+        .iter()
+        .any(|m| key.contains(&format!(" {m} ")))
+}
+
+/// Words naming a kind of unit: an institute, a centre, a laboratory, a school or college.
+const UNIT_WORDS: &[&str] = &[
+    "institute",
+    "institutes",
+    "institut",
+    "instituto",
+    "istituto",
+    "center",
+    "centre",
+    "centers",
+    "centres",
+    "centro",
+    "zentrum",
+    "lab",
+    "labs",
+    "laboratory",
+    "laboratories",
+    "laboratoire",
+    "laboratorio",
+    "school",
+    "college",
+];
+
+/// The words of a folded segment.
+fn words(folded: &str) -> Vec<&str> {
+    folded
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .collect();
+        .collect()
+}
+
+/// Whether a folded segment holds a unit word at all: an institute, centre or laboratory
+/// anywhere, or a school or college "of" or "for" something ("Gaoling School of Artificial
+/// Intelligence"; not "Imperial College London"). A university's own name holds none.
+pub(crate) fn has_unit_word(folded: &str) -> bool {
+    let words = words(folded);
     words.iter().enumerate().any(|(i, w)| {
+        UNIT_WORDS.contains(w) && (!matches!(*w, "school" | "college") || followed_by_of(&words, i))
+    })
+}
+
+/// Whether a folded segment is written as a unit of something: a unit word followed by "of",
+/// "for" (or "de", "für", …), as in "Wangxuan Institute of Computer Technology", "Institut für
+/// Informatik", "College of Computing", or a key laboratory ("MoE Key Lab of Artificial
+/// Intelligence"). A unit named by a proper name alone ("Robotics Institute", "Flatiron
+/// Institute") is not: it cannot be told from an institution of its own.
+pub(crate) fn is_descriptive_unit(folded: &str) -> bool {
+    let words = words(folded);
+    words.iter().enumerate().any(|(i, w)| {
+        (UNIT_WORDS.contains(w) && followed_by_of(&words, i))
+            || (*w == "key" && words.get(i + 1).is_some_and(|n| n.starts_with("lab")))
+    })
+}
+
+/// Whether the word after `i` joins a unit to what it is of.
+fn followed_by_of(words: &[&str], i: usize) -> bool {
+    words.get(i + 1).is_some_and(|next| {
         matches!(
-            *w,
-            "institute"
-                | "institutes"
-                | "institut"
-                | "center"
-                | "centre"
-                | "centers"
-                | "centres"
-                | "lab"
-                | "labs"
-                | "laboratory"
-                | "laboratories"
-        ) || (matches!(*w, "school" | "college")
-            && words
-                .get(i + 1)
-                .is_some_and(|next| matches!(*next, "of" | "for")))
+            *next,
+            "of" | "for"
+                | "on"
+                | "de"
+                | "des"
+                | "du"
+                | "d"
+                | "di"
+                | "del"
+                | "della"
+                | "fur"
+                | "fuer"
+        )
     })
 }
 
@@ -218,6 +276,29 @@ mod tests {
         ] {
             assert!(!has_unit_word(name), "{name}");
         }
+        for unit in [
+            "wangxuan institute of computer technology",
+            "institut fur informatik",
+            "moe key lab of artificial intelligence",
+            "college of computing",
+        ] {
+            assert!(is_descriptive_unit(unit), "{unit}");
+        }
+        for name in [
+            "robotics institute",
+            "flatiron institute",
+            "peng cheng laboratory",
+        ] {
+            assert!(!is_descriptive_unit(name), "{name}");
+        }
+        assert!(is_independent_research(
+            "Max-Planck-Institut für Informatik"
+        ));
+        assert!(is_independent_research("A*STAR"));
+        assert!(!is_independent_research("Similarity Lab"));
+        assert!(!is_independent_research(
+            "International Institute of Information Technology"
+        ));
         assert!(university_marker("georgia institute of technology"));
         assert!(!university_marker("chinese academy of sciences"));
     }

@@ -20,8 +20,8 @@ use rustc_hash::FxHashMap as HashMap;
 use crate::names::fold;
 pub use crate::org_segments::org_key;
 use crate::org_segments::{
-    FOOTNOTED_WORDS, INDEPENDENT_RESEARCH, footnote_candidates, has_number, has_unit_word, is_lab,
-    is_subunit, university_marker,
+    FOOTNOTED_WORDS, footnote_candidates, has_number, has_unit_word, is_descriptive_unit,
+    is_independent_research, is_lab, is_subunit, university_marker,
 };
 use crate::orgs::{OrgType, classify};
 
@@ -262,19 +262,10 @@ impl OrgRegistry {
         // "Organisation, Unit" is "Unit, Organisation" written the other way round ("Chinese
         // Academy of Sciences, Institute of Automation", "ETH Zürich, Department of Computer
         // Science"): the units go first, so both spellings are one organisation below.
-        // A university's own units count too ("Peking University, Wangxuan Institute of
-        // Computer Technology").
         if parts.len() > 1 && !is_subunit(parts[0]) {
             let trailing = parts.iter().rev().take_while(|p| is_subunit(p)).count();
             if trailing > 0 && trailing < parts.len() {
                 parts.rotate_right(trailing);
-            } else if parts.len() == 2
-                && self.is_university(parts[0])
-                && self.is_university_unit(parts[1])
-            {
-                // Only a university and its unit: after a campus ("Indian Institute of
-                // Technology, Hyderabad, …") a named institute is another institution.
-                parts.rotate_right(1);
             }
         }
         // A lab written before its organisation gives way only to a recognisable organisation
@@ -285,20 +276,38 @@ impl OrgRegistry {
             .any(|p| self.knows(p) || classify(p, None, None) != OrgType::Other);
         let generic_unit =
             |p: &str| crate::orgs::is_generic(p) || (organisation_follows && is_lab(p));
-        // A university's institute, centre, college or laboratory written before it gives way
-        // to the university ("State Key Lab of CAD&CG, Zhejiang University", "Robotics
-        // Institute, Carnegie Mellon University"); before anything else (an academy: "Institute
-        // of Automation, Chinese Academy of Sciences") the unit stays the organisation.
-        let leading = parts
-            .iter()
-            .take_while(|p| generic_unit(p) || self.is_university_unit(p))
-            .count();
-        let to_university = leading < parts.len()
-            && self.is_university(parts[leading])
-            && parts[..leading].iter().any(|p| !generic_unit(p));
-        let unit = |p: &str| generic_unit(p) || (to_university && self.is_university_unit(p));
-        if parts.len() > 1 && unit(parts[0]) {
-            while parts.len() > 1 && unit(parts[0]) {
+        // A university's institute, centre, school or laboratory "of" or "for" something, or its
+        // key laboratory, written before it gives way to the university ("State Key Lab of
+        // CAD&CG, Zhejiang University", "Wangxuan Institute of Computer Technology, Peking
+        // University"); before anything else (an academy: "Institute of Automation, Chinese
+        // Academy of Sciences") the unit stays the organisation.
+        // After one such unit, units named by a name alone count too ("MoE Key Lab of
+        // Artificial Intelligence, AI Institute, Shanghai Jiao Tong University").
+        let mut leading = 0;
+        let mut descriptive = false;
+        while let Some(p) = parts.get(leading) {
+            if generic_unit(p) {
+            } else if self.is_university_unit(p, descriptive) {
+                descriptive = true;
+            } else {
+                break;
+            }
+            leading += 1;
+        }
+        if descriptive && leading < parts.len() && self.is_university(parts[leading]) {
+            parts.drain(..leading);
+            // The university as the string would read without its unit: the alias table's
+            // name, or the rest as written ("…, Indian Institute of Technology, Delhi").
+            for n in 1..=parts.len() {
+                let candidate = parts[..n].join(", ");
+                if self.exact.contains_key(&lookup_key(&candidate)) {
+                    return candidate;
+                }
+            }
+            return parts.join(", ");
+        }
+        if parts.len() > 1 && generic_unit(parts[0]) {
+            while parts.len() > 1 && generic_unit(parts[0]) {
                 parts.remove(0);
             }
             // The shortest run of segments the alias table knows, else the institution
@@ -401,9 +410,11 @@ impl OrgRegistry {
                 .any(|(pattern, _)| format!(" {key} ").contains(&format!(" {pattern} ")))
     }
 
-    /// A segment naming a university by itself ("Zhejiang University", "Universität Potsdam",
-    /// "Georgia Institute of Technology", an alias-table university such as KAIST): not a unit
-    /// of one, not an academy, not two organisations in one segment.
+    /// A segment naming a university (or an institute of technology or science) by itself:
+    /// "Zhejiang University", "Universität Potsdam", "Georgia Institute of Technology", an
+    /// alias-table university such as KAIST. Not a unit of one (no unit word, department or
+    /// faculty), not an academy, not "… at the …" (a unit "at" its university), and at most
+    /// one institution in the segment ("University of Zurich and ETH Zurich" is two).
     fn is_university(&self, segment: &str) -> bool {
         let folded = fold(segment);
         let folded = folded.trim();
@@ -418,26 +429,31 @@ impl OrgRegistry {
             .split(|c: char| !c.is_alphanumeric())
             .any(|w| matches!(w, "department" | "dept" | "faculty" | "division"));
         let universities = university_words(segment).max(folded.matches("universi").count());
+        let institutions = folded
+            .split(" and ")
+            .filter(|piece| university_marker(piece) || self.knows(piece))
+            .count();
         (university_marker(folded) || universities > 0)
             && !department
             && !folded.contains("academy")
-            && !folded.contains(" at ")
+            && !folded.contains(" at the ")
             && universities <= 1
+            && institutions <= 1
             && !has_unit_word(&words)
     }
 
-    /// A unit a university holds, written as an institute, centre, college, school or
-    /// laboratory of its own ("Biocomplexity Institute", "MoE Key Lab of Artificial
-    /// Intelligence", "College of Computing"): not a university itself, not a company's lab
-    /// ("Samsung AI Center NY"), not an organisation the alias table knows and not an
-    /// independent research organisation's institute ("Max Planck Institute for Informatics").
-    fn is_university_unit(&self, segment: &str) -> bool {
+    /// A university's unit written as one ([`is_descriptive_unit`]: "Wangxuan Institute of
+    /// Computer Technology", "MoE Key Lab of …"), or with `named_too` also one named by a name
+    /// alone ("Robotics Institute", which alone cannot be told from an institution of its own):
+    /// not a university, a company's lab, an alias-table organisation or an independent
+    /// research institute ("Max Planck Institute for Informatics").
+    fn is_university_unit(&self, segment: &str, named_too: bool) -> bool {
         let folded = fold(segment);
         let folded = folded.trim();
-        has_unit_word(folded)
+        (is_descriptive_unit(folded) || (named_too && has_unit_word(folded)))
             && !university_marker(folded)
             && university_words(segment) == 0
-            && !INDEPENDENT_RESEARCH.iter().any(|m| folded.contains(m))
+            && !is_independent_research(segment)
             && classify(segment, None, None) != OrgType::Company
             && !self.knows(segment)
     }
@@ -726,26 +742,14 @@ mod tests {
             "University of California, Berkeley, Department of EECS",
             "University of California, Berkeley",
         );
-        // A university's own units written before it, or after it (paperlists strings).
+        // A university's own units written before it (paperlists strings, and three shapes more).
         for (unit, university) in [
             (
                 "State Key Laboratory of CAD&CG, Zhejiang University",
                 "Zhejiang University",
             ),
             (
-                "Zhejiang University, State Key Lab of CAD&CG",
-                "Zhejiang University",
-            ),
-            (
-                "Robotics Institute, Carnegie Mellon University",
-                "Carnegie Mellon University",
-            ),
-            (
                 "Wangxuan Institute of Computer Technology, Peking University",
-                "Peking University",
-            ),
-            (
-                "Peking University, Wangxuan Institute of Computer Technology",
                 "Peking University",
             ),
             (
@@ -768,18 +772,23 @@ mod tests {
                 "Institute for Interdisciplinary Information Sciences, Tsinghua University",
                 "Tsinghua University",
             ),
-            (
-                "Biocomplexity Institute, University of Virginia",
-                "University of Virginia",
-            ),
             ("Graduate School of AI, KAIST", "KAIST"),
             (
                 "State Key Laboratory of CAD&CG, Zhejiang Univerisity",
                 "Zhejiang University",
             ),
             (
-                "Paul G. Allen School of Computer Science & Engineering, University of Washington",
-                "University of Washington",
+                "Institut für Informatik, Universität Bonn",
+                "Universität Bonn",
+            ),
+            (
+                "Institute for AI, University of North Carolina at Chapel Hill",
+                "University of North Carolina at Chapel Hill",
+            ),
+            // The campus after the university stays ("Indian Institute of Technology, Delhi").
+            (
+                "Centre for Machine Intelligence, Indian Institute of Technology, Delhi",
+                "Indian Institute of Technology, Delhi",
             ),
         ] {
             same(unit, university);
@@ -825,6 +834,31 @@ mod tests {
         apart(
             "Imperial College London, University of London",
             "University of London",
+        );
+        apart(
+            "Centre for Machine Intelligence, Indian Institute of Technology, Delhi",
+            "Centre for Machine Intelligence, Indian Institute of Technology, Bombay",
+        );
+        // Institutes named by a proper name alone may be institutions of their own.
+        apart(
+            "Flatiron Institute, New York University",
+            "New York University",
+        );
+        apart(
+            "Honda Research Institute, Kyoto University",
+            "Kyoto University",
+        );
+        apart(
+            "Institute for Advanced Study, Princeton University",
+            "Princeton University",
+        );
+        apart(
+            "Tsinghua University, Shanghai Qi Zhi Institute",
+            "Tsinghua University",
+        );
+        apart(
+            "Institute for AI, University of Zurich and ETH Zurich",
+            "University of Zurich and ETH Zurich",
         );
         apart(
             "National Institute of Informatics, The Graduate University for Advanced Studies",
