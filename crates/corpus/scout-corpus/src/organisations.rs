@@ -280,17 +280,17 @@ impl OrgRegistry {
         // key laboratory, written before it gives way to the university ("State Key Lab of
         // CAD&CG, Zhejiang University", "Wangxuan Institute of Computer Technology, Peking
         // University"); before anything else (an academy: "Institute of Automation, Chinese
-        // Academy of Sciences") the unit stays the organisation.
-        // After one such unit, units named by a name alone count too ("MoE Key Lab of
-        // Artificial Intelligence, AI Institute, Shanghai Jiao Tong University").
+        // Academy of Sciences") the unit stays the organisation. After one such unit, units
+        // named by a name alone count too ("MoE Key Lab of …, AI Institute, Shanghai Jiao Tong
+        // University").
         let mut leading = 0;
         let mut descriptive = false;
         while let Some(p) = parts.get(leading) {
-            if generic_unit(p) {
-            } else if self.is_university_unit(p, descriptive) {
+            if !generic_unit(p) {
+                if !self.is_university_unit(p, descriptive) {
+                    break;
+                }
                 descriptive = true;
-            } else {
-                break;
             }
             leading += 1;
         }
