@@ -264,17 +264,18 @@ impl TextIndex {
                 // Below this relative cosine the semantic part alone cannot reach the floor (the
                 // best work scores at least 1 − w, so the floor is at least floor · (1 − w)).
                 let min_rel = opts.floor.powf(1.0 / opts.sharpness);
-                let mut near = Vec::new();
-                let best = model.cosines_near_best(&q, since, min_rel, &mut near);
-                if best > 0.0 {
-                    let best = f64::from(best);
+                // The lexical hits' cosines are read as the scan passes them.
+                let ids: Vec<i64> = scored.iter().map(|&(id, _)| id).collect();
+                let found = model.cosines_near_best(&q, since, min_rel, &ids);
+                if found.best > 0.0 {
+                    let best = f64::from(found.best);
                     let part =
                         |c: f32| (1.0 - w) * (f64::from(c) / best).max(0.0).powf(opts.sharpness);
                     let close = |c: f32| f64::from(c) / best >= min_rel;
                     // Both lists by work id: one merge.
-                    let mut near = near.into_iter().filter(|&(_, c)| close(c)).peekable();
+                    let mut near = found.near.into_iter().filter(|&(_, c)| close(c)).peekable();
                     let mut merged = Vec::with_capacity(scored.len());
-                    for (id, s) in scored {
+                    for ((id, s), cosine) in scored.into_iter().zip(found.asked) {
                         while let Some(&(other, c)) = near.peek()
                             && other < id
                         {
@@ -289,7 +290,7 @@ impl TextIndex {
                             continue;
                         }
                         // Lexical hits further from the query still get their small semantic part.
-                        match model.cosine(&q, id, since) {
+                        match cosine {
                             Some(c) if c > 0.0 && !close(c) => merged.push((id, s + part(c))),
                             _ => merged.push((id, s)),
                         }

@@ -24,6 +24,7 @@
 pub mod acronyms;
 mod file;
 pub mod linalg;
+mod scan;
 pub mod schedule;
 
 use std::path::Path;
@@ -36,6 +37,7 @@ use serde::Serialize;
 
 pub use acronyms::Acronym;
 use linalg::{Sparse, SplitMix};
+use scan::{Kernel, dot_i8_i16};
 
 use crate::error::Result;
 
@@ -649,63 +651,114 @@ impl SemanticModel {
     }
 
     /// The works (from `since` on) whose cosine with `query` is above zero and at least
-    /// `min_share` of the best cosine, into `out` by work id; returns the best cosine (0 when no
-    /// work points the query's way). One pass, in parallel blocks: a work is kept while it
-    /// clears `min_share` of the best its block has seen so far, and the few kept before the
-    /// best appeared are dropped at the end, so `out` holds the near-best works rather than
-    /// every work of the corpus.
+    /// `min_share` of the best cosine, by work id, with the best cosine (0 when no work points
+    /// the query's way); and the cosine of each work of `asked` (ascending work ids), as
+    /// [`SemanticModel::cosine`] gives it, read while the scan passes it rather than looked up
+    /// again. One pass, in parallel blocks: a work is kept while it clears `min_share` of the
+    /// best its block has seen so far, and the few kept before the best appeared are dropped at
+    /// the end, so `near` holds the near-best works rather than every work of the corpus.
     pub fn cosines_near_best(
         &self,
         query: &ScanQuery,
         since: Option<i32>,
         min_share: f64,
-        out: &mut Vec<(i64, f32)>,
-    ) -> f32 {
-        out.clear();
+        asked: &[i64],
+    ) -> NearBest {
+        self.scan(query, since, min_share, asked, SCAN_BLOCK, DOT_BATCH)
+    }
+
+    /// [`SemanticModel::cosines_near_best`] with blocks of `block` works scanned in parallel and
+    /// the kernel's batches of `batch` works (smaller ones in tests, to cross their edges).
+    fn scan(
+        &self,
+        query: &ScanQuery,
+        since: Option<i32>,
+        min_share: f64,
+        asked: &[i64],
+        block_works: usize,
+        batch_works: usize,
+    ) -> NearBest {
+        let (block_works, batch_works) = (block_works.max(1), batch_works.max(1));
         let min_share = min_share.clamp(0.0, 1.0);
         // An integer bar a little below min_share × best, so rounding never drops a work the
         // caller's exact test (cosine / best ≥ min_share, in f64) would keep.
         let bar_for = |best: i32| ((f64::from(best) * min_share).floor() as i32 - 2).max(1);
+        if !asked.is_sorted() {
+            // Not the order the scan passes the works in: each looked up on its own.
+            let mut found = self.scan(query, since, min_share, &[], block_works, batch_works);
+            found.asked = asked
+                .iter()
+                .map(|&id| self.cosine(query, id, since))
+                .collect();
+            return found;
+        }
         let dim = self.dim.max(1);
-        // Blocks of works scanned in parallel, each with its own running best.
-        let blocks: Vec<(i32, Vec<(i64, i32)>)> = self
+        let kernel = Kernel::detect();
+        // Blocks of works scanned in parallel, each with its own running best; within a block,
+        // the dot products of a batch of works at a time, then the tests.
+        let blocks: Vec<Block> = self
             .papers
-            .par_chunks(dim * SCAN_BLOCK)
-            .zip(self.years.par_chunks(SCAN_BLOCK))
+            .par_chunks(dim * block_works)
+            .zip(self.years.par_chunks(block_works))
             .enumerate()
             .map(|(block, (rows, years))| {
-                let first = block * SCAN_BLOCK;
-                let (mut best, mut bar) = (0i32, 1i32);
-                let mut kept = Vec::new();
-                for (i, (row, &year)) in rows.chunks_exact(dim).zip(years).enumerate() {
-                    if let Some(s) = since
-                        && i32::from(year) < s
-                    {
-                        continue;
+                let start = block * block_works;
+                let mut out = Block {
+                    first_asked: asked.partition_point(|&id| id < start as i64),
+                    ..Block::default()
+                };
+                let mut asked = asked[out.first_asked..].iter().peekable();
+                let mut bar = 1i32;
+                let mut dots = vec![0i32; batch_works];
+                let batches = rows
+                    .chunks(dim * batch_works)
+                    .zip(years.chunks(batch_works));
+                for (batch, (rows, years)) in batches.enumerate() {
+                    let n = years.len().min(rows.len() / dim);
+                    kernel.dots(rows, dim, &query.0, &mut dots[..n]);
+                    let first = start + batch * batch_works;
+                    for (i, (&dot, &year)) in dots[..n].iter().zip(years).enumerate() {
+                        let id = (first + i) as i64;
+                        let before = since.is_some_and(|s| i32::from(year) < s);
+                        while let Some(&&next) = asked.peek()
+                            && next <= id
+                        {
+                            out.asked.push((next == id && !before).then_some(dot));
+                            asked.next();
+                        }
+                        if before || dot < bar {
+                            continue;
+                        }
+                        if dot > out.best {
+                            out.best = dot;
+                            bar = bar_for(out.best);
+                        }
+                        out.kept.push((id, dot));
                     }
-                    let dot = dot_i8_i16(row, &query.0);
-                    if dot < bar {
-                        continue;
-                    }
-                    if dot > best {
-                        best = dot;
-                        bar = bar_for(best);
-                    }
-                    kept.push(((first + i) as i64, dot));
                 }
-                (best, kept)
+                out
             })
             .collect();
-        let best = blocks.iter().map(|b| b.0).max().unwrap_or(0);
+        let best = blocks.iter().map(|b| b.best).max().unwrap_or(0);
         let bar = bar_for(best);
-        for (_, kept) in blocks {
-            out.extend(
-                kept.into_iter()
+        let mut found = NearBest {
+            best: best as f32 * COSINE_SCALE,
+            near: Vec::new(),
+            asked: vec![None; asked.len()],
+        };
+        for block in blocks {
+            found.near.extend(
+                block
+                    .kept
+                    .into_iter()
                     .filter(|&(_, dot)| dot >= bar)
                     .map(|(id, dot)| (id, dot as f32 * COSINE_SCALE)),
             );
+            for (slot, dot) in found.asked[block.first_asked..].iter_mut().zip(block.asked) {
+                *slot = dot.map(|d| d as f32 * COSINE_SCALE);
+            }
         }
-        best as f32 * COSINE_SCALE
+        found
     }
 
     /// The stored unit vector of a work (dequantised), if it has one.
@@ -718,69 +771,36 @@ impl SemanticModel {
     }
 }
 
+/// What [`SemanticModel::cosines_near_best`] found.
+#[derive(Debug, Clone, Default)]
+pub struct NearBest {
+    /// The best cosine of any work (0 when none points the query's way).
+    pub best: f32,
+    /// The works at least the asked share of the best, by work id, with their cosine.
+    pub near: Vec<(i64, f32)>,
+    /// The cosine of each asked work, in the order asked (`None`: a work the model does not
+    /// hold, or one published before `since`).
+    pub asked: Vec<Option<f32>>,
+}
+
+/// One block's part of a scan.
+#[derive(Default)]
+struct Block {
+    best: i32,
+    kept: Vec<(i64, i32)>,
+    /// Where the block's asked works start in the list asked, and their dot products.
+    first_asked: usize,
+    asked: Vec<Option<i32>>,
+}
+
 /// A query quantised for [`SemanticModel::cosines_near_best`] and [`SemanticModel::cosine`].
 #[derive(Debug, Clone)]
 pub struct ScanQuery(Vec<i16>);
 
 /// Works per parallel task of the scan (4 MB of 128-dimensional vectors).
 const SCAN_BLOCK: usize = 32 * 1024;
+/// Works whose dot products the scan's kernel computes in one call (128 KB of vectors).
+const DOT_BATCH: usize = 1024;
 
 /// From an 8-bit × 16-bit dot product back to a cosine.
 const COSINE_SCALE: f32 = 1.0 / (127.0 * 127.0);
-
-/// Dot product of a stored 8-bit vector with 16-bit query weights (|x·y| ≤ 127², no overflow).
-/// Written in blocks of 16 (widen, multiply, fold into eight lanes) because that is the form
-/// the compiler turns into full-width vector code on the baseline x86-64 target: the plain
-/// iterator form ran 2.5× slower (17.7 against 7.0 ms per scan of 1M 128-dimensional vectors,
-/// measured standalone), and this scan is the largest single cost of a List query at 1M works.
-#[inline]
-fn dot_i8_i16(row: &[i8], q: &[i16]) -> i32 {
-    let (rows, _) = row.as_chunks::<16>();
-    let (qs, _) = q.as_chunks::<16>();
-    let mut lanes = [0i32; 8];
-    for (r, w) in rows.iter().zip(qs) {
-        let x: [i16; 16] = std::array::from_fn(|k| i16::from(r[k]));
-        let p: [i32; 16] = std::array::from_fn(|k| i32::from(x[k]) * i32::from(w[k]));
-        for (k, lane) in lanes.iter_mut().enumerate() {
-            *lane += p[k] + p[k + 8];
-        }
-    }
-    let done = rows.len().min(qs.len()) * 16;
-    let tail: i32 = row
-        .get(done..)
-        .unwrap_or_default()
-        .iter()
-        .zip(q.get(done..).unwrap_or_default())
-        .map(|(&x, &y)| i32::from(x) * i32::from(y))
-        .sum();
-    lanes.iter().sum::<i32>() + tail
-}
-
-#[cfg(test)]
-mod tests {
-    use super::dot_i8_i16;
-
-    #[test]
-    fn the_integer_dot_product_is_exact_at_the_extremes() {
-        let mut x: u32 = 7;
-        let mut next = || {
-            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            (x >> 16) as i32
-        };
-        // Every dimension the model may have, not only 128: the pairs and the tail.
-        for round in 0..400 {
-            let dim = [128, 64, 1, 15, 16, 17, 37, 130][round % 8];
-            let row: Vec<i8> = (0..dim).map(|_| (next() % 256 - 128) as i8).collect();
-            let q: Vec<i16> = (0..dim).map(|_| (next() % 255 - 127) as i16).collect();
-            let want: i64 = row
-                .iter()
-                .zip(&q)
-                .map(|(&a, &b)| i64::from(a) * i64::from(b))
-                .sum();
-            assert_eq!(i64::from(dot_i8_i16(&row, &q)), want);
-        }
-        let row = [i8::MIN; 128];
-        let q = [127i16; 128];
-        assert_eq!(dot_i8_i16(&row, &q), -128 * 127 * 128);
-    }
-}
