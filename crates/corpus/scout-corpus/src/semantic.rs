@@ -667,8 +667,9 @@ impl SemanticModel {
         self.scan(query, since, min_share, asked, SCAN_BLOCK, DOT_BATCH)
     }
 
-    /// [`SemanticModel::cosines_near_best`] with blocks of `block` works scanned in parallel and
-    /// the kernel's batches of `batch` works (smaller ones in tests, to cross their edges).
+    /// [`SemanticModel::cosines_near_best`] with blocks of `block_works` works scanned in
+    /// parallel and the kernel's batches of `batch_works` (smaller ones in tests, to cross their
+    /// edges).
     fn scan(
         &self,
         query: &ScanQuery,
