@@ -2,8 +2,8 @@
 //! exact in integers. On x86-64 processors of the x86-64-v3 level (AVX2 with FMA, BMI1/2 and the
 //! rest of that level; detected at run time, and `pulp` holds the one unsafe call into code
 //! compiled for it) sixteen dimensions are widened and multiplied per instruction; elsewhere
-//! the portable form below runs. Both give the same integers (tested), so
-//! which one ran never changes a result.
+//! the portable form below runs. Both give the same integers (tested), so which one ran never
+//! changes a result.
 
 /// Dot product of a stored 8-bit vector with 16-bit query weights (each product at most 128 ×
 /// 127 in magnitude: no overflow for any dimension the model has).
@@ -89,15 +89,15 @@ fn dots_avx2(simd: pulp::x86::V3, rows: &[i8], dim: usize, q: &[i16], out: &mut 
         || {
             let q = &q[..dim.min(q.len())];
             let (chunks, _) = q.as_chunks::<16>();
-            let weights: Vec<__m256i> = chunks.iter().map(|c| pulp::cast(*c)).collect();
             let full = chunks.len() * 16;
             for (o, row) in out.iter_mut().zip(rows.chunks_exact(dim)) {
                 let (row_chunks, _) = row.as_chunks::<16>();
                 let mut acc: __m256i = pulp::cast([0i32; 8]);
-                for (r, &w) in row_chunks.iter().zip(&weights) {
+                for (r, w) in row_chunks.iter().zip(chunks) {
                     let x = simd
                         .avx2
                         ._mm256_cvtepi8_epi16(pulp::cast::<[i8; 16], __m128i>(*r));
+                    let w: __m256i = pulp::cast(*w);
                     acc = simd
                         .avx2
                         ._mm256_add_epi32(acc, simd.avx2._mm256_madd_epi16(x, w));
