@@ -183,6 +183,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn recency_halves_every_half_life_and_statuses_weigh_as_documented() {
+        assert!((recency(Some(2024), 2024, 5.0) - 1.0).abs() < 1e-12);
+        assert!((recency(Some(2019), 2024, 5.0) - 0.5).abs() < 1e-12);
+        assert_eq!(status_factor(Some("Reject")), 0.25);
+        assert_eq!(status_factor(Some("Workshop")), 0.5);
+        assert_eq!(status_factor(Some("Oral")), 1.15);
+    }
+
+    #[test]
     fn a_landmark_outweighs_many_average_papers() {
         let power = ImpactShape::Power { p: 0.75 };
         assert!((power.weight(Some(1.0)) - 1.0).abs() < 1e-12);

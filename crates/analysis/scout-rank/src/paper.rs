@@ -46,3 +46,14 @@ pub(crate) fn authors_of<'a>(
         _ => &[],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_title_key_ignores_case_and_punctuation() {
+        assert_eq!(
+            super::title_key("Attention Is All You Need"),
+            super::title_key("attention is all you need.")
+        );
+    }
+}

@@ -520,6 +520,7 @@ fn rank_in(
 ) -> Result<ListResult> {
     let started = Instant::now();
     let (found, field, summed) = relevant_works(index, facts, model, query)?;
+    let relevance_time = started.elapsed();
 
     // Pass 1: every researcher's score. Only a score per researcher is kept here (a broad topic
     // at 1M works has hundreds of thousands of matching papers); the papers behind the scores
@@ -597,6 +598,7 @@ fn rank_in(
         }
     }
     let scores = pass.scores.into_vec();
+    let summed_time = started.elapsed();
     let (candidates, mut order) = match totals {
         Some(totals) => Candidates::merged(scores, totals, query.limit),
         None => (
@@ -665,6 +667,7 @@ fn rank_in(
         accepted.push((researcher, stage, score));
     }
 
+    let accepted_time = started.elapsed();
     // Pass 2: the papers behind the accepted researchers' scores.
     let ids: Vec<i64> = accepted.iter().map(|(r, _, _)| r.id).collect();
     let mut behind = match (&summed, model) {
@@ -690,6 +693,14 @@ fn rank_in(
             top_papers,
         });
     }
+    tracing::debug!(
+        relevance = ?relevance_time,
+        summed = ?(summed_time - relevance_time),
+        accepted = ?(accepted_time - summed_time),
+        papers_behind = ?(started.elapsed() - accepted_time),
+        hits = found.hits.len(),
+        "list",
+    );
     Ok(ListResult {
         topic: query.topic.clone(),
         as_of_year: as_of,
@@ -878,23 +889,4 @@ fn paper_labels(conn: &Connection, work_id: i64) -> Result<Labels> {
         .query_row([work_id], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::paper::title_key;
-
-    #[test]
-    fn factors_behave() {
-        assert!((recency(Some(2024), 2024, 5.0) - 1.0).abs() < 1e-12);
-        assert!((recency(Some(2019), 2024, 5.0) - 0.5).abs() < 1e-12);
-        assert_eq!(status_factor(Some("Reject")), 0.25);
-        assert_eq!(status_factor(Some("Workshop")), 0.5);
-        assert_eq!(status_factor(Some("Oral")), 1.15);
-        assert_eq!(
-            title_key("Attention Is All You Need"),
-            title_key("attention is all you need.")
-        );
-    }
 }

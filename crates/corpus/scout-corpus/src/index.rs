@@ -387,19 +387,23 @@ impl TextIndex {
         Ok(hits)
     }
 
-    /// The best score for a query and every work scoring at least `share` of it, in no
-    /// particular order (a few more may come along: the caller applies its exact test). One
-    /// pass over the matching documents: a document is kept while it clears `share` of the best
-    /// score its segment has met so far, which is never above the best of all, so nothing that
-    /// clears the final bar is dropped; asking for the best hit first and then for those above
-    /// the bar evaluated the query twice.
+    /// The best score for a query and every work scoring at least `share` of it, published
+    /// from `since` on when given, in no particular order (a few more may come along: the
+    /// caller applies its exact test). One pass over the matching documents: a document is kept
+    /// while it clears `share` of the best score its segment has met so far, which is never
+    /// above the best of all, so nothing that clears the final bar is dropped; asking for the
+    /// best hit first and then for those above the bar evaluated the query twice. The year is a
+    /// filter on the matches, not a clause of the query: a required range clause would add a
+    /// constant 1 to every score (tantivy sums a conjunction's scores) and so raise every
+    /// work's share of the best.
     pub(crate) fn collect_near_best(
         &self,
         query: &dyn Query,
+        since: Option<i32>,
         share: f64,
     ) -> Result<(f32, Vec<Hit>)> {
         let searcher = self.reader.searcher();
-        Ok(searcher.search(query, &NearBest { share })?)
+        Ok(searcher.search(query, &NearBest { share, since })?)
     }
 
     /// Number of documents in the index.
@@ -416,6 +420,7 @@ impl TextIndex {
 /// [`TextIndex::collect_near_best`]), with its work id.
 struct NearBest {
     share: f64,
+    since: Option<i32>,
 }
 
 struct SegmentNearBest {
@@ -424,6 +429,8 @@ struct SegmentNearBest {
     best: Score,
     bar: Score,
     work_ids: Column<u64>,
+    /// The year column and the first year kept, when a year is asked for.
+    since: Option<(Column<i64>, i64)>,
     hits: Vec<Hit>,
 }
 
@@ -436,11 +443,16 @@ impl Collector for NearBest {
         _segment_ord: SegmentOrdinal,
         segment: &SegmentReader,
     ) -> tantivy::Result<SegmentNearBest> {
+        let since = match self.since {
+            Some(year) => Some((segment.fast_fields().i64("year")?, i64::from(year))),
+            None => None,
+        };
         Ok(SegmentNearBest {
             share: (self.share.clamp(0.0, 1.0) * (1.0 - 1e-6)) as f32,
             best: 0.0,
             bar: 0.0,
             work_ids: segment.fast_fields().u64("work_id")?,
+            since,
             hits: Vec::new(),
         })
     }
@@ -460,6 +472,11 @@ impl SegmentCollector for SegmentNearBest {
 
     fn collect(&mut self, doc: DocId, score: Score) {
         if score < self.bar {
+            return;
+        }
+        if let Some((years, since)) = &self.since
+            && years.first(doc).is_none_or(|year| year < *since)
+        {
             return;
         }
         if score > self.best {
@@ -528,7 +545,7 @@ pub(crate) mod tests {
             assert!(best > 0.0, "{topic}");
             for share in [0.05, 0.3, 0.9, 1.0] {
                 let (found_best, near) = index
-                    .collect_near_best(query.as_ref(), share)
+                    .collect_near_best(query.as_ref(), None, share)
                     .expect("near");
                 assert_eq!(found_best, best, "{topic}");
                 let bar = f64::from(best) * share;
@@ -549,5 +566,55 @@ pub(crate) mod tests {
             }
         }
         assert!(checked > 100, "too few hits to compare: {checked}");
+    }
+
+    /// A year filters the works and adds nothing to their scores: with `since`, the best score
+    /// and the works near it are the unfiltered query's among the works of those years.
+    #[test]
+    fn a_year_filters_the_works_without_changing_their_scores() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut corpus = colm_demo_corpus(dir.path());
+        let index = corpus.text_index().expect("index");
+        let mut statement = corpus
+            .conn
+            .prepare("SELECT id, year FROM works")
+            .expect("prepare");
+        let years: std::collections::HashMap<i64, i64> = statement
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .expect("years")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows");
+        let mut checked = 0;
+        for topic in [
+            "language models",
+            "reasoning",
+            "alignment with human feedback",
+        ] {
+            let query = index.topic_query_in(topic, None, true).expect("query");
+            let all = index.collect(query.as_ref(), 1_000_000).expect("all");
+            let recent: Vec<(i64, f32)> = all
+                .iter()
+                .filter(|h| years.get(&h.work_id).is_some_and(|y| *y >= 2025))
+                .map(|h| (h.work_id, h.score))
+                .collect();
+            let best = recent.iter().map(|h| h.1).fold(0.0, f32::max);
+            assert!(best > 0.0 && recent.len() < all.len(), "{topic}");
+            let (found_best, near) = index
+                .collect_near_best(query.as_ref(), Some(2025), 0.3)
+                .expect("near");
+            assert_eq!(found_best, best, "{topic}");
+            let above = |hits: Vec<(i64, f32)>| {
+                let mut kept: Vec<(i64, f32)> = hits
+                    .into_iter()
+                    .filter(|h| f64::from(h.1) >= f64::from(best) * 0.3)
+                    .collect();
+                kept.sort_by_key(|h| h.0);
+                kept
+            };
+            let got = above(near.iter().map(|h| (h.work_id, h.score)).collect());
+            assert_eq!(got, above(recent), "{topic}");
+            checked += got.len();
+        }
+        assert!(checked > 20, "too few works compared: {checked}");
     }
 }

@@ -164,10 +164,10 @@ impl TextIndex {
                 clauses.push((Occur::Should, Box::new(BoostQuery::new(q, boost))));
             }
         }
-        // The year applies to the acronyms' clauses too.
-        let query = self.published_since(Box::new(BooleanQuery::new(clauses)), since);
+        let query = BooleanQuery::new(clauses);
         let share = (opts.floor * 0.5).powf(1.0 / opts.lexical_power.max(1.0));
-        let (best, near) = self.collect_near_best(query.as_ref(), share)?;
+        // The year filters the works (the acronyms' too); it adds nothing to their scores.
+        let (best, near) = self.collect_near_best(&query, since, share)?;
         let best = f64::from(best);
         let mut shares: Vec<(i64, f64)> = Vec::new();
         if best > 0.0 {
@@ -241,10 +241,19 @@ impl TextIndex {
         // (work id, score) by work id: the semantic near-best works come by work id too, so the
         // two are merged in one pass (no hash map of hundreds of thousands of works).
         let mut scored: Vec<(i64, f64)> = Vec::new();
+        let started = std::time::Instant::now();
         if opts.lexical_weight > 0.0 || self.semantic.is_none() {
             let mut shares = self.lexical_shares(topic, since, &asked, true, opts)?;
+            let all_fields = started.elapsed();
             if opts.title_share {
                 let short = self.lexical_shares(topic, since, &asked, false, opts)?;
+                tracing::debug!(
+                    ?all_fields,
+                    titles = ?started.elapsed() - all_fields,
+                    works = shares.len(),
+                    title_works = short.len(),
+                    "lexical relevance"
+                );
                 shares = merge_max(shares, short);
             }
             if w > 0.0 {
@@ -266,7 +275,13 @@ impl TextIndex {
                 let min_rel = opts.floor.powf(1.0 / opts.sharpness);
                 // The lexical hits' cosines are read as the scan passes them.
                 let ids: Vec<i64> = scored.iter().map(|&(id, _)| id).collect();
+                let scan_started = std::time::Instant::now();
                 let found = model.cosines_near_best(&q, since, min_rel, &ids);
+                tracing::debug!(
+                    elapsed = ?scan_started.elapsed(),
+                    near = found.near.len(),
+                    "semantic scan"
+                );
                 if found.best > 0.0 {
                     let best = f64::from(found.best);
                     let part =
