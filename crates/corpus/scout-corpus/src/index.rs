@@ -335,7 +335,9 @@ impl TextIndex {
         Ok(self.published_since(Box::new(BooleanQuery::new(clauses)), since))
     }
 
-    /// `query` restricted to works published in `since` or later.
+    /// `query` restricted to works published in `since` or later. The year range is a required
+    /// clause scored 0: tantivy sums a conjunction's scores, and the range's constant score of 1
+    /// would raise every work's share of the best in a year-bounded List only.
     pub(crate) fn published_since(
         &self,
         query: Box<dyn Query>,
@@ -350,7 +352,7 @@ impl TextIndex {
         );
         Box::new(BooleanQuery::new(vec![
             (Occur::Must, query),
-            (Occur::Must, Box::new(range)),
+            (Occur::Must, Box::new(BoostQuery::new(Box::new(range), 0.0))),
         ]))
     }
 
@@ -387,23 +389,19 @@ impl TextIndex {
         Ok(hits)
     }
 
-    /// The best score for a query and every work scoring at least `share` of it, published
-    /// from `since` on when given, in no particular order (a few more may come along: the
-    /// caller applies its exact test). One pass over the matching documents: a document is kept
-    /// while it clears `share` of the best score its segment has met so far, which is never
-    /// above the best of all, so nothing that clears the final bar is dropped; asking for the
-    /// best hit first and then for those above the bar evaluated the query twice. The year is a
-    /// filter on the matches, not a clause of the query: a required range clause would add a
-    /// constant 1 to every score (tantivy sums a conjunction's scores) and so raise every
-    /// work's share of the best.
+    /// The best score for a query and every work scoring at least `share` of it, in no
+    /// particular order (a few more may come along: the caller applies its exact test). One
+    /// pass over the matching documents: a document is kept while it clears `share` of the best
+    /// score its segment has met so far, which is never above the best of all, so nothing that
+    /// clears the final bar is dropped; asking for the best hit first and then for those above
+    /// the bar evaluated the query twice.
     pub(crate) fn collect_near_best(
         &self,
         query: &dyn Query,
-        since: Option<i32>,
         share: f64,
     ) -> Result<(f32, Vec<Hit>)> {
         let searcher = self.reader.searcher();
-        Ok(searcher.search(query, &NearBest { share, since })?)
+        Ok(searcher.search(query, &NearBest { share })?)
     }
 
     /// Number of documents in the index.
@@ -420,7 +418,6 @@ impl TextIndex {
 /// [`TextIndex::collect_near_best`]), with its work id.
 struct NearBest {
     share: f64,
-    since: Option<i32>,
 }
 
 struct SegmentNearBest {
@@ -429,8 +426,6 @@ struct SegmentNearBest {
     best: Score,
     bar: Score,
     work_ids: Column<u64>,
-    /// The year column and the first year kept, when a year is asked for.
-    since: Option<(Column<i64>, i64)>,
     hits: Vec<Hit>,
 }
 
@@ -443,16 +438,11 @@ impl Collector for NearBest {
         _segment_ord: SegmentOrdinal,
         segment: &SegmentReader,
     ) -> tantivy::Result<SegmentNearBest> {
-        let since = match self.since {
-            Some(year) => Some((segment.fast_fields().i64("year")?, i64::from(year))),
-            None => None,
-        };
         Ok(SegmentNearBest {
             share: (self.share.clamp(0.0, 1.0) * (1.0 - 1e-6)) as f32,
             best: 0.0,
             bar: 0.0,
             work_ids: segment.fast_fields().u64("work_id")?,
-            since,
             hits: Vec::new(),
         })
     }
@@ -472,11 +462,6 @@ impl SegmentCollector for SegmentNearBest {
 
     fn collect(&mut self, doc: DocId, score: Score) {
         if score < self.bar {
-            return;
-        }
-        if let Some((years, since)) = &self.since
-            && years.first(doc).is_none_or(|year| year < *since)
-        {
             return;
         }
         if score > self.best {
@@ -545,7 +530,7 @@ pub(crate) mod tests {
             assert!(best > 0.0, "{topic}");
             for share in [0.05, 0.3, 0.9, 1.0] {
                 let (found_best, near) = index
-                    .collect_near_best(query.as_ref(), None, share)
+                    .collect_near_best(query.as_ref(), share)
                     .expect("near");
                 assert_eq!(found_best, best, "{topic}");
                 let bar = f64::from(best) * share;
@@ -590,30 +575,29 @@ pub(crate) mod tests {
             "reasoning",
             "alignment with human feedback",
         ] {
-            let query = index.topic_query_in(topic, None, true).expect("query");
-            let all = index.collect(query.as_ref(), 1_000_000).expect("all");
-            let recent: Vec<(i64, f32)> = all
+            let all = index
+                .collect(
+                    index.topic_query(topic, None).expect("query").as_ref(),
+                    1_000_000,
+                )
+                .expect("all");
+            let mut recent: Vec<(i64, f32)> = all
                 .iter()
                 .filter(|h| years.get(&h.work_id).is_some_and(|y| *y >= 2025))
                 .map(|h| (h.work_id, h.score))
                 .collect();
-            let best = recent.iter().map(|h| h.1).fold(0.0, f32::max);
-            assert!(best > 0.0 && recent.len() < all.len(), "{topic}");
-            let (found_best, near) = index
-                .collect_near_best(query.as_ref(), Some(2025), 0.3)
-                .expect("near");
-            assert_eq!(found_best, best, "{topic}");
-            let above = |hits: Vec<(i64, f32)>| {
-                let mut kept: Vec<(i64, f32)> = hits
-                    .into_iter()
-                    .filter(|h| f64::from(h.1) >= f64::from(best) * 0.3)
-                    .collect();
-                kept.sort_by_key(|h| h.0);
-                kept
-            };
-            let got = above(near.iter().map(|h| (h.work_id, h.score)).collect());
-            assert_eq!(got, above(recent), "{topic}");
-            checked += got.len();
+            assert!(!recent.is_empty() && recent.len() < all.len(), "{topic}");
+            let since = index.topic_query(topic, Some(2025)).expect("query");
+            let mut found: Vec<(i64, f32)> = index
+                .collect(since.as_ref(), 1_000_000)
+                .expect("since")
+                .iter()
+                .map(|h| (h.work_id, h.score))
+                .collect();
+            recent.sort_by_key(|h| h.0);
+            found.sort_by_key(|h| h.0);
+            assert_eq!(found, recent, "{topic}");
+            checked += found.len();
         }
         assert!(checked > 20, "too few works compared: {checked}");
     }

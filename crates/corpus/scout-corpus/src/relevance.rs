@@ -164,10 +164,10 @@ impl TextIndex {
                 clauses.push((Occur::Should, Box::new(BoostQuery::new(q, boost))));
             }
         }
-        let query = BooleanQuery::new(clauses);
+        // The year applies to the acronyms' clauses too.
+        let query = self.published_since(Box::new(BooleanQuery::new(clauses)), since);
         let share = (opts.floor * 0.5).powf(1.0 / opts.lexical_power.max(1.0));
-        // The year filters the works (the acronyms' too); it adds nothing to their scores.
-        let (best, near) = self.collect_near_best(&query, since, share)?;
+        let (best, near) = self.collect_near_best(query.as_ref(), share)?;
         let best = f64::from(best);
         let mut shares: Vec<(i64, f64)> = Vec::new();
         if best > 0.0 {
