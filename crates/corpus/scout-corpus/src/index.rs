@@ -492,6 +492,8 @@ pub fn dir_for(db: &Path) -> PathBuf {
 pub(crate) mod tests {
     use std::path::Path;
 
+    use super::Hit;
+
     /// The demo's COLM papers and abstracts ingested and refreshed in `dir`: a small real corpus
     /// for the tests of the index and of relevance.
     pub(crate) fn colm_demo_corpus(dir: &Path) -> crate::Corpus {
@@ -534,18 +536,9 @@ pub(crate) mod tests {
                     .expect("near");
                 assert_eq!(found_best, best, "{topic}");
                 let bar = f64::from(best) * share;
-                let mut want: Vec<(i64, f32)> = all
-                    .iter()
-                    .filter(|h| f64::from(h.score) >= bar)
-                    .map(|h| (h.work_id, h.score))
-                    .collect();
-                let mut got: Vec<(i64, f32)> = near
-                    .iter()
-                    .filter(|h| f64::from(h.score) >= bar)
-                    .map(|h| (h.work_id, h.score))
-                    .collect();
-                want.sort_by_key(|h| h.0);
-                got.sort_by_key(|h| h.0);
+                let above = |h: &&Hit| f64::from(h.score) >= bar;
+                let want = by_work(all.iter().filter(above));
+                let got = by_work(near.iter().filter(above));
                 assert_eq!(got, want, "{topic} at {share}");
                 checked += want.len();
             }
@@ -553,8 +546,15 @@ pub(crate) mod tests {
         assert!(checked > 100, "too few hits to compare: {checked}");
     }
 
-    /// A year filters the works and adds nothing to their scores: with `since`, the best score
-    /// and the works near it are the unfiltered query's among the works of those years.
+    /// `(work, score)` of `hits`, by work.
+    fn by_work<'h>(hits: impl Iterator<Item = &'h Hit>) -> Vec<(i64, f32)> {
+        let mut found: Vec<(i64, f32)> = hits.map(|h| (h.work_id, h.score)).collect();
+        found.sort_by_key(|h| h.0);
+        found
+    }
+
+    /// A year filters the works and adds nothing to their scores: with `since`, a topic's query
+    /// finds exactly the unbounded query's works of those years, with the same scores.
     #[test]
     fn a_year_filters_the_works_without_changing_their_scores() {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -581,21 +581,18 @@ pub(crate) mod tests {
                     1_000_000,
                 )
                 .expect("all");
-            let mut recent: Vec<(i64, f32)> = all
-                .iter()
-                .filter(|h| years.get(&h.work_id).is_some_and(|y| *y >= 2025))
-                .map(|h| (h.work_id, h.score))
-                .collect();
+            let recent = by_work(
+                all.iter()
+                    .filter(|h| years.get(&h.work_id).is_some_and(|y| *y >= 2025)),
+            );
             assert!(!recent.is_empty() && recent.len() < all.len(), "{topic}");
             let since = index.topic_query(topic, Some(2025)).expect("query");
-            let mut found: Vec<(i64, f32)> = index
-                .collect(since.as_ref(), 1_000_000)
-                .expect("since")
-                .iter()
-                .map(|h| (h.work_id, h.score))
-                .collect();
-            recent.sort_by_key(|h| h.0);
-            found.sort_by_key(|h| h.0);
+            let found = by_work(
+                index
+                    .collect(since.as_ref(), 1_000_000)
+                    .expect("since")
+                    .iter(),
+            );
             assert_eq!(found, recent, "{topic}");
             checked += found.len();
         }
