@@ -534,7 +534,11 @@ fn rank_in(
     let mut matching = 0usize;
     // Text matches that are also field papers, when the field is summed.
     let mut text_in_field: Vec<i64> = Vec::new();
-    for hit in &found.hits {
+    // In work order: each work's facts and authors are then read in address order, not at
+    // random (the sums are exact, so the order cannot change a score).
+    let mut in_work_order: Vec<&Hit> = found.hits.iter().collect();
+    in_work_order.sort_unstable_by_key(|hit| hit.work_id);
+    for hit in in_work_order {
         let Some(paper) = facts.paper(hit.work_id)? else {
             continue;
         };
