@@ -43,14 +43,17 @@ pub(super) fn find_year(s: &str) -> Option<i32> {
     None
 }
 
-/// Splits on the word `and` outside braces (BibTeX's author separator).
+/// Splits on the word `and` outside braces (BibTeX's author separator). As in BibTeX, the
+/// word separates only between two names: "And" opening or ending the list is a name's
+/// ("And Aa", "Bb And").
 pub(super) fn split_on_and(s: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut depth = 0usize;
     let mut current = String::new();
     let words: Vec<&str> = s.split_whitespace().collect();
-    for w in words {
-        if depth == 0 && w.eq_ignore_ascii_case("and") {
+    let last = words.len().saturating_sub(1);
+    for (i, w) in words.into_iter().enumerate() {
+        if depth == 0 && w.eq_ignore_ascii_case("and") && !current.is_empty() && i < last {
             out.push(std::mem::take(&mut current));
             continue;
         }
@@ -156,4 +159,28 @@ fn accented(accent: char, letter: char) -> Option<char> {
     let (_, from, to) = table.iter().find(|(a, _, _)| *a == accent)?;
     let i = from.chars().position(|c| c == letter)?;
     to.chars().nth(i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_on_and;
+
+    #[test]
+    fn and_separates_only_between_two_names() {
+        assert_eq!(
+            split_on_and("Ada Lovelace and Alan Turing"),
+            ["Ada Lovelace", "Alan Turing"]
+        );
+        assert_eq!(
+            split_on_and("Ada Lovelace AND Alan Turing"),
+            ["Ada Lovelace", "Alan Turing"]
+        );
+        assert_eq!(split_on_and("And Aa"), ["And Aa"]);
+        assert_eq!(split_on_and("Bb And"), ["Bb And"]);
+        assert_eq!(split_on_and("Xx Yy and And Aa"), ["Xx Yy", "And Aa"]);
+        assert_eq!(
+            split_on_and("{Barnes and Noble} and Ada Lovelace"),
+            ["{Barnes and Noble}", "Ada Lovelace"]
+        );
+    }
 }
