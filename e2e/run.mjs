@@ -268,6 +268,9 @@ await test('profile: chart, affiliations, co-authors, explanation; graph view', 
   const years = api.json.profile.papers_by_year;
   assert.equal(bars, years.at(-1)[0] - years[0][0] + 1, 'one bar per year of the span');
   assert.equal(await rpage.locator('section[aria-labelledby=co] tbody tr').count(), api.json.profile.coauthors.length);
+  const affs = api.json.profile.affiliations;
+  assert.equal(new Set(affs.map((a) => a.org)).size, affs.length, 'one timeline row per organisation');
+  assert.equal(await rpage.locator('section[aria-labelledby=aff] ul.sr li').count(), Math.min(10, affs.length));
   await rpage.getByText(`Rank ${api.json.topic_breakdown.rank} for`).waitFor();
   await rpage.getByRole('link', { name: 'Co-author graph' }).click();
   await rpage.locator('svg.graph a.node').first().waitFor();

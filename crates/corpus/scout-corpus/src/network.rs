@@ -48,6 +48,7 @@ pub struct TimelineCell {
     /// The organisation's id (`organisations.id`).
     pub org: u32,
     pub year: i32,
+    /// The researcher's papers that year naming the organisation, each paper once.
     pub papers: u32,
     /// The first and the last of those papers in work key order, as work ids (not the smallest
     /// and largest id, which depend on the order the works were ingested in).
@@ -146,13 +147,18 @@ pub fn timeline_of<'k>(
     // year they did.
     let mut domains_at: HashMap<u32, Vec<(u32, i32)>> = HashMap::default();
     for entry in entries {
-        for &(id, domain) in &entry.named {
+        for (i, &(id, domain)) in entry.named.iter().enumerate() {
             if domain != 0 {
                 let seen = domains_at.entry(id).or_default();
                 match seen.iter_mut().find(|(d, _)| *d == domain) {
                     Some((_, first)) => *first = (*first).min(entry.year),
                     None => seen.push((domain, entry.year)),
                 }
+            }
+            // A paper naming one organisation twice (two of its units, or one spelt two ways)
+            // is one paper there.
+            if entry.named[..i].iter().any(|&(earlier, _)| earlier == id) {
+                continue;
             }
             let at = (entry.order, entry.work);
             let e = cells.entry((id, entry.year)).or_insert((0, at, at));
@@ -705,4 +711,40 @@ pub fn write(
     cleared.restore_indexes(tx)?;
     crate::memory::log_phase("network: done", started);
     Ok(NetworkWritten { report, community })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(year: i32, work: i64, named: &[u32]) -> TimelineEntry {
+        TimelineEntry {
+            year,
+            work,
+            order: work as u64,
+            named: named.iter().map(|&id| (id, 0)).collect(),
+            paper_orgs: named.to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_paper_naming_one_organisation_twice_counts_once() {
+        // Work 1 names organisation 7 twice (say "Meta AI" and "FAIR", both Meta) and 9 once.
+        let entries = [
+            entry(2020, 1, &[7, 7, 9]),
+            entry(2020, 2, &[7]),
+            entry(2021, 3, &[9, 9]),
+        ];
+        let timeline = timeline_of(&entries, |_| None);
+        let cells: Vec<(u32, i32, u32, i64, i64)> = timeline
+            .cells
+            .iter()
+            .map(|c| (c.org, c.year, c.papers, c.first_work, c.last_work))
+            .collect();
+        assert_eq!(
+            cells,
+            vec![(7, 2020, 2, 1, 2), (9, 2020, 1, 1, 1), (9, 2021, 1, 3, 3)]
+        );
+        assert_eq!(timeline.orgs_seen, vec![7, 9]);
+    }
 }

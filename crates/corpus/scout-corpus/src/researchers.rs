@@ -333,6 +333,8 @@ pub struct Coauthor {
     pub last_year: Option<i32>,
 }
 
+/// An organisation in a researcher's timeline: the years of their first and last paper naming
+/// it among their own affiliations, and how many papers do.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct AffiliationPeriod {
     pub org: String,
@@ -348,12 +350,36 @@ pub struct Profile {
     pub papers: Vec<ProfilePaper>,
     /// `(year, papers)`, oldest first.
     pub papers_by_year: Vec<(i32, i64)>,
+    /// Resolved organisations, the most recent first.
     pub affiliations: Vec<AffiliationPeriod>,
     pub coauthors: Vec<Coauthor>,
     /// `(venue, papers)`, most first.
     pub venues: Vec<(String, i64)>,
     /// Name spellings found on papers, most frequent first.
     pub name_variants: Vec<(String, i64)>,
+}
+
+/// The researcher's organisations over time, as the refresh resolved them (`researcher_orgs`:
+/// their own affiliations on dated papers, every spelling and unit of one organisation under its
+/// name, bare departments left out), the most recent first. The papers list each paper's
+/// affiliations as written.
+fn affiliation_periods(conn: &Connection, researcher_id: i64) -> Result<Vec<AffiliationPeriod>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT o.name, MIN(ro.year), MAX(ro.year), SUM(ro.papers)
+         FROM researcher_orgs ro JOIN organisations o ON o.id = ro.org_id
+         WHERE ro.researcher_id = ?1 AND ro.year > 0
+         GROUP BY ro.org_id
+         ORDER BY MAX(ro.year) DESC, SUM(ro.papers) DESC, o.name",
+    )?;
+    let rows = stmt.query_map([researcher_id], |r| {
+        Ok(AffiliationPeriod {
+            org: r.get(0)?,
+            first_year: r.get(1)?,
+            last_year: r.get(2)?,
+            papers: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Everything the corpus knows about one researcher.
@@ -418,36 +444,15 @@ pub fn profile(
     }
     let mut by_year: BTreeMap<i32, i64> = BTreeMap::new();
     let mut venues: HashMap<String, i64> = HashMap::default();
-    let mut periods: HashMap<String, (i32, i32, i64)> = HashMap::default();
     for p in &papers {
         if let Some(y) = p.year {
             *by_year.entry(y).or_default() += 1;
-            for org in &p.affiliations {
-                let e = periods.entry(org.clone()).or_insert((y, y, 0));
-                e.0 = e.0.min(y);
-                e.1 = e.1.max(y);
-                e.2 += 1;
-            }
         }
         if let Some(v) = &p.venue {
             *venues.entry(v.clone()).or_default() += 1;
         }
     }
-    let mut affiliations: Vec<AffiliationPeriod> = periods
-        .into_iter()
-        .map(|(org, (first_year, last_year, papers))| AffiliationPeriod {
-            org,
-            first_year,
-            last_year,
-            papers,
-        })
-        .collect();
-    affiliations.sort_by(|a, b| {
-        b.last_year
-            .cmp(&a.last_year)
-            .then(b.papers.cmp(&a.papers))
-            .then(a.org.cmp(&b.org))
-    });
+    let affiliations = affiliation_periods(conn, researcher.id)?;
     let mut venues: Vec<(String, i64)> = venues.into_iter().collect();
     venues.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let mut name_variants: Vec<(String, i64)> = variants.into_iter().collect();

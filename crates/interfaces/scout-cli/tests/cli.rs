@@ -334,6 +334,50 @@ fn ingest_list_show_and_why_same_on_real_data() {
         .sum();
     assert_eq!(years, top["n_works"].as_i64().unwrap_or(-1));
 
+    // A profile's timeline holds organisations as resolved, not spellings: Iryna Gurevych's ACL
+    // papers write her university three ways; each paper counts once.
+    let profile = json(&scout(
+        &db,
+        &["--format", "json", "show", "openreview:~Iryna_Gurevych1"],
+    ));
+    let periods = profile["profile"]["affiliations"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{profile}"));
+    let names: Vec<&str> = periods.iter().filter_map(|a| a["org"].as_str()).collect();
+    assert_eq!(
+        names.iter().filter(|n| n.contains("Darmstadt")).count(),
+        1,
+        "{names:?}"
+    );
+    for name in &names {
+        let sql = format!(
+            "SELECT COUNT(*) FROM organisations WHERE name = '{}'",
+            name.replace('\'', "''")
+        );
+        assert_eq!(query_rows(&db, &sql)[0][0], "1", "{name}");
+    }
+    let spellings = query_rows(
+        &db,
+        "SELECT COUNT(DISTINCT json_extract(af.value, '$.r')), COUNT(DISTINCT w.id)
+         FROM researchers r JOIN authorship_researcher ar ON ar.researcher_id = r.id
+         JOIN works w ON w.id = ar.work_id,
+         json_each(json_extract(w.authors, '$[' || ar.position || '].af')) af
+         WHERE r.openreview_id = '~Iryna_Gurevych1' AND w.year IS NOT NULL
+           AND json_extract(af.value, '$.r') LIKE '%Darmstadt%'",
+    );
+    assert!(
+        spellings[0][0].parse::<i64>().unwrap_or(0) >= 3,
+        "{spellings:?}"
+    );
+    let darmstadt = periods
+        .iter()
+        .find(|a| a["org"].as_str().is_some_and(|n| n.contains("Darmstadt")));
+    assert_eq!(
+        darmstadt.map(|a| a["papers"].to_string()),
+        Some(spellings[0][1].clone()),
+        "{periods:?}"
+    );
+
     // why-same: two papers of one OpenReview profile are linked by that id.
     let pair = query_rows(
         &db,

@@ -146,15 +146,7 @@ pub fn print_profile(p: &Profile, max_papers: usize) {
             "trained at: unknown (no early papers at a university as a student-style author)"
         ),
     }
-    let mut worked: Vec<&str> = Vec::new();
-    for a in &p.affiliations {
-        if !worked.contains(&a.org.as_str())
-            && !scout_corpus::orgs::is_generic(&a.org)
-            && !scout_corpus::orgs::is_placeholder(&a.org)
-        {
-            worked.push(a.org.as_str());
-        }
-    }
+    let worked: Vec<&str> = p.affiliations.iter().map(|a| a.org.as_str()).collect();
     if !worked.is_empty() {
         println!("worked at: {}", worked.join(" · "));
     }
