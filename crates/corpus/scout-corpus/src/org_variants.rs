@@ -36,6 +36,11 @@ const UNIVERSITY: &[&str] = &[
 
 /// Local-language descriptive words and their English form.
 const WORDS: &[(&str, &str)] = &[
+    // A laboratory and a centre spelt any way.
+    ("lab", "laboratory"),
+    ("labs", "laboratory"),
+    ("laboratories", "laboratory"),
+    ("centre", "center"),
     ("technische", "technical"),
     ("technischen", "technical"),
     ("technischer", "technical"),
@@ -92,8 +97,33 @@ const NOT_A_PLACE: &[&str] = &[
 ];
 
 /// The variant-folded form of a normalised organisation key (see
-/// [`crate::organisations::org_key`]); the key itself when no rule applies.
+/// [`crate::organisations::org_key`]); the key itself when no rule applies. "&" leaves the key
+/// (it is not a word), so "and" does too: "Science & Technology" is "Science and Technology";
+/// and "Artificial Intelligence" is "AI" ("Shanghai Artificial Intelligence Laboratory").
 pub fn fold_variants(key: &str) -> String {
+    let folded = fold_university(key);
+    let words: Vec<&str> = folded.split(' ').collect();
+    if words.len() < 2 || !words.iter().any(|w| matches!(*w, "and" | "artificial")) {
+        return folded;
+    }
+    let mut out: Vec<&str> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        match (words[i], words.get(i + 1)) {
+            ("and", _) => {}
+            ("artificial", Some(&"intelligence")) => {
+                out.push("ai");
+                i += 1;
+            }
+            (w, _) => out.push(w),
+        }
+        i += 1;
+    }
+    out.join(" ")
+}
+
+/// University spellings folded (the words "and" still in place: the rules read them).
+fn fold_university(key: &str) -> String {
     let mut words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
     // "UC Santa Barbara", "UC, Irvine": a campus of the University of California.
     if words.first() == Some(&"uc") && (2..=3).contains(&words.len()) {
@@ -217,6 +247,28 @@ mod tests {
                 "UC, Santa Barbara",
                 "UC Santa Barbara",
             ][..],
+            &[
+                "Lawrence Livermore National Laboratory",
+                "Lawrence Livermore National Labs",
+            ][..],
+            &[
+                "Shanghai Artificial Intelligence Laboratory",
+                "Shanghai AI Laboratory",
+                "Shanghai AI Lab",
+            ][..],
+            &[
+                "German Research Center for Artificial Intelligence",
+                "German Research Centre for AI",
+            ][..],
+            // "&" for "and".
+            &[
+                "Nanjing University of Information Science and Technology",
+                "Nanjing University of Information Science & Technology",
+            ][..],
+            &[
+                "Hong Kong University of Science and Technology",
+                "Hong Kong University of Science & Technology",
+            ][..],
         ] {
             let keys: Vec<String> = group.iter().map(|s| folded(s)).collect();
             assert!(keys.iter().all(|k| *k == keys[0]), "{group:?} → {keys:?}");
@@ -246,6 +298,10 @@ mod tests {
             folded("University of Illinois Urbana-Champaign")
         );
         assert_ne!(folded("UC Berkeley"), folded("UC Santa Barbara"));
+        assert_ne!(
+            folded("Hong Kong University of Science & Technology"),
+            folded("Pohang University of Science and Technology")
+        );
         assert_eq!(folded("Stanford University"), "stanford university");
         assert_eq!(
             folded("Carnegie Mellon University"),

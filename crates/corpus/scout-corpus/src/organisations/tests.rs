@@ -94,6 +94,121 @@ fn a_company_named_first_is_the_company() {
 }
 
 #[test]
+fn more_companies_named_first_are_the_company() {
+    // Spellings on paperlists papers, each an organisation of its own before.
+    let reg = OrgRegistry::builtin();
+    for (s, company) in [
+        ("Sensetime Group", "SenseTime"),
+        ("SenseTime Research", "SenseTime"),
+        ("JD AI Research", "JD.com"),
+        ("JD Explore Academy", "JD.com"),
+        ("Siemens Healthineers", "Siemens"),
+        ("Bosch Center for Artificial Intelligence", "Bosch"),
+        ("Robert Bosch GmbH", "Bosch"),
+        ("Megvii Technology", "Megvii"),
+        ("NAVER LABS Europe", "NAVER"),
+        ("NA VER CLOV A", "NAVER"),
+        (
+            "Mitsubishi Electric Research Laboratories",
+            "Mitsubishi Electric",
+        ),
+        ("NEC Laboratories America", "NEC"),
+        ("NEC Labs Europe", "NEC"),
+        ("NTT Communication Science Laboratories", "NTT"),
+        ("OPPO Research Institute", "OPPO"),
+        ("Yahoo! Research", "Yahoo"),
+        ("Netease Fuxi AI Lab", "NetEase"),
+        ("Kakao Brain", "Kakao"),
+        ("Salesforce Research Asia", "Salesforce"),
+        ("SalesForce.com", "Salesforce"),
+        ("Uber AI Labs", "Uber"),
+        ("Meituan-Dianping", "Meituan"),
+        ("Fujitsu Research India", "Fujitsu"),
+        ("Nokia Bell Labs", "Nokia"),
+        ("Lenovo Research AI Lab", "Lenovo"),
+        ("Toshiba Research Europe", "Toshiba"),
+        ("Panasonic AI Lab", "Panasonic"),
+        ("SAP SE", "SAP"),
+        ("iFLYTEK Research", "iFLYTEK"),
+        ("J.P. Morgan AI Research", "JPMorgan Chase"),
+        ("JPMorgan Chase & Co.", "JPMorgan Chase"),
+        ("Toyota Research Institute", "Toyota"),
+        ("Ricoh Software Research Center", "Ricoh"),
+    ] {
+        assert_eq!(reg.resolve(s).name, company, "{s}");
+    }
+    for (s, not) in [
+        (
+            "Robert Bosch Centre for Data Science and Artificial Intelligence, Indian Institute of Technology Madras",
+            "Bosch",
+        ),
+        ("Toyota Technological Institute at Chicago", "Toyota"),
+        ("Yahoo Japan Corporation", "Yahoo"),
+        ("Sapienza University of Rome", "SAP"),
+        ("Necmettin Erbakan University", "NEC"),
+    ] {
+        assert_ne!(reg.resolve(s).name, not, "{s}");
+    }
+}
+
+#[test]
+fn a_university_written_both_ways_is_one() {
+    // Spellings on paperlists papers.
+    let reg = OrgRegistry::builtin();
+    for group in [
+        &[
+            "Heidelberg University",
+            "University of Heidelberg",
+            "Heidelberg University, Ruprecht-Karls-Universität Heidelberg",
+        ][..],
+        &["Ulm University", "University of Ulm"][..],
+        &["Bielefeld University", "Universität Bielefeld"][..],
+        &["Université Laval", "Laval University"][..],
+        &[
+            "Sapienza Università di Roma",
+            "University of Rome La Sapienza",
+        ][..],
+        &[
+            "HSE University",
+            "National Research University Higher School of Economics",
+        ][..],
+        &["Texas A&M University", "Texas A&M"][..],
+        &["University of Toronto", "Toronto University"][..],
+        &["AT&T Labs", "AT&T Laboratories", "AT&T Research Labs"][..],
+    ] {
+        let keys: Vec<String> = group.iter().map(|s| reg.resolve(s).key).collect();
+        assert!(keys.iter().all(|k| *k == keys[0]), "{group:?} → {keys:?}");
+    }
+    assert_ne!(
+        reg.resolve("York University").key,
+        reg.resolve("University of York").key
+    );
+    assert_ne!(
+        reg.resolve("AT&T Bell Laboratories").key,
+        reg.resolve("AT&T Labs").key
+    );
+}
+
+#[test]
+fn the_courant_institute_is_new_york_university() {
+    // Spellings on paperlists papers.
+    let reg = OrgRegistry::builtin();
+    for s in [
+        "Courant Institute of Mathematical Sciences",
+        "Courant Institute of Mathematical Science",
+        "Courant Institute, New York University",
+        "NYU Courant",
+        "NYU-Courant CS & CDS",
+    ] {
+        assert_eq!(reg.resolve(s).name, "New York University", "{s}");
+    }
+    // A string that names another university first keeps it.
+    let mashed =
+        "Princeton University, USA Courant Institute of Mathematical Sciences, New York University";
+    assert_ne!(reg.resolve(mashed).name, "New York University");
+}
+
+#[test]
 fn alias_merges_are_applied() {
     let reg = OrgRegistry::builtin();
     let gdm = reg.resolve("Google DeepMind");
