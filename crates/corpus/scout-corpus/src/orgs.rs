@@ -274,15 +274,33 @@ pub fn classify(name: &str, domain: Option<&str>, source_type: Option<&str>) -> 
     OrgType::Other
 }
 
-/// A unit named without its institution: "Department of Computer Science", "School of
-/// Informatics", "Computer Science Department". Such strings say nothing about where a person is.
+/// Longer than any affiliation: text of the page, not a name.
+const MAX_AFFILIATION_CHARS: usize = 400;
+
+/// Phrases of the watermark CVF's open-access proceedings print on every page ("This CVPR paper
+/// is the Open Access version, provided by the Computer Vision Foundation. Except for this
+/// watermark, it is identical to the accepted version; the final published version of the
+/// proceedings is available on IEEE Xplore."), split at its commas by PDF extraction.
+const WATERMARK: &[&str] = &[
+    "open access version",
+    "accepted version",
+    "published version of the proceedings",
+    "available on ieee xplore",
+];
+
 /// A placeholder written where an affiliation was unknown ("Unknown Institution",
-/// "University Affiliation Not Specified", "N/A"): never evidence of an organisation.
+/// "University Affiliation Not Specified", "N/A"), or a page's text that PDF extraction took for
+/// one: never evidence of an organisation.
 pub fn is_placeholder(name: &str) -> bool {
     let lower = crate::names::fold(name);
     let lower = lower.trim();
     // A string without a letter ("2", "1,3", "*") is a footnote mark, not an organisation.
     !lower.chars().any(char::is_alphabetic)
+        // Glyph codes ("/0 /1 /2 …"), a figure's labels or the proceedings' watermark ("This ICCV
+        // paper is the Open Access version, …") read from a PDF: the longest real affiliation
+        // strings on paperlists (several units and institutions) run to about 340 characters.
+        || lower.chars().count() > MAX_AFFILIATION_CHARS
+        || WATERMARK.iter().any(|w| lower.contains(w))
         || lower.contains("unknown")
         || lower.contains("not specified")
         || lower.contains("not available")
@@ -293,6 +311,8 @@ pub fn is_placeholder(name: &str) -> bool {
         )
 }
 
+/// A unit named without its institution: "Department of Computer Science", "School of
+/// Informatics", "Computer Science Department". Such strings say nothing about where a person is.
 pub fn is_generic(name: &str) -> bool {
     let lower = crate::names::fold(name);
     let lower = lower.trim();
@@ -354,6 +374,32 @@ mod tests {
             "School of Computer Science, Carnegie Mellon University"
         ));
         assert!(!is_generic("Google DeepMind"));
+    }
+
+    #[test]
+    fn text_extracted_from_a_page_is_no_organisation() {
+        // Paper-level affiliation lists of paperlists' CVPR and ICCV records.
+        let watermark = "B Normalizing Flow BlockBlock SNFBlockBlockBlockBlock FC FC Tuned Frozen \
+            Adapter-based  Adapting shortcut with SNF  SNF This CVPR paper is the Open Access \
+            version, provided by the Computer Vision Foundation. Except for this watermark, it is \
+            identical to the accepted version";
+        assert!(is_placeholder(watermark));
+        assert!(is_placeholder(
+            "the final published version of the proceedings is available on IEEE Xplore. 8525"
+        ));
+        let glyphs: String = (0..200).map(|i| format!("/{i} ")).collect();
+        assert!(is_placeholder(&format!("{glyphs} /i255 Open")));
+        let figure = "car personcar car, person bicycle car, bicyclecar car person person bicycle \
+            bicycle Session1 Training set  car person, bicycleSession2 Training set "
+            .repeat(4);
+        assert!(is_placeholder(&figure));
+        // Long real strings stay.
+        let real = "Key Laboratory of Multimedia Trusted Perception and Efficient Computing, \
+            Ministry of Education of China, Department of Artificial Intelligence, School of \
+            Informatics, Xiamen University; Institute of Artificial Intelligence, Xiamen \
+            University; Peng Cheng Laboratory, Shenzhen, China";
+        assert!(!is_placeholder(real));
+        assert!(!is_placeholder("Open AI Research Lab"));
     }
 
     #[test]
