@@ -491,10 +491,21 @@ fn weigh(
         .filter(|(o, _)| **o != chosen)
         .max_by(|a, b| better(*a, *b))
     {
+        // Evidence that weighs exactly the same is no reason to prefer one: say so.
+        let relation = if oe.weight.total_cmp(&ev.weight).is_eq() {
+            "tied with"
+        } else {
+            "outweighs"
+        };
         evidence.push_str(&format!(
-            "; outweighs {} ({})",
+            "; {relation} {} ({}){}",
             table.names[other].as_str(),
-            describe(oe)
+            describe(oe),
+            if relation == "tied with" {
+                ": the first by name is shown"
+            } else {
+                ""
+            }
         ));
     }
     Current {
@@ -752,6 +763,13 @@ mod tests {
         let (data, table, of) = corpus(ORGS, &papers, 1);
         let tie = current_affiliation(&data, &table, &of[0], &[], &Coauthors::default(), 2024);
         assert!(tie.wants_coauthors);
+        assert_eq!(name(&table, &tie), "Columbia University");
+        assert!(
+            tie.evidence
+                .ends_with("; tied with University of Waterloo (1 paper 2024, 1 only from a paper-level list): the first by name is shown"),
+            "{}",
+            tie.evidence
+        );
         let coauthors = Coauthors {
             known: 2,
             orgs: vec![(WATERLOO, 2)],
@@ -761,6 +779,11 @@ mod tests {
         assert_eq!(name(&table, &c), "University of Waterloo");
         assert!(
             c.evidence.contains("2 recent co-authors there"),
+            "{}",
+            c.evidence
+        );
+        assert!(
+            c.evidence.contains("; outweighs Columbia"),
             "{}",
             c.evidence
         );
