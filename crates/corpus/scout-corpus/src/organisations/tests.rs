@@ -195,6 +195,55 @@ fn a_university_written_both_ways_is_one() {
 }
 
 #[test]
+fn research_institutes_read_as_companies_by_name_have_their_type() {
+    // Organisations of paperlists whose names read as companies' ("Toyota …", "… Lab").
+    let reg = OrgRegistry::builtin();
+    for (s, name, org_type) in [
+        (
+            "Toyota Technological Institute at Chicago",
+            "Toyota Technological Institute at Chicago",
+            OrgType::Education,
+        ),
+        (
+            "TTIC",
+            "Toyota Technological Institute at Chicago",
+            OrgType::Education,
+        ),
+        (
+            "Toyota Technological Institute",
+            "Toyota Technological Institute",
+            OrgType::Education,
+        ),
+        (
+            "ONERA The French Aerospace Laboratory",
+            "ONERA",
+            OrgType::Government,
+        ),
+        (
+            "ONERA - The French Aerospace Lab",
+            "ONERA",
+            OrgType::Government,
+        ),
+        (
+            "Jefferson Lab",
+            "Thomas Jefferson National Accelerator Facility",
+            OrgType::Government,
+        ),
+        ("Zhejiang Lab", "Zhejiang Lab", OrgType::Facility),
+        (
+            "USC Institute for Creative Technologies",
+            "University of Southern California",
+            OrgType::Education,
+        ),
+    ] {
+        let resolved = reg.resolve(s);
+        assert_eq!(resolved.name, name, "{s}");
+        let canonical = resolved.canonical.map(|i| reg.canonical(i).org_type);
+        assert_eq!(canonical, Some(org_type), "{s}");
+    }
+}
+
+#[test]
 fn the_courant_institute_is_new_york_university() {
     // Spellings on paperlists papers.
     let reg = OrgRegistry::builtin();
