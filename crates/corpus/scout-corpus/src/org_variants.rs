@@ -102,10 +102,10 @@ const NOT_A_PLACE: &[&str] = &[
 /// and "Artificial Intelligence" is "AI" ("Shanghai Artificial Intelligence Laboratory").
 pub fn fold_variants(key: &str) -> String {
     let folded = fold_university(key);
-    let words: Vec<&str> = folded.split(' ').collect();
-    if words.len() < 2 || !words.iter().any(|w| matches!(*w, "and" | "artificial")) {
+    if !folded.contains(' ') || !folded.split(' ').any(|w| matches!(w, "and" | "artificial")) {
         return folded;
     }
+    let words: Vec<&str> = folded.split(' ').collect();
     let mut out: Vec<&str> = Vec::with_capacity(words.len());
     let mut i = 0;
     while i < words.len() {

@@ -363,7 +363,10 @@ pub struct Profile {
 /// their own affiliations on dated papers, every spelling and unit of one organisation under its
 /// name, bare departments left out), the most recent first. The papers list each paper's
 /// affiliations as written.
-fn affiliation_periods(conn: &Connection, researcher_id: i64) -> Result<Vec<AffiliationPeriod>> {
+pub fn affiliation_periods(
+    conn: &Connection,
+    researcher_id: i64,
+) -> Result<Vec<AffiliationPeriod>> {
     let mut stmt = conn.prepare_cached(
         "SELECT o.name, MIN(ro.year), MAX(ro.year), SUM(ro.papers)
          FROM researcher_orgs ro JOIN organisations o ON o.id = ro.org_id

@@ -296,28 +296,23 @@ fn show_miss(
     text: &str,
     names_org: bool,
 ) -> anyhow::Result<()> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT o.name, SUM(ro.papers), MIN(ro.year), MAX(ro.year) FROM researcher_orgs ro \
-         JOIN organisations o ON o.id = ro.org_id WHERE ro.researcher_id = ?1 \
-         GROUP BY o.id ORDER BY SUM(ro.papers) DESC, o.name",
-    )?;
-    let timeline: Vec<String> = stmt
-        .query_map([r.id], |row| {
-            let name: String = row.get(0)?;
-            let (papers, first, last): (i64, i64, i64) = (row.get(1)?, row.get(2)?, row.get(3)?);
-            Ok((name, papers, first, last))
-        })?
-        .map(|row| {
-            row.map(|(name, papers, first, last)| {
-                let mark = if agrees(registry, &name, text) {
-                    "*"
-                } else {
-                    ""
-                };
-                format!("{mark}{name} {papers}p {first}-{last}")
-            })
+    // The profile's timeline, most papers first.
+    let mut periods = researchers::affiliation_periods(conn, r.id)?;
+    periods.sort_by(|a, b| b.papers.cmp(&a.papers).then_with(|| a.org.cmp(&b.org)));
+    let timeline: Vec<String> = periods
+        .iter()
+        .map(|p| {
+            let mark = if agrees(registry, &p.org, text) {
+                "*"
+            } else {
+                ""
+            };
+            format!(
+                "{mark}{} {}p {}-{}",
+                p.org, p.papers, p.first_year, p.last_year
+            )
         })
-        .collect::<Result<_, _>>()?;
+        .collect();
     eprintln!(
         "miss\t{}\t{} works {}-{}\tours: {} ({}, conf {:.2}{}) [{}]\ttimeline: {}\tscholar{}: {}",
         r.name,
