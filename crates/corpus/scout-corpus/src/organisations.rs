@@ -28,11 +28,12 @@ use crate::orgs::{OrgType, classify};
 const ALIASES: &str = include_str!("../data/org_aliases.tsv");
 
 /// The version of the normalisation rules below: moved whenever a rule changes what an
-/// affiliation string resolves to, or how a timeline counts the papers at an organisation
-/// (version 4: a paper naming one organisation twice counts once; 5: a page's text extracted as
-/// an affiliation is none, `orgs::is_placeholder`). With the alias table it makes
+/// affiliation string resolves to, how a timeline counts the papers at an organisation, or how
+/// an organisation is named (version 4: a paper naming one organisation twice counts once; 5: a
+/// page's text extracted as an affiliation is none, `orgs::is_placeholder`; 6: an organisation
+/// is named by its most used spelling, `identity/load.rs`). With the alias table it makes
 /// [`rules_fingerprint`].
-const RULES_VERSION: u32 = 5;
+const RULES_VERSION: u32 = 6;
 
 /// What organisation keys were derived with: the rules' version and the alias table's hash.
 /// Derived data built under another fingerprint is refreshed in full (`incremental::plan`), so

@@ -55,6 +55,45 @@ struct ResolvedAffiliation {
     /// The e-mail domain given with it, as [`crate::mail_domains::institutional_domain`]
     /// reduces it (an id into the load's domains; 0 = none).
     domain: u32,
+    /// How the string names its organisation (an id into [`SpellingCounts`]).
+    spelling: u32,
+}
+
+/// How often each organisation is written each way, so that it is named by its most used
+/// spelling rather than by whichever came first in work-key order ("China University of Mining
+/// Technology", 4 times, against "… of Mining and Technology", 12).
+#[derive(Default)]
+struct SpellingCounts {
+    spellings: Interner,
+    /// (organisation, spelling) → occurrences.
+    counts: HashMap<(u32, u32), u32>,
+}
+
+impl SpellingCounts {
+    fn spelling(&mut self, name: &str) -> u32 {
+        self.spellings.get(name)
+    }
+
+    fn count(&mut self, org: u32, spelling: u32) {
+        *self.counts.entry((org, spelling)).or_default() += 1;
+    }
+
+    /// Names each organisation the alias table did not name by its most used spelling; among
+    /// equally used ones, the one the load met first.
+    fn apply(self, names: &mut [String], canonical: &[Option<usize>]) {
+        let mut best: Vec<Option<(u32, u32)>> = vec![None; names.len()];
+        for (&(org, spelling), &n) in &self.counts {
+            let slot = &mut best[org as usize];
+            if slot.is_none_or(|(most, first)| n > most || (n == most && spelling < first)) {
+                *slot = Some((n, spelling));
+            }
+        }
+        for (i, chosen) in best.into_iter().enumerate() {
+            if let (Some((_, spelling)), None) = (chosen, canonical[i]) {
+                names[i].clone_from(&self.spellings.values[spelling as usize]);
+            }
+        }
+    }
 }
 
 /// One (domain, source type) under which an affiliation string was resolved.
@@ -253,6 +292,7 @@ fn scan(
     let mut org_canonical: Vec<Option<usize>> = Vec::new();
     let mut org_rors: Vec<Option<String>> = Vec::new();
     let mut ror_keys: HashMap<String, String> = HashMap::default();
+    let mut spellings = SpellingCounts::default();
     // By display string, then (domain, source type): looked up with borrowed strings, so a
     // string seen before costs no allocation.
     let mut org_facts: HashMap<String, Vec<AffiliationVariant>> = HashMap::default();
@@ -299,6 +339,8 @@ fn scan(
                 org_canonical.push(resolved.canonical);
                 org_rors.push(None);
             }
+            let spelling = spellings.spelling(&resolved.name);
+            spellings.count(id, spelling);
             if !paper_orgs.iter().any(|(o, _)| *o == id) {
                 paper_orgs.push((
                     id,
@@ -344,6 +386,7 @@ fn scan(
                                 generic: true,
                                 org_type: OrgType::Other,
                                 domain: 0,
+                                spelling: 0,
                             };
                         }
                         let domain = aff
@@ -352,7 +395,7 @@ fn scan(
                             .and_then(crate::mail_domains::institutional_domain)
                             .map_or(0, |d| domains.get(&d));
                         // One ROR id is one organisation, whatever the spelling: the first
-                        // spelling seen for a ROR id names it (unless the alias table already did).
+                        // spelling seen for a ROR id gives its key (unless the alias table named it).
                         if let Some(ror) = &aff.ror {
                             match ror_keys.get(ror) {
                                 Some(key) if resolved.canonical.is_none() => {
@@ -385,6 +428,7 @@ fn scan(
                             generic,
                             org_type,
                             domain,
+                            spelling: spellings.spelling(&resolved.name),
                         }
                     };
                     // Nearly every string comes with one domain and type: room for one, not the
@@ -404,8 +448,10 @@ fn scan(
                     generic,
                     org_type,
                     domain,
+                    spelling,
                 } = cached;
                 let Some(org) = org else { continue };
+                spellings.count(org, spelling);
                 if !generic && !mention_orgs.contains(&org) {
                     mention_orgs.push(org);
                 }
@@ -462,6 +508,7 @@ fn scan(
             )?;
         }
     }
+    spellings.apply(&mut org_names, &org_canonical);
     Ok(Scanned {
         countries: countries.values,
         domains: domains.values,
@@ -471,4 +518,24 @@ fn scan(
         org_rors,
         dropped_ids,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SpellingCounts;
+
+    #[test]
+    fn the_most_used_spelling_names_an_organisation() {
+        let mut counts = SpellingCounts::default();
+        // Organisation 0: "B" twice after "A" once. Organisation 1: "C" and "D" once each (the
+        // one met first wins). Organisation 2: named by the alias table, kept. Organisation 3:
+        // never counted, kept.
+        for (org, name) in [(0, "A"), (1, "C"), (0, "B"), (1, "D"), (2, "E"), (0, "B")] {
+            let spelling = counts.spelling(name);
+            counts.count(org, spelling);
+        }
+        let mut names: Vec<String> = ["A", "C", "Canonical", "F"].map(String::from).into();
+        counts.apply(&mut names, &[None, None, Some(7), None]);
+        assert_eq!(names, ["B", "C", "Canonical", "F"]);
+    }
 }
