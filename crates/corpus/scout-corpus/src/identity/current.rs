@@ -419,11 +419,13 @@ fn weigh(
     let mut weights: Vec<f64> = by_org.values().map(|e| e.weight).collect();
     weights.sort_by(f64::total_cmp);
     let total: f64 = weights.iter().sum();
-    // Ties go to the alphabetically first name, so the result does not depend on hash order.
+    // Ties go to the alphabetically first organisation, so the result does not depend on hash
+    // order; by normalised key, not display name, which the most used spelling chooses and an
+    // incremental refresh keeps (`incremental/downstream.rs`).
     let better = |a: (&usize, &OrgEvidence), b: (&usize, &OrgEvidence)| {
         a.1.weight
             .total_cmp(&b.1.weight)
-            .then_with(|| table.names[*b.0].cmp(&table.names[*a.0]))
+            .then_with(|| table.keys[*b.0].cmp(&table.keys[*a.0]))
     };
     let Some((&leader, leader_ev)) = by_org.iter().max_by(|a, b| better(*a, *b)) else {
         return Current::default();
@@ -502,7 +504,7 @@ fn weigh(
             table.names[other].as_str(),
             describe(oe),
             if relation == "tied with" {
-                ": the first by name is shown"
+                ": the first alphabetically is shown"
             } else {
                 ""
             }
@@ -766,7 +768,7 @@ mod tests {
         assert_eq!(name(&table, &tie), "Columbia University");
         assert!(
             tie.evidence
-                .ends_with("; tied with University of Waterloo (1 paper 2024, 1 only from a paper-level list): the first by name is shown"),
+                .ends_with("; tied with University of Waterloo (1 paper 2024, 1 only from a paper-level list): the first alphabetically is shown"),
             "{}",
             tie.evidence
         );

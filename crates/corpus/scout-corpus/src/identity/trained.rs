@@ -54,7 +54,7 @@ pub fn trained_at(data: &MentionData, table: &OrgTable, mentions: &[u32]) -> Opt
     let (org, works) = by_org.into_iter().max_by(|a, b| {
         a.1.len()
             .cmp(&b.1.len())
-            .then_with(|| table.names[b.0].cmp(&table.names[a.0]))
+            .then_with(|| table.keys[b.0].cmp(&table.keys[a.0]))
     })?;
     let from = works.iter().map(|w| w.1).min().unwrap_or(first);
     let to = works.iter().map(|w| w.1).max().unwrap_or(first);
