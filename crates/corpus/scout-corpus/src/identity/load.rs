@@ -78,22 +78,54 @@ impl SpellingCounts {
         *self.counts.entry((org, spelling)).or_default() += 1;
     }
 
-    /// Names each organisation the alias table did not name by its most used spelling; among
-    /// equally used ones, the one the load met first.
+    /// Names each organisation the alias table did not name by its most used spelling.
+    /// Spellings that differ only in case and accents count together, and among them the one
+    /// with the most accented letters wins (text loses accents on its way through PDFs and forms, it never gains
+    /// them), then the most used; ties go to the spelling the load met first.
     fn apply(self, names: &mut [String], canonical: &[Option<usize>]) {
-        let mut best: Vec<Option<(u32, u32)>> = vec![None; names.len()];
+        let mut by_org: Vec<Vec<(u32, u32)>> = vec![Vec::new(); names.len()];
         for (&(org, spelling), &n) in &self.counts {
-            let slot = &mut best[org as usize];
-            if slot.is_none_or(|(most, first)| n > most || (n == most && spelling < first)) {
-                *slot = Some((n, spelling));
-            }
+            by_org[org as usize].push((spelling, n));
         }
-        for (i, chosen) in best.into_iter().enumerate() {
-            if let (Some((_, spelling)), None) = (chosen, canonical[i]) {
-                names[i].clone_from(&self.spellings.values[spelling as usize]);
+        for (i, mut spellings) in by_org.into_iter().enumerate() {
+            if spellings.is_empty() || canonical[i].is_some() {
+                continue;
+            }
+            spellings.sort_unstable();
+            let text = |spelling: u32| self.spellings.values[spelling as usize].as_str();
+            let folded: Vec<String> = spellings
+                .iter()
+                .map(|&(spelling, _)| crate::names::fold(text(spelling)))
+                .collect();
+            let mut pooled: HashMap<&str, u32> = HashMap::default();
+            for ((_, n), f) in spellings.iter().zip(&folded) {
+                *pooled.entry(f.as_str()).or_default() += n;
+            }
+            let best = (0..spellings.len()).max_by_key(|&j| {
+                let (spelling, n) = spellings[j];
+                (
+                    pooled.get(folded[j].as_str()).copied().unwrap_or(n),
+                    accented_letters(text(spelling)),
+                    n,
+                    std::cmp::Reverse(spelling),
+                )
+            });
+            if let Some(j) = best {
+                names[i].clear();
+                names[i].push_str(text(spellings[j].0));
             }
         }
     }
+}
+
+/// Letters with accents or outside ASCII as a language writes them ("é", "ß", "ø"), not
+/// typographic stand-ins that fold to ASCII ("ﬁ", full-width letters).
+fn accented_letters(text: &str) -> usize {
+    use unicode_normalization::UnicodeNormalization;
+    text.chars()
+        .filter(|&c| !c.is_ascii() && c.is_alphabetic())
+        .filter(|&c| std::iter::once(c).nfkc().eq(std::iter::once(c)))
+        .count()
 }
 
 /// One (domain, source type) under which an affiliation string was resolved.
@@ -534,8 +566,37 @@ mod tests {
             let spelling = counts.spelling(name);
             counts.count(org, spelling);
         }
-        let mut names: Vec<String> = ["A", "C", "Canonical", "F"].map(String::from).into();
-        counts.apply(&mut names, &[None, None, Some(7), None]);
-        assert_eq!(names, ["B", "C", "Canonical", "F"]);
+        // Organisation 4: "Universite de Montreal" twice, "Université de Montréal" once and
+        // "University of Montreal" twice: the two French spellings count together, and the one
+        // with its accents names it.
+        for (org, name) in [
+            (4, "Universite de Montreal"),
+            (4, "University of Montreal"),
+            (4, "Université de Montréal"),
+            (4, "University of Montreal"),
+            (4, "Universite de Montreal"),
+            // A ligature from a PDF is no accent: "Artiﬁcial" does not beat "Artificial".
+            (5, "Inception Institute of Artificial Intelligence"),
+            (5, "Inception Institute of Artiﬁcial Intelligence"),
+            (5, "Inception Institute of Artificial Intelligence"),
+        ] {
+            let spelling = counts.spelling(name);
+            counts.count(org, spelling);
+        }
+        let mut names: Vec<String> = ["A", "C", "Canonical", "F", "Universite de Montreal", "I"]
+            .map(String::from)
+            .into();
+        counts.apply(&mut names, &[None, None, Some(7), None, None, None]);
+        assert_eq!(
+            names,
+            [
+                "B",
+                "C",
+                "Canonical",
+                "F",
+                "Université de Montréal",
+                "Inception Institute of Artificial Intelligence"
+            ]
+        );
     }
 }

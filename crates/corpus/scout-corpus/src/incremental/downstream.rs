@@ -15,8 +15,9 @@
 //!   (`scripts/derived-check --community-tolerance` compares modularity).
 //! - **Career stages** apply the model the last full refresh fitted (stored in `meta`, see
 //!   [`career::MODEL_META_KEY`]), never refit on a partial corpus.
-//! - **Organisations** already stored keep their name, type and country (a rebuild votes them
-//!   again over all mentions). A rebuild numbers them afresh, so where moves break a tie by
+//! - **Organisations** already stored keep their name, type and country (a rebuild names each by
+//!   its most used spelling and votes the others again over all mentions; evidence texts quote
+//!   the name, but no choice depends on it). A rebuild numbers them afresh, so where moves break a tie by
 //!   organisation id, one added since the last full refresh may be ordered differently. Their
 //!   researcher counts change by the changed and removed researchers leaving (their old
 //!   current organisation, their old `researcher_orgs` rows) and the changed ones joining (the
