@@ -223,7 +223,9 @@ pub struct LoadedMention<'a> {
 pub struct OrgView<'a> {
     /// Normalised keys (see [`crate::organisations::org_key`]).
     pub tokens: &'a [String],
-    /// Display names (canonical when the alias table applied).
+    /// Display names (canonical when the alias table applied), each as the scan first met it:
+    /// the most used spelling that names an organisation in [`MentionData`] is known only when
+    /// the scan ends.
     pub names: &'a [String],
     pub rors: &'a [Option<String>],
     /// Country codes (index 0 = none).
