@@ -118,6 +118,69 @@ impl SpellingCounts {
     }
 }
 
+/// The names of a paper's authors, folded, to tell an author's name that a source put among
+/// the affiliations (IEEE records of ICRA and IROS: "R. Küke" as A. Hein's affiliation, the
+/// names shifted into the affiliation list) from an organisation.
+struct AuthorNames(Vec<String>);
+
+impl AuthorNames {
+    /// Names longer than this are not compared: no author's name is that long.
+    const LONGEST: usize = 80;
+
+    /// `authors`' names, or none when no affiliation could be compared with them.
+    fn of(authors: &[crate::stored::StoredAuthor], paper_affiliations: bool) -> AuthorNames {
+        if !paper_affiliations && authors.iter().all(|a| a.affiliations.is_empty()) {
+            return AuthorNames(Vec::new());
+        }
+        AuthorNames(
+            authors
+                .iter()
+                .map(|a| Self::key(&a.name))
+                .filter(|k| k.contains(' '))
+                .collect(),
+        )
+    }
+
+    /// Folded, letters and digits only, one space between words: "R. Küke" → "r kuke".
+    fn key(text: &str) -> String {
+        let folded = crate::names::fold(text);
+        let mut key = String::with_capacity(folded.len());
+        for word in folded.split(|c: char| !c.is_alphanumeric()) {
+            if !word.is_empty() {
+                if !key.is_empty() {
+                    key.push(' ');
+                }
+                key.push_str(word);
+            }
+        }
+        key
+    }
+
+    /// Whether `display` is the name of one of the authors (of two words or more). Runs for
+    /// every affiliation of every mention, so ASCII text is compared word by word in place.
+    fn contains(&self, display: &str) -> bool {
+        if self.0.is_empty() || display.len() > Self::LONGEST {
+            return false;
+        }
+        if !display.is_ascii() {
+            return self.0.contains(&Self::key(display));
+        }
+        self.0.iter().any(|key| {
+            let mut theirs = key.split(' ');
+            let mut words = display
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|w| !w.is_empty());
+            loop {
+                match (theirs.next(), words.next()) {
+                    (None, None) => return true,
+                    (Some(a), Some(b)) if a.eq_ignore_ascii_case(b) => {}
+                    _ => return false,
+                }
+            }
+        })
+    }
+}
+
 /// Letters with accents or outside ASCII as a language writes them ("é", "ß", "ø"), not
 /// typographic stand-ins that fold to ASCII ("ﬁ", full-width letters).
 fn accented_letters(text: &str) -> usize {
@@ -354,13 +417,17 @@ fn scan(
         let citations: Option<i64> = row.get(2)?;
         let authors = decode_authors(row.get_ref(3)?.as_str().unwrap_or("[]"));
         let paperlists = row.get_ref(4)?.as_str().unwrap_or("") == "paperlists";
+        let paper_affiliations =
+            crate::stored::decode_affiliations(row.get_ref(5)?.as_str_or_null().ok().flatten());
+        let author_names = AuthorNames::of(&authors, !paper_affiliations.is_empty());
         // The paper's unaligned affiliations, resolved once per paper (distinct organisations).
         let mut paper_orgs: Vec<(u32, OrgType)> = Vec::new();
-        for aff in
-            crate::stored::decode_affiliations(row.get_ref(5)?.as_str_or_null().ok().flatten())
-        {
+        for aff in paper_affiliations {
             let display = aff.display();
-            if crate::orgs::is_placeholder(display) || crate::orgs::is_generic(display) {
+            if crate::orgs::is_placeholder(display)
+                || crate::orgs::is_generic(display)
+                || author_names.contains(display)
+            {
                 continue;
             }
             let resolved = resolver.resolve(display);
@@ -402,6 +469,9 @@ fn scan(
             mention_affs.clear();
             for aff in &a.affiliations {
                 let display = aff.display();
+                if author_names.contains(display) {
+                    continue;
+                }
                 // Resolving, folding and classifying are done once per distinct string.
                 let known = org_facts.get(display).and_then(|variants| {
                     variants
@@ -556,7 +626,33 @@ fn scan(
 
 #[cfg(test)]
 mod tests {
-    use super::SpellingCounts;
+    use super::{AuthorNames, SpellingCounts};
+
+    #[test]
+    fn an_authors_name_is_no_affiliation() {
+        use crate::stored::StoredAuthor;
+        let author = |name: &str| StoredAuthor {
+            name: name.to_string(),
+            ..StoredAuthor::default()
+        };
+        // IROS 2009's record of A. Hein's paper lists "R. Küke" among the affiliations.
+        let authors = [author("A. Hein"), author("R. Küke"), author("Madonna")];
+        let names = AuthorNames::of(&authors, true);
+        for name in ["R. Küke", "r kuke", "R. KUKE", "R Kuke ", "A. Hein"] {
+            assert!(names.contains(name), "{name}");
+        }
+        // An organisation, another person, a one-word name (an organisation may be one word).
+        for other in [
+            "University of Oldenburg",
+            "R. Kükes",
+            "R. Küke University",
+            "Madonna",
+        ] {
+            assert!(!names.contains(other), "{other}");
+        }
+        // Without any affiliation on the paper nothing is compared.
+        assert!(!AuthorNames::of(&authors, false).contains("R. Küke"));
+    }
 
     #[test]
     fn the_most_used_spelling_names_an_organisation() {
