@@ -31,7 +31,8 @@ const ALIASES: &str = include_str!("../data/org_aliases.tsv");
 /// affiliation string resolves to, how a timeline counts the papers at an organisation, or how
 /// an organisation is named (version 4: a paper naming one organisation twice counts once; 5: a
 /// page's text extracted as an affiliation is none, `orgs::is_placeholder`; 6: an organisation
-/// is named by its most used spelling, `identity/load.rs`). With the alias table it makes
+/// is named by its most used spelling, and an author's name in a paper's affiliation list is
+/// none, `identity/load.rs`). With the alias table it makes
 /// [`rules_fingerprint`].
 const RULES_VERSION: u32 = 6;
 
