@@ -80,8 +80,8 @@ impl SpellingCounts {
 
     /// Names each organisation the alias table did not name by its most used spelling.
     /// Spellings that differ only in case and accents count together, and among them the one
-    /// with the most accented letters wins (text loses accents on its way through PDFs and forms, it never gains
-    /// them), then the most used; ties go to the spelling the load met first.
+    /// with the most accented letters wins (text loses accents on its way through PDFs and
+    /// forms, it never gains them), then the most used; ties go to the spelling met first.
     fn apply(self, names: &mut [String], canonical: &[Option<usize>]) {
         let mut by_org: Vec<Vec<(u32, u32)>> = vec![Vec::new(); names.len()];
         for (&(org, spelling), &n) in &self.counts {
@@ -499,7 +499,8 @@ fn scan(
                             .and_then(crate::mail_domains::institutional_domain)
                             .map_or(0, |d| domains.get(&d));
                         // One ROR id is one organisation, whatever the spelling: the first
-                        // spelling seen for a ROR id gives its key (unless the alias table named it).
+                        // spelling seen for a ROR id gives its key (unless the alias table
+                        // named it).
                         if let Some(ror) = &aff.ror {
                             match ror_keys.get(ror) {
                                 Some(key) if resolved.canonical.is_none() => {

@@ -17,9 +17,9 @@
 //!   [`career::MODEL_META_KEY`]), never refit on a partial corpus.
 //! - **Organisations** already stored keep their name, type and country (a rebuild names each by
 //!   its most used spelling and votes the others again over all mentions; evidence texts quote
-//!   the name, but no choice depends on it). A rebuild numbers them afresh, so where moves break a tie by
-//!   organisation id, one added since the last full refresh may be ordered differently. Their
-//!   researcher counts change by the changed and removed researchers leaving (their old
+//!   the name, but no choice depends on it). A rebuild numbers them afresh, so where moves break
+//!   a tie by organisation id, one added since the last full refresh may be ordered differently.
+//!   Their researcher counts change by the changed and removed researchers leaving (their old
 //!   current organisation, their old `researcher_orgs` rows) and the changed ones joining (the
 //!   new ones): the counts a full refresh stores are exact, so they stay exact without a pass
 //!   over every researcher.
