@@ -32,9 +32,9 @@ const ALIASES: &str = include_str!("../data/org_aliases.tsv");
 /// an organisation is named (version 4: a paper naming one organisation twice counts once; 5: a
 /// page's text extracted as an affiliation is none, `orgs::is_placeholder`; 6: an organisation
 /// is named by its most used spelling, and an author's name in a paper's affiliation list is
-/// none, `identity/load.rs`). With the alias table it makes
-/// [`rules_fingerprint`].
-const RULES_VERSION: u32 = 6;
+/// none, `identity/load.rs`; 7: a footnote or an e-mail address is none, `orgs::is_placeholder`).
+/// With the alias table it makes [`rules_fingerprint`].
+const RULES_VERSION: u32 = 7;
 
 /// What organisation keys were derived with: the rules' version and the alias table's hash.
 /// Derived data built under another fingerprint is refreshed in full (`incremental::plan`), so

@@ -288,9 +288,51 @@ const WATERMARK: &[&str] = &[
     "available on ieee xplore",
 ];
 
+/// A paper's footnotes that lists of affiliations pick up, as the whole entry: never an
+/// organisation ("University of Bonn / [email removed]" still names one).
+const FOOTNOTES: &[&str] = &[
+    "authors contributed equally",
+    "these authors contributed equally",
+    "equal contribution",
+    "corresponding author",
+    "email removed",
+];
+
+/// Whether `lower` begins with a footnote, punctuation aside ("[email removed]").
+fn is_footnote(lower: &str) -> bool {
+    FOOTNOTES.iter().any(|footnote| {
+        let mut words = lower
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty());
+        footnote.split(' ').all(|word| words.next() == Some(word))
+    })
+}
+
+/// An e-mail address, as PDF text gives it ("GAMIR @CS.HUJI .AC.IL"): local part, one "@", a
+/// domain with a dot, nothing else once spaces are dropped.
+fn is_email_address(lower: &str) -> bool {
+    if !lower.contains('@') {
+        return false;
+    }
+    let compact: String = lower.chars().filter(|c| !c.is_whitespace()).collect();
+    let Some((local, domain)) = compact.split_once('@') else {
+        return false;
+    };
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "._%+-".contains(c);
+    !local.is_empty()
+        && local.chars().all(allowed)
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && domain
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-".contains(c))
+}
+
 /// A placeholder written where an affiliation was unknown ("Unknown Institution",
-/// "University Affiliation Not Specified", "N/A"), or a page's text that PDF extraction took for
-/// one: never evidence of an organisation.
+/// "University Affiliation Not Specified", "N/A"), a footnote ("Equal contribution", "[email
+/// removed]", an e-mail address), or a page's text that PDF extraction took for one: never
+/// evidence of an organisation.
 pub fn is_placeholder(name: &str) -> bool {
     let lower = crate::names::fold(name);
     let lower = lower.trim();
@@ -305,6 +347,9 @@ pub fn is_placeholder(name: &str) -> bool {
         || lower.contains("not specified")
         || lower.contains("not available")
         || lower.contains("no affiliation")
+        || is_footnote(lower)
+        || is_email_address(lower)
+        || matches!(lower.trim_end_matches(':'), "email" | "e-mail")
         || matches!(
             lower,
             "n/a" | "na" | "none" | "-" | "independent" | "independent researcher"
@@ -400,6 +445,34 @@ mod tests {
             University; Peng Cheng Laboratory, Shenzhen, China";
         assert!(!is_placeholder(real));
         assert!(!is_placeholder("Open AI Research Lab"));
+    }
+
+    #[test]
+    fn footnotes_and_addresses_are_no_organisation() {
+        // Strings paperlists' lists hold as affiliations.
+        for footnote in [
+            "[email removed]",
+            "Authors contributed equally to this paper",
+            "Equal Contribution",
+            "These Authors Contributed Equally to this work",
+            "Corresponding author",
+            "Email:",
+            "CAFERTYILDIRIM @GMAIL .COM",
+            "GAMIR @CS.HUJI .AC.IL",
+            "PETER .RICHTARIK @ED.AC.UK",
+        ] {
+            assert!(is_placeholder(footnote), "{footnote}");
+        }
+        // An "@" inside a name is not an address.
+        for real in [
+            "SHI Labs @ Oregon & UIUC",
+            "PRIOR @ Allen Institute for AI",
+            "CAMP @ Technical University of Munich",
+            "ETH Zurich, Work done during an internship at Tencent AI Lab",
+            "University of Bonn / [email removed]",
+        ] {
+            assert!(!is_placeholder(real), "{real}");
+        }
     }
 
     #[test]
