@@ -294,6 +294,7 @@ const FOOTNOTES: &[&str] = &[
     "authors contributed equally",
     "these authors contributed equally",
     "equal contribution",
+    "equal contributions",
     "corresponding author",
     "email removed",
 ];
@@ -454,6 +455,7 @@ mod tests {
             "[email removed]",
             "Authors contributed equally to this paper",
             "Equal Contribution",
+            "Equal contributions",
             "These Authors Contributed Equally to this work",
             "Corresponding author",
             "Email:",
