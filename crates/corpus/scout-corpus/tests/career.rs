@@ -6,7 +6,9 @@
 use std::path::{Path, PathBuf};
 
 use scout_corpus::career::{self, StageRules};
-use scout_corpus::{Corpus, CorpusError, IngestOptions, Progress, Result};
+use scout_corpus::{Corpus, Result};
+
+mod common;
 
 fn demo(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -37,14 +39,7 @@ fn from_authorships(corpus: &Corpus) -> Result<career::PaperMap> {
 
 #[test]
 fn the_same_corpus_gives_the_same_stages() -> Result<()> {
-    let dir = tempfile::tempdir().map_err(|source| CorpusError::Io {
-        path: "tmp".into(),
-        source,
-    })?;
-    let mut corpus = Corpus::open(&dir.path().join("c.sqlite"))?;
-    let opts = IngestOptions::new(dir.path().join("rejects.jsonl"));
-    corpus.ingest(&[demo("icml.jsonl.gz")], &opts, &Progress::default())?;
-    corpus.refresh(true)?;
+    let (_dir, mut corpus) = common::refreshed_corpus(&[demo("icml.jsonl.gz")])?;
     let first = stages(&corpus)?;
     assert!(first.len() > 1000, "{} researchers", first.len());
     assert!(

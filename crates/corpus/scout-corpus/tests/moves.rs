@@ -4,7 +4,9 @@
 
 use std::path::Path;
 
-use scout_corpus::{Corpus, CorpusError, IngestOptions, Progress, Result};
+use scout_corpus::{Corpus, Result};
+
+mod common;
 
 /// (researcher, from, to, year) of every move, in that order.
 fn moves(corpus: &Corpus) -> Result<Vec<(String, String, String, i64)>> {
@@ -20,16 +22,9 @@ fn moves(corpus: &Corpus) -> Result<Vec<(String, String, String, i64)>> {
 
 #[test]
 fn a_move_needs_a_new_address() -> Result<()> {
-    let dir = tempfile::tempdir().map_err(|source| CorpusError::Io {
-        path: "tmp".into(),
-        source,
-    })?;
-    let mut corpus = Corpus::open(&dir.path().join("c.sqlite"))?;
-    let opts = IngestOptions::new(dir.path().join("rejects.jsonl"));
     let fixture =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/moves/addresses.jsonl");
-    corpus.ingest(&[fixture], &opts, &Progress::default())?;
-    corpus.refresh(true)?;
+    let (_dir, corpus) = common::refreshed_corpus(&[fixture])?;
     let found = moves(&corpus)?;
     let of = |name: &str| -> Vec<(String, String, i64)> {
         found

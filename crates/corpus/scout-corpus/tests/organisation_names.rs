@@ -3,20 +3,15 @@
 
 use std::path::Path;
 
-use scout_corpus::{Corpus, CorpusError, IngestOptions, Progress, Result};
+use scout_corpus::Result;
+
+mod common;
 
 #[test]
 fn an_organisation_takes_its_most_used_spelling() -> Result<()> {
-    let dir = tempfile::tempdir().map_err(|source| CorpusError::Io {
-        path: "tmp".into(),
-        source,
-    })?;
-    let mut corpus = Corpus::open(&dir.path().join("c.sqlite"))?;
-    let opts = IngestOptions::new(dir.path().join("rejects.jsonl"));
     let fixture =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/spellings/shanghai.jsonl");
-    corpus.ingest(&[fixture], &opts, &Progress::default())?;
-    corpus.refresh(true)?;
+    let (_dir, corpus) = common::refreshed_corpus(&[fixture])?;
     let names: Vec<String> = {
         let mut stmt = corpus
             .conn()
