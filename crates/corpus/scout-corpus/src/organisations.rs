@@ -32,9 +32,12 @@ const ALIASES: &str = include_str!("../data/org_aliases.tsv");
 /// an organisation is named (version 4: a paper naming one organisation twice counts once; 5: a
 /// page's text extracted as an affiliation is none, `orgs::is_placeholder`; 6: an organisation
 /// is named by its most used spelling, and an author's name in a paper's affiliation list is
-/// none, `identity/load.rs`; 7: a footnote or an e-mail address is none, `orgs::is_placeholder`).
-/// With the alias table it makes [`rules_fingerprint`].
-const RULES_VERSION: u32 = 7;
+/// none, `identity/load.rs`; 7: a footnote or an e-mail address is none, `orgs::is_placeholder`;
+/// 8: a name of initials alone follows a shared organisation in a rare name block,
+/// `identity/resolve.rs` — an identity rule, moved here too so that no stored researcher keeps
+/// the old rule's clustering through incremental refreshes). With the alias table it makes
+/// [`rules_fingerprint`].
+const RULES_VERSION: u32 = 8;
 
 /// What organisation keys were derived with: the rules' version and the alias table's hash.
 /// Derived data built under another fingerprint is refreshed in full (`incremental::plan`), so

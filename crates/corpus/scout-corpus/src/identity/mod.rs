@@ -6,6 +6,8 @@
 //! 3. Names: within a block (family name + first initial), clusters whose names are compatible
 //!    (see [`crate::names::PersonName::compatible`]) merge when they share a co-author or an
 //!    organisation, unless that would join two different strong ids or two authors of one paper.
+//!    A name given only by initials ("F. Chaumette") follows a shared organisation only in a
+//!    block with few given names; in a common one ("J. Wang") it needs a shared co-author.
 //!
 //! Every union is recorded as a link with its rule and evidence, so `why-same` can show the
 //! chain of reasons between any two mentions of a researcher.

@@ -442,7 +442,9 @@ fn resolve_block(
             givens.len() > config.rare_name_max_givens
         }
     };
-    let min_strength = if config.common_min_strength > 1 && common_block() {
+    let mut is_common: Option<bool> = None;
+    let mut is_common = || *is_common.get_or_insert_with(common_block);
+    let min_strength = if config.common_min_strength > 1 && is_common() {
         config.common_min_strength
     } else {
         1
@@ -574,8 +576,10 @@ fn resolve_block(
             if !na.compatible(nb) || !fa.works.is_disjoint(&fb.works) {
                 continue;
             }
-            // An initial alone ("Y. Liu") is too weak to follow an organisation.
-            if co == 0 && (!na.has_full_given() || !nb.has_full_given()) {
+            // An initial alone ("Y. Liu") is too weak to follow an organisation, unless the
+            // block is rare (few given names go with the family name and initial: "F.
+            // Chaumette"), where a shared organisation is as good a sign as a rare full name.
+            if co == 0 && (!na.has_full_given() || !nb.has_full_given()) && is_common() {
                 continue;
             }
             let (Some(&wa), Some(&wb)) = (witness.get(&ra), witness.get(&rb)) else {
