@@ -442,8 +442,9 @@ fn resolve_block(
             givens.len() > config.rare_name_max_givens
         }
     };
-    let mut is_common: Option<bool> = None;
-    let mut is_common = || *is_common.get_or_insert_with(common_block);
+    // Counted once, when first asked.
+    let mut common_memo: Option<bool> = None;
+    let mut is_common = || *common_memo.get_or_insert_with(common_block);
     let min_strength = if config.common_min_strength > 1 && is_common() {
         config.common_min_strength
     } else {
