@@ -136,7 +136,26 @@ pub fn one_organisation(a: &str, b: &str) -> bool {
     if wa.is_empty() || wb.is_empty() {
         return false;
     }
-    runs_inside(&wa, &wb) || runs_inside(&wb, &wa) || abbreviates(&wa, &wb) || abbreviates(&wb, &wa)
+    let related = |x: &[&str], y: &[&str]| {
+        runs_inside(x, y) || runs_inside(y, x) || abbreviates(x, y) || abbreviates(y, x)
+    };
+    // A key folded to "university of jacobs" was written "Jacobs University", the way
+    // "Jacobs University Bremen" still begins.
+    let (na, nb) = (name_first(&wa), name_first(&wb));
+    related(&wa, &wb)
+        || na.as_deref().is_some_and(|x| related(x, &wb))
+        || nb.as_deref().is_some_and(|y| related(&wa, y))
+}
+
+/// "university of X" as "X university" (`org_variants` folds the second into the first,
+/// except for the names two universities share).
+fn name_first<'a>(words: &[&'a str]) -> Option<Vec<&'a str>> {
+    match words {
+        ["university", "of", name] if !crate::org_variants::TWO_UNIVERSITIES.contains(name) => {
+            Some(vec![*name, "university"])
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -176,6 +195,27 @@ mod tests {
             assert!(one(a, b), "{a} / {b}");
             assert!(one(b, a), "{b} / {a}");
         }
+    }
+
+    #[test]
+    fn a_university_named_first_meets_its_longer_names() {
+        use crate::org_variants::fold_variants;
+        let stored = |s: &str| fold_variants(&org_key(s));
+        for (a, b) in [
+            ("Jacobs University", "Jacobs University Bremen"),
+            ("Delft University", "Delft University of Technology"),
+            (
+                "Khalifa University",
+                "Khalifa University of Science and Technology",
+            ),
+        ] {
+            assert!(one_organisation(&stored(a), &stored(b)), "{a} / {b}");
+            assert!(one_organisation(&stored(b), &stored(a)), "{b} / {a}");
+        }
+        assert!(!one_organisation(
+            &stored("Washington University"),
+            &stored("University of Washington, Seattle")
+        ));
     }
 
     #[test]

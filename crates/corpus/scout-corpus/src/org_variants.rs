@@ -80,6 +80,21 @@ const DESCRIPTIVE: &[&str] = &[
     "imperial",
 ];
 
+/// Names that one university puts before "University" and another after "University of":
+/// York University (Toronto) and the University of York, Washington University (St. Louis) and
+/// the University of Washington, Miami University (Ohio) and the University of Miami, Newcastle
+/// University and the University of Newcastle (Australia), Victoria University (Melbourne,
+/// Wellington) and the University of Victoria, Lincoln University (New Zealand) and the
+/// University of Lincoln.
+pub(crate) const TWO_UNIVERSITIES: &[&str] = &[
+    "york",
+    "washington",
+    "miami",
+    "newcastle",
+    "victoria",
+    "lincoln",
+];
+
 /// Words that make the tail after "University" more than a place.
 const NOT_A_PLACE: &[&str] = &[
     "and",
@@ -145,6 +160,16 @@ fn fold_university(key: &str) -> String {
     let Some(at) = words.iter().position(|w| *w == "university") else {
         return words.join(" ");
     };
+    // "Tohoku University" is the University of Tohoku: one name before a closing "University"
+    // (a place, or a founder no other university is named after), unless two universities are
+    // known by it (`TWO_UNIVERSITIES`) or it describes the university ("Open University").
+    if at == 1
+        && words.len() == 2
+        && !DESCRIPTIVE.contains(&words[0])
+        && !TWO_UNIVERSITIES.contains(&words[0])
+    {
+        return format!("university of {}", words[0]);
+    }
     // "University of Texas at Austin": the campus after "at" (never the "at" of "University
     // at Buffalo", which names the university).
     if words.get(at + 1) == Some(&"of") {
@@ -269,6 +294,11 @@ mod tests {
                 "Hong Kong University of Science and Technology",
                 "Hong Kong University of Science & Technology",
             ][..],
+            // A name before "University" or after "University of".
+            &["Tohoku University", "University of Tohoku"][..],
+            &["Klagenfurt University", "University of Klagenfurt"][..],
+            &["Nantes Université", "University of Nantes"][..],
+            &["Örebro University", "University of Örebro"][..],
         ] {
             let keys: Vec<String> = group.iter().map(|s| folded(s)).collect();
             assert!(keys.iter().all(|k| *k == keys[0]), "{group:?} → {keys:?}");
@@ -302,10 +332,20 @@ mod tests {
             folded("Hong Kong University of Science & Technology"),
             folded("Pohang University of Science and Technology")
         );
-        assert_eq!(folded("Stanford University"), "stanford university");
+        assert_eq!(folded("Stanford University"), "university of stanford");
         assert_eq!(
             folded("Carnegie Mellon University"),
             "carnegie mellon university"
         );
+        // Two universities of one name each keep theirs.
+        for (a, b) in [
+            ("York University", "University of York"),
+            ("Washington University", "University of Washington"),
+            ("Miami University", "University of Miami"),
+            ("Newcastle University", "University of Newcastle"),
+        ] {
+            assert_ne!(folded(a), folded(b), "{a} / {b}");
+        }
+        assert_ne!(folded("Open University"), folded("University of Open"));
     }
 }

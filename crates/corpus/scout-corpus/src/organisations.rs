@@ -35,9 +35,9 @@ const ALIASES: &str = include_str!("../data/org_aliases.tsv");
 /// none, `identity/load.rs`; 7: a footnote or an e-mail address is none, `orgs::is_placeholder`;
 /// 8: a name of initials alone follows a shared organisation in a rare name block,
 /// `identity/resolve.rs` — an identity rule, moved here too so that no stored researcher keeps
-/// the old rule's clustering through incremental refreshes). With the alias table it makes
-/// [`rules_fingerprint`].
-const RULES_VERSION: u32 = 8;
+/// the old rule's clustering through incremental refreshes; 9: "X University" is the University
+/// of X, `org_variants.rs`). With the alias table it makes [`rules_fingerprint`].
+const RULES_VERSION: u32 = 9;
 
 /// What organisation keys were derived with: the rules' version and the alias table's hash.
 /// Derived data built under another fingerprint is refreshed in full (`incremental::plan`), so
