@@ -85,7 +85,7 @@ const DESCRIPTIVE: &[&str] = &[
 /// the University of Washington, Miami University (Ohio) and the University of Miami, Newcastle
 /// University and the University of Newcastle (Australia), Victoria University (Melbourne,
 /// Wellington) and the University of Victoria, Lincoln University (New Zealand) and the
-/// University of Lincoln.
+/// University of Lincoln, Jinan University (Guangzhou) and the University of Jinan.
 pub(crate) const TWO_UNIVERSITIES: &[&str] = &[
     "york",
     "washington",
@@ -93,6 +93,7 @@ pub(crate) const TWO_UNIVERSITIES: &[&str] = &[
     "newcastle",
     "victoria",
     "lincoln",
+    "jinan",
 ];
 
 /// Words that make the tail after "University" more than a place.
@@ -343,6 +344,7 @@ mod tests {
             ("Washington University", "University of Washington"),
             ("Miami University", "University of Miami"),
             ("Newcastle University", "University of Newcastle"),
+            ("Jinan University", "University of Jinan"),
         ] {
             assert_ne!(folded(a), folded(b), "{a} / {b}");
         }
