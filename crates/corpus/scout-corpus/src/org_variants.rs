@@ -5,7 +5,9 @@
 //! Freiburg", "Albert Ludwigs University of Freiburg" and "University of Freiburg" share the
 //! key "university of freiburg". Descriptive words stay ("Technische Universität München" is
 //! "technical university of munich", never the LMU), and so does a one-word name ("Vrije
-//! Universiteit Amsterdam" is not the University of Amsterdam). A tail that is more than a
+//! Universiteit Amsterdam" is not the University of Amsterdam), but one name before a closing
+//! "University" is the University of that name ("Tohoku University" and "University of
+//! Tohoku"), unless two universities share it (York, Washington, …). A tail that is more than a
 //! place ("… of Science and Technology") leaves the key alone. Misspellings of "university"
 //! seen in affiliation strings ("Univeristy", "Unversity") and the abbreviation "Univ" count as
 //! the word; "at" between a university and its campus is dropped ("University of Illinois at
