@@ -68,7 +68,8 @@ impl Default for StageRules {
     fn default() -> Self {
         // The thresholds: the best of a grid on the tuning half of the censoring test; the model's
         // options: the best balance of that test and the senior Scholar profiles on the tuning
-        // half (`scout eval facts --tune`, docs/quality.md stop 22).
+        // half (`scout eval facts --tune`, docs/quality.md stop 22; chosen again in stop 51 for
+        // the model fitted to its minimum: its stage alone, senior probability × 3).
         StageRules {
             min_multi_author: 2,
             senior_last_share: 0.3,
@@ -78,8 +79,8 @@ impl Default for StageRules {
             model_min_papers: 3,
             model_training_min_papers: 3,
             model_uncensored: true,
-            model_senior_weight: 2.0,
-            model_or_rules: true,
+            model_senior_weight: 3.0,
+            model_or_rules: false,
         }
     }
 }
