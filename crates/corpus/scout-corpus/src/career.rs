@@ -62,6 +62,9 @@ pub struct StageRules {
     pub model_senior_weight: f64,
     /// Take the later of the model's stage and the thresholds' (else the model's alone).
     pub model_or_rules: bool,
+    /// The stage at least of a short history that only ever shows a supervisor
+    /// ([`supervisor_only`]); `None` leaves such histories to the thresholds.
+    pub supervisor_only_stage: Option<CareerStage>,
 }
 
 impl Default for StageRules {
@@ -69,7 +72,8 @@ impl Default for StageRules {
         // The thresholds: the best of a grid on the tuning half of the censoring test; the model's
         // options: the best balance of that test and the senior Scholar profiles on the tuning
         // half (`scout eval facts --tune`, docs/quality.md stop 22; chosen again in stop 51 for
-        // the model fitted to its minimum: its stage alone, senior probability × 3).
+        // the model fitted to its minimum: its stage alone, senior probability × 3; in stop 52
+        // with the supervisor-only rule, which keeps the seniors without the × 3).
         StageRules {
             min_multi_author: 2,
             senior_last_share: 0.3,
@@ -79,18 +83,40 @@ impl Default for StageRules {
             model_min_papers: 3,
             model_training_min_papers: 3,
             model_uncensored: true,
-            model_senior_weight: 3.0,
+            model_senior_weight: 1.0,
             model_or_rules: false,
+            supervisor_only_stage: Some(CareerStage::Senior),
         }
     }
+}
+
+/// Histories of at most this many papers are read by [`supervisor_only`]; longer ones by the
+/// learned model and [`is_censored`]'s entry rule.
+pub const SUPERVISOR_ONLY_MAX_PAPERS: usize = 2;
+
+/// Whether a short history (at most [`SUPERVISOR_ONLY_MAX_PAPERS`] papers) only ever shows a
+/// supervisor: the last author of every paper with three authors or more (and of one at least),
+/// the first author of none with two or more. Read on paperlists, such researchers are
+/// professors and lab heads whose own first papers are in other venues, not newcomers; in the
+/// censoring test's sample 87 % of them are mid-career or senior (docs/quality.md).
+pub fn supervisor_only(papers: &[CareerPaper]) -> bool {
+    papers.len() <= SUPERVISOR_ONLY_MAX_PAPERS
+        && papers.iter().any(|p| p.n_authors >= 3)
+        && papers.iter().all(|p| {
+            (p.n_authors < 3 || p.position + 1 == p.n_authors)
+                && !(p.n_authors >= 2 && p.position == 0)
+        })
 }
 
 /// Whether a history's first year is censored: (a) a paper of the first two years sits where
 /// its venue's coverage begins, (b) a quarter or more of the papers are in venues whose coverage
 /// began after the first year (earlier papers there would be unseen), or (c) the researcher was
 /// already the last author — the supervisor — on most multi-author papers of their first two
-/// years here.
+/// years here — or, for a short history, the supervisor of every paper ([`supervisor_only`]).
 pub fn is_censored(papers: &[CareerPaper]) -> bool {
+    if supervisor_only(papers) {
+        return true;
+    }
     let Some(first) = papers.iter().map(|p| p.year).filter(|y| *y > 0).min() else {
         return false;
     };
@@ -164,6 +190,17 @@ pub fn estimate(
         signal = CareerStage::Senior;
     } else if share >= rules.mid_last_share || per_year >= rules.mid_papers_per_year {
         signal = CareerStage::Mid;
+    }
+    if let Some(stage) = rules
+        .supervisor_only_stage
+        .filter(|_| supervisor_only(papers))
+    {
+        signal = signal.max(stage);
+        why.push(
+            "last author of every paper with three authors or more and first author of none: a \
+             supervisor whose own first papers are elsewhere"
+                .to_string(),
+        );
     }
     if let Some(stage) = learned {
         signal = if rules.model_or_rules {
@@ -636,6 +673,48 @@ mod tests {
             e.map(|e| (e.stage, e.at_least)),
             Some((CareerStage::Senior, true))
         );
+    }
+
+    #[test]
+    fn a_short_history_that_only_shows_a_supervisor_is_senior_at_least() {
+        // Adi Shamir's one paper here (NeurIPS 2024, last of three authors) and Srinivas
+        // Devadas's two (IROS 2019 last of five, a two-author paper second): professors whose
+        // own first papers are in other venues.
+        let rules = StageRules::default();
+        for papers in [
+            vec![paper(2024, 2013, 2, 3)],
+            vec![paper(2019, 2013, 4, 5), paper(2020, 2013, 1, 2)],
+        ] {
+            assert!(supervisor_only(&papers));
+            let e = estimate(&papers, 2025, None, &rules, None);
+            assert_eq!(
+                e.map(|e| (e.stage, e.at_least)),
+                Some((CareerStage::Senior, true))
+            );
+        }
+        // A first-author paper, a middle position, only two-author papers, or a third paper:
+        // not this rule.
+        for papers in [
+            vec![paper(2024, 2013, 2, 3), paper(2024, 2013, 0, 2)],
+            vec![paper(2024, 2013, 1, 3)],
+            vec![paper(2024, 2013, 1, 2)],
+            vec![
+                paper(2023, 2013, 2, 3),
+                paper(2024, 2013, 3, 4),
+                paper(2024, 2013, 2, 3),
+            ],
+        ] {
+            assert!(!supervisor_only(&papers), "{papers:?}");
+        }
+        let e = estimate(&[paper(2024, 2013, 1, 3)], 2025, None, &rules, None);
+        assert_eq!(e.map(|e| e.stage), Some(CareerStage::Early));
+        // The rule switched off: the years stand.
+        let off = StageRules {
+            supervisor_only_stage: None,
+            ..rules
+        };
+        let e = estimate(&[paper(2024, 2013, 2, 3)], 2025, None, &off, None);
+        assert_eq!(e.map(|e| e.stage), Some(CareerStage::Early));
     }
 
     #[test]

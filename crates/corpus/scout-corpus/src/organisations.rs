@@ -36,8 +36,11 @@ const ALIASES: &str = include_str!("../data/org_aliases.tsv");
 /// 8: a name of initials alone follows a shared organisation in a rare name block,
 /// `identity/resolve.rs` — an identity rule, moved here too so that no stored researcher keeps
 /// the old rule's clustering through incremental refreshes; 9: "X University" is the University
-/// of X, `org_variants.rs`). With the alias table it makes [`rules_fingerprint`].
-const RULES_VERSION: u32 = 9;
+/// of X, `org_variants.rs`; 10: a short history that only shows a supervisor is senior at
+/// least, and the stage model's senior weight, `career.rs` — stage rules, moved here so that no
+/// stored researcher keeps an old stage through incremental refreshes). With the alias table it
+/// makes [`rules_fingerprint`].
+const RULES_VERSION: u32 = 10;
 
 /// What organisation keys were derived with: the rules' version and the alias table's hash.
 /// Derived data built under another fingerprint is refreshed in full (`incremental::plan`), so

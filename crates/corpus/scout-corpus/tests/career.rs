@@ -73,3 +73,39 @@ fn the_same_corpus_gives_the_same_stages() -> Result<()> {
     }
     Ok(())
 }
+
+#[test]
+fn a_short_history_that_only_shows_a_supervisor_is_stored_senior() -> Result<()> {
+    let (_dir, corpus) = common::refreshed_corpus(&[demo("icml.jsonl.gz")])?;
+    let full = career::load_papers(corpus.conn(), None)?;
+    let stored: std::collections::HashMap<i64, (String, bool, String)> = stages(&corpus)?
+        .into_iter()
+        .map(|(id, stage, at_least, basis)| (id, (stage, at_least, basis)))
+        .collect();
+    let (mut supervisors, mut short_others_early) = (0, 0);
+    for (id, papers) in &full {
+        let (stage, at_least, basis) = &stored[id];
+        if career::supervisor_only(papers) {
+            supervisors += 1;
+            assert_eq!(
+                (stage.as_str(), *at_least),
+                ("senior", true),
+                "{id}: {basis}"
+            );
+            assert!(basis.contains("a supervisor whose own first papers are elsewhere"));
+        } else if papers.len() <= career::SUPERVISOR_ONLY_MAX_PAPERS
+            && papers.iter().all(|p| p.position == 0 && p.n_authors >= 3)
+            && papers.iter().all(|p| p.year >= 2021)
+        {
+            // First authors of short histories since 2021: students, as before.
+            short_others_early += usize::from(stage == "early");
+        }
+    }
+    // ICML 2017–2025 in the demo: many professors appear once, as last authors.
+    assert!(supervisors > 100, "{supervisors} supervisor-only histories");
+    assert!(
+        short_others_early > 100,
+        "{short_others_early} first authors early"
+    );
+    Ok(())
+}

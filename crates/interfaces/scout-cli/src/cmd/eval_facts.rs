@@ -663,13 +663,18 @@ fn tune_model(
         };
         for model_or_rules in [false, true] {
             for model_uncensored in [false, true] {
-                for model_senior_weight in [1.0, 1.5, 2.0, 3.0] {
+                for (model_senior_weight, supervisor_only_stage) in
+                    [1.0, 1.5, 2.0, 3.0].into_iter().flat_map(|w| {
+                        [None, Some(CareerStage::Mid), Some(CareerStage::Senior)].map(|s| (w, s))
+                    })
+                {
                     let rules = StageRules {
                         model_min_papers,
                         model_training_min_papers,
                         model_or_rules,
                         model_uncensored,
                         model_senior_weight,
+                        supervisor_only_stage,
                         ..StageRules::default()
                     };
                     let score = |sample: &[(i64, CareerStage)]| {
@@ -703,7 +708,7 @@ fn tune_model(
                         })
                         .count();
                     eprintln!(
-                        "tune model ({} half): training min papers {model_training_min_papers} min papers {model_min_papers} or_rules {model_or_rules} uncensored {model_uncensored} senior weight {model_senior_weight}: censoring {:.1} % (recall {:.2}/{:.2}/{:.2}), with 1+ papers left {:.1} % (recall {:.2}/{:.2}/{:.2}), Scholar seniors called senior {:.1} % ({called} of {})",
+                        "tune model ({} half): training min papers {model_training_min_papers} min papers {model_min_papers} or_rules {model_or_rules} uncensored {model_uncensored} senior weight {model_senior_weight} supervisor-only {supervisor_only_stage:?}: censoring {:.1} % (recall {:.2}/{:.2}/{:.2}), with 1+ papers left {:.1} % (recall {:.2}/{:.2}/{:.2}), Scholar seniors called senior {:.1} % ({called} of {})",
                         args.half.as_str(),
                         100.0 * ba,
                         recall[0],
