@@ -98,7 +98,7 @@ pub const SUPERVISOR_ONLY_MAX_PAPERS: usize = 2;
 /// supervisor: the last author of every paper with three authors or more (and of one at least),
 /// the first author of none with two or more. Read on paperlists, such researchers are
 /// professors and lab heads whose own first papers are in other venues, not newcomers; in the
-/// censoring test's sample 87 % of them are mid-career or senior (docs/quality.md).
+/// censoring test's sample 85–87 % of them are mid-career or senior (docs/quality.md).
 pub fn supervisor_only(papers: &[CareerPaper]) -> bool {
     papers.len() <= SUPERVISOR_ONLY_MAX_PAPERS
         && papers.iter().any(|p| p.n_authors >= 3)
