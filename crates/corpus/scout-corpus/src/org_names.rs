@@ -141,18 +141,17 @@ pub fn one_organisation(a: &str, b: &str) -> bool {
     };
     // A key folded to "university of jacobs" was written "Jacobs University", the way
     // "Jacobs University Bremen" still begins.
-    let (na, nb) = (name_first(&wa), name_first(&wb));
     related(&wa, &wb)
-        || na.as_deref().is_some_and(|x| related(x, &wb))
-        || nb.as_deref().is_some_and(|y| related(&wa, y))
+        || name_first(&wa).is_some_and(|x| related(&x, &wb))
+        || name_first(&wb).is_some_and(|y| related(&wa, &y))
 }
 
 /// "university of X" as "X university" (`org_variants` folds the second into the first,
 /// except for the names two universities share).
-fn name_first<'a>(words: &[&'a str]) -> Option<Vec<&'a str>> {
+fn name_first<'a>(words: &[&'a str]) -> Option<[&'a str; 2]> {
     match words {
         ["university", "of", name] if !crate::org_variants::TWO_UNIVERSITIES.contains(name) => {
-            Some(vec![*name, "university"])
+            Some([*name, "university"])
         }
         _ => None,
     }
